@@ -1,0 +1,70 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Runtime } from '../runtime/index.ts';
+import { chunksRoutes } from './chunks.routes.ts';
+import { installErrorHandler } from './errors.ts';
+import { healthRoutes } from './health.routes.ts';
+import { jobsRoutes } from './jobs.routes.ts';
+import { requirePermissionDeclarations } from './permissions.ts';
+import { searchRoutes } from './search.routes.ts';
+import { sourcesRoutes } from './sources.routes.ts';
+
+const UI_DIST = fileURLToPath(new URL('../ui/dist/', import.meta.url));
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface AppOptions {
+  /** Serve the built UI from ui/dist (production). */
+  serveUi?: boolean;
+  logger?: boolean;
+}
+
+/** The HTTP API: one plugin per capability, zod schemas on every route, OpenAPI at /docs. */
+export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: (opts.logger ? rt.log : undefined) as FastifyBaseLogger | undefined,
+    bodyLimit: 1024 * 1024,
+    disableRequestLogging: !opts.logger,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  requirePermissionDeclarations(app);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'YingZhi 影知 API', version: VERSION, description: 'Radiology knowledge base: sources, search with citations, jobs.' },
+      tags: [{ name: 'sources' }, { name: 'search' }, { name: 'jobs' }, { name: 'health' }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifyMultipart, { limits: { fileSize: rt.config.maxUploadBytes, files: 1, fields: 20, fieldSize: 10_000 }, throwFileSizeLimit: true });
+
+  await app.register(healthRoutes(rt, VERSION));
+  await app.register(sourcesRoutes(rt));
+  await app.register(searchRoutes(rt));
+  await app.register(chunksRoutes(rt));
+  await app.register(jobsRoutes(rt));
+
+  if (opts.serveUi && existsSync(UI_DIST)) {
+    // `serve: false`: static files go through the one route below, which declares its permission.
+    await app.register(fastifyStatic, { root: UI_DIST, serve: false });
+    app.get('/*', { config: { permission: 'public' }, schema: { hide: true } }, (req, reply) => {
+      const path = decodeURIComponent(req.url.split('?')[0]);
+      if (path.startsWith('/api/')) {
+        return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `没有这个接口 / no route GET ${path}` } });
+      }
+      // Built assets by name; every other path is a client-side route and gets the SPA shell.
+      const asset = path.replace(/^\/+/, '');
+      if (asset && !asset.includes('..') && existsSync(UI_DIST + asset) && !asset.endsWith('/')) return reply.sendFile(asset);
+      return reply.sendFile('index.html');
+    });
+  }
+  return app;
+}

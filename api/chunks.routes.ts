@@ -1,0 +1,36 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../core/index.ts';
+import type { Runtime } from '../runtime/index.ts';
+import { formatCitation } from '../search/index.ts';
+import { ChunkViewSchema, ErrorBodySchema } from './contract.ts';
+
+export const chunksRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+  app.get('/api/chunks/:id', {
+    config: { permission: 'knowledge.read' },
+    schema: {
+      tags: ['search'],
+      summary: 'A passage with its source and the full text of the pages it spans',
+      params: z.object({ id: z.string().max(200) }),
+      response: { 200: ChunkViewSchema, 404: ErrorBodySchema },
+    },
+  }, async (req) => {
+    const { rows } = await rt.db.query<{
+      id: string; source_id: string; ordinal: number; heading_path: string[]; page_start: number; page_end: number; char_start: number; text: string;
+    }>('SELECT id, source_id, ordinal, heading_path, page_start, page_end, char_start, text FROM chunks WHERE id = $1', [req.params.id]);
+    const c = rows[0];
+    if (!c) throw new AppError('NOT_FOUND', `段落不存在 / unknown chunk ${req.params.id}`, { field: 'id' });
+    const source = await rt.sources.get(c.source_id);
+    if (!source) throw new AppError('NOT_FOUND', `来源不存在 / unknown source ${c.source_id}`, { field: 'id' });
+    const pages = await rt.sources.pages(c.source_id, c.page_start, c.page_end);
+    return {
+      chunk: {
+        id: c.id, sourceId: c.source_id, ordinal: c.ordinal, headingPath: c.heading_path, pageStart: c.page_start, pageEnd: c.page_end,
+        charStart: c.char_start, text: c.text,
+        citation: formatCitation({ title: source.title, version: source.version, year: source.year, pageStart: c.page_start, pageEnd: c.page_end }),
+      },
+      source,
+      pages,
+    };
+  });
+};

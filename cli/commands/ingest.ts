@@ -1,0 +1,127 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { AppError, isAppError, loadConfig } from '../../core/index.ts';
+import { loadSidecarMeta, type SourceMetaInput } from '../../ingest/index.ts';
+import { createRuntime } from '../../runtime/index.ts';
+import { fail, printJson, progressBar } from '../output.ts';
+
+const SUPPORTED = /\.(pdf|md|markdown|html?|txt|text)$/i;
+
+export interface IngestOptions extends SourceMetaInput {
+  json?: boolean;
+}
+
+export interface IngestFileResult {
+  file: string;
+  status: 'ingested' | 'duplicate' | 'failed';
+  sourceId?: string;
+  title?: string;
+  pages?: number;
+  chunks?: number;
+  error?: { code: string; message: string };
+}
+
+/** Files named, or found (recursively) in directories named; sidecars are metadata, not documents. */
+export function collectFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new AppError('NOT_FOUND', `找不到文件或目录 / no such file or directory: ${p}`, { field: 'paths' });
+    }
+    if (st.isDirectory()) {
+      for (const entry of readdirSync(p, { recursive: true, encoding: 'utf8' }).sort()) {
+        const full = path.join(p, entry);
+        if (SUPPORTED.test(entry) && statSync(full).isFile()) out.push(full);
+      }
+    } else {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/** `yingzhi ingest <paths…>`: register every file, then run the ingest jobs here with a progress bar. */
+export async function ingestCommand(paths: string[], opts: IngestOptions): Promise<void> {
+  const json = Boolean(opts.json);
+  const t0 = performance.now();
+  const { json: _json, ...flags } = opts;
+  const explicit = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as SourceMetaInput;
+  let rt: Awaited<ReturnType<typeof createRuntime>> | undefined;
+  try {
+    const files = collectFiles(paths);
+    if (files.length === 0) throw new AppError('NOT_FOUND', '没有可导入的文件（支持 PDF/MD/HTML/TXT）/ no supported files found', { field: 'paths' });
+    rt = await createRuntime(loadConfig({ ...process.env, YZ_LOG_LEVEL: process.env.YZ_LOG_LEVEL ?? 'warn' }));
+    const runtime = rt;
+    const results: IngestFileResult[] = [];
+    const jobToResult = new Map<string, IngestFileResult>();
+    const register = progressBar('登记 register', !json);
+    register.start(files.length);
+    for (const [i, file] of files.entries()) {
+      const r: IngestFileResult = { file, status: 'failed' };
+      results.push(r);
+      try {
+        const meta = { ...loadSidecarMeta(file), ...explicit };
+        const reg = await runtime.ingest.register(readFileSync(file), path.basename(file), meta);
+        r.sourceId = reg.source.id;
+        r.title = reg.source.title;
+        r.pages = reg.source.pageCount ?? undefined;
+        if (reg.status === 'duplicate') {
+          r.status = 'duplicate';
+          r.chunks = reg.source.chunkCount ?? undefined;
+        } else if (reg.job) {
+          jobToResult.set(reg.job.id, r);
+        }
+      } catch (e) {
+        if (!isAppError(e)) throw e;
+        r.error = { code: e.code, message: e.message };
+      }
+      register.update(i + 1);
+    }
+    register.stop();
+
+    const index = progressBar('索引 index  ', !json);
+    index.start(Math.max(1, jobToResult.size));
+    let finished = 0;
+    const off = runtime.runner.onFinished((job) => {
+      const r = jobToResult.get(job.id);
+      if (!r) return;
+      if (job.status === 'succeeded') {
+        r.status = 'ingested';
+        r.chunks = Number(job.result?.chunks ?? 0);
+      } else if (job.lastError) {
+        r.error = job.lastError;
+      }
+      index.update(++finished);
+    });
+    await runtime.runner.drain();
+    off();
+    index.stop();
+
+    const summary = {
+      ingested: results.filter((r) => r.status === 'ingested').length,
+      duplicates: results.filter((r) => r.status === 'duplicate').length,
+      failed: results.filter((r) => r.status === 'failed').length,
+      pages: results.filter((r) => r.status === 'ingested').reduce((s, r) => s + (r.pages ?? 0), 0),
+      chunks: results.filter((r) => r.status === 'ingested').reduce((s, r) => s + (r.chunks ?? 0), 0),
+      seconds: Math.round((performance.now() - t0) / 100) / 10,
+    };
+    if (json) printJson({ files: results, summary });
+    else {
+      for (const r of results) {
+        const what = r.status === 'ingested' ? `已导入 ingested: ${r.pages} 页, ${r.chunks} 段` : r.status === 'duplicate' ? '未变化，已跳过 unchanged (duplicate)' : `失败 failed [${r.error?.code}] ${r.error?.message}`;
+        process.stdout.write(`${r.file}  →  ${what}\n`);
+      }
+      process.stdout.write(
+        `\n共 ${files.length} 个文件：导入 ${summary.ingested}，重复 ${summary.duplicates}，失败 ${summary.failed}；${summary.pages} 页，${summary.chunks} 段，${summary.seconds} 秒\n`,
+      );
+    }
+    await runtime.close();
+    if (summary.failed > 0) process.exit(2);
+  } catch (e) {
+    await rt?.close().catch(() => undefined);
+    fail(e, json);
+  }
+}

@@ -1,0 +1,39 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildApp } from '../../api/index.ts';
+import { loadConfig } from '../../core/index.ts';
+import { createRuntime, loadDemoCorpus } from '../../runtime/index.ts';
+
+/** `yingzhi start`: API + UI on one port, job worker in-process, demo corpus on an empty database. */
+export async function startCommand(): Promise<void> {
+  const started = performance.now();
+  const config = loadConfig();
+  const rt = await createRuntime(config);
+  const app = await buildApp(rt, { serveUi: true, logger: true });
+  const address = await app.listen({ port: config.port, host: config.host });
+  const url = address.replace('[::1]', 'localhost');
+  const serverFile = path.join(config.dataDir, 'server.json');
+  if (!config.databaseUrl) writeFileSync(serverFile, JSON.stringify({ pid: process.pid, url }));
+  if (config.worker) rt.runner.start();
+  rt.log.info({ url, readyMs: Math.round(performance.now() - started), database: rt.db.kind, embedder: rt.embedder.model }, 'YingZhi ready');
+  process.stderr.write(`\n影知 YingZhi 已启动 ready: ${url}  (API docs ${url}/docs)\n\n`);
+
+  const empty = (await rt.sources.count()) === 0;
+  if (config.loadDemo === 'true' || (config.loadDemo === 'auto' && empty)) {
+    const results = await loadDemoCorpus(rt);
+    rt.log.info({ queued: results.filter((r) => r.status === 'queued').length }, 'demo corpus queued for ingestion');
+  }
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    rt.log.info({ signal }, 'shutting down');
+    await app.close();
+    await rt.close();
+    rmSync(serverFile, { force: true });
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}

@@ -1,0 +1,86 @@
+/**
+ * One error type for everything the user can be told about. `code` is stable (tests, clients and
+ * logs key on it); `message` is the sentence a person reads; `field` names the offending input.
+ */
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'NOT_FOUND'
+  | 'DUPLICATE_SOURCE'
+  | 'UNSUPPORTED_FILE_TYPE'
+  | 'EMPTY_FILE'
+  | 'FILE_TOO_LARGE'
+  | 'PDF_CORRUPT'
+  | 'PDF_ENCRYPTED'
+  | 'PDF_NO_TEXT_LAYER'
+  | 'TEXT_DECODE_FAILED'
+  | 'NO_TEXT'
+  | 'QUERY_EMPTY'
+  | 'QUERY_TOO_LONG'
+  | 'DB_LOCKED'
+  | 'DB_UNAVAILABLE'
+  | 'CONFIG_INVALID'
+  | 'EMBEDDER_UNAVAILABLE'
+  | 'JOB_FAILED'
+  | 'STATE_CONFLICT'
+  | 'INTERNAL';
+
+const STATUS: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  NOT_FOUND: 404,
+  DUPLICATE_SOURCE: 409,
+  UNSUPPORTED_FILE_TYPE: 415,
+  EMPTY_FILE: 400,
+  FILE_TOO_LARGE: 413,
+  PDF_CORRUPT: 422,
+  PDF_ENCRYPTED: 422,
+  PDF_NO_TEXT_LAYER: 422,
+  TEXT_DECODE_FAILED: 422,
+  NO_TEXT: 422,
+  QUERY_EMPTY: 400,
+  QUERY_TOO_LONG: 400,
+  DB_LOCKED: 409,
+  DB_UNAVAILABLE: 503,
+  CONFIG_INVALID: 500,
+  EMBEDDER_UNAVAILABLE: 503,
+  JOB_FAILED: 500,
+  STATE_CONFLICT: 409,
+  INTERNAL: 500,
+};
+
+export interface AppErrorOptions {
+  field?: string;
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly field?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = STATUS[code];
+    this.field = options.field;
+    this.details = options.details;
+  }
+
+  /** The JSON body every API error uses: `{ error: { code, message, field? } }`. */
+  toJSON(): { error: { code: ErrorCode; message: string; field?: string; details?: Record<string, unknown> } } {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.field ? { field: this.field } : {}),
+        ...(this.details ? { details: this.details } : {}),
+      },
+    };
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}

@@ -1,0 +1,7 @@
+export { loadConfig, type Config } from './config.ts';
+export { AppError, isAppError, type ErrorCode } from './errors.ts';
+export { newId, sha256Hex } from './ids.ts';
+export { createLogger, type Logger } from './logger.ts';
+export { Lexicon, LexiconEntrySchema, EntityTypeSchema, type LexiconEntry, type EntityType, DEFAULT_LEXICON_PATH } from './lexicon.ts';
+export { Tokenizer, ENTITY_PREFIX, type Token } from './tokenizer.ts';
+export { normalizeText, surfaceKey, detectLanguage, visibleLength, isCjkChar } from './text.ts';

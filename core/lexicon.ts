@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { surfaceKey } from './text.ts';
+
+export const EntityTypeSchema = z.enum([
+  'Disease', 'Sign', 'Finding', 'Anatomy', 'Modality', 'Exam', 'Treatment', 'Drug', 'Procedure', 'Stage',
+]);
+export type EntityType = z.infer<typeof EntityTypeSchema>;
+
+export const LexiconEntrySchema = z.object({
+  id: z.string().regex(/^[a-z]+\.[a-z0-9_.-]+$/),
+  type: EntityTypeSchema,
+  zh: z.string().min(1),
+  en: z.string().min(1),
+  aliases: z.array(z.string().min(1)).default([]),
+  icd10: z.string().optional(),
+});
+export type LexiconEntry = z.infer<typeof LexiconEntrySchema>;
+
+export const DEFAULT_LEXICON_PATH = fileURLToPath(new URL('./lexicon/radiology-lexicon.jsonl', import.meta.url));
+
+/**
+ * The radiology lexicon: canonical entities with Chinese/English names and aliases. It feeds the
+ * jieba user dictionary (so 磨玻璃结节 stays one token) and synonym expansion (GGO ↔ 磨玻璃结节).
+ */
+export class Lexicon {
+  readonly entries: readonly LexiconEntry[];
+  private readonly bySurface = new Map<string, LexiconEntry>();
+  private readonly byId = new Map<string, LexiconEntry>();
+  /** Longest alias in words, bounding the n-gram window used to spot multi-word English names. */
+  readonly maxWords: number;
+
+  constructor(entries: LexiconEntry[]) {
+    this.entries = entries;
+    let maxWords = 1;
+    for (const e of entries) {
+      this.byId.set(e.id, e);
+      for (const s of surfacesOf(e)) {
+        const key = surfaceKey(s);
+        if (!key || this.bySurface.has(key)) continue; // first entity wins; the lexicon test forbids collisions
+        this.bySurface.set(key, e);
+        maxWords = Math.max(maxWords, key.split(' ').length);
+      }
+    }
+    this.maxWords = Math.min(maxWords, 6);
+  }
+
+  static load(file = DEFAULT_LEXICON_PATH): Lexicon {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const entries: LexiconEntry[] = [];
+    lines.forEach((line, i) => {
+      if (!line.trim()) return;
+      const parsed = LexiconEntrySchema.safeParse(JSON.parse(line));
+      if (!parsed.success) throw new Error(`${file}:${i + 1}: ${parsed.error.issues[0]?.message}`);
+      entries.push(parsed.data);
+    });
+    return new Lexicon(entries);
+  }
+
+  /** Entity whose name or alias equals `surface` (case/width/hyphen-insensitive), or undefined. */
+  lookup(surface: string): LexiconEntry | undefined {
+    return this.bySurface.get(surfaceKey(surface));
+  }
+
+  get(id: string): LexiconEntry | undefined {
+    return this.byId.get(id);
+  }
+
+  /** All names a user may have meant by this entity (for highlighting and display). */
+  surfaces(id: string): string[] {
+    const e = this.byId.get(id);
+    return e ? surfacesOf(e) : [];
+  }
+
+  /** Chinese surfaces for the jieba user dictionary, one `word freq tag` line each. */
+  jiebaDictionary(): string {
+    const words = new Set<string>();
+    for (const e of this.entries) {
+      for (const s of surfacesOf(e)) {
+        const w = s.trim();
+        // jieba's dictionary format is space-separated, so multi-word (English) names are matched as n-grams instead.
+        if (w && !/\s/.test(w) && /[\u3400-\u9fff]/.test(w)) words.add(w);
+      }
+    }
+    // A frequency is required: entries without one are silently ignored by @node-rs/jieba.
+    return [...words].map((w) => `${w} 50000 n`).join('\n');
+  }
+}
+
+function surfacesOf(e: LexiconEntry): string[] {
+  return [e.zh, e.en, ...e.aliases];
+}

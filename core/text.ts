@@ -1,0 +1,43 @@
+/**
+ * Compatibility characters folded to their ordinary form: Kangxi radicals and CJK radical supplements
+ * (Chromium-printed PDFs emit ⻅⼀⼤ for 见一大), CJK compatibility ideographs, full-width Latin letters
+ * and digits, and ligatures. Full-width Chinese punctuation (，。（）) is deliberately kept: whole-text
+ * NFKC would turn it into ASCII and change how passages read.
+ */
+const COMPAT = /[⺀-⿟豈-﫿０-９Ａ-Ｚａ-ｚﬀ-ﬆ]/g;
+
+/** Text normalisation shared by ingestion, indexing and querying, so a PDF and its Markdown twin index identically. */
+export function normalizeText(text: string): string {
+  return text
+    .normalize('NFC')
+    .replace(COMPAT, (c) => c.normalize('NFKC'))
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u00a0\u2000-\u200b\u3000]/g, ' ')
+    .replace(/[\u0000-\u0008\u000b\u000e-\u001f\u007f]/g, '');
+}
+
+/** Form used for dictionary look-ups: normalised, lower case, hyphens/underscores/slashes as spaces. */
+export function surfaceKey(text: string): string {
+  return normalizeText(text).normalize('NFKC').toLowerCase().replace(/[-_/]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/g;
+
+/** 'zh' when CJK characters are at least 20% of letters, else 'en'. */
+export function detectLanguage(text: string): 'zh' | 'en' {
+  const sample = text.slice(0, 20000);
+  const cjk = sample.match(CJK)?.length ?? 0;
+  const latin = sample.match(/[A-Za-z]/g)?.length ?? 0;
+  if (cjk === 0 && latin === 0) return 'zh';
+  return cjk / (cjk + latin / 4) >= 0.2 ? 'zh' : 'en';
+}
+
+export function isCjkChar(ch: string): boolean {
+  const c = ch.codePointAt(0) ?? 0;
+  return (c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff);
+}
+
+/** Count of "characters" as a reader sees them: CJK chars + Latin words, used for chunk sizing. */
+export function visibleLength(text: string): number {
+  return text.replace(/\s+/g, '').length;
+}

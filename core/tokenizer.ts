@@ -1,0 +1,118 @@
+import { Jieba } from '@node-rs/jieba';
+import { dict } from '@node-rs/jieba/dict.js';
+import type { Lexicon } from './lexicon.ts';
+import { normalizeText, surfaceKey } from './text.ts';
+
+/** Lexemes for entities are prefixed so they never collide with a plain word. */
+export const ENTITY_PREFIX = '#';
+
+const STOPWORDS = new Set(
+  (
+    '的 了 和 与 及 或 等 是 在 为 对 有 中 以 于 其 该 被 将 由 从 并 而 也 可 其他 一个 这 那 之 上 下 '
+    + '应 需 时 后 前 内 外 者 如 若 则 但 即 又 所 各 每 本 此 个 种 项 次 我 你 他 吗 呢 吧 什么 哪些 如何 怎么 多少 '
+    + 'a an the of and or to in on for with by at as is are be was were this that these those from it its into'
+  ).split(/\s+/),
+);
+
+const PUNCT_OR_SPACE = /^[\s\p{P}\p{S}]+$/u;
+const ASCII_WORD = /^[a-z0-9][a-z0-9.+]*$/;
+
+export interface Token {
+  /** Lexeme as indexed: a lower-cased word, or `#<entity id>` for a lexicon entity. */
+  lexeme: string;
+  /** The words in the source text this lexeme came from (for highlighting). */
+  surface: string;
+}
+
+/**
+ * Chinese-aware segmentation: jieba with the radiology lexicon as user dictionary, plus lexicon
+ * matching for multi-word English names and abbreviations, so "GGO", "ground-glass opacity" and
+ * "磨玻璃结节" all produce the same entity lexeme.
+ */
+export class Tokenizer {
+  private readonly jieba: Jieba;
+
+  constructor(readonly lexicon: Lexicon) {
+    this.jieba = Jieba.withDict(dict);
+    this.jieba.loadDict(Buffer.from(lexicon.jiebaDictionary(), 'utf8'));
+  }
+
+  /** Tokens for indexing: search-mode segmentation (compounds and their parts) and entity lexemes. */
+  indexTokens(text: string): Token[] {
+    return this.tokens(text, true);
+  }
+
+  /** Tokens for a query: precise segmentation, entity words replaced by their entity lexeme. */
+  queryTokens(text: string): Token[] {
+    return this.tokens(text, false);
+  }
+
+  /** Plain words (no entity lexemes), for callers that need readable segmentation. */
+  words(text: string): string[] {
+    return this.jieba.cut(normalizeText(text), true).filter((w) => !PUNCT_OR_SPACE.test(w));
+  }
+
+  private tokens(text: string, forIndex: boolean): Token[] {
+    const normalized = normalizeText(text);
+    const raw = forIndex ? this.jieba.cutForSearch(normalized, true) : this.jieba.cut(normalized, true);
+    const out: Token[] = [];
+    const asciiRun: string[] = [];
+    const flushAscii = () => {
+      if (asciiRun.length) this.matchAsciiRun(asciiRun, out, forIndex);
+      asciiRun.length = 0;
+    };
+    for (const w of raw) {
+      if (PUNCT_OR_SPACE.test(w)) {
+        // Spaces and hyphens join English words into one phrase ("ground-glass opacity"); other punctuation ends it.
+        if (!/^[\s-]+$/.test(w)) flushAscii();
+        continue;
+      }
+      const lower = w.toLowerCase();
+      if (ASCII_WORD.test(lower)) {
+        asciiRun.push(lower);
+        continue;
+      }
+      flushAscii();
+      if (STOPWORDS.has(lower)) continue;
+      const entity = this.lexicon.lookup(lower);
+      if (entity) {
+        out.push({ lexeme: ENTITY_PREFIX + entity.id, surface: w });
+        if (forIndex) out.push({ lexeme: lower, surface: w });
+      } else {
+        out.push({ lexeme: lower, surface: w });
+      }
+    }
+    flushAscii();
+    return out;
+  }
+
+  /** Greedy longest match of lexicon names over a run of ASCII words; unmatched words pass through. */
+  private matchAsciiRun(words: string[], out: Token[], forIndex: boolean): void {
+    let i = 0;
+    while (i < words.length) {
+      let matched = 0;
+      for (let n = Math.min(this.lexicon.maxWords, words.length - i); n >= 1; n--) {
+        const phrase = words.slice(i, i + n).join(' ');
+        const entity = this.lexicon.lookup(phrase);
+        if (entity) {
+          out.push({ lexeme: ENTITY_PREFIX + entity.id, surface: phrase });
+          if (forIndex) for (const w of words.slice(i, i + n)) this.pushWord(w, out);
+          matched = n;
+          break;
+        }
+      }
+      if (matched === 0) {
+        this.pushWord(words[i], out);
+        matched = 1;
+      }
+      i += matched;
+    }
+  }
+
+  private pushWord(w: string, out: Token[]): void {
+    if (STOPWORDS.has(w) || (w.length === 1 && !/[0-9]/.test(w))) return;
+    out.push({ lexeme: w, surface: w });
+  }
+}
+
+export { surfaceKey };

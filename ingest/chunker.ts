@@ -1,0 +1,113 @@
+import { visibleLength } from '../core/index.ts';
+import type { Block } from './document.ts';
+
+export interface PageText {
+  page: number;
+  text: string;
+}
+
+export interface ChunkDraft {
+  ordinal: number;
+  headingPath: string[];
+  pageStart: number;
+  pageEnd: number;
+  /** Offset of the chunk's first character in the text of `pageStart`. */
+  charStart: number;
+  text: string;
+}
+
+interface Piece {
+  page: number;
+  offset: number;
+  text: string;
+  block: number;
+}
+
+const SENTENCE = /[^。！？；!?;]*(?:[。！？；!?;]+[”’」』）)]*|$)/g;
+
+/**
+ * Chinese-aware chunking. Blocks become page texts (what the passage viewer shows) and chunks of
+ * about `targetChars` visible characters that break at sentence ends (。！？；), never inside a
+ * sentence unless it alone is oversized, start afresh at chapter-level headings, and carry the
+ * heading path and page range they came from. Deterministic: the same blocks give the same chunks,
+ * which is what lets an interrupted ingest job resume by ordinal.
+ */
+export function chunkDocument(blocks: Block[], targetChars: number): { pages: PageText[]; chunks: ChunkDraft[] } {
+  const pageParts = new Map<number, string[]>();
+  const pageLen = new Map<number, number>();
+  const chunks: ChunkDraft[] = [];
+  const headings: string[] = [];
+  let current: Piece[] = [];
+  let currentSize = 0;
+  let currentPath: string[] = [];
+
+  const flush = () => {
+    if (current.length === 0) return;
+    const text = current
+      .map((p, i) => (i > 0 && p.block !== current[i - 1].block ? `\n${p.text}` : p.text))
+      .join('')
+      .trim();
+    if (text) {
+      chunks.push({
+        ordinal: chunks.length,
+        headingPath: currentPath,
+        pageStart: current[0].page,
+        pageEnd: current.at(-1)?.page ?? current[0].page,
+        charStart: current[0].offset,
+        text,
+      });
+    }
+    current = [];
+    currentSize = 0;
+  };
+
+  const add = (piece: Piece) => {
+    const len = visibleLength(piece.text);
+    if (currentSize > 0 && currentSize + len > targetChars && currentSize >= targetChars * 0.3) flush();
+    if (current.length === 0) currentPath = headings.filter(Boolean);
+    current.push(piece);
+    currentSize += len;
+  };
+
+  blocks.forEach((block, blockIndex) => {
+    const parts = pageParts.get(block.page) ?? [];
+    const offset = pageLen.get(block.page) ?? 0;
+    const sep = parts.length ? 2 : 0;
+    parts.push(block.text);
+    pageParts.set(block.page, parts);
+    pageLen.set(block.page, offset + sep + block.text.length);
+    const start = offset + sep;
+
+    if (block.kind === 'heading') {
+      const level = Math.min(Math.max(block.level ?? 1, 1), 6);
+      if (level <= 2 || currentSize >= targetChars / 3) flush();
+      headings.length = level - 1;
+      headings[level - 1] = block.text;
+      return;
+    }
+    for (const s of splitForChunks(block.text, targetChars)) {
+      add({ page: block.page, offset: start + s.offset, text: s.text, block: blockIndex });
+    }
+  });
+  flush();
+
+  const pages = [...pageParts.entries()].sort((a, b) => a[0] - b[0]).map(([page, parts]) => ({ page, text: parts.join('\n\n') }));
+  return { pages, chunks };
+}
+
+/** A block as it is (when small) or as sentences; an oversized sentence is cut at `targetChars`. */
+function splitForChunks(text: string, targetChars: number): Array<{ offset: number; text: string }> {
+  if (visibleLength(text) <= targetChars) return [{ offset: 0, text }];
+  const out: Array<{ offset: number; text: string }> = [];
+  for (const m of text.matchAll(SENTENCE)) {
+    const s = m[0];
+    if (!s) continue;
+    const at = m.index ?? 0;
+    if (s.length <= targetChars * 1.5) {
+      out.push({ offset: at, text: s });
+      continue;
+    }
+    for (let i = 0; i < s.length; i += targetChars) out.push({ offset: at + i, text: s.slice(i, i + targetChars) });
+  }
+  return out;
+}

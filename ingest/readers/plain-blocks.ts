@@ -1,0 +1,82 @@
+import { visibleLength } from '../../core/index.ts';
+import type { Block } from '../document.ts';
+
+/** Numbered or chapter-style headings as they appear in plain text and PDF lines. */
+const HEADING_PATTERNS: Array<[RegExp, number]> = [
+  [/^第[一二三四五六七八九十百0-9]+[章篇]\s*\S.{0,40}$/, 1],
+  [/^第[一二三四五六七八九十百0-9]+节\s*\S.{0,40}$/, 2],
+  [/^[一二三四五六七八九十]+[、．.]\s*\S.{0,40}$/, 2],
+  [/^\d{1,2}\s+[^\d\s].{0,40}$/, 1],
+  [/^\d{1,2}\.\d{1,2}\s+\S.{0,40}$/, 2],
+  [/^\d{1,2}\.\d{1,2}\.\d{1,2}\s+\S.{0,40}$/, 3],
+  [/^#{1,6}\s+\S.*$/, 0],
+];
+const SENTENCE_END = /[。！？；：.!?;:）)」”]$/;
+
+/** Heading level of a line, or 0 when it reads as body text. */
+export function headingLevel(line: string): number {
+  const t = line.trim();
+  if (!t || SENTENCE_END.test(t) || visibleLength(t) > 48) return 0;
+  for (const [re, level] of HEADING_PATTERNS) {
+    if (re.test(t)) return level === 0 ? Math.min(6, t.match(/^#+/)?.[0].length ?? 1) : level;
+  }
+  return 0;
+}
+
+/**
+ * Join visual lines into paragraphs. PDF and plain text break lines inside words and sentences:
+ * CJK lines join without a space, Latin lines with one; a blank line, a sentence end followed by a
+ * short line, or a heading ends a paragraph.
+ */
+export function linesToBlocks(text: string, page: number): Block[] {
+  const blocks: Block[] = [];
+  let para = '';
+  const flush = () => {
+    const t = para.trim();
+    if (t) blocks.push({ page, kind: 'text', text: t });
+    para = '';
+  };
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line) {
+      flush();
+      continue;
+    }
+    const level = headingLevel(line);
+    if (level) {
+      flush();
+      blocks.push({ page, kind: 'heading', level, text: line.replace(/^#+\s*/, '') });
+      continue;
+    }
+    if (/^([-*•·]|\d+[.)、]|[（(]\d+[)）])\s*/.test(line) && para) flush(); // list items start new paragraphs
+    para = para ? joinLines(para, line) : line;
+    if (/[。！？]$/.test(line) && line.length < 20) flush();
+  }
+  flush();
+  return blocks;
+}
+
+function joinLines(a: string, b: string): string {
+  const last = a.at(-1) ?? '';
+  const first = b[0] ?? '';
+  if (/[A-Za-z0-9,;:]/.test(last) && /[A-Za-z0-9(]/.test(first)) return a.endsWith('-') ? a.slice(0, -1) + b : `${a} ${b}`;
+  return a + b;
+}
+
+/** Split text with no page structure into virtual pages of about `pageChars` visible characters. */
+export function virtualPages(blocks: Omit<Block, 'page'>[], pageChars = 1500): Block[] {
+  let page = 1;
+  let size = 0;
+  return blocks.map((b) => {
+    const len = visibleLength(b.text);
+    if (size > 0 && size + len > pageChars && b.kind === 'heading') {
+      page++;
+      size = 0;
+    } else if (size > pageChars) {
+      page++;
+      size = 0;
+    }
+    size += len;
+    return { ...b, page };
+  });
+}

@@ -1,0 +1,190 @@
+import type { Database, Queryable } from '../store/index.ts';
+import type { Paging, SourceKind } from './document.ts';
+
+export interface Source {
+  id: string;
+  lineageKey: string;
+  versionNo: number;
+  contentHash: string;
+  kind: SourceKind;
+  title: string;
+  publisher: string | null;
+  version: string | null;
+  year: number | null;
+  language: 'zh' | 'en';
+  fileName: string;
+  mime: string;
+  byteSize: number;
+  demo: boolean;
+  paging: Paging;
+  status: 'pending' | 'ready' | 'failed';
+  supersededBy: string | null;
+  pageCount: number | null;
+  chunkCount: number | null;
+  error: { code: string; message: string } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewSource = Omit<Source, 'status' | 'supersededBy' | 'chunkCount' | 'error' | 'createdAt' | 'updatedAt'>;
+
+interface SourceRowDb {
+  id: string;
+  lineage_key: string;
+  version_no: number;
+  content_hash: string;
+  kind: SourceKind;
+  title: string;
+  publisher: string | null;
+  version: string | null;
+  year: number | null;
+  language: 'zh' | 'en';
+  file_name: string;
+  mime: string;
+  byte_size: number | string;
+  demo: boolean;
+  paging: Paging;
+  status: Source['status'];
+  superseded_by: string | null;
+  page_count: number | null;
+  chunk_count: number | null;
+  error: Source['error'];
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toSource(r: SourceRowDb): Source {
+  return {
+    id: r.id,
+    lineageKey: r.lineage_key,
+    versionNo: r.version_no,
+    contentHash: r.content_hash,
+    kind: r.kind,
+    title: r.title,
+    publisher: r.publisher,
+    version: r.version,
+    year: r.year,
+    language: r.language,
+    fileName: r.file_name,
+    mime: r.mime,
+    byteSize: Number(r.byte_size),
+    demo: r.demo,
+    paging: r.paging,
+    status: r.status,
+    supersededBy: r.superseded_by,
+    pageCount: r.page_count,
+    chunkCount: r.chunk_count,
+    error: r.error,
+    createdAt: new Date(r.created_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
+}
+
+/** SQL for sources, their original bytes and their pages. */
+export class SourcesRepository {
+  constructor(private readonly db: Database) {}
+
+  async findByHash(hash: string): Promise<Source | null> {
+    const { rows } = await this.db.query<SourceRowDb>('SELECT * FROM sources WHERE content_hash = $1', [hash]);
+    return rows[0] ? toSource(rows[0]) : null;
+  }
+
+  async get(id: string, q: Queryable = this.db): Promise<Source | null> {
+    const { rows } = await q.query<SourceRowDb>('SELECT * FROM sources WHERE id = $1', [id]);
+    return rows[0] ? toSource(rows[0]) : null;
+  }
+
+  async list(opts: { kind?: SourceKind; status?: Source['status']; limit?: number; offset?: number } = {}): Promise<{ items: Source[]; total: number }> {
+    const params = [opts.kind ?? null, opts.status ?? null];
+    const where = 'WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)';
+    const [{ rows }, count] = await Promise.all([
+      this.db.query<SourceRowDb>(`SELECT * FROM sources ${where} ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`, [
+        ...params,
+        opts.limit ?? 100,
+        opts.offset ?? 0,
+      ]),
+      this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sources ${where}`, params),
+    ]);
+    return { items: rows.map(toSource), total: count.rows[0]?.n ?? 0 };
+  }
+
+  async count(): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sources');
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Next version number in a lineage (1 for a new document). */
+  async nextVersionNo(tx: Queryable, lineageKey: string): Promise<number> {
+    const { rows } = await tx.query<{ v: number }>('SELECT coalesce(max(version_no), 0)::int + 1 AS v FROM sources WHERE lineage_key = $1', [
+      lineageKey,
+    ]);
+    return rows[0]?.v ?? 1;
+  }
+
+  async insert(tx: Queryable, s: NewSource, bytes: Uint8Array, pages: Array<{ page: number; text: string }>): Promise<Source> {
+    const { rows } = await tx.query<SourceRowDb>(
+      `INSERT INTO sources (id, lineage_key, version_no, content_hash, kind, title, publisher, version, year, language,
+                            file_name, mime, byte_size, demo, paging, page_count)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING *`,
+      [
+        s.id, s.lineageKey, s.versionNo, s.contentHash, s.kind, s.title, s.publisher, s.version, s.year, s.language,
+        s.fileName, s.mime, s.byteSize, s.demo, s.paging, s.pageCount,
+      ],
+    );
+    await tx.query('INSERT INTO source_files (source_id, bytes) VALUES ($1, $2)', [s.id, bytes]);
+    if (pages.length) {
+      await tx.query(
+        `INSERT INTO pages (source_id, page_no, text) SELECT $1, p.page, p.text
+         FROM jsonb_to_recordset($2::jsonb) AS p(page int, text text)`,
+        [s.id, JSON.stringify(pages)],
+      );
+    }
+    return toSource(rows[0]);
+  }
+
+  async fileBytes(sourceId: string): Promise<Uint8Array | null> {
+    const { rows } = await this.db.query<{ bytes: Uint8Array }>('SELECT bytes FROM source_files WHERE source_id = $1', [sourceId]);
+    return rows[0] ? new Uint8Array(rows[0].bytes) : null;
+  }
+
+  /** Mark ready and supersede older versions of the same document, in the caller's transaction. */
+  async markReady(tx: Queryable, id: string, chunkCount: number): Promise<void> {
+    const { rows } = await tx.query<{ lineage_key: string; version_no: number }>(
+      `UPDATE sources SET status = 'ready', chunk_count = $2, error = NULL, updated_at = now() WHERE id = $1
+       RETURNING lineage_key, version_no`,
+      [id, chunkCount],
+    );
+    if (!rows[0]) return;
+    await tx.query(
+      `UPDATE sources SET superseded_by = $1, updated_at = now()
+       WHERE lineage_key = $2 AND version_no < $3 AND superseded_by IS NULL`,
+      [id, rows[0].lineage_key, rows[0].version_no],
+    );
+  }
+
+  async markFailed(id: string, error: { code: string; message: string }): Promise<void> {
+    await this.db.query(`UPDATE sources SET status = 'failed', error = $2::jsonb, updated_at = now() WHERE id = $1`, [
+      id,
+      JSON.stringify(error),
+    ]);
+  }
+
+  async page(sourceId: string, pageNo: number): Promise<string | null> {
+    const { rows } = await this.db.query<{ text: string }>('SELECT text FROM pages WHERE source_id = $1 AND page_no = $2', [sourceId, pageNo]);
+    return rows[0]?.text ?? null;
+  }
+
+  async pages(sourceId: string, from: number, to: number): Promise<Array<{ page: number; text: string }>> {
+    const { rows } = await this.db.query<{ page_no: number; text: string }>(
+      'SELECT page_no, text FROM pages WHERE source_id = $1 AND page_no BETWEEN $2 AND $3 ORDER BY page_no',
+      [sourceId, from, to],
+    );
+    return rows.map((r) => ({ page: r.page_no, text: r.text }));
+  }
+
+  /** Delete a source with its pages, file and chunks (chunk statistics are the caller's job). */
+  async delete(tx: Queryable, id: string): Promise<boolean> {
+    const { rowCount } = await tx.query('DELETE FROM sources WHERE id = $1', [id]);
+    return rowCount > 0;
+  }
+}

@@ -1,0 +1,35 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadSidecarMeta, type RegisterResult } from '../ingest/index.ts';
+import type { Runtime } from './runtime.ts';
+
+const DEMO_DIR = fileURLToPath(new URL('../demo/', import.meta.url));
+
+/**
+ * The authored demo corpus: Markdown in demo/corpus, and PDFs printed from some of them in demo/pdf
+ * (each with a `.meta.json` sidecar). A document that has a PDF is loaded as the PDF only, so the
+ * PDF path is exercised and nothing appears twice.
+ */
+export function demoFiles(dir = DEMO_DIR): string[] {
+  const pdfDir = path.join(dir, 'pdf');
+  const pdfs = existsSync(pdfDir) ? readdirSync(pdfDir).filter((f) => f.endsWith('.pdf')).sort() : [];
+  const pdfStems = new Set(pdfs.map((f) => path.basename(f, '.pdf')));
+  const corpusDir = path.join(dir, 'corpus');
+  const mds = readdirSync(corpusDir)
+    .filter((f) => f.endsWith('.md') && !pdfStems.has(path.basename(f, '.md')))
+    .sort();
+  return [...mds.map((f) => path.join(corpusDir, f)), ...pdfs.map((f) => path.join(pdfDir, f))];
+}
+
+/** Register the demo corpus (once: files already present are duplicates and skipped). */
+export async function loadDemoCorpus(rt: Runtime, onFile?: (file: string, r: RegisterResult) => void): Promise<RegisterResult[]> {
+  const results: RegisterResult[] = [];
+  for (const file of demoFiles()) {
+    const r = await rt.ingest.register(readFileSync(file), path.basename(file), { demo: true, ...loadSidecarMeta(file) });
+    results.push(r);
+    onFile?.(file, r);
+  }
+  rt.runner.wake();
+  return results;
+}

@@ -1,0 +1,2 @@
+export { createRuntime, loadLanguage, type Runtime } from './runtime.ts';
+export { loadDemoCorpus, demoFiles } from './demo-loader.ts';

@@ -1,0 +1,62 @@
+import { type Config, createLogger, Lexicon, type Logger, Tokenizer } from '../core/index.ts';
+import { INGEST_JOB, IngestService, onIngestJobError, runIngestJob, SourcesRepository } from '../ingest/index.ts';
+import { ChunkIndexer, createEmbedder, type Embedder, SearchService } from '../search/index.ts';
+import { type Database, JobQueue, JobRunner, openDatabase } from '../store/index.ts';
+
+/** Everything a process needs, wired once: the composition root shared by the server and the CLI. */
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  db: Database;
+  lexicon: Lexicon;
+  tokenizer: Tokenizer;
+  embedder: Embedder;
+  sources: SourcesRepository;
+  jobs: JobQueue;
+  runner: JobRunner;
+  ingest: IngestService;
+  search: SearchService;
+  close(): Promise<void>;
+}
+
+let sharedLexicon: { lexicon: Lexicon; tokenizer: Tokenizer } | null = null;
+
+/** The lexicon and jieba dictionary are immutable and costly to load: one per process. */
+export function loadLanguage(): { lexicon: Lexicon; tokenizer: Tokenizer } {
+  if (!sharedLexicon) {
+    const lexicon = Lexicon.load();
+    sharedLexicon = { lexicon, tokenizer: new Tokenizer(lexicon) };
+  }
+  return sharedLexicon;
+}
+
+export async function createRuntime(config: Config, opts: { inMemory?: boolean; log?: Logger } = {}): Promise<Runtime> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const { lexicon, tokenizer } = loadLanguage();
+  const embedder = await createEmbedder(config, tokenizer);
+  const db = await openDatabase(config, opts);
+  try {
+    const indexer = new ChunkIndexer(tokenizer, embedder);
+    await indexer.init(db);
+    const sources = new SourcesRepository(db);
+    const jobs = new JobQueue(db);
+    // Embedded mode holds the data-directory lock: every lease found at start is a dead process's.
+    if (db.kind === 'pglite') await jobs.releaseOrphans();
+    const ingest = new IngestService(db, sources, jobs, { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars });
+    const deps = { db, jobs, sources, ingest, indexer, log, fault: config.fault };
+    const runner = new JobRunner(jobs, {
+      [INGEST_JOB]: { run: (job) => runIngestJob(job, deps), onError: (job, e) => onIngestJobError(job, e, deps) },
+    }, log);
+    const search = new SearchService(db, tokenizer, embedder);
+    return {
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, ingest, search,
+      async close() {
+        await runner.stop();
+        await db.close();
+      },
+    };
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}

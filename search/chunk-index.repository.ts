@@ -1,0 +1,113 @@
+import type { Queryable } from '../store/index.ts';
+import { toVectorLiteral } from '../store/index.ts';
+
+export interface ChunkRow {
+  id: string;
+  sourceId: string;
+  ordinal: number;
+  headingPath: string[];
+  pageStart: number;
+  pageEnd: number;
+  charStart: number;
+  text: string;
+  tokens: string;
+  tsv: string;
+  tokenCount: number;
+  lexemes: string[];
+  embedding: Float32Array;
+}
+
+/**
+ * SQL for the chunk index: chunks, their BM25 statistics and embeddings, always written together in
+ * the caller's transaction so statistics never drift from the rows they count.
+ */
+export class ChunkIndexRepository {
+  /**
+   * Insert chunks that are not there yet (by id) and account for exactly those. Idempotent: a batch
+   * replayed after a crash inserts nothing and changes no statistic. Returns the inserted count.
+   */
+  async insert(tx: Queryable, rows: ChunkRow[], embeddingModel: string): Promise<number> {
+    if (rows.length === 0) return 0;
+    const payload = rows.map((r) => ({
+      id: r.id,
+      source_id: r.sourceId,
+      ordinal: r.ordinal,
+      heading_path: r.headingPath,
+      page_start: r.pageStart,
+      page_end: r.pageEnd,
+      char_start: r.charStart,
+      text: r.text,
+      tokens: r.tokens,
+      tsv: r.tsv,
+      token_count: r.tokenCount,
+    }));
+    const { rows: inserted } = await tx.query<{ id: string }>(
+      `INSERT INTO chunks (id, source_id, ordinal, heading_path, page_start, page_end, char_start, text, tokens, tsv, token_count)
+       SELECT r.id, r.source_id, r.ordinal, ARRAY(SELECT jsonb_array_elements_text(r.heading_path)), r.page_start, r.page_end,
+              r.char_start, r.text, r.tokens, r.tsv::tsvector, r.token_count
+       FROM jsonb_to_recordset($1::jsonb) AS r(id text, source_id text, ordinal int, heading_path jsonb, page_start int,
+            page_end int, char_start int, text text, tokens text, tsv text, token_count int)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
+      [JSON.stringify(payload)],
+    );
+    if (inserted.length === 0) return 0;
+    const fresh = new Set(inserted.map((r) => r.id));
+    const freshRows = rows.filter((r) => fresh.has(r.id));
+    await this.adjustStats(tx, freshRows, +1);
+    await tx.query(
+      `INSERT INTO chunk_embeddings (chunk_id, model, embedding)
+       SELECT r.chunk_id, $2, r.embedding::vector FROM jsonb_to_recordset($1::jsonb) AS r(chunk_id text, embedding text)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(freshRows.map((r) => ({ chunk_id: r.id, embedding: toVectorLiteral(r.embedding) }))), embeddingModel],
+    );
+    return freshRows.length;
+  }
+
+  /** Remove every chunk of a source and subtract them from the statistics. */
+  async deleteBySource(tx: Queryable, sourceId: string): Promise<number> {
+    const { rows } = await tx.query<{ tokens: string; token_count: number }>(
+      'SELECT tokens, token_count FROM chunks WHERE source_id = $1',
+      [sourceId],
+    );
+    if (rows.length === 0) return 0;
+    await this.adjustStats(
+      tx,
+      rows.map((r) => ({ lexemes: [...new Set(r.tokens.split(' ').filter(Boolean))], tokenCount: r.token_count })),
+      -1,
+    );
+    await tx.query('DELETE FROM chunks WHERE source_id = $1', [sourceId]);
+    return rows.length;
+  }
+
+  private async adjustStats(tx: Queryable, rows: Array<Pick<ChunkRow, 'lexemes' | 'tokenCount'>>, sign: 1 | -1): Promise<void> {
+    const df = new Map<string, number>();
+    let tokens = 0;
+    for (const r of rows) {
+      tokens += r.tokenCount;
+      for (const l of r.lexemes) df.set(l, (df.get(l) ?? 0) + 1);
+    }
+    // Sorted so concurrent writers on a shared server lock term rows in the same order (no deadlock).
+    const terms = [...df.keys()].sort();
+    await tx.query(
+      `INSERT INTO term_stats (term, df) SELECT * FROM unnest($1::text[], $2::int[])
+       ON CONFLICT (term) DO UPDATE SET df = greatest(term_stats.df + EXCLUDED.df, 0)`,
+      [terms, terms.map((t) => sign * (df.get(t) ?? 0))],
+    );
+    await tx.query('UPDATE corpus_stats SET n_chunks = n_chunks + $1, total_tokens = total_tokens + $2 WHERE id = 1', [
+      sign * rows.length,
+      sign * tokens,
+    ]);
+  }
+
+  /** Create the partial HNSW index for one embedding model (pgvector's pattern for mixed dimensions). */
+  async ensureVectorIndex(db: Queryable, model: string, dims: number): Promise<void> {
+    if (!Number.isInteger(dims) || dims < 1 || dims > 2000) throw new Error(`unsupported embedding dimension ${dims}`);
+    const name = `chunk_emb_hnsw_${model.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 40)}_${dims}`;
+    const literal = model.replace(/'/g, "''");
+    await db.exec(
+      `CREATE INDEX IF NOT EXISTS ${name} ON chunk_embeddings USING hnsw ((embedding::vector(${dims})) vector_cosine_ops)
+       WITH (m = 16, ef_construction = 64) WHERE model = '${literal}'`,
+    );
+  }
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { AppError } from '../../core/index.ts';
+import { type Embedder, l2normalize } from './embedder.ts';
+
+interface HttpEmbedderOptions {
+  url: string;
+  model: string;
+  apiKey?: string;
+  dims?: number;
+  timeoutMs?: number;
+  batchSize?: number;
+}
+
+const OllamaEmbedResponse = z.object({ embeddings: z.array(z.array(z.number())) });
+const OpenAiEmbedResponse = z.object({ data: z.array(z.object({ index: z.number().optional(), embedding: z.array(z.number()) })) });
+
+/**
+ * Embeddings from a local model server. Dimensions are probed once at start (`init`) unless given,
+ * and every response is validated: a server that answers with the wrong shape is an error, not a
+ * silently broken index.
+ */
+abstract class HttpEmbedder implements Embedder {
+  readonly model: string;
+  dims: number;
+
+  constructor(
+    provider: 'ollama' | 'openai',
+    protected readonly opts: HttpEmbedderOptions,
+  ) {
+    this.model = `${provider}:${opts.model}`;
+    this.dims = opts.dims ?? 0;
+  }
+
+  protected abstract request(texts: string[]): Promise<number[][]>;
+
+  async init(): Promise<void> {
+    if (this.dims) return;
+    const [v] = await this.request(['维度探测 dimension probe']);
+    this.dims = v.length;
+  }
+
+  async embed(texts: string[]): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    const size = this.opts.batchSize ?? 32;
+    for (let i = 0; i < texts.length; i += size) {
+      const vectors = await this.request(texts.slice(i, i + size));
+      if (vectors.length !== Math.min(size, texts.length - i)) throw this.fail(`returned ${vectors.length} vectors for ${texts.slice(i, i + size).length} inputs`);
+      for (const v of vectors) {
+        if (this.dims && v.length !== this.dims) throw this.fail(`returned ${v.length} dimensions, expected ${this.dims}`);
+        out.push(l2normalize(Float32Array.from(v)));
+      }
+    }
+    return out;
+  }
+
+  protected async post(path: string, body: unknown): Promise<unknown> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, this.opts.url.endsWith('/') ? this.opts.url : `${this.opts.url}/`), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {}) },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+      });
+    } catch (e) {
+      throw this.fail(`unreachable: ${(e as Error).message}`, e);
+    }
+    if (!res.ok) throw this.fail(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+    try {
+      return await res.json();
+    } catch (e) {
+      throw this.fail('returned invalid JSON', e);
+    }
+  }
+
+  protected fail(what: string, cause?: unknown): AppError {
+    return new AppError('EMBEDDER_UNAVAILABLE', `向量模型 ${this.model} (${this.opts.url}) ${what}`, { field: 'YZ_EMBED_URL', cause });
+  }
+}
+
+/** Ollama native API: POST /api/embed { model, input[] } → { embeddings[][] }. */
+export class OllamaEmbedder extends HttpEmbedder {
+  constructor(opts: HttpEmbedderOptions) {
+    super('ollama', opts);
+  }
+
+  protected async request(texts: string[]): Promise<number[][]> {
+    const parsed = OllamaEmbedResponse.safeParse(await this.post('api/embed', { model: this.opts.model, input: texts }));
+    if (!parsed.success) throw this.fail('returned an unexpected body (no embeddings[])');
+    return parsed.data.embeddings;
+  }
+}
+
+/** OpenAI-compatible: POST /v1/embeddings { model, input[] } → { data: [{ index, embedding }] }. */
+export class OpenAiEmbedder extends HttpEmbedder {
+  constructor(opts: HttpEmbedderOptions) {
+    super('openai', opts);
+  }
+
+  protected async request(texts: string[]): Promise<number[][]> {
+    const base = this.opts.url.replace(/\/+$/, '');
+    const path = /\/v1$/.test(base) ? 'embeddings' : 'v1/embeddings';
+    const parsed = OpenAiEmbedResponse.safeParse(await this.post(path, { model: this.opts.model, input: texts }));
+    if (!parsed.success) throw this.fail('returned an unexpected body (no data[].embedding)');
+    return [...parsed.data.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)).map((d) => d.embedding);
+  }
+}

@@ -1,0 +1,17 @@
+export { ChunkIndexer, type ChunkInput } from './chunk-indexer.ts';
+export { SearchService, fuse } from './search.service.ts';
+export {
+  SearchRequestSchema,
+  SearchResponseSchema,
+  SearchHitSchema,
+  MAX_QUERY_CHARS,
+  type SearchRequest,
+  type SearchResponse,
+  type SearchHit,
+} from './search.schemas.ts';
+export type { Embedder } from './embedders/embedder.ts';
+export { HashEmbedder } from './embedders/hash-embedder.ts';
+export { OllamaEmbedder, OpenAiEmbedder } from './embedders/http-embedders.ts';
+export { createEmbedder } from './embedders/registry.ts';
+export { formatCitation } from './citation.ts';
+export { highlightRanges } from './highlight.ts';
