@@ -6,11 +6,23 @@
  */
 const COMPAT = /[⺀-⿟豈-﫿０-９Ａ-Ｚａ-ｚﬀ-ﬆ]/g;
 
+/**
+ * CJK Radicals Supplement code points that PDF text extraction yields for whole characters (the
+ * font's glyph maps back to the radical): NFKC leaves these alone, so they are mapped by hand to
+ * the ideograph they stand for in running simplified-Chinese text.
+ */
+const RADICAL_SUPPLEMENT: Record<string, string> = {
+  '⺠': '民', '⺩': '王', '⺝': '月', '⺜': '日', '⻄': '西', '⻅': '见', '⻆': '角', '⻉': '贝', '⻋': '车', '⻓': '长',
+  '⻔': '门', '⻘': '青', '⻙': '韦', '⻚': '页', '⻛': '风', '⻜': '飞', '⻝': '食', '⻢': '马', '⻣': '骨', '⻤': '鬼',
+  '⻥': '鱼', '⻦': '鸟', '⻧': '卤', '⻨': '麦', '⻩': '黄', '⻪': '黾', '⻬': '齐', '⻮': '齿', '⻰': '龙', '⻳': '龟',
+  '⻗': '雨', '⻊': '足', '⺮': '竹', '⻈': '讠', '⻐': '钅', '⻠': '饣', '⺰': '纟',
+};
+
 /** Text normalisation shared by ingestion, indexing and querying, so a PDF and its Markdown twin index identically. */
 export function normalizeText(text: string): string {
   return text
     .normalize('NFC')
-    .replace(COMPAT, (c) => c.normalize('NFKC'))
+    .replace(COMPAT, (c) => RADICAL_SUPPLEMENT[c] ?? c.normalize('NFKC'))
     .replace(/\r\n?/g, '\n')
     .replace(/[\u00a0\u2000-\u200b\u3000]/g, ' ')
     .replace(/[\u0000-\u0008\u000b\u000e-\u001f\u007f]/g, '');

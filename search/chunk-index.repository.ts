@@ -89,11 +89,20 @@ export class ChunkIndexRepository {
     }
     // Sorted so concurrent writers on a shared server lock term rows in the same order (no deadlock).
     const terms = [...df.keys()].sort();
-    await tx.query(
-      `INSERT INTO term_stats (term, df) SELECT * FROM unnest($1::text[], $2::int[])
-       ON CONFLICT (term) DO UPDATE SET df = greatest(term_stats.df + EXCLUDED.df, 0)`,
-      [terms, terms.map((t) => sign * (df.get(t) ?? 0))],
-    );
+    const counts = terms.map((t) => df.get(t) ?? 0);
+    if (sign > 0) {
+      await tx.query(
+        `INSERT INTO term_stats (term, df) SELECT * FROM unnest($1::text[], $2::int[])
+         ON CONFLICT (term) DO UPDATE SET df = term_stats.df + EXCLUDED.df`,
+        [terms, counts],
+      );
+    } else {
+      // An UPDATE, not an upsert: Postgres checks a proposed row's constraints before it sees the conflict.
+      await tx.query(
+        `UPDATE term_stats t SET df = greatest(t.df - d.n, 0) FROM unnest($1::text[], $2::int[]) AS d(term, n) WHERE t.term = d.term`,
+        [terms, counts],
+      );
+    }
     await tx.query('UPDATE corpus_stats SET n_chunks = n_chunks + $1, total_tokens = total_tokens + $2 WHERE id = 1', [
       sign * rows.length,
       sign * tokens,

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadLanguage } from '../runtime/index.ts';
+import { ChunkIndexer, HashEmbedder } from '../search/index.ts';
+import { type Database, JobQueue, migrate } from '../store/index.ts';
+
+/**
+ * The contract every Database implementation must honour (PGlite embedded, PostgreSQL server):
+ * migrations, transactions, the parameter types we rely on, pgvector, the job queue's leasing and
+ * the chunk index's idempotent statistics.
+ */
+export function storeContract(name: string, open: () => Promise<Database>, teardown?: () => Promise<void>): void {
+  describe(`store contract: ${name}`, () => {
+    let db: Database;
+    beforeAll(async () => {
+      db = await open();
+      await migrate(db);
+    });
+    afterAll(async () => {
+      await db?.close();
+      await teardown?.();
+    });
+
+    it('applies migrations once and records them', async () => {
+      expect(await migrate(db)).toEqual([]);
+      const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows.map((r) => r.version)).toContain(1);
+    });
+
+    it('commits a transaction that resolves and rolls back one that throws', async () => {
+      await db.transaction((tx) => tx.query(`INSERT INTO term_stats (term, df) VALUES ('tx-ok', 1)`));
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query(`INSERT INTO term_stats (term, df) VALUES ('tx-rollback', 1)`);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      const { rows } = await db.query<{ term: string }>(`SELECT term FROM term_stats WHERE term LIKE 'tx-%' ORDER BY term`);
+      expect(rows.map((r) => r.term)).toEqual(['tx-ok']);
+    });
+
+    it('round-trips text[], jsonb, bytea and counts as numbers', async () => {
+      const { rows } = await db.query<{ a: string[]; j: { x: number }; b: Uint8Array; n: number }>(
+        'SELECT $1::text[] AS a, $2::jsonb AS j, $3::bytea AS b, count(*)::int AS n FROM (VALUES (1), (2)) v(x)',
+        [['甲', "o'k"], JSON.stringify({ x: 1 }), new Uint8Array([0, 255, 7])],
+      );
+      expect(rows[0].a).toEqual(['甲', "o'k"]);
+      expect(rows[0].j).toEqual({ x: 1 });
+      expect([...new Uint8Array(rows[0].b)]).toEqual([0, 255, 7]);
+      expect(rows[0].n).toBe(2);
+    });
+
+    it('leases each job to exactly one claimant and retries failures with backoff', async () => {
+      const queue = new JobQueue(db, 'w1');
+      const other = new JobQueue(db, 'w2');
+      const a = await queue.enqueue(db, 'contract', { n: 1 }, { dedupeKey: 'contract:1', maxAttempts: 2 });
+      const again = await queue.enqueue(db, 'contract', { n: 1 }, { dedupeKey: 'contract:1' });
+      expect(again.id).toBe(a.id);
+      const [c1, c2] = await Promise.all([queue.claim(['contract']), other.claim(['contract'])]);
+      expect([c1?.id, c2?.id].filter(Boolean)).toEqual([a.id]);
+      const failed = await queue.fail(a.id, { code: 'X', message: 'transient' }, false);
+      expect(failed?.status).toBe('queued'); // attempt 1 of 2: retried later
+      expect(await queue.claim(['contract'])).toBeNull(); // backoff: not runnable yet
+      await db.query(`UPDATE jobs SET run_after = now() WHERE id = $1`, [a.id]);
+      const retried = await queue.claim(['contract']);
+      expect(retried?.attempts).toBe(2);
+      expect((await queue.fail(a.id, { code: 'X', message: 'again' }, false))?.status).toBe('failed');
+      expect((await queue.retry(a.id))?.status).toBe('queued');
+      expect((await queue.cancel(a.id))?.status).toBe('cancelled');
+      expect(await queue.cancel(a.id)).toBeNull();
+    });
+
+    it('hands an expired lease to another worker', async () => {
+      const queue = new JobQueue(db, 'w1');
+      const job = await queue.enqueue(db, 'lease', {});
+      expect((await queue.claim(['lease'], 60))?.id).toBe(job.id);
+      expect(await new JobQueue(db, 'w2').claim(['lease'])).toBeNull();
+      await db.query(`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = $1`, [job.id]);
+      expect((await new JobQueue(db, 'w2').claim(['lease']))?.id).toBe(job.id);
+    });
+
+    it('indexes chunks idempotently, keeps BM25 statistics exact and finds them by vector', async () => {
+      const { tokenizer } = loadLanguage();
+      const indexer = new ChunkIndexer(tokenizer, new HashEmbedder(tokenizer, 64));
+      await indexer.init(db);
+      await db.query(
+        `INSERT INTO sources (id, lineage_key, version_no, content_hash, kind, title, language, file_name, mime, byte_size)
+         VALUES ('src_c', 'c', 1, 'hash-c', 'guideline', 'C', 'zh', 'c.md', 'text/markdown', 1)`,
+      );
+      const drafts = ['磨玻璃结节需要随访。', '急性阑尾炎表现为阑尾增粗。', '脑梗死早期可见岛带征。'].map((text, i) => ({
+        ordinal: i, headingPath: ['1 测试'], pageStart: 1, pageEnd: 1, charStart: 0, text,
+      }));
+      const rows = await indexer.prepare('src_c', drafts);
+      expect(await db.transaction((tx) => indexer.insert(tx, rows))).toBe(3);
+      expect(await db.transaction((tx) => indexer.insert(tx, rows))).toBe(0); // replayed batch: nothing changes
+      const stats = await db.query<{ n: number; df: number }>(
+        `SELECT (SELECT n_chunks::int FROM corpus_stats) AS n, (SELECT df FROM term_stats WHERE term = '随访') AS df`,
+      );
+      expect(stats.rows[0]).toEqual({ n: 3, df: 1 });
+      const [q] = await new HashEmbedder(tokenizer, 64).embed(['阑尾炎'], 'query');
+      const { rows: nn } = await db.transaction(async (tx) => {
+        await tx.query('SET LOCAL hnsw.ef_search = 40');
+        return tx.query<{ chunk_id: string }>(
+          `SELECT chunk_id FROM chunk_embeddings WHERE model = $2 ORDER BY embedding::vector(64) <=> $1::vector(64) LIMIT 1`,
+          [`[${Array.from(q).join(',')}]`, 'hash-ngram-v1-64'],
+        );
+      });
+      expect(nn[0].chunk_id).toBe('src_c:1');
+      expect(await db.transaction((tx) => indexer.deleteBySource(tx, 'src_c'))).toBe(3);
+      const after = await db.query<{ n: number; df: number }>(
+        `SELECT (SELECT n_chunks::int FROM corpus_stats) AS n, (SELECT df FROM term_stats WHERE term = '随访') AS df`,
+      );
+      expect(after.rows[0]).toEqual({ n: 0, df: 0 });
+    });
+  });
+}

@@ -1,0 +1,149 @@
+import { useState } from 'react';
+import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
+import { api, type ReadyDto } from './api.ts';
+import { useInterval } from './components.tsx';
+import { type Lang, useI18n } from './i18n.ts';
+
+/** The shell: top navigation, readiness indicator, language switch, and the page below. */
+export function Layout() {
+  const { t } = useI18n();
+  const ready = useReady();
+  const { pathname } = useLocation();
+  const searchActive = pathname === '/' || pathname.startsWith('/search') || pathname.startsWith('/passage/');
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="topbar-inner">
+          <Link to="/" className="logo" aria-label="影知 YingZhi">
+            <span className="logo-mark" aria-hidden="true">影</span>
+            <span className="logo-text">
+              <span className="logo-zh">{t('app.name')}</span>
+              <span className="logo-latin">{t('app.nameLatin')}</span>
+            </span>
+          </Link>
+          <nav className="nav" aria-label={t('nav.main')}>
+            <NavLink to="/" className={() => navClass(searchActive)} data-nav="search">
+              {t('nav.search')}
+            </NavLink>
+            <NavLink to="/sources" className={({ isActive }) => navClass(isActive)} data-nav="sources">
+              {t('nav.sources')}
+            </NavLink>
+            <NavLink to="/jobs" className={({ isActive }) => navClass(isActive)} data-nav="jobs">
+              {t('nav.jobs')}
+            </NavLink>
+            <a href="/docs" className="nav-link nav-link-ext" target="_blank" rel="noreferrer" data-nav="docs">
+              {t('nav.docs')} <span aria-hidden="true">↗</span>
+            </a>
+          </nav>
+          <div className="topbar-right">
+            <ReadyIndicator {...ready} />
+            <LangSwitch />
+          </div>
+        </div>
+      </header>
+      <main className="main">
+        <Outlet />
+      </main>
+      <footer className="footer">
+        <ReadyDetails {...ready} />
+        <span className="footer-demo">{t('footer.demo')}</span>
+      </footer>
+    </div>
+  );
+}
+
+function navClass(isActive: boolean) {
+  return `nav-link${isActive ? ' active' : ''}`;
+}
+
+function LangSwitch() {
+  const { lang, setLang, t } = useI18n();
+  const options: Array<{ value: Lang; label: string }> = [
+    { value: 'zh', label: '中文' },
+    { value: 'en', label: 'English' },
+  ];
+  return (
+    <div className="segmented lang-switch" role="group" aria-label={t('lang.switch')}>
+      {options.map((o) => (
+        <button
+          key={o.value}
+          type="button"
+          className={lang === o.value ? 'active' : ''}
+          aria-pressed={lang === o.value}
+          onClick={() => setLang(o.value)}
+          data-lang={o.value}
+        >
+          {o.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+interface ReadyState { ready: ReadyDto | null; failed: boolean }
+
+/** Polls /readyz every 15 s; the header dot and the footer share the answer. */
+function useReady(): ReadyState {
+  const [state, setState] = useState<ReadyState>({ ready: null, failed: false });
+  useInterval(
+    async (signal) => {
+      try {
+        const ready = await api.ready(signal);
+        setState({ ready, failed: false });
+      } catch {
+        if (!signal.aborted) setState((s) => ({ ready: s.ready, failed: true }));
+      }
+    },
+    15_000,
+    [],
+  );
+  return state;
+}
+
+function ReadyIndicator({ ready, failed }: ReadyState) {
+  const { t } = useI18n();
+  const tone = failed ? 'red' : !ready ? 'grey' : ready.status === 'ready' ? 'green' : 'amber';
+  const label = failed ? t('status.down') : !ready ? t('status.checking') : ready.status === 'ready' ? t('status.ready') : t('status.degraded');
+  const llm = ready ? (ready.llm.provider === 'none' ? t('status.llmNone') : ready.llm.provider) : '';
+  const title = ready
+    ? `${label}\n${t('status.database')}: ${ready.database.kind} (${ready.database.latencyMs} ms)\n${t('status.embedder')}: ${ready.embedder.model}\nLLM: ${llm}\n${ready.llm.note}`
+    : label;
+  return (
+    <div className="ready" title={title} data-ready={failed ? 'down' : (ready?.status ?? 'unknown')}>
+      <span className={`ready-dot ready-${tone}`} aria-hidden="true" />
+      <span className="sr-only">{label}</span>
+      {ready && !failed ? (
+        <span className="ready-text">
+          <span>{ready.database.kind}</span>
+          <span className="ready-sep">·</span>
+          <span>{ready.embedder.model}</span>
+          <span className="ready-sep">·</span>
+          <span>LLM: {llm}</span>
+        </span>
+      ) : (
+        <span className="ready-text">{label}</span>
+      )}
+    </div>
+  );
+}
+
+function ReadyDetails({ ready }: ReadyState) {
+  const { t } = useI18n();
+  if (!ready) return <span className="footer-status" />;
+  return (
+    <span className="footer-status" data-testid="ready-details">
+      <span>
+        {t('status.database')}: <b>{ready.database.kind}</b>
+      </span>
+      <span>
+        {t('status.embedder')}: <b>{ready.embedder.model}</b> ({t('status.dims', { n: ready.embedder.dims })})
+      </span>
+      <span>
+        LLM: <b>{ready.llm.provider === 'none' ? t('status.llmNone') : ready.llm.provider}</b>
+      </span>
+      <span>
+        {t('status.corpus')}: {t('status.corpusValue', { sources: ready.corpus.sources, chunks: ready.corpus.chunks })}
+      </span>
+    </span>
+  );
+}

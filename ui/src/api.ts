@@ -1,0 +1,181 @@
+/**
+ * Typed client for the YingZhi HTTP API: one function per route. Every non-2xx answer becomes an
+ * ApiError carrying the server's `{ error: { code, message, field } }`, so pages can show `message`.
+ * Only TYPES come from the server contract; nothing of the server is bundled.
+ */
+import type { z } from 'zod';
+import type {
+  ChunkViewDto,
+  JobDto,
+  ReadySchema,
+  SearchHit,
+  SearchResponse,
+  SourceDto,
+  UploadResultDto,
+} from '../../api/contract.ts';
+
+export type { ChunkViewDto, JobDto, SearchHit, SearchResponse, SourceDto, UploadResultDto };
+export type ReadyDto = z.infer<typeof ReadySchema>;
+export type SourceKind = SourceDto['kind'];
+export type SourceStatus = SourceDto['status'];
+export type JobStatus = JobDto['status'];
+export type SearchMode = SearchResponse['mode'];
+export interface SourceListDto { items: SourceDto[]; total: number }
+export interface JobListDto { items: JobDto[]; counts: Record<string, number> }
+export interface PageDto { page: number; text: string; pageCount: number }
+
+export const SOURCE_KINDS: readonly SourceKind[] = ['guideline', 'textbook', 'literature', 'case', 'other'];
+export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+export const UPLOAD_ACCEPT = '.pdf,.md,.markdown,.html,.htm,.txt';
+
+export class ApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly field?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(status: number, code: string, message: string, field?: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.field = field;
+    this.details = details;
+  }
+}
+
+interface ErrorBody { error?: { code?: unknown; message?: unknown; field?: unknown; details?: unknown } }
+
+/** Turns any error body (or a non-JSON one, e.g. from a proxy) into an ApiError. */
+export function toApiError(status: number, body: unknown, fallbackText = ''): ApiError {
+  const e = (body as ErrorBody | null)?.error;
+  if (e && typeof e.message === 'string') {
+    return new ApiError(
+      status,
+      typeof e.code === 'string' ? e.code : `HTTP_${status}`,
+      e.message,
+      typeof e.field === 'string' ? e.field : undefined,
+      e.details && typeof e.details === 'object' ? (e.details as Record<string, unknown>) : undefined,
+    );
+  }
+  const text = fallbackText.trim().slice(0, 300);
+  return new ApiError(status, status === 0 ? 'NETWORK' : `HTTP_${status}`, text || (status === 0 ? 'Network error' : `HTTP ${status}`));
+}
+
+type Query = Record<string, string | number | boolean | undefined | null | readonly string[]>;
+
+function qs(params: Query): string {
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue;
+    if (Array.isArray(v)) {
+      if (v.length) sp.set(k, v.join(','));
+    } else sp.set(k, String(v));
+  }
+  const s = sp.toString();
+  return s ? `?${s}` : '';
+}
+
+async function request<T>(method: 'GET' | 'POST', url: string, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, { method, signal, headers: { accept: 'application/json' } });
+  } catch (e) {
+    if ((e as Error)?.name === 'AbortError') throw e;
+    throw new ApiError(0, 'NETWORK', `无法连接服务器 / cannot reach the server (${(e as Error)?.message ?? e})`);
+  }
+  const text = await res.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  if (!res.ok) throw toApiError(res.status, body, text);
+  return body as T;
+}
+
+const enc = encodeURIComponent;
+
+export interface SearchParams {
+  q: string;
+  top?: number;
+  kind?: readonly string[];
+  yearFrom?: number;
+  yearTo?: number;
+  language?: 'zh' | 'en';
+  includeSuperseded?: boolean;
+  mode?: SearchMode;
+}
+
+export const api = {
+  search: (p: SearchParams, signal?: AbortSignal) =>
+    request<SearchResponse>(
+      'GET',
+      `/api/search${qs({ q: p.q, top: p.top, kind: p.kind, yearFrom: p.yearFrom, yearTo: p.yearTo, language: p.language, includeSuperseded: p.includeSuperseded ? 'true' : undefined, mode: p.mode })}`,
+      signal,
+    ),
+  chunk: (id: string, signal?: AbortSignal) => request<ChunkViewDto>('GET', `/api/chunks/${enc(id)}`, signal),
+  sources: (p: { kind?: string; status?: string; limit?: number; offset?: number } = {}, signal?: AbortSignal) =>
+    request<SourceListDto>('GET', `/api/sources${qs(p)}`, signal),
+  source: (id: string, signal?: AbortSignal) => request<SourceDto>('GET', `/api/sources/${enc(id)}`, signal),
+  page: (id: string, page: number, signal?: AbortSignal) => request<PageDto>('GET', `/api/sources/${enc(id)}/pages/${page}`, signal),
+  jobs: (p: { status?: string; kind?: string; limit?: number } = {}, signal?: AbortSignal) => request<JobListDto>('GET', `/api/jobs${qs(p)}`, signal),
+  job: (id: string, signal?: AbortSignal) => request<JobDto>('GET', `/api/jobs/${enc(id)}`, signal),
+  retryJob: (id: string) => request<JobDto>('POST', `/api/jobs/${enc(id)}/retry`),
+  cancelJob: (id: string) => request<JobDto>('POST', `/api/jobs/${enc(id)}/cancel`),
+  ready: (signal?: AbortSignal) => readyz(signal),
+};
+
+/** /readyz answers 503 with the same body when degraded: that is still a readable status. */
+async function readyz(signal?: AbortSignal): Promise<ReadyDto> {
+  const res = await fetch('/readyz', { signal, headers: { accept: 'application/json' } });
+  const body = (await res.json().catch(() => null)) as ReadyDto | null;
+  if (body && typeof body === 'object' && 'status' in body && 'database' in body) return body;
+  throw toApiError(res.status, body);
+}
+
+export interface UploadMeta {
+  kind?: string;
+  title?: string;
+  publisher?: string;
+  version?: string;
+  year?: string;
+  language?: string;
+}
+
+export interface UploadHandle {
+  /** Resolves with 202 (queued) or 409 (duplicate) results; rejects with ApiError otherwise. */
+  done: Promise<UploadResultDto>;
+  abort(): void;
+}
+
+/** POST /api/sources with XMLHttpRequest, for upload progress events (fetch has none). */
+export function uploadSource(file: File, meta: UploadMeta, onProgress: (sent: number, total: number) => void): UploadHandle {
+  const xhr = new XMLHttpRequest();
+  const form = new FormData();
+  // Metadata first: the server reads parts in order, and fields after the file are still accepted.
+  for (const [k, v] of Object.entries(meta)) if (v !== undefined && String(v).trim() !== '') form.append(k, String(v).trim());
+  form.append('file', file, file.name);
+  const done = new Promise<UploadResultDto>((resolve, reject) => {
+    xhr.open('POST', '/api/sources');
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.upload.onprogress = (ev) => onProgress(ev.loaded, ev.lengthComputable ? ev.total : file.size);
+    xhr.onload = () => {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = null;
+      }
+      if (xhr.status === 202 || (xhr.status === 409 && (body as UploadResultDto | null)?.status === 'duplicate')) {
+        onProgress(file.size, file.size);
+        resolve(body as UploadResultDto);
+      } else reject(toApiError(xhr.status, body, xhr.responseText));
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'NETWORK', '上传失败：无法连接服务器 / upload failed: cannot reach the server'));
+    xhr.onabort = () => reject(new ApiError(0, 'ABORTED', '上传已取消 / upload cancelled'));
+    xhr.send(form);
+  });
+  return { done, abort: () => xhr.abort() };
+}

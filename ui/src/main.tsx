@@ -1,0 +1,54 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter, Link, Route, Routes } from 'react-router-dom';
+import { useTitle } from './components.tsx';
+import { I18nProvider, useI18n } from './i18n.ts';
+import { Layout } from './Layout.tsx';
+import { JobsPage } from './pages/JobsPage.tsx';
+import { PassagePage } from './pages/PassagePage.tsx';
+import { SearchPage } from './pages/SearchPage.tsx';
+import { SourceDetailPage } from './pages/SourceDetailPage.tsx';
+import { SourcesPage } from './pages/SourcesPage.tsx';
+import './styles.css';
+
+function NotFound() {
+  const { t } = useI18n();
+  useTitle(t('notFound.title'));
+  return (
+    <section className="page narrow">
+      <h1>{t('notFound.title')}</h1>
+      <p className="muted">{t('notFound.body')}</p>
+      <Link to="/" className="btn">
+        {t('notFound.home')}
+      </Link>
+    </section>
+  );
+}
+
+function App() {
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<SearchPage />} />
+        <Route path="search" element={<SearchPage />} />
+        <Route path="passage/:chunkId" element={<PassagePage />} />
+        <Route path="sources" element={<SourcesPage />} />
+        <Route path="sources/:id" element={<SourceDetailPage />} />
+        <Route path="jobs" element={<JobsPage />} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}
+
+const root = document.getElementById('root');
+if (!root) throw new Error('#root missing from index.html');
+createRoot(root).render(
+  <StrictMode>
+    <I18nProvider>
+      <BrowserRouter>
+        <App />
+      </BrowserRouter>
+    </I18nProvider>
+  </StrictMode>,
+);

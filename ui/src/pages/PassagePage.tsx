@@ -1,0 +1,190 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useLocation, useParams } from 'react-router-dom';
+import { api, type ChunkViewDto, type SourceDto } from '../api.ts';
+import { Badge, ErrorAlert, formatBytes, KindBadge, Loading, MarkedText, SourceStatusBadge, useTitle } from '../components.tsx';
+import { locatePassage, type Range } from '../highlight.ts';
+import { useI18n } from '../i18n.ts';
+
+interface Shown {
+  pages: Array<{ page: number; text: string }>;
+  /** True while the pages on screen are the passage's own pages (the passage is highlighted). */
+  cited: boolean;
+}
+
+export function PassagePage() {
+  const { chunkId = '' } = useParams();
+  const { t } = useI18n();
+  const location = useLocation();
+  const from = (location.state as { from?: string } | null)?.from;
+  const [view, setView] = useState<ChunkViewDto | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [shown, setShown] = useState<Shown | null>(null);
+  const [pageError, setPageError] = useState<unknown>(null);
+  const [pageLoading, setPageLoading] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+  const markRef = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    setView(null);
+    setError(null);
+    setShown(null);
+    api
+      .chunk(chunkId, ctl.signal)
+      .then((v) => {
+        setView(v);
+        setShown({ pages: v.pages, cited: true });
+      })
+      .catch((e) => {
+        if (!ctl.signal.aborted) setError(e);
+      });
+    return () => ctl.abort();
+  }, [chunkId, attempt]);
+
+  useTitle(view ? view.chunk.citation : t('passage.title'));
+
+  const ranges = useMemo<Range[][]>(
+    () => (view ? locatePassage(view.pages.map((p) => p.text), view.chunk.text, view.chunk.charStart) : []),
+    [view],
+  );
+
+  // Bring the cited passage into view once it is on screen.
+  useEffect(() => {
+    if (shown?.cited) markRef.current?.scrollIntoView({ block: 'center' });
+  }, [shown]);
+
+  if (error) return <section className="page"><ErrorAlert error={error} onRetry={() => setAttempt((n) => n + 1)} /></section>;
+  if (!view || !shown) return <section className="page"><Loading /></section>;
+
+  const { chunk, source } = view;
+  const first = shown.pages[0]?.page ?? chunk.pageStart;
+  const last = shown.pages.at(-1)?.page ?? chunk.pageEnd;
+  const pageCount = source.pageCount ?? chunk.pageEnd;
+
+  const showPage = async (n: number) => {
+    setPageLoading(true);
+    setPageError(null);
+    try {
+      const p = await api.page(source.id, n);
+      setShown({ pages: [{ page: p.page, text: p.text }], cited: false });
+      window.scrollTo({ top: 0 });
+    } catch (e) {
+      setPageError(e);
+    } finally {
+      setPageLoading(false);
+    }
+  };
+
+  return (
+    <section className="page passage-page">
+      <div className="page-nav-top">
+        {from ? (
+          <Link to={from} className="back-link">
+            ← {t('passage.backToSearch')}
+          </Link>
+        ) : (
+          <Link to="/" className="back-link">
+            ← {t('nav.search')}
+          </Link>
+        )}
+      </div>
+      <header className="passage-header">
+        <h1 className="passage-citation" data-testid="passage-citation">
+          {chunk.citation}
+        </h1>
+        <div className="passage-badges">
+          <KindBadge kind={source.kind} />
+          {source.demo && <Badge tone="amber">{t('badge.demo')}</Badge>}
+          {source.supersededBy && <Badge tone="red">{t('badge.superseded')}</Badge>}
+          <span className="muted">{t('passage.chunk', { n: chunk.ordinal + 1 })}</span>
+        </div>
+        {chunk.headingPath.length > 0 && (
+          <ol className="breadcrumb" aria-label={t('passage.headingPath')}>
+            {chunk.headingPath.map((h, i) => (
+              <li key={i}>{h}</li>
+            ))}
+          </ol>
+        )}
+      </header>
+
+      <div className="two-col">
+        <div className="col-main">
+          <div className="pager">
+            <button type="button" className="btn" onClick={() => showPage(first - 1)} disabled={first <= 1 || pageLoading} data-testid="prev-page">
+              ← {t('common.prevPage')}
+            </button>
+            <span className="pager-label">
+              {first === last ? t('common.page', { n: first }) : t('common.pages', { from: first, to: last })}
+              <span className="muted"> {t('common.pageOf', { n: pageCount })}</span>
+            </span>
+            <button type="button" className="btn" onClick={() => showPage(last + 1)} disabled={last >= pageCount || pageLoading} data-testid="next-page">
+              {t('common.nextPage')} →
+            </button>
+            {!shown.cited && (
+              <button type="button" className="btn btn-primary" onClick={() => setShown({ pages: view.pages, cited: true })} data-testid="back-to-passage">
+                {t('passage.backToPassage')}
+              </button>
+            )}
+          </div>
+          {pageError ? <ErrorAlert error={pageError} /> : null}
+          {!shown.cited && <p className="notice">{t('passage.notShown', { n: first })}</p>}
+          {shown.pages.map((p, i) => (
+            <article key={p.page} className="page-text" data-page={p.page}>
+              <div className="page-label">{t('common.page', { n: p.page })}</div>
+              <div className="page-body">
+                <MarkedText
+                  text={p.text}
+                  ranges={shown.cited ? (ranges[i] ?? []) : []}
+                  markClass="passage-mark"
+                  firstMarkRef={i === firstMarkedPage(ranges) ? markRef : undefined}
+                />
+              </div>
+            </article>
+          ))}
+        </div>
+        <aside className="col-side">
+          <SourceCard source={source} />
+        </aside>
+      </div>
+    </section>
+  );
+}
+
+function firstMarkedPage(ranges: Range[][]): number {
+  return ranges.findIndex((r) => r.length > 0);
+}
+
+export function SourceCard({ source }: { source: SourceDto }) {
+  const { t, td } = useI18n();
+  return (
+    <div className="card">
+      <h2 className="card-title">{t('passage.source')}</h2>
+      <p className="source-title">{source.title}</p>
+      <dl className="meta">
+        <dt>{t('meta.kind')}</dt>
+        <dd>{td(`kind.${source.kind}`, source.kind)}</dd>
+        <dt>{t('meta.publisher')}</dt>
+        <dd>{source.publisher ?? t('common.none')}</dd>
+        <dt>{t('meta.version')}</dt>
+        <dd>{source.version ?? t('common.none')}</dd>
+        <dt>{t('meta.year')}</dt>
+        <dd>{source.year ?? t('common.none')}</dd>
+        <dt>{t('meta.language')}</dt>
+        <dd>{td(`lang.${source.language}`, source.language)}</dd>
+        <dt>{t('meta.pages')}</dt>
+        <dd>{source.pageCount ?? t('common.none')}</dd>
+        <dt>{t('meta.file')}</dt>
+        <dd className="break">
+          {source.fileName} <span className="muted">({formatBytes(source.byteSize)})</span>
+        </dd>
+        <dt>{t('meta.status')}</dt>
+        <dd>
+          <SourceStatusBadge status={source.status} />
+        </dd>
+      </dl>
+      <Link to={`/sources/${encodeURIComponent(source.id)}`} className="btn btn-block" data-testid="open-source">
+        {t('passage.openSource')} →
+      </Link>
+    </div>
+  );
+}
