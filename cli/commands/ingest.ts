@@ -18,6 +18,8 @@ export interface IngestFileResult {
   title?: string;
   pages?: number;
   chunks?: number;
+  /** True when this run finished an ingest an earlier, interrupted run had started. */
+  resumed?: boolean;
   error?: { code: string; message: string };
 }
 
@@ -57,6 +59,7 @@ export async function ingestCommand(paths: string[], opts: IngestOptions): Promi
     const runtime = rt;
     const results: IngestFileResult[] = [];
     const jobToResult = new Map<string, IngestFileResult>();
+    const wasPending = new Set<string>();
     const register = progressBar('登记 register', !json);
     register.start(files.length);
     for (const [i, file] of files.entries()) {
@@ -70,7 +73,7 @@ export async function ingestCommand(paths: string[], opts: IngestOptions): Promi
         r.pages = reg.source.pageCount ?? undefined;
         if (reg.status === 'duplicate') {
           r.status = 'duplicate';
-          r.chunks = reg.source.chunkCount ?? undefined;
+          if (reg.source.status === 'pending') wasPending.add(reg.source.id);
         } else if (reg.job) {
           jobToResult.set(reg.job.id, r);
         }
@@ -86,19 +89,28 @@ export async function ingestCommand(paths: string[], opts: IngestOptions): Promi
     index.start(Math.max(1, jobToResult.size));
     let finished = 0;
     const off = runtime.runner.onFinished((job) => {
-      const r = jobToResult.get(job.id);
-      if (!r) return;
-      if (job.status === 'succeeded') {
-        r.status = 'ingested';
-        r.chunks = Number(job.result?.chunks ?? 0);
-      } else if (job.lastError) {
-        r.error = job.lastError;
-      }
-      index.update(++finished);
+      if (jobToResult.has(job.id)) index.update(++finished);
     });
+    // Drains this run's jobs and any left by an interrupted earlier run (they resume where they stopped).
     await runtime.runner.drain();
     off();
     index.stop();
+
+    // Final state comes from the database: a "duplicate" whose earlier ingest was interrupted is now finished.
+    for (const r of results) {
+      if (!r.sourceId) continue;
+      const s = await runtime.sources.get(r.sourceId);
+      if (!s) continue;
+      r.pages = s.pageCount ?? undefined;
+      r.chunks = s.chunkCount ?? undefined;
+      if (s.status === 'failed') {
+        r.status = 'failed';
+        r.error = s.error ?? undefined;
+      } else if (s.status === 'ready' && (r.status !== 'duplicate' || wasPending.has(s.id))) {
+        r.status = 'ingested';
+        if (wasPending.has(s.id)) r.resumed = true;
+      }
+    }
 
     const summary = {
       ingested: results.filter((r) => r.status === 'ingested').length,
@@ -111,7 +123,7 @@ export async function ingestCommand(paths: string[], opts: IngestOptions): Promi
     if (json) printJson({ files: results, summary });
     else {
       for (const r of results) {
-        const what = r.status === 'ingested' ? `已导入 ingested: ${r.pages} 页, ${r.chunks} 段` : r.status === 'duplicate' ? '未变化，已跳过 unchanged (duplicate)' : `失败 failed [${r.error?.code}] ${r.error?.message}`;
+        const what = r.status === 'ingested' ? `已导入 ingested${r.resumed ? '（续传 resumed）' : ''}: ${r.pages} 页, ${r.chunks} 段` : r.status === 'duplicate' ? '未变化，已跳过 unchanged (duplicate)' : `失败 failed [${r.error?.code}] ${r.error?.message}`;
         process.stdout.write(`${r.file}  →  ${what}\n`);
       }
       process.stdout.write(

@@ -147,7 +147,7 @@ function JobRow({ job, title, busy, onAct }: { job: JobDto; title?: string; busy
       <td>
         <JobStatusBadge status={job.status} />
       </td>
-      <td>{job.step ? td(`step.${job.step}`, job.step) : t('common.none')}</td>
+      <td className="nowrap">{job.step ? td(`step.${job.step}`, job.step) : t('common.none')}</td>
       <td className="col-progress">
         <ProgressBar value={job.progressDone} max={job.progressTotal} tone={tone} label={t('jobs.col.progress')} />
         <span className="progress-text">

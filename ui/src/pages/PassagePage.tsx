@@ -50,7 +50,11 @@ export function PassagePage() {
 
   // Bring the cited passage into view once it is on screen.
   useEffect(() => {
-    if (shown?.cited) markRef.current?.scrollIntoView({ block: 'center' });
+    const mark = markRef.current;
+    if (!shown?.cited || !mark) return;
+    // Only scroll when the passage is not already in view, so the citation header stays visible.
+    const r = mark.getBoundingClientRect();
+    if (r.top < 80 || r.top > window.innerHeight - 120) mark.scrollIntoView({ block: 'center' });
   }, [shown]);
 
   if (error) return <section className="page"><ErrorAlert error={error} onRetry={() => setAttempt((n) => n + 1)} /></section>;
@@ -143,7 +147,7 @@ export function PassagePage() {
           ))}
         </div>
         <aside className="col-side">
-          <SourceCard source={source} />
+          <SourceCard source={source} citation={chunk.citation} />
         </aside>
       </div>
     </section>
@@ -154,10 +158,16 @@ function firstMarkedPage(ranges: Range[][]): number {
   return ranges.findIndex((r) => r.length > 0);
 }
 
-export function SourceCard({ source }: { source: SourceDto }) {
+export function SourceCard({ source, citation }: { source: SourceDto; citation?: string }) {
   const { t, td } = useI18n();
   return (
     <div className="card">
+      {citation && (
+        <div className="side-citation">
+          <div className="side-citation-label">{t('passage.citation')}</div>
+          <div className="side-citation-text">{citation}</div>
+        </div>
+      )}
       <h2 className="card-title">{t('passage.source')}</h2>
       <p className="source-title">{source.title}</p>
       <dl className="meta">

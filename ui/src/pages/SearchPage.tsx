@@ -200,7 +200,7 @@ export function SearchPage() {
         </fieldset>
       </form>
 
-      {state.error ? <ErrorAlert error={state.error} /> : null}
+      {state.error ? <ErrorAlert error={state.error} title={t('search.failed')} /> : null}
       {state.loading && !state.data && <Loading label={t('search.searching')} />}
       {urlQ === null && !state.error && <Welcome />}
       {state.data && (
@@ -259,9 +259,7 @@ function Expansions({ data }: { data: SearchResponse }) {
       {items.map((x) => (
         <span key={x.surface} className="expansion">
           <b>{displaySurface(x.surface, data.query)}</b>
-          <span className="arrow" aria-hidden="true">
-            →
-          </span>
+          <span className="arrow">{' → '}</span>
           {x.to.join(' / ')}
         </span>
       ))}

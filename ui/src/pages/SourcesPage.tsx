@@ -143,6 +143,7 @@ function UploadCard({ onChanged }: { onChanged: () => void }) {
   const { t } = useI18n();
   const fileRef = useRef<HTMLInputElement>(null);
   const [meta, setMeta] = useState(EMPTY_META);
+  const [fileName, setFileName] = useState('');
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const alive = useRef(true);
   const abortUpload = useRef<(() => void) | null>(null);
@@ -199,6 +200,7 @@ function UploadCard({ onChanged }: { onChanged: () => void }) {
         return;
       }
       if (fileRef.current) fileRef.current.value = '';
+      setFileName('');
       setMeta(EMPTY_META);
       setPhase({ kind: 'ingesting', job: res.job, source: res.source });
       onChanged();
@@ -221,11 +223,24 @@ function UploadCard({ onChanged }: { onChanged: () => void }) {
       <h2 className="card-title">{t('sources.upload')}</h2>
       <p className="muted small">{t('sources.uploadHint')}</p>
       <div className="form-grid">
-        <label className="field field-wide">
+        <div className="field span-6">
           <span>{t('sources.file')}</span>
-          <input ref={fileRef} type="file" name="file" accept={UPLOAD_ACCEPT} disabled={busy} className="input-file" />
-        </label>
-        <label className="field">
+          <label className={`file-picker${busy ? ' disabled' : ''}`}>
+            <input
+              ref={fileRef}
+              type="file"
+              name="file"
+              accept={UPLOAD_ACCEPT}
+              disabled={busy}
+              className="sr-only"
+              onChange={(e) => setFileName(e.target.files?.[0]?.name ?? '')}
+              data-testid="upload-file"
+            />
+            <span className="btn btn-small">{t('sources.chooseFileButton')}</span>
+            <span className={fileName ? 'file-name' : 'file-name muted'}>{fileName || t('sources.noFile')}</span>
+          </label>
+        </div>
+        <label className="field span-3">
           <span>{t('sources.kind')}</span>
           <select {...field('kind')} className="input">
             <option value="">{t('sources.kindAuto')}</option>
@@ -236,7 +251,7 @@ function UploadCard({ onChanged }: { onChanged: () => void }) {
             ))}
           </select>
         </label>
-        <label className="field">
+        <label className="field span-3">
           <span>{t('sources.language')}</span>
           <select {...field('language')} className="input">
             <option value="">{t('sources.languageAuto')}</option>
@@ -244,23 +259,23 @@ function UploadCard({ onChanged }: { onChanged: () => void }) {
             <option value="en">{t('lang.en')}</option>
           </select>
         </label>
-        <label className="field field-wide">
+        <label className="field span-5">
           <span>{t('sources.titleField')}</span>
           <input type="text" {...field('title')} className="input" maxLength={500} />
         </label>
-        <label className="field">
+        <label className="field span-3">
           <span>{t('sources.publisher')}</span>
           <input type="text" {...field('publisher')} className="input" maxLength={300} />
         </label>
-        <label className="field">
+        <label className="field span-2">
           <span>{t('sources.version')}</span>
           <input type="text" {...field('version')} className="input" maxLength={100} />
         </label>
-        <label className="field">
+        <label className="field span-2">
           <span>{t('sources.year')}</span>
           <input type="number" {...field('year')} className="input" min={1900} max={2200} />
         </label>
-        <div className="field field-submit">
+        <div className="field span-12 field-submit">
           <button type="submit" className="btn btn-primary" disabled={busy} data-testid="upload-submit">
             {t('sources.submit')}
           </button>

@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEMO, ROOT } from './helpers/runtime.ts';
+
+const exec = promisify(execFile);
+const CLI = path.join(ROOT, 'cli/bin.mjs');
+
+describe('yingzhi CLI', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'yz-cli-'));
+  const docs = mkdtempSync(path.join(tmpdir(), 'yz-docs-'));
+  const cli = (args: string[]) =>
+    exec('node', [CLI, ...args], { cwd: ROOT, env: { ...process.env, YZ_DATA_DIR: dataDir, YZ_LOG_LEVEL: 'silent' } }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+
+  beforeAll(() => {
+    writeFileSync(path.join(docs, 'note.txt'), '第一章 胎盘植入\n\n胎盘植入的MRI表现包括T2暗带和子宫局部膨隆。');
+    writeFileSync(path.join(docs, 'note.txt.meta.json'), JSON.stringify({ kind: 'textbook', title: '胎盘植入笔记', year: 2021 }));
+  });
+
+  it('ingests files and directories with --json, sidecar metadata and flags, then is a no-op the second time', async () => {
+    const first = await cli(['ingest', path.join(DEMO, 'placenta-accreta-guideline.md'), docs, '--json']);
+    expect(first.code).toBe(0);
+    const out = JSON.parse(first.stdout);
+    expect(out.summary).toMatchObject({ ingested: 2, duplicates: 0, failed: 0 });
+    expect(out.files.find((f: { file: string }) => f.file.endsWith('note.txt'))).toMatchObject({ status: 'ingested', title: '胎盘植入笔记' });
+    const again = JSON.parse((await cli(['ingest', docs, '--json'])).stdout);
+    expect(again.summary).toMatchObject({ ingested: 0, duplicates: 1 });
+  });
+
+  it('searches with --json and prints citations in text mode', async () => {
+    const json = JSON.parse((await cli(['search', '胎盘植入 T2暗带', '--top', '3', '--json'])).stdout);
+    expect(json.results.length).toBeGreaterThan(0);
+    expect(json.results[0].citation).toMatch(/第\d+/);
+    const text = await cli(['search', '胎盘植入 T2暗带', '--kind', 'textbook']);
+    expect(text.stdout).toContain('《胎盘植入笔记》（2021）第1页');
+  });
+
+  it('lists sources and jobs', async () => {
+    const sources = JSON.parse((await cli(['sources', 'list', '--json'])).stdout);
+    expect(sources.total).toBe(2);
+    const jobs = JSON.parse((await cli(['jobs', 'list', '--json'])).stdout);
+    expect(jobs.counts.succeeded).toBe(2);
+    expect((await cli(['jobs', 'list'])).stdout).toMatch(/成功 succeeded 2/);
+  });
+
+  it('exits non-zero with one clear line on bad input', async () => {
+    const missing = await cli(['ingest', '/no/such/file.pdf']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/NOT_FOUND.*\/no\/such\/file\.pdf/);
+    const empty = await cli(['search', '  ', '--json']);
+    expect(empty.code).toBe(2);
+    expect(JSON.parse(empty.stdout).error.code).toBe('QUERY_EMPTY');
+    const bad = path.join(docs, 'broken.pdf');
+    writeFileSync(bad, '%PDF-1.4 nonsense');
+    const failed = await cli(['ingest', bad, '--json']);
+    expect(failed.code).toBe(2);
+    expect(JSON.parse(failed.stdout).files[0]).toMatchObject({ status: 'failed', error: { code: 'PDF_CORRUPT' } });
+    const badYear = await cli(['ingest', bad, '--year', 'soon']);
+    expect(badYear.code).not.toBe(0);
+    expect(badYear.stderr).toMatch(/--year/);
+  });
+});

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoFiles, type Runtime } from '../runtime/index.ts';
+import { fuse } from '../search/index.ts';
+import { createServerDatabase, serverAvailable } from './helpers/databases.ts';
+import { ingestFiles, testRuntime } from './helpers/runtime.ts';
+
+const stem = (f: string) => path.basename(f).replace(/\.(md|pdf)$/, '');
+
+function searchBehaviour(name: string, open: () => Promise<{ rt: Runtime; done?: () => Promise<void> }>) {
+  describe(`search over the demo corpus (${name})`, () => {
+    let rt: Runtime;
+    let done: (() => Promise<void>) | undefined;
+    const titleOf = new Map<string, string>();
+    beforeAll(async () => {
+      ({ rt, done } = await open());
+      await ingestFiles(rt, demoFiles(), { demo: true });
+      for (const s of (await rt.sources.list()).items) titleOf.set(s.id, stem(s.fileName));
+    });
+    afterAll(async () => {
+      await rt?.close();
+      await done?.();
+    });
+
+    it('finds the TNM staging section for 非小细胞肺癌TNM分期标准, cited with title, version, year and page', async () => {
+      const res = await rt.search.search({ q: '非小细胞肺癌TNM分期标准', top: 5 });
+      const top = res.results[0];
+      expect(titleOf.get(top.sourceId)).toBe('lung-cancer-tnm-guideline');
+      expect(res.results.slice(0, 5).some((h) => h.headingPath.join(' ').includes('TNM') || /T1|T2|分期/.test(h.text))).toBe(true);
+      expect(top.citation).toMatch(/^《非小细胞肺癌影像诊断与TNM分期指南（演示版）》（第2版，2024）第\d+(–\d+)?页$/);
+      expect(top.highlights.length).toBeGreaterThan(0);
+      const marked = top.highlights.map((h) => top.text.slice(h.start, h.end));
+      expect(marked.some((m) => /TNM|分期|非小细胞肺癌/i.test(m))).toBe(true);
+    });
+
+    it('answers 磨玻璃结节 随访 from the nodule guideline (a PDF) with page numbers inside the document', async () => {
+      const res = await rt.search.search({ q: '磨玻璃结节 随访', top: 5 });
+      const hit = res.results.find((h) => titleOf.get(h.sourceId) === 'lung-nodule-guideline');
+      expect(hit).toBeDefined();
+      expect(hit?.pageStart).toBeGreaterThanOrEqual(1);
+      expect(hit?.pageEnd).toBeLessThanOrEqual(18);
+    });
+
+    it('expands synonyms: GGO finds passages that only say 磨玻璃', async () => {
+      const res = await rt.search.search({ q: 'GGO', top: 10 });
+      expect(res.terms[0].expandsTo).toContain('磨玻璃结节');
+      const withoutAbbrev = res.results.filter((h) => !/GGO/i.test(h.text));
+      expect(withoutAbbrev.length).toBeGreaterThan(0);
+      expect(withoutAbbrev.every((h) => /磨玻璃|ground.glass|GGN/i.test(h.text))).toBe(true);
+    });
+
+    it('filters by kind and year, and BM25-only and vector-only modes each return ranked results', async () => {
+      const textbooks = await rt.search.search({ q: '脑出血 CT 密度 演变', kind: ['textbook'], top: 10 });
+      expect(textbooks.results.length).toBeGreaterThan(0);
+      expect(textbooks.results.every((h) => h.kind === 'textbook')).toBe(true);
+      const recent = await rt.search.search({ q: '阑尾炎', yearFrom: 2025, top: 10 });
+      expect(recent.results.every((h) => (h.year ?? 0) >= 2025)).toBe(true);
+      const bm25 = await rt.search.search({ q: '膈下游离气体', mode: 'bm25' });
+      expect(bm25.results[0].bm25Rank).toBe(1);
+      expect(bm25.results.every((h) => h.vectorRank === null)).toBe(true);
+      const vector = await rt.search.search({ q: '膈下游离气体', mode: 'vector' });
+      expect(vector.results[0].vectorRank).toBe(1);
+    });
+
+    it('refuses an empty or 10,000-character query with a named error, and answers nonsense with nothing', async () => {
+      await expect(rt.search.search({ q: '   ' })).rejects.toMatchObject({ code: 'QUERY_EMPTY', field: 'q' });
+      await expect(rt.search.search({ q: '肺'.repeat(10_000) })).rejects.toMatchObject({ code: 'QUERY_TOO_LONG', field: 'q' });
+      const none = await rt.search.search({ q: 'zzqxj', mode: 'bm25' });
+      expect(none.results).toEqual([]);
+    });
+  });
+}
+
+searchBehaviour('PGlite', async () => ({ rt: await testRuntime() }));
+
+if (serverAvailable()) {
+  searchBehaviour('PostgreSQL server', async () => {
+    const db = await createServerDatabase();
+    return { rt: await testRuntime({ DATABASE_URL: db.url }, { inMemory: false }), done: db.drop };
+  });
+}
+
+describe('reciprocal rank fusion', () => {
+  it('rewards agreement between lists and keeps each rank', () => {
+    const fused = fuse(['a', 'b', 'c'], ['b', 'd']);
+    expect(fused[0]).toMatchObject({ id: 'b', ranks: [2, 1] });
+    expect(fused.map((f) => f.id)).toEqual(['b', 'a', 'd', 'c']);
+  });
+});
