@@ -29,7 +29,6 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   const app = Fastify({
     loggerInstance: (opts.logger ? rt.log : undefined) as FastifyBaseLogger | undefined,
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: !opts.logger,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -18,6 +18,9 @@ export const LexiconEntrySchema = z.object({
 });
 export type LexiconEntry = z.infer<typeof LexiconEntrySchema>;
 
+/** Characters that surfaceKey() would change: upper case, separators, full-width and compatibility forms. */
+const NEEDS_KEYING = /[A-Z\s\-_/\u2e80-\u2fdf\uf900-\ufaff\uff00-\uffef]/;
+
 export const DEFAULT_LEXICON_PATH = fileURLToPath(new URL('./lexicon/radiology-lexicon.jsonl', import.meta.url));
 
 /**
@@ -60,6 +63,8 @@ export class Lexicon {
 
   /** Entity whose name or alias equals `surface` (case/width/hyphen-insensitive), or undefined. */
   lookup(surface: string): LexiconEntry | undefined {
+    // Hot path during indexing: tokens are already normalised and lower-cased, so most need no re-keying.
+    if (!NEEDS_KEYING.test(surface)) return this.bySurface.get(surface);
     return this.bySurface.get(surfaceKey(surface));
   }
 

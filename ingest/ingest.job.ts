@@ -1,11 +1,11 @@
 import { AppError, isAppError, type Logger, normalizeText } from '../core/index.ts';
-import type { ChunkIndexer } from '../search/index.ts';
+import { type ChunkIndexer, enqueueEmbedding } from '../search/index.ts';
 import type { Database, Job, JobQueue } from '../store/index.ts';
 import { chunkDocument } from './chunker.ts';
 import type { IngestService } from './ingest.service.ts';
 import type { SourcesRepository } from './sources.repository.ts';
 
-const BATCH = 64;
+const BATCH = 128;
 
 export interface IngestJobDeps {
   db: Database;
@@ -19,8 +19,8 @@ export interface IngestJobDeps {
 }
 
 /**
- * The ingest job: chunk → tokenise/embed → insert, in ordinal batches, each batch one transaction
- * with its progress. Chunk ids are deterministic and inserts idempotent, so a job resumed after a
+ * The ingest job: chunk → tokenise → insert, in ordinal batches, each batch one transaction with
+ * its progress; on completion it queues the embedding job for the source. Chunk ids are deterministic and inserts idempotent, so a job resumed after a
  * crash continues after the last committed batch with no duplicate and no gap.
  */
 export async function runIngestJob(job: Job, deps: IngestJobDeps): Promise<void> {
@@ -45,7 +45,7 @@ export async function runIngestJob(job: Job, deps: IngestJobDeps): Promise<void>
   await deps.jobs.progress(deps.db, job.id, 'index', done, chunks.length);
   while (done < chunks.length) {
     const batch = chunks.slice(done, done + BATCH);
-    const prepared = await deps.indexer.prepare(sourceId, batch);
+    const prepared = deps.indexer.prepare(sourceId, batch);
     const stillRunning = await deps.db.transaction(async (tx) => {
       await deps.indexer.insert(tx, prepared);
       return deps.jobs.progress(tx, job.id, 'index', done + batch.length, chunks.length);
@@ -61,6 +61,7 @@ export async function runIngestJob(job: Job, deps: IngestJobDeps): Promise<void>
   await deps.db.transaction(async (tx) => {
     const { rows: c } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM chunks WHERE source_id = $1', [sourceId]);
     await deps.sources.markReady(tx, sourceId, c[0]?.n ?? 0);
+    await enqueueEmbedding(tx, deps.jobs, deps.indexer, sourceId);
     await deps.jobs.succeed(tx, job.id, { sourceId, chunks: c[0]?.n ?? 0, pages: doc.pageCount });
   });
   deps.ingest.forget(sourceId);

@@ -1,7 +1,7 @@
 import { type Config, createLogger, Lexicon, type Logger, Tokenizer } from '../core/index.ts';
 import { INGEST_JOB, IngestService, onIngestJobError, runIngestJob, SourcesRepository } from '../ingest/index.ts';
-import { ChunkIndexer, createEmbedder, type Embedder, SearchService } from '../search/index.ts';
-import { type Database, JobQueue, JobRunner, openDatabase } from '../store/index.ts';
+import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
+import { type Database, type JobHandler, JobQueue, JobRunner, openDatabase } from '../store/index.ts';
 
 /** Everything a process needs, wired once: the composition root shared by the server and the CLI. */
 export interface Runtime {
@@ -14,6 +14,8 @@ export interface Runtime {
   sources: SourcesRepository;
   jobs: JobQueue;
   runner: JobRunner;
+  /** Job handlers by kind (a benchmark or a dedicated worker may run a subset). */
+  handlers: Record<string, JobHandler>;
   ingest: IngestService;
   search: SearchService;
   close(): Promise<void>;
@@ -44,12 +46,15 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     if (db.kind === 'pglite') await jobs.releaseOrphans();
     const ingest = new IngestService(db, sources, jobs, { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars });
     const deps = { db, jobs, sources, ingest, indexer, log, fault: config.fault };
-    const runner = new JobRunner(jobs, {
+    const handlers: Record<string, JobHandler> = {
       [INGEST_JOB]: { run: (job) => runIngestJob(job, deps), onError: (job, e) => onIngestJobError(job, e, deps) },
-    }, log);
+      [EMBED_JOB]: { run: (job) => runEmbedJob(job, deps), onError: (job, e) => onEmbedJobError(job, e, deps) },
+    };
+    const runner = new JobRunner(jobs, handlers, log);
+    await queueMissingEmbeddings(deps);
     const search = new SearchService(db, tokenizer, embedder);
     return {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, ingest, search,
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search,
       async close() {
         await runner.stop();
         await db.close();

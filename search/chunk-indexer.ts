@@ -13,7 +13,17 @@ export interface ChunkInput {
   text: string;
 }
 
-/** Turns chunk drafts into indexed rows: lexemes with positions, BM25 statistics and an embedding. */
+/** What is indexed for a chunk: its heading path and its text (a query for "TNM分期" should find the section so titled). */
+export function indexText(headingPath: string[], text: string): string {
+  return `${headingPath.join(' ')}\n${text}`;
+}
+
+/**
+ * Indexing in two idempotent steps. `prepare` + `insert` make chunks searchable by BM25 (lexemes
+ * with positions and statistics); `embedPending` adds vectors for the configured embedder. The
+ * second step is its own job because embedding (and HNSW insertion) is the slow part, and a remote
+ * model may be slower still: text search is available as soon as the first step commits.
+ */
 export class ChunkIndexer {
   private readonly repo = new ChunkIndexRepository();
 
@@ -27,13 +37,10 @@ export class ChunkIndexer {
     await this.repo.ensureVectorIndex(db, this.embedder.model, this.embedder.dims);
   }
 
-  /** Tokenise and embed (outside any transaction: a remote embedder may be slow). */
-  async prepare(sourceId: string, chunks: ChunkInput[]): Promise<ChunkRow[]> {
-    // Headings are indexed with the text: a query for "TNM分期" should find the section so titled.
-    const indexTexts = chunks.map((c) => `${c.headingPath.join(' ')}\n${c.text}`);
-    const embeddings = await this.embedder.embed(indexTexts, 'document');
-    return chunks.map((c, i) => {
-      const tokens = this.tokenizer.indexTokens(indexTexts[i]);
+  /** Tokenise: lexemes with positions for the tsvector, and the statistics' inputs. */
+  prepare(sourceId: string, chunks: ChunkInput[]): ChunkRow[] {
+    return chunks.map((c) => {
+      const tokens = this.tokenizer.indexTokens(indexText(c.headingPath, c.text));
       const tsv = toTsvectorLiteral(tokens);
       return {
         id: `${sourceId}:${c.ordinal}`,
@@ -44,17 +51,36 @@ export class ChunkIndexer {
         pageEnd: c.pageEnd,
         charStart: c.charStart,
         text: normalizeText(c.text),
-        tokens: tokens.map((t) => t.lexeme.replace(/\s+/g, '_')).join(' '),
+        tokens: tokens.map((t) => t.lexeme).join(' '),
         tsv: tsv.literal,
         tokenCount: tsv.count,
         lexemes: tsv.lexemes,
-        embedding: embeddings[i],
       };
     });
   }
 
   insert(tx: Queryable, rows: ChunkRow[]): Promise<number> {
-    return this.repo.insert(tx, rows, this.embedder.model);
+    return this.repo.insert(tx, rows);
+  }
+
+  /**
+   * Embed up to `limit` chunks of a source that have no vector for this embedder yet; returns how
+   * many were embedded (0 when the source is complete). Safe to repeat and to interrupt.
+   */
+  async embedPending(db: Database, sourceId: string, limit = 128): Promise<number> {
+    const pending = await this.repo.chunksWithoutEmbedding(db, sourceId, this.embedder.model, limit);
+    if (pending.length === 0) return 0;
+    const vectors = await this.embedder.embed(
+      pending.map((c) => indexText(c.heading_path, c.text)),
+      'document',
+      pending.map((c) => c.tokens.split(' ')),
+    );
+    return db.transaction((tx) => this.repo.insertEmbeddings(tx, pending.map((c, i) => ({ chunkId: c.id, embedding: vectors[i] })), this.embedder.model));
+  }
+
+  /** Sources with chunks that lack a vector for the configured embedder (after a model change, or a crash). */
+  sourcesMissingEmbeddings(db: Database): Promise<string[]> {
+    return this.repo.sourcesMissingEmbeddings(db, this.embedder.model);
   }
 
   deleteBySource(tx: Queryable, sourceId: string): Promise<number> {

@@ -1,4 +1,5 @@
-export { ChunkIndexer, type ChunkInput } from './chunk-indexer.ts';
+export { ChunkIndexer, indexText, type ChunkInput } from './chunk-indexer.ts';
+export { EMBED_JOB, enqueueEmbedding, runEmbedJob, onEmbedJobError, queueMissingEmbeddings, type EmbedJobDeps } from './embed.job.ts';
 export { SearchService, fuse } from './search.service.ts';
 export {
   SearchRequestSchema,

@@ -63,7 +63,9 @@ export class SearchService {
       req.mode === 'vector' ? Promise.resolve([]) : this.bm25(tokens.map((t) => t.lexeme), filters),
       req.mode === 'bm25' ? Promise.resolve([]) : this.vector(q, filters),
     ]);
-    const fused = fuse(bm25.map((r) => r.id), vector.map((r) => r.id)).slice(0, req.top);
+    // No query word occurs anywhere in the corpus: a lexical embedder's neighbours would be noise, so say "nothing found".
+    const noLexicalSupport = req.mode === 'hybrid' && bm25.length === 0 && this.embedder.lexical;
+    const fused = noLexicalSupport ? [] : fuse(bm25.map((r) => r.id), vector.map((r) => r.id)).slice(0, req.top);
     const details = new Map((await this.repo.chunkDetails(fused.map((f) => f.id))).map((d) => [d.id, d]));
     const surfaces = terms.flatMap((t) => [t.surface, ...t.expandsTo]);
     const results: SearchHit[] = [];

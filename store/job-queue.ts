@@ -75,18 +75,26 @@ export class JobQueue {
     readonly workerId = `w_${process.pid}_${newId('').slice(1)}`,
   ) {}
 
-  /** Enqueue; with a dedupe key an existing job is returned instead of a second one. */
+  /**
+   * Enqueue; with a dedupe key an existing job is returned instead of a second one. With
+   * `rerunFinished`, an existing job that has finished is queued again (work that must be redone,
+   * e.g. embeddings after a model change), while one still queued or running is left alone.
+   */
   async enqueue(
     tx: Queryable,
     kind: string,
     payload: Record<string, unknown>,
-    opts: { dedupeKey?: string; maxAttempts?: number } = {},
+    opts: { dedupeKey?: string; maxAttempts?: number; rerunFinished?: boolean } = {},
   ): Promise<Job> {
     const { rows } = await tx.query<JobRowDb>(
       `INSERT INTO jobs (id, kind, payload, dedupe_key, max_attempts) VALUES ($1, $2, $3::jsonb, $4, $5)
-       ON CONFLICT (dedupe_key) DO UPDATE SET updated_at = jobs.updated_at
+       ON CONFLICT (dedupe_key) DO UPDATE SET
+         status = CASE WHEN $6 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN 'queued' ELSE jobs.status END,
+         attempts = CASE WHEN $6 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN 0 ELSE jobs.attempts END,
+         run_after = CASE WHEN $6 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN now() ELSE jobs.run_after END,
+         updated_at = now()
        RETURNING *`,
-      [newId('job'), kind, JSON.stringify(payload), opts.dedupeKey ?? null, opts.maxAttempts ?? 3],
+      [newId('job'), kind, JSON.stringify(payload), opts.dedupeKey ?? null, opts.maxAttempts ?? 3, opts.rerunFinished ?? false],
     );
     return toJob(rows[0]);
   }

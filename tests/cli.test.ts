@@ -45,8 +45,10 @@ describe('yingzhi CLI', () => {
     const sources = JSON.parse((await cli(['sources', 'list', '--json'])).stdout);
     expect(sources.total).toBe(2);
     const jobs = JSON.parse((await cli(['jobs', 'list', '--json'])).stdout);
-    expect(jobs.counts.succeeded).toBe(2);
-    expect((await cli(['jobs', 'list'])).stdout).toMatch(/成功 succeeded 2/);
+    // each document: one ingest job, then one embedding job
+    expect(jobs.items.filter((j: { kind: string; status: string }) => j.kind === 'ingest' && j.status === 'succeeded')).toHaveLength(2);
+    expect(jobs.items.filter((j: { kind: string; status: string }) => j.kind === 'embed' && j.status === 'succeeded')).toHaveLength(2);
+    expect((await cli(['jobs', 'list'])).stdout).toMatch(/成功 succeeded 4/);
   });
 
   it('exits non-zero with one clear line on bad input', async () => {

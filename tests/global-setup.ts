@@ -16,6 +16,6 @@ function newestMtime(dir: string): number {
 /** Browser tests need the built UI: build it when missing or older than its sources. */
 export default function setup(): void {
   const index = path.join(ROOT, 'ui/dist/index.html');
-  const stale = !existsSync(index) || statSync(index).mtimeMs < newestMtime(path.join(ROOT, 'ui/src'));
+  const stale = !existsSync(index) || statSync(index).mtimeMs < Math.max(newestMtime(path.join(ROOT, 'ui/src')), statSync(path.join(ROOT, 'ui/index.html')).mtimeMs);
   if (stale && process.env.YZ_SKIP_UI_BUILD !== '1') execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
 }

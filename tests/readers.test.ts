@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../core/index.ts';
 import { detectFileType, readDocument } from '../ingest/index.ts';
+import { stripPageFurniture } from '../ingest/readers/pdf-reader.ts';
 import { DEMO, ROOT } from './helpers/runtime.ts';
 
 const fixture = (name: string) => readFileSync(path.join(ROOT, 'tests/fixtures', name));
@@ -30,6 +31,14 @@ describe('readers', () => {
     const all = doc.blocks.map((b) => b.text).join('');
     expect(all).not.toMatch(/[\u2e80-\u2fdf]/); // no Kangxi radical code points left
     expect(all).toContain('未见纵隔淋巴结肿大');
+  });
+
+  it('drops page furniture (folios) and table tabs from PDF text', async () => {
+    const doc = await readDocument(readFileSync(path.join(ROOT, 'demo/pdf/stroke-textbook.pdf')), 'stroke-textbook.pdf');
+    const text = doc.blocks.map((b) => b.text).join('\n');
+    expect(text).not.toMatch(/— \d+ —/);
+    expect(text).not.toContain('\t');
+    expect(stripPageFurniture('3\n正文\n— 12 —\n第 3 页\n7\nPage 2 of 9\n表\t格\n9')).toBe('正文\n7\n表 格');
   });
 
   it('refuses an encrypted PDF, a PDF without text layer and a corrupt PDF with distinct codes', async () => {

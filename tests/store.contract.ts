@@ -89,13 +89,15 @@ export function storeContract(name: string, open: () => Promise<Database>, teard
       const drafts = ['磨玻璃结节需要随访。', '急性阑尾炎表现为阑尾增粗。', '脑梗死早期可见岛带征。'].map((text, i) => ({
         ordinal: i, headingPath: ['1 测试'], pageStart: 1, pageEnd: 1, charStart: 0, text,
       }));
-      const rows = await indexer.prepare('src_c', drafts);
+      const rows = indexer.prepare('src_c', drafts);
       expect(await db.transaction((tx) => indexer.insert(tx, rows))).toBe(3);
       expect(await db.transaction((tx) => indexer.insert(tx, rows))).toBe(0); // replayed batch: nothing changes
       const stats = await db.query<{ n: number; df: number }>(
         `SELECT (SELECT n_chunks::int FROM corpus_stats) AS n, (SELECT df FROM term_stats WHERE term = '随访') AS df`,
       );
       expect(stats.rows[0]).toEqual({ n: 3, df: 1 });
+      expect(await indexer.embedPending(db, 'src_c')).toBe(3);
+      expect(await indexer.embedPending(db, 'src_c')).toBe(0); // complete: nothing left to embed
       const [q] = await new HashEmbedder(tokenizer, 64).embed(['阑尾炎'], 'query');
       const { rows: nn } = await db.transaction(async (tx) => {
         await tx.query('SET LOCAL hnsw.ef_search = 40');

@@ -24,7 +24,7 @@ export async function readPdf(bytes: Uint8Array, fileName: string): Promise<Pars
     const blocks: Block[] = [];
     let textChars = 0;
     for (const p of pages) {
-      const text = normalizeText(p.text);
+      const text = stripPageFurniture(normalizeText(p.text));
       textChars += text.replace(/\s+/g, '').length;
       blocks.push(...linesToBlocks(text, p.num));
     }
@@ -41,4 +41,22 @@ export async function readPdf(bytes: Uint8Array, fileName: string): Promise<Pars
   } finally {
     await parser.destroy().catch(() => undefined);
   }
+}
+
+/**
+ * Folio lines are page furniture, not content: "— 12 —", "第 4 页", "Page 2 of 9" anywhere, and a
+ * bare number only as a page's first or last line (elsewhere it may be a table cell). Tabs come from
+ * table cells.
+ */
+export function stripPageFurniture(text: string): string {
+  const lines = text.split('\n');
+  const nonEmpty = lines.map((l, i) => (l.trim() ? i : -1)).filter((i) => i >= 0);
+  const edges = new Set([nonEmpty[0], nonEmpty.at(-1)]);
+  return lines
+    .filter((line, i) => {
+      if (/^\s*(?:[—–-]\s*\d{1,4}\s*[—–-]|第\s*\d{1,4}\s*页|(?:page\s+)?\d{1,4}\s*(?:\/|of)\s*\d{1,4})\s*$/i.test(line)) return false;
+      return !(edges.has(i) && /^\s*\d{1,4}\s*$/.test(line));
+    })
+    .join('\n')
+    .replace(/\t+/g, ' ');
 }

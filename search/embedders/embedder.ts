@@ -5,8 +5,17 @@
 export interface Embedder {
   readonly model: string;
   readonly dims: number;
-  /** One vector per input text, L2-normalised, in input order. `purpose` lets asymmetric models prefix. */
-  embed(texts: string[], purpose: 'document' | 'query'): Promise<Float32Array[]>;
+  /**
+   * True when similarity only reflects shared characters/terms (the offline hash embedder): its
+   * nearest neighbours for a query whose words occur nowhere in the corpus are noise, not meaning.
+   */
+  readonly lexical: boolean;
+  /**
+   * One vector per input text, L2-normalised, in input order. `purpose` lets asymmetric models
+   * prefix. `lexemes`, when given, are the texts' index lexemes (one array per text): embedders that
+   * work from tokens use them instead of segmenting again; model-based embedders ignore them.
+   */
+  embed(texts: string[], purpose: 'document' | 'query', lexemes?: string[][]): Promise<Float32Array[]>;
 }
 
 export function l2normalize(v: Float32Array): Float32Array {

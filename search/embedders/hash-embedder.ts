@@ -9,6 +9,7 @@ import { type Embedder, l2normalize } from './embedder.ts';
  */
 export class HashEmbedder implements Embedder {
   readonly model: string;
+  readonly lexical = true;
 
   constructor(
     private readonly tokenizer: Tokenizer,
@@ -17,27 +18,44 @@ export class HashEmbedder implements Embedder {
     this.model = `hash-ngram-v1-${dims}`;
   }
 
-  async embed(texts: string[]): Promise<Float32Array[]> {
-    return texts.map((t) => this.embedOne(t));
+  async embed(texts: string[], _purpose: 'document' | 'query', lexemes?: string[][]): Promise<Float32Array[]> {
+    return texts.map((t, i) => this.embedOne(t, lexemes?.[i]));
   }
 
-  embedOne(text: string): Float32Array {
-    const counts = new Map<string, number>();
-    const bump = (f: string, w: number) => counts.set(f, (counts.get(f) ?? 0) + w);
-    const chars = [...normalizeText(text).toLowerCase().replace(/\s+/g, '')];
-    for (let i = 0; i < chars.length; i++) {
-      bump(`c:${chars[i]}`, 0.3);
-      if (i + 1 < chars.length) bump(`b:${chars[i]}${chars[i + 1]}`, 0.6);
+  embedOne(text: string, lexemes = this.tokenizer.queryTokens(text).map((t) => t.lexeme)): Float32Array {
+    // Features are hashed to 32-bit keys straight from code points: no per-feature strings on the hot path.
+    const counts = new Map<number, number>();
+    const bump = (h: number, w: number) => counts.set(h, (counts.get(h) ?? 0) + w);
+    const s = normalizeText(text).toLowerCase();
+    let prev = -1;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c <= 32) continue;
+      bump(mix(0x9e3779b1, c), 0.3);
+      if (prev >= 0) bump(mix(mix(0x85ebca6b, prev), c), 0.6);
+      prev = c;
     }
-    for (const t of this.tokenizer.queryTokens(text)) bump(`w:${t.lexeme}`, t.lexeme.startsWith(ENTITY_PREFIX) ? 2.5 : 1);
+    const lexemeCounts = new Map<string, number>();
+    for (const l of lexemes) lexemeCounts.set(l, (lexemeCounts.get(l) ?? 0) + 1);
+    for (const [l, n] of lexemeCounts) bump(fnv1a(l), (l.startsWith(ENTITY_PREFIX) ? 2.5 : 1) * n);
     const v = new Float32Array(this.dims);
-    for (const [feature, c] of counts) {
-      const h = fnv1a(feature);
+    for (const [h, c] of counts) {
       const sign = h & 0x80000000 ? -1 : 1;
-      v[h % this.dims] += sign * (1 + Math.log(c));
+      v[(h >>> 0) % this.dims] += sign * (1 + Math.log(c));
     }
     return l2normalize(v);
   }
+}
+
+/** Murmur3-style 32-bit mixing of a seed and a value. */
+function mix(seed: number, value: number): number {
+  let h = Math.imul(seed ^ value, 0xcc9e2d51);
+  h = (h << 15) | (h >>> 17);
+  h = Math.imul(h, 0x1b873593);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0;
 }
 
 /** 32-bit FNV-1a over UTF-16 code units: tiny, fast, and stable across platforms. */

@@ -21,6 +21,7 @@ const OpenAiEmbedResponse = z.object({ data: z.array(z.object({ index: z.number(
  */
 abstract class HttpEmbedder implements Embedder {
   readonly model: string;
+  readonly lexical = false;
   dims: number;
 
   constructor(
@@ -39,7 +40,7 @@ abstract class HttpEmbedder implements Embedder {
     this.dims = v.length;
   }
 
-  async embed(texts: string[]): Promise<Float32Array[]> {
+  async embed(texts: string[], _purpose?: 'document' | 'query'): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     const size = this.opts.batchSize ?? 32;
     for (let i = 0; i < texts.length; i += size) {

@@ -8,14 +8,24 @@ const marked = (text: string, ranges: Array<{ start: number; end: number }>) =>
 
 describe('UI highlighting helpers', () => {
   it('segmentsOf wraps ranges, tolerating overlap, disorder and out-of-bounds ranges', () => {
-    expect(segmentsOf('abcdef', [{ start: 3, end: 5 }, { start: 0, end: 1 }])).toEqual([
-      { text: 'a', marked: true },
-      { text: 'bc', marked: false },
-      { text: 'de', marked: true },
-      { text: 'f', marked: false },
+    expect(
+      segmentsOf('abcdef', [
+        { start: 3, end: 5 },
+        { start: 0, end: 1 },
+      ]),
+    ).toEqual([
+      { text: 'a', marked: true, start: 0 },
+      { text: 'bc', marked: false, start: 1 },
+      { text: 'de', marked: true, start: 3 },
+      { text: 'f', marked: false, start: 5 },
     ]);
-    expect(marked('abcdef', [{ start: 1, end: 4 }, { start: 2, end: 9 }])).toEqual(['bcd', 'ef']);
-    expect(segmentsOf('abc', [])).toEqual([{ text: 'abc', marked: false }]);
+    expect(
+      marked('abcdef', [
+        { start: 1, end: 4 },
+        { start: 2, end: 9 },
+      ]),
+    ).toEqual(['bcd', 'ef']);
+    expect(segmentsOf('abc', [])).toEqual([{ text: 'abc', marked: false, start: 0 }]);
     expect(segmentsOf('', [{ start: 0, end: 3 }])).toEqual([]);
   });
 

@@ -27,7 +27,10 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
 
   /** A fresh page (own localStorage) at 1280×800 that fails the test on any uncaught page error. */
   async function open(urlPath: string): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      locale: 'zh-CN',
+    });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -212,7 +215,11 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
           const p = el.getAttribute('data-phase') ?? '';
           if (w.__phases.at(-1) !== p) w.__phases.push(p);
         }
-      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+      }).observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+      });
     });
     await page.locator('table.sources-table tbody tr').first().waitFor();
     const before = await page.locator('table.sources-table tbody tr').count();
@@ -231,7 +238,9 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     expect(phases.at(-1)).toBe('done');
     expect(phases.indexOf('ingesting')).toBeLessThan(phases.indexOf('done'));
 
-    const row = page.locator('table.sources-table tbody tr', { hasText: title });
+    const row = page.locator('table.sources-table tbody tr', {
+      hasText: title,
+    });
     await row.waitFor();
     await row.locator('[data-status="ready"]').waitFor();
     expect(await row.locator('[data-kind]').getAttribute('data-kind')).toBe('guideline');
@@ -265,7 +274,10 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     await page.locator('[data-kind-filter="textbook"]').click();
     await page.waitForURL(/kind=textbook/);
     await page.waitForFunction(() => document.querySelectorAll('table.sources-table tbody tr').length === 1);
-    await page.locator('[data-kind-filter]').first().evaluate(() => undefined);
+    await page
+      .locator('[data-kind-filter]')
+      .first()
+      .evaluate(() => undefined);
     await page.getByRole('button', { name: '全部' }).click();
     await page.waitForFunction((n) => document.querySelectorAll('table.sources-table tbody tr').length === n, before + 1);
 
@@ -299,7 +311,9 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     mkdirSync(path.dirname(v1), { recursive: true });
     mkdirSync(path.dirname(v2), { recursive: true });
     const doc = (title: string, extra: string) =>
-      ['---', `title: ${title}`, 'year: 2024', '---', '', `# ${title}`, '', `肺叶切除术后支气管残端瘘的 CT 表现包括残端周围气体与液体积聚。${extra}`, ''].join('\n');
+      ['---', `title: ${title}`, 'year: 2024', '---', '', `# ${title}`, '', `肺叶切除术后支气管残端瘘的 CT 表现包括残端周围气体与液体积聚。${extra}`, ''].join(
+        '\n',
+      );
     writeFileSync(v1, doc('E2E 版本测试 第一版', ''));
     // Version 2 is large enough (≈300 KB) for upload progress to be visible on a throttled link.
     writeFileSync(v2, doc('E2E 版本测试 第二版', `\n\n${'附录段落：术后随访影像的对比观察要点。'.repeat(12_000 / 2)}`));
@@ -311,7 +325,12 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
 
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 150 * 1024 });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 20,
+      downloadThroughput: -1,
+      uploadThroughput: 150 * 1024,
+    });
     await page.locator('[data-testid="upload-file"]').setInputFiles(v2);
     await page.locator('[data-testid="upload-submit"]').click();
     const progress = page.locator('[data-testid="upload-progress"]');
@@ -324,13 +343,24 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     });
     expect(await progress.textContent()).toMatch(/正在上传 [\d.]+ (B|KB|MB) \/ [\d.]+ KB/);
     expect(await page.locator('[data-testid="upload-submit"]').isDisabled()).toBe(true);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'sources-upload-progress.png') });
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await page.screenshot({
+      path: path.join(SCREENSHOTS, 'sources-upload-progress.png'),
+    });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
     await page.locator('[data-testid="ingest-done"]', { hasText: '第二版' }).waitFor({ timeout: 30_000 });
 
-    const oldRow = page.locator('table.sources-table tbody tr', { hasText: 'E2E 版本测试 第一版' });
+    const oldRow = page.locator('table.sources-table tbody tr', {
+      hasText: 'E2E 版本测试 第一版',
+    });
     await oldRow.locator('.badge', { hasText: '已被取代' }).waitFor();
-    const newRow = page.locator('table.sources-table tbody tr', { hasText: 'E2E 版本测试 第二版' });
+    const newRow = page.locator('table.sources-table tbody tr', {
+      hasText: 'E2E 版本测试 第二版',
+    });
     expect(await newRow.locator('.badge', { hasText: '已被取代' }).count()).toBe(0);
 
     // Search hides superseded passages unless asked, and then badges them.
@@ -357,7 +387,9 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     expect(await page.locator('[data-count="failed"] .count-num').textContent()).toBe('0');
     const first = rows.first();
     expect(await first.textContent()).toContain('导入');
-    expect(await first.locator('[role="progressbar"]').getAttribute('aria-valuenow')).toBe(await first.locator('[role="progressbar"]').getAttribute('aria-valuemax'));
+    expect(await first.locator('[role="progressbar"]').getAttribute('aria-valuenow')).toBe(
+      await first.locator('[role="progressbar"]').getAttribute('aria-valuemax'),
+    );
     // Finished jobs offer neither retry nor cancel.
     expect(await page.locator('[data-action]').count()).toBe(0);
     // Source titles link to the sources.
@@ -366,6 +398,43 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     const firstNote = await note.textContent();
     await page.waitForFunction((n) => document.querySelector('[data-testid="refresh-note"]')?.textContent !== n, firstNote, { timeout: 6000 });
     await shot(page, 'jobs.png');
+    await close(page, errors);
+  });
+
+  it('jobs: cancel a queued job, retry it, and watch it succeed', async () => {
+    // With the runner stopped an uploaded file's ingest job stays queued.
+    await server.rt.runner.stop();
+    const form = new FormData();
+    form.append('kind', 'textbook');
+    form.append('file', new Blob(['# 取消与重试测试\n\n纵隔淋巴结短径大于 10 mm 提示转移可能。\n']), 'e2e-cancel-retry.md');
+    const res = await fetch(`${server.url}/api/sources`, {
+      method: 'POST',
+      body: form,
+    });
+    expect(res.status).toBe(202);
+    const { job } = (await res.json()) as { job: { id: string } };
+
+    const { page, errors } = await open('/jobs');
+    const row = page.locator(`tr[data-job-id="${job.id}"]`);
+    await row.and(page.locator('[data-status="queued"]')).waitFor();
+    expect(await row.locator('[data-action="retry"]').count()).toBe(0);
+    await row.locator('[data-action="cancel"]').click();
+    await row.and(page.locator('[data-status="cancelled"]')).waitFor();
+    expect(await row.locator('[data-action="cancel"]').count()).toBe(0);
+    expect(await page.locator('[data-count="cancelled"] .count-num').textContent()).toBe('1');
+    await shot(page, 'jobs-cancelled.png');
+
+    await row.locator('[data-action="retry"]').click();
+    await row.and(page.locator('[data-status="queued"]')).waitFor();
+    server.rt.runner.start();
+    await row.and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 15_000 });
+    expect(await row.locator('.cell-target a').textContent()).toBe('取消与重试测试');
+
+    // Cancelling a finished job is refused with the API's message.
+    const again = await fetch(`${server.url}/api/jobs/${job.id}/cancel`, {
+      method: 'POST',
+    });
+    expect(again.status).toBe(409);
     await close(page, errors);
   });
 

@@ -15,7 +15,9 @@ export function Layout() {
       <header className="topbar">
         <div className="topbar-inner">
           <Link to="/" className="logo" aria-label="影知 YingZhi">
-            <span className="logo-mark" aria-hidden="true">影</span>
+            <span className="logo-mark" aria-hidden="true">
+              影
+            </span>
             <span className="logo-text">
               <span className="logo-zh">{t('app.name')}</span>
               <span className="logo-latin">{t('app.nameLatin')}</span>
@@ -63,7 +65,8 @@ function LangSwitch() {
     { value: 'en', label: 'English' },
   ];
   return (
-    <div className="segmented lang-switch" role="group" aria-label={t('lang.switch')}>
+    <fieldset className="plain segmented lang-switch">
+      <legend className="sr-only">{t('lang.switch')}</legend>
       {options.map((o) => (
         <button
           key={o.value}
@@ -76,15 +79,21 @@ function LangSwitch() {
           {o.label}
         </button>
       ))}
-    </div>
+    </fieldset>
   );
 }
 
-interface ReadyState { ready: ReadyDto | null; failed: boolean }
+interface ReadyState {
+  ready: ReadyDto | null;
+  failed: boolean;
+}
 
 /** Polls /readyz every 15 s; the header dot and the footer share the answer. */
 function useReady(): ReadyState {
-  const [state, setState] = useState<ReadyState>({ ready: null, failed: false });
+  const [state, setState] = useState<ReadyState>({
+    ready: null,
+    failed: false,
+  });
   useInterval(
     async (signal) => {
       try {
@@ -142,7 +151,11 @@ function ReadyDetails({ ready }: ReadyState) {
         LLM: <b>{ready.llm.provider === 'none' ? t('status.llmNone') : ready.llm.provider}</b>
       </span>
       <span>
-        {t('status.corpus')}: {t('status.corpusValue', { sources: ready.corpus.sources, chunks: ready.corpus.chunks })}
+        {t('status.corpus')}:{' '}
+        {t('status.corpusValue', {
+          sources: ready.corpus.sources,
+          chunks: ready.corpus.chunks,
+        })}
       </span>
     </span>
   );

@@ -4,15 +4,7 @@
  * Only TYPES come from the server contract; nothing of the server is bundled.
  */
 import type { z } from 'zod';
-import type {
-  ChunkViewDto,
-  JobDto,
-  ReadySchema,
-  SearchHit,
-  SearchResponse,
-  SourceDto,
-  UploadResultDto,
-} from '../../api/contract.ts';
+import type { ChunkViewDto, JobDto, ReadySchema, SearchHit, SearchResponse, SourceDto, UploadResultDto } from '../../api/contract.ts';
 
 export type { ChunkViewDto, JobDto, SearchHit, SearchResponse, SourceDto, UploadResultDto };
 export type ReadyDto = z.infer<typeof ReadySchema>;
@@ -20,9 +12,19 @@ export type SourceKind = SourceDto['kind'];
 export type SourceStatus = SourceDto['status'];
 export type JobStatus = JobDto['status'];
 export type SearchMode = SearchResponse['mode'];
-export interface SourceListDto { items: SourceDto[]; total: number }
-export interface JobListDto { items: JobDto[]; counts: Record<string, number> }
-export interface PageDto { page: number; text: string; pageCount: number }
+export interface SourceListDto {
+  items: SourceDto[];
+  total: number;
+}
+export interface JobListDto {
+  items: JobDto[];
+  counts: Record<string, number>;
+}
+export interface PageDto {
+  page: number;
+  text: string;
+  pageCount: number;
+}
 
 export const SOURCE_KINDS: readonly SourceKind[] = ['guideline', 'textbook', 'literature', 'case', 'other'];
 export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
@@ -44,7 +46,14 @@ export class ApiError extends Error {
   }
 }
 
-interface ErrorBody { error?: { code?: unknown; message?: unknown; field?: unknown; details?: unknown } }
+interface ErrorBody {
+  error?: {
+    code?: unknown;
+    message?: unknown;
+    field?: unknown;
+    details?: unknown;
+  };
+}
 
 /** Turns any error body (or a non-JSON one, e.g. from a proxy) into an ApiError. */
 export function toApiError(status: number, body: unknown, fallbackText = ''): ApiError {
@@ -79,7 +88,11 @@ function qs(params: Query): string {
 async function request<T>(method: 'GET' | 'POST', url: string, signal?: AbortSignal): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(url, { method, signal, headers: { accept: 'application/json' } });
+    res = await fetch(url, {
+      method,
+      signal,
+      headers: { accept: 'application/json' },
+    });
   } catch (e) {
     if ((e as Error)?.name === 'AbortError') throw e;
     throw new ApiError(0, 'NETWORK', `无法连接服务器 / cannot reach the server (${(e as Error)?.message ?? e})`);
@@ -129,7 +142,10 @@ export const api = {
 
 /** /readyz answers 503 with the same body when degraded: that is still a readable status. */
 async function readyz(signal?: AbortSignal): Promise<ReadyDto> {
-  const res = await fetch('/readyz', { signal, headers: { accept: 'application/json' } });
+  const res = await fetch('/readyz', {
+    signal,
+    headers: { accept: 'application/json' },
+  });
   const body = (await res.json().catch(() => null)) as ReadyDto | null;
   if (body && typeof body === 'object' && 'status' in body && 'database' in body) return body;
   throw toApiError(res.status, body);

@@ -34,7 +34,15 @@ export function Loading({ label }: { label?: string }) {
   );
 }
 
-export function Badge({ tone = 'neutral', children, title }: { tone?: 'neutral' | 'blue' | 'green' | 'amber' | 'red' | 'purple' | 'grey'; children: ReactNode; title?: string }) {
+export function Badge({
+  tone = 'neutral',
+  children,
+  title,
+}: {
+  tone?: 'neutral' | 'blue' | 'green' | 'amber' | 'red' | 'purple' | 'grey';
+  children: ReactNode;
+  title?: string;
+}) {
   return (
     <span className={`badge badge-${tone}`} title={title}>
       {children}
@@ -52,7 +60,11 @@ export function KindBadge({ kind }: { kind: string }) {
   );
 }
 
-const SOURCE_TONE: Record<SourceStatus, 'green' | 'amber' | 'red'> = { ready: 'green', pending: 'amber', failed: 'red' };
+const SOURCE_TONE: Record<SourceStatus, 'green' | 'amber' | 'red'> = {
+  ready: 'green',
+  pending: 'amber',
+  failed: 'red',
+};
 export function SourceStatusBadge({ status }: { status: SourceStatus }) {
   const { td } = useI18n();
   return (
@@ -97,21 +109,49 @@ export function ProgressBar({ value, max, label, tone = 'blue' }: { value: numbe
 }
 
 /** Text with ranges wrapped in <mark>; `firstMarkRef` receives the first mark (to scroll to it). */
-export function MarkedText({ text, ranges, markClass, firstMarkRef }: { text: string; ranges: readonly Range[]; markClass?: string; firstMarkRef?: Ref<HTMLElement> }) {
+export function MarkedText({
+  text,
+  ranges,
+  markClass,
+  firstMarkRef,
+}: {
+  text: string;
+  ranges: readonly Range[];
+  markClass?: string;
+  firstMarkRef?: Ref<HTMLElement>;
+}) {
   let first = true;
   return (
     <>
-      {segmentsOf(text, ranges).map((s, i) => {
-        if (!s.marked) return <span key={i}>{s.text}</span>;
+      {segmentsOf(text, ranges).map((s) => {
+        if (!s.marked) return <span key={s.start}>{s.text}</span>;
         const ref = first ? firstMarkRef : undefined;
         first = false;
         return (
-          <mark key={i} className={markClass} ref={ref}>
+          <mark key={s.start} className={markClass} ref={ref}>
             {s.text}
           </mark>
         );
       })}
     </>
+  );
+}
+
+/** The section headings above a passage, as a breadcrumb. */
+export function HeadingPath({ headings }: { headings: readonly string[] }) {
+  const { t } = useI18n();
+  if (headings.length === 0) return null;
+  // Keys: the path down to each heading (unique within one breadcrumb).
+  const items = headings.reduce<Array<{ key: string; text: string }>>((acc, h) => {
+    acc.push({ key: `${acc.at(-1)?.key ?? ''}/${h}`, text: h });
+    return acc;
+  }, []);
+  return (
+    <ol className="breadcrumb" aria-label={t('passage.headingPath')}>
+      {items.map((it) => (
+        <li key={it.key}>{it.text}</li>
+      ))}
+    </ol>
   );
 }
 

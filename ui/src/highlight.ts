@@ -3,13 +3,23 @@
  * Pure functions (no DOM), unit-tested in tests/e2e/highlight.test.ts.
  */
 
-export interface Range { start: number; end: number }
-export interface Segment { text: string; marked: boolean }
+export interface Range {
+  start: number;
+  end: number;
+}
+export interface Segment {
+  text: string;
+  marked: boolean;
+  start: number;
+}
 
 /** Splits `text` into plain and marked segments; ranges may be unsorted, overlapping or out of bounds. */
 export function segmentsOf(text: string, ranges: readonly Range[]): Segment[] {
   const sorted = ranges
-    .map((r) => ({ start: Math.max(0, Math.min(text.length, r.start)), end: Math.max(0, Math.min(text.length, r.end)) }))
+    .map((r) => ({
+      start: Math.max(0, Math.min(text.length, r.start)),
+      end: Math.max(0, Math.min(text.length, r.end)),
+    }))
     .filter((r) => r.end > r.start)
     .sort((a, b) => a.start - b.start);
   const out: Segment[] = [];
@@ -17,11 +27,11 @@ export function segmentsOf(text: string, ranges: readonly Range[]): Segment[] {
   for (const r of sorted) {
     const start = Math.max(r.start, at);
     if (r.end <= start) continue;
-    if (start > at) out.push({ text: text.slice(at, start), marked: false });
-    out.push({ text: text.slice(start, r.end), marked: true });
+    if (start > at) out.push({ text: text.slice(at, start), marked: false, start: at });
+    out.push({ text: text.slice(start, r.end), marked: true, start });
     at = r.end;
   }
-  if (at < text.length) out.push({ text: text.slice(at), marked: false });
+  if (at < text.length) out.push({ text: text.slice(at), marked: false, start: at });
   return out;
 }
 

@@ -66,7 +66,8 @@ export function JobsPage() {
         </span>
       </div>
       {list && (
-        <div className="counts" role="group" aria-label={t('jobs.col.status')}>
+        <fieldset className="plain counts">
+          <legend className="sr-only">{t('jobs.col.status')}</legend>
           <button type="button" className={`count-card${!status ? ' active' : ''}`} onClick={() => setSp({})} aria-pressed={!status}>
             <span className="count-num">{Object.values(list.counts).reduce((a, b) => a + b, 0)}</span>
             <span className="count-label">{t('jobs.all')}</span>
@@ -84,7 +85,7 @@ export function JobsPage() {
               <span className="count-label">{t(`jobStatus.${s}`)}</span>
             </button>
           ))}
-        </div>
+        </fieldset>
       )}
       {actionError ? <ErrorAlert error={actionError} /> : null}
       {error ? <ErrorAlert error={error} onRetry={() => setTick((n) => n + 1)} /> : null}
@@ -141,9 +142,7 @@ function JobRow({ job, title, busy, onAct }: { job: JobDto; title?: string; busy
           {job.id}
         </div>
       </td>
-      <td className="cell-target">
-        {sourceId ? <Link to={`/sources/${encodeURIComponent(sourceId)}`}>{title ?? sourceId}</Link> : t('common.none')}
-      </td>
+      <td className="cell-target">{sourceId ? <Link to={`/sources/${encodeURIComponent(sourceId)}`}>{title ?? sourceId}</Link> : t('common.none')}</td>
       <td>
         <JobStatusBadge status={job.status} />
       </td>

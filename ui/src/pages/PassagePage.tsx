@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router-dom';
 import { api, type ChunkViewDto, type SourceDto } from '../api.ts';
-import { Badge, ErrorAlert, formatBytes, KindBadge, Loading, MarkedText, SourceStatusBadge, useTitle } from '../components.tsx';
+import { Badge, ErrorAlert, formatBytes, HeadingPath, KindBadge, Loading, MarkedText, SourceStatusBadge, useTitle } from '../components.tsx';
 import { locatePassage, type Range } from '../highlight.ts';
 import { useI18n } from '../i18n.ts';
 
@@ -21,30 +21,42 @@ export function PassagePage() {
   const [shown, setShown] = useState<Shown | null>(null);
   const [pageError, setPageError] = useState<unknown>(null);
   const [pageLoading, setPageLoading] = useState(false);
-  const [attempt, setAttempt] = useState(0);
   const markRef = useRef<HTMLElement>(null);
 
+  const load = useCallback(
+    (signal?: AbortSignal) => {
+      setView(null);
+      setError(null);
+      setShown(null);
+      api
+        .chunk(chunkId, signal)
+        .then((v) => {
+          setView(v);
+          setShown({ pages: v.pages, cited: true });
+        })
+        .catch((e) => {
+          if (!signal?.aborted) setError(e);
+        });
+    },
+    [chunkId],
+  );
   useEffect(() => {
     const ctl = new AbortController();
-    setView(null);
-    setError(null);
-    setShown(null);
-    api
-      .chunk(chunkId, ctl.signal)
-      .then((v) => {
-        setView(v);
-        setShown({ pages: v.pages, cited: true });
-      })
-      .catch((e) => {
-        if (!ctl.signal.aborted) setError(e);
-      });
+    load(ctl.signal);
     return () => ctl.abort();
-  }, [chunkId, attempt]);
+  }, [load]);
 
   useTitle(view ? view.chunk.citation : t('passage.title'));
 
   const ranges = useMemo<Range[][]>(
-    () => (view ? locatePassage(view.pages.map((p) => p.text), view.chunk.text, view.chunk.charStart) : []),
+    () =>
+      view
+        ? locatePassage(
+            view.pages.map((p) => p.text),
+            view.chunk.text,
+            view.chunk.charStart,
+          )
+        : [],
     [view],
   );
 
@@ -57,8 +69,18 @@ export function PassagePage() {
     if (r.top < 80 || r.top > window.innerHeight - 120) mark.scrollIntoView({ block: 'center' });
   }, [shown]);
 
-  if (error) return <section className="page"><ErrorAlert error={error} onRetry={() => setAttempt((n) => n + 1)} /></section>;
-  if (!view || !shown) return <section className="page"><Loading /></section>;
+  if (error)
+    return (
+      <section className="page">
+        <ErrorAlert error={error} onRetry={() => load()} />
+      </section>
+    );
+  if (!view || !shown)
+    return (
+      <section className="page">
+        <Loading />
+      </section>
+    );
 
   const { chunk, source } = view;
   const first = shown.pages[0]?.page ?? chunk.pageStart;
@@ -102,13 +124,7 @@ export function PassagePage() {
           {source.supersededBy && <Badge tone="red">{t('badge.superseded')}</Badge>}
           <span className="muted">{t('passage.chunk', { n: chunk.ordinal + 1 })}</span>
         </div>
-        {chunk.headingPath.length > 0 && (
-          <ol className="breadcrumb" aria-label={t('passage.headingPath')}>
-            {chunk.headingPath.map((h, i) => (
-              <li key={i}>{h}</li>
-            ))}
-          </ol>
-        )}
+        <HeadingPath headings={chunk.headingPath} />
       </header>
 
       <div className="two-col">

@@ -1,7 +1,7 @@
-import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, type SearchHit, type SearchMode, type SearchResponse, SOURCE_KINDS } from '../api.ts';
-import { Badge, ErrorAlert, KindBadge, Loading, MarkedText, useTitle } from '../components.tsx';
+import { Badge, ErrorAlert, HeadingPath, KindBadge, Loading, MarkedText, useTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 
 const MODES: readonly SearchMode[] = ['hybrid', 'bm25', 'vector'];
@@ -41,7 +41,7 @@ function paramsFor(q: string, f: Filters, top?: number): URLSearchParams {
 }
 
 function intOrUndefined(s: string | null): number | undefined {
-  if (!s || !s.trim()) return undefined;
+  if (!s?.trim()) return undefined;
   const n = Number(s);
   return Number.isFinite(n) ? Math.trunc(n) : undefined;
 }
@@ -57,27 +57,35 @@ export function SearchPage() {
 
   const [q, setQ] = useState(urlQ ?? '');
   const [filters, setFilters] = useState<Filters>(() => filtersFrom(sp));
-  // Keep the form in step with the URL (back/forward, example links).
+  const inputRef = useRef<HTMLInputElement>(null);
+  // Keep the form in step with the URL (back/forward, example links); focus the box on a fresh page.
   useEffect(() => {
-    setQ(sp.get('q') ?? '');
-    setFilters(filtersFrom(sp));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    const params = new URLSearchParams(key);
+    setQ(params.get('q') ?? '');
+    setFilters(filtersFrom(params));
+    if (!params.has('q')) inputRef.current?.focus();
   }, [key]);
 
-  const [state, setState] = useState<{ loading: boolean; data: SearchResponse | null; error: unknown }>({ loading: false, data: null, error: null });
+  const [state, setState] = useState<{
+    loading: boolean;
+    data: SearchResponse | null;
+    error: unknown;
+  }>({ loading: false, data: null, error: null });
   useEffect(() => {
-    if (urlQ === null) {
+    const params = new URLSearchParams(key);
+    const query = params.get('q');
+    if (query === null) {
       setState({ loading: false, data: null, error: null });
       return;
     }
-    const f = filtersFrom(sp);
+    const f = filtersFrom(params);
     const ctl = new AbortController();
     setState((s) => ({ loading: true, data: s.data, error: null }));
     api
       .search(
         {
-          q: urlQ,
-          top,
+          q: query,
+          top: Math.min(MAX_TOP, intOrUndefined(params.get('top')) ?? PAGE),
           kind: f.kinds,
           yearFrom: intOrUndefined(f.yearFrom),
           yearTo: intOrUndefined(f.yearTo),
@@ -91,7 +99,6 @@ export function SearchPage() {
         if (!ctl.signal.aborted) setState({ loading: false, data: null, error });
       });
     return () => ctl.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
 
   useTitle(urlQ ? `${urlQ} · ${t('search.title')}` : t('search.title'));
@@ -108,7 +115,10 @@ export function SearchPage() {
   };
   const toggleKind = (kind: string, on: boolean) => {
     const kinds = on ? [...filters.kinds, kind] : filters.kinds.filter((k) => k !== kind);
-    applyFilters({ ...filters, kinds: SOURCE_KINDS.filter((k) => kinds.includes(k)) });
+    applyFilters({
+      ...filters,
+      kinds: SOURCE_KINDS.filter((k) => kinds.includes(k)),
+    });
   };
   const applyYears = () => {
     const current = filtersFrom(sp);
@@ -117,88 +127,95 @@ export function SearchPage() {
 
   return (
     <section className="page search-page">
-      <form className="search-form" onSubmit={onSubmit} role="search">
-        <div className="search-box">
-          <label htmlFor="q" className="sr-only">
-            {t('search.label')}
-          </label>
-          <input
-            id="q"
-            name="q"
-            type="search"
-            className="search-input"
-            value={q}
-            onChange={(e) => setQ(e.target.value)}
-            placeholder={t('search.placeholder')}
-            autoComplete="off"
-            autoFocus
-          />
-          <button type="submit" className="btn btn-primary search-submit">
-            {t('search.submit')}
-          </button>
-        </div>
-        {state.data && <Expansions data={state.data} />}
-        <fieldset className="filters">
-          <legend className="sr-only">{t('search.filters')}</legend>
-          <div className="filter-group">
-            <span className="filter-label">{t('search.kind')}</span>
-            {SOURCE_KINDS.map((k) => (
-              <label key={k} className="check">
-                <input type="checkbox" name="kind" value={k} checked={filters.kinds.includes(k)} onChange={(e) => toggleKind(k, e.target.checked)} />
-                {t(`kind.${k}`)}
-              </label>
-            ))}
-          </div>
-          <div className="filter-group">
-            <span className="filter-label">{t('search.year')}</span>
+      <search>
+        <form className="search-form" onSubmit={onSubmit}>
+          <div className="search-box">
+            <label htmlFor="q" className="sr-only">
+              {t('search.label')}
+            </label>
             <input
-              type="number"
-              name="yearFrom"
-              className="input input-year"
-              min={1900}
-              max={2200}
-              placeholder={t('search.yearFrom')}
-              aria-label={`${t('search.year')} ${t('search.yearFrom')}`}
-              value={filters.yearFrom}
-              onChange={(e) => setFilters({ ...filters, yearFrom: e.target.value })}
-              onBlur={applyYears}
+              id="q"
+              name="q"
+              type="search"
+              className="search-input"
+              value={q}
+              onChange={(e) => setQ(e.target.value)}
+              placeholder={t('search.placeholder')}
+              autoComplete="off"
+              ref={inputRef}
             />
-            <span className="muted">–</span>
-            <input
-              type="number"
-              name="yearTo"
-              className="input input-year"
-              min={1900}
-              max={2200}
-              placeholder={t('search.yearTo')}
-              aria-label={`${t('search.year')} ${t('search.yearTo')}`}
-              value={filters.yearTo}
-              onChange={(e) => setFilters({ ...filters, yearTo: e.target.value })}
-              onBlur={applyYears}
-            />
+            <button type="submit" className="btn btn-primary search-submit">
+              {t('search.submit')}
+            </button>
           </div>
-          <div className="filter-group">
-            <span className="filter-label">{t('search.mode')}</span>
-            <div className="segmented" role="radiogroup" aria-label={t('search.mode')}>
-              {MODES.map((m) => (
-                <label key={m} className={filters.mode === m ? 'active' : ''}>
-                  <input type="radio" name="mode" value={m} checked={filters.mode === m} onChange={() => applyFilters({ ...filters, mode: m })} />
-                  {t(`search.mode.${m}`)}
+          {state.data && <Expansions data={state.data} />}
+          <fieldset className="filters">
+            <legend className="sr-only">{t('search.filters')}</legend>
+            <div className="filter-group">
+              <span className="filter-label">{t('search.kind')}</span>
+              {SOURCE_KINDS.map((k) => (
+                <label key={k} className="check">
+                  <input type="checkbox" name="kind" value={k} checked={filters.kinds.includes(k)} onChange={(e) => toggleKind(k, e.target.checked)} />
+                  {t(`kind.${k}`)}
                 </label>
               ))}
             </div>
-          </div>
-          <label className="check">
-            <input
-              type="checkbox"
-              name="includeSuperseded"
-              checked={filters.includeSuperseded}
-              onChange={(e) => applyFilters({ ...filters, includeSuperseded: e.target.checked })}
-            />
-            {t('search.includeSuperseded')}
-          </label>
-        </fieldset>
-      </form>
+            <div className="filter-group">
+              <span className="filter-label">{t('search.year')}</span>
+              <input
+                type="number"
+                name="yearFrom"
+                className="input input-year"
+                min={1900}
+                max={2200}
+                placeholder={t('search.yearFrom')}
+                aria-label={`${t('search.year')} ${t('search.yearFrom')}`}
+                value={filters.yearFrom}
+                onChange={(e) => setFilters({ ...filters, yearFrom: e.target.value })}
+                onBlur={applyYears}
+              />
+              <span className="muted">–</span>
+              <input
+                type="number"
+                name="yearTo"
+                className="input input-year"
+                min={1900}
+                max={2200}
+                placeholder={t('search.yearTo')}
+                aria-label={`${t('search.year')} ${t('search.yearTo')}`}
+                value={filters.yearTo}
+                onChange={(e) => setFilters({ ...filters, yearTo: e.target.value })}
+                onBlur={applyYears}
+              />
+            </div>
+            <fieldset className="plain filter-group">
+              <legend className="filter-label legend-inline">{t('search.mode')}</legend>
+              <div className="segmented">
+                {MODES.map((m) => (
+                  <label key={m} className={filters.mode === m ? 'active' : ''}>
+                    <input type="radio" name="mode" value={m} checked={filters.mode === m} onChange={() => applyFilters({ ...filters, mode: m })} />
+                    {t(`search.mode.${m}`)}
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+            <label className="check">
+              <input
+                type="checkbox"
+                name="includeSuperseded"
+                checked={filters.includeSuperseded}
+                onChange={(e) =>
+                  applyFilters({
+                    ...filters,
+                    includeSuperseded: e.target.checked,
+                  })
+                }
+              />
+              {t('search.includeSuperseded')}
+            </label>
+          </fieldset>
+        </form>
+      </search>
 
       {state.error ? <ErrorAlert error={state.error} title={t('search.failed')} /> : null}
       {state.loading && !state.data && <Loading label={t('search.searching')} />}
@@ -286,7 +303,10 @@ function Results({ data, loading, from, canMore, onMore }: { data: SearchRespons
   return (
     <div className={`results${loading ? ' is-loading' : ''}`} aria-busy={loading}>
       <p className="results-meta muted">
-        {t('search.resultsCount', { n: data.results.length, ms: Math.round(data.tookMs) })}
+        {t('search.resultsCount', {
+          n: data.results.length,
+          ms: Math.round(data.tookMs),
+        })}
         <span className="ready-sep">·</span>
         {td(`search.mode.${data.mode}`, data.mode)}
       </p>
@@ -311,8 +331,9 @@ function Hit({ hit, rank, from }: { hit: SearchHit; rank: number; from: string }
   const none = t('common.none');
   return (
     <li className="hit" data-chunk-id={hit.chunkId}>
-      <div className="hit-rank" aria-label={t('search.rank', { n: rank })}>
-        {rank}
+      <div className="hit-rank">
+        <span className="sr-only">{t('search.rank', { n: rank })}</span>
+        <span aria-hidden="true">{rank}</span>
       </div>
       <div className="hit-main">
         <div className="hit-head">
@@ -324,13 +345,7 @@ function Hit({ hit, rank, from }: { hit: SearchHit; rank: number; from: string }
             </Badge>
           )}
         </div>
-        {hit.headingPath.length > 0 && (
-          <ol className="breadcrumb" aria-label={t('passage.headingPath')}>
-            {hit.headingPath.map((h, i) => (
-              <li key={i}>{h}</li>
-            ))}
-          </ol>
-        )}
+        <HeadingPath headings={hit.headingPath} />
         <p className="hit-text">
           <MarkedText text={hit.text} ranges={hit.highlights} />
         </p>

@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { api, type PageDto, type SourceDto } from '../api.ts';
 import { Badge, ErrorAlert, formatBytes, KindBadge, Loading, SourceStatusBadge, useTitle } from '../components.tsx';
@@ -9,26 +9,31 @@ export function SourceDetailPage() {
   const { t, td, dateTime } = useI18n();
   const [source, setSource] = useState<SourceDto | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [attempt, setAttempt] = useState(0);
 
+  /** Loads the source; while it is still being processed, looks again every 1.5 s. */
+  const load = useCallback(
+    (signal: AbortSignal) => {
+      api
+        .source(id, signal)
+        .then((s) => {
+          setSource(s);
+          setError(null);
+          if (s.status === 'pending') {
+            const timer = setTimeout(() => load(signal), 1500);
+            signal.addEventListener('abort', () => clearTimeout(timer));
+          }
+        })
+        .catch((e) => {
+          if (!signal.aborted) setError(e);
+        });
+    },
+    [id],
+  );
   useEffect(() => {
     const ctl = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    api
-      .source(id, ctl.signal)
-      .then((s) => {
-        setSource(s);
-        setError(null);
-        if (s.status === 'pending') timer = setTimeout(() => setAttempt((n) => n + 1), 1500);
-      })
-      .catch((e) => {
-        if (!ctl.signal.aborted) setError(e);
-      });
-    return () => {
-      ctl.abort();
-      if (timer) clearTimeout(timer);
-    };
-  }, [id, attempt]);
+    load(ctl.signal);
+    return () => ctl.abort();
+  }, [load]);
 
   useTitle(source?.title ?? t('detail.title'));
 
@@ -36,11 +41,16 @@ export function SourceDetailPage() {
     return (
       <section className="page">
         <BackToList />
-        <ErrorAlert error={error} onRetry={() => setAttempt((n) => n + 1)} />
+        <ErrorAlert error={error} onRetry={() => load(new AbortController().signal)} />
       </section>
     );
   }
-  if (!source) return <section className="page"><Loading /></section>;
+  if (!source)
+    return (
+      <section className="page">
+        <Loading />
+      </section>
+    );
   const none = t('common.none');
 
   return (

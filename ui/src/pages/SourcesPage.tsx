@@ -11,28 +11,33 @@ export function SourcesPage() {
   const kind = sp.get('kind') ?? '';
   const [list, setList] = useState<SourceListDto | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [reload, setReload] = useState(0);
-  const refresh = useCallback(() => setReload((n) => n + 1), []);
+  const ctlRef = useRef<AbortController | null>(null);
 
-  useEffect(() => {
+  /** (Re)loads the list, cancelling any load or re-poll in flight; polls while sources are pending. */
+  const refresh = useCallback(() => {
+    ctlRef.current?.abort();
     const ctl = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    api
-      .sources({ kind: kind || undefined, limit: 500 }, ctl.signal)
-      .then((l) => {
-        setList(l);
-        setError(null);
-        // Sources still being processed: look again shortly.
-        if (l.items.some((s) => s.status === 'pending')) timer = setTimeout(refresh, 2000);
-      })
-      .catch((e) => {
-        if (!ctl.signal.aborted) setError(e);
-      });
-    return () => {
-      ctl.abort();
-      if (timer) clearTimeout(timer);
-    };
-  }, [kind, reload, refresh]);
+    ctlRef.current = ctl;
+    const run = () =>
+      api
+        .sources({ kind: kind || undefined, limit: 500 }, ctl.signal)
+        .then((l) => {
+          setList(l);
+          setError(null);
+          if (l.items.some((s) => s.status === 'pending')) {
+            const timer = setTimeout(run, 2000);
+            ctl.signal.addEventListener('abort', () => clearTimeout(timer));
+          }
+        })
+        .catch((e) => {
+          if (!ctl.signal.aborted) setError(e);
+        });
+    void run();
+  }, [kind]);
+  useEffect(() => {
+    refresh();
+    return () => ctlRef.current?.abort();
+  }, [refresh]);
 
   return (
     <section className="page sources-page">
@@ -41,7 +46,8 @@ export function SourcesPage() {
       <div className="card">
         <div className="card-head">
           <h2 className="card-title">{t('sources.list')}</h2>
-          <div className="chips" role="group" aria-label={t('sources.filterKind')}>
+          <fieldset className="plain chips">
+            <legend className="sr-only">{t('sources.filterKind')}</legend>
             <button type="button" className={`chip${kind === '' ? ' active' : ''}`} onClick={() => setSp({})} aria-pressed={kind === ''}>
               {t('sources.all')}
             </button>
@@ -57,7 +63,7 @@ export function SourcesPage() {
                 {t(`kind.${k}`)}
               </button>
             ))}
-          </div>
+          </fieldset>
           {list && <span className="muted card-head-right">{t('sources.count', { n: list.total })}</span>}
         </div>
         {error ? <ErrorAlert error={error} onRetry={refresh} /> : null}
@@ -137,7 +143,14 @@ type Phase =
   | { kind: 'duplicate'; source: SourceDto; message: string }
   | { kind: 'error'; error: unknown };
 
-const EMPTY_META = { kind: '', title: '', publisher: '', version: '', year: '', language: '' };
+const EMPTY_META = {
+  kind: '',
+  title: '',
+  publisher: '',
+  version: '',
+  year: '',
+  language: '',
+};
 
 function UploadCard({ onChanged }: { onChanged: () => void }) {
   const { t } = useI18n();
@@ -174,7 +187,11 @@ function UploadCard({ onChanged }: { onChanged: () => void }) {
     if (!alive.current) return;
     const latest = await api.source(source.id).catch(() => source);
     if (!alive.current) return;
-    setPhase({ kind: current.status === 'succeeded' ? 'done' : 'failed', job: current, source: latest });
+    setPhase({
+      kind: current.status === 'succeeded' ? 'done' : 'failed',
+      job: current,
+      source: latest,
+    });
     onChanged();
   };
 
@@ -294,7 +311,12 @@ function UploadStatus({ phase }: { phase: Phase }) {
     case 'uploading':
       return (
         <div className="upload-status" data-testid="upload-progress" data-phase="uploading">
-          <div className="upload-status-line">{t('sources.uploading', { sent: formatBytes(phase.sent), total: formatBytes(phase.total) })}</div>
+          <div className="upload-status-line">
+            {t('sources.uploading', {
+              sent: formatBytes(phase.sent),
+              total: formatBytes(phase.total),
+            })}
+          </div>
           <ProgressBar value={phase.sent} max={phase.total} label={t('sources.file')} />
         </div>
       );
@@ -303,7 +325,11 @@ function UploadStatus({ phase }: { phase: Phase }) {
       const line =
         job.status === 'queued' || job.progressTotal === 0
           ? t('sources.ingestQueued')
-          : t('sources.ingesting', { step: td(`step.${job.step}`, job.step ?? ''), done: job.progressDone, total: job.progressTotal });
+          : t('sources.ingesting', {
+              step: td(`step.${job.step}`, job.step ?? ''),
+              done: job.progressDone,
+              total: job.progressTotal,
+            });
       return (
         <div className="upload-status" data-testid="ingest-progress" data-phase="ingesting">
           <div className="upload-status-line">
@@ -316,7 +342,12 @@ function UploadStatus({ phase }: { phase: Phase }) {
     case 'done':
       return (
         <div className="alert alert-success" role="status" data-testid="ingest-done" data-phase="done">
-          <span>{t('sources.ingestDone', { title: phase.source.title, chunks: phase.source.chunkCount ?? phase.job.progressDone })}</span>
+          <span>
+            {t('sources.ingestDone', {
+              title: phase.source.title,
+              chunks: phase.source.chunkCount ?? phase.job.progressDone,
+            })}
+          </span>
           <Link to={`/sources/${encodeURIComponent(phase.source.id)}`}>{t('sources.view')} →</Link>
         </div>
       );

@@ -1,0 +1,67 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { Runtime } from '../runtime/index.ts';
+
+const DIR = fileURLToPath(new URL('./retrieval/', import.meta.url));
+
+export const RetrievalQuerySchema = z.object({
+  id: z.string(),
+  query: z.string().min(1),
+  expected: z.array(z.object({ doc: z.string(), page: z.number().int().min(1) })).min(1),
+  note: z.string().optional(),
+});
+export type RetrievalQuery = z.infer<typeof RetrievalQuerySchema>;
+
+/** The authored retrieval set: Chinese questions with the document and page that answer them. */
+export function loadRetrievalQueries(dir = DIR): RetrievalQuery[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .flatMap((f) =>
+      readFileSync(path.join(dir, f), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l, i) => {
+          const parsed = RetrievalQuerySchema.safeParse(JSON.parse(l));
+          if (!parsed.success) throw new Error(`${f}:${i + 1}: ${parsed.error.issues[0]?.message}`);
+          return parsed.data;
+        }),
+    );
+}
+
+export interface RetrievalScore {
+  mode: 'bm25' | 'vector' | 'hybrid';
+  queries: number;
+  recallAt5: number;
+  recallAt10: number;
+  mrr: number;
+  misses: string[];
+}
+
+/**
+ * Recall@k and MRR: a hit is relevant when it comes from the expected document (file stem) and its
+ * page range covers an expected page.
+ */
+export async function evaluateRetrieval(rt: Runtime, queries: RetrievalQuery[], mode: RetrievalScore['mode']): Promise<RetrievalScore> {
+  const stemOf = new Map<string, string>();
+  for (const s of (await rt.sources.list({ limit: 1000 })).items) stemOf.set(s.id, s.fileName.replace(/\.(md|pdf|html?|txt)$/i, ''));
+  let r5 = 0;
+  let r10 = 0;
+  let rr = 0;
+  const misses: string[] = [];
+  for (const q of queries) {
+    const res = await rt.search.search({ q: q.query, top: 10, mode });
+    const rank = res.results.findIndex((h) =>
+      q.expected.some((e) => stemOf.get(h.sourceId) === e.doc && e.page >= h.pageStart && e.page <= h.pageEnd),
+    );
+    if (rank >= 0 && rank < 5) r5++;
+    if (rank >= 0) {
+      r10++;
+      rr += 1 / (rank + 1);
+    } else misses.push(q.id);
+  }
+  const n = queries.length;
+  return { mode, queries: n, recallAt5: r5 / n, recallAt10: r10 / n, mrr: rr / n, misses };
+}

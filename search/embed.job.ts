@@ -1,0 +1,53 @@
+import { isAppError, type Logger } from '../core/index.ts';
+import type { Database, Job, JobQueue, Queryable } from '../store/index.ts';
+import type { ChunkIndexer } from './chunk-indexer.ts';
+
+export const EMBED_JOB = 'embed';
+
+export interface EmbedJobDeps {
+  db: Database;
+  jobs: JobQueue;
+  indexer: ChunkIndexer;
+  log: Logger;
+}
+
+/** Queue (or re-queue) the embedding of one source's chunks for the configured embedder. */
+export function enqueueEmbedding(tx: Queryable, jobs: JobQueue, indexer: ChunkIndexer, sourceId: string): Promise<Job> {
+  const model = indexer.embedder.model;
+  return jobs.enqueue(tx, EMBED_JOB, { sourceId, model }, { dedupeKey: `embed:${sourceId}:${model}`, rerunFinished: true, maxAttempts: 5 });
+}
+
+/** Embed a source's chunks in batches until none is missing; each batch commits on its own. */
+export async function runEmbedJob(job: Job, deps: EmbedJobDeps): Promise<void> {
+  const sourceId = String(job.payload.sourceId);
+  const { rows } = await deps.db.query<{ total: number; done: number }>(
+    `SELECT count(*)::int AS total,
+            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM chunk_embeddings e WHERE e.chunk_id = c.id AND e.model = $2))::int AS done
+     FROM chunks c WHERE c.source_id = $1`,
+    [sourceId, deps.indexer.embedder.model],
+  );
+  const total = rows[0]?.total ?? 0;
+  let done = rows[0]?.done ?? 0;
+  await deps.jobs.progress(deps.db, job.id, 'embed', done, total);
+  for (;;) {
+    const n = await deps.indexer.embedPending(deps.db, sourceId);
+    if (n === 0) break;
+    done += n;
+    if (!(await deps.jobs.progress(deps.db, job.id, 'embed', Math.min(done, total), total))) return; // cancelled
+  }
+  await deps.jobs.succeed(deps.db, job.id, { sourceId, model: deps.indexer.embedder.model, embedded: done });
+}
+
+export async function onEmbedJobError(job: Job, error: unknown, deps: EmbedJobDeps): Promise<void> {
+  const info = isAppError(error) ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: String((error as Error)?.message ?? error) };
+  // An unreachable embedding server is transient: keep retrying with backoff rather than failing for good.
+  await deps.jobs.fail(job.id, info, false);
+  deps.log.warn({ jobId: job.id, sourceId: job.payload.sourceId, code: info.code }, 'embedding failed');
+}
+
+/** At start: queue embeddings for every source missing vectors of the configured model (a model change, or older data). */
+export async function queueMissingEmbeddings(deps: EmbedJobDeps): Promise<number> {
+  const sources = await deps.indexer.sourcesMissingEmbeddings(deps.db);
+  for (const s of sources) await enqueueEmbedding(deps.db, deps.jobs, deps.indexer, s);
+  return sources.length;
+}
