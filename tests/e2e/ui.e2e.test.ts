@@ -385,8 +385,9 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     expect(await page.locator('table.jobs-table tbody tr:not([data-status="succeeded"])').count()).toBe(0);
     expect(await page.locator('[data-count="succeeded"] .count-num').textContent()).toBe(String(jobs.length));
     expect(await page.locator('[data-count="failed"] .count-num').textContent()).toBe('0');
-    const first = rows.first();
-    expect(await first.textContent()).toContain('导入');
+    // each document has an ingest job (导入) and then an embedding job (向量化)
+    const first = page.locator('table.jobs-table tbody tr', { hasText: '导入' }).first();
+    expect(await page.locator('table.jobs-table tbody tr', { hasText: '向量化' }).count()).toBe(jobs.filter((j) => j.kind === 'embed').length);
     expect(await first.locator('[role="progressbar"]').getAttribute('aria-valuenow')).toBe(
       await first.locator('[role="progressbar"]').getAttribute('aria-valuemax'),
     );
