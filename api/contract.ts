@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { SourceSchema } from '../ingest/index.ts';
 import { SearchResponseSchema } from '../search/index.ts';
+import { JobSchema } from '../store/index.ts';
+
+export { JobSchema, SourceSchema };
 
 /**
  * Wire schemas shared by the server (validation + OpenAPI), the CLI and the UI (types).
@@ -9,50 +13,8 @@ export const ErrorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), field: z.string().optional(), details: z.record(z.string(), z.unknown()).optional() }),
 });
 
-export const SourceSchema = z.object({
-  id: z.string(),
-  lineageKey: z.string(),
-  versionNo: z.number().int(),
-  contentHash: z.string(),
-  kind: z.enum(['guideline', 'textbook', 'literature', 'case', 'other']),
-  title: z.string(),
-  publisher: z.string().nullable(),
-  version: z.string().nullable(),
-  year: z.number().int().nullable(),
-  language: z.enum(['zh', 'en']),
-  fileName: z.string(),
-  mime: z.string(),
-  byteSize: z.number(),
-  demo: z.boolean(),
-  paging: z.enum(['native', 'marked', 'virtual']),
-  status: z.enum(['pending', 'ready', 'failed']),
-  supersededBy: z.string().nullable(),
-  pageCount: z.number().int().nullable(),
-  chunkCount: z.number().int().nullable(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
 export type SourceDto = z.infer<typeof SourceSchema>;
 
-export const JobSchema = z.object({
-  id: z.string(),
-  kind: z.string(),
-  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
-  dedupeKey: z.string().nullable(),
-  payload: z.record(z.string(), z.unknown()),
-  step: z.string().nullable(),
-  progressDone: z.number().int(),
-  progressTotal: z.number().int(),
-  attempts: z.number().int(),
-  maxAttempts: z.number().int(),
-  lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
-  result: z.record(z.string(), z.unknown()).nullable(),
-  createdAt: z.string(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-  updatedAt: z.string(),
-});
 export type JobDto = z.infer<typeof JobSchema>;
 
 export const UploadResultSchema = z.object({

@@ -9,7 +9,9 @@ export const ENTITY_PREFIX = '#';
 const STOPWORDS = new Set(
   (
     '的 了 和 与 及 或 等 是 在 为 对 有 中 以 于 其 该 被 将 由 从 并 而 也 可 其他 一个 这 那 之 上 下 '
-    + '应 需 时 后 前 内 外 者 如 若 则 但 即 又 所 各 每 本 此 个 种 项 次 我 你 他 吗 呢 吧 什么 哪些 如何 怎么 多少 '
+    + '应 需 时 后 前 内 外 者 如 若 则 但 即 又 所 各 每 本 此 个 种 项 次 我 你 他 吗 呢 吧 '
+    // question words and fillers residents type into the search box ("肺结节多大需要随访？")
+    + '什么 哪些 哪个 如何 怎么 怎样 怎么样 多少 多大 多久 是否 能否 可以 需要 应该 意味着 意思 为什么 有没有 有何 何时 一下 请问 '
     + 'a an the of and or to in on for with by at as is are be was were this that these those from it its into'
   ).split(/\s+/),
 );

@@ -1,4 +1,5 @@
 import { visibleLength } from '../core/index.ts';
+import type { ChunkInput } from '../search/index.ts';
 import type { Block } from './document.ts';
 
 export interface PageText {
@@ -6,15 +7,8 @@ export interface PageText {
   text: string;
 }
 
-export interface ChunkDraft {
-  ordinal: number;
-  headingPath: string[];
-  pageStart: number;
-  pageEnd: number;
-  /** Offset of the chunk's first character in the text of `pageStart`. */
-  charStart: number;
-  text: string;
-}
+/** A chunk as the chunker produces it: the input of the search index. */
+export type ChunkDraft = ChunkInput;
 
 interface Piece {
   page: number;

@@ -3,7 +3,7 @@ import { AppError, detectLanguage, newId, sha256Hex } from '../core/index.ts';
 import type { Database, Job, JobQueue } from '../store/index.ts';
 import { MIME, type ParsedDocument, type SourceMetaInput, SourceMetaInputSchema } from './document.ts';
 import { detectFileType, readDocument } from './readers/index.ts';
-import { type Source, SourcesRepository } from './sources.repository.ts';
+import type { Source, SourcesRepository } from './sources.repository.ts';
 import { chunkDocument } from './chunker.ts';
 
 export const INGEST_JOB = 'ingest';

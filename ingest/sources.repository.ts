@@ -1,30 +1,8 @@
 import type { Database, Queryable } from '../store/index.ts';
 import type { Paging, SourceKind } from './document.ts';
+import type { Source } from './source.schema.ts';
 
-export interface Source {
-  id: string;
-  lineageKey: string;
-  versionNo: number;
-  contentHash: string;
-  kind: SourceKind;
-  title: string;
-  publisher: string | null;
-  version: string | null;
-  year: number | null;
-  language: 'zh' | 'en';
-  fileName: string;
-  mime: string;
-  byteSize: number;
-  demo: boolean;
-  paging: Paging;
-  status: 'pending' | 'ready' | 'failed';
-  supersededBy: string | null;
-  pageCount: number | null;
-  chunkCount: number | null;
-  error: { code: string; message: string } | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { Source };
 
 export type NewSource = Omit<Source, 'status' | 'supersededBy' | 'chunkCount' | 'error' | 'createdAt' | 'updatedAt'>;
 

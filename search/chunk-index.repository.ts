@@ -1,15 +1,11 @@
-import type { Queryable } from '../store/index.ts';
+import type { Database, Queryable } from '../store/index.ts';
+import type { ChunkInput } from './chunk-input.ts';
 import { toVectorLiteral } from '../store/index.ts';
 
-export interface ChunkRow {
+/** A chunk ready for the index: the chunker's fields plus its id, lexemes and statistics inputs. */
+export interface ChunkRow extends ChunkInput {
   id: string;
   sourceId: string;
-  ordinal: number;
-  headingPath: string[];
-  pageStart: number;
-  pageEnd: number;
-  charStart: number;
-  text: string;
   tokens: string;
   tsv: string;
   tokenCount: number;
@@ -137,13 +133,18 @@ export class ChunkIndexRepository {
   }
 
   /** Create the partial HNSW index for one embedding model (pgvector's pattern for mixed dimensions). */
-  async ensureVectorIndex(db: Queryable, model: string, dims: number): Promise<void> {
+  async ensureVectorIndex(db: Database, model: string, dims: number): Promise<void> {
     if (!Number.isInteger(dims) || dims < 1 || dims > 2000) throw new Error(`unsupported embedding dimension ${dims}`);
     const name = `chunk_emb_hnsw_${model.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 40)}_${dims}`;
     const literal = model.replace(/'/g, "''");
-    await db.exec(
-      `CREATE INDEX IF NOT EXISTS ${name} ON chunk_embeddings USING hnsw ((embedding::vector(${dims})) vector_cosine_ops)
-       WITH (m = 16, ef_construction = 64) WHERE model = '${literal}'`,
+    // A build over existing vectors is only fast when the graph fits in maintenance_work_mem (64 MB by
+    // default, less than 100k × 256-dim vectors need); SET LOCAL keeps the raise to this transaction.
+    await db.transaction((tx) =>
+      tx.exec(
+        `SET LOCAL maintenance_work_mem = '512MB';
+         CREATE INDEX IF NOT EXISTS ${name} ON chunk_embeddings USING hnsw ((embedding::vector(${dims})) vector_cosine_ops)
+         WITH (m = 16, ef_construction = 64) WHERE model = '${literal}'`,
+      ),
     );
   }
 }

@@ -2,16 +2,10 @@ import { normalizeText, type Tokenizer } from '../core/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
 import { type ChunkRow, ChunkIndexRepository } from './chunk-index.repository.ts';
 import type { Embedder } from './embedders/embedder.ts';
+import type { ChunkInput } from './chunk-input.ts';
 import { toTsvectorLiteral } from './lexemes.ts';
 
-export interface ChunkInput {
-  ordinal: number;
-  headingPath: string[];
-  pageStart: number;
-  pageEnd: number;
-  charStart: number;
-  text: string;
-}
+export type { ChunkInput };
 
 /** What is indexed for a chunk: its heading path and its text (a query for "TNM分期" should find the section so titled). */
 export function indexText(headingPath: string[], text: string): string {

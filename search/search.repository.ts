@@ -47,6 +47,8 @@ const K1 = 1.2;
 const B = 0.75;
 /** ts_rank of one lexeme, unnormalised, is 0.1·Σ1/j² over its occurrences / 1.6449: ×16.449 gives Σ1/j² ∈ [1, 1.64]. */
 const TS_RANK_TO_TF = 16.449;
+/** At most this many chunks per candidate set are scored (see bm25()). */
+export const CANDIDATE_CAP = 1000;
 
 export class SearchRepository {
   constructor(private readonly db: Database) {}
@@ -60,35 +62,46 @@ export class SearchRepository {
   }
 
   /**
-   * BM25-style ranking in SQL: candidates from the GIN index (chunks containing a selective term),
-   * scored over all query terms as Σ idf · tf'(k1+1) / (tf' + k1(1 − b + b·len/avglen)), where tf' is
-   * the saturating frequency Postgres' ts_rank computes from positions.
+   * BM25-style ranking in SQL: Σ idf · tf'(k1+1) / (tf' + k1(1 − b + b·len/avglen)), where tf' is the
+   * saturating frequency Postgres' ts_rank computes from positions. Candidates come from the GIN
+   * index in two bounded sets: chunks containing every query term first, then chunks containing a
+   * selective term. The bound keeps a query of very common words from scoring half the corpus; the
+   * conjunctive set ensures the chunks most likely to rank first are always among those scored.
    */
   async bm25(
     terms: Array<{ lexeme: string; idf: number }>,
-    candidateLexemes: string[],
+    candidates: { allOf: string[]; anyOf: string[] },
     filters: SearchFilters,
     limit: number,
   ): Promise<Array<{ id: string; score: number }>> {
-    if (terms.length === 0 || candidateLexemes.length === 0) return [];
-    const f = filterSql(filters, 5);
+    if (terms.length === 0 || candidates.anyOf.length === 0) return [];
+    const f = filterSql(filters, 7);
     const { rows } = await this.db.query<{ id: string; score: number }>(
       `WITH q AS (
          SELECT t.tq::tsquery AS tq, t.idf FROM unnest($1::text[], $2::float8[]) AS t(tq, idf)
        ), avg AS (
          SELECT greatest(total_tokens::float8 / greatest(n_chunks, 1), 1) AS avgdl FROM corpus_stats WHERE id = 1
-       ), cand AS (
-         SELECT c.id, c.tsv, c.token_count FROM chunks c JOIN sources s ON s.id = c.source_id
-         WHERE c.tsv @@ $3::tsquery AND ${f.sql}
+       ), ids AS (
+         (SELECT c.id FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.tsv @@ $3::tsquery AND ${f.sql} LIMIT $5)
+         UNION
+         (SELECT c.id FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.tsv @@ $4::tsquery AND ${f.sql} LIMIT $5)
        )
-       SELECT cand.id, sum(q.idf * r.tf * ${K1 + 1} / (r.tf + ${K1} * (${1 - B} + ${B} * cand.token_count / avg.avgdl)))::float8 AS score
-       FROM cand CROSS JOIN avg CROSS JOIN q
-       CROSS JOIN LATERAL (SELECT ts_rank(cand.tsv, q.tq, 0) * ${TS_RANK_TO_TF} AS tf) r
+       SELECT c.id, sum(q.idf * r.tf * ${K1 + 1} / (r.tf + ${K1} * (${1 - B} + ${B} * c.token_count / avg.avgdl)))::float8 AS score
+       FROM ids JOIN chunks c ON c.id = ids.id CROSS JOIN avg CROSS JOIN q
+       CROSS JOIN LATERAL (SELECT ts_rank(c.tsv, q.tq, 0) * ${TS_RANK_TO_TF} AS tf) r
        WHERE r.tf > 0
-       GROUP BY cand.id
-       ORDER BY score DESC, cand.id
-       LIMIT $4`,
-      [terms.map((t) => quoteLexeme(t.lexeme)), terms.map((t) => t.idf), orQuery(candidateLexemes), limit, ...f.params],
+       GROUP BY c.id
+       ORDER BY score DESC, c.id
+       LIMIT $6`,
+      [
+        terms.map((t) => quoteLexeme(t.lexeme)),
+        terms.map((t) => t.idf),
+        candidates.allOf.map(quoteLexeme).join(' & '),
+        orQuery(candidates.anyOf),
+        CANDIDATE_CAP,
+        limit,
+        ...f.params,
+      ],
     );
     return rows;
   }

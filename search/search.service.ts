@@ -104,9 +104,10 @@ export class SearchService {
         const d = df.get(l) ?? 0;
         return { lexeme: l, df: d, idf: Math.log(1 + (n - d + 0.5) / (d + 0.5)) };
       });
+    if (terms.length === 0) return [];
     const selective = terms.filter((t) => t.df / n <= COMMON_TERM_SHARE);
-    const candidates = (selective.length ? selective : terms).map((t) => t.lexeme);
-    return this.repo.bm25(terms, candidates, filters, CANDIDATES);
+    const anyOf = (selective.length ? selective : [...terms].sort((a, b) => a.df - b.df).slice(0, 1)).map((t) => t.lexeme);
+    return this.repo.bm25(terms, { allOf: terms.map((t) => t.lexeme), anyOf }, filters, CANDIDATES);
   }
 
   private async vector(q: string, filters: SearchFilters) {

@@ -1,26 +1,6 @@
 import { newId } from '../core/index.ts';
 import type { Database, Queryable } from './database.ts';
-
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-
-export interface Job {
-  id: string;
-  kind: string;
-  status: JobStatus;
-  dedupeKey: string | null;
-  payload: Record<string, unknown>;
-  step: string | null;
-  progressDone: number;
-  progressTotal: number;
-  attempts: number;
-  maxAttempts: number;
-  lastError: { code: string; message: string } | null;
-  result: Record<string, unknown> | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  updatedAt: string;
-}
+import type { Job, JobStatus } from './job.schema.ts';
 
 interface JobRowDb {
   id: string;

@@ -1,5 +1,6 @@
 import type { Logger } from '../core/index.ts';
-import type { Job, JobQueue } from './job-queue.ts';
+import type { JobQueue } from './job-queue.ts';
+import type { Job } from './job.schema.ts';
 
 export interface JobHandler {
   run(job: Job): Promise<void>;

@@ -64,6 +64,12 @@ describe('yingzhi CLI', () => {
     const failed = await cli(['ingest', bad, '--json']);
     expect(failed.code).toBe(2);
     expect(JSON.parse(failed.stdout).files[0]).toMatchObject({ status: 'failed', error: { code: 'PDF_CORRUPT' } });
+    // a running server holds the embedded data directory: the CLI says so instead of corrupting it
+    const locked = mkdtempSync(path.join(tmpdir(), 'yz-locked-'));
+    writeFileSync(path.join(locked, 'yingzhi.lock'), String(process.pid));
+    const busy = await exec('node', [CLI, 'search', '肺结节'], { cwd: ROOT, env: { ...process.env, YZ_DATA_DIR: locked } }).catch((e) => e);
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toMatch(/DB_LOCKED.*yingzhi start/);
     const badYear = await cli(['ingest', bad, '--year', 'soon']);
     expect(badYear.code).not.toBe(0);
     expect(badYear.stderr).toMatch(/--year/);

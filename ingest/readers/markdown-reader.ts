@@ -110,7 +110,7 @@ export function markdownBlocks(md: string): Omit<Block, 'page'>[] {
 }
 
 function pushText(out: Omit<Block, 'page'>[], text: string) {
-  const t = text.replace(/\s*\n\s*/g, (m, offset: number, s: string) => (/[A-Za-z0-9]/.test(s[offset - 1] ?? '') ? ' ' : '')).trim();
+  const t = text.replace(/\s*\n\s*/g, (_m: string, offset: number, s: string) => (/[A-Za-z0-9]/.test(s[offset - 1] ?? '') ? ' ' : '')).trim();
   if (t) out.push({ kind: 'text', text: t });
 }
 
