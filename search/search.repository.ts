@@ -48,7 +48,7 @@ const B = 0.75;
 /** ts_rank of one lexeme, unnormalised, is 0.1·Σ1/j² over its occurrences / 1.6449: ×16.449 gives Σ1/j² ∈ [1, 1.64]. */
 const TS_RANK_TO_TF = 16.449;
 /** At most this many chunks per candidate set are scored (see bm25()). */
-export const CANDIDATE_CAP = 1000;
+export const CANDIDATE_CAP = 400;
 
 export class SearchRepository {
   constructor(private readonly db: Database) {}
@@ -110,8 +110,8 @@ export class SearchRepository {
   async vector(embedding: Float32Array, model: string, dims: number, filters: SearchFilters, limit: number): Promise<Array<{ id: string; distance: number }>> {
     const f = filterSql(filters, 4);
     return this.db.transaction(async (tx) => {
-      // ef_search ≥ the over-fetch so the index can return enough candidates for filtering.
-      await tx.query(`SET LOCAL hnsw.ef_search = ${Math.max(40, Math.min(400, limit * 4))}`);
+      // ef_search ≥ the over-fetch (2× the limit, for source filters) so the index can return that many.
+      await tx.query(`SET LOCAL hnsw.ef_search = ${Math.max(40, Math.min(400, limit * 2))}`);
       const { rows } = await tx.query<{ id: string; distance: number }>(
         `WITH nn AS (
            SELECT e.chunk_id, e.embedding::vector(${dims}) <=> $1::vector(${dims}) AS distance
@@ -123,7 +123,7 @@ export class SearchRepository {
          FROM nn JOIN chunks c ON c.id = nn.chunk_id JOIN sources s ON s.id = c.source_id
          WHERE ${f.sql}
          ORDER BY nn.distance`,
-        [toVectorLiteral(embedding), model, limit * 4, ...f.params],
+        [toVectorLiteral(embedding), model, limit * 2, ...f.params],
       );
       return rows.slice(0, limit);
     });

@@ -8,7 +8,8 @@ import type { Database } from '../store/index.ts';
 
 /** Reciprocal rank fusion constant (Cormack et al.): dampens the head of each list. */
 const RRF_K = 60;
-const CANDIDATES = 50;
+/** Ranked candidates taken from each retriever into the fusion: fused results come from the top of both lists. */
+const CANDIDATES = 30;
 const MAX_TERMS = 32;
 /** Terms in more than this share of chunks are scored but not used to find candidates. */
 const COMMON_TERM_SHARE = 0.25;

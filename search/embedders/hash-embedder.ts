@@ -22,7 +22,7 @@ export class HashEmbedder implements Embedder {
     return texts.map((t, i) => this.embedOne(t, lexemes?.[i]));
   }
 
-  embedOne(text: string, lexemes = this.tokenizer.queryTokens(text).map((t) => t.lexeme)): Float32Array {
+  embedOne(text: string, lexemes = this.tokenizer.indexTokens(text).map((t) => t.lexeme)): Float32Array {
     // Features are hashed to 32-bit keys straight from code points: no per-feature strings on the hot path.
     const counts = new Map<number, number>();
     const bump = (h: number, w: number) => counts.set(h, (counts.get(h) ?? 0) + w);
