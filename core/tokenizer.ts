@@ -9,7 +9,7 @@ export const ENTITY_PREFIX = '#';
 const STOPWORDS = new Set(
   (
     '的 了 和 与 及 或 等 是 在 为 对 有 中 以 于 其 该 被 将 由 从 并 而 也 可 其他 一个 这 那 之 上 下 '
-    + '应 需 时 后 前 内 外 者 如 若 则 但 即 又 所 各 每 本 此 个 种 项 次 我 你 他 吗 呢 吧 '
+    + '应 需 时 后 前 内 外 者 如 若 则 但 即 又 所 各 每 本 此 个 种 项 次 期 我 你 他 吗 呢 吧 '
     // question words and fillers residents type into the search box ("肺结节多大需要随访？")
     + '什么 哪些 哪个 如何 怎么 怎样 怎么样 多少 多大 多久 是否 能否 可以 需要 应该 意味着 意思 为什么 有没有 有何 何时 一下 请问 '
     + 'a an the of and or to in on for with by at as is are be was were this that these those from it its into'
@@ -98,23 +98,41 @@ export class Tokenizer {
         const entity = this.lexicon.lookup(phrase);
         if (entity) {
           out.push({ lexeme: ENTITY_PREFIX + entity.id, surface: phrase });
-          if (forIndex) for (const w of words.slice(i, i + n)) this.pushWord(w, out);
+          if (forIndex) for (const w of words.slice(i, i + n)) this.pushWord(w, out, true);
           matched = n;
           break;
         }
       }
       if (matched === 0) {
-        this.pushWord(words[i], out);
+        this.pushWord(words[i], out, forIndex);
         matched = 1;
       }
       i += matched;
     }
   }
 
-  private pushWord(w: string, out: Token[]): void {
+  private pushWord(w: string, out: Token[], forIndex: boolean): void {
     if (STOPWORDS.has(w) || (w.length === 1 && !/[0-9]/.test(w))) return;
     out.push({ lexeme: w, surface: w });
+    if (forIndex) for (const parent of tnmParents(w)) out.push({ lexeme: parent, surface: w });
   }
 }
 
 export { surfaceKey };
+
+const TNM_CODE = /^([cpyr]{0,2})([tnm])(\d)(mi|is|[a-d]\d?)?$/;
+
+/**
+ * TNM categories roll up: a passage about cT2a or T2b is also about T2, so a resident's query "T2期"
+ * finds the subcategories (indexing side only; a query for T2a stays precise).
+ */
+export function tnmParents(word: string): string[] {
+  const m = TNM_CODE.exec(word);
+  if (!m) return [];
+  const [, prefix, axis, digit, sub] = m;
+  const parents = new Set<string>();
+  if (prefix) parents.add(`${axis}${digit}${sub ?? ''}`);
+  if (sub) parents.add(`${axis}${digit}`);
+  parents.delete(word);
+  return [...parents];
+}

@@ -7,6 +7,9 @@ import { toTsvectorLiteral } from './lexemes.ts';
 
 export type { ChunkInput };
 
+/** How many times the innermost heading's terms count (see prepare()). */
+const HEADING_WEIGHT = 3;
+
 /** What is indexed for a chunk: its heading path and its text (a query for "TNM分期" should find the section so titled). */
 export function indexText(headingPath: string[], text: string): string {
   return `${headingPath.join(' ')}\n${text}`;
@@ -34,7 +37,10 @@ export class ChunkIndexer {
   /** Tokenise: lexemes with positions for the tsvector, and the statistics' inputs. */
   prepare(sourceId: string, chunks: ChunkInput[]): ChunkRow[] {
     return chunks.map((c) => {
-      const tokens = this.tokenizer.indexTokens(indexText(c.headingPath, c.text));
+      // The section title counts HEADING_WEIGHT times (BM25F-style field weight): a chunk under
+      // "7.2 T分期" should outrank one that merely mentions T分期 in passing.
+      const heading = this.tokenizer.indexTokens(c.headingPath.at(-1) ?? '');
+      const tokens = [...Array.from({ length: HEADING_WEIGHT - 1 }, () => heading).flat(), ...this.tokenizer.indexTokens(indexText(c.headingPath, c.text))];
       const tsv = toTsvectorLiteral(tokens);
       return {
         id: `${sourceId}:${c.ordinal}`,

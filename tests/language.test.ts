@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENTITY_PREFIX, Lexicon, normalizeText, surfaceKey } from '../core/index.ts';
+import { tnmParents } from '../core/tokenizer.ts';
 import { loadLanguage } from '../runtime/index.ts';
 
 const { lexicon, tokenizer } = loadLanguage();
@@ -53,6 +54,16 @@ describe('tokenizer', () => {
     expect(idx.some((l) => l.startsWith(ENTITY_PREFIX))).toBe(true);
     expect(idx).not.toContain('的');
     expect(idx).not.toContain('。');
+  });
+
+  it('rolls TNM subcategories up to their category when indexing, not when querying', () => {
+    expect(tnmParents('ct2a')).toEqual(['t2a', 't2']);
+    expect(tnmParents('n2b')).toEqual(['n2']);
+    expect(tnmParents('t1mi')).toEqual(['t1']);
+    expect(tnmParents('t2')).toEqual([]);
+    expect(tnmParents('t2wi')).toEqual([]);
+    expect(tokenizer.indexTokens('cT2a 期肿瘤').map((t) => t.lexeme)).toContain('t2');
+    expect(lexemes('T2a')).not.toContain('t2');
   });
 
   it('produces lexemes without whitespace, so stored token lists split back exactly', () => {

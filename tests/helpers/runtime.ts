@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/index.ts';
 import { createLogger, loadConfig } from '../../core/index.ts';
+import { loadSidecarMeta } from '../../ingest/index.ts';
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -14,9 +15,9 @@ export async function testRuntime(env: Record<string, string> = {}, opts: { inMe
   return createRuntime(config, { inMemory: opts.inMemory, log: createLogger('silent') });
 }
 
-/** Register files and run their ingest jobs to completion. */
+/** Register files (with their sidecar metadata, as the demo loader does) and run their jobs to completion. */
 export async function ingestFiles(rt: Runtime, files: string[], meta: Record<string, unknown> = {}): Promise<void> {
-  for (const f of files) await rt.ingest.register(readFileSync(f), path.basename(f), meta);
+  for (const f of files) await rt.ingest.register(readFileSync(f), path.basename(f), { ...meta, ...loadSidecarMeta(f) });
   await rt.runner.drain();
 }
 
