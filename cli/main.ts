@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { registerAuditCommands } from '../audit/index.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { jobsListCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
 import { startCommand } from './commands/start.ts';
@@ -56,5 +57,7 @@ jobs
   .option('--status <status>', 'queued | running | succeeded | failed | cancelled')
   .option('--json', 'machine-readable output')
   .action((opts) => jobsListCommand(opts));
+
+registerAuditCommands(program);
 
 await program.parseAsync(process.argv);

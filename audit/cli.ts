@@ -1,0 +1,188 @@
+import { createWriteStream, existsSync } from 'node:fs';
+import { link, rm } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { fail, printJson, progressBar } from '../cli/output.ts';
+import { AppError, loadConfig } from '../core/index.ts';
+import { type Database, openDatabase } from '../store/index.ts';
+import { exportArchive, keyringFromEnv, verifyArchive } from './archive.ts';
+import { AuditLog } from './audit-log.ts';
+import type { AuditProblem } from './chain.ts';
+import { purge, retentionDaysFromEnv } from './retention.ts';
+import { verify } from './verify.ts';
+
+/**
+ * Open just the database for an audit command, run `fn`, always close. (Lighter than the runtime
+ * `cli/commands/query.ts` uses: no lexicon, embedder or job bookkeeping, which would also write to
+ * the database — a verification should not.)
+ */
+async function withDatabase(json: boolean, fn: (db: Database) => Promise<void>): Promise<void> {
+  let db: Database | undefined;
+  try {
+    db = await openDatabase(loadConfig({ ...process.env, YZ_LOG_LEVEL: process.env.YZ_LOG_LEVEL ?? 'warn' }));
+    await fn(db);
+    await db.close();
+  } catch (e) {
+    await db?.close().catch(() => undefined);
+    fail(e, json);
+  }
+}
+
+/** Who runs the command, as recorded in the audit log. */
+function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
+const seqArg = (name: string) => (v: string) => {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`${name} must be a positive whole number`);
+  return Number(v);
+};
+
+const problemLine = (p: AuditProblem) => `  [${p.kind}] ${p.message}${p.detectedAt !== undefined ? ` (detected at row ${p.detectedAt})` : ''}`;
+
+export async function auditVerifyCommand(opts: { json?: boolean; batchSize?: number }): Promise<void> {
+  const json = Boolean(opts.json);
+  await withDatabase(json, async (db) => {
+    const bar = progressBar('校验 verify', !json);
+    let started = false;
+    const report = await verify(db, {
+      batchSize: opts.batchSize,
+      onProgress: (n, total) => {
+        if (!started) bar.start(total);
+        started = true;
+        bar.update(n);
+      },
+    });
+    bar.stop();
+    if (json) printJson(report);
+    else {
+      const from = report.anchor && report.anchor.seq > 0 ? ` (continues from purge anchor at seq ${report.anchor.seq})` : '';
+      process.stdout.write(
+        `审计日志 audit log: ${report.rows} 行 rows, seq ${report.firstSeq ?? '-'}–${report.lastSeq ?? '-'}${from}, 链头 chain head ${report.headHash}, ${report.elapsedMs} ms\n`,
+      );
+      if (report.ok) process.stdout.write('完整 intact: every hash and link verified\n');
+    }
+    if (!report.ok) {
+      if (!json) {
+        process.stderr.write(`错误 error [AUDIT_TAMPERED]: ${report.problems[0]?.message ?? 'chain invalid'}\n`);
+        for (const p of report.problems.slice(1, 20)) process.stderr.write(`${problemLine(p)}\n`);
+        if (report.problemCount > 20) process.stderr.write(`  … ${report.problemCount - 20} more\n`);
+      }
+      process.exitCode = 2;
+    }
+  });
+}
+
+export async function auditExportCommand(file: string, opts: { json?: boolean; from?: number; to?: number }): Promise<void> {
+  const json = Boolean(opts.json);
+  await withDatabase(json, async (db) => {
+    const keyring = keyringFromEnv();
+    const target = path.resolve(file);
+    const partial = `${target}.partial`;
+    const exists = () =>
+      new AppError('VALIDATION_FAILED', `归档文件已存在，不会覆盖 / archive ${target} already exists and is never overwritten`, { field: 'file' });
+    if (existsSync(target)) throw exists();
+    // Never overwrite an archive: write to a temporary name opened exclusively, then hard-link it to
+    // the final name (fails if that appeared meanwhile) — a reader never sees a half-written archive.
+    const out = createWriteStream(partial, { flags: 'wx' });
+    await new Promise<void>((resolve, reject) => {
+      out.once('open', () => resolve());
+      out.once('error', (e) => reject(new AppError('VALIDATION_FAILED', `无法创建 ${partial} / cannot create ${partial}: ${e.message}`, { field: 'file', cause: e })));
+    });
+    let trailer: Awaited<ReturnType<typeof exportArchive>>;
+    try {
+      trailer = await exportArchive(db, out, { from: opts.from, to: opts.to, keyring });
+      await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      await link(partial, target).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'EEXIST') throw exists();
+        throw new AppError('VALIDATION_FAILED', `无法写入 ${target} / cannot write ${target}: ${e.message}`, { field: 'file', cause: e });
+      });
+    } finally {
+      out.destroy();
+      await rm(partial, { force: true });
+    }
+    await new AuditLog().append(db, {
+      actor: cliActor(),
+      action: 'audit.archive',
+      target,
+      details: { rows: trailer.rows, firstSeq: trailer.firstSeq, lastSeq: trailer.lastSeq, chainHead: trailer.chainHead, signed: trailer.signature !== null },
+    });
+    if (json) return printJson({ file: target, ...trailer });
+    process.stdout.write(`已导出 exported ${trailer.rows} 行 rows (seq ${trailer.firstSeq ?? '-'}–${trailer.lastSeq ?? '-'}) → ${target}\n链头 chain head ${trailer.chainHead ?? '-'}\n`);
+    process.stdout.write(
+      trailer.signature
+        ? `已签名 signed: HMAC-SM3, key id ${trailer.keyId}\n`
+        : '未签名 UNSIGNED: no master key configured (set YZ_MASTER_KEY or YZ_MASTER_KEY_FILE to sign archives)\n',
+    );
+  });
+}
+
+export async function auditVerifyArchiveCommand(file: string, opts: { json?: boolean }): Promise<void> {
+  const json = Boolean(opts.json);
+  try {
+    const report = await verifyArchive(path.resolve(file), { keyring: keyringFromEnv() });
+    if (json) printJson(report);
+    else {
+      process.stdout.write(`归档 archive: ${report.rows} 行 rows, seq ${report.firstSeq ?? '-'}–${report.lastSeq ?? '-'}, 签名 signature ${report.signature}, ${report.elapsedMs} ms\n`);
+      if (report.ok) process.stdout.write(report.signature === 'valid' ? '完整 intact, signature valid\n' : `链完整 chain intact; signature not verified (${report.signature})\n`);
+    }
+    if (!report.ok) {
+      if (!json) {
+        process.stderr.write(`错误 error [ARCHIVE_TAMPERED]: ${report.problems[0]?.message ?? 'archive invalid'}\n`);
+        for (const p of report.problems.slice(1, 20)) process.stderr.write(`${problemLine(p)}\n`);
+      }
+      process.exitCode = 2;
+    }
+  } catch (e) {
+    fail(e, json);
+  }
+}
+
+export async function auditPurgeCommand(opts: { json?: boolean; olderThanDays: number }): Promise<void> {
+  const json = Boolean(opts.json);
+  await withDatabase(json, async (db) => {
+    const result = await purge(db, { olderThanDays: opts.olderThanDays, actor: cliActor(), minRetentionDays: retentionDaysFromEnv() });
+    if (json) return printJson(result);
+    process.stdout.write(
+      result.purged
+        ? `已清理 purged ${result.purged} 行 rows (seq ≤ ${result.throughSeq}, older than ${result.cutoff}); recorded as row ${result.purgeSeq}\n`
+        : `无可清理记录 nothing older than ${result.cutoff}\n`,
+    );
+  });
+}
+
+/** `yingzhi audit …` — registered by cli/main.ts. */
+export function registerAuditCommands(program: Command): void {
+  const audit = program.command('audit').description('审计日志 / audit log (append-only, SM3 hash chain)');
+  audit
+    .command('verify')
+    .description('校验哈希链，指出被修改、删除或插入的行 / verify the chain; exit 2 naming the first problem')
+    .option('--batch-size <n>', 'rows per query', seqArg('--batch-size'))
+    .option('--json', 'machine-readable output')
+    .action((opts) => auditVerifyCommand(opts));
+  audit
+    .command('export')
+    .description('导出归档（JSON 行 + 签名的链头）/ export an archive (JSON lines + signed chain head)')
+    .argument('<file>')
+    .option('--from <seq>', 'first seq', seqArg('--from'))
+    .option('--to <seq>', 'last seq', seqArg('--to'))
+    .option('--json', 'machine-readable output')
+    .action((file: string, opts) => auditExportCommand(file, opts));
+  audit
+    .command('verify-archive')
+    .description('校验归档文件及其签名 / verify an archive file and its signature')
+    .argument('<file>')
+    .option('--json', 'machine-readable output')
+    .action((file: string, opts) => auditVerifyArchiveCommand(file, opts));
+  audit
+    .command('purge')
+    .description('按保留期清理最旧的记录（≥180 天）/ retention purge of the oldest rows (≥ 180 days)')
+    .requiredOption('--older-than-days <days>', 'purge rows older than this (≥ YZ_AUDIT_RETENTION_DAYS, min 180)', seqArg('--older-than-days'))
+    .option('--json', 'machine-readable output')
+    .action((opts) => auditPurgeCommand(opts));
+}
