@@ -19,8 +19,8 @@ import {
   verifyArchive,
 } from '../audit/index.ts';
 import { Keyring } from '../core/crypto/index.ts';
-import { type Database, migrate, PgliteDatabase, PostgresDatabase, type Queryable } from '../store/index.ts';
-import { createServerDatabase, serverAvailable } from './helpers/databases.ts';
+import { type Database, migrate, PgliteDatabase, type Queryable } from '../store/index.ts';
+import { onEveryDatabase } from './helpers/databases.ts';
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -401,24 +401,7 @@ describe('audit canonical form', () => {
   });
 });
 
-auditSuite('PGlite (embedded)', () => PgliteDatabase.open());
-
-if (serverAvailable()) {
-  let drop: (() => Promise<void>) | undefined;
-  auditSuite(
-    'PostgreSQL server',
-    async () => {
-      const created = await createServerDatabase();
-      drop = created.drop;
-      return PostgresDatabase.open(created.url);
-    },
-    () => drop?.() ?? Promise.resolve(),
-  );
-} else {
-  describe.skip('audit log: PostgreSQL server (set YZ_TEST_DATABASE_URL)', () => {
-    it('needs a server', () => {});
-  });
-}
+onEveryDatabase('audit log', auditSuite);
 
 describe('yingzhi audit CLI', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'yz-audit-cli-'));

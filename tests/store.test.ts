@@ -3,27 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PgliteDatabase, PostgresDatabase } from '../store/index.ts';
-import { createServerDatabase, serverAvailable } from './helpers/databases.ts';
+import { onEveryDatabase } from './helpers/databases.ts';
 import { storeContract } from './store.contract.ts';
 
-storeContract('PGlite (embedded)', () => PgliteDatabase.open());
-
-if (serverAvailable()) {
-  let drop: (() => Promise<void>) | undefined;
-  storeContract(
-    'PostgreSQL server + pgvector',
-    async () => {
-      const created = await createServerDatabase();
-      drop = created.drop;
-      return PostgresDatabase.open(created.url);
-    },
-    () => drop?.() ?? Promise.resolve(),
-  );
-} else {
-  describe.skip('store contract: PostgreSQL server (set YZ_TEST_DATABASE_URL)', () => {
-    it('needs a server', () => {});
-  });
-}
+onEveryDatabase('store contract', storeContract);
 
 describe('embedded data directory', () => {
   it('refuses a second opener while the first holds the directory, then reopens after close', async () => {

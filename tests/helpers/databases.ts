@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { describe, it } from 'vitest';
+import { type Database, PgliteDatabase, PostgresDatabase } from '../../store/index.ts';
 
 /**
  * Test databases on the real PostgreSQL + pgvector server that .ci/run starts (scripts/pg-server.sh)
@@ -30,4 +32,31 @@ export async function createServerDatabase(): Promise<{ url: string; drop(): Pro
       await c.end();
     },
   };
+}
+
+/** A test suite parameterised by how to open (and afterwards drop) the database it runs against. */
+export type DatabaseSuite = (name: string, open: () => Promise<Database>, teardown?: () => Promise<void>) => void;
+
+/**
+ * Run `suite` against embedded PGlite and against a fresh database on the PostgreSQL server; without
+ * a server the second run is reported as skipped (and fails under CI=true, see serverAvailable).
+ */
+export function onEveryDatabase(title: string, suite: DatabaseSuite): void {
+  suite('PGlite (embedded)', () => PgliteDatabase.open());
+  if (serverAvailable()) {
+    let drop: (() => Promise<void>) | undefined;
+    suite(
+      'PostgreSQL server + pgvector',
+      async () => {
+        const created = await createServerDatabase();
+        drop = created.drop;
+        return PostgresDatabase.open(created.url);
+      },
+      () => drop?.() ?? Promise.resolve(),
+    );
+  } else {
+    describe.skip(`${title}: PostgreSQL server (set YZ_TEST_DATABASE_URL)`, () => {
+      it('needs a server', () => {});
+    });
+  }
 }
