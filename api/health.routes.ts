@@ -29,7 +29,7 @@ export const healthRoutes = (rt: Runtime, version: string): FastifyPluginAsyncZo
       status: ok ? ('ready' as const) : ('degraded' as const),
       database: { ok, kind: rt.db.kind, latencyMs: Math.round((performance.now() - t0) * 10) / 10 },
       embedder: { model: rt.embedder.model, dims: rt.embedder.dims },
-      llm: { provider: rt.config.llm, note: rt.config.llm === 'none' ? '未配置大模型：检索与问答使用确定性引擎 / no LLM: deterministic engines' : 'configured' },
+      llm: { provider: rt.config.llm.kind, model: rt.config.llm.model ?? null, note: rt.config.llm.kind === 'none' ? '未配置大模型：检索与问答使用确定性引擎 / no LLM: deterministic engines' : 'configured' },
       corpus,
       jobs,
     };

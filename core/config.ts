@@ -16,6 +16,17 @@ const EnvSchema = z.object({
   YZ_EMBED_API_KEY: z.string().optional(),
   YZ_EMBED_DIMS: z.coerce.number().int().min(8).max(4096).optional(),
   YZ_LLM: z.enum(['none', 'ollama', 'openai']).default('none'),
+  YZ_LLM_URL: z.string().url().optional(),
+  YZ_LLM_MODEL: z.string().optional(),
+  YZ_LLM_API_KEY: z.string().optional(),
+  YZ_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
+  YZ_LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  YZ_LLM_NUM_CTX: z.coerce.number().int().min(512).max(1_048_576).default(8192),
+  /** Graph read model: Neo4j over Bolt when set, otherwise tables in the product database. */
+  NEO4J_URL: z.string().optional(),
+  NEO4J_USER: z.string().default('neo4j'),
+  NEO4J_PASSWORD: z.string().optional(),
+  NEO4J_DATABASE: z.string().optional(),
   YZ_LOAD_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   YZ_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   YZ_WORKER: z.enum(['on', 'off']).default('on'),
@@ -25,6 +36,16 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
+export interface LlmConfig {
+  kind: 'none' | 'ollama' | 'openai';
+  url?: string;
+  model?: string;
+  apiKey?: string;
+  timeoutMs: number;
+  concurrency: number;
+  numCtx: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -33,7 +54,8 @@ export interface Config {
   maxUploadBytes: number;
   chunkChars: number;
   embedder: { kind: 'hash' | 'ollama' | 'openai'; url?: string; model?: string; apiKey?: string; dims?: number };
-  llm: 'none' | 'ollama' | 'openai';
+  llm: LlmConfig;
+  neo4j?: { url: string; user: string; password?: string; database?: string };
   loadDemo: 'auto' | 'true' | 'false';
   logLevel: Env['YZ_LOG_LEVEL'];
   worker: boolean;
@@ -54,6 +76,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       field: e.YZ_EMBED_URL ? 'YZ_EMBED_MODEL' : 'YZ_EMBED_URL',
     });
   }
+  if (e.YZ_LLM !== 'none' && (!e.YZ_LLM_URL || !e.YZ_LLM_MODEL)) {
+    throw new AppError('CONFIG_INVALID', `YZ_LLM=${e.YZ_LLM} needs YZ_LLM_URL and YZ_LLM_MODEL`, {
+      field: e.YZ_LLM_URL ? 'YZ_LLM_MODEL' : 'YZ_LLM_URL',
+    });
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -62,7 +89,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: Math.round(e.YZ_MAX_UPLOAD_MB * 1024 * 1024),
     chunkChars: e.YZ_CHUNK_CHARS,
     embedder: { kind: e.YZ_EMBEDDER, url: e.YZ_EMBED_URL, model: e.YZ_EMBED_MODEL, apiKey: e.YZ_EMBED_API_KEY, dims: e.YZ_EMBED_DIMS },
-    llm: e.YZ_LLM,
+    llm: {
+      kind: e.YZ_LLM,
+      url: e.YZ_LLM_URL,
+      model: e.YZ_LLM_MODEL,
+      apiKey: e.YZ_LLM_API_KEY,
+      timeoutMs: e.YZ_LLM_TIMEOUT_MS,
+      concurrency: e.YZ_LLM_CONCURRENCY,
+      numCtx: e.YZ_LLM_NUM_CTX,
+    },
+    neo4j: e.NEO4J_URL ? { url: e.NEO4J_URL, user: e.NEO4J_USER, password: e.NEO4J_PASSWORD, database: e.NEO4J_DATABASE } : undefined,
     loadDemo: e.YZ_LOAD_DEMO,
     logLevel: e.YZ_LOG_LEVEL,
     worker: e.YZ_WORKER === 'on',
