@@ -9,8 +9,10 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Runtime } from '../runtime/index.ts';
 import { chunksRoutes } from './chunks.routes.ts';
 import { installErrorHandler } from './errors.ts';
+import { graphRoutes } from './graph.routes.ts';
 import { healthRoutes } from './health.routes.ts';
 import { jobsRoutes } from './jobs.routes.ts';
+import { knowledgeRoutes } from './knowledge.routes.ts';
 import { requirePermissionDeclarations } from './permissions.ts';
 import { searchRoutes } from './search.routes.ts';
 import { sourcesRoutes } from './sources.routes.ts';
@@ -37,8 +39,8 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
 
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'YingZhi 影知 API', version: VERSION, description: 'Radiology knowledge base: sources, search with citations, jobs.' },
-      tags: [{ name: 'sources' }, { name: 'search' }, { name: 'jobs' }, { name: 'health' }],
+      info: { title: 'YingZhi 影知 API', version: VERSION, description: 'Radiology knowledge base: sources, search with citations, triple review, knowledge graph, jobs.' },
+      tags: [{ name: 'sources' }, { name: 'search' }, { name: 'review' }, { name: 'graph' }, { name: 'jobs' }, { name: 'health' }],
     },
     transform: jsonSchemaTransform,
   });
@@ -50,6 +52,8 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   await app.register(searchRoutes(rt));
   await app.register(chunksRoutes(rt));
   await app.register(jobsRoutes(rt));
+  await app.register(knowledgeRoutes(rt));
+  await app.register(graphRoutes(rt));
 
   if (opts.serveUi && existsSync(UI_DIST)) {
     // `serve: false`: static files go through the one route below, which declares its permission.

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
  * them now means every route already states what it needs, and a route without a declaration
  * cannot even be registered.
  */
-export const PERMISSIONS = ['public', 'knowledge.read', 'sources.manage', 'jobs.manage', 'admin.users', 'audit.read'] as const;
+export const PERMISSIONS = ['public', 'knowledge.read', 'knowledge.review', 'sources.manage', 'jobs.manage', 'admin.users', 'audit.read'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 declare module 'fastify' {

@@ -1,6 +1,18 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { registerAuditCommands } from '../audit/index.ts';
 import { ingestCommand } from './commands/ingest.ts';
+import {
+  extractCommand,
+  graphExportCommand,
+  graphImportCommand,
+  graphRebuildCommand,
+  graphStatsCommand,
+  reviewApproveCommand,
+  reviewDecideCommand,
+  reviewListCommand,
+  reviewMergeCommand,
+  reviewUnmergeCommand,
+} from './commands/knowledge.ts';
 import { jobsListCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
 import { startCommand } from './commands/start.ts';
 import { fail } from './output.ts';
@@ -57,6 +69,64 @@ jobs
   .option('--status <status>', 'queued | running | succeeded | failed | cancelled')
   .option('--json', 'machine-readable output')
   .action((opts) => jobsListCommand(opts));
+
+program
+  .command('extract')
+  .description('从已索引文献中提取候选三元组，进入审核队列 / extract candidate triples into the review queue')
+  .option('--engine <engine>', 'rules | llm', 'rules')
+  .option('--source <id>', 'one source (default: every current indexed source)')
+  .option('--json', 'machine-readable output')
+  .action((opts) => extractCommand(opts));
+
+const review = program.command('review').description('专家审核 / expert review of candidate triples');
+review
+  .command('list')
+  .option('--status <status>', 'pending | approved | rejected', 'pending')
+  .option('--source <id>')
+  .option('--predicate <predicate>')
+  .option('--entity <id>', 'subject or object entity id')
+  .option('--extractor <engine>', 'rules | llm | import')
+  .option('--min-confidence <x>')
+  .option('--tag <tag>')
+  .option('--q <text>', 'text in the quote or mentions')
+  .option('--conflict', 'only contradicting candidates')
+  .option('--unresolved', 'only candidates with an unlinked entity')
+  .option('--limit <n>', 'rows', intArg('--limit'), '20')
+  .option('--json', 'machine-readable output')
+  .action((opts) => reviewListCommand(opts));
+const reviewerOpts = (c: Command) =>
+  c.option('--comment <text>', 'reviewer comment').option('--as <name>', 'reviewer name (default $USER)').option('--json', 'machine-readable output');
+reviewerOpts(
+  review
+    .command('approve')
+    .argument('<ids...>')
+    .option('--subject <entityId>', 'edit: subject entity')
+    .option('--object <entityId>', 'edit: object entity')
+    .option('--predicate <predicate>', 'edit: predicate')
+    .option('--certainty <certainty>', 'edit: present | absent | possible')
+    .option('--force', 'approve even if it contradicts an approved relation'),
+).action((ids: string[], opts) => reviewApproveCommand(ids, opts));
+reviewerOpts(review.command('reject').argument('<ids...>')).action((ids: string[], opts) => reviewDecideCommand('reject', ids, opts));
+reviewerOpts(
+  review
+    .command('merge')
+    .description('合并实体（或把一个写法并为别名）/ merge an entity, or a surface text with --surface, into another')
+    .argument('<from>', 'entity id, or the surface text with --surface')
+    .argument('<into>', 'target entity id')
+    .option('--surface', '<from> is a surface text, not an entity id'),
+).action((from: string, into: string, opts) => reviewMergeCommand(from, into, opts));
+reviewerOpts(review.command('unmerge').argument('<mergeId>')).action((id: string, opts) => reviewUnmergeCommand(id, opts));
+
+const graph = program.command('graph').description('知识图谱 / knowledge graph');
+graph.command('rebuild').description('清空图存储并重放全部事件 / replay every event into an emptied store').option('--json').action((opts) => graphRebuildCommand(opts));
+graph.command('stats').option('--json').action((opts) => graphStatsCommand(opts));
+graph
+  .command('export')
+  .option('--format <format>', 'jsonl | csv-nodes | csv-edges | cypher', 'jsonl')
+  .option('--out <file>', 'write to a file instead of stdout')
+  .option('--as <name>', 'who exports (audit log)')
+  .action((opts) => graphExportCommand(opts));
+graph.command('import').argument('<file>', 'a jsonl export').option('--as <name>').option('--json').action((file: string, opts) => graphImportCommand(file, opts));
 
 registerAuditCommands(program);
 

@@ -22,6 +22,8 @@ const EnvSchema = z.object({
   YZ_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
   YZ_LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   YZ_LLM_NUM_CTX: z.coerce.number().int().min(512).max(1_048_576).default(8192),
+  /** Triple extraction queued automatically when a source finishes indexing. */
+  YZ_AUTO_EXTRACT: z.enum(['rules', 'llm', 'off']).default('rules'),
   /** Graph read model: Neo4j over Bolt when set, otherwise tables in the product database. */
   NEO4J_URL: z.string().optional(),
   NEO4J_USER: z.string().default('neo4j'),
@@ -55,6 +57,7 @@ export interface Config {
   chunkChars: number;
   embedder: { kind: 'hash' | 'ollama' | 'openai'; url?: string; model?: string; apiKey?: string; dims?: number };
   llm: LlmConfig;
+  autoExtract: 'rules' | 'llm' | 'off';
   neo4j?: { url: string; user: string; password?: string; database?: string };
   loadDemo: 'auto' | 'true' | 'false';
   logLevel: Env['YZ_LOG_LEVEL'];
@@ -98,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.YZ_LLM_CONCURRENCY,
       numCtx: e.YZ_LLM_NUM_CTX,
     },
+    autoExtract: e.YZ_AUTO_EXTRACT,
     neo4j: e.NEO4J_URL ? { url: e.NEO4J_URL, user: e.NEO4J_USER, password: e.NEO4J_PASSWORD, database: e.NEO4J_DATABASE } : undefined,
     loadDemo: e.YZ_LOAD_DEMO,
     logLevel: e.YZ_LOG_LEVEL,

@@ -22,6 +22,12 @@ export type ErrorCode =
   | 'EMBEDDER_UNAVAILABLE'
   | 'JOB_FAILED'
   | 'STATE_CONFLICT'
+  | 'GRAPH_UNAVAILABLE'
+  | 'IMPORT_INVALID'
+  | 'LLM_UNAVAILABLE'
+  | 'LLM_TIMEOUT'
+  | 'LLM_BAD_OUTPUT'
+  | 'LLM_REJECTED'
   | 'INTERNAL';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -44,6 +50,15 @@ const STATUS: Record<ErrorCode, number> = {
   EMBEDDER_UNAVAILABLE: 503,
   JOB_FAILED: 500,
   STATE_CONFLICT: 409,
+  GRAPH_UNAVAILABLE: 503,
+  IMPORT_INVALID: 400,
+  /** The model server is down, answered 5xx/429 after retries, or does not know the model. */
+  LLM_UNAVAILABLE: 503,
+  LLM_TIMEOUT: 504,
+  /** The model answered, but not with what was asked for (invalid JSON, wrong shape). */
+  LLM_BAD_OUTPUT: 502,
+  /** The model server refused this one request (4xx, e.g. context too long): retrying it will not help. */
+  LLM_REJECTED: 422,
   INTERNAL: 500,
 };
 

@@ -1,6 +1,6 @@
 import { AppError, isAppError, type Logger, normalizeText } from '../core/index.ts';
 import { type ChunkIndexer, enqueueEmbedding } from '../search/index.ts';
-import type { Database, Job, JobQueue } from '../store/index.ts';
+import type { Database, Job, JobQueue, Queryable } from '../store/index.ts';
 import { chunkDocument } from './chunker.ts';
 import type { IngestService } from './ingest.service.ts';
 import type { SourcesRepository } from './sources.repository.ts';
@@ -16,6 +16,8 @@ export interface IngestJobDeps {
   log: Logger;
   /** `ingest.after_batch:N` → SIGKILL self after N batches (crash-recovery tests only). */
   fault?: string;
+  /** Work queued in the same transaction that marks the source ready (e.g. triple extraction). */
+  onReady?: (tx: Queryable, source: { id: string; demo: boolean }) => Promise<void>;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function runIngestJob(job: Job, deps: IngestJobDeps): Promise<void>
     const { rows: c } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM chunks WHERE source_id = $1', [sourceId]);
     await deps.sources.markReady(tx, sourceId, c[0]?.n ?? 0);
     await enqueueEmbedding(tx, deps.jobs, deps.indexer, sourceId);
+    await deps.onReady?.(tx, { id: sourceId, demo: source.demo });
     await deps.jobs.succeed(tx, job.id, { sourceId, chunks: c[0]?.n ?? 0, pages: doc.pageCount });
   });
   deps.ingest.forget(sourceId);

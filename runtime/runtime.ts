@@ -1,7 +1,9 @@
 import { type Config, createLogger, Lexicon, type Logger, Tokenizer } from '../core/index.ts';
 import { INGEST_JOB, IngestService, onIngestJobError, runIngestJob, SourcesRepository } from '../ingest/index.ts';
 import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
-import { type Database, type JobHandler, JobQueue, JobRunner, openDatabase } from '../store/index.ts';
+import { openGraphStore } from '../graph/index.ts';
+import { EXTRACT_JOB, type Extractor, Knowledge, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
+import { type Database, type JobHandler, type Queryable, JobQueue, JobRunner, openDatabase } from '../store/index.ts';
 
 /** Everything a process needs, wired once: the composition root shared by the server and the CLI. */
 export interface Runtime {
@@ -18,6 +20,7 @@ export interface Runtime {
   handlers: Record<string, JobHandler>;
   ingest: IngestService;
   search: SearchService;
+  knowledge: Knowledge;
   close(): Promise<void>;
 }
 
@@ -45,18 +48,25 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     // Embedded mode holds the data-directory lock: every lease found at start is a dead process's.
     if (db.kind === 'pglite') await jobs.releaseOrphans();
     const ingest = new IngestService(db, sources, jobs, { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars });
-    const deps = { db, jobs, sources, ingest, indexer, log, fault: config.fault };
+    const extractors: Partial<Record<'rules' | 'llm', Extractor>> = { rules: new RulesExtractor(lexicon) };
+    const graph = await openGraphStore(config, db);
+    const knowledge = new Knowledge({ db, jobs, lexicon, embedder, log, graph, extractors, autoExtract: config.autoExtract });
+    await knowledge.init();
+    const deps = { db, jobs, sources, ingest, indexer, log, fault: config.fault, onReady: (tx: Queryable, s: { id: string; demo: boolean }) => knowledge.onSourceReady(tx, s) };
+    const extractDeps = knowledge.extractJobDeps();
     const handlers: Record<string, JobHandler> = {
       [INGEST_JOB]: { run: (job) => runIngestJob(job, deps), onError: (job, e) => onIngestJobError(job, e, deps) },
       [EMBED_JOB]: { run: (job) => runEmbedJob(job, deps), onError: (job, e) => onEmbedJobError(job, e, deps) },
+      [EXTRACT_JOB]: { run: (job) => runExtractJob(job, extractDeps), onError: (job, e) => onExtractJobError(job, e, extractDeps) },
     };
     const runner = new JobRunner(jobs, handlers, log);
     await queueMissingEmbeddings(deps);
     const search = new SearchService(db, tokenizer, embedder);
     return {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search,
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge,
       async close() {
         await runner.stop();
+        await knowledge.close();
         await db.close();
       },
     };

@@ -1,21 +1,7 @@
-import { loadConfig } from '../../core/index.ts';
 import { SOURCE_KINDS, type SourceKind } from '../../ingest/index.ts';
-import { createRuntime, type Runtime } from '../../runtime/index.ts';
 import type { SearchHit } from '../../search/index.ts';
-import { fail, printJson } from '../output.ts';
-
-/** Open the runtime for a read-only command (no worker, quiet logs), run `fn`, always close. */
-async function withRuntime<T>(json: boolean, fn: (rt: Runtime) => Promise<T>): Promise<void> {
-  let rt: Runtime | undefined;
-  try {
-    rt = await createRuntime(loadConfig({ ...process.env, YZ_LOG_LEVEL: process.env.YZ_LOG_LEVEL ?? 'warn' }));
-    await fn(rt);
-    await rt.close();
-  } catch (e) {
-    await rt?.close().catch(() => undefined);
-    fail(e, json);
-  }
-}
+import { printJson } from '../output.ts';
+import { withRuntime } from '../with-runtime.ts';
 
 const BOLD = (s: string) => (process.stdout.isTTY ? `\x1b[1;33m${s}\x1b[0m` : `【${s}】`);
 

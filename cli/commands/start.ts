@@ -14,7 +14,10 @@ export async function startCommand(): Promise<void> {
   const url = address.replace('[::1]', 'localhost');
   const serverFile = path.join(config.dataDir, 'server.json');
   if (!config.databaseUrl) writeFileSync(serverFile, JSON.stringify({ pid: process.pid, url }));
-  if (config.worker) rt.runner.start();
+  if (config.worker) {
+    rt.runner.start();
+    rt.knowledge.projector.start();
+  }
   rt.log.info({ url, readyMs: Math.round(performance.now() - started), database: rt.db.kind, embedder: rt.embedder.model }, 'YingZhi ready');
   process.stderr.write(`\n影知 YingZhi 已启动 ready: ${url}  (API docs ${url}/docs)\n\n`);
 

@@ -19,6 +19,7 @@ export async function testRuntime(env: Record<string, string> = {}, opts: { inMe
 export async function ingestFiles(rt: Runtime, files: string[], meta: Record<string, unknown> = {}): Promise<void> {
   for (const f of files) await rt.ingest.register(readFileSync(f), path.basename(f), { ...meta, ...loadSidecarMeta(f) });
   await rt.runner.drain();
+  await rt.knowledge.projector.catchUp();
 }
 
 export interface TestServer {
@@ -35,6 +36,7 @@ export async function startTestServer(files: string[] = [], env: Record<string, 
   const app = await buildApp(rt, { serveUi: true });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   rt.runner.start();
+  rt.knowledge.projector.start();
   return {
     rt,
     app,

@@ -1,0 +1,128 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../core/index.ts';
+import { type GraphFilter, GraphEntitySchema, GraphRelationSchema } from '../graph/index.ts';
+import { ENTITY_TYPES, exportGraph, type ExportFormat, importGraph, PREDICATES, PredicateSchema, ProjectionStatusSchema } from '../knowledge/index.ts';
+import type { Runtime } from '../runtime/index.ts';
+import { actorOf } from './actor.ts';
+import { ErrorBodySchema } from './contract.ts';
+
+const csv = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(item).max(50)).optional();
+
+const FilterQuery = z.object({
+  types: csv(z.enum(ENTITY_TYPES)),
+  predicates: csv(PredicateSchema),
+  sources: csv(z.string().max(100)),
+  certainty: csv(z.enum(['present', 'absent', 'possible'])),
+});
+
+const SubgraphSchema = z.object({ nodes: z.array(GraphEntitySchema), edges: z.array(GraphRelationSchema), truncated: z.boolean() });
+
+function toFilter(q: z.infer<typeof FilterQuery>): GraphFilter {
+  return { types: q.types, predicates: q.predicates, sourceIds: q.sources, certainty: q.certainty };
+}
+
+const EXPORT_TYPES: Record<ExportFormat, { mime: string; ext: string }> = {
+  jsonl: { mime: 'application/x-ndjson; charset=utf-8', ext: 'jsonl' },
+  'csv-nodes': { mime: 'text/csv; charset=utf-8', ext: 'nodes.csv' },
+  'csv-edges': { mime: 'text/csv; charset=utf-8', ext: 'edges.csv' },
+  cypher: { mime: 'text/plain; charset=utf-8', ext: 'cypher' },
+};
+
+export const graphRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+  const k = rt.knowledge;
+  // Fastify parses text/plain already; JSON lines arrive as a string too, validated line by line by the importer.
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.get('/api/graph/neighbours/:id', {
+    config: { permission: 'knowledge.read' },
+    schema: {
+      tags: ['graph'], summary: 'Approved neighbourhood of an entity (1–3 hops), filtered',
+      params: z.object({ id: z.string().min(1).max(100) }),
+      querystring: FilterQuery.extend({ depth: z.coerce.number().int().min(1).max(3).default(1), limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+      response: { 200: SubgraphSchema, 404: ErrorBodySchema },
+    },
+  }, async (req) => {
+    const id = await k.entities.canonicalId(req.params.id);
+    if (!(await k.graph.getEntity(id))) {
+      const known = await k.entities.get(id);
+      if (!known) throw new AppError('NOT_FOUND', `实体不存在 / unknown entity ${req.params.id}`, { field: 'id' });
+      return { nodes: [{ id: known.id, type: known.type, nameZh: known.nameZh, nameEn: known.nameEn, aliases: known.aliases, codes: known.codes }], edges: [], truncated: false };
+    }
+    return k.graph.neighbours(id, { depth: req.query.depth, limit: req.query.limit, filter: toFilter(req.query) });
+  });
+
+  app.get('/api/graph/path', {
+    config: { permission: 'knowledge.read' },
+    schema: {
+      tags: ['graph'], summary: 'Shortest path between two entities',
+      querystring: FilterQuery.extend({ from: z.string().min(1).max(100), to: z.string().min(1).max(100), maxHops: z.coerce.number().int().min(1).max(6).default(4) }),
+      response: { 200: SubgraphSchema.extend({ found: z.boolean() }) },
+    },
+  }, async (req) => {
+    const p = await k.graph.shortestPath(req.query.from, req.query.to, { maxHops: req.query.maxHops, filter: toFilter(req.query) });
+    return p ? { ...p, found: true } : { nodes: [], edges: [], truncated: false, found: false };
+  });
+
+  app.get('/api/graph/subgraph', {
+    config: { permission: 'knowledge.read' },
+    schema: {
+      tags: ['graph'], summary: 'Every approved relation matching the filter (capped)',
+      querystring: FilterQuery.extend({ limit: z.coerce.number().int().min(1).max(5000).default(500) }),
+      response: { 200: SubgraphSchema },
+    },
+  }, async (req) => k.graph.subgraph(toFilter(req.query), { limit: req.query.limit }));
+
+  app.get('/api/graph/stats', {
+    config: { permission: 'knowledge.read' },
+    schema: {
+      tags: ['graph'], summary: 'Graph size by entity type and predicate, review counts and projection status',
+      response: {
+        200: z.object({
+          graph: z.object({ entities: z.number(), relations: z.number(), byType: z.record(z.string(), z.number()), byPredicate: z.record(z.string(), z.number()) }),
+          review: z.record(z.string(), z.number()),
+          relations: z.object({ active: z.number(), retired: z.number() }),
+          projection: ProjectionStatusSchema,
+          predicates: z.array(z.string()),
+        }),
+      },
+    },
+  }, async () => {
+    const [graph, review, relations, projection] = await Promise.all([k.graph.stats(), k.candidates.counts(), k.relations.counts(), k.projector.status()]);
+    return { graph, review, relations, projection, predicates: [...PREDICATES] };
+  });
+
+  app.post('/api/graph/rebuild', {
+    config: { permission: 'admin.users' },
+    schema: { tags: ['graph'], summary: 'Empty the graph store and replay every outbox event', response: { 200: z.object({ applied: z.number(), lastSeq: z.number() }), 503: ErrorBodySchema } },
+  }, async () => k.projector.rebuild());
+
+  app.get('/api/graph/export', {
+    config: { permission: 'knowledge.read' },
+    schema: {
+      tags: ['graph'], summary: 'Export the reviewed graph: JSON lines (entities, aliases, relations, evidence), CSV nodes/edges, or a Cypher script',
+      querystring: z.object({ format: z.enum(['jsonl', 'csv-nodes', 'csv-edges', 'cypher']).default('jsonl') }),
+    },
+  }, async (req, reply) => {
+    const format = req.query.format;
+    const body = await exportGraph(rt.db, format, { actor: actorOf(req) });
+    const t = EXPORT_TYPES[format];
+    return reply.header('content-type', t.mime).header('content-disposition', `attachment; filename="yingzhi-graph.${t.ext}"`).send(body);
+  });
+
+  app.post('/api/graph/import', {
+    config: { permission: 'knowledge.review' },
+    bodyLimit: 50 * 1024 * 1024,
+    schema: {
+      tags: ['graph'], summary: 'Import a JSON-lines export; validated first, errors reported by line, nothing written on error',
+      consumes: ['application/x-ndjson', 'text/plain'],
+      response: { 200: z.object({ entities: z.number(), relations: z.number(), skipped: z.number() }), 400: ErrorBodySchema },
+    },
+  }, async (req) => {
+    if (typeof req.body !== 'string') throw new AppError('VALIDATION_FAILED', '请以 application/x-ndjson 上传导出文件 / send the export as application/x-ndjson', { field: 'body' });
+    const result = await importGraph(rt.db, req.body, { actor: actorOf(req) });
+    k.projector.wake();
+    return result;
+  });
+};

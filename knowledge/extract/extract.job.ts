@@ -1,0 +1,151 @@
+import { AppError, isAppError, type Logger } from '../../core/index.ts';
+import type { Database, Job, JobQueue, Queryable } from '../../store/index.ts';
+import type { CandidatesRepository, NewCandidate } from '../candidates.repository.ts';
+import type { EntitiesRepository } from '../entities.repository.ts';
+import type { ChunkForExtraction, Extractor, Mention } from '../model.ts';
+import { orient } from '../predicates.ts';
+
+export const EXTRACT_JOB = 'extract';
+const BATCH = 32;
+
+export interface ExtractJobDeps {
+  db: Database;
+  jobs: JobQueue;
+  candidates: CandidatesRepository;
+  entities: EntitiesRepository;
+  /** Engines available in this process (`llm` only when a model is configured). */
+  extractors: Partial<Record<'rules' | 'llm', Extractor>>;
+  log: Logger;
+  /** Runs after a source's extraction finished (demo sources: the demo reviewer's starter approvals). */
+  afterExtract?: (sourceId: string, demo: boolean) => Promise<void>;
+}
+
+/** Queue extraction of one source with one engine; re-queuing a finished one runs it again (adds only what is new). */
+export function enqueueExtraction(q: Queryable, jobs: JobQueue, sourceId: string, engine: 'rules' | 'llm', opts: { tags?: string[]; demo?: boolean } = {}): Promise<Job> {
+  return jobs.enqueue(q, EXTRACT_JOB, { sourceId, engine, tags: opts.tags ?? [], demo: opts.demo ?? false }, {
+    dedupeKey: `extract:${sourceId}:${engine}`,
+    rerunFinished: true,
+    maxAttempts: 5,
+  });
+}
+
+export function requireExtractor(extractors: ExtractJobDeps['extractors'], engine: 'rules' | 'llm'): Extractor {
+  const x = extractors[engine];
+  if (!x) {
+    throw new AppError('VALIDATION_FAILED', '未配置大模型（YZ_LLM=none），请使用规则引擎 --engine rules / no LLM configured: use the rules engine', { field: 'engine' });
+  }
+  return x;
+}
+
+interface ChunkRowDb {
+  id: string;
+  ordinal: number;
+  text: string;
+  heading_path: string[];
+  page_start: number;
+  page_end: number;
+}
+
+/**
+ * Extraction over a source's chunks in ordinal batches. Each batch's candidates and the job's
+ * progress commit together, and candidates are keyed by a fingerprint, so a job resumed after a
+ * crash continues where it stopped and a re-run adds nothing twice.
+ */
+export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<void> {
+  const sourceId = String(job.payload.sourceId);
+  const engine = job.payload.engine === 'llm' ? 'llm' : 'rules';
+  const tags = Array.isArray(job.payload.tags) ? job.payload.tags.map(String) : [];
+  const demo = job.payload.demo === true;
+  const extractor = requireExtractor(deps.extractors, engine);
+  const { rows: src } = await deps.db.query<{ status: string }>('SELECT status FROM sources WHERE id = $1', [sourceId]);
+  if (!src[0]) throw new AppError('NOT_FOUND', `source ${sourceId} no longer exists`, { field: 'sourceId' });
+  if (src[0].status !== 'ready') throw new AppError('STATE_CONFLICT', `source ${sourceId} is not indexed yet (${src[0].status})`, { field: 'sourceId' });
+  const { rows: cnt } = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM chunks WHERE source_id = $1', [sourceId]);
+  const total = cnt[0]?.n ?? 0;
+  let done = Math.min(job.progressDone, total);
+  const stats = { proposed: 0, inserted: 0, llmCalls: Number(job.result?.llmCalls ?? 0), failedChunks: 0 };
+  const resolveCache = new Map<string, { id: string; type: string } | null>();
+  await deps.jobs.progress(deps.db, job.id, `extract:${engine}`, done, total);
+  while (done < total) {
+    const { rows } = await deps.db.query<ChunkRowDb>(
+      'SELECT id, ordinal, text, heading_path, page_start, page_end FROM chunks WHERE source_id = $1 AND ordinal >= $2 ORDER BY ordinal LIMIT $3',
+      [sourceId, done, BATCH],
+    );
+    if (!rows.length) break;
+    const drafts: NewCandidate[] = [];
+    for (const row of rows) {
+      const chunk: ChunkForExtraction = { id: row.id, sourceId, text: row.text, headingPath: row.heading_path, pageStart: row.page_start };
+      let result: Awaited<ReturnType<Extractor['extract']>>;
+      try {
+        result = await extractor.extract(chunk);
+      } catch (e) {
+        // A model that keeps failing on one chunk must not stall the source: skip it and say so in the result.
+        if (!isAppError(e) || (e.status >= 500 && (e.code as string) !== 'LLM_BAD_OUTPUT')) throw e;
+        stats.failedChunks++;
+        deps.log.warn({ jobId: job.id, chunkId: row.id, code: e.code }, 'extraction skipped a chunk');
+        continue;
+      }
+      stats.llmCalls += result.llmCalls;
+      for (const t of result.triples) {
+        const subject = await resolveMention(deps, t.subject, resolveCache);
+        const object = await resolveMention(deps, t.object, resolveCache);
+        const [s, o] = subject.entityId && object.entityId ? orientMentions(t.predicate, subject, object) : [subject, object];
+        drafts.push({
+          ...t, subject: s, object: o, sourceId, chunkId: row.id, page: await pageOf(deps.db, sourceId, row, t.quote),
+          extractor: extractor.engine, extractorVersion: extractor.version, tags, demo,
+        });
+      }
+    }
+    stats.proposed += drafts.length;
+    const next = rows[rows.length - 1].ordinal + 1;
+    const stillRunning = await deps.db.transaction(async (tx) => {
+      stats.inserted += await deps.candidates.insertMany(tx, drafts);
+      return deps.jobs.progress(tx, job.id, `extract:${engine}`, next, total);
+    });
+    done = next;
+    if (!stillRunning) return;
+  }
+  await deps.afterExtract?.(sourceId, demo);
+  await deps.jobs.succeed(deps.db, job.id, {
+    sourceId, engine, extractorVersion: extractor.version, chunks: total, ...stats,
+    llmCallsPerChunk: total ? Math.round((stats.llmCalls / total) * 100) / 100 : 0,
+  });
+}
+
+export async function onExtractJobError(job: Job, error: unknown, deps: ExtractJobDeps): Promise<void> {
+  const permanent = isAppError(error) && error.status < 500 && error.code !== 'STATE_CONFLICT';
+  const info = isAppError(error) ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: String((error as Error)?.message ?? error) };
+  await deps.jobs.fail(job.id, info, permanent);
+  deps.log.warn({ jobId: job.id, sourceId: job.payload.sourceId, code: info.code }, 'extraction failed');
+}
+
+/** Lexicon ids from the extractor are kept; other surfaces are linked only on an exact alias match (reviewer-added aliases included). */
+async function resolveMention(deps: ExtractJobDeps, m: Mention, cache: Map<string, { id: string; type: string } | null>): Promise<Mention> {
+  if (m.entityId) {
+    const canonical = await deps.entities.canonicalId(m.entityId).catch(() => m.entityId as string);
+    return canonical === m.entityId ? m : { ...m, entityId: canonical };
+  }
+  if (!cache.has(m.text)) {
+    const hits = await deps.entities.byExactSurface(m.text);
+    // Ambiguous surfaces (one alias naming two entities) stay unresolved for the reviewer.
+    cache.set(m.text, hits.length === 1 ? { id: hits[0].id, type: hits[0].type } : null);
+  }
+  const hit = cache.get(m.text);
+  return hit ? { ...m, entityId: hit.id, type: hit.type } : m;
+}
+
+function orientMentions(predicate: NewCandidate['predicate'], s: Mention, o: Mention): [Mention, Mention] {
+  const [first] = orient(predicate, s.entityId as string, o.entityId as string);
+  return first === s.entityId ? [s, o] : [o, s];
+}
+
+/** The page a quote is on: the chunk's first page unless the chunk spans pages and the quote is found on a later one. */
+async function pageOf(db: Database, sourceId: string, row: ChunkRowDb, quote: string): Promise<number> {
+  if (row.page_start === row.page_end) return row.page_start;
+  const probe = quote.slice(0, 24);
+  const { rows } = await db.query<{ page_no: number }>(
+    'SELECT page_no FROM pages WHERE source_id = $1 AND page_no BETWEEN $2 AND $3 AND strpos(text, $4) > 0 ORDER BY page_no LIMIT 1',
+    [sourceId, row.page_start, row.page_end, probe],
+  );
+  return rows[0]?.page_no ?? row.page_start;
+}

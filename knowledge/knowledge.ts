@@ -1,0 +1,85 @@
+import type { Lexicon, Logger } from '../core/index.ts';
+import type { GraphStore } from '../graph/index.ts';
+import type { Embedder } from '../search/index.ts';
+import type { Database, JobQueue, Queryable } from '../store/index.ts';
+import { CandidatesRepository } from './candidates.repository.ts';
+import { approveDemoStarterSet } from './demo-approvals.ts';
+import { EntitiesRepository } from './entities.repository.ts';
+import { enqueueExtraction, type ExtractJobDeps } from './extract/extract.job.ts';
+import type { Extractor } from './model.ts';
+import { MergeService } from './merge.service.ts';
+import { GraphProjector } from './projector.ts';
+import { RelationsRepository } from './relations.repository.ts';
+import { EntityResolver } from './resolution.ts';
+import { ReviewService } from './review.service.ts';
+
+export interface KnowledgeDeps {
+  db: Database;
+  jobs: JobQueue;
+  lexicon: Lexicon;
+  embedder?: Embedder;
+  log: Logger;
+  graph: GraphStore;
+  extractors: Partial<Record<'rules' | 'llm', Extractor>>;
+  /** Engine run automatically when a source finishes indexing (`off` to extract only on request). */
+  autoExtract: 'rules' | 'llm' | 'off';
+}
+
+/** The knowledge capability wired together: vocabulary, candidates, review, merges and graph projection. */
+export class Knowledge {
+  readonly entities: EntitiesRepository;
+  readonly candidates: CandidatesRepository;
+  readonly relations: RelationsRepository;
+  readonly resolver: EntityResolver;
+  readonly review: ReviewService;
+  readonly merges: MergeService;
+  readonly projector: GraphProjector;
+  readonly extractors: KnowledgeDeps['extractors'];
+
+  constructor(private readonly deps: KnowledgeDeps) {
+    const { db } = deps;
+    this.extractors = deps.extractors;
+    this.entities = new EntitiesRepository(db);
+    this.candidates = new CandidatesRepository(db);
+    this.relations = new RelationsRepository(db);
+    this.resolver = new EntityResolver(this.entities, deps.embedder);
+    this.projector = new GraphProjector(db, deps.graph, deps.log);
+    const changed = () => this.projector.wake();
+    this.review = new ReviewService(db, this.candidates, this.entities, this.relations, changed);
+    this.merges = new MergeService(db, this.entities, this.candidates, this.relations, (tx, id) => this.review.emitRelation(tx, id), () => {
+      this.resolver.invalidate();
+      changed();
+    });
+  }
+
+  get graph(): GraphStore {
+    return this.deps.graph;
+  }
+
+  /** Seed the vocabulary. The graph store is initialised by the projector on first use, so a Neo4j that is down does not stop start-up. */
+  async init(): Promise<void> {
+    await this.entities.seedFromLexicon(this.deps.lexicon);
+  }
+
+  /** Job dependencies for the extraction job; demo sources get a starter set approved by the demo reviewer. */
+  extractJobDeps(): ExtractJobDeps {
+    return {
+      db: this.deps.db, jobs: this.deps.jobs, candidates: this.candidates, entities: this.entities, extractors: this.deps.extractors, log: this.deps.log,
+      afterExtract: async (sourceId, demo) => {
+        if (demo) await approveDemoStarterSet(this, sourceId);
+      },
+    };
+  }
+
+  /** Hook for the ingest job: queue extraction in the transaction that marks a source ready. */
+  async onSourceReady(tx: Queryable, source: { id: string; demo: boolean }): Promise<void> {
+    const engine = this.deps.autoExtract;
+    if (engine === 'off' || !this.deps.extractors[engine]) return;
+    await enqueueExtraction(tx, this.deps.jobs, source.id, engine, { demo: source.demo });
+  }
+
+  async close(): Promise<void> {
+    await this.projector.stop();
+    await this.deps.graph.close();
+  }
+}

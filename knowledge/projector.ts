@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { AppError, type Logger } from '../core/index.ts';
+import { type GraphEvent, GraphEventSchema, type GraphStore } from '../graph/index.ts';
+import type { Database } from '../store/index.ts';
+
+const BATCH = 2000;
+
+export const ProjectionStatusSchema = z.object({
+  store: z.enum(['postgres', 'neo4j']),
+  lastSeq: z.number(),
+  headSeq: z.number(),
+  pending: z.number(),
+  lastError: z.string().nullable(),
+  errorAt: z.string().nullable(),
+});
+export type ProjectionStatus = z.infer<typeof ProjectionStatusSchema>;
+
+/**
+ * Applies outbox events to a graph store in order. Delivery is at-least-once (the cursor moves after
+ * the store has applied a batch) and every event is idempotent, so a crash or an unreachable Neo4j
+ * loses nothing: events wait in the outbox and the projector catches up when the store returns.
+ */
+export class GraphProjector {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private stopped = true;
+  private failures = 0;
+  private storeReady = false;
+
+  constructor(
+    private readonly db: Database,
+    readonly store: GraphStore,
+    private readonly log: Logger,
+  ) {}
+
+  /** Apply every pending event; throws GRAPH_UNAVAILABLE (cursor unchanged) when the store fails. */
+  async catchUp(): Promise<{ applied: number; lastSeq: number }> {
+    if (this.running) await this.running.catch(() => {});
+    const run = this.applyPending();
+    this.running = run;
+    try {
+      return await run;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async applyPending(): Promise<{ applied: number; lastSeq: number }> {
+    let lastSeq = await this.cursor();
+    let applied = 0;
+    for (;;) {
+      const { rows } = await this.db.query<{ seq: string; event: unknown }>('SELECT seq, event FROM kg_outbox WHERE seq > $1 ORDER BY seq LIMIT $2', [lastSeq, BATCH]);
+      if (!rows.length) break;
+      const events: GraphEvent[] = rows.map((r) => GraphEventSchema.parse(r.event));
+      const upto = Number(rows[rows.length - 1].seq);
+      try {
+        if (!this.storeReady) {
+          await this.store.init();
+          this.storeReady = true;
+        }
+        await this.store.apply(events);
+      } catch (e) {
+        const message = (e as Error)?.message ?? String(e);
+        await this.db.query(
+          `INSERT INTO kg_projection (store, last_seq, last_error, error_at) VALUES ($1, $2, $3, now())
+           ON CONFLICT (store) DO UPDATE SET last_error = EXCLUDED.last_error, error_at = now()`,
+          [this.store.kind, lastSeq, message],
+        );
+        throw new AppError('GRAPH_UNAVAILABLE', `图数据库 ${this.store.kind} 暂不可用，事件已保留待重试 / graph store unavailable: ${message}`);
+      }
+      await this.db.query(
+        `INSERT INTO kg_projection (store, last_seq, updated_at) VALUES ($1, $2, now())
+         ON CONFLICT (store) DO UPDATE SET last_seq = EXCLUDED.last_seq, last_error = NULL, error_at = NULL, updated_at = now()`,
+        [this.store.kind, upto],
+      );
+      lastSeq = upto;
+      applied += events.length;
+    }
+    return { applied, lastSeq };
+  }
+
+  private async cursor(): Promise<number> {
+    const { rows } = await this.db.query<{ last_seq: string }>('SELECT last_seq FROM kg_projection WHERE store = $1', [this.store.kind]);
+    return Number(rows[0]?.last_seq ?? 0);
+  }
+
+  /** Replay the whole outbox into an emptied store (`yingzhi graph rebuild`). */
+  async rebuild(): Promise<{ applied: number; lastSeq: number }> {
+    if (this.running) await this.running.catch(() => {});
+    try {
+      await this.store.init();
+      this.storeReady = true;
+      await this.store.clear();
+    } catch (e) {
+      throw new AppError('GRAPH_UNAVAILABLE', `图数据库 ${this.store.kind} 暂不可用 / graph store unavailable: ${(e as Error).message}`);
+    }
+    await this.db.query(
+      `INSERT INTO kg_projection (store, last_seq) VALUES ($1, 0) ON CONFLICT (store) DO UPDATE SET last_seq = 0, last_error = NULL, error_at = NULL, updated_at = now()`,
+      [this.store.kind],
+    );
+    return this.catchUp();
+  }
+
+  async status(): Promise<ProjectionStatus> {
+    const { rows } = await this.db.query<{ last_seq: string | null; last_error: string | null; error_at: Date | null; head: string | null }>(
+      `SELECT p.last_seq, p.last_error, p.error_at, (SELECT max(seq) FROM kg_outbox) AS head
+       FROM (SELECT 1) one LEFT JOIN kg_projection p ON p.store = $1`,
+      [this.store.kind],
+    );
+    const r = rows[0];
+    const lastSeq = Number(r?.last_seq ?? 0);
+    const headSeq = Number(r?.head ?? 0);
+    const { rows: pend } = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM kg_outbox WHERE seq > $1', [lastSeq]);
+    return {
+      store: this.store.kind, lastSeq, headSeq, pending: pend[0]?.n ?? 0, lastError: r?.last_error ?? null,
+      errorAt: r?.error_at ? new Date(r.error_at).toISOString() : null,
+    };
+  }
+
+  /** Background projection: runs on wake() and every few seconds, backing off while the store is down. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => {});
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref?.();
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = null;
+    if (this.stopped) return;
+    try {
+      await this.catchUp();
+      this.failures = 0;
+      if (!this.stopped) this.schedule(5000);
+    } catch (e) {
+      this.failures++;
+      const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.failures, 5));
+      this.log.warn({ store: this.store.kind, err: (e as Error).message, retryInMs: delay }, 'graph projection failed');
+      if (!this.stopped) this.schedule(delay);
+    }
+  }
+}

@@ -1,0 +1,241 @@
+import { z } from 'zod';
+import { AuditLog } from '../audit/index.ts';
+import { AppError, isAppError, newId } from '../core/index.ts';
+import type { Database, Queryable } from '../store/index.ts';
+import { type Candidate, type CandidateFilter, CandidatesRepository } from './candidates.repository.ts';
+import { EntitiesRepository, type Entity, EntityTypeEnum, toGraphEntity } from './entities.repository.ts';
+import { CertaintySchema, PredicateSchema, QualifiersSchema } from './model.ts';
+import { assertTypesFit, orient } from './predicates.ts';
+import { appendOutbox, recordHistory, RelationsRepository } from './relations.repository.ts';
+
+const NewEntitySchema = z.object({
+  type: EntityTypeEnum,
+  nameZh: z.string().trim().min(1).max(80),
+  nameEn: z.string().trim().max(120).optional(),
+  aliases: z.array(z.string().trim().min(1).max(80)).max(20).optional(),
+});
+
+/** Edit-then-approve: every field the reviewer may change before approving. */
+export const ApprovalEditSchema = z
+  .object({
+    subjectId: z.string().max(100).optional(),
+    objectId: z.string().max(100).optional(),
+    /** Create the entity when the text names something the vocabulary does not know yet. */
+    subjectNew: NewEntitySchema.optional(),
+    objectNew: NewEntitySchema.optional(),
+    predicate: PredicateSchema.optional(),
+    certainty: CertaintySchema.optional(),
+    qualifiers: QualifiersSchema.optional(),
+  })
+  .strict();
+export type ApprovalEdit = z.infer<typeof ApprovalEditSchema>;
+
+export interface ReviewOptions {
+  actor: string;
+  comment?: string;
+  /** The candidate's rowVersion the reviewer saw; a different one means someone acted first. */
+  expectedVersion?: number;
+  /** Approve although an active relation states the opposite certainty (the relation takes the new one). */
+  overrideConflict?: boolean;
+  demo?: boolean;
+}
+
+export interface BulkResult {
+  done: string[];
+  failed: { id: string; code: string; message: string }[];
+}
+
+const BULK_CAP = 5000;
+
+/**
+ * Expert review: the only path by which knowledge enters the graph. Every decision writes the
+ * relation, its evidence, its history, an audit record and the outbox event in one transaction.
+ */
+export class ReviewService {
+  private readonly audit = new AuditLog();
+
+  constructor(
+    private readonly db: Database,
+    private readonly candidates: CandidatesRepository,
+    private readonly entities: EntitiesRepository,
+    private readonly relations: RelationsRepository,
+    private readonly onChange: () => void = () => {},
+  ) {}
+
+  async approve(candidateId: string, opts: ReviewOptions & { edit?: ApprovalEdit }): Promise<Candidate> {
+    const relationId = await this.db.transaction(async (tx) => {
+      const c = await this.lockPending(tx, candidateId, opts.expectedVersion);
+      const edit = opts.edit ?? {};
+      const subject = await this.resolveSide(tx, 'subject', edit.subjectId ?? c.subject_id, edit.subjectNew, opts.actor);
+      const object = await this.resolveSide(tx, 'object', edit.objectId ?? c.object_id, edit.objectNew, opts.actor);
+      const predicate = edit.predicate ?? c.predicate;
+      assertTypesFit(predicate, subject, object);
+      const [subjectId, objectId] = orient(predicate, subject.id, object.id);
+      if (subjectId === objectId) throw new AppError('VALIDATION_FAILED', '主语和宾语是同一实体 / subject and object are the same entity', { field: 'objectId' });
+      const certainty = edit.certainty ?? c.certainty;
+      const qualifiers = { ...c.qualifiers, ...(edit.qualifiers ?? {}) };
+      const existing = await this.relations.findActive(tx, subjectId, predicate, objectId);
+      let relationId: string;
+      if (existing) {
+        const contradicts = (existing.certainty === 'absent') !== (certainty === 'absent');
+        if (contradicts && !opts.overrideConflict) {
+          throw new AppError(
+            'STATE_CONFLICT',
+            `已批准的关系 ${existing.id} 的确定性为 ${existing.certainty}，与本条 (${certainty}) 矛盾；请确认后以 overrideConflict 覆盖 / contradicts approved relation ${existing.id}`,
+            { field: 'certainty', details: { relationId: existing.id, certainty: existing.certainty } },
+          );
+        }
+        relationId = existing.id;
+        const changesCertainty = edit.certainty !== undefined || contradicts;
+        await tx.query(
+          `UPDATE kg_relations SET version = version + 1, updated_at = now(), confidence = greatest(confidence, $2),
+             certainty = CASE WHEN $3 THEN $4 ELSE certainty END, qualifiers = qualifiers || $5::jsonb
+           WHERE id = $1`,
+          [relationId, c.confidence, changesCertainty, certainty, JSON.stringify(qualifiers)],
+        );
+        await recordHistory(tx, {
+          relationId, candidateId, action: changesCertainty && existing.certainty !== certainty ? 'certainty_changed' : 'evidence_added', actor: opts.actor,
+          comment: opts.comment, before: { certainty: existing.certainty, version: existing.version }, after: { certainty: changesCertainty ? certainty : existing.certainty },
+        });
+      } else {
+        relationId = newId('rel');
+        await tx.query(
+          `INSERT INTO kg_relations (id, subject_id, predicate, object_id, certainty, qualifiers, confidence, demo)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)`,
+          [relationId, subjectId, predicate, objectId, certainty, JSON.stringify(qualifiers), c.confidence, opts.demo ?? false],
+        );
+        await recordHistory(tx, { relationId, candidateId, action: 'created', actor: opts.actor, comment: opts.comment, after: { subjectId, predicate, objectId, certainty, qualifiers } });
+      }
+      await tx.query(
+        `INSERT INTO kg_evidence (relation_id, candidate_id, source_id, chunk_id, page, quote) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT DO NOTHING`,
+        [relationId, candidateId, c.source_id, c.chunk_id, c.page, c.quote],
+      );
+      const edited = Object.keys(edit).length > 0;
+      await tx.query(
+        `UPDATE kg_candidates SET status = 'approved', relation_id = $2, reviewed_by = $3, reviewed_at = now(), review_comment = $4,
+           subject_id = $5, object_id = $6, predicate = $7, certainty = $8, qualifiers = $9::jsonb, row_version = row_version + 1
+         WHERE id = $1`,
+        [candidateId, relationId, opts.actor, opts.comment ?? null, subject.id, object.id, predicate, certainty, JSON.stringify(qualifiers)],
+      );
+      await recordHistory(tx, {
+        candidateId, relationId, action: edited ? 'edit_approved' : 'approved', actor: opts.actor, comment: opts.comment,
+        before: edited ? { subjectId: c.subject_id, objectId: c.object_id, predicate: c.predicate, certainty: c.certainty } : undefined,
+        after: edited ? { subjectId: subject.id, objectId: object.id, predicate, certainty } : undefined,
+      });
+      await this.audit.append(tx, {
+        actor: opts.actor, action: 'review.approve', target: candidateId,
+        details: { relationId, subjectId, predicate, objectId, certainty, edited, ...(opts.demo ? { demo: true } : {}) },
+      });
+      await this.emitRelation(tx, relationId);
+      return relationId;
+    });
+    this.onChange();
+    const out = await this.candidates.get(candidateId);
+    if (!out || out.relationId !== relationId) throw new AppError('INTERNAL', `approval of ${candidateId} not visible after commit`);
+    return out;
+  }
+
+  async reject(candidateId: string, opts: ReviewOptions): Promise<Candidate> {
+    await this.db.transaction(async (tx) => {
+      await this.lockPending(tx, candidateId, opts.expectedVersion);
+      await tx.query(
+        `UPDATE kg_candidates SET status = 'rejected', reviewed_by = $2, reviewed_at = now(), review_comment = $3, row_version = row_version + 1
+         WHERE id = $1`,
+        [candidateId, opts.actor, opts.comment ?? null],
+      );
+      await recordHistory(tx, { candidateId, action: 'rejected', actor: opts.actor, comment: opts.comment });
+      await this.audit.append(tx, { actor: opts.actor, action: 'review.reject', target: candidateId, details: opts.comment ? { comment: opts.comment } : {} });
+    });
+    return (await this.candidates.get(candidateId)) as Candidate;
+  }
+
+  /** Approve or reject many candidates (by ids or by filter); each is its own transaction so one failure stops nothing else. */
+  async bulk(action: 'approve' | 'reject', target: { ids?: string[]; filter?: CandidateFilter }, opts: ReviewOptions): Promise<BulkResult> {
+    const ids = target.ids?.length ? target.ids.slice(0, BULK_CAP) : await this.candidates.ids({ ...target.filter, status: 'pending' }, BULK_CAP);
+    const result: BulkResult = { done: [], failed: [] };
+    for (const id of ids) {
+      try {
+        if (action === 'approve') await this.approve(id, { ...opts, expectedVersion: undefined });
+        else await this.reject(id, { ...opts, expectedVersion: undefined });
+        result.done.push(id);
+      } catch (e) {
+        if (!isAppError(e)) throw e;
+        result.failed.push({ id, code: e.code, message: e.message });
+      }
+    }
+    return result;
+  }
+
+  /** Take a relation out of the graph (e.g. a newer guideline supersedes the one it came from). */
+  async retire(relationId: string, opts: { actor: string; reason: string }): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ status: string }>('SELECT status FROM kg_relations WHERE id = $1 FOR UPDATE', [relationId]);
+      if (!rows[0]) throw new AppError('NOT_FOUND', `关系不存在 / unknown relation ${relationId}`, { field: 'id' });
+      if (rows[0].status !== 'active') throw new AppError('STATE_CONFLICT', `关系 ${relationId} 已退役 / relation already retired`, { field: 'id' });
+      await tx.query(`UPDATE kg_relations SET status = 'retired', retired_reason = $2, version = version + 1, updated_at = now() WHERE id = $1`, [relationId, opts.reason]);
+      await recordHistory(tx, { relationId, action: 'retired', actor: opts.actor, comment: opts.reason });
+      await this.audit.append(tx, { actor: opts.actor, action: 'review.retire', target: relationId, details: { reason: opts.reason } });
+      await appendOutbox(tx, [{ type: 'relation.retire', relationId }]);
+    });
+    this.onChange();
+  }
+
+  /** Snapshot events for a relation and both its entities, in the caller's transaction. */
+  async emitRelation(tx: Queryable, relationId: string): Promise<void> {
+    const snap = await this.relations.snapshot(tx, relationId);
+    if (!snap) return;
+    const ents = await this.entities.getMany([snap.subjectId, snap.objectId], tx);
+    await appendOutbox(tx, [
+      ...ents.map((e) => ({ type: 'entity.upsert' as const, entity: toGraphEntity(e) })),
+      { type: 'relation.upsert', relation: snap },
+    ]);
+  }
+
+  private async lockPending(tx: Queryable, id: string, expectedVersion?: number): Promise<CandidateRow> {
+    const { rows } = await tx.query<CandidateRow>('SELECT * FROM kg_candidates WHERE id = $1 FOR UPDATE', [id]);
+    const c = rows[0];
+    if (!c) throw new AppError('NOT_FOUND', `候选三元组不存在 / unknown candidate ${id}`, { field: 'id' });
+    if (c.status !== 'pending') {
+      throw new AppError('STATE_CONFLICT', `候选 ${id} 已被 ${c.reviewed_by ?? '他人'} ${c.status === 'approved' ? '批准' : '拒绝'} / already ${c.status}`, {
+        field: 'id', details: { status: c.status, reviewedBy: c.reviewed_by },
+      });
+    }
+    if (expectedVersion !== undefined && expectedVersion !== c.row_version) {
+      throw new AppError('STATE_CONFLICT', `候选 ${id} 已被修改，请刷新 / candidate changed since you loaded it`, { field: 'expectedVersion', details: { rowVersion: c.row_version } });
+    }
+    return c;
+  }
+
+  private async resolveSide(tx: Queryable, side: 'subject' | 'object', id: string | null, create: z.infer<typeof NewEntitySchema> | undefined, actor: string): Promise<Entity> {
+    const field = `${side}Id`;
+    if (create && !id) {
+      const newEntityId = newId('ent');
+      await this.entities.create(tx, { id: newEntityId, ...create, origin: 'review' });
+      await recordHistory(tx, { entityId: newEntityId, action: 'entity_created', actor, after: create });
+      return this.entities.require(newEntityId, field, tx);
+    }
+    if (!id) {
+      throw new AppError('VALIDATION_FAILED', `${side === 'subject' ? '主语' : '宾语'}未关联到实体：请选择已有实体或新建 / ${side} is not linked to an entity`, { field });
+    }
+    const canonical = await this.entities.canonicalId(id, tx);
+    return this.entities.require(canonical, field, tx);
+  }
+}
+
+interface CandidateRow {
+  id: string;
+  status: string;
+  subject_id: string | null;
+  object_id: string | null;
+  predicate: z.infer<typeof PredicateSchema>;
+  certainty: z.infer<typeof CertaintySchema>;
+  qualifiers: Record<string, string>;
+  confidence: number;
+  source_id: string;
+  chunk_id: string | null;
+  page: number | null;
+  quote: string;
+  reviewed_by: string | null;
+  row_version: number;
+}
