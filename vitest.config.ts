@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts', '{core,audit,store,ingest,search,api,cli,runtime}/**/*.test.ts'],
+    include: ['tests/**/*.test.ts', '{core,audit,store,ingest,search,graph,knowledge,llm,api,cli,runtime}/**/*.test.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -18,3 +18,4 @@ export { ProjectionStatusSchema, type ProjectionStatus } from './projector.ts';
 export { EXTRACT_JOB, enqueueExtraction, runExtractJob, onExtractJobError, requireExtractor, type ExtractJobDeps } from './extract/extract.job.ts';
 export { DEMO_REVIEWER } from './demo-approvals.ts';
 export { RulesExtractor } from './extract/rules/index.ts';
+export { LlmExtractor, type LlmExtractorOptions } from './extract/llm-extractor.ts';

@@ -52,6 +52,8 @@ export interface ExtractionResult {
   triples: ExtractedTriple[];
   /** LLM calls this chunk cost (0 for rules, and for cache hits). */
   llmCalls: number;
+  /** Set when the engine gave up on this chunk (e.g. model output unusable after a repair request). */
+  failure?: { code: string; message: string };
 }
 
 /** An extraction engine: `rules` (deterministic, no LLM) or `llm`. */

@@ -2,7 +2,8 @@ import { type Config, createLogger, Lexicon, type Logger, Tokenizer } from '../c
 import { INGEST_JOB, IngestService, onIngestJobError, runIngestJob, SourcesRepository } from '../ingest/index.ts';
 import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
 import { openGraphStore } from '../graph/index.ts';
-import { EXTRACT_JOB, type Extractor, Knowledge, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
+import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
+import { createProvider, LlmResponseCache, type LlmProvider } from '../llm/index.ts';
 import { type Database, type JobHandler, type Queryable, JobQueue, JobRunner, openDatabase } from '../store/index.ts';
 
 /** Everything a process needs, wired once: the composition root shared by the server and the CLI. */
@@ -21,6 +22,8 @@ export interface Runtime {
   ingest: IngestService;
   search: SearchService;
   knowledge: Knowledge;
+  /** The configured model, or null with YZ_LLM=none (every flow then uses its deterministic engine). */
+  llm: LlmProvider | null;
   close(): Promise<void>;
 }
 
@@ -48,7 +51,9 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     // Embedded mode holds the data-directory lock: every lease found at start is a dead process's.
     if (db.kind === 'pglite') await jobs.releaseOrphans();
     const ingest = new IngestService(db, sources, jobs, { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars });
+    const llm = createProvider(config.llm);
     const extractors: Partial<Record<'rules' | 'llm', Extractor>> = { rules: new RulesExtractor(lexicon) };
+    if (llm) extractors.llm = new LlmExtractor(llm, lexicon, { cache: new LlmResponseCache(db), log });
     const graph = await openGraphStore(config, db);
     const knowledge = new Knowledge({ db, jobs, lexicon, embedder, log, graph, extractors, autoExtract: config.autoExtract });
     await knowledge.init();
@@ -63,10 +68,11 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     await queueMissingEmbeddings(deps);
     const search = new SearchService(db, tokenizer, embedder);
     return {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge,
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge, llm,
       async close() {
         await runner.stop();
         await knowledge.close();
+        await llm?.close();
         await db.close();
       },
     };

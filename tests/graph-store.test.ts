@@ -60,3 +60,56 @@ describe('openGraphStore', () => {
     }
   });
 });
+
+/**
+ * The product path into Neo4j: approvals go to the outbox, the projector applies them. Neo4j is taken
+ * away (a TCP relay in front of the real server is closed) while approvals continue; nothing is lost
+ * and the projector catches up when it returns. In this file because it shares the Neo4j server with
+ * the contract suite above, which clears it.
+ */
+if (neo4jAvailable()) {
+  describe('projection into Neo4j survives an outage', () => {
+    it('queues events while Neo4j is down and catches up when it returns', async () => {
+      const { TcpProxy } = await import('./helpers/tcp-proxy.ts');
+      const { testRuntime } = await import('./helpers/runtime.ts');
+      const proxy = TcpProxy.forUrl(process.env.YZ_TEST_NEO4J_URL as string);
+      const port = await proxy.up();
+      const rt = await testRuntime({ YZ_AUTO_EXTRACT: 'off', NEO4J_URL: `bolt://127.0.0.1:${port}` });
+      try {
+        await rt.knowledge.graph.init();
+        await rt.knowledge.graph.clear();
+        const reg = await rt.ingest.register(Buffer.from('---\ntitle: 投影测试\nyear: 2024\n---\n<!-- page: 1 -->\n肺腺癌常表现为磨玻璃结节。\n'), 'proj.md', {});
+        await rt.runner.drain();
+        const propose = async (objectId: string, text: string, n: number) => {
+          await rt.db.transaction((tx) => rt.knowledge.candidates.insertMany(tx, [{
+            subject: { text: '肺腺癌', entityId: 'dis.lung_adenocarcinoma', type: 'Disease' }, predicate: 'has_sign',
+            object: { text, entityId: objectId, type: 'Sign' }, certainty: 'present', qualifiers: {}, quote: `肺腺癌可见${text}。`,
+            quoteStart: n, quoteEnd: n + 5, confidence: 0.9, sourceId: reg.source.id, chunkId: null, page: 1, extractor: 'rules', extractorVersion: 'test',
+          }]));
+          const { items } = await rt.knowledge.candidates.list({ q: text, status: 'pending' }, { limit: 1, offset: 0 });
+          return rt.knowledge.review.approve(items[0].id, { actor: 'dr.li' });
+        };
+        const first = await propose('sign.ground_glass_nodule', '磨玻璃结节', 0);
+        await rt.knowledge.projector.catchUp();
+        expect((await rt.knowledge.graph.getRelation(first.relationId as string))?.objectId).toBe('sign.ground_glass_nodule');
+
+        await proxy.down();
+        const second = await propose('sign.lobulation', '分叶征', 10); // the system of record does not need Neo4j
+        await expect(rt.knowledge.projector.catchUp()).rejects.toMatchObject({ code: 'GRAPH_UNAVAILABLE' });
+        const waiting = await rt.knowledge.projector.status();
+        expect(waiting.pending).toBeGreaterThan(0);
+        expect(waiting.lastError).toBeTruthy();
+
+        await proxy.up();
+        await rt.knowledge.projector.catchUp();
+        expect((await rt.knowledge.projector.status())).toMatchObject({ pending: 0, lastError: null });
+        expect((await rt.knowledge.graph.getRelation(second.relationId as string))?.objectId).toBe('sign.lobulation');
+        const hood = await rt.knowledge.graph.neighbours('dis.lung_adenocarcinoma', { depth: 1 });
+        expect(hood.edges.map((e) => e.id).sort()).toEqual([first.relationId, second.relationId].sort());
+      } finally {
+        await rt.close();
+        await proxy.down();
+      }
+    });
+  });
+}

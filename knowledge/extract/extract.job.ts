@@ -86,6 +86,10 @@ export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<voi
         continue;
       }
       stats.llmCalls += result.llmCalls;
+      if (result.failure) {
+        stats.failedChunks++;
+        deps.log.warn({ jobId: job.id, chunkId: row.id, code: result.failure.code }, result.failure.message);
+      }
       for (const t of result.triples) {
         const subject = await resolveMention(deps, t.subject, resolveCache);
         const object = await resolveMention(deps, t.object, resolveCache);

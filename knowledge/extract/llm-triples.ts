@@ -21,10 +21,11 @@ export const TRIPLES_JSON_SCHEMA: Record<string, unknown> = jsonSchema;
  * What is accepted back: the envelope must be right (else the answer is invalid and gets one repair
  * request), but each triple is checked on its own, so one bad triple costs only itself.
  */
-export const TriplesEnvelopeSchema = z.union([
+export const TriplesEnvelopeSchema = z.preprocess(
+  // A bare array of triples is accepted as the list itself.
+  (v) => (Array.isArray(v) ? { triples: v } : v),
   z.object({ triples: z.array(z.unknown()) }),
-  z.array(z.unknown()).transform((triples) => ({ triples })),
-]);
+);
 
 const LooseMention = z.object({ text: z.string().trim().min(1), type: z.string().trim().default('') });
 const LooseTriple = z.object({
@@ -167,13 +168,14 @@ function compact(text: string): Compact {
     if (/\s/.test(ch)) continue;
     const code = ch.charCodeAt(0);
     const folded = FOLD[ch] ?? (code >= 0xff01 && code <= 0xff5e ? String.fromCharCode(code - 0xfee0) : ch);
-    s += folded.toLowerCase();
+    const lower = folded.toLowerCase();
+    s += lower.length === 1 ? lower : folded; // keep the one-to-one offset map
     at.push(i);
   }
   return { s, at };
 }
 
-/** Where `quote` is in the chunk (exactly, else in compact form), as original offsets; null when absent. */
+/** Where `quote` is in the chunk (compared in compact form), as offsets into the original text; null when absent. */
 function locate(chunk: Compact, quote: string): { start: number; end: number } | null {
   const q = compact(quote).s;
   if (!q) return null;
