@@ -54,6 +54,11 @@ export const CandidateSchema = z.object({
 });
 export type Candidate = z.infer<typeof CandidateSchema>;
 
+/** A query-string flag: `true`/`1` or `false`/`0` (z.coerce.boolean would read "false" as true). */
+export const QueryFlag = z
+  .preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean())
+  .optional();
+
 export const CandidateFilterSchema = z.object({
   status: CandidateStatusSchema.optional(),
   sourceId: z.string().max(100).optional(),
@@ -66,9 +71,9 @@ export const CandidateFilterSchema = z.object({
   /** Free text over the quote and both mention texts. */
   q: z.string().max(200).optional(),
   /** Only candidates whose certainty contradicts another candidate or an active relation. */
-  conflict: z.coerce.boolean().optional(),
+  conflict: QueryFlag,
   /** Only candidates whose subject or object has no entity yet. */
-  unresolved: z.coerce.boolean().optional(),
+  unresolved: QueryFlag,
 });
 export type CandidateFilter = z.infer<typeof CandidateFilterSchema>;
 
@@ -200,7 +205,8 @@ export function candidateWhere(f: CandidateFilter, params: unknown[] = []): { wh
   if (f.q) {
     add((p) => `(c.quote ILIKE ${p} OR c.subject_text ILIKE ${p} OR c.object_text ILIKE ${p})`, `%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
   }
-  if (f.unresolved) conds.push('(c.subject_id IS NULL OR c.object_id IS NULL)');
+  if (f.unresolved === true) conds.push('(c.subject_id IS NULL OR c.object_id IS NULL)');
+  if (f.unresolved === false) conds.push('(c.subject_id IS NOT NULL AND c.object_id IS NOT NULL)');
   if (f.conflict) {
     conds.push(`(EXISTS (SELECT 1 FROM kg_relations o WHERE o.status = 'active' AND o.subject_id = c.subject_id
                    AND o.predicate = c.predicate AND o.object_id = c.object_id AND ${CONTRADICTS})

@@ -19,3 +19,4 @@ export { EXTRACT_JOB, enqueueExtraction, runExtractJob, onExtractJobError, requi
 export { DEMO_REVIEWER } from './demo-approvals.ts';
 export { RulesExtractor } from './extract/rules/index.ts';
 export { LlmExtractor, type LlmExtractorOptions } from './extract/llm-extractor.ts';
+export { exportGraph, importGraph, type ExportFormat } from './transfer/index.ts';

@@ -185,8 +185,9 @@ export class MergeService {
       await tx.query('DELETE FROM kg_aliases WHERE merge_id = $1', [mergeId]);
       if (m.fromId) {
         const { rows: later } = await tx.query<{ id: string }>(
-          'SELECT id FROM kg_merges WHERE undone_at IS NULL AND at > $1 AND (from_id = $2 OR into_id = $2 OR into_id = $3) LIMIT 1',
-          [m.at, m.fromId, m.intoId],
+          `SELECT id FROM kg_merges WHERE undone_at IS NULL AND id <> $3 AND at >= (SELECT at FROM kg_merges WHERE id = $3)
+             AND (from_id = $1 OR into_id = $1 OR into_id = $2) LIMIT 1`,
+          [m.fromId, m.intoId, mergeId],
         );
         if (later[0]) {
           throw new AppError('STATE_CONFLICT', `之后的合并 ${later[0].id} 依赖本次合并，请先撤销它 / undo the later merge ${later[0].id} first`, { field: 'id' });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { GraphEvent, GraphRelation } from '../graph/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
+import { QueryFlag } from './candidates.repository.ts';
 import { CertaintySchema, PredicateSchema } from './model.ts';
 
 export const EvidenceSchema = z.object({
@@ -56,7 +57,7 @@ export const RelationFilterSchema = z.object({
   predicate: PredicateSchema.optional(),
   entityId: z.string().max(100).optional(),
   sourceId: z.string().max(100).optional(),
-  stale: z.coerce.boolean().optional(),
+  stale: QueryFlag,
 });
 export type RelationFilter = z.infer<typeof RelationFilterSchema>;
 

@@ -72,6 +72,9 @@ export class JobQueue {
          status = CASE WHEN $6 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN 'queued' ELSE jobs.status END,
          attempts = CASE WHEN $6 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN 0 ELSE jobs.attempts END,
          run_after = CASE WHEN $6 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN now() ELSE jobs.run_after END,
+         -- A re-run starts from the beginning: progress belongs to one run.
+         progress_done = CASE WHEN $6 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN 0 ELSE jobs.progress_done END,
+         payload = CASE WHEN $6 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN $3::jsonb ELSE jobs.payload END,
          updated_at = now()
        RETURNING *`,
       [newId('job'), kind, JSON.stringify(payload), opts.dedupeKey ?? null, opts.maxAttempts ?? 3, opts.rerunFinished ?? false],

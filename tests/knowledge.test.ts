@@ -7,11 +7,16 @@ import { testRuntime } from './helpers/runtime.ts';
 
 type Side = { id: string | null; text: string; type?: string };
 
+/** Distinct quote offsets keep every proposed candidate distinct (and findable) across calls. */
+let nextOffset = 0;
+
 const DOC = (title: string, body: string) => `---\ntitle: ${title}\nkind: guideline\nversion: "2024版"\nyear: 2024\n---\n<!-- page: 1 -->\n# 总则\n\n${body}\n`;
 
 /** Candidates as an extractor would propose them, written straight to the queue (the engines have their own tests). */
 async function propose(rt: Runtime, sourceId: string, triples: { s: Side; p: Candidate['predicate']; o: Side; certainty?: Candidate['certainty']; quote?: string; confidence?: number }[]): Promise<Candidate[]> {
   const { rows: chunks } = await rt.db.query<{ id: string }>('SELECT id FROM chunks WHERE source_id = $1 ORDER BY ordinal LIMIT 1', [sourceId]);
+  const base = nextOffset;
+  nextOffset += triples.length * 10;
   const items = triples.map((t, i) => ({
     subject: { text: t.s.text, entityId: t.s.id, type: t.s.type ?? null },
     predicate: t.p,
@@ -19,8 +24,8 @@ async function propose(rt: Runtime, sourceId: string, triples: { s: Side; p: Can
     certainty: t.certainty ?? 'present',
     qualifiers: {},
     quote: t.quote ?? `${t.s.text}${t.p}${t.o.text}。`,
-    quoteStart: i * 10,
-    quoteEnd: i * 10 + 5,
+    quoteStart: base + i * 10,
+    quoteEnd: base + i * 10 + 5,
     confidence: t.confidence ?? 0.9,
     sourceId,
     chunkId: chunks[0]?.id ?? null,
@@ -30,7 +35,7 @@ async function propose(rt: Runtime, sourceId: string, triples: { s: Side; p: Can
   }));
   await rt.db.transaction((tx) => rt.knowledge.candidates.insertMany(tx, items));
   const { items: all } = await rt.knowledge.candidates.list({ sourceId }, { limit: 500, offset: 0 });
-  return triples.map((t, i) => all.find((c) => c.quoteStart === i * 10 && c.subject.text === t.s.text) as Candidate);
+  return triples.map((_, i) => all.find((c) => c.quoteStart === base + i * 10) as Candidate);
 }
 
 const LUAD: Side = { id: 'dis.lung_adenocarcinoma', text: '肺腺癌' };
