@@ -4,18 +4,23 @@
  *   search   — hybrid search latency over 100,000 chunks (PGlite; PostgreSQL too when YZ_TEST_DATABASE_URL is set)
  *   start    — `yingzhi start` on the 100k database: time to ready and RSS after searches
  *   quality  — recall@5 / MRR of BM25, vector and fused search on the authored queries
+ *   knowledge — rules extraction chunks/s, precision/recall/F1 on the gold set, LLM calls per chunk
+ *   graph    — projection of 50k/100k relations and 2-hop / path latency on 20k entities, Postgres (PGlite,
+ *              PostgreSQL) and Neo4j (YZ_TEST_NEO4J_URL; the bench clears that server's graph)
  * Select sections with `npm run bench -- ingest search`. The 100k corpus is built once and cached in
  * bench/.cache (delete it to rebuild).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { runGraphBench } from './graph.bench.ts';
 import { runIngestBench } from './ingest.bench.ts';
+import { runKnowledgeBench } from './knowledge.bench.ts';
 import { runQualityBench } from './quality.bench.ts';
 import { runSearchBench } from './search.bench.ts';
 import { runStartBench } from './start.bench.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const all = ['ingest', 'search', 'start', 'quality'];
+const all = ['ingest', 'search', 'start', 'quality', 'knowledge', 'graph'];
 const wanted = process.argv.slice(2).filter((a) => all.includes(a));
 const sections = wanted.length ? wanted : all;
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length };
@@ -24,6 +29,8 @@ if (sections.includes('ingest')) results.ingest = await runIngestBench();
 if (sections.includes('search')) results.search = await runSearchBench();
 if (sections.includes('start')) results.start = await runStartBench();
 if (sections.includes('quality')) results.quality = await runQualityBench();
+if (sections.includes('knowledge')) results.knowledge = await runKnowledgeBench();
+if (sections.includes('graph')) results.graph = await runGraphBench();
 
 const dir = path.join(ROOT, 'bench/results');
 mkdirSync(dir, { recursive: true });

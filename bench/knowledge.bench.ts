@@ -1,0 +1,96 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createLogger, Lexicon } from '../core/index.ts';
+import { evaluateExtraction, measureExtractionSpeed } from '../evals/extraction.ts';
+import { chunkDocument, readDocument } from '../ingest/index.ts';
+import { LlmExtractor, RulesExtractor } from '../knowledge/index.ts';
+import { createProvider, LlmResponseCache } from '../llm/index.ts';
+import { migrate, PgliteDatabase } from '../store/index.ts';
+import { startFakeLlmServer } from '../tests/fakes/llm-server.ts';
+import { printTable } from './table.ts';
+
+const CORPUS = path.resolve(import.meta.dirname, '../demo/corpus');
+
+/**
+ * Extraction benchmarks: rules-engine speed over the demo corpus (target ≥ 200 chunks/s), its quality on
+ * the authored gold set (precision/recall/F1 per predicate, dev and held-out test), and LLM calls per
+ * chunk (target ≤ 1.3 with gleaning). The LLM figure is the protocol cost of the extractor — first pass,
+ * gleaning policy, repairs — measured against the fake model server answering with what the rules engine
+ * finds in each chunk; it says nothing about a real model's quality.
+ */
+export async function runKnowledgeBench() {
+  const lexicon = Lexicon.load();
+  const rules = new RulesExtractor(lexicon);
+  const speed = await measureExtractionSpeed({ extractor: rules });
+  printTable('Rules extraction speed (demo corpus, 600-character chunks)', ['chunks', 'characters', 'triples', 'seconds', 'chunks/s', 'target'], [
+    [speed.chunks, speed.chars, speed.triples, speed.seconds.toFixed(3), speed.chunksPerSecond.toFixed(0), '≥ 200'],
+  ]);
+
+  const quality = await evaluateExtraction({ split: 'all', extractor: rules, print: false });
+  const rows: (string | number)[][] = [];
+  for (const s of quality.splits) {
+    for (const [p, prf] of Object.entries(s.strict.byPredicate)) {
+      if (prf.gold || prf.predicted) rows.push([s.split, p, prf.gold, prf.predicted, prf.correct, pct(prf.precision), pct(prf.recall), pct(prf.f1)]);
+    }
+    const m = s.strict.micro;
+    const r = s.relaxed.micro;
+    rows.push([s.split, 'micro', m.gold, m.predicted, m.correct, pct(m.precision), pct(m.recall), pct(m.f1)]);
+    rows.push([s.split, 'micro (certainty ignored)', r.gold, r.predicted, r.correct, pct(r.precision), pct(r.recall), pct(r.f1)]);
+  }
+  printTable(`Rules extraction quality (${quality.extractorVersion}) on evals/extraction/gold.jsonl`, ['split', 'predicate', 'gold', 'predicted', 'correct', 'P', 'R', 'F1'], rows);
+
+  const llm = await llmCallsPerChunk(lexicon, rules);
+  printTable('LLM extraction cost (fake model server, real HTTP; gleaning on)', ['chunks', 'LLM calls', 'calls/chunk', 'gleaned chunks', 're-run calls (cache)', 'target'], [
+    [llm.chunks, llm.calls, llm.perChunk.toFixed(2), llm.gleaned, llm.rerunCalls, '≤ 1.3'],
+  ]);
+  return { speed, quality: quality.splits.map((s) => ({ split: s.split, strict: s.strict, relaxed: s.relaxed.micro })), llm };
+}
+
+async function llmCallsPerChunk(lexicon: Lexicon, rules: RulesExtractor) {
+  const chunks: { id: string; sourceId: string; text: string; headingPath: string[]; pageStart: number }[] = [];
+  for (const f of readdirSync(CORPUS).filter((n) => n.endsWith('.md')).sort()) {
+    const doc = await readDocument(readFileSync(path.join(CORPUS, f)), f);
+    chunkDocument(doc.blocks, 600).chunks.forEach((c, i) => chunks.push({ id: `${f}:${i}`, sourceId: f, text: c.text, headingPath: c.headingPath, pageStart: c.pageStart }));
+  }
+  const byText = new Map<string, unknown[]>();
+  for (const c of chunks) {
+    const { triples } = await rules.extract(c);
+    byText.set(c.text, triples.map((t) => ({
+      subject: { text: t.subject.text, type: t.subject.type ?? '' }, predicate: t.predicate, object: { text: t.object.text, type: t.object.type ?? '' },
+      certainty: t.certainty, quote: t.quote,
+    })));
+  }
+  const fake = await startFakeLlmServer({
+    script: (req) => {
+      const text = [...byText.keys()].find((t) => req.messages.some((m) => m.content.includes(t))) ?? '';
+      return { json: { triples: req.messages.length > 2 ? [] : (byText.get(text) ?? []) } };
+    },
+  });
+  const db = await PgliteDatabase.open();
+  try {
+    await migrate(db);
+    const provider = createProvider({ kind: 'openai', url: fake.url, model: 'fake-model', timeoutMs: 30_000, concurrency: 4, numCtx: 8192 });
+    if (!provider) throw new Error('provider');
+    const log = createLogger('silent');
+    const run = async () => {
+      const x = new LlmExtractor(provider, lexicon, { cache: new LlmResponseCache(db), log });
+      let calls = 0;
+      let gleaned = 0;
+      for (const c of chunks) {
+        const r = await x.extract(c);
+        calls += r.llmCalls;
+        if (r.gleaned) gleaned++;
+      }
+      return { calls, gleaned };
+    };
+    const first = await run();
+    const again = await run();
+    await provider.close();
+    return { chunks: chunks.length, calls: first.calls, perChunk: first.calls / chunks.length, gleaned: first.gleaned, rerunCalls: again.calls };
+  } finally {
+    await db.close();
+    await fake.close();
+  }
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
