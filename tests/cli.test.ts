@@ -45,10 +45,42 @@ describe('yingzhi CLI', () => {
     const sources = JSON.parse((await cli(['sources', 'list', '--json'])).stdout);
     expect(sources.total).toBe(2);
     const jobs = JSON.parse((await cli(['jobs', 'list', '--json'])).stdout);
-    // each document: one ingest job, then one embedding job
+    // each document: one ingest job, then one embedding job and one triple-extraction job
     expect(jobs.items.filter((j: { kind: string; status: string }) => j.kind === 'ingest' && j.status === 'succeeded')).toHaveLength(2);
     expect(jobs.items.filter((j: { kind: string; status: string }) => j.kind === 'embed' && j.status === 'succeeded')).toHaveLength(2);
-    expect((await cli(['jobs', 'list'])).stdout).toMatch(/成功 succeeded 4/);
+    expect(jobs.items.filter((j: { kind: string; status: string }) => j.kind === 'extract' && j.status === 'succeeded')).toHaveLength(2);
+    expect((await cli(['jobs', 'list'])).stdout).toMatch(/成功 succeeded 6/);
+  });
+
+  it('reviews from the command line: list, approve, reject, merge and undo, graph stats and export', async () => {
+    const list = JSON.parse((await cli(['review', 'list', '--limit', '50', '--json'])).stdout);
+    expect(list.total).toBeGreaterThan(0);
+    const resolved = list.items.filter((c: { subject: { entityId: string | null }; object: { entityId: string | null }; conflicts: { contradicting: unknown[] } }) => c.subject.entityId && c.object.entityId && !c.conflicts.contradicting.length);
+    const [a, b] = resolved;
+    const approved = await cli(['review', 'approve', a.id, '--as', 'dr.cli', '--comment', '命令行批准']);
+    expect(approved.code).toBe(0);
+    expect(approved.stdout).toContain(`已批准 approved ${a.id}`);
+    const again = await cli(['review', 'approve', a.id, '--json']);
+    expect(again.code).toBe(2);
+    expect(JSON.parse(again.stdout).failed[0].code).toBe('STATE_CONFLICT');
+    expect((await cli(['review', 'reject', b.id, '--comment', '证据不足'])).code).toBe(0);
+    expect(JSON.parse((await cli(['review', 'list', '--status', 'rejected', '--json'])).stdout).items.map((c: { id: string }) => c.id)).toContain(b.id);
+
+    const merged = await cli(['review', 'merge', '--surface', '子宫暗带', 'sign.t2_dark_bands', '--json']);
+    expect(merged.code).toBe(0);
+    const mergeId = JSON.parse(merged.stdout).id;
+    expect((await cli(['review', 'unmerge', mergeId])).stdout).toContain(mergeId);
+
+    const stats = JSON.parse((await cli(['graph', 'stats', '--json'])).stdout);
+    expect(stats.graph.relations).toBeGreaterThanOrEqual(1);
+    expect(stats.projection.pending).toBe(0);
+    const exported = await cli(['graph', 'export', '--format', 'jsonl']);
+    const lines = exported.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ kind: 'header', format: 'yingzhi-kg' });
+    expect(lines.filter((l) => l.kind === 'relation')).toHaveLength(stats.graph.relations);
+    const badEngine = await cli(['extract', '--engine', 'llm']);
+    expect(badEngine.code).toBe(2);
+    expect(badEngine.stderr).toContain('YZ_LLM=none');
   });
 
   it('exits non-zero with one clear line on bad input', async () => {

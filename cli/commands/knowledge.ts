@@ -93,10 +93,10 @@ export async function reviewDecideCommand(action: 'approve' | 'reject', ids: str
   await withRuntime(json, async (rt) => {
     const result = await rt.knowledge.review.bulk(action, { ids }, { actor: actor(opts), comment: opts.comment, overrideConflict: opts.force });
     await rt.knowledge.projector.catchUp().catch(() => undefined);
+    if (result.failed.length) process.exitCode = 2;
     if (json) return printJson(result);
     for (const id of result.done) process.stdout.write(`${action === 'approve' ? '已批准 approved' : '已拒绝 rejected'} ${id}\n`);
     for (const f of result.failed) process.stdout.write(`失败 failed ${f.id} [${f.code}] ${f.message}\n`);
-    if (result.failed.length) process.exitCode = 2;
   });
 }
 
