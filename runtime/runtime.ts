@@ -52,7 +52,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     if (db.kind === 'pglite') await jobs.releaseOrphans();
     const ingest = new IngestService(db, sources, jobs, { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars });
     const llm = createProvider(config.llm);
-    const extractors: Partial<Record<'rules' | 'llm', Extractor>> = { rules: new RulesExtractor(lexicon) };
+    const extractors: Partial<Record<'rules' | 'llm', Extractor>> = { rules: new RulesExtractor(lexicon, tokenizer) };
     if (llm) extractors.llm = new LlmExtractor(llm, lexicon, { cache: new LlmResponseCache(db), log });
     const graph = await openGraphStore(config, db);
     const knowledge = new Knowledge({ db, jobs, lexicon, embedder, log, graph, extractors, autoExtract: config.autoExtract });

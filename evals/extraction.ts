@@ -1,0 +1,235 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { Lexicon } from '../core/index.ts';
+import { chunkDocument, readDocument } from '../ingest/index.ts';
+import { RulesExtractor } from '../knowledge/extract/rules/index.ts';
+import { CertaintySchema, PREDICATES, type Predicate, PredicateSchema } from '../knowledge/model.ts';
+import { orient } from '../knowledge/predicates.ts';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const GOLD_PATH = path.join(HERE, 'extraction', 'gold.jsonl');
+const CORPUS_DIR = path.join(HERE, '..', 'demo', 'corpus');
+
+export const GoldSentenceSchema = z.object({
+  id: z.string(),
+  doc: z.string(),
+  page: z.number().int().nullable().optional(),
+  sentence: z.string().min(1),
+  split: z.enum(['dev', 'test']),
+  triples: z.array(
+    z.object({
+      subject: z.string().min(1),
+      predicate: PredicateSchema,
+      object: z.string().min(1),
+      certainty: CertaintySchema.default('present'),
+    }),
+  ),
+});
+export type GoldSentence = z.infer<typeof GoldSentenceSchema>;
+
+export type Split = 'dev' | 'test' | 'all';
+
+/** The authored gold set: one JSON object per line (see GoldSentenceSchema). */
+export function loadGold(file = GOLD_PATH): GoldSentence[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line, i) => ({ line, i }))
+    .filter(({ line }) => line.trim())
+    .map(({ line, i }) => {
+      const parsed = GoldSentenceSchema.safeParse(JSON.parse(line));
+      if (!parsed.success) throw new Error(`${file}:${i + 1}: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+      return parsed.data;
+    });
+}
+
+export interface Prf {
+  gold: number;
+  predicted: number;
+  correct: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+export interface SplitScore {
+  split: Split;
+  sentences: number;
+  /** Matching on (subject, predicate, object, certainty). */
+  strict: { micro: Prf; byPredicate: Record<Predicate, Prf> };
+  /** Matching on (subject, predicate, object): certainty ignored. */
+  relaxed: { micro: Prf; byPredicate: Record<Predicate, Prf> };
+  /** Per sentence: what was missed and what was wrongly proposed (strict keys `s|p|o|certainty`). */
+  errors: Array<{ id: string; sentence: string; missed: string[]; spurious: string[] }>;
+}
+
+export interface ExtractionEval {
+  extractorVersion: string;
+  splits: SplitScore[];
+}
+
+type Counts = Record<Predicate, { gold: number; predicted: number; correct: number }>;
+
+const zero = (): Counts => Object.fromEntries(PREDICATES.map((p) => [p, { gold: 0, predicted: 0, correct: 0 }])) as Counts;
+
+function prf(c: { gold: number; predicted: number; correct: number }): Prf {
+  const precision = c.predicted ? c.correct / c.predicted : 0;
+  const recall = c.gold ? c.correct / c.gold : 0;
+  const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+  return { ...c, precision, recall, f1 };
+}
+
+function summarise(counts: Counts): { micro: Prf; byPredicate: Record<Predicate, Prf> } {
+  const total = { gold: 0, predicted: 0, correct: 0 };
+  const byPredicate = {} as Record<Predicate, Prf>;
+  for (const p of PREDICATES) {
+    const c = counts[p];
+    total.gold += c.gold;
+    total.predicted += c.predicted;
+    total.correct += c.correct;
+    byPredicate[p] = prf(c);
+  }
+  return { micro: prf(total), byPredicate };
+}
+
+/** Symmetric predicates compare in stored orientation (smaller id first), as the extractor emits them. */
+function key(t: { subject: string; predicate: Predicate; object: string }, certainty?: string): string {
+  const [s, o] = orient(t.predicate, t.subject, t.object);
+  return certainty === undefined ? `${s}|${t.predicate}|${o}` : `${s}|${t.predicate}|${o}|${certainty}`;
+}
+
+function tally(counts: Counts, gold: Set<string>, predicted: Set<string>): void {
+  for (const k of gold) counts[k.split('|')[1] as Predicate].gold++;
+  for (const k of predicted) {
+    const c = counts[k.split('|')[1] as Predicate];
+    c.predicted++;
+    if (gold.has(k)) c.correct++;
+  }
+}
+
+async function scoreSplit(x: RulesExtractor, items: GoldSentence[], split: Split): Promise<SplitScore> {
+  const strict = zero();
+  const relaxed = zero();
+  const errors: SplitScore['errors'] = [];
+  for (const g of items) {
+    const { triples } = await x.extract({ id: g.id, sourceId: g.doc, text: g.sentence, headingPath: [], pageStart: g.page ?? 1 });
+    const predicted = triples
+      .filter((t) => t.subject.entityId && t.object.entityId)
+      .map((t) => ({ subject: t.subject.entityId as string, predicate: t.predicate, object: t.object.entityId as string, certainty: t.certainty }));
+    const goldStrict = new Set(g.triples.map((t) => key(t, t.certainty)));
+    const predStrict = new Set(predicted.map((t) => key(t, t.certainty)));
+    tally(strict, goldStrict, predStrict);
+    tally(relaxed, new Set(g.triples.map((t) => key(t))), new Set(predicted.map((t) => key(t))));
+    const missed = [...goldStrict].filter((k) => !predStrict.has(k));
+    const spurious = [...predStrict].filter((k) => !goldStrict.has(k));
+    if (missed.length || spurious.length) errors.push({ id: g.id, sentence: g.sentence, missed, spurious });
+  }
+  return { split, sentences: items.length, strict: summarise(strict), relaxed: summarise(relaxed), errors };
+}
+
+/**
+ * Precision, recall and F1 of the rules engine against the gold set, per predicate and micro-averaged,
+ * strict (certainty must match) and relaxed (certainty ignored). Each gold sentence is extracted as a
+ * one-sentence chunk. `split: 'all'` scores dev, test and both together. Prints the table unless
+ * `print: false`.
+ */
+export async function evaluateExtraction(
+  opts: { split?: Split; file?: string; extractor?: RulesExtractor; print?: boolean } = {},
+): Promise<ExtractionEval> {
+  const split = opts.split ?? 'dev';
+  const gold = loadGold(opts.file);
+  const x = opts.extractor ?? new RulesExtractor(Lexicon.load());
+  const wanted: Split[] = split === 'all' ? ['dev', 'test', 'all'] : [split];
+  const splits: SplitScore[] = [];
+  for (const s of wanted) splits.push(await scoreSplit(x, s === 'all' ? gold : gold.filter((g) => g.split === s), s));
+  const result = { extractorVersion: x.version, splits };
+  if (opts.print !== false) console.log(formatExtractionEval(result));
+  return result;
+}
+
+const pct = (v: number) => (v * 100).toFixed(1).padStart(5);
+
+/** The evaluation as a plain-text table. */
+export function formatExtractionEval(r: ExtractionEval): string {
+  const lines: string[] = [];
+  for (const s of r.splits) {
+    lines.push(`\n${r.extractorVersion} — split ${s.split}: ${s.sentences} sentences`);
+    lines.push(`${'predicate'.padEnd(16)} ${'gold'.padStart(5)} ${'pred'.padStart(5)} ${'ok'.padStart(5)}   ${'P'.padStart(5)} ${'R'.padStart(5)} ${'F1'.padStart(5)}   relaxed ${'P'.padStart(5)} ${'R'.padStart(5)} ${'F1'.padStart(5)}`);
+    const row = (name: string, a: Prf, b: Prf) =>
+      `${name.padEnd(16)} ${String(a.gold).padStart(5)} ${String(a.predicted).padStart(5)} ${String(a.correct).padStart(5)}   ${pct(a.precision)} ${pct(a.recall)} ${pct(a.f1)}           ${pct(b.precision)} ${pct(b.recall)} ${pct(b.f1)}`;
+    for (const p of PREDICATES) {
+      const a = s.strict.byPredicate[p];
+      if (a.gold || a.predicted) lines.push(row(p, a, s.relaxed.byPredicate[p]));
+    }
+    lines.push(row('micro', s.strict.micro, s.relaxed.micro));
+  }
+  return lines.join('\n');
+}
+
+export interface SpeedResult {
+  chunks: number;
+  chars: number;
+  triples: number;
+  seconds: number;
+  chunksPerSecond: number;
+  charsPerSecond: number;
+}
+
+/**
+ * Extraction speed over every chunk of the demo corpus, chunked as ingestion does (600 visible
+ * characters). One warm-up pass, then `rounds` timed passes.
+ */
+export async function measureExtractionSpeed(opts: { extractor?: RulesExtractor; dir?: string; chunkChars?: number; rounds?: number } = {}): Promise<SpeedResult> {
+  const x = opts.extractor ?? new RulesExtractor(Lexicon.load());
+  const dir = opts.dir ?? CORPUS_DIR;
+  const texts: string[] = [];
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.md')).sort()) {
+    const doc = await readDocument(readFileSync(path.join(dir, f)), f);
+    for (const c of chunkDocument(doc.blocks, opts.chunkChars ?? 600).chunks) texts.push(c.text);
+  }
+  const chunks = texts.map((text, i) => ({ id: `c${i}`, sourceId: 'speed', text, headingPath: [], pageStart: 1 }));
+  for (const c of chunks) await x.extract(c);
+  const rounds = opts.rounds ?? 3;
+  let triples = 0;
+  const t0 = performance.now();
+  for (let r = 0; r < rounds; r++) for (const c of chunks) triples += (await x.extract(c)).triples.length;
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    chunks: chunks.length,
+    chars: texts.reduce((n, t) => n + t.length, 0),
+    triples: triples / rounds,
+    seconds: seconds / rounds,
+    chunksPerSecond: (chunks.length * rounds) / seconds,
+    charsPerSecond: (texts.reduce((n, t) => n + t.length, 0) * rounds) / seconds,
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const arg = process.argv[2] ?? 'dev';
+  if (arg !== 'dev' && arg !== 'test' && arg !== 'all') {
+    console.error('usage: npx tsx evals/extraction.ts [dev|test|all] [--errors] [--speed]');
+    process.exit(2);
+  }
+  if (!existsSync(GOLD_PATH)) {
+    console.error(`no gold set at ${GOLD_PATH}`);
+    process.exit(1);
+  }
+  const extractor = new RulesExtractor(Lexicon.load());
+  const result = await evaluateExtraction({ split: arg, extractor });
+  // Error listings help tuning, which is done on dev only: test sentences are never listed.
+  if (process.argv.includes('--errors') && arg === 'dev') {
+    for (const e of result.splits[0].errors) {
+      console.log(`\n[${e.id}] ${e.sentence}`);
+      for (const k of e.missed) console.log(`  - missed   ${k}`);
+      for (const k of e.spurious) console.log(`  + spurious ${k}`);
+    }
+  }
+  if (process.argv.includes('--speed')) {
+    const s = await measureExtractionSpeed({ extractor });
+    console.log(
+      `\nspeed: ${s.chunks} chunks (${s.chars} chars) in ${s.seconds.toFixed(3)} s → ${s.chunksPerSecond.toFixed(0)} chunks/s, ` +
+        `${Math.round(s.charsPerSecond / 1000)}k chars/s (≈ ${Math.round(s.charsPerSecond / 600)} chunks/s of 600 chars), ${s.triples} triples`,
+    );
+  }
+}
