@@ -57,5 +57,5 @@ export const ReadySchema = z.object({
   jobs: z.record(z.string(), z.number()),
 });
 
+export type { SearchHit, SearchResponse } from '../search/index.ts';
 export { SearchResponseSchema };
-export type { SearchResponse, SearchHit } from '../search/index.ts';

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
-import { type GraphFilter, GraphEntitySchema, GraphRelationSchema } from '../graph/index.ts';
-import { ENTITY_TYPES, exportGraph, type ExportFormat, importGraph, PREDICATES, PredicateSchema, ProjectionStatusSchema } from '../knowledge/index.ts';
+import { GraphEntitySchema, type GraphFilter, GraphRelationSchema } from '../graph/index.ts';
+import { ENTITY_TYPES, type ExportFormat, exportGraph, importGraph, PREDICATES, PredicateSchema, ProjectionStatusSchema } from '../knowledge/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
 import { ErrorBodySchema } from './contract.ts';

@@ -1,3 +1,3 @@
-export { buildApp, type AppOptions } from './app.ts';
+export { type AppOptions, buildApp } from './app.ts';
 export * from './contract.ts';
 export { PERMISSIONS, type Permission } from './permissions.ts';

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
-import { JobSchema } from '../store/index.ts';
 import {
   ApprovalEditSchema,
   CandidateFilterSchema,
@@ -12,10 +11,11 @@ import {
   MergeSchema,
   RelationFilterSchema,
   RelationSchema,
-  requireExtractor,
   ResolutionSuggestionSchema,
+  requireExtractor,
 } from '../knowledge/index.ts';
 import type { Runtime } from '../runtime/index.ts';
+import { JobSchema } from '../store/index.ts';
 import { actorOf } from './actor.ts';
 import { ErrorBodySchema } from './contract.ts';
 

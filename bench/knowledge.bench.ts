@@ -50,7 +50,9 @@ async function llmCallsPerChunk(lexicon: Lexicon, rules: RulesExtractor) {
   const chunks: { id: string; sourceId: string; text: string; headingPath: string[]; pageStart: number }[] = [];
   for (const f of readdirSync(CORPUS).filter((n) => n.endsWith('.md')).sort()) {
     const doc = await readDocument(readFileSync(path.join(CORPUS, f)), f);
-    chunkDocument(doc.blocks, 600).chunks.forEach((c, i) => chunks.push({ id: `${f}:${i}`, sourceId: f, text: c.text, headingPath: c.headingPath, pageStart: c.pageStart }));
+    for (const [i, c] of chunkDocument(doc.blocks, 600).chunks.entries()) {
+      chunks.push({ id: `${f}:${i}`, sourceId: f, text: c.text, headingPath: c.headingPath, pageStart: c.pageStart });
+    }
   }
   const byText = new Map<string, unknown[]>();
   for (const c of chunks) {

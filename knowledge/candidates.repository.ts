@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { newId, sha256Hex } from '../core/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
-import { CertaintySchema, PredicateSchema, type ExtractedTriple } from './model.ts';
+import { CertaintySchema, type ExtractedTriple, PredicateSchema } from './model.ts';
 
 export const CandidateStatusSchema = z.enum(['pending', 'approved', 'rejected']);
 export type CandidateStatus = z.infer<typeof CandidateStatusSchema>;

@@ -2,21 +2,22 @@
  * Knowledge capability: candidate triples from extractors, expert review, entity resolution and
  * merges, the reviewed relations (system of record) and their projection into graph stores.
  */
-export { Knowledge, type KnowledgeDeps } from './knowledge.ts';
-export {
-  ExtractedTripleSchema, QualifiersSchema, MentionSchema, CertaintySchema, PredicateSchema, PREDICATES,
-  type ExtractedTriple, type Extractor, type ChunkForExtraction, type ExtractionResult, type Mention, type Predicate, type Certainty,
-} from './model.ts';
-export { PREDICATE_TYPES, PREDICATE_LABELS, typesFit } from './predicates.ts';
-export { EntitySchema, ENTITY_TYPES, type Entity, toGraphEntity } from './entities.repository.ts';
-export { CandidateSchema, CandidateFilterSchema, CandidateStatusSchema, type Candidate, type CandidateFilter } from './candidates.repository.ts';
-export { RelationSchema, RelationFilterSchema, HistoryEntrySchema, EvidenceSchema, type Relation, type HistoryEntry } from './relations.repository.ts';
-export { ApprovalEditSchema, type ApprovalEdit, type BulkResult } from './review.service.ts';
-export { MergeSchema, type Merge } from './merge.service.ts';
-export { ResolutionSuggestionSchema, type ResolutionSuggestion } from './resolution.ts';
-export { ProjectionStatusSchema, type ProjectionStatus } from './projector.ts';
-export { EXTRACT_JOB, enqueueExtraction, runExtractJob, onExtractJobError, requireExtractor, type ExtractJobDeps } from './extract/extract.job.ts';
+
+export { type Candidate, type CandidateFilter, CandidateFilterSchema, CandidateSchema, CandidateStatusSchema } from './candidates.repository.ts';
 export { DEMO_REVIEWER } from './demo-approvals.ts';
-export { RulesExtractor } from './extract/rules/index.ts';
+export { ENTITY_TYPES, type Entity, EntitySchema, toGraphEntity } from './entities.repository.ts';
+export { EXTRACT_JOB, type ExtractJobDeps, enqueueExtraction, onExtractJobError, requireExtractor, runExtractJob } from './extract/extract.job.ts';
 export { LlmExtractor, type LlmExtractorOptions } from './extract/llm-extractor.ts';
-export { exportGraph, importGraph, type ExportFormat } from './transfer/index.ts';
+export { RulesExtractor } from './extract/rules/index.ts';
+export { Knowledge, type KnowledgeDeps } from './knowledge.ts';
+export { type Merge, MergeSchema } from './merge.service.ts';
+export {type Certainty,CertaintySchema, type ChunkForExtraction, 
+  type ExtractedTriple, 
+  ExtractedTripleSchema, type ExtractionResult, type Extractor, type Mention, MentionSchema, PREDICATES,type Predicate, PredicateSchema, QualifiersSchema, 
+} from './model.ts';
+export { PREDICATE_LABELS, PREDICATE_TYPES, typesFit } from './predicates.ts';
+export { type ProjectionStatus, ProjectionStatusSchema } from './projector.ts';
+export { EvidenceSchema, type HistoryEntry, HistoryEntrySchema, type Relation, RelationFilterSchema, RelationSchema } from './relations.repository.ts';
+export { type ResolutionSuggestion, ResolutionSuggestionSchema } from './resolution.ts';
+export { type ApprovalEdit, ApprovalEditSchema, type BulkResult } from './review.service.ts';
+export { type ExportFormat, exportGraph, importGraph } from './transfer/index.ts';

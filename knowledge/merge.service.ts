@@ -5,7 +5,7 @@ import type { GraphEvent } from '../graph/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
 import type { CandidatesRepository } from './candidates.repository.ts';
 import { type EntitiesRepository, toGraphEntity } from './entities.repository.ts';
-import { appendOutbox, recordHistory, type RelationsRepository } from './relations.repository.ts';
+import { appendOutbox, type RelationsRepository, recordHistory } from './relations.repository.ts';
 
 export const MergeSchema = z.object({
   id: z.string(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CertaintySchema, PredicateSchema } from '../graph/types.ts';
 
-export { CertaintySchema, PredicateSchema, PREDICATES, type Certainty, type Predicate } from '../graph/types.ts';
+export { type Certainty, CertaintySchema, PREDICATES, type Predicate, PredicateSchema } from '../graph/types.ts';
 
 /** Qualifiers carried with a triple (DESIGN.md knowledge model). Free text values, all optional. */
 export const QualifiersSchema = z

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { AuditLog } from '../audit/index.ts';
 import { AppError, isAppError, newId } from '../core/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
-import { type Candidate, type CandidateFilter, CandidatesRepository } from './candidates.repository.ts';
-import { EntitiesRepository, type Entity, EntityTypeEnum, toGraphEntity } from './entities.repository.ts';
+import type { Candidate, CandidateFilter, CandidatesRepository } from './candidates.repository.ts';
+import { type EntitiesRepository, type Entity, EntityTypeEnum, toGraphEntity } from './entities.repository.ts';
 import { CertaintySchema, PredicateSchema, QualifiersSchema } from './model.ts';
 import { assertTypesFit, orient } from './predicates.ts';
-import { appendOutbox, recordHistory, RelationsRepository } from './relations.repository.ts';
+import { appendOutbox, type RelationsRepository, recordHistory } from './relations.repository.ts';
 
 const NewEntitySchema = z.object({
   type: EntityTypeEnum,

@@ -1,10 +1,10 @@
 import { type Config, createLogger, Lexicon, type Logger, Tokenizer } from '../core/index.ts';
-import { INGEST_JOB, IngestService, onIngestJobError, runIngestJob, SourcesRepository } from '../ingest/index.ts';
-import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
 import { openGraphStore } from '../graph/index.ts';
+import { INGEST_JOB, IngestService, onIngestJobError, runIngestJob, SourcesRepository } from '../ingest/index.ts';
 import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
-import { createProvider, LlmResponseCache, type LlmProvider } from '../llm/index.ts';
-import { type Database, type JobHandler, type Queryable, JobQueue, JobRunner, openDatabase } from '../store/index.ts';
+import { createProvider, type LlmProvider, LlmResponseCache } from '../llm/index.ts';
+import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
+import { type Database, type JobHandler, JobQueue, JobRunner, openDatabase, type Queryable } from '../store/index.ts';
 
 /** Everything a process needs, wired once: the composition root shared by the server and the CLI. */
 export interface Runtime {

@@ -2,6 +2,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, startTestServer, type TestServer } from './helpers/runtime.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely; their schemas are tested elsewhere
+type Json = any;
+
 /** The review and graph API over real HTTP, on a server that ingested and extracted a demo guideline. */
 describe('knowledge API', () => {
   let srv: TestServer;
@@ -12,7 +15,7 @@ describe('knowledge API', () => {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
-    let json: any = null;
+    let json: Json = null;
     try {
       json = JSON.parse(text);
     } catch {
@@ -46,7 +49,7 @@ describe('knowledge API', () => {
 
   it('approves over HTTP as the named reviewer; a second approval is 409 naming who did it', async () => {
     const { json } = await api('GET', '/api/kg/candidates?status=pending&unresolved=false&limit=200');
-    const c = json.items.find((x: any) => x.subject.entityId && x.object.entityId && x.conflicts.contradicting.length === 0 && !x.conflicts.activeRelationId);
+    const c = json.items.find((x: Json) => x.subject.entityId && x.object.entityId && x.conflicts.contradicting.length === 0 && !x.conflicts.activeRelationId);
     expect(c).toBeTruthy();
     const ok = await api('POST', `/api/kg/candidates/${c.id}/approve`, { comment: '同意', expectedVersion: c.rowVersion }, { 'x-yingzhi-reviewer': 'dr.zhang' });
     expect(ok.status).toBe(200);
@@ -55,12 +58,12 @@ describe('knowledge API', () => {
     expect(again.status).toBe(409);
     expect(again.json.error.message).toContain('dr.zhang');
     const detail = await api('GET', `/api/kg/relations/${ok.json.relationId}`);
-    expect(detail.json.history.map((h: any) => h.actor)).toContain('dr.zhang');
+    expect(detail.json.history.map((h: Json) => h.actor)).toContain('dr.zhang');
     await srv.rt.knowledge.projector.catchUp();
     const hood = await api('GET', `/api/graph/neighbours/${encodeURIComponent(ok.json.subject.entityId)}?depth=1&predicates=${c.predicate}`);
     expect(hood.status).toBe(200);
-    expect(hood.json.edges.map((e: any) => e.id)).toContain(ok.json.relationId);
-    expect(hood.json.edges.every((e: any) => e.predicate === c.predicate)).toBe(true);
+    expect(hood.json.edges.map((e: Json) => e.id)).toContain(ok.json.relationId);
+    expect(hood.json.edges.every((e: Json) => e.predicate === c.predicate)).toBe(true);
   });
 
   it('rejects bad input with the field named', async () => {
@@ -88,7 +91,7 @@ describe('knowledge API', () => {
   it('autocompletes entities by Chinese name, English name and abbreviation', async () => {
     for (const q of ['磨玻璃', 'ground-glass', 'GGO']) {
       const { json } = await api('GET', `/api/kg/entities?q=${encodeURIComponent(q)}`);
-      expect(json.items.map((e: any) => e.id)).toContain('sign.ground_glass_nodule');
+      expect(json.items.map((e: Json) => e.id)).toContain('sign.ground_glass_nodule');
     }
   });
 
