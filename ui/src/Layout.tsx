@@ -30,6 +30,12 @@ export function Layout() {
             <NavLink to="/sources" className={({ isActive }) => navClass(isActive)} data-nav="sources">
               {t('nav.sources')}
             </NavLink>
+            <NavLink to="/review" className={({ isActive }) => navClass(isActive)} data-nav="review">
+              {t('nav.review')}
+            </NavLink>
+            <NavLink to="/graph" className={({ isActive }) => navClass(isActive)} data-nav="graph">
+              {t('nav.graph')}
+            </NavLink>
             <NavLink to="/jobs" className={({ isActive }) => navClass(isActive)} data-nav="jobs">
               {t('nav.jobs')}
             </NavLink>

@@ -5,8 +5,16 @@
  */
 import type { z } from 'zod';
 import type { ChunkViewDto, JobDto, ReadySchema, SearchHit, SearchResponse, SourceDto, UploadResultDto } from '../../api/contract.ts';
+import type { Certainty, GraphEntity, GraphRelation, Predicate, Subgraph } from '../../graph/types.ts';
+import type { Candidate, CandidateFilter } from '../../knowledge/candidates.repository.ts';
+import type { Entity } from '../../knowledge/entities.repository.ts';
+import type { Merge } from '../../knowledge/merge.service.ts';
+import type { ProjectionStatus } from '../../knowledge/projector.ts';
+import type { HistoryEntry, Relation } from '../../knowledge/relations.repository.ts';
+import type { ResolutionSuggestion } from '../../knowledge/resolution.ts';
+import type { ApprovalEdit, BulkResult } from '../../knowledge/review.service.ts';
 
-export type { ChunkViewDto, JobDto, SearchHit, SearchResponse, SourceDto, UploadResultDto };
+export type { ApprovalEdit, BulkResult, Candidate, Certainty, ChunkViewDto, Entity, GraphEntity, GraphRelation, HistoryEntry, JobDto, Merge, Predicate, ProjectionStatus, Relation, ResolutionSuggestion, SearchHit, SearchResponse, SourceDto, UploadResultDto };
 export type ReadyDto = z.infer<typeof ReadySchema>;
 export type SourceKind = SourceDto['kind'];
 export type SourceStatus = SourceDto['status'];
@@ -85,13 +93,18 @@ function qs(params: Query): string {
   return s ? `?${s}` : '';
 }
 
-async function request<T>(method: 'GET' | 'POST', url: string, signal?: AbortSignal): Promise<T> {
+async function request<T>(method: 'GET' | 'POST', url: string, signal?: AbortSignal, json?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (json !== undefined) headers['content-type'] = 'application/json';
+  const reviewer = method === 'POST' ? getReviewer() : '';
+  if (reviewer) headers[REVIEWER_HEADER] = reviewer;
   let res: Response;
   try {
     res = await fetch(url, {
       method,
       signal,
-      headers: { accept: 'application/json' },
+      headers,
+      body: json === undefined ? undefined : JSON.stringify(json),
     });
   } catch (e) {
     if ((e as Error)?.name === 'AbortError') throw e;
@@ -138,7 +151,101 @@ export const api = {
   retryJob: (id: string) => request<JobDto>('POST', `/api/jobs/${enc(id)}/retry`),
   cancelJob: (id: string) => request<JobDto>('POST', `/api/jobs/${enc(id)}/cancel`),
   ready: (signal?: AbortSignal) => readyz(signal),
+  ...knowledgeApi(),
 };
+
+// ---------- knowledge graph: review queue, entities, relations, graph store ----------
+
+export type CandidateStatus = Candidate['status'];
+export type EntityType = Entity['type'];
+export type Extractor = Candidate['extractor'];
+/** The review filter as the UI sends it (status chooses the tab; the rest also drives bulk-by-filter). */
+export type CandidateQuery = Omit<CandidateFilter, 'status'> & { status?: CandidateStatus };
+export interface CandidateListDto {
+  total: number;
+  /** Counts by status over the whole queue (not filtered): the tab badges. */
+  counts: Record<string, number>;
+  items: Candidate[];
+}
+export type CandidateDetailDto = Candidate & { history: HistoryEntry[] };
+export type RelationDetailDto = Relation & { history: HistoryEntry[] };
+export type EntityDetailDto = Entity & { similar: ResolutionSuggestion[] };
+export type SubgraphDto = Subgraph;
+export interface GraphStatsDto {
+  graph: { entities: number; relations: number; byType: Record<string, number>; byPredicate: Record<string, number> };
+  review: Record<string, number>;
+  relations: { active: number; retired: number };
+  projection: ProjectionStatus;
+  predicates: string[];
+}
+export interface GraphFilterQuery {
+  predicates?: readonly Predicate[];
+  types?: readonly EntityType[];
+  sources?: readonly string[];
+  certainty?: readonly Certainty[];
+}
+export interface ReviewBody {
+  comment?: string;
+  expectedVersion?: number;
+}
+export type ApproveBody = ReviewBody & { edit?: ApprovalEdit; overrideConflict?: boolean };
+export type BulkBody = { action: 'approve' | 'reject'; comment?: string } & ({ ids: string[] } | { filter: Omit<CandidateFilter, 'status'> });
+export type ExportFormat = 'jsonl' | 'csv-nodes' | 'csv-edges' | 'cypher';
+
+export const CANDIDATE_STATUSES: readonly CandidateStatus[] = ['pending', 'approved', 'rejected'];
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['jsonl', 'csv-nodes', 'csv-edges', 'cypher'];
+export const exportUrl = (format: ExportFormat) => `/api/graph/export${qs({ format })}`;
+
+function graphQuery(f: GraphFilterQuery): Query {
+  return { predicates: f.predicates, types: f.types, sources: f.sources, certainty: f.certainty };
+}
+
+function knowledgeApi() {
+  return {
+    candidates: (p: CandidateQuery & { limit?: number; offset?: number }, signal?: AbortSignal) =>
+      request<CandidateListDto>('GET', `/api/kg/candidates${qs({ ...p, conflict: p.conflict || undefined, unresolved: p.unresolved || undefined })}`, signal),
+    candidate: (id: string, signal?: AbortSignal) => request<CandidateDetailDto>('GET', `/api/kg/candidates/${enc(id)}`, signal),
+    approve: (id: string, body: ApproveBody) => request<Candidate>('POST', `/api/kg/candidates/${enc(id)}/approve`, undefined, body),
+    reject: (id: string, body: ReviewBody) => request<Candidate>('POST', `/api/kg/candidates/${enc(id)}/reject`, undefined, body),
+    bulk: (body: BulkBody) => request<BulkResult>('POST', '/api/kg/candidates/bulk', undefined, body),
+    extract: (body: { engine: 'rules' | 'llm'; sourceId?: string }) => request<{ jobs: JobDto[] }>('POST', '/api/kg/extract', undefined, body),
+    relation: (id: string, signal?: AbortSignal) => request<RelationDetailDto>('GET', `/api/kg/relations/${enc(id)}`, signal),
+    retireRelation: (id: string, reason: string) => request<Relation>('POST', `/api/kg/relations/${enc(id)}/retire`, undefined, { reason }),
+    entities: (p: { q: string; type?: EntityType; limit?: number }, signal?: AbortSignal) => request<{ items: Entity[] }>('GET', `/api/kg/entities${qs(p)}`, signal),
+    entity: (id: string, signal?: AbortSignal) => request<EntityDetailDto>('GET', `/api/kg/entities/${enc(id)}`, signal),
+    resolve: (p: { text: string; type?: string }, signal?: AbortSignal) => request<{ items: ResolutionSuggestion[] }>('GET', `/api/kg/resolve${qs(p)}`, signal),
+    merge: (body: { intoId: string; comment?: string } & ({ fromId: string } | { fromSurface: string })) => request<Merge>('POST', '/api/kg/merges', undefined, body),
+    undoMerge: (id: string) => request<Merge>('POST', `/api/kg/merges/${enc(id)}/undo`),
+    neighbours: (id: string, p: GraphFilterQuery & { depth?: number; limit?: number }, signal?: AbortSignal) =>
+      request<SubgraphDto>('GET', `/api/graph/neighbours/${enc(id)}${qs({ ...graphQuery(p), depth: p.depth, limit: p.limit })}`, signal),
+    subgraph: (p: GraphFilterQuery & { limit?: number }, signal?: AbortSignal) => request<SubgraphDto>('GET', `/api/graph/subgraph${qs({ ...graphQuery(p), limit: p.limit })}`, signal),
+    graphStats: (signal?: AbortSignal) => request<GraphStatsDto>('GET', '/api/graph/stats', signal),
+  };
+}
+
+/** Until accounts exist, reviewers name themselves; the name goes with every decision as this header. */
+export const REVIEWER_HEADER = 'x-yingzhi-reviewer';
+const REVIEWER_KEY = 'yingzhi.reviewer';
+/** HTTP header values must be ASCII here (fetch refuses others); the server also allows `._@ -`. */
+export const REVIEWER_PATTERN = /^[A-Za-z0-9._@ -]{1,64}$/;
+
+export function getReviewer(): string {
+  try {
+    const v = localStorage.getItem(REVIEWER_KEY)?.trim() ?? '';
+    return REVIEWER_PATTERN.test(v) ? v : '';
+  } catch {
+    return '';
+  }
+}
+
+export function setReviewer(name: string): void {
+  try {
+    if (name.trim()) localStorage.setItem(REVIEWER_KEY, name.trim());
+    else localStorage.removeItem(REVIEWER_KEY);
+  } catch {
+    // storage disabled: decisions are recorded as the server's default reviewer
+  }
+}
 
 /** /readyz answers 503 with the same body when degraded: that is still a readable status. */
 async function readyz(signal?: AbortSignal): Promise<ReadyDto> {

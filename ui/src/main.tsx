@@ -4,12 +4,15 @@ import { BrowserRouter, Link, Route, Routes } from 'react-router-dom';
 import { useTitle } from './components.tsx';
 import { I18nProvider, useI18n } from './i18n.ts';
 import { Layout } from './Layout.tsx';
+import { GraphPage } from './pages/GraphPage.tsx';
 import { JobsPage } from './pages/JobsPage.tsx';
 import { PassagePage } from './pages/PassagePage.tsx';
+import { ReviewPage } from './pages/ReviewPage.tsx';
 import { SearchPage } from './pages/SearchPage.tsx';
 import { SourceDetailPage } from './pages/SourceDetailPage.tsx';
 import { SourcesPage } from './pages/SourcesPage.tsx';
 import './styles.css';
+import './knowledge.css';
 
 function NotFound() {
   const { t } = useI18n();
@@ -35,6 +38,8 @@ function App() {
         <Route path="sources" element={<SourcesPage />} />
         <Route path="sources/:id" element={<SourceDetailPage />} />
         <Route path="jobs" element={<JobsPage />} />
+        <Route path="review" element={<ReviewPage />} />
+        <Route path="graph" element={<GraphPage />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -1,0 +1,79 @@
+/** The review page's state lives in the URL (linkable, survives reload); this maps it both ways. */
+import { CANDIDATE_STATUSES, type CandidateQuery, type CandidateStatus, type Extractor, type Predicate } from '../api.ts';
+import { PREDICATES } from '../kg/vocab.ts';
+
+export const PAGE_SIZE = 50;
+export const EXTRACTORS: readonly Extractor[] = ['rules', 'llm', 'import'];
+export const CONFIDENCE_STEPS = [0.5, 0.6, 0.7, 0.8, 0.9] as const;
+
+export interface ReviewQuery {
+  status: CandidateStatus;
+  sourceId?: string;
+  predicate?: Predicate;
+  entityId?: string;
+  /** Shown in the entity filter box; not sent to the server. */
+  entityName?: string;
+  extractor?: Extractor;
+  minConfidence?: number;
+  q?: string;
+  conflict?: boolean;
+  unresolved?: boolean;
+  offset: number;
+}
+
+const oneOf = <T extends string>(v: string | null, allowed: readonly T[]): T | undefined => (v && (allowed as readonly string[]).includes(v) ? (v as T) : undefined);
+
+export function readQuery(sp: URLSearchParams): ReviewQuery {
+  const min = Number(sp.get('min'));
+  const offset = Number(sp.get('offset'));
+  return {
+    status: oneOf(sp.get('status'), CANDIDATE_STATUSES) ?? 'pending',
+    sourceId: sp.get('source') || undefined,
+    predicate: oneOf(sp.get('predicate'), PREDICATES),
+    entityId: sp.get('entity') || undefined,
+    entityName: sp.get('entityName') || undefined,
+    extractor: oneOf(sp.get('extractor'), EXTRACTORS),
+    minConfidence: min > 0 && min <= 1 ? min : undefined,
+    q: sp.get('q')?.trim() || undefined,
+    conflict: sp.get('conflict') === '1' || undefined,
+    unresolved: sp.get('unresolved') === '1' || undefined,
+    offset: Number.isInteger(offset) && offset > 0 ? offset : 0,
+  };
+}
+
+export function writeQuery(q: ReviewQuery): URLSearchParams {
+  const sp = new URLSearchParams();
+  const set = (k: string, v: string | number | boolean | undefined) => {
+    if (v !== undefined && v !== '' && v !== false) sp.set(k, v === true ? '1' : String(v));
+  };
+  if (q.status !== 'pending') set('status', q.status);
+  set('source', q.sourceId);
+  set('predicate', q.predicate);
+  set('entity', q.entityId);
+  set('entityName', q.entityId ? q.entityName : undefined);
+  set('extractor', q.extractor);
+  set('min', q.minConfidence);
+  set('q', q.q);
+  set('conflict', q.conflict);
+  set('unresolved', q.unresolved);
+  if (q.offset) set('offset', q.offset);
+  return sp;
+}
+
+/** The filter without tab and paging: what the server queries, and what bulk-by-filter acts on. */
+export function filterOf(q: ReviewQuery): Omit<CandidateQuery, 'status'> {
+  return {
+    sourceId: q.sourceId,
+    predicate: q.predicate,
+    entityId: q.entityId,
+    extractor: q.extractor,
+    minConfidence: q.minConfidence,
+    q: q.q,
+    conflict: q.conflict,
+    unresolved: q.unresolved,
+  };
+}
+
+export function hasFilter(q: ReviewQuery): boolean {
+  return Object.values(filterOf(q)).some((v) => v !== undefined);
+}
