@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { api, type JobDto, type JobListDto, JOB_STATUSES, type JobStatus } from '../api.ts';
+import { api, JOB_STATUSES, type JobDto, type JobListDto, type JobStatus } from '../api.ts';
 import { ErrorAlert, JobStatusBadge, Loading, ProgressBar, useInterval, useTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 

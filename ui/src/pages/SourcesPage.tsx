@@ -1,6 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
-import { api, type JobDto, type SourceDto, type SourceListDto, SOURCE_KINDS, UPLOAD_ACCEPT, uploadSource } from '../api.ts';
+import { api, type JobDto, SOURCE_KINDS, type SourceDto, type SourceListDto, UPLOAD_ACCEPT, uploadSource } from '../api.ts';
 import { Badge, ErrorAlert, formatBytes, KindBadge, Loading, ProgressBar, SourceStatusBadge, useTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 
