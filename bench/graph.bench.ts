@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { GRAPH_ENTITY_TYPES, type GraphEvent, type GraphStore, Neo4jGraphStore, PgGraphStore, PREDICATES } from '../graph/index.ts';
 import { type Database, migrate, PgliteDatabase, PostgresDatabase } from '../store/index.ts';
+import { rng } from './random.ts';
 import { ms, percentile, printTable } from './table.ts';
 
 export const GRAPH_ENTITIES = 20_000;
@@ -10,16 +11,6 @@ export const GRAPH_RELATIONS = 100_000;
 const APPLY_BATCH = 2000;
 const QUERIES = 300;
 
-/** mulberry32, as in synthetic-corpus.ts — not imported from there, which loads the whole runtime. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A seeded synthetic knowledge graph: entities of every type; relations with a uniform subject and a

@@ -2,17 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { LexiconEntry } from '../core/index.ts';
 import { chunkDocument, readDocument } from '../ingest/index.ts';
 import { demoFiles, loadLanguage } from '../runtime/index.ts';
+import { rng } from './random.ts';
 
-/** Deterministic PRNG (mulberry32) so every run builds the same corpus. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
+
 
 /** A demo sentence with the lexicon entities it mentions (by their Chinese name as written). */
 export interface SentenceTemplate {
