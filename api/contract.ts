@@ -52,7 +52,9 @@ export const ReadySchema = z.object({
   status: z.enum(['ready', 'degraded']),
   database: z.object({ ok: z.boolean(), kind: z.string(), latencyMs: z.number() }),
   embedder: z.object({ model: z.string(), dims: z.number().int() }),
-  llm: z.object({ provider: z.string(), note: z.string() }),
+  llm: z.object({ provider: z.string(), model: z.string().nullable(), note: z.string() }),
+  /** The graph store the projector writes to; a store that is down leaves events pending, search keeps working. */
+  graph: z.object({ store: z.string(), pending: z.number().int(), lastError: z.string().nullable() }).nullable(),
   corpus: z.object({ sources: z.number().int(), chunks: z.number().int() }),
   jobs: z.record(z.string(), z.number()),
 });

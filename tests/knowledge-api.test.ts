@@ -42,6 +42,8 @@ describe('knowledge API', () => {
     const stats = await api('GET', '/api/graph/stats');
     expect(stats.json.graph.relations).toBe(stats.json.relations.active);
     expect(stats.json.graph.relations).toBeGreaterThan(0);
+    const ready = await api('GET', '/readyz');
+    expect(ready.json.graph).toMatchObject({ store: 'postgres', lastError: null });
     const { json: rels } = await api('GET', '/api/kg/relations?limit=1');
     expect(rels.items[0]).toMatchObject({ demo: true, status: 'active' });
     expect(rels.items[0].evidence[0].sourceTitle).toBeTruthy();
