@@ -7,12 +7,15 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Runtime } from '../runtime/index.ts';
+import { chatRoutes } from './chat.routes.ts';
 import { chunksRoutes } from './chunks.routes.ts';
 import { installErrorHandler } from './errors.ts';
 import { graphRoutes } from './graph.routes.ts';
 import { healthRoutes } from './health.routes.ts';
 import { jobsRoutes } from './jobs.routes.ts';
 import { knowledgeRoutes } from './knowledge.routes.ts';
+import { llmRoutes } from './llm.routes.ts';
+import { literatureRoutes } from './literature.routes.ts';
 import { requirePermissionDeclarations } from './permissions.ts';
 import { searchRoutes } from './search.routes.ts';
 import { sourcesRoutes } from './sources.routes.ts';
@@ -40,7 +43,7 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'YingZhi 影知 API', version: VERSION, description: 'Radiology knowledge base: sources, search with citations, triple review, knowledge graph, jobs.' },
-      tags: [{ name: 'sources' }, { name: 'search' }, { name: 'review' }, { name: 'graph' }, { name: 'jobs' }, { name: 'health' }],
+      tags: [{ name: 'sources' }, { name: 'search' }, { name: 'review' }, { name: 'graph' }, { name: 'literature' }, { name: 'chat' }, { name: 'llm' }, { name: 'jobs' }, { name: 'health' }],
     },
     transform: jsonSchemaTransform,
   });
@@ -54,6 +57,9 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   await app.register(jobsRoutes(rt));
   await app.register(knowledgeRoutes(rt));
   await app.register(graphRoutes(rt));
+  await app.register(chatRoutes(rt));
+  await app.register(llmRoutes(rt));
+  await app.register(literatureRoutes(rt));
 
   if (opts.serveUi && existsSync(UI_DIST)) {
     // `serve: false`: static files go through the one route below, which declares its permission.

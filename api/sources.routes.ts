@@ -1,9 +1,9 @@
-import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
 import { SourceKindSchema } from '../ingest/index.ts';
 import type { Runtime } from '../runtime/index.ts';
+import { readFilePart } from './multipart.ts';
 import { ErrorBodySchema, PageSchema, SourceListSchema, SourceSchema, UploadResultSchema } from './contract.ts';
 
 const META_FIELDS = ['kind', 'title', 'publisher', 'version', 'year', 'language'] as const;
@@ -81,9 +81,3 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
     return { page: req.params.page, text, pageCount: s.pageCount ?? 0 };
   });
 };
-
-async function readFilePart(part: MultipartFile): Promise<Buffer> {
-  const bytes = await part.toBuffer();
-  if (part.file.truncated) throw new AppError('FILE_TOO_LARGE', `${part.filename} 超过上传上限 / exceeds the upload limit`, { field: 'file' });
-  return bytes;
-}

@@ -7,20 +7,25 @@
  *   knowledge — rules extraction chunks/s, precision/recall/F1 on the gold set, LLM calls per chunk
  *   graph    — projection of 50k/100k relations and 2-hop / path latency on 20k entities, Postgres (PGlite,
  *              PostgreSQL) and Neo4j (YZ_TEST_NEO4J_URL; the bench clears that server's graph)
+ *   literature — PubMed XML records/s and a 10,000-record import end to end (PGlite; PostgreSQL when set)
+ *   chat     — per-turn overhead and first-token forwarding over HTTP/SSE on 100,000 chunks, 50 concurrent
+ *              streams and a cached structured call, against the fake model server
  * Select sections with `npm run bench -- ingest search`. The 100k corpus is built once and cached in
  * bench/.cache (delete it to rebuild).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { runChatBench } from './chat.bench.ts';
 import { runGraphBench } from './graph.bench.ts';
 import { runIngestBench } from './ingest.bench.ts';
 import { runKnowledgeBench } from './knowledge.bench.ts';
+import { runLiteratureBench } from './literature.bench.ts';
 import { runQualityBench } from './quality.bench.ts';
 import { runSearchBench } from './search.bench.ts';
 import { runStartBench } from './start.bench.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const all = ['ingest', 'search', 'start', 'quality', 'knowledge', 'graph'];
+const all = ['ingest', 'search', 'start', 'quality', 'knowledge', 'graph', 'literature', 'chat'];
 const wanted = process.argv.slice(2).filter((a) => all.includes(a));
 const sections = wanted.length ? wanted : all;
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length };
@@ -31,6 +36,8 @@ if (sections.includes('start')) results.start = await runStartBench();
 if (sections.includes('quality')) results.quality = await runQualityBench();
 if (sections.includes('knowledge')) results.knowledge = await runKnowledgeBench();
 if (sections.includes('graph')) results.graph = await runGraphBench();
+if (sections.includes('literature')) results.literature = await runLiteratureBench();
+if (sections.includes('chat')) results.chat = await runChatBench();
 
 const dir = path.join(ROOT, 'bench/results');
 mkdirSync(dir, { recursive: true });

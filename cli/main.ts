@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { registerAuditCommands } from '../audit/index.ts';
+import { askCommand } from './commands/ask.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import {
   extractCommand,
@@ -13,6 +14,8 @@ import {
   reviewMergeCommand,
   reviewUnmergeCommand,
 } from './commands/knowledge.ts';
+import { pubmedImportCommand, runsCommand, watchAddCommand, watchListCommand, watchRunCommand } from './commands/pubmed.ts';
+import { evalCommand } from './commands/eval.ts';
 import { jobsListCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
 import { startCommand } from './commands/start.ts';
 import { fail } from './output.ts';
@@ -55,6 +58,48 @@ program
   .option('--mode <mode>', 'hybrid | bm25 | vector', 'hybrid')
   .option('--json', 'machine-readable output')
   .action((q: string, opts) => searchCommand(q, opts));
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+const pubmed = program.command('pubmed').description('PubMed 文献监测 / literature watch');
+const watch = pubmed.command('watch').description('文献订阅 / watches');
+watch
+  .command('add')
+  .description('新建订阅 / define a watch')
+  .argument('<name>')
+  .argument('<query>', 'PubMed query, e.g. "lung nodule AND (CT OR radiomics)"')
+  .option('--mesh <term>', 'MeSH term (repeatable)', collect)
+  .option('--journal <title>', 'journal (repeatable)', collect)
+  .option('--language <lang>', 'english | chinese … (repeatable)', collect)
+  .option('--lookback <days>', 'first run looks back this many days (default 1095)', intArg('--lookback'))
+  .option('--cron <expr>', 'schedule (default "0 3 1 * *": 03:00 on the 1st of each month)')
+  .option('--max <n>', 'most records per run (default 2000)', intArg('--max'))
+  .option('--as <name>', 'who defines it')
+  .option('--json', 'machine-readable output')
+  .action((name: string, query: string, opts) => watchAddCommand(name, query, opts));
+watch.command('list').description('列出订阅 / list watches').option('--json', 'machine-readable output').action((opts) => watchListCommand(opts));
+watch
+  .command('run')
+  .description('立即运行 / run a watch now, in this process')
+  .argument('<watch>', 'watch id or name')
+  .option('--json', 'machine-readable output')
+  .action((w: string, opts) => watchRunCommand(w, opts));
+pubmed.command('runs').description('运行历史 / run history').option('--watch <watch>', 'id or name').option('--json', 'machine-readable output').action((opts) => runsCommand(opts));
+pubmed
+  .command('import')
+  .description('导入 PubMed XML 导出文件 / import a PubMed XML export')
+  .argument('<file>')
+  .option('--json', 'machine-readable output')
+  .action((file: string, opts) => pubmedImportCommand(file, opts));
+
+program
+  .command('ask')
+  .description('向知识库提问，回答附引用 / ask the knowledge base; the answer cites its sources')
+  .argument('<question>')
+  .option('--conversation <id>', 'continue a conversation (follow-up questions)')
+  .option('--lang <lang>', 'zh | en (default: the question\'s language)')
+  .option('--as <name>', 'who asks (conversations are per person; default $USER)')
+  .option('--json', 'machine-readable output: the final answer with citations')
+  .action((q: string, opts) => askCommand(q, opts));
 
 const sources = program.command('sources').description('来源管理 / sources');
 sources
@@ -127,6 +172,18 @@ graph
   .option('--as <name>', 'who exports (audit log)')
   .action((opts) => graphExportCommand(opts));
 graph.command('import').argument('<file>', 'a jsonl export').option('--as <name>').option('--json').action((file: string, opts) => graphImportCommand(file, opts));
+
+program
+  .command('eval')
+  .description('运行评测集（检索、回答、引用忠实度）/ run the evaluation sets: retrieval, answers, faithfulness, all')
+  .argument('[suite]', 'retrieval | answers | faithfulness | all, or a list: answers,faithfulness', 'all')
+  .option('--answers <file>', 'answers set (default evals/answers/answers.jsonl)')
+  .option('--limit <n>', 'only the first n answers questions', intArg('--limit'))
+  .option('--compare <file>', 'an earlier result file: show the change of every metric')
+  .option('--out <dir>', 'where the result JSON goes (default evals/results)')
+  .option('--current-db', 'evaluate the configured database instead of a fresh one with the demo corpus')
+  .option('--json', 'machine-readable output: the whole result')
+  .action((suite: string, opts) => evalCommand(suite, opts));
 
 registerAuditCommands(program);
 

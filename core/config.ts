@@ -29,6 +29,17 @@ const EnvSchema = z.object({
   NEO4J_USER: z.string().default('neo4j'),
   NEO4J_PASSWORD: z.string().optional(),
   NEO4J_DATABASE: z.string().optional(),
+  /** PubMed E-utilities (or a mirror/proxy with the same API) for literature watches. */
+  YZ_PUBMED_URL: z.string().url().default('https://eutils.ncbi.nlm.nih.gov/entrez/eutils/'),
+  YZ_PUBMED_API_KEY: z.string().optional(),
+  YZ_PUBMED_EMAIL: z.string().email().optional(),
+  YZ_PUBMED_TOOL: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('yingzhi'),
+  YZ_PUBMED_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  YZ_PUBMED_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
+  YZ_PUBMED_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+  YZ_PUBMED_BACKOFF_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /** Time zone of watch schedules (cron expressions). */
+  YZ_TIMEZONE: z.string().default('Asia/Shanghai'),
   YZ_LOAD_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   YZ_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   YZ_WORKER: z.enum(['on', 'off']).default('on'),
@@ -48,6 +59,18 @@ export interface LlmConfig {
   numCtx: number;
 }
 
+export interface PubmedConfig {
+  url: string;
+  apiKey?: string;
+  email?: string;
+  tool: string;
+  timeoutMs: number;
+  batchSize: number;
+  retries: number;
+  backoffMs: number;
+  timezone: string;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -58,6 +81,7 @@ export interface Config {
   embedder: { kind: 'hash' | 'ollama' | 'openai'; url?: string; model?: string; apiKey?: string; dims?: number };
   llm: LlmConfig;
   autoExtract: 'rules' | 'llm' | 'off';
+  pubmed: PubmedConfig;
   neo4j?: { url: string; user: string; password?: string; database?: string };
   loadDemo: 'auto' | 'true' | 'false';
   logLevel: Env['YZ_LOG_LEVEL'];
@@ -102,6 +126,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       numCtx: e.YZ_LLM_NUM_CTX,
     },
     autoExtract: e.YZ_AUTO_EXTRACT,
+    pubmed: {
+      url: e.YZ_PUBMED_URL,
+      apiKey: e.YZ_PUBMED_API_KEY,
+      email: e.YZ_PUBMED_EMAIL,
+      tool: e.YZ_PUBMED_TOOL,
+      timeoutMs: e.YZ_PUBMED_TIMEOUT_MS,
+      batchSize: e.YZ_PUBMED_BATCH,
+      retries: e.YZ_PUBMED_RETRIES,
+      backoffMs: e.YZ_PUBMED_BACKOFF_MS,
+      timezone: e.YZ_TIMEZONE,
+    },
     neo4j: e.NEO4J_URL ? { url: e.NEO4J_URL, user: e.NEO4J_USER, password: e.NEO4J_PASSWORD, database: e.NEO4J_DATABASE } : undefined,
     loadDemo: e.YZ_LOAD_DEMO,
     logLevel: e.YZ_LOG_LEVEL,

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'NO_TEXT'
   | 'QUERY_EMPTY'
   | 'QUERY_TOO_LONG'
+  | 'QUESTION_TOO_LONG'
   | 'DB_LOCKED'
   | 'DB_UNAVAILABLE'
   | 'CONFIG_INVALID'
@@ -28,6 +29,9 @@ export type ErrorCode =
   | 'LLM_TIMEOUT'
   | 'LLM_BAD_OUTPUT'
   | 'LLM_REJECTED'
+  | 'PUBMED_XML_INVALID'
+  | 'EUTILS_UNAVAILABLE'
+  | 'EUTILS_QUERY_INVALID'
   | 'INTERNAL';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -44,6 +48,8 @@ const STATUS: Record<ErrorCode, number> = {
   NO_TEXT: 422,
   QUERY_EMPTY: 400,
   QUERY_TOO_LONG: 400,
+  /** A chat question over the length limit (agents/chat/question.ts). */
+  QUESTION_TOO_LONG: 400,
   DB_LOCKED: 409,
   DB_UNAVAILABLE: 503,
   CONFIG_INVALID: 500,
@@ -59,6 +65,12 @@ const STATUS: Record<ErrorCode, number> = {
   LLM_BAD_OUTPUT: 502,
   /** The model server refused this one request (4xx, e.g. context too long): retrying it will not help. */
   LLM_REJECTED: 422,
+  /** A PubMed XML file or efetch answer that is not a well-formed PubmedArticleSet. */
+  PUBMED_XML_INVALID: 422,
+  /** NCBI E-utilities (or the configured mirror) is unreachable or kept failing after retries. */
+  EUTILS_UNAVAILABLE: 503,
+  /** esearch rejected the watch query (syntax error, unknown field): the user must fix the query. */
+  EUTILS_QUERY_INVALID: 422,
   INTERNAL: 500,
 };
 

@@ -6,3 +6,6 @@ export { readDocument, detectFileType } from './readers/index.ts';
 export { chunkDocument, type ChunkDraft, type PageText } from './chunker.ts';
 export { SourceMetaInputSchema, SourceKindSchema, SOURCE_KINDS, type SourceMetaInput, type SourceKind, type ParsedDocument, type Block } from './document.ts';
 export { loadSidecarMeta } from './sidecar.ts';
+export { EVIDENCE_LEVELS, EVIDENCE_LEVEL_LABELS, EvidenceLevelSchema, type EvidenceLevel, evidenceLevelFromPublicationTypes, evidenceLevelOfKind } from './evidence-level.ts';
+export type { NewSource } from './sources.repository.ts';
+export { type PreparedImportDeps, type PreparedSource, storePrepared } from './prepared-import.ts';

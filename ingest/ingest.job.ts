@@ -17,7 +17,7 @@ export interface IngestJobDeps {
   /** `ingest.after_batch:N` → SIGKILL self after N batches (crash-recovery tests only). */
   fault?: string;
   /** Work queued in the same transaction that marks the source ready (e.g. triple extraction). */
-  onReady?: (tx: Queryable, source: { id: string; demo: boolean }) => Promise<void>;
+  onReady?: (tx: Queryable, source: { id: string; demo: boolean; tags?: string[] }) => Promise<void>;
 }
 
 /**

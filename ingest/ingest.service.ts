@@ -5,6 +5,7 @@ import { MIME, type ParsedDocument, type SourceMetaInput, SourceMetaInputSchema 
 import { detectFileType, readDocument } from './readers/index.ts';
 import type { Source, SourcesRepository } from './sources.repository.ts';
 import { chunkDocument } from './chunker.ts';
+import { evidenceLevelOfKind } from './evidence-level.ts';
 
 export const INGEST_JOB = 'ingest';
 
@@ -84,6 +85,7 @@ export class IngestService {
           demo: meta.demo ?? false,
           paging: doc.paging,
           pageCount: doc.pageCount,
+          evidenceLevel: evidenceLevelOfKind(meta.kind ?? 'other'),
         },
         bytes,
         pages,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SOURCE_KINDS } from './document.ts';
+import { EvidenceLevelSchema } from './evidence-level.ts';
 
 /** A source as stored and as served: one schema for the repository type, the API and the UI. */
 export const SourceSchema = z.object({
@@ -20,6 +21,10 @@ export const SourceSchema = z.object({
   paging: z.enum(['native', 'marked', 'virtual']),
   status: z.enum(['pending', 'ready', 'failed']),
   supersededBy: z.string().nullable(),
+  evidenceLevel: EvidenceLevelSchema.nullable(),
+  /** When the source was retracted (PubMed retraction notice); cited passages then carry a warning. */
+  retractedAt: z.string().nullable(),
+  retractionNote: z.string().nullable(),
   pageCount: z.number().int().nullable(),
   chunkCount: z.number().int().nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),

@@ -4,7 +4,7 @@ import type { Source } from './source.schema.ts';
 
 export type { Source };
 
-export type NewSource = Omit<Source, 'status' | 'supersededBy' | 'chunkCount' | 'error' | 'createdAt' | 'updatedAt'>;
+export type NewSource = Omit<Source, 'status' | 'supersededBy' | 'chunkCount' | 'error' | 'createdAt' | 'updatedAt' | 'retractedAt' | 'retractionNote'>;
 
 interface SourceRowDb {
   id: string;
@@ -24,6 +24,9 @@ interface SourceRowDb {
   paging: Paging;
   status: Source['status'];
   superseded_by: string | null;
+  evidence_level: Source['evidenceLevel'];
+  retracted_at: Date | null;
+  retraction_note: string | null;
   page_count: number | null;
   chunk_count: number | null;
   error: Source['error'];
@@ -50,6 +53,9 @@ function toSource(r: SourceRowDb): Source {
     paging: r.paging,
     status: r.status,
     supersededBy: r.superseded_by,
+    evidenceLevel: r.evidence_level,
+    retractedAt: r.retracted_at ? new Date(r.retracted_at).toISOString() : null,
+    retractionNote: r.retraction_note,
     pageCount: r.page_count,
     chunkCount: r.chunk_count,
     error: r.error,
@@ -102,11 +108,11 @@ export class SourcesRepository {
   async insert(tx: Queryable, s: NewSource, bytes: Uint8Array, pages: Array<{ page: number; text: string }>): Promise<Source> {
     const { rows } = await tx.query<SourceRowDb>(
       `INSERT INTO sources (id, lineage_key, version_no, content_hash, kind, title, publisher, version, year, language,
-                            file_name, mime, byte_size, demo, paging, page_count)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING *`,
+                            file_name, mime, byte_size, demo, paging, page_count, evidence_level)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) RETURNING *`,
       [
         s.id, s.lineageKey, s.versionNo, s.contentHash, s.kind, s.title, s.publisher, s.version, s.year, s.language,
-        s.fileName, s.mime, s.byteSize, s.demo, s.paging, s.pageCount,
+        s.fileName, s.mime, s.byteSize, s.demo, s.paging, s.pageCount, s.evidenceLevel,
       ],
     );
     await tx.query('INSERT INTO source_files (source_id, bytes) VALUES ($1, $2)', [s.id, bytes]);
@@ -118,6 +124,52 @@ export class SourcesRepository {
       );
     }
     return toSource(rows[0]);
+  }
+
+  /** Many new sources with their files and pages in three statements (bulk imports of short records). */
+  async insertMany(tx: Queryable, items: Array<{ source: NewSource; bytes: Uint8Array; pages: Array<{ page: number; text: string }> }>): Promise<Source[]> {
+    if (!items.length) return [];
+    const col = <K extends keyof NewSource>(k: K) => items.map((i) => i.source[k]);
+    const { rows } = await tx.query<SourceRowDb>(
+      `INSERT INTO sources (id, lineage_key, version_no, content_hash, kind, title, publisher, version, year, language,
+                            file_name, mime, byte_size, demo, paging, page_count, evidence_level)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[],
+                            $11::text[], $12::text[], $13::bigint[], $14::boolean[], $15::text[], $16::int[], $17::text[])
+       RETURNING *`,
+      [
+        col('id'), col('lineageKey'), col('versionNo'), col('contentHash'), col('kind'), col('title'), col('publisher'), col('version'), col('year'),
+        col('language'), col('fileName'), col('mime'), col('byteSize'), col('demo'), col('paging'), col('pageCount'), col('evidenceLevel'),
+      ],
+    );
+    await tx.query('INSERT INTO source_files (source_id, bytes) SELECT * FROM unnest($1::text[], $2::bytea[])', [col('id'), items.map((i) => i.bytes)]);
+    const pages = items.flatMap((i) => i.pages.map((p) => ({ id: i.source.id, page: p.page, text: p.text })));
+    await tx.query('INSERT INTO pages (source_id, page_no, text) SELECT * FROM unnest($1::text[], $2::int[], $3::text[])', [
+      pages.map((p) => p.id), pages.map((p) => p.page), pages.map((p) => p.text),
+    ]);
+    const byId = new Map(rows.map((r) => [r.id, toSource(r)]));
+    return items.map((i) => byId.get(i.source.id) as Source);
+  }
+
+  /** Latest version number per lineage, for many lineages at once. */
+  async latestVersions(tx: Queryable, lineageKeys: string[]): Promise<Map<string, number>> {
+    const { rows } = await tx.query<{ lineage_key: string; v: number }>(
+      'SELECT lineage_key, max(version_no)::int AS v FROM sources WHERE lineage_key = ANY($1::text[]) GROUP BY lineage_key',
+      [lineageKeys],
+    );
+    return new Map(rows.map((r) => [r.lineage_key, r.v]));
+  }
+
+  /** markReady for many sources: ready with their chunk counts, older versions of each lineage superseded. */
+  async markManyReady(tx: Queryable, items: Array<{ id: string; chunkCount: number }>): Promise<void> {
+    if (!items.length) return;
+    await tx.query(
+      `WITH ready AS (
+         UPDATE sources s SET status = 'ready', chunk_count = r.n, error = NULL, updated_at = now()
+         FROM unnest($1::text[], $2::int[]) AS r(id, n) WHERE s.id = r.id RETURNING s.id, s.lineage_key, s.version_no)
+       UPDATE sources o SET superseded_by = ready.id, updated_at = now()
+       FROM ready WHERE o.lineage_key = ready.lineage_key AND o.version_no < ready.version_no AND o.superseded_by IS NULL`,
+      [items.map((i) => i.id), items.map((i) => i.chunkCount)],
+    );
   }
 
   async fileBytes(sourceId: string): Promise<Uint8Array | null> {

@@ -74,6 +74,8 @@ export const CandidateFilterSchema = z.object({
   conflict: QueryFlag,
   /** Only candidates whose subject or object has no entity yet. */
   unresolved: QueryFlag,
+  /** Only candidates created after this reviewer's last decision ("new since my last review"). */
+  newSinceReviewOf: z.string().trim().min(1).max(64).optional(),
 });
 export type CandidateFilter = z.infer<typeof CandidateFilterSchema>;
 
@@ -204,6 +206,9 @@ export function candidateWhere(f: CandidateFilter, params: unknown[] = []): { wh
   if (f.tag) add((p) => `${p} = ANY(c.tags)`, f.tag);
   if (f.q) {
     add((p) => `(c.quote ILIKE ${p} OR c.subject_text ILIKE ${p} OR c.object_text ILIKE ${p})`, `%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
+  }
+  if (f.newSinceReviewOf) {
+    add((p) => `c.created_at > coalesce((SELECT max(r.reviewed_at) FROM kg_candidates r WHERE r.reviewed_by = ${p}), '-infinity'::timestamptz)`, f.newSinceReviewOf);
   }
   if (f.unresolved === true) conds.push('(c.subject_id IS NULL OR c.object_id IS NULL)');
   if (f.unresolved === false) conds.push('(c.subject_id IS NOT NULL AND c.object_id IS NOT NULL)');

@@ -11,6 +11,8 @@ export const EvidenceSchema = z.object({
   version: z.string().nullable(),
   year: z.number().nullable(),
   superseded: z.boolean(),
+  /** The source was retracted (PubMed retraction notice): the relation needs a reviewer's look. */
+  retracted: z.boolean().default(false),
   page: z.number().nullable(),
   chunkId: z.string().nullable(),
   quote: z.string(),
@@ -48,6 +50,8 @@ export const RelationSchema = z.object({
   evidence: z.array(EvidenceSchema),
   /** True when every source backing it has been superseded by a newer version. */
   stale: z.boolean(),
+  /** Some evidence comes from a retracted source: flagged for re-review. */
+  retracted: z.boolean(),
   updatedAt: z.string(),
 });
 export type Relation = z.infer<typeof RelationSchema>;
@@ -58,6 +62,8 @@ export const RelationFilterSchema = z.object({
   entityId: z.string().max(100).optional(),
   sourceId: z.string().max(100).optional(),
   stale: QueryFlag,
+  /** Only relations with evidence from a retracted source. */
+  retracted: QueryFlag,
 });
 export type RelationFilter = z.infer<typeof RelationFilterSchema>;
 
@@ -86,7 +92,7 @@ interface RelationRowDb {
 const SELECT_RELATION = `
   SELECT r.*, se.type AS s_type, se.name_zh AS s_zh, se.name_en AS s_en, oe.type AS o_type, oe.name_zh AS o_zh, oe.name_en AS o_en,
     (SELECT jsonb_agg(jsonb_build_object('candidateId', ev.candidate_id, 'sourceId', ev.source_id, 'sourceTitle', s.title,
-        'version', s.version, 'year', s.year, 'superseded', s.superseded_by IS NOT NULL, 'page', ev.page, 'chunkId', ev.chunk_id,
+        'version', s.version, 'year', s.year, 'superseded', s.superseded_by IS NOT NULL, 'retracted', s.retracted_at IS NOT NULL, 'page', ev.page, 'chunkId', ev.chunk_id,
         'quote', ev.quote, 'extractor', c.extractor, 'extractorVersion', c.extractor_version) ORDER BY ev.added_at, ev.candidate_id)
      FROM kg_evidence ev JOIN sources s ON s.id = ev.source_id JOIN kg_candidates c ON c.id = ev.candidate_id
      WHERE ev.relation_id = r.id) AS evidence
@@ -94,6 +100,9 @@ const SELECT_RELATION = `
 
 const STALE = `NOT EXISTS (SELECT 1 FROM kg_evidence ev JOIN sources s ON s.id = ev.source_id
                  WHERE ev.relation_id = r.id AND s.superseded_by IS NULL)`;
+
+const RETRACTED = `EXISTS (SELECT 1 FROM kg_evidence ev JOIN sources s ON s.id = ev.source_id
+                   WHERE ev.relation_id = r.id AND s.retracted_at IS NOT NULL)`;
 
 function toRelation(r: RelationRowDb): Relation {
   const evidence = r.evidence ?? [];
@@ -111,6 +120,7 @@ function toRelation(r: RelationRowDb): Relation {
     retiredReason: r.retired_reason,
     evidence,
     stale: evidence.length > 0 && evidence.every((e) => e.superseded),
+    retracted: evidence.some((e) => e.retracted),
     updatedAt: new Date(r.updated_at).toISOString(),
   };
 }
@@ -144,6 +154,7 @@ export class RelationsRepository {
     if (f.entityId) add((p) => `(r.subject_id = ${p} OR r.object_id = ${p})`, f.entityId);
     if (f.sourceId) add((p) => `EXISTS (SELECT 1 FROM kg_evidence ev WHERE ev.relation_id = r.id AND ev.source_id = ${p})`, f.sourceId);
     if (f.stale) conds.push(`r.status = 'active' AND ${STALE}`);
+    if (f.retracted) conds.push(`r.status = 'active' AND ${RETRACTED}`);
     const where = conds.length ? `WHERE ${conds.join(' AND ')}` : '';
     const [{ rows: n }, { rows }] = await Promise.all([
       this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM kg_relations r ${where}`, params),

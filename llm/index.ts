@@ -1,16 +1,20 @@
 /**
  * LLM capability: providers for locally hosted model servers (Ollama native, OpenAI-compatible) behind
- * one port, tolerant parsing of model JSON, a response cache in the product database, and versioned
- * prompt files (prompts/*.md).
+ * one port (chat, streaming, JSON-schema output, tool calls), tolerant parsing of model JSON, a response
+ * cache and per-call usage records in the product database, and versioned prompt files (prompts/*.md).
  */
 
 export { createProvider } from './create-provider.ts';
 export { badOutputError, extractJson, ModelOutputError, parseModelJson } from './json-output.ts';
 export { limitProvider } from './limiter.ts';
+export { meterProvider, type UsageSink } from './metered-provider.ts';
 export { OllamaProvider } from './ollama-provider.ts';
 export { OpenAiProvider } from './openai-provider.ts';
 export { loadPrompt, loadPrompts, PROMPTS_DIR, type Prompt, PromptFrontMatterSchema, parsePrompt, promptTag, renderPrompt } from './prompts.ts';
-export type { ChatMessage, ChatRequest, ChatResponse, ChatRole, ChatStreamEvent, JsonSchemaSpec, LlmProvider, TokenUsage } from './provider.ts';
+export type { ChatMessage, ChatRequest, ChatResponse, ChatRole, ChatStreamEvent, JsonSchemaSpec, LlmProvider, TokenUsage, ToolCall, ToolSpec } from './provider.ts';
 export { type CachedResponse, type CacheKey, hashInput, LlmResponseCache } from './response-cache.ts';
 export { stripThink, ThinkStreamFilter } from './think.ts';
+export { type LlmStatus, LlmStatusSchema, llmStatus } from './status.ts';
+export { parseToolArguments } from './tool-calls.ts';
 export type { ProviderOptions } from './transport.ts';
+export { type LlmUsageRecord, LlmUsageRepository, type LlmUsageStats, USAGE_WINDOW_HOURS } from './usage.repository.ts';

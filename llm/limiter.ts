@@ -13,7 +13,7 @@ export function limitProvider(inner: LlmProvider, concurrency: number): LlmProvi
     kind: inner.kind,
     model: inner.model,
     url: inner.url,
-    init: () => inner.init(),
+    init: (signal) => inner.init(signal),
     close: () => inner.close(),
     async chat(req: ChatRequest): Promise<ChatResponse> {
       const release = await acquire(limit, req.signal);

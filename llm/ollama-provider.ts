@@ -1,12 +1,18 @@
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
-import type { ChatRequest, ChatResponse, ChatStreamEvent, LlmProvider, TokenUsage } from './provider.ts';
+import type { ChatRequest, ChatResponse, ChatStreamEvent, LlmProvider, TokenUsage, ToolCall } from './provider.ts';
 import { stripThink, ThinkStreamFilter } from './think.ts';
+import { ollamaMessages, toolCallsOf, toolsParam } from './tool-calls.ts';
 import { AttemptGuard, joinUrl, LlmErrors, networkReason, type ProviderOptions, TransientFailure, withRetries } from './transport.ts';
 
 /** One object of `/api/chat` (the whole answer, or one NDJSON line of a stream). */
 const ChatPiece = z.object({
-  message: z.object({ content: z.string().default('') }).optional(),
+  message: z
+    .object({
+      content: z.string().nullish().transform((c) => c ?? ''),
+      tool_calls: z.array(z.object({ id: z.string().optional(), function: z.object({ name: z.string(), arguments: z.unknown().optional() }) })).nullish(),
+    })
+    .optional(),
   done: z.boolean().default(false),
   prompt_eval_count: z.number().optional(),
   eval_count: z.number().optional(),
@@ -18,7 +24,8 @@ const Tags = z.object({ models: z.array(z.object({ name: z.string(), model: z.st
 
 /**
  * Ollama's native API over fetch: `POST /api/chat` (JSON, or NDJSON when streaming) with `format` set
- * to the JSON schema and `options.num_ctx`, `GET /api/tags` to check the model is pulled.
+ * to the JSON schema, `tools` and `options.num_ctx`, `GET /api/tags` to check the model is pulled.
+ * Tool calls arrive whole in `message.tool_calls` (arguments as an object), streamed or not.
  */
 export class OllamaProvider implements LlmProvider {
   readonly kind = 'ollama' as const;
@@ -32,8 +39,8 @@ export class OllamaProvider implements LlmProvider {
     this.errors = new LlmErrors('ollama', opts.url, opts.model);
   }
 
-  async init(): Promise<void> {
-    const guard = new AttemptGuard(this.opts.timeoutMs);
+  async init(signal?: AbortSignal): Promise<void> {
+    const guard = new AttemptGuard(this.opts.timeoutMs, signal);
     let names: string[];
     try {
       const res = await this.send(guard, 'GET', 'api/tags');
@@ -41,7 +48,7 @@ export class OllamaProvider implements LlmProvider {
       if (!parsed.success) throw this.errors.unavailable('answered /api/tags with an unexpected body (is this an Ollama server?)');
       names = parsed.data.models.flatMap((m) => [m.name, m.model ?? m.name]);
     } catch (e) {
-      const f = this.failure(e, guard, undefined);
+      const f = this.failure(e, guard, signal);
       throw f instanceof TransientFailure ? f.error : f;
     } finally {
       guard.dispose();
@@ -73,7 +80,13 @@ export class OllamaProvider implements LlmProvider {
         guard.dispose();
       }
     });
-    return { text: stripThink(value.message?.content ?? ''), usage: usageOf(value), latencyMs: Math.round(performance.now() - started), attempts };
+    return {
+      text: stripThink(value.message?.content ?? ''),
+      usage: usageOf(value),
+      latencyMs: Math.round(performance.now() - started),
+      attempts,
+      toolCalls: toolCallsOf(value.message?.tool_calls),
+    };
   }
 
   async *chatStream(req: ChatRequest): AsyncIterable<ChatStreamEvent> {
@@ -91,6 +104,7 @@ export class OllamaProvider implements LlmProvider {
     const filter = new ThinkStreamFilter();
     let raw = '';
     let last: ChatPiece | undefined;
+    const toolCalls: ToolCall[] = [];
     try {
       for await (const line of ndjsonLines(res.body)) {
         guard.touch();
@@ -102,6 +116,7 @@ export class OllamaProvider implements LlmProvider {
         }
         if (piece.error) throw this.errors.unavailable(`reported an error mid-stream: ${piece.error}`);
         const content = piece.message?.content ?? '';
+        toolCalls.push(...toolCallsOf(piece.message?.tool_calls));
         raw += content;
         const visible = filter.push(content);
         if (visible) yield { delta: visible };
@@ -113,7 +128,7 @@ export class OllamaProvider implements LlmProvider {
       if (!last) throw this.errors.unavailable('closed the stream before it was done (truncated answer)');
       const tail = filter.flush();
       if (tail) yield { delta: tail };
-      yield { done: true, text: stripThink(raw), usage: usageOf(last), latencyMs: Math.round(performance.now() - started), attempts };
+      yield { done: true, text: stripThink(raw), usage: usageOf(last), latencyMs: Math.round(performance.now() - started), attempts, toolCalls };
     } catch (e) {
       const f = this.failure(e, guard, req.signal);
       throw f instanceof TransientFailure ? f.error : f;
@@ -132,8 +147,9 @@ export class OllamaProvider implements LlmProvider {
     if (req.maxTokens !== undefined) options.num_predict = req.maxTokens;
     return {
       model: this.model,
-      messages: req.messages,
+      messages: ollamaMessages(req.messages),
       stream,
+      ...toolsParam(req.tools),
       ...(req.jsonSchema ? { format: req.jsonSchema.schema } : {}),
       options,
     };

@@ -3,12 +3,14 @@ import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/compl
 import { AppError } from '../core/index.ts';
 import type { ChatRequest, ChatResponse, ChatStreamEvent, LlmProvider, TokenUsage } from './provider.ts';
 import { stripThink, ThinkStreamFilter } from './think.ts';
+import { openAiMessages, ToolCallAccumulator, toolCallsOf, toolsParam } from './tool-calls.ts';
 import { AttemptGuard, LlmErrors, networkReason, type ProviderOptions, TransientFailure, withRetries } from './transport.ts';
 
 /**
  * OpenAI-compatible servers (vLLM, llama.cpp, LM Studio, Xinference, OpenAI itself) through the official
  * `openai` client: `POST /v1/chat/completions` with `response_format: json_schema (strict)`, SSE streaming
- * with `stream_options.include_usage`, `GET /v1/models` to check the model is served. The client's own
+ * with `stream_options.include_usage`, `tools` with `tool_calls` (streamed as argument fragments keyed by
+ * index), `GET /v1/models` to check the model is served. The client's own
  * retries are off: this module applies the same policy as the Ollama provider (transport.ts).
  */
 export class OpenAiProvider implements LlmProvider {
@@ -38,13 +40,13 @@ export class OpenAiProvider implements LlmProvider {
     });
   }
 
-  async init(): Promise<void> {
-    const guard = new AttemptGuard(this.opts.timeoutMs);
+  async init(signal?: AbortSignal): Promise<void> {
+    const guard = new AttemptGuard(this.opts.timeoutMs, signal);
     const ids: string[] = [];
     try {
       for await (const m of this.client.models.list({ signal: guard.signal })) ids.push(m.id);
     } catch (e) {
-      const f = this.failure(e, guard, undefined);
+      const f = this.failure(e, guard, signal);
       throw f instanceof TransientFailure ? f.error : f;
     } finally {
       guard.dispose();
@@ -60,18 +62,22 @@ export class OpenAiProvider implements LlmProvider {
       const guard = new AttemptGuard(this.opts.timeoutMs, req.signal);
       try {
         const completion = (await this.client.chat.completions.create({ ...this.params(req), stream: false }, { signal: guard.signal })) as unknown;
-        const c = completion as { choices?: { message?: { content?: string | null } }[]; usage?: { prompt_tokens?: number; completion_tokens?: number } };
+        const c = completion as {
+          choices?: { message?: { content?: string | null; tool_calls?: Parameters<typeof toolCallsOf>[0] } }[];
+          usage?: { prompt_tokens?: number; completion_tokens?: number };
+        };
         if (!c || typeof c !== 'object' || !Array.isArray(c.choices)) {
           throw new TransientFailure(this.errors.unavailable(`answered /chat/completions with an unexpected body: ${String(JSON.stringify(completion)).slice(0, 120)}`));
         }
-        return { content: c.choices[0]?.message?.content ?? '', usage: usageOf(c.usage) };
+        const message = c.choices[0]?.message;
+        return { content: message?.content ?? '', usage: usageOf(c.usage), toolCalls: toolCallsOf(message?.tool_calls) };
       } catch (e) {
         throw this.failure(e, guard, req.signal);
       } finally {
         guard.dispose();
       }
     });
-    return { text: stripThink(value.content), usage: value.usage, latencyMs: Math.round(performance.now() - started), attempts };
+    return { text: stripThink(value.content), usage: value.usage, latencyMs: Math.round(performance.now() - started), attempts, toolCalls: value.toolCalls };
   }
 
   async *chatStream(req: ChatRequest): AsyncIterable<ChatStreamEvent> {
@@ -94,12 +100,14 @@ export class OpenAiProvider implements LlmProvider {
     let raw = '';
     let finished = false;
     let usage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
+    const calls = new ToolCallAccumulator();
     try {
       for await (const chunk of stream) {
         guard.touch();
         if (chunk.usage) usage = usageOf(chunk.usage);
         const choice = chunk.choices?.[0];
         const content = choice?.delta?.content ?? '';
+        calls.push(choice?.delta?.tool_calls);
         raw += content;
         const visible = filter.push(content);
         if (visible) yield { delta: visible };
@@ -111,7 +119,7 @@ export class OpenAiProvider implements LlmProvider {
       if (!finished) throw this.errors.unavailable('closed the stream before a finish_reason (truncated answer)');
       const tail = filter.flush();
       if (tail) yield { delta: tail };
-      yield { done: true, text: stripThink(raw), usage, latencyMs: Math.round(performance.now() - started), attempts };
+      yield { done: true, text: stripThink(raw), usage, latencyMs: Math.round(performance.now() - started), attempts, toolCalls: calls.result() };
     } catch (e) {
       const f = this.failure(e, guard, req.signal);
       throw f instanceof TransientFailure ? f.error : f;
@@ -126,7 +134,8 @@ export class OpenAiProvider implements LlmProvider {
   private params(req: ChatRequest): ChatCompletionCreateParamsBase {
     return {
       model: this.model,
-      messages: req.messages,
+      messages: openAiMessages(req.messages) as ChatCompletionCreateParamsBase['messages'],
+      ...(toolsParam(req.tools) as Pick<ChatCompletionCreateParamsBase, 'tools'>),
       ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
       ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
       ...(req.jsonSchema

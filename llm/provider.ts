@@ -5,11 +5,34 @@
  * protocol level against tests/fakes/llm-server.ts.
  */
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
 
 export interface ChatMessage {
   role: ChatRole;
   content: string;
+  /** An assistant turn that asked for tools (sent back with the tool results that answer it). */
+  toolCalls?: ToolCall[];
+  /** A `tool` message: the call it answers (OpenAI `tool_call_id`) and the tool's name (Ollama `tool_name`). */
+  toolCallId?: string;
+  toolName?: string;
+}
+
+/** A function the model may call, described by a JSON schema of its arguments. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+/** A tool call the model asked for. */
+export interface ToolCall {
+  /** The server's id (OpenAI), or one made up for servers that send none (Ollama). */
+  id: string;
+  name: string;
+  /** Parsed arguments; `{}` when the model sent none or sent malformed JSON (see `argumentsError`). */
+  arguments: Record<string, unknown>;
+  /** Why the arguments could not be parsed (the raw text is in the message), for the tool result sent back. */
+  argumentsError?: string;
 }
 
 /** A JSON schema the answer must follow; `name` matches `^[a-zA-Z0-9_-]+$` (OpenAI's rule for schema names). */
@@ -22,8 +45,12 @@ export interface ChatRequest {
   messages: ChatMessage[];
   /** Constrain the output (Ollama `format`, OpenAI `response_format: json_schema, strict`). */
   jsonSchema?: JsonSchemaSpec;
+  /** Functions the model may call (Ollama and OpenAI `tools`); calls come back in `toolCalls`. */
+  tools?: ToolSpec[];
   temperature?: number;
   maxTokens?: number;
+  /** What the call is for (e.g. `chat-answer@v1`), recorded with its token usage; not sent. */
+  purpose?: string;
   /** Aborting cancels the HTTP request (and any pending retry); the call rejects with `signal.reason`. */
   signal?: AbortSignal;
 }
@@ -41,6 +68,8 @@ export interface ChatResponse {
   latencyMs: number;
   /** HTTP requests this call made: 1, or more when a transient failure was retried. */
   attempts: number;
+  /** Tools the model asked to call (empty when it answered in text). */
+  toolCalls: ToolCall[];
 }
 
 /** Streamed pieces of the answer (reasoning already filtered out), then one final `done` event. */
@@ -53,7 +82,7 @@ export interface LlmProvider {
   /** Base URL of the server, as configured (named in every error). */
   readonly url: string;
   /** Check the server answers and serves `model`; throws LLM_UNAVAILABLE naming YZ_LLM_URL or YZ_LLM_MODEL. */
-  init(): Promise<void>;
+  init(signal?: AbortSignal): Promise<void>;
   /**
    * One completion. Transient failures (network, 429, 5xx) are retried with exponential backoff (at most
    * twice); a 4xx is not (LLM_REJECTED, or LLM_UNAVAILABLE for 401/403/404). Each HTTP attempt is bounded

@@ -1,5 +1,6 @@
 import { sha256Hex } from '../core/index.ts';
 import type { Queryable } from '../store/index.ts';
+import type { UsageSink } from './metered-provider.ts';
 import type { TokenUsage } from './provider.ts';
 
 export interface CacheKey {
@@ -21,17 +22,29 @@ export interface CachedResponse {
  * validated should be stored: a cached answer is reused as is.
  */
 export class LlmResponseCache {
-  constructor(private readonly db: Queryable) {}
+  /** `usage`: hits are recorded there (cache_hit = true), so the status page can count them. */
+  constructor(
+    private readonly db: Queryable,
+    private readonly usage?: UsageSink,
+  ) {}
 
   /** The stored answer for `key`, or null when absent. */
   async get(key: CacheKey): Promise<CachedResponse | null> {
+    const started = performance.now();
     const { rows } = await this.db.query<{ response: string; prompt_tokens: number; completion_tokens: number }>(
       `SELECT response, prompt_tokens, completion_tokens FROM llm_cache
         WHERE model = $1 AND prompt_id = $2 AND prompt_version = $3 AND input_sha256 = $4`,
       [key.model, key.promptId, key.promptVersion, key.inputSha256],
     );
     const r = rows[0];
-    return r ? { text: r.response, usage: { promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens } } : null;
+    if (!r) return null;
+    if (this.usage) {
+      const [provider, ...model] = key.model.split(':');
+      await this.usage
+        .record({ provider, model: model.join(':') || provider, purpose: `${key.promptId}@v${key.promptVersion}`, cacheHit: true, promptTokens: 0, completionTokens: 0, latencyMs: performance.now() - started })
+        .catch(() => undefined);
+    }
+    return { text: r.response, usage: { promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens } };
   }
 
   /** Store (or replace) the answer for `key`. Idempotent. */

@@ -30,6 +30,18 @@ export async function loadDemoCorpus(rt: Runtime, onFile?: (file: string, r: Reg
     results.push(r);
     onFile?.(file, r);
   }
+  await loadDemoLiterature(rt);
   rt.runner.wake();
   return results;
+}
+
+/** Authored demo PubMed records (demo/pubmed/*.xml), imported as a manual literature import. */
+export async function loadDemoLiterature(rt: Runtime, dir = path.join(DEMO_DIR, 'pubmed')): Promise<number> {
+  if (!existsSync(dir)) return 0;
+  let imported = 0;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.xml')).sort()) {
+    const run = await rt.literature.importXml(readFileSync(path.join(dir, f), 'utf8'), f, { demo: true });
+    imported += run.newRecords;
+  }
+  return imported;
 }

@@ -1,8 +1,10 @@
+import { type ChatService, createChatService } from '../agents/index.ts';
 import { type Config, createLogger, Lexicon, type Logger, Tokenizer } from '../core/index.ts';
 import { openGraphStore } from '../graph/index.ts';
 import { INGEST_JOB, IngestService, onIngestJobError, runIngestJob, SourcesRepository } from '../ingest/index.ts';
 import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
-import { createProvider, type LlmProvider, LlmResponseCache } from '../llm/index.ts';
+import { Literature } from '../literature/index.ts';
+import { createProvider, type LlmProvider, LlmResponseCache, LlmUsageRepository, meterProvider } from '../llm/index.ts';
 import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
 import { type Database, type JobHandler, JobQueue, JobRunner, openDatabase, type Queryable } from '../store/index.ts';
 
@@ -24,6 +26,11 @@ export interface Runtime {
   knowledge: Knowledge;
   /** The configured model, or null with YZ_LLM=none (every flow then uses its deterministic engine). */
   llm: LlmProvider | null;
+  /** Token and latency records of every model call (GET /api/llm/status). */
+  llmUsage: LlmUsageRepository;
+  /** Cited chat over the knowledge base (agents/). */
+  chat: ChatService;
+  literature: Literature;
   close(): Promise<void>;
 }
 
@@ -51,24 +58,32 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     // Embedded mode holds the data-directory lock: every lease found at start is a dead process's.
     if (db.kind === 'pglite') await jobs.releaseOrphans();
     const ingest = new IngestService(db, sources, jobs, { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars });
-    const llm = createProvider(config.llm);
+    const llmUsage = new LlmUsageRepository(db);
+    const provider = createProvider(config.llm);
+    const llm = provider && meterProvider(provider, llmUsage, log);
+    const llmCache = new LlmResponseCache(db, llmUsage);
     const extractors: Partial<Record<'rules' | 'llm', Extractor>> = { rules: new RulesExtractor(lexicon, tokenizer) };
-    if (llm) extractors.llm = new LlmExtractor(llm, lexicon, { cache: new LlmResponseCache(db), log });
+    if (llm) extractors.llm = new LlmExtractor(llm, lexicon, { cache: llmCache, log });
     const graph = await openGraphStore(config, db);
     const knowledge = new Knowledge({ db, jobs, lexicon, embedder, log, graph, extractors, autoExtract: config.autoExtract });
     await knowledge.init();
-    const deps = { db, jobs, sources, ingest, indexer, log, fault: config.fault, onReady: (tx: Queryable, s: { id: string; demo: boolean }) => knowledge.onSourceReady(tx, s) };
+    const onReady = (tx: Queryable, s: { id: string; demo: boolean; tags?: string[] }) => knowledge.onSourceReady(tx, s);
+    const deps = { db, jobs, sources, ingest, indexer, log, fault: config.fault, onReady };
+    const literature = new Literature({ db, jobs, log, config: config.pubmed, prepared: { sources, indexer, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
     const extractDeps = knowledge.extractJobDeps();
     const handlers: Record<string, JobHandler> = {
       [INGEST_JOB]: { run: (job) => runIngestJob(job, deps), onError: (job, e) => onIngestJobError(job, e, deps) },
       [EMBED_JOB]: { run: (job) => runEmbedJob(job, deps), onError: (job, e) => onEmbedJobError(job, e, deps) },
       [EXTRACT_JOB]: { run: (job) => runExtractJob(job, extractDeps), onError: (job, e) => onExtractJobError(job, e, extractDeps) },
+      ...literature.jobHandlers(),
     };
     const runner = new JobRunner(jobs, handlers, log);
     await queueMissingEmbeddings(deps);
+    await literature.ensureScheduled();
     const search = new SearchService(db, tokenizer, embedder);
+    const chat = createChatService({ db, llm, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, log });
     return {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge, llm,
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge, llm, llmUsage, chat, literature,
       async close() {
         await runner.stop();
         await knowledge.close();

@@ -17,6 +17,15 @@ export function enqueueEmbedding(tx: Queryable, jobs: JobQueue, indexer: ChunkIn
   return jobs.enqueue(tx, EMBED_JOB, { sourceId, model }, { dedupeKey: `embed:${sourceId}:${model}`, rerunFinished: true, maxAttempts: 5 });
 }
 
+/** The same for many sources in one statement (bulk literature imports). */
+export function enqueueEmbeddings(tx: Queryable, jobs: JobQueue, indexer: ChunkIndexer, sourceIds: string[]): Promise<Job[]> {
+  const model = indexer.embedder.model;
+  return jobs.enqueueMany(tx, EMBED_JOB, sourceIds.map((sourceId) => ({ payload: { sourceId, model }, dedupeKey: `embed:${sourceId}:${model}` })), {
+    rerunFinished: true,
+    maxAttempts: 5,
+  });
+}
+
 /** Embed a source's chunks in batches until none is missing; each batch commits on its own. */
 export async function runEmbedJob(job: Job, deps: EmbedJobDeps): Promise<void> {
   const sourceId = String(job.payload.sourceId);

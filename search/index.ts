@@ -1,5 +1,5 @@
 export { ChunkIndexer, indexText, type ChunkInput } from './chunk-indexer.ts';
-export { EMBED_JOB, enqueueEmbedding, runEmbedJob, onEmbedJobError, queueMissingEmbeddings, type EmbedJobDeps } from './embed.job.ts';
+export { EMBED_JOB, enqueueEmbedding, enqueueEmbeddings, runEmbedJob, onEmbedJobError, queueMissingEmbeddings, type EmbedJobDeps } from './embed.job.ts';
 export { SearchService, fuse } from './search.service.ts';
 export {
   SearchRequestSchema,

@@ -26,6 +26,8 @@ export interface ChunkDetail {
   year: number | null;
   language: string;
   superseded_by: string | null;
+  retracted_at: Date | null;
+  evidence_level: string | null;
   file_name: string;
 }
 
@@ -133,7 +135,7 @@ export class SearchRepository {
     if (ids.length === 0) return [];
     const { rows } = await this.db.query<ChunkDetail>(
       `SELECT c.id, c.source_id, c.ordinal, c.heading_path, c.page_start, c.page_end, c.char_start, c.text,
-              s.title, s.kind, s.publisher, s.version, s.year, s.language, s.superseded_by, s.file_name
+              s.title, s.kind, s.publisher, s.version, s.year, s.language, s.superseded_by, s.retracted_at, s.evidence_level, s.file_name
        FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.id = ANY($1::text[])`,
       [ids],
     );

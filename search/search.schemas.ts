@@ -25,6 +25,9 @@ export const SearchHitSchema = z.object({
   version: z.string().nullable(),
   year: z.number().int().nullable(),
   superseded: z.boolean(),
+  /** The source was retracted (PubMed retraction notice). */
+  retracted: z.boolean(),
+  evidenceLevel: z.string().nullable(),
   pageStart: z.number().int(),
   pageEnd: z.number().int(),
   headingPath: z.array(z.string()),

@@ -82,6 +82,8 @@ export class SearchService {
         version: d.version,
         year: d.year,
         superseded: d.superseded_by !== null,
+        retracted: d.retracted_at !== null,
+        evidenceLevel: d.evidence_level,
         pageStart: d.page_start,
         pageEnd: d.page_end,
         headingPath: d.heading_path,
@@ -90,7 +92,7 @@ export class SearchService {
         score: f.score,
         bm25Rank: f.ranks[0],
         vectorRank: f.ranks[1],
-        citation: formatCitation({ title: d.title, version: d.version, year: d.year, pageStart: d.page_start, pageEnd: d.page_end }),
+        citation: formatCitation({ title: d.title, version: d.version, year: d.year, pageStart: d.page_start, pageEnd: d.page_end, retracted: d.retracted_at !== null }),
       });
     }
     return { ...empty, results, tookMs: Math.round((performance.now() - started) * 10) / 10 };

@@ -64,22 +64,39 @@ export class JobQueue {
     tx: Queryable,
     kind: string,
     payload: Record<string, unknown>,
-    opts: { dedupeKey?: string; maxAttempts?: number; rerunFinished?: boolean } = {},
+    opts: { dedupeKey?: string; maxAttempts?: number; rerunFinished?: boolean; runAfter?: Date } = {},
   ): Promise<Job> {
+    const [job] = await this.enqueueMany(tx, kind, [{ payload, dedupeKey: opts.dedupeKey, runAfter: opts.runAfter }], opts);
+    return job;
+  }
+
+  /** Enqueue many jobs of one kind in one statement (bulk imports); same dedupe semantics as enqueue. Order of the result is not the input's. */
+  async enqueueMany(
+    tx: Queryable,
+    kind: string,
+    items: ReadonlyArray<{ payload: Record<string, unknown>; dedupeKey?: string; runAfter?: Date }>,
+    opts: { maxAttempts?: number; rerunFinished?: boolean } = {},
+  ): Promise<Job[]> {
+    if (!items.length) return [];
     const { rows } = await tx.query<JobRowDb>(
-      `INSERT INTO jobs (id, kind, payload, dedupe_key, max_attempts) VALUES ($1, $2, $3::jsonb, $4, $5)
+      `INSERT INTO jobs (id, kind, payload, dedupe_key, max_attempts, run_after)
+       SELECT i.id, $2, i.payload, i.dedupe_key, $3, coalesce(i.run_after, now())
+       FROM unnest($1::text[], $5::jsonb[], $6::text[], $7::timestamptz[]) AS i(id, payload, dedupe_key, run_after)
        ON CONFLICT (dedupe_key) DO UPDATE SET
-         status = CASE WHEN $6 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN 'queued' ELSE jobs.status END,
-         attempts = CASE WHEN $6 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN 0 ELSE jobs.attempts END,
-         run_after = CASE WHEN $6 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN now() ELSE jobs.run_after END,
+         status = CASE WHEN $4 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN 'queued' ELSE jobs.status END,
+         attempts = CASE WHEN $4 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN 0 ELSE jobs.attempts END,
+         run_after = CASE WHEN $4 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN now() ELSE jobs.run_after END,
          -- A re-run starts from the beginning: progress belongs to one run.
-         progress_done = CASE WHEN $6 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN 0 ELSE jobs.progress_done END,
-         payload = CASE WHEN $6 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN $3::jsonb ELSE jobs.payload END,
+         progress_done = CASE WHEN $4 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN 0 ELSE jobs.progress_done END,
+         payload = CASE WHEN $4 AND jobs.status IN ('succeeded', 'failed', 'cancelled') THEN EXCLUDED.payload ELSE jobs.payload END,
          updated_at = now()
        RETURNING *`,
-      [newId('job'), kind, JSON.stringify(payload), opts.dedupeKey ?? null, opts.maxAttempts ?? 3, opts.rerunFinished ?? false],
+      [
+        items.map(() => newId('job')), kind, opts.maxAttempts ?? 3, opts.rerunFinished ?? false,
+        items.map((i) => JSON.stringify(i.payload)), items.map((i) => i.dedupeKey ?? null), items.map((i) => i.runAfter?.toISOString() ?? null),
+      ],
     );
-    return toJob(rows[0]);
+    return rows.map(toJob);
   }
 
   /** Lease the oldest runnable job of the given kinds, or null. */
@@ -161,6 +178,16 @@ export class JobQueue {
       [id],
     );
     return rows[0] ? toJob(rows[0]) : null;
+  }
+
+  /** Cancel queued (not yet started) jobs of a kind whose payload contains `match`, e.g. a deleted watch's schedule. */
+  async cancelQueued(tx: Queryable, kind: string, match: Record<string, unknown>): Promise<number> {
+    const { rowCount } = await tx.query(
+      `UPDATE jobs SET status = 'cancelled', finished_at = now(), updated_at = now()
+       WHERE kind = $1 AND status = 'queued' AND payload @> $2::jsonb`,
+      [kind, JSON.stringify(match)],
+    );
+    return rowCount;
   }
 
   async get(id: string): Promise<Job | null> {

@@ -106,4 +106,22 @@ describe('yingzhi CLI', () => {
     expect(badYear.code).not.toBe(0);
     expect(badYear.stderr).toMatch(/--year/);
   });
+
+  it('literature watch from the command line: import a PubMed export, define and list watches, refuse a bad file', async () => {
+    const fixtures = path.join(ROOT, 'tests/fixtures/pubmed');
+    const run = JSON.parse((await cli(['pubmed', 'import', path.join(fixtures, 'basic.xml'), '--json'])).stdout);
+    expect(run).toMatchObject({ trigger: 'import', status: 'succeeded', newRecords: 6 });
+    expect(run.triplesProposed).toBeGreaterThan(0); // abstracts were extracted into the review queue
+    const text = await cli(['pubmed', 'import', path.join(fixtures, 'basic.xml')]);
+    expect(text.stdout).toMatch(/新 new 0 .*未变 unchanged 6/);
+    const added = JSON.parse((await cli(['pubmed', 'watch', 'add', '肺结节', 'lung nodule AND (CT OR radiomics)', '--mesh', 'Lung Neoplasms', '--cron', '0 3 1 * *', '--json'])).stdout);
+    expect(added).toMatchObject({ name: '肺结节', meshTerms: ['Lung Neoplasms'] });
+    const list = await cli(['pubmed', 'watch', 'list']);
+    expect(list.stdout).toContain('lung nodule AND (CT OR radiomics)');
+    const bad = await cli(['pubmed', 'import', path.join(fixtures, 'malformed.xml')]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/PUBMED_XML_INVALID.*malformed\.xml/);
+    const unknown = await cli(['pubmed', 'watch', 'run', 'no-such-watch']);
+    expect(unknown.stderr).toMatch(/NOT_FOUND/);
+  });
 });

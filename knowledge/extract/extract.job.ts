@@ -29,6 +29,16 @@ export function enqueueExtraction(q: Queryable, jobs: JobQueue, sourceId: string
   });
 }
 
+/** Queue extraction of many sources (bulk literature imports) in one statement. */
+export function enqueueExtractions(q: Queryable, jobs: JobQueue, sources: ReadonlyArray<{ id: string; demo: boolean; tags?: string[] }>, engine: 'rules' | 'llm'): Promise<Job[]> {
+  return jobs.enqueueMany(
+    q,
+    EXTRACT_JOB,
+    sources.map((s) => ({ payload: { sourceId: s.id, engine, tags: s.tags ?? [], demo: s.demo }, dedupeKey: `extract:${s.id}:${engine}` })),
+    { rerunFinished: true, maxAttempts: 5 },
+  );
+}
+
 export function requireExtractor(extractors: ExtractJobDeps['extractors'], engine: 'rules' | 'llm'): Extractor {
   const x = extractors[engine];
   if (!x) {

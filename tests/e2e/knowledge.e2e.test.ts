@@ -5,7 +5,7 @@ import type { Candidate } from '../../knowledge/candidates.repository.ts';
 import { PREDICATE_LABELS, typesFit } from '../../knowledge/predicates.ts';
 import { translate } from '../../ui/src/i18n.ts';
 import { PREDICATES } from '../../ui/src/kg/vocab.ts';
-import { chromiumAvailable, launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
+import { chromiumAvailable, closePage, launchBrowser, openPage, shot } from '../helpers/browser.ts';
 import { DEMO, startTestServer, type TestServer } from '../helpers/runtime.ts';
 
 const DEMO_FILES = ['lung-nodule-guideline.md', 'lung-cancer-textbook.md', 'stroke-guideline.md'].map((f) => path.join(DEMO, f));
@@ -76,29 +76,8 @@ describe.skipIf(!chromiumAvailable())('knowledge UI (Chromium)', () => {
     return c;
   }
 
-  async function open(urlPath: string, lang: 'zh' | 'en' = 'zh'): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: lang === 'zh' ? 'zh-CN' : 'en-GB' });
-    await context.addInitScript((l) => localStorage.setItem('yingzhi.lang', l), lang);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(m.text());
-    });
-    await page.goto(server.url + urlPath);
-    return { page, errors };
-  }
-
-  async function shot(page: Page, name: string): Promise<void> {
-    await page.locator('[data-ready="ready"]').waitFor({ timeout: 10_000 });
-    await page.evaluate(() => document.fonts.ready);
-    await page.screenshot({ path: path.join(SCREENSHOTS, name) });
-  }
-
-  async function close(page: Page, errors: string[]): Promise<void> {
-    await page.context().close();
-    expect(errors).toEqual([]);
-  }
+  const open = (urlPath: string, lang: 'zh' | 'en' = 'zh') => openPage(browser, server.url + urlPath, { lang, viewport: { width: 1280, height: 900 } });
+  const close = closePage;
 
   const row = (page: Page, id: string) => page.locator(`tr.cand-row[data-candidate-id="${id}"]`);
 

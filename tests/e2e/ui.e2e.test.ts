@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
+import { chromiumAvailable, closePage, launchBrowser, openPage, SCREENSHOTS, shot } from '../helpers/browser.ts';
 import { DEMO, startTestServer, type TestServer } from '../helpers/runtime.ts';
 
 const DEMO_FILES = ['lung-nodule-guideline.md', 'lung-cancer-textbook.md', 'stroke-guideline.md'].map((f) => path.join(DEMO, f));
@@ -26,32 +26,8 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
   });
 
   /** A fresh page (own localStorage) at 1280×800 that fails the test on any uncaught page error. */
-  async function open(urlPath: string): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      locale: 'zh-CN',
-    });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(m.text());
-    });
-    await page.goto(server.url + urlPath);
-    return { page, errors };
-  }
-
-  async function shot(page: Page, name: string): Promise<void> {
-    // Let the status dot and fonts settle so the screenshot shows the page as a user sees it.
-    await page.locator('[data-ready="ready"]').waitFor({ timeout: 10_000 });
-    await page.evaluate(() => document.fonts.ready);
-    await page.screenshot({ path: path.join(SCREENSHOTS, name) });
-  }
-
-  async function close(page: Page, errors: string[]): Promise<void> {
-    await page.context().close();
-    expect(errors).toEqual([]);
-  }
+  const open = (urlPath: string) => openPage(browser, server.url + urlPath);
+  const close = closePage;
 
   it('shell: navigation, readiness and the language switch (persisted)', async () => {
     const { page, errors } = await open('/');

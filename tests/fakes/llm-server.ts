@@ -17,17 +17,41 @@ export type FakeLlmReply = (
       pieceDelayMs?: number;
       /** Send about half of the answer (body or stream), then drop the connection. */
       truncate?: boolean;
+      /**
+       * Ask for tools instead of (or besides) answering. `arguments` given as a string is sent verbatim
+       * (OpenAI's format; use it for malformed JSON), otherwise as an object (Ollama) or its JSON (OpenAI).
+       */
+      toolCalls?: FakeToolCall[];
+      /** OpenAI streams: split each call's argument string into fragments of this many characters (default 8). */
+      argChunkChars?: number;
     }
   | { status: number; error?: string; retryAfter?: number }
   /** Send this body verbatim with status 200 (protocol garbage). */
   | { raw: string; contentType?: string }
 ) & { delayMs?: number };
 
+export interface FakeToolCall {
+  id?: string;
+  name: string;
+  arguments: unknown;
+}
+
+/** A message as the client sent it (tool calls and results in the wire format of `api`). */
+export interface FakeLlmMessage {
+  role: string;
+  content: string;
+  tool_calls?: { id?: string; type?: string; function: { name: string; arguments: unknown } }[];
+  tool_call_id?: string;
+  tool_name?: string;
+}
+
 /** A chat request as the server received it. */
 export interface FakeLlmRequest {
   api: 'ollama' | 'openai';
   model: string;
-  messages: { role: string; content: string }[];
+  messages: FakeLlmMessage[];
+  /** The `tools` offered (both formats: `{ type: 'function', function: { name, description, parameters } }`). */
+  tools?: { type: string; function: { name: string; description?: string; parameters?: unknown } }[];
   stream: boolean;
   /** Ollama `format` (the JSON schema). */
   format?: unknown;
@@ -37,6 +61,8 @@ export interface FakeLlmRequest {
   responseFormat?: unknown;
   body: Record<string, unknown>;
   headers: IncomingMessage['headers'];
+  /** True once the client closed the connection before the reply was complete (a cancelled request). */
+  clientClosed: boolean;
 }
 
 export type FakeLlmScript = (req: FakeLlmRequest) => FakeLlmReply | Promise<FakeLlmReply>;
@@ -60,8 +86,10 @@ export interface FakeLlmServer {
 /**
  * A protocol-level fake of a local model server speaking both wire formats: Ollama (`POST /api/chat`,
  * JSON or NDJSON stream; `GET /api/tags`) and OpenAI-compatible (`POST /v1/chat/completions`, JSON or
- * SSE with `[DONE]`; `GET /v1/models`). Answers come from a queue of scripted replies, then a script
- * function; a model it does not serve gets 404 as from Ollama.
+ * SSE with `[DONE]`; `GET /v1/models`), tool calls included. Answers come from a queue of scripted
+ * replies, then a script function; a model it does not serve gets 404 as from Ollama. Scripted faults:
+ * HTTP errors, slow answers and streams, truncated bodies and streams, protocol garbage, malformed
+ * tool-call arguments; `clientClosed` tells whether the client hung up (cancellation).
  */
 export async function startFakeLlmServer(opts: { models?: string[]; script?: FakeLlmScript } = {}): Promise<FakeLlmServer> {
   const models = opts.models ?? ['fake-model'];
@@ -109,18 +137,24 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
     const request: FakeLlmRequest = {
       api,
       model: String(b.model),
-      messages: (b.messages as FakeLlmRequest['messages']) ?? [],
+      // OpenAI sends `content: null` on an assistant turn that only calls tools.
+      messages: ((b.messages as FakeLlmMessage[]) ?? []).map((m) => ({ ...m, content: m.content ?? '' })),
+      tools: b.tools as FakeLlmRequest['tools'],
       stream: api === 'ollama' ? b.stream !== false : b.stream === true,
       format: b.format,
       options: b.options as Record<string, unknown> | undefined,
       responseFormat: b.response_format,
       body: b,
       headers: req.headers,
+      clientClosed: false,
     };
     state.requests.push(request);
     state.inFlight++;
     state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
-    res.on('close', () => state.inFlight--);
+    res.on('close', () => {
+      state.inFlight--;
+      if (!res.writableFinished) request.clientClosed = true;
+    });
     if (!models.includes(request.model)) return json(res, 404, api === 'ollama' ? { error: `model '${request.model}' not found` } : openAiError(`model ${request.model} does not exist`));
     const reply = state.queue.shift() ?? (state.script ? await state.script(request) : { status: 500, error: 'fake-llm: no reply scripted' });
     if (!(await wait(reply.delayMs ?? 0, res))) return;
@@ -138,16 +172,17 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
     const promptChars = request.messages.reduce((n, m) => n + String(m.content).length, 0);
     const usage = { prompt: reply.usage?.promptTokens ?? Math.ceil(promptChars / 2), completion: reply.usage?.completionTokens ?? Math.ceil(content.length / 2) };
     if (request.stream) await stream(res, request, content, usage, reply);
-    else whole(res, request, content, usage, reply.truncate === true);
+    else whole(res, request, content, usage, reply.truncate === true, reply.toolCalls ?? []);
   }
 
-  function whole(res: ServerResponse, r: FakeLlmRequest, content: string, usage: { prompt: number; completion: number }, truncate: boolean): void {
+  function whole(res: ServerResponse, r: FakeLlmRequest, content: string, usage: { prompt: number; completion: number }, truncate: boolean, calls: FakeToolCall[]): void {
+    const toolCalls = calls.length ? { tool_calls: wireCalls(r.api, calls) } : {};
     const body = JSON.stringify(
       r.api === 'ollama'
-        ? { model: r.model, created_at: new Date().toISOString(), message: { role: 'assistant', content }, done: true, done_reason: 'stop', prompt_eval_count: usage.prompt, eval_count: usage.completion }
+        ? { model: r.model, created_at: new Date().toISOString(), message: { role: 'assistant', content, ...toolCalls }, done: true, done_reason: 'stop', prompt_eval_count: usage.prompt, eval_count: usage.completion }
         : {
             id: 'chatcmpl-fake', object: 'chat.completion', created: 0, model: r.model,
-            choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+            choices: [{ index: 0, message: { role: 'assistant', content: calls.length && !content ? null : content, ...toolCalls }, finish_reason: calls.length ? 'tool_calls' : 'stop' }],
             usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion },
           },
     );
@@ -156,7 +191,13 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
     res.write(body.slice(0, Math.floor(body.length / 2)), () => res.destroy());
   }
 
-  async function stream(res: ServerResponse, r: FakeLlmRequest, content: string, usage: { prompt: number; completion: number }, reply: { pieceChars?: number; pieceDelayMs?: number; truncate?: boolean }): Promise<void> {
+  async function stream(
+    res: ServerResponse,
+    r: FakeLlmRequest,
+    content: string,
+    usage: { prompt: number; completion: number },
+    reply: { pieceChars?: number; pieceDelayMs?: number; truncate?: boolean; toolCalls?: FakeToolCall[]; argChunkChars?: number },
+  ): Promise<void> {
     const size = reply.pieceChars ?? 4;
     const pieces: string[] = [];
     for (let i = 0; i < content.length; i += size) pieces.push(content.slice(i, i + size));
@@ -172,10 +213,24 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
       send(ollama ? { model: r.model, message: { role: 'assistant', content: pieces[i] }, done: false } : chunk(i === 0 ? { role: 'assistant', content: pieces[i] } : { content: pieces[i] }, null));
     }
     if (reply.truncate) return void res.destroy();
+    const calls = reply.toolCalls ?? [];
+    if (calls.length && ollama) send({ model: r.model, message: { role: 'assistant', content: '', tool_calls: wireCalls('ollama', calls) }, done: false });
+    if (calls.length && !ollama) {
+      // As OpenAI-compatible servers stream them: id and name first, then the arguments in fragments.
+      for (const [index, c] of wireCalls('openai', calls).entries()) {
+        const args = String(c.function.arguments);
+        send(chunk({ tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.function.name, arguments: '' } }] }, null));
+        const size = reply.argChunkChars ?? 8;
+        for (let i = 0; i < args.length; i += size) {
+          if (!(await wait(reply.pieceDelayMs ?? 0, res))) return;
+          send(chunk({ tool_calls: [{ index, function: { arguments: args.slice(i, i + size) } }] }, null));
+        }
+      }
+    }
     if (ollama) {
       send({ model: r.model, message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', prompt_eval_count: usage.prompt, eval_count: usage.completion });
     } else {
-      send(chunk({}, 'stop'));
+      send(chunk({}, calls.length ? 'tool_calls' : 'stop'));
       const opts = r.body.stream_options as { include_usage?: boolean } | undefined;
       if (opts?.include_usage) send({ ...chunk({}, null), choices: [], usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion } });
       res.write('data: [DONE]\n\n');
@@ -212,6 +267,15 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** Tool calls in a wire format: Ollama sends argument objects and no ids, OpenAI JSON strings with ids. */
+function wireCalls(api: 'ollama' | 'openai', calls: FakeToolCall[]) {
+  return calls.map((c, i) =>
+    api === 'ollama'
+      ? { function: { name: c.name, arguments: c.arguments } }
+      : { id: c.id ?? `call_fake_${i}`, type: 'function', function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) } },
+  );
 }
 
 function openAiError(message: string) {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { ROOT } from './runtime.ts';
 
 export const CHROMIUM = process.env.YZ_CHROMIUM ?? '/usr/bin/chromium';
@@ -22,4 +23,38 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+export interface OpenOptions {
+  /** Set the UI language before the page loads (on every load of this context). Unset: the app's default. */
+  lang?: 'zh' | 'en';
+  viewport?: { width: number; height: number };
+}
+
+/** A fresh page (own localStorage) that collects uncaught page errors and console errors (4xx answers aside). */
+export async function openPage(browser: Browser, url: string, opts: OpenOptions = {}): Promise<{ page: Page; errors: string[] }> {
+  const lang = opts.lang ?? 'zh';
+  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, locale: lang === 'zh' ? 'zh-CN' : 'en-GB' });
+  if (opts.lang) await context.addInitScript((l) => localStorage.setItem('yingzhi.lang', l), opts.lang);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(m.text());
+  });
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** A screenshot into test-results/screenshots once the status dot and the fonts have settled. */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.locator('[data-ready="ready"]').waitFor({ timeout: 10_000 });
+  await page.evaluate(() => document.fonts.ready);
+  await page.screenshot({ path: path.join(SCREENSHOTS, name) });
+}
+
+/** Close the page's context and fail the test on any error the page logged. */
+export async function closePage(page: Page, errors: string[]): Promise<void> {
+  await page.context().close();
+  expect(errors).toEqual([]);
 }

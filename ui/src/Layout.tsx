@@ -27,6 +27,9 @@ export function Layout() {
             <NavLink to="/" className={() => navClass(searchActive)} data-nav="search">
               {t('nav.search')}
             </NavLink>
+            <NavLink to="/chat" className={({ isActive }) => navClass(isActive)} data-nav="chat">
+              {t('nav.chat')}
+            </NavLink>
             <NavLink to="/sources" className={({ isActive }) => navClass(isActive)} data-nav="sources">
               {t('nav.sources')}
             </NavLink>
@@ -36,8 +39,14 @@ export function Layout() {
             <NavLink to="/graph" className={({ isActive }) => navClass(isActive)} data-nav="graph">
               {t('nav.graph')}
             </NavLink>
+            <NavLink to="/literature" className={({ isActive }) => navClass(isActive)} data-nav="literature">
+              {t('nav.literature')}
+            </NavLink>
             <NavLink to="/jobs" className={({ isActive }) => navClass(isActive)} data-nav="jobs">
               {t('nav.jobs')}
+            </NavLink>
+            <NavLink to="/settings" className={({ isActive }) => navClass(isActive)} data-nav="settings">
+              {t('nav.settings')}
             </NavLink>
             <a href="/docs" className="nav-link nav-link-ext" target="_blank" rel="noreferrer" data-nav="docs">
               {t('nav.docs')} <span aria-hidden="true">↗</span>

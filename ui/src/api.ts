@@ -13,8 +13,12 @@ import type { ProjectionStatus } from '../../knowledge/projector.ts';
 import type { HistoryEntry, Relation } from '../../knowledge/relations.repository.ts';
 import type { ResolutionSuggestion } from '../../knowledge/resolution.ts';
 import type { ApprovalEdit, BulkResult } from '../../knowledge/review.service.ts';
+import type { ChatEvent, ChatLang, CheckedSentence, Citation as ChatCitation, Conversation, ConversationMessage, ConversationSummary } from '../../agents/index.ts';
+import type { LlmStatus } from '../../llm/index.ts';
 
 export type { ApprovalEdit, BulkResult, Candidate, Certainty, ChunkViewDto, Entity, GraphEntity, GraphRelation, HistoryEntry, JobDto, Merge, Predicate, ProjectionStatus, Relation, ResolutionSuggestion, SearchHit, SearchResponse, SourceDto, UploadResultDto };
+export type { ChatCitation, ChatEvent, ChatLang, CheckedSentence, Conversation, ConversationMessage, ConversationSummary };
+export type LlmStatusDto = LlmStatus;
 export type ReadyDto = z.infer<typeof ReadySchema>;
 export type SourceKind = SourceDto['kind'];
 export type SourceStatus = SourceDto['status'];
@@ -81,7 +85,7 @@ export function toApiError(status: number, body: unknown, fallbackText = ''): Ap
 
 type Query = Record<string, string | number | boolean | undefined | null | readonly string[]>;
 
-function qs(params: Query): string {
+export function qs(params: Query): string {
   const sp = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined || v === null || v === '') continue;
@@ -93,10 +97,10 @@ function qs(params: Query): string {
   return s ? `?${s}` : '';
 }
 
-async function request<T>(method: 'GET' | 'POST', url: string, signal?: AbortSignal, json?: unknown): Promise<T> {
+export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, signal?: AbortSignal, json?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (json !== undefined) headers['content-type'] = 'application/json';
-  const reviewer = method === 'POST' ? getReviewer() : '';
+  const reviewer = method !== 'GET' ? getReviewer() : '';
   if (reviewer) headers[REVIEWER_HEADER] = reviewer;
   let res: Response;
   try {

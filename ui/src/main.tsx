@@ -4,15 +4,19 @@ import { BrowserRouter, Link, Route, Routes } from 'react-router-dom';
 import { useTitle } from './components.tsx';
 import { I18nProvider, useI18n } from './i18n.ts';
 import { Layout } from './Layout.tsx';
+import { ChatPage } from './pages/ChatPage.tsx';
 import { GraphPage } from './pages/GraphPage.tsx';
 import { JobsPage } from './pages/JobsPage.tsx';
 import { PassagePage } from './pages/PassagePage.tsx';
 import { ReviewPage } from './pages/ReviewPage.tsx';
 import { SearchPage } from './pages/SearchPage.tsx';
+import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SourceDetailPage } from './pages/SourceDetailPage.tsx';
 import { SourcesPage } from './pages/SourcesPage.tsx';
+import { WatchesPage } from './pages/WatchesPage.tsx';
 import './styles.css';
 import './knowledge.css';
+import './chat.css';
 
 function NotFound() {
   const { t } = useI18n();
@@ -40,6 +44,9 @@ function App() {
         <Route path="jobs" element={<JobsPage />} />
         <Route path="review" element={<ReviewPage />} />
         <Route path="graph" element={<GraphPage />} />
+        <Route path="literature" element={<WatchesPage />} />
+        <Route path="chat" element={<ChatPage />} />
+        <Route path="settings" element={<SettingsPage />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -77,7 +77,7 @@ export function EdgePanel({ id, onRetired }: { id: string; onRetired: (id: strin
       <ol className="evidence" data-testid="evidence">
         {r.evidence.map((ev) => (
           <li key={ev.candidateId} data-source-id={ev.sourceId}>
-            <Citation title={ev.sourceTitle} version={ev.version} year={ev.year} page={ev.page} chunkId={ev.chunkId} superseded={ev.superseded} />
+            <Citation title={ev.sourceTitle} version={ev.version} year={ev.year} page={ev.page} chunkId={ev.chunkId} superseded={ev.superseded} retracted={ev.retracted} />
             <blockquote className="quote">{ev.quote}</blockquote>
             <span className="muted small">
               {td(`extractor.${ev.extractor}`, ev.extractor)} · {ev.extractorVersion}

@@ -9,10 +9,11 @@ export interface CitationProps {
   page: number | null;
   chunkId: string | null;
   superseded?: boolean;
+  retracted?: boolean;
 }
 
 /** 《title》 version · year · page, linking to the passage viewer when the chunk is known. */
-export function Citation({ title, version, year, page, chunkId, superseded }: CitationProps) {
+export function Citation({ title, version, year, page, chunkId, superseded, retracted }: CitationProps) {
   const { t } = useI18n();
   const parts = [version, year ? String(year) : null, page ? t('common.page', { n: page }) : null].filter(Boolean);
   const text = (
@@ -31,6 +32,7 @@ export function Citation({ title, version, year, page, chunkId, superseded }: Ci
         text
       )}
       {superseded && <Badge tone="red">{t('badge.superseded')}</Badge>}
+      {retracted && <Badge tone="red">{t('badge.retracted')}</Badge>}
     </span>
   );
 }

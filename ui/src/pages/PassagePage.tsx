@@ -122,6 +122,7 @@ export function PassagePage() {
           <KindBadge kind={source.kind} />
           {source.demo && <Badge tone="amber">{t('badge.demo')}</Badge>}
           {source.supersededBy && <Badge tone="red">{t('badge.superseded')}</Badge>}
+          {source.retractedAt && <Badge tone="red" title={source.retractionNote ?? undefined}>{t('badge.retracted')}</Badge>}
           <span className="muted">{t('passage.chunk', { n: chunk.ordinal + 1 })}</span>
         </div>
         <HeadingPath headings={chunk.headingPath} />

@@ -344,6 +344,11 @@ function Hit({ hit, rank, from }: { hit: SearchHit; rank: number; from: string }
               <span data-testid="superseded">{t('badge.superseded')}</span>
             </Badge>
           )}
+          {hit.retracted && (
+            <Badge tone="red">
+              <span data-testid="retracted">{t('badge.retracted')}</span>
+            </Badge>
+          )}
         </div>
         <HeadingPath headings={hit.headingPath} />
         <p className="hit-text">

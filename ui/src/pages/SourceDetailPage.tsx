@@ -65,6 +65,8 @@ export function SourceDetailPage() {
           <SourceStatusBadge status={source.status} />
           {source.demo && <Badge tone="amber">{t('badge.demo')}</Badge>}
           {source.supersededBy && <Badge tone="red">{t('badge.superseded')}</Badge>}
+          {source.retractedAt && <Badge tone="red" title={source.retractionNote ?? undefined}>{t('badge.retracted')}</Badge>}
+          {source.evidenceLevel && <Badge tone="blue">{source.evidenceLevel}</Badge>}
         </div>
       </header>
       {source.error && (

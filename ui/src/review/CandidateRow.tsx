@@ -56,13 +56,14 @@ export function CandidateRow({ c, selected, checked, expanded, busy, error, onSe
             <CertaintyBadge certainty={c.certainty} />
             <ConflictMarkers c={c} />
             {c.demo && <Badge tone="amber">{t('badge.demo')}</Badge>}
+            {c.tags.includes('new_literature') && <Badge tone="purple">{t('badge.newLiterature')}</Badge>}
           </div>
         </td>
         <td className="cell-evidence">
           <blockquote className="quote" data-testid="quote">
             <MarkedText text={c.quote} ranges={mentionRanges(c)} markClass="mention-mark" />
           </blockquote>
-          <Citation title={c.source.title} version={c.source.version} year={c.source.year} page={c.page} chunkId={c.chunkId} superseded={c.source.superseded} />
+          <Citation title={c.source.title} version={c.source.version} year={c.source.year} page={c.page} chunkId={c.chunkId} superseded={c.source.superseded} retracted={c.tags.includes('retracted_source')} />
         </td>
         <td className="cell-confidence">
           <span className="confidence" data-testid="confidence">

@@ -115,6 +115,11 @@ export function ReviewFilters({ query, sources, onChange }: { query: ReviewQuery
           <input type="checkbox" checked={!!query.unresolved} onChange={(e) => set({ unresolved: e.target.checked || undefined })} data-filter="unresolved" />
           {t('review.unresolvedOnly')}
         </label>
+        <label className="check" title={t('review.newLiteratureHint')}>
+          <input type="checkbox" checked={!!query.newSince} onChange={(e) => set({ newSince: e.target.checked || undefined })} data-filter="new-literature" />
+          {t('review.newLiterature')}
+        </label>
+        {query.tag && <span className="badge badge-purple" data-testid="tag-filter">{query.tag}</span>}
         {hasFilter(query) && (
           <button
             type="button"
@@ -130,6 +135,8 @@ export function ReviewFilters({ query, sources, onChange }: { query: ReviewQuery
                 q: undefined,
                 conflict: undefined,
                 unresolved: undefined,
+                tag: undefined,
+                newSince: undefined,
               })
             }
             data-testid="clear-filters"

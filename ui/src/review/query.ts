@@ -1,5 +1,5 @@
 /** The review page's state lives in the URL (linkable, survives reload); this maps it both ways. */
-import { CANDIDATE_STATUSES, type CandidateQuery, type CandidateStatus, type Extractor, type Predicate } from '../api.ts';
+import { CANDIDATE_STATUSES, type CandidateQuery, getReviewer, type CandidateStatus, type Extractor, type Predicate } from '../api.ts';
 import { PREDICATES } from '../kg/vocab.ts';
 
 export const PAGE_SIZE = 50;
@@ -18,6 +18,10 @@ export interface ReviewQuery {
   q?: string;
   conflict?: boolean;
   unresolved?: boolean;
+  /** A candidate tag, e.g. `pubmed_run:<id>` from the literature page. */
+  tag?: string;
+  /** "New literature since my last review": tagged new_literature and created after this reviewer's last decision. */
+  newSince?: boolean;
   offset: number;
 }
 
@@ -37,6 +41,8 @@ export function readQuery(sp: URLSearchParams): ReviewQuery {
     q: sp.get('q')?.trim() || undefined,
     conflict: sp.get('conflict') === '1' || undefined,
     unresolved: sp.get('unresolved') === '1' || undefined,
+    tag: sp.get('tag')?.trim().slice(0, 50) || undefined,
+    newSince: sp.get('new') === '1' || undefined,
     offset: Number.isInteger(offset) && offset > 0 ? offset : 0,
   };
 }
@@ -56,6 +62,8 @@ export function writeQuery(q: ReviewQuery): URLSearchParams {
   set('q', q.q);
   set('conflict', q.conflict);
   set('unresolved', q.unresolved);
+  set('tag', q.tag);
+  set('new', q.newSince);
   if (q.offset) set('offset', q.offset);
   return sp;
 }
@@ -71,6 +79,8 @@ export function filterOf(q: ReviewQuery): Omit<CandidateQuery, 'status'> {
     q: q.q,
     conflict: q.conflict,
     unresolved: q.unresolved,
+    tag: q.tag ?? (q.newSince ? 'new_literature' : undefined),
+    newSinceReviewOf: q.newSince ? getReviewer() || 'local-reviewer' : undefined,
   };
 }
 

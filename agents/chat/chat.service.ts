@@ -1,0 +1,134 @@
+import { AppError, detectLanguage, isAppError, type Logger, newId, type Tokenizer } from '../../core/index.ts';
+import { type LlmProvider, type Prompt, promptTag } from '../../llm/index.ts';
+import type { AskInput, AskResult, ChatEngine, ChatEvent, ChatLang, ChatService, CheckedSentence } from '../chat.types.ts';
+import type { ToolRegistry } from '../tools/registry.ts';
+import type { ToolContext } from '../tools/tool.ts';
+import { answerWithLlm } from './answer-llm.ts';
+import { EXTRACTIVE_LABEL, extractiveAnswer } from './answer-extractive.ts';
+import { checkAnswer } from './citation-checker.ts';
+import type { ConversationsRepository } from './conversations.repository.ts';
+import { EvidenceSet } from './evidence.ts';
+import type { QueryRewriter } from './query-rewrite.ts';
+import { validateQuestion } from './question.ts';
+import { retrieve } from './retrieval.ts';
+
+/** Earlier turns loaded for context (the prompt keeps what fits num_ctx). */
+const HISTORY_TURNS = 20;
+
+export const REFUSAL: Record<ChatLang, string> = {
+  zh: '知识库中未找到与该问题相关的内容。请换一种问法，或先导入相关的指南、教材。',
+  en: 'No relevant knowledge found in the knowledge base for this question. Try rephrasing it, or import the relevant guideline or textbook first.',
+};
+const CHECK_FAILED: Record<ChatLang, string> = {
+  zh: '模型的回答未能通过引用核查，以下为知识库中的相关原文：',
+  en: 'The model’s answer did not pass the citation check; the relevant passages follow:',
+};
+
+export interface ChatServiceDeps {
+  llm: LlmProvider | null;
+  /** Configured context window (YZ_LLM_NUM_CTX); prompts are fitted into it. */
+  numCtx: number;
+  tokenizer: Tokenizer;
+  tools: ToolRegistry;
+  conversations: ConversationsRepository;
+  rewriter: QueryRewriter;
+  answerPrompt: Prompt;
+  log?: Logger;
+}
+
+/** The chat flow: memory, follow-up rewriting, retrieval, a cited answer (model or extractive), citation check. */
+export class DefaultChatService implements ChatService {
+  constructor(private readonly deps: ChatServiceDeps) {}
+
+  listConversations(actor: string) {
+    return this.deps.conversations.list(actor);
+  }
+
+  getConversation(actor: string, id: string) {
+    return this.deps.conversations.get(actor, id);
+  }
+
+  deleteConversation(actor: string, id: string) {
+    return this.deps.conversations.delete(actor, id);
+  }
+
+  async ask(input: AskInput, onEvent: (e: ChatEvent) => void = () => {}): Promise<AskResult> {
+    const started = performance.now();
+    const { conversations, llm } = this.deps;
+    const question = validateQuestion(input.message);
+    const lang: ChatLang = input.lang ?? detectLanguage(question);
+    if (input.conversationId && !(await conversations.exists(input.actor, input.conversationId))) {
+      throw new AppError('NOT_FOUND', `对话不存在 / no such conversation ${input.conversationId.slice(0, 100)}`, { field: 'conversationId' });
+    }
+    const history = input.conversationId ? await conversations.recentTurns(input.actor, input.conversationId, HISTORY_TURNS) : [];
+    const rewrite = await this.deps.rewriter.rewrite(question, history, input.signal);
+    const conversationId = input.conversationId ?? (await conversations.create(input.actor, question));
+    const messageId = newId('msg');
+    const engine: ChatEngine = llm ? 'llm' : 'extractive';
+    onEvent({
+      type: 'meta', conversationId, messageId, engine, model: llm?.model ?? null, promptVersion: llm ? promptTag(this.deps.answerPrompt) : null, lang, rewrittenQuery: rewrite.query,
+    });
+    try {
+      const turn = await this.turn({ question, query: rewrite.query, lang, history, input, emit: onEvent });
+      const usage = { promptTokens: rewrite.usage.promptTokens + turn.usage.promptTokens, completionTokens: rewrite.usage.completionTokens + turn.usage.completionTokens };
+      const latencyMs = Math.round(performance.now() - started);
+      const overheadMs = Math.max(0, Math.round(latencyMs - rewrite.modelMs - turn.modelMs));
+      const cited = new Set(turn.sentences.filter((s) => s.supported).flatMap((s) => s.citations));
+      const citations = turn.refused ? [] : turn.evidence.citations(cited);
+      await conversations.appendTurn(input.actor, conversationId, { id: newId('msg'), content: question, lang }, {
+        id: messageId, content: turn.answer, lang, citations, sentences: turn.sentences, engine, model: llm?.model ?? null,
+        promptVersion: llm ? promptTag(this.deps.answerPrompt) : null, rewrittenQuery: rewrite.query, refused: turn.refused,
+        promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, latencyMs,
+      });
+      onEvent({ type: 'citations', citations });
+      const done = { type: 'done' as const, messageId, answer: turn.answer, sentences: turn.sentences, refused: turn.refused, usage, latencyMs, overheadMs };
+      onEvent(done);
+      return { ...done, conversationId, citations, engine };
+    } catch (e) {
+      if (input.signal?.aborted) throw input.signal.reason ?? e;
+      const err = isAppError(e) ? e : new AppError('INTERNAL', '回答失败 / the answer failed', { cause: e });
+      if (!isAppError(e)) this.deps.log?.error({ err: e, conversationId }, 'chat turn failed');
+      onEvent({ type: 'error', code: err.code, message: err.message });
+      throw err;
+    }
+  }
+
+  private async turn(t: { question: string; query: string; lang: ChatLang; history: { question: string; answer: string }[]; input: AskInput; emit: (e: ChatEvent) => void }) {
+    const { llm, tokenizer, tools } = this.deps;
+    const ctx: ToolContext = { actor: t.input.actor, lang: t.lang, signal: t.input.signal };
+    const emitRun = (r: { name: string; input: unknown; result: { status: 'ok' | 'error' | 'not_configured'; summary: string }; ms: number }) =>
+      t.emit({ type: 'tool', name: r.name, input: r.input, status: r.result.status, summary: r.result.summary, ms: r.ms });
+    const found = await retrieve(t.query, tools, tokenizer, ctx, emitRun);
+    const evidence = new EvidenceSet();
+    evidence.add(found.evidence);
+    const none = { usage: { promptTokens: 0, completionTokens: 0 }, modelMs: 0 };
+    if (evidence.size === 0) {
+      t.emit({ type: 'citations', citations: [] });
+      t.emit({ type: 'delta', text: REFUSAL[t.lang] });
+      return { answer: REFUSAL[t.lang], sentences: [{ text: REFUSAL[t.lang], citations: [], supported: true }], refused: true, evidence, ...none };
+    }
+    if (!llm) {
+      t.emit({ type: 'citations', citations: evidence.citations() });
+      const text = extractiveAnswer(evidence, found.terms, t.lang);
+      for (const line of text.split('\n')) t.emit({ type: 'delta', text: `${line}\n` });
+      return { ...this.check(text, evidence), refused: false, evidence, ...none };
+    }
+    const answer = await answerWithLlm(
+      { llm, prompt: this.deps.answerPrompt, tools, numCtx: this.deps.numCtx },
+      { question: t.question, lang: t.lang, history: t.history, evidence, ctx, emit: t.emit },
+    );
+    const refused = /^\s*(知识库中未找到|No relevant knowledge found)/i.test(answer.text);
+    let checked = this.check(answer.text, evidence);
+    if (!refused && !checked.sentences.some((s) => s.supported && s.citations.length)) {
+      // Nothing the model said survived the check: show the passages themselves rather than nothing.
+      const fallback = `${CHECK_FAILED[t.lang]}\n${extractiveAnswer(evidence, found.terms, t.lang).replace(`${EXTRACTIVE_LABEL[t.lang]}\n`, '')}`;
+      const extra = this.check(fallback, evidence);
+      checked = { answer: extra.answer, sentences: [...checked.sentences.filter((s) => !s.supported), ...extra.sentences] };
+    }
+    return { ...checked, refused, evidence, usage: answer.usage, modelMs: answer.modelMs };
+  }
+
+  private check(text: string, evidence: EvidenceSet): { answer: string; sentences: CheckedSentence[] } {
+    return checkAnswer(text, (n) => evidence.supportText(n));
+  }
+}

@@ -1,0 +1,42 @@
+import type { Logger, Tokenizer } from '../core/index.ts';
+import type { GraphStore } from '../graph/index.ts';
+import type { SourcesRepository } from '../ingest/index.ts';
+import { type LlmProvider, type LlmResponseCache, loadPrompt } from '../llm/index.ts';
+import type { SearchService } from '../search/index.ts';
+import type { Database } from '../store/index.ts';
+import type { ChatService } from './chat.types.ts';
+import { DefaultChatService } from './chat/chat.service.ts';
+import { ConversationsRepository } from './chat/conversations.repository.ts';
+import { QueryRewriter } from './chat/query-rewrite.ts';
+import type { EntityLookup } from './tools/graph-lookup.tool.ts';
+import { createToolRegistry } from './tools/registry.ts';
+
+export interface ChatDeps {
+  db: Database;
+  llm: LlmProvider | null;
+  /** YZ_LLM_NUM_CTX. */
+  numCtx: number;
+  tokenizer: Tokenizer;
+  search: SearchService;
+  entities: EntityLookup;
+  graph: GraphStore;
+  sources: Pick<SourcesRepository, 'get' | 'page'>;
+  cache: LlmResponseCache;
+  log?: Logger;
+}
+
+/** The chat service wired from the runtime's parts; loads and validates its prompts now (a bad prompt file fails start). */
+export function createChatService(deps: ChatDeps): ChatService {
+  const tools = createToolRegistry({ db: deps.db, search: deps.search, entities: deps.entities, graph: deps.graph, sources: deps.sources });
+  const rewriter = new QueryRewriter({ llm: deps.llm, cache: deps.cache, tokenizer: deps.tokenizer, prompt: loadPrompt('query-rewrite'), log: deps.log });
+  return new DefaultChatService({
+    llm: deps.llm,
+    numCtx: deps.numCtx,
+    tokenizer: deps.tokenizer,
+    tools,
+    conversations: new ConversationsRepository(deps.db),
+    rewriter,
+    answerPrompt: loadPrompt('chat-answer'),
+    log: deps.log,
+  });
+}

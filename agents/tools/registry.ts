@@ -1,0 +1,90 @@
+import { isAppError } from '../../core/index.ts';
+import type { GraphStore } from '../../graph/index.ts';
+import type { SourcesRepository } from '../../ingest/index.ts';
+import type { ToolSpec } from '../../llm/index.ts';
+import type { SearchService } from '../../search/index.ts';
+import type { Queryable } from '../../store/index.ts';
+import { fetchSourcePageTool } from './fetch-source-page.tool.ts';
+import { type EntityLookup, graphLookupTool } from './graph-lookup.tool.ts';
+import { hybridSearchTool } from './hybrid-search.tool.ts';
+import { SourceFlagsRepository } from './source-flags.repository.ts';
+import { imagingAiTool, measurementTool, pubmedSearchTool } from './stub-tools.ts';
+import type { Tool, ToolContext, ToolResult } from './tool.ts';
+import { toolSpec } from './tool.ts';
+
+/** One tool execution as reported to the UI (`tool` event) and fed back to the model. */
+export interface ToolRun {
+  name: string;
+  input: unknown;
+  result: ToolResult;
+  ms: number;
+}
+
+/**
+ * The fixed allowlist of tools. It is built once from code; nothing the model says, and no text inside a
+ * retrieved document, can add a tool, change one, or reach anything else: a call to any other name is
+ * answered with an error result. Every tool is read-only, and none can see conversations.
+ */
+export class ToolRegistry {
+  private readonly tools: ReadonlyMap<string, Tool>;
+
+  constructor(tools: Tool[]) {
+    const map = new Map<string, Tool>();
+    for (const t of tools) {
+      if (t.readOnly !== true) throw new Error(`tool ${t.name} is not read-only`);
+      if (map.has(t.name)) throw new Error(`tool ${t.name} registered twice`);
+      map.set(t.name, t);
+    }
+    this.tools = map;
+  }
+
+  names(): string[] {
+    return [...this.tools.keys()];
+  }
+
+  /** The tools as offered to the model. */
+  specs(): ToolSpec[] {
+    return [...this.tools.values()].map(toolSpec);
+  }
+
+  /** Validate and run one call; never throws for the model's mistakes (unknown tool, bad input), only on abort. */
+  async run(name: string, rawInput: unknown, ctx: ToolContext): Promise<ToolRun> {
+    const started = performance.now();
+    const done = (input: unknown, result: ToolResult): ToolRun => ({ name, input, result, ms: Math.round(performance.now() - started) });
+    const tool = this.tools.get(name);
+    if (!tool) return done(rawInput, { status: 'error', summary: `tool "${String(name).slice(0, 60)}" is not available (allowed: ${this.names().join(', ')})` });
+    const parsed = tool.input.safeParse(rawInput ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return done(rawInput, { status: 'error', summary: `invalid input ${issue?.path.join('.') || ''}: ${issue?.message}`.replace(/\s+/g, ' ') });
+    }
+    try {
+      return done(parsed.data, await tool.run(parsed.data, ctx));
+    } catch (e) {
+      if (ctx.signal?.aborted) throw ctx.signal.reason;
+      if (!isAppError(e)) throw e;
+      return done(parsed.data, { status: 'error', summary: e.message });
+    }
+  }
+}
+
+export interface ToolDeps {
+  db: Queryable;
+  search: SearchService;
+  entities: EntityLookup;
+  graph: GraphStore;
+  sources: Pick<SourcesRepository, 'get' | 'page'>;
+}
+
+/** Every tool the chat may use: retrieval over the knowledge base, and the contract stubs. */
+export function createToolRegistry(deps: ToolDeps): ToolRegistry {
+  const flags = new SourceFlagsRepository(deps.db);
+  return new ToolRegistry([
+    hybridSearchTool(deps.search, flags),
+    graphLookupTool(deps.entities, deps.graph, flags),
+    fetchSourcePageTool(deps.sources, flags),
+    pubmedSearchTool(),
+    imagingAiTool(),
+    measurementTool(),
+  ] as Tool[]);
+}

@@ -1,0 +1,128 @@
+import { AppError, type Logger, type PubmedConfig } from '../core/index.ts';
+import type { PreparedImportDeps } from '../ingest/index.ts';
+import type { Database, Job, JobHandler, JobQueue } from '../store/index.ts';
+import { EutilsClient } from './eutils-client.ts';
+import { parsePubmedXml } from './pubmed-xml.ts';
+import { importBatch } from './record-import.ts';
+import { RecordsRepository } from './records.repository.ts';
+import { type Run, type Watch, type WatchInput, WatchInputSchema } from './watch.schema.ts';
+import { onWatchJobError, PUBMED_WATCH_JOB, runWatchJob, scheduleNext, type WatchJobDeps } from './watch.job.ts';
+import { WatchesRepository } from './watches.repository.ts';
+
+export interface LiteratureDeps {
+  db: Database;
+  jobs: JobQueue;
+  prepared: PreparedImportDeps;
+  config: PubmedConfig;
+  log: Logger;
+  /** Pin "today" (tests). */
+  today?: () => Date;
+}
+
+/** Records per transaction when importing a file. */
+const IMPORT_BATCH = 250;
+
+/**
+ * Literature watch: PubMed watches on a schedule, manual XML imports, and the literature sources
+ * they create. Everything imported goes through extraction into the review queue tagged
+ * "new_literature" — nothing reaches the graph unreviewed.
+ */
+export class Literature {
+  readonly watches: WatchesRepository;
+  readonly records: RecordsRepository;
+  readonly client: EutilsClient;
+  private readonly jobDeps: WatchJobDeps;
+
+  constructor(private readonly deps: LiteratureDeps) {
+    this.watches = new WatchesRepository(deps.db);
+    this.records = new RecordsRepository(deps.db);
+    this.client = new EutilsClient({
+      baseUrl: deps.config.url, apiKey: deps.config.apiKey, email: deps.config.email, tool: deps.config.tool,
+      timeoutMs: deps.config.timeoutMs, retries: deps.config.retries, backoffMs: deps.config.backoffMs,
+    });
+    this.jobDeps = { ...deps, watches: this.watches, records: this.records, client: this.client };
+  }
+
+  jobHandlers(): Record<string, JobHandler> {
+    return { [PUBMED_WATCH_JOB]: { run: (job) => runWatchJob(job, this.jobDeps), onError: (job, e) => onWatchJobError(job, e, this.jobDeps) } };
+  }
+
+  /** At start: every enabled watch has its next run queued (idempotent across processes). */
+  async ensureScheduled(): Promise<number> {
+    let queued = 0;
+    for (const w of await this.watches.enabledIds()) {
+      const watch = await this.watches.get(w.id);
+      if (!watch.nextRunAt) {
+        await scheduleNext(this.deps, w);
+        queued++;
+      }
+    }
+    return queued;
+  }
+
+  async createWatch(input: unknown, actor: string): Promise<Watch> {
+    const w = parseWatch(input);
+    const id = await this.deps.db.transaction((tx) => this.watches.create(tx, w, actor));
+    if (w.enabled) await scheduleNext(this.deps, { id, cron: w.cron });
+    return this.watches.get(id);
+  }
+
+  async updateWatch(id: string, input: unknown): Promise<Watch> {
+    const w = parseWatch(input);
+    await this.deps.db.transaction(async (tx) => {
+      await this.watches.update(tx, id, w);
+      // A changed schedule replaces the queued slot; a run in progress is left to finish.
+      await this.deps.jobs.cancelQueued(tx, PUBMED_WATCH_JOB, { watchId: id, trigger: 'schedule' });
+    });
+    if (w.enabled) await scheduleNext(this.deps, { id, cron: w.cron });
+    return this.watches.get(id);
+  }
+
+  async deleteWatch(id: string): Promise<void> {
+    await this.deps.db.transaction(async (tx) => {
+      await this.watches.delete(tx, id);
+      await this.deps.jobs.cancelQueued(tx, PUBMED_WATCH_JOB, { watchId: id });
+    });
+  }
+
+  /** "Run now": one queued manual run per watch; pressing again while it is queued or running returns the same job. */
+  async runNow(id: string): Promise<Job> {
+    await this.watches.get(id);
+    return this.deps.jobs.enqueue(this.deps.db, PUBMED_WATCH_JOB, { watchId: id, trigger: 'manual' }, { dedupeKey: `pubmed:${id}:manual`, rerunFinished: true });
+  }
+
+  /**
+   * Import a PubMed XML export (or efetch answer saved to a file). The whole file is parsed first:
+   * malformed XML imports nothing. Re-importing the same file adds nothing (PMID dedup).
+   */
+  async importXml(xml: string, fileName: string, opts: { demo?: boolean } = {}): Promise<Run> {
+    const set = parsePubmedXml(xml, fileName);
+    if (!set.records.length && !set.skipped.length) {
+      throw new AppError('PUBMED_XML_INVALID', `${fileName} 中没有 PubmedArticle 记录 / no PubmedArticle records in ${fileName}`);
+    }
+    const runId = await this.deps.db.transaction((tx) => this.watches.startRun(tx, { watchId: null, jobId: null, trigger: 'import', term: fileName }));
+    if (!runId) throw new AppError('INTERNAL', 'could not start an import run');
+    try {
+      for (let i = 0; i < set.records.length || (i === 0 && set.skipped.length); i += IMPORT_BATCH) {
+        const part = { records: set.records.slice(i, i + IMPORT_BATCH), skipped: i === 0 ? set.skipped : [], deleted: [] };
+        await this.deps.db.transaction(async (tx) => {
+          const counts = await importBatch(tx, this.jobDeps, part, { runId, demo: opts.demo ?? false });
+          await this.watches.addCounts(tx, runId, counts);
+        });
+      }
+      await this.deps.db.transaction((tx) => this.watches.finishRun(tx, runId, 'succeeded'));
+    } catch (e) {
+      const info = e instanceof AppError ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: String((e as Error).message) };
+      await this.deps.db.transaction((tx) => this.watches.finishRun(tx, runId, 'failed', info));
+      throw e;
+    }
+    return this.watches.getRun(runId);
+  }
+}
+
+function parseWatch(input: unknown): WatchInput {
+  const r = WatchInputSchema.safeParse(input);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  throw new AppError('VALIDATION_FAILED', `订阅字段 ${issue?.path.join('.') || '(body)'} 无效 / invalid watch: ${issue?.message}`, { field: String(issue?.path[0] ?? 'body') });
+}
