@@ -4,11 +4,15 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Runtime } from '../runtime/index.ts';
+import { adminUsersRoutes } from './admin-users.routes.ts';
+import { auditRoutes } from './audit.routes.ts';
+import { authRoutes } from './auth.routes.ts';
 import { chatRoutes } from './chat.routes.ts';
 import { chunksRoutes } from './chunks.routes.ts';
+import { connectorsRoutes } from './connectors.routes.ts';
 import { installErrorHandler } from './errors.ts';
 import { graphRoutes } from './graph.routes.ts';
 import { healthRoutes } from './health.routes.ts';
@@ -16,7 +20,7 @@ import { jobsRoutes } from './jobs.routes.ts';
 import { knowledgeRoutes } from './knowledge.routes.ts';
 import { llmRoutes } from './llm.routes.ts';
 import { literatureRoutes } from './literature.routes.ts';
-import { requirePermissionDeclarations } from './permissions.ts';
+import { enforcePermissions, requirePermissionDeclarations } from './permissions.ts';
 import { searchRoutes } from './search.routes.ts';
 import { sourcesRoutes } from './sources.routes.ts';
 
@@ -27,6 +31,8 @@ export interface AppOptions {
   /** Serve the built UI from ui/dist (production). */
   serveUi?: boolean;
   logger?: boolean;
+  /** Called for every route as it is registered (the route × role matrix test collects the table with it). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** The HTTP API: one plugin per capability, zod schemas on every route, OpenAPI at /docs. */
@@ -39,11 +45,13 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
   requirePermissionDeclarations(app);
+  enforcePermissions(app, rt.auth);
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
 
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'YingZhi 影知 API', version: VERSION, description: 'Radiology knowledge base: sources, search with citations, triple review, knowledge graph, jobs.' },
-      tags: [{ name: 'sources' }, { name: 'search' }, { name: 'review' }, { name: 'graph' }, { name: 'literature' }, { name: 'chat' }, { name: 'llm' }, { name: 'jobs' }, { name: 'health' }],
+      tags: [{ name: 'sources' }, { name: 'search' }, { name: 'review' }, { name: 'graph' }, { name: 'literature' }, { name: 'chat' }, { name: 'llm' }, { name: 'jobs' }, { name: 'health' }, { name: 'connectors' }, { name: 'audit' }, { name: 'auth' }, { name: 'admin' }],
     },
     transform: jsonSchemaTransform,
   });
@@ -60,6 +68,10 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   await app.register(chatRoutes(rt));
   await app.register(llmRoutes(rt));
   await app.register(literatureRoutes(rt));
+  await app.register(connectorsRoutes(rt));
+  await app.register(auditRoutes(rt));
+  await app.register(authRoutes(rt));
+  await app.register(adminUsersRoutes(rt));
 
   if (opts.serveUi && existsSync(UI_DIST)) {
     // `serve: false`: static files go through the one route below, which declares its permission.

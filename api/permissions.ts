@@ -1,16 +1,23 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+import { allows, type AuthService, PERMISSIONS, type Permission, type Principal } from '../auth/index.ts';
+import { AppError } from '../core/index.ts';
+import { readCookie, SESSION_COOKIE } from './session-cookie.ts';
 
 /**
- * Permissions a route can require. The Security issue adds accounts and enforcement; declaring
- * them now means every route already states what it needs, and a route without a declaration
- * cannot even be registered.
+ * Permissions a route can require (the list and the role table live in auth/roles.ts). Every route
+ * declares one in `config.permission`; a route without a declaration cannot even be registered, and
+ * the enforcement hook below checks it on every request.
  */
-export const PERMISSIONS = ['public', 'knowledge.read', 'knowledge.review', 'sources.manage', 'jobs.manage', 'admin.users', 'audit.read'] as const;
-export type Permission = (typeof PERMISSIONS)[number];
+export { PERMISSIONS, type Permission } from '../auth/index.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     permission?: Permission;
+  }
+  interface FastifyRequest {
+    /** Who is calling: set by the enforcement hook on every route that is not public. */
+    principal?: Principal;
   }
 }
 
@@ -24,4 +31,46 @@ export function requirePermissionDeclarations(app: FastifyInstance): void {
       throw new Error(`route ${String(route.method)} ${route.url} declares no permission (config.permission)`);
     }
   });
+}
+
+/** The bearer token of `Authorization: Bearer …`, or null. */
+function bearerOf(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (!h) return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  if (!m) throw new AppError('TOKEN_INVALID', '认证头格式无效 / malformed Authorization header (expected "Bearer yzt_…")');
+  return m[1];
+}
+
+/**
+ * Enforce every route's `config.permission` (onRequest, before any body is read): `public` passes;
+ * otherwise the principal comes from a bearer token (401 TOKEN_INVALID / TOKEN_EXPIRED / TOKEN_REVOKED)
+ * or the `yz_session` cookie (401 UNAUTHENTICATED when absent or expired), and a missing permission
+ * is 403 FORBIDDEN naming it. Routes without a declaration are Swagger's /docs pages and the
+ * not-found handler, both harmless.
+ */
+export function enforcePermissions(app: FastifyInstance, auth: AuthService): void {
+  app.decorateRequest('principal', undefined);
+  app.addHook('onRequest', async (req) => {
+    const required = req.routeOptions.config?.permission;
+    if (!required || required === 'public') return;
+    const token = bearerOf(req);
+    let principal: Principal | null = null;
+    if (token) principal = await auth.resolveToken(token);
+    else {
+      const secret = readCookie(req, SESSION_COOKIE);
+      if (secret) principal = await auth.resolveSession(secret);
+    }
+    if (!principal) throw new AppError('UNAUTHENTICATED', '请先登录 / please sign in');
+    req.principal = principal;
+    if (!allows(principal.permissions, required)) {
+      throw new AppError('FORBIDDEN', `没有权限 ${required} / permission ${required} required`, { details: { permission: required } });
+    }
+  });
+}
+
+/** The signed-in principal of a non-public route (the hook guarantees it). */
+export function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw new AppError('UNAUTHENTICATED', '请先登录 / please sign in');
+  return req.principal;
 }

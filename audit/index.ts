@@ -15,6 +15,7 @@
  */
 export { AUDIT_ACTIONS, AuditActionSchema, AuditEntryInputSchema, parseAuditEntry, type AuditAction, type AuditEntry, type AuditEntryInput } from './actions.ts';
 export { AuditLog, readHead, type ChainHead } from './audit-log.ts';
+export { AuditRepository, type AuditFilter, type AuditPage } from './audit.repository.ts';
 export {
   GENESIS_HASH,
   canonicalJson,

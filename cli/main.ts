@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { registerAuditCommands } from '../audit/index.ts';
 import { askCommand } from './commands/ask.ts';
 import { ingestCommand } from './commands/ingest.ts';
+import { registerKeysCommands } from './commands/keys.ts';
 import {
   extractCommand,
   graphExportCommand,
@@ -18,6 +19,7 @@ import { pubmedImportCommand, runsCommand, watchAddCommand, watchListCommand, wa
 import { evalCommand } from './commands/eval.ts';
 import { jobsListCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
 import { startCommand } from './commands/start.ts';
+import { registerUsersCommands } from './commands/users.ts';
 import { fail } from './output.ts';
 
 const program = new Command('yingzhi')
@@ -186,5 +188,7 @@ program
   .action((suite: string, opts) => evalCommand(suite, opts));
 
 registerAuditCommands(program);
+registerUsersCommands(program);
+registerKeysCommands(program);
 
 await program.parseAsync(process.argv);

@@ -40,6 +40,9 @@ const EnvSchema = z.object({
   YZ_PUBMED_BACKOFF_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
   /** Time zone of watch schedules (cron expressions). */
   YZ_TIMEZONE: z.string().default('Asia/Shanghai'),
+  /** Seconds between connector health checks (connectors/). */
+  YZ_CONNECTOR_CHECK_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+  YZ_CONNECTOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
   YZ_LOAD_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   YZ_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   YZ_WORKER: z.enum(['on', 'off']).default('on'),
@@ -87,6 +90,10 @@ export interface Config {
   logLevel: Env['YZ_LOG_LEVEL'];
   worker: boolean;
   fault?: string;
+  /** Connector health checks: interval and per-probe timeout. */
+  connectors: { checkSeconds: number; timeoutMs: number };
+  /** Where the SM4 master key comes from (raw settings; runtime builds the Keyring, none when all are unset). */
+  masterKey: { YZ_MASTER_KEY?: string; YZ_MASTER_KEY_FILE?: string; YZ_MASTER_KEYS_OLD?: string };
 }
 
 /** Parse configuration; an invalid value fails fast with the variable's name. */
@@ -142,5 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.YZ_LOG_LEVEL,
     worker: e.YZ_WORKER === 'on',
     fault: e.YZ_FAULT,
+    connectors: { checkSeconds: e.YZ_CONNECTOR_CHECK_SECONDS, timeoutMs: e.YZ_CONNECTOR_TIMEOUT_MS },
+    masterKey: { YZ_MASTER_KEY: env.YZ_MASTER_KEY, YZ_MASTER_KEY_FILE: env.YZ_MASTER_KEY_FILE, YZ_MASTER_KEYS_OLD: env.YZ_MASTER_KEYS_OLD },
   };
 }

@@ -32,6 +32,14 @@ export type ErrorCode =
   | 'PUBMED_XML_INVALID'
   | 'EUTILS_UNAVAILABLE'
   | 'EUTILS_QUERY_INVALID'
+  | 'UNAUTHENTICATED'
+  | 'INVALID_CREDENTIALS'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_REVOKED'
+  | 'TOKEN_INVALID'
+  | 'FORBIDDEN'
+  | 'ACCOUNT_LOCKED'
+  | 'RATE_LIMITED'
   | 'INTERNAL';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -71,6 +79,20 @@ const STATUS: Record<ErrorCode, number> = {
   EUTILS_UNAVAILABLE: 503,
   /** esearch rejected the watch query (syntax error, unknown field): the user must fix the query. */
   EUTILS_QUERY_INVALID: 422,
+  /** No session cookie or bearer token on a route that needs a signed-in user. */
+  UNAUTHENTICATED: 401,
+  /** Wrong password or unknown user: one message for both (no user enumeration). */
+  INVALID_CREDENTIALS: 401,
+  TOKEN_EXPIRED: 401,
+  TOKEN_REVOKED: 401,
+  /** Malformed bearer token, unknown id or wrong secret; also an expired or unknown session cookie. */
+  TOKEN_INVALID: 401,
+  /** Signed in, but the role (or the token's scopes) lacks the route's permission; details name it. */
+  FORBIDDEN: 403,
+  /** Five failed logins for this username within 15 minutes: refused until the window passes. */
+  ACCOUNT_LOCKED: 423,
+  /** Too many login attempts from one address. */
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 };
 

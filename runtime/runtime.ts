@@ -1,5 +1,7 @@
 import { type ChatService, createChatService } from '../agents/index.ts';
-import { type Config, createLogger, Lexicon, type Logger, Tokenizer } from '../core/index.ts';
+import { AuthService } from '../auth/index.ts';
+import { Connectors } from '../connectors/index.ts';
+import { type Config, createLogger, Keyring, Lexicon, type Logger, Tokenizer } from '../core/index.ts';
 import { openGraphStore } from '../graph/index.ts';
 import { INGEST_JOB, IngestService, onIngestJobError, runIngestJob, SourcesRepository } from '../ingest/index.ts';
 import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
@@ -31,6 +33,12 @@ export interface Runtime {
   /** Cited chat over the knowledge base (agents/). */
   chat: ChatService;
   literature: Literature;
+  /** Accounts, sessions, API tokens (auth/). */
+  auth: AuthService;
+  /** SM4 keyring from YZ_MASTER_KEY / YZ_MASTER_KEY_FILE (+ YZ_MASTER_KEYS_OLD); null when no key is configured. */
+  keyring: Keyring | null;
+  /** Integration connectors and their health checks (connectors/). */
+  connectors: Connectors;
   close(): Promise<void>;
 }
 
@@ -49,6 +57,9 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
   const log = opts.log ?? createLogger(config.logLevel);
   const { lexicon, tokenizer } = loadLanguage();
   const embedder = await createEmbedder(config, tokenizer);
+  const mk = config.masterKey;
+  // A malformed key fails fast here; no key at all is allowed (encrypting features then refuse to store secrets).
+  const keyring = mk.YZ_MASTER_KEY?.trim() || mk.YZ_MASTER_KEY_FILE?.trim() ? Keyring.fromEnv(mk) : null;
   const db = await openDatabase(config, opts);
   try {
     const indexer = new ChunkIndexer(tokenizer, embedder);
@@ -71,19 +82,23 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const deps = { db, jobs, sources, ingest, indexer, log, fault: config.fault, onReady };
     const literature = new Literature({ db, jobs, log, config: config.pubmed, prepared: { sources, indexer, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
     const extractDeps = knowledge.extractJobDeps();
+    const connectors = new Connectors({ db, jobs, keyring, log, checkSeconds: config.connectors.checkSeconds, timeoutMs: config.connectors.timeoutMs });
     const handlers: Record<string, JobHandler> = {
       [INGEST_JOB]: { run: (job) => runIngestJob(job, deps), onError: (job, e) => onIngestJobError(job, e, deps) },
       [EMBED_JOB]: { run: (job) => runEmbedJob(job, deps), onError: (job, e) => onEmbedJobError(job, e, deps) },
       [EXTRACT_JOB]: { run: (job) => runExtractJob(job, extractDeps), onError: (job, e) => onExtractJobError(job, e, extractDeps) },
       ...literature.jobHandlers(),
+      ...connectors.jobHandlers(),
     };
     const runner = new JobRunner(jobs, handlers, log);
     await queueMissingEmbeddings(deps);
     await literature.ensureScheduled();
+    await connectors.ensureScheduled();
     const search = new SearchService(db, tokenizer, embedder);
     const chat = createChatService({ db, llm, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, log });
+    const auth = new AuthService(db);
     return {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge, llm, llmUsage, chat, literature,
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge, llm, llmUsage, chat, literature, auth, keyring, connectors,
       async close() {
         await runner.stop();
         await knowledge.close();

@@ -36,7 +36,7 @@ function api(srv: TestServer) {
   return async (method: string, url: string, body?: unknown, actor = 'alice') => {
     const res = await fetch(srv.url + url, {
       method,
-      headers: { 'x-yingzhi-reviewer': actor, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: { ...(await srv.tokenFor('resident', actor)), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -54,8 +54,8 @@ describe('chat API with a model (OpenAI-compatible fake server)', () => {
   let fake: FakeLlmServer;
   let srv: TestServer;
   let call: ReturnType<typeof api>;
-  const chat = (body: unknown, actor = 'alice', signal?: AbortSignal) =>
-    fetch(`${srv.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-yingzhi-reviewer': actor }, body: JSON.stringify(body), signal });
+  const chat = async (body: unknown, actor = 'alice', signal?: AbortSignal) =>
+    fetch(`${srv.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await srv.tokenFor('resident', actor)) }, body: JSON.stringify(body), signal });
 
   beforeAll(async () => {
     fake = await startFakeLlmServer();
@@ -173,7 +173,7 @@ describe('chat API without a model, or with a model that is down', () => {
     try {
       const status = await api(srv)('GET', '/api/llm/status');
       expect(status.json).toMatchObject({ kind: 'none', model: null, url: null, reachable: null, error: null, contextSize: 8192, stats: { calls: 0 } });
-      const res = await fetch(`${srv.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'What is a ground-glass nodule?' }) });
+      const res = await fetch(`${srv.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json', ...srv.auth }, body: JSON.stringify({ message: 'What is a ground-glass nodule?' }) });
       const events = await readEvents(res);
       expect(events[0]).toMatchObject({ type: 'meta', engine: 'extractive', lang: 'en' });
       expect(events.at(-1)).toMatchObject({ type: 'done', refused: true, answer: expect.stringMatching(/^No relevant knowledge found/) });

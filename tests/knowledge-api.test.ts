@@ -11,7 +11,7 @@ describe('knowledge API', () => {
   const api = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(srv.url + url, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...srv.auth, ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
@@ -49,11 +49,11 @@ describe('knowledge API', () => {
     expect(rels.items[0].evidence[0].sourceTitle).toBeTruthy();
   });
 
-  it('approves over HTTP as the named reviewer; a second approval is 409 naming who did it', async () => {
+  it('approves over HTTP as the signed-in reviewer; a second approval is 409 naming who did it', async () => {
     const { json } = await api('GET', '/api/kg/candidates?status=pending&unresolved=false&limit=200');
     const c = json.items.find((x: Json) => x.subject.entityId && x.object.entityId && x.conflicts.contradicting.length === 0 && !x.conflicts.activeRelationId);
     expect(c).toBeTruthy();
-    const ok = await api('POST', `/api/kg/candidates/${c.id}/approve`, { comment: '同意', expectedVersion: c.rowVersion }, { 'x-yingzhi-reviewer': 'dr.zhang' });
+    const ok = await api('POST', `/api/kg/candidates/${c.id}/approve`, { comment: '同意', expectedVersion: c.rowVersion }, await srv.tokenFor('expert', 'dr.zhang'));
     expect(ok.status).toBe(200);
     expect(ok.json).toMatchObject({ status: 'approved', reviewedBy: 'dr.zhang', reviewComment: '同意' });
     const again = await api('POST', `/api/kg/candidates/${c.id}/approve`, {});

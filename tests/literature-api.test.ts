@@ -12,7 +12,7 @@ describe('literature API', () => {
   const api = async (method: string, url: string, body?: unknown) => {
     const res = await fetch(srv.url + url, {
       method,
-      headers: { ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}), 'x-yingzhi-reviewer': 'dr-li' },
+      headers: { ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}), ...(await srv.tokenFor('director', 'dr-li')) },
       body: body === undefined ? undefined : body instanceof FormData ? body : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();

@@ -9,6 +9,11 @@ export async function startCommand(): Promise<void> {
   const started = performance.now();
   const config = loadConfig();
   const rt = await createRuntime(config);
+  const admin = await rt.auth.bootstrap(process.env.YZ_ADMIN_PASSWORD);
+  if (admin.created && admin.generated) {
+    // Printed once, to stderr only (never the log): the admin must change it at first login.
+    process.stderr.write(`\n首个管理员账户 first admin account: ${admin.username}  一次性密码 one-time password: ${admin.password}\n(请登录后立即修改 change it at first login)\n`);
+  } else if (admin.created) rt.log.info({ username: admin.username }, 'first admin account created from YZ_ADMIN_PASSWORD');
   const app = await buildApp(rt, { serveUi: true, logger: true });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = address.replace('[::1]', 'localhost');

@@ -15,7 +15,7 @@ async function approveAll(server: TestServer): Promise<void> {
   await server.rt.runner.drain();
   const res = await fetch(`${server.url}/api/kg/candidates/bulk`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-yingzhi-reviewer': 'e2e' },
+    headers: { 'content-type': 'application/json', ...server.auth },
     body: JSON.stringify({ action: 'approve', filter: {} }),
   });
   expect(res.status).toBe(200);
@@ -50,7 +50,7 @@ describe.skipIf(!chromiumAvailable())('chat UI, no LLM (Chromium)', () => {
     await server?.close();
   });
 
-  const open = (urlPath: string, lang: 'zh' | 'en' = 'zh') => openPage(browser, server.url + urlPath, { lang, viewport: VIEWPORT });
+  const open = (urlPath: string, lang: 'zh' | 'en' = 'zh') => openPage(browser, server.url + urlPath, { lang, viewport: VIEWPORT, auth: server.auth });
 
   it('asks in Chinese: extractive badge, tools, cited passages; a citation opens the passage; history survives', async () => {
     const { page, errors } = await open('/chat');
@@ -197,7 +197,7 @@ describe.skipIf(!chromiumAvailable())('chat UI, no LLM (Chromium)', () => {
     expect(await dialog.textContent()).toContain('急性脑梗死');
     await dialog.locator('[data-testid="confirm-delete"]').click();
     await item.waitFor({ state: 'detached' });
-    const res = await fetch(`${server.url}/api/chat/conversations/${id}`);
+    const res = await fetch(`${server.url}/api/chat/conversations/${id}`, { headers: server.auth });
     expect(res.status).toBe(404);
 
     await page.locator('[data-lang="en"]').click();
@@ -271,8 +271,7 @@ describe.skipIf(!chromiumAvailable())('chat UI, no LLM (Chromium)', () => {
   it('conversations are per user: another reviewer sees none of them', async () => {
     const { page, errors } = await open('/chat');
     await page.locator('[data-conversation-id]').first().waitFor();
-    const context = await browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN' });
-    await context.addInitScript(() => localStorage.setItem('yingzhi.reviewer', 'dr.li'));
+    const context = await browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN', extraHTTPHeaders: await server.tokenFor('resident', 'dr.li') });
     const other = await context.newPage();
     await other.goto(`${server.url}/chat`);
     await other.locator('.conv-empty').waitFor();
@@ -331,7 +330,7 @@ describe.skipIf(!chromiumAvailable())('chat UI with a model (Chromium, fake LLM 
     await llm?.close();
   });
 
-  const open = (urlPath: string) => openPage(browser, server.url + urlPath, { lang: 'zh', viewport: VIEWPORT });
+  const open = (urlPath: string) => openPage(browser, server.url + urlPath, { lang: 'zh', viewport: VIEWPORT, auth: server.auth });
 
   it('streams the answer token by token with [n] chips, flags the unsupported sentence, lists tools incl. not configured', async () => {
     mode = 'tool';

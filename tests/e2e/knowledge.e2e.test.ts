@@ -45,9 +45,9 @@ describe.skipIf(!chromiumAvailable())('knowledge UI (Chromium)', () => {
   });
 
   async function api<T>(method: 'GET' | 'POST', url: string, body?: unknown, reviewer?: string): Promise<{ status: number; json: T }> {
-    const headers: Record<string, string> = {};
+    // Signed in as the admin, or as an expert named `reviewer` (the actor comes from the token).
+    const headers: Record<string, string> = reviewer ? { ...(await server.tokenFor('expert', reviewer)) } : { ...server.auth };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (reviewer) headers['x-yingzhi-reviewer'] = reviewer;
     const res = await fetch(server.url + url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: res.status, json: (await res.json()) as T };
   }
@@ -76,7 +76,9 @@ describe.skipIf(!chromiumAvailable())('knowledge UI (Chromium)', () => {
     return c;
   }
 
-  const open = (urlPath: string, lang: 'zh' | 'en' = 'zh') => openPage(browser, server.url + urlPath, { lang, viewport: { width: 1280, height: 900 } });
+  /** A page signed in as the admin, or (`as`) as an expert of that name. */
+  const open = async (urlPath: string, lang: 'zh' | 'en' = 'zh', as?: string) =>
+    openPage(browser, server.url + urlPath, { lang, viewport: { width: 1280, height: 900 }, auth: as ? await server.tokenFor('expert', as) : server.auth });
   const close = closePage;
 
   const row = (page: Page, id: string) => page.locator(`tr.cand-row[data-candidate-id="${id}"]`);
@@ -204,10 +206,9 @@ describe.skipIf(!chromiumAvailable())('knowledge UI (Chromium)', () => {
     await close(page, errors);
   });
 
-  it('approve: the row moves to 已批准 as the named reviewer, and its edge is drawn in the graph', async () => {
+  it('approve: the row moves to 已批准 as the signed-in reviewer, and its edge is drawn in the graph', async () => {
     const c = await take();
-    const { page, errors } = await open(`/review?entity=${encodeURIComponent(c.subject.entityId!)}&entityName=${encodeURIComponent(c.subject.nameZh ?? '')}`);
-    await page.locator('[data-testid="reviewer"]').fill('dr.li');
+    const { page, errors } = await open(`/review?entity=${encodeURIComponent(c.subject.entityId!)}&entityName=${encodeURIComponent(c.subject.nameZh ?? '')}`, 'zh', 'dr.li');
     await row(page, c.id).locator('[data-action="approve"]').click();
     await page.locator('[data-testid="review-notice"]').waitFor();
     expect(await page.locator('[data-testid="review-notice"]').textContent()).toContain('已批准');
@@ -248,8 +249,7 @@ describe.skipIf(!chromiumAvailable())('knowledge UI (Chromium)', () => {
 
   it('reject with a comment; the rejected tab shows who and why', async () => {
     const c = await take();
-    const { page, errors } = await open(`/review?q=${encodeURIComponent(c.quote.slice(0, 20))}`);
-    await page.locator('[data-testid="reviewer"]').fill('dr.wang');
+    const { page, errors } = await open(`/review?q=${encodeURIComponent(c.quote.slice(0, 20))}`, 'zh', 'dr.wang');
     await row(page, c.id).locator('[data-action="reject"]').click();
     const dialog = page.locator('[data-testid="reject-dialog"]');
     await dialog.locator('[data-testid="reject-comment"]').fill('引文不支持该关系');
@@ -583,7 +583,7 @@ describe.skipIf(!chromiumAvailable())('knowledge UI (Chromium)', () => {
 
     const href = await page.locator('[data-testid="export-links"] a[data-format="jsonl"]').getAttribute('href');
     expect(href).toBe('/api/graph/export?format=jsonl');
-    const res = await fetch(server.url + href);
+    const res = await fetch(server.url + href, { headers: server.auth });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/x-ndjson');
     const header = JSON.parse((await res.text()).split('\n')[0]) as Record<string, unknown>;

@@ -33,7 +33,7 @@ describe.skipIf(!chromiumAvailable())('literature watch UI (Chromium)', () => {
   it('defines a watch, runs it now, and shows the run with its counts, chart and link to the new candidates', async () => {
     const records = new Map(Array.from({ length: 30 }, (_, n) => [syntheticPmid(7000 + n), syntheticArticle({ n: 7000 + n })]));
     eutils.setResults([...records.keys()], records);
-    const { page, errors } = await openPage(browser, `${server.url}/literature`);
+    const { page, errors } = await openPage(browser, `${server.url}/literature`, { auth: server.auth });
     await page.getByRole('heading', { name: '文献监测', level: 1 }).waitFor();
     await expect(page.getByTestId('lit-status').textContent()).resolves.toContain('127.0.0.1');
     // The demo import is in the history already.
@@ -73,7 +73,7 @@ describe.skipIf(!chromiumAvailable())('literature watch UI (Chromium)', () => {
   it('a query PubMed rejects shows PubMed’s message on the watch', async () => {
     eutils.setQueryError('Invalid query: unbalanced parentheses');
     try {
-      const { page, errors } = await openPage(browser, `${server.url}/literature`);
+      const { page, errors } = await openPage(browser, `${server.url}/literature`, { auth: server.auth });
       await page.getByTestId('new-watch').click();
       const form = page.getByTestId('watch-form');
       await form.locator('input[name="name"]').fill('bad query');
@@ -96,7 +96,7 @@ describe.skipIf(!chromiumAvailable())('literature watch UI (Chromium)', () => {
   });
 
   it('imports a PubMed XML export from the page, and the review queue filters new literature since my last review', async () => {
-    const { page, errors } = await openPage(browser, `${server.url}/literature`);
+    const { page, errors } = await openPage(browser, `${server.url}/literature`, { auth: server.auth });
     await page.getByTestId('import-input').setInputFiles(path.join(ROOT, 'tests/fixtures/pubmed/basic.xml'));
     await expect(page.getByTestId('import-message').textContent({ timeout: 20_000 })).resolves.toMatch(/basic\.xml/);
     await page.getByTestId('records').waitFor();

@@ -26,7 +26,7 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
   });
 
   /** A fresh page (own localStorage) at 1280×800 that fails the test on any uncaught page error. */
-  const open = (urlPath: string) => openPage(browser, server.url + urlPath);
+  const open = (urlPath: string) => openPage(browser, server.url + urlPath, { auth: server.auth });
   const close = closePage;
 
   it('shell: navigation, readiness and the language switch (persisted)', async () => {
@@ -386,6 +386,7 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     form.append('file', new Blob(['# 取消与重试测试\n\n纵隔淋巴结短径大于 10 mm 提示转移可能。\n']), 'e2e-cancel-retry.md');
     const res = await fetch(`${server.url}/api/sources`, {
       method: 'POST',
+      headers: server.auth,
       body: form,
     });
     expect(res.status).toBe(202);
@@ -410,6 +411,7 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     // Cancelling a finished job is refused with the API's message.
     const again = await fetch(`${server.url}/api/jobs/${job.id}/cancel`, {
       method: 'POST',
+      headers: server.auth,
     });
     expect(again.status).toBe(409);
     await close(page, errors);

@@ -29,12 +29,14 @@ export interface OpenOptions {
   /** Set the UI language before the page loads (on every load of this context). Unset: the app's default. */
   lang?: 'zh' | 'en';
   viewport?: { width: number; height: number };
+  /** Headers sent with every request of the page (e.g. `srv.auth`, a bearer token), so the app is signed in. */
+  auth?: Record<string, string>;
 }
 
 /** A fresh page (own localStorage) that collects uncaught page errors and console errors (4xx answers aside). */
 export async function openPage(browser: Browser, url: string, opts: OpenOptions = {}): Promise<{ page: Page; errors: string[] }> {
   const lang = opts.lang ?? 'zh';
-  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, locale: lang === 'zh' ? 'zh-CN' : 'en-GB' });
+  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, locale: lang === 'zh' ? 'zh-CN' : 'en-GB', extraHTTPHeaders: opts.auth });
   if (opts.lang) await context.addInitScript((l) => localStorage.setItem('yingzhi.lang', l), opts.lang);
   const page = await context.newPage();
   const errors: string[] = [];

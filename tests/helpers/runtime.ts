@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/index.ts';
+import type { Role } from '../../auth/index.ts';
 import { createLogger, loadConfig } from '../../core/index.ts';
 import { loadSidecarMeta } from '../../ingest/index.ts';
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
@@ -26,7 +27,40 @@ export interface TestServer {
   rt: Runtime;
   app: FastifyInstance;
   url: string;
+  /** Headers of an admin API token: `{ authorization: 'Bearer yzt_…' }`. */
+  auth: Record<string, string>;
+  /** Headers of a token for a user with `role` (named `username`, default `test-<role>`), created on first use. */
+  tokenFor(role: Role, username?: string): Promise<Record<string, string>>;
   close(): Promise<void>;
+}
+
+export const TEST_ADMIN_PASSWORD = 'test-admin-password';
+
+/**
+ * Accounts for tests on a runtime: bootstraps `admin` (password TEST_ADMIN_PASSWORD, must change it) and
+ * returns the headers of a token of the admin `test-admin` plus `tokenFor(role, username?)`, which
+ * creates a user of that role (password `<username>-password-1`) and a token.
+ */
+export async function testAuth(rt: Runtime): Promise<{ auth: Record<string, string>; tokenFor: TestServer['tokenFor'] }> {
+  await rt.auth.bootstrap(TEST_ADMIN_PASSWORD);
+  const cache = new Map<string, Promise<Record<string, string>>>();
+  const tokenFor = (role: Role, username = `test-${role}`) => {
+    let p = cache.get(username);
+    if (!p) {
+      p = (async () => {
+        const existing = await rt.auth.users.byUsername(rt.db, username);
+        const user = existing ?? (await rt.auth.users.byId(rt.db, (await rt.auth.createUser({ username, role, password: `${username}-password-1` }, 'test')).user.id));
+        if (!user) throw new Error(`test user ${username} missing`);
+        const { token } = await rt.auth.issueToken(rt.db, { userId: user.id, username: user.username }, { name: 'test', scopes: null, expiresInDays: 1 }, 'test');
+        return { authorization: `Bearer ${token}` };
+      })();
+      cache.set(username, p);
+    }
+    return p;
+  };
+  // `admin` keeps its first-start state (must change the password: the login e2e test walks that flow);
+  // `srv.auth` belongs to a second admin, `test-admin`, so pages open straight into the app.
+  return { auth: await tokenFor('admin'), tokenFor };
 }
 
 /** The real HTTP server (API + built UI) on a random port, for HTTP and browser tests. */
@@ -37,10 +71,13 @@ export async function startTestServer(files: string[] = [], env: Record<string, 
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   rt.runner.start();
   rt.knowledge.projector.start();
+  const { auth, tokenFor } = await testAuth(rt);
   return {
     rt,
     app,
     url,
+    auth,
+    tokenFor,
     async close() {
       await app.close();
       await rt.close();

@@ -2,11 +2,18 @@ import { useState } from 'react';
 import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
 import { api, type ReadyDto } from './api.ts';
 import { useInterval } from './components.tsx';
+import { useConT } from './connectors/i18n.ts';
 import { type Lang, useI18n } from './i18n.ts';
+import { useAuth } from './security/auth.tsx';
+import { useSecT } from './security/i18n.ts';
+import { UserMenu } from './security/UserMenu.tsx';
 
 /** The shell: top navigation, readiness indicator, language switch, and the page below. */
 export function Layout() {
   const { t } = useI18n();
+  const { t: ts } = useSecT();
+  const { t: tc } = useConT();
+  const { can } = useAuth();
   const ready = useReady();
   const { pathname } = useLocation();
   const searchActive = pathname === '/' || pathname.startsWith('/search') || pathname.startsWith('/passage/');
@@ -33,9 +40,11 @@ export function Layout() {
             <NavLink to="/sources" className={({ isActive }) => navClass(isActive)} data-nav="sources">
               {t('nav.sources')}
             </NavLink>
-            <NavLink to="/review" className={({ isActive }) => navClass(isActive)} data-nav="review">
-              {t('nav.review')}
-            </NavLink>
+            {can('knowledge.review') && (
+              <NavLink to="/review" className={({ isActive }) => navClass(isActive)} data-nav="review">
+                {t('nav.review')}
+              </NavLink>
+            )}
             <NavLink to="/graph" className={({ isActive }) => navClass(isActive)} data-nav="graph">
               {t('nav.graph')}
             </NavLink>
@@ -45,9 +54,24 @@ export function Layout() {
             <NavLink to="/jobs" className={({ isActive }) => navClass(isActive)} data-nav="jobs">
               {t('nav.jobs')}
             </NavLink>
+            {can('connectors.manage') && (
+              <NavLink to="/connectors" className={({ isActive }) => navClass(isActive)} data-nav="connectors">
+                {tc('nav')}
+              </NavLink>
+            )}
             <NavLink to="/settings" className={({ isActive }) => navClass(isActive)} data-nav="settings">
               {t('nav.settings')}
             </NavLink>
+            {can('admin.users') && (
+              <NavLink to="/admin/users" className={({ isActive }) => navClass(isActive)} data-nav="users">
+                {ts('nav.users')}
+              </NavLink>
+            )}
+            {can('audit.read') && (
+              <NavLink to="/admin/audit" className={({ isActive }) => navClass(isActive)} data-nav="audit">
+                {ts('nav.audit')}
+              </NavLink>
+            )}
             <a href="/docs" className="nav-link nav-link-ext" target="_blank" rel="noreferrer" data-nav="docs">
               {t('nav.docs')} <span aria-hidden="true">↗</span>
             </a>
@@ -55,6 +79,7 @@ export function Layout() {
           <div className="topbar-right">
             <ReadyIndicator {...ready} />
             <LangSwitch />
+            <UserMenu />
           </div>
         </div>
       </header>
@@ -73,7 +98,7 @@ function navClass(isActive: boolean) {
   return `nav-link${isActive ? ' active' : ''}`;
 }
 
-function LangSwitch() {
+export function LangSwitch() {
   const { lang, setLang, t } = useI18n();
   const options: Array<{ value: Lang; label: string }> = [
     { value: 'zh', label: '中文' },

@@ -97,11 +97,9 @@ export function qs(params: Query): string {
   return s ? `?${s}` : '';
 }
 
-export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, signal?: AbortSignal, json?: unknown): Promise<T> {
+export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, signal?: AbortSignal, json?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (json !== undefined) headers['content-type'] = 'application/json';
-  const reviewer = method !== 'GET' ? getReviewer() : '';
-  if (reviewer) headers[REVIEWER_HEADER] = reviewer;
   let res: Response;
   try {
     res = await fetch(url, {
@@ -121,8 +119,17 @@ export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url:
   } catch {
     body = null;
   }
-  if (!res.ok) throw toApiError(res.status, body, text);
+  if (!res.ok) {
+    if (res.status === 401) notifyUnauthenticated();
+    throw toApiError(res.status, body, text);
+  }
   return body as T;
+}
+
+/** A 401 from any route means the session ended: the auth provider (security/auth.tsx) shows the login page. */
+export const UNAUTHENTICATED_EVENT = 'yingzhi:unauthenticated';
+export function notifyUnauthenticated(): void {
+  window.dispatchEvent(new Event(UNAUTHENTICATED_EVENT));
 }
 
 const enc = encodeURIComponent;
@@ -225,30 +232,6 @@ function knowledgeApi() {
     subgraph: (p: GraphFilterQuery & { limit?: number }, signal?: AbortSignal) => request<SubgraphDto>('GET', `/api/graph/subgraph${qs({ ...graphQuery(p), limit: p.limit })}`, signal),
     graphStats: (signal?: AbortSignal) => request<GraphStatsDto>('GET', '/api/graph/stats', signal),
   };
-}
-
-/** Until accounts exist, reviewers name themselves; the name goes with every decision as this header. */
-export const REVIEWER_HEADER = 'x-yingzhi-reviewer';
-const REVIEWER_KEY = 'yingzhi.reviewer';
-/** HTTP header values must be ASCII here (fetch refuses others); the server also allows `._@ -`. */
-export const REVIEWER_PATTERN = /^[A-Za-z0-9._@ -]{1,64}$/;
-
-export function getReviewer(): string {
-  try {
-    const v = localStorage.getItem(REVIEWER_KEY)?.trim() ?? '';
-    return REVIEWER_PATTERN.test(v) ? v : '';
-  } catch {
-    return '';
-  }
-}
-
-export function setReviewer(name: string): void {
-  try {
-    if (name.trim()) localStorage.setItem(REVIEWER_KEY, name.trim());
-    else localStorage.removeItem(REVIEWER_KEY);
-  } catch {
-    // storage disabled: decisions are recorded as the server's default reviewer
-  }
 }
 
 /** /readyz answers 503 with the same body when degraded: that is still a readable status. */

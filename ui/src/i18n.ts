@@ -251,10 +251,6 @@ const zh = {
   'kg.noEntity': '没有匹配的实体',
 
   'review.title': '审核队列',
-  'review.reviewer': '审核人',
-  'review.reviewerPlaceholder': '如 dr.wang',
-  'review.reviewerHint': '审核人名称随每项决定记录（账号功能稍后提供）；仅限英文字母、数字及 . _ @ - 空格',
-  'review.reviewerInvalid': '仅限英文字母、数字及 . _ @ - 空格',
   'review.extract': '提取三元组',
   'review.extractQueued': '已排队 {n} 个提取任务。',
   'review.extractJobs': '查看任务进度',
@@ -754,10 +750,6 @@ const en: Dict = {
   'kg.noEntity': 'No matching entity',
 
   'review.title': 'Review queue',
-  'review.reviewer': 'Reviewer',
-  'review.reviewerPlaceholder': 'e.g. dr.wang',
-  'review.reviewerHint': 'Recorded with every decision (accounts come later); letters, digits and . _ @ - space only',
-  'review.reviewerInvalid': 'Letters, digits and . _ @ - space only',
   'review.extract': 'Extract triples',
   'review.extractQueued': '{n} extraction jobs queued.',
   'review.extractJobs': 'See progress in Jobs',

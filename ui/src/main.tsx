@@ -5,6 +5,7 @@ import { useTitle } from './components.tsx';
 import { I18nProvider, useI18n } from './i18n.ts';
 import { Layout } from './Layout.tsx';
 import { ChatPage } from './pages/ChatPage.tsx';
+import { ConnectorsPage } from './pages/ConnectorsPage.tsx';
 import { GraphPage } from './pages/GraphPage.tsx';
 import { JobsPage } from './pages/JobsPage.tsx';
 import { PassagePage } from './pages/PassagePage.tsx';
@@ -14,6 +15,11 @@ import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SourceDetailPage } from './pages/SourceDetailPage.tsx';
 import { SourcesPage } from './pages/SourcesPage.tsx';
 import { WatchesPage } from './pages/WatchesPage.tsx';
+import { AuditPage } from './security/AuditPage.tsx';
+import { AuthProvider } from './security/auth.tsx';
+import { RequirePermission } from './security/RequirePermission.tsx';
+import { TokensPage } from './security/TokensPage.tsx';
+import { UsersPage } from './security/UsersPage.tsx';
 import './styles.css';
 import './knowledge.css';
 import './chat.css';
@@ -42,11 +48,15 @@ function App() {
         <Route path="sources" element={<SourcesPage />} />
         <Route path="sources/:id" element={<SourceDetailPage />} />
         <Route path="jobs" element={<JobsPage />} />
-        <Route path="review" element={<ReviewPage />} />
+        <Route path="review" element={<RequirePermission permission="knowledge.review"><ReviewPage /></RequirePermission>} />
         <Route path="graph" element={<GraphPage />} />
         <Route path="literature" element={<WatchesPage />} />
         <Route path="chat" element={<ChatPage />} />
+        <Route path="connectors" element={<RequirePermission permission="connectors.manage"><ConnectorsPage /></RequirePermission>} />
         <Route path="settings" element={<SettingsPage />} />
+        <Route path="account/tokens" element={<TokensPage />} />
+        <Route path="admin/users" element={<RequirePermission permission="admin.users"><UsersPage /></RequirePermission>} />
+        <Route path="admin/audit" element={<RequirePermission permission="audit.read"><AuditPage /></RequirePermission>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>
@@ -59,7 +69,9 @@ createRoot(root).render(
   <StrictMode>
     <I18nProvider>
       <BrowserRouter>
-        <App />
+        <AuthProvider>
+          <App />
+        </AuthProvider>
       </BrowserRouter>
     </I18nProvider>
   </StrictMode>,

@@ -1,10 +1,10 @@
 /**
  * Client for the chat and LLM-status routes (issue 5 contract). The chat turn is a POST answered with
- * `text/event-stream`, read with fetch + ReadableStream; every request carries the reviewer name,
- * because the server keeps conversations per actor.
+ * `text/event-stream`, read with fetch + ReadableStream; the session cookie
+ * names the user, and the server keeps conversations per user.
  */
-import { ApiError, getReviewer, REVIEWER_HEADER, toApiError } from '../api.ts';
 import type { ChatEvent, ChatLang, Conversation, ConversationSummary, LlmStatusDto } from '../api.ts';
+import { ApiError, toApiError } from '../api.ts';
 import { readSse } from './sse.ts';
 
 /** The server refuses longer questions (QUESTION_TOO_LONG); the box counts against the same limit. */
@@ -13,10 +13,7 @@ export const MAX_QUESTION_CHARS = 4000;
 const EVENT_TYPES = new Set<ChatEvent['type']>(['meta', 'tool', 'delta', 'citations', 'done', 'error']);
 
 function headers(extra: Record<string, string> = {}): Record<string, string> {
-  const h: Record<string, string> = { accept: 'application/json', ...extra };
-  const reviewer = getReviewer();
-  if (reviewer) h[REVIEWER_HEADER] = reviewer;
-  return h;
+  return { accept: 'application/json', ...extra };
 }
 
 async function send<T>(method: 'GET' | 'DELETE', url: string, signal?: AbortSignal): Promise<T> {

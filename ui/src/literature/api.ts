@@ -1,5 +1,5 @@
 import type { Run, Watch, WatchInput } from '../../../literature/watch.schema.ts';
-import { ApiError, getReviewer, qs, REVIEWER_HEADER, request, toApiError } from '../api.ts';
+import { ApiError, qs, request, toApiError } from '../api.ts';
 
 export type { Run, Watch, WatchInput };
 export type WatchDraft = Omit<WatchInput, 'enabled'> & { enabled: boolean };
@@ -53,8 +53,6 @@ export async function importPubmedXml(file: File): Promise<Run> {
   const form = new FormData();
   form.append('file', file);
   const headers: Record<string, string> = { accept: 'application/json' };
-  const reviewer = getReviewer();
-  if (reviewer) headers[REVIEWER_HEADER] = reviewer;
   let res: Response;
   try {
     res = await fetch('/api/literature/import', { method: 'POST', body: form, headers });

@@ -10,12 +10,12 @@ import { ExtractButton } from '../review/ExtractButton.tsx';
 import { filterOf, PAGE_SIZE, type ReviewQuery, readQuery, writeQuery } from '../review/query.ts';
 import { RejectDialog } from '../review/RejectDialog.tsx';
 import { ResolveDialog, type ResolveTarget } from '../review/ResolveDialog.tsx';
-import { ReviewerField } from '../review/ReviewerField.tsx';
 import { ReviewFilters } from '../review/ReviewFilters.tsx';
 import { BulkBar, Pager, StatusTabs } from '../review/ReviewToolbar.tsx';
 import { ShortcutHelp } from '../review/ShortcutHelp.tsx';
 import { useReviewActions } from '../review/useReviewActions.tsx';
 import { useShortcuts } from '../review/useShortcuts.ts';
+import { useAuth } from '../security/auth.tsx';
 
 /** 审核队列: candidate triples with their evidence, decided one by one, by keyboard, or in bulk. */
 export function ReviewPage() {
@@ -23,7 +23,8 @@ export function ReviewPage() {
   useTitle(t('review.title'));
   const [sp, setSp] = useSearchParams();
   const query = useMemo(() => readQuery(sp), [sp]);
-  const filter = useMemo(() => filterOf(query), [query]);
+  const { user } = useAuth();
+  const filter = useMemo(() => filterOf(query, user.username), [query, user.username]);
   const update = useCallback((patch: Partial<ReviewQuery>) => setSp(writeQuery({ ...query, ...patch })), [query, setSp]);
 
   const [data, setData] = useState<CandidateListDto | null>(null);
@@ -128,7 +129,6 @@ export function ReviewPage() {
           {t('review.shortcutsHint')}
         </button>
         <div className="review-head-right">
-          <ReviewerField />
           <ExtractButton />
         </div>
       </div>

@@ -1,5 +1,5 @@
 /** The review page's state lives in the URL (linkable, survives reload); this maps it both ways. */
-import { CANDIDATE_STATUSES, type CandidateQuery, getReviewer, type CandidateStatus, type Extractor, type Predicate } from '../api.ts';
+import { CANDIDATE_STATUSES, type CandidateQuery, type CandidateStatus, type Extractor, type Predicate } from '../api.ts';
 import { PREDICATES } from '../kg/vocab.ts';
 
 export const PAGE_SIZE = 50;
@@ -68,8 +68,11 @@ export function writeQuery(q: ReviewQuery): URLSearchParams {
   return sp;
 }
 
-/** The filter without tab and paging: what the server queries, and what bulk-by-filter acts on. */
-export function filterOf(q: ReviewQuery): Omit<CandidateQuery, 'status'> {
+/**
+ * The filter without tab and paging: what the server queries, and what bulk-by-filter acts on.
+ * `reviewer` is the signed-in username, for "new literature since my last review".
+ */
+export function filterOf(q: ReviewQuery, reviewer?: string): Omit<CandidateQuery, 'status'> {
   return {
     sourceId: q.sourceId,
     predicate: q.predicate,
@@ -80,7 +83,7 @@ export function filterOf(q: ReviewQuery): Omit<CandidateQuery, 'status'> {
     conflict: q.conflict,
     unresolved: q.unresolved,
     tag: q.tag ?? (q.newSince ? 'new_literature' : undefined),
-    newSinceReviewOf: q.newSince ? getReviewer() || 'local-reviewer' : undefined,
+    newSinceReviewOf: q.newSince ? reviewer : undefined,
   };
 }
 

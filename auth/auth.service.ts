@@ -1,0 +1,380 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { AuditLog } from '../audit/index.ts';
+import { AppError, newId } from '../core/index.ts';
+import type { Database } from '../store/index.ts';
+import { generatePassword, hashPassword, verifyPassword } from './password.ts';
+import { GRANTABLE, isRole, type Permission, ROLE_PERMISSIONS, type Role } from './roles.ts';
+import { SessionsRepository } from './sessions.repository.ts';
+import { type TokenRow, TokensRepository } from './tokens.repository.ts';
+import { type UserRow, UsersRepository } from './users.repository.ts';
+
+/** Who is calling: resolved on every request from the session cookie or a bearer token. */
+export interface Principal {
+  userId: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  /** What this request may do: the role's permissions, narrowed by the token's scopes. */
+  permissions: Permission[];
+  via: 'session' | 'token';
+  tokenId?: string;
+  /** Internal: the session's key (sha256 of the cookie secret), for logout and "other sessions". */
+  sessionId?: string;
+  mustChangePassword: boolean;
+}
+
+/** A user as the API and CLI show it (never the hash). */
+export interface PublicUser {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  permissions: Permission[];
+  mustChangePassword: boolean;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface AuthOptions {
+  /** Failed logins per username within `windowMs` that lock it (default 5). */
+  maxFailures?: number;
+  /** Lockout and rate-limit window (default 15 minutes). */
+  windowMs?: number;
+  /** Failed logins per client address within the window before 429 (default 50). */
+  ipLimit?: number;
+  /** Session lifetime (default 12 hours). */
+  sessionTtlMs?: number;
+}
+
+export const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,63}$/;
+const TOKEN_RE = /^yzt_([a-z0-9]{16})_([a-f0-9]{64})$/;
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const INVALID = () => new AppError('INVALID_CREDENTIALS', '用户名或密码错误 / wrong username or password');
+
+export function toPublicUser(u: UserRow): PublicUser {
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    role: u.role,
+    permissions: [...ROLE_PERMISSIONS[u.role]],
+    mustChangePassword: u.mustChangePassword,
+    disabled: u.disabled,
+    createdAt: u.createdAt,
+  };
+}
+
+/** Normalise a username for storage and lookup (NFC, trimmed, lower case). */
+export function normaliseUsername(s: string): string {
+  return s.normalize('NFC').trim().toLowerCase();
+}
+
+export function checkNewPassword(next: string, username: string): void {
+  if (next.length < 10) throw new AppError('VALIDATION_FAILED', '新密码至少 10 个字符 / the new password needs at least 10 characters', { field: 'next' });
+  if (next.length > 200) throw new AppError('VALIDATION_FAILED', '新密码过长 / the new password is too long', { field: 'next' });
+  if (normaliseUsername(next) === username) throw new AppError('VALIDATION_FAILED', '新密码不能与用户名相同 / the new password must differ from the username', { field: 'next' });
+}
+
+/**
+ * Accounts, sessions and API tokens. Every piece of state is in the database (several API processes
+ * may serve one department); every sensitive action is audited in the action's own transaction.
+ */
+export class AuthService {
+  readonly users = new UsersRepository();
+  readonly sessions = new SessionsRepository();
+  readonly tokens = new TokensRepository();
+  private readonly audit = new AuditLog();
+  private readonly maxFailures: number;
+  private readonly windowMs: number;
+  private readonly ipLimit: number;
+  readonly sessionTtlMs: number;
+  /** Verified against for unknown users, so they cost the same scrypt time as known ones. */
+  private dummyHash: Promise<string> | null = null;
+
+  constructor(
+    private readonly db: Database,
+    opts: AuthOptions = {},
+  ) {
+    this.maxFailures = opts.maxFailures ?? 5;
+    this.windowMs = opts.windowMs ?? 15 * 60_000;
+    this.ipLimit = opts.ipLimit ?? 50;
+    this.sessionTtlMs = opts.sessionTtlMs ?? 12 * 3600_000;
+  }
+
+  /**
+   * Check a password and open a session. Unknown user, disabled user and wrong password all give
+   * INVALID_CREDENTIALS after one scrypt; 5 failures for a username in 15 minutes give ACCOUNT_LOCKED
+   * (known or not); too many failures from one address give RATE_LIMITED.
+   */
+  async login(input: { username: string; password: string; ip: string; userAgent?: string }): Promise<{ user: PublicUser; sessionSecret: string; expiresAt: Date }> {
+    const key = normaliseUsername(input.username).slice(0, 200);
+    const since = new Date(Date.now() - this.windowMs);
+    const ipFails = await this.count(`SELECT count(*) AS n FROM auth_login_attempts WHERE ip = $1 AND NOT ok AND at > $2`, [input.ip, since]);
+    if (ipFails >= this.ipLimit) {
+      await this.recordFailure(key, input.ip, 'rate_limited');
+      throw new AppError('RATE_LIMITED', '登录尝试过于频繁，请稍后再试 / too many login attempts from this address, try again later');
+    }
+    const userFails = await this.count(
+      `SELECT count(*) AS n FROM auth_login_attempts WHERE username_key = $1 AND NOT ok
+         AND at > greatest($2::timestamptz, coalesce((SELECT max(at) FROM auth_login_attempts WHERE username_key = $1 AND ok), $2::timestamptz))`,
+      [key, since],
+    );
+    if (userFails >= this.maxFailures) {
+      await this.recordFailure(key, input.ip, 'locked');
+      throw new AppError('ACCOUNT_LOCKED', '失败次数过多，账户已暂时锁定 15 分钟 / too many failed logins: the account is locked for 15 minutes', {
+        details: { retryAfterMinutes: Math.ceil(this.windowMs / 60_000) },
+      });
+    }
+    const user = await this.users.byUsername(this.db, key);
+    this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+    const ok = await verifyPassword(input.password, user?.passwordHash ?? (await this.dummyHash));
+    if (!user || !ok || user.disabled) {
+      await this.recordFailure(key, input.ip, !user ? 'unknown_user' : user.disabled ? 'disabled' : 'wrong_password');
+      throw INVALID();
+    }
+    const secret = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + this.sessionTtlMs);
+    await this.db.transaction(async (tx) => {
+      await tx.query('INSERT INTO auth_login_attempts (username_key, ip, ok) VALUES ($1, $2, true)', [key, input.ip]);
+      await this.sessions.insert(tx, { id: sha256(secret), userId: user.id, ttlMs: this.sessionTtlMs, ip: input.ip, userAgent: input.userAgent });
+      await this.audit.append(tx, { actor: user.username, action: 'auth.login', target: `user:${user.id}`, details: { ip: input.ip } });
+    });
+    await this.sessions.purgeExpired(this.db);
+    return { user: toPublicUser(user), sessionSecret: secret, expiresAt };
+  }
+
+  private async count(sql: string, params: unknown[]): Promise<number> {
+    const { rows } = await this.db.query<{ n: number | string }>(sql, params);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  private async recordFailure(key: string, ip: string, reason: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query('INSERT INTO auth_login_attempts (username_key, ip, ok) VALUES ($1, $2, false)', [key, ip]);
+      // The attempted name goes into details, never the password.
+      await this.audit.append(tx, { actor: 'anonymous', action: 'auth.login_failed', target: null, details: { username: key.slice(0, 100), ip, reason } });
+    });
+  }
+
+  /** The session behind a cookie secret; null when unknown, expired or its user is disabled. */
+  async resolveSession(secret: string): Promise<Principal | null> {
+    if (!secret || secret.length > 100) return null;
+    const s = await this.sessions.resolve(this.db, sha256(secret));
+    if (!s) return null;
+    return {
+      userId: s.userId,
+      username: s.username,
+      displayName: s.displayName,
+      role: s.role,
+      permissions: [...ROLE_PERMISSIONS[s.role]],
+      via: 'session',
+      sessionId: s.sessionId,
+      mustChangePassword: s.mustChangePassword,
+    };
+  }
+
+  /** The principal behind `yzt_<id>_<secret>`; throws TOKEN_INVALID / TOKEN_EXPIRED / TOKEN_REVOKED. */
+  async resolveToken(token: string): Promise<Principal> {
+    const m = TOKEN_RE.exec(token);
+    if (!m) throw new AppError('TOKEN_INVALID', '令牌格式无效 / malformed API token');
+    const row = await this.tokens.forAuth(this.db, m[1]);
+    const given = Buffer.from(sha256(m[2]), 'hex');
+    if (!row || !timingSafeEqual(given, Buffer.from(row.secretHash, 'hex')) || row.disabled) {
+      throw new AppError('TOKEN_INVALID', '令牌无效 / unknown or forged API token');
+    }
+    if (row.revokedAt) throw new AppError('TOKEN_REVOKED', '令牌已吊销 / this API token was revoked');
+    if (row.expired) throw new AppError('TOKEN_EXPIRED', '令牌已过期 / this API token has expired');
+    await this.tokens.touch(this.db, row.id);
+    const rolePerms = ROLE_PERMISSIONS[row.role];
+    return {
+      userId: row.userId,
+      username: row.username,
+      displayName: row.displayName,
+      role: row.role,
+      permissions: row.scopes ? rolePerms.filter((p) => row.scopes?.includes(p)) : [...rolePerms],
+      via: 'token',
+      tokenId: row.id,
+      mustChangePassword: row.mustChangePassword,
+    };
+  }
+
+  async logout(p: Principal): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      if (p.sessionId) await this.sessions.delete(tx, p.sessionId);
+      await this.audit.append(tx, { actor: p.username, action: 'auth.logout', target: `user:${p.userId}`, details: { via: p.via } });
+    });
+  }
+
+  async me(p: Principal): Promise<PublicUser> {
+    const u = await this.users.byId(this.db, p.userId);
+    if (!u) throw new AppError('UNAUTHENTICATED', '请先登录 / please sign in');
+    return { ...toPublicUser(u), permissions: p.permissions };
+  }
+
+  /** Change one's own password; every other session of the user is revoked. */
+  async changePassword(p: Principal, current: string, next: string): Promise<void> {
+    const u = await this.users.byId(this.db, p.userId);
+    if (!u) throw new AppError('UNAUTHENTICATED', '请先登录 / please sign in');
+    if (!(await verifyPassword(current, u.passwordHash))) {
+      throw new AppError('VALIDATION_FAILED', '当前密码不正确 / the current password is wrong', { field: 'current' });
+    }
+    checkNewPassword(next, u.username);
+    const hash = await hashPassword(next);
+    await this.db.transaction(async (tx) => {
+      await this.users.setPassword(tx, u.id, hash, false);
+      const revoked = await this.sessions.deleteForUser(tx, u.id, p.sessionId);
+      await this.audit.append(tx, { actor: p.username, action: 'auth.password_change', target: `user:${u.id}`, details: { otherSessionsRevoked: revoked } });
+    });
+  }
+
+  /** Create a token for the caller; scopes must be among the caller's own permissions. The secret is returned once. */
+  async createToken(p: Principal, input: { name: string; scopes?: Permission[]; expiresInDays: number }): Promise<{ token: string; info: TokenRow }> {
+    const bad = input.scopes?.find((s) => !p.permissions.includes(s));
+    if (bad) throw new AppError('FORBIDDEN', `不能授予自己没有的权限 / cannot grant a permission you do not hold: ${bad}`, { field: 'scopes', details: { permission: bad } });
+    // A token minted by a scoped token inherits its narrower scopes, never the owner's full role.
+    const scopes = input.scopes ? [...new Set(input.scopes)] : p.via === 'token' ? p.permissions : null;
+    return this.issueToken(this.db, { userId: p.userId, username: p.username }, { name: input.name, scopes, expiresInDays: input.expiresInDays }, p.username);
+  }
+
+  /** Issue a token for a user (CLI and tests: the caller has already decided it may). */
+  async issueToken(
+    q: Database,
+    owner: { userId: string; username: string },
+    input: { name: string; scopes: Permission[] | null; expiresInDays: number },
+    actor: string,
+  ): Promise<{ token: string; info: TokenRow }> {
+    if (!Number.isInteger(input.expiresInDays) || input.expiresInDays < 1 || input.expiresInDays > 365) {
+      throw new AppError('VALIDATION_FAILED', '有效期须为 1–365 天 / expiresInDays must be 1..365', { field: 'expiresInDays' });
+    }
+    const bad = input.scopes?.find((s) => !GRANTABLE.includes(s));
+    if (bad) throw new AppError('VALIDATION_FAILED', `未知权限 / unknown permission ${bad}`, { field: 'scopes' });
+    const id = randomBytes(8).toString('hex');
+    const secret = randomBytes(32).toString('hex');
+    const info = await q.transaction(async (tx) => {
+      await this.tokens.insert(tx, { id, userId: owner.userId, name: input.name, secretHash: sha256(secret), scopes: input.scopes, expiresInDays: input.expiresInDays });
+      await this.audit.append(tx, { actor, action: 'token.create', target: `token:${id}`, details: { owner: owner.username, name: input.name, scopes: input.scopes, expiresInDays: input.expiresInDays } });
+      return (await this.tokens.get(tx, id)) as TokenRow;
+    });
+    return { token: `yzt_${id}_${secret}`, info };
+  }
+
+  /** The caller's tokens (an admin sees everyone's). */
+  listTokens(p: Principal): Promise<TokenRow[]> {
+    return this.tokens.list(this.db, p.permissions.includes('admin.users') ? null : p.userId);
+  }
+
+  /** Revoke one's own token (an admin: any token). NOT_FOUND for someone else's, so ids do not leak. */
+  async revokeToken(p: Principal, id: string): Promise<void> {
+    const t = await this.tokens.get(this.db, id);
+    if (!t || (t.userId !== p.userId && !p.permissions.includes('admin.users'))) throw new AppError('NOT_FOUND', `令牌不存在 / unknown token ${id}`, { field: 'id' });
+    await this.db.transaction(async (tx) => {
+      await this.tokens.revoke(tx, id);
+      await this.audit.append(tx, { actor: p.username, action: 'token.revoke', target: `token:${id}`, details: { owner: t.username, name: t.name } });
+    });
+  }
+
+  // ---- administration (admin.users, or the local CLI) ----
+
+  /** The permissions a role grants. */
+  roleOf(role: Role): readonly Permission[] {
+    return ROLE_PERMISSIONS[role];
+  }
+
+  async listUsers(): Promise<PublicUser[]> {
+    return (await this.users.list(this.db)).map(toPublicUser);
+  }
+
+  async findUser(username: string): Promise<UserRow> {
+    const u = await this.users.byUsername(this.db, normaliseUsername(username));
+    if (!u) throw new AppError('NOT_FOUND', `用户不存在 / unknown user ${username}`, { field: 'username' });
+    return u;
+  }
+
+  /** Create an account; without a password a one-time one is generated (returned once, must be changed). */
+  async createUser(input: { username: string; displayName?: string; role: string; password?: string }, actor: string): Promise<{ user: PublicUser; initialPassword?: string }> {
+    const username = normaliseUsername(input.username);
+    if (!USERNAME_RE.test(username)) {
+      throw new AppError('VALIDATION_FAILED', '用户名须为 2–64 位小写字母、数字或 ._- / username must be 2-64 of a-z 0-9 . _ -', { field: 'username' });
+    }
+    if (!isRole(input.role)) throw new AppError('VALIDATION_FAILED', `未知角色 / unknown role ${input.role}`, { field: 'role' });
+    if (input.password !== undefined) checkNewPassword(input.password, username);
+    const initialPassword = input.password === undefined ? generatePassword() : undefined;
+    const hash = await hashPassword(input.password ?? (initialPassword as string));
+    const id = newId('usr');
+    const displayName = (input.displayName ?? username).trim().slice(0, 100) || username;
+    await this.db.transaction(async (tx) => {
+      const ok = await this.users.insert(tx, { id, username, displayName, role: input.role as Role, passwordHash: hash, mustChangePassword: input.password === undefined });
+      if (!ok) throw new AppError('STATE_CONFLICT', `用户名已存在 / username ${username} is taken`, { field: 'username' });
+      await this.audit.append(tx, { actor, action: 'user.create', target: `user:${id}`, details: { username, role: input.role } });
+    });
+    return { user: toPublicUser((await this.users.byId(this.db, id)) as UserRow), ...(initialPassword ? { initialPassword } : {}) };
+  }
+
+  /**
+   * Change display name, role or disabled flag. `by` is the acting user (null for the local CLI): nobody
+   * changes their own role or disables themselves. Role changes and disabling are `permission.change`;
+   * disabling also ends the user's sessions and tokens.
+   */
+  async updateUser(id: string, patch: { displayName?: string; role?: string; disabled?: boolean }, by: { userId: string | null; actor: string }): Promise<PublicUser> {
+    const u = await this.users.byId(this.db, id);
+    if (!u) throw new AppError('NOT_FOUND', `用户不存在 / unknown user ${id}`, { field: 'id' });
+    if (patch.role !== undefined && !isRole(patch.role)) throw new AppError('VALIDATION_FAILED', `未知角色 / unknown role ${patch.role}`, { field: 'role' });
+    if (by.userId === id && ((patch.role !== undefined && patch.role !== u.role) || patch.disabled === true)) {
+      throw new AppError('FORBIDDEN', '不能修改自己的角色或停用自己 / you cannot change your own role or disable yourself', { details: { permission: 'admin.users' } });
+    }
+    return this.db.transaction(async (tx) => {
+      const updated = (await this.users.update(tx, id, { displayName: patch.displayName?.trim().slice(0, 100) || undefined, role: patch.role as Role | undefined, disabled: patch.disabled })) as UserRow;
+      const roleChanged = patch.role !== undefined && patch.role !== u.role;
+      const disabledChanged = patch.disabled !== undefined && patch.disabled !== u.disabled;
+      if (patch.disabled) {
+        await this.sessions.deleteForUser(tx, id);
+        await this.tokens.revokeForUser(tx, id);
+      }
+      if (roleChanged || disabledChanged) {
+        await this.audit.append(tx, {
+          actor: by.actor,
+          action: 'permission.change',
+          target: `user:${id}`,
+          details: { username: u.username, ...(roleChanged ? { fromRole: u.role, toRole: patch.role } : {}), ...(disabledChanged ? { disabled: patch.disabled } : {}) },
+        });
+      }
+      if (patch.displayName !== undefined && patch.displayName !== u.displayName) {
+        await this.audit.append(tx, { actor: by.actor, action: 'user.update', target: `user:${id}`, details: { username: u.username, displayName: updated.displayName } });
+      }
+      return toPublicUser(updated);
+    });
+  }
+
+  /** Set a new one-time password (returned once); the user must change it and loses every session. */
+  async resetPassword(id: string, actor: string): Promise<{ initialPassword: string }> {
+    const u = await this.users.byId(this.db, id);
+    if (!u) throw new AppError('NOT_FOUND', `用户不存在 / unknown user ${id}`, { field: 'id' });
+    const initialPassword = generatePassword();
+    const hash = await hashPassword(initialPassword);
+    await this.db.transaction(async (tx) => {
+      await this.users.setPassword(tx, id, hash, true);
+      await this.sessions.deleteForUser(tx, id);
+      await this.audit.append(tx, { actor, action: 'user.password_reset', target: `user:${id}`, details: { username: u.username } });
+    });
+    return { initialPassword };
+  }
+
+  /**
+   * First start: when no account exists, create `admin` with `password` (YZ_ADMIN_PASSWORD) or a
+   * generated one-time password; must_change_password either way. Safe when several processes start at once.
+   */
+  async bootstrap(password?: string): Promise<{ created: boolean; username: string; password?: string; generated: boolean }> {
+    if ((await this.users.count(this.db)) > 0) return { created: false, username: 'admin', generated: false };
+    const generated = !password;
+    const pw = password || generatePassword();
+    const hash = await hashPassword(pw);
+    const id = newId('usr');
+    const created = await this.db.transaction(async (tx) => {
+      const ok = await this.users.insert(tx, { id, username: 'admin', displayName: '管理员 Administrator', role: 'admin', passwordHash: hash, mustChangePassword: true }, { onlyIfEmpty: true });
+      if (ok) await this.audit.append(tx, { actor: 'system', action: 'user.create', target: `user:${id}`, details: { username: 'admin', role: 'admin', bootstrap: true } });
+      return ok;
+    });
+    return { created, username: 'admin', ...(created ? { password: pw } : {}), generated };
+  }
+}
+

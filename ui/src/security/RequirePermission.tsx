@@ -1,0 +1,27 @@
+import type { ReactNode } from 'react';
+import { Link } from 'react-router-dom';
+import { useTitle } from '../components.tsx';
+import { useAuth } from './auth.tsx';
+import { type SecKey, useSecT } from './i18n.ts';
+
+/** Renders the page only with the permission; otherwise a 403 page naming what is missing. */
+export function RequirePermission({ permission, children }: { permission: string; children: ReactNode }) {
+  const { can } = useAuth();
+  return can(permission) ? children : <Forbidden permission={permission} />;
+}
+
+export function Forbidden({ permission }: { permission: string }) {
+  const { user } = useAuth();
+  const { t } = useSecT();
+  useTitle(t('forbidden.title'));
+  return (
+    <section className="page narrow forbidden" data-testid="forbidden">
+      <p className="forbidden-code">403</p>
+      <h1>{t('forbidden.title')}</h1>
+      <p className="muted">{t('forbidden.body', { role: t(`role.${user.role}` as SecKey) ?? user.role, permission })}</p>
+      <Link to="/" className="btn">
+        {t('forbidden.home')}
+      </Link>
+    </section>
+  );
+}
