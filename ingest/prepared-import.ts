@@ -2,26 +2,14 @@ import { newId, normalizeText } from '../core/index.ts';
 import { type ChunkIndexer, enqueueEmbeddings } from '../search/index.ts';
 import type { JobQueue, Queryable } from '../store/index.ts';
 import { chunkDocument } from './chunker.ts';
-import type { ParsedDocument, SourceKind } from './document.ts';
-import type { EvidenceLevel } from './evidence-level.ts';
+import type { ParsedDocument } from './document.ts';
 import type { NewSource, Source, SourcesRepository } from './sources.repository.ts';
 
 /** A document another capability already parsed (a PubMed record), with everything a source row needs. */
-export interface PreparedSource {
+export interface PreparedSource
+  extends Pick<NewSource, 'lineageKey' | 'contentHash' | 'fileName' | 'mime' | 'kind' | 'title' | 'publisher' | 'version' | 'year' | 'language' | 'evidenceLevel' | 'demo'> {
   doc: ParsedDocument;
-  lineageKey: string;
-  contentHash: string;
   bytes: Uint8Array;
-  fileName: string;
-  mime: string;
-  kind: SourceKind;
-  title: string;
-  publisher: string | null;
-  version: string | null;
-  year: number | null;
-  language: 'zh' | 'en';
-  evidenceLevel: EvidenceLevel | null;
-  demo: boolean;
   /**
    * Let the demo reviewer pre-approve a starter set from this (demo) source. Off for literature: new
    * literature is what experts are meant to review.

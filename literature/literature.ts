@@ -103,8 +103,10 @@ export class Literature {
     const runId = await this.deps.db.transaction((tx) => this.watches.startRun(tx, { watchId: null, jobId: null, trigger: 'import', term: fileName }));
     if (!runId) throw new AppError('INTERNAL', 'could not start an import run');
     try {
-      for (let i = 0; i < set.records.length || (i === 0 && set.skipped.length); i += IMPORT_BATCH) {
-        const part = { records: set.records.slice(i, i + IMPORT_BATCH), skipped: i === 0 ? set.skipped : [], deleted: [] };
+      // Skipped entries (book articles, records without a PMID) are counted with the first batch.
+      const batches = Math.max(1, Math.ceil(set.records.length / IMPORT_BATCH));
+      for (let b = 0; b < batches; b++) {
+        const part = { records: set.records.slice(b * IMPORT_BATCH, (b + 1) * IMPORT_BATCH), skipped: b === 0 ? set.skipped : [], deleted: [] };
         await this.deps.db.transaction(async (tx) => {
           const counts = await importBatch(tx, this.jobDeps, part, { runId, demo: opts.demo ?? false });
           await this.watches.addCounts(tx, runId, counts);

@@ -11,31 +11,14 @@ import {
   PREDICATE_LABELS,
   requireExtractor,
 } from '../../knowledge/index.ts';
-import type { Runtime } from '../../runtime/index.ts';
-import { printJson, progressBar } from '../output.ts';
+import { drainWithProgress } from '../drain.ts';
+import { printJson } from '../output.ts';
 import { withRuntime } from '../with-runtime.ts';
 
 const CERTAINTY_ZH = { present: '肯定', absent: '否定', possible: '可能' } as const;
 
 function actor(opts: { as?: string }): string {
   return opts.as?.trim() || process.env.USER || 'cli-reviewer';
-}
-
-/** Run queued jobs to completion in this process, with a progress bar over the given jobs. */
-async function drainWithProgress(rt: Runtime, jobIds: string[], label: string, show: boolean): Promise<void> {
-  const bar = progressBar(label, show);
-  bar.start(1);
-  const timer = setInterval(async () => {
-    const jobs = await Promise.all(jobIds.map((id) => rt.jobs.get(id)));
-    bar.update(jobs.reduce((n, j) => n + (j?.progressDone ?? 0), 0), Math.max(1, jobs.reduce((n, j) => n + (j?.progressTotal ?? 0), 0)));
-  }, 200);
-  try {
-    await rt.runner.drain();
-  } finally {
-    clearInterval(timer);
-    bar.stop();
-  }
-  await rt.knowledge.projector.catchUp();
 }
 
 export async function extractCommand(opts: { engine: string; source?: string; json?: boolean }) {

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { AppError } from '../../core/index.ts';
 import type { Run, Watch } from '../../literature/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
-import { printJson, progressBar } from '../output.ts';
+import { drainWithProgress } from '../drain.ts';
+import { printJson } from '../output.ts';
 import { withRuntime } from '../with-runtime.ts';
 
 function runLine(r: Run): string {
@@ -48,18 +49,7 @@ export async function watchRunCommand(idOrName: string, opts: { json?: boolean }
   await withRuntime(json, async (rt) => {
     const w = await findWatch(rt, idOrName);
     const job = await rt.literature.runNow(w.id);
-    const bar = progressBar(`PubMed ${w.name}`, !json);
-    bar.start(1);
-    const timer = setInterval(async () => {
-      const j = await rt.jobs.get(job.id);
-      if (j) bar.update(j.progressDone, Math.max(1, j.progressTotal));
-    }, 200);
-    try {
-      await rt.runner.drain();
-    } finally {
-      clearInterval(timer);
-      bar.stop();
-    }
+    await drainWithProgress(rt, [job.id], `PubMed ${w.name}`, !json);
     const [run] = await rt.literature.watches.runs({ watchId: w.id, limit: 1 });
     if (json) return printJson(run ?? null);
     process.stdout.write(`${run ? runLine(run) : '没有运行记录 / no run recorded'}\n`);

@@ -100,14 +100,14 @@ export function qs(params: Query): string {
 export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, signal?: AbortSignal, json?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (json !== undefined) headers['content-type'] = 'application/json';
+  return fetchJson<T>(url, { method, signal, headers, body: json === undefined ? undefined : JSON.stringify(json) });
+}
+
+/** fetch + JSON body; a network failure or any non-2xx answer becomes an ApiError (aborts pass through). */
+export async function fetchJson<T>(url: string, init: RequestInit): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(url, {
-      method,
-      signal,
-      headers,
-      body: json === undefined ? undefined : JSON.stringify(json),
-    });
+    res = await fetch(url, init);
   } catch (e) {
     if ((e as Error)?.name === 'AbortError') throw e;
     throw new ApiError(0, 'NETWORK', `无法连接服务器 / cannot reach the server (${(e as Error)?.message ?? e})`);

@@ -4,7 +4,7 @@
  * names the user, and the server keeps conversations per user.
  */
 import type { ChatEvent, ChatLang, Conversation, ConversationSummary, LlmStatusDto } from '../api.ts';
-import { ApiError, toApiError } from '../api.ts';
+import { ApiError, fetchJson, toApiError } from '../api.ts';
 import { readSse } from './sse.ts';
 
 /** The server refuses longer questions (QUESTION_TOO_LONG); the box counts against the same limit. */
@@ -16,23 +16,8 @@ function headers(extra: Record<string, string> = {}): Record<string, string> {
   return { accept: 'application/json', ...extra };
 }
 
-async function send<T>(method: 'GET' | 'DELETE', url: string, signal?: AbortSignal): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(url, { method, signal, headers: headers() });
-  } catch (e) {
-    if ((e as Error)?.name === 'AbortError') throw e;
-    throw new ApiError(0, 'NETWORK', `无法连接服务器 / cannot reach the server (${(e as Error)?.message ?? e})`);
-  }
-  const text = await res.text();
-  let body: unknown = null;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = null;
-  }
-  if (!res.ok) throw toApiError(res.status, body, text);
-  return body as T;
+function send<T>(method: 'GET' | 'DELETE', url: string, signal?: AbortSignal): Promise<T> {
+  return fetchJson<T>(url, { method, signal, headers: headers() });
 }
 
 const enc = encodeURIComponent;

@@ -1,5 +1,6 @@
+import type { LiteratureItem } from '../../../literature/records.repository.ts';
 import type { Run, Watch, WatchInput } from '../../../literature/watch.schema.ts';
-import { ApiError, qs, request, toApiError } from '../api.ts';
+import { fetchJson, qs, request } from '../api.ts';
 
 export type { Run, Watch, WatchInput };
 export type WatchDraft = Omit<WatchInput, 'enabled'> & { enabled: boolean };
@@ -14,24 +15,7 @@ export interface LiteratureStatus {
   timezone: string;
 }
 
-export interface LiteratureRecord {
-  pmid: string;
-  sourceId: string;
-  title: string;
-  year: number | null;
-  journal: string | null;
-  doi: string | null;
-  authors: Array<{ name: string; affiliation: string | null }>;
-  mesh: Array<{ descriptor: string }>;
-  publicationTypes: string[];
-  evidenceLevel: string | null;
-  retracted: boolean;
-  versionNo: number;
-  hasAbstract: boolean;
-  firstRunId: string | null;
-  lastRunId: string | null;
-  updatedAt: string;
-}
+export type LiteratureRecord = LiteratureItem;
 
 const enc = encodeURIComponent;
 
@@ -53,19 +37,5 @@ export async function importPubmedXml(file: File): Promise<Run> {
   const form = new FormData();
   form.append('file', file);
   const headers: Record<string, string> = { accept: 'application/json' };
-  let res: Response;
-  try {
-    res = await fetch('/api/literature/import', { method: 'POST', body: form, headers });
-  } catch (e) {
-    throw new ApiError(0, 'NETWORK', `无法连接服务器 / cannot reach the server (${(e as Error)?.message ?? e})`);
-  }
-  const text = await res.text();
-  let body: unknown = null;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = null;
-  }
-  if (!res.ok) throw toApiError(res.status, body, text);
-  return body as Run;
+  return fetchJson<Run>('/api/literature/import', { method: 'POST', body: form, headers });
 }
