@@ -14,6 +14,7 @@ import { chatRoutes } from './chat.routes.ts';
 import { chunksRoutes } from './chunks.routes.ts';
 import { connectorsRoutes } from './connectors.routes.ts';
 import { installErrorHandler } from './errors.ts';
+import { rejectNulCharacters } from './nul-guard.ts';
 import { graphRoutes } from './graph.routes.ts';
 import { healthRoutes } from './health.routes.ts';
 import { jobsRoutes } from './jobs.routes.ts';
@@ -44,6 +45,7 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  rejectNulCharacters(app);
   requirePermissionDeclarations(app);
   enforcePermissions(app, rt.auth);
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);

@@ -49,6 +49,9 @@ function bearerOf(req: FastifyRequest): string | null {
  * is 403 FORBIDDEN naming it. Routes without a declaration are Swagger's /docs pages and the
  * not-found handler, both harmless.
  */
+/** What an account still on its one-time password may call: the server enforces the change, not only the UI. */
+const PASSWORD_CHANGE_ROUTES = new Set(['/api/auth/me', '/api/auth/password', '/api/auth/logout']);
+
 export function enforcePermissions(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (req) => {
@@ -63,6 +66,9 @@ export function enforcePermissions(app: FastifyInstance, auth: AuthService): voi
     }
     if (!principal) throw new AppError('UNAUTHENTICATED', '请先登录 / please sign in');
     req.principal = principal;
+    if (principal.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(req.routeOptions.url ?? '')) {
+      throw new AppError('PASSWORD_CHANGE_REQUIRED', '请先修改初始密码 / change your one-time password first (POST /api/auth/password)');
+    }
     if (!allows(principal.permissions, required)) {
       throw new AppError('FORBIDDEN', `没有权限 ${required} / permission ${required} required`, { details: { permission: required } });
     }

@@ -36,6 +36,7 @@ export type ErrorCode =
   | 'INVALID_CREDENTIALS'
   | 'TOKEN_EXPIRED'
   | 'TOKEN_REVOKED'
+  | 'PASSWORD_CHANGE_REQUIRED'
   | 'TOKEN_INVALID'
   | 'FORBIDDEN'
   | 'ACCOUNT_LOCKED'
@@ -89,6 +90,8 @@ const STATUS: Record<ErrorCode, number> = {
   TOKEN_INVALID: 401,
   /** Signed in, but the role (or the token's scopes) lacks the route's permission; details name it. */
   FORBIDDEN: 403,
+  /** A one-time password is still in use: only sign-out, "who am I" and the password change are allowed. */
+  PASSWORD_CHANGE_REQUIRED: 403,
   /** Five failed logins for this username within 15 minutes: refused until the window passes. */
   ACCOUNT_LOCKED: 423,
   /** Too many login attempts from one address. */

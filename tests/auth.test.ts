@@ -43,6 +43,10 @@ describe('auth: login, lockout, sessions, tokens, RBAC', () => {
     expect(first.json().user).toMatchObject({ username: 'admin', role: 'admin', mustChangePassword: true });
     const me = await req('GET', '/api/auth/me', undefined, cookieOf(first));
     expect(me.json().user.permissions).toContain('admin.users');
+    // The server, not only the UI, holds the account to its one-time password until it is changed.
+    const blocked = await req('GET', '/api/admin/users', undefined, cookieOf(first));
+    expect(blocked.statusCode).toBe(403);
+    expect(blocked.json().error.code).toBe('PASSWORD_CHANGE_REQUIRED');
   });
 
   it('logs in with an HTTP-only SameSite=Strict cookie, answers /me, and logs out', async () => {

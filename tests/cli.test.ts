@@ -9,7 +9,8 @@ import { DEMO, ROOT } from './helpers/runtime.ts';
 const exec = promisify(execFile);
 const CLI = path.join(ROOT, 'cli/bin.mjs');
 
-describe('yingzhi CLI', () => {
+// Each command is a fresh process (tsx + PGlite start-up): several per test on 2 busy cores.
+describe('yingzhi CLI', { timeout: 180_000 }, () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'yz-cli-'));
   const docs = mkdtempSync(path.join(tmpdir(), 'yz-docs-'));
   const cli = (args: string[]) =>
