@@ -7,6 +7,7 @@ import { DEMO, startTestServer, type TestServer } from './helpers/runtime.ts';
 type Json = any;
 
 /** Values that break naive servers: injection, traversal, control and astral characters, huge and odd numbers. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a log4shell-style probe is meant literally
 const NASTY_STRINGS = [
   '', ' ', "' OR 1=1 --", '"; DROP TABLE sources; --', '../../etc/passwd', '%00', '\u0000', '😀🩻', '肺结节', 'ＧＧＯ',
   '<script>alert(1)</script>', '${jndi:ldap://x}', 'a'.repeat(5000), '%', '_', '\\', 'null', 'NaN', '-1', '1e309', '{"a":1}',
@@ -89,4 +90,14 @@ describe('API fuzzing over the OpenAPI spec', () => {
     expect(operations).toBeGreaterThan(50);
     expect(failures).toEqual([]);
   }, 300_000);
+
+  it('refuses an oversized JSON body with 413 and the error shape, before reading it all', async () => {
+    const res = await fetch(`${srv.url}/api/literature/watches`, {
+      method: 'POST',
+      headers: { ...srv.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'big', query: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as Json).error.code).toBeTruthy();
+  });
 });
