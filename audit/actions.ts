@@ -1,41 +1,8 @@
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
+import { AUDIT_ACTIONS } from './action-names.ts';
 
-/**
- * The audited actions (Security issue): who signed in or failed to, permission changes, review
- * decisions, exports, connector changes, report pushes and every deletion, plus the log's own
- * archive and purge. Adding an action is a code change on purpose: the vocabulary is the contract
- * auditors read.
- */
-export const AUDIT_ACTIONS = [
-  'auth.login',
-  'auth.login_failed',
-  'auth.logout',
-  'permission.change',
-  'auth.password_change',
-  'user.create',
-  'user.update',
-  'user.password_reset',
-  'token.create',
-  'token.revoke',
-  'review.approve',
-  'review.reject',
-  'review.merge',
-  'review.unmerge',
-  'review.retire',
-  'data.import',
-  'data.export',
-  'connector.change',
-  'report.push',
-  'data.delete',
-  'source.upload',
-  'source.delete',
-  'job.retry',
-  'job.cancel',
-  'key.rotate',
-  'audit.archive',
-  'audit.purge',
-] as const;
+export { AUDIT_ACTIONS };
 
 export const AuditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditActionSchema>;

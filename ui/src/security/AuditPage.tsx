@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
+import { AUDIT_ACTIONS } from '../../../audit/action-names.ts';
 import { ErrorAlert, Loading, useTitle } from '../components.tsx';
 import { type AuditQuery, type AuditRow, type AuditVerifyDto, secApi } from './api.ts';
 import { useSecT } from './i18n.ts';
@@ -9,26 +10,7 @@ const PAGE = 50;
  * Suggestions for the action filter (audit/actions.ts is server code and is not bundled; any action
  * can still be typed).
  */
-const ACTIONS = [
-  'auth.login',
-  'auth.login_failed',
-  'auth.logout',
-  'permission.change',
-  'review.approve',
-  'review.reject',
-  'review.merge',
-  'data.export',
-  'data.delete',
-  'connector.change',
-  'report.push',
-  'source.upload',
-  'source.delete',
-  'job.retry',
-  'job.cancel',
-  'key.rotate',
-  'audit.archive',
-  'audit.purge',
-];
+const ACTIONS = AUDIT_ACTIONS;
 const FIELDS = ['actor', 'action', 'target', 'from', 'to'] as const;
 
 /** /admin/audit (audit.read): filter by actor, action, target and dates (kept in the URL), page, verify the chain. */

@@ -2,22 +2,14 @@
  * Client of the accounts, tokens, user administration and audit routes (Security issue contract,
  * /work/notes/security-contract.md). List answers are accepted as `{ items }` or as a bare array.
  */
+import { GRANTABLE, type Permission as ServerPermission, ROLES, type Role } from '../../../auth/roles.ts';
 import { qs, request } from '../api.ts';
 
-export const ROLES = ['admin', 'director', 'physician', 'technician', 'resident', 'teacher', 'expert'] as const;
-export type Role = (typeof ROLES)[number];
-export const PERMISSIONS = [
-  'knowledge.read',
-  'knowledge.review',
-  'sources.manage',
-  'jobs.manage',
-  'exam.manage',
-  'report.draft',
-  'connectors.manage',
-  'admin.users',
-  'audit.read',
-] as const;
-export type Permission = (typeof PERMISSIONS)[number];
+export type { Role };
+export { ROLES };
+/** Permissions a role can hold (the server's list without the `public` / `authenticated` pseudo-permissions). */
+export type Permission = Exclude<ServerPermission, 'public' | 'authenticated'>;
+export const PERMISSIONS = GRANTABLE as readonly Permission[];
 
 export interface Me {
   id: string;
