@@ -7,9 +7,9 @@ import { DEMO, startTestServer, type TestServer } from './helpers/runtime.ts';
 type Json = any;
 
 /** Values that break naive servers: injection, traversal, control and astral characters, huge and odd numbers. */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: a log4shell-style probe is meant literally
 const NASTY_STRINGS = [
   '', ' ', "' OR 1=1 --", '"; DROP TABLE sources; --', '../../etc/passwd', '%00', '\u0000', '😀🩻', '肺结节', 'ＧＧＯ',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a log4shell-style probe is meant literally
   '<script>alert(1)</script>', '${jndi:ldap://x}', 'a'.repeat(5000), '%', '_', '\\', 'null', 'NaN', '-1', '1e309', '{"a":1}',
 ];
 const NASTY_NUMBERS = [0, -1, 1, 2 ** 31, -(2 ** 53), 1e308, 0.5, Number.NaN];
