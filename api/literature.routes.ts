@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
-import { RunSchema, WatchInputSchema, WatchSchema } from '../literature/index.ts';
+import { LiteratureItemSchema, RunSchema, WatchInputSchema, WatchSchema } from '../literature/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { JobSchema } from '../store/index.ts';
 import { actorOf } from './actor.ts';
@@ -10,25 +10,6 @@ import { readFilePart } from './multipart.ts';
 
 const Id = z.object({ id: z.string().min(1).max(100) });
 const Errors = { 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema };
-
-const RecordSchema = z.object({
-  pmid: z.string(),
-  sourceId: z.string(),
-  title: z.string(),
-  year: z.number().nullable(),
-  journal: z.string().nullable(),
-  doi: z.string().nullable(),
-  authors: z.array(z.object({ name: z.string(), affiliation: z.string().nullable() })),
-  mesh: z.array(z.object({ descriptor: z.string() })),
-  publicationTypes: z.array(z.string()),
-  evidenceLevel: z.string().nullable(),
-  retracted: z.boolean(),
-  versionNo: z.number(),
-  hasAbstract: z.boolean(),
-  firstRunId: z.string().nullable(),
-  lastRunId: z.string().nullable(),
-  updatedAt: z.string(),
-});
 
 const StatusSchema = z.object({
   eutilsUrl: z.string(),
@@ -110,7 +91,7 @@ export const literatureRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
         limit: z.coerce.number().int().min(1).max(200).default(50),
         offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
       }),
-      response: { 200: z.object({ total: z.number(), items: z.array(RecordSchema) }) },
+      response: { 200: z.object({ total: z.number(), items: z.array(LiteratureItemSchema) }) },
     },
   }, async (req) => lit.records.list(req.query));
 

@@ -49,15 +49,9 @@ export class Literature {
 
   /** At start: every enabled watch has its next run queued (idempotent across processes). */
   async ensureScheduled(): Promise<number> {
-    let queued = 0;
-    for (const w of await this.watches.enabledIds()) {
-      const watch = await this.watches.get(w.id);
-      if (!watch.nextRunAt) {
-        await scheduleNext(this.deps, w);
-        queued++;
-      }
-    }
-    return queued;
+    const unscheduled = (await this.watches.list()).filter((w) => w.enabled && !w.nextRunAt);
+    for (const w of unscheduled) await scheduleNext(this.deps, w);
+    return unscheduled.length;
   }
 
   async createWatch(input: unknown, actor: string): Promise<Watch> {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Database, Queryable } from '../store/index.ts';
 import type { PubmedRecord } from './pubmed-record.ts';
 
@@ -9,24 +10,25 @@ export interface StoredRecord {
 }
 
 /** A literature source with its PubMed metadata, as the API and the UI show it. */
-export interface LiteratureItem {
-  pmid: string;
-  sourceId: string;
-  title: string;
-  year: number | null;
-  journal: string | null;
-  doi: string | null;
-  authors: Array<{ name: string; affiliation: string | null }>;
-  mesh: Array<{ descriptor: string }>;
-  publicationTypes: string[];
-  evidenceLevel: string | null;
-  retracted: boolean;
-  versionNo: number;
-  hasAbstract: boolean;
-  firstRunId: string | null;
-  lastRunId: string | null;
-  updatedAt: string;
-}
+export const LiteratureItemSchema = z.object({
+  pmid: z.string(),
+  sourceId: z.string(),
+  title: z.string(),
+  year: z.number().nullable(),
+  journal: z.string().nullable(),
+  doi: z.string().nullable(),
+  authors: z.array(z.object({ name: z.string(), affiliation: z.string().nullable() })),
+  mesh: z.array(z.object({ descriptor: z.string() })),
+  publicationTypes: z.array(z.string()),
+  evidenceLevel: z.string().nullable(),
+  retracted: z.boolean(),
+  versionNo: z.number(),
+  hasAbstract: z.boolean(),
+  firstRunId: z.string().nullable(),
+  lastRunId: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export type LiteratureItem = z.infer<typeof LiteratureItemSchema>;
 
 /** SQL for PubMed metadata (literature_records) and pending retraction notices. */
 export class RecordsRepository {

@@ -136,11 +136,6 @@ export class WatchesRepository {
     return rows.map((r) => toWatch(r, byWatch.get(r.id) ?? null));
   }
 
-  async enabledIds(): Promise<Array<{ id: string; cron: string }>> {
-    const { rows } = await this.db.query<{ id: string; cron: string }>('SELECT id, cron FROM pubmed_watches WHERE enabled');
-    return rows;
-  }
-
   async setCoveredUntil(tx: Queryable, id: string, until: string): Promise<void> {
     await tx.query('UPDATE pubmed_watches SET covered_until = greatest(coalesce(covered_until, $2::date), $2::date) WHERE id = $1', [id, until]);
   }

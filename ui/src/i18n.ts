@@ -1009,7 +1009,11 @@ const DICTS: Record<Lang, Dict> = { zh, en };
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
 export function translate(lang: Lang, key: MessageKey, params?: Record<string, string | number>): string {
-  const msg = DICTS[lang][key] ?? zh[key] ?? key;
+  return fillMessage(DICTS[lang][key] ?? zh[key] ?? key, params);
+}
+
+/** Replace `{name}` placeholders; unknown names stay as written. */
+export function fillMessage(msg: string, params?: Record<string, string | number>): string {
   if (!params) return msg;
   return msg.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
@@ -1087,4 +1091,14 @@ export function useI18n(): I18nValue {
   const v = useContext(I18nContext);
   if (!v) throw new Error('useI18n outside I18nProvider');
   return v;
+}
+
+/**
+ * Strings a feature keeps beside its own screens (literature, connectors, security), read in the current
+ * language with the same `{name}` placeholders; the shared dictionary keeps only what the shell needs.
+ */
+export function useFeatureStrings<K extends string>(zhDict: Record<K, string>, enDict: Record<K, string>) {
+  const { lang, dateTime, number } = useI18n();
+  const t = useCallback((key: K, params?: Record<string, string | number>) => fillMessage((lang === 'en' ? enDict : zhDict)[key], params), [lang, zhDict, enDict]);
+  return { t, lang, dateTime, number };
 }

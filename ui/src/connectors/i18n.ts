@@ -1,5 +1,4 @@
-import { useCallback } from 'react';
-import { useI18n } from '../i18n.ts';
+import { useFeatureStrings } from '../i18n.ts';
 
 /** Strings of the connectors screen (kept beside it; the shared dictionary is left alone). */
 const zh = {
@@ -123,10 +122,5 @@ const en: Record<Key, string> = {
 export type ConKey = Key;
 
 export function useConT() {
-  const { lang, dateTime, number } = useI18n();
-  const t = useCallback((key: Key, params?: Record<string, string | number>) => {
-    const msg = (lang === 'en' ? en : zh)[key];
-    return params ? msg.replace(/\{(\w+)\}/g, (m, n: string) => (n in params ? String(params[n]) : m)) : msg;
-  }, [lang]);
-  return { t, lang, dateTime, number };
+  return useFeatureStrings(zh, en);
 }

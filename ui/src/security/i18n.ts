@@ -1,5 +1,4 @@
-import { useCallback } from 'react';
-import { useI18n } from '../i18n.ts';
+import { useFeatureStrings } from '../i18n.ts';
 
 /** Strings of the sign-in, account and administration screens (kept beside them, like literature/i18n.ts). */
 const zh = {
@@ -219,13 +218,5 @@ const en: Record<Key, string> = {
 export type SecKey = Key;
 
 export function useSecT() {
-  const { lang, dateTime, number } = useI18n();
-  const t = useCallback(
-    (key: Key, params?: Record<string, string | number>) => {
-      const msg = (lang === 'en' ? en : zh)[key];
-      return params ? msg.replace(/\{(\w+)\}/g, (m, n: string) => (n in params ? String(params[n]) : m)) : msg;
-    },
-    [lang],
-  );
-  return { t, lang, dateTime, number };
+  return useFeatureStrings(zh, en);
 }
