@@ -5,7 +5,7 @@ import type { Database, JobQueue, Queryable } from '../store/index.ts';
 import { CandidatesRepository } from './candidates.repository.ts';
 import { approveDemoStarterSet } from './demo-approvals.ts';
 import { EntitiesRepository } from './entities.repository.ts';
-import { type ExtractJobDeps, enqueueExtraction, enqueueExtractions } from './extract/extract.job.ts';
+import { type ExtractJobDeps, enqueueExtractions } from './extract/extract.job.ts';
 import { MergeService } from './merge.service.ts';
 import type { Extractor } from './model.ts';
 import { GraphProjector } from './projector.ts';
@@ -72,10 +72,8 @@ export class Knowledge {
   }
 
   /** Hook for the ingest job: queue extraction in the transaction that marks a source ready. */
-  async onSourceReady(tx: Queryable, source: { id: string; demo: boolean; tags?: string[] }): Promise<void> {
-    const engine = this.deps.autoExtract;
-    if (engine === 'off' || !this.deps.extractors[engine]) return;
-    await enqueueExtraction(tx, this.deps.jobs, source.id, engine, { demo: source.demo, tags: source.tags });
+  onSourceReady(tx: Queryable, source: { id: string; demo: boolean; tags?: string[] }): Promise<void> {
+    return this.onSourcesReady(tx, [source]);
   }
 
   /** onSourceReady for many sources at once (bulk literature imports). */

@@ -12,9 +12,9 @@ export interface EmbedJobDeps {
 }
 
 /** Queue (or re-queue) the embedding of one source's chunks for the configured embedder. */
-export function enqueueEmbedding(tx: Queryable, jobs: JobQueue, indexer: ChunkIndexer, sourceId: string): Promise<Job> {
-  const model = indexer.embedder.model;
-  return jobs.enqueue(tx, EMBED_JOB, { sourceId, model }, { dedupeKey: `embed:${sourceId}:${model}`, rerunFinished: true, maxAttempts: 5 });
+export async function enqueueEmbedding(tx: Queryable, jobs: JobQueue, indexer: ChunkIndexer, sourceId: string): Promise<Job> {
+  const [job] = await enqueueEmbeddings(tx, jobs, indexer, [sourceId]);
+  return job;
 }
 
 /** The same for many sources in one statement (bulk literature imports). */

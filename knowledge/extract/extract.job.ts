@@ -21,12 +21,9 @@ export interface ExtractJobDeps {
 }
 
 /** Queue extraction of one source with one engine; re-queuing a finished one runs it again (adds only what is new). */
-export function enqueueExtraction(q: Queryable, jobs: JobQueue, sourceId: string, engine: 'rules' | 'llm', opts: { tags?: string[]; demo?: boolean } = {}): Promise<Job> {
-  return jobs.enqueue(q, EXTRACT_JOB, { sourceId, engine, tags: opts.tags ?? [], demo: opts.demo ?? false }, {
-    dedupeKey: `extract:${sourceId}:${engine}`,
-    rerunFinished: true,
-    maxAttempts: 5,
-  });
+export async function enqueueExtraction(q: Queryable, jobs: JobQueue, sourceId: string, engine: 'rules' | 'llm', opts: { tags?: string[]; demo?: boolean } = {}): Promise<Job> {
+  const [job] = await enqueueExtractions(q, jobs, [{ id: sourceId, demo: opts.demo ?? false, tags: opts.tags }], engine);
+  return job;
 }
 
 /** Queue extraction of many sources (bulk literature imports) in one statement. */
