@@ -1,0 +1,21 @@
+/**
+ * Imaging capability: reads NIfTI and DICOM (series, SEG, RTSTRUCT) into typed-array volumes, measures
+ * lesions (volume, axial long/short axes, 3-D diameter, HU or signal statistics, solid component,
+ * descriptors, pyradiomics first-order + shape features) with provenance on every number, stores results
+ * linked to their study, checks scan protocols and image quality, and talks to imaging-AI services through
+ * the `imaging_ai` connector (documented contract in imaging/ai/CONTRACT.md).
+ */
+export { type Geometry, type ImageSource, indexToWorld, type Modality, orientationCode, type Vec3, type Volume, type VoxelArray, worldToIndex } from './volume.ts';
+export { alignMask, labelsFromData, type MaskVolume } from './mask.ts';
+export { loadImage, loadMask, type NamedBytes, readPath } from './load.ts';
+export { DEFAULT_LIMITS, type ReadLimits } from './readers/limits.ts';
+export { readNifti, writeNifti } from './readers/nifti.ts';
+export { parseDicomFiles, readDicomSeries } from './readers/dicom-series.ts';
+export { type MeasureOptions, measure } from './measure/measure.ts';
+export { DESCRIPTOR_THRESHOLDS } from './measure/descriptors.ts';
+export {
+  type Lesion, LesionSchema, type MeasurementResult, MeasurementResultSchema, type Provenance, ProvenanceSchema, type Quantity, QuantitySchema, SCHEMA_VERSION,
+} from './measurement.schema.ts';
+export { FEATURE_DEFINITIONS, SOFTWARE_VERSION } from './version.ts';
+export { chestPhantom, gaussian, makePhantom, type Phantom, type PhantomShape, type PhantomSpec, rng } from './synthetic/phantoms.ts';
+export { newUid, type SegSpec, type SeriesSpec, writeRtstruct, writeSeg, writeSeries } from './synthetic/dicom-writer.ts';
