@@ -72,13 +72,13 @@ export const IntensitySchema = z.object({
 });
 
 export const DescriptorsSchema = z.object({
-  margin: z.object({ sharpnessIndex: z.number(), edgeGradientPerMm: z.number(), contrast: z.number(), grade: z.enum(['clear', 'fairly_clear', 'ill_defined']) }),
+  margin: z.object({ sharpnessIndex: z.number(), edgeGradientPerMm: z.number(), edgeWidthMm: z.number(), contrast: z.number(), grade: z.enum(['clear', 'fairly_clear', 'ill_defined']) }),
   contour: z.object({
     sphericity: z.number(),
     lobulationIndex: z.number(),
     spiculationIndex: z.number(),
     solidity: z.number(),
-    grade: z.enum(['regular', 'lobulated', 'spiculated', 'lobulated_spiculated']),
+    grade: z.enum(['regular', 'lobulated', 'spiculated', 'lobulated_spiculated', 'indeterminate']),
   }),
   uniformity: z.object({ sd: z.number(), cv: z.number(), entropy: z.number(), grade: z.enum(['uniform', 'slightly_heterogeneous', 'heterogeneous']) }),
   enhancement: z

@@ -10,10 +10,14 @@ import type { Roi } from './roi.ts';
  * The grades are suggestions with their numbers beside them, never a diagnosis.
  */
 export const DESCRIPTOR_THRESHOLDS = {
-  /** Edge sharpness index (1 = ideal step edge): ≥ clear → 边界清楚, ≥ fair → 边界尚清, else 边界模糊. */
-  margin: { clear: 0.6, fair: 0.4 },
-  /** Contour indices: lobulation ≥ → 分叶; spiculation ≥ → 毛刺. */
-  contour: { lobulation: 0.06, spiculation: 0.05 },
+  /** Edge sharpness index (≈1.3 for a step edge between voxels): ≥ clear → 边界清楚, ≥ fair → 边界尚清, else 边界模糊. */
+  margin: { clear: 0.9, fair: 0.7 },
+  /**
+   * Contour: spiculation index ≥ → 毛刺; lobulation index ≥ → 分叶 unless the outline is spike-dominated
+   * (solidity below `spikySolidity`, where spikes also raise the low harmonics). Below `minPixels` across
+   * the long axis the outline is too coarse to grade.
+   */
+  contour: { lobulation: 0.06, spiculation: 0.06, spikySolidity: 0.75, minPixels: 10 },
   /** CT: SD (HU) of the lesion core ≤ uniform → 密度均匀, ≤ fair → 密度欠均匀, else 密度不均匀. MR: coefficient of variation. */
   uniformityCt: { uniform: 15, fair: 30 },
   uniformityMr: { uniform: 0.1, fair: 0.2 },
@@ -27,6 +31,8 @@ export const DESCRIPTOR_THRESHOLDS = {
 export interface MarginResult {
   sharpnessIndex: number;
   edgeGradientPerMm: number;
+  /** Lesion–surroundings contrast over the mean edge gradient: the width (mm) the transition takes. */
+  edgeWidthMm: number;
   contrast: number;
   grade: 'clear' | 'fairly_clear' | 'ill_defined';
 }
@@ -114,9 +120,11 @@ export function marginSharpness(roi: Roi, image: VoxelArray, g: Geometry): Margi
   const meanGrad = gradN ? gradSum / gradN : 0;
   const sharpnessIndex = contrast > 1e-6 ? Math.min(1.5, (2 * meanGrad) / contrast) : 0;
   const t = DESCRIPTOR_THRESHOLDS.margin;
+  const edgeGradientPerMm = gradN ? gradMmSum / gradN : 0;
   return {
     sharpnessIndex,
-    edgeGradientPerMm: gradN ? gradMmSum / gradN : 0,
+    edgeGradientPerMm,
+    edgeWidthMm: edgeGradientPerMm > 0 ? contrast / edgeGradientPerMm : 0,
     contrast,
     grade: sharpnessIndex >= t.clear ? 'clear' : sharpnessIndex >= t.fair ? 'fairly_clear' : 'ill_defined',
   };
@@ -129,7 +137,7 @@ export interface ContourResult {
   spiculationIndex: number;
   /** Area / convex-hull area on the measured axial slice. */
   solidity: number;
-  grade: 'regular' | 'lobulated' | 'spiculated' | 'lobulated_spiculated';
+  grade: 'regular' | 'lobulated' | 'spiculated' | 'lobulated_spiculated' | 'indeterminate';
 }
 
 const RAYS = 256;
@@ -139,7 +147,7 @@ const RAYS = 256;
  * divided by the radius of the ellipse with the region's second moments, minus 1. A smooth ellipse
  * gives a flat profile whatever its elongation; lobes show as low harmonics, spicules as high ones.
  */
-export function contour(roi: Roi, sliceK: number, spacing: [number, number, number]): ContourResult {
+export function contour(roi: Roi, sliceK: number, spacing: [number, number, number], longAxisMm: number): ContourResult {
   const [sx, sy] = spacing;
   const { lx, ly, local } = roi;
   const lz = sliceK - roi.box.k0 + 1;
@@ -226,14 +234,16 @@ export function contour(roi: Roi, sliceK: number, spacing: [number, number, numb
   hullArea = (Math.abs(hullArea) / 2 / 4) * sx * sy;
   const lobulationIndex = Math.sqrt(low);
   const spiculationIndex = Math.sqrt(high);
+  const solidity = hullArea > 0 ? Math.min(1, (n * sx * sy) / hullArea) : 1;
   const t = DESCRIPTOR_THRESHOLDS.contour;
-  const lob = lobulationIndex >= t.lobulation;
   const spic = spiculationIndex >= t.spiculation;
+  const lob = lobulationIndex >= t.lobulation && !(spic && solidity < t.spikySolidity);
+  const coarse = longAxisMm / Math.min(sx, sy) < t.minPixels;
   return {
     lobulationIndex,
     spiculationIndex,
-    solidity: hullArea > 0 ? Math.min(1, (n * sx * sy) / hullArea) : 1,
-    grade: lob && spic ? 'lobulated_spiculated' : spic ? 'spiculated' : lob ? 'lobulated' : 'regular',
+    solidity,
+    grade: coarse ? 'indeterminate' : lob && spic ? 'lobulated_spiculated' : spic ? 'spiculated' : lob ? 'lobulated' : 'regular',
   };
 }
 
@@ -245,30 +255,26 @@ export interface UniformityResult {
 }
 
 export function uniformity(roi: Roi, ct: boolean): UniformityResult {
-  const { lx, ly, lz, local, values } = roi;
-  const plane = lx * ly;
+  // Partial-volume voxels at the edge are not lesion texture: peel up to two voxel layers while ≥ 30 voxels remain.
+  const depth = peelDepth(roi);
   let s = 0;
   let s2 = 0;
   let n = 0;
-  let vi = 0;
-  for (let z = 0; z < lz; z++) for (let y = 0; y < ly; y++) for (let x = 0; x < lx; x++) {
-    const idx = x + lx * (y + ly * z);
-    if (!local[idx]) continue;
-    const v = values[vi++];
-    if (local[idx - 1] && local[idx + 1] && local[idx - lx] && local[idx + lx] && local[idx - plane] && local[idx + plane]) {
-      s += v;
-      s2 += v * v;
-      n++;
-    }
-  }
-  if (n < 30) {
+  for (const minDepth of [2, 1, 0]) {
     s = 0;
     s2 = 0;
-    n = values.length;
-    for (let i = 0; i < n; i++) {
-      s += values[i];
-      s2 += values[i] * values[i];
+    n = 0;
+    let vi = 0;
+    for (let idx = 0; idx < depth.length; idx++) {
+      if (!roi.local[idx]) continue;
+      const v = roi.values[vi++];
+      if (depth[idx] > minDepth) {
+        s += v;
+        s2 += v * v;
+        n++;
+      }
     }
+    if (n >= 30) break;
   }
   const mean = s / n;
   const sd = Math.sqrt(Math.max(0, s2 / n - mean * mean));
@@ -276,6 +282,24 @@ export function uniformity(roi: Roi, ct: boolean): UniformityResult {
   const t = ct ? DESCRIPTOR_THRESHOLDS.uniformityCt : DESCRIPTOR_THRESHOLDS.uniformityMr;
   const x = ct ? sd : cv;
   return { sd, cv, grade: x <= t.uniform ? 'uniform' : x <= t.fair ? 'slightly_heterogeneous' : 'heterogeneous' };
+}
+
+/** Per local voxel: 1 on the region's 6-connected edge, 2 one layer in, 3 deeper (0 outside). */
+function peelDepth(roi: Roi): Uint8Array {
+  const { lx, ly, local } = roi;
+  const plane = lx * ly;
+  const depth = new Uint8Array(local.length);
+  for (let idx = 0; idx < local.length; idx++) if (local[idx]) depth[idx] = 3;
+  // Layer L: still-deep voxels touching a voxel of depth L − 1 (outside for L = 1); marked +10 first so a pass does not cascade.
+  for (const layer of [1, 2]) {
+    const touch = layer - 1;
+    for (let idx = 0; idx < local.length; idx++) {
+      if (depth[idx] !== 3) continue;
+      if (depth[idx - 1] === touch || depth[idx + 1] === touch || depth[idx - lx] === touch || depth[idx + lx] === touch || depth[idx - plane] === touch || depth[idx + plane] === touch) depth[idx] = layer + 10;
+    }
+    for (let idx = 0; idx < local.length; idx++) if (depth[idx] > 10) depth[idx] -= 10;
+  }
+  return depth;
 }
 
 export interface SolidResult {

@@ -38,7 +38,10 @@ export function diameters(roi: Roi, verts: Int32Array, spacing: [number, number,
     const groups = new Map<number, number[]>();
     for (let v = 0; v < n; v++) {
       let g = groups.get(key[v]);
-      if (!g) groups.set(key[v], (g = []));
+      if (!g) {
+        g = [];
+        groups.set(key[v], g);
+      }
       g.push(v);
     }
     let best = 0;
@@ -112,7 +115,10 @@ export function axialAxes(roi: Roi, verts: Int32Array, spacing: [number, number,
     const z2 = verts[3 * v + 2];
     if (z2 % 2 !== 0) continue; // only the contour of an acquired slice, not the between-slice planes
     let g = bySlice.get(z2);
-    if (!g) bySlice.set(z2, (g = []));
+    if (!g) {
+      g = [];
+      bySlice.set(z2, g);
+    }
     g.push(v);
   }
   let best = -1;

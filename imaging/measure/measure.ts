@@ -7,7 +7,7 @@ import { contour, enhancement, marginSharpness, solidComponent, uniformity } fro
 import { axialAxes, type Segment } from './diameters.ts';
 import { firstOrderFeatures, histogram, intensityStats, percentile } from './first-order.ts';
 import { meshVertices } from './mesh.ts';
-import { extractRois, pickLabels, type Roi, scanLabels } from './roi.ts';
+import { extractRois, type LabelInfo, pickLabels, type Roi, scanLabels } from './roi.ts';
 import { shapeFeatures } from './shape.ts';
 
 export interface MeasureOptions {
@@ -60,7 +60,7 @@ export function measure(image: Volume, mask: MaskVolume, opts: MeasureOptions = 
     for (const roi of rois) lesions.push(measureRoi(roi, image, mask, { ct, binWidth, solidThresholdHu, pre: opts.pre ?? null, lap }));
   });
   opts.onProgress?.(total, total, 'done');
-  const provenance = provenanceOf(image, mask, opts, binWidth, solidThresholdHu);
+  const provenance = provenanceOf(image, mask, present, opts, binWidth, solidThresholdHu);
   const id = `msr_${sha256Hex(JSON.stringify({ provenance, v: SCHEMA_VERSION })).slice(0, 24)}`;
   timings.total = performance.now() - t0;
   for (const k of Object.keys(timings)) timings[k] = Math.round(timings[k] * 10) / 10;
@@ -100,7 +100,7 @@ function measureRoi(roi: Roi, image: Volume, mask: MaskVolume, c: RoiContext): L
   c.lap('axial', t);
   t = performance.now();
   const margin = marginSharpness(roi, image.data, g);
-  const cont = contour(roi, axial.slice, spacing);
+  const cont = contour(roi, axial.slice, spacing, axial.long.lengthMm);
   const unif = uniformity(roi, c.ct);
   const enh = c.pre ? enhancement(meanOnOtherGrid(roi, c.pre, g), stats.mean, c.ct) : null;
   const solid = c.ct && stats.mean <= -100 ? solidComponent(roi, spacing, c.solidThresholdHu, axial.long.lengthMm) : null;
@@ -198,8 +198,7 @@ function imageProvenance(s: ImageSource): Provenance['image'] {
     : { kind: 'dicom', seriesInstanceUid: s.seriesInstanceUid, studyInstanceUid: s.studyInstanceUid, instances: s.sopInstanceUids.length, sha256: s.sha256 };
 }
 
-function provenanceOf(image: Volume, mask: MaskVolume, opts: MeasureOptions, binWidth: number, solidThresholdHu: number): Provenance {
-  const present = scanLabelsCached(mask);
+function provenanceOf(image: Volume, mask: MaskVolume, present: LabelInfo[], opts: MeasureOptions, binWidth: number, solidThresholdHu: number): Provenance {
   return {
     image: imageProvenance(image.source),
     mask: {
@@ -217,13 +216,6 @@ function provenanceOf(image: Volume, mask: MaskVolume, opts: MeasureOptions, bin
     software: { name: 'yingzhi-imaging', version: SOFTWARE_VERSION, featureDefinitions: FEATURE_DEFINITIONS },
     prePhase: opts.pre ? imageProvenance(opts.pre.source) : null,
   };
-}
-
-const labelCache = new WeakMap<MaskVolume, ReturnType<typeof scanLabels>>();
-function scanLabelsCached(mask: MaskVolume) {
-  let v = labelCache.get(mask);
-  if (!v) labelCache.set(mask, (v = scanLabels(mask.labels, mask.geometry)));
-  return v;
 }
 
 /** The citable numbers of a lesion, each with its unit and a ref into the result. */

@@ -130,7 +130,7 @@ function buildRoi(mask: LabelArray, image: VoxelArray, g: Geometry, label: numbe
 
 /** 26-connected components of a region (breadth-first over its local mask). */
 function splitComponents(roi: Roi): Array<{ box: Box; keep: (li: number) => boolean }> {
-  const { lx, ly, lz, local } = roi;
+  const { lx, ly, local } = roi;
   const comp = new Int32Array(local.length);
   const queue = new Int32Array(roi.count);
   const out: Array<{ box: Box; keep: (li: number) => boolean }> = [];

@@ -102,12 +102,15 @@ function decoderFor(charset: string | undefined): TextDecoder {
   return d;
 }
 
-/** A text value decoded per (0008,0005) (UTF-8, GB18030/GBK, else Latin-1), trimmed; null when absent or empty. */
-export function text(ds: DataSet, tag: string): string | null {
+/**
+ * A text value decoded per (0008,0005) (UTF-8, GB18030/GBK, else Latin-1), trimmed; null when absent or
+ * empty. Sequence items inherit the character set of the file: pass the file's dataset as `root`.
+ */
+export function text(ds: DataSet, tag: string, root: DataSet = ds): string | null {
   const el = ds.elements[tag];
-  if (!el || !el.length) return null;
+  if (!el?.length) return null;
   const raw = ds.byteArray.subarray(el.dataOffset, el.dataOffset + el.length);
-  const s = decoderFor(ds.string(TAG.charset)).decode(raw).replace(/[\0\s]+$/u, '').trim();
+  const s = decoderFor(root.string(TAG.charset)).decode(raw).replace(/[\0\s]+$/u, '').trim();
   return s || null;
 }
 
@@ -133,7 +136,7 @@ export function nums(ds: DataSet, tag: string, count: number): number[] | null {
 /** A binary numeric value (US/FD/…) by VR, or null. */
 export function binary(ds: DataSet, tag: string): number | null {
   const el = ds.elements[tag];
-  if (!el || !el.length) return null;
+  if (!el?.length) return null;
   const vr = el.vr;
   if (vr === 'FD' || (!vr && el.length === 8)) return ds.double(tag) ?? null;
   if (vr === 'FL') return ds.float(tag) ?? null;

@@ -43,7 +43,7 @@ export function readDicomSeg(f: DicomFile, image: Geometry, threshold?: number):
   const names = new Map<number, string>();
   for (const it of ds.elements[SEG.segments]?.items ?? []) {
     const n = it.dataSet?.uint16(SEG.segmentNumber);
-    if (n) names.set(n, (it.dataSet && text(it.dataSet, SEG.segmentLabel)) ?? `segment ${n}`);
+    if (n) names.set(n, (it.dataSet && text(it.dataSet, SEG.segmentLabel, ds)) ?? `segment ${n}`);
   }
   const shared = item(ds, SEG.shared);
   const out = new Uint8Array(voxelCount(image));

@@ -50,7 +50,10 @@ export function parseDicomFiles(files: NamedBytes[], limits: ReadLimits = DEFAUL
     }
     const uid = parsed.ds.string(TAG.seriesUid)?.trim() || '(no SeriesInstanceUID)';
     let list = images.get(uid);
-    if (!list) images.set(uid, (list = []));
+    if (!list) {
+      list = [];
+      images.set(uid, list);
+    }
     list.push(parsed);
   }
   return { images, others, skipped };

@@ -24,7 +24,7 @@ export function readRtstruct(f: DicomFile, image: Geometry): MaskVolume {
   const names = new Map<number, string>();
   for (const it of ds.elements[RT.roiSequence]?.items ?? []) {
     const n = it.dataSet ? num(it.dataSet, RT.roiNumber) : null;
-    if (n !== null && it.dataSet) names.set(n, text(it.dataSet, RT.roiName) ?? `ROI ${n}`);
+    if (n !== null && it.dataSet) names.set(n, text(it.dataSet, RT.roiName, ds) ?? `ROI ${n}`);
   }
   const [nx, ny, nz] = image.dims;
   const out = new Uint16Array(voxelCount(image));
@@ -60,7 +60,10 @@ export function readRtstruct(f: DicomFile, image: Geometry): MaskVolume {
         continue;
       }
       let list = bySlice.get(k);
-      if (!list) bySlice.set(k, (list = []));
+      if (!list) {
+        list = [];
+        bySlice.set(k, list);
+      }
       list.push({ x: xs, y: ys });
     }
     for (const [k, polys] of bySlice) {
