@@ -1,5 +1,6 @@
 import type { Logger, Tokenizer } from '../core/index.ts';
 import type { GraphStore } from '../graph/index.ts';
+import type { ImagingToolPort } from '../imaging/index.ts';
 import type { SourcesRepository } from '../ingest/index.ts';
 import { type LlmProvider, type LlmResponseCache, loadPrompt } from '../llm/index.ts';
 import type { SearchService } from '../search/index.ts';
@@ -23,11 +24,13 @@ export interface ChatDeps {
   sources: Pick<SourcesRepository, 'get' | 'page'>;
   cache: LlmResponseCache;
   log?: Logger;
+  /** Stored measurements and imaging-AI results for the imaging tools. */
+  imaging?: ImagingToolPort;
 }
 
 /** The chat service wired from the runtime's parts; loads and validates its prompts now (a bad prompt file fails start). */
 export function createChatService(deps: ChatDeps): ChatService {
-  const tools = createToolRegistry({ db: deps.db, search: deps.search, entities: deps.entities, graph: deps.graph, sources: deps.sources });
+  const tools = createToolRegistry({ db: deps.db, search: deps.search, entities: deps.entities, graph: deps.graph, sources: deps.sources, imaging: deps.imaging });
   const rewriter = new QueryRewriter({ llm: deps.llm, cache: deps.cache, tokenizer: deps.tokenizer, prompt: loadPrompt('query-rewrite'), log: deps.log });
   return new DefaultChatService({
     llm: deps.llm,

@@ -19,3 +19,14 @@ export {
 export { FEATURE_DEFINITIONS, SOFTWARE_VERSION } from './version.ts';
 export { chestPhantom, gaussian, makePhantom, type Phantom, type PhantomShape, type PhantomSpec, rng } from './synthetic/phantoms.ts';
 export { newUid, type SegSpec, type SeriesSpec, writeRtstruct, writeSeg, writeSeries } from './synthetic/dicom-writer.ts';
+export { Imaging, type ImagingDeps, type ImagingToolPort } from './imaging.ts';
+export { MEASURE_JOB, type MeasureOutcome, type MeasurementInput, MeasurementService } from './measurement.service.ts';
+export { MeasureOptionsSchema, type MeasureRequestOptions, MeasurementSummarySchema } from './measure-request.schema.ts';
+export { type StoredVolumeMeta, StoredVolumeMetaSchema } from './volume-store.ts';
+export { protocolQc, QcService } from './qc/qc.service.ts';
+export { type Dashboard, DashboardSchema, type ProtocolRules, ProtocolRulesSchema, type QcResult, QcResultSchema, type QcRun, QcRunSchema } from './qc/qc.schema.ts';
+export { AI_JOB, AiService, type ConnectorEndpoints } from './ai/ai.service.ts';
+export {
+  AI_TASKS, type AiRequest, AiRequestSchema, type AiResult, type AiResultRow, AiResultRowSchema, AiResultSchema, type AiTask, type MappedFinding, MappedFindingSchema,
+} from './ai/ai.schemas.ts';
+export { labelMap, mapAiResult } from './ai/ai-mapping.ts';

@@ -3,6 +3,7 @@ import { AuthService } from '../auth/index.ts';
 import { Connectors } from '../connectors/index.ts';
 import { type Config, createLogger, Keyring, Lexicon, type Logger, Tokenizer } from '../core/index.ts';
 import { openGraphStore } from '../graph/index.ts';
+import { Imaging } from '../imaging/index.ts';
 import { INGEST_JOB, IngestService, onIngestJobError, runIngestJob, SourcesRepository } from '../ingest/index.ts';
 import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
 import { Literature } from '../literature/index.ts';
@@ -39,6 +40,8 @@ export interface Runtime {
   keyring: Keyring | null;
   /** Integration connectors and their health checks (connectors/). */
   connectors: Connectors;
+  /** Measurements, protocol / image-quality QC and imaging AI (imaging/). */
+  imaging: Imaging;
   close(): Promise<void>;
 }
 
@@ -83,24 +86,27 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const literature = new Literature({ db, jobs, log, config: config.pubmed, prepared: { sources, indexer, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
     const extractDeps = knowledge.extractJobDeps();
     const connectors = new Connectors({ db, jobs, keyring, log, checkSeconds: config.connectors.checkSeconds, timeoutMs: config.connectors.timeoutMs });
+    let runner: JobRunner | null = null;
+    const imaging = new Imaging({ db, jobs, log, lexicon, config: config.imaging, connectors, wake: () => runner?.wake() });
     const handlers: Record<string, JobHandler> = {
       [INGEST_JOB]: { run: (job) => runIngestJob(job, deps), onError: (job, e) => onIngestJobError(job, e, deps) },
       [EMBED_JOB]: { run: (job) => runEmbedJob(job, deps), onError: (job, e) => onEmbedJobError(job, e, deps) },
       [EXTRACT_JOB]: { run: (job) => runExtractJob(job, extractDeps), onError: (job, e) => onExtractJobError(job, e, extractDeps) },
       ...literature.jobHandlers(),
       ...connectors.jobHandlers(),
+      ...imaging.jobHandlers(),
     };
-    const runner = new JobRunner(jobs, handlers, log);
+    runner = new JobRunner(jobs, handlers, log);
     await queueMissingEmbeddings(deps);
     await literature.ensureScheduled();
     await connectors.ensureScheduled();
     const search = new SearchService(db, tokenizer, embedder);
-    const chat = createChatService({ db, llm, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, log });
+    const chat = createChatService({ db, llm, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, log, imaging: imaging.toolPort() });
     const auth = new AuthService(db);
     return {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge, llm, llmUsage, chat, literature, auth, keyring, connectors,
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge, llm, llmUsage, chat, literature, auth, keyring, connectors, imaging,
       async close() {
-        await runner.stop();
+        await runner?.stop();
         await knowledge.close();
         await llm?.close();
         await db.close();

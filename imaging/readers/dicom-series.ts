@@ -75,10 +75,11 @@ export function readDicomSeries(files: NamedBytes[], limits: ReadLimits = DEFAUL
     throw new AppError('SERIES_MIXED', `文件属于 ${images.size} 个序列，请只选择一个 / the files belong to ${images.size} series: ${list.join('; ')} — choose one`, { field: 'file', details: { series: [...images.keys()] } });
   }
   const [[seriesUid, list]] = [...images.entries()];
-  return buildVolume(seriesUid, list, skipped);
+  return volumeFromParsed(seriesUid, list, skipped);
 }
 
-function buildVolume(seriesUid: string, files: DicomFile[], skipped: string[]): Volume {
+/** One series' parsed files into a Volume (the checks of readDicomSeries); protocol QC reuses the parsed headers. */
+export function volumeFromParsed(seriesUid: string, files: DicomFile[], skipped: string[] = []): Volume {
   const first = files[0].ds;
   const warnings: string[] = skipped.length ? [`跳过非 DICOM 文件 ${skipped.length} 个 / skipped ${skipped.length} non-DICOM file(s)`] : [];
   for (const f of files) {
@@ -187,50 +188,33 @@ export function seriesMeta(ds: DicomFile['ds']): Record<string, string | number 
   };
 }
 
-/** Pixel data of every slice into one array (Int16 when the rescaled values are integers in range), hashing the files as it goes. */
+/**
+ * Pixel data of every slice into one array, hashing the files as it goes: Int16 while every rescaled value
+ * is an integer in range (CT), switching to Float32 at the first value that is not (one extra copy, rare).
+ */
 function readPixels(slices: Slice[], perSlice: number) {
   const hash = createHash('sha256');
-  let integral = true;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const s of slices) {
-    if (!Number.isInteger(s.slope) || !Number.isInteger(s.intercept)) integral = false;
-    const bits = s.file.ds.uint16(TAG.bitsAllocated) ?? 16;
-    const signed = s.file.ds.uint16(TAG.pixelRepresentation) === 1;
-    const [a, b] = rawRange(bits, signed);
-    const ends = [a * s.slope + s.intercept, b * s.slope + s.intercept];
-    lo = Math.min(lo, ...ends);
-    hi = Math.max(hi, ...ends);
-  }
-  // The declared range is often wider than the stored values: check the real values only when needed.
-  const asInt16 = integral && ((lo >= -32768 && hi <= 32767) || fitsInt16(slices, perSlice));
-  const out = asInt16 ? new Int16Array(perSlice * slices.length) : new Float32Array(perSlice * slices.length);
+  const integral = slices.every((s) => Number.isInteger(s.slope) && Number.isInteger(s.intercept));
+  let out: Int16Array | Float32Array = integral ? new Int16Array(perSlice * slices.length) : new Float32Array(perSlice * slices.length);
   slices.forEach((s, z) => {
     hash.update(s.file.bytes);
     const px = pixelsOf(s.file, perSlice);
     const base = z * perSlice;
     const { slope, intercept } = s;
     // MONOCHROME1 only inverts the display; stored values keep their meaning, so rescale still gives HU.
-    if (slope === 1 && intercept === 0) for (let i = 0; i < perSlice; i++) out[base + i] = px[i];
-    else for (let i = 0; i < perSlice; i++) out[base + i] = px[i] * slope + intercept;
+    if (out instanceof Int16Array) {
+      let i = 0;
+      for (; i < perSlice; i++) {
+        const v = px[i] * slope + intercept;
+        if (v < -32768 || v > 32767) break;
+        out[base + i] = v;
+      }
+      if (i === perSlice) return;
+      out = Float32Array.from(out);
+    }
+    for (let i = 0; i < perSlice; i++) out[base + i] = px[i] * slope + intercept;
   });
   return { data: out, hash: hash.digest('hex') };
-}
-
-function fitsInt16(slices: Slice[], perSlice: number): boolean {
-  for (const s of slices) {
-    const px = pixelsOf(s.file, perSlice);
-    for (let i = 0; i < perSlice; i++) {
-      const v = px[i] * s.slope + s.intercept;
-      if (v < -32768 || v > 32767) return false;
-    }
-  }
-  return true;
-}
-
-function rawRange(bits: number, signed: boolean): [number, number] {
-  if (signed) return [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1];
-  return [0, 2 ** bits - 1];
 }
 
 /** The stored pixel values of one slice as a typed view (copied when unaligned or big endian). */

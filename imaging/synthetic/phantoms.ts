@@ -169,7 +169,7 @@ export function chestPhantom(opts: { dims?: Vec3; spacing?: Vec3; seed?: number 
         const body = ex * ex + ey * ey;
         let v = -1000;
         if (body <= 1) {
-          v = body > 0.82 ? -100 : 40; // subcutaneous fat, then soft tissue
+          v = body > 0.6 ? -100 : 40; // subcutaneous fat, then soft tissue
           const lung = (cx: number) => ((x - cx) / (W * 0.17)) ** 2 + ((y - H * 0.47) / (H * 0.27)) ** 2 <= 1;
           if (lung(W * 0.3) || lung(W * 0.7)) v = -860;
           if (((x - W / 2) / 9) ** 2 + ((y - H * 0.78) / 8) ** 2 <= 1) v = 650; // vertebral body

@@ -64,7 +64,7 @@ def main():
     results = {}
     for job in jobs:
         t0 = time.perf_counter()
-        image = sitk.ReadImage(job["image"], sitk.sitkFloat64)
+        image = sitk.ReadImage(job["image"])
         mask = sitk.ReadImage(job["mask"], sitk.sitkUInt16)
         t1 = time.perf_counter()
         out = {"sitk": sitk_reference(image, mask, job["label"]), "pyradiomics": None}
