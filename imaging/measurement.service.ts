@@ -68,7 +68,7 @@ export class MeasurementService {
     const dir = this.spoolDir(spoolId);
     for (const [part, files] of [['image', input.image], ['mask', [input.mask]], ['pre', input.pre ?? []]] as const) {
       mkdirSync(path.join(dir, part), { recursive: true });
-      files.forEach((f, n) => writeFileSync(path.join(dir, part, `${String(n).padStart(5, '0')}-${safeName(f.name)}`), f.bytes));
+      for (const [n, f] of files.entries()) writeFileSync(path.join(dir, part, `${String(n).padStart(5, '0')}-${safeName(f.name)}`), f.bytes);
     }
     const job = await this.deps.jobs.enqueue(this.deps.db, MEASURE_JOB, { spoolId, options: input.options, actor: input.actor, sourceId: input.sourceId ?? null }, { dedupeKey: `${MEASURE_JOB}:${spoolId}`, maxAttempts: 3 });
     return { status: 'queued', job };
