@@ -17,6 +17,7 @@ import {
 } from './commands/knowledge.ts';
 import { pubmedImportCommand, runsCommand, watchAddCommand, watchListCommand, watchRunCommand } from './commands/pubmed.ts';
 import { evalCommand } from './commands/eval.ts';
+import { measureCommand, protocolQcCommand } from './commands/imaging.ts';
 import { jobsListCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
 import { startCommand } from './commands/start.ts';
 import { registerUsersCommands } from './commands/users.ts';
@@ -102,6 +103,29 @@ program
   .option('--as <name>', 'who asks (conversations are per person; default $USER)')
   .option('--json', 'machine-readable output: the final answer with citations')
   .action((q: string, opts) => askCommand(q, opts));
+
+program
+  .command('measure')
+  .description('病灶测量：体积、径线、CT 值、描述特征、影像组学特征 / measure lesions from an image and a mask')
+  .argument('<image>', 'NIfTI file (.nii/.nii.gz) or a DICOM series directory')
+  .argument('<mask>', 'NIfTI label / probability mask, DICOM SEG or RTSTRUCT')
+  .option('--label <n>', 'measure only this label', intArg('--label'))
+  .option('--threshold <t>', 'probability masks: inside where value > t (default 0.5)')
+  .option('--components', 'split each label into connected lesions')
+  .option('--modality <m>', 'CT | MR | PT | US | OT (NIfTI carries none; inferred from the intensities otherwise)')
+  .option('--pre <image>', 'unenhanced phase (NIfTI or DICOM dir) for the enhancement descriptor')
+  .option('--bin-width <w>', 'pyradiomics bin width for Entropy/Uniformity (default 25)')
+  .option('--solid-threshold <hu>', 'solid-component threshold for sub-solid nodules (default −300 HU)')
+  .option('--require-hu', 'refuse a non-CT image instead of reporting signal statistics')
+  .option('--json', 'machine-readable output: the full measurement with provenance')
+  .action((image: string, mask: string, opts) => measureCommand(image, mask, opts));
+
+program
+  .command('protocol-qc')
+  .description('扫描协议与图像质量质控 / scan-protocol and image-quality QC of every series in a DICOM directory')
+  .argument('<dicom-dir>')
+  .option('--json', 'machine-readable output')
+  .action((dir: string, opts) => protocolQcCommand(dir, opts));
 
 const sources = program.command('sources').description('来源管理 / sources');
 sources

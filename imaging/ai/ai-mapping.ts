@@ -47,6 +47,11 @@ function resolveOrgan(label: string, map: LabelMap, lexicon: Lexicon): Resolved 
   return null;
 }
 
+function nonAnatomy(lexicon: Lexicon, name: string): string | null {
+  const e = lexicon.lookup(name);
+  return e && e.type !== 'Anatomy' ? e.id : null;
+}
+
 function entityView(id: string, lexicon: Lexicon) {
   const e = lexicon.get(id);
   return e ? { id: e.id, type: e.type, nameZh: e.zh, nameEn: e.en } : null;
@@ -78,10 +83,10 @@ export function mapAiResult(r: AiResult, lexicon: Lexicon, map: LabelMap = label
     });
   }
   for (const f of r.findings) {
-    const t = map.lesions[norm(f.label)] ?? map.lesions[norm(f.type)];
-    const lex = t ? null : lexicon.lookup(f.label);
-    const entityId = t?.entity ?? (lex && lex.type !== 'Anatomy' ? lex.id : null);
-    if (!entityId) unknown.add(f.label);
+    // The label decides; an unknown label is reported even when its generic type (e.g. "nodule") still maps.
+    const byLabel = map.lesions[norm(f.label)]?.entity ?? nonAnatomy(lexicon, f.label);
+    if (!byLabel) unknown.add(f.label);
+    const entityId = byLabel ?? map.lesions[norm(f.type)]?.entity ?? nonAnatomy(lexicon, f.type);
     const loc = f.location ? resolveOrgan(f.location, map, lexicon) : null;
     if (f.location && !loc) unknown.add(`location:${f.location}`);
     let segment: MappedFinding['segment'] = null;

@@ -18,15 +18,26 @@ function sampleSlices(nz: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => Math.round(lo + ((hi - lo) * i) / (n - 1)));
 }
 
-/** Mode of a list of SDs (0.5-unit bins): the global noise level, robust to the edges that inflate local SDs. */
+/**
+ * Mode of a list of SDs (0.5-unit bins): the global noise level, robust to the edges that inflate local SDs.
+ * Trusted only when enough windows sit near it (a real peak of homogeneous tissue); otherwise null — a
+ * small or crowded field of view has no uniform region to measure noise in, which is not high noise.
+ */
 function mode(values: number[], bin = 0.5): number | null {
   if (values.length < 200) return null;
   const counts = new Map<number, number>();
   for (const v of values) counts.set(Math.floor(v / bin), (counts.get(Math.floor(v / bin)) ?? 0) + 1);
   let best = 0;
   let bestN = -1;
-  for (const [b, n] of counts) if (n > bestN || (n === bestN && b < best)) [best, bestN] = [b, n];
-  return (best + 0.5) * bin;
+  for (const [b, n] of counts) {
+    if (n > bestN || (n === bestN && b < best)) {
+      best = b;
+      bestN = n;
+    }
+  }
+  const m = (best + 0.5) * bin;
+  const near = values.reduce((n, v) => n + (Math.abs(v - m) <= 0.2 * m + bin ? 1 : 0), 0);
+  return near >= Math.max(50, 0.02 * values.length) ? m : null;
 }
 
 /**
@@ -94,6 +105,8 @@ export function imageQuality(v: Volume, exam: ExamType | null): ImageQuality {
   for (const k of slices) {
     localStats(v, k, w, sum, sq, (m, sd) => {
       if (ct) {
+        // Windows with an SD above 100 HU straddle structures; diagnostic CT noise is far below that.
+        if (sd > 100) return;
         if (m >= 0 && m <= 100) {
           soft.push(sd);
           if (sd < 40) softMeans.push(m);

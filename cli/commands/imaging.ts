@@ -1,0 +1,80 @@
+import { AppError, loadConfig } from '../../core/index.ts';
+import { alignMask, loadImage, loadMask, type MeasurementResult, MeasureOptionsSchema, measure, protocolQc, type QcResult, readPath } from '../../imaging/index.ts';
+import { fail, printJson, progressBar } from '../output.ts';
+
+/**
+ * `yingzhi measure` and `yingzhi protocol-qc` compute in this process (no database, so they work while the
+ * server holds the embedded data directory); storing results is the API's job (POST /api/measure, /api/protocol-qc).
+ */
+
+const f1 = (v: number | null | undefined, d = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
+
+function printLesions(r: MeasurementResult): void {
+  const p = r.provenance;
+  const img = p.image.kind === 'dicom' ? `DICOM series ${p.image.seriesInstanceUid} (${p.image.instances} files)` : `NIfTI ${p.image.fileName}`;
+  process.stdout.write(`测量 ${r.id}  ${img}  ${p.modality} ${p.geometry.dims.join('×')} @ ${p.geometry.spacingMm.map((s) => f1(s, 3)).join('×')} mm  ${p.geometry.orientation}\n`);
+  for (const l of r.lesions) {
+    const u = l.intensity.unit;
+    process.stdout.write(
+      `\n${l.ref}${l.labelName ? ` ${l.labelName}` : ''}: 体积 volume ${f1(l.volumeMm3)} mm³ (${f1(l.volumeCm3, 2)} cm³)\n` +
+        `  轴位长径×短径 axial ${f1(l.axial.longAxis.lengthMm)} × ${f1(l.axial.shortAxis?.lengthMm)} mm (slice ${l.axial.slice}), 3D 最大径 ${f1(l.maxDiameter3d.lengthMm)} mm\n` +
+        `  ${u === 'HU' ? 'CT 值' : '信号'} mean ${f1(l.intensity.mean)} ± ${f1(l.intensity.sd)} ${u}, min ${f1(l.intensity.min, 0)}, max ${f1(l.intensity.max, 0)}, P10–P90 ${f1(l.intensity.percentiles.p10)}–${f1(l.intensity.percentiles.p90)}\n` +
+        (l.solidComponent ? `  实性成分 solid ${f1(l.solidComponent.volumeMm3)} mm³, CTR ${f1(l.solidComponent.ctr, 2)} → ${l.solidComponent.nodeType}\n` : '') +
+        `  边缘 margin ${l.descriptors.margin.grade} (${f1(l.descriptors.margin.sharpnessIndex, 2)}), 轮廓 contour ${l.descriptors.contour.grade}, 密度 uniformity ${l.descriptors.uniformity.grade}` +
+        (l.descriptors.enhancement ? `, 强化 enhancement ${f1(l.descriptors.enhancement.value)} ${l.descriptors.enhancement.unit} (${l.descriptors.enhancement.grade})` : '') +
+        `\n  ${Object.keys(l.features).length} pyradiomics features (--json)\n`,
+    );
+  }
+  for (const w of r.warnings) process.stderr.write(`注意 warning: ${w}\n`);
+}
+
+export async function measureCommand(imagePath: string, maskPath: string, opts: Record<string, string | boolean | undefined>): Promise<void> {
+  const json = Boolean(opts.json);
+  try {
+    const parsed = MeasureOptionsSchema.safeParse({ label: opts.label, threshold: opts.threshold, components: opts.components ? true : undefined, modality: opts.modality, binWidth: opts.binWidth, solidThresholdHu: opts.solidThreshold, requireHu: opts.requireHu ? true : undefined });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new AppError('VALIDATION_FAILED', `参数 --${String(issue?.path[0])} 无效 / invalid --${String(issue?.path[0])}: ${issue?.message}`, { field: String(issue?.path[0]) });
+    }
+    const options = parsed.data;
+    const limits = { maxBytes: loadConfig().imaging.maxBytes };
+    const bar = progressBar('measure', !json);
+    bar.start(4);
+    const image = loadImage(readPath(imagePath, limits), { limits, modality: options.modality });
+    bar.update(1);
+    const mask = alignMask(loadMask(readPath(maskPath, limits)[0], image.geometry, { limits, threshold: options.threshold }), image.geometry);
+    bar.update(2);
+    const pre = typeof opts.pre === 'string' ? loadImage(readPath(opts.pre, limits), { limits, modality: image.modality === 'unknown' ? undefined : image.modality }) : null;
+    bar.update(3);
+    const result = measure(image, mask, { ...options, pre });
+    bar.update(4);
+    bar.stop();
+    if (json) printJson(result);
+    else printLesions(result);
+  } catch (e) {
+    fail(e, json);
+  }
+}
+
+function printQc(r: QcResult): void {
+  const mark = { pass: '✓', warn: '!', fail: '✗', skipped: '·' } as const;
+  process.stdout.write(`\n${mark[r.status]} ${r.status.toUpperCase()} ${r.score}  ${r.scanner}  ${r.examType?.name ?? '（无匹配协议 no matching protocol）'}  ${r.seriesDescription ?? ''}\n   series ${r.seriesUid}\n`);
+  for (const x of [...r.rules, ...r.imageQuality.checks]) process.stdout.write(`   ${mark[x.status]} ${x.label}: ${x.value ?? '—'}${x.unit ? ` ${x.unit}` : ''}  (${x.expected}) ${x.status === 'pass' ? '' : x.message}\n`);
+  const iq = r.imageQuality;
+  process.stdout.write(`   噪声 noise SD ${iq.noiseSd.softTissue ?? '—'} HU, SNR ${iq.snr ?? '—'}, CNR ${iq.cnr ?? '—'}, 截断 truncation ${iq.truncation.flagged ? 'YES' : 'no'}, 运动 motion ${iq.motion.flagged ? 'YES' : 'no'}\n`);
+  for (const w of r.warnings) process.stdout.write(`   注意 ${w}\n`);
+}
+
+export async function protocolQcCommand(dir: string, opts: { json?: boolean }): Promise<void> {
+  const json = Boolean(opts.json);
+  try {
+    const limits = { maxBytes: loadConfig().imaging.maxBytes };
+    const { results, skipped } = protocolQc(readPath(dir, limits), limits);
+    if (json) return printJson({ results, skipped });
+    for (const r of results) printQc(r);
+    if (skipped.length) process.stderr.write(`跳过非 DICOM 文件 skipped ${skipped.length}: ${skipped.slice(0, 5).join(', ')}\n`);
+    if (results.some((r) => r.status === 'fail')) process.exitCode = 1;
+  } catch (e) {
+    fail(e, json);
+  }
+}
