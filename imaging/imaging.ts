@@ -23,6 +23,8 @@ export interface ImagingDeps {
   lexicon: Lexicon;
   config: ImagingConfig;
   connectors: ConnectorEndpoints;
+  /** YZ_TIMEZONE: how DICOM wall-clock times and dashboard weeks are read. */
+  timeZone: string;
   wake?: () => void;
 }
 
@@ -34,7 +36,7 @@ export class Imaging {
 
   constructor(deps: ImagingDeps) {
     this.measurements = new MeasurementService({ db: deps.db, jobs: deps.jobs, log: deps.log, config: deps.config });
-    this.qc = new QcService({ db: deps.db, log: deps.log, limits: { maxBytes: deps.config.maxBytes } });
+    this.qc = new QcService({ db: deps.db, log: deps.log, limits: { maxBytes: deps.config.maxBytes }, timeZone: deps.timeZone });
     this.ai = new AiService({ db: deps.db, jobs: deps.jobs, log: deps.log, lexicon: deps.lexicon, connectors: deps.connectors, client: deps.config.ai, wake: deps.wake });
   }
 

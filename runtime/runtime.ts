@@ -87,7 +87,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const extractDeps = knowledge.extractJobDeps();
     const connectors = new Connectors({ db, jobs, keyring, log, checkSeconds: config.connectors.checkSeconds, timeoutMs: config.connectors.timeoutMs });
     let runner: JobRunner | null = null;
-    const imaging = new Imaging({ db, jobs, log, lexicon, config: config.imaging, connectors, wake: () => runner?.wake() });
+    const imaging = new Imaging({ db, jobs, log, lexicon, config: config.imaging, connectors, timeZone: config.pubmed.timezone, wake: () => runner?.wake() });
     const handlers: Record<string, JobHandler> = {
       [INGEST_JOB]: { run: (job) => runIngestJob(job, deps), onError: (job, e) => onIngestJobError(job, e, deps) },
       [EMBED_JOB]: { run: (job) => runEmbedJob(job, deps), onError: (job, e) => onEmbedJobError(job, e, deps) },

@@ -159,6 +159,9 @@ describe('imaging API', () => {
     expect((await call('GET', '/api/protocol-qc/runs?status=fail', 'director')).json.items.map((r: Json) => r.id)).toEqual([beta.id]);
     const dash = await call('GET', '/api/protocol-qc/dashboard?days=3650', 'director');
     expect(dash.json.totals).toMatchObject({ runs: 2, pass: 1, fail: 1 });
+    // Header times are local (YZ_TIMEZONE Asia/Shanghai): 09:00 on Tue 3 Nov is 01:00 UTC, in the week of Mon 2 Nov.
+    expect(alpha.acquiredAt).toBe('2026-11-03T01:00:00.000Z');
+    expect(dash.json.series.flatMap((s: Json) => s.points.map((p: Json) => p.week)).sort()).toEqual(['2026-11-02', '2026-11-09']);
     expect(dash.json.series.map((s: Json) => s.key).sort()).toEqual(['YingZhi Synthetic Alpha 64 (CT-1)', 'YingZhi Synthetic Beta 16 (CT-1)']);
     expect((await call('GET', '/api/protocol-qc/rules', 'technician')).json.examTypes.length).toBeGreaterThanOrEqual(4);
     expect((await call('POST', '/api/protocol-qc', 'physician', form({ file: good }))).status).toBe(403);

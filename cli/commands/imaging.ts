@@ -68,8 +68,9 @@ function printQc(r: QcResult): void {
 export async function protocolQcCommand(dir: string, opts: { json?: boolean }): Promise<void> {
   const json = Boolean(opts.json);
   try {
-    const limits = { maxBytes: loadConfig().imaging.maxBytes };
-    const { results, skipped } = protocolQc(readPath(dir, limits), limits);
+    const config = loadConfig();
+    const limits = { maxBytes: config.imaging.maxBytes };
+    const { results, skipped } = protocolQc(readPath(dir, limits), limits, config.pubmed.timezone);
     if (json) return printJson({ results, skipped });
     for (const r of results) printQc(r);
     if (skipped.length) process.stderr.write(`跳过非 DICOM 文件 skipped ${skipped.length}: ${skipped.slice(0, 5).join(', ')}\n`);

@@ -10,7 +10,7 @@ import { acquiredAt, scannerOf, seriesFacts } from './series-facts.ts';
  * its pixels; combined into a 0–100 score (penalties per fail / warn / flag, from the rules file) and an
  * overall status. A series no exam type matches is a warning ("irregular protocol, collected for review").
  */
-export function checkSeries(seriesUid: string, files: DicomFile[]): QcResult {
+export function checkSeries(seriesUid: string, files: DicomFile[], timeZone: string): QcResult {
   const rules = protocolRules();
   const v = volumeFromParsed(seriesUid, files);
   const ds = files[0].ds;
@@ -35,7 +35,7 @@ export function checkSeries(seriesUid: string, files: DicomFile[]): QcResult {
     protocolName: (facts.protocolName as string | null) ?? null,
     seriesDescription: (facts.seriesDescription as string | null) ?? null,
     scanner: scannerOf(facts),
-    acquiredAt: acquiredAt(facts),
+    acquiredAt: acquiredAt(facts, timeZone),
     facts,
     rules: ruleResults,
     imageQuality: iq,

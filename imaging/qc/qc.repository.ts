@@ -12,7 +12,11 @@ const toRun = (r: RowDb): QcRun => ({ ...QcResultSchema.parse(r.result), id: r.i
 
 /** Protocol QC runs (migration 038). */
 export class QcRepository {
-  constructor(private readonly db: Queryable) {}
+  /** `timeZone`: weeks of the dashboard start on Monday in the department's time zone (YZ_TIMEZONE). */
+  constructor(
+    private readonly db: Queryable,
+    private readonly timeZone = 'Asia/Shanghai',
+  ) {}
 
   /** Insert a run; the same series checked again with the same rules (same input key) returns the stored run. */
   async upsert(tx: Queryable, id: string, inputKey: string, r: QcResult, actor: string): Promise<QcRun> {
@@ -45,13 +49,13 @@ export class QcRepository {
   /** Weekly mean score and status counts per scanner (or per protocol) over the last `days`. */
   async dashboard(groupBy: 'scanner' | 'protocol', days: number): Promise<Dashboard> {
     const key = groupBy === 'scanner' ? 'scanner' : "coalesce(exam_type, '(unmatched)')";
-    const { rows } = await this.db.query<{ key: string; week: Date; runs: number; mean: string; pass: number; warn: number; fail: number }>(
-      `SELECT ${key} AS key, date_trunc('week', coalesce(acquired_at, created_at)) AS week, count(*)::int AS runs, avg(score)::numeric(6, 2)::text AS mean,
+    const { rows } = await this.db.query<{ key: string; week: string; runs: number; mean: string; pass: number; warn: number; fail: number }>(
+      `SELECT ${key} AS key, date_trunc('week', coalesce(acquired_at, created_at) AT TIME ZONE $2)::date::text AS week, count(*)::int AS runs, avg(score)::numeric(6, 2)::text AS mean,
               count(*) FILTER (WHERE status = 'pass')::int AS pass, count(*) FILTER (WHERE status = 'warn')::int AS warn, count(*) FILTER (WHERE status = 'fail')::int AS fail
        FROM protocol_qc_runs
        WHERE coalesce(acquired_at, created_at) >= now() - make_interval(days => $1)
        GROUP BY 1, 2 ORDER BY 1, 2`,
-      [days],
+      [days, this.timeZone],
     );
     const series = new Map<string, Dashboard['series'][number]>();
     const totals = { runs: 0, pass: 0, warn: 0, fail: 0 };
@@ -61,7 +65,7 @@ export class QcRepository {
         s = { key: r.key, points: [] };
         series.set(r.key, s);
       }
-      s.points.push({ week: new Date(r.week).toISOString().slice(0, 10), runs: r.runs, meanScore: Number(r.mean), pass: r.pass, warn: r.warn, fail: r.fail });
+      s.points.push({ week: r.week, runs: r.runs, meanScore: Number(r.mean), pass: r.pass, warn: r.warn, fail: r.fail });
       totals.runs += r.runs;
       totals.pass += r.pass;
       totals.warn += r.warn;

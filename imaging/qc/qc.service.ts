@@ -9,15 +9,18 @@ import { protocolRules } from './protocol-check.ts';
 import type { Dashboard, ProtocolRules, QcResult, QcRun } from './qc.schema.ts';
 import { QcRepository } from './qc.repository.ts';
 
-/** Check every image series among a set of DICOM files (no storage): the CLI and the service share it. */
-export function protocolQc(files: NamedBytes[], limits: ReadLimits): { results: QcResult[]; keys: string[]; skipped: string[] } {
+/**
+ * Check every image series among a set of DICOM files (no storage): the CLI and the service share it.
+ * `timeZone` (YZ_TIMEZONE) reads header times that carry no UTC offset.
+ */
+export function protocolQc(files: NamedBytes[], limits: ReadLimits, timeZone = 'Asia/Shanghai'): { results: QcResult[]; keys: string[]; skipped: string[] } {
   const { images, skipped } = parseDicomFiles(files, limits);
   if (images.size === 0) throw new AppError('IMAGE_UNREADABLE', `没有找到 DICOM 图像 / no DICOM image among ${files.length} file(s)`, { field: 'file' });
   const version = protocolRules().version;
   const results: QcResult[] = [];
   const keys: string[] = [];
   for (const [uid, list] of images) {
-    results.push(checkSeries(uid, list));
+    results.push(checkSeries(uid, list, timeZone));
     const h = createHash('sha256').update(version);
     for (const f of [...list].sort((a, b) => a.name.localeCompare(b.name))) h.update(f.bytes);
     keys.push(h.digest('hex'));
@@ -29,8 +32,8 @@ export function protocolQc(files: NamedBytes[], limits: ReadLimits): { results: 
 export class QcService {
   readonly repo: QcRepository;
 
-  constructor(private readonly deps: { db: Database; log: Logger; limits: ReadLimits }) {
-    this.repo = new QcRepository(deps.db);
+  constructor(private readonly deps: { db: Database; log: Logger; limits: ReadLimits; timeZone: string }) {
+    this.repo = new QcRepository(deps.db, deps.timeZone);
   }
 
   rules(): ProtocolRules {
@@ -38,7 +41,7 @@ export class QcService {
   }
 
   async check(files: NamedBytes[], actor: string): Promise<{ runs: QcRun[]; skipped: string[] }> {
-    const { results, keys, skipped } = protocolQc(files, this.deps.limits);
+    const { results, keys, skipped } = protocolQc(files, this.deps.limits, this.deps.timeZone);
     const runs = await this.deps.db.transaction(async (tx) => {
       const out: QcRun[] = [];
       for (let n = 0; n < results.length; n++) out.push(await this.repo.upsert(tx, newId('qc'), keys[n], results[n], actor));

@@ -48,6 +48,7 @@ export function seriesFacts(ds: DataSet, v: Volume): Facts {
     seriesDate: text(ds, TAG.seriesDate) ?? text(ds, TAG.studyDate),
     seriesTime: text(ds, TAG.seriesTime) ?? text(ds, TAG.acquisitionTime),
     phaseEncoding: ds.string('x00181312')?.trim() ?? null,
+    timezoneOffset: ds.string('x00080201')?.trim() ?? null,
   };
 }
 
@@ -57,10 +58,24 @@ export function scannerOf(f: Facts): string {
   return f.station ? `${name} (${f.station})` : name;
 }
 
-/** Series date + time as an ISO timestamp (Asia/Shanghai when the header has no offset), or null. */
-export function acquiredAt(f: Facts): string | null {
+/** Minutes east of UTC of a time zone at an instant. */
+function zoneOffsetMinutes(utcMs: number, timeZone: string): number {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(utcMs)).map((p) => [p.type, p.value]));
+  const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return Math.round((asUtc - utcMs) / 60000);
+}
+
+/**
+ * Series date + time as an ISO timestamp, or null. DICOM times are the scanner's local wall time: read with
+ * the header's Timezone Offset From UTC (0008,0201) when present, else in the department's YZ_TIMEZONE.
+ */
+export function acquiredAt(f: Facts, timeZone: string): string | null {
   const d = typeof f.seriesDate === 'string' && /^\d{8}$/.test(f.seriesDate) ? f.seriesDate : null;
   if (!d) return null;
   const t = typeof f.seriesTime === 'string' ? f.seriesTime.replace(/[^0-9.]/g, '').padEnd(6, '0').slice(0, 6) : '000000';
-  return new Date(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${t.slice(0, 2)}:${t.slice(2, 4)}:${t.slice(4, 6)}+08:00`).toISOString();
+  const wall = Date.UTC(Number(d.slice(0, 4)), Number(d.slice(4, 6)) - 1, Number(d.slice(6, 8)), Number(t.slice(0, 2)), Number(t.slice(2, 4)), Number(t.slice(4, 6)));
+  if (!Number.isFinite(wall)) return null;
+  const tz = typeof f.timezoneOffset === 'string' ? /^([+-])(\d{2})(\d{2})$/.exec(f.timezoneOffset) : null;
+  const offset = tz ? (tz[1] === '-' ? -1 : 1) * (Number(tz[2]) * 60 + Number(tz[3])) : zoneOffsetMinutes(wall, timeZone);
+  return new Date(wall - offset * 60000).toISOString();
 }
