@@ -204,10 +204,18 @@ function readPixels(slices: Slice[], perSlice: number) {
     // MONOCHROME1 only inverts the display; stored values keep their meaning, so rescale still gives HU.
     if (out instanceof Int16Array) {
       let i = 0;
-      for (; i < perSlice; i++) {
-        const v = px[i] * slope + intercept;
-        if (v < -32768 || v > 32767) break;
-        out[base + i] = v;
+      if (slope === 1) {
+        for (; i < perSlice; i++) {
+          const v = px[i] + intercept;
+          if (v < -32768 || v > 32767) break;
+          out[base + i] = v;
+        }
+      } else {
+        for (; i < perSlice; i++) {
+          const v = px[i] * slope + intercept;
+          if (v < -32768 || v > 32767) break;
+          out[base + i] = v;
+        }
       }
       if (i === perSlice) return;
       out = Float32Array.from(out);
