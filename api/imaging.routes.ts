@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
-import { MeasureOptionsSchema, MeasurementResultSchema, MeasurementSummarySchema, type NamedBytes, StoredVolumeMetaSchema } from '../imaging/index.ts';
+import { MeasureOptionsSchema, MeasurementResultSchema, MeasurementSummarySchema, type NamedBytes, PacsSeriesSchema, PacsStudySchema, StoredVolumeMetaSchema } from '../imaging/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { ErrorBodySchema, JobSchema } from './contract.ts';
 import { readFilePart } from './multipart.ts';
@@ -50,7 +50,7 @@ export const imagingRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
     config: { permission: 'report.draft' },
     schema: {
       tags: ['imaging'],
-      summary: 'Measure lesions: multipart `image` (one NIfTI or the files of one DICOM series), `mask` (NIfTI labels/probabilities, DICOM SEG or RTSTRUCT), optional `pre` (unenhanced phase) and fields label, threshold, components, modality, binWidth, solidThresholdHu, requireHu, sourceId',
+      summary: 'Measure lesions: multipart `image` (one NIfTI or the files of one DICOM series) or fields pacsStudyUid + pacsSeriesUid (retrieved by WADO-RS through the PACS connector, always as a job), `mask` (NIfTI labels/probabilities, DICOM SEG or RTSTRUCT), optional `pre` (unenhanced phase) and fields label, threshold, components, modality, binWidth, solidThresholdHu, requireHu, sourceId',
       consumes: ['multipart/form-data'],
       response: {
         201: z.object({ status: z.literal('measured'), measurement: MeasurementResultSchema, summary: MeasurementSummarySchema }),
@@ -60,16 +60,47 @@ export const imagingRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
     },
   }, async (req, reply) => {
     const { files, fields } = await readImagingParts(req, rt.config.imaging.maxBytes, ['image', 'mask', 'pre']);
-    if (!files.image.length) throw new AppError('VALIDATION_FAILED', '缺少图像文件 image / missing image file(s)', { field: 'image' });
+    const pacs = fields.pacsStudyUid || fields.pacsSeriesUid ? { studyUid: fields.pacsStudyUid ?? '', seriesUid: fields.pacsSeriesUid ?? '', connectorId: fields.pacsConnectorId } : undefined;
+    const uid = /^[0-9.]{1,64}$/;
+    if (pacs && !(uid.test(pacs.studyUid) && uid.test(pacs.seriesUid))) {
+      throw new AppError('VALIDATION_FAILED', 'PACS 序列需要 pacsStudyUid 与 pacsSeriesUid（DICOM UID）/ a PACS series needs pacsStudyUid and pacsSeriesUid (DICOM UIDs)', { field: uid.test(pacs.studyUid) ? 'pacsSeriesUid' : 'pacsStudyUid' });
+    }
+    if (!files.image.length && !pacs) throw new AppError('VALIDATION_FAILED', '缺少图像文件 image（或 PACS 序列）/ missing image file(s) or a PACS series', { field: 'image' });
+    if (files.image.length && pacs) throw new AppError('VALIDATION_FAILED', '图像文件与 PACS 序列只能选一个 / give image files or a PACS series, not both', { field: 'image' });
     if (files.mask.length !== 1) throw new AppError('VALIDATION_FAILED', '需要且只需要一个掩膜文件 mask / exactly one mask file is needed', { field: 'mask' });
     const options = parseOptions(fields);
-    const out = await svc.submit({ image: files.image, mask: files.mask[0], pre: files.pre, options, actor: principalOf(req).username, sourceId: fields.sourceId });
+    const out = await svc.submit({ image: files.image, pacs, mask: files.mask[0], pre: files.pre, options, actor: principalOf(req).username, sourceId: fields.sourceId });
     if (out.status === 'queued') {
       rt.runner.wake();
       return reply.code(202).send(out);
     }
     return reply.code(201).send({ status: 'measured', measurement: out.measurement, summary: out.row });
   });
+
+  app.get('/api/imaging/pacs/studies', {
+    config: { permission: 'report.draft' },
+    schema: {
+      tags: ['imaging'],
+      summary: 'Studies on the PACS (QIDO-RS through the pacs connector): date (YYYYMMDD or a range), accession number, modality; no patient fields',
+      querystring: z.object({
+        date: z.string().regex(/^\d{8}(-\d{8})?$/, 'YYYYMMDD or YYYYMMDD-YYYYMMDD').optional(),
+        accession: z.string().max(64).regex(/^[A-Za-z0-9._-]*$/).optional(),
+        modality: z.enum(['CT', 'MR', 'PT', 'US', 'CR', 'DX']).optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+      }),
+      response: { 200: z.object({ items: z.array(PacsStudySchema) }), 409: ErrorBodySchema, 503: ErrorBodySchema },
+    },
+  }, async (req) => ({ items: await rt.imaging.pacsStudies(req.query) }));
+
+  app.get('/api/imaging/pacs/studies/:studyUid/series', {
+    config: { permission: 'report.draft' },
+    schema: {
+      tags: ['imaging'],
+      summary: 'Series of a PACS study (QIDO-RS)',
+      params: z.object({ studyUid: z.string().max(64) }),
+      response: { 200: z.object({ items: z.array(PacsSeriesSchema) }), 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema, 503: ErrorBodySchema },
+    },
+  }, async (req) => ({ items: await rt.imaging.pacsSeries(req.params.studyUid) }));
 
   app.get('/api/measurements', {
     config: { permission: 'report.draft' },

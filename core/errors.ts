@@ -51,6 +51,7 @@ export type ErrorCode =
   | 'NOT_CONFIGURED'
   | 'IMAGING_AI_UNAVAILABLE'
   | 'IMAGING_AI_BAD_RESULT'
+  | 'PACS_UNAVAILABLE'
   | 'INTERNAL';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -126,6 +127,8 @@ const STATUS: Record<ErrorCode, number> = {
   IMAGING_AI_UNAVAILABLE: 503,
   /** The imaging-AI service answered with something that is not a valid result. */
   IMAGING_AI_BAD_RESULT: 502,
+  /** The PACS (DICOMweb) is unreachable, answered 5xx, or sent something that is not DICOMweb. */
+  PACS_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 

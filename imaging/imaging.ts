@@ -2,9 +2,12 @@ import type { ImagingConfig, Lexicon, Logger } from '../core/index.ts';
 import type { Database, JobHandler, JobQueue } from '../store/index.ts';
 import type { AiResultRow, AiTask } from './ai/ai.schemas.ts';
 import { AiService, type ConnectorEndpoints } from './ai/ai.service.ts';
+import { listSeries, type PacsSeries, type PacsStudy, searchStudies } from './dicomweb.ts';
 import type { MeasurementResult } from './measurement.schema.ts';
 import { MeasurementService } from './measurement.service.ts';
 import { QcService } from './qc/qc.service.ts';
+
+const PACS_QUERY_TIMEOUT_MS = 15_000;
 
 /** What the chat tools may read from imaging (agents/ depends on this port, never on the services). */
 export interface ImagingToolPort {
@@ -35,9 +38,18 @@ export class Imaging {
   readonly ai: AiService;
 
   constructor(deps: ImagingDeps) {
-    this.measurements = new MeasurementService({ db: deps.db, jobs: deps.jobs, log: deps.log, config: deps.config });
+    this.measurements = new MeasurementService({ db: deps.db, jobs: deps.jobs, log: deps.log, config: deps.config, connectors: deps.connectors });
     this.qc = new QcService({ db: deps.db, log: deps.log, limits: { maxBytes: deps.config.maxBytes }, timeZone: deps.timeZone });
     this.ai = new AiService({ db: deps.db, jobs: deps.jobs, log: deps.log, lexicon: deps.lexicon, connectors: deps.connectors, client: deps.config.ai, wake: deps.wake });
+  }
+
+  /** Studies on the PACS (QIDO-RS), for the Measure page's picker. */
+  async pacsStudies(q: { date?: string; accession?: string; modality?: string; limit: number }): Promise<PacsStudy[]> {
+    return searchStudies(await this.measurements.pacsEndpoint(), q, PACS_QUERY_TIMEOUT_MS);
+  }
+
+  async pacsSeries(studyUid: string): Promise<PacsSeries[]> {
+    return listSeries(await this.measurements.pacsEndpoint(), studyUid, PACS_QUERY_TIMEOUT_MS);
   }
 
   jobHandlers(): Record<string, JobHandler> {

@@ -2,6 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { AppError, type ImagingConfig, isAppError, type Logger, newId, sha256Hex } from '../core/index.ts';
 import type { Database, Job, JobHandler, JobQueue } from '../store/index.ts';
+import type { ConnectorEndpoints } from './ai/ai.service.ts';
+import { type PacsEndpoint, retrieveSeries } from './dicomweb.ts';
 import { loadImage, loadMask, type NamedBytes } from './load.ts';
 import { alignMask, type MaskVolume } from './mask.ts';
 import { measure } from './measure/measure.ts';
@@ -13,8 +15,17 @@ import { type StoredVolumeMeta, VolumeStore } from './volume-store.ts';
 
 export const MEASURE_JOB = 'imaging.measure';
 
+/** A series on the PACS (DICOMweb through the `pacs` connector) instead of uploaded image files. */
+export interface PacsSeriesRef {
+  studyUid: string;
+  seriesUid: string;
+  connectorId?: string;
+}
+
 export interface MeasurementInput {
+  /** Uploaded image files (one NIfTI, or one DICOM series); empty when `pacs` names the series. */
   image: NamedBytes[];
+  pacs?: PacsSeriesRef;
   mask: NamedBytes;
   /** The unenhanced phase, for the enhancement descriptor. */
   pre?: NamedBytes[];
@@ -31,7 +42,11 @@ export interface MeasurementServiceDeps {
   jobs: JobQueue;
   log: Logger;
   config: ImagingConfig;
+  connectors: ConnectorEndpoints;
 }
+
+/** A WADO-RS series retrieve may move hundreds of MB. */
+const PACS_TIMEOUT_MS = 120_000;
 
 /**
  * Measurement use cases: measure uploaded files in the request when small, or spool them and queue a
@@ -60,7 +75,8 @@ export class MeasurementService {
     if (input.sourceId && !(await this.repo.sourceExists(input.sourceId))) {
       throw new AppError('NOT_FOUND', `来源不存在 / unknown source ${input.sourceId}`, { field: 'sourceId' });
     }
-    if (total <= this.deps.config.syncBytes) {
+    if (input.pacs) await this.pacsEndpoint(input.pacs.connectorId);
+    if (total <= this.deps.config.syncBytes && !input.pacs) {
       const { result, row } = await this.measureAndStore(input, null);
       return { status: 'measured', measurement: result, row };
     }
@@ -70,8 +86,15 @@ export class MeasurementService {
       mkdirSync(path.join(dir, part), { recursive: true });
       for (const [n, f] of files.entries()) writeFileSync(path.join(dir, part, `${String(n).padStart(5, '0')}-${safeName(f.name)}`), f.bytes);
     }
-    const job = await this.deps.jobs.enqueue(this.deps.db, MEASURE_JOB, { spoolId, options: input.options, actor: input.actor, sourceId: input.sourceId ?? null }, { dedupeKey: `${MEASURE_JOB}:${spoolId}`, maxAttempts: 3 });
+    const job = await this.deps.jobs.enqueue(this.deps.db, MEASURE_JOB, { spoolId, options: input.options, actor: input.actor, sourceId: input.sourceId ?? null, pacs: input.pacs ?? null }, { dedupeKey: `${MEASURE_JOB}:${spoolId}`, maxAttempts: 3 });
     return { status: 'queued', job };
+  }
+
+  /** The enabled PACS connector (the given one, else the first), secrets decrypted; NOT_CONFIGURED without one. */
+  async pacsEndpoint(connectorId?: string): Promise<PacsEndpoint> {
+    const ep = await this.deps.connectors.endpointOf('pacs', connectorId);
+    if (!ep) throw new AppError('NOT_CONFIGURED', '尚未配置 PACS 连接器（集成页面）/ no PACS connector is configured (Connectors page)', { field: 'pacs' });
+    return ep.config as unknown as PacsEndpoint;
   }
 
   async get(id: string): Promise<{ row: MeasurementRow; result: MeasurementResult }> {
@@ -154,8 +177,14 @@ export class MeasurementService {
       }
     };
     const [mask] = read('mask');
+    const pacs = job.payload.pacs as PacsSeriesRef | null;
+    let image = read('image');
+    if (pacs) {
+      await this.deps.jobs.progress(this.deps.db, job.id, 'retrieve', 0, 3);
+      image = await retrieveSeries(await this.pacsEndpoint(pacs.connectorId), pacs.studyUid, pacs.seriesUid, { timeoutMs: PACS_TIMEOUT_MS, maxBytes: this.deps.config.maxBytes });
+    }
     const { result } = await this.measureAndStore(
-      { image: read('image'), mask, pre: read('pre'), options: job.payload.options as MeasureRequestOptions, actor: String(job.payload.actor ?? 'system'), sourceId: (job.payload.sourceId as string | null) ?? null },
+      { image, mask, pre: read('pre'), options: job.payload.options as MeasureRequestOptions, actor: String(job.payload.actor ?? 'system'), sourceId: (job.payload.sourceId as string | null) ?? null },
       job,
     );
     await this.deps.db.transaction(async (tx) => {

@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chestPhantom, writeNifti, writeSeries } from '../../imaging/index.ts';
+import { chestPhantom, newUid, writeNifti, writeSeg, writeSeries } from '../../imaging/index.ts';
+import { type FakeDicomWeb, startFakeDicomWeb } from '../fakes/dicomweb-server.ts';
 import { chromiumAvailable, closePage, launchBrowser, openPage, shot } from '../helpers/browser.ts';
 import { imagingTmp } from '../helpers/imaging.ts';
 import { startTestServer, type TestServer } from '../helpers/runtime.ts';
@@ -9,15 +10,24 @@ import { startTestServer, type TestServer } from '../helpers/runtime.ts';
 describe.skipIf(!chromiumAvailable())('imaging UI (Chromium)', () => {
   let server: TestServer;
   let browser: Browser;
+  let pacs: FakeDicomWeb;
   const tmp = imagingTmp();
   const chest = chestPhantom({ dims: [160, 128, 48] });
+  const studyUid = newUid();
+  const seriesUid = newUid();
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer([], { YZ_IMAGING_DIR: tmp.dir }), launchBrowser()]);
+    const files = writeSeries({ geometry: chest.geometry, pixels: chest.image, studyUid, seriesUid, rescale: { slope: 1, intercept: -1024 }, seriesDescription: '胸部 1.25mm 肺窗' });
+    [server, browser, pacs] = await Promise.all([
+      startTestServer([], { YZ_IMAGING_DIR: tmp.dir }),
+      launchBrowser(),
+      startFakeDicomWeb([{ studyUid, seriesUid, modality: 'CT', description: '胸部 1.25mm 肺窗', studyDate: '20261201', files }]),
+    ]);
   }, 240_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await pacs?.close();
     tmp.cleanup();
   });
 
@@ -72,6 +82,26 @@ describe.skipIf(!chromiumAvailable())('imaging UI (Chromium)', () => {
     await page.getByTestId('recent-measurements').locator('button').first().click();
     await page.getByTestId('measure-result').waitFor();
     await expect(page.locator('[data-testid="lesion-table"] tbody tr').count()).resolves.toBe(2);
+    await closePage(page, errors);
+  }, 120_000);
+
+  it('Measure: pick a study on the PACS, choose its series, upload a SEG and measure (queued job with progress)', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/measure`, { auth: await server.tokenFor('physician') });
+    await page.locator('[data-tab="pacs"]').click();
+    await page.getByTestId('pacs-none').waitFor();
+    await server.rt.connectors.create({ name: 'PACS', kind: 'pacs', config: { qidoUrl: pacs.url, wadoUrl: pacs.url } }, 'admin');
+    await page.reload();
+    await page.locator('[data-tab="pacs"]').click();
+    await page.locator(`[data-study="${studyUid}"]`).click();
+    await page.locator(`[data-series="${seriesUid}"]`).click();
+    await expect(page.getByTestId('pacs-chosen').textContent()).resolves.toContain('胸部 1.25mm 肺窗');
+    await page.getByTestId('measure-form').locator('input[name="mask"]').setInputFiles({ name: 'seg.dcm', mimeType: 'application/dicom', buffer: writeSeg({ geometry: chest.geometry, labels: chest.mask, segments: { 1: '右肺上叶部分实性结节', 2: '左肺实性结节' } }) });
+    await page.getByTestId('measure-submit').click();
+    await page.getByTestId('measure-result').waitFor({ timeout: 60_000 });
+    await expect(page.locator('[data-testid="lesion-table"] tbody tr').first().textContent()).resolves.toContain('右肺上叶部分实性结节');
+    await page.locator('.provenance summary').click();
+    await expect(page.locator('.provenance').textContent()).resolves.toContain(seriesUid);
+    await shot(page, 'measure-pacs.png');
     await closePage(page, errors);
   }, 120_000);
 

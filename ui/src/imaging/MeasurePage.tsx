@@ -2,8 +2,10 @@ import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react'
 import { ErrorAlert, Loading, ProgressBar, useTitle } from '../components.tsx';
 import { imagingApi, type Lesion, type MeasurementResult, type MeasurementSummary, type StoredVolumeMeta } from './api.ts';
 import { useImagingT } from './i18n.ts';
+import { type PacsChoice, PacsPicker } from './PacsPicker.tsx';
 import { ResultsPanel } from './ResultsPanel.tsx';
 import { SliceViewer } from './SliceViewer.tsx';
+import { directoryPicker } from './directory-picker.ts';
 import './imaging.css';
 
 interface Loaded {
@@ -23,6 +25,8 @@ export function MeasurePage() {
   const [error, setError] = useState<unknown>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [slice, setSlice] = useState(0);
+  const [tab, setTab] = useState<'measured' | 'pacs'>('measured');
+  const [pacs, setPacs] = useState<PacsChoice | null>(null);
 
   const refreshRecent = useCallback(() => imagingApi.list({ limit: 20 }).then((r) => setRecent(r.items), setError), []);
   useEffect(() => {
@@ -82,12 +86,23 @@ export function MeasurePage() {
       </div>
       <p className="muted lead">{t('measure.lead')}</p>
       <div className="measure-inputs">
-        <UploadForm onSubmit={submit} disabled={!!busy} />
+        <UploadForm onSubmit={submit} disabled={!!busy} pacs={pacs} onClearPacs={() => setPacs(null)} />
         <div className="card recent-card">
-          <h2 className="card-title">{t('measure.recent')}</h2>
-          {!recent && <Loading />}
-          {recent?.length === 0 && <p className="muted">{t('measure.recentEmpty')}</p>}
-          <ul className="recent-list" data-testid="recent-measurements">
+          <div className="card-head">
+            <h2 className="card-title">{t('measure.recent')}</h2>
+            <div className="card-head-right segmented">
+              <button type="button" className={tab === 'measured' ? 'active' : ''} onClick={() => setTab('measured')} data-tab="measured">
+                {t('measure.tabMeasured')}
+              </button>
+              <button type="button" className={tab === 'pacs' ? 'active' : ''} onClick={() => setTab('pacs')} data-tab="pacs">
+                {t('measure.tabPacs')}
+              </button>
+            </div>
+          </div>
+          {tab === 'pacs' && <PacsPicker onChoose={setPacs} />}
+          {tab === 'measured' && !recent && <Loading />}
+          {tab === 'measured' && recent?.length === 0 && <p className="muted">{t('measure.recentEmpty')}</p>}
+          <ul className="recent-list" data-testid="recent-measurements" hidden={tab !== 'measured'}>
             {recent?.map((m) => (
               <li key={m.id} className={loaded?.result.id === m.id ? 'active' : ''}>
                 <button type="button" className="link-button" onClick={() => open(m.id)} data-measurement={m.id}>
@@ -117,21 +132,19 @@ export function MeasurePage() {
   );
 }
 
-function UploadForm({ onSubmit, disabled }: { onSubmit: (f: FormData) => void; disabled: boolean }) {
+function UploadForm({ onSubmit, disabled, pacs, onClearPacs }: { onSubmit: (f: FormData) => void; disabled: boolean; pacs: PacsChoice | null; onClearPacs: () => void }) {
   const { t } = useImagingT();
   const formRef = useRef<HTMLFormElement>(null);
-  const folderRef = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    // React does not know the directory-picker attribute; set it on the element.
-    folderRef.current?.setAttribute('webkitdirectory', '');
-  }, []);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const el = formRef.current;
     if (!el) return;
     const data = new FormData();
     const files = (name: string) => Array.from((el.elements.namedItem(name) as HTMLInputElement | null)?.files ?? []);
-    for (const f of [...files('image'), ...files('imageFolder')]) data.append('image', f, f.name);
+    if (pacs) {
+      data.append('pacsStudyUid', pacs.studyUid);
+      data.append('pacsSeriesUid', pacs.series.seriesInstanceUid);
+    } else for (const f of [...files('image'), ...files('imageFolder')]) data.append('image', f, f.name);
     for (const f of files('mask')) data.append('mask', f, f.name);
     for (const f of files('pre')) data.append('pre', f, f.name);
     for (const k of ['label', 'threshold', 'modality']) {
@@ -143,15 +156,27 @@ function UploadForm({ onSubmit, disabled }: { onSubmit: (f: FormData) => void; d
   };
   return (
     <form ref={formRef} className="card upload-form" onSubmit={submit} data-testid="measure-form">
-      <label className="field">
-        <span className="field-label">{t('measure.image')}</span>
-        <input type="file" name="image" multiple accept=".nii,.gz,.dcm,application/dicom" />
-        <span className="muted small">{t('measure.imageHint')}</span>
-      </label>
-      <label className="field">
-        <span className="field-label">{t('measure.folder')}</span>
-        <input ref={folderRef} type="file" name="imageFolder" multiple />
-      </label>
+      {pacs ? (
+        <div className="field pacs-chosen" data-testid="pacs-chosen">
+          <span className="field-label">{t('measure.image')}</span>
+          <span>{t('measure.pacsChosen', { desc: pacs.series.seriesDescription ?? pacs.series.seriesInstanceUid, n: pacs.series.instances ?? '?' })}</span>
+          <button type="button" className="btn btn-small" onClick={onClearPacs}>
+            {t('measure.pacsClear')}
+          </button>
+        </div>
+      ) : (
+        <>
+          <label className="field">
+            <span className="field-label">{t('measure.image')}</span>
+            <input type="file" name="image" multiple accept=".nii,.gz,.dcm,application/dicom" />
+            <span className="muted small">{t('measure.imageHint')}</span>
+          </label>
+          <label className="field">
+            <span className="field-label">{t('measure.folder')}</span>
+            <input ref={directoryPicker} type="file" name="imageFolder" multiple />
+          </label>
+        </>
+      )}
       <label className="field">
         <span className="field-label">{t('measure.mask')}</span>
         <input type="file" name="mask" accept=".nii,.gz,.dcm,application/dicom" />

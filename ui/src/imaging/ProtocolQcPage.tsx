@@ -3,6 +3,7 @@ import { Badge, ErrorAlert, Loading, useTitle } from '../components.tsx';
 import { type Dashboard, imagingApi, type QcRun } from './api.ts';
 import { type ImagingKey, useImagingT } from './i18n.ts';
 import { QcTrendChart } from './QcTrendChart.tsx';
+import { directoryPicker } from './directory-picker.ts';
 import './imaging.css';
 
 const TONE = { pass: 'green', warn: 'amber', fail: 'red', skipped: 'grey' } as const;
@@ -18,11 +19,7 @@ export function ProtocolQcPage() {
   const [error, setError] = useState<unknown>(null);
   const [open, setOpen] = useState<string | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
-  const folderRef = useRef<HTMLInputElement>(null);
 
-  useEffect(() => {
-    folderRef.current?.setAttribute('webkitdirectory', '');
-  }, []);
   const load = useCallback(
     (signal?: AbortSignal) =>
       Promise.all([imagingApi.qcRuns({ limit: 100 }, signal), imagingApi.qcDashboard({ groupBy, days: 365 }, signal)])
@@ -73,7 +70,7 @@ export function ProtocolQcPage() {
         </label>
         <label className="field">
           <span className="field-label">{t('qc.folder')}</span>
-          <input ref={folderRef} type="file" name="folder" multiple />
+          <input ref={directoryPicker} type="file" name="folder" multiple />
         </label>
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={busy} data-testid="qc-submit">
