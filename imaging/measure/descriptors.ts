@@ -2,7 +2,7 @@ import type { Geometry, VoxelArray } from '../volume.ts';
 import { axialAxes } from './diameters.ts';
 import { hull2d } from './hull.ts';
 import { meshVertices } from './mesh.ts';
-import type { Roi } from './roi.ts';
+import { type Roi, sliceSampler } from './roi.ts';
 
 /**
  * Descriptors a radiologist words into a report, each a number plus the grade the department's thresholds
@@ -188,11 +188,7 @@ export function contour(roi: Roi, sliceK: number, spacing: [number, number, numb
   const a = 2 * Math.sqrt(l1);
   const b = 2 * Math.sqrt(Math.max(l2, 1e-12));
   const phi = 0.5 * Math.atan2(2 * cxy, cxx - cyy);
-  const inside = (px: number, py: number) => {
-    const x = Math.round(px / sx);
-    const y = Math.round(py / sy);
-    return x >= 0 && y >= 0 && x < lx && y < ly && local[off + x + lx * y] === 1;
-  };
+  const inside = sliceSampler(roi, lz, spacing);
   const h = Math.min(sx, sy) / 4;
   const reach = Math.hypot(lx * sx, ly * sy);
   const e = new Float64Array(RAYS);

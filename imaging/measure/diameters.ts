@@ -1,5 +1,5 @@
 import { hull2d } from './hull.ts';
-import type { Roi } from './roi.ts';
+import { type Roi, sliceSampler } from './roi.ts';
 
 export interface Segment {
   lengthMm: number;
@@ -151,8 +151,7 @@ export function axialAxes(roi: Roi, verts: Int32Array, spacing: [number, number,
 
 function shortAxis(roi: Roi, lz: number, long: Segment, spacing: [number, number, number]): Segment | null {
   const [sx, sy] = spacing;
-  const { lx, ly, local } = roi;
-  const off = lx * ly * lz;
+  const { lx, ly } = roi;
   // Work in local mm: local pixel (x, y) covers [x−½, x+½] × [y−½, y+½] in index units.
   const ax = (long.from[0] - roi.box.i0 + 1) * sx;
   const ay = (long.from[1] - roi.box.j0 + 1) * sy;
@@ -164,11 +163,7 @@ function shortAxis(roi: Roi, lz: number, long: Segment, spacing: [number, number
   const uy = (by - ay) / len;
   const wx = -uy;
   const wy = ux;
-  const inside = (px: number, py: number) => {
-    const x = Math.round(px / sx);
-    const y = Math.round(py / sy);
-    return x >= 0 && y >= 0 && x < lx && y < ly && local[off + x + lx * y] === 1;
-  };
+  const inside = sliceSampler(roi, lz, spacing);
   const h = Math.min(sx, sy) / 8;
   const reach = Math.hypot(lx * sx, ly * sy);
   let best: { len: number; s0: number; s1: number; t: number } | null = null;

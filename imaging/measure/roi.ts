@@ -207,3 +207,18 @@ function localMapper(parent: Roi, box: Box, comp: Int32Array, id: number): (li: 
     return comp[x + dx + parent.lx * (y + dy + parent.ly * (z + dz))] === id;
   };
 }
+
+/**
+ * Is the point (mm from the region's padded local origin) inside the region on local slice `lz`? Nearest
+ * pixel: pixel (x, y) covers [x−½, x+½] × [y−½, y+½] in index units. Used to trace rays and chords.
+ */
+export function sliceSampler(roi: Roi, lz: number, spacing: readonly number[]): (px: number, py: number) => boolean {
+  const [sx, sy] = spacing;
+  const { lx, ly, local } = roi;
+  const off = lx * ly * lz;
+  return (px, py) => {
+    const x = Math.round(px / sx);
+    const y = Math.round(py / sy);
+    return x >= 0 && y >= 0 && x < lx && y < ly && local[off + x + lx * y] === 1;
+  };
+}
