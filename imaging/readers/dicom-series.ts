@@ -200,29 +200,44 @@ function readPixels(slices: Slice[], perSlice: number) {
     hash.update(s.file.bytes);
     const px = pixelsOf(s.file, perSlice);
     const base = z * perSlice;
-    const { slope, intercept } = s;
     // MONOCHROME1 only inverts the display; stored values keep their meaning, so rescale still gives HU.
     if (out instanceof Int16Array) {
-      let i = 0;
-      if (slope === 1) {
-        for (; i < perSlice; i++) {
-          const v = px[i] + intercept;
-          if (v < -32768 || v > 32767) break;
-          out[base + i] = v;
-        }
-      } else {
-        for (; i < perSlice; i++) {
-          const v = px[i] * slope + intercept;
-          if (v < -32768 || v > 32767) break;
-          out[base + i] = v;
-        }
-      }
-      if (i === perSlice) return;
+      if (rescaleInto16(out, base, px, s.slope, s.intercept) === perSlice) return;
       out = Float32Array.from(out);
     }
-    for (let i = 0; i < perSlice; i++) out[base + i] = px[i] * slope + intercept;
+    rescaleInto(out, base, px, s.slope, s.intercept);
   });
   return { data: out, hash: hash.digest('hex') };
+}
+
+/**
+ * Rescale one slice into an Int16 volume; returns how many values fit (fewer means one overflowed and the
+ * caller switches to Float32). Kept in its own small function over locals so the JIT compiles a tight loop.
+ */
+function rescaleInto16(out: Int16Array, base: number, px: ArrayLike<number>, slope: number, intercept: number): number {
+  // The common CT case (signed 16-bit, slope 1) gets a loop the JIT can specialise for one array type.
+  if (px instanceof Int16Array && slope === 1) return shiftInt16(out, base, px, intercept);
+  const n = px.length;
+  for (let i = 0; i < n; i++) {
+    const v = px[i] * slope + intercept;
+    if (v < -32768 || v > 32767) return i;
+    out[base + i] = v;
+  }
+  return n;
+}
+
+function shiftInt16(out: Int16Array, base: number, px: Int16Array, intercept: number): number {
+  const n = px.length;
+  for (let i = 0; i < n; i++) {
+    const v = px[i] + intercept;
+    if (v < -32768 || v > 32767) return i;
+    out[base + i] = v;
+  }
+  return n;
+}
+
+function rescaleInto(out: Float32Array, base: number, px: ArrayLike<number>, slope: number, intercept: number): void {
+  for (let i = 0; i < px.length; i++) out[base + i] = px[i] * slope + intercept;
 }
 
 /** The stored pixel values of one slice as a typed view (copied when unaligned or big endian). */
