@@ -5,6 +5,7 @@ import type { Database, Job, JobHandler, JobQueue } from '../store/index.ts';
 import type { ConnectorEndpoints } from './ai/ai.service.ts';
 import { type PacsEndpoint, retrieveSeries } from './dicomweb.ts';
 import { loadImage, loadMask, type NamedBytes } from './load.ts';
+import { scrubPatientFields } from './readers/scrub.ts';
 import { alignMask, type MaskVolume } from './mask.ts';
 import { measure } from './measure/measure.ts';
 import type { MeasureRequestOptions } from './measure-request.schema.ts';
@@ -68,6 +69,8 @@ export class MeasurementService {
 
   /** Measure now (inputs up to YZ_IMAGING_SYNC_MB) or queue a job (larger inputs). */
   async submit(input: MeasurementInput): Promise<MeasureOutcome> {
+    // Patient fields never reach the spool, a hash or a result.
+    scrubPatientFields([...input.image, input.mask, ...(input.pre ?? [])]);
     const total = [...input.image, input.mask, ...(input.pre ?? [])].reduce((n, f) => n + f.bytes.byteLength, 0);
     if (total > this.deps.config.maxBytes) {
       throw new AppError('FILE_TOO_LARGE', `影像输入 ${Math.round(total / 1048576)} MB 超过上限 / imaging input of ${Math.round(total / 1048576)} MB exceeds YZ_IMAGING_MAX_MB`, { field: 'image' });
@@ -181,7 +184,7 @@ export class MeasurementService {
     let image = read('image');
     if (pacs) {
       await this.deps.jobs.progress(this.deps.db, job.id, 'retrieve', 0, 3);
-      image = await retrieveSeries(await this.pacsEndpoint(pacs.connectorId), pacs.studyUid, pacs.seriesUid, { timeoutMs: PACS_TIMEOUT_MS, maxBytes: this.deps.config.maxBytes });
+      image = scrubPatientFields(await retrieveSeries(await this.pacsEndpoint(pacs.connectorId), pacs.studyUid, pacs.seriesUid, { timeoutMs: PACS_TIMEOUT_MS, maxBytes: this.deps.config.maxBytes }));
     }
     const { result } = await this.measureAndStore(
       { image, mask, pre: read('pre'), options: job.payload.options as MeasureRequestOptions, actor: String(job.payload.actor ?? 'system'), sourceId: (job.payload.sourceId as string | null) ?? null },

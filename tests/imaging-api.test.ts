@@ -1,3 +1,5 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chestPhantom, makePhantom, writeNifti, writeSeg, writeSeries } from '../imaging/index.ts';
@@ -7,6 +9,19 @@ import { startTestServer, type TestServer } from './helpers/runtime.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely; their schemas are validated by the routes
 type Json = any;
+
+/** Every file under the spool directory (while a queued job has not run yet). */
+async function readSpool(dir: string): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  const walk = async (d: string) => {
+    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      if (e.isDirectory()) await walk(path.join(d, e.name));
+      else out.push(await readFile(path.join(d, e.name)));
+    }
+  };
+  await walk(path.join(dir, 'spool'));
+  return out;
+}
 
 /** The measurement and protocol-QC API over real HTTP (multipart uploads, jobs, CSV, slices, permissions). */
 describe('imaging API', () => {
@@ -87,6 +102,34 @@ describe('imaging API', () => {
     expect(m.lesions[0].labelName).toBe('右肺上叶结节');
     const byStudy = await call('GET', `/api/measurements?studyUid=${m.provenance.image.studyInstanceUid}`, 'physician');
     expect(byStudy.json.items.map((i: Json) => i.id)).toEqual([m.id]);
+  });
+
+  it('patient fields of uploaded DICOM never reach the spool or the result', async () => {
+    const files = writeSeries({ geometry: small.geometry, pixels: small.image, header: { PatientName: 'ZHANG^SAN 张三', PatientID: 'MRN-778899', AccessionNumber: 'ACC42' } });
+    const seg = { name: 'seg.dcm', bytes: writeSeg({ geometry: small.geometry, labels: small.mask, segments: { 1: 'n' } }) };
+    // Over YZ_IMAGING_SYNC_MB (1 MB) with padding files, so the upload is spooled to disk for the job.
+    const padding = Array.from({ length: 3 }, (_, n) => ({ name: `pad${n}.txt`, bytes: Buffer.alloc(400_000, 65) }));
+    // Hold the worker so the spooled files can be inspected before the job consumes them.
+    await srv.rt.runner.stop();
+    const res = await call('POST', '/api/measure', 'physician', form({ image: [...files, ...padding], mask: [seg] }));
+    expect(res.status).toBe(202);
+    const spooled = await readSpool(tmp.dir);
+    srv.rt.runner.start();
+    expect(spooled.length).toBeGreaterThan(0);
+    for (const b of spooled) {
+      expect(b.includes(Buffer.from('MRN-778899'))).toBe(false);
+      expect(b.includes(Buffer.from('ZHANG^SAN'))).toBe(false);
+    }
+    let job: Json = null;
+    for (let i = 0; i < 200; i++) {
+      job = (await call('GET', `/api/jobs/${res.json.job.id}`, 'admin')).json;
+      if (job.status === 'succeeded' || job.status === 'failed') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(job.status).toBe('succeeded');
+    const stored = await call('GET', `/api/measurements/${job.result.measurementId}`, 'physician');
+    expect(JSON.stringify(stored.json)).not.toMatch(/MRN-778899|ZHANG|ACC42/);
+    expect(stored.json.measurement.warnings.join()).toMatch(/non-DICOM/);
   });
 
   it('a large input is queued as a job with progress, measured by the worker, and stored once', async () => {
