@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Geometry, gaussian, loadImage, type MaskVolume, measure, readPath, rng, type Volume, writeNifti, writeSeries } from '../imaging/index.ts';
+import { type Geometry, loadImage, type MaskVolume, measure, readPath, type Volume, writeNifti } from '../imaging/index.ts';
+import { gaussian, rng, writeSeries } from '../imaging/synthetic/index.ts';
 import { printTable } from './table.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

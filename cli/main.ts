@@ -17,7 +17,6 @@ import {
 } from './commands/knowledge.ts';
 import { pubmedImportCommand, runsCommand, watchAddCommand, watchListCommand, watchRunCommand } from './commands/pubmed.ts';
 import { evalCommand } from './commands/eval.ts';
-import { measureCommand, protocolQcCommand } from './commands/imaging.ts';
 import { jobsListCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
 import { startCommand } from './commands/start.ts';
 import { registerUsersCommands } from './commands/users.ts';
@@ -118,14 +117,15 @@ program
   .option('--solid-threshold <hu>', 'solid-component threshold for sub-solid nodules (default −300 HU)')
   .option('--require-hu', 'refuse a non-CT image instead of reporting signal statistics')
   .option('--json', 'machine-readable output: the full measurement with provenance')
-  .action((image: string, mask: string, opts) => measureCommand(image, mask, opts));
+  // Imaging commands load their readers only when used, keeping every other command's start-up unchanged.
+  .action(async (image: string, mask: string, opts) => (await import('./commands/imaging.ts')).measureCommand(image, mask, opts));
 
 program
   .command('protocol-qc')
   .description('扫描协议与图像质量质控 / scan-protocol and image-quality QC of every series in a DICOM directory')
   .argument('<dicom-dir>')
   .option('--json', 'machine-readable output')
-  .action((dir: string, opts) => protocolQcCommand(dir, opts));
+  .action(async (dir: string, opts) => (await import('./commands/imaging.ts')).protocolQcCommand(dir, opts));
 
 const sources = program.command('sources').description('来源管理 / sources');
 sources

@@ -17,8 +17,6 @@ export {
   type Lesion, LesionSchema, type MeasurementResult, MeasurementResultSchema, type Provenance, ProvenanceSchema, type Quantity, QuantitySchema, SCHEMA_VERSION,
 } from './measurement.schema.ts';
 export { FEATURE_DEFINITIONS, SOFTWARE_VERSION } from './version.ts';
-export { chestPhantom, gaussian, makePhantom, type Phantom, type PhantomShape, type PhantomSpec, rng } from './synthetic/phantoms.ts';
-export { newUid, type SegSpec, type SeriesSpec, writeRtstruct, writeSeg, writeSeries } from './synthetic/dicom-writer.ts';
 export { Imaging, type ImagingDeps, type ImagingToolPort } from './imaging.ts';
 export { MEASURE_JOB, type MeasureOutcome, type MeasurementInput, MeasurementService, type PacsSeriesRef } from './measurement.service.ts';
 export { type PacsSeries, PacsSeriesSchema, type PacsStudy, PacsStudySchema } from './dicomweb.ts';

@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chestPhantom, makePhantom, writeNifti, writeSeg, writeSeries } from '../imaging/index.ts';
+import { writeNifti } from '../imaging/index.ts';
+import { chestPhantom, makePhantom, writeSeg, writeSeries } from '../imaging/synthetic/index.ts';
 import { imagingTmp, sphereSpec } from './helpers/imaging.ts';
 import { ROOT } from './helpers/runtime.ts';
 

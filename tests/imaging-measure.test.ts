@@ -3,9 +3,8 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../core/index.ts';
-import {
-  alignMask, chestPhantom, type Geometry, loadImage, loadMask, type MaskVolume, makePhantom, measure, type PhantomShape, readNifti, readPath, type Volume, writeNifti, writeRtstruct, writeSeg, writeSeries,
-} from '../imaging/index.ts';
+import { alignMask, type Geometry, loadImage, loadMask, type MaskVolume, measure, readNifti, readPath, type Volume, writeNifti } from '../imaging/index.ts';
+import { chestPhantom, makePhantom, type PhantomShape, writeRtstruct, writeSeg, writeSeries } from '../imaging/synthetic/index.ts';
 import { imagingTmp, sphereSpec, writePhantomDicom } from './helpers/imaging.ts';
 
 const tmp = imagingTmp();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../auth/index.ts';
-import { chestPhantom, newUid, writeSeg, writeSeries } from '../imaging/index.ts';
+import { chestPhantom, newUid, writeSeg, writeSeries } from '../imaging/synthetic/index.ts';
 import { type FakeDicomWeb, startFakeDicomWeb } from './fakes/dicomweb-server.ts';
 import { imagingTmp } from './helpers/imaging.ts';
 import { startTestServer, type TestServer } from './helpers/runtime.ts';

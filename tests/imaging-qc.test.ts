@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chestPhantom, gaussian, makePhantom, protocolQc, type QcResult, rng, writeSeries } from '../imaging/index.ts';
+import { protocolQc, type QcResult } from '../imaging/index.ts';
+import { chestPhantom, gaussian, makePhantom, rng, writeSeries } from '../imaging/synthetic/index.ts';
 
 const LIMITS = { maxBytes: 2 ** 31 };
 const chest = chestPhantom({ dims: [128, 100, 210], spacing: [0.7, 0.7, 1.25] });

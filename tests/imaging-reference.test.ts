@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alignMask, chestPhantom, loadImage, loadMask, type MeasurementResult, makePhantom, measure, type Phantom, type PhantomSpec } from '../imaging/index.ts';
+import { alignMask, loadImage, loadMask, type MeasurementResult, measure } from '../imaging/index.ts';
+import { chestPhantom, makePhantom, type Phantom, type PhantomSpec } from '../imaging/synthetic/index.ts';
 import { imagingTmp, sphereSpec, writePhantomNifti } from './helpers/imaging.ts';
 import { ROOT } from './helpers/runtime.ts';
 

@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chestPhantom, newUid, writeNifti, writeSeg, writeSeries } from '../../imaging/index.ts';
+import { writeNifti } from '../../imaging/index.ts';
+import { chestPhantom, newUid, writeSeg, writeSeries } from '../../imaging/synthetic/index.ts';
 import { type FakeDicomWeb, startFakeDicomWeb } from '../fakes/dicomweb-server.ts';
 import { chromiumAvailable, closePage, launchBrowser, openPage, shot } from '../helpers/browser.ts';
 import { imagingTmp } from '../helpers/imaging.ts';

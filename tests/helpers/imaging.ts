@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Geometry, makePhantom, type Phantom, type PhantomSpec, writeNifti, writeSeries } from '../../imaging/index.ts';
+import { type Geometry, writeNifti } from '../../imaging/index.ts';
+import { makePhantom, type Phantom, type PhantomSpec, writeSeries } from '../../imaging/synthetic/index.ts';
 
 /** A temp dir for generated imaging fixtures (large ones are made at test time, never committed). */
 export function imagingTmp(): { dir: string; cleanup(): void } {
