@@ -8,7 +8,7 @@ import { ErrorBodySchema, JobSchema } from './contract.ts';
 import { readFilePart } from './multipart.ts';
 import { principalOf } from './permissions.ts';
 
-const OPTION_FIELDS = ['label', 'threshold', 'components', 'modality', 'binWidth', 'solidThresholdHu', 'requireHu'] as const;
+const OPTION_FIELDS = ['label', 'referenceLabel', 'threshold', 'components', 'modality', 'binWidth', 'solidThresholdHu', 'requireHu'] as const;
 
 /** Multipart files grouped by field name, plus the text fields; the imaging size limit applies per request. */
 export async function readImagingParts(req: FastifyRequest, maxBytes: number, fileFields: readonly string[]): Promise<{ files: Record<string, NamedBytes[]>; fields: Record<string, string> }> {
@@ -50,7 +50,7 @@ export const imagingRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
     config: { permission: 'report.draft' },
     schema: {
       tags: ['imaging'],
-      summary: 'Measure lesions: multipart `image` (one NIfTI or the files of one DICOM series) or fields pacsStudyUid + pacsSeriesUid (retrieved by WADO-RS through the PACS connector, always as a job), `mask` (NIfTI labels/probabilities, DICOM SEG or RTSTRUCT), optional `pre` (unenhanced phase) and fields label, threshold, components, modality, binWidth, solidThresholdHu, requireHu, sourceId',
+      summary: 'Measure lesions: multipart `image` (one NIfTI or the files of one DICOM series) or fields pacsStudyUid + pacsSeriesUid (retrieved by WADO-RS through the PACS connector, always as a job), `mask` (NIfTI labels/probabilities, DICOM SEG or RTSTRUCT), optional `pre` (unenhanced phase) and fields label, referenceLabel (volumes also as a ratio to this label, e.g. the liver), threshold, components, modality, binWidth, solidThresholdHu, requireHu, sourceId',
       consumes: ['multipart/form-data'],
       response: {
         201: z.object({ status: z.literal('measured'), measurement: MeasurementResultSchema, summary: MeasurementSummarySchema }),

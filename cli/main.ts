@@ -114,6 +114,7 @@ program
   .option('--modality <m>', 'CT | MR | PT | US | OT (NIfTI carries none; inferred from the intensities otherwise)')
   .option('--pre <image>', 'unenhanced phase (NIfTI or DICOM dir) for the enhancement descriptor')
   .option('--bin-width <w>', 'pyradiomics bin width for Entropy/Uniformity (default 25)')
+  .option('--reference-label <n>', 'also give every label\'s volume as a ratio to this label\'s (e.g. the liver)')
   .option('--solid-threshold <hu>', 'solid-component threshold for sub-solid nodules (default −300 HU)')
   .option('--require-hu', 'refuse a non-CT image instead of reporting signal statistics')
   .option('--json', 'machine-readable output: the full measurement with provenance')

@@ -3,6 +3,7 @@ import { z } from 'zod';
 /** Options of a measurement request: one schema for the API fields, the CLI flags and the job payload. */
 export const MeasureOptionsSchema = z.object({
   label: z.coerce.number().int().min(1).max(65535).optional(),
+  referenceLabel: z.coerce.number().int().min(1).max(65535).optional(),
   threshold: z.coerce.number().min(0).max(1_000_000).optional(),
   components: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean()).optional(),
   modality: z.enum(['CT', 'MR', 'PT', 'US', 'OT']).optional(),

@@ -51,7 +51,14 @@ export const ProvenanceSchema = z.object({
   modality: z.string(),
   modalitySource: z.enum(['header', 'option', 'inferred', 'unknown']),
   geometry: z.object({ dims: Vec3, spacingMm: Vec3, orientation: z.string() }),
-  settings: z.object({ label: z.number().int().nullable(), components: z.boolean(), binWidth: z.number(), solidThresholdHu: z.number(), threshold: z.number().nullable() }),
+  settings: z.object({
+    label: z.number().int().nullable(),
+    components: z.boolean(),
+    binWidth: z.number(),
+    solidThresholdHu: z.number(),
+    threshold: z.number().nullable(),
+    referenceLabel: z.number().int().nullable().default(null),
+  }),
   software: z.object({ name: z.literal('yingzhi-imaging'), version: z.string(), featureDefinitions: z.string() }),
   /** Enhancement: the other phase's image. */
   prePhase: ImageProvenanceSchema.nullable(),
@@ -115,6 +122,24 @@ export const LesionSchema = z.object({
 });
 export type Lesion = z.infer<typeof LesionSchema>;
 
+/**
+ * Volume of every label in the mask and its share (器官体积/占比): lung lobes as a share of both lungs, a
+ * tumour as a share of liver + tumour when the mask holds the two, and the ratio to a chosen reference label
+ * (spleen / liver). Counted over the whole mask, also for labels not selected for full measurement.
+ */
+export const LabelVolumeSchema = z.object({
+  label: z.number().int(),
+  name: z.string().nullable(),
+  voxels: z.number().int(),
+  volumeMm3: z.number(),
+  volumeCm3: z.number(),
+  /** Percent of the volume of all labels together. */
+  sharePercent: z.number(),
+  /** Volume / the reference label's volume, when a reference label was given. */
+  ratioToReference: z.number().nullable(),
+});
+export type LabelVolume = z.infer<typeof LabelVolumeSchema>;
+
 export const QuantitySchema = z.object({
   /** `<resultId>#<lesionRef>/<key>`: what a report cites. */
   ref: z.string(),
@@ -131,6 +156,8 @@ export const MeasurementResultSchema = z.object({
   createdAt: z.string(),
   provenance: ProvenanceSchema,
   lesions: z.array(LesionSchema),
+  /** Absent from results stored before label volumes were added. */
+  volumes: z.array(LabelVolumeSchema).default([]),
   quantities: z.array(QuantitySchema),
   warnings: z.array(z.string()),
   timingsMs: z.record(z.string(), z.number()),

@@ -123,10 +123,14 @@ export class MeasurementService {
   /** Every citable number of a result as CSV: lesion, label, name, key, value, unit, ref. */
   async featuresCsv(id: string): Promise<string> {
     const { result } = await this.get(id);
-    const names = new Map(result.lesions.map((l) => [l.ref, l]));
+    const names = new Map<string, { label: number; labelName: string | null }>(result.volumes.map((v) => [`L${v.label}`, { label: v.label, labelName: v.name }]));
+    for (const l of result.lesions) names.set(l.ref, l);
+    // Label names come from the uploaded SEG/RTSTRUCT: text that a spreadsheet would run as a formula is
+    // prefixed with an apostrophe (numbers, negative ones included, are left as numbers).
     const esc = (v: unknown) => {
-      const s = String(v ?? '');
-      return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+      let s = String(v ?? '');
+      if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+      return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
     };
     const lines = ['lesion,label,label_name,key,value,unit,ref'];
     for (const q of result.quantities) {

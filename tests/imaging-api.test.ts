@@ -105,6 +105,17 @@ describe('imaging API', () => {
     expect(byStudy.json.items.map((i: Json) => i.id)).toEqual([m.id]);
   });
 
+  it('a segment name from an uploaded SEG cannot become a spreadsheet formula in the CSV', async () => {
+    const files = writeSeries({ geometry: small.geometry, pixels: small.image, rescale: { slope: 1, intercept: -1024 } });
+    const seg = { name: 'seg.dcm', bytes: writeSeg({ geometry: small.geometry, labels: small.mask, segments: { 1: '=HYPERLINK("http://x.invalid","ok")' } }) };
+    const res = await call('POST', '/api/measure', 'physician', form({ image: files, mask: [seg] }));
+    expect(res.status).toBe(201);
+    const csv = (await call('GET', `/api/measurements/${res.json.measurement.id}/features.csv`, 'physician')).buf.toString('utf8');
+    const row = csv.split('\r\n').find((l) => l.includes('intensity.mean')) ?? '';
+    expect(row).toContain(`,"'=HYPERLINK(""http://x.invalid"",""ok"")",`);
+    expect(row).toMatch(/,intensity\.mean,-?\d/); // numbers stay numbers, negative ones included
+  });
+
   it('patient fields of uploaded DICOM never reach the spool or the result', async () => {
     const files = writeSeries({ geometry: small.geometry, pixels: small.image, header: { PatientName: 'ZHANG^SAN 张三', PatientID: 'MRN-778899', AccessionNumber: 'ACC42' } });
     const seg = { name: 'seg.dcm', bytes: writeSeg({ geometry: small.geometry, labels: small.mask, segments: { 1: 'n' } }) };

@@ -33,6 +33,9 @@ describe('yingzhi measure / protocol-qc', { timeout: 120_000 }, () => {
     expect(out.lesions).toHaveLength(1);
     expect(out.lesions[0]).toMatchObject({ label: 1, labelName: '右肺上叶部分实性结节', solidComponent: { nodeType: 'part_solid' } });
     expect(out.provenance).toMatchObject({ image: { kind: 'dicom' }, mask: { kind: 'dicom_seg' }, modality: 'CT', modalitySource: 'header' });
+    const shares = await cli(['measure', dir, path.join(tmp.dir, 'seg.dcm'), '--reference-label', '1']);
+    expect(shares.code).toBe(0);
+    expect(shares.stdout).toMatch(/器官体积\/占比 label volumes and shares \(ratio to L1\)\n {2}L1 右肺上叶部分实性结节: [\d.]+ cm³, [\d.]+ %\n {2}L2 左肺实性结节: [\d.]+ cm³, [\d.]+ %, ×0\.\d{3} of L1/);
 
     const s = makePhantom({ ...sphereSpec(6, 40), noise: 5 });
     const prob = new Float32Array(s.mask.length).map((_, n) => (s.mask[n] ? 0.9 : 0.1));

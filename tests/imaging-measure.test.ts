@@ -231,6 +231,42 @@ describe('measurements on phantoms of known size', () => {
     expect(a.provenance.software).toMatchObject({ name: 'yingzhi-imaging', version: expect.any(String), featureDefinitions: expect.stringContaining('pyradiomics') });
   });
 
+  it('organ volume and share (器官体积/占比): a tumour inside the liver, lobe shares, ratio to a reference label', () => {
+    // Liver (label 1, 30 × 24 × 20 mm) with a tumour (label 2, r 8 mm) inside it, and the spleen (label 3) beside it.
+    const ph = makePhantom({ dims: [120, 70, 40], spacing: [0.8, 0.8, 1.5], background: -100, noise: 4, shapes: [
+      { kind: 'ellipsoid', center: [35, 28, 30], radii: [30, 24, 20], value: 60, label: 1 },
+      { kind: 'ellipsoid', center: [40, 28, 30], radii: [8, 8, 8], value: 20, label: 2 },
+      { kind: 'ellipsoid', center: [80, 28, 30], radii: [12, 9, 10], value: 50, label: 3 },
+    ] });
+    const voxel = 0.8 * 0.8 * 1.5;
+    const tumour = ph.truth.get(2)?.voxels ?? 0;
+    const liverOnly = (ph.truth.get(1)?.voxels ?? 0) - tumour; // the tumour's voxels carry label 2
+    const spleen = ph.truth.get(3)?.voxels ?? 0;
+    const total = liverOnly + tumour + spleen;
+    const r = measure(ctVolume(ph.geometry, ph.image), labelMask(ph.geometry, ph.mask), { label: 2, referenceLabel: 1 });
+    expect(r.lesions.map((l) => l.ref)).toEqual(['L2']); // full measurement of the tumour only …
+    expect(r.volumes.map((v) => v.label)).toEqual([1, 2, 3]); // … volumes of every label
+    const [liver, tum, spl] = r.volumes;
+    expect(liver.volumeMm3).toBeCloseTo(liverOnly * voxel, 6);
+    expect(tum.sharePercent).toBeCloseTo((100 * tumour) / total, 9);
+    expect(liver.sharePercent + tum.sharePercent + spl.sharePercent).toBeCloseTo(100, 9);
+    expect(spl.ratioToReference).toBeCloseTo(spleen / liverOnly, 9);
+    expect(liver.ratioToReference).toBe(1);
+    // Tumour burden = tumour / (liver + tumour) when the mask holds those two labels only.
+    const burden = measure(ctVolume(ph.geometry, ph.image), labelMask(ph.geometry, ph.mask.map((v) => (v === 3 ? 0 : v))), { label: 2 });
+    expect(burden.volumes[1].sharePercent).toBeCloseTo((100 * tumour) / (tumour + liverOnly), 9);
+    expect(burden.volumes[1].sharePercent).toBeCloseTo((100 * 8 ** 3) / (30 * 24 * 20), 1); // analytic: 3.56 %
+    expect(burden.volumes[1].ratioToReference).toBeNull();
+    const share = r.quantities.find((q) => q.key === 'label.volume.share' && q.lesion === 'L2');
+    expect(share).toMatchObject({ ref: `${r.id}#L2/label.volume.share`, unit: '%', value: tum.sharePercent });
+    expect(r.quantities.find((q) => q.key === 'label.volume.ratio_to_L1' && q.lesion === 'L3')?.value).toBe(spl.ratioToReference);
+    expect(r.provenance.settings.referenceLabel).toBe(1);
+    expect(codeOf(() => measure(ctVolume(ph.geometry, ph.image), labelMask(ph.geometry, ph.mask), { referenceLabel: 9 }))).toMatch(/^LABEL_NOT_FOUND: .*label 9/);
+    // One label alone has no share to report.
+    const single = measure(ctVolume(ph.geometry, ph.image), labelMask(ph.geometry, ph.mask.map((v) => (v === 2 ? 1 : 0))));
+    expect(single.quantities.some((q) => q.key === 'label.volume.share')).toBe(false);
+  });
+
   it('MR: signal statistics in arbitrary units; HU statistics are refused', () => {
     const ph = makePhantom({ ...sphereSpec(6, 900, { background: 200 }), noise: 20 });
     const mr = ctVolume(ph.geometry, ph.image, 'MR');

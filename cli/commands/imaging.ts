@@ -25,13 +25,20 @@ function printLesions(r: MeasurementResult): void {
         `\n  ${Object.keys(l.features).length} pyradiomics features (--json)\n`,
     );
   }
+  if (r.volumes.length > 1) {
+    const ref = r.provenance.settings.referenceLabel;
+    process.stdout.write(`\n器官体积/占比 label volumes and shares${ref ? ` (ratio to L${ref})` : ''}\n`);
+    for (const v of r.volumes) {
+      process.stdout.write(`  L${v.label}${v.name ? ` ${v.name}` : ''}: ${f1(v.volumeCm3, 2)} cm³, ${f1(v.sharePercent)} %${v.ratioToReference !== null && v.label !== ref ? `, ×${f1(v.ratioToReference, 3)} of L${ref}` : ''}\n`);
+    }
+  }
   for (const w of r.warnings) process.stderr.write(`注意 warning: ${w}\n`);
 }
 
 export async function measureCommand(imagePath: string, maskPath: string, opts: Record<string, string | boolean | undefined>): Promise<void> {
   const json = Boolean(opts.json);
   try {
-    const parsed = MeasureOptionsSchema.safeParse({ label: opts.label, threshold: opts.threshold, components: opts.components ? true : undefined, modality: opts.modality, binWidth: opts.binWidth, solidThresholdHu: opts.solidThreshold, requireHu: opts.requireHu ? true : undefined });
+    const parsed = MeasureOptionsSchema.safeParse({ label: opts.label, referenceLabel: opts.referenceLabel, threshold: opts.threshold, components: opts.components ? true : undefined, modality: opts.modality, binWidth: opts.binWidth, solidThresholdHu: opts.solidThreshold, requireHu: opts.requireHu ? true : undefined });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new AppError('VALIDATION_FAILED', `参数 --${String(issue?.path[0])} 无效 / invalid --${String(issue?.path[0])}: ${issue?.message}`, { field: String(issue?.path[0]) });

@@ -1,6 +1,6 @@
 import { AppError, sha256Hex } from '../../core/index.ts';
 import type { MaskVolume } from '../mask.ts';
-import { type Lesion, type MeasurementResult, type Provenance, type Quantity, SCHEMA_VERSION, type SegmentDto } from '../measurement.schema.ts';
+import { type LabelVolume, type Lesion, type MeasurementResult, type Provenance, type Quantity, SCHEMA_VERSION, type SegmentDto } from '../measurement.schema.ts';
 import { FEATURE_DEFINITIONS, SOFTWARE_VERSION } from '../version.ts';
 import { type Geometry, type ImageSource, indexToWorld, indexTransform, orientationCode, type Volume, voxelVolumeMm3 } from '../volume.ts';
 import { contour, enhancement, marginSharpness, solidComponent, uniformity } from './descriptors.ts';
@@ -19,6 +19,8 @@ export interface MeasureOptions {
   binWidth?: number;
   /** Solid-component threshold for sub-solid lung nodules (default −300 HU). */
   solidThresholdHu?: number;
+  /** Report every label's volume also as a ratio to this label's (e.g. the liver); refused when absent. */
+  referenceLabel?: number;
   /** The caller asked for HU statistics: refuse a non-CT image instead of reporting signal statistics. */
   requireHu?: boolean;
   /** The other contrast phase (unenhanced), on the same patient coordinates, for the enhancement descriptor. */
@@ -48,6 +50,7 @@ export function measure(image: Volume, mask: MaskVolume, opts: MeasureOptions = 
   let t = performance.now();
   const present = scanLabels(mask.labels, g);
   const chosen = pickLabels(present, opts.label);
+  if (opts.referenceLabel !== undefined) pickLabels(present, opts.referenceLabel, 'referenceLabel');
   lap('scan', t);
   const lesions: Lesion[] = [];
   const warnings = [...image.warnings, ...mask.warnings];
@@ -62,6 +65,7 @@ export function measure(image: Volume, mask: MaskVolume, opts: MeasureOptions = 
   opts.onProgress?.(total, total, 'done');
   const provenance = provenanceOf(image, mask, present, opts, binWidth, solidThresholdHu);
   const id = `msr_${sha256Hex(JSON.stringify({ provenance, v: SCHEMA_VERSION })).slice(0, 24)}`;
+  const volumes = labelVolumes(present, mask, voxelVolumeMm3(g), opts.referenceLabel);
   timings.total = performance.now() - t0;
   for (const k of Object.keys(timings)) timings[k] = Math.round(timings[k] * 10) / 10;
   return {
@@ -70,7 +74,8 @@ export function measure(image: Volume, mask: MaskVolume, opts: MeasureOptions = 
     createdAt: new Date().toISOString(),
     provenance,
     lesions,
-    quantities: lesions.flatMap((l) => quantitiesOf(id, l)),
+    volumes,
+    quantities: [...lesions.flatMap((l) => quantitiesOf(id, l)), ...volumeQuantities(id, volumes, opts.referenceLabel)],
     warnings,
     timingsMs: timings,
   };
@@ -212,10 +217,37 @@ function provenanceOf(image: Volume, mask: MaskVolume, present: LabelInfo[], opt
     modality: image.modality,
     modalitySource: image.modalitySource,
     geometry: { dims: image.geometry.dims, spacingMm: image.geometry.spacing, orientation: orientationCode(image.geometry) },
-    settings: { label: opts.label ?? null, components: opts.components ?? false, binWidth, solidThresholdHu, threshold: mask.threshold },
+    settings: { label: opts.label ?? null, components: opts.components ?? false, binWidth, solidThresholdHu, threshold: mask.threshold, referenceLabel: opts.referenceLabel ?? null },
     software: { name: 'yingzhi-imaging', version: SOFTWARE_VERSION, featureDefinitions: FEATURE_DEFINITIONS },
     prePhase: opts.pre ? imageProvenance(opts.pre.source) : null,
   };
+}
+
+function labelVolumes(present: LabelInfo[], mask: MaskVolume, voxelMm3: number, referenceLabel: number | undefined): LabelVolume[] {
+  const total = present.reduce((sum, p) => sum + p.count, 0);
+  const ref = present.find((p) => p.label === referenceLabel);
+  return present.map((p) => ({
+    label: p.label,
+    name: mask.names.get(p.label) ?? null,
+    voxels: p.count,
+    volumeMm3: p.count * voxelMm3,
+    volumeCm3: (p.count * voxelMm3) / 1000,
+    sharePercent: (100 * p.count) / total,
+    ratioToReference: ref ? p.count / ref.count : null,
+  }));
+}
+
+/** Label-level volumes are cited as `<id>#L<label>/label.volume…`; a share only means something beside another label. */
+function volumeQuantities(id: string, volumes: LabelVolume[], referenceLabel: number | undefined): Quantity[] {
+  const out: Quantity[] = [];
+  const push = (lesion: string, key: string, value: number, unit: string) => out.push({ ref: `${id}#${lesion}/${key}`, lesion, key, value, unit });
+  for (const v of volumes) {
+    const lesion = `L${v.label}`;
+    push(lesion, 'label.volume.cm3', v.volumeCm3, 'cm³');
+    if (volumes.length > 1) push(lesion, 'label.volume.share', v.sharePercent, '%');
+    if (v.ratioToReference !== null && v.label !== referenceLabel) push(lesion, `label.volume.ratio_to_L${referenceLabel}`, v.ratioToReference, '1');
+  }
+  return out;
 }
 
 /** The citable numbers of a lesion, each with its unit and a ref into the result. */

@@ -92,14 +92,14 @@ export function scanLabels(mask: LabelArray, g: Geometry): LabelInfo[] {
 }
 
 /** The labels to measure: the requested one (refused when absent, naming those present), else every label. */
-export function pickLabels(present: LabelInfo[], label: number | undefined): LabelInfo[] {
+export function pickLabels(present: LabelInfo[], label: number | undefined, field = 'label'): LabelInfo[] {
   if (present.length === 0) throw new AppError('MASK_EMPTY', '掩膜为空：没有任何体素被标记 / the mask is empty: no voxel is labelled', { field: 'mask' });
   if (label === undefined) return present;
   const hit = present.find((p) => p.label === label);
   if (!hit) {
     const list = present.slice(0, 20).map((p) => `${p.label} (${p.count} voxels)`).join(', ');
     throw new AppError('LABEL_NOT_FOUND', `掩膜中没有标签 ${label}；现有标签：${list} / label ${label} is not in the mask; labels present: ${list}`, {
-      field: 'label',
+      field,
       details: { labels: present.map((p) => p.label) },
     });
   }

@@ -40,6 +40,7 @@ describe.skipIf(!chromiumAvailable())('imaging UI (Chromium)', () => {
     await form.locator('input[name="image"]').setInputFiles({ name: 'chest-ct.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(writeNifti({ geometry: chest.geometry, data: chest.image, gzip: true })) });
     await form.locator('input[name="mask"]').setInputFiles({ name: 'nodules.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(writeNifti({ geometry: chest.geometry, data: chest.mask, gzip: true })) });
     await form.locator('select[name="modality"]').selectOption('CT');
+    await form.locator('input[name="referenceLabel"]').fill('1');
     await shot(page, 'measure-upload.png');
     await page.getByTestId('measure-submit').click();
     await page.getByTestId('measure-result').waitFor({ timeout: 30_000 });
@@ -48,6 +49,13 @@ describe.skipIf(!chromiumAvailable())('imaging UI (Chromium)', () => {
     await expect(rows.count()).resolves.toBe(2);
     await expect(rows.first().getByTestId('volume').textContent()).resolves.toMatch(/\d+\.\d\d cm³/);
     await expect(rows.first().textContent()).resolves.toContain('部分实性');
+    // 器官体积/占比: both labels' volumes, shares adding to 100 %, the second as a ratio to the first.
+    const volumeRows = page.locator('[data-testid="volume-table"] tbody tr');
+    await expect(volumeRows.count()).resolves.toBe(2);
+    const shares = await volumeRows.evaluateAll((trs) => trs.map((tr) => Number(/([\d.]+) %/.exec(tr.textContent ?? '')?.[1])));
+    expect(shares[0] + shares[1]).toBeCloseTo(100, 0);
+    await expect(page.locator('[data-testid="volume-table"] thead').textContent()).resolves.toContain('与 L1 之比');
+    await expect(volumeRows.nth(1).textContent()).resolves.toMatch(/0\.\d{3}$/);
     // The part-solid nodule: lung window by default, its long and short axes drawn on its slice.
     await page.locator('[data-testid="slice-viewer"] [data-testid="long-axis"]').first().waitFor();
     await expect(page.locator('[data-testid="short-axis"]').count()).resolves.toBeGreaterThan(0);

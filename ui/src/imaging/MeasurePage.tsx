@@ -147,7 +147,7 @@ function UploadForm({ onSubmit, disabled, pacs, onClearPacs }: { onSubmit: (f: F
     } else for (const f of [...files('image'), ...files('imageFolder')]) data.append('image', f, f.name);
     for (const f of files('mask')) data.append('mask', f, f.name);
     for (const f of files('pre')) data.append('pre', f, f.name);
-    for (const k of ['label', 'threshold', 'modality']) {
+    for (const k of ['label', 'referenceLabel', 'threshold', 'modality']) {
       const v = (el.elements.namedItem(k) as HTMLInputElement | null)?.value;
       if (v) data.append(k, v);
     }
@@ -189,6 +189,10 @@ function UploadForm({ onSubmit, disabled, pacs, onClearPacs }: { onSubmit: (f: F
         <label className="field">
           <span className="field-label">{t('measure.label')}</span>
           <input className="input input-num" name="label" type="number" min={1} placeholder={t('measure.labelAll')} />
+        </label>
+        <label className="field">
+          <span className="field-label">{t('measure.referenceLabel')}</span>
+          <input className="input input-num" name="referenceLabel" type="number" min={1} placeholder={t('measure.referenceNone')} />
         </label>
         <label className="field">
           <span className="field-label">{t('measure.threshold')}</span>

@@ -46,6 +46,7 @@ export function ResultsPanel({ result, selected, onSelect }: { result: Measureme
           </tbody>
         </table>
       </div>
+      {result.volumes.length > 1 && <VolumesTable result={result} />}
       {lesion && (
         <div className="lesion-detail">
           <Histogram lesion={lesion} />
@@ -135,6 +136,39 @@ export function ResultsPanel({ result, selected, onSelect }: { result: Measureme
           </table>
         </details>
       )}
+    </div>
+  );
+}
+
+/** 器官体积/占比: every label's volume, its share of all labels and the ratio to the reference label. */
+function VolumesTable({ result }: { result: MeasurementResult }) {
+  const { t } = useImagingT();
+  const ref = result.provenance.settings.referenceLabel;
+  return (
+    <div className="table-wrap">
+      <h3 className="section-title">{t('measure.volumes')}</h3>
+      <table className="table" data-testid="volume-table">
+        <thead>
+          <tr>
+            <th>{t('measure.label')}</th>
+            <th className="num">{t('measure.volume')}</th>
+            <th className="num">{t('measure.share')}</th>
+            {ref !== null && <th className="num">{t('measure.ratio', { ref: String(ref) })}</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {result.volumes.map((v) => (
+            <tr key={v.label} data-label={v.label}>
+              <td>
+                <b>L{v.label}</b> {v.name ?? ''}
+              </td>
+              <td className="num">{fmt(v.volumeCm3, 2)} cm³</td>
+              <td className="num">{fmt(v.sharePercent)} %</td>
+              {ref !== null && <td className="num">{v.label === ref ? '1' : fmt(v.ratioToReference, 3)}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }
