@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AI_TASKS, AiRequestSchema, AiResultRowSchema } from '../imaging/index.ts';
+import { AI_TASKS, AiImportSchema, AiRequestSchema, AiResultRowSchema } from '../imaging/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { ErrorBodySchema } from './contract.ts';
 import { principalOf } from './permissions.ts';
@@ -19,6 +19,20 @@ export const imagingAiRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (ap
       response: { 202: AiResultRowSchema, 400: ErrorBodySchema, 409: ErrorBodySchema },
     },
   }, async (req, reply) => reply.code(202).send(await ai.request(req.body, principalOf(req).username)));
+
+  app.post('/api/imaging/ai/results', {
+    config: { permission: 'report.draft' },
+    schema: {
+      tags: ['imaging'],
+      summary: 'Import an imaging-AI result document the user already has (the contract result format: model, task, studyInstanceUid, segments, findings); mapped to graph entities with unknown labels listed; no connector needed; the same document twice is one result (200)',
+      consumes: ['application/json'],
+      body: AiImportSchema,
+      response: { 201: AiResultRowSchema, 200: AiResultRowSchema, 400: ErrorBodySchema },
+    },
+  }, async (req, reply) => {
+    const { row, created } = await ai.importResult(req.body, principalOf(req).username);
+    return reply.code(created ? 201 : 200).send(row);
+  });
 
   app.get('/api/imaging/ai/results', {
     config: { permission: 'report.draft' },

@@ -26,6 +26,6 @@ export { protocolQc, QcService } from './qc/qc.service.ts';
 export { type Dashboard, DashboardSchema, type ProtocolRules, ProtocolRulesSchema, type QcResult, QcResultSchema, type QcRun, QcRunSchema } from './qc/qc.schema.ts';
 export { AI_JOB, AiService, type ConnectorEndpoints } from './ai/ai.service.ts';
 export {
-  AI_TASKS, type AiRequest, AiRequestSchema, type AiResult, type AiResultRow, AiResultRowSchema, AiResultSchema, type AiTask, type MappedFinding, MappedFindingSchema,
+  AI_TASKS, AiImportSchema, type AiRequest, AiRequestSchema, type AiResult, type AiResultRow, AiResultRowSchema, AiResultSchema, type AiTask, type MappedFinding, MappedFindingSchema,
 } from './ai/ai.schemas.ts';
 export { labelMap, mapAiResult } from './ai/ai-mapping.ts';

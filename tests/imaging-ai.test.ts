@@ -54,6 +54,37 @@ describe('imaging-AI connector', () => {
     expect((await call('GET', '/api/imaging/ai/results', 'physician')).json.configured).toBe(false);
   });
 
+  it('a result document the user already has is imported without a connector: mapped, unknown labels listed, once', async () => {
+    const study = '1.2.826.0.1.3680043.8.498.2002';
+    const doc = {
+      model: { name: 'WorkstationAI', version: '2.3' },
+      task: 'nodule_detection',
+      studyInstanceUid: study,
+      findings: [
+        { type: 'nodule', label: 'solid_nodule', location: 'right_lower_lobe', segment: 'S9', sizeMm: { long: 6.4 }, probability: 0.91 },
+        { type: 'nodule', label: 'mystery_blob', probability: 0.4 },
+      ],
+    };
+    const first = await call('POST', '/api/imaging/ai/results', 'physician', doc);
+    expect(first.status).toBe(201);
+    expect(first.json).toMatchObject({ status: 'succeeded', connectorId: null, jobId: null, studyUid: study, model: 'WorkstationAI 2.3', unknownLabels: ['mystery_blob'] });
+    expect(first.json.findings[0]).toMatchObject({ entity: { id: 'sign.solid_nodule' }, laterality: 'right', location: { id: 'anat.right_lower_lobe' }, segment: { code: 'S9' }, sizeMm: { long: 6.4 } });
+    expect(first.json.findings[1]).toMatchObject({ label: 'mystery_blob', entity: { id: 'dis.pulmonary_nodule' } });
+    const again = await call('POST', '/api/imaging/ai/results', 'physician', doc);
+    expect(again.status).toBe(200);
+    expect(again.json.id).toBe(first.json.id);
+    expect((await call('GET', `/api/imaging/ai/results?studyUid=${study}`, 'physician')).json.items).toHaveLength(1);
+    // The chat tool reports it although no connector exists.
+    const run = await tools().run('imaging_ai', { studyUid: study, task: 'nodule_detection' }, { actor: 'dr', lang: 'zh' });
+    expect(run.result).toMatchObject({ status: 'ok', data: { configured: false, resultId: first.json.id, unknownLabels: ['mystery_blob'] } });
+    // Outside the contract: refused naming the field; a study UID that is not a DICOM UID too.
+    const bad = await call('POST', '/api/imaging/ai/results', 'physician', { ...doc, model: undefined });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json.error)).toContain('model');
+    expect((await call('POST', '/api/imaging/ai/results', 'physician', { ...doc, studyInstanceUid: "1.2'; DROP" })).status).toBe(400);
+    expect((await call('POST', '/api/imaging/ai/results', 'technician', doc)).status).toBe(403);
+  });
+
   it('nodule detection: queued, polled, mapped to lesion type, lobe, side and segment; unknown labels reported', async () => {
     await srv.rt.connectors.create({ name: 'PACS', kind: 'pacs', config: { qidoUrl: 'http://pacs.local/dicom-web', wadoUrl: 'http://pacs.local/dicom-web' } }, 'admin');
     await srv.rt.connectors.create({ name: '肺结节 AI', kind: 'imaging_ai', config: { url: fake.url, apiKey: API_KEY } }, 'admin');

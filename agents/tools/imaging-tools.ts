@@ -9,7 +9,7 @@ import { defineTool, type ToolResult } from './tool.ts';
  */
 
 const METRIC_KEYS: Record<string, RegExp> = {
-  volume: /^volume\./,
+  volume: /^(label\.)?volume\./,
   diameters: /^(axial\.|diameter_3d)/,
   hu_stats: /^intensity\./,
   histogram: /^$/,
@@ -24,10 +24,12 @@ export function imagingAiReadTool(port: ImagingToolPort | undefined) {
       '查询某检查的影像 AI 结果（结节检测、分割；需已配置影像 AI 连接器，结果映射到图谱实体）。Look up imaging-AI results of a study (nodule detection, segmentation), mapped to graph entities; requires an imaging-AI connector.',
     input: ImagingAiInput,
     run: async (input): Promise<ToolResult> => {
-      if (!(await port.aiConfigured())) {
+      const rows = (await port.aiResults(input.studyUid, input.task)).filter((r) => !input.seriesUid || r.seriesUid === input.seriesUid);
+      const configured = await port.aiConfigured();
+      // Imported results are shown without a connector; with neither there is nothing to report.
+      if (!rows.length && !configured) {
         return { status: 'not_configured', summary: '影像 AI 连接器尚未配置，无法提供结果 / the imaging-AI connector is not configured: no result', data: { configured: false } };
       }
-      const rows = (await port.aiResults(input.studyUid, input.task)).filter((r) => !input.seriesUid || r.seriesUid === input.seriesUid);
       if (!rows.length) {
         return { status: 'ok', summary: `该检查没有 ${input.task} 结果（可在测量页面提交）/ no ${input.task} result for this study yet (request one on the Measure page)`, data: { configured: true, results: [] } };
       }
@@ -36,7 +38,7 @@ export function imagingAiReadTool(port: ImagingToolPort | undefined) {
         r.status === 'succeeded'
           ? `${r.findings.length} 项结果（${r.model ?? 'model'}）${r.unknownLabels.length ? `，未识别标签 ${r.unknownLabels.join(', ')}` : ''} / ${r.findings.length} finding(s)`
           : `AI 任务状态 ${r.status}${r.lastError ? `：${r.lastError}` : ''} / imaging-AI request ${r.status}`;
-      return { status: 'ok', summary, data: { configured: true, resultId: r.id, status: r.status, model: r.model, findings: r.findings, unknownLabels: r.unknownLabels } };
+      return { status: 'ok', summary, data: { configured, resultId: r.id, status: r.status, model: r.model, findings: r.findings, unknownLabels: r.unknownLabels } };
     },
   });
 }

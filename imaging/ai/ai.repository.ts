@@ -38,6 +38,8 @@ const toRow = (r: RowDb): AiResultRow => ({
   updatedAt: new Date(r.updated_at).toISOString(),
 });
 
+const modelName = (r: AiResult) => `${r.model.name} ${r.model.version}`.trim();
+
 /** Imaging-AI requests and results (migration 039). */
 export class AiResultsRepository {
   constructor(private readonly db: Queryable) {}
@@ -51,6 +53,18 @@ export class AiResultsRepository {
     return toRow(rows[0]);
   }
 
+  /** A result the user imported: stored as succeeded, no connector, no job. Returns null when the id exists. */
+  async insertImported(tx: Queryable, r: { id: string; result: AiResult; findings: MappedFinding[]; unknownLabels: string[]; actor: string }): Promise<AiResultRow | null> {
+    const request: AiRequest = { task: r.result.task, studyUid: r.result.studyInstanceUid, ...(r.result.seriesInstanceUid ? { seriesUid: r.result.seriesInstanceUid } : {}) };
+    const { rows } = await tx.query<RowDb>(
+      `INSERT INTO imaging_ai_results (id, task, study_uid, series_uid, status, request, response, findings, unknown_labels, model, created_by)
+       VALUES ($1, $2, $3, $4, 'succeeded', $5::jsonb, $6::jsonb, $7::jsonb, $8::text[], $9, $10)
+       ON CONFLICT (id) DO NOTHING RETURNING *`,
+      [r.id, request.task, request.studyUid, request.seriesUid ?? null, JSON.stringify(request), JSON.stringify(r.result), JSON.stringify(r.findings), r.unknownLabels, modelName(r.result), r.actor],
+    );
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
   async setJob(tx: Queryable, id: string, jobId: string): Promise<void> {
     await tx.query('UPDATE imaging_ai_results SET job_id = $2, updated_at = now() WHERE id = $1', [id, jobId]);
   }
@@ -62,7 +76,7 @@ export class AiResultsRepository {
   async markDone(tx: Queryable, id: string, res: { response: AiResult; findings: MappedFinding[]; unknownLabels: string[] }): Promise<void> {
     await tx.query(
       `UPDATE imaging_ai_results SET status = 'succeeded', last_error = NULL, response = $2::jsonb, findings = $3::jsonb, unknown_labels = $4::text[], model = $5, updated_at = now() WHERE id = $1`,
-      [id, JSON.stringify(res.response), JSON.stringify(res.findings), res.unknownLabels, `${res.response.model.name} ${res.response.model.version}`.trim()],
+      [id, JSON.stringify(res.response), JSON.stringify(res.findings), res.unknownLabels, modelName(res.response)],
     );
   }
 

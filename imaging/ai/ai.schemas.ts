@@ -74,6 +74,15 @@ export const AiResultSchema = z.object({
 });
 export type AiResult = z.infer<typeof AiResultSchema>;
 
+const DicomUid = z.string().trim().min(1).max(128).regex(/^[0-9.]+$/, 'DICOM UID: digits and dots');
+
+/**
+ * Body of POST /api/imaging/ai/results: a result document in the contract's format that the user already
+ * has (exported by an AI workstation or a service without an HTTP endpoint). It is mapped like a
+ * connector answer; the study it names is where it is filed.
+ */
+export const AiImportSchema = AiResultSchema.extend({ studyInstanceUid: DicomUid, seriesInstanceUid: DicomUid.optional() });
+
 export const AiJobStatusSchema = z.object({
   jobId: z.string().min(1).max(200),
   status: z.enum(['queued', 'running', 'succeeded', 'failed']),

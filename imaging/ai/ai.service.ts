@@ -1,9 +1,9 @@
-import { AppError, isAppError, type Lexicon, type Logger, newId } from '../../core/index.ts';
+import { AppError, isAppError, type Lexicon, type Logger, newId, sha256Hex } from '../../core/index.ts';
 import type { Database, Job, JobHandler, JobQueue } from '../../store/index.ts';
 import { type AiClientOptions, runAiJob } from './ai-client.ts';
 import { mapAiResult } from './ai-mapping.ts';
 import { AiResultsRepository } from './ai.repository.ts';
-import type { AiJobRequestWire, AiRequest, AiResultRow, AiTask } from './ai.schemas.ts';
+import type { AiJobRequestWire, AiRequest, AiResult, AiResultRow, AiTask } from './ai.schemas.ts';
 
 export const AI_JOB = 'imaging.ai';
 
@@ -59,6 +59,19 @@ export class AiService {
     });
     this.deps.wake?.();
     return row;
+  }
+
+  /**
+   * File a result document the user already has (contract format, validated by the route): mapped to graph
+   * entities like a connector answer, unknown labels listed. Needs no connector. The same document imported
+   * twice is one row (`created` false the second time).
+   */
+  async importResult(result: AiResult, actor: string): Promise<{ row: AiResultRow; created: boolean }> {
+    const id = `air_${sha256Hex(JSON.stringify(result)).slice(0, 24)}`;
+    const mapped = mapAiResult(result, this.deps.lexicon);
+    const inserted = await this.deps.db.transaction((tx) => this.repo.insertImported(tx, { id, result, ...mapped, actor }));
+    if (mapped.unknownLabels.length) this.deps.log.warn({ resultId: id, unknownLabels: mapped.unknownLabels }, 'imported imaging-AI result has labels outside the label map');
+    return inserted ? { row: inserted, created: true } : { row: await this.get(id), created: false };
   }
 
   async get(id: string): Promise<AiResultRow> {
