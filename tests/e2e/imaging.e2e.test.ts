@@ -124,6 +124,32 @@ describe.skipIf(!chromiumAvailable())('imaging UI (Chromium)', () => {
     await closePage(page, errors);
   });
 
+  it('Measure › AI results: import a result document, see findings as graph entities with side, lobe, segment, size; unknown labels shown', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/measure`, { auth: await server.tokenFor('physician') });
+    await page.locator('[data-tab="ai"]').click();
+    await expect(page.getByTestId('ai-results').textContent()).resolves.toContain('还没有影像 AI 结果');
+    const doc = {
+      model: { name: 'LungAI', version: '4.1' },
+      task: 'nodule_detection',
+      studyInstanceUid: studyUid,
+      findings: [
+        { type: 'nodule', label: 'part_solid_nodule', location: 'lung_upper_lobe_right', segment: 'S1', sizeMm: { long: 8.2, short: 6.1 }, probability: 0.91 },
+        { type: 'nodule', label: 'weird_spot', probability: 0.35 },
+      ],
+    };
+    await page.getByTestId('ai-import').setInputFiles({ name: 'not-json.json', mimeType: 'application/json', buffer: Buffer.from('{ model: ') });
+    await expect(page.locator('[role="alert"]').textContent()).resolves.toContain('not-json.json');
+    await page.getByTestId('ai-import').setInputFiles({ name: 'lungai.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
+    const rows = page.locator('[data-testid="ai-findings"] tbody tr');
+    await rows.first().waitFor();
+    await expect(rows.count()).resolves.toBe(2);
+    await expect(rows.first().textContent()).resolves.toMatch(/部分实性结节.*右 · 右肺上叶 · S1 尖段.*8\.2 × 6\.1 mm.*91 %/);
+    await expect(page.getByTestId('ai-unknown').textContent()).resolves.toContain('weird_spot');
+    await expect(page.locator('[data-ai-result]').first().textContent()).resolves.toContain('LungAI 4.1');
+    await shot(page, 'measure-ai.png');
+    await closePage(page, errors);
+  });
+
   it('Protocol QC: upload two scanners’ series, see pass and fail with the failing rules, and the trend chart per scanner', async () => {
     const p = chestPhantom({ dims: [128, 100, 210], spacing: [0.7, 0.7, 1.25] });
     const head = (model: string, date: string, extra: Record<string, unknown> = {}) => ({ KVP: 120, CTDIvol: 9, ConvolutionKernel: 'LUNG', ProtocolName: '胸部平扫 Chest', BodyPartExamined: 'CHEST', ManufacturerModelName: model, StationName: 'CT2', SeriesDate: date, ...extra });

@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { ErrorAlert, Loading, ProgressBar, useTitle } from '../components.tsx';
 import { imagingApi, type Lesion, type MeasurementResult, type MeasurementSummary, type StoredVolumeMeta } from './api.ts';
+import { AiResultsPanel } from './AiResultsPanel.tsx';
 import { useImagingT } from './i18n.ts';
 import { type PacsChoice, PacsPicker } from './PacsPicker.tsx';
 import { ResultsPanel } from './ResultsPanel.tsx';
@@ -25,7 +26,7 @@ export function MeasurePage() {
   const [error, setError] = useState<unknown>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [slice, setSlice] = useState(0);
-  const [tab, setTab] = useState<'measured' | 'pacs'>('measured');
+  const [tab, setTab] = useState<'measured' | 'pacs' | 'ai'>('measured');
   const [pacs, setPacs] = useState<PacsChoice | null>(null);
 
   const refreshRecent = useCallback(() => imagingApi.list({ limit: 20 }).then((r) => setRecent(r.items), setError), []);
@@ -97,9 +98,13 @@ export function MeasurePage() {
               <button type="button" className={tab === 'pacs' ? 'active' : ''} onClick={() => setTab('pacs')} data-tab="pacs">
                 {t('measure.tabPacs')}
               </button>
+              <button type="button" className={tab === 'ai' ? 'active' : ''} onClick={() => setTab('ai')} data-tab="ai">
+                {t('ai.tab')}
+              </button>
             </div>
           </div>
           {tab === 'pacs' && <PacsPicker onChoose={setPacs} />}
+          {tab === 'ai' && <AiResultsPanel />}
           {tab === 'measured' && !recent && <Loading />}
           {tab === 'measured' && recent?.length === 0 && <p className="muted">{t('measure.recentEmpty')}</p>}
           <ul className="recent-list" data-testid="recent-measurements" hidden={tab !== 'measured'}>

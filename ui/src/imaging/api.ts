@@ -1,9 +1,9 @@
 import type { JobDto } from '../../../api/contract.ts';
-import type { Dashboard, Lesion, MeasurementResult, PacsSeries, PacsStudy, QcRun, StoredVolumeMeta } from '../../../imaging/index.ts';
+import type { AiResultRow, Dashboard, Lesion, MeasurementResult, PacsSeries, PacsStudy, QcRun, StoredVolumeMeta } from '../../../imaging/index.ts';
 import type { MeasurementSummary } from '../../../imaging/measure-request.schema.ts';
 import { ApiError, fetchJson, qs, request } from '../api.ts';
 
-export type { Dashboard, Lesion, MeasurementResult, MeasurementSummary, PacsSeries, PacsStudy, QcRun, StoredVolumeMeta };
+export type { AiResultRow, Dashboard, Lesion, MeasurementResult, MeasurementSummary, PacsSeries, PacsStudy, QcRun, StoredVolumeMeta };
 
 export type MeasureAnswer = { status: 'measured'; measurement: MeasurementResult; summary: MeasurementSummary } | { status: 'queued'; job: JobDto };
 
@@ -44,6 +44,8 @@ export const imagingApi = {
   job: (id: string, signal?: AbortSignal) => request<JobDto>('GET', `/api/jobs/${enc(id)}`, signal),
   pacsStudies: (p: { date?: string; limit?: number } = {}, signal?: AbortSignal) => request<{ items: PacsStudy[] }>('GET', `/api/imaging/pacs/studies${qs(p)}`, signal),
   pacsSeries: (studyUid: string, signal?: AbortSignal) => request<{ items: PacsSeries[] }>('GET', `/api/imaging/pacs/studies/${enc(studyUid)}/series`, signal),
+  aiResults: (p: { studyUid?: string; limit?: number } = {}, signal?: AbortSignal) => request<{ items: AiResultRow[]; configured: boolean }>('GET', `/api/imaging/ai/results${qs(p)}`, signal),
+  aiImport: (doc: unknown) => request<AiResultRow>('POST', '/api/imaging/ai/results', undefined, doc),
   qcCheck: (form: FormData) => post<{ runs: QcRun[]; skipped: string[] }>('/api/protocol-qc', form),
   qcRuns: (p: { status?: string; scanner?: string; limit?: number } = {}, signal?: AbortSignal) => request<{ items: QcRun[] }>('GET', `/api/protocol-qc/runs${qs(p)}`, signal),
   qcDashboard: (p: { groupBy: 'scanner' | 'protocol'; days: number }, signal?: AbortSignal) => request<Dashboard>('GET', `/api/protocol-qc/dashboard${qs(p)}`, signal),
