@@ -122,6 +122,13 @@ program
   .action(async (image: string, mask: string, opts) => (await import('./commands/imaging.ts')).measureCommand(image, mask, opts));
 
 program
+  .command('ai-map')
+  .description('影像 AI 结果映射到图谱实体 / map an imaging-AI result JSON (contract format) to graph entities, listing unknown labels')
+  .argument('<result.json>')
+  .option('--json', 'machine-readable output')
+  .action(async (file: string, opts) => (await import('./commands/imaging.ts')).aiMapCommand(file, opts));
+
+program
   .command('protocol-qc')
   .description('扫描协议与图像质量质控 / scan-protocol and image-quality QC of every series in a DICOM directory')
   .argument('<dicom-dir>')

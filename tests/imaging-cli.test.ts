@@ -62,6 +62,28 @@ describe('yingzhi measure / protocol-qc', { timeout: 120_000 }, () => {
     expect(missing.code).toBe(3);
   });
 
+  it('ai-map maps an AI result document to graph entities and lists unknown labels; a document outside the contract is refused', async () => {
+    const doc = {
+      model: { name: 'SegAI', version: '1' },
+      task: 'segmentation',
+      studyInstanceUid: '1.2.3.4',
+      segments: [{ label: 'kidney_left', volumeMl: 150 }, { label: 'vertebrae_L3' }, { label: 'mystery_organ' }],
+    };
+    writeFileSync(path.join(tmp.dir, 'ai.json'), JSON.stringify(doc));
+    const r = await cli(['ai-map', path.join(tmp.dir, 'ai.json'), '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.findings[0]).toMatchObject({ kind: 'organ', laterality: 'left', volumeMm3: 150_000, entity: { id: expect.stringMatching(/kidney/) } });
+    expect(out.findings[1]).toMatchObject({ segment: { code: 'L3' } });
+    expect(out.unknownLabels).toEqual(['mystery_organ']);
+    const text = await cli(['ai-map', path.join(tmp.dir, 'ai.json')]);
+    expect(text.stderr).toContain('unmapped labels: mystery_organ');
+    writeFileSync(path.join(tmp.dir, 'bad-ai.json'), JSON.stringify({ ...doc, segments: [{ label: '' }] }));
+    const bad = await cli(['ai-map', path.join(tmp.dir, 'bad-ai.json')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/VALIDATION_FAILED.*segments\.0\.label/);
+  });
+
   it('protocol-qc checks every series of a directory (--json), and exits non-zero when one fails', async () => {
     const p = chestPhantom({ dims: [80, 64, 210], spacing: [0.7, 0.7, 1.25] });
     const dir = path.join(tmp.dir, 'study');

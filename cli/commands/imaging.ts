@@ -1,5 +1,6 @@
-import { AppError, loadConfig } from '../../core/index.ts';
-import { alignMask, loadImage, loadMask, type MeasurementResult, MeasureOptionsSchema, measure, protocolQc, type QcResult, readPath } from '../../imaging/index.ts';
+import { readFileSync } from 'node:fs';
+import { AppError, Lexicon, loadConfig } from '../../core/index.ts';
+import { AiImportSchema, alignMask, loadImage, loadMask, mapAiResult, type MeasurementResult, MeasureOptionsSchema, measure, protocolQc, type QcResult, readPath } from '../../imaging/index.ts';
 import { fail, printJson, progressBar } from '../output.ts';
 
 /**
@@ -82,6 +83,42 @@ export async function protocolQcCommand(dir: string, opts: { json?: boolean }): 
     for (const r of results) printQc(r);
     if (skipped.length) process.stderr.write(`跳过非 DICOM 文件 skipped ${skipped.length}: ${skipped.slice(0, 5).join(', ')}\n`);
     if (results.some((r) => r.status === 'fail')) process.exitCode = 1;
+  } catch (e) {
+    fail(e, json);
+  }
+}
+
+/** `yingzhi ai-map`: an imaging-AI result document (contract format) mapped to graph entities, unknown labels listed. */
+export async function aiMapCommand(file: string, opts: { json?: boolean }): Promise<void> {
+  const json = Boolean(opts.json);
+  try {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new AppError('NOT_FOUND', `文件不存在 / no such file: ${file}`, { field: 'file' });
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      throw new AppError('VALIDATION_FAILED', `${file} 不是有效的 JSON / is not valid JSON: ${(e as Error).message}`, { field: 'file' });
+    }
+    const parsed = AiImportSchema.safeParse(doc);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.join('.') || '(document)';
+      throw new AppError('VALIDATION_FAILED', `AI 结果不符合接口约定 / the AI result is outside the contract at ${where}: ${issue?.message}`, { field: where });
+    }
+    const mapped = mapAiResult(parsed.data, Lexicon.load());
+    if (json) return printJson({ model: parsed.data.model, task: parsed.data.task, studyInstanceUid: parsed.data.studyInstanceUid, ...mapped });
+    process.stdout.write(`${parsed.data.model.name} ${parsed.data.model.version} · ${parsed.data.task} · ${parsed.data.studyInstanceUid}\n`);
+    for (const f of mapped.findings) {
+      const where = [f.laterality, f.location?.nameZh, f.segment?.code].filter(Boolean).join(' ');
+      const size = f.sizeMm ? ` ${f.sizeMm.long}${f.sizeMm.short !== undefined ? `×${f.sizeMm.short}` : ''} mm` : '';
+      process.stdout.write(`  ${f.entity ? `${f.entity.nameZh} (${f.entity.id})` : `? ${f.label}`}${where ? ` @ ${where}` : ''}${size}${f.probability !== null ? ` p=${f.probability}` : ''}\n`);
+    }
+    if (mapped.unknownLabels.length) process.stderr.write(`未映射的标签 unmapped labels: ${mapped.unknownLabels.join(', ')}\n`);
   } catch (e) {
     fail(e, json);
   }
