@@ -18,3 +18,5 @@ export { type LlmStatus, LlmStatusSchema, llmStatus } from './status.ts';
 export { parseToolArguments } from './tool-calls.ts';
 export type { ProviderOptions } from './transport.ts';
 export { type LlmUsageRecord, LlmUsageRepository, type LlmUsageStats, USAGE_WINDOW_HOURS } from './usage.repository.ts';
+export { type CatalogEntry, catalogEntry, MODEL_CATALOG } from './models/catalog.ts';
+export { type InstallResult, installedGguf, installedVenvBin, type ModelListing, ModelInstaller, type ModelInstallerOptions, modelPaths, type VerifyResult } from './models/installer.ts';
