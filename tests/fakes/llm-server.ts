@@ -74,6 +74,10 @@ export interface FakeLlmServer {
   requests: FakeLlmRequest[];
   /** Most chat requests in flight at once so far. */
   readonly maxInFlight: number;
+  /** Tool-capability probes received (not in `requests`). */
+  probes: FakeLlmRequest[];
+  /** Whether the emulated model answers the probe with a native tool call (default true). */
+  setNativeTools(native: boolean): void;
   /** Queue replies; they are used, in order, before the script. */
   reply(...replies: FakeLlmReply[]): void;
   /** Answer every chat request not covered by the queue (null: a 500 saying nothing is scripted). */
@@ -91,9 +95,9 @@ export interface FakeLlmServer {
  * HTTP errors, slow answers and streams, truncated bodies and streams, protocol garbage, malformed
  * tool-call arguments; `clientClosed` tells whether the client hung up (cancellation).
  */
-export async function startFakeLlmServer(opts: { models?: string[]; script?: FakeLlmScript } = {}): Promise<FakeLlmServer> {
+export async function startFakeLlmServer(opts: { models?: string[]; script?: FakeLlmScript; nativeTools?: boolean } = {}): Promise<FakeLlmServer> {
   const models = opts.models ?? ['fake-model'];
-  const state = { queue: [] as FakeLlmReply[], script: opts.script ?? null, requests: [] as FakeLlmRequest[], inFlight: 0, maxInFlight: 0 };
+  const state = { queue: [] as FakeLlmReply[], script: opts.script ?? null, requests: [] as FakeLlmRequest[], probes: [] as FakeLlmRequest[], nativeTools: opts.nativeTools ?? true, inFlight: 0, maxInFlight: 0 };
   const timers = new Set<NodeJS.Timeout>();
   const wait = (ms: number, res: ServerResponse) =>
     new Promise<boolean>((resolve) => {
@@ -148,6 +152,18 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
       headers: req.headers,
       clientClosed: false,
     };
+    // The tool-capability probe (llm/tool-probe.ts) is answered as the emulated model would, outside the
+    // scripted queue and the request log: a native tool call, or (nativeTools: false) a fenced JSON block.
+    const probe = request.tools?.find((t) => t.function.name === 'yz_capability_probe');
+    if (probe) {
+      state.probes.push(request);
+      const call = { name: 'yz_capability_probe', arguments: { echo: 'ok' } };
+      const reply: FakeLlmReply = state.nativeTools ? { toolCalls: [call] } : { text: `\`\`\`json\n${JSON.stringify(call)}\n\`\`\`` };
+      const content = 'text' in reply ? (reply.text ?? '') : '';
+      if (request.stream) await stream(res, request, content, { prompt: 20, completion: 10 }, reply as { toolCalls?: FakeToolCall[] });
+      else whole(res, request, content, { prompt: 20, completion: 10 }, false, 'toolCalls' in reply ? (reply.toolCalls ?? []) : []);
+      return;
+    }
     state.requests.push(request);
     state.inFlight++;
     state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
@@ -246,6 +262,10 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
     get maxInFlight() {
       return state.maxInFlight;
     },
+    probes: state.probes,
+    setNativeTools(native) {
+      state.nativeTools = native;
+    },
     reply: (...replies) => void state.queue.push(...replies),
     script(fn) {
       state.script = fn;
@@ -255,6 +275,7 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
       state.queue.length = 0;
       state.script = null;
       state.maxInFlight = 0;
+      state.probes.length = 0;
     },
     close: () =>
       new Promise<void>((r) => {
