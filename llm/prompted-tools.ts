@@ -1,6 +1,6 @@
 import { decorate } from './decorate.ts';
 import { extractJson } from './json-output.ts';
-import type { ChatMessage, ChatRequest, ChatResponse, ChatStreamEvent, LlmProvider, ToolCall, ToolSpec } from './provider.ts';
+import type { ChatMessage, ChatRequest, ChatResponse, LlmProvider, ToolCall, ToolSpec } from './provider.ts';
 import { newToolCallId } from './tool-calls.ts';
 
 /** How a model takes tools: the server's native `tool_calls`, or the prompted protocol below. */
