@@ -24,6 +24,8 @@ export type FakeLlmReply = (
       toolCalls?: FakeToolCall[];
       /** OpenAI streams: split each call's argument string into fragments of this many characters (default 8). */
       argChunkChars?: number;
+      /** Why the answer ended (default `stop`; `length` = cut at max_tokens). */
+      finish?: 'stop' | 'length';
     }
   | { status: number; error?: string; retryAfter?: number }
   /** Send this body verbatim with status 200 (protocol garbage). */
@@ -188,17 +190,17 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
     const promptChars = request.messages.reduce((n, m) => n + String(m.content).length, 0);
     const usage = { prompt: reply.usage?.promptTokens ?? Math.ceil(promptChars / 2), completion: reply.usage?.completionTokens ?? Math.ceil(content.length / 2) };
     if (request.stream) await stream(res, request, content, usage, reply);
-    else whole(res, request, content, usage, reply.truncate === true, reply.toolCalls ?? []);
+    else whole(res, request, content, usage, reply.truncate === true, reply.toolCalls ?? [], reply.finish);
   }
 
-  function whole(res: ServerResponse, r: FakeLlmRequest, content: string, usage: { prompt: number; completion: number }, truncate: boolean, calls: FakeToolCall[]): void {
+  function whole(res: ServerResponse, r: FakeLlmRequest, content: string, usage: { prompt: number; completion: number }, truncate: boolean, calls: FakeToolCall[], finish: 'stop' | 'length' = 'stop'): void {
     const toolCalls = calls.length ? { tool_calls: wireCalls(r.api, calls) } : {};
     const body = JSON.stringify(
       r.api === 'ollama'
-        ? { model: r.model, created_at: new Date().toISOString(), message: { role: 'assistant', content, ...toolCalls }, done: true, done_reason: 'stop', prompt_eval_count: usage.prompt, eval_count: usage.completion }
+        ? { model: r.model, created_at: new Date().toISOString(), message: { role: 'assistant', content, ...toolCalls }, done: true, done_reason: finish, prompt_eval_count: usage.prompt, eval_count: usage.completion }
         : {
             id: 'chatcmpl-fake', object: 'chat.completion', created: 0, model: r.model,
-            choices: [{ index: 0, message: { role: 'assistant', content: calls.length && !content ? null : content, ...toolCalls }, finish_reason: calls.length ? 'tool_calls' : 'stop' }],
+            choices: [{ index: 0, message: { role: 'assistant', content: calls.length && !content ? null : content, ...toolCalls }, finish_reason: calls.length ? 'tool_calls' : finish }],
             usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion },
           },
     );
@@ -212,7 +214,7 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
     r: FakeLlmRequest,
     content: string,
     usage: { prompt: number; completion: number },
-    reply: { pieceChars?: number; pieceDelayMs?: number; truncate?: boolean; toolCalls?: FakeToolCall[]; argChunkChars?: number },
+    reply: { pieceChars?: number; pieceDelayMs?: number; truncate?: boolean; toolCalls?: FakeToolCall[]; argChunkChars?: number; finish?: 'stop' | 'length' },
   ): Promise<void> {
     const size = reply.pieceChars ?? 4;
     const pieces: string[] = [];
@@ -244,9 +246,9 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
       }
     }
     if (ollama) {
-      send({ model: r.model, message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', prompt_eval_count: usage.prompt, eval_count: usage.completion });
+      send({ model: r.model, message: { role: 'assistant', content: '' }, done: true, done_reason: reply.finish ?? 'stop', prompt_eval_count: usage.prompt, eval_count: usage.completion });
     } else {
-      send(chunk({}, calls.length ? 'tool_calls' : 'stop'));
+      send(chunk({}, calls.length ? 'tool_calls' : (reply.finish ?? 'stop')));
       const opts = r.body.stream_options as { include_usage?: boolean } | undefined;
       if (opts?.include_usage) send({ ...chunk({}, null), choices: [], usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion } });
       res.write('data: [DONE]\n\n');
