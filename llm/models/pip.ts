@@ -89,7 +89,12 @@ export class PipDownloader {
       const req = path.join(this.cacheDir, `requirements-${process.pid}.txt`);
       await writeFile(req, `${missing.map(requirementLine).join('\n')}\n`);
       const r = await run(pip, ['download', '--no-deps', '--only-binary=:all:', '--require-hashes', '--disable-pip-version-check', '--progress-bar', 'off', '-d', this.wheelsDir, '-r', req], this.env);
-      if (r.code !== 0) throw pipError(r, 'download', this.env);
+      if (r.code !== 0) {
+        // Without retries pip reports an unreachable index only as "no matching distribution": ask the index.
+        const indexUrl = this.env.PIP_INDEX_URL ?? 'https://pypi.org/simple/';
+        const unreachable = /No matching distribution|from versions: none/i.test(r.stderr) && !(await answers(indexUrl));
+        throw unreachable ? pipError({ ...r, stderr: `${r.stderr}\n${indexUrl}: Connection refused or timed out` }, 'download', this.env) : pipError(r, 'download', this.env);
+      }
     }
     const out: string[] = [];
     for (const w of wheels) {
@@ -106,6 +111,16 @@ export class PipDownloader {
     const pip = path.join(venv, 'bin', 'pip');
     if (!existsSync(pip)) await createVenv(this.python, venv, this.env);
     return pip;
+  }
+}
+
+/** Whether an HTTP(S) index answers at all (any status) within 5 s. */
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
+    return true;
+  } catch {
+    return false;
   }
 }
 
