@@ -56,15 +56,15 @@ export function ModelSwitchCard({ onSwitched }: { onSwitched: (s: LlmStatusDto) 
         <h2 className="card-title">{t('settings.switch')}</h2>
       </div>
       <form
-        className="form-grid"
+        className="switch-form"
         onSubmit={(e) => {
           e.preventDefault();
           run(llmSettingsApi.set(choice()));
         }}
       >
-        <label>
-          {t('settings.switch.kind')}
-          <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="switch-kind">
+        <label className="field">
+          <span className="field-label">{t('settings.switch.kind')}</span>
+          <select className="input" value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="switch-kind">
             <option value="embedded">{t('settings.kind.embedded')}</option>
             <option value="ollama">{t('settings.kind.ollama')}</option>
             <option value="openai">{t('settings.kind.openai')}</option>
@@ -74,9 +74,9 @@ export function ModelSwitchCard({ onSwitched }: { onSwitched: (s: LlmStatusDto) 
         </label>
         {kind === 'embedded' &&
           (local.length ? (
-            <label>
-              {t('settings.switch.local')}
-              <select value={model} onChange={(e) => setModel(e.target.value)} data-testid="switch-local">
+            <label className="field">
+              <span className="field-label">{t('settings.switch.local')}</span>
+              <select className="input" value={model} onChange={(e) => setModel(e.target.value)} data-testid="switch-local">
                 {local.map((m) => (
                   <option key={m.id} value={m.id}>
                     {m.title}
@@ -89,20 +89,20 @@ export function ModelSwitchCard({ onSwitched }: { onSwitched: (s: LlmStatusDto) 
           ))}
         {(kind === 'ollama' || kind === 'openai') && (
           <>
-            <label>
-              {t('settings.switch.url')}
-              <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://127.0.0.1:11434" data-testid="switch-url" />
+            <label className="field">
+              <span className="field-label">{t('settings.switch.url')}</span>
+              <input className="input" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://127.0.0.1:11434" data-testid="switch-url" />
             </label>
-            <label>
-              {t('settings.switch.model')}
-              <input value={model} onChange={(e) => setModel(e.target.value)} data-testid="switch-model" />
+            <label className="field">
+              <span className="field-label">{t('settings.switch.model')}</span>
+              <input className="input" value={model} onChange={(e) => setModel(e.target.value)} data-testid="switch-model" />
             </label>
           </>
         )}
         {kind === 'connector' && (
-          <label>
-            {t('settings.switch.connector')}
-            <select value={connectorId} onChange={(e) => setConnectorId(e.target.value)} data-testid="switch-connector">
+          <label className="field">
+            <span className="field-label">{t('settings.switch.connector')}</span>
+            <select className="input" value={connectorId} onChange={(e) => setConnectorId(e.target.value)} data-testid="switch-connector">
               {connectors.map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.name}
@@ -111,7 +111,7 @@ export function ModelSwitchCard({ onSwitched }: { onSwitched: (s: LlmStatusDto) 
             </select>
           </label>
         )}
-        <div className="form-actions">
+        <div className="field field-submit switch-actions">
           <button type="submit" className="btn btn-primary" disabled={busy} data-testid="switch-apply">
             {busy && <span className="spinner" aria-hidden="true" />}
             {busy ? t('settings.switch.applying') : t('settings.switch.apply')}
