@@ -152,7 +152,10 @@ export async function evaluateExtraction(
 function limitPerSplit(gold: GoldSentence[], limit: number | undefined): GoldSentence[] {
   if (limit === undefined) return gold;
   const seen: Record<string, number> = {};
-  return gold.filter((g) => (seen[g.split] = (seen[g.split] ?? 0) + 1) <= limit);
+  return gold.filter((g) => {
+    seen[g.split] = (seen[g.split] ?? 0) + 1;
+    return seen[g.split] <= limit;
+  });
 }
 
 const pct = (v: number) => (v * 100).toFixed(1).padStart(5);

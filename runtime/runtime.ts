@@ -90,8 +90,10 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
       get llm() {
         const llm = activeModel.current;
         if (!llm) return undefined;
-        let x = llmExtractors.get(llm);
-        if (!x) llmExtractors.set(llm, (x = new LlmExtractor(llm, lexicon, { cache: llmCache, log })));
+        const known = llmExtractors.get(llm);
+        if (known) return known;
+        const x = new LlmExtractor(llm, lexicon, { cache: llmCache, log });
+        llmExtractors.set(llm, x);
         return x;
       },
     };

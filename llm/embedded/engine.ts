@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Llama, LlamaContext, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
 import { AppError, sha256Hex } from '../../core/index.ts';
+import type { ModelDescription } from '../provider.ts';
 
 /** How one model is loaded: the file, CPU threads, context window and parallel sequences. */
 export interface LoadSpec {
@@ -15,26 +16,12 @@ export interface LoadSpec {
   memoryLimitBytes?: number;
 }
 
-/** What Settings shows about the loaded model. */
-export interface LoadedModelInfo {
-  file: string;
-  sizeBytes: number;
-  name: string | null;
-  architecture: string | null;
-  trainContextSize: number | null;
-  contextSize: number;
-  threads: number;
-  sequences: number;
-  loadMs: number;
-  estimatedRamBytes: number;
-}
-
 /** A model loaded once per process and shared by every provider that names the same spec. */
 export interface LoadedModel {
   llama: Llama;
   model: LlamaModel;
   context: LlamaContext;
-  info: LoadedModelInfo;
+  info: ModelDescription;
   grammar(schema: Record<string, unknown>): Promise<LlamaGrammar>;
 }
 
