@@ -57,13 +57,19 @@ abstract class HttpEmbedder implements Embedder {
   }
 
   protected async post(path: string, body: unknown): Promise<unknown> {
-    let res: Response;
-    try {
-      res = await fetch(new URL(path, this.opts.url.endsWith('/') ? this.opts.url : `${this.opts.url}/`), {
+    const send = () =>
+      fetch(new URL(path, this.opts.url.endsWith('/') ? this.opts.url : `${this.opts.url}/`), {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {}) },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+      });
+    let res: Response;
+    try {
+      res = await send().catch((e: unknown) => {
+        // A pooled keep-alive connection the server closed while idle resets on reuse: one fresh attempt.
+        if ((e as { cause?: { code?: string } })?.cause?.code === 'ECONNRESET') return send();
+        throw e;
       });
     } catch (e) {
       throw this.fail(`unreachable: ${(e as Error).message}`, e);
