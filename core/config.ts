@@ -15,6 +15,9 @@ const EnvSchema = z.object({
   YZ_EMBED_MODEL: z.string().optional(),
   YZ_EMBED_API_KEY: z.string().optional(),
   YZ_EMBED_DIMS: z.coerce.number().int().min(8).max(4096).optional(),
+  YZ_RERANK_URL: z.string().url().optional(),
+  YZ_RERANK_MODEL: z.string().optional(),
+  YZ_RERANK_API_KEY: z.string().optional(),
   YZ_LLM: z.enum(['none', 'ollama', 'openai']).default('none'),
   YZ_LLM_URL: z.string().url().optional(),
   YZ_LLM_MODEL: z.string().optional(),
@@ -82,6 +85,8 @@ export interface Config {
   maxUploadBytes: number;
   chunkChars: number;
   embedder: { kind: 'hash' | 'ollama' | 'openai'; url?: string; model?: string; apiKey?: string; dims?: number };
+  /** A model reranker (`/rerank` protocol) over the search's top passages; null: the feature rerank alone. */
+  reranker: { url: string; model: string; apiKey?: string } | null;
   llm: LlmConfig;
   autoExtract: 'rules' | 'llm' | 'off';
   pubmed: PubmedConfig;
@@ -110,6 +115,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       field: e.YZ_EMBED_URL ? 'YZ_EMBED_MODEL' : 'YZ_EMBED_URL',
     });
   }
+  if (e.YZ_RERANK_URL && !e.YZ_RERANK_MODEL) {
+    throw new AppError('CONFIG_INVALID', 'YZ_RERANK_URL is set but YZ_RERANK_MODEL is not: name the reranking model', { field: 'YZ_RERANK_MODEL' });
+  }
   if (e.YZ_LLM !== 'none' && (!e.YZ_LLM_URL || !e.YZ_LLM_MODEL)) {
     throw new AppError('CONFIG_INVALID', `YZ_LLM=${e.YZ_LLM} needs YZ_LLM_URL and YZ_LLM_MODEL`, {
       field: e.YZ_LLM_URL ? 'YZ_LLM_MODEL' : 'YZ_LLM_URL',
@@ -123,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: Math.round(e.YZ_MAX_UPLOAD_MB * 1024 * 1024),
     chunkChars: e.YZ_CHUNK_CHARS,
     embedder: { kind: e.YZ_EMBEDDER, url: e.YZ_EMBED_URL, model: e.YZ_EMBED_MODEL, apiKey: e.YZ_EMBED_API_KEY, dims: e.YZ_EMBED_DIMS },
+    reranker: e.YZ_RERANK_URL && e.YZ_RERANK_MODEL ? { url: e.YZ_RERANK_URL, model: e.YZ_RERANK_MODEL, apiKey: e.YZ_RERANK_API_KEY } : null,
     llm: {
       kind: e.YZ_LLM,
       url: e.YZ_LLM_URL,
