@@ -177,13 +177,15 @@ graph.command('import').argument('<file>', 'a jsonl export').option('--as <name>
 
 program
   .command('eval')
-  .description('运行评测集（检索、回答、引用忠实度）/ run the evaluation sets: retrieval, answers, faithfulness, all')
-  .argument('[suite]', 'retrieval | answers | faithfulness | all, or a list: answers,faithfulness', 'all')
+  .description('运行评测集（检索、教材代理集、回答、引用忠实度）/ run the evaluation sets: retrieval, textbook, answers, faithfulness, all')
+  .argument('[suite]', 'retrieval | textbook | answers | faithfulness | all, or a list: retrieval,textbook', 'all')
   .option('--answers <file>', 'answers set (default evals/answers/answers.jsonl)')
   .option('--limit <n>', 'only the first n answers questions', intArg('--limit'))
   .option('--compare <file>', 'an earlier result file: show the change of every metric')
   .option('--out <dir>', 'where the result JSON goes (default evals/results)')
   .option('--current-db', 'evaluate the configured database instead of a fresh one with the demo corpus')
+  .option('--split <split>', 'textbook questions: dev (default), heldout (run once, at the end of a piece of work) or all')
+  .option('--ablation', 'textbook: also score each search stage switched off in turn')
   .option('--json', 'machine-readable output: the whole result')
   .action((suite: string, opts) => evalCommand(suite, opts));
 

@@ -54,7 +54,7 @@ export function buildQueryPlan(q: string, tokenizer: Tokenizer): QueryPlan {
   const cues = [...new Set(groups.flatMap((g) => g.group.cues))];
   const expansions = new Set<string>(cues);
   for (const group of EQUIVALENTS) if (group.some((w) => folded.includes(w))) for (const w of group) expansions.add(w);
-  for (const e of expansions) for (const t of tokenizer.queryTerms(e)) if (t.kind !== 'entity') add(t.lexeme, TERM_WEIGHTS.expansion, false);
+  for (const e of expansions) for (const lexeme of expansionLexemes(tokenizer, e)) add(lexeme, TERM_WEIGHTS.expansion, false);
 
   const display = uniqueBy(tokenizer.queryTokens(q), (t) => t.lexeme).map((t) => ({
     lexeme: t.lexeme,
@@ -65,6 +65,17 @@ export function buildQueryPlan(q: string, tokenizer: Tokenizer): QueryPlan {
   const m = ATTRIBUTE_FORM.exec(stripped);
   const terms = [...weights.values()].sort((a, b) => b.weight - a.weight).slice(0, MAX_TERMS);
   return { folded, terms, display, intents: groups.map((g) => g.group.intent), cues, subject: m ? m[1] : null };
+}
+
+const expansionCache = new WeakMap<Tokenizer, Map<string, string[]>>();
+
+/** The lexemes of an expansion word (cached: the vocabulary of expansions is small and fixed). */
+export function expansionLexemes(tokenizer: Tokenizer, word: string): string[] {
+  let cache = expansionCache.get(tokenizer);
+  if (!cache) expansionCache.set(tokenizer, (cache = new Map()));
+  let lexemes = cache.get(word);
+  if (!lexemes) cache.set(word, (lexemes = tokenizer.queryTerms(word).filter((t) => t.kind !== 'entity').map((t) => t.lexeme)));
+  return lexemes;
 }
 
 function weightOf(t: QueryTerm): number {

@@ -1,5 +1,5 @@
 import { ENTITY_PREFIX, foldForSearch, gramTokens, type Tokenizer } from '../core/index.ts';
-import type { QueryPlan } from './query-plan.ts';
+import { expansionLexemes, type QueryPlan } from './query-plan.ts';
 
 /** A fused candidate with what the rerank reads. */
 export interface RerankCandidate {
@@ -68,15 +68,15 @@ export function rerank(
   const entityNames = new Map(
     plan.terms.filter((t) => t.lexeme.startsWith(ENTITY_PREFIX)).map((t) => [t.lexeme, tokenizer.lexicon.surfaces(t.lexeme.slice(1)).map(foldForSearch).filter((n) => n.length > 1)]),
   );
-  const cueTerms = new Set(plan.cues.flatMap((c) => tokenizer.queryTerms(c).map((t) => t.lexeme)));
+  const cueTerms = new Set(plan.cues.flatMap((c) => expansionLexemes(tokenizer, c)));
   const years = candidates.map((c) => c.year ?? 0).filter((y) => y > 0);
   const newest = years.length ? Math.max(...years) : 0;
 
   const scored = candidates.map((c) => {
-    const sentences = c.text.split(SENTENCE_END).filter((s) => s.trim());
-    const sets = sentences.map((s) => termsIn(s, entityNames));
+    // Folded once per passage (the costly part), then cut into sentences.
+    const sets = foldForSearch(c.text).split(SENTENCE_END).filter((s) => s.trim()).map((s) => termsIn(s, entityNames));
     const passage: Terms = { set: new Set(sets.flatMap((s) => [...s.set])), folded: sets.map((s) => s.folded).join('\n') };
-    const heading = termsIn(c.headingPath.join(' '), entityNames);
+    const heading = termsIn(foldForSearch(c.headingPath.join(' ')), entityNames);
     const share = (t: Terms) => literal.reduce((s, l) => s + (has(t, l.lexeme) ? l.mass : 0), 0) / total;
     const namesSubject = (t: Terms) =>
       subjectTerms && subjectTerms.size ? [...subjectTerms].filter((g) => t.set.has(g)).length / subjectTerms.size >= 0.6 : [...entityNames.keys()].some((e) => t.set.has(e));
@@ -114,8 +114,7 @@ export function rerank(
  * the entities whose names occur in it. Words of three or more characters are found by their bigrams
  * (see wordIn) — jieba over fifty passages per query would cost more than the whole first stage.
  */
-function termsIn(text: string, entityNames: ReadonlyMap<string, string[]>): Terms {
-  const folded = foldForSearch(text);
+function termsIn(folded: string, entityNames: ReadonlyMap<string, string[]>): Terms {
   const set = new Set(gramTokens(folded).map((t) => t.lexeme));
   for (const w of folded.match(/[a-z0-9]+(?:-[a-z0-9]+)*/g) ?? []) set.add(w);
   for (const [id, names] of entityNames) if (names.some((n) => folded.includes(n))) set.add(id);

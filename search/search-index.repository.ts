@@ -95,14 +95,18 @@ export class SearchIndexRepository {
         );
         const full = levels.find((l) => l.n >= MERGE_FANOUT);
         const total = levels.reduce((n, l) => n + l.n, 0);
-        if (!full && !(opts.all && total > 1)) return false;
+        const { rows: deleted } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM search_deleted');
+        const foldAll = !full && opts.all && (total > 1 || (total === 1 && deleted[0].n > 0));
+        if (!full && !foldAll) return false;
         // A full level merges its oldest MERGE_FANOUT segments; `all` then folds whatever is left into one.
         const { rows: segs } = full
           ? await tx.query<{ id: string; docs: number }>('SELECT id, docs FROM search_segments WHERE level = $1 ORDER BY id LIMIT $2', [full.level, MERGE_FANOUT])
           : await tx.query<{ id: string; docs: number }>('SELECT id, docs FROM search_segments ORDER BY id');
         const level = full ? full.level + 1 : Math.max(...levels.map((l) => l.level)) + 1;
         await this.mergeInto(tx, segs.map((s) => s.id), level, segs.reduce((n, s) => n + s.docs, 0));
-        return true;
+        // Every list has been rewritten without the deleted chunks: their record is no longer needed.
+        if (foldAll) await tx.query('DELETE FROM search_deleted');
+        return !foldAll;
       });
       if (!merged) return merges;
       merges++;

@@ -1,3 +1,4 @@
+import { AppError } from '../../core/index.ts';
 import { parseSuites, runEval } from '../../evals/harness/run.ts';
 import { fail, printJson } from '../output.ts';
 
@@ -7,6 +8,8 @@ export interface EvalCommandOptions {
   compare?: string;
   out?: string;
   currentDb?: boolean;
+  split?: string;
+  ablation?: boolean;
   json?: boolean;
 }
 
@@ -26,6 +29,8 @@ export async function evalCommand(suite: string, opts: EvalCommandOptions): Prom
       compare: opts.compare,
       outDir: opts.out,
       currentDb: Boolean(opts.currentDb),
+      split: parseSplit(opts.split),
+      ablation: Boolean(opts.ablation),
       print: !json,
       progress: (line) => process.stderr.write(`${line}\n`),
     });
@@ -34,4 +39,10 @@ export async function evalCommand(suite: string, opts: EvalCommandOptions): Prom
   } catch (e) {
     fail(e, json);
   }
+}
+
+function parseSplit(split: string | undefined): 'dev' | 'heldout' | 'all' {
+  if (split === undefined) return 'dev';
+  if (split === 'dev' || split === 'heldout' || split === 'all') return split;
+  throw new AppError('VALIDATION_FAILED', `--split must be dev, heldout or all, not "${split}"`, { field: 'split' });
 }

@@ -5,11 +5,12 @@ import { evaluateRetrieval, loadRetrievalQueries, type RetrievalScore } from '..
 import { type AnswerRecord, runAnswerCases } from './answer-run.ts';
 import { ANSWERS_FILE, type AnswerCase, loadAnswerCases } from './datasets.ts';
 import { type EngineChoice, evalEnvironment } from './engine.ts';
+import { runTextbookSuite, type TextbookSplit, type TextbookSuiteResult } from './textbook-suite.ts';
 import { FaithfulnessJudge } from './faithfulness.ts';
 import { type AnswerCaseScore, type AnswerMetrics, type FaithfulnessCase, type FaithfulnessMetrics, scoreAnswers, scoreFaithfulness } from './metrics.ts';
 import { comparabilityNotes, compareSummaries, type Delta, printResult, readResult, writeResult } from './report.ts';
 
-export const SUITES = ['retrieval', 'answers', 'faithfulness'] as const;
+export const SUITES = ['retrieval', 'textbook', 'answers', 'faithfulness'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 /** `all`, one suite, or several joined by commas (`answers,faithfulness`); unknown names are an error. */
@@ -39,6 +40,7 @@ export interface EvalResult {
   datasets: { retrieval?: { queries: number; chinese: number }; answers?: { file: string; cases: number } };
   summary: Record<string, number>;
   retrieval?: { queries: number; chineseQueries: number; modes: RetrievalScore[] };
+  textbook?: TextbookSuiteResult;
   answers?: { metrics: AnswerMetrics; cases: AnswerCaseScore[] };
   faithfulness?: { metrics: FaithfulnessMetrics; cases: FaithfulnessCase[] };
   compare?: { file: string; deltas: Delta[]; notes: string[] };
@@ -56,6 +58,10 @@ export interface EvalOptions {
   limit?: number;
   /** Where the result file goes (default evals/results); null: not written. */
   outDir?: string | null;
+  /** Textbook proxy questions to run: dev (default), heldout (once, at the end of a piece of work) or all. */
+  split?: TextbookSplit;
+  /** Also run the textbook ablation (each search stage switched off in turn). */
+  ablation?: boolean;
   /** An earlier result file to compare with. */
   compare?: string;
   print?: boolean;
@@ -100,7 +106,9 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
   const suites = parseSuites(opts.suite);
   const wants = (s: SuiteName) => suites.includes(s);
   const previous = opts.compare ? readResult(opts.compare) : null;
-  const { rt, database } = await openEvalRuntime(opts, env, progress);
+  // The textbook suite ingests its own corpora into data directories of its own: no demo database needed.
+  const needsDemo = suites.some((s) => s !== 'textbook');
+  const { rt, database } = needsDemo ? await openEvalRuntime(opts, env, progress) : { rt: null, database: 'per-corpus data directories (textbook proxy)' };
   try {
     const result: EvalResult = {
       schema: RESULT_SCHEMA,
@@ -111,19 +119,19 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
       engine: { ...engine, chatEngine: null },
       corpus: {
         database,
-        sources: await count(rt, 'SELECT count(*)::int AS n FROM sources'),
-        chunks: await count(rt, 'SELECT count(*)::int AS n FROM chunks'),
-        approvedRelations: await count(rt, "SELECT count(*)::int AS n FROM kg_relations WHERE status = 'active'"),
+        sources: rt ? await count(rt, 'SELECT count(*)::int AS n FROM sources') : 0,
+        chunks: rt ? await count(rt, 'SELECT count(*)::int AS n FROM chunks') : 0,
+        approvedRelations: rt ? await count(rt, "SELECT count(*)::int AS n FROM kg_relations WHERE status = 'active'") : 0,
       },
       datasets: {},
       summary: {},
     };
-    if (wants('retrieval')) {
+    if (wants('retrieval') && rt) {
       const queries = loadRetrievalQueries();
       const chinese = queries.filter((q) => CJK.test(q.query)).length;
-      progress(`retrieval: ${queries.length} queries × 3 modes…`);
+      progress(`retrieval: ${queries.length} queries × 3 modes and the bigram-BM25 baseline…`);
       const modes: RetrievalScore[] = [];
-      for (const mode of ['bm25', 'vector', 'hybrid'] as const) modes.push(await evaluateRetrieval(rt, queries, mode));
+      for (const mode of ['baseline', 'bm25', 'vector', 'hybrid'] as const) modes.push(await evaluateRetrieval(rt, queries, mode));
       result.datasets.retrieval = { queries: queries.length, chinese };
       result.retrieval = { queries: queries.length, chineseQueries: chinese, modes };
       for (const m of modes) {
@@ -132,7 +140,19 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
         result.summary[`retrieval.${m.mode}.mrr`] = m.mrr;
       }
     }
-    if (wants('answers') || wants('faithfulness')) {
+    if (wants('textbook')) {
+      result.textbook = await runTextbookSuite({ split: opts.split ?? 'dev', ablation: opts.ablation, progress });
+      for (const set of result.textbook.sets) {
+        const key = `textbook.${result.textbook.split}.${set.corpus === 'textbook order' ? 'ordered' : 'shuffled'}`;
+        for (const [who, h] of [['ours', set.ours], ['baseline', set.baseline]] as const) {
+          result.summary[`${key}.${who}.hit1`] = h.hit1;
+          result.summary[`${key}.${who}.hit5`] = h.hit5;
+          result.summary[`${key}.${who}.hit10`] = h.hit10;
+          result.summary[`${key}.${who}.mrr`] = h.mrr;
+        }
+      }
+    }
+    if ((wants('answers') || wants('faithfulness')) && rt) {
       const file = opts.answersFile ?? ANSWERS_FILE;
       let cases: AnswerCase[] = loadAnswerCases(file);
       if (opts.limit !== undefined) cases = cases.slice(0, opts.limit);
@@ -166,6 +186,6 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
     if (opts.print !== false) printResult(result);
     return { result, file };
   } finally {
-    await rt.close();
+    await rt?.close();
   }
 }

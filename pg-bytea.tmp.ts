@@ -1,0 +1,13 @@
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+const db = new PGlite();
+await db.exec('CREATE TABLE t (k text, d bytea)');
+await db.query(`INSERT INTO t SELECT * FROM unnest($1::text[], $2::bytea[])`, [['a', 'b'], [new Uint8Array([1, 2, 255]), new Uint8Array([0, 7])]]).catch((e) => console.log('pglite bytea[] err', e.message));
+await db.query(`INSERT INTO t SELECT k, decode(d, 'base64') FROM unnest($1::text[], $2::text[]) AS r(k, d)`, [['c'], [Buffer.from([9, 8, 7]).toString('base64')]]);
+console.log((await db.query('SELECT k, d FROM t')).rows);
+const c = new pg.Client({ connectionString: 'postgres://yingzhi:yingzhi@127.0.0.1:55432/yingzhi_test' });
+await c.connect();
+await c.query('CREATE TEMP TABLE t (k text, d bytea)');
+await c.query(`INSERT INTO t SELECT * FROM unnest($1::text[], $2::bytea[])`, [['a'], [Buffer.from([1, 2, 255])]]).catch((e) => console.log('pg bytea[] err', e.message));
+console.log((await c.query('SELECT k, d FROM t')).rows);
+await c.end();
