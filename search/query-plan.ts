@@ -33,9 +33,15 @@ export interface QueryPlan {
   cues: string[];
   /** In 「X的Y」 questions, X (the disease or finding the attribute belongs to). */
   subject: string | null;
+  /** X and the names it has under the general equivalents (急性脑梗死 → 急性缺血性卒中…). */
+  subjectForms: string[];
+  /** In 「X的Y」 questions, Y without question words (CT早期征象). */
+  attribute: string | null;
 }
 
 const MAX_TERMS = 64;
+/** Question words at the end of a question: 「…征象有哪些？」 asks about 征象. */
+const QUESTION_TAIL = /(有哪些|是什么|有什么|是哪些|包括哪些|包括什么|如何|怎么样|怎么办|多少|是多少|吗|呢)?[？?。！!\s]*$/;
 /** 「X的Y」 with Y a short attribute phrase at the end: X is the subject. */
 const ATTRIBUTE_FORM = /^(.{2,30}?)的([^的]{2,12})$/;
 
@@ -61,10 +67,11 @@ export function buildQueryPlan(q: string, tokenizer: Tokenizer): QueryPlan {
     surface: t.surface,
     expandsTo: t.lexeme.startsWith(ENTITY_PREFIX) ? tokenizer.lexicon.surfaces(t.lexeme.slice(1)) : [],
   }));
-  const stripped = folded.replace(/[？?。！!\s]+$/g, '');
+  const stripped = folded.replace(QUESTION_TAIL, '').replace(/[？?。！!\s]+$/g, '');
   const m = ATTRIBUTE_FORM.exec(stripped);
+  const subject = m ? m[1] : null;
   const terms = [...weights.values()].sort((a, b) => b.weight - a.weight).slice(0, MAX_TERMS);
-  return { folded, terms, display, intents: groups.map((g) => g.group.intent), cues, subject: m ? m[1] : null };
+  return { folded, terms, display, intents: groups.map((g) => g.group.intent), cues, subject, subjectForms: subject ? equivalentForms(subject) : [], attribute: m ? m[2] : null };
 }
 
 const expansionCache = new WeakMap<Tokenizer, Map<string, string[]>>();
@@ -76,6 +83,13 @@ export function expansionLexemes(tokenizer: Tokenizer, word: string): string[] {
   let lexemes = cache.get(word);
   if (!lexemes) cache.set(word, (lexemes = tokenizer.queryTerms(word).filter((t) => t.kind !== 'entity').map((t) => t.lexeme)));
   return lexemes;
+}
+
+/** A phrase and its variants under EQUIVALENTS (each equivalent word swapped in for the one it contains). */
+export function equivalentForms(phrase: string): string[] {
+  const forms = new Set([phrase]);
+  for (const group of EQUIVALENTS) for (const w of group) if (phrase.includes(w)) for (const alt of group) forms.add(phrase.replace(w, alt));
+  return [...forms];
 }
 
 function weightOf(t: QueryTerm): number {

@@ -6,6 +6,8 @@ export interface RerankCandidate {
   id: string;
   text: string;
   headingPath: string[];
+  /** Title of the source (context for the subject of the question). */
+  title: string;
   /** Fused first-stage score (0–1, see search.service fuse()). */
   first: number;
   evidenceLevel: string | null;
@@ -24,19 +26,22 @@ export interface RerankWeights {
   coverage: number;
   /** Share of it in the section headings. */
   heading: number;
+  /** The innermost heading names the attribute asked (「…的CT早期征象」 → 「平扫CT早期缺血征象」) and the subject is in the passage, headings or title. */
+  section: number;
   /** How close together the passage's matched literal terms are. */
   proximity: number;
   /** Evidence level and recency (a small prior: guidelines, recent editions). */
   prior: number;
 }
 
-export const DEFAULT_RERANK: RerankWeights = { first: 1, sentence: 0.6, intent: 0.5, coverage: 0.2, heading: 0.15, proximity: 0.1, prior: 0.05 };
+export const DEFAULT_RERANK: RerankWeights = { first: 1, sentence: 0.6, intent: 0.5, coverage: 0.2, heading: 0.15, section: 1.2, proximity: 0.1, prior: 0.05 };
 
 export interface RerankFeatures {
   sentence: number;
   intent: number;
   coverage: number;
   heading: number;
+  section: number;
   proximity: number;
   prior: number;
 }
@@ -61,9 +66,15 @@ export function rerank(
   tokenizer: Tokenizer,
   weights: RerankWeights = DEFAULT_RERANK,
 ): Array<RerankCandidate & { score: number; features: RerankFeatures }> {
-  const literal = plan.terms.filter((t) => t.literal && idf.has(t.lexeme)).map((t) => ({ lexeme: t.lexeme, mass: t.weight * (idf.get(t.lexeme) ?? 0) }));
+  // Terms of the question's subject (「急性脑梗死」 of 「急性脑梗死的CT早期征象」): a passage that names the subject
+  // by an equivalent (急性缺血性脑卒中), or sits in a document or section about it, is credited with them.
+  const subjectLexemes = new Set(plan.subject ? [plan.subject, ...gramTokens(plan.subject).map((t) => t.lexeme), ...tokenizer.queryTokens(plan.subject).map((t) => t.lexeme)] : []);
+  const literal = plan.terms
+    .filter((t) => (t.literal || subjectLexemes.has(t.lexeme)) && idf.has(t.lexeme))
+    .map((t) => ({ lexeme: t.lexeme, mass: t.weight * (idf.get(t.lexeme) ?? 0), subject: subjectLexemes.has(t.lexeme) }));
   const total = literal.reduce((s, t) => s + t.mass, 0) || 1;
-  const subjectTerms = plan.subject ? new Set(gramTokens(plan.subject).map((t) => t.lexeme)) : null;
+  const subjectForms = plan.subjectForms.map((f) => new Set(gramTokens(f).map((t) => t.lexeme))).filter((g) => g.size > 0);
+  const attributeTerms = plan.attribute ? [...new Set(gramTokens(plan.attribute).map((t) => t.lexeme))] : [];
   // An entity is present when any of its names is: the rerank reads text, not segmented lexemes.
   const entityNames = new Map(
     plan.terms.filter((t) => t.lexeme.startsWith(ENTITY_PREFIX)).map((t) => [t.lexeme, tokenizer.lexicon.surfaces(t.lexeme.slice(1)).map(foldForSearch).filter((n) => n.length > 1)]),
@@ -77,22 +88,31 @@ export function rerank(
     const sets = foldForSearch(c.text).split(SENTENCE_END).filter((s) => s.trim()).map((s) => termsIn(s, entityNames));
     const passage: Terms = { set: new Set(sets.flatMap((s) => [...s.set])), folded: sets.map((s) => s.folded).join('\n') };
     const heading = termsIn(foldForSearch(c.headingPath.join(' ')), entityNames);
-    const share = (t: Terms) => literal.reduce((s, l) => s + (has(t, l.lexeme) ? l.mass : 0), 0) / total;
+    /** Share of the literal term mass in `t`; subject terms count as present at `subjectCredit` when the subject is named otherwise. */
+    const share = (t: Terms, subjectCredit: number) =>
+      literal.reduce((s, l) => s + (has(t, l.lexeme) ? l.mass : l.subject ? l.mass * subjectCredit : 0), 0) / total;
     const namesSubject = (t: Terms) =>
-      subjectTerms && subjectTerms.size ? [...subjectTerms].filter((g) => t.set.has(g)).length / subjectTerms.size >= 0.6 : [...entityNames.keys()].some((e) => t.set.has(e));
+      subjectForms.length
+        ? subjectForms.some((f) => [...f].filter((g) => t.set.has(g)).length / f.size >= 0.6)
+        : [...entityNames.keys()].some((e) => t.set.has(e));
     const hasCue = (t: Terms) => [...cueTerms].some((l) => has(t, l));
     let sentence = 0;
     let intent = 0;
     const subjectInPassage = namesSubject(passage) || namesSubject(heading);
+    const inner = termsIn(foldForSearch(c.headingPath.at(-1) ?? ''), entityNames);
+    const attributeInHeading = attributeTerms.length ? attributeTerms.filter((g) => inner.set.has(g)).length / attributeTerms.length : 0;
+    const subjectInContext = subjectInPassage || namesSubject(termsIn(foldForSearch(c.title), entityNames));
+    const contextCredit = subjectInContext ? 1 : 0;
     for (const set of sets) {
-      sentence = Math.max(sentence, share(set));
-      if (cueTerms.size && hasCue(set)) intent = Math.max(intent, namesSubject(set) ? 1 : subjectInPassage ? 0.5 : 0);
+      sentence = Math.max(sentence, share(set, namesSubject(set) ? 1 : contextCredit * 0.5));
+      if (cueTerms.size && hasCue(set)) intent = Math.max(intent, namesSubject(set) ? 1 : subjectInContext ? 0.5 : 0);
     }
     const features: RerankFeatures = {
       sentence,
       intent,
-      coverage: share(passage),
-      heading: share(heading),
+      coverage: share(passage, contextCredit),
+      heading: share(heading, namesSubject(heading) ? 1 : 0),
+      section: attributeTerms.length >= 2 && attributeInHeading >= 0.5 ? attributeInHeading * (subjectInContext ? 1 : 0.5) : 0,
       proximity: proximity(c.text, literal.map((t) => t.lexeme)),
       prior: (LEVEL_PRIOR[c.evidenceLevel ?? ''] ?? 0.5) * 0.5 + (newest && c.year ? 0.5 * Math.max(0, 1 - (newest - c.year) / 10) : 0),
     };
@@ -102,6 +122,7 @@ export function rerank(
       weights.intent * features.intent +
       weights.coverage * features.coverage +
       weights.heading * features.heading +
+      weights.section * features.section +
       weights.proximity * features.proximity +
       weights.prior * features.prior;
     return { ...c, score, features };

@@ -28,6 +28,8 @@ const VARIANTS: Array<{ variant: string; search: Partial<SearchRequest>; tuning?
   { variant: 'full − coverage', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, coverage: 0 } } },
   { variant: 'full − proximity', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, proximity: 0 } } },
   { variant: 'full − heading', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, heading: 0 } } },
+  { variant: 'full − section names the attribute', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, section: 0 } } },
+  { variant: 'full − evidence/recency prior', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, prior: 0 } } },
   { variant: 'full (default)', search: { mode: 'hybrid' } },
 ];
 

@@ -1,0 +1,10 @@
+import { createRuntime } from './runtime/index.ts';
+import { loadConfig, createLogger } from './core/index.ts';
+const rt = await createRuntime(loadConfig({ YZ_DATA_DIR: '/tmp/yz/demo-db', YZ_LOG_LEVEL: 'silent' }), { log: createLogger('silent') });
+const q = process.argv[2];
+const res = await rt.search.search({ q, top: 50 });
+res.results.forEach((h, i) => { if (h.title.includes('急性缺血性') && h.headingPath[0]?.startsWith('5')) console.log(i + 1, h.score, h.bm25Rank, h.headingPath.join(' > '), '|', h.text.slice(0, 80).replace(/\n/g, ' ')); });
+const b = await rt.search.search({ q, top: 50, mode: 'bm25' });
+b.results.slice(0, 8).forEach((h, i) => console.log('bm25', i + 1, h.score, h.title.slice(0, 8), h.headingPath.at(-1)));
+await rt.close();
+process.exit(0);

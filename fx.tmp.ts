@@ -1,0 +1,10 @@
+import FlexSearch from 'flexsearch';
+import MiniSearch from 'minisearch';
+import { bigramTokens } from './evals/baseline/bigram-bm25.ts';
+const docs = ['急性脑梗死的CT早期征象包括岛带征消失', 'Lung-RADS 4A 类结节建议3个月复查', '川崎病的临床表现为发热'];
+const fx = new FlexSearch.Index({ encode: (t: string) => bigramTokens(t), tokenize: 'strict', resolution: 9 } as never);
+docs.forEach((d, i) => fx.add(i, d));
+console.log(fx.search('脑梗死 CT', { limit: 10 } as never), fx.search('川崎病', 10));
+const ms = new MiniSearch({ fields: ['text'], tokenize: (t: string) => bigramTokens(t), processTerm: (t: string) => t, searchOptions: { tokenize: (t: string) => bigramTokens(t), processTerm: (t: string) => t, combineWith: 'OR' } });
+ms.addAll(docs.map((text, id) => ({ id, text })));
+console.log(ms.search('脑梗死 CT').map((r) => r.id), ms.search('Lung-RADS 4A').map((r) => r.id));
