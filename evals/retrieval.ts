@@ -33,6 +33,21 @@ export function loadRetrievalQueries(dir = DIR): RetrievalQuery[] {
     );
 }
 
+const RESIDENT_FILE = fileURLToPath(new URL('./resident/questions.jsonl', import.meta.url));
+
+/**
+ * The resident question set (evals/resident/, the answers suite's authored set) as retrieval queries: the
+ * answerable questions of a split, relevant = a result from the expected document covering an expected page.
+ */
+export function loadResidentQueries(split: 'dev' | 'heldout' | 'all', file = RESIDENT_FILE): Array<RetrievalQuery & { type: string }> {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { id: string; question: string; split: string; type: string; expectedPages?: Array<{ doc: string; page: number }>; expectRefusal?: boolean })
+    .filter((q) => !q.expectRefusal && q.expectedPages?.length && (split === 'all' || q.split === split))
+    .map((q) => ({ id: q.id, query: q.question, type: q.type, expected: q.expectedPages ?? [] }));
+}
+
 export interface RetrievalScore {
   mode: 'bm25' | 'vector' | 'hybrid' | 'baseline';
   queries: number;
@@ -40,6 +55,8 @@ export interface RetrievalScore {
   recallAt10: number;
   mrr: number;
   misses: string[];
+  /** 1-based rank of the first relevant hit per query (null: not in the top 10). */
+  ranks: Array<{ id: string; rank: number | null }>;
 }
 
 /**
@@ -54,11 +71,13 @@ export async function evaluateRetrieval(rt: Runtime, queries: RetrievalQuery[], 
   let r10 = 0;
   let rr = 0;
   const misses: string[] = [];
+  const ranks: RetrievalScore['ranks'] = [];
   for (const q of queries) {
     const hits = baseline ? baseline.search(q.query) : (await rt.search.search({ q: q.query, top: 10, mode: mode as Exclude<typeof mode, 'baseline'> })).results;
     const rank = hits.findIndex((h) =>
       q.expected.some((e) => stemOf.get(h.sourceId) === e.doc && e.page >= h.pageStart && e.page <= h.pageEnd),
     );
+    ranks.push({ id: q.id, rank: rank >= 0 ? rank + 1 : null });
     if (rank >= 0 && rank < 5) r5++;
     if (rank >= 0) {
       r10++;
@@ -66,7 +85,7 @@ export async function evaluateRetrieval(rt: Runtime, queries: RetrievalQuery[], 
     } else misses.push(q.id);
   }
   const n = queries.length;
-  return { mode, queries: n, recallAt5: r5 / n, recallAt10: r10 / n, mrr: rr / n, misses };
+  return { mode, queries: n, recallAt5: r5 / n, recallAt10: r10 / n, mrr: rr / n, misses, ranks };
 }
 
 /** The bigram-BM25 baseline over the runtime's own chunks, answering with the fields a hit is judged by. */

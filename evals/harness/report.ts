@@ -67,6 +67,24 @@ export function printResult(r: EvalResult): void {
       ['mode', 'recall@5', 'recall@10', 'MRR@10', 'missed (not in top 10)'],
       r.retrieval.modes.map((m) => [m.mode, m.recallAt5.toFixed(3), m.recallAt10.toFixed(3), m.mrr.toFixed(3), m.misses.length]),
     );
+    const res = r.retrieval.resident;
+    if (res) {
+      printTable(
+        `Resident set (evals/resident/, ${res.queries} answerable ${res.split} questions; relevant = expected document and page)`,
+        ['mode', 'recall@5', 'recall@10', 'MRR@10', 'missed (not in top 10)'],
+        res.modes.map((m) => [m.mode, m.recallAt5.toFixed(3), m.recallAt10.toFixed(3), m.mrr.toFixed(3), m.misses.length]),
+      );
+      const types = [...new Set(res.byType.map((b) => b.type))];
+      printTable(
+        'Resident set per question type: recall@5 / MRR@10 (▼: hybrid below the baseline)',
+        ['type', 'n', 'baseline', 'bm25', 'hybrid', ''],
+        types.map((type) => {
+          const of = (mode: string) => res.byType.find((b) => b.type === type && b.mode === mode);
+          const cell = (mode: string) => `${of(mode)?.recallAt5.toFixed(2)} / ${of(mode)?.mrr.toFixed(3)}`;
+          return [type, of('hybrid')?.n ?? 0, cell('baseline'), cell('bm25'), cell('hybrid'), (of('hybrid')?.mrr ?? 0) < (of('baseline')?.mrr ?? 0) - 1e-9 ? '▼' : ''];
+        }),
+      );
+    }
   }
   if (r.textbook) {
     const t = r.textbook;

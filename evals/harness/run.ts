@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { AppError, createLogger, loadConfig } from '../../core/index.ts';
 import { createRuntime, loadDemoCorpus, type Runtime } from '../../runtime/index.ts';
-import { evaluateRetrieval, loadRetrievalQueries, type RetrievalScore } from '../retrieval.ts';
+import { evaluateRetrieval, loadResidentQueries, loadRetrievalQueries, type RetrievalScore } from '../retrieval.ts';
 import { type AnswerRecord, runAnswerCases } from './answer-run.ts';
 import { ANSWERS_FILE, type AnswerCase, loadAnswerCases } from './datasets.ts';
 import { type EngineChoice, evalEnvironment } from './engine.ts';
@@ -39,7 +39,13 @@ export interface EvalResult {
   corpus: { database: string; sources: number; chunks: number; approvedRelations: number };
   datasets: { retrieval?: { queries: number; chinese: number }; answers?: { file: string; cases: number } };
   summary: Record<string, number>;
-  retrieval?: { queries: number; chineseQueries: number; modes: RetrievalScore[] };
+  retrieval?: {
+    queries: number;
+    chineseQueries: number;
+    modes: RetrievalScore[];
+    /** The resident set (evals/resident/) as retrieval queries, per split, with per-type scores. */
+    resident?: { split: string; queries: number; modes: RetrievalScore[]; byType: Array<{ type: string; n: number; mode: string; recallAt5: number; mrr: number }> };
+  };
   textbook?: TextbookSuiteResult;
   answers?: { metrics: AnswerMetrics; cases: AnswerCaseScore[] };
   faithfulness?: { metrics: FaithfulnessMetrics; cases: FaithfulnessCase[] };
@@ -134,6 +140,29 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
       for (const mode of ['baseline', 'bm25', 'vector', 'hybrid'] as const) modes.push(await evaluateRetrieval(rt, queries, mode));
       result.datasets.retrieval = { queries: queries.length, chinese };
       result.retrieval = { queries: queries.length, chineseQueries: chinese, modes };
+      const split = opts.split ?? 'dev';
+      const resident = loadResidentQueries(split);
+      if (resident.length) {
+        progress(`retrieval: resident set, ${resident.length} ${split} questions…`);
+        const rmodes: RetrievalScore[] = [];
+        for (const mode of ['baseline', 'bm25', 'hybrid'] as const) rmodes.push(await evaluateRetrieval(rt, resident, mode));
+        const typeOf = new Map(resident.map((q) => [q.id, q.type]));
+        const byType = [...new Set(resident.map((q) => q.type))].sort().flatMap((type) =>
+          rmodes.map((m) => {
+            const rs = m.ranks.filter((r) => typeOf.get(r.id) === type);
+            return {
+              type, n: rs.length, mode: m.mode,
+              recallAt5: rs.filter((r) => r.rank !== null && r.rank <= 5).length / Math.max(1, rs.length),
+              mrr: rs.reduce((a, r) => a + (r.rank ? 1 / r.rank : 0), 0) / Math.max(1, rs.length),
+            };
+          }),
+        );
+        result.retrieval.resident = { split, queries: resident.length, modes: rmodes, byType };
+        for (const m of rmodes) {
+          result.summary[`retrieval.resident.${split}.${m.mode}.recallAt5`] = m.recallAt5;
+          result.summary[`retrieval.resident.${split}.${m.mode}.mrr`] = m.mrr;
+        }
+      }
       for (const m of modes) {
         result.summary[`retrieval.${m.mode}.recallAt5`] = m.recallAt5;
         result.summary[`retrieval.${m.mode}.recallAt10`] = m.recallAt10;
