@@ -33,7 +33,7 @@ export async function buildPeers(docs: Array<{ id: string; text: string }>): Pro
   peers.push(
     await timed('FlexSearch 0.8 (CJK bigrams)', () => {
       const index = new FlexSearch.Index({ encode: (t: string) => bigramTokens(t), tokenize: 'strict', resolution: 9 } as never);
-      docs.forEach((d, i) => index.add(i, d.text));
+      for (const [i, d] of docs.entries()) index.add(i, d.text);
       return (q, top) => (index.search(q, top) as number[]).map((i) => docs[i].id);
     }),
   );

@@ -30,7 +30,13 @@ export function normalizeText(text: string): string {
     .replace(/[\u0000-\u0008\u000b\u000e-\u001f\u007f]/g, '');
 }
 
-let t2cn: ((s: string) => string) | null = null;
+let t2cnConverter: ((s: string) => string) | null = null;
+
+function t2cn(text: string): string {
+  const convert = t2cnConverter ?? OpenCC.Converter({ from: 't', to: 'cn' });
+  t2cnConverter = convert;
+  return convert(text);
+}
 
 /**
  * The form text is searched in (never shown): normalised, NFKC (full-width forms folded), traditional
@@ -38,8 +44,7 @@ let t2cn: ((s: string) => string) | null = null;
  * query both pass through it, so they always agree.
  */
 export function foldForSearch(text: string): string {
-  const convert = (t2cn ??= OpenCC.Converter({ from: 't', to: 'cn' }));
-  return convert(normalizeText(text).normalize('NFKC')).toLowerCase();
+  return t2cn(normalizeText(text).normalize('NFKC')).toLowerCase();
 }
 
 /** Form used for dictionary look-ups: normalised, lower case, hyphens/underscores/slashes as spaces. */

@@ -32,7 +32,7 @@ export interface FusedCandidate {
 export function fuse(lexical: Array<{ id: string; score: number }>, vector: Array<{ id: string; distance: number }>, w: FusionWeights): FusedCandidate[] {
   const byId = new Map<string, FusedCandidate>();
   const topLexical = lexical[0]?.score || 1;
-  lexical.forEach((r, i) => byId.set(r.id, { id: r.id, score: (w.lexical * r.score) / topLexical, lexicalRank: i + 1, vectorRank: null }));
+  for (const [i, r] of lexical.entries()) byId.set(r.id, { id: r.id, score: (w.lexical * r.score) / topLexical, lexicalRank: i + 1, vectorRank: null });
   const topSim = Math.max(1e-9, ...vector.map((v) => 1 - v.distance));
   vector.forEach((v, i) => {
     const part = (w.vector * Math.max(0, 1 - v.distance)) / topSim;

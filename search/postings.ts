@@ -89,9 +89,9 @@ export function buildSegment(chunks: Array<{ seq: number; lexemes: string[] }>):
     const tf = new Map<string, number>();
     for (const l of c.lexemes) tf.set(l, (tf.get(l) ?? 0) + 1);
     for (const [term, n] of tf) {
-      let list = byTerm.get(term);
-      if (!list) byTerm.set(term, (list = []));
-      list.push({ seq: c.seq, tf: n, norm });
+      const list = byTerm.get(term);
+      if (list) list.push({ seq: c.seq, tf: n, norm });
+      else byTerm.set(term, [{ seq: c.seq, tf: n, norm }]);
     }
   }
   return [...byTerm.keys()].sort().map((term) => {

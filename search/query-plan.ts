@@ -79,9 +79,15 @@ const expansionCache = new WeakMap<Tokenizer, Map<string, string[]>>();
 /** The lexemes of an expansion word (cached: the vocabulary of expansions is small and fixed). */
 export function expansionLexemes(tokenizer: Tokenizer, word: string): string[] {
   let cache = expansionCache.get(tokenizer);
-  if (!cache) expansionCache.set(tokenizer, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    expansionCache.set(tokenizer, cache);
+  }
   let lexemes = cache.get(word);
-  if (!lexemes) cache.set(word, (lexemes = tokenizer.queryTerms(word).filter((t) => t.kind !== 'entity').map((t) => t.lexeme)));
+  if (!lexemes) {
+    lexemes = tokenizer.queryTerms(word).filter((t) => t.kind !== 'entity').map((t) => t.lexeme);
+    cache.set(word, lexemes);
+  }
   return lexemes;
 }
 

@@ -45,7 +45,10 @@ export class SearchIndexRepository {
     const { rows } = await db.query<{ term: string; df: number; data: Uint8Array }>('SELECT term, df, data FROM search_postings WHERE term = ANY($1::text[])', [terms]);
     for (const r of rows) {
       let t = out.get(r.term);
-      if (!t) out.set(r.term, (t = { term: r.term, df: 0, lists: [] }));
+      if (!t) {
+        t = { term: r.term, df: 0, lists: [] };
+        out.set(r.term, t);
+      }
       t.df += r.df;
       t.lists.push(r.data instanceof Uint8Array ? r.data : new Uint8Array(r.data));
     }

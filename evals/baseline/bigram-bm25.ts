@@ -68,7 +68,10 @@ export class BigramBm25 {
       for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
       for (const [t, c] of tf) {
         let p = this.postings.get(t);
-        if (!p) this.postings.set(t, (p = { docs: [], tfs: [] }));
+        if (!p) {
+          p = { docs: [], tfs: [] };
+          this.postings.set(t, p);
+        }
         p.docs.push(n);
         p.tfs.push(c);
       }
