@@ -14,10 +14,8 @@ export interface RerankCandidate {
   year: number | null;
 }
 
-/** Feature weights; a weight of 0 switches a stage off (the ablation in the eval does exactly that). */
-export interface RerankWeights {
-  /** First-stage (fused BM25 + vector) score. */
-  first: number;
+/** What the rerank reads of a passage, each 0–1. */
+export interface RerankFeatures {
   /** Best sentence: the share of the query's literal term weight (IDF-weighted) one sentence holds. */
   sentence: number;
   /** One sentence names the subject of 「X的Y」 (or the query's entity) and states the asked attribute's cue. */
@@ -34,17 +32,12 @@ export interface RerankWeights {
   prior: number;
 }
 
-export const DEFAULT_RERANK: RerankWeights = { first: 1, sentence: 0.6, intent: 0.5, coverage: 0.2, heading: 0.15, section: 1.2, proximity: 0.1, prior: 0.05 };
-
-export interface RerankFeatures {
-  sentence: number;
-  intent: number;
-  coverage: number;
-  heading: number;
-  section: number;
-  proximity: number;
-  prior: number;
+/** A weight per feature plus the first-stage (fused BM25 + vector) score; 0 switches a stage off (the ablation). */
+export interface RerankWeights extends RerankFeatures {
+  first: number;
 }
+
+export const DEFAULT_RERANK: RerankWeights = { first: 1, sentence: 0.6, intent: 0.5, coverage: 0.2, heading: 0.15, section: 1.2, proximity: 0.1, prior: 0.05 };
 
 const SENTENCE_END = /(?<=[。！？；!?;\n])/;
 /** Evidence levels (ingest/evidence-level.ts) as a 0–1 prior. */
