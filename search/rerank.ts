@@ -72,6 +72,7 @@ export function rerank(
   const entityNames = new Map(
     plan.terms.filter((t) => t.lexeme.startsWith(ENTITY_PREFIX)).map((t) => [t.lexeme, tokenizer.lexicon.surfaces(t.lexeme.slice(1)).map(foldForSearch).filter((n) => n.length > 1)]),
   );
+  const subjectEntities = plan.subject ? tokenizer.queryTokens(plan.subject).map((t) => t.lexeme).filter((l) => entityNames.has(l)) : [];
   const cueTerms = new Set(plan.cues.flatMap((c) => expansionLexemes(tokenizer, c)));
   const years = candidates.map((c) => c.year ?? 0).filter((y) => y > 0);
   const newest = years.length ? Math.max(...years) : 0;
@@ -87,14 +88,21 @@ export function rerank(
     const namesSubject = (t: Terms) =>
       subjectForms.length
         ? subjectForms.some((f) => [...f].filter((g) => t.set.has(g)).length / f.size >= 0.6)
+          || subjectEntities.some((e) => t.set.has(e))
         : [...entityNames.keys()].some((e) => t.set.has(e));
     const hasCue = (t: Terms) => [...cueTerms].some((l) => has(t, l));
     let sentence = 0;
     let intent = 0;
     const subjectInPassage = namesSubject(passage) || namesSubject(heading);
     const inner = termsIn(foldForSearch(c.headingPath.at(-1) ?? ''), entityNames);
-    const attributeInHeading = attributeTerms.length ? attributeTerms.filter((g) => inner.set.has(g)).length / attributeTerms.length : 0;
-    const subjectInContext = subjectInPassage || namesSubject(termsIn(foldForSearch(c.title), entityNames));
+    const title = termsIn(foldForSearch(c.title), entityNames);
+    // The attribute may be named by any heading of the path (「12.2 病理类型与影像学特点 › 12.2.3 小细胞癌」).
+    const attributeInPath = attributeTerms.length
+      ? Math.max(0, ...c.headingPath.map((h) => termsIn(foldForSearch(h), entityNames)).map((h) => attributeTerms.filter((g) => h.set.has(g)).length / attributeTerms.length))
+      : 0;
+    const subjectInContext = subjectInPassage || namesSubject(title);
+    // Whose section: the innermost heading or the document's title naming the subject is strong; a passage that merely mentions it, weaker.
+    const sectionSubject = namesSubject(inner) || namesSubject(title) ? 1 : subjectInPassage ? 0.5 : 0.25;
     const contextCredit = subjectInContext ? 1 : 0;
     for (const set of sets) {
       sentence = Math.max(sentence, share(set, namesSubject(set) ? 1 : contextCredit * 0.5));
@@ -105,7 +113,7 @@ export function rerank(
       intent,
       coverage: share(passage, contextCredit),
       heading: share(heading, namesSubject(heading) ? 1 : 0),
-      section: attributeTerms.length >= 2 && attributeInHeading >= 0.5 ? attributeInHeading * (subjectInContext ? 1 : 0.5) : 0,
+      section: attributeTerms.length >= 2 && attributeInPath >= 0.5 ? attributeInPath * sectionSubject : 0,
       proximity: proximity(c.text, literal.map((t) => t.lexeme)),
       prior: (LEVEL_PRIOR[c.evidenceLevel ?? ''] ?? 0.5) * 0.5 + (newest && c.year ? 0.5 * Math.max(0, 1 - (newest - c.year) / 10) : 0),
     };
