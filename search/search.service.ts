@@ -93,7 +93,6 @@ export class SearchService {
       );
       const byId = new Map(order.map((f) => [f.id, f]));
       order = reranked.map((r) => ({ ...(byId.get(r.id) as (typeof order)[number]), final: r.score }));
-      if (process.env.YZ_DEBUG_RERANK) for (const r of reranked.slice(0, 8)) process.stderr.write(`${r.score.toFixed(3)} first=${r.first.toFixed(3)} ${JSON.stringify(r.features)} ${r.headingPath.at(-1)}\n`);
       if (this.opts.reranker) order = await this.modelRerank(q, order, details);
     }
     const surfaces = plan.display.flatMap((t) => [t.surface, ...t.expandsTo]);
