@@ -134,7 +134,7 @@ export function rerank(
 /**
  * The query-relevant lexemes of a text without segmenting it: its character bigrams and ASCII words, plus
  * the entities whose names occur in it. Words of three or more characters are found by their bigrams
- * (see wordIn) — jieba over fifty passages per query would cost more than the whole first stage.
+ * (see has()) — jieba over fifty passages per query would cost more than the whole first stage.
  */
 function termsIn(folded: string, entityNames: ReadonlyMap<string, string[]>): Terms {
   const set = new Set(gramTokens(folded).map((t) => t.lexeme));
