@@ -178,8 +178,8 @@ graph.command('import').argument('<file>', 'a jsonl export').option('--as <name>
 
 program
   .command('eval')
-  .description('运行评测集（检索、回答、引用忠实度）/ run the evaluation sets: retrieval, answers, faithfulness, all')
-  .argument('[suite]', 'retrieval | answers | faithfulness | extraction | all, or a list: answers,faithfulness', 'all')
+  .description('运行评测集（检索、教材代理集、回答、引用忠实度、抽取）/ run the evaluation sets: retrieval, textbook, answers, faithfulness, extraction, all')
+  .argument('[suite]', 'retrieval | textbook | answers | faithfulness | extraction | all, or a list: retrieval,textbook', 'all')
   .option('--answers <file>', 'answers set (default evals/answers/answers.jsonl)')
   .option('--limit <n>', 'only the first n answers questions', intArg('--limit'))
   .option('--compare <file>', 'an earlier result file: show the change of every metric')
@@ -188,6 +188,8 @@ program
   .option('--model <id>', 'an installed local model (npm run models -- list), run in-process: e.g. qwen-1.5b')
   .option('--embedder <kind>', 'hash | e5: the embedder of the evaluation corpus')
   .option('--extraction-limit <n>', 'extraction suite: only the first n gold test sentences', intArg('--extraction-limit'))
+  .option('--split <split>', 'textbook questions: dev (default), heldout (run once, at the end of a piece of work) or all')
+  .option('--ablation', 'textbook: also score each search stage switched off in turn')
   .option('--json', 'machine-readable output: the whole result')
   .action((suite: string, opts) => evalCommand(suite, opts));
 

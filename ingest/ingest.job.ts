@@ -68,6 +68,8 @@ export async function runIngestJob(job: Job, deps: IngestJobDeps): Promise<void>
     await deps.jobs.succeed(tx, job.id, { sourceId, chunks: c[0]?.n ?? 0, pages: doc.pageCount });
   });
   deps.ingest.forget(sourceId);
+  // Fold the job's posting-list segments (one per batch) into larger ones; another process may be doing it.
+  await deps.indexer.compact(deps.db);
 }
 
 /** Called by the runner when the job throws: bad input fails the source for good, the rest retries. */

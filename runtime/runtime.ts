@@ -7,7 +7,7 @@ import { INGEST_JOB, IngestService, onIngestJobError, runIngestJob, SourcesRepos
 import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
 import { Literature } from '../literature/index.ts';
 import { ActiveModel, type LlmProvider, LlmResponseCache, LlmSettingsRepository, LlmSettingsService, LlmUsageRepository } from '../llm/index.ts';
-import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
+import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, HttpReranker, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
 import { type Database, type JobHandler, JobQueue, JobRunner, openDatabase, type Queryable } from '../store/index.ts';
 
 /** Everything a process needs, wired once: the composition root shared by the server and the CLI. */
@@ -115,7 +115,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     await queueMissingEmbeddings(deps);
     await literature.ensureScheduled();
     await connectors.ensureScheduled();
-    const search = new SearchService(db, tokenizer, embedder);
+    const search = new SearchService(db, tokenizer, embedder, { reranker: config.reranker ? new HttpReranker(config.reranker) : null });
     const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, log });
     const auth = new AuthService(db);
     return {

@@ -45,6 +45,8 @@ export async function runEmbedJob(job: Job, deps: EmbedJobDeps): Promise<void> {
     if (!(await deps.jobs.progress(deps.db, job.id, 'embed', Math.min(done, total), total))) return; // cancelled
   }
   await deps.jobs.succeed(deps.db, job.id, { sourceId, model: deps.indexer.embedder.model, embedded: done });
+  // Every indexed source (ingest job or bulk literature import) passes here: fold its posting-list segments.
+  await deps.indexer.compact(deps.db);
 }
 
 export async function onEmbedJobError(job: Job, error: unknown, deps: EmbedJobDeps): Promise<void> {

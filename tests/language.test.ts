@@ -41,11 +41,11 @@ describe('tokenizer', () => {
     expect(words).toContain('非小细胞肺癌');
   });
 
-  it('turns every spelling of a synonym into the same entity lexeme', () => {
+  it('adds the same entity lexeme for every spelling of a synonym, beside the words typed', () => {
     const id = `${ENTITY_PREFIX}${lexicon.lookup('磨玻璃结节')?.id}`;
-    expect(lexemes('GGO 随访')).toEqual([id, '随访']);
-    expect(lexemes('ground-glass opacity')).toEqual([id]);
-    expect(lexemes('磨玻璃结节')).toEqual([id]);
+    expect(lexemes('GGO 随访')).toEqual([id, 'ggo', '随访']);
+    expect(lexemes('ground-glass opacity')).toEqual([id, 'ground', 'glass', 'opacity']);
+    expect(lexemes('磨玻璃结节')).toEqual([id, '磨玻璃结节']);
   });
 
   it('indexes both the entity and the words, drops punctuation and stopwords', () => {

@@ -24,6 +24,30 @@ export function headingLevel(line: string): number {
 }
 
 /**
+ * Whether a plain text is written one sentence per line (a sentence list exported from a corpus, a
+ * textbook's sentences): most non-empty lines end with a sentence end and none is a wrapped fragment.
+ * Such lines are paragraphs of their own; joining them would glue unrelated sentences into one block.
+ */
+export function isSentencePerLine(text: string): boolean {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (lines.length < 20) return false;
+  const ended = lines.filter((l) => /[。！？!?]["”’」』）)]*$/.test(l)).length;
+  return ended / lines.length >= 0.8;
+}
+
+/** One block per line (see isSentencePerLine); numbered or chapter lines still become headings. */
+export function sentenceLinesToBlocks(text: string, page: number): Block[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((line): Block => {
+      const level = headingLevel(line);
+      return level ? { page, kind: 'heading', level, text: line.replace(/^#+\s*/, '') } : { page, kind: 'text', text: line };
+    });
+}
+
+/**
  * Join visual lines into paragraphs. PDF and plain text break lines inside words and sentences:
  * CJK lines join without a space, Latin lines with one; a blank line, a sentence end followed by a
  * short line, or a heading ends a paragraph.
