@@ -148,7 +148,7 @@ describe('engine selection', () => {
       engine: { via: '--model', kind: 'embedded', model: 'qwen-1.5b', url: null },
       env: { YZ_LLM: 'embedded', YZ_LLM_MODEL: 'qwen-1.5b', YZ_EMBEDDER: 'e5' },
     });
-    expect(parseSuites('all')).toEqual(['retrieval', 'answers', 'faithfulness']);
+    expect(parseSuites('all')).toEqual(['retrieval', 'textbook', 'answers', 'faithfulness']);
     expect(parseSuites('extraction')).toEqual(['extraction']);
     expect(parseSuites('faithfulness,answers')).toEqual(['answers', 'faithfulness']);
     expect(() => parseSuites('answer')).toThrow(/unknown suite/);
