@@ -17,7 +17,7 @@ import {
 } from './commands/knowledge.ts';
 import { pubmedImportCommand, runsCommand, watchAddCommand, watchListCommand, watchRunCommand } from './commands/pubmed.ts';
 import { evalCommand } from './commands/eval.ts';
-import { jobsListCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
+import { jobsListCommand, jobsRetryCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
 import { startCommand } from './commands/start.ts';
 import { registerUsersCommands } from './commands/users.ts';
 import { fail } from './output.ts';
@@ -113,9 +113,15 @@ sources
 const jobs = program.command('jobs').description('后台任务 / jobs');
 jobs
   .command('list')
-  .option('--status <status>', 'queued | running | succeeded | failed | cancelled')
+  .option('--status <status>', 'queued | running | succeeded | failed | cancelled | quarantined')
   .option('--json', 'machine-readable output')
   .action((opts) => jobsListCommand(opts));
+jobs
+  .command('retry')
+  .description('重试失败、已取消或已隔离的任务 / retry a failed, cancelled or quarantined job')
+  .argument('<id>')
+  .option('--json', 'machine-readable output')
+  .action((id: string, opts) => jobsRetryCommand(id, opts));
 
 program
   .command('extract')

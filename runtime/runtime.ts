@@ -65,9 +65,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const indexer = new ChunkIndexer(tokenizer, embedder);
     await indexer.init(db);
     const sources = new SourcesRepository(db);
-    const jobs = new JobQueue(db);
-    // Embedded mode holds the data-directory lock: every lease found at start is a dead process's.
-    if (db.kind === 'pglite') await jobs.releaseOrphans();
+    const jobs = new JobQueue(db, undefined, config.jobLeaseSeconds);
     const ingest = new IngestService(db, sources, jobs, { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars });
     const llmUsage = new LlmUsageRepository(db);
     const provider = createProvider(config.llm);
@@ -84,13 +82,20 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const extractDeps = knowledge.extractJobDeps();
     const connectors = new Connectors({ db, jobs, keyring, log, checkSeconds: config.connectors.checkSeconds, timeoutMs: config.connectors.timeoutMs });
     const handlers: Record<string, JobHandler> = {
-      [INGEST_JOB]: { run: (job) => runIngestJob(job, deps), onError: (job, e) => onIngestJobError(job, e, deps) },
+      [INGEST_JOB]: {
+        run: (job) => runIngestJob(job, deps),
+        onError: (job, e) => onIngestJobError(job, e, deps),
+        onQuarantine: (job) => sources.markFailed(String(job.payload.sourceId), job.lastError ?? { code: 'JOB_QUARANTINED', message: 'quarantined' }),
+      },
       [EMBED_JOB]: { run: (job) => runEmbedJob(job, deps), onError: (job, e) => onEmbedJobError(job, e, deps) },
       [EXTRACT_JOB]: { run: (job) => runExtractJob(job, extractDeps), onError: (job, e) => onExtractJobError(job, e, extractDeps) },
       ...literature.jobHandlers(),
       ...connectors.jobHandlers(),
     };
-    const runner = new JobRunner(jobs, handlers, log);
+    const runner = new JobRunner(jobs, handlers, log, { fault: config.fault });
+    // Embedded mode holds the data-directory lock: every job found running at start is a dead process's.
+    if (db.kind === 'pglite') await runner.handleReaped(await jobs.releaseOrphans());
+    await literature.closeInterrupted({ all: db.kind === 'pglite' });
     await queueMissingEmbeddings(deps);
     await literature.ensureScheduled();
     await connectors.ensureScheduled();
@@ -111,3 +116,4 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     throw e;
   }
 }
+

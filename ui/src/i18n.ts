@@ -46,6 +46,7 @@ const zh = {
   'jobStatus.succeeded': '已完成',
   'jobStatus.failed': '失败',
   'jobStatus.cancelled': '已取消',
+  'jobStatus.quarantined': '已隔离',
   'jobKind.ingest': '导入',
   'jobKind.embed': '向量化',
   'step.embed': '生成向量',
@@ -197,6 +198,8 @@ const zh = {
   'jobs.retry': '重试',
   'jobs.cancel': '取消',
   'jobs.actionDone': '已提交：{action}',
+  'jobs.suspect': '进程曾在运行时退出 {n} 次',
+  'jobs.quarantineNote': '这些任务在运行时多次导致进程退出（例如某个文件使解析崩溃），已停止自动重试。排查原因后可点击“重试”。',
 
   'notFound.title': '页面不存在',
   'notFound.body': '您访问的地址不存在。',
@@ -545,6 +548,7 @@ const en: Dict = {
   'jobStatus.succeeded': 'Succeeded',
   'jobStatus.failed': 'Failed',
   'jobStatus.cancelled': 'Cancelled',
+  'jobStatus.quarantined': 'Quarantined',
   'jobKind.ingest': 'Ingest',
   'jobKind.embed': 'Embedding',
   'step.embed': 'Embedding',
@@ -696,6 +700,8 @@ const en: Dict = {
   'jobs.retry': 'Retry',
   'jobs.cancel': 'Cancel',
   'jobs.actionDone': 'Submitted: {action}',
+  'jobs.suspect': 'The worker died {n} time(s) while running it',
+  'jobs.quarantineNote': 'These jobs made the worker process die on every attempt (e.g. a file that crashes the parser) and are no longer retried automatically. Find the cause, then press Retry.',
 
   'notFound.title': 'Page not found',
   'notFound.body': 'The address you opened does not exist.',
