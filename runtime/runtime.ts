@@ -60,7 +60,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
   const mk = config.masterKey;
   // A malformed key fails fast here; no key at all is allowed (encrypting features then refuse to store secrets).
   const keyring = mk.YZ_MASTER_KEY?.trim() || mk.YZ_MASTER_KEY_FILE?.trim() ? Keyring.fromEnv(mk) : null;
-  const db = await openDatabase(config, opts);
+  const db = await openDatabase(config, { inMemory: opts.inMemory, log });
   try {
     const indexer = new ChunkIndexer(tokenizer, embedder);
     await indexer.init(db);
