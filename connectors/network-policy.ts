@@ -39,6 +39,9 @@ export function parseAllowPattern(pattern: string): { rule: AllowRule; canonical
     const base = addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(p) : ipaddr.IPv6.networkAddressFromCIDR(p);
     return { rule: { kind: 'network', network: [base, bits] }, canonical: `${base.toString()}/${bits}` };
   }
+  if (ipaddr.isValid(p) && !strictAddress(p)) {
+    throw new AppError('VALIDATION_FAILED', `请用标准写法填写 IP 地址（如 127.0.0.1）/ write the address in standard form (e.g. 127.0.0.1): ${pattern}`, { field: 'pattern' });
+  }
   if (strictAddress(p)) {
     const addr = ipaddr.parse(p);
     const bits = addr.kind() === 'ipv4' ? 32 : 128;

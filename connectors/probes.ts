@@ -111,7 +111,7 @@ export function probeHttp(url: string, headers: Record<string, string>, ctx: Pro
         res.destroy();
         throw new ProbeFailure('HTTP_STATUS', `HTTP ${status}`);
       }
-      await drainCapped(res, ctx.bodyCapBytes ?? DEFAULT_BODY_CAP);
+      await drainCapped(res, ctx.bodyCapBytes ?? DEFAULT_BODY_CAP, signal);
       return;
     }
     throw new ProbeFailure('HTTP_STATUS', 'too many redirects');
@@ -140,19 +140,25 @@ function request(u: URL, address: string, headers: Record<string, string>, signa
 }
 
 /** Read and discard a body; more than `cap` bytes, or a body cut by the timeout, is a failure. */
-function drainCapped(res: http.IncomingMessage, cap: number): Promise<void> {
+function drainCapped(res: http.IncomingMessage, cap: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     let bytes = 0;
+    let settled = false;
+    const settle = (e?: unknown) => {
+      if (settled) return;
+      settled = true;
+      if (e) reject(signal.aborted ? new ProbeFailure('TIMEOUT', 'body cut by timeout') : e);
+      else resolve();
+    };
     res.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
-      if (bytes > cap) {
-        res.destroy();
-        reject(new ProbeFailure('RESPONSE_TOO_LARGE', `body over ${Math.round(cap / 1024)} KiB`));
-      }
+      if (bytes <= cap) return;
+      settle(new ProbeFailure('RESPONSE_TOO_LARGE', `body over ${Math.round(cap / 1024)} KiB`));
+      res.destroy();
     });
-    res.once('end', resolve);
-    res.once('error', (e) => reject(categorise(e).error === 'TIMEOUT' ? new ProbeFailure('TIMEOUT', 'body cut by timeout') : e));
-    res.once('aborted', () => reject(new ProbeFailure('UNREACHABLE', 'body cut short')));
+    res.once('end', () => settle());
+    res.once('error', (e) => settle(e));
+    res.once('aborted', () => settle(new ProbeFailure('UNREACHABLE', 'body cut short')));
   });
 }
 
