@@ -179,7 +179,10 @@ graph
   .option('--out <file>', 'write to a file instead of stdout')
   .option('--as <name>', 'who exports (audit log)')
   .action((opts) => graphExportCommand(opts));
-graph.command('import').argument('<file>', 'a jsonl export').option('--as <name>').option('--json').action((file: string, opts) => graphImportCommand(file, opts));
+graph
+  .command('import')
+  .description('导入 jsonl 导出文件：本机签名的文件直接生效，其余进入审核队列 / import a jsonl export: signed here → approved, otherwise → review queue')
+  .argument('<file>', 'a jsonl export').option('--as <name>').option('--json').action((file: string, opts) => graphImportCommand(file, opts));
 
 program
   .command('eval')
