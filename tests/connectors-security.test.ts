@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connectors, type Lookup, PROBE_ERRORS } from '../connectors/index.ts';
 import { createLogger } from '../core/index.ts';
+import { jsonClient } from './helpers/http.ts';
 import { startTestServer, type TestServer } from './helpers/runtime.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely
@@ -66,21 +67,7 @@ describe('connector security (issue 12: H2, H4, M1; issue 14: no master key)', (
   let srv: TestServer;
   let pacs: Awaited<ReturnType<typeof endpoint>>;
   let attacker: Awaited<ReturnType<typeof endpoint>>;
-  const api = async (method: string, url: string, body?: unknown, headers: Record<string, string> = srv.auth) => {
-    const res = await fetch(srv.url + url, {
-      method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: Json = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = text;
-    }
-    return { status: res.status, json, text };
-  };
+  const api = jsonClient(() => srv.url, () => srv.auth);
   const pacsConfig = (base: string, secret?: string | null) => ({
     qidoUrl: `${base}/dicomweb`, wadoUrl: `${base}/dicomweb`, authType: 'basic', username: 'pacs-user', ...(secret === undefined ? {} : { secret }),
   });

@@ -7,6 +7,7 @@ import { CONNECTORS_HEALTH_JOB, Connectors } from '../connectors/index.ts';
 import { createLogger, isAppError, Keyring } from '../core/index.ts';
 import { productEncryptedColumns, rotateKeys } from '../keys/index.ts';
 import type { Runtime } from '../runtime/index.ts';
+import { jsonClient } from './helpers/http.ts';
 import { startTestServer, type TestServer, testRuntime } from './helpers/runtime.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely
@@ -55,21 +56,7 @@ async function fakeEndpoints() {
 describe('connectors API', () => {
   let srv: TestServer;
   let fake: Awaited<ReturnType<typeof fakeEndpoints>>;
-  const api = async (method: string, url: string, body?: unknown, headers: Record<string, string> = srv.auth) => {
-    const res = await fetch(srv.url + url, {
-      method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: Json = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = text;
-    }
-    return { status: res.status, json, text };
-  };
+  const api = jsonClient(() => srv.url, () => srv.auth);
 
   beforeAll(async () => {
     fake = await fakeEndpoints();
