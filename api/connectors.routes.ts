@@ -71,7 +71,7 @@ export const connectorsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
       tags: ['connectors'], summary: 'Networks, addresses and host names connectors may reach (link-local and metadata addresses only when listed explicitly)',
       response: { 200: z.object({ items: z.array(AllowEntrySchema) }) },
     },
-  }, async () => ({ items: await con.listAllowed() }));
+  }, async () => ({ items: await con.allowlist.list() }));
 
   app.post('/api/connectors/allowlist', {
     config: { permission: 'connectors.allowlist' },
@@ -79,7 +79,7 @@ export const connectorsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
       tags: ['connectors'], summary: 'Allow a CIDR network, an address, a host name or *.domain (admin)',
       body: AllowEntryInputSchema, response: { 201: AllowEntrySchema, 400: ErrorBodySchema, 409: ErrorBodySchema },
     },
-  }, async (req, reply) => reply.code(201).send(await con.allow(req.body, actorOf(req))));
+  }, async (req, reply) => reply.code(201).send(await con.allowlist.allow(req.body, actorOf(req))));
 
   app.delete('/api/connectors/allowlist/:entryId', {
     config: { permission: 'connectors.allowlist' },
@@ -88,7 +88,7 @@ export const connectorsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
       params: z.object({ entryId: z.coerce.number().int().min(1).max(2_147_483_647) }), response: { 204: z.null(), 404: ErrorBodySchema },
     },
   }, async (req, reply) => {
-    await con.disallow(req.params.entryId, actorOf(req));
+    await con.allowlist.disallow(req.params.entryId, actorOf(req));
     return reply.code(204).send(null);
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from '../core/index.ts';
 
 /**
  * Typed connector configs: a discriminated union on `kind` (and on `mode` for RIS). Secret fields
@@ -176,3 +177,12 @@ export const AllowEntrySchema = z.object({
   createdAt: z.string(),
 });
 export type AllowEntry = z.infer<typeof AllowEntrySchema>;
+
+/** Parse a request body with `schema`; VALIDATION_FAILED names the first offending field (`config.qidoUrl`). */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = (issue?.path ?? []).map(String).join('.') || 'body';
+  throw new AppError('VALIDATION_FAILED', `参数 ${field} 无效 / invalid ${field}: ${issue?.message ?? ''}`, { field });
+}

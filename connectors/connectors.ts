@@ -1,12 +1,10 @@
 import { AuditLog } from '../audit/index.ts';
 import { AppError, isAppError, type Keyring, type Logger, newId } from '../core/index.ts';
 import type { Database, Job, JobHandler, JobQueue } from '../store/index.ts';
-import { AllowlistRepository } from './allowlist.repository.ts';
-import {
-  type AllowEntry, AllowEntryInputSchema, type Check, type Connector, type ConnectorInput, ConnectorInputSchema, type HealthItem, SECRET_FIELDS,
-} from './connector.schema.ts';
+import { ConnectorAllowlist } from './allowlist.service.ts';
+import { type Check, type Connector, type ConnectorInput, ConnectorInputSchema, type HealthItem, parseInput, SECRET_FIELDS } from './connector.schema.ts';
 import { type ConnectorRow, ConnectorsRepository } from './connectors.repository.ts';
-import { type AllowRule, type Lookup, NetworkPolicy, parseAllowPattern } from './network-policy.ts';
+import type { Lookup } from './network-policy.ts';
 import { type ProbeResult, probe, type ResolvedConnector } from './probes.ts';
 import { openSecret, sealSecret, targetKey, targetsOf } from './targets.ts';
 
@@ -57,12 +55,13 @@ function noKey(field: string): AppError {
  */
 export class Connectors {
   readonly repo: ConnectorsRepository;
-  readonly allowlist: AllowlistRepository;
+  /** Where connectors may connect: the admin's allow-list and the policy built from it. */
+  readonly allowlist: ConnectorAllowlist;
   private readonly audit = new AuditLog();
 
   constructor(private readonly deps: ConnectorsDeps) {
     this.repo = new ConnectorsRepository(deps.db);
-    this.allowlist = new AllowlistRepository(deps.db);
+    this.allowlist = new ConnectorAllowlist(deps);
   }
 
   jobHandlers(): Record<string, JobHandler> {
@@ -149,51 +148,12 @@ export class Connectors {
       if (!isAppError(e)) throw e;
       return { status: 'down', latencyMs: null, error: 'SECRET_UNAVAILABLE', detail: secretProblem(e) };
     }
-    return probe(resolved, { timeoutMs: this.deps.timeoutMs, policy: await this.policy() });
-  }
-
-  // ---- allow-list of connector targets ----
-
-  listAllowed(): Promise<AllowEntry[]> {
-    return this.allowlist.list();
-  }
-
-  /** Add a network, address, host name or `*.domain` (stored in canonical form); audited. */
-  async allow(input: unknown, actor: string): Promise<AllowEntry> {
-    const r = AllowEntryInputSchema.safeParse(input);
-    if (!r.success) throw new AppError('VALIDATION_FAILED', `参数无效 / invalid ${r.error.issues[0]?.path.join('.') || 'body'}`, { field: r.error.issues[0]?.path.join('.') || 'body' });
-    const { canonical } = parseAllowPattern(r.data.pattern);
-    return this.deps.db.transaction(async (tx) => {
-      const entry = await this.allowlist.add(tx, { pattern: canonical, note: r.data.note, createdBy: actor });
-      await this.audit.append(tx, { actor, action: 'connector.change', target: `allowlist:${entry.id}`, details: { op: 'allowlist.add', pattern: canonical, note: entry.note } });
-      return entry;
-    });
-  }
-
-  /** Remove an allow-list entry; audited. Connectors aimed at it fail their next check with NOT_ALLOWED. */
-  async disallow(id: number, actor: string): Promise<void> {
-    await this.deps.db.transaction(async (tx) => {
-      const entry = await this.allowlist.remove(tx, id);
-      await this.audit.append(tx, { actor, action: 'connector.change', target: `allowlist:${id}`, details: { op: 'allowlist.remove', pattern: entry.pattern } });
-    });
-  }
-
-  /** The policy as the allow-list stands now (read from the database: every process sees the same list). */
-  private async policy(): Promise<NetworkPolicy> {
-    const rules: AllowRule[] = [];
-    for (const e of await this.allowlist.list()) {
-      try {
-        rules.push(parseAllowPattern(e.pattern).rule);
-      } catch {
-        this.deps.log.warn({ pattern: e.pattern }, 'unreadable connector allow-list entry ignored');
-      }
-    }
-    return new NetworkPolicy(rules, this.deps.lookup);
+    return probe(resolved, { timeoutMs: this.deps.timeoutMs, policy: await this.allowlist.policy() });
   }
 
   /** Refuse a target the policy rules out (a host that does not resolve yet is accepted: its checks will say so). */
   private async assertAllowed(c: ConnectorInput): Promise<void> {
-    const policy = await this.policy();
+    const policy = await this.allowlist.policy();
     for (const t of targetsOf(c.kind, c.config as Record<string, unknown>)) {
       const d = await policy.decide(t.host, this.deps.timeoutMs);
       if (d.ok || d.reason === 'dns') continue;
@@ -304,12 +264,7 @@ function secretProblem(e: { code: string }): string {
 }
 
 function parse(input: unknown): ConnectorInput {
-  const r = ConnectorInputSchema.safeParse(input);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const path = (issue?.path ?? []).map(String);
-  const field = path.join('.') || 'body';
-  throw new AppError('VALIDATION_FAILED', `参数 ${field} 无效 / invalid ${field}: ${issue?.message ?? ''}`, { field });
+  return parseInput(ConnectorInputSchema, input);
 }
 
 function view(r: ConnectorRow, last: Check | null): Connector {

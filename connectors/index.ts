@@ -11,6 +11,7 @@ export {
   type AllowEntry, AllowEntryInputSchema, AllowEntrySchema, type Check, CheckSchema, CONNECTOR_KINDS, type Connector, type ConnectorInput,
   ConnectorInputSchema, type ConnectorKind, ConnectorSchema, type HealthItem, HealthItemSchema, PROBE_ERRORS, type ProbeError, SECRET_FIELDS,
 } from './connector.schema.ts';
+export { ConnectorAllowlist } from './allowlist.service.ts';
 export { type ConnectorRow, ConnectorsRepository } from './connectors.repository.ts';
 export { CONNECTOR_ENCRYPTED_COLUMNS, CONNECTORS_HEALTH_JOB, Connectors, type ConnectorsDeps } from './connectors.ts';
 export { type Lookup, NetworkPolicy, parseAllowPattern, systemLookup, type TargetDecision } from './network-policy.ts';

@@ -262,7 +262,7 @@ describe('connector security (issue 12: H2, H4, M1; issue 14: no master key)', (
         return [{ address: answers[Math.min(asked.length - 1, 1)] as string }];
       };
       const con = new Connectors({ db: srv.rt.db, jobs: srv.rt.jobs, keyring: srv.rt.keyring, log: createLogger('silent'), checkSeconds: 3600, timeoutMs: 1500, lookup: rebinding });
-      await srv.rt.connectors.allow({ pattern: '*.rebind.test' }, 'test');
+      await srv.rt.connectors.allowlist.allow({ pattern: '*.rebind.test' }, 'test');
       const c = await con.create({ name: 'rebind', kind: 'imaging_ai', config: { url: `http://pacs.rebind.test:${pacs.port}/ok` } }, 'test');
       asked.length = 0; // the save-time check asked once; start over
       const check = await con.check(c.id);
