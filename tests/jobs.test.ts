@@ -95,24 +95,24 @@ describe('poison-pill job in a real process', () => {
     const report = JSON.parse(fourth?.stdout ?? '{}');
     expect(report.files[0]).toMatchObject({ status: 'failed', error: { code: 'JOB_QUARANTINED' } });
 
-    const listed = JSON.parse((await cli(['jobs', 'list', '--status', 'quarantined', '--json'])).stdout);
-    expect(listed.counts.quarantined).toBe(1);
-    const [job] = listed.items;
+    const db = await PgliteDatabase.open(dataDir);
+    const [job] = await new JobQueue(db).list({ status: 'quarantined' }).finally(() => db.close());
     expect(job).toMatchObject({ kind: 'ingest', status: 'quarantined', attempts: 3, maxAttempts: 3, crashes: 3, lastError: { code: 'JOB_QUARANTINED' } });
-    expect(job.lastError.message).toMatch(/3/);
-    const text = (await cli(['jobs', 'list'])).stdout;
+    expect(job.lastError?.message).toMatch(/3/);
+    const text = (await cli(['jobs', 'list', '--status', 'quarantined'])).stdout;
+    expect(text).toContain(job.id);
     expect(text).toContain('quarantined 1');
     expect(text).toContain('JOB_QUARANTINED');
 
     // Once the cause is fixed (here: no more fault), an admin's retry runs it to the end.
     expect(JSON.parse((await cli(['jobs', 'retry', job.id, '--json'])).stdout)).toMatchObject({ status: 'queued', attempts: 0, crashes: 0 });
     await cli(['ingest', doc, '--json']).catch((e) => e);
-    const db = await PgliteDatabase.open(dataDir);
+    const after = await PgliteDatabase.open(dataDir);
     try {
-      expect((await new JobQueue(db).get(job.id))?.status).toBe('succeeded');
-      expect((await db.query<{ status: string }>('SELECT status FROM sources')).rows).toEqual([{ status: 'ready' }]);
+      expect((await new JobQueue(after).get(job.id))?.status).toBe('succeeded');
+      expect((await after.query<{ status: string }>('SELECT status FROM sources')).rows).toEqual([{ status: 'ready' }]);
     } finally {
-      await db.close();
+      await after.close();
     }
-  }, 240_000);
+  }, 420_000);
 });
