@@ -12,6 +12,8 @@ export const PERMISSIONS = [
   'exam.manage',
   'report.draft',
   'connectors.manage',
+  /** Where connectors may connect (the target allow-list): admin only. */
+  'connectors.allowlist',
   'admin.users',
   'admin.settings',
   'audit.read',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../core/index.ts';
 import { demoFiles } from '../runtime/index.ts';
-import { JobQueue, JobRunner } from '../store/index.ts';
+import { JobRunner } from '../store/index.ts';
 import { createServerDatabase } from '../tests/helpers/databases.ts';
 import { testRuntime } from '../tests/helpers/runtime.ts';
 import { printTable } from './table.ts';
@@ -28,7 +28,7 @@ async function measure(
 ): Promise<Measure> {
   const rt = server ? await testRuntime({ DATABASE_URL: server.url }, { inMemory: false }) : await testRuntime();
   try {
-    const runners = Array.from({ length: server?.workers ?? 1 }, (_, i) => new JobRunner(new JobQueue(rt.db, `bench-${i}`), { ingest: rt.handlers.ingest }, createLogger('silent')));
+    const runners = Array.from({ length: server?.workers ?? 1 }, () => new JobRunner(rt.jobs, { ingest: rt.handlers.ingest }, createLogger('silent')));
     const t0 = performance.now();
     for (const f of files) await rt.ingest.register(f.bytes, f.name, f.meta);
     await Promise.all(runners.map((r) => r.drain()));

@@ -18,7 +18,7 @@ import {
 import { pubmedImportCommand, runsCommand, watchAddCommand, watchListCommand, watchRunCommand } from './commands/pubmed.ts';
 import { evalCommand } from './commands/eval.ts';
 import { modelsCommands } from './commands/models.ts';
-import { jobsListCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
+import { jobsListCommand, jobsRetryCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
 import { startCommand } from './commands/start.ts';
 import { registerUsersCommands } from './commands/users.ts';
 import { fail } from './output.ts';
@@ -114,9 +114,15 @@ sources
 const jobs = program.command('jobs').description('后台任务 / jobs');
 jobs
   .command('list')
-  .option('--status <status>', 'queued | running | succeeded | failed | cancelled')
+  .option('--status <status>', 'queued | running | succeeded | failed | cancelled | quarantined')
   .option('--json', 'machine-readable output')
   .action((opts) => jobsListCommand(opts));
+jobs
+  .command('retry')
+  .description('重试失败、已取消或已隔离的任务 / retry a failed, cancelled or quarantined job')
+  .argument('<id>')
+  .option('--json', 'machine-readable output')
+  .action((id: string, opts) => jobsRetryCommand(id, opts));
 
 program
   .command('extract')
@@ -174,7 +180,10 @@ graph
   .option('--out <file>', 'write to a file instead of stdout')
   .option('--as <name>', 'who exports (audit log)')
   .action((opts) => graphExportCommand(opts));
-graph.command('import').argument('<file>', 'a jsonl export').option('--as <name>').option('--json').action((file: string, opts) => graphImportCommand(file, opts));
+graph
+  .command('import')
+  .description('导入 jsonl 导出文件：本机签名的文件直接生效，其余进入审核队列 / import a jsonl export: signed here → approved, otherwise → review queue')
+  .argument('<file>', 'a jsonl export').option('--as <name>').option('--json').action((file: string, opts) => graphImportCommand(file, opts));
 
 program
   .command('eval')

@@ -1,9 +1,12 @@
 import { AuditLog } from '../audit/index.ts';
-import { AppError, decryptField, encryptField, isAppError, type Keyring, type Logger, newId } from '../core/index.ts';
+import { AppError, isAppError, type Keyring, type Logger, newId } from '../core/index.ts';
 import type { Database, Job, JobHandler, JobQueue } from '../store/index.ts';
-import { type Check, type Connector, type ConnectorInput, ConnectorInputSchema, type HealthItem, SECRET_FIELDS } from './connector.schema.ts';
+import { ConnectorAllowlist } from './allowlist.service.ts';
+import { type Check, type Connector, type ConnectorInput, ConnectorInputSchema, type HealthItem, parseInput, SECRET_FIELDS } from './connector.schema.ts';
 import { type ConnectorRow, ConnectorsRepository } from './connectors.repository.ts';
+import type { Lookup } from './network-policy.ts';
 import { type ProbeResult, probe, type ResolvedConnector } from './probes.ts';
+import { openSecret, sealSecret, targetKey, targetsOf } from './targets.ts';
 
 export const CONNECTORS_HEALTH_JOB = 'connectors.health';
 
@@ -23,28 +26,42 @@ export interface ConnectorsDeps {
   checkSeconds: number;
   /** Per-probe timeout (YZ_CONNECTOR_TIMEOUT_MS). */
   timeoutMs: number;
+  /** Host name resolution for the network policy (tests pass their own). */
+  lookup?: Lookup;
 }
 
-function noKey(): AppError {
+function noKey(field: string): AppError {
   return new AppError(
-    'CONFIG_INVALID',
-    '未配置主密钥，无法保存含密码/密钥的连接：请设置 YZ_MASTER_KEY（或 YZ_MASTER_KEY_FILE）后重启 / No master key configured: a connector with a password, API key or secret cannot be saved — set YZ_MASTER_KEY (or YZ_MASTER_KEY_FILE) and restart',
-    { field: 'YZ_MASTER_KEY' },
+    'MASTER_KEY_REQUIRED',
+    '未配置主密钥，密码和 API 密钥无法加密保存。请设置 YZ_MASTER_KEY 或 YZ_MASTER_KEY_FILE（或使用服务首次启动时生成的密钥文件）后重启；不含密钥的连接现在即可保存。/ ' +
+      'No master key: passwords and API keys are stored encrypted and cannot be saved. Set YZ_MASTER_KEY or YZ_MASTER_KEY_FILE ' +
+      '(or use the key file the server generates at first start) and restart; connectors without a secret can be saved now.',
+    { field: `config.${field}`, details: { setting: 'YZ_MASTER_KEY' } },
   );
 }
 
 /**
  * Integration connectors (RIS, PACS, imaging AI, research databases, LLM endpoints) with health
- * monitoring. Secrets are SM4-encrypted with the runtime keyring before they reach the database and
- * are decrypted only in memory for a probe; the API never returns them. Without a master key a
- * connector that has a secret is refused (never stored in plaintext); connectors without secrets work.
+ * monitoring. Secrets are SM4-encrypted with the runtime keyring, bound to the target they were entered
+ * for (scheme, host, port; database host and name), and decrypted only in memory for a probe of that
+ * same target; the API never returns them. Changing a connector's target while keeping its stored
+ * secret is refused (SECRET_REENTRY_REQUIRED, 409): the secret must be entered again for the new target,
+ * or cleared. Without a master key a connector with a secret is refused with MASTER_KEY_REQUIRED (409),
+ * never stored in plaintext; connectors without secrets work.
+ *
+ * Targets are checked against the network policy (allow-list, denied link-local and metadata addresses)
+ * when saved and again at every probe; probes connect to the checked address and record categorised
+ * errors only.
  */
 export class Connectors {
   readonly repo: ConnectorsRepository;
+  /** Where connectors may connect: the admin's allow-list and the policy built from it. */
+  readonly allowlist: ConnectorAllowlist;
   private readonly audit = new AuditLog();
 
   constructor(private readonly deps: ConnectorsDeps) {
     this.repo = new ConnectorsRepository(deps.db);
+    this.allowlist = new ConnectorAllowlist(deps);
   }
 
   jobHandlers(): Record<string, JobHandler> {
@@ -65,7 +82,8 @@ export class Connectors {
   async health(): Promise<HealthItem[]> {
     return (await this.list()).map((c) => ({
       id: c.id, name: c.name, kind: c.kind, enabled: c.enabled,
-      status: c.last?.status ?? 'unknown', latencyMs: c.last?.latencyMs ?? null, error: c.last?.error ?? null, checkedAt: c.last?.checkedAt ?? null,
+      status: c.last?.status ?? 'unknown', latencyMs: c.last?.latencyMs ?? null, error: c.last?.error ?? null, detail: c.last?.detail ?? null,
+      checkedAt: c.last?.checkedAt ?? null,
     }));
   }
 
@@ -75,7 +93,8 @@ export class Connectors {
 
   async create(input: unknown, actor: string): Promise<Connector> {
     const c = parse(input);
-    const { config, secrets } = this.split(c, {});
+    await this.assertAllowed(c);
+    const { config, secrets } = this.split(c, null);
     const id = newId('con');
     await this.deps.db.transaction(async (tx) => {
       await this.repo.insert(tx, { id, name: c.name, kind: c.kind, config, secrets, enabled: c.enabled, createdBy: actor });
@@ -87,15 +106,20 @@ export class Connectors {
 
   async update(id: string, input: unknown, actor: string): Promise<Connector> {
     const c = parse(input);
+    await this.assertAllowed(c);
     await this.deps.db.transaction(async (tx) => {
       const before = await this.repo.get(id, tx);
       // A changed kind makes the old secrets meaningless: they are dropped, not carried over.
-      const { config, secrets } = this.split(c, before.kind === c.kind ? before.secrets : {});
+      const { config, secrets } = this.split(c, before.kind === c.kind ? before : null);
       await this.repo.update(tx, id, { name: c.name, kind: c.kind, config, secrets, enabled: c.enabled });
       const changedSecrets = SECRET_FIELDS[c.kind].filter((f) => (c.config as Record<string, unknown>)[f] !== undefined);
+      const targetChanged = targetKey(targetsOf(before.kind, before.config)) !== targetKey(targetsOf(c.kind, config));
       await this.audit.append(tx, {
         actor, action: 'connector.change', target: id,
-        details: { op: 'update', name: c.name, kind: c.kind, enabled: c.enabled, secretsChanged: changedSecrets, configChanged: JSON.stringify(before.config) !== JSON.stringify(config) },
+        details: {
+          op: 'update', name: c.name, kind: c.kind, enabled: c.enabled, secretsChanged: changedSecrets, targetChanged,
+          configChanged: JSON.stringify(before.config) !== JSON.stringify(config),
+        },
       });
     });
     if (c.enabled) await this.scheduleNext();
@@ -112,15 +136,35 @@ export class Connectors {
   /** Probe one connector now and record the result (POST /api/connectors/:id/test). */
   async check(id: string, trigger: 'schedule' | 'manual' = 'manual'): Promise<Check> {
     const row = await this.repo.get(id);
-    let result: ProbeResult;
+    return this.repo.addCheck(id, await this.probeRow(row), trigger);
+  }
+
+  private async probeRow(row: ConnectorRow): Promise<ProbeResult> {
+    let resolved: ResolvedConnector;
     try {
-      result = await probe(this.resolve(row), this.deps.timeoutMs);
+      resolved = this.resolve(row);
     } catch (e) {
-      // A secret that cannot be decrypted (wrong master key) is reported as the check's error, never bypassed.
+      // A secret that cannot be released (no key, wrong key, bound to another target) fails the check; it is never bypassed.
       if (!isAppError(e)) throw e;
-      result = { status: 'down', latencyMs: null, error: e.message };
+      return { status: 'down', latencyMs: null, error: 'SECRET_UNAVAILABLE', detail: secretProblem(e) };
     }
-    return this.repo.addCheck(id, result, trigger);
+    return probe(resolved, { timeoutMs: this.deps.timeoutMs, policy: await this.allowlist.policy() });
+  }
+
+  /** Refuse a target the policy rules out (a host that does not resolve yet is accepted: its checks will say so). */
+  private async assertAllowed(c: ConnectorInput): Promise<void> {
+    const policy = await this.allowlist.policy();
+    for (const t of targetsOf(c.kind, c.config as Record<string, unknown>)) {
+      const d = await policy.decide(t.host, this.deps.timeoutMs);
+      if (d.ok || d.reason === 'dns') continue;
+      throw new AppError(
+        'TARGET_NOT_ALLOWED',
+        d.reason === 'denied'
+          ? `${t.host} 是链路本地或云元数据地址，连接不允许访问（除非管理员在允许列表中明确列出）/ ${t.host} is a link-local or cloud metadata address: connectors may not reach it unless an admin lists it explicitly`
+          : `${t.host} 不在连接允许的网络内，请管理员在“集成 → 允许的目标”中添加 / ${t.host} is not in the connector allow-list: an admin can add it under Connectors → Allowed targets`,
+        { field: `config.${t.field}`, details: { reason: d.reason } },
+      );
+    }
   }
 
   /** Probe every enabled connector (concurrently; each probe has its own timeout). */
@@ -182,41 +226,57 @@ export class Connectors {
   }
 
   /**
-   * Split a parsed input into stored config (no secrets) and encrypted secrets. An omitted secret
-   * keeps `previous`, `null` clears it, a string is encrypted with the active key.
+   * Split a parsed input into stored config (no secrets) and encrypted secrets bound to the config's
+   * target. A string is sealed with the active key; `null` clears the field; an omitted secret keeps the
+   * stored one of `previous` (same kind) only while the target is unchanged, otherwise it must be entered
+   * again (SECRET_REENTRY_REQUIRED) — a stored secret never follows its connector to another host.
    */
-  private split(c: ConnectorInput, previous: Record<string, string>): { config: Record<string, unknown>; secrets: Record<string, string> } {
+  private split(c: ConnectorInput, previous: ConnectorRow | null): { config: Record<string, unknown>; secrets: Record<string, string> } {
     const config: Record<string, unknown> = { ...c.config };
+    for (const f of SECRET_FIELDS[c.kind]) delete config[f];
+    const target = targetKey(targetsOf(c.kind, config));
+    const moved = previous !== null && targetKey(targetsOf(previous.kind, previous.config)) !== target;
     const secrets: Record<string, string> = {};
     for (const f of SECRET_FIELDS[c.kind]) {
-      const v = config[f];
-      delete config[f];
+      const v = (c.config as Record<string, unknown>)[f];
       if (typeof v === 'string') {
-        if (!this.deps.keyring) throw noKey();
-        secrets[f] = encryptField(v, this.deps.keyring, `connectors.${f}`);
-      } else if (v === undefined && previous[f]) secrets[f] = previous[f];
+        if (!this.deps.keyring) throw noKey(f);
+        secrets[f] = sealSecret(v, target, this.deps.keyring, f);
+      } else if (v === undefined && previous?.secrets[f]) {
+        if (moved) {
+          throw new AppError(
+            'SECRET_REENTRY_REQUIRED',
+            `连接目标已更改，已保存的 ${f} 是为原目标输入的：请重新输入，或将其清除 / the target changed: the stored ${f} was entered for the old target — enter it again, or clear it`,
+            { field: `config.${f}` },
+          );
+        }
+        secrets[f] = previous.secrets[f];
+      }
     }
     return { config, secrets };
   }
 
-  /** The config with its secrets decrypted, for a probe. Throws CONFIG_INVALID naming YZ_MASTER_KEY on a missing or wrong key. */
+  /** The config with its secrets released for its current target, for a probe. Throws when a secret cannot be released. */
   private resolve(row: ConnectorRow): ResolvedConnector {
     const config: Record<string, unknown> = { ...row.config };
+    const target = targetKey(targetsOf(row.kind, row.config));
     for (const [f, token] of Object.entries(row.secrets)) {
-      if (!this.deps.keyring) throw noKey();
-      config[f] = decryptField(token, this.deps.keyring, `connectors.${f}`);
+      if (!this.deps.keyring) throw noKey(f);
+      config[f] = openSecret(token, target, this.deps.keyring, f);
     }
     return { kind: row.kind, config } as ResolvedConnector;
   }
 }
 
+/** A fixed description of why a secret could not be released (never key material or the error's text). */
+function secretProblem(e: { code: string }): string {
+  if (e.code === 'MASTER_KEY_REQUIRED') return 'no master key';
+  if (e.code === 'SECRET_REENTRY_REQUIRED') return 'secret entered for another target: re-enter it';
+  return 'secret cannot be decrypted: wrong master key?';
+}
+
 function parse(input: unknown): ConnectorInput {
-  const r = ConnectorInputSchema.safeParse(input);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const path = (issue?.path ?? []).map(String);
-  const field = path.join('.') || 'body';
-  throw new AppError('VALIDATION_FAILED', `参数 ${field} 无效 / invalid ${field}: ${issue?.message ?? ''}`, { field });
+  return parseInput(ConnectorInputSchema, input);
 }
 
 function view(r: ConnectorRow, last: Check | null): Connector {

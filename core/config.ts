@@ -59,6 +59,8 @@ const EnvSchema = z.object({
   YZ_LOAD_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   YZ_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   YZ_WORKER: z.enum(['on', 'off']).default('on'),
+  /** Job lease: a worker silent this long is presumed dead and its job re-queued (heartbeats renew it every third). */
+  YZ_JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** Fault injection for crash-recovery tests: `ingest.after_batch:N` kills the process with SIGKILL. */
   YZ_FAULT: z.string().optional(),
 });
@@ -112,6 +114,8 @@ export interface Config {
   loadDemo: 'auto' | 'true' | 'false';
   logLevel: Env['YZ_LOG_LEVEL'];
   worker: boolean;
+  /** Seconds of a job lease (YZ_JOB_LEASE_SECONDS). */
+  jobLeaseSeconds: number;
   fault?: string;
   /** Connector health checks: interval and per-probe timeout. */
   connectors: { checkSeconds: number; timeoutMs: number };
@@ -184,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loadDemo: e.YZ_LOAD_DEMO,
     logLevel: e.YZ_LOG_LEVEL,
     worker: e.YZ_WORKER === 'on',
+    jobLeaseSeconds: e.YZ_JOB_LEASE_SECONDS,
     fault: e.YZ_FAULT,
     connectors: { checkSeconds: e.YZ_CONNECTOR_CHECK_SECONDS, timeoutMs: e.YZ_CONNECTOR_TIMEOUT_MS },
     masterKey: { YZ_MASTER_KEY: env.YZ_MASTER_KEY, YZ_MASTER_KEY_FILE: env.YZ_MASTER_KEY_FILE, YZ_MASTER_KEYS_OLD: env.YZ_MASTER_KEYS_OLD },

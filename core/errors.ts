@@ -47,6 +47,11 @@ export type ErrorCode =
   | 'MODEL_REGISTRY_UNREACHABLE'
   | 'MODEL_INSTALL_FAILED'
   | 'LLM_MODEL_TOO_LARGE'
+  | 'LEASE_LOST'
+  | 'MASTER_KEY_REQUIRED'
+  | 'SECRET_REENTRY_REQUIRED'
+  | 'TARGET_NOT_ALLOWED'
+  | 'IMPORT_SIGNATURE_INVALID'
   | 'INTERNAL';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -113,6 +118,16 @@ const STATUS: Record<ErrorCode, number> = {
   MODEL_INSTALL_FAILED: 500,
   /** The embedded model needs more memory than the machine can give it: refused at start, before loading. */
   LLM_MODEL_TOO_LARGE: 507,
+  /** A worker tried to complete, fail or report progress on a job whose lease it no longer holds. */
+  LEASE_LOST: 409,
+  /** A secret must be stored encrypted, and this installation has no master key (nor a generated key file). */
+  MASTER_KEY_REQUIRED: 409,
+  /** A connector's target changed while its stored secret was kept: the secret was entered for the old target. */
+  SECRET_REENTRY_REQUIRED: 409,
+  /** A connector target outside the admin's allow-list, or a link-local / metadata address. */
+  TARGET_NOT_ALLOWED: 422,
+  /** A signed graph export whose signature does not verify with this installation's key (tampered). */
+  IMPORT_SIGNATURE_INVALID: 422,
   INTERNAL: 500,
 };
 

@@ -20,4 +20,4 @@ export { type ProjectionStatus, ProjectionStatusSchema } from './projector.ts';
 export { EvidenceSchema, type HistoryEntry, HistoryEntrySchema, type Relation, RelationFilterSchema, RelationSchema } from './relations.repository.ts';
 export { type ResolutionSuggestion, ResolutionSuggestionSchema } from './resolution.ts';
 export { type ApprovalEdit, ApprovalEditSchema, type BulkResult } from './review.service.ts';
-export { type ExportFormat, exportGraph, importGraph } from './transfer/index.ts';
+export { type ExportFormat, exportGraph, type ImportResult, importGraph, type SignatureStatus, signExport, UNSIGNED_IMPORT_TAG } from './transfer/index.ts';

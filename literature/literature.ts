@@ -44,7 +44,24 @@ export class Literature {
   }
 
   jobHandlers(): Record<string, JobHandler> {
-    return { [PUBMED_WATCH_JOB]: { run: (job) => runWatchJob(job, this.jobDeps), onError: (job, e) => onWatchJobError(job, e, this.jobDeps) } };
+    return {
+      [PUBMED_WATCH_JOB]: {
+        run: (job) => runWatchJob(job, this.jobDeps),
+        onError: (job, e) => onWatchJobError(job, e, this.jobDeps),
+        onQuarantine: async () => void (await this.closeInterrupted()),
+      },
+    };
+  }
+
+  /**
+   * Close runs whose process died (RUN_INTERRUPTED) instead of leaving them `running` forever. At start
+   * in embedded mode pass `all` (this process holds the data directory); otherwise a run without a job is
+   * presumed dead once its heartbeat is older than two job leases.
+   */
+  async closeInterrupted(opts: { all?: boolean } = {}): Promise<string[]> {
+    const closed = await this.watches.closeInterrupted({ all: opts.all ?? false, staleSeconds: 2 * this.deps.jobs.leaseSeconds });
+    if (closed.length) this.deps.log.warn({ runIds: closed }, 'PubMed runs interrupted by a dead process closed as failed');
+    return closed;
   }
 
   /** At start: every enabled watch has its next run queued (idempotent across processes). */
@@ -94,8 +111,13 @@ export class Literature {
     if (!set.records.length && !set.skipped.length) {
       throw new AppError('PUBMED_XML_INVALID', `${fileName} 中没有 PubmedArticle 记录 / no PubmedArticle records in ${fileName}`);
     }
-    const runId = await this.deps.db.transaction((tx) => this.watches.startRun(tx, { watchId: null, jobId: null, trigger: 'import', term: fileName }));
+    const runId = await this.deps.db.transaction((tx) =>
+      this.watches.startRun(tx, { watchId: null, jobId: null, trigger: 'import', term: fileName, owner: this.deps.jobs.workerId }),
+    );
     if (!runId) throw new AppError('INTERNAL', 'could not start an import run');
+    // The run has no job lease: its own heartbeat tells other processes this import is alive.
+    const beat = setInterval(() => void this.watches.heartbeatRun(runId).catch(() => undefined), (this.deps.jobs.leaseSeconds * 1000) / 3);
+    beat.unref();
     try {
       // Skipped entries (book articles, records without a PMID) are counted with the first batch.
       const batches = Math.max(1, Math.ceil(set.records.length / IMPORT_BATCH));
@@ -111,6 +133,8 @@ export class Literature {
       const info = e instanceof AppError ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: String((e as Error).message) };
       await this.deps.db.transaction((tx) => this.watches.finishRun(tx, runId, 'failed', info));
       throw e;
+    } finally {
+      clearInterval(beat);
     }
     return this.watches.getRun(runId);
   }

@@ -64,14 +64,12 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
   const mk = config.masterKey;
   // A malformed key fails fast here; no key at all is allowed (encrypting features then refuse to store secrets).
   const keyring = mk.YZ_MASTER_KEY?.trim() || mk.YZ_MASTER_KEY_FILE?.trim() ? Keyring.fromEnv(mk) : null;
-  const db = await openDatabase(config, opts);
+  const db = await openDatabase(config, { inMemory: opts.inMemory, log });
   try {
     const indexer = new ChunkIndexer(tokenizer, embedder);
     await indexer.init(db);
     const sources = new SourcesRepository(db);
-    const jobs = new JobQueue(db);
-    // Embedded mode holds the data-directory lock: every lease found at start is a dead process's.
-    if (db.kind === 'pglite') await jobs.releaseOrphans();
+    const jobs = new JobQueue(db, undefined, config.jobLeaseSeconds);
     const ingest = new IngestService(db, sources, jobs, { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars });
     const llmUsage = new LlmUsageRepository(db);
     const llmCache = new LlmResponseCache(db, llmUsage);
@@ -105,13 +103,20 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const literature = new Literature({ db, jobs, log, config: config.pubmed, prepared: { sources, indexer, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
     const extractDeps = knowledge.extractJobDeps();
     const handlers: Record<string, JobHandler> = {
-      [INGEST_JOB]: { run: (job) => runIngestJob(job, deps), onError: (job, e) => onIngestJobError(job, e, deps) },
+      [INGEST_JOB]: {
+        run: (job) => runIngestJob(job, deps),
+        onError: (job, e) => onIngestJobError(job, e, deps),
+        onQuarantine: (job) => sources.markFailed(String(job.payload.sourceId), job.lastError ?? { code: 'JOB_QUARANTINED', message: 'quarantined' }),
+      },
       [EMBED_JOB]: { run: (job) => runEmbedJob(job, deps), onError: (job, e) => onEmbedJobError(job, e, deps) },
       [EXTRACT_JOB]: { run: (job) => runExtractJob(job, extractDeps), onError: (job, e) => onExtractJobError(job, e, extractDeps) },
       ...literature.jobHandlers(),
       ...connectors.jobHandlers(),
     };
-    const runner = new JobRunner(jobs, handlers, log);
+    const runner = new JobRunner(jobs, handlers, log, { fault: config.fault });
+    // Embedded mode holds the data-directory lock: every job found running at start is a dead process's.
+    if (db.kind === 'pglite') await runner.handleReaped(await jobs.releaseOrphans());
+    await literature.closeInterrupted({ all: db.kind === 'pglite' });
     await queueMissingEmbeddings(deps);
     await literature.ensureScheduled();
     await connectors.ensureScheduled();
@@ -136,3 +141,4 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     throw e;
   }
 }
+

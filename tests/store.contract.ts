@@ -69,13 +69,71 @@ export function storeContract(name: string, open: () => Promise<Database>, teard
       expect(await queue.cancel(a.id)).toBeNull();
     });
 
-    it('hands an expired lease to another worker', async () => {
+    it('hands an expired lease to another worker, counting the dead worker\'s attempt as a crash', async () => {
       const queue = new JobQueue(db, 'w1');
       const job = await queue.enqueue(db, 'lease', {});
       expect((await queue.claim(['lease'], 60))?.id).toBe(job.id);
-      expect(await new JobQueue(db, 'w2').claim(['lease'])).toBeNull();
+      const w2 = new JobQueue(db, 'w2');
+      expect(await w2.reap()).toEqual([]);
+      expect(await w2.claim(['lease'])).toBeNull();
       await db.query(`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = $1`, [job.id]);
-      expect((await new JobQueue(db, 'w2').claim(['lease']))?.id).toBe(job.id);
+      const [reaped] = await w2.reap();
+      expect(reaped).toMatchObject({ id: job.id, status: 'queued', crashes: 1, lastError: { code: 'WORKER_DIED' } });
+      expect((await w2.claim(['lease']))?.id).toBe(job.id);
+    });
+
+    it('honours max_attempts: a job whose worker keeps dying is quarantined, not retried forever, until an admin retries it', async () => {
+      const queue = new JobQueue(db, 'w1');
+      const job = await queue.enqueue(db, 'poison', {}, { maxAttempts: 2 });
+      const die = () => db.query(`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = $1`, [job.id]);
+      expect((await queue.claim(['poison']))?.attempts).toBe(1);
+      await die();
+      expect((await queue.reap()).map((j) => j.status)).toEqual(['queued']);
+      expect((await queue.claim(['poison']))?.attempts).toBe(2);
+      await die();
+      const [q] = await queue.reap();
+      expect(q).toMatchObject({ status: 'quarantined', attempts: 2, crashes: 2, lastError: { code: 'JOB_QUARANTINED' } });
+      expect(q.lastError?.message).toContain('2');
+      expect(q.finishedAt).not.toBeNull();
+      expect(await queue.claim(['poison'])).toBeNull();
+      expect((await queue.counts()).quarantined).toBeGreaterThanOrEqual(1);
+      // Even a row left queued with its attempts used up (an older version's state) is never claimed.
+      const stale = await queue.enqueue(db, 'poison-old', {}, { maxAttempts: 1 });
+      await db.query('UPDATE jobs SET attempts = 6 WHERE id = $1', [stale.id]);
+      expect(await queue.claim(['poison-old'])).toBeNull();
+      const retried = await queue.retry(job.id);
+      expect(retried).toMatchObject({ status: 'queued', attempts: 0, crashes: 0 });
+      expect((await queue.claim(['poison']))?.id).toBe(job.id);
+    });
+
+    it('lets only the lease holder complete, fail or report progress on a job', async () => {
+      const w1 = new JobQueue(db, 'w1');
+      const w2 = new JobQueue(db, 'w2');
+      const job = await w1.enqueue(db, 'owned', {});
+      await w1.claim(['owned']);
+      // A worker that never claimed it: nothing it says about the job counts.
+      expect(await w2.progress(db, job.id, 'x', 1, 2)).toBe(false);
+      expect(await w2.fail(job.id, { code: 'X', message: 'not mine' }, true)).toBeNull();
+      await expect(w2.succeed(db, job.id, {})).rejects.toMatchObject({ code: 'LEASE_LOST' });
+      expect(await w2.heartbeat(job.id)).toBe(false);
+      expect(await w1.heartbeat(job.id)).toBe(true);
+      expect(await w1.progress(db, job.id, 'step', 1, 2)).toBe(true);
+      // w1 stalls past its lease; w2 takes the job over. w1's late result is refused and its transaction rolled back.
+      await db.query(`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = $1`, [job.id]);
+      await w2.reap();
+      expect((await w2.claim(['owned']))?.id).toBe(job.id);
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query(`INSERT INTO term_stats (term, df) VALUES ('late-result', 1)`);
+          await w1.succeed(tx, job.id, { by: 'w1' });
+        }),
+      ).rejects.toMatchObject({ code: 'LEASE_LOST' });
+      expect((await db.query('SELECT 1 FROM term_stats WHERE term = $1', ['late-result'])).rows).toHaveLength(0);
+      expect(await w1.progress(db, job.id, 'step', 2, 2)).toBe(false);
+      expect(await w1.heartbeat(job.id)).toBe(false);
+      expect(await w1.fail(job.id, { code: 'X', message: 'late' }, true)).toBeNull();
+      await w2.succeed(db, job.id, { by: 'w2' });
+      expect(await w2.get(job.id)).toMatchObject({ status: 'succeeded', result: { by: 'w2' }, attempts: 2 });
     });
 
     it('indexes chunks idempotently into posting lists, keeps BM25 statistics exact and finds them by vector', async () => {

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { AppError } from '../../core/index.ts';
 import {
   type ApprovalEdit,
@@ -163,7 +164,7 @@ export async function graphExportCommand(opts: { format: string; out?: string; a
   await withRuntime(false, async (rt) => {
     const formats = ['jsonl', 'csv-nodes', 'csv-edges', 'cypher'];
     if (!formats.includes(opts.format)) throw new AppError('VALIDATION_FAILED', `--format 只能是 ${formats.join(' | ')}`, { field: 'format' });
-    const text = await exportGraph(rt.db, opts.format as ExportFormat, { actor: actor(opts) });
+    const text = await exportGraph(rt.db, opts.format as ExportFormat, { actor: actor(opts), keyring: rt.keyring });
     if (opts.out) {
       writeFileSync(opts.out, text);
       process.stderr.write(`已导出 exported → ${opts.out}\n`);
@@ -174,9 +175,15 @@ export async function graphExportCommand(opts: { format: string; out?: string; a
 export async function graphImportCommand(file: string, opts: { as?: string; json?: boolean }) {
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
-    const r = await importGraph(rt.db, readFileSync(file, 'utf8'), { actor: actor(opts) });
+    const r = await importGraph(rt.db, readFileSync(file, 'utf8'), { actor: actor(opts), keyring: rt.keyring, fileName: path.basename(file) });
     await rt.knowledge.projector.catchUp().catch(() => undefined);
     if (json) return printJson(r);
-    process.stdout.write(`已导入 imported: 实体 ${r.entities}, 关系 ${r.relations}, 跳过 skipped ${r.skipped}\n`);
+    if (r.signature === 'valid') process.stdout.write(`已导入（本机签名有效）imported (signed here): 实体 ${r.entities}, 关系 ${r.relations}, 跳过 skipped ${r.skipped}\n`);
+    else {
+      process.stdout.write(
+        `文件${r.signature === 'foreign' ? '由其他机构签名' : '未签名'}：${r.candidates} 条事实已进入审核队列，审核通过前不会进入图谱 / ` +
+          `${r.signature} file: ${r.candidates} facts queued for review; none reaches the graph until approved (skipped ${r.skipped})\n`,
+      );
+    }
   });
 }

@@ -417,6 +417,40 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     await close(page, errors);
   });
 
+  it('jobs: a job whose worker kept dying is quarantined with its reason, and an admin retries it', async () => {
+    await server.rt.runner.stop();
+    const form = new FormData();
+    form.append('kind', 'textbook');
+    form.append('file', new Blob(['# 隔离任务测试\n\n这份文档模拟让解析进程崩溃的文件。\n']), 'e2e-quarantine.md');
+    const res = await fetch(`${server.url}/api/sources`, { method: 'POST', headers: server.auth, body: form });
+    const { job } = (await res.json()) as { job: { id: string; maxAttempts: number } };
+    // What a worker killed on every attempt leaves behind: a claimed job whose lease runs out, max_attempts times.
+    for (let i = 0; i < job.maxAttempts; i++) {
+      expect((await server.rt.jobs.claim(['ingest']))?.id).toBe(job.id);
+      server.rt.jobs.release(job.id);
+      await server.rt.db.query(`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = $1`, [job.id]);
+      await server.rt.runner.handleReaped(await server.rt.jobs.reap());
+    }
+    const { page, errors } = await open('/jobs?status=quarantined');
+    const row = page.locator(`tr[data-job-id="${job.id}"]`);
+    await row.and(page.locator('[data-status="quarantined"]')).waitFor();
+    await expect(row.locator('.status').textContent()).resolves.toBe('已隔离');
+    await expect(row.locator('.alert-code').textContent()).resolves.toBe('JOB_QUARANTINED');
+    await expect(row.getByTestId('suspect').textContent()).resolves.toContain(String(job.maxAttempts));
+    await page.getByTestId('quarantine-note').waitFor();
+    expect(await page.locator('[data-count="quarantined"] .count-num').textContent()).toBe('1');
+    // The source says why it is not indexed, instead of staying "pending".
+    const source = (await server.rt.db.query<{ status: string; error: { code: string } }>(`SELECT status, error FROM sources WHERE file_name = 'e2e-quarantine.md'`)).rows[0];
+    expect(source).toMatchObject({ status: 'failed', error: { code: 'JOB_QUARANTINED' } });
+    await shot(page, 'jobs-quarantined.png');
+
+    await row.locator('[data-action="retry"]').click();
+    await page.goto(`${server.url}/jobs`);
+    server.rt.runner.start();
+    await page.locator(`tr[data-job-id="${job.id}"][data-status="succeeded"]`).waitFor({ timeout: 15_000 });
+    await close(page, errors);
+  });
+
   it('client routes survive a reload and unknown chunks show the API error', async () => {
     const { page, errors } = await open('/passage/src_nope:1');
     const alert = page.getByRole('alert');

@@ -39,7 +39,7 @@ export interface PageDto {
 }
 
 export const SOURCE_KINDS: readonly SourceKind[] = ['guideline', 'textbook', 'literature', 'case', 'other'];
-export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'quarantined'];
 export const UPLOAD_ACCEPT = '.pdf,.md,.markdown,.html,.htm,.txt';
 
 export class ApiError extends Error {

@@ -81,6 +81,7 @@ const JOB_TONE: Record<JobStatus, 'grey' | 'blue' | 'green' | 'red' | 'amber'> =
   succeeded: 'green',
   failed: 'red',
   cancelled: 'grey',
+  quarantined: 'red',
 };
 export function JobStatusBadge({ status }: { status: JobStatus }) {
   const { td } = useI18n();

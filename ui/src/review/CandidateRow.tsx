@@ -57,6 +57,11 @@ export function CandidateRow({ c, selected, checked, expanded, busy, error, onSe
             <ConflictMarkers c={c} />
             {c.demo && <Badge tone="amber">{t('badge.demo')}</Badge>}
             {c.tags.includes('new_literature') && <Badge tone="purple">{t('badge.newLiterature')}</Badge>}
+            {c.tags.includes('import:unsigned') && (
+              <span title={t('badge.unsignedImportHint')} data-testid="unsigned-import">
+                <Badge tone="amber">{t('badge.unsignedImport')}</Badge>
+              </span>
+            )}
           </div>
         </td>
         <td className="cell-evidence">
