@@ -1,4 +1,5 @@
-export { ChunkIndexer, indexText, type ChunkInput } from './chunk-indexer.ts';
+export { ChunkIndexer, indexText, prepareChunkRows, type ChunkInput } from './chunk-indexer.ts';
+export type { ChunkRow } from './chunk-index.repository.ts';
 export { EMBED_JOB, enqueueEmbedding, enqueueEmbeddings, runEmbedJob, onEmbedJobError, queueMissingEmbeddings, type EmbedJobDeps } from './embed.job.ts';
 export { SearchService, fuse } from './search.service.ts';
 export {
