@@ -5,7 +5,7 @@ export { createLogger, type Logger } from './logger.ts';
 export { Lexicon, LexiconEntrySchema, EntityTypeSchema, type LexiconEntry, type EntityType, DEFAULT_LEXICON_PATH } from './lexicon.ts';
 export { Tokenizer, ENTITY_PREFIX, type Token } from './tokenizer.ts';
 export { loadLanguage } from './language.ts';
-export { yieldToEventLoop } from './event-loop.ts';
+export { nextBatchSize, yieldToEventLoop } from './event-loop.ts';
 export { splitFrontMatter, MAX_FRONT_MATTER_CHARS, type FrontMatter } from './front-matter.ts';
 export { normalizeText, surfaceKey, detectLanguage, visibleLength, isCjkChar } from './text.ts';
 export { Keyring, encryptField, decryptField, isEncryptedField, reencryptField, fieldKeyId, sm3, hmacSm3 } from './crypto/index.ts';

@@ -1,14 +1,18 @@
-import { AppError, isAppError, type Logger, yieldToEventLoop } from '../core/index.ts';
+import { AppError, isAppError, type Logger, nextBatchSize, yieldToEventLoop } from '../core/index.ts';
 import { type ChunkIndexer, enqueueEmbedding } from '../search/index.ts';
 import type { Database, Job, JobQueue, Queryable } from '../store/index.ts';
 import type { StoredPage } from './page-layout.ts';
 import type { ParsePool } from './parse-pool.ts';
 import type { Source, SourcesRepository } from './sources.repository.ts';
 
-/** Chunks per insert transaction: about 50–150 ms of PGlite work (tokens, tsvector, term statistics). */
-const BATCH = 128;
-/** Chunks tokenised per parser-thread task (the reply is deserialised on the event loop: keep it a few MB). */
-const SLICE = 1024;
+/**
+ * Chunks per insert transaction, sized from the last one's duration: PGlite runs each statement (chunk
+ * rows, tsvector, term statistics) synchronously on the event loop, and a large corpus makes the
+ * statistics upsert slower.
+ */
+const BATCH_BOUNDS = { targetMs: 60, min: 8, max: 256 };
+/** Chunks tokenised per parser-thread task (the reply is deserialised on the event loop: keep it about a megabyte). */
+const SLICE = 256;
 
 export interface IngestJobDeps {
   db: Database;
@@ -47,17 +51,21 @@ export async function runIngestJob(job: Job, deps: IngestJobDeps): Promise<void>
   let done = rows[0]?.next ?? 0;
   const faultAfter = parseFault(deps.fault);
   let batches = 0;
+  let batchSize = 32;
   let total = Number.POSITIVE_INFINITY;
   while (done < total) {
     const slice = await deps.parser.chunk({ sourceId, pages, chunkChars, from: done, count: SLICE });
     total = slice.total;
     if (batches === 0) await deps.jobs.progress(deps.db, job.id, 'index', done, total);
-    for (let i = 0; i < slice.rows.length; i += BATCH) {
-      const batch = slice.rows.slice(i, i + BATCH);
+    for (let i = 0; i < slice.rows.length; ) {
+      const batch = slice.rows.slice(i, i + batchSize);
+      i += batch.length;
+      const started = performance.now();
       const stillRunning = await deps.db.transaction(async (tx) => {
         await deps.indexer.insert(tx, batch);
         return deps.jobs.progress(tx, job.id, 'index', done + batch.length, total);
       });
+      batchSize = nextBatchSize(batchSize, performance.now() - started, BATCH_BOUNDS);
       done += batch.length;
       batches++;
       if (!stillRunning) {

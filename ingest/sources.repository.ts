@@ -14,11 +14,11 @@ export type NewSource = Omit<Source, 'status' | 'supersededBy' | 'chunkCount' | 
 /** A stored page; `layout` is null for pages stored before block layouts were kept (migration 011). */
 export type StoredPageRow = Omit<StoredPage, 'layout'> & { layout: BlockLayout[] | null };
 
-/** Original files are written in parts of this size: one statement each (see migration 011). */
-const FILE_PART_BYTES = 1 << 20;
-/** Pages are written and read in batches of about this many characters per statement. */
-const PAGE_BATCH_CHARS = 1 << 20;
-const PAGE_READ_BATCH = 400;
+/** Original files are written in parts of this size (512 KB): one statement each (see migration 011). */
+const FILE_PART_BYTES = 1 << 19;
+/** Pages are written in batches of about this many characters per statement (and read in batches of pages). */
+const PAGE_BATCH_CHARS = 1 << 17;
+const PAGE_READ_BATCH = 200;
 
 interface SourceRowDb {
   id: string;
@@ -162,7 +162,7 @@ export class SourcesRepository {
   }
 
   /**
-   * The original bytes, in 1 MB parts, yielding to the event loop between parts. Sent as base64 text:
+   * The original bytes, in 512 KB parts, yielding to the event loop between parts. Sent as base64 text:
    * PGlite encodes a bytea parameter in JavaScript at about 2 MB/s, base64 decodes in the database at
    * tens of MB/s.
    */
@@ -178,7 +178,7 @@ export class SourcesRepository {
     }
   }
 
-  /** Pages with their block layouts, in batches of about 1 MB of text, yielding between batches. */
+  /** Pages with their block layouts, in batches of about 128 K characters, yielding between batches. */
   async insertPages(tx: Queryable, sourceId: string, pages: StoredPage[]): Promise<void> {
     for (let i = 0; i < pages.length; ) {
       let chars = 0;

@@ -1,4 +1,4 @@
-import { normalizeText, type Tokenizer } from '../core/index.ts';
+import { normalizeText, type Tokenizer, yieldToEventLoop } from '../core/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
 import { type ChunkRow, ChunkIndexRepository } from './chunk-index.repository.ts';
 import type { Embedder } from './embedders/embedder.ts';
@@ -84,6 +84,7 @@ export class ChunkIndexer {
       'document',
       pending.map((c) => c.tokens.split(' ')),
     );
+    await yieldToEventLoop(); // between the read and the write: each is a synchronous stretch in PGlite
     const started = performance.now();
     const n = await db.transaction((tx) => this.repo.insertEmbeddings(tx, pending.map((c, i) => ({ chunkId: c.id, embedding: vectors[i] })), this.embedder.model));
     if (timing) timing.writeMs = performance.now() - started;

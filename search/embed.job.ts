@@ -1,4 +1,4 @@
-import { isAppError, type Logger, yieldToEventLoop } from '../core/index.ts';
+import { isAppError, type Logger, nextBatchSize, yieldToEventLoop } from '../core/index.ts';
 import type { Database, Job, JobQueue, Queryable } from '../store/index.ts';
 import type { ChunkIndexer } from './chunk-indexer.ts';
 
@@ -9,9 +9,7 @@ export const EMBED_JOB = 'embed';
  * embedded database (PGlite, WebAssembly on the event loop) and slows as the index grows, so the batch
  * size follows the measured time instead of a fixed count: the API keeps answering during a big ingest.
  */
-const BATCH_TARGET_MS = 100;
-const MIN_BATCH = 8;
-const MAX_BATCH = 256;
+const BATCH_BOUNDS = { targetMs: 80, min: 4, max: 256 };
 
 export interface EmbedJobDeps {
   db: Database;
@@ -52,9 +50,7 @@ export async function runEmbedJob(job: Job, deps: EmbedJobDeps): Promise<void> {
     const timing = { writeMs: 0 };
     const n = await deps.indexer.embedPending(deps.db, sourceId, batch, timing);
     if (n === 0) break;
-    // Shrink at once when a write ran long, grow at most twofold per batch.
-    const fitted = (batch * BATCH_TARGET_MS) / Math.max(1, timing.writeMs);
-    batch = Math.round(Math.max(MIN_BATCH, Math.min(fitted, batch * 2, MAX_BATCH)));
+    batch = nextBatchSize(batch, timing.writeMs, BATCH_BOUNDS);
     done += n;
     await yieldToEventLoop();
     if (!(await deps.jobs.progress(deps.db, job.id, 'embed', Math.min(done, total), total))) return; // cancelled

@@ -3,7 +3,7 @@
 -- NULL for pages stored before this migration (their job falls back to the original file).
 ALTER TABLE pages ADD COLUMN layout jsonb;
 
--- Original files in parts of at most 1 MB, written one statement each so no single write holds the
+-- Original files in parts (512 KB), written one statement each so no single write holds the
 -- embedded database (and the event loop with it) for long; stored uncompressed: PDFs are compressed
 -- already and pglz over megabytes costs seconds. Existing files become part 0.
 ALTER TABLE source_files ADD COLUMN part_no int NOT NULL DEFAULT 0 CHECK (part_no >= 0);
