@@ -78,10 +78,10 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
     schema: {
       tags: ['sources'],
       summary: 'Current sources an upload of this file name would meet (shown by the upload form before confirming)',
-      querystring: z.object({ fileName: z.string().min(1).max(1000) }),
-      response: { 200: z.object({ nameKey: z.string(), matches: z.array(SourceSchema) }), 400: ErrorBodySchema },
+      querystring: z.object({ fileName: z.string().min(1).max(1000), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional() }),
+      response: { 200: z.object({ nameKey: z.string(), matches: z.array(SourceSchema), duplicate: SourceSchema.nullable() }), 400: ErrorBodySchema },
     },
-  }, async (req) => rt.ingest.sameName(req.query.fileName));
+  }, async (req) => rt.ingest.sameName(req.query.fileName, req.query.sha256));
 
   app.post('/api/sources/:id/unsupersede', {
     config: { permission: 'sources.manage' },

@@ -106,10 +106,14 @@ export class IngestService {
     });
   }
 
-  /** Current sources an upload named `fileName` would meet (what the upload form shows before confirming). */
-  async sameName(fileName: string): Promise<{ nameKey: string; matches: Source[] }> {
+  /**
+   * Current sources an upload named `fileName` would meet (what the upload form shows before confirming),
+   * and — given the file's SHA-256 — the source it duplicates, if any (then no choice is needed).
+   */
+  async sameName(fileName: string, sha256?: string): Promise<{ nameKey: string; matches: Source[]; duplicate: Source | null }> {
     const nameKey = fileNameKey(safeFileName(fileName));
-    return { nameKey, matches: await this.sources.currentByName(nameKey) };
+    const [matches, duplicate] = await Promise.all([this.sources.currentByName(nameKey), sha256 ? this.sources.findByHash(sha256) : null]);
+    return { nameKey, matches, duplicate };
   }
 
   /**
