@@ -3,6 +3,7 @@ import { type ChunkIndexer, enqueueEmbedding } from '../search/index.ts';
 import type { Database, Job, JobQueue, Queryable } from '../store/index.ts';
 import type { StoredPage } from './page-layout.ts';
 import type { ParsePool } from './parse-pool.ts';
+import type { ChunkSlice } from './parse.worker.ts';
 import type { Source, SourcesRepository } from './sources.repository.ts';
 
 /**
@@ -52,30 +53,37 @@ export async function runIngestJob(job: Job, deps: IngestJobDeps): Promise<void>
   const faultAfter = parseFault(deps.fault);
   let batches = 0;
   let batchSize = 32;
-  let total = Number.POSITIVE_INFINITY;
-  while (done < total) {
-    const slice = await deps.parser.chunk({ sourceId, pages, chunkChars, from: done, count: SLICE });
-    total = slice.total;
-    if (batches === 0) await deps.jobs.progress(deps.db, job.id, 'index', done, total);
-    for (let i = 0; i < slice.rows.length; ) {
-      const batch = slice.rows.slice(i, i + batchSize);
-      i += batch.length;
-      const started = performance.now();
-      const stillRunning = await deps.db.transaction(async (tx) => {
-        await deps.indexer.insert(tx, batch);
-        return deps.jobs.progress(tx, job.id, 'index', done + batch.length, total);
-      });
-      batchSize = nextBatchSize(batchSize, performance.now() - started, BATCH_BOUNDS);
-      done += batch.length;
-      batches++;
-      if (!stillRunning) {
-        deps.log.info({ jobId: job.id, sourceId }, 'ingest job cancelled');
-        return;
+  const sliceFrom = (from: number) => deps.parser.chunk({ sourceId, pages, chunkChars, from, count: SLICE });
+  // The next slice is tokenised in the parser thread while this one is written here.
+  let pending: Promise<ChunkSlice> | null = sliceFrom(done);
+  try {
+    while (pending) {
+      const slice: ChunkSlice = await pending;
+      const total = slice.total;
+      const end = done + slice.rows.length;
+      pending = slice.rows.length && end < total ? sliceFrom(end) : null;
+      if (batches === 0) await deps.jobs.progress(deps.db, job.id, 'index', done, total);
+      for (let i = 0; i < slice.rows.length; ) {
+        const batch = slice.rows.slice(i, i + batchSize);
+        i += batch.length;
+        const started = performance.now();
+        const stillRunning = await deps.db.transaction(async (tx) => {
+          await deps.indexer.insert(tx, batch);
+          return deps.jobs.progress(tx, job.id, 'index', done + batch.length, total);
+        });
+        batchSize = nextBatchSize(batchSize, performance.now() - started, BATCH_BOUNDS);
+        done += batch.length;
+        batches++;
+        if (!stillRunning) {
+          deps.log.info({ jobId: job.id, sourceId }, 'ingest job cancelled');
+          return;
+        }
+        if (faultAfter !== null && batches >= faultAfter) process.kill(process.pid, 'SIGKILL');
+        await yieldToEventLoop();
       }
-      if (faultAfter !== null && batches >= faultAfter) process.kill(process.pid, 'SIGKILL');
-      await yieldToEventLoop();
     }
-    if (slice.rows.length === 0) break;
+  } finally {
+    pending?.catch(() => undefined); // abandoned after a cancel or an error: its outcome no longer matters
   }
   await deps.db.transaction(async (tx) => {
     const { rows: c } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM chunks WHERE source_id = $1', [sourceId]);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { AppError, newId, sha256Hex } from '../core/index.ts';
-import type { Database, Job, JobQueue } from '../store/index.ts';
+import type { Database, Job, JobQueue, Queryable } from '../store/index.ts';
 import { MIME, type SourceMetaInput, SourceMetaInputSchema } from './document.ts';
 import { evidenceLevelOfKind } from './evidence-level.ts';
 import type { ParsePool } from './parse-pool.ts';
@@ -74,11 +74,16 @@ export class IngestService {
     if (existing) return { status: 'duplicate', source: existing, job: null };
     const id = newId('src');
     const nameKey = fileNameKey(name);
-    const lineageKey = await this.lineageFor(id, nameKey, choice);
+    // Decided before parsing (a refusal costs no parse) and again in the transaction, where it counts:
+    // a same-name upload that was registered meanwhile must not become a silent new version.
+    await this.lineageFor(this.db, id, nameKey, choice);
 
     const doc = await this.parser.parse({ bytes, fileName: name, type, limits: this.limits });
     const meta = { ...doc.meta, ...stripUndefined(explicit.data) };
-    return this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx): Promise<RegisterResult> => {
+      const twin = await this.sources.findByHash(hash, tx); // the same file, uploaded meanwhile
+      if (twin) return { status: 'duplicate', source: twin, job: null };
+      const lineageKey = await this.lineageFor(tx, id, nameKey, choice);
       const source = await this.sources.insert(tx, {
         id,
         lineageKey,
@@ -136,12 +141,12 @@ export class IngestService {
     });
   }
 
-  private async lineageFor(id: string, nameKey: string, choice: VersionChoice): Promise<string> {
+  private async lineageFor(q: Queryable, id: string, nameKey: string, choice: VersionChoice): Promise<string> {
     if ([choice.supersedes, choice.separate, choice.newVersion].filter(Boolean).length > 1) {
       throw new AppError('VALIDATION_FAILED', 'supersedes、separate 与 newVersion 只能选一个 / choose one of supersedes, separate, newVersion', { field: 'supersedes' });
     }
     if (choice.supersedes) {
-      const target = await this.sources.get(choice.supersedes);
+      const target = await this.sources.get(choice.supersedes, q);
       if (!target) throw new AppError('NOT_FOUND', `要取代的来源不存在 / unknown source ${choice.supersedes}`, { field: 'supersedes' });
       if (target.supersededBy || target.status === 'failed') {
         throw new AppError('STATE_CONFLICT', `《${target.title}》不是当前版本，不能被取代 / only a current source can be superseded`, {
@@ -151,7 +156,7 @@ export class IngestService {
       }
       return target.lineageKey;
     }
-    const matches = await this.sources.currentByName(nameKey);
+    const matches = await this.sources.currentByName(nameKey, q);
     if (choice.newVersion && matches.length === 1) return matches[0].lineageKey;
     if (matches.length && !choice.separate) {
       const list = matches.map((m) => `《${m.title}》${m.version ?? ''}`).join('、');
@@ -161,7 +166,7 @@ export class IngestService {
         { field: 'file', details: { matches: matches.map((m) => ({ id: m.id, title: m.title, version: m.version, year: m.year, fileName: m.fileName })) } },
       );
     }
-    return (await this.sources.lineageExists(nameKey)) && choice.separate ? `${nameKey}~${id}` : nameKey;
+    return (await this.sources.lineageExists(nameKey, q)) && choice.separate ? `${nameKey}~${id}` : nameKey;
   }
 }
 

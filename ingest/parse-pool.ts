@@ -12,8 +12,6 @@ export interface ParsePoolOptions {
   memoryMb: number;
 }
 
-/** Parser threads are a lower scheduling priority than the API thread, so requests win the CPU (Linux: per-thread nice). */
-const NICE_INCREMENT = 5;
 /** Warm threads stay this long after their last task (loading pdf.js and the dictionary costs about 1.5 s). */
 const IDLE_MS = 5 * 60_000;
 
@@ -42,7 +40,6 @@ export class ParsePool {
       // The entry registers its own TypeScript loader; inherited loader flags would register a second one.
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: opts.memoryMb },
-      niceIncrement: NICE_INCREMENT,
     });
     this.slots = pLimit(opts.threads);
   }

@@ -82,8 +82,8 @@ function toSource(r: SourceRowDb): Source {
 export class SourcesRepository {
   constructor(private readonly db: Database) {}
 
-  async findByHash(hash: string): Promise<Source | null> {
-    const { rows } = await this.db.query<SourceRowDb>('SELECT * FROM sources WHERE content_hash = $1', [hash]);
+  async findByHash(hash: string, q: Queryable = this.db): Promise<Source | null> {
+    const { rows } = await q.query<SourceRowDb>('SELECT * FROM sources WHERE content_hash = $1', [hash]);
     return rows[0] ? toSource(rows[0]) : null;
   }
 
@@ -112,16 +112,16 @@ export class SourcesRepository {
   }
 
   /** Current (not superseded, not failed) sources whose file name matches `nameKey`, newest first. */
-  async currentByName(nameKey: string): Promise<Source[]> {
-    const { rows } = await this.db.query<SourceRowDb>(
+  async currentByName(nameKey: string, q: Queryable = this.db): Promise<Source[]> {
+    const { rows } = await q.query<SourceRowDb>(
       `SELECT * FROM sources WHERE name_key = $1 AND superseded_by IS NULL AND status <> 'failed' ORDER BY created_at DESC, id DESC`,
       [nameKey],
     );
     return rows.map(toSource);
   }
 
-  async lineageExists(lineageKey: string): Promise<boolean> {
-    const { rows } = await this.db.query('SELECT 1 FROM sources WHERE lineage_key = $1 LIMIT 1', [lineageKey]);
+  async lineageExists(lineageKey: string, q: Queryable = this.db): Promise<boolean> {
+    const { rows } = await q.query('SELECT 1 FROM sources WHERE lineage_key = $1 LIMIT 1', [lineageKey]);
     return rows.length > 0;
   }
 

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import pLimit from 'p-limit';
 import { AppError, isAppError, loadConfig } from '../../core/index.ts';
 import { loadSidecarMeta, type SourceMetaInput, type VersionChoice } from '../../ingest/index.ts';
 import { createRuntime } from '../../runtime/index.ts';
@@ -68,27 +69,35 @@ export async function ingestCommand(paths: string[], opts: IngestOptions): Promi
     const wasPending = new Set<string>();
     const register = progressBar('登记 register', !json);
     register.start(files.length);
-    for (const [i, file] of files.entries()) {
-      const r: IngestFileResult = { file, status: 'failed' };
-      results.push(r);
-      try {
-        const meta = { ...loadSidecarMeta(file), ...explicit };
-        const reg = await runtime.ingest.register(readFileSync(file), path.basename(file), meta, choice);
-        r.sourceId = reg.source.id;
-        r.title = reg.source.title;
-        r.pages = reg.source.pageCount ?? undefined;
-        if (reg.status === 'duplicate') {
-          r.status = 'duplicate';
-          if (reg.source.status === 'pending') wasPending.add(reg.source.id);
-        } else if (reg.job) {
-          jobToResult.set(reg.job.id, r);
-        }
-      } catch (e) {
-        if (!isAppError(e)) throw e;
-        r.error = { code: e.code, message: e.message };
-      }
-      register.update(i + 1);
-    }
+    // Registration parses in the parser threads: one more file in flight than there are threads keeps them busy
+    // while this thread writes the previous file.
+    const slots = pLimit(runtime.config.parsing.threads + 1);
+    let registered = 0;
+    await Promise.all(
+      files.map((file) =>
+        slots(async () => {
+          const r: IngestFileResult = { file, status: 'failed' };
+          results.push(r);
+          try {
+            const meta = { ...loadSidecarMeta(file), ...explicit };
+            const reg = await runtime.ingest.register(readFileSync(file), path.basename(file), meta, choice);
+            r.sourceId = reg.source.id;
+            r.title = reg.source.title;
+            r.pages = reg.source.pageCount ?? undefined;
+            if (reg.status === 'duplicate') {
+              r.status = 'duplicate';
+              if (reg.source.status === 'pending') wasPending.add(reg.source.id);
+            } else if (reg.job) {
+              jobToResult.set(reg.job.id, r);
+            }
+          } catch (e) {
+            if (!isAppError(e)) throw e;
+            r.error = { code: e.code, message: e.message };
+          }
+          register.update(++registered);
+        }),
+      ),
+    );
     register.stop();
 
     const index = progressBar('索引 index  ', !json);
