@@ -114,7 +114,7 @@ export class SourcesRepository {
   /** Current (not superseded, not failed) sources whose file name matches `nameKey`, newest first. */
   async currentByName(nameKey: string, q: Queryable = this.db): Promise<Source[]> {
     const { rows } = await q.query<SourceRowDb>(
-      `SELECT * FROM sources WHERE name_key = $1 AND superseded_by IS NULL AND status <> 'failed' ORDER BY created_at DESC, id DESC`,
+      `SELECT * FROM sources WHERE coalesce(name_key, lineage_key) = $1 AND superseded_by IS NULL AND status <> 'failed' ORDER BY created_at DESC, id DESC`,
       [nameKey],
     );
     return rows.map(toSource);
@@ -131,7 +131,8 @@ export class SourcesRepository {
    */
   async unsupersede(tx: Queryable, id: string): Promise<{ restored: Source; detached: Source }> {
     const { rows: detached } = await tx.query<SourceRowDb>(
-      `UPDATE sources n SET lineage_key = n.name_key || '~' || n.id, version_no = 1, updated_at = now()
+      `UPDATE sources n SET name_key = coalesce(n.name_key, n.lineage_key), lineage_key = coalesce(n.name_key, n.lineage_key) || '~' || n.id,
+                            version_no = 1, updated_at = now()
        FROM sources o WHERE o.id = $1 AND n.id = o.superseded_by RETURNING n.*`,
       [id],
     );

@@ -12,8 +12,7 @@ ALTER TABLE source_files ADD PRIMARY KEY (source_id, part_no);
 ALTER TABLE source_files ALTER COLUMN bytes SET STORAGE EXTERNAL;
 
 -- Explicit versioning: `lineage_key` groups the versions the uploader chose to chain; `name_key` is the
--- normalised file name, used to show an uploader which current sources share the name of a new file.
+-- normalised file name, used to show an uploader which current sources share the name of a new file
+-- (NULL: the lineage key is the name, as for every source stored before this migration).
 ALTER TABLE sources ADD COLUMN name_key text;
-UPDATE sources SET name_key = lineage_key;
-ALTER TABLE sources ALTER COLUMN name_key SET NOT NULL;
-CREATE INDEX sources_name_key ON sources (name_key) WHERE superseded_by IS NULL;
+CREATE INDEX sources_name_key ON sources ((coalesce(name_key, lineage_key))) WHERE superseded_by IS NULL;
