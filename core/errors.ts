@@ -14,6 +14,15 @@ export type ErrorCode =
   | 'PDF_NO_TEXT_LAYER'
   | 'TEXT_DECODE_FAILED'
   | 'NO_TEXT'
+  | 'FRONT_MATTER_UNSUPPORTED'
+  | 'TOO_MANY_PAGES'
+  | 'DECOMPRESSION_LIMIT'
+  | 'PARSE_TIMEOUT'
+  | 'PARSE_RESOURCE_LIMIT'
+  | 'DOCUMENT_TOO_DEEP'
+  | 'PAGE_NUMBER_INVALID'
+  | 'PAGE_MARKERS_OUT_OF_ORDER'
+  | 'SAME_NAME_EXISTS'
   | 'QUERY_EMPTY'
   | 'QUERY_TOO_LONG'
   | 'QUESTION_TOO_LONG'
@@ -66,6 +75,24 @@ const STATUS: Record<ErrorCode, number> = {
   PDF_NO_TEXT_LAYER: 422,
   TEXT_DECODE_FAILED: 422,
   NO_TEXT: 422,
+  /** Front matter fenced as another language (`---js`): only YAML data is read, never code. */
+  FRONT_MATTER_UNSUPPORTED: 422,
+  /** More pages than YZ_MAX_PAGES. */
+  TOO_MANY_PAGES: 413,
+  /** A PDF whose compressed streams inflate past YZ_MAX_DECOMPRESSED_MB or YZ_MAX_DECOMPRESSION_RATIO (a deflate bomb). */
+  DECOMPRESSION_LIMIT: 413,
+  /** Parsing took longer than YZ_MAX_PARSE_SECONDS; the parser was stopped. */
+  PARSE_TIMEOUT: 422,
+  /** The parser ran out of its memory allowance (YZ_PARSE_MEMORY_MB). */
+  PARSE_RESOURCE_LIMIT: 422,
+  /** HTML nested deeper than any real document (more than 512 levels). */
+  DOCUMENT_TOO_DEEP: 422,
+  /** A page marker or data-page number that is not a page (0, or beyond 100,000). */
+  PAGE_NUMBER_INVALID: 422,
+  /** Page markers that go backwards (two documents joined): the pages could not be cited unambiguously. */
+  PAGE_MARKERS_OUT_OF_ORDER: 422,
+  /** An upload whose name matches a current source: the uploader must choose new version or separate source. */
+  SAME_NAME_EXISTS: 409,
   QUERY_EMPTY: 400,
   QUERY_TOO_LONG: 400,
   /** A chat question over the length limit (agents/chat/question.ts). */

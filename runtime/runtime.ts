@@ -1,9 +1,9 @@
 import { type ChatService, createChatService } from '../agents/index.ts';
 import { AuthService } from '../auth/index.ts';
 import { Connectors } from '../connectors/index.ts';
-import { type Config, createLogger, Keyring, Lexicon, type Logger, Tokenizer } from '../core/index.ts';
+import { type Config, createLogger, Keyring, type Lexicon, loadLanguage, type Logger, type Tokenizer } from '../core/index.ts';
 import { openGraphStore } from '../graph/index.ts';
-import { INGEST_JOB, IngestService, onIngestJobError, runIngestJob, SourcesRepository } from '../ingest/index.ts';
+import { INGEST_JOB, IngestService, onIngestJobError, ParsePool, runIngestJob, SourcesRepository } from '../ingest/index.ts';
 import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
 import { Literature } from '../literature/index.ts';
 import { ActiveModel, type LlmProvider, LlmResponseCache, LlmSettingsRepository, LlmSettingsService, LlmUsageRepository } from '../llm/index.ts';
@@ -24,6 +24,8 @@ export interface Runtime {
   /** Job handlers by kind (a benchmark or a dedicated worker may run a subset). */
   handlers: Record<string, JobHandler>;
   ingest: IngestService;
+  /** Parser threads: every document is read, chunked and tokenised there, off the event loop. */
+  parser: ParsePool;
   search: SearchService;
   knowledge: Knowledge;
   /** The active model (environment, or the Settings choice), or null for none (deterministic engines). Read at each use: it can be switched. */
@@ -46,16 +48,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-let sharedLexicon: { lexicon: Lexicon; tokenizer: Tokenizer } | null = null;
-
-/** The lexicon and jieba dictionary are immutable and costly to load: one per process. */
-export function loadLanguage(): { lexicon: Lexicon; tokenizer: Tokenizer } {
-  if (!sharedLexicon) {
-    const lexicon = Lexicon.load();
-    sharedLexicon = { lexicon, tokenizer: new Tokenizer(lexicon) };
-  }
-  return sharedLexicon;
-}
+export { loadLanguage };
 
 export async function createRuntime(config: Config, opts: { inMemory?: boolean; log?: Logger } = {}): Promise<Runtime> {
   const log = opts.log ?? createLogger(config.logLevel);
@@ -65,12 +58,16 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
   // A malformed key fails fast here; no key at all is allowed (encrypting features then refuse to store secrets).
   const keyring = mk.YZ_MASTER_KEY?.trim() || mk.YZ_MASTER_KEY_FILE?.trim() ? Keyring.fromEnv(mk) : null;
   const db = await openDatabase(config, { inMemory: opts.inMemory, log });
+  const parser = new ParsePool({ threads: config.parsing.threads, maxParseMs: config.parsing.maxParseMs, memoryMb: config.parsing.memoryMb }, log);
   try {
     const indexer = new ChunkIndexer(tokenizer, embedder);
     await indexer.init(db);
     const sources = new SourcesRepository(db);
     const jobs = new JobQueue(db, undefined, config.jobLeaseSeconds);
-    const ingest = new IngestService(db, sources, jobs, { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars });
+    // Embedded mode holds the data-directory lock: every lease found at start is a dead process's.
+    if (db.kind === 'pglite') await jobs.releaseOrphans();
+    const { maxPages, maxDecompressedBytes, maxDecompressionRatio } = config.parsing;
+    const ingest = new IngestService(db, sources, jobs, parser, { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars, maxPages, maxDecompressedBytes, maxDecompressionRatio });
     const llmUsage = new LlmUsageRepository(db);
     const llmCache = new LlmResponseCache(db, llmUsage);
     const connectors = new Connectors({ db, jobs, keyring, log, checkSeconds: config.connectors.checkSeconds, timeoutMs: config.connectors.timeoutMs });
@@ -99,7 +96,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const knowledge = new Knowledge({ db, jobs, lexicon, embedder, log, graph, extractors, autoExtract: config.autoExtract });
     await knowledge.init();
     const onReady = (tx: Queryable, s: { id: string; demo: boolean; tags?: string[] }) => knowledge.onSourceReady(tx, s);
-    const deps = { db, jobs, sources, ingest, indexer, log, fault: config.fault, onReady };
+    const deps = { db, jobs, sources, parser, indexer, log, fault: config.fault, onReady };
     const literature = new Literature({ db, jobs, log, config: config.pubmed, prepared: { sources, indexer, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
     const extractDeps = knowledge.extractJobDeps();
     const handlers: Record<string, JobHandler> = {
@@ -124,7 +121,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, log });
     const auth = new AuthService(db);
     return {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge, llmUsage, chat, literature, auth, keyring, connectors, activeModel, llmSettings,
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, connectors, activeModel, llmSettings,
       get llm() {
         return activeModel.current;
       },
@@ -133,10 +130,12 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
         await knowledge.close();
         await activeModel.close();
         await embedder.close?.();
+        await parser.close();
         await db.close();
       },
     };
   } catch (e) {
+    await parser.close();
     await db.close();
     throw e;
   }

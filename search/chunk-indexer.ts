@@ -1,4 +1,4 @@
-import { normalizeText, type Token, type Tokenizer } from '../core/index.ts';
+import { normalizeText, type Token, type Tokenizer, yieldToEventLoop } from '../core/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
 import { type ChunkRow, ChunkIndexRepository } from './chunk-index.repository.ts';
 import type { Embedder } from './embedders/embedder.ts';
@@ -18,6 +18,35 @@ const REBUILD_BATCH = 500;
 /** What is indexed for a chunk: its heading path and its text (a query for "TNM分期" should find the section so titled). */
 export function indexText(headingPath: string[], text: string): string {
   return `${headingPath.join(' ')}\n${text}`;
+}
+
+/**
+ * The index lexemes of a chunk: its heading path and text, the section title counted HEADING_WEIGHT
+ * times (BM25F-style field weight: a chunk under "7.2 T分期" outranks one that mentions T分期 in passing).
+ */
+export function analyseChunk(tokenizer: Tokenizer, headingPath: string[], text: string): { lexemes: string[]; tokens: string; tokenCount: number } {
+  const heading = tokenizer.indexTokens(headingPath.at(-1) ?? '');
+  const body = tokenizer.indexStreams(indexText(headingPath, text));
+  const tokens: Token[] = [...Array.from({ length: HEADING_WEIGHT - 1 }, () => heading).flat(), ...body.words, ...body.grams, ...body.codes];
+  return { lexemes: tokens.map((t) => t.lexeme), tokens: body.words.map((t) => t.lexeme).join(' '), tokenCount: tokens.length };
+}
+
+/**
+ * Rows for insert() from chunks: lexemes for the posting lists, word tokens, lengths.
+ * Pure (needs only a tokenizer), so the ingest parser threads run it off the event loop.
+ */
+export function prepareChunkRows(tokenizer: Tokenizer, sourceId: string, chunks: ChunkInput[]): ChunkRow[] {
+  return chunks.map((c) => ({
+    id: `${sourceId}:${c.ordinal}`,
+    sourceId,
+    ordinal: c.ordinal,
+    headingPath: c.headingPath,
+    pageStart: c.pageStart,
+    pageEnd: c.pageEnd,
+    charStart: c.charStart,
+    text: normalizeText(c.text),
+    ...analyseChunk(tokenizer, c.headingPath, c.text),
+  }));
 }
 
 /**
@@ -66,30 +95,12 @@ export class ChunkIndexer {
     return this.repo.index.compact(db, opts);
   }
 
-  /**
-   * The index lexemes of a chunk: its heading path and text, the section title counted HEADING_WEIGHT
-   * times (BM25F-style field weight: a chunk under "7.2 T分期" outranks one that mentions T分期 in passing).
-   */
   analyse(headingPath: string[], text: string): { lexemes: string[]; tokens: string; tokenCount: number } {
-    const heading = this.tokenizer.indexTokens(headingPath.at(-1) ?? '');
-    const body = this.tokenizer.indexStreams(indexText(headingPath, text));
-    const tokens: Token[] = [...Array.from({ length: HEADING_WEIGHT - 1 }, () => heading).flat(), ...body.words, ...body.grams, ...body.codes];
-    return { lexemes: tokens.map((t) => t.lexeme), tokens: body.words.map((t) => t.lexeme).join(' '), tokenCount: tokens.length };
+    return analyseChunk(this.tokenizer, headingPath, text);
   }
 
-  /** Tokenise chunks for insert(): lexemes for the posting lists, word tokens, lengths. */
   prepare(sourceId: string, chunks: ChunkInput[]): ChunkRow[] {
-    return chunks.map((c) => ({
-      id: `${sourceId}:${c.ordinal}`,
-      sourceId,
-      ordinal: c.ordinal,
-      headingPath: c.headingPath,
-      pageStart: c.pageStart,
-      pageEnd: c.pageEnd,
-      charStart: c.charStart,
-      text: normalizeText(c.text),
-      ...this.analyse(c.headingPath, c.text),
-    }));
+    return prepareChunkRows(this.tokenizer, sourceId, chunks);
   }
 
   insert(tx: Queryable, rows: ChunkRow[]): Promise<number> {
@@ -98,9 +109,10 @@ export class ChunkIndexer {
 
   /**
    * Embed up to `limit` chunks of a source that have no vector for this embedder yet; returns how
-   * many were embedded (0 when the source is complete). Safe to repeat and to interrupt.
+   * many were embedded (0 when the source is complete). Safe to repeat and to interrupt. `timing.writeMs`
+   * receives the duration of the write (vector and HNSW insertion), which callers use to size batches.
    */
-  async embedPending(db: Database, sourceId: string, limit = 128): Promise<number> {
+  async embedPending(db: Database, sourceId: string, limit = 128, timing?: { writeMs: number }): Promise<number> {
     const pending = await this.repo.chunksWithoutEmbedding(db, sourceId, this.embedder.model, limit);
     if (pending.length === 0) return 0;
     const vectors = await this.embedder.embed(
@@ -108,7 +120,11 @@ export class ChunkIndexer {
       'document',
       pending.map((c) => c.tokens.split(' ')),
     );
-    return db.transaction((tx) => this.repo.insertEmbeddings(tx, pending.map((c, i) => ({ chunkId: c.id, embedding: vectors[i] })), this.embedder.model));
+    await yieldToEventLoop(); // between the read and the write: each is a synchronous stretch in PGlite
+    const started = performance.now();
+    const n = await db.transaction((tx) => this.repo.insertEmbeddings(tx, pending.map((c, i) => ({ chunkId: c.id, embedding: vectors[i] })), this.embedder.model));
+    if (timing) timing.writeMs = performance.now() - started;
+    return n;
   }
 
   /** Sources with chunks that lack a vector for the configured embedder (after a model change, or a crash). */

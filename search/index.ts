@@ -1,4 +1,5 @@
-export { ChunkIndexer, indexText, INDEX_VERSION, type ChunkInput } from './chunk-indexer.ts';
+export { ChunkIndexer, indexText, prepareChunkRows, INDEX_VERSION, type ChunkInput } from './chunk-indexer.ts';
+export type { ChunkRow } from './chunk-index.repository.ts';
 export { EMBED_JOB, enqueueEmbedding, enqueueEmbeddings, runEmbedJob, onEmbedJobError, queueMissingEmbeddings, type EmbedJobDeps } from './embed.job.ts';
 export { SearchService, type SearchTuning } from './search.service.ts';
 export { fuse, fusionWeightsFor, type FusionWeights } from './fusion.ts';

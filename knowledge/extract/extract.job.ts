@@ -1,4 +1,4 @@
-import { AppError, isAppError, type Logger } from '../../core/index.ts';
+import { AppError, isAppError, type Logger, yieldToEventLoop } from '../../core/index.ts';
 import type { Database, Job, JobQueue, Queryable } from '../../store/index.ts';
 import type { CandidatesRepository, NewCandidate } from '../candidates.repository.ts';
 import type { EntitiesRepository } from '../entities.repository.ts';
@@ -81,6 +81,9 @@ export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<voi
     if (!rows.length) break;
     const drafts: NewCandidate[] = [];
     for (const row of rows) {
+      // Rules extraction and mention resolution are synchronous work on the event loop (and PGlite
+      // statements never yield): give the API a turn between chunks.
+      await yieldToEventLoop();
       const chunk: ChunkForExtraction = { id: row.id, sourceId, text: row.text, headingPath: row.heading_path, pageStart: row.page_start };
       let result: Awaited<ReturnType<Extractor['extract']>>;
       try {

@@ -280,7 +280,7 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     await close(page, errors);
   });
 
-  it('sources: a new version supersedes the old one; upload progress is shown while bytes are sent', async () => {
+  it('sources: a same-name file asks before superseding; the new version supersedes the old one, undoably; upload progress is shown while bytes are sent', async () => {
     const name = 'e2e-lineage.md';
     const v1 = path.join(tmp, 'v1', name);
     const v2 = path.join(tmp, 'v2', name);
@@ -308,6 +308,15 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
       uploadThroughput: 150 * 1024,
     });
     await page.locator('[data-testid="upload-file"]').setInputFiles(v2);
+    // The form shows the current source of the same name and waits for a choice (issue 12, M2).
+    const choice = page.locator('[data-testid="same-name-choice"]');
+    await choice.waitFor();
+    expect(await choice.textContent()).toContain('《E2E 版本测试 第一版》');
+    expect(await page.locator('[data-testid="upload-submit"]').isDisabled()).toBe(true);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'sources-same-name-choice.png') });
+    const v1Id = (await server.rt.ingest.sameName(name)).matches[0].id;
+    await page.locator(`[data-testid="choice-supersede-${v1Id}"]`).check();
+    expect(await page.locator('[data-testid="upload-submit"]').textContent()).toBe('上传并取代旧版本');
     await page.locator('[data-testid="upload-submit"]').click();
     const progress = page.locator('[data-testid="upload-progress"]');
     await progress.waitFor();
@@ -348,6 +357,16 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     const badge = page.locator('li.hit', { hasText: '第一版' }).locator('[data-testid="superseded"]');
     await badge.first().waitFor();
     expect(await badge.first().textContent()).toBe('已被取代');
+
+    // Undo from the old version's page: it is current again, the second version stays as a separate source.
+    await page.goto(`${server.url}/sources/${encodeURIComponent(v1Id)}`);
+    await page.locator('[data-testid="restore-start"]').click();
+    await page.locator('[data-testid="restore-confirm"]').waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'source-restore-confirm.png') });
+    await page.locator('[data-testid="restore-confirm"]').click();
+    await page.locator('[data-testid="restore-version"]').waitFor({ state: 'detached' });
+    expect(await page.locator('.passage-badges .badge', { hasText: '已被取代' }).count()).toBe(0);
+    expect((await server.rt.sources.get(v1Id))?.supersededBy).toBeNull();
     await close(page, errors);
   });
 
