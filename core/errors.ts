@@ -41,6 +41,10 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'ACCOUNT_LOCKED'
   | 'RATE_LIMITED'
+  | 'SESSION_REQUIRED'
+  | 'CSRF_REJECTED'
+  | 'UNSUPPORTED_CONTENT_TYPE'
+  | 'AUDIT_TAMPERED'
   | 'INTERNAL';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -94,8 +98,16 @@ const STATUS: Record<ErrorCode, number> = {
   PASSWORD_CHANGE_REQUIRED: 403,
   /** Five failed logins for this username within 15 minutes: refused until the window passes. */
   ACCOUNT_LOCKED: 423,
-  /** Too many login attempts from one address. */
+  /** Too many login attempts (for the account or from the address): wait `details.retryAfterSeconds` (also `Retry-After`). */
   RATE_LIMITED: 429,
+  /** The action needs an interactive (password) session, not an API token: e.g. minting a token. */
+  SESSION_REQUIRED: 403,
+  /** A state-changing browser request from another origin (Sec-Fetch-Site / Origin check, api/request-guard.ts). */
+  CSRF_REJECTED: 403,
+  /** The request body's Content-Type is not one the route declares (checked before the body is read). */
+  UNSUPPORTED_CONTENT_TYPE: 415,
+  /** The audit log's state contradicts its own record (e.g. its key was removed): refused rather than re-keyed. */
+  AUDIT_TAMPERED: 500,
   INTERNAL: 500,
 };
 

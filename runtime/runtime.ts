@@ -1,14 +1,15 @@
 import { type ChatService, createChatService } from '../agents/index.ts';
+import { type AuditTrail, openAuditedDatabase } from '../audit/index.ts';
 import { AuthService } from '../auth/index.ts';
 import { Connectors } from '../connectors/index.ts';
-import { type Config, createLogger, Keyring, Lexicon, type Logger, Tokenizer } from '../core/index.ts';
+import { type Config, createLogger, type Keyring, type KeySource, Lexicon, type Logger, Tokenizer } from '../core/index.ts';
 import { openGraphStore } from '../graph/index.ts';
 import { INGEST_JOB, IngestService, onIngestJobError, runIngestJob, SourcesRepository } from '../ingest/index.ts';
 import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
 import { Literature } from '../literature/index.ts';
 import { createProvider, type LlmProvider, LlmResponseCache, LlmUsageRepository, meterProvider } from '../llm/index.ts';
 import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
-import { type Database, type JobHandler, JobQueue, JobRunner, openDatabase, type Queryable } from '../store/index.ts';
+import { type Database, type JobHandler, JobQueue, JobRunner, type Queryable } from '../store/index.ts';
 
 /** Everything a process needs, wired once: the composition root shared by the server and the CLI. */
 export interface Runtime {
@@ -35,8 +36,16 @@ export interface Runtime {
   literature: Literature;
   /** Accounts, sessions, API tokens (auth/). */
   auth: AuthService;
-  /** SM4 keyring from YZ_MASTER_KEY / YZ_MASTER_KEY_FILE (+ YZ_MASTER_KEYS_OLD); null when no key is configured. */
-  keyring: Keyring | null;
+  /**
+   * The installation keyring (SM4 fields, HMAC-SM3 audit chain): YZ_MASTER_KEY / YZ_MASTER_KEY_FILE
+   * (+ YZ_MASTER_KEYS_OLD), else `<dataDir>/master.key` generated on first start; a per-process key
+   * for an in-memory database.
+   */
+  keyring: Keyring;
+  /** Where the keyring came from (env, file, generated, data-dir, ephemeral). */
+  keySource: KeySource;
+  /** Audit chain keying, checkpoints and verification (audit/). */
+  audit: AuditTrail;
   /** Integration connectors and their health checks (connectors/). */
   connectors: Connectors;
   close(): Promise<void>;
@@ -57,10 +66,8 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
   const log = opts.log ?? createLogger(config.logLevel);
   const { lexicon, tokenizer } = loadLanguage();
   const embedder = await createEmbedder(config, tokenizer);
-  const mk = config.masterKey;
-  // A malformed key fails fast here; no key at all is allowed (encrypting features then refuse to store secrets).
-  const keyring = mk.YZ_MASTER_KEY?.trim() || mk.YZ_MASTER_KEY_FILE?.trim() ? Keyring.fromEnv(mk) : null;
-  const db = await openDatabase(config, opts);
+  // A malformed key fails fast here; without a configured key the data directory's key file is used (created on first start).
+  const { db, keyring, keySource, audit } = await openAuditedDatabase(config, { inMemory: opts.inMemory, log });
   try {
     const indexer = new ChunkIndexer(tokenizer, embedder);
     await indexer.init(db);
@@ -98,9 +105,10 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const chat = createChatService({ db, llm, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, log });
     const auth = new AuthService(db);
     return {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge, llm, llmUsage, chat, literature, auth, keyring, connectors,
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge, llm, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors,
       async close() {
         await runner.stop();
+        await audit.stop();
         await knowledge.close();
         await llm?.close();
         await db.close();
