@@ -39,7 +39,6 @@ export type ErrorCode =
   | 'PASSWORD_CHANGE_REQUIRED'
   | 'TOKEN_INVALID'
   | 'FORBIDDEN'
-  | 'ACCOUNT_LOCKED'
   | 'RATE_LIMITED'
   | 'SESSION_REQUIRED'
   | 'CSRF_REJECTED'
@@ -96,8 +95,6 @@ const STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   /** A one-time password is still in use: only sign-out, "who am I" and the password change are allowed. */
   PASSWORD_CHANGE_REQUIRED: 403,
-  /** Five failed logins for this username within 15 minutes: refused until the window passes. */
-  ACCOUNT_LOCKED: 423,
   /** Too many login attempts (for the account or from the address): wait `details.retryAfterSeconds` (also `Retry-After`). */
   RATE_LIMITED: 429,
   /** The action needs an interactive (password) session, not an API token: e.g. minting a token. */

@@ -103,7 +103,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     await connectors.ensureScheduled();
     const search = new SearchService(db, tokenizer, embedder);
     const chat = createChatService({ db, llm, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, log });
-    const auth = new AuthService(db);
+    const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
     return {
       config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge, llm, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors,
       async close() {
