@@ -59,7 +59,7 @@ export const connectorsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
   app.post('/api/connectors/:id/test', {
     config: { permission },
     schema: { tags: ['connectors'], summary: 'Probe the connector now and record the result', params: Id, response: { 200: CheckSchema, 404: ErrorBodySchema } },
-  }, async (req) => con.check(req.params.id, 'manual'));
+  }, async (req) => con.check(req.params.id, 'manual', actorOf(req)));
 
   app.get('/api/connectors/:id/history', {
     config: { permission },

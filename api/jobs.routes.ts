@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
 import type { Runtime } from '../runtime/index.ts';
+import { actorOf } from './actor.ts';
 import { ErrorBodySchema, JobListSchema, JobSchema } from './contract.ts';
 
 const Params = z.object({ id: z.string().max(100) });
@@ -34,7 +35,7 @@ export const jobsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =>
     config: { permission: 'jobs.manage' },
     schema: { tags: ['jobs'], summary: 'Retry a failed or cancelled job', params: Params, response: { 200: JobSchema, 404: ErrorBodySchema, 409: ErrorBodySchema } },
   }, async (req) => {
-    const job = await rt.jobs.retry(req.params.id);
+    const job = await rt.jobAdmin.retry(req.params.id, actorOf(req));
     if (!job) return conflictOrMissing(rt, req.params.id, '只有失败或已取消的任务可以重试 / only failed or cancelled jobs can be retried');
     rt.runner.wake();
     return job;
@@ -44,7 +45,7 @@ export const jobsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =>
     config: { permission: 'jobs.manage' },
     schema: { tags: ['jobs'], summary: 'Cancel a queued or running job', params: Params, response: { 200: JobSchema, 404: ErrorBodySchema, 409: ErrorBodySchema } },
   }, async (req) => {
-    const job = await rt.jobs.cancel(req.params.id);
+    const job = await rt.jobAdmin.cancel(req.params.id, actorOf(req));
     if (!job) return conflictOrMissing(rt, req.params.id, '任务已结束，无法取消 / job already finished');
     return job;
   });

@@ -1,8 +1,8 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { link, rm } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { cliActor } from '../cli/actor.ts';
 import { fail, printJson, progressBar } from '../cli/output.ts';
 import { AppError, type Keyring, loadConfig, resolveKeyring } from '../core/index.ts';
 import type { Database } from '../store/index.ts';
@@ -43,14 +43,6 @@ async function withDatabase(json: boolean, fn: (ctx: AuditContext) => Promise<vo
   }
 }
 
-/** Who runs the command, as recorded in the audit log. */
-function cliActor(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
-}
 
 const seqArg = (name: string) => (v: string) => {
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`${name} must be a positive whole number`);

@@ -110,7 +110,8 @@ export class Connectors {
   }
 
   /** Probe one connector now and record the result (POST /api/connectors/:id/test). */
-  async check(id: string, trigger: 'schedule' | 'manual' = 'manual'): Promise<Check> {
+  /** Probe now and record the result; a manual test names its actor and is audited (connector.test). */
+  async check(id: string, trigger: 'schedule' | 'manual' = 'manual', actor?: string): Promise<Check> {
     const row = await this.repo.get(id);
     let result: ProbeResult;
     try {
@@ -120,7 +121,9 @@ export class Connectors {
       if (!isAppError(e)) throw e;
       result = { status: 'down', latencyMs: null, error: e.message };
     }
-    return this.repo.addCheck(id, result, trigger);
+    const check = await this.repo.addCheck(id, result, trigger);
+    if (actor) await this.audit.append(this.deps.db, { actor, action: 'connector.test', target: id, details: { name: row.name, kind: row.kind, status: result.status } });
+    return check;
   }
 
   /** Probe every enabled connector (concurrently; each probe has its own timeout). */

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { AuditLog } from '../audit/index.ts';
 import { AppError, detectLanguage, newId, sha256Hex } from '../core/index.ts';
 import type { Database, Job, JobQueue } from '../store/index.ts';
 import { MIME, type ParsedDocument, type SourceMetaInput, SourceMetaInputSchema } from './document.ts';
@@ -36,7 +37,12 @@ export class IngestService {
     private readonly limits: IngestLimits,
   ) {}
 
-  async register(bytes: Uint8Array, fileName: string, metaInput: SourceMetaInput = {}): Promise<RegisterResult> {
+  /**
+   * Register an upload. `actor` (a username, `cli:<os user>`, `system`) is stored as the source's
+   * uploader and audited as `source.upload` in the same transaction; a duplicate changes nothing.
+   */
+  async register(bytes: Uint8Array, fileName: string, metaInput: SourceMetaInput = {}, opts: { actor?: string } = {}): Promise<RegisterResult> {
+    const actor = opts.actor ?? 'system';
     const name = safeFileName(fileName);
     if (bytes.length === 0) throw new AppError('EMPTY_FILE', `${name} 是空文件（0 字节）/ empty file`, { field: 'file' });
     if (bytes.length > this.limits.maxUploadBytes) {
@@ -86,12 +92,19 @@ export class IngestService {
           paging: doc.paging,
           pageCount: doc.pageCount,
           evidenceLevel: evidenceLevelOfKind(meta.kind ?? 'other'),
+          uploadedBy: actor,
         },
         bytes,
         pages,
       );
       const job = await this.jobs.enqueue(tx, INGEST_JOB, { sourceId: source.id, chunkChars: this.limits.chunkChars }, {
         dedupeKey: `ingest:${source.id}`,
+      });
+      await new AuditLog().append(tx, {
+        actor,
+        action: 'source.upload',
+        target: source.id,
+        details: { fileName: name, bytes: bytes.length, sha256: hash, kind: source.kind, title: source.title.slice(0, 200), versionNo },
       });
       return { status: 'queued' as const, source, job };
     });

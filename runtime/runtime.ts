@@ -1,4 +1,4 @@
-import { type ChatService, createChatService } from '../agents/index.ts';
+import { type ChatService, createChatService, encryptStoredQuestions } from '../agents/index.ts';
 import { type AuditTrail, openAuditedDatabase } from '../audit/index.ts';
 import { AuthService } from '../auth/index.ts';
 import { Connectors } from '../connectors/index.ts';
@@ -10,6 +10,7 @@ import { Literature } from '../literature/index.ts';
 import { createProvider, type LlmProvider, LlmResponseCache, LlmUsageRepository, meterProvider } from '../llm/index.ts';
 import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
 import { type Database, type JobHandler, JobQueue, JobRunner, type Queryable } from '../store/index.ts';
+import { JobAdmin } from './job-admin.ts';
 
 /** Everything a process needs, wired once: the composition root shared by the server and the CLI. */
 export interface Runtime {
@@ -48,6 +49,8 @@ export interface Runtime {
   audit: AuditTrail;
   /** Integration connectors and their health checks (connectors/). */
   connectors: Connectors;
+  /** Retry and cancel of jobs by people, audited. */
+  jobAdmin: JobAdmin;
   close(): Promise<void>;
 }
 
@@ -102,10 +105,13 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     await literature.ensureScheduled();
     await connectors.ensureScheduled();
     const search = new SearchService(db, tokenizer, embedder);
-    const chat = createChatService({ db, llm, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, log });
+    // Questions stored in clear by earlier versions are encrypted once (a no-op afterwards).
+    const encrypted = await encryptStoredQuestions(db, keyring);
+    if (encrypted) log.warn({ values: encrypted }, 'chat questions stored in clear were encrypted with the master key');
+    const chat = createChatService({ db, llm, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, keyring, log });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
     return {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge, llm, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors,
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge, llm, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, jobAdmin: new JobAdmin(db, jobs),
       async close() {
         await runner.stop();
         await audit.stop();

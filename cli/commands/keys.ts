@@ -1,19 +1,11 @@
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { openAuditedDatabase } from '../../audit/index.ts';
 import { AppError, type Keyring, loadConfig } from '../../core/index.ts';
 import { countByKey, productEncryptedColumns, rotateKeys } from '../../keys/index.ts';
 import type { Database } from '../../store/index.ts';
+import { cliActor } from '../actor.ts';
 import { fail, printJson } from '../output.ts';
 
-/** Local OS access is full trust: the actor is the OS user. */
-function cliActor(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
-}
 
 /**
  * The keyring from the environment (checked first: a missing or malformed key fails before the
