@@ -4,18 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog, canonicalRow, rowHash, rowMac, verify } from '../audit/index.ts';
-import { type Database, loadMigrations, migrate, PgliteDatabase, type Queryable } from '../store/index.ts';
+import { type Database, loadMigrations, migrate, PgliteDatabase } from '../store/index.ts';
 import type { Runtime } from '../runtime/index.ts';
+import { tamper } from './helpers/audit.ts';
 import { testRuntime } from './helpers/runtime.ts';
-
-/** Run SQL with the append-only triggers off, as an attacker with the table owner's rights would. */
-async function tamper(db: Database, fn: (tx: Queryable) => Promise<unknown>): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.exec('ALTER TABLE audit_log DISABLE TRIGGER USER; ALTER TABLE audit_head DISABLE TRIGGER USER');
-    await fn(tx);
-    await tx.exec('ALTER TABLE audit_log ENABLE TRIGGER USER; ALTER TABLE audit_head ENABLE TRIGGER USER');
-  });
-}
 
 interface Row {
   seq: number;

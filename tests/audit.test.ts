@@ -22,7 +22,8 @@ import {
   verifyArchive,
 } from '../audit/index.ts';
 import { Keyring, resolveKeyring, writeKeyFile } from '../core/crypto/index.ts';
-import { type Database, migrate, PgliteDatabase, type Queryable } from '../store/index.ts';
+import { type Database, migrate, PgliteDatabase } from '../store/index.ts';
+import { tamper } from './helpers/audit.ts';
 import { onEveryDatabase } from './helpers/databases.ts';
 
 const exec = promisify(execFile);
@@ -31,15 +32,6 @@ const DAY = 86_400_000;
 const log = new AuditLog();
 /** The installation key of the suites below; the chain of each database is keyed under it. */
 const KEYRING = new Keyring(randomBytes(16));
-
-/** Run SQL with the append-only triggers off, as an attacker with the table owner's rights would. */
-async function tamper(db: Database, fn: (tx: Queryable) => Promise<unknown>): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.exec('ALTER TABLE audit_log DISABLE TRIGGER USER; ALTER TABLE audit_head DISABLE TRIGGER USER');
-    await fn(tx);
-    await tx.exec('ALTER TABLE audit_log ENABLE TRIGGER USER; ALTER TABLE audit_head ENABLE TRIGGER USER');
-  });
-}
 
 async function reset(db: Database): Promise<void> {
   await tamper(db, (tx) => tx.exec(`DELETE FROM audit_log; UPDATE audit_head SET seq = 0, hash = repeat('0', 64)`));
@@ -470,7 +462,7 @@ describe('yingzhi audit CLI', () => {
     expect(text.code).toBe(2);
     expect(text.stderr.trim().split('\n')).toHaveLength(1);
     expect(text.stderr).toMatch(/AUDIT_TAMPERED.*row 3 edited/);
-  });
+  }, 180_000); // three CLI processes (tsx start-up each)
 
   it('exports an archive once and refuses to overwrite it', async () => {
     const file = path.join(dataDir, 'archive.jsonl');
@@ -485,5 +477,5 @@ describe('yingzhi audit CLI', () => {
     // The archive holds the tampered row 3 as it was exported: named there too.
     expect(checked.code).toBe(2);
     expect(JSON.parse(checked.stdout).problems[0]).toMatchObject({ kind: 'edited', seq: 3 });
-  });
+  }, 180_000);
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, closePage, launchBrowser, openPage, shot } from '../helpers/browser.ts';
+import { chromiumAvailable, closePage, launchBrowser, openPage, SCREENSHOTS, shot } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/runtime.ts';
 
 const VICTIM = { username: 'dr.victim', password: 'victim-password-1' };
@@ -99,10 +99,14 @@ describe.skipIf(!chromiumAvailable())('same-site CSRF from a second origin (Chro
     };
   }
 
-  async function signIn(page: Page): Promise<void> {
+  async function signInForm(page: Page): Promise<void> {
     await page.locator('[data-testid="login-form"] input[name="username"]').fill(VICTIM.username);
     await page.locator('[data-testid="login-form"] input[name="password"]').fill(VICTIM.password);
     await page.locator('[data-testid="login-form"] button[type="submit"]').click();
+  }
+
+  async function signIn(page: Page): Promise<void> {
+    await signInForm(page);
     await page.locator('[data-testid="user-menu"]').waitFor();
   }
 
@@ -118,20 +122,19 @@ describe.skipIf(!chromiumAvailable())('same-site CSRF from a second origin (Chro
     const attack = await page.context().newPage();
     const cdp = await page.context().newCDPSession(attack);
     await cdp.send('Network.enable');
+    // The two events of one request arrive in either order: joined by request id.
     const sent = new Map<string, string>();
-    const answered: string[] = [];
+    const status = new Map<string, number>();
     cdp.on('Network.requestWillBeSent', (e) => {
       if (e.request.url.startsWith(server.url)) sent.set(e.requestId, `${e.request.method} ${new URL(e.request.url).pathname}`);
     });
-    cdp.on('Network.responseReceivedExtraInfo', (e) => {
-      const what = sent.get(e.requestId);
-      if (what) answered.push(`${what} ${e.statusCode}`);
-    });
+    cdp.on('Network.responseReceivedExtraInfo', (e) => status.set(e.requestId, e.statusCode));
+    const answered = () => [...sent].filter(([id]) => status.has(id)).map(([id, what]) => `${what} ${status.get(id)}`);
     await attack.goto(attackerUrl);
     await attack.waitForFunction(() => document.title === 'done', undefined, { timeout: 30_000 });
-    await expect.poll(() => answered.length, { timeout: 15_000 }).toBe(7); // CDP events may trail the page
+    await expect.poll(() => answered().length, { timeout: 15_000 }).toBe(7); // CDP events may trail the page
     await attack.close();
-    expect(answered.sort()).toEqual(
+    expect(answered().sort()).toEqual(
       [
         'POST /api/sources 403', // no-cors multipart
         'POST /api/sources 403', // form POST with a file
@@ -166,4 +169,15 @@ describe.skipIf(!chromiumAvailable())('same-site CSRF from a second origin (Chro
     await shot(page, 'csrf-after-attack-ui-works.png');
     await closePage(page, errors);
   }, 180_000);
+
+  it('/docs: a signed-out browser signs in and comes back to it; Swagger UI renders under its CSP without errors', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/docs`);
+    await page.waitForURL(/\/login\?next=%2Fdocs/);
+    await signInForm(page);
+    await page.waitForURL(/\/docs\/?$/);
+    await page.locator('.swagger-ui .opblock').first().waitFor({ timeout: 30_000 });
+    expect(await page.locator('.swagger-ui .opblock').count()).toBeGreaterThan(30);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'docs-signed-in.png') });
+    await closePage(page, errors);
+  }, 120_000);
 });

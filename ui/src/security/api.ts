@@ -62,6 +62,9 @@ export interface AuditVerifyDto {
   problemCount: number;
   elapsedMs: number;
   checkedAt: string;
+  /** The latest signed checkpoint (outside the database) the log was compared with. */
+  checkpoint: { seq: number; hash: string; at: string; keyId: string; checked: number } | null;
+  warnings: string[];
 }
 
 export interface AuditQuery {
