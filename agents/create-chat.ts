@@ -1,4 +1,4 @@
-import type { Logger, Tokenizer } from '../core/index.ts';
+import type { Keyring, Logger, Tokenizer } from '../core/index.ts';
 import type { GraphStore } from '../graph/index.ts';
 import type { SourcesRepository } from '../ingest/index.ts';
 import { type LlmProvider, type LlmResponseCache, loadPrompt } from '../llm/index.ts';
@@ -23,6 +23,8 @@ export interface ChatDeps {
   graph: GraphStore;
   sources: Pick<SourcesRepository, 'get' | 'page'>;
   cache: LlmResponseCache;
+  /** Encrypts what users type (questions, titles) at rest. */
+  keyring: Keyring;
   log?: Logger;
 }
 
@@ -41,7 +43,7 @@ export function createChatService(deps: ChatDeps): ChatService {
     numCtx: deps.numCtx,
     tokenizer: deps.tokenizer,
     tools,
-    conversations: new ConversationsRepository(deps.db),
+    conversations: new ConversationsRepository(deps.db, deps.keyring),
     rewriter,
     answerPrompt: loadPrompt('chat-answer'),
     log: deps.log,

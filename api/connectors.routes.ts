@@ -38,7 +38,7 @@ export const connectorsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
       tags: ['connectors'],
       summary:
         'Add a connector: {name, kind: ris|pacs|imaging_ai|research_db|llm, config, enabled?}; secrets are SM4-encrypted and bound to the target ' +
-        '(409 MASTER_KEY_REQUIRED without a master key); a target outside the allow-list is 422 TARGET_NOT_ALLOWED',
+        '; a target outside the allow-list is 422 TARGET_NOT_ALLOWED',
       body: Body, response: { 201: ConnectorSchema, ...Errors },
     },
   }, async (req, reply) => reply.code(201).send(await con.create(req.body, actorOf(req))));
@@ -63,7 +63,7 @@ export const connectorsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
   app.post('/api/connectors/:id/test', {
     config: { permission },
     schema: { tags: ['connectors'], summary: 'Probe the connector now and record the result', params: Id, response: { 200: CheckSchema, 404: ErrorBodySchema } },
-  }, async (req) => con.check(req.params.id, 'manual'));
+  }, async (req) => con.check(req.params.id, 'manual', actorOf(req)));
 
   app.get('/api/connectors/allowlist', {
     config: { permission },

@@ -96,7 +96,7 @@ export const graphRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =
   app.post('/api/graph/rebuild', {
     config: { permission: 'admin.users' },
     schema: { tags: ['graph'], summary: 'Empty the graph store and replay every outbox event', response: { 200: z.object({ applied: z.number(), lastSeq: z.number() }), 503: ErrorBodySchema } },
-  }, async () => k.projector.rebuild());
+  }, async (req) => k.rebuildGraph(actorOf(req)));
 
   app.get('/api/graph/export', {
     config: { permission: 'knowledge.read' },

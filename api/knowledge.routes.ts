@@ -6,7 +6,6 @@ import {
   CandidateFilterSchema,
   CandidateSchema,
   EntitySchema,
-  enqueueExtraction,
   HistoryEntrySchema,
   MergeSchema,
   RelationFilterSchema,
@@ -169,7 +168,7 @@ export const knowledgeRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (ap
       if (!s) throw new AppError('NOT_FOUND', `文献不存在 / unknown source ${req.body.sourceId}`, { field: 'sourceId' });
       if (s.status !== 'ready') throw new AppError('STATE_CONFLICT', `文献尚未完成索引 (${s.status}) / source not indexed yet`, { field: 'sourceId' });
     }
-    const jobs = await rt.db.transaction(async (tx) => Promise.all(ids.map((id) => enqueueExtraction(tx, rt.jobs, id, req.body.engine))));
+    const jobs = await k.queueExtraction(ids, req.body.engine, actorOf(req));
     rt.runner.wake();
     return reply.code(202).send({ jobs });
   });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../core/index.ts';
 import { SourceKindSchema, type VersionChoice } from '../ingest/index.ts';
 import type { Runtime } from '../runtime/index.ts';
+import { actorOf } from './actor.ts';
 import { readFilePart } from './multipart.ts';
 import { ErrorBodySchema, PageSchema, SourceListSchema, SourceSchema, UploadResultSchema } from './contract.ts';
 
@@ -47,7 +48,7 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
       }
     }
     if (!file) throw new AppError('VALIDATION_FAILED', '缺少文件字段 file / missing file', { field: 'file' });
-    const result = await rt.ingest.register(file.bytes, file.name, fields, versionChoice(choice));
+    const result = await rt.ingest.register(file.bytes, file.name, fields, versionChoice(choice), { actor: actorOf(req) });
     if (result.status === 'duplicate') {
       return reply.code(409).send({
         ...result,

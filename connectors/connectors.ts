@@ -19,8 +19,8 @@ const HISTORY_DAYS = 7;
 export interface ConnectorsDeps {
   db: Database;
   jobs: JobQueue;
-  /** The SM4 keyring from YZ_MASTER_KEY / YZ_MASTER_KEY_FILE; null when no key is configured. */
-  keyring: Keyring | null;
+  /** The installation keyring (YZ_MASTER_KEY, YZ_MASTER_KEY_FILE or the generated key file: always present). */
+  keyring: Keyring;
   log: Logger;
   /** Seconds between scheduled health checks (YZ_CONNECTOR_CHECK_SECONDS). */
   checkSeconds: number;
@@ -30,24 +30,13 @@ export interface ConnectorsDeps {
   lookup?: Lookup;
 }
 
-function noKey(field: string): AppError {
-  return new AppError(
-    'MASTER_KEY_REQUIRED',
-    '未配置主密钥，密码和 API 密钥无法加密保存。请设置 YZ_MASTER_KEY 或 YZ_MASTER_KEY_FILE（或使用服务首次启动时生成的密钥文件）后重启；不含密钥的连接现在即可保存。/ ' +
-      'No master key: passwords and API keys are stored encrypted and cannot be saved. Set YZ_MASTER_KEY or YZ_MASTER_KEY_FILE ' +
-      '(or use the key file the server generates at first start) and restart; connectors without a secret can be saved now.',
-    { field: `config.${field}`, details: { setting: 'YZ_MASTER_KEY' } },
-  );
-}
-
 /**
  * Integration connectors (RIS, PACS, imaging AI, research databases, LLM endpoints) with health
  * monitoring. Secrets are SM4-encrypted with the runtime keyring, bound to the target they were entered
  * for (scheme, host, port; database host and name), and decrypted only in memory for a probe of that
  * same target; the API never returns them. Changing a connector's target while keeping its stored
  * secret is refused (SECRET_REENTRY_REQUIRED, 409): the secret must be entered again for the new target,
- * or cleared. Without a master key a connector with a secret is refused with MASTER_KEY_REQUIRED (409),
- * never stored in plaintext; connectors without secrets work.
+ * or cleared. Secrets are never stored in plaintext.
  *
  * Targets are checked against the network policy (allow-list, denied link-local and metadata addresses)
  * when saved and again at every probe; probes connect to the checked address and record categorised
@@ -134,9 +123,13 @@ export class Connectors {
   }
 
   /** Probe one connector now and record the result (POST /api/connectors/:id/test). */
-  async check(id: string, trigger: 'schedule' | 'manual' = 'manual'): Promise<Check> {
+  /** Probe now and record the result; a manual test names its actor and is audited (connector.test). */
+  async check(id: string, trigger: 'schedule' | 'manual' = 'manual', actor?: string): Promise<Check> {
     const row = await this.repo.get(id);
-    return this.repo.addCheck(id, await this.probeRow(row), trigger);
+    const result = await this.probeRow(row);
+    const check = await this.repo.addCheck(id, result, trigger);
+    if (actor) await this.audit.append(this.deps.db, { actor, action: 'connector.test', target: id, details: { name: row.name, kind: row.kind, status: result.status } });
+    return check;
   }
 
   private async probeRow(row: ConnectorRow): Promise<ProbeResult> {
@@ -240,7 +233,6 @@ export class Connectors {
     for (const f of SECRET_FIELDS[c.kind]) {
       const v = (c.config as Record<string, unknown>)[f];
       if (typeof v === 'string') {
-        if (!this.deps.keyring) throw noKey(f);
         secrets[f] = sealSecret(v, target, this.deps.keyring, f);
       } else if (v === undefined && previous?.secrets[f]) {
         if (moved) {
@@ -261,7 +253,6 @@ export class Connectors {
     const config: Record<string, unknown> = { ...row.config };
     const target = targetKey(targetsOf(row.kind, row.config));
     for (const [f, token] of Object.entries(row.secrets)) {
-      if (!this.deps.keyring) throw noKey(f);
       config[f] = openSecret(token, target, this.deps.keyring, f);
     }
     return { kind: row.kind, config } as ResolvedConnector;
@@ -270,7 +261,6 @@ export class Connectors {
 
 /** A fixed description of why a secret could not be released (never key material or the error's text). */
 function secretProblem(e: { code: string }): string {
-  if (e.code === 'MASTER_KEY_REQUIRED') return 'no master key';
   if (e.code === 'SECRET_REENTRY_REQUIRED') return 'secret entered for another target: re-enter it';
   return 'secret cannot be decrypted: wrong master key?';
 }

@@ -66,6 +66,22 @@ const EnvSchema = z.object({
   YZ_CONNECTOR_CHECK_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
   YZ_CONNECTOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
   YZ_LOAD_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
+  /** Signed audit checkpoints (chain head + HMAC) are appended here; default <YZ_DATA_DIR>/audit-checkpoints. Point it at another volume. */
+  YZ_AUDIT_CHECKPOINT_DIR: z.string().optional(),
+  /** Minutes between periodic audit checkpoints while the server runs (0: only at start and shutdown). */
+  YZ_AUDIT_CHECKPOINT_MINUTES: z.coerce.number().min(0).max(1440).default(10),
+  /**
+   * Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto / X-Forwarded-Host are believed:
+   * comma-separated addresses or CIDRs (e.g. `127.0.0.1,10.0.0.0/8`). Unset: headers ignored, the
+   * client is the socket's peer.
+   */
+  YZ_TRUST_PROXY: z.string().optional(),
+  /** The origin(s) browsers use to reach the UI through a proxy (`https://yingzhi.hospital.cn`), comma-separated; checked against Origin on state-changing requests. */
+  YZ_PUBLIC_ORIGIN: z.string().optional(),
+  /** A browser session ends after this many idle minutes (no request of the user's own) … */
+  YZ_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** … and at the latest this many hours after sign-in. */
+  YZ_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   YZ_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   YZ_WORKER: z.enum(['on', 'off']).default('on'),
   /** Job lease: a worker silent this long is presumed dead and its job re-queued (heartbeats renew it every third). */
@@ -137,8 +153,48 @@ export interface Config {
   fault?: string;
   /** Connector health checks: interval and per-probe timeout. */
   connectors: { checkSeconds: number; timeoutMs: number };
-  /** Where the SM4 master key comes from (raw settings; runtime builds the Keyring, none when all are unset). */
+  /**
+   * Where the SM4 master key comes from (raw settings). Runtime builds the Keyring with
+   * `resolveKeyring` (core/crypto): these settings, else the generated `<dataDir>/master.key`.
+   */
   masterKey: { YZ_MASTER_KEY?: string; YZ_MASTER_KEY_FILE?: string; YZ_MASTER_KEYS_OLD?: string };
+  /** Audit checkpoints: directory (unset: `<dataDir>/audit-checkpoints`) and interval. */
+  audit: { checkpointDir?: string; checkpointMinutes: number };
+  /** HTTP front: trusted proxies (addresses/CIDRs) and the public origins browsers use. */
+  http: { trustProxy: string[]; publicOrigins: string[] };
+  /** Browser sessions: idle timeout and absolute lifetime. */
+  sessions: { idleMinutes: number; maxHours: number };
+}
+
+const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+
+/** `https://host[:port]` without path; a bad entry fails start naming the variable. */
+function parseOrigins(raw: string | undefined): string[] {
+  return list(raw).map((o) => {
+    let u: URL;
+    try {
+      u = new URL(o);
+    } catch {
+      throw new AppError('CONFIG_INVALID', `YZ_PUBLIC_ORIGIN 中的 ${o} 不是有效的源 / YZ_PUBLIC_ORIGIN: ${o} is not an origin like https://host:port`, { field: 'YZ_PUBLIC_ORIGIN' });
+    }
+    if ((u.protocol !== 'https:' && u.protocol !== 'http:') || (u.pathname !== '/' && u.pathname !== '')) {
+      throw new AppError('CONFIG_INVALID', `YZ_PUBLIC_ORIGIN: ${o} 须为 http(s)://host[:port] / must be http(s)://host[:port] without a path`, { field: 'YZ_PUBLIC_ORIGIN' });
+    }
+    return u.origin;
+  });
+}
+
+const IPV4_CIDR = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
+const IPV6_CIDR = /^[0-9a-fA-F:.]+(\/\d{1,3})?$/;
+
+function parseProxies(raw: string | undefined): string[] {
+  const out = list(raw);
+  for (const p of out) {
+    if (!IPV4_CIDR.test(p) && !(p.includes(':') && IPV6_CIDR.test(p))) {
+      throw new AppError('CONFIG_INVALID', `YZ_TRUST_PROXY: ${p} 不是地址或 CIDR / is not an address or CIDR (e.g. 127.0.0.1, 10.0.0.0/8)`, { field: 'YZ_TRUST_PROXY' });
+    }
+  }
+  return out;
 }
 
 /** Parse configuration; an invalid value fails fast with the variable's name. */
@@ -218,5 +274,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fault: e.YZ_FAULT,
     connectors: { checkSeconds: e.YZ_CONNECTOR_CHECK_SECONDS, timeoutMs: e.YZ_CONNECTOR_TIMEOUT_MS },
     masterKey: { YZ_MASTER_KEY: env.YZ_MASTER_KEY, YZ_MASTER_KEY_FILE: env.YZ_MASTER_KEY_FILE, YZ_MASTER_KEYS_OLD: env.YZ_MASTER_KEYS_OLD },
+    audit: { checkpointDir: e.YZ_AUDIT_CHECKPOINT_DIR ? path.resolve(e.YZ_AUDIT_CHECKPOINT_DIR) : undefined, checkpointMinutes: e.YZ_AUDIT_CHECKPOINT_MINUTES },
+    http: { trustProxy: parseProxies(e.YZ_TRUST_PROXY), publicOrigins: parseOrigins(e.YZ_PUBLIC_ORIGIN) },
+    sessions: { idleMinutes: e.YZ_SESSION_IDLE_MINUTES, maxHours: e.YZ_SESSION_MAX_HOURS },
   };
 }

@@ -49,7 +49,6 @@ export type ErrorCode =
   | 'PASSWORD_CHANGE_REQUIRED'
   | 'TOKEN_INVALID'
   | 'FORBIDDEN'
-  | 'ACCOUNT_LOCKED'
   | 'RATE_LIMITED'
   | 'MODEL_NOT_INSTALLED'
   | 'MODEL_CHECKSUM_MISMATCH'
@@ -57,10 +56,13 @@ export type ErrorCode =
   | 'MODEL_INSTALL_FAILED'
   | 'LLM_MODEL_TOO_LARGE'
   | 'LEASE_LOST'
-  | 'MASTER_KEY_REQUIRED'
   | 'SECRET_REENTRY_REQUIRED'
   | 'TARGET_NOT_ALLOWED'
   | 'IMPORT_SIGNATURE_INVALID'
+  | 'SESSION_REQUIRED'
+  | 'CSRF_REJECTED'
+  | 'UNSUPPORTED_CONTENT_TYPE'
+  | 'AUDIT_TAMPERED'
   | 'INTERNAL';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -131,9 +133,7 @@ const STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   /** A one-time password is still in use: only sign-out, "who am I" and the password change are allowed. */
   PASSWORD_CHANGE_REQUIRED: 403,
-  /** Five failed logins for this username within 15 minutes: refused until the window passes. */
-  ACCOUNT_LOCKED: 423,
-  /** Too many login attempts from one address. */
+  /** Too many login attempts (for the account or from the address): wait `details.retryAfterSeconds` (also `Retry-After`). */
   RATE_LIMITED: 429,
   /** A local model (GGUF file, embedding venv) named by configuration is not installed: `npm run models -- install <id>`. */
   MODEL_NOT_INSTALLED: 503,
@@ -147,14 +147,20 @@ const STATUS: Record<ErrorCode, number> = {
   LLM_MODEL_TOO_LARGE: 507,
   /** A worker tried to complete, fail or report progress on a job whose lease it no longer holds. */
   LEASE_LOST: 409,
-  /** A secret must be stored encrypted, and this installation has no master key (nor a generated key file). */
-  MASTER_KEY_REQUIRED: 409,
   /** A connector's target changed while its stored secret was kept: the secret was entered for the old target. */
   SECRET_REENTRY_REQUIRED: 409,
   /** A connector target outside the admin's allow-list, or a link-local / metadata address. */
   TARGET_NOT_ALLOWED: 422,
   /** A signed graph export whose signature does not verify with this installation's key (tampered). */
   IMPORT_SIGNATURE_INVALID: 422,
+  /** The action needs an interactive (password) session, not an API token: e.g. minting a token. */
+  SESSION_REQUIRED: 403,
+  /** A state-changing browser request from another origin (Sec-Fetch-Site / Origin check, api/request-guard.ts). */
+  CSRF_REJECTED: 403,
+  /** The request body's Content-Type is not one the route declares (checked before the body is read). */
+  UNSUPPORTED_CONTENT_TYPE: 415,
+  /** The audit log's state contradicts its own record (e.g. its key was removed): refused rather than re-keyed. */
+  AUDIT_TAMPERED: 500,
   INTERNAL: 500,
 };
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { AuditLog } from '../audit/index.ts';
 import { AppError, newId, sha256Hex } from '../core/index.ts';
 import type { Database, Job, JobQueue, Queryable } from '../store/index.ts';
 import { MIME, type SourceMetaInput, SourceMetaInputSchema } from './document.ts';
@@ -51,7 +52,12 @@ export class IngestService {
     private readonly limits: IngestLimits,
   ) {}
 
-  async register(bytes: Uint8Array, fileName: string, metaInput: SourceMetaInput = {}, choice: VersionChoice = {}): Promise<RegisterResult> {
+  /**
+   * Register an upload. `actor` (a username, `cli:<os user>`, `system`) is stored as the source's
+   * uploader and audited as `source.upload` in the same transaction; a duplicate changes nothing.
+   */
+  async register(bytes: Uint8Array, fileName: string, metaInput: SourceMetaInput = {}, choice: VersionChoice = {}, opts: { actor?: string } = {}): Promise<RegisterResult> {
+    const actor = opts.actor ?? 'system';
     const name = safeFileName(fileName);
     if (bytes.length === 0) throw new AppError('EMPTY_FILE', `${name} 是空文件（0 字节）/ empty file`, { field: 'file' });
     if (bytes.length > this.limits.maxUploadBytes) {
@@ -103,10 +109,17 @@ export class IngestService {
         paging: doc.paging,
         pageCount: doc.pageCount,
         evidenceLevel: evidenceLevelOfKind(meta.kind ?? 'other'),
+        uploadedBy: actor,
       });
       await this.sources.insertFile(tx, id, bytes);
       await this.sources.insertPages(tx, id, doc.pages);
       const job = await this.jobs.enqueue(tx, INGEST_JOB, { sourceId: id, chunkChars: this.limits.chunkChars }, { dedupeKey: `ingest:${id}` });
+      await new AuditLog().append(tx, {
+        actor,
+        action: 'source.upload',
+        target: source.id,
+        details: { fileName: name, bytes: bytes.length, sha256: hash, kind: source.kind, title: source.title.slice(0, 200), versionNo: source.versionNo },
+      });
       return { status: 'queued' as const, source, job };
     });
   }

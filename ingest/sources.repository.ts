@@ -41,6 +41,7 @@ interface SourceRowDb {
   evidence_level: Source['evidenceLevel'];
   retracted_at: Date | null;
   retraction_note: string | null;
+  uploaded_by: string | null;
   page_count: number | null;
   chunk_count: number | null;
   error: Source['error'];
@@ -70,6 +71,7 @@ function toSource(r: SourceRowDb): Source {
     evidenceLevel: r.evidence_level,
     retractedAt: r.retracted_at ? new Date(r.retracted_at).toISOString() : null,
     retractionNote: r.retraction_note,
+    uploadedBy: r.uploaded_by,
     pageCount: r.page_count,
     chunkCount: r.chunk_count,
     error: r.error,
@@ -152,11 +154,11 @@ export class SourcesRepository {
   async insert(tx: Queryable, s: NewSource): Promise<Source> {
     const { rows } = await tx.query<SourceRowDb>(
       `INSERT INTO sources (id, lineage_key, version_no, content_hash, kind, title, publisher, version, year, language,
-                            file_name, mime, byte_size, demo, paging, page_count, evidence_level, name_key)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) RETURNING *`,
+                            file_name, mime, byte_size, demo, paging, page_count, evidence_level, name_key, uploaded_by)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19) RETURNING *`,
       [
         s.id, s.lineageKey, s.versionNo, s.contentHash, s.kind, s.title, s.publisher, s.version, s.year, s.language,
-        s.fileName, s.mime, s.byteSize, s.demo, s.paging, s.pageCount, s.evidenceLevel, s.nameKey ?? s.lineageKey,
+        s.fileName, s.mime, s.byteSize, s.demo, s.paging, s.pageCount, s.evidenceLevel, s.nameKey ?? s.lineageKey, s.uploadedBy,
       ],
     );
     return toSource(rows[0]);
@@ -216,14 +218,15 @@ export class SourcesRepository {
     const col = <K extends keyof NewSource>(k: K) => items.map((i) => i.source[k]);
     const { rows } = await tx.query<SourceRowDb>(
       `INSERT INTO sources (id, lineage_key, version_no, content_hash, kind, title, publisher, version, year, language,
-                            file_name, mime, byte_size, demo, paging, page_count, evidence_level, name_key)
+                            file_name, mime, byte_size, demo, paging, page_count, evidence_level, name_key, uploaded_by)
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[],
-                            $11::text[], $12::text[], $13::bigint[], $14::boolean[], $15::text[], $16::int[], $17::text[], $18::text[])
+                            $11::text[], $12::text[], $13::bigint[], $14::boolean[], $15::text[], $16::int[], $17::text[], $18::text[], $19::text[])
        RETURNING *`,
       [
         col('id'), col('lineageKey'), col('versionNo'), col('contentHash'), col('kind'), col('title'), col('publisher'), col('version'), col('year'),
         col('language'), col('fileName'), col('mime'), col('byteSize'), col('demo'), col('paging'), col('pageCount'), col('evidenceLevel'),
         items.map((i) => i.source.nameKey ?? i.source.lineageKey),
+        col('uploadedBy'),
       ],
     );
     await tx.query(`INSERT INTO source_files (source_id, bytes) SELECT r.id, decode(r.b, 'base64') FROM unnest($1::text[], $2::text[]) AS r(id, b)`, [

@@ -1,11 +1,12 @@
+import { AuditLog } from '../audit/index.ts';
 import type { Lexicon, Logger } from '../core/index.ts';
 import type { GraphStore } from '../graph/index.ts';
 import type { Embedder } from '../search/index.ts';
-import type { Database, JobQueue, Queryable } from '../store/index.ts';
+import type { Database, Job, JobQueue, Queryable } from '../store/index.ts';
 import { CandidatesRepository } from './candidates.repository.ts';
 import { approveDemoStarterSet } from './demo-approvals.ts';
 import { EntitiesRepository } from './entities.repository.ts';
-import { type ExtractJobDeps, enqueueExtractions } from './extract/extract.job.ts';
+import { type ExtractJobDeps, enqueueExtraction, enqueueExtractions } from './extract/extract.job.ts';
 import { MergeService } from './merge.service.ts';
 import type { Extractor } from './model.ts';
 import { GraphProjector } from './projector.ts';
@@ -35,6 +36,7 @@ export class Knowledge {
   readonly merges: MergeService;
   readonly projector: GraphProjector;
   readonly extractors: KnowledgeDeps['extractors'];
+  private readonly audit = new AuditLog();
 
   constructor(private readonly deps: KnowledgeDeps) {
     const { db } = deps;
@@ -54,6 +56,22 @@ export class Knowledge {
 
   get graph(): GraphStore {
     return this.deps.graph;
+  }
+
+  /** Empty the graph store and replay every outbox event; audited with who asked and what was applied. */
+  async rebuildGraph(actor: string): Promise<{ applied: number; lastSeq: number }> {
+    const r = await this.projector.rebuild();
+    await this.audit.append(this.deps.db, { actor, action: 'graph.rebuild', target: null, details: { applied: r.applied, lastSeq: r.lastSeq } });
+    return r;
+  }
+
+  /** Queue triple extraction of sources (one job each) on request; the jobs and their audit row commit together. */
+  async queueExtraction(sourceIds: string[], engine: 'rules' | 'llm', actor: string): Promise<Job[]> {
+    return this.deps.db.transaction(async (tx) => {
+      const jobs = await Promise.all(sourceIds.map((id) => enqueueExtraction(tx, this.deps.jobs, id, engine)));
+      await this.audit.append(tx, { actor, action: 'extract.queue', target: sourceIds.length === 1 ? sourceIds[0] : null, details: { engine, sources: sourceIds.length } });
+      return jobs;
+    });
   }
 
   /** Seed the vocabulary. The graph store is initialised by the projector on first use, so a Neo4j that is down does not stop start-up. */

@@ -74,7 +74,7 @@ export async function runWatchJob(job: Job, deps: WatchJobDeps): Promise<void> {
     const got = set.records.length + set.skipped.length;
     const total = history.total;
     const stillRunning = await deps.db.transaction(async (tx) => {
-      const counts = await importBatch(tx, deps, set, { runId: run.id, demo: false });
+      const counts = await importBatch(tx, deps, set, { runId: run.id, demo: false, uploadedBy: `watch:${watchId}` });
       await deps.watches.addCounts(tx, run.id, counts);
       return deps.jobs.progress(tx, job.id, 'fetch', offset + got, total);
     });

@@ -1,14 +1,16 @@
-import { type ChatService, createChatService } from '../agents/index.ts';
+import { type ChatService, createChatService, encryptStoredQuestions } from '../agents/index.ts';
+import { type AuditTrail, openAuditedDatabase } from '../audit/index.ts';
 import { AuthService } from '../auth/index.ts';
 import { Connectors } from '../connectors/index.ts';
-import { type Config, createLogger, Keyring, type Lexicon, loadLanguage, type Logger, type Tokenizer } from '../core/index.ts';
+import { type Config, createLogger, type Keyring, type KeySource, type Lexicon, loadLanguage, type Logger, type Tokenizer } from '../core/index.ts';
 import { openGraphStore } from '../graph/index.ts';
 import { INGEST_JOB, IngestService, onIngestJobError, ParsePool, runIngestJob, SourcesRepository } from '../ingest/index.ts';
 import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
 import { Literature } from '../literature/index.ts';
 import { ActiveModel, type LlmProvider, LlmResponseCache, LlmSettingsRepository, LlmSettingsService, LlmUsageRepository } from '../llm/index.ts';
 import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, HttpReranker, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
-import { type Database, type JobHandler, JobQueue, JobRunner, openDatabase, type Queryable } from '../store/index.ts';
+import { type Database, type JobHandler, JobQueue, JobRunner, type Queryable } from '../store/index.ts';
+import { JobAdmin } from './job-admin.ts';
 
 /** Everything a process needs, wired once: the composition root shared by the server and the CLI. */
 export interface Runtime {
@@ -41,10 +43,20 @@ export interface Runtime {
   literature: Literature;
   /** Accounts, sessions, API tokens (auth/). */
   auth: AuthService;
-  /** SM4 keyring from YZ_MASTER_KEY / YZ_MASTER_KEY_FILE (+ YZ_MASTER_KEYS_OLD); null when no key is configured. */
-  keyring: Keyring | null;
+  /**
+   * The installation keyring (SM4 fields, HMAC-SM3 audit chain): YZ_MASTER_KEY / YZ_MASTER_KEY_FILE
+   * (+ YZ_MASTER_KEYS_OLD), else `<dataDir>/master.key` generated on first start; a per-process key
+   * for an in-memory database.
+   */
+  keyring: Keyring;
+  /** Where the keyring came from (env, file, generated, data-dir, ephemeral). */
+  keySource: KeySource;
+  /** Audit chain keying, checkpoints and verification (audit/). */
+  audit: AuditTrail;
   /** Integration connectors and their health checks (connectors/). */
   connectors: Connectors;
+  /** Retry and cancel of jobs by people, audited. */
+  jobAdmin: JobAdmin;
   close(): Promise<void>;
 }
 
@@ -54,10 +66,8 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
   const log = opts.log ?? createLogger(config.logLevel);
   const { lexicon, tokenizer } = loadLanguage();
   const embedder = await createEmbedder(config, tokenizer);
-  const mk = config.masterKey;
-  // A malformed key fails fast here; no key at all is allowed (encrypting features then refuse to store secrets).
-  const keyring = mk.YZ_MASTER_KEY?.trim() || mk.YZ_MASTER_KEY_FILE?.trim() ? Keyring.fromEnv(mk) : null;
-  const db = await openDatabase(config, { inMemory: opts.inMemory, log });
+  // A malformed key fails fast here; without a configured key the data directory's key file is used (created on first start).
+  const { db, keyring, keySource, audit } = await openAuditedDatabase(config, { inMemory: opts.inMemory, log });
   const parser = new ParsePool({ threads: config.parsing.threads, maxParseMs: config.parsing.maxParseMs, memoryMb: config.parsing.memoryMb }, log);
   try {
     const indexer = new ChunkIndexer(tokenizer, embedder);
@@ -118,15 +128,19 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     await literature.ensureScheduled();
     await connectors.ensureScheduled();
     const search = new SearchService(db, tokenizer, embedder, { reranker: config.reranker ? new HttpReranker(config.reranker) : null });
-    const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, log });
-    const auth = new AuthService(db);
+    // Questions stored in clear by earlier versions are encrypted once (a no-op afterwards).
+    const encrypted = await encryptStoredQuestions(db, keyring);
+    if (encrypted) log.warn({ values: encrypted }, 'chat questions stored in clear were encrypted with the master key');
+    const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, keyring, log });
+    const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
     return {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, connectors, activeModel, llmSettings,
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs),
       get llm() {
         return activeModel.current;
       },
       async close() {
         await runner.stop();
+        await audit.stop();
         await knowledge.close();
         await activeModel.close();
         await embedder.close?.();

@@ -236,8 +236,8 @@ export class JobQueue {
   }
 
   /** An admin's retry of a failed, cancelled or quarantined job: attempts and crash count start again. */
-  async retry(id: string): Promise<Job | null> {
-    const { rows } = await this.db.query<JobRowDb>(
+  async retry(id: string, q: Queryable = this.db): Promise<Job | null> {
+    const { rows } = await q.query<JobRowDb>(
       `UPDATE jobs SET status = 'queued', attempts = 0, crashes = 0, run_after = now(), finished_at = NULL, updated_at = now()
        WHERE id = $1 AND status IN ('failed', 'cancelled', 'quarantined') RETURNING *`,
       [id],
@@ -245,8 +245,9 @@ export class JobQueue {
     return rows[0] ? toJob(rows[0]) : null;
   }
 
-  async cancel(id: string): Promise<Job | null> {
-    const { rows } = await this.db.query<JobRowDb>(
+  /** Cancel a queued or running job; null when it already finished (or is absent). */
+  async cancel(id: string, q: Queryable = this.db): Promise<Job | null> {
+    const { rows } = await q.query<JobRowDb>(
       `UPDATE jobs SET status = 'cancelled', locked_by = NULL, locked_until = NULL, lease_token = NULL, finished_at = now(), updated_at = now()
        WHERE id = $1 AND status IN ('queued', 'running') RETURNING *`,
       [id],

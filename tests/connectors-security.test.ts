@@ -287,22 +287,21 @@ describe('connector security (issue 12: H2, H4, M1; issue 14: no master key)', (
   });
 });
 
-describe('connector secrets without any master key (issue 14)', () => {
+describe('connector secrets without any configured master key (issue 14)', () => {
   let srv: TestServer;
   beforeAll(async () => {
     srv = await startTestServer([], { YZ_MASTER_KEY: '', YZ_MASTER_KEY_FILE: '' });
   }, 120_000);
   afterAll(() => srv?.close());
 
-  it('saving a connector with a password answers 409 MASTER_KEY_REQUIRED with guidance, never 500; without a secret it saves', async () => {
+  it('saving a connector with a password works on a default install (no configured key: the installation key is generated), secret write-only', async () => {
     const post = (body: unknown) =>
       fetch(`${srv.url}/api/connectors`, { method: 'POST', headers: { ...srv.auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const res = await post({ name: 'LLM', kind: 'llm', config: { provider: 'openai', url: 'http://127.0.0.1:9/v1', model: 'm', apiKey: 'sk-1' } });
-    expect(res.status).toBe(409);
-    const body = await res.json();
-    expect(body.error).toMatchObject({ code: 'MASTER_KEY_REQUIRED', field: 'config.apiKey' });
-    expect(body.error.message).toMatch(/YZ_MASTER_KEY/);
-    expect(body.error.message).toMatch(/密钥文件|key file/);
+    const res = await post({ name: 'LLM', kind: 'llm', config: { provider: 'openai', url: 'http://127.0.0.1:9/v1', model: 'm', apiKey: 'sk-secret-1' } });
+    expect(res.status).toBe(201);
+    const text = await res.text();
+    expect(text).not.toContain('sk-secret-1');
+    expect(JSON.parse(text)).toMatchObject({ hasSecret: true });
     expect((await post({ name: 'LLM open', kind: 'llm', config: { provider: 'ollama', url: 'http://127.0.0.1:9', model: 'm' } })).status).toBe(201);
   });
 });

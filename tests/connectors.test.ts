@@ -86,7 +86,7 @@ describe('connectors API', () => {
     // At rest: the raw row holds an SM4 token under the active key, and no plaintext anywhere.
     const { rows } = await srv.rt.db.query<Json>('SELECT * FROM connectors WHERE id = $1', [created.json.id]);
     expect(rows[0].secrets.secret).toMatch(/^sm4cbc1:[0-9a-f]{8}:/);
-    expect(rows[0].secrets.secret.split(':')[1]).toBe(srv.rt.keyring?.activeKeyId);
+    expect(rows[0].secrets.secret.split(':')[1]).toBe(srv.rt.keyring.activeKeyId);
     expect(JSON.stringify(rows[0])).not.toContain(PACS_SECRET);
     expect(rows[0].config.secret).toBeUndefined();
 
@@ -230,20 +230,14 @@ describe('connectors without or with the wrong master key', () => {
   }, 60_000);
   afterAll(() => rt?.close());
 
-  it('without a key: refuses a connector with a secret with a 4xx naming YZ_MASTER_KEY and stores nothing; secret-less ones work', async () => {
-    expect(rt.keyring).toBeNull();
-    const err = await rt.connectors
-      .create({ name: 'AI', kind: 'imaging_ai', config: { url: 'http://127.0.0.1:9/x', apiKey: AI_KEY } }, 'tester')
-      .catch((e) => e);
-    expect(isAppError(err) && err.code).toBe('MASTER_KEY_REQUIRED');
-    expect(err.status).toBe(409);
-    expect(err.message).toContain('YZ_MASTER_KEY');
-    expect(err.field).toBe('config.apiKey');
-    const { rows } = await rt.db.query<Json>('SELECT * FROM connectors');
-    expect(rows).toHaveLength(0);
-    const ok = await rt.connectors.create({ name: 'AI open', kind: 'imaging_ai', config: { url: 'http://127.0.0.1:9/x' } }, 'tester');
-    expect(ok.hasSecret).toBe(false);
-    await rt.connectors.delete(ok.id, 'tester');
+  it('without a configured key: secrets are SM4-encrypted under the installation key (generated; per process in memory), never stored in clear', async () => {
+    expect(rt.keySource).toBe('ephemeral');
+    const c = await rt.connectors.create({ name: 'AI', kind: 'imaging_ai', config: { url: 'http://127.0.0.1:9/x', apiKey: AI_KEY } }, 'tester');
+    expect(c.hasSecret).toBe(true);
+    const { rows } = await rt.db.query<Json>('SELECT * FROM connectors WHERE id = $1', [c.id]);
+    expect(JSON.stringify(rows)).not.toContain(AI_KEY);
+    expect(rows[0].secrets.apiKey.split(':')[1]).toBe(rt.keyring.activeKeyId);
+    await rt.connectors.delete(c.id, 'tester');
   });
 
   it('with the wrong key: the check reports the key problem clearly, never plaintext, and no fallback', async () => {
@@ -255,8 +249,6 @@ describe('connectors without or with the wrong master key', () => {
     const check = await withB.check(c.id);
     expect(check).toMatchObject({ status: 'down', error: 'SECRET_UNAVAILABLE', detail: expect.stringContaining('wrong master key') });
     expect(JSON.stringify(check)).not.toContain(AI_KEY);
-    const noKey = new Connectors({ ...base, keyring: null });
-    expect(await noKey.check(c.id)).toMatchObject({ error: 'SECRET_UNAVAILABLE', detail: 'no master key' });
     const { rows } = await rt.db.query<Json>('SELECT * FROM connectors WHERE id = $1', [c.id]);
     expect(JSON.stringify(rows)).not.toContain(AI_KEY);
   });

@@ -4,6 +4,7 @@ import pLimit from 'p-limit';
 import { AppError, isAppError, loadConfig } from '../../core/index.ts';
 import { loadSidecarMeta, type SourceMetaInput, type VersionChoice } from '../../ingest/index.ts';
 import { createRuntime } from '../../runtime/index.ts';
+import { cliActor } from '../actor.ts';
 import { fail, printJson, progressBar } from '../output.ts';
 
 const SUPPORTED = /\.(pdf|md|markdown|html?|txt|text)$/i;
@@ -80,7 +81,7 @@ export async function ingestCommand(paths: string[], opts: IngestOptions): Promi
           results.push(r);
           try {
             const meta = { ...loadSidecarMeta(file), ...explicit };
-            const reg = await runtime.ingest.register(readFileSync(file), path.basename(file), meta, choice);
+            const reg = await runtime.ingest.register(readFileSync(file), path.basename(file), meta, choice, { actor: cliActor() });
             r.sourceId = reg.source.id;
             r.title = reg.source.title;
             r.pages = reg.source.pageCount ?? undefined;

@@ -6,12 +6,12 @@ import {
   type Candidate,
   CandidateFilterSchema,
   type ExportFormat,
-  enqueueExtraction,
   exportGraph,
   importGraph,
   PREDICATE_LABELS,
   requireExtractor,
 } from '../../knowledge/index.ts';
+import { cliActor } from '../actor.ts';
 import { drainWithProgress } from '../drain.ts';
 import { printJson } from '../output.ts';
 import { withRuntime } from '../with-runtime.ts';
@@ -30,7 +30,7 @@ export async function extractCommand(opts: { engine: string; source?: string; js
     requireExtractor(rt.knowledge.extractors, engine);
     const ids = opts.source ? [opts.source] : (await rt.sources.list({ status: 'ready', limit: 10_000 })).items.filter((s) => !s.supersededBy).map((s) => s.id);
     if (opts.source && !(await rt.sources.get(opts.source))) throw new AppError('NOT_FOUND', `文献不存在 / unknown source ${opts.source}`, { field: 'source' });
-    const jobs = await rt.db.transaction((tx) => Promise.all(ids.map((id) => enqueueExtraction(tx, rt.jobs, id, engine))));
+    const jobs = await rt.knowledge.queueExtraction(ids, engine, cliActor());
     await drainWithProgress(rt, jobs.map((j) => j.id), `提取 extract (${engine})`, !json);
     const finished = await Promise.all(jobs.map((j) => rt.jobs.get(j.id)));
     if (json) return printJson({ engine, jobs: finished });
@@ -141,7 +141,7 @@ export async function graphRebuildCommand(opts: { json?: boolean }) {
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
     const started = Date.now();
-    const r = await rt.knowledge.projector.rebuild();
+    const r = await rt.knowledge.rebuildGraph(cliActor());
     const stats = await rt.knowledge.graph.stats();
     if (json) return printJson({ ...r, store: rt.knowledge.graph.kind, stats, ms: Date.now() - started });
     process.stdout.write(`图谱已重建 rebuilt (${rt.knowledge.graph.kind}): 重放 ${r.applied} 个事件 events, ${stats.entities} 个实体, ${stats.relations} 条关系, ${Date.now() - started} ms\n`);

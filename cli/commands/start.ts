@@ -59,6 +59,10 @@ export async function startCommand(): Promise<void> {
     rt.runner.start();
     rt.knowledge.projector.start();
   }
+  // Signed audit checkpoints (YZ_AUDIT_CHECKPOINT_MINUTES) and sign-in upkeep (failure bursts audited once quiet).
+  rt.audit.start();
+  const upkeep = setInterval(() => void rt.auth.housekeeping().catch((e) => rt.log.warn({ err: e }, 'auth housekeeping failed')), 5 * 60_000);
+  upkeep.unref();
   rt.log.info({ url, readyMs: Math.round(performance.now() - started), database: rt.db.kind, embedder: rt.embedder.model }, 'YingZhi ready');
   process.stderr.write(`\n影知 YingZhi 已启动 ready: ${url}  (API docs ${url}/docs)\n`);
   announceModel(rt);
@@ -74,6 +78,7 @@ export async function startCommand(): Promise<void> {
     if (closing) return;
     closing = true;
     rt.log.info({ signal }, 'shutting down');
+    clearInterval(upkeep);
     await app.close();
     await rt.close();
     rmSync(serverFile, { force: true });

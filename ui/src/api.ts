@@ -97,9 +97,20 @@ export function qs(params: Query): string {
   return s ? `?${s}` : '';
 }
 
+/**
+ * Signals of the UI's own repeated polling (useInterval after its first tick): their requests say so
+ * with `X-YZ-Background: 1`, so they keep a page current without keeping an idle session alive.
+ */
+const backgroundSignals = new WeakSet<AbortSignal>();
+export function markBackground(signal: AbortSignal): AbortSignal {
+  backgroundSignals.add(signal);
+  return signal;
+}
+
 export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, signal?: AbortSignal, json?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (json !== undefined) headers['content-type'] = 'application/json';
+  if (signal && backgroundSignals.has(signal)) headers['x-yz-background'] = '1';
   return fetchJson<T>(url, { method, signal, headers, body: json === undefined ? undefined : JSON.stringify(json) });
 }
 
