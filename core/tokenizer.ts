@@ -54,6 +54,11 @@ export class Tokenizer {
     return this.jieba.cut(normalizeText(text), true).filter((w) => !PUNCT_OR_SPACE.test(w));
   }
 
+  /** Words with jieba part-of-speech tags (v verb, n noun, d adverb…), for telling names from predicates. */
+  tagged(text: string): Array<{ word: string; tag: string }> {
+    return this.jieba.tag(normalizeText(text), true).filter((w) => !PUNCT_OR_SPACE.test(w.word));
+  }
+
   private tokens(text: string, forIndex: boolean): Token[] {
     const normalized = normalizeText(text);
     const raw = forIndex ? this.jieba.cutForSearch(normalized, true) : this.jieba.cut(normalized, true);

@@ -1,6 +1,6 @@
 import type { EntityType } from '../../../core/index.ts';
 import type { Predicate } from '../../model.ts';
-import { clauseIndex, type LocalMention, MASK, type SentenceView } from './sentence-view.ts';
+import { clauseIndex, type LocalMention, MASK, MASK_OPEN, type SentenceView } from './sentence-view.ts';
 
 /**
  * Where a rule finds an argument, relative to its trigger match:
@@ -16,15 +16,26 @@ import { clauseIndex, type LocalMention, MASK, type SentenceView } from './sente
  * - `inside`: fitting mentions within the match itself ("是X的典型表现", "与X、Y鉴别").
  * - `clause`: every fitting mention of the trigger's clause, on either side (an exam and the
  *   diseases it is said to show: "MRI对胆囊结石的敏感性与超声相当"); the topic when there is none.
+ *
+ * A mention fits when its type is one of `types`. A mention outside the lexicon fits by its guessed
+ * type, or by a type in `accept` (a disease named among symptoms fills a sign slot), or — when its head
+ * shows no type — any argument that is not a disease (names of diseases have recognisable heads; drug,
+ * test and symptom names often do not). When a `left` argument finds nothing in the sentence, the
+ * section topic fills a disease argument (the implicit subject of textbook prose), unless `topic: false`.
  */
 export interface ArgSpec {
   side: 'left' | 'right' | 'inside' | 'clause';
   types: readonly EntityType[];
-  take?: 'nearest' | 'all';
+  /** `last`: the right-most fitting mention of the clause, only when it ends the clause (a copula's complement). */
+  take?: 'nearest' | 'all' | 'last';
   span?: 'clause' | 'sentence';
   topic?: boolean;
   /** Mentions followed by one of these (e.g. 胸膜下: subpleural, not the pleura) are skipped. */
   notBefore?: RegExp;
+  /** Guessed types an open mention may have and still fill this argument (it takes the argument's type). */
+  accept?: readonly EntityType[];
+  /** A phrase with no known head may fill this argument though it is on the trigger's left (the subject of "…是治疗X的首选药物"). */
+  open?: boolean;
 }
 
 export interface PatternRule {
@@ -42,6 +53,9 @@ export interface Proposal {
   rule: PatternRule;
   subject: LocalMention;
   object: LocalMention;
+  /** The entity types the two arguments take in this relation (a guess for open mentions). */
+  subjectType: EntityType;
+  objectType: EntityType;
   trigger: { start: number; end: number };
 }
 
@@ -57,11 +71,30 @@ export const T = {
   Dr: MASK.Drug,
   P: MASK.Procedure,
   St: MASK.Stage,
+  O: MASK_OPEN,
 } as const;
+
+/** The type an argument of `spec` gives mention `m`, or null when `m` does not fit it. */
+export function typeIn(spec: ArgSpec, m: LocalMention): EntityType | null {
+  if (m.pronoun || m.implicit) return spec.types.includes('Disease') ? 'Disease' : null;
+  if (m.type && spec.types.includes(m.type)) return m.type;
+  if (!m.open) return null;
+  if (m.type) return spec.accept?.includes(m.type) ? fallbackType(spec) : null;
+  // Diseases, sites and stages have recognisable heads; a phrase without one is at most a symptom, drug or
+  // test, and only where a trigger points at it (after or inside it), not as a subject found to its left.
+  if ((spec.side === 'left' || spec.side === 'clause') && !spec.open) return null;
+  return spec.types.some((t) => t === 'Disease' || t === 'Anatomy' || t === 'Stage') ? null : fallbackType(spec);
+}
+
+/** The type an open mention takes in an argument that does not list its guess: symptoms, treatments, tests. */
+function fallbackType(spec: ArgSpec): EntityType {
+  for (const t of ['Finding', 'Disease', 'Treatment', 'Exam', 'Anatomy', 'Stage'] as const) if (spec.types.includes(t)) return t;
+  return spec.types[0];
+}
 
 /** Every proposal `rule` makes in the sentence: one per trigger match and (subject, object) pair. */
 export function applyRule(rule: PatternRule, view: SentenceView): Proposal[] {
-  if (!rule.subject.types.some((t) => view.types.has(t)) || !rule.object.types.some((t) => view.types.has(t))) return [];
+  if (!mayApply(rule.subject, view, true) || !mayApply(rule.object, view, false)) return [];
   const out: Proposal[] = [];
   for (const m of view.masked.matchAll(rule.trigger)) {
     const trigger = { start: m.index ?? 0, end: (m.index ?? 0) + m[0].length };
@@ -69,9 +102,24 @@ export function applyRule(rule: PatternRule, view: SentenceView): Proposal[] {
     const subjects = pick(view, rule.subject, trigger);
     if (!subjects.length) continue;
     const objects = pick(view, rule.object, trigger);
-    for (const s of subjects) for (const o of objects) if (s !== o) out.push({ rule, subject: s, object: o, trigger });
+    for (const s of subjects) {
+      for (const o of objects) {
+        if (s === o) continue;
+        const subjectType = typeIn(rule.subject, s);
+        const objectType = typeIn(rule.object, o);
+        if (subjectType && objectType) out.push({ rule, subject: s, object: o, subjectType, objectType, trigger });
+      }
+    }
   }
   return out;
+}
+
+/** Whether the sentence can hold an argument of `spec` at all (a cheap test before matching triggers). */
+function mayApply(spec: ArgSpec, view: SentenceView, subject: boolean): boolean {
+  if (spec.types.some((t) => view.types.has(t))) return true;
+  if (view.hasUntyped && !spec.types.some((t) => t === 'Disease' || t === 'Anatomy' || t === 'Stage')) return true;
+  if (spec.accept?.some((t) => view.types.has(t))) return true;
+  return subject && spec.side === 'left' && spec.topic !== false && !!view.topic && spec.types.includes('Disease');
 }
 
 const CORE: readonly EntityType[] = ['Disease', 'Sign', 'Finding'];
@@ -79,10 +127,21 @@ const CORE: readonly EntityType[] = ['Disease', 'Sign', 'Finding'];
 const TOPIC_SETTER = /^\s*(?:因此|所以|故|而|但)?(?:对于|针对|对)/;
 
 /** Clauses that carry a list on from the previous one. */
-const CONTINUES = /^\s*(?:以及|及|和|或|或者|如|例如|包括|尤其是|尤其|特别是|甚至|乃至)/;
+const CONTINUES = /^\s*(?:以及|及|和|或|或者|如|例如|包括|尤其是|尤其|特别是|甚至|乃至|其次为|其次是|其次|还有|另有)/;
 
 function pick(view: SentenceView, spec: ArgSpec, trigger: { start: number; end: number }): LocalMention[] {
-  const ms = view.mentions.filter((m) => spec.types.includes(m.entry.type) && !spec.notBefore?.test(view.text.slice(m.end, m.end + 16)));
+  const found = pickInSentence(view, spec, trigger);
+  if (found.length || !view.topic || !spec.types.includes('Disease')) return found;
+  if (spec.side === 'inside') return spec.topic === true ? [view.topic] : found;
+  if (spec.side !== 'left' || spec.topic === false) return found;
+  // A disease, sign or finding named before the trigger is what the clause is about, not the section topic.
+  const ci = clauseIndex(view.clauses, trigger.start);
+  if (view.mentions.some((m) => m.clause === ci && m.end <= trigger.start && !m.pronoun && m.type && CORE.includes(m.type))) return found;
+  return [view.topic];
+}
+
+function pickInSentence(view: SentenceView, spec: ArgSpec, trigger: { start: number; end: number }): LocalMention[] {
+  const ms = view.mentions.filter((m) => typeIn(spec, m) !== null && !spec.notBefore?.test(view.text.slice(m.end, m.end + 16)));
   if (spec.side === 'inside') return heads(ms.filter((m) => m.start >= trigger.start && m.end <= trigger.end));
   const ci = clauseIndex(view.clauses, trigger.start);
   if (spec.side === 'clause') {
@@ -102,6 +161,10 @@ function pick(view: SentenceView, spec: ArgSpec, trigger: { start: number; end: 
     last++;
   }
   const after = heads(ms.filter((m) => m.start >= trigger.end && m.end <= view.clauses[last].end));
+  if (spec.take === 'last') {
+    const tail = after.at(-1);
+    return tail && /^[\s”"」』）)]*$/.test(view.text.slice(tail.end, view.clauses[endClause].end)) ? [tail] : [];
+  }
   return spec.take === 'nearest' ? after.slice(0, 1) : after;
 }
 
@@ -136,10 +199,10 @@ function topic(view: SentenceView, spec: ArgSpec, trigger: { start: number }, ci
   while (first > 0 && !view.clauses[first - 1].strongEnd) first--;
   const from = view.clauses[first].start;
   const candidates = view.mentions.filter((m) => m.start >= from && m.end <= trigger.start);
-  const same = candidates.filter((m) => spec.types.includes(m.entry.type));
+  const same = candidates.filter((m) => typeIn(spec, m) !== null);
   const core = spec.types.every((t) => CORE.includes(t));
-  const head = core ? candidates.find((m) => CORE.includes(m.entry.type)) : same[0];
-  if (!head || !spec.types.includes(head.entry.type)) return [];
+  const head = core ? candidates.find((m) => m.type !== null && CORE.includes(m.type)) : same[0];
+  if (!head || typeIn(spec, head) === null) return [];
   return coordinated(view, same, same.indexOf(head), 1);
 }
 

@@ -1,56 +1,103 @@
-import { type Lexicon, Tokenizer } from '../../../core/index.ts';
-import type { ChunkForExtraction, ExtractedTriple, ExtractionResult, Extractor, Mention, Qualifiers } from '../../model.ts';
+import { type Lexicon, surfaceKey, Tokenizer } from '../../../core/index.ts';
+import type { ChunkForExtraction, ExtractedTriple, ExtractionResult, Extractor, Mention, Qualifiers, SynonymProposal } from '../../model.ts';
 import { orient, typesFit } from '../../predicates.ts';
 import { certaintyOf, findBreakers, findCues } from './cues.ts';
 import { type EntityMention, MentionFinder } from './mentions.ts';
+import type { OpenMentionTools } from './open-mentions.ts';
 import { applyRule, type PatternRule, type Proposal } from './pattern-rule.ts';
 import { EN_RULES } from './rules-en.ts';
 import { ZH_RULES } from './rules-zh.ts';
-import { type SentenceView, viewSentence } from './sentence-view.ts';
+import { type LocalMention, type SentenceView, viewSentence } from './sentence-view.ts';
 import { splitSentences } from './sentences.ts';
+import { findSynonyms } from './synonyms.ts';
+import { headingTopic, sentenceTopic } from './topic.ts';
 
 /** Bump when rules, cues or mention finding change what is extracted: candidates record it. */
-export const RULES_VERSION = 'rules-v1';
+export const RULES_VERSION = 'rules-v2';
 
 /** Procedures that examine rather than treat: named as treatment only when the trigger says 治疗/treat. */
-const DIAGNOSTIC_PROCEDURE = /活检|检查|造影|镜检|biopsy|scopy|graphy/i;
+const DIAGNOSTIC_PROCEDURE = /活检|检查|造影|镜检|穿刺(?!引流)|biopsy|scopy|graphy/i;
+
+/** Text of the preceding chunk that is read for a topic (a heading line is short and near the end). */
+const PRECEDING_CHARS = 400;
+
+export interface ExtractedText {
+  triples: ExtractedTriple[];
+  synonyms: SynonymProposal[];
+}
 
 /**
- * The deterministic extraction engine (`rules`, no LLM): lexicon mentions, sentence and clause
- * splitting, pattern rules per predicate, and clause-scoped negation/hedge cues. A triple is proposed
- * only when both entities are named in the sentence that states it; the quote is that sentence.
+ * The deterministic extraction engine (`rules`, no LLM). Mentions are lexicon names and, in Chinese,
+ * open mentions: phrases between trigger, cue and function words that the lexicon does not know, typed
+ * by their head word and left unresolved for review. Sentences and clauses are split, pattern rules per
+ * predicate find arguments by position, clause- and list-scoped cues set certainty, and the section
+ * topic (heading, bare heading line, defining first sentence) is the subject a sentence leaves out
+ * and what 本病/该病/其 refer to. Synonyms the text states are returned as proposals. The quote of a
+ * triple is the sentence that states it.
  */
 export class RulesExtractor implements Extractor {
   readonly engine = 'rules' as const;
   readonly version = RULES_VERSION;
   private readonly finder: MentionFinder;
+  private readonly tools: OpenMentionTools & { words: (text: string) => string[] };
 
   /** `tokenizer` defaults to a new one over `lexicon` (pass the search tokenizer to share its jieba). */
-  constructor(lexicon: Lexicon, tokenizer: Tokenizer = new Tokenizer(lexicon)) {
+  constructor(
+    private readonly lexicon: Lexicon,
+    private readonly tokenizer: Tokenizer = new Tokenizer(lexicon),
+  ) {
     this.finder = new MentionFinder(lexicon, tokenizer);
+    this.tools = { lookup: (s) => lexicon.lookup(s), tag: (s) => tokenizer.tagged(s), words: (s) => tokenizer.words(s) };
   }
 
   async extract(chunk: ChunkForExtraction, signal?: AbortSignal): Promise<ExtractionResult> {
     signal?.throwIfAborted();
-    return { triples: this.extractText(chunk.text), llmCalls: 0 };
+    const { triples, synonyms } = this.extractSection(chunk.text, { headingPath: chunk.headingPath, preceding: chunk.preceding });
+    return { triples, synonyms, llmCalls: 0 };
   }
 
   /** Triples of one text, in text order; same text, same triples. */
   extractText(text: string): ExtractedTriple[] {
+    return this.extractSection(text).triples;
+  }
+
+  /** Triples and synonym proposals of a text, with its heading path and the text before it in its section. */
+  extractSection(text: string, context: { headingPath?: readonly string[]; preceding?: string } = {}): ExtractedText {
+    let topic = headingTopic(this.lexicon, context.headingPath ?? []);
+    if (context.preceding) topic = this.topicAfter(context.preceding.slice(-PRECEDING_CHARS), topic);
     const mentions = this.finder.find(text);
-    if (mentions.length < 2) return [];
-    const out: ExtractedTriple[] = [];
+    const triples: ExtractedTriple[] = [];
+    const synonyms: SynonymProposal[] = [];
     for (const sentence of splitSentences(text)) {
-      const view = viewSentence(sentence, mentions);
-      if (view.mentions.length < 2) continue;
-      out.push(...this.sentenceTriples(view));
+      const view = viewSentence(sentence, mentions, this.tools, topic);
+      synonyms.push(...findSynonyms(view, topic));
+      const next = sentenceTopic(this.lexicon, view, topic === null);
+      // A heading line states nothing itself; a defining sentence states facts about the topic it sets.
+      if (!next?.headingLine && view.mentions.length + (topic ? 1 : 0) >= 2) triples.push(...this.sentenceTriples(next ? { ...view, topic: next.topic } : view));
+      if (next) topic = next.topic;
     }
-    return out;
+    return { triples, synonyms };
   }
 
   /** Mentions the engine sees in `text` (for debugging rules and for tests). */
   mentions(text: string): EntityMention[] {
     return this.finder.find(text);
+  }
+
+  /** Every mention of each sentence, open ones included (for the review of unknown terms and for tests). */
+  sentenceMentions(text: string): LocalMention[][] {
+    const mentions = this.finder.find(text);
+    return splitSentences(text).map((s) => viewSentence(s, mentions, this.tools).mentions);
+  }
+
+  private topicAfter(text: string, topic: LocalMention | null): LocalMention | null {
+    const mentions = this.finder.find(text);
+    let current = topic;
+    for (const sentence of splitSentences(text)) {
+      const view = viewSentence(sentence, mentions, this.tools, current);
+      current = sentenceTopic(this.lexicon, view, current === null)?.topic ?? current;
+    }
+    return current;
   }
 
   private sentenceTriples(view: SentenceView): ExtractedTriple[] {
@@ -61,7 +108,10 @@ export class RulesExtractor implements Extractor {
     for (const rule of rules) {
       for (const p of applyRule(rule, view)) {
         if (!this.acceptable(p, view)) continue;
-        const key = `${p.rule.predicate}|${p.subject.entry.id}|${p.object.entry.id}`;
+        const s = this.resolve(p.subject, view);
+        const o = this.resolve(p.object, view);
+        if (!s || !o || identity(s) === identity(o)) continue;
+        const key = `${p.rule.predicate}|${identity(s)}|${identity(o)}`;
         const prev = best.get(key);
         if (prev && prev.p.rule.confidence >= p.rule.confidence) continue;
         best.set(key, { p, certainty: certaintyOf(view, cues, breakers, [p.subject, p.object], p.rule.predicate) });
@@ -69,30 +119,35 @@ export class RulesExtractor implements Extractor {
     }
     const triples: ExtractedTriple[] = [];
     for (const { p, certainty } of best.values()) {
-      let [s, o] = [p.subject, p.object];
-      const [first] = orient(p.rule.predicate, s.entry.id, o.entry.id);
-      if (first !== s.entry.id) [s, o] = [o, s];
+      let s = mention(this.resolve(p.subject, view) as LocalMention, p.subjectType);
+      let o = mention(this.resolve(p.object, view) as LocalMention, p.objectType);
+      const [first] = orient(p.rule.predicate, identity(s), identity(o));
+      if (first !== identity(s)) [s, o] = [o, s];
       triples.push({
-        subject: mention(s),
+        subject: s,
         predicate: p.rule.predicate,
-        object: mention(o),
+        object: o,
         certainty,
         qualifiers: this.qualifiers(view, p),
         quote: view.text,
         quoteStart: view.offset,
         quoteEnd: view.offset + view.text.length,
-        confidence: p.rule.confidence,
+        // An unresolved mention is a guess about a name: it ranks below the same wording about known names.
+        confidence: p.subject.open || p.object.open ? Math.round(p.rule.confidence * 80) / 100 : p.rule.confidence,
       });
     }
-    return triples.sort(
-      (a, b) => a.predicate.localeCompare(b.predicate) || cmp(a.subject.entityId, b.subject.entityId) || cmp(a.object.entityId, b.object.entityId),
-    );
+    return triples.sort((a, b) => a.predicate.localeCompare(b.predicate) || identity(a.subject).localeCompare(identity(b.subject)) || identity(a.object).localeCompare(identity(b.object)));
+  }
+
+  /** A pronoun or an implicit subject stands for the section topic. */
+  private resolve(m: LocalMention, view: SentenceView): LocalMention | null {
+    return m.pronoun ? view.topic : m;
   }
 
   private acceptable(p: Proposal, view: SentenceView): boolean {
-    const { subject: s, object: o, rule } = p;
-    if (s.entry.id === o.entry.id || !typesFit(rule.predicate, s.entry.type, o.entry.type)) return false;
-    if (rule.predicate === 'treated_by' && o.entry.type === 'Procedure' && DIAGNOSTIC_PROCEDURE.test(o.entry.zh + o.entry.en)) {
+    const { rule } = p;
+    if (!typesFit(rule.predicate, p.subjectType, p.objectType)) return false;
+    if (rule.predicate === 'treated_by' && (p.objectType === 'Procedure' || p.object.open) && DIAGNOSTIC_PROCEDURE.test(p.object.entry ? p.object.entry.zh + p.object.entry.en : p.object.text)) {
       return /治疗|treat/i.test(view.masked.slice(p.trigger.start, p.trigger.end));
     }
     return true;
@@ -102,15 +157,17 @@ export class RulesExtractor implements Extractor {
   private qualifiers(view: SentenceView, p: Proposal): Qualifiers {
     if (p.rule.predicate !== 'has_sign' && p.rule.predicate !== 'suggests') return {};
     const clause = view.clauses.findIndex((c) => p.trigger.start >= c.start && p.trigger.start <= c.end);
-    const mods = new Set(view.mentions.filter((m) => m.clause === clause && m.entry.type === 'Modality').map((m) => m.entry.zh));
+    const mods = new Set(view.mentions.filter((m) => m.clause === clause && m.type === 'Modality' && m.entry).map((m) => m.entry?.zh as string));
     return mods.size === 1 ? { modality: [...mods][0].slice(0, 40) } : {};
   }
 }
 
-function mention(m: EntityMention): Mention {
-  return { text: m.text.slice(0, 80), entityId: m.entry.id, type: m.entry.type };
+/** A mention's identity for deduplication and symmetric ordering: its entity id, else its normalised text. */
+function identity(m: { entry?: { id: string }; entityId?: string | null; text: string }): string {
+  const id = 'entry' in m && m.entry ? m.entry.id : 'entityId' in m ? m.entityId : null;
+  return id ?? `~${surfaceKey(m.text)}`;
 }
 
-function cmp(a: string | null, b: string | null): number {
-  return (a ?? '').localeCompare(b ?? '');
+function mention(m: LocalMention, type: string): Mention {
+  return { text: m.text.slice(0, 80), entityId: m.entry?.id ?? null, type: m.entry ? m.entry.type : type };
 }
