@@ -22,6 +22,8 @@ export interface OpenSpan {
   pronoun?: boolean;
   /** A lexicon name the mention finder missed (jieba cut it differently): `head` is its entry. */
   known?: boolean;
+  /** A site written before a modality (盆腔 + MRI检查): the mention is the modality, examining that site. */
+  site?: string;
 }
 
 /**
@@ -32,22 +34,24 @@ export interface OpenSpan {
  */
 const PHRASES = [
   // trigger verbs and their usual adverbs
-  '(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|常常|还可|还|亦可|也可|同时)?(?:表现为|表现|呈现为|呈现|显示|出现|发生|伴有|伴随|伴发|合并|并发|继发|引起|导致|造成|诱发|所致|引发)',
+  '(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|常常|还可|还|亦可|也可|同时)?(?:表现为|表现|呈现为|呈现|显示|出现|发生|伴有|伴随|伴发|合并|并发|继发|引起|导致|造成|诱发|所致|引发)(?!性)',
+  // conjunctions and 伴 are never inside a name (伴行 is a verb of vessels)
+  '伴(?!行)|和|或|及|与',
   '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:见到|可见|常见|多见|少见|罕见|见于|可有|常有|多有|均有|亦有|也有|还有|可伴|常伴|多伴|易伴)',
   '发展而来|发展为|进展为|演变为|转变为|发展成|称为|称之为|统称为|归为|列为|视为|作为|成为|分为|分成|同属|属于|是指|系指|即为|即',
-  '具有|有助于|用于|可用于|适用于|依靠|依赖|依据|根据|结合|借助|通过|采用|选用|选择(?!性)|可选|应用|使用|服用|给予|予以|加用|联用|联合|辅以|配合|合用|进行|施行|实施|接受|需行|应行|可行|再行|先行|宜行|尽早|及时|立即|尽快|紧急|应尽早|一经确诊|确诊后',
+  '具有|有助于|用于|可用于|适用于|依靠|依赖|依据|根据|结合|借助|通过|采用|可选用|宜选用|可选择|选用|选择(?!性)|应用|使用|服用|给予|予以|加用|联用|联合|辅以|配合|合用|进行(?!性)|施行|实施|接受|需行|应行|可行|再行|先行|宜行|尽早|及时|立即|尽快|紧急|应尽早|一经确诊|确诊后',
   '首选|推荐|建议|禁用|禁止|慎用|避免|不宜|无需|无须|不需要|不需|不必|不推荐|不建议|不用|不能|无法|不可|不应|可能|可疑|提示|考虑|怀疑|疑似|疑诊|支持(?!治疗|疗法)|符合|排除|除外|排查|以免|否则',
   '鉴别|相鉴别|区别|相区别|区分|鉴别诊断|误诊为|误认为',
   '好发于|多发于|位于|累及|侵犯|侵及|侵入|压迫|起源于|来源于|起自|局限于|分布于|扩展|蔓延|放射至|放射到',
   '包括|包含|例如|比如|如下|诸如|又称|也称|亦称|简称|俗称|又名|英文缩写为|英文简称|缩写为|简写为|通常简称为|即所谓|所谓',
-  '常用的|常用|方法|手段|依据|措施|原则|方式|途径|意义|价值|作用|临床表现|体征|征象(?!学)|(?<=典型|主要|首发|常见|临床|突出|其他|相关)症状|症状(?=为|是|包括|有|多|常|可|以)|主要|典型|常见的|最常见的|最常见|最主要|重要|严重|特征性|首发|首要|临床上|临床|一般|通常|往往|常常|多为|多呈|大多|多数|大多数|绝大多数|大部分|部分(?!性)|少数|个别|一些|其他|其次|其中|依次为|依次|以及|或者|并且|而且|但是|然而|同时|此外|另外|因此|所以|如果|一旦|随着|尤其是|尤其|特别是|甚至|以上|以下|以内|左右|之一',
+  '常用的|常用|方法|手段|依据|措施|原则|方式|途径|意义|价值|作用|临床表现|体征|征象(?!学)|(?<=典型|主要|首发|常见|临床|突出|其他|相关)症状|症状(?=为|是|包括|有|多|常|可|以)|主要|典型|常见的|最常见的|最常见|最主要|重要|严重|特征性|首发|首要|临床上|临床|一般|通常|往往|常常|多为|多呈|大多|多数|大多数|绝大多数|大部分|部分(?!性)|少数|个别|一些|其他|其次为|其次是|其次|其中|依次为|依次|以及|或者|并且|而且|但是|然而|同时|此外|另外|因此|所以|如果|一旦|随着|尤其是|尤其|特别是|甚至|以上|以下|以内|左右|之一',
   '治疗(?=首选|方法|原则|方案|上|以|可|包括|主要|关键|药物|措施|手段|宜|应|需|为|是|时|后|中|期间|效果|无效|有效|的)|(?<=^|[，,；;：:。的])治疗',
   '(?<=[\uE005\uE006A-Za-z]\\s?)上(?=[\u3400-\u9fff])|诊断(?!性)|确诊|检查示|检查显示|查体|体检|实验室检查|辅助检查|影像学检查|病理上|镜下|内镜下|显微镜下',
   '未见明显|未见|未发现|未出现|没有|不伴有|不伴|缺乏|并无|而无|而非|而不是|并非|不是|阴性|无效|禁忌证|禁忌|不敏感|作用最小|价值有限|意义不大|价值不大|不确切|较低|不高',
-  '患者|病人|病例|我国|国内|国外|目前|近年|近年来|早期常|晚期常|发病|病前|病后|术后|术前|产后|产前|分别|之间|之后|之前|期间|以后|以前',
+  '患者|病人|病例|存在|除非|防止|预防|以外|我国|国内|国外|目前|近年|近年来|早期常|晚期常|发病|病前|病后|术后|术前|产后|产前|分别|之间|之后|之前|期间|以后|以前',
   '本病|该病|此病|本症|该症|后者|前者|两者|二者|三者|其余',
   '为主|为特征|为特点|为基础|为主要表现|为首选|为宜|为佳|是否|有无|能否|有关|相关(?!性)|相似|类似|不同|相同|相当',
-  '较|更|最|很|极|仅|只|均|都|也|亦|又|再|并|而|且|则|若|如|约|近|达|至|到|从|由|经|对|把|被|将|使|让|因|以|于|在|和|与|及|或|等|其|该|此|的|地|得|着|了|过|之|所|者|时|后|前|中|可|能|会|应|需|须|宜|常|多|有|无|未|不|伴|见|呈|是|为|示|行|易',
+  '较|更|最|很|极|仅|只|均|都|也|亦|又|再|并|而|且|则|若|如|约|近|达|至|到|从|由|经|对|把|被|将|使|让|因|以|于|在|和|与|及|或|等|其|该|此|的|地|得|着|了|过|之|所|者|时|后|前|中|可|能|会|应|需|须|宜|常|多|有|无|未|不|伴|见|呈|是|为|示|行|易|仍|还|尚|已|曾',
 ];
 
 /** One-character words in the last alternative: they cut only where jieba segments them as words of their own. */
@@ -61,7 +65,7 @@ const PUNCT = /[\s，。；：、,.;:!?！？（）()「」『』“”"'‘’�
 const NUMBER = /(?<![A-Za-z0-9.\-])(?:第)?[0-9０-９]+(?:\.[0-9]+)?\s*(?:[～~\-–至到][0-9]+(?:\.[0-9]+)?)?\s*(?:%|％|倍|小时|天|日|周|个月|月|年|岁|分钟|秒|cm|mm|mg|g|kg|ml|mL|次|项|例|个)?(?:以上|以下|以内|内|左右|后|前)?(?![0-9A-Za-z\-型期级类度])/g;
 
 /** Leading and trailing words that are not part of the name a phrase gives. */
-const LEAD = /^(?:静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|常|多|可|均)(?=[\u4e00-\u9fffA-Za-z]{2})/;
+const LEAD = /^(?:静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如)(?=[\u4e00-\u9fffA-Za-z]{2})/;
 
 /**
  * Modifiers that locate, count or qualify a known name without making another concept of it: a phrase
@@ -70,12 +74,15 @@ const LEAD = /^(?:静脉注射|静脉滴注|静脉使用|肌内注射|皮下注�
  */
 const CONTEXT_MODIFIERS = /^(?:双侧|两侧|单侧|一侧|左侧|右侧|多发性?|单发性?|散在|弥漫性?|广泛|斑片状|片状|大片|小片|条索状|结节状|明显|轻度|中度|少量|大量|多个|单个|多种|典型|成人|成年人|老年人?|中老年人?|孕妇|青少年|局部|周围)+$/;
 
+/** Nouns that, standing alone, mean the disease a section is about. */
+const REFERRING = /^(?:肿瘤|病变|疾病|本病|该病|此病|病灶|该肿瘤|本症)$/;
+
 /** A generic noun under a determiner is no name (明显症状, 任何症状, 其他疾病). */
 const GENERIC_QUALIFIED = /^(?:明显|任何|其他|相关|各种|多种|一些|某些|这些|上述|下列)(?:的)?(?:症状|表现|体征|疾病|病变|异常|改变|并发症|治疗|检查|药物)$/;
 
 /** Wording in a phrase with no known head that shows it is a predicate or a quantity, not a name. */
-const NON_NAME = /[随沿向]|移动|分布|放射(?!性|状)|发作|发展|进展|加重|减轻|缓解|率|最高|最低|较高|较低|成$|史$|人中|中应|应$|时$|之一|左右/;
-const TRAIL = /(?:等症状|等表现|等体征|等并发症|等|水平)$/;
+const NON_NAME = /[随沿向]|除非|存在|证实|证明|发现|显示|进食|食物|突发|防止|预防|以外|移动|分布|放射(?!性|状)|发作|发展|进展|加重|减轻|缓解|率|最高|最低|较高|较低|成$|史$|人中|中应|应$|时$|之一|左右/;
+const TRAIL = /(?:等症状|等表现|等体征|等并发症|等|水平|发作时?|发病时?|时)$/;
 
 /** Names that contain a one-character cutting word (多饮, 不孕, 便后出血, 非甾体): never cut inside. */
 const PROTECT = /他汀|经(?:皮|食管|胸|直肠|阴道|导管|内镜|腹|尿道|静脉|口|鼻)|多[饮食尿汗发囊]|[少无]尿|便后|有先兆|无先兆|不[孕育适齐全]|无[力痛]|非[甾典特霍小]|[对相]称|可复|易[激疲]|性[上下]|而来/g;
@@ -99,7 +106,9 @@ const DISEASE_MODIFIER = /^(?:[\u4e00-\u9fffA-Za-z0-9+\-]{0,8}(?:性|型|状|样
 const SITE_MODIFIER = /^(?:第[一二三四五六七八九十0-9]+|[左右双两单一][侧]?|[上下前后内外中远近][段部侧端]?)+$/;
 
 /** Part-of-speech tags of words that do not begin a name (a verb, adverb, preposition… before its head). */
-const NOT_NAME_START = /^(?:v|vd|vn|d|p|c|ad|f|t|r)$/;
+const NOT_NAME_START = /^(?:v|vd|vn|d|p|c|ad|f|r)$/;
+/** Tags of words that alone cannot make a name: a phrase of only these is a predicate (突发剧烈). */
+const PREDICATE_TAGS = /^(?:a|ad|an|d|v|vd|p|c|u|uj|ul|m|q|r)$/;
 /** Tags that make a lone word no name (需要, 积极, 处理, 一定). */
 const NOT_NAME_WORD = /^(?:v|vd|vn|d|p|c|u|r|m|q|f|t|a|ad|an|y|e|o|b|z|uj|ul|ud|ug|uz|uv|zg|l)$/;
 
@@ -111,7 +120,7 @@ const NOT_NAME_WORD = /^(?:v|vd|vn|d|p|c|u|r|m|q|f|t|a|ad|an|y|e|o|b|z|uj|ul|ud|
  * new mention. Other text between known names (中央型肺癌阻塞支气管) is no name unless a head says so,
  * and a verb before a head is dropped (评估脑转移 → 脑转移). Pronouns for the topic come back with `pronoun`.
  */
-export function findOpenSpans(text: string, masked: string, known: readonly KnownSpan[], words: readonly string[], tools: OpenMentionTools): OpenSpan[] {
+export function findOpenSpans(text: string, masked: string, known: readonly KnownSpan[], words: readonly string[], tools: OpenMentionTools & { topic?: string }): OpenSpan[] {
   const n = text.length;
   const cut = new Uint8Array(n);
   const inKnown = new Int32Array(n).fill(-1);
@@ -154,7 +163,7 @@ export function findOpenSpans(text: string, masked: string, known: readonly Know
 }
 
 /** The mentions one uncut run gives. */
-function phraseSpans(text: string, known: readonly KnownSpan[], inKnown: Int32Array, from: number, to: number, tools: OpenMentionTools): OpenSpan[] {
+function phraseSpans(text: string, known: readonly KnownSpan[], inKnown: Int32Array, from: number, to: number, tools: OpenMentionTools & { topic?: string }): OpenSpan[] {
   let [a, b] = trim(text, inKnown, from, to);
   if (a >= b) return [];
   const inside = new Set<number>();
@@ -174,18 +183,27 @@ function phraseSpans(text: string, known: readonly KnownSpan[], inKnown: Int32Ar
     const others = parts.slice(0, -1);
     const examHead = head.entry.type === 'Modality' || head.entry.type === 'Exam';
     if (examHead && others.every((k) => ['Anatomy', 'Modality', 'Exam'].includes(k.entry.type)) && !hasVerb(tools, prefix)) {
-      return [{ start: a, end: b, text: text.slice(a, b), type: 'Exam', head: head.entry }];
+      return [{ start: a, end: b, text: text.slice(a, b), type: head.entry.type, head: head.entry, known: true, site: prefix.trim() }];
     }
     if (!others.length && CONTEXT_MODIFIERS.test(prefix)) return [];
     if (!others.length && head.entry.type !== 'Anatomy' && DISEASE_MODIFIER.test(prefix)) {
       return [{ start: a, end: b, text: text.slice(a, b), type: headType(head.entry, text.slice(a, b)), head: head.entry }];
     }
-    if (!others.length && head.entry.type === 'Anatomy' && SITE_MODIFIER.test(prefix)) return [{ start: a, end: b, text: text.slice(a, b), type: 'Anatomy', head: head.entry }];
-  } else if (parts.every((k) => k.entry.type === 'Anatomy')) {
-    // Sites, then a name with a head of its own: one name (甲状腺功能亢进症, 肾性贫血, 心包摩擦音, 冠状动脉造影).
+    // A drug class before a drug or treatment name: β-内酰胺类 + 抗生素, 大环内酯类 + 抗生素.
+    if (!others.length && (head.entry.type === 'Drug' || head.entry.type === 'Treatment') && /类$/.test(prefix) && !hasVerb(tools, prefix)) {
+      return drugName(text, a, b, head.entry);
+    }
+    // Sites together name one site (下叶 + 背段).
+    if (head.entry.type === 'Anatomy' && others.every((k) => k.entry.type === 'Anatomy') && (others.length || SITE_MODIFIER.test(prefix))) {
+      return [{ start: a, end: b, text: text.slice(a, b), type: 'Anatomy', head: head.entry }];
+    }
+  } else if (parts.every((k) => k.entry.type === 'Anatomy' || k.entry.type === 'Disease')) {
+    // Sites (or a disease), then a name with a head of its own: one name (甲状腺功能亢进症, 肾性贫血, 心包摩擦音,
+    // 冠状动脉造影, 卵巢囊肿蒂扭转).
     const tail = text.slice(head.end, b);
     const type = guessEntityType(tail);
-    if (type && type !== 'Anatomy' && !hasVerb(tools, tail) && !NON_NAME.test(tail)) {
+    const fits = type && type !== 'Anatomy' && (parts.every((k) => k.entry.type === 'Anatomy') || type === 'Disease');
+    if (fits && !NON_NAME.test(tail)) {
       const whole = text.slice(a, b);
       return [{ start: a, end: b, text: whole, type: type === 'Sign' || type === 'Finding' || type === 'Disease' || type === 'Exam' ? type : guessEntityType(whole) ?? type }];
     }
@@ -217,10 +235,12 @@ function trim(text: string, inKnown: Int32Array, from: number, to: number): [num
 }
 
 /** The name in a stretch of text with no known name in it, if it reads as one. */
-function nameIn(text: string, a: number, b: number, tools: OpenMentionTools): OpenSpan[] {
+function nameIn(text: string, a: number, b: number, tools: OpenMentionTools & { topic?: string }): OpenSpan[] {
   if (a >= b) return [];
   let s = text.slice(a, b);
-  if (!s || (CJK.test(s) ? cjkLength(s) < 2 : !LATIN_TERM.test(s)) || s.length > 24) return [];
+  if (!s || (CJK.test(s) ? cjkLength(s) < 2 && s !== tools.topic : !LATIN_TERM.test(s)) || s.length > 24) return [];
+  // A generic noun for the disease in hand refers to the topic ("肿瘤增大后可出现…").
+  if (REFERRING.test(s)) return [{ start: a, end: b, text: s, type: 'Disease', pronoun: true }];
   const entry = tools.lookup(s);
   if (entry) return [{ start: a, end: b, text: s, type: entry.type, head: entry, known: true }];
   if (GENERIC_QUALIFIED.test(s)) return [];
@@ -235,7 +255,7 @@ function nameIn(text: string, a: number, b: number, tools: OpenMentionTools): Op
   if (kind === 'Pathogen' || kind === 'Population' || kind === 'Generic') return [];
   if (CJK.test(s)) {
     const tags = tools.tag(s);
-    if (!type && (tags.length === 1 ? NOT_NAME_WORD.test(tags[0].tag) : NON_NAME.test(s) || cjkLength(s) > 8)) return [];
+    if (!type && (tags.length === 1 ? NOT_NAME_WORD.test(tags[0].tag) : NON_NAME.test(s) || cjkLength(s) > 8 || tags.every((t) => PREDICATE_TAGS.test(t.tag)))) return [];
     // A verb or adverb before a head is not part of the name (评估脑转移), except in symptoms (呼吸困难, 咳痰).
     if (type && type !== 'Finding') {
       let skip = 0;
@@ -258,6 +278,14 @@ function scriptChange(text: string, p: number): boolean {
   const before = text[p - 1] ?? '';
   const after = text[p + 1] ?? '';
   return (CJK.test(before) && /[A-Za-z0-9]/.test(after)) || (/[A-Za-z0-9]/.test(before) && CJK.test(after));
+}
+
+/** A drug name, without a trailing 治疗 that says what it is for ("β-内酰胺类抗生素治疗"). */
+function drugName(text: string, a: number, b: number, head: LexiconEntry): OpenSpan[] {
+  const s = text.slice(a, b);
+  const bare = /^(.{2,})(?:治疗|疗法)$/.exec(s)?.[1];
+  const end = bare && guessEntityType(bare) === 'Drug' ? a + bare.length : b;
+  return [{ start: a, end, text: text.slice(a, end), type: end < b ? 'Drug' : head.type, head }];
 }
 
 function hasVerb(tools: OpenMentionTools, s: string): boolean {

@@ -124,6 +124,8 @@ function mayApply(spec: ArgSpec, view: SentenceView, subject: boolean): boolean 
 
 const CORE: readonly EntityType[] = ['Disease', 'Sign', 'Finding'];
 
+const POPULATION = /者|患者|病人|儿童|孕妇|人群|成人|老年人/;
+
 const TOPIC_SETTER = /^\s*(?:因此|所以|故|而|但)?(?:对于|针对|对)/;
 
 /** Clauses that carry a list on from the previous one. */
@@ -151,6 +153,8 @@ function pickInSentence(view: SentenceView, spec: ArgSpec, trigger: { start: num
   if (spec.side === 'left') {
     const inClause = heads(ms.filter((m) => m.end <= trigger.start && m.clause === ci));
     if (inClause.length) return spec.take === 'all' ? inClause : coordinated(view, inClause, inClause.length - 1, -1);
+    // A clause about a group of patients ("激素受体阳性者需行…") is about the section's disease, not the clause before.
+    if (POPULATION.test(view.text.slice(view.clauses[ci].start, trigger.start))) return [];
     return spec.topic === false ? [] : fallback(view, spec, ms, trigger, ci);
   }
   const endClause = clauseIndex(view.clauses, Math.max(trigger.start, trigger.end - 1));
@@ -201,7 +205,9 @@ function topic(view: SentenceView, spec: ArgSpec, trigger: { start: number }, ci
   const candidates = view.mentions.filter((m) => m.start >= from && m.end <= trigger.start);
   const same = candidates.filter((m) => typeIn(spec, m) !== null);
   const core = spec.types.every((t) => CORE.includes(t));
-  const head = core ? candidates.find((m) => m.type !== null && CORE.includes(m.type)) : same[0];
+  // A segment that names a disease is about that disease, though a symptom comes first ("左下腹痛…应考虑结肠憩室炎").
+  const disease = spec.types.includes('Disease') ? candidates.find((m) => m.type === 'Disease') : undefined;
+  const head = disease ?? (core ? candidates.find((m) => m.type !== null && CORE.includes(m.type)) : same[0]);
   if (!head || typeIn(spec, head) === null) return [];
   return coordinated(view, same, same.indexOf(head), 1);
 }

@@ -18,12 +18,17 @@ export const RULES_VERSION = 'rules-v2';
 /** Procedures that examine rather than treat: named as treatment only when the trigger says 治疗/treat. */
 const DIAGNOSTIC_PROCEDURE = /活检|检查|造影|镜检|穿刺(?!引流)|biopsy|scopy|graphy/i;
 
+/** Names of classes of disease rather than diseases. */
+const CATEGORY = /(?:疾病|传染病|恶性肿瘤|良性肿瘤|肿瘤|病变|急腹症|心血管综合征)$/;
+
 /** Text of the preceding chunk that is read for a topic (a heading line is short and near the end). */
 const PRECEDING_CHARS = 400;
 
 export interface ExtractedText {
   triples: ExtractedTriple[];
   synonyms: SynonymProposal[];
+  /** The rule that proposed each triple, by index (for tuning rules and for tests). */
+  rules: string[];
 }
 
 /**
@@ -67,16 +72,45 @@ export class RulesExtractor implements Extractor {
     if (context.preceding) topic = this.topicAfter(context.preceding.slice(-PRECEDING_CHARS), topic);
     const mentions = this.finder.find(text);
     const triples: ExtractedTriple[] = [];
+    const rules: string[] = [];
     const synonyms: SynonymProposal[] = [];
+    /** Short names the text has defined ("流行性脑脊髓膜炎简称流脑"): later mentions of them are the full name. */
+    const defined = new Map<string, LocalMention>();
     for (const sentence of splitSentences(text)) {
-      const view = viewSentence(sentence, mentions, this.tools, topic);
-      synonyms.push(...findSynonyms(view, topic));
+      const view = this.canonical(viewSentence(sentence, mentions, this.tools, topic), defined, topic);
+      const stated = findSynonyms(view, topic);
+      synonyms.push(...stated);
       const next = sentenceTopic(this.lexicon, view, topic === null);
       // A heading line states nothing itself; a defining sentence states facts about the topic it sets.
-      if (!next?.headingLine && view.mentions.length + (topic ? 1 : 0) >= 2) triples.push(...this.sentenceTriples(next ? { ...view, topic: next.topic } : view));
+      if (!next?.headingLine && view.mentions.length + (topic ? 1 : 0) >= 2) {
+        for (const { triple, rule } of this.sentenceTriples(next ? { ...view, topic: next.topic } : view)) {
+          triples.push(triple);
+          rules.push(rule);
+        }
+      }
       if (next) topic = next.topic;
+      for (const y of stated) {
+        const term = view.mentions.find((m) => m.text === y.term.text) ?? (topic?.text === y.term.text ? topic : undefined);
+        if (term) defined.set(surfaceKey(y.alias), term);
+      }
     }
-    return { triples, synonyms };
+    return { triples, synonyms, rules };
+  }
+
+  /**
+   * Mentions that stand for a name defined earlier in the section — its short name, or the topic written
+   * without a trailing 形成/症/病 (下肢深静脉血栓 for 下肢深静脉血栓形成) — take that name.
+   */
+  private canonical(view: SentenceView, defined: ReadonlyMap<string, LocalMention>, topic: LocalMention | null): SentenceView {
+    let changed = false;
+    const mentions = view.mentions.map((m) => {
+      if (m.pronoun || m.implicit) return m;
+      const full = defined.get(surfaceKey(m.text)) ?? (topic && m.open && topic.text.startsWith(m.text) && /^(?:形成|症|病|综合征)$/.test(topic.text.slice(m.text.length)) ? topic : undefined);
+      if (!full) return m;
+      changed = true;
+      return { ...full, start: m.start, end: m.end, clause: m.clause, implicit: false };
+    });
+    return changed ? { ...view, mentions } : view;
   }
 
   /** Mentions the engine sees in `text` (for debugging rules and for tests). */
@@ -100,7 +134,7 @@ export class RulesExtractor implements Extractor {
     return current;
   }
 
-  private sentenceTriples(view: SentenceView): ExtractedTriple[] {
+  private sentenceTriples(view: SentenceView): Array<{ triple: ExtractedTriple; rule: string }> {
     const rules: PatternRule[] = view.lang === 'zh' ? ZH_RULES : EN_RULES;
     const cues = findCues(view);
     const breakers = findBreakers(view);
@@ -117,13 +151,21 @@ export class RulesExtractor implements Extractor {
         best.set(key, { p, certainty: certaintyOf(view, cues, breakers, [p.subject, p.object], p.rule.predicate) });
       }
     }
-    const triples: ExtractedTriple[] = [];
+    // A phrase with no known head fits several arguments (他莫昔芬: a treatment or a test?): keep its best reading.
+    const untyped = new Map<string, number>();
+    for (const { p } of best.values()) {
+      if (!p.object.open || p.object.type) continue;
+      const k = `${identity(p.subject)}|${identity(p.object)}`;
+      untyped.set(k, Math.max(untyped.get(k) ?? 0, p.rule.confidence));
+    }
+    const triples: Array<{ triple: ExtractedTriple; rule: string }> = [];
     for (const { p, certainty } of best.values()) {
+      if (p.object.open && !p.object.type && (untyped.get(`${identity(p.subject)}|${identity(p.object)}`) ?? 0) > p.rule.confidence) continue;
       let s = mention(this.resolve(p.subject, view) as LocalMention, p.subjectType);
       let o = mention(this.resolve(p.object, view) as LocalMention, p.objectType);
       const [first] = orient(p.rule.predicate, identity(s), identity(o));
       if (first !== identity(s)) [s, o] = [o, s];
-      triples.push({
+      triples.push({ rule: p.rule.id, triple: {
         subject: s,
         predicate: p.rule.predicate,
         object: o,
@@ -134,9 +176,9 @@ export class RulesExtractor implements Extractor {
         quoteEnd: view.offset + view.text.length,
         // An unresolved mention is a guess about a name: it ranks below the same wording about known names.
         confidence: p.subject.open || p.object.open ? Math.round(p.rule.confidence * 80) / 100 : p.rule.confidence,
-      });
+      } });
     }
-    return triples.sort((a, b) => a.predicate.localeCompare(b.predicate) || identity(a.subject).localeCompare(identity(b.subject)) || identity(a.object).localeCompare(identity(b.object)));
+    return triples.sort(({ triple: a }, { triple: b }) => a.predicate.localeCompare(b.predicate) || identity(a.subject).localeCompare(identity(b.subject)) || identity(a.object).localeCompare(identity(b.object)));
   }
 
   /** A pronoun or an implicit subject stands for the section topic. */
@@ -147,14 +189,17 @@ export class RulesExtractor implements Extractor {
   private acceptable(p: Proposal, view: SentenceView): boolean {
     const { rule } = p;
     if (!typesFit(rule.predicate, p.subjectType, p.objectType)) return false;
+    // A class of diseases (恶性肿瘤, 肛肠疾病) is no sign of one, and a copula onto one states no subtype worth a triple.
+    if ((rule.predicate === 'has_sign' && p.object.open && CATEGORY.test(p.object.text)) || (rule.id.endsWith('.copula') && CATEGORY.test(p.object.text))) return false;
     if (rule.predicate === 'treated_by' && (p.objectType === 'Procedure' || p.object.open) && DIAGNOSTIC_PROCEDURE.test(p.object.entry ? p.object.entry.zh + p.object.entry.en : p.object.text)) {
       return /治疗|treat/i.test(view.masked.slice(p.trigger.start, p.trigger.end));
     }
     return true;
   }
 
-  /** The imaging modality named in the trigger's clause, when there is exactly one. */
+  /** The imaging modality named in the trigger's clause, when there is exactly one; the site a compositional exam examines. */
   private qualifiers(view: SentenceView, p: Proposal): Qualifiers {
+    if (p.rule.predicate === 'examined_by') return p.object.site ? { location: p.object.site.slice(0, 40) } : {};
     if (p.rule.predicate !== 'has_sign' && p.rule.predicate !== 'suggests') return {};
     const clause = view.clauses.findIndex((c) => p.trigger.start >= c.start && p.trigger.start <= c.end);
     const mods = new Set(view.mentions.filter((m) => m.clause === clause && m.type === 'Modality' && m.entry).map((m) => m.entry?.zh as string));

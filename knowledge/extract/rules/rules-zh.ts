@@ -44,16 +44,16 @@ function rule(id: string, predicate: Predicate, trigger: string, subject: ArgSpe
 const QUAL = '(?:典型|主要|常见|特征性|特异性|直接|间接|基本|重要|最常见|最典型|最重要|较特异|特异|可靠|辅助|最可靠)';
 
 /** Words for what a patient shows (clinical manifestations), as opposed to a sign that points to a disease. */
-const CLINICAL = '(?:临床表现|临床特点|临床特征|症状|体征|皮损|首发症状|主要症状|主要表现|常见表现|早期表现|临床主要表现)';
+const CLINICAL = '(?:临床表现|临床特点|临床特征|症状|体征|皮损|首发症状|主要症状|主要表现|常见表现|早期表现|临床主要表现|共同表现|共有表现)';
 
 const HAS_SIGN: PatternRule[] = [
   rule('manifests', 'has_sign', `(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|典型|常常|还可)?表现为|${QUAL}?的?(?:影像学?|${M}+|临床)?(?:表现|征象|特征|特点|改变|标志|症状|体征|皮损)(?:主要)?(?:[^，。；]{0,6}[，,])?(?:为|是|包括|有)`, left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.9),
   // "烧心和反流是本病最常见的典型症状": what a disease presents with, the symptoms as grammatical subject.
   rule('is_symptom', 'has_sign', `(?:是|为)${gap(16)}的?${QUAL}?的?${CLINICAL}`, topicInside(DIS), left(SIGN, 'all'), 0.9),
-  rule('seen', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以|还可|还)?(?:见到|可见(?!于)|常见(?!于)|多见(?!于)|出现|发生(?!于|在)|伴有|伴|呈现|呈|显示|可有|常有|多有|均有|内有|引起|导致|形成)', left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.8),
+  rule('seen', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以|还可|还)?(?:见到|可见(?!于)|常见(?![于的])|多见(?![于的])|出现|发生(?!于|在|率|部位|的)|伴有|伴|呈现|呈|显示|可有|常有|多有|均有|内有|引起|导致|形成)', left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.8),
   // "X未见Y", "X无Y": the relation is stated as absent (the negation cue sets the certainty).
   rule('lacks', 'has_sign', '(?:一般|通常|多|常|均)?(?:未见|未发现|没有|不伴有?|缺乏|无(?!法|论|需|须|关|创|效|菌|痛|数|限|禁忌))', left(DIS), right(SIGN), 0.8),
-  rule('mainly', 'has_sign', `以${gap(15)}为(?:主|特征|特点|主要表现)`, left(DIS), inside(SIGN), 0.8),
+  rule('mainly', 'has_sign', `以${gap(15)}为(?:主|特征|特点|主要表现)`, left(DIS), inside(SIGN, { accept: ['Disease'] }), 0.8),
   rule('seen_in', 'has_sign', '(?:可|常|多|亦|也|主要|最常|较常|通常|尤其)?见于', right(DIS), left(SIGN), 0.85),
   rule('common_in', 'has_sign', '在[^。；]{0,30}?(?:中|内)?(?:较为|较|最|很|十分|更|也|亦)?(?:常见|多见)', inside(DIS), left(SIGN), 0.8),
   // "树芽征并非肺结核所特有": still a sign of it.
@@ -70,7 +70,7 @@ const SUGGESTS: PatternRule[] = [
   rule('value', 'suggests', `(?:对|是诊断|为诊断|是提示|是确诊)${gap(25)}(?:诊断价值|价值|特异性|特异|意义|依据|线索)`, left(SIGN), topicInside(DIS), 0.85),
   // The sign is the grammatical subject of "是Y的…征象/表现": suggests (README), not has_sign.
   // Not the clinical picture ("是本病的主要临床表现": has_sign, see is_symptom).
-  rule('is_sign_of', 'suggests', `(?:是|为|作为)${gap(20)}的?${QUAL}?的?(?:影像学?|${M}+)?(?<!临床|主要|常见|早期)(?:表现|征象|特征|改变|特点|标志)`, left(SIGN, 'all'), topicInside(DIS), 0.9),
+  rule('is_sign_of', 'suggests', `(?:是|为|作为)${gap(20)}的?${QUAL}?的?(?:影像学?|${M}+)?(?<!临床|主要|常见|早期|共同|共有)(?:表现|征象|特征|改变|特点|标志)`, left(SIGN, 'all'), topicInside(DIS), 0.9),
   rule('likelihood', 'suggests', `[${T.D}]+的?(?:可能性|概率)(?:增加|增大|较大|大|升高|较高)`, left(SIGN), inside(DIS), 0.7),
 ];
 
@@ -116,9 +116,13 @@ const STAGED_BY: PatternRule[] = [
 
 const EXAMINED_BY: PatternRule[] = [
   rule('first_choice', 'examined_by', `(?:诊断|确诊)?(?:主要)?(?:依据|依靠|依赖|有赖于|靠)|首选|建议|推荐|(?:可|应|需|宜|需要|进一步|均应|再)?(?:通过|采用|借助|行|进行|完成|复查|结合|做)|以(?=${M})|定期`, left(DSF), right(MOD), 0.85),
-  rule('used_for', 'examined_by', '(?:诊断|评估|评价|检出|筛查|显示|发现|判断|随访|鉴别|区分|观察|检查|寻找)', right(DSF), left(MOD), 0.8),
+  rule('used_for', 'examined_by', '(?:诊断|评估|评价|检出|筛查|显示|发现|判断|随访|鉴别|区分|观察|检查|寻找|明确|排除|除外)', right(DSF), left(MOD), 0.8),
+  // "行X排除Y", "行X明确Y": the exam is inside, the disease after it.
+  rule('done_to', 'examined_by', `(?:行|进行|采用|应行|需行)${gap(15)}(?:排除|除外|明确|评估|发现|寻找|检出|筛查)`, right(DSF), inside(MOD), 0.85),
+  // "头颅CT或MRI检查一般无需常规进行": advice about an exam named before it, for the section's disease.
+  rule('advised', 'examined_by', '(?:一般|通常)?(?:无需|无须|不需要?|不必|不推荐|不宜|禁止)(?:常规|再)?(?:进行|行|做|使用)?', topicInside(DSF), left(MOD, 'all', { open: true }), 0.75),
   rule('is_method', 'examined_by', `(?:是|为|作为|用于)${gap(25)}(?:方法|手段|检查|技术|序列|工具|依据|标准|金标准|指标|标志物|辅助检查)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
-  rule('used_for_dx', 'examined_by', `(?:用于|适用于|适合|有助于)${gap(20)}的?(?:诊断|确诊|评估|评价|检出|筛查|随访|鉴别|分期|检查|定位)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
+  rule('used_for_dx', 'examined_by', `(?:用于|适用于|适合|有助于)${gap(20)}的?(?:诊断|确诊|评估|评价|检出|筛查|随访|鉴别|分期|检查|定位|排除|明确)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
   rule('shows', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可见|未见|可显示|能显示|可发现|能发现|可检出|能检出|显示)`, right(DSF), left(MOD), 0.75),
   rule('sensitivity', 'examined_by', `对${gap(25)}的?(?:诊断|检出|显示|评估|评价)?(?:敏感|特异|价值|准确|能力|效能|作用)`, inside(DSF), clause(MOD), 0.85),
   rule('method', 'examined_by', '是(?:首选|最佳|常规|主要|基本|重要|最基本)的?(?:影像学?)?(?:检查)?(?:方法|手段|检查)', left(DSF), left(MOD), 0.85),
@@ -137,14 +141,14 @@ const COMPLICATION_OF: PatternRule[] = [
   rule('is_cause', 'complication_of', `(?:是|为)(?![^，。；]*死亡)${gap(15)}的?(?:最常见|常见|主要|最主要|首要|重要)?的?(?:病因|原因|诱因)`, topicInside(DIS), left(DIS, 'all'), 0.85),
   rule('secondary_to', 'complication_of', '(?:多|常|可)?(?:继发于|并发于)', left(DIS), right(DIS), 0.85),
   rule('caused_by', 'complication_of', `由${gap(20)}(?:引起|所致|导致|造成|发展而来|演变而来)`, left(DIS), inside(DIS), 0.85),
-  rule('cause', 'complication_of', '(?:最常见|常见|主要|最主要)?的?(?:病因|原因)(?:是|为|包括|有)', left(DIS), right(DIS), 0.8),
+  rule('cause', 'complication_of', '(?:最常见|常见|主要|最主要)?的?(?:病因|原因)(?:依次)?(?:是|为|包括|有)', left(DIS), right(DIS), 0.8),
 ];
 
 const SUBTYPE_OF: PatternRule[] = [
   rule('is_a', 'subtype_of', `(?:是|为|属于?)${gap(15)}的?(?:一种|一型|一类|特殊类型|特殊亚型|亚型|类型|分型|病理类型|组织学类型|组织学亚型|最常见类型|变异型|子类)`, left(DIS), inside(DIS), 0.9),
   rule('is_a_kind', 'subtype_of', '(?:是|为|属于)一种|属于', left(DIS), right(DIS, 'nearest'), 0.8),
   // A copula whose complement is a disease ends the clause: "X是由…引起的化脓性脑膜炎", "与Y同属炎症性肠病".
-  rule('copula', 'subtype_of', '(?:是|为|属于|属|同属)(?:一种|一类|一组)?', left(DIS), right(DIS, 'last'), 0.7),
+  rule('copula', 'subtype_of', '(?<!其次|依次|分|称|成|作)(?:是|为|属于|属|同属)(?:一种|一类|一组)?', left(DIS), right(DIS, 'last'), 0.7),
   rule('divided', 'subtype_of', '(?:可|主要|大致|通常|一般)?(?:分为|分成)|的(?:病理|组织学)?(?:类型|亚型|分型)(?:主要)?(?:包括|有|为)', right(DIS), left(DIS), 0.85),
   rule('includes', 'subtype_of', '(?<!并发症[^，。；]{0,8}[，：:]?)包括', right(DIS), left(DIS), 0.75),
   rule('share', 'subtype_of', `(?:约|大约|仅)?占${gap(15)}的`, left(DIS), inside(DIS), 0.85),

@@ -39,6 +39,8 @@ export interface LocalMention {
   pronoun?: boolean;
   /** The section topic standing in for a subject the sentence leaves out (no offsets in the sentence). */
   implicit?: boolean;
+  /** The site a compositional exam examines (盆腔 in 盆腔MRI检查, which is the modality MRI). */
+  site?: string;
   clause: number;
 }
 
@@ -78,11 +80,13 @@ export function viewSentence(sentence: Span, chunkMentions: readonly EntityMenti
   let mentions = known;
   if (lang === 'zh' && tools) {
     const spans = known.map((k) => ({ start: k.start, end: k.end, entry: k.entry as LexiconEntry }));
-    const open = findOpenSpans(sentence.text, mask(sentence.text, known), spans, tools.words(sentence.text), tools);
+    const open = findOpenSpans(sentence.text, mask(sentence.text, known), spans, tools.words(sentence.text), { ...tools, topic: topic?.text });
     const merged = known.filter((k) => !open.some((o) => o.start <= k.start && k.end <= o.end));
     for (const o of open) {
       const clause = clauseIndex(clauses, o.start);
-      if (o.known && o.head) merged.push({ start: o.start, end: o.end, text: o.text, entry: o.head, type: o.head.type, open: false, clause });
+      if (o.known && o.head) merged.push({ start: o.start, end: o.end, text: o.text, entry: o.head, type: o.head.type, open: false, clause, ...(o.site ? { site: o.site } : {}) });
+      // The topic named again is the topic, whatever its head suggests (重症肌无力 is a disease, not a symptom).
+      else if (topic && o.text === topic.text) merged.push({ ...topic, start: o.start, end: o.end, implicit: false, clause });
       else merged.push({ start: o.start, end: o.end, text: o.text, type: o.type, open: !o.pronoun, pronoun: o.pronoun, clause });
     }
     mentions = merged.sort((a, b) => a.start - b.start);

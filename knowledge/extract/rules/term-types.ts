@@ -109,13 +109,13 @@ const SUFFIXES: Array<[TermKind, string[]]> = [
 const BY_LENGTH: Array<[string, TermKind]> = SUFFIXES.flatMap(([kind, xs]) => xs.map((s) => [s, kind] as [string, TermKind])).sort((a, b) => b[0].length - a[0].length);
 
 /** Whole words that are never entities, whatever their suffix says. */
-const NOT_TERMS = new Set(['病变', '病灶', '肿瘤', '疾病', '病情', '病程', '本病', '检查', '检测', '试验', '治疗', '手术治疗', '药物', '改变', '病理', '症状', '形成', '表现', '早期', '晚期', '中晚期', '急性期', '慢性期', '恢复期', '活动期', '初期', '前驱期', '失代偿期', '代偿期', '发作期', '间歇期', '夜间', '局部', '全身', '双侧', '一侧', '单侧', '同时']);
+const NOT_TERMS = new Set(['妊娠', '分期', '分级', '分型', '评分', '分类', '筛查', '随访', '复查', '诊断', '鉴别', '病变', '病灶', '肿瘤', '疾病', '病情', '病程', '本病', '检查', '检测', '试验', '治疗', '手术治疗', '药物', '改变', '病理', '症状', '形成', '表现', '早期', '晚期', '中晚期', '急性期', '慢性期', '恢复期', '活动期', '初期', '前驱期', '失代偿期', '代偿期', '发作期', '间歇期', '夜间', '局部', '全身', '双侧', '一侧', '单侧', '同时']);
 
 /** Modifiers that attach to the next list item rather than naming one (慢性、周期性、节律性上腹痛). */
 const MODIFIER_ONLY = /^(?:[\u4e00-\u9fff]{1,4}性|急性|慢性|早期|晚期|原发|继发|典型|双侧|单侧|一侧|局部|弥漫|多发|单发|持续|反复|进行性|轻度|中度|重度|轻症|重症)$/;
 
 /** Words that qualify a generic noun without naming anything (主要病因, 常见原因, 典型表现). */
-const QUALIFIER = /^(?:其|本病|该病|的|主要|常见|典型|重要|最常见|最主要|首要|特征性|特异性|临床|主要的|常见的|最常见的|首发|基本|直接|间接|可靠|一定|较高|较大|诊断|治疗|检查|影像学?)+$/;
+const QUALIFIER = /^(?:其|本病|该病|的|病理|无创|有创|特有|共同|基础|常规|首选|基本|进一步|必要|特殊|辅助|一般|常用|有效|主要|常见|典型|重要|最常见|最主要|首要|特征性|特异性|临床|主要的|常见的|最常见的|首发|基本|直接|间接|可靠|一定|较高|较大|诊断|治疗|检查|影像学?)+$/;
 
 /** Kind of a phrase by its head, or null when no head is known. */
 export function guessKind(text: string): TermKind | null {

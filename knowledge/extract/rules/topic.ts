@@ -12,6 +12,8 @@ import { guessKind } from './term-types.ts';
 /** Headings that name an aspect of the section topic rather than a topic (临床表现, 治疗…). */
 const ASPECT = /^(?:概述|概论|定义|病因|病因学|病因与发病机制|发病机制|病理|病理生理|病理改变|流行病学|临床表现|症状|体征|临床特点|辅助检查|实验室检查|影像学检查|影像学表现|影像表现|诊断|诊断标准|鉴别诊断|诊断与鉴别诊断|治疗|治疗原则|药物治疗|手术治疗|并发症|预后|预防|护理|随访|分型|分期|分类|小结|要点|附)/;
 
+const CONDITION_KINDS = new Set(['Disease', 'Finding', 'Sign']);
+
 /** Numbering before a heading's words: 第三节、一、1.2、（一）、1）. */
 const NUMBERING = /^\s*(?:第[一二三四五六七八九十百0-9]+[章节篇部分]\s*|[一二三四五六七八九十]+[、．.]\s*|[（(][一二三四五六七八九十0-9]+[）)]\s*|\d+(?:\.\d+)*[、.．)）]?\s+|#+\s*)/;
 
@@ -24,8 +26,9 @@ export function topicMention(lexicon: Lexicon, name: string, strict = false): Lo
   const entry = lexicon.lookup(text);
   if (entry) return entry.type === 'Disease' || entry.type === 'Finding' ? implicit(text, entry.type, entry) : null;
   const kind = guessKind(text);
-  // A heading is a disease name unless its head says otherwise; a short sentence only when its head says so.
-  if (strict ? kind !== 'Disease' : kind && kind !== 'Disease') return null;
+  // A heading names a condition (肺部孤立性结节, 重症肌无力) unless its head says it is a test, drug, site…;
+  // a short sentence only when its head says it is a disease.
+  if (strict ? kind !== 'Disease' : kind && !CONDITION_KINDS.has(kind)) return null;
   return implicit(text, 'Disease');
 }
 
