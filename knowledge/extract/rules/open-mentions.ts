@@ -35,8 +35,12 @@ export interface OpenSpan {
 const PHRASES = [
   // trigger verbs and their usual adverbs
   '(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|常常|还可|还|亦可|也可|同时)?(?:表现为|表现|呈现为|呈现|显示|出现|发生|伴有|伴随|伴发|合并|并发|继发|引起|导致|造成|诱发|所致|引发)(?!性)',
-  // conjunctions and 伴 are never inside a name (伴行 is a verb of vessels)
-  '伴(?!行)|和|或|及|与',
+  // conjunctions, 伴, 是, 而 are never inside a name (伴行 is a verb of vessels)
+  '伴(?!行)|和|或|及|与|是|而',
+  // a modal before a verb (需加用, 应行): jieba often glues the modal to the word before it (间日疟需)
+  '(?:需|应|宜|可|须|必须|需要|应当)(?=[加用行做给采选进使服注补联改予作])|可用(?!于)|含服|舌下含服|改善|定位|查见|找到|检出|促进',
+  // a procedure's verb before 经 (行经皮…): jieba reads 行经
+  '行(?=经(?:皮|食管|胸|直肠|阴道|导管|内镜|腹|尿道|静脉|口|鼻))',
   '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:见到|可见|常见|多见|少见|罕见|见于|可有|常有|多有|均有|亦有|也有|还有|可伴|常伴|多伴|易伴)',
   '发展而来|发展为|进展为|演变为|转变为|发展成|称为|称之为|统称为|归为|列为|视为|作为|成为|分为|分成|同属|属于|是指|系指|即为|即',
   '具有|有助于|用于|可用于|适用于|依靠|依赖|依据|根据|结合|借助|通过|采用|可选用|宜选用|可选择|选用|选择(?!性)|应用|使用|服用|给予|予以|加用|联用|联合|辅以|配合|合用|进行(?!性)|施行|实施|接受|需行|应行|可行|再行|先行|宜行|尽早|及时|立即|尽快|紧急|应尽早|一经确诊|确诊后',
@@ -65,7 +69,13 @@ const PUNCT = /[\s，。；：、,.;:!?！？（）()「」『』“”"'‘’�
 const NUMBER = /(?<![A-Za-z0-9.\-])(?:第)?[0-9０-９]+(?:\.[0-9]+)?\s*(?:[～~\-–至到][0-9]+(?:\.[0-9]+)?)?\s*(?:%|％|倍|小时|天|日|周|个月|月|年|岁|分钟|秒|cm|mm|mg|g|kg|ml|mL|次|项|例|个)?(?:以上|以下|以内|内|左右|后|前)?(?![0-9A-Za-z\-型期级类度])/g;
 
 /** Leading and trailing words that are not part of the name a phrase gives. */
-const LEAD = /^(?:静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如)(?=[\u4e00-\u9fffA-Za-z]{2})/;
+const LEAD = /^(?:静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取)(?=[\u4e00-\u9fffA-Za-z]{2})/;
+
+/** Groups of people before a name: context, not part of it (人群筛查 is 筛查 of a group, 成人肥胖患者…). */
+const PEOPLE = /^(?:人群|患者|病人|儿童|成人|老年人|孕妇|女性|男性|青少年|婴幼儿)(?=[\u4e00-\u9fffA-Za-z]{2})/;
+
+/** Degree and frequency words before a symptom: how it is felt, not what it is (发作性中重度搏动样头痛). */
+const SYMPTOM_DEGREE = /^(?:发作性|阵发性|间歇性|反复发作的?|反复|轻度|中度|重度|中重度|轻中度|剧烈|明显|突发|突然|一过性|全身)+(?=[\u4e00-\u9fffA-Za-z]{2})/;
 
 /**
  * Modifiers that locate, count or qualify a known name without making another concept of it: a phrase
@@ -75,14 +85,14 @@ const LEAD = /^(?:静脉注射|静脉滴注|静脉使用|肌内注射|皮下注�
 const CONTEXT_MODIFIERS = /^(?:双侧|两侧|单侧|一侧|左侧|右侧|多发性?|单发性?|散在|弥漫性?|广泛|斑片状|片状|大片|小片|条索状|结节状|明显|轻度|中度|少量|大量|多个|单个|多种|典型|成人|成年人|老年人?|中老年人?|孕妇|青少年|局部|周围)+$/;
 
 /** Nouns that, standing alone, mean the disease a section is about. */
-const REFERRING = /^(?:肿瘤|病变|疾病|本病|该病|此病|病灶|该肿瘤|本症)$/;
+const REFERRING = /^(?:肿瘤|病变|疾病|本病|该病|此病|病灶|该肿瘤|本症)(?:增大|进展|扩大|加重|进展后)?$/;
 
 /** A generic noun under a determiner is no name (明显症状, 任何症状, 其他疾病). */
-const GENERIC_QUALIFIED = /^(?:明显|任何|其他|相关|各种|多种|一些|某些|这些|上述|下列)(?:的)?(?:症状|表现|体征|疾病|病变|异常|改变|并发症|治疗|检查|药物)$/;
+const GENERIC_QUALIFIED = /^(?:(?:明显|任何|其他|相关|各种|多种|一些|某些|这些|上述|下列|特异性|无|有)(?:的)?(?:症状|表现|体征|疾病|病变|异常|改变|并发症|治疗|检查|药物)|(?:病理|临床|影像学?|组织学)(?:分级|分期|分型|诊断|检查|表现|改变))$/;
 
 /** Wording in a phrase with no known head that shows it is a predicate or a quantity, not a name. */
-const NON_NAME = /[随沿向]|除非|存在|证实|证明|发现|显示|进食|食物|突发|防止|预防|以外|移动|分布|放射(?!性|状)|发作|发展|进展|加重|减轻|缓解|率|最高|最低|较高|较低|成$|史$|人中|中应|应$|时$|之一|左右/;
-const TRAIL = /(?:等症状|等表现|等体征|等并发症|等|水平|发作时?|发病时?|时)$/;
+const NON_NAME = /[随沿向]|低危|高危|中危|成熟|除非|存在|证实|证明|发现|显示|进食|食物|突发|防止|预防|以外|移动|分布|放射(?!性|状)|发作|发展|进展|加重|减轻|缓解|率|最高|最低|较高|较低|成$|史$|人中|中应|应$|时$|之一|左右/;
+const TRAIL = /(?:等症状|等表现|等体征|等并发症|等|水平|发作时?|发病时?|时|(?:两|三|四|几)大?(?:类|型|种))$/;
 
 /** Names that contain a one-character cutting word (多饮, 不孕, 便后出血, 非甾体): never cut inside. */
 const PROTECT = /他汀|经(?:皮|食管|胸|直肠|阴道|导管|内镜|腹|尿道|静脉|口|鼻)|多[饮食尿汗发囊]|[少无]尿|便后|有先兆|无先兆|不[孕育适齐全]|无[力痛]|非[甾典特霍小]|[对相]称|可复|易[激疲]|性[上下]|而来/g;
@@ -193,16 +203,26 @@ function phraseSpans(text: string, known: readonly KnownSpan[], inKnown: Int32Ar
     if (!others.length && (head.entry.type === 'Drug' || head.entry.type === 'Treatment') && /类$/.test(prefix) && !hasVerb(tools, prefix)) {
       return drugName(text, a, b, head.entry);
     }
+    // A site, then a known finding (乳房 + 肿块, 肝 + 脾大): the finding, with its site in the text.
+    if ((head.entry.type === 'Finding' || head.entry.type === 'Sign') && others.length && others.every((k) => k.entry.type === 'Anatomy') && !hasVerb(tools, prefix)) {
+      return [{ start: a, end: b, text: text.slice(a, b), type: head.entry.type, head: head.entry, known: true, site: text.slice(others[0].start, others.at(-1)?.end) }];
+    }
     // Sites together name one site (下叶 + 背段).
     if (head.entry.type === 'Anatomy' && others.every((k) => k.entry.type === 'Anatomy') && (others.length || SITE_MODIFIER.test(prefix))) {
       return [{ start: a, end: b, text: text.slice(a, b), type: 'Anatomy', head: head.entry }];
     }
+  } else if (guessEntityType(text.slice(a, b)) === 'Exam' && parts.some((k) => k.entry.type === 'Modality' || k.entry.type === 'Exam') && parts.every((k) => ['Anatomy', 'Modality', 'Exam'].includes(k.entry.type)) && !hasVerb(tools, text.slice(a, b))) {
+    // A modality inside an exam's name (钼靶X线检查, 胸部X线检查): the modality, with the rest as its site.
+    const mod = parts.filter((k) => k.entry.type !== 'Anatomy').at(-1) as KnownSpan;
+    return [{ start: a, end: b, text: text.slice(a, b), type: mod.entry.type, head: mod.entry, known: true, site: text.slice(a, mod.start).trim() || undefined }];
   } else if (parts.every((k) => k.entry.type === 'Anatomy' || k.entry.type === 'Disease')) {
     // Sites (or a disease), then a name with a head of its own: one name (甲状腺功能亢进症, 肾性贫血, 心包摩擦音,
     // 冠状动脉造影, 卵巢囊肿蒂扭转).
     const tail = text.slice(head.end, b);
-    const type = guessEntityType(tail);
-    const fits = type && type !== 'Anatomy' && (parts.every((k) => k.entry.type === 'Anatomy') || type === 'Disease');
+    const type = guessEntityType(text.slice(a, b));
+    const sitesOnly = parts.every((k) => k.entry.type === 'Anatomy');
+    if (type === 'Anatomy' && sitesOnly && !NON_NAME.test(tail)) return [{ start: a, end: b, text: text.slice(a, b), type: 'Anatomy' }];
+    const fits = type && type !== 'Anatomy' && (sitesOnly || type === 'Disease');
     if (fits && !NON_NAME.test(tail)) {
       const whole = text.slice(a, b);
       return [{ start: a, end: b, text: whole, type: type === 'Sign' || type === 'Finding' || type === 'Disease' || type === 'Exam' ? type : guessEntityType(whole) ?? type }];
@@ -237,8 +257,15 @@ function trim(text: string, inKnown: Int32Array, from: number, to: number): [num
 /** The name in a stretch of text with no known name in it, if it reads as one. */
 function nameIn(text: string, a: number, b: number, tools: OpenMentionTools & { topic?: string }): OpenSpan[] {
   if (a >= b) return [];
+  const people = PEOPLE.exec(text.slice(a, b));
+  if (people) a += people[0].length;
   let s = text.slice(a, b);
   if (!s || (CJK.test(s) ? cjkLength(s) < 2 && s !== tools.topic : !LATIN_TERM.test(s)) || s.length > 24) return [];
+  const degree = SYMPTOM_DEGREE.exec(s);
+  if (degree && guessEntityType(s.slice(degree[0].length)) === 'Finding' && !isGeneric(s.slice(degree[0].length))) {
+    a += degree[0].length;
+    s = s.slice(degree[0].length);
+  }
   // A generic noun for the disease in hand refers to the topic ("肿瘤增大后可出现…").
   if (REFERRING.test(s)) return [{ start: a, end: b, text: s, type: 'Disease', pronoun: true }];
   const entry = tools.lookup(s);
@@ -256,8 +283,9 @@ function nameIn(text: string, a: number, b: number, tools: OpenMentionTools & { 
   if (CJK.test(s)) {
     const tags = tools.tag(s);
     if (!type && (tags.length === 1 ? NOT_NAME_WORD.test(tags[0].tag) : NON_NAME.test(s) || cjkLength(s) > 8 || tags.every((t) => PREDICATE_TAGS.test(t.tag)))) return [];
-    // A verb or adverb before a head is not part of the name (评估脑转移), except in symptoms (呼吸困难, 咳痰).
-    if (type && type !== 'Finding') {
+    // A verb before a disease or a test is not part of its name (评估脑转移, 寻找胆总管结石); in symptoms,
+    // signs and treatments it is (呼吸困难, 大便性状改变, 持续气道正压通气).
+    if (type === 'Disease' || type === 'Exam') {
       let skip = 0;
       // Only words of two or more characters: one-character words begin names too (抗甲状腺药物, 糖皮质激素).
       for (let i = 0; i < tags.length - 1 && tags[i].word.length > 1 && NOT_NAME_START.test(tags[i].tag); i++) skip += tags[i].word.length;
@@ -278,6 +306,11 @@ function scriptChange(text: string, p: number): boolean {
   const before = text[p - 1] ?? '';
   const after = text[p + 1] ?? '';
   return (CJK.test(before) && /[A-Za-z0-9]/.test(after)) || (/[A-Za-z0-9]/.test(before) && CJK.test(after));
+}
+
+function isGeneric(s: string): boolean {
+  const k = guessKind(s);
+  return k === 'Generic' || k === 'Population' || k === 'Pathogen';
 }
 
 /** A drug name, without a trailing 治疗 that says what it is for ("β-内酰胺类抗生素治疗"). */

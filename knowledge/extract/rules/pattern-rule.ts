@@ -36,6 +36,8 @@ export interface ArgSpec {
   accept?: readonly EntityType[];
   /** A phrase with no known head may fill this argument though it is on the trigger's left (the subject of "…是治疗X的首选药物"). */
   open?: boolean;
+  /** Only lexicon names fill this argument (wording too loose to trust with a guessed name). */
+  lexiconOnly?: boolean;
 }
 
 export interface PatternRule {
@@ -76,6 +78,7 @@ export const T = {
 
 /** The type an argument of `spec` gives mention `m`, or null when `m` does not fit it. */
 export function typeIn(spec: ArgSpec, m: LocalMention): EntityType | null {
+  if (spec.lexiconOnly && (m.open || m.pronoun || m.implicit)) return null;
   if (m.pronoun || m.implicit) return spec.types.includes('Disease') ? 'Disease' : null;
   if (m.type && spec.types.includes(m.type)) return m.type;
   if (!m.open) return null;
@@ -126,6 +129,9 @@ const CORE: readonly EntityType[] = ['Disease', 'Sign', 'Finding'];
 
 const POPULATION = /者|患者|病人|儿童|孕妇|人群|成人|老年人/;
 
+/** Wording by which a clause brings in a new disease as its result. */
+const RESULTS_IN = /(?:引起|导致|并发|发展为|进展为|演变为|继发)[^，。；]*$/;
+
 const TOPIC_SETTER = /^\s*(?:因此|所以|故|而|但)?(?:对于|针对|对)/;
 
 /** Clauses that carry a list on from the previous one. */
@@ -135,10 +141,13 @@ function pick(view: SentenceView, spec: ArgSpec, trigger: { start: number; end: 
   const found = pickInSentence(view, spec, trigger);
   if (found.length || !view.topic || !spec.types.includes('Disease')) return found;
   if (spec.side === 'inside') return spec.topic === true ? [view.topic] : found;
+  if (spec.side === 'right') return spec.topic === true ? [view.topic] : found;
   if (spec.side !== 'left' || spec.topic === false) return found;
-  // A disease, sign or finding named before the trigger is what the clause is about, not the section topic.
+  // A disease, sign or finding named before the trigger is what the clause is about, not the section topic,
+  // unless the clause is about a group of patients ("出血较多者可行…": patients with the topic disease).
   const ci = clauseIndex(view.clauses, trigger.start);
-  if (view.mentions.some((m) => m.clause === ci && m.end <= trigger.start && !m.pronoun && m.type && CORE.includes(m.type))) return found;
+  const before = view.text.slice(view.clauses[ci].start, trigger.start);
+  if (!POPULATION.test(before) && view.mentions.some((m) => m.clause === ci && m.end <= trigger.start && !m.pronoun && m.type && CORE.includes(m.type))) return found;
   return [view.topic];
 }
 
@@ -187,6 +196,9 @@ function fallback(view: SentenceView, spec: ArgSpec, ms: LocalMention[], trigger
   const prev = before.length ? (spec.take === 'all' ? before : coordinated(view, before, before.length - 1, -1)) : [];
   // "对于X，推荐…": a clause that opens with 对于 sets the topic of the next one.
   if (prev.length && TOPIC_SETTER.test(view.text.slice(view.clauses[ci - 1].start))) return prev;
+  // "恶性疟可引起脑型疟，表现为…": the disease a clause ends on by causing it is what the next clause describes.
+  const last = before.at(-1);
+  if (last && last.type === 'Disease' && RESULTS_IN.test(view.masked.slice(view.clauses[ci - 1].start, last.start)) && /^\s*$/.test(view.text.slice(last.end, view.clauses[ci - 1].end))) return [last];
   const t = topic(view, spec, trigger, ci);
   return t.length ? t : prev;
 }
@@ -203,6 +215,8 @@ function topic(view: SentenceView, spec: ArgSpec, trigger: { start: number }, ci
   while (first > 0 && !view.clauses[first - 1].strongEnd) first--;
   const from = view.clauses[first].start;
   const candidates = view.mentions.filter((m) => m.start >= from && m.end <= trigger.start);
+  // A segment that opens with a drug or a test ("硫酸镁是治疗子痫的首选药物，降压可选用…") has no disease topic of its own.
+  if (candidates[0] && !(candidates[0].type && CORE.includes(candidates[0].type)) && !candidates[0].pronoun) return [];
   const same = candidates.filter((m) => typeIn(spec, m) !== null);
   const core = spec.types.every((t) => CORE.includes(t));
   // A segment that names a disease is about that disease, though a symptom comes first ("左下腹痛…应考虑结肠憩室炎").

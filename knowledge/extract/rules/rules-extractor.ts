@@ -16,7 +16,7 @@ import { headingTopic, sentenceTopic } from './topic.ts';
 export const RULES_VERSION = 'rules-v2';
 
 /** Procedures that examine rather than treat: named as treatment only when the trigger says 治疗/treat. */
-const DIAGNOSTIC_PROCEDURE = /活检|检查|造影|镜检|穿刺(?!引流)|biopsy|scopy|graphy/i;
+const DIAGNOSTIC_PROCEDURE = /活检|检查|造影|镜|穿刺(?!引流)|biopsy|scopy|graphy/i;
 
 /** Names of classes of disease rather than diseases. */
 const CATEGORY = /(?:疾病|传染病|恶性肿瘤|良性肿瘤|肿瘤|病变|急腹症|心血管综合征)$/;
@@ -191,9 +191,12 @@ export class RulesExtractor implements Extractor {
     if (!typesFit(rule.predicate, p.subjectType, p.objectType)) return false;
     // A class of diseases (恶性肿瘤, 肛肠疾病) is no sign of one, and a copula onto one states no subtype worth a triple.
     if ((rule.predicate === 'has_sign' && p.object.open && CATEGORY.test(p.object.text)) || (rule.id.endsWith('.copula') && CATEGORY.test(p.object.text))) return false;
-    if (rule.predicate === 'treated_by' && (p.objectType === 'Procedure' || p.object.open) && DIAGNOSTIC_PROCEDURE.test(p.object.entry ? p.object.entry.zh + p.object.entry.en : p.object.text)) {
+    const name = p.object.entry ? p.object.entry.zh + p.object.entry.en : p.object.text;
+    if (rule.predicate === 'treated_by' && (p.objectType === 'Procedure' || p.object.open) && DIAGNOSTIC_PROCEDURE.test(name)) {
       return /治疗|treat/i.test(view.masked.slice(p.trigger.start, p.trigger.end));
     }
+    // A procedure examines only when it is a diagnostic one (biopsy, endoscopy), not surgery.
+    if (rule.predicate === 'examined_by' && p.objectType === 'Procedure' && !DIAGNOSTIC_PROCEDURE.test(name)) return false;
     return true;
   }
 
