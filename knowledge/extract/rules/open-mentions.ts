@@ -24,6 +24,8 @@ export interface OpenSpan {
   known?: boolean;
   /** A site written before a modality (盆腔 + MRI检查): the mention is the modality, examining that site. */
   site?: string;
+  /** A modifier before a known name (重症 + 急性胰腺炎): a narrower form of `head`, linked to it for review. */
+  narrower?: boolean;
 }
 
 /**
@@ -40,7 +42,7 @@ const PHRASES = [
   // a modal before a verb (需加用, 应行): jieba often glues the modal to the word before it (间日疟需)
   '(?:需|应|宜|可|须|必须|需要|应当)(?=[加用行做给采选进使服注补联改予作])|可用(?!于)|含服|舌下含服|改善|定位|查见|找到|检出|促进',
   // a procedure's verb before 经 (行经皮…): jieba reads 行经
-  '行(?=经(?:皮|食管|胸|直肠|阴道|导管|内镜|腹|尿道|静脉|口|鼻))',
+  '行(?=经(?:皮|食管|胸|直肠|阴道|导管|内镜|腹|尿道|静脉|口|鼻))|(?<=^|[，,；;需应可宜再先即则均并])行(?=[\u4e00-\u9fffA-Za-z])',
   '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:见到|可见|常见|多见|少见|罕见|见于|可有|常有|多有|均有|亦有|也有|还有|可伴|常伴|多伴|易伴)',
   '发展而来|发展为|进展为|演变为|转变为|发展成|称为|称之为|统称为|归为|列为|视为|作为|成为|分为|分成|同属|属于|是指|系指|即为|即',
   '具有|有助于|用于|可用于|适用于|依靠|依赖|依据|根据|结合|借助|通过|采用|可选用|宜选用|可选择|选用|选择(?!性)|应用|使用|服用|给予|予以|加用|联用|联合|辅以|配合|合用|进行(?!性)|施行|实施|接受|需行|应行|可行|再行|先行|宜行|尽早|及时|立即|尽快|紧急|应尽早|一经确诊|确诊后',
@@ -52,9 +54,9 @@ const PHRASES = [
   '治疗(?=首选|方法|原则|方案|上|以|可|包括|主要|关键|药物|措施|手段|宜|应|需|为|是|时|后|中|期间|效果|无效|有效|的)|(?<=^|[，,；;：:。的])治疗',
   '(?<=[\uE005\uE006A-Za-z]\\s?)上(?=[\u3400-\u9fff])|诊断(?!性)|确诊|检查示|检查显示|查体|体检|实验室检查|辅助检查|影像学检查|病理上|镜下|内镜下|显微镜下',
   '未见明显|未见|未发现|未出现|没有|不伴有|不伴|缺乏|并无|而无|而非|而不是|并非|不是|阴性|无效|禁忌证|禁忌|不敏感|作用最小|价值有限|意义不大|价值不大|不确切|较低|不高',
-  '患者|病人|病例|存在|除非|防止|预防|以外|我国|国内|国外|目前|近年|近年来|早期常|晚期常|发病|病前|病后|术后|术前|产后|产前|分别|之间|之后|之前|期间|以后|以前',
+  '患者|病人|病例|病因|原因|诱因|存在|除非|防止|预防|以外|我国|国内|国外|目前|近年|近年来|早期常|晚期常|发病|病前|病后|术后|术前|产后|产前|分别|之间|之后|之前|期间|以后|以前',
   '本病|该病|此病|本症|该症|后者|前者|两者|二者|三者|其余',
-  '为主|为特征|为特点|为基础|为主要表现|为首选|为宜|为佳|是否|有无|能否|有关|相关(?!性)|相似|类似|不同|相同|相当',
+  '(?:应|需|要|须|可|首先)?高度(?=考虑|怀疑|提示|警惕)|为主(?!要)|为特征|为特点|为基础|为主要表现|为首选|为宜|为佳|是否|有无|能否|有关|相关(?!性)|相似|类似|不同|相同|相当',
   '较|更|最|很|极|仅|只|均|都|也|亦|又|再|并|而|且|则|若|如|约|近|达|至|到|从|由|经|对|把|被|将|使|让|因|以|于|在|和|与|及|或|等|其|该|此|的|地|得|着|了|过|之|所|者|时|后|前|中|可|能|会|应|需|须|宜|常|多|有|无|未|不|伴|见|呈|是|为|示|行|易|仍|还|尚|已|曾',
 ];
 
@@ -91,7 +93,7 @@ const REFERRING = /^(?:肿瘤|病变|疾病|本病|该病|此病|病灶|该肿�
 const GENERIC_QUALIFIED = /^(?:(?:明显|任何|其他|相关|各种|多种|一些|某些|这些|上述|下列|特异性|无|有)(?:的)?(?:症状|表现|体征|疾病|病变|异常|改变|并发症|治疗|检查|药物)|(?:病理|临床|影像学?|组织学)(?:分级|分期|分型|诊断|检查|表现|改变))$/;
 
 /** Wording in a phrase with no known head that shows it is a predicate or a quantity, not a name. */
-const NON_NAME = /[随沿向]|低危|高危|中危|成熟|除非|存在|证实|证明|发现|显示|进食|食物|突发|防止|预防|以外|移动|分布|放射(?!性|状)|发作|发展|进展|加重|减轻|缓解|率|最高|最低|较高|较低|成$|史$|人中|中应|应$|时$|之一|左右/;
+const NON_NAME = /[随沿向]|低危|高危|中危|成熟|除非|存在|证实|证明|发现|显示|进食|食物|突发|防止|预防|以外|移动|分布|放射(?!性|状)|发作|发展|进展|加重|减轻|缓解|率|最高|最低|较高|较低|成$|史$|人中|中应|(?<!反)应$|时$|之一|左右/;
 const TRAIL = /(?:等症状|等表现|等体征|等并发症|等|水平|发作时?|发病时?|时|(?:两|三|四|几)大?(?:类|型|种))$/;
 
 /** Names that contain a one-character cutting word (多饮, 不孕, 便后出血, 非甾体): never cut inside. */
@@ -178,7 +180,8 @@ function phraseSpans(text: string, known: readonly KnownSpan[], inKnown: Int32Ar
   if (a >= b) return [];
   const inside = new Set<number>();
   for (let p = a; p < b; p++) if (inKnown[p] >= 0) inside.add(inKnown[p]);
-  const parts = [...inside].sort((x, y) => x - y).map((i) => known[i]);
+  // A known name written as an adjective of a longer one (弥散 in 弥散性血管内凝血) is no name of its own here.
+  const parts = [...inside].sort((x, y) => x - y).map((i) => known[i]).filter((k) => !(k.end < b && /[性型样状]/.test(text[k.end]) && k.start >= a));
   // A known name cut by the phrase edges (a name straddling a cut) is left alone.
   if (parts.some((k) => k.start < a || k.end > b)) {
     a = Math.max(a, ...parts.filter((k) => k.start < a).map((k) => k.end));
@@ -192,12 +195,12 @@ function phraseSpans(text: string, known: readonly KnownSpan[], inKnown: Int32Ar
     const prefix = text.slice(a, head.start);
     const others = parts.slice(0, -1);
     const examHead = head.entry.type === 'Modality' || head.entry.type === 'Exam';
-    if (examHead && others.every((k) => ['Anatomy', 'Modality', 'Exam'].includes(k.entry.type)) && !hasVerb(tools, prefix)) {
+    if (examHead && others.every((k) => ['Anatomy', 'Modality', 'Exam'].includes(k.entry.type)) && !hasVerb(tools, prefix) && siteOrTechnique(prefix, others)) {
       return [{ start: a, end: b, text: text.slice(a, b), type: head.entry.type, head: head.entry, known: true, site: prefix.trim() }];
     }
     if (!others.length && CONTEXT_MODIFIERS.test(prefix)) return [];
     if (!others.length && head.entry.type !== 'Anatomy' && DISEASE_MODIFIER.test(prefix)) {
-      return [{ start: a, end: b, text: text.slice(a, b), type: headType(head.entry, text.slice(a, b)), head: head.entry }];
+      return [{ start: a, end: b, text: text.slice(a, b), type: headType(head.entry, text.slice(a, b)), head: head.entry, narrower: true }];
     }
     // A drug class before a drug or treatment name: β-内酰胺类 + 抗生素, 大环内酯类 + 抗生素.
     if (!others.length && (head.entry.type === 'Drug' || head.entry.type === 'Treatment') && /类$/.test(prefix) && !hasVerb(tools, prefix)) {
@@ -319,6 +322,16 @@ function drugName(text: string, a: number, b: number, head: LexiconEntry): OpenS
   const bare = /^(.{2,})(?:治疗|疗法)$/.exec(s)?.[1];
   const end = bare && guessEntityType(bare) === 'Drug' ? a + bare.length : b;
   return [{ start: a, end, text: text.slice(a, end), type: end < b ? 'Drug' : head.type, head }];
+}
+
+/** Techniques written before a modality (增强, 动态增强, 钼靶, 经阴道): part of the exam's name. */
+const TECHNIQUE = /^(?:[\u4e00-\u9fff]{0,6}(?:增强|平扫|动态|高分辨率?|多参数|彩色多普勒|多普勒|床旁|急诊|钼靶|立位|卧位|正侧位|常规|薄层|三维|能量|灌注|弥散)|经[\u4e00-\u9fff]{1,4})+$/;
+
+/** Whether the text before a modality names a site or a technique (盆腔, 头颅增强), not something else glued to it (应以). */
+function siteOrTechnique(prefix: string, others: readonly KnownSpan[]): boolean {
+  const p = prefix.trim();
+  if (!p || others.some((k) => k.entry.type === 'Anatomy')) return true;
+  return guessKind(p) === 'Anatomy' || TECHNIQUE.test(p) || /^[\u4e00-\u9fff]{1,4}(?:部|腔|区|颅|脑|胸|腹|盆|肢|椎|管|脏|腺)$/.test(p);
 }
 
 function hasVerb(tools: OpenMentionTools, s: string): boolean {

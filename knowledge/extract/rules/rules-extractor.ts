@@ -210,12 +210,16 @@ export class RulesExtractor implements Extractor {
   }
 }
 
-/** A mention's identity for deduplication and symmetric ordering: its entity id, else its normalised text. */
-function identity(m: { entry?: { id: string }; entityId?: string | null; text: string }): string {
+/**
+ * A mention's identity for deduplication and symmetric ordering: its entity id, else its normalised text.
+ * A narrower form of a known name (早期肝硬化) keeps its text, so what is said of it stays apart from the name.
+ */
+function identity(m: { entry?: { id: string }; entityId?: string | null; text: string; narrower?: boolean }): string {
+  if (m.narrower) return `~${surfaceKey(m.text)}`;
   const id = 'entry' in m && m.entry ? m.entry.id : 'entityId' in m ? m.entityId : null;
   return id ?? `~${surfaceKey(m.text)}`;
 }
 
-function mention(m: LocalMention, type: string): Mention {
-  return { text: m.text.slice(0, 80), entityId: m.entry?.id ?? null, type: m.entry ? m.entry.type : type };
+function mention(m: LocalMention, type: string): Mention & { narrower?: boolean } {
+  return { text: m.text.slice(0, 80), entityId: m.entry?.id ?? null, type: m.entry ? m.entry.type : type, ...(m.narrower ? { narrower: true } : {}) };
 }

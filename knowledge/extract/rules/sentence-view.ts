@@ -41,6 +41,8 @@ export interface LocalMention {
   implicit?: boolean;
   /** The site a compositional exam examines (盆腔 in 盆腔MRI检查, which is the modality MRI). */
   site?: string;
+  /** `text` names a narrower form of `entry` (重症急性胰腺炎 of 急性胰腺炎): same entity, its own statements. */
+  narrower?: boolean;
   clause: number;
 }
 
@@ -84,7 +86,9 @@ export function viewSentence(sentence: Span, chunkMentions: readonly EntityMenti
     const merged = known.filter((k) => !open.some((o) => o.start <= k.start && k.end <= o.end));
     for (const o of open) {
       const clause = clauseIndex(clauses, o.start);
-      if (o.known && o.head) merged.push({ start: o.start, end: o.end, text: o.text, entry: o.head, type: o.head.type, open: false, clause, ...(o.site ? { site: o.site } : {}) });
+      if ((o.known || o.narrower) && o.head) {
+        merged.push({ start: o.start, end: o.end, text: o.text, entry: o.head, type: o.head.type, open: false, clause, ...(o.site ? { site: o.site } : {}), ...(o.narrower ? { narrower: true } : {}) });
+      }
       // The topic named again is the topic, whatever its head suggests (重症肌无力 is a disease, not a symptom).
       else if (topic && o.text === topic.text) merged.push({ ...topic, start: o.start, end: o.end, implicit: false, clause });
       else merged.push({ start: o.start, end: o.end, text: o.text, type: o.type, open: !o.pronoun, pronoun: o.pronoun, clause });

@@ -110,7 +110,7 @@ const SUFFIXES: Array<[TermKind, string[]]> = [
 const BY_LENGTH: Array<[string, TermKind]> = SUFFIXES.flatMap(([kind, xs]) => xs.map((s) => [s, kind] as [string, TermKind])).sort((a, b) => b[0].length - a[0].length);
 
 /** Whole words that are never entities, whatever their suffix says. */
-const NOT_TERMS = new Set(['常规', '抗菌药物', '妊娠', '分期', '分级', '分型', '评分', '分类', '筛查', '随访', '复查', '诊断', '鉴别', '病变', '病灶', '肿瘤', '疾病', '病情', '病程', '本病', '检查', '检测', '试验', '治疗', '手术治疗', '药物', '改变', '病理', '症状', '形成', '表现', '早期', '晚期', '中晚期', '急性期', '慢性期', '恢复期', '活动期', '初期', '前驱期', '失代偿期', '代偿期', '发作期', '间歇期', '夜间', '局部', '全身', '双侧', '一侧', '单侧', '同时']);
+const NOT_TERMS = new Set(['高度', '高危', '低危', '中危', '常规', '抗菌药物', '妊娠', '分期', '分级', '分型', '评分', '分类', '筛查', '随访', '复查', '诊断', '鉴别', '病变', '病灶', '肿瘤', '疾病', '病情', '病程', '本病', '检查', '检测', '试验', '治疗', '手术治疗', '药物', '改变', '病理', '症状', '形成', '表现', '早期', '晚期', '中晚期', '急性期', '慢性期', '恢复期', '活动期', '初期', '前驱期', '失代偿期', '代偿期', '发作期', '间歇期', '夜间', '局部', '全身', '双侧', '一侧', '单侧', '同时']);
 
 /** Modifiers that attach to the next list item rather than naming one (慢性、周期性、节律性上腹痛). */
 const MODIFIER_ONLY = /^(?:[\u4e00-\u9fff]{1,4}性|急性|慢性|早期|晚期|原发|继发|典型|双侧|单侧|一侧|局部|弥漫|多发|单发|持续|反复|进行性|轻度|中度|重度|轻症|重症)$/;
@@ -122,16 +122,17 @@ const QUALIFIER = /^(?:其|本病|该病|的|病理|无创|有创|特有|共同|
 export function guessKind(text: string): TermKind | null {
   const t = text.trim();
   if (!t || NOT_TERMS.has(t) || MODIFIER_ONLY.test(t)) return 'Generic';
+  // A generic noun under a qualifier is generic (主要病因, 基础检查) whatever else its head could be.
+  for (const g of GENERIC_WORDS) if (t.endsWith(g) && (t.length === g.length || QUALIFIER.test(t.slice(0, -g.length)))) return 'Generic';
   const upper = t.toUpperCase();
   for (const [suffix, kind] of BY_LENGTH) {
-    if (upper.endsWith(suffix.toUpperCase())) {
-      // A generic noun is generic with a qualifier (主要病因) but not under a modifier that makes a name of it.
-      if (kind === 'Generic' && t.length > suffix.length && !QUALIFIER.test(t.slice(0, -suffix.length))) continue;
-      return kind;
-    }
+    if (kind === 'Generic') continue;
+    if (upper.endsWith(suffix.toUpperCase())) return kind;
   }
   return null;
 }
+
+const GENERIC_WORDS = (SUFFIXES.find(([k]) => k === 'Generic')?.[1] ?? []).slice().sort((a, b) => b.length - a.length);
 
 /** The kind as an entity type, or null for no entity (pathogen, people, generic word) and for an unknown head. */
 export function guessEntityType(text: string): EntityType | null {
