@@ -293,7 +293,8 @@ function nameIn(text: string, a: number, b: number, tools: OpenMentionTools & { 
       // Only words of two or more characters: one-character words begin names too (抗甲状腺药物, 糖皮质激素).
       for (let i = 0; i < tags.length - 1 && tags[i].word.length > 1 && NOT_NAME_START.test(tags[i].tag); i++) skip += tags[i].word.length;
       const rest = s.slice(skip);
-      if (skip && cjkLength(rest) >= 2 && guessEntityType(rest) === type) {
+      // A verb that makes an adjective (弥散性, 进行性) is part of the name.
+      if (skip && cjkLength(rest) >= 2 && !/^[性型状样]/.test(rest) && guessEntityType(rest) === type) {
         a += s.indexOf(rest);
         s = rest;
         const known = tools.lookup(s);

@@ -49,6 +49,17 @@ export interface PatternRule {
   subject: ArgSpec;
   object: ArgSpec;
   confidence: number;
+  /**
+   * `section`: only in text with a section topic; `sentence`: only without one. Some wordings mean
+   * different things in a textbook section than in a lone sentence ("CT可显示X": in a section about a
+   * disease, CT examines that disease).
+   */
+  context?: 'section' | 'sentence';
+  /**
+   * Skip a match inside a relative clause of a copula's complement ("X是…导致胰酶激活…的炎症反应"):
+   * the clause describes the complement, it does not state a relation of its own.
+   */
+  notInRelative?: boolean;
 }
 
 export interface Proposal {
@@ -98,10 +109,12 @@ function fallbackType(spec: ArgSpec): EntityType {
 /** Every proposal `rule` makes in the sentence: one per trigger match and (subject, object) pair. */
 export function applyRule(rule: PatternRule, view: SentenceView): Proposal[] {
   if (!mayApply(rule.subject, view, true) || !mayApply(rule.object, view, false)) return [];
+  if ((rule.context === 'section' && !view.topic) || (rule.context === 'sentence' && view.topic)) return [];
   const out: Proposal[] = [];
   for (const m of view.masked.matchAll(rule.trigger)) {
     const trigger = { start: m.index ?? 0, end: (m.index ?? 0) + m[0].length };
     if (trigger.end === trigger.start) continue;
+    if (rule.notInRelative && inRelativeClause(view, trigger)) continue;
     const subjects = pick(view, rule.subject, trigger);
     if (!subjects.length) continue;
     const objects = pick(view, rule.object, trigger);
@@ -115,6 +128,12 @@ export function applyRule(rule: PatternRule, view: SentenceView): Proposal[] {
     }
   }
   return out;
+}
+
+/** The trigger sits between a copula and the 的 that closes the complement it describes. */
+function inRelativeClause(view: SentenceView, trigger: { start: number; end: number }): boolean {
+  const c = view.clauses[clauseIndex(view.clauses, trigger.start)];
+  return /(?:是|为|系|指)[^，。；]*$/.test(view.masked.slice(c.start, trigger.start)) && /^[^，。；]*的/.test(view.masked.slice(trigger.end, c.end));
 }
 
 /** Whether the sentence can hold an argument of `spec` at all (a cheap test before matching triggers). */

@@ -50,7 +50,8 @@ const HAS_SIGN: PatternRule[] = [
   rule('manifests', 'has_sign', `(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|典型|常常|还可)?表现为|${QUAL}?的?(?:影像学?|${M}+|临床)?(?:表现|征象|特征|特点|改变|标志|症状|体征|皮损)(?:主要)?(?:[^，。；]{0,6}[，,])?(?:为|是|包括|有)`, left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.9),
   // "烧心和反流是本病最常见的典型症状": what a disease presents with, the symptoms as grammatical subject.
   rule('is_symptom', 'has_sign', `(?:是|为)${gap(16)}的?${QUAL}?的?${CLINICAL}`, topicInside(DIS), left(SIGN, 'all'), 0.9),
-  rule('seen', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以|还可|还)?(?:见到|可见(?!于)|常见(?![于的])|多见(?![于的])|出现|发生(?!于|在|率|部位|的)|伴有|伴|呈现|呈|显示|可有|常有|多有|均有|内有|引起|导致|形成|可发现|能发现)', left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.8),
+  rule('seen', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以|还可|还)?(?:见到|可见(?!于)|常见(?![于的])|多见(?![于的])|出现|发生(?!于|在|率|部位|的)|伴有|伴|呈现|呈|显示|可有|常有|多有|均有|内有|可发现|能发现)', left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.8),
+  { ...rule('causes_sign', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:引起|导致|形成)', left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.8), notInRelative: true },
   // "X未见Y", "X无Y": the relation is stated as absent (the negation cue sets the certainty).
   rule('lacks', 'has_sign', '(?:一般|通常|多|常|均)?(?:未见|未发现|没有|不伴有?|缺乏|无(?!法|论|需|须|关|创|效|菌|痛|数|限|禁忌))', left(DIS), right(SIGN), 0.8),
   rule('mainly', 'has_sign', `以${gap(15)}为(?:主|特征|特点|主要表现)`, left(DIS), inside(SIGN, { accept: ['Disease'] }), 0.8),
@@ -125,7 +126,10 @@ const EXAMINED_BY: PatternRule[] = [
   rule('value', 'examined_by', `(?:对${gap(20)})?(?:仅)?(?:有|具有)${gap(8)}(?:诊断|辅助诊断|鉴别诊断)?(?:价值|意义)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.8),
   rule('is_method', 'examined_by', `(?:是|为|作为|用于)${gap(25)}(?:方法|手段|检查|技术|序列|工具|依据|标准|金标准|指标|标志物|辅助检查)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
   rule('used_for_dx', 'examined_by', `(?:用于|适用于|适合|有助于)${gap(20)}的?(?:诊断|确诊|评估|评价|检出|筛查|随访|鉴别|分期|检查|定位|排除|明确)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
-  rule('shows', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可见|未见|可显示|能显示|可发现|能发现|可检出|能检出|显示)`, right(DSF), left(MOD), 0.75),
+  // In a lone sentence the sign an exam shows is what it examines ("CTPA可见充盈缺损"); in a textbook
+  // section "可见" describes the picture, and an exam that can find something examines the section's disease.
+  { ...rule('detects', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可发现|能发现|可显示|能显示|可检出|能检出|可明确|能明确|可确诊)`, topicInside(DSF), left(MOD), 0.75), context: 'section' },
+  { ...rule('shows', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可见|未见|可显示|能显示|可发现|能发现|可检出|能检出|显示)`, right(DSF), left(MOD), 0.75), context: 'sentence' },
   rule('sensitivity', 'examined_by', `对${gap(25)}的?(?:诊断|检出|显示|评估|评价)?(?:敏感|特异|价值|准确|能力|效能|作用)`, inside(DSF), clause(MOD), 0.85),
   rule('method', 'examined_by', '是(?:首选|最佳|常规|主要|基本|重要|最基本)的?(?:影像学?)?(?:检查)?(?:方法|手段|检查)', left(DSF), left(MOD), 0.85),
   // "树芽征是…的重要 CT 征象": the exam that shows the sign.
@@ -137,7 +141,7 @@ const COMPLICATION_OF: PatternRule[] = [
   rule('combined_with', 'complication_of', '(?:可|常|易|同时|即使)?合并', right(DIS), left(DIS), 0.7),
   rule('complications_are', 'complication_of', '并发症[^。；]{0,8}?(?:包括|有|为)', right(DIS, 'all', { span: 'sentence', ...COMPLICATIONS }), left(DIS), 0.9),
   // "由X引起的Y" describes Y; only the statement "X引起Y" makes Y a complication.
-  rule('leads_to', 'complication_of', '(?<!由[^，。；]{0,20})(?:可|常|易|容易|多|可以|进而|从而|最终)?(?:导致|引起|造成|诱发|发展为|进展为|形成|发生(?!于|在|率|部位))(?!的)', right(DIS, 'all', { span: 'clause' }), left(DIS), 0.75),
+  { ...rule('leads_to', 'complication_of', '(?<!由[^，。；]{0,20})(?:可|常|易|容易|多|可以|进而|从而|最终)?(?:导致|引起|造成|诱发|发展为|进展为|形成|发生(?!于|在|率|部位))(?!的)', right(DIS, 'all', { span: 'clause' }), left(DIS), 0.75), notInRelative: true },
   rule('is_complication', 'complication_of', `(?:是|为|属于)${gap(15)}的?(?:常见|严重|主要|少见|罕见|最常见|最严重|重要|晚期|早期|特殊|致死性|最常见的致死性)?的?并发症`, left(DIS, 'all', COMPLICATIONS), topicInside(DIS), 0.9),
   // "X是Y最常见的病因": Y follows from X (a cause of death is not one: "是本病死亡的首要原因").
   rule('is_cause', 'complication_of', `(?:是|为)(?![^，。；]*死亡)${gap(15)}的?(?:最常见|常见|主要|最主要|首要|重要)?的?(?:病因|原因|诱因)`, topicInside(DIS), left(DIS, 'all'), 0.85),
