@@ -20,6 +20,7 @@ import { evalCommand } from './commands/eval.ts';
 import { jobsListCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
 import { startCommand } from './commands/start.ts';
 import { registerUsersCommands } from './commands/users.ts';
+import { registerVocabCommands } from './commands/vocab.ts';
 import { fail } from './output.ts';
 
 const program = new Command('yingzhi')
@@ -190,5 +191,6 @@ program
 registerAuditCommands(program);
 registerUsersCommands(program);
 registerKeysCommands(program);
+registerVocabCommands(program);
 
 await program.parseAsync(process.argv);
