@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { Lexicon, surfaceKey } from '../core/index.ts';
+import { type Lexicon, surfaceKey } from '../core/index.ts';
 import type { RulesExtractor } from '../knowledge/extract/rules/index.ts';
 import { CertaintySchema, type ExtractedTriple, PREDICATES, type Predicate, PredicateSchema } from '../knowledge/model.ts';
 import { PREDICATE_TYPES } from '../knowledge/predicates.ts';

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type { EntityType } from '../../core/index.ts';
 import { guessEntityType } from '../extract/rules/term-types.ts';
-import { entityTypeOf, type ParsedTerminology, type ParseOptions, type RowIssue, splitSynonyms, type TermRecord } from './terminology.ts';
+import { entityTypeOf, type ParsedTerminology, type ParseOptions, type RowIssue, splitSynonyms } from './terminology.ts';
 
 /** Header names accepted for each column (English and the Chinese a hospital's export uses). */
 const COLUMNS: Record<string, string[]> = {

@@ -91,8 +91,13 @@ function finish(p: ParsedTerminology): ParsedTerminology {
       continue;
     }
     const seen = new Set([r.nameZh, r.nameEn].filter(Boolean));
-    const synonyms = r.synonyms.filter((x) => x && !seen.has(x) && (seen.add(x), true)).slice(0, MAX_SYNONYMS);
-    records.push({ ...r, synonyms });
+    const synonyms: string[] = [];
+    for (const x of r.synonyms) {
+      if (!x || seen.has(x)) continue;
+      seen.add(x);
+      synonyms.push(x);
+    }
+    records.push({ ...r, synonyms: synonyms.slice(0, MAX_SYNONYMS) });
   }
   return { ...p, records };
 }

@@ -49,7 +49,7 @@ export class RulesExtractor implements Extractor {
   /** `tokenizer` defaults to a new one over `lexicon` (pass the search tokenizer to share its jieba). */
   constructor(
     private readonly lexicon: Lexicon,
-    private readonly tokenizer: Tokenizer = new Tokenizer(lexicon),
+    tokenizer: Tokenizer = new Tokenizer(lexicon),
   ) {
     this.finder = new MentionFinder(lexicon, tokenizer);
     this.tools = { lookup: (s) => lexicon.lookup(s), tag: (s) => tokenizer.tagged(s), words: (s) => tokenizer.words(s) };
