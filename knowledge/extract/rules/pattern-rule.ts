@@ -141,7 +141,8 @@ function mayApply(spec: ArgSpec, view: SentenceView, subject: boolean): boolean 
   if (spec.types.some((t) => view.types.has(t))) return true;
   if (view.hasUntyped && !spec.types.some((t) => t === 'Disease' || t === 'Anatomy' || t === 'Stage')) return true;
   if (spec.accept?.some((t) => view.types.has(t))) return true;
-  return subject && spec.side === 'left' && spec.topic !== false && !!view.topic && spec.types.includes('Disease');
+  if (!view.topic || !spec.types.includes('Disease')) return false;
+  return (subject && spec.side === 'left' && spec.topic !== false) || (spec.side === 'inside' && spec.topic === true);
 }
 
 const CORE: readonly EntityType[] = ['Disease', 'Sign', 'Finding'];
@@ -154,7 +155,7 @@ const RESULTS_IN = /(?:引起|导致|并发|发展为|进展为|演变为|继发
 const TOPIC_SETTER = /^\s*(?:因此|所以|故|而|但)?(?:对于|针对|对)/;
 
 /** Clauses that carry a list on from the previous one. */
-const CONTINUES = /^\s*(?:以及|及|和|或|或者|如|例如|包括|尤其是|尤其|特别是|甚至|乃至|其次为|其次是|其次|还有|另有)/;
+const CONTINUES = /^\s*(?:以及|及|和|或|或者|如|例如|包括|尤其是|尤其|特别是|甚至|乃至|其次为|其次是|其次|还有|另有|而非|而不是)/;
 
 function pick(view: SentenceView, spec: ArgSpec, trigger: { start: number; end: number }): LocalMention[] {
   const found = pickInSentence(view, spec, trigger);

@@ -142,7 +142,7 @@ export class RulesExtractor implements Extractor {
     for (const rule of rules) {
       for (const p of applyRule(rule, view)) {
         if (!this.acceptable(p, view)) continue;
-        const s = this.resolve(p.subject, view);
+        const s = this.subjectOf(p, view);
         const o = this.resolve(p.object, view);
         if (!s || !o || identity(s) === identity(o)) continue;
         const key = `${p.rule.predicate}|${identity(s)}|${identity(o)}`;
@@ -161,8 +161,16 @@ export class RulesExtractor implements Extractor {
     const triples: Array<{ triple: ExtractedTriple; rule: string }> = [];
     for (const { p, certainty } of best.values()) {
       if (p.object.open && !p.object.type && (untyped.get(`${identity(p.subject)}|${identity(p.object)}`) ?? 0) > p.rule.confidence) continue;
-      let s = mention(this.resolve(p.subject, view) as LocalMention, p.subjectType);
-      let o = mention(this.resolve(p.object, view) as LocalMention, p.objectType);
+      const sm = this.subjectOf(p, view) as LocalMention;
+      const om = this.resolve(p.object, view) as LocalMention;
+      let s = mention(sm, p.rule.predicate === 'examined_by' && sm !== this.resolve(p.subject, view) ? 'Disease' : p.subjectType);
+      let o = mention(om, p.objectType);
+      // A narrower form related to its own head ("细菌性肝脓肿 是 肝脓肿 的一种") is a new name for review, not a self-loop.
+      if (s.entityId && s.entityId === o.entityId) {
+        if (sm.narrower) s = { ...s, entityId: null };
+        else if (om.narrower) o = { ...o, entityId: null };
+        else continue;
+      }
       const [first] = orient(p.rule.predicate, identity(s), identity(o));
       if (first !== identity(s)) [s, o] = [o, s];
       triples.push({ rule: p.rule.id, triple: {
@@ -179,6 +187,16 @@ export class RulesExtractor implements Extractor {
       } });
     }
     return triples.sort(({ triple: a }, { triple: b }) => a.predicate.localeCompare(b.predicate) || identity(a.subject).localeCompare(identity(b.subject)) || identity(a.object).localeCompare(identity(b.object)));
+  }
+
+  /**
+   * In a section about a disease, an exam is said to examine that disease even where the sentence names
+   * the sign it shows or misses ("CT对早期缺血病灶不敏感" under 急性缺血性卒中).
+   */
+  private subjectOf(p: Proposal, view: SentenceView): LocalMention | null {
+    const s = this.resolve(p.subject, view);
+    if (p.rule.predicate === 'examined_by' && view.topic && s && (s.type === 'Sign' || s.type === 'Finding') && p.subjectType !== 'Disease') return view.topic;
+    return s;
   }
 
   /** A pronoun or an implicit subject stands for the section topic. */

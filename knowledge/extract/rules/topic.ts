@@ -22,7 +22,8 @@ const TERM_TEXT = /^[\u3400-\u9fffA-Za-z0-9αβγⅠ-Ⅻ\-（）()·]{1,24}$/;
 /** A topic mention for `name`: the lexicon entity when the name is one, else an open mention guessed as a disease. */
 export function topicMention(lexicon: Lexicon, name: string, strict = false): LocalMention | null {
   const text = name.replace(NUMBERING, '').replace(/[。.：:\s]+$/, '').trim();
-  if (!text || !TERM_TEXT.test(text) || ASPECT.test(text)) return null;
+  // Chinese names only: open extraction reads Chinese text, and a Latin heading ("x", "附录A") names no disease here.
+  if (!text || !TERM_TEXT.test(text) || !/[\u3400-\u9fff]/.test(text) || ASPECT.test(text)) return null;
   const entry = lexicon.lookup(text);
   if (entry) return entry.type === 'Disease' || entry.type === 'Finding' ? implicit(text, entry.type, entry) : null;
   const kind = guessKind(text);
