@@ -103,8 +103,9 @@ export function parseIcd10Csv(text: string): ParsedTerminology {
   const seen = new Map<string, number>();
   for (const { line, cells } of t.rows) {
     const code = cells[t.header.code]?.trim().toUpperCase() ?? '';
-    const nameZh = t.header.nameZh === undefined ? undefined : cells[t.header.nameZh]?.trim() || undefined;
-    const nameEn = t.header.nameEn === undefined ? undefined : cells[t.header.nameEn]?.trim() || undefined;
+    // "，未特指" / ", unspecified" qualify the code, not the disease: the name is the disease's name.
+    const nameZh = t.header.nameZh === undefined ? undefined : cells[t.header.nameZh]?.trim().replace(/[，,]\s*未特指的?$/, '') || undefined;
+    const nameEn = t.header.nameEn === undefined ? undefined : cells[t.header.nameEn]?.trim().replace(/,\s*unspecified$/i, '') || undefined;
     if (!ICD10_CODE.test(code)) {
       out.errors.push({ line, field: 'code', message: `不是 ICD-10 编码“${code}” / not an ICD-10 code` });
       continue;
