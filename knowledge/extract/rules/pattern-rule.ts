@@ -149,6 +149,9 @@ const CORE: readonly EntityType[] = ['Disease', 'Sign', 'Finding'];
 
 const POPULATION = /者|患者|病人|儿童|孕妇|人群|成人|老年人/;
 
+/** Wording after which a clause lists what something shows or includes: the names after it are no subject. */
+const LISTED = /(?:表现为|为|是|可见|见|伴|出现|包括|有|呈)/;
+
 /** Wording by which a clause brings in a new disease as its result. */
 const RESULTS_IN = /(?:引起|导致|并发|发展为|进展为|演变为|继发)[^，。；]*$/;
 
@@ -212,7 +215,10 @@ function heads(list: LocalMention[]): LocalMention[] {
  * ("胆囊结石伴墨菲征及胆囊壁增厚，对…具有诊断价值": the topic is a disease, the signs are next door).
  */
 function fallback(view: SentenceView, spec: ArgSpec, ms: LocalMention[], trigger: { start: number }, ci: number): LocalMention[] {
-  const before = ci > 0 && !view.clauses[ci - 1].strongEnd ? heads(ms.filter((m) => m.clause === ci - 1)) : [];
+  // In a section, only what the clause before is about, not what it lists ("特征性体征为焦痂和溃疡，常伴发热…":
+  // 溃疡 is no subject; the section's disease is).
+  const listed = (m: LocalMention) => !!view.topic && LISTED.test(view.masked.slice(view.clauses[ci - 1].start, m.start));
+  const before = ci > 0 && !view.clauses[ci - 1].strongEnd ? heads(ms.filter((m) => m.clause === ci - 1 && !listed(m))) : [];
   const prev = before.length ? (spec.take === 'all' ? before : coordinated(view, before, before.length - 1, -1)) : [];
   // "对于X，推荐…": a clause that opens with 对于 sets the topic of the next one.
   if (prev.length && TOPIC_SETTER.test(view.text.slice(view.clauses[ci - 1].start))) return prev;
