@@ -5,6 +5,7 @@ import { useI18n } from '../i18n.ts';
 import { Dialog } from '../kg/Dialog.tsx';
 import { type BulkPreviewDto, vocabularyApi } from '../vocabulary/api.ts';
 import { useVocabularyStrings } from '../vocabulary/i18n.ts';
+import '../vocabulary/vocabulary.css';
 
 export type BulkAction = 'approve' | 'reject';
 

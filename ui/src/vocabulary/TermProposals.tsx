@@ -19,13 +19,15 @@ export function TermProposals({ kind }: { kind: 'term' | 'synonym' }) {
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
+  const [q, setQ] = useState('');
   const reload = useCallback(() => setTick((n) => n + 1), []);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: tick is the reload trigger
   useEffect(() => {
     const ctl = new AbortController();
-    vocabularyApi
-      .terms({ kind, status: 'pending', limit: 100 }, ctl.signal)
+    const timer = setTimeout(() => {
+      vocabularyApi
+        .terms({ kind, status: 'pending', limit: 100, q: q.trim() || undefined }, ctl.signal)
       .then((r) => {
         setItems(r.items);
         setTotal(r.total);
@@ -34,13 +36,21 @@ export function TermProposals({ kind }: { kind: 'term' | 'synonym' }) {
       .catch((e) => {
         if (!ctl.signal.aborted) setError(e);
       });
-    return () => ctl.abort();
-  }, [kind, tick]);
+    }, q ? 250 : 0);
+    return () => {
+      clearTimeout(timer);
+      ctl.abort();
+    };
+  }, [kind, tick, q]);
 
   if (error) return <ErrorAlert error={error} onRetry={reload} />;
   if (!items) return <Loading />;
   return (
     <div data-testid={`proposals-${kind}`} data-total={total}>
+      <div className="term-filter">
+        <input className="input" type="search" value={q} placeholder={v.t('terms.search')} onChange={(e) => setQ(e.target.value)} data-testid="term-search" />
+        <span className="small muted">{v.t('terms.total', { n: total })}</span>
+      </div>
       {notice && (
         <div className="alert alert-success" role="status" data-testid="term-notice">
           {notice}
