@@ -5,7 +5,7 @@ import type { EntitiesRepository } from '../entities.repository.ts';
 import { toGraphEntity } from '../entities.repository.ts';
 import { appendOutbox, recordHistory } from '../relations.repository.ts';
 import { type ImportPlan, type PlanConflict, type PlanStep, planImport } from './import-plan.ts';
-import { parseTerminology, type RowIssue, type VocabFormat } from './terminology.ts';
+import { type ParsedTerminology, parseTerminology, type RowIssue, type VocabFormat } from './terminology.ts';
 import type { VocabImport, VocabImportsRepository } from './vocab-imports.repository.ts';
 
 export interface ImportRequest {
@@ -58,7 +58,8 @@ export class VocabImportsService {
   }
 
   async apply(req: ImportRequest, actor: string): Promise<ImportReport> {
-    const { report, plan } = await this.plan(req);
+    const parsed = await parseTerminology(req.bytes, req.format, { system: req.system, type: req.type });
+    const { report, plan } = await this.plan(req, parsed);
     if (report.errors.length) {
       throw new AppError('IMPORT_INVALID', `文件有 ${report.errors.length} 处错误，未导入任何内容；首个错误：第 ${report.errors[0].line} 行 ${report.errors[0].message} / ${report.errors.length} row errors, nothing imported`, {
         field: 'file', details: { errors: report.errors.slice(0, LISTED) },
@@ -68,7 +69,7 @@ export class VocabImportsService {
     const id = newId('vimp');
     await this.db.transaction(async (tx) => {
       // Planned against a snapshot: a vocabulary that changed meanwhile is planned again inside the transaction.
-      const fresh = planImport((await parseTerminology(req.bytes, req.format, { system: req.system, type: req.type })).records, await this.imports.snapshot(tx));
+      const fresh = planImport(parsed.records, await this.imports.snapshot(tx));
       const summary = { ...fresh.counts, conflicts: fresh.conflicts.length, warnings: report.warnings.length };
       const changes = await this.imports.apply(tx, { id, format: req.format, fileName: req.fileName, sha256: report.sha256, codeSystem: report.codeSystem, actor, summary }, fresh);
       const linked = await this.entities.getMany(changes.linked, tx);
@@ -106,8 +107,8 @@ export class VocabImportsService {
     return (await this.imports.get(id)) as VocabImport;
   }
 
-  private async plan(req: ImportRequest): Promise<{ report: ImportReport; plan: ImportPlan }> {
-    const parsed = await parseTerminology(req.bytes, req.format, { system: req.system, type: req.type });
+  private async plan(req: ImportRequest, parsed?: ParsedTerminology): Promise<{ report: ImportReport; plan: ImportPlan }> {
+    parsed ??= await parseTerminology(req.bytes, req.format, { system: req.system, type: req.type });
     const plan = planImport(parsed.records, await this.imports.snapshot());
     const report: ImportReport = {
       format: req.format,

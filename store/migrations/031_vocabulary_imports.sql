@@ -20,3 +20,6 @@ ALTER TABLE kg_entities ADD COLUMN import_id text REFERENCES kg_vocab_imports(id
 ALTER TABLE kg_aliases ADD COLUMN import_id text REFERENCES kg_vocab_imports(id);
 CREATE INDEX kg_aliases_import ON kg_aliases (import_id) WHERE import_id IS NOT NULL;
 CREATE INDEX kg_entities_import ON kg_entities (import_id) WHERE import_id IS NOT NULL;
+-- Deleting entities (undo) checks the self-reference and proposal references: index them, or each delete scans the table.
+CREATE INDEX kg_entities_merged_into ON kg_entities (merged_into) WHERE merged_into IS NOT NULL;
+CREATE INDEX kg_term_proposals_target ON kg_term_proposals (target_entity_id) WHERE target_entity_id IS NOT NULL;

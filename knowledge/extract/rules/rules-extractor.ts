@@ -46,13 +46,31 @@ export class RulesExtractor implements Extractor {
   private readonly finder: MentionFinder;
   private readonly tools: OpenMentionTools & { words: (text: string) => string[] };
 
-  /** `tokenizer` defaults to a new one over `lexicon` (pass the search tokenizer to share its jieba). */
+  private readonly openVocabulary: boolean;
+
+  /**
+   * `tokenizer` defaults to a new one over `lexicon` (pass the search tokenizer to share its jieba).
+   * `openVocabulary: false` keeps to lexicon names (the baseline the benchmark measures beside it).
+   */
   constructor(
     private readonly lexicon: Lexicon,
     tokenizer: Tokenizer = new Tokenizer(lexicon),
+    opts: { openVocabulary?: boolean } = {},
   ) {
+    this.openVocabulary = opts.openVocabulary !== false;
     this.finder = new MentionFinder(lexicon, tokenizer);
-    this.tools = { lookup: (s) => lexicon.lookup(s), tag: (s) => tokenizer.tagged(s), words: (s) => tokenizer.words(s) };
+    // Part-of-speech tags of the same short phrases recur across a corpus: tag each once.
+    const tags = new Map<string, Array<{ word: string; tag: string }>>();
+    const tag = (s: string) => {
+      let t = tags.get(s);
+      if (!t) {
+        if (tags.size > 20_000) tags.clear();
+        t = tokenizer.tagged(s);
+        tags.set(s, t);
+      }
+      return t;
+    };
+    this.tools = { lookup: (s) => lexicon.lookup(s), tag, words: (s) => tokenizer.words(s) };
   }
 
   async extract(chunk: ChunkForExtraction, signal?: AbortSignal): Promise<ExtractionResult> {
@@ -70,14 +88,15 @@ export class RulesExtractor implements Extractor {
   extractSection(text: string, context: { headingPath?: readonly string[]; preceding?: string } = {}): ExtractedText {
     let topic = headingTopic(this.lexicon, context.headingPath ?? []);
     if (context.preceding) topic = this.topicAfter(context.preceding.slice(-PRECEDING_CHARS), topic);
-    const mentions = this.finder.find(text);
+    const words = this.finder.segment(text);
+    const mentions = this.finder.find(text, words);
     const triples: ExtractedTriple[] = [];
     const rules: string[] = [];
     const synonyms: SynonymProposal[] = [];
     /** Short names the text has defined ("流行性脑脊髓膜炎简称流脑"): later mentions of them are the full name. */
     const defined = new Map<string, LocalMention>();
     for (const sentence of splitSentences(text)) {
-      const view = this.canonical(viewSentence(sentence, mentions, this.tools, topic), defined, topic);
+      const view = this.canonical(viewSentence(sentence, mentions, this.openVocabulary ? this.tools : undefined, topic, words), defined, topic);
       const stated = findSynonyms(view, topic);
       synonyms.push(...stated);
       const next = sentenceTopic(this.lexicon, view, topic === null);

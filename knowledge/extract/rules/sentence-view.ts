@@ -1,5 +1,5 @@
 import type { EntityType, LexiconEntry } from '../../../core/index.ts';
-import type { EntityMention } from './mentions.ts';
+import type { EntityMention, PositionedWord } from './mentions.ts';
 import { findOpenSpans, type OpenMentionTools } from './open-mentions.ts';
 import { type Clause, type Span, splitClauses } from './sentences.ts';
 
@@ -70,7 +70,13 @@ const CJK = /[\u3400-\u9fff]/;
  * Build the view of `sentence` from the chunk's lexicon mentions that fall inside it, adding open
  * mentions (Chinese only) from the sentence's words.
  */
-export function viewSentence(sentence: Span, chunkMentions: readonly EntityMention[], tools?: OpenMentionTools & { words: (text: string) => string[] }, topic: LocalMention | null = null): SentenceView {
+export function viewSentence(
+  sentence: Span,
+  chunkMentions: readonly EntityMention[],
+  tools?: OpenMentionTools & { words: (text: string) => string[] },
+  topic: LocalMention | null = null,
+  chunkWords?: readonly PositionedWord[],
+): SentenceView {
   const clauses = splitClauses(sentence.text);
   const lang = CJK.test(sentence.text) ? 'zh' : 'en';
   const known: LocalMention[] = [];
@@ -82,7 +88,9 @@ export function viewSentence(sentence: Span, chunkMentions: readonly EntityMenti
   let mentions = known;
   if (lang === 'zh' && tools) {
     const spans = known.map((k) => ({ start: k.start, end: k.end, entry: k.entry as LexiconEntry }));
-    const open = findOpenSpans(sentence.text, mask(sentence.text, known), spans, tools.words(sentence.text), { ...tools, topic: topic?.text });
+    // The chunk's segmentation, cut to the sentence, when the caller has it (jieba runs once per chunk).
+    const words = chunkWords ? chunkWords.filter((w) => w.start >= sentence.start && w.start + w.word.length <= sentence.end).map((w) => w.word) : tools.words(sentence.text);
+    const open = findOpenSpans(sentence.text, mask(sentence.text, known), spans, words, { ...tools, topic: topic?.text });
     const merged = known.filter((k) => !open.some((o) => o.start <= k.start && k.end <= o.end));
     for (const o of open) {
       const clause = clauseIndex(clauses, o.start);

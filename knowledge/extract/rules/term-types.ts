@@ -121,18 +121,40 @@ const QUALIFIER = /^(?:其|本病|该病|的|病理|无创|有创|特有|共同|
 /** Kind of a phrase by its head, or null when no head is known. */
 export function guessKind(text: string): TermKind | null {
   const t = text.trim();
+  const cached = MEMO.get(t);
+  if (cached !== undefined) return cached;
+  const kind = kindOf(t);
+  if (MEMO.size > 50_000) MEMO.clear();
+  MEMO.set(t, kind);
+  return kind;
+}
+
+/** Phrases recur across a corpus: their kind is looked up once. */
+const MEMO = new Map<string, TermKind | null>();
+
+function kindOf(t: string): TermKind | null {
   if (!t || NOT_TERMS.has(t) || MODIFIER_ONLY.test(t)) return 'Generic';
   // A generic noun under a qualifier is generic (主要病因, 基础检查) whatever else its head could be.
-  for (const g of GENERIC_WORDS) if (t.endsWith(g) && (t.length === g.length || QUALIFIER.test(t.slice(0, -g.length)))) return 'Generic';
+  for (const g of GENERIC_BY_LAST.get(t.at(-1) as string) ?? []) if (t.endsWith(g) && (t.length === g.length || QUALIFIER.test(t.slice(0, -g.length)))) return 'Generic';
   const upper = t.toUpperCase();
-  for (const [suffix, kind] of BY_LENGTH) {
-    if (kind === 'Generic') continue;
-    if (upper.endsWith(suffix.toUpperCase())) return kind;
-  }
+  for (const [suffix, kind] of BY_LAST.get(upper.at(-1) as string) ?? []) if (upper.endsWith(suffix)) return kind;
   return null;
 }
 
-const GENERIC_WORDS = (SUFFIXES.find(([k]) => k === 'Generic')?.[1] ?? []).slice().sort((a, b) => b.length - a.length);
+/** Suffixes (upper-cased, generic ones left out) by their last character, longest first. */
+const BY_LAST = new Map<string, Array<[string, TermKind]>>();
+for (const [suffix, kind] of BY_LENGTH) {
+  if (kind === 'Generic') continue;
+  const u = suffix.toUpperCase();
+  const list = BY_LAST.get(u.at(-1) as string) ?? [];
+  list.push([u, kind]);
+  BY_LAST.set(u.at(-1) as string, list);
+}
+
+const GENERIC_BY_LAST = new Map<string, string[]>();
+for (const g of (SUFFIXES.find(([k]) => k === 'Generic')?.[1] ?? []).slice().sort((a, b) => b.length - a.length)) {
+  GENERIC_BY_LAST.set(g.at(-1) as string, [...(GENERIC_BY_LAST.get(g.at(-1) as string) ?? []), g]);
+}
 
 /** The kind as an entity type, or null for no entity (pathogen, people, generic word) and for an unknown head. */
 export function guessEntityType(text: string): EntityType | null {

@@ -27,9 +27,10 @@ export function topicMention(lexicon: Lexicon, name: string, strict = false): Lo
   const entry = lexicon.lookup(text);
   if (entry) return entry.type === 'Disease' || entry.type === 'Finding' ? implicit(text, entry.type, entry) : null;
   const kind = guessKind(text);
-  // A heading names a condition (肺部孤立性结节, 重症肌无力) unless its head says it is a test, drug, site…;
-  // a short sentence only when its head says it is a disease.
-  if (strict ? kind !== 'Disease' : kind && !CONDITION_KINDS.has(kind)) return null;
+  // A heading names a condition when its head says so (肺部孤立性结节, 重症肌无力); a short sentence only
+  // when its head says it is a disease.
+  // An untyped heading is more often a section name (影像检查路径, 诊断思路) than a disease.
+  if (strict ? kind !== 'Disease' : !kind || !CONDITION_KINDS.has(kind)) return null;
   return implicit(text, 'Disease');
 }
 
