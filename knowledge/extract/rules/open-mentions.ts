@@ -40,7 +40,7 @@ const PHRASES = [
   // conjunctions, 伴, 是, 而 are never inside a name (伴行 is a verb of vessels)
   '伴(?!行)|和|或|及|与|是|而',
   // a modal before a verb (需加用, 应行): jieba often glues the modal to the word before it (间日疟需)
-  '(?:需|应|宜|可|须|必须|需要|应当)(?=[加用行做给采选进使服注补联改予作])|可用(?!于)|含服|舌下含服|改善|定位|查见|找到|检出|促进',
+  '(?:需|应|宜|可|须|必须|需要|应当)(?=[加用行做给采选进使服注补联改予作])|可用(?!于)|含服|舌下含服|改善|定位|查见|找到|检出|促进|补充|纠正|引导下|按照|按(?=[^，。；]{1,8}?分为)',
   // a procedure's verb before 经 (行经皮…): jieba reads 行经
   '行(?=经(?:皮|食管|胸|直肠|阴道|导管|内镜|腹|尿道|静脉|口|鼻))|(?<=^|[，,；;需应可宜再先即则均并])行(?=[\u4e00-\u9fffA-Za-z])',
   '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:见到|可见|常见|多见|少见|罕见|见于|可有|常有|多有|均有|亦有|也有|还有|可伴|常伴|多伴|易伴)',
@@ -71,7 +71,7 @@ const PUNCT = /[\s，。；：、,.;:!?！？（）()「」『』“”"'‘’�
 const NUMBER = /(?<![A-Za-z0-9.-])(?:第)?[0-9０-９]+(?:\.[0-9]+)?\s*(?:[～~\-–至到][0-9]+(?:\.[0-9]+)?)?\s*(?:%|％|倍|小时|天|日|周|个月|月|年|岁|分钟|秒|cm|mm|mg|g|kg|ml|mL|次|项|例|个)?(?:以上|以下|以内|内|左右|后|前)?(?![0-9A-Za-z\-型期级类度])/g;
 
 /** Leading and trailing words that are not part of the name a phrase gives. */
-const LEAD = /^(?:静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取)(?=[\u4e00-\u9fffA-Za-z]{2})/;
+const LEAD = /^(?:静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取|时)(?=[\u4e00-\u9fffA-Za-z]{2})/;
 
 /** Groups of people before a name: context, not part of it (人群筛查 is 筛查 of a group, 成人肥胖患者…). */
 const PEOPLE = /^(?:人群|患者|病人|儿童|成人|老年人|孕妇|女性|男性|青少年|婴幼儿)(?=[\u4e00-\u9fffA-Za-z]{2})/;
@@ -93,7 +93,7 @@ const REFERRING = /^(?:肿瘤|病变|疾病|本病|该病|此病|病灶|该肿�
 const GENERIC_QUALIFIED = /^(?:(?:明显|任何|其他|相关|各种|多种|一些|某些|这些|上述|下列|特异性|无|有)(?:的)?(?:症状|表现|体征|疾病|病变|异常|改变|并发症|治疗|检查|药物)|(?:病理|临床|影像学?|组织学)(?:分级|分期|分型|诊断|检查|表现|改变))$/;
 
 /** Wording in a phrase with no known head that shows it is a predicate or a quantity, not a name. */
-const NON_NAME = /[随沿向]|低危|高危|中危|成熟|除非|存在|证实|证明|发现|显示|进食|食物|突发|防止|预防|以外|移动|分布|放射(?!性|状)|发作|发展|进展|加重|减轻|缓解|率|最高|最低|较高|较低|成$|史$|人中|中应|(?<!反)应$|时$|之一|左右/;
+const NON_NAME = /[随沿向]|引导|低危|高危|中危|成熟|除非|存在|证实|证明|发现|显示|进食|食物|突发|防止|预防|以外|移动|分布|放射(?!性|状)|发作|发展|进展|加重|减轻|缓解|率|最高|最低|较高|较低|成$|史$|人中|中应|(?<!反)应$|时$|之一|左右/;
 const TRAIL = /(?:等症状|等表现|等体征|等并发症|等|水平|发作时?|发病时?|时|(?:两|三|四|几)大?(?:类|型|种))$/;
 
 /** Names that contain a one-character cutting word (多饮, 不孕, 便后出血, 非甾体): never cut inside. */
@@ -245,8 +245,11 @@ function phraseSpans(text: string, known: readonly KnownSpan[], inKnown: Int32Ar
 function trim(text: string, inKnown: Int32Array, from: number, to: number): [number, number] {
   let a = from;
   let b = to;
-  const lead = LEAD.exec(text.slice(a, b));
-  if (lead && inKnown[a] < 0) a += lead[0].length;
+  for (let guard = 0; guard < 3; guard++) {
+    const lead = LEAD.exec(text.slice(a, b));
+    if (!lead || inKnown[a] >= 0) break;
+    a += lead[0].length;
+  }
   for (let guard = 0; guard < 3; guard++) {
     const trail = TRAIL.exec(text.slice(a, b));
     if (!trail || inKnown[b - 1] >= 0) break;
