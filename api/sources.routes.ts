@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../core/index.ts';
 import { SourceKindSchema } from '../ingest/index.ts';
 import type { Runtime } from '../runtime/index.ts';
-import { readFilePart } from './multipart.ts';
+import { readUpload } from './multipart.ts';
 import { ErrorBodySchema, PageSchema, SourceListSchema, SourceSchema, UploadResultSchema } from './contract.ts';
 
 const META_FIELDS = ['kind', 'title', 'publisher', 'version', 'year', 'language'] as const;
@@ -18,18 +18,7 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
       response: { 202: UploadResultSchema, 409: UploadResultSchema.extend(ErrorBodySchema.shape), 400: ErrorBodySchema, 413: ErrorBodySchema, 415: ErrorBodySchema, 422: ErrorBodySchema },
     },
   }, async (req, reply) => {
-    if (!req.isMultipart()) throw new AppError('UNSUPPORTED_FILE_TYPE', '请以 multipart/form-data 上传文件 / upload as multipart/form-data', { field: 'file' });
-    const fields: Record<string, string> = {};
-    let file: { name: string; bytes: Buffer } | null = null;
-    for await (const part of req.parts()) {
-      if (part.type === 'file') {
-        if (file) throw new AppError('VALIDATION_FAILED', '一次只能上传一个文件 / one file per request', { field: 'file' });
-        file = { name: part.filename, bytes: await readFilePart(part) };
-      } else if ((META_FIELDS as readonly string[]).includes(part.fieldname) && String(part.value).trim() !== '') {
-        fields[part.fieldname] = String(part.value);
-      }
-    }
-    if (!file) throw new AppError('VALIDATION_FAILED', '缺少文件字段 file / missing file', { field: 'file' });
+    const { file, fields } = await readUpload(req, META_FIELDS);
     const result = await rt.ingest.register(file.bytes, file.name, fields);
     if (result.status === 'duplicate') {
       return reply.code(409).send({

@@ -6,7 +6,7 @@ import { type ImportRequest, TermDecisionSchema, TermProposalFilterSchema, TermP
 import type { Runtime } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
 import { ErrorBodySchema } from './contract.ts';
-import { readFilePart } from './multipart.ts';
+import { readUpload } from './multipart.ts';
 
 const Id = z.object({ id: z.string().min(1).max(100) });
 const Paging = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).max(1_000_000).default(0) });
@@ -38,18 +38,7 @@ const ImportFields = z.object({
 });
 
 async function readImport(req: FastifyRequest): Promise<ImportRequest> {
-  if (!req.isMultipart()) throw new AppError('UNSUPPORTED_FILE_TYPE', '请以 multipart/form-data 上传术语文件 / upload as multipart/form-data', { field: 'file' });
-  const fields: Record<string, string> = {};
-  let file: { name: string; bytes: Buffer } | null = null;
-  for await (const part of req.parts()) {
-    if (part.type === 'file') {
-      if (file) throw new AppError('VALIDATION_FAILED', '一次只能上传一个文件 / one file per request', { field: 'file' });
-      file = { name: part.filename, bytes: await readFilePart(part) };
-    } else if (['format', 'system', 'type'].includes(part.fieldname) && String(part.value).trim()) {
-      fields[part.fieldname] = String(part.value).trim();
-    }
-  }
-  if (!file) throw new AppError('VALIDATION_FAILED', '缺少文件字段 file / missing file', { field: 'file' });
+  const { file, fields } = await readUpload(req, ['format', 'system', 'type']);
   const parsed = ImportFields.safeParse(fields);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

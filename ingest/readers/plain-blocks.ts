@@ -65,7 +65,7 @@ export function linesToBlocks(text: string, page: number): Block[] {
 
 /** A bare title: a few CJK words, no punctuation, no digits (a wrapped line of a sentence has punctuation soon). */
 function isTitleLine(line: string): boolean {
-  return visibleLength(line) <= 16 && /^[\u3400-\u9fffA-Za-z·\-]+$/.test(line) && /[\u3400-\u9fff]/.test(line);
+  return visibleLength(line) <= 16 && /^[\u3400-\u9fffA-Za-z·-]+$/.test(line) && /[\u3400-\u9fff]/.test(line);
 }
 
 function joinLines(a: string, b: string): string {

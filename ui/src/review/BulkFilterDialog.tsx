@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { api, type BulkResult, type CandidateQuery, type Predicate } from '../api.ts';
 import { ErrorAlert, Loading } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
@@ -121,19 +121,9 @@ function ApproveForm({ filter, onClose, onDone }: { filter: Omit<CandidateQuery,
           {typed !== '' && !confirmed && <span className="small error-text">{v.t('bulk.confirmMismatch')}</span>}
         </label>
       )}
-      <label className="field">
-        <span>{t('review.commentOptional')}</span>
-        <textarea className="input textarea" rows={2} maxLength={2000} value={comment} onChange={(e) => setComment(e.target.value)} />
-      </label>
-      {error ? <ErrorAlert error={error} /> : null}
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onClose}>
-          {t('review.cancel')}
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={busy || !preview.approvable || !confirmed} data-testid="bulk-confirm">
-          {preview.approvable ? t('review.bulkConfirmButton', { action: verb, n: preview.approvable }) : v.t('bulk.nothing')}
-        </button>
-      </div>
+      <CommentAndSubmit comment={comment} onComment={setComment} error={error} onClose={onClose} tone="btn-primary" disabled={busy || !preview.approvable || !confirmed}>
+        {preview.approvable ? t('review.bulkConfirmButton', { action: verb, n: preview.approvable }) : v.t('bulk.nothing')}
+      </CommentAndSubmit>
     </form>
   );
 }
@@ -177,19 +167,46 @@ function RejectForm({ filter, onClose, onDone }: { filter: Omit<CandidateQuery, 
         </p>
       )}
       {total !== null && total > 5000 && <p className="notice">{t('review.bulkCap')}</p>}
+      <CommentAndSubmit comment={comment} onComment={setComment} error={error} onClose={onClose} tone="btn-danger" disabled={busy || !total}>
+        {t('review.bulkConfirmButton', { action: verb, n: total ?? 0 })}
+      </CommentAndSubmit>
+    </form>
+  );
+}
+
+function CommentAndSubmit({
+  comment,
+  onComment,
+  error,
+  onClose,
+  tone,
+  disabled,
+  children,
+}: {
+  comment: string;
+  onComment: (c: string) => void;
+  error: unknown;
+  onClose: () => void;
+  tone: 'btn-primary' | 'btn-danger';
+  disabled: boolean;
+  children: ReactNode;
+}) {
+  const { t } = useI18n();
+  return (
+    <>
       <label className="field">
         <span>{t('review.commentOptional')}</span>
-        <textarea className="input textarea" rows={2} maxLength={2000} value={comment} onChange={(e) => setComment(e.target.value)} />
+        <textarea className="input textarea" rows={2} maxLength={2000} value={comment} onChange={(e) => onComment(e.target.value)} />
       </label>
       {error ? <ErrorAlert error={error} /> : null}
       <div className="dialog-actions">
         <button type="button" className="btn" onClick={onClose}>
           {t('review.cancel')}
         </button>
-        <button type="submit" className="btn btn-danger" disabled={busy || !total} data-testid="bulk-confirm">
-          {t('review.bulkConfirmButton', { action: verb, n: total ?? 0 })}
+        <button type="submit" className={`btn ${tone}`} disabled={disabled} data-testid="bulk-confirm">
+          {children}
         </button>
       </div>
-    </form>
+    </>
   );
 }

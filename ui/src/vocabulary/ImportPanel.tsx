@@ -2,7 +2,7 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { EntityType } from '../api.ts';
 import { Badge, ErrorAlert, Loading } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
-import { ENTITY_TYPES } from '../kg/vocab.ts';
+import { EntityTypeOptions } from './EntityTypeOptions.tsx';
 import { type ImportReport, VOCAB_FORMATS, type VocabFormat, type VocabImport, vocabularyApi } from './api.ts';
 import { useVocabularyStrings } from './i18n.ts';
 
@@ -12,7 +12,6 @@ import { useVocabularyStrings } from './i18n.ts';
  */
 export function ImportPanel() {
   const v = useVocabularyStrings();
-  const { t } = useI18n();
   const [file, setFile] = useState<File | null>(null);
   const [format, setFormat] = useState<VocabFormat>('csv');
   const [system, setSystem] = useState('');
@@ -109,11 +108,7 @@ export function ImportPanel() {
           <span>{v.t('import.type')}</span>
           <select className="input" value={type} onChange={(e) => setType(e.target.value as EntityType | '')} data-testid="import-type">
             <option value="">{v.t('import.typeGuess')}</option>
-            {ENTITY_TYPES.map((x) => (
-              <option key={x} value={x}>
-                {t(`entityType.${x}`)}
-              </option>
-            ))}
+            <EntityTypeOptions />
           </select>
         </label>
         <div className="dialog-actions">
@@ -179,43 +174,9 @@ function ReportView({ report, writable, busy, onApply }: { report: ImportReport;
         <strong>{report.fileName}</strong> <span className="muted small">[{report.format}, {report.codeSystem}] sha256 {report.sha256.slice(0, 12)}…</span>
       </p>
       <p data-testid="import-counts">{v.t('import.counts', c)}</p>
-      {report.errors.length > 0 && (
-        <details open className="import-issues import-errors">
-          <summary>{v.t('import.errors', { n: c.errors })}</summary>
-          <ul className="small">
-            {report.errors.map((e) => (
-              <li key={`${e.line}-${e.message}`}>
-                {v.t('import.line', { n: e.line })}
-                {e.field ? ` [${e.field}]` : ''}: {e.message}
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
-      {report.conflicts.length > 0 && (
-        <details className="import-issues">
-          <summary>{v.t('import.conflicts', { n: c.conflicts })}</summary>
-          <ul className="small">
-            {report.conflicts.map((x) => (
-              <li key={`${x.line}-${x.surface}`}>
-                {v.t('import.line', { n: x.line })}: {x.message}
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
-      {report.warnings.length > 0 && (
-        <details className="import-issues">
-          <summary>{v.t('import.warnings', { n: c.warnings })}</summary>
-          <ul className="small">
-            {report.warnings.map((w) => (
-              <li key={`${w.line}-${w.message}`}>
-                {v.t('import.line', { n: w.line })}: {w.message}
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
+      <IssueList open className="import-issues import-errors" title={v.t('import.errors', { n: c.errors })} items={report.errors.map((e) => ({ line: e.line, text: `${e.field ? `[${e.field}] ` : ''}${e.message}` }))} />
+      <IssueList className="import-issues" title={v.t('import.conflicts', { n: c.conflicts })} items={report.conflicts.map((x) => ({ line: x.line, text: x.message }))} />
+      <IssueList className="import-issues" title={v.t('import.warnings', { n: c.warnings })} items={report.warnings.map((w) => ({ line: w.line, text: w.message }))} />
       {report.sample.length > 0 && (
         <>
           <h3 className="panel-heading">{v.t('import.sample')}</h3>
@@ -241,5 +202,23 @@ function ReportView({ report, writable, busy, onApply }: { report: ImportReport;
         </button>
       </div>
     </div>
+  );
+}
+
+/** Row issues of a preview (errors, conflicts or warnings), folded under their count; nothing when there are none. */
+function IssueList({ title, items, className, open }: { title: string; items: { line: number; text: string }[]; className: string; open?: boolean }) {
+  const v = useVocabularyStrings();
+  if (items.length === 0) return null;
+  return (
+    <details open={open} className={className}>
+      <summary>{title}</summary>
+      <ul className="small">
+        {items.map((it) => (
+          <li key={`${it.line}-${it.text}`}>
+            {v.t('import.line', { n: it.line })}: {it.text}
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }

@@ -3,7 +3,7 @@ import type { Entity, EntityType } from '../api.ts';
 import { ErrorAlert, Loading } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import { EntityPicker } from '../kg/EntityPicker.tsx';
-import { ENTITY_TYPES } from '../kg/vocab.ts';
+import { EntityTypeOptions } from './EntityTypeOptions.tsx';
 import { type TermProposal, vocabularyApi } from './api.ts';
 import { useVocabularyStrings } from './i18n.ts';
 
@@ -128,11 +128,7 @@ function ProposalItem({ p, onDone }: { p: TermProposal; onDone: (surface: string
             <label className="inline-field small">
               {v.t('terms.typeLabel')}
               <select className="input input-small" value={type} onChange={(e) => setType(e.target.value as EntityType)} data-testid="term-type">
-                {ENTITY_TYPES.map((x) => (
-                  <option key={x} value={x}>
-                    {t(`entityType.${x}`)}
-                  </option>
-                ))}
+                <EntityTypeOptions />
               </select>
             </label>
             <button type="button" className="btn btn-primary btn-small" disabled={busy} onClick={() => act(() => vocabularyApi.approveTerm(p.id, { action: 'create', type }))} data-action="create">
