@@ -3,8 +3,8 @@ import { basename } from 'node:path';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { AppError, EntityTypeSchema } from '../../core/index.ts';
-import { type ImportReport, VOCAB_FORMATS, type VocabFormat, VocabFormatSchema } from '../../knowledge/index.ts';
-import { printJson } from '../output.ts';
+import { type ImportReport, type ImportRequest, VOCAB_FORMATS, VocabFormatSchema } from '../../knowledge/index.ts';
+import { fail, printJson } from '../output.ts';
 import { withRuntime } from '../with-runtime.ts';
 
 function cliActor(): string {
@@ -29,22 +29,32 @@ function report(r: ImportReport, applied: boolean): string {
   return `${lines.join('\n')}\n`;
 }
 
+function importRequest(file: string, opts: { format?: string; system?: string; type?: string }): ImportRequest {
+  const format = VocabFormatSchema.safeParse(opts.format);
+  if (!format.success) throw new AppError('VALIDATION_FAILED', `--format 须为 ${VOCAB_FORMATS.join('|')} / unknown format ${opts.format ?? '(none)'}`, { field: 'format' });
+  const type = opts.type === undefined ? undefined : EntityTypeSchema.safeParse(opts.type);
+  if (type && !type.success) throw new AppError('VALIDATION_FAILED', `--type 须为 ${EntityTypeSchema.options.join('|')} / unknown type ${opts.type}`, { field: 'type' });
+  let bytes: Buffer;
+  try {
+    if (!statSync(file).isFile()) throw new Error('not a file');
+    bytes = readFileSync(file);
+  } catch {
+    throw new AppError('NOT_FOUND', `找不到文件 ${file} / no such file`, { field: 'file' });
+  }
+  return { bytes, fileName: basename(file), format: format.data, system: opts.system, type: type?.data };
+}
+
 /** `yingzhi vocab import <file> --format …`: preview with --dry-run, else import as one undoable batch. */
 export async function vocabImportCommand(file: string, opts: { format?: string; system?: string; type?: string; dryRun?: boolean; json?: boolean }): Promise<void> {
   const json = Boolean(opts.json);
+  let req: ImportRequest;
+  // The arguments and the file are checked before the database is opened: a typo fails at once.
+  try {
+    req = importRequest(file, opts);
+  } catch (e) {
+    return fail(e, json);
+  }
   await withRuntime(json, async (rt) => {
-    const format = VocabFormatSchema.safeParse(opts.format);
-    if (!format.success) throw new AppError('VALIDATION_FAILED', `--format 须为 ${VOCAB_FORMATS.join('|')} / unknown format ${opts.format ?? '(none)'}`, { field: 'format' });
-    const type = opts.type === undefined ? undefined : EntityTypeSchema.safeParse(opts.type);
-    if (type && !type.success) throw new AppError('VALIDATION_FAILED', `--type 须为 ${EntityTypeSchema.options.join('|')} / unknown type ${opts.type}`, { field: 'type' });
-    let bytes: Buffer;
-    try {
-      if (!statSync(file).isFile()) throw new Error('not a file');
-      bytes = readFileSync(file);
-    } catch {
-      throw new AppError('NOT_FOUND', `找不到文件 ${file} / no such file`, { field: 'file' });
-    }
-    const req = { bytes, fileName: basename(file), format: format.data as VocabFormat, system: opts.system, type: type?.data };
     const r = opts.dryRun ? await rt.knowledge.vocabulary.preview(req) : await rt.knowledge.vocabulary.apply(req, cliActor());
     if (json) return printJson(r);
     process.stdout.write(report(r, !opts.dryRun));
