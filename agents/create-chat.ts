@@ -13,7 +13,8 @@ import { createToolRegistry } from './tools/registry.ts';
 
 export interface ChatDeps {
   db: Database;
-  llm: LlmProvider | null;
+  /** The active model at the time of each call (it can be switched in Settings); null: deterministic engines. */
+  llm: () => LlmProvider | null;
   /** YZ_LLM_NUM_CTX. */
   numCtx: number;
   tokenizer: Tokenizer;
@@ -28,9 +29,15 @@ export interface ChatDeps {
 /** The chat service wired from the runtime's parts; loads and validates its prompts now (a bad prompt file fails start). */
 export function createChatService(deps: ChatDeps): ChatService {
   const tools = createToolRegistry({ db: deps.db, search: deps.search, entities: deps.entities, graph: deps.graph, sources: deps.sources });
-  const rewriter = new QueryRewriter({ llm: deps.llm, cache: deps.cache, tokenizer: deps.tokenizer, prompt: loadPrompt('query-rewrite'), log: deps.log });
+  const rewriter = new QueryRewriter({
+    get llm() {
+      return deps.llm();
+    },
+    cache: deps.cache, tokenizer: deps.tokenizer, prompt: loadPrompt('query-rewrite'), log: deps.log });
   return new DefaultChatService({
-    llm: deps.llm,
+    get llm() {
+      return deps.llm();
+    },
     numCtx: deps.numCtx,
     tokenizer: deps.tokenizer,
     tools,

@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   'data.import',
   'data.export',
   'connector.change',
+  'llm.settings',
   'report.push',
   'data.delete',
   'source.upload',

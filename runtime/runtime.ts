@@ -6,7 +6,7 @@ import { openGraphStore } from '../graph/index.ts';
 import { INGEST_JOB, IngestService, onIngestJobError, runIngestJob, SourcesRepository } from '../ingest/index.ts';
 import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
 import { Literature } from '../literature/index.ts';
-import { createProvider, type LlmProvider, LlmResponseCache, LlmUsageRepository, meterProvider } from '../llm/index.ts';
+import { ActiveModel, type LlmProvider, LlmResponseCache, LlmSettingsRepository, LlmSettingsService, LlmUsageRepository } from '../llm/index.ts';
 import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
 import { type Database, type JobHandler, JobQueue, JobRunner, openDatabase, type Queryable } from '../store/index.ts';
 
@@ -26,8 +26,12 @@ export interface Runtime {
   ingest: IngestService;
   search: SearchService;
   knowledge: Knowledge;
-  /** The configured model, or null with YZ_LLM=none (every flow then uses its deterministic engine). */
-  llm: LlmProvider | null;
+  /** The active model (environment, or the Settings choice), or null for none (deterministic engines). Read at each use: it can be switched. */
+  readonly llm: LlmProvider | null;
+  /** The active model and where it came from; switches from Settings (llm/active-model.ts). */
+  activeModel: ActiveModel;
+  /** Admin switch of the model (audited). */
+  llmSettings: LlmSettingsService;
   /** Token and latency records of every model call (GET /api/llm/status). */
   llmUsage: LlmUsageRepository;
   /** Cited chat over the knowledge base (agents/). */
@@ -70,11 +74,29 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     if (db.kind === 'pglite') await jobs.releaseOrphans();
     const ingest = new IngestService(db, sources, jobs, { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars });
     const llmUsage = new LlmUsageRepository(db);
-    const provider = createProvider(config.llm);
-    const llm = provider && meterProvider(provider, llmUsage, log);
     const llmCache = new LlmResponseCache(db, llmUsage);
-    const extractors: Partial<Record<'rules' | 'llm', Extractor>> = { rules: new RulesExtractor(lexicon, tokenizer) };
-    if (llm) extractors.llm = new LlmExtractor(llm, lexicon, { cache: llmCache, log });
+    const connectors = new Connectors({ db, jobs, keyring, log, checkSeconds: config.connectors.checkSeconds, timeoutMs: config.connectors.timeoutMs });
+    const llmSettingsRepo = new LlmSettingsRepository(db);
+    const activeModel = new ActiveModel({
+      env: config.llm, settings: llmSettingsRepo, usage: llmUsage, capabilities: llmSettingsRepo, resolveConnector: (id) => connectors.llmEndpoint(id), log,
+    });
+    await activeModel.init();
+    activeModel.poll();
+    const llmSettings = new LlmSettingsService({ db, repo: llmSettingsRepo, active: activeModel, modelsDir: config.llm.modelsDir ?? 'models' });
+    // One LLM extractor per active model (its version names the model), made when the model changes.
+    const llmExtractors = new WeakMap<LlmProvider, LlmExtractor>();
+    const extractors: Partial<Record<'rules' | 'llm', Extractor>> = {
+      rules: new RulesExtractor(lexicon, tokenizer),
+      get llm() {
+        const llm = activeModel.current;
+        if (!llm) return undefined;
+        const known = llmExtractors.get(llm);
+        if (known) return known;
+        const x = new LlmExtractor(llm, lexicon, { cache: llmCache, log });
+        llmExtractors.set(llm, x);
+        return x;
+      },
+    };
     const graph = await openGraphStore(config, db);
     const knowledge = new Knowledge({ db, jobs, lexicon, embedder, log, graph, extractors, autoExtract: config.autoExtract });
     await knowledge.init();
@@ -82,7 +104,6 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const deps = { db, jobs, sources, ingest, indexer, log, fault: config.fault, onReady };
     const literature = new Literature({ db, jobs, log, config: config.pubmed, prepared: { sources, indexer, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
     const extractDeps = knowledge.extractJobDeps();
-    const connectors = new Connectors({ db, jobs, keyring, log, checkSeconds: config.connectors.checkSeconds, timeoutMs: config.connectors.timeoutMs });
     const handlers: Record<string, JobHandler> = {
       [INGEST_JOB]: { run: (job) => runIngestJob(job, deps), onError: (job, e) => onIngestJobError(job, e, deps) },
       [EMBED_JOB]: { run: (job) => runEmbedJob(job, deps), onError: (job, e) => onEmbedJobError(job, e, deps) },
@@ -95,14 +116,18 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     await literature.ensureScheduled();
     await connectors.ensureScheduled();
     const search = new SearchService(db, tokenizer, embedder);
-    const chat = createChatService({ db, llm, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, log });
+    const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, log });
     const auth = new AuthService(db);
     return {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge, llm, llmUsage, chat, literature, auth, keyring, connectors,
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge, llmUsage, chat, literature, auth, keyring, connectors, activeModel, llmSettings,
+      get llm() {
+        return activeModel.current;
+      },
       async close() {
         await runner.stop();
         await knowledge.close();
-        await llm?.close();
+        await activeModel.close();
+        await embedder.close?.();
         await db.close();
       },
     };

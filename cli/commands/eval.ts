@@ -8,6 +8,9 @@ export interface EvalCommandOptions {
   out?: string;
   currentDb?: boolean;
   json?: boolean;
+  model?: string;
+  embedder?: string;
+  extractionLimit?: string;
 }
 
 /**
@@ -26,6 +29,9 @@ export async function evalCommand(suite: string, opts: EvalCommandOptions): Prom
       compare: opts.compare,
       outDir: opts.out,
       currentDb: Boolean(opts.currentDb),
+      model: opts.model,
+      embedder: opts.embedder,
+      extractionLimit: opts.extractionLimit ? Number(opts.extractionLimit) : undefined,
       print: !json,
       progress: (line) => process.stderr.write(`${line}\n`),
     });

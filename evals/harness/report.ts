@@ -68,6 +68,13 @@ export function printResult(r: EvalResult): void {
       r.retrieval.modes.map((m) => [m.mode, m.recallAt5.toFixed(3), m.recallAt10.toFixed(3), m.mrr.toFixed(3), m.misses.length]),
     );
   }
+  if (r.extraction?.length) {
+    printTable(
+      `Extraction (gold test split, ${r.extraction[0].sentences} sentences, micro-averaged; strict = certainty must match)`,
+      ['engine', 'version', 'P', 'R', 'F1', 'relaxed F1'],
+      r.extraction.map((e) => [e.engine, e.version, pct(e.strict.precision), pct(e.strict.recall), pct(e.strict.f1), pct(e.relaxed.f1)]),
+    );
+  }
   if (r.answers) {
     const m = r.answers.metrics;
     printTable(`Answers (${m.cases} questions: ${m.answerable} answerable, ${m.offTopic} off-topic)`, ['metric', 'value', 'meaning'], [

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { AppError, createLogger, loadConfig } from '../../core/index.ts';
 import { createRuntime, loadDemoCorpus, type Runtime } from '../../runtime/index.ts';
+import { evaluateExtraction, type Prf } from '../extraction.ts';
 import { evaluateRetrieval, loadRetrievalQueries, type RetrievalScore } from '../retrieval.ts';
 import { type AnswerRecord, runAnswerCases } from './answer-run.ts';
 import { ANSWERS_FILE, type AnswerCase, loadAnswerCases } from './datasets.ts';
@@ -9,13 +10,15 @@ import { FaithfulnessJudge } from './faithfulness.ts';
 import { type AnswerCaseScore, type AnswerMetrics, type FaithfulnessCase, type FaithfulnessMetrics, scoreAnswers, scoreFaithfulness } from './metrics.ts';
 import { comparabilityNotes, compareSummaries, type Delta, printResult, readResult, writeResult } from './report.ts';
 
-export const SUITES = ['retrieval', 'answers', 'faithfulness'] as const;
+export const SUITES = ['retrieval', 'answers', 'faithfulness', 'extraction'] as const;
 export type SuiteName = (typeof SUITES)[number];
+/** What `all` runs: `extraction` (a model call per gold sentence) is asked for by name. */
+const ALL: readonly SuiteName[] = ['retrieval', 'answers', 'faithfulness'];
 
 /** `all`, one suite, or several joined by commas (`answers,faithfulness`); unknown names are an error. */
 export function parseSuites(arg: string): SuiteName[] {
   const names = arg.split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.includes('all')) return [...SUITES];
+  if (names.includes('all')) return [...ALL];
   const bad = names.filter((n) => !(SUITES as readonly string[]).includes(n));
   if (bad.length || !names.length) {
     throw new AppError('VALIDATION_FAILED', `unknown suite "${bad.join(',') || arg}": choose ${SUITES.join(', ')} or all`, { field: 'suite' });
@@ -41,6 +44,7 @@ export interface EvalResult {
   retrieval?: { queries: number; chineseQueries: number; modes: RetrievalScore[] };
   answers?: { metrics: AnswerMetrics; cases: AnswerCaseScore[] };
   faithfulness?: { metrics: FaithfulnessMetrics; cases: FaithfulnessCase[] };
+  extraction?: { engine: string; version: string; sentences: number; strict: Prf; relaxed: Prf }[];
   compare?: { file: string; deltas: Delta[]; notes: string[] };
 }
 
@@ -54,6 +58,12 @@ export interface EvalOptions {
   answersFile?: string;
   /** Only the first n answers cases (a quick run). */
   limit?: number;
+  /** An installed local model to evaluate (`--model qwen-1.5b`: YZ_LLM=embedded). */
+  model?: string;
+  /** `hash` or `e5` (`--embedder`), to compare retrieval. */
+  embedder?: string;
+  /** Only the first n gold test sentences in the extraction suite. */
+  extractionLimit?: number;
   /** Where the result file goes (default evals/results); null: not written. */
   outDir?: string | null;
   /** An earlier result file to compare with. */
@@ -96,7 +106,7 @@ async function count(rt: Runtime, sql: string): Promise<number> {
 export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; file: string | null }> {
   const started = Date.now();
   const progress = opts.progress ?? (() => {});
-  const { env, engine } = evalEnvironment(opts.env ?? process.env, { currentDb: opts.currentDb });
+  const { env, engine } = evalEnvironment(opts.env ?? process.env, { currentDb: opts.currentDb, model: opts.model, embedder: opts.embedder });
   const suites = parseSuites(opts.suite);
   const wants = (s: SuiteName) => suites.includes(s);
   const previous = opts.compare ? readResult(opts.compare) : null;
@@ -104,7 +114,7 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
   try {
     const result: EvalResult = {
       schema: RESULT_SCHEMA,
-      suite: suites.length === SUITES.length ? 'all' : suites.join('+'),
+      suite: suites.length === ALL.length && ALL.every((x) => suites.includes(x)) ? 'all' : suites.join('+'),
       suites,
       startedAt: new Date(started).toISOString(),
       durationMs: 0,
@@ -156,6 +166,24 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
           result.summary[`faithfulness.${part}.uncitedShare`] = f[part].uncitedShare;
           result.summary[`faithfulness.${part}.supportedWhenCited`] = f[part].supportedWhenCited;
         }
+      }
+    }
+    if (wants('extraction')) {
+      // The model's triples against the rules engine's on the same held-out gold sentences.
+      const llm = rt.knowledge.extractors.llm;
+      const engines = [{ name: 'rules', x: rt.knowledge.extractors.rules }, ...(llm ? [{ name: 'llm', x: llm }] : [])];
+      result.extraction = [];
+      for (const { name, x } of engines) {
+        if (!x) continue;
+        progress(`extraction: ${name} on the gold test split${opts.extractionLimit ? ` (first ${opts.extractionLimit})` : ''}…`);
+        const e = await evaluateExtraction({ split: 'test', extractor: x, print: false, limit: opts.extractionLimit });
+        const m = e.splits[0].strict.micro;
+        const r = e.splits[0].relaxed.micro;
+        result.extraction.push({ engine: name, version: e.extractorVersion, sentences: e.splits[0].sentences, strict: m, relaxed: r });
+        result.summary[`extraction.${name}.precision`] = m.precision;
+        result.summary[`extraction.${name}.recall`] = m.recall;
+        result.summary[`extraction.${name}.f1`] = m.f1;
+        result.summary[`extraction.${name}.relaxedF1`] = r.f1;
       }
     }
     result.durationMs = Date.now() - started;
