@@ -26,6 +26,7 @@ import { rejectCrossOriginWrites, requireDeclaredContentTypes } from './request-
 import { securityHeaders } from './security-headers.ts';
 import { searchRoutes } from './search.routes.ts';
 import { sourcesRoutes } from './sources.routes.ts';
+import { vocabularyRoutes } from './vocabulary.routes.ts';
 
 const UI_DIST = fileURLToPath(new URL('../ui/dist/', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -74,6 +75,7 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   await app.register(chunksRoutes(rt));
   await app.register(jobsRoutes(rt));
   await app.register(knowledgeRoutes(rt));
+  await app.register(vocabularyRoutes(rt));
   await app.register(graphRoutes(rt));
   await app.register(chatRoutes(rt));
   await app.register(llmRoutes(rt));

@@ -21,6 +21,7 @@ import { modelsCommands } from './commands/models.ts';
 import { jobsListCommand, jobsRetryCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
 import { startCommand } from './commands/start.ts';
 import { registerUsersCommands } from './commands/users.ts';
+import { registerVocabCommands } from './commands/vocab.ts';
 import { fail } from './output.ts';
 
 const program = new Command('yingzhi')
@@ -224,5 +225,6 @@ models
 registerAuditCommands(program);
 registerUsersCommands(program);
 registerKeysCommands(program);
+registerVocabCommands(program);
 
 await program.parseAsync(process.argv);

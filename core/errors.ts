@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'RERANKER_UNAVAILABLE'
   | 'JOB_FAILED'
   | 'STATE_CONFLICT'
+  | 'BULK_CONFIRMATION_REQUIRED'
   | 'GRAPH_UNAVAILABLE'
   | 'IMPORT_INVALID'
   | 'LLM_UNAVAILABLE'
@@ -106,6 +107,8 @@ const STATUS: Record<ErrorCode, number> = {
   RERANKER_UNAVAILABLE: 503,
   JOB_FAILED: 500,
   STATE_CONFLICT: 409,
+  /** A bulk approval over the unconfirmed limit without the reviewer's typed count of what it approves. */
+  BULK_CONFIRMATION_REQUIRED: 428,
   GRAPH_UNAVAILABLE: 503,
   IMPORT_INVALID: 400,
   /** The model server is down, answered 5xx/429 after retries, or does not know the model. */

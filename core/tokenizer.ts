@@ -96,6 +96,11 @@ export class Tokenizer {
     return this.jieba.cut(normalizeText(text), true).filter((w) => !PUNCT_OR_SPACE.test(w));
   }
 
+  /** Words with jieba part-of-speech tags (v verb, n noun, d adverb…), for telling names from predicates. */
+  tagged(text: string): Array<{ word: string; tag: string }> {
+    return this.jieba.tag(normalizeText(text), true).filter((w) => !PUNCT_OR_SPACE.test(w.word));
+  }
+
   /**
    * Precise-mode words and entity lexemes. A two-character CJK word is left to the bigram stream (it is
    * that bigram); an entity is looked up for whole words only, so 内膜 inside 心内膜 is never 子宫内膜.

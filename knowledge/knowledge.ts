@@ -13,6 +13,10 @@ import { GraphProjector } from './projector.ts';
 import { RelationsRepository } from './relations.repository.ts';
 import { EntityResolver } from './resolution.ts';
 import { ReviewService } from './review.service.ts';
+import { TermProposalsRepository } from './term-proposals.repository.ts';
+import { TermProposalsService } from './term-proposals.service.ts';
+import { VocabImportsRepository } from './vocabulary/vocab-imports.repository.ts';
+import { VocabImportsService } from './vocabulary/vocab-imports.service.ts';
 
 export interface KnowledgeDeps {
   db: Database;
@@ -37,6 +41,9 @@ export class Knowledge {
   readonly projector: GraphProjector;
   readonly extractors: KnowledgeDeps['extractors'];
   private readonly audit = new AuditLog();
+  readonly termProposals: TermProposalsRepository;
+  readonly terms: TermProposalsService;
+  readonly vocabulary: VocabImportsService;
 
   constructor(private readonly deps: KnowledgeDeps) {
     const { db } = deps;
@@ -49,6 +56,12 @@ export class Knowledge {
     const changed = () => this.projector.wake();
     this.review = new ReviewService(db, this.candidates, this.entities, this.relations, changed);
     this.merges = new MergeService(db, this.entities, this.candidates, this.relations, (tx, id) => this.review.emitRelation(tx, id), () => {
+      this.resolver.invalidate();
+      changed();
+    });
+    this.termProposals = new TermProposalsRepository(db);
+    this.terms = new TermProposalsService(db, this.termProposals, this.entities, this.candidates, this.merges);
+    this.vocabulary = new VocabImportsService(db, new VocabImportsRepository(db), this.entities, () => {
       this.resolver.invalidate();
       changed();
     });
@@ -82,7 +95,7 @@ export class Knowledge {
   /** Job dependencies for the extraction job; demo sources get a starter set approved by the demo reviewer. */
   extractJobDeps(): ExtractJobDeps {
     return {
-      db: this.deps.db, jobs: this.deps.jobs, candidates: this.candidates, entities: this.entities, extractors: this.deps.extractors, log: this.deps.log,
+      db: this.deps.db, jobs: this.deps.jobs, candidates: this.candidates, entities: this.entities, terms: this.termProposals, extractors: this.deps.extractors, log: this.deps.log,
       afterExtract: async (sourceId, demo) => {
         if (demo) await approveDemoStarterSet(this, sourceId);
       },

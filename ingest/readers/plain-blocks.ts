@@ -73,11 +73,23 @@ export function linesToBlocks(text: string, page: number): Block[] {
       continue;
     }
     if (/^([-*•·]|\d+[.)、]|[（(]\d+[)）])\s*/.test(line) && para) flush(); // list items start new paragraphs
+    // A short line with no punctuation at all after a finished sentence (or at the start) is a title line
+    // ("前列腺癌"): its own block, not the first words of the paragraph after it.
+    if (isTitleLine(line) && (!para || /[。！？]$/.test(para))) {
+      flush();
+      blocks.push({ page, kind: 'text', text: line });
+      continue;
+    }
     para = para ? joinLines(para, line) : line;
     if (/[。！？]$/.test(line) && line.length < 20) flush();
   }
   flush();
   return blocks;
+}
+
+/** A bare title: a few CJK words, no punctuation, no digits (a wrapped line of a sentence has punctuation soon). */
+function isTitleLine(line: string): boolean {
+  return visibleLength(line) <= 16 && /^[\u3400-\u9fffA-Za-z·-]+$/.test(line) && /[\u3400-\u9fff]/.test(line);
 }
 
 function joinLines(a: string, b: string): string {

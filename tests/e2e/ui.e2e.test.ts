@@ -115,12 +115,12 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     await close(page, errors);
   });
 
-  it('search: GGO expands to 磨玻璃结节; filters narrow; empty results and errors are explained', async () => {
-    const { page, errors } = await open('/search?q=GGO');
+  it('search: GGN expands to 磨玻璃结节; filters narrow; empty results and errors are explained', async () => {
+    const { page, errors } = await open('/search?q=GGN');
     const expansions = page.locator('[data-testid="expansions"]');
     await expansions.waitFor();
     const text = (await expansions.textContent()) ?? '';
-    expect(text).toContain('GGO');
+    expect(text).toContain('GGN');
     expect(text).toContain('磨玻璃结节');
     expect(text).toContain('ground-glass nodule');
     await page.locator('li.hit').first().waitFor();
@@ -134,7 +134,7 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     expect(new Set(kinds)).toEqual(new Set(['guideline']));
 
     // A filter that matches nothing: a clear "no passages" message.
-    await page.goto(`${server.url}/search?q=GGO&kind=case`);
+    await page.goto(`${server.url}/search?q=GGN&kind=case`);
     const empty = page.locator('[data-testid="no-results"]');
     await empty.waitFor();
     expect(await empty.textContent()).toContain('未找到相关段落');

@@ -215,7 +215,7 @@ export interface ReviewBody {
   expectedVersion?: number;
 }
 export type ApproveBody = ReviewBody & { edit?: ApprovalEdit; overrideConflict?: boolean };
-export type BulkBody = { action: 'approve' | 'reject'; comment?: string } & ({ ids: string[] } | { filter: Omit<CandidateFilter, 'status'> });
+export type BulkBody = { action: 'approve' | 'reject'; comment?: string } & ({ ids: string[] } | { filter: Omit<CandidateFilter, 'status'>; confirmCount?: number });
 export type ExportFormat = 'jsonl' | 'csv-nodes' | 'csv-edges' | 'cypher';
 
 export const CANDIDATE_STATUSES: readonly CandidateStatus[] = ['pending', 'approved', 'rejected'];

@@ -1,5 +1,5 @@
 import { Link } from 'react-router-dom';
-import type { Candidate } from '../api.ts';
+import type { Candidate, EntityType } from '../api.ts';
 import { Badge, ErrorAlert, MarkedText } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import { CertaintyBadge, PredicateArrow, TypeDot } from '../kg/badges.tsx';
@@ -136,6 +136,11 @@ function SideCell({ c, side, onResolve }: { c: Candidate; side: Side; onResolve:
       <span className="entity unresolved" data-side={side} data-unresolved="true">
         <span className="entity-text">{s.text}</span>
         <Badge tone="amber">{t('review.unresolved')}</Badge>
+        {s.guessedType && (
+          <span className="small muted entity-guess" data-guessed-type={s.guessedType} title={t('review.guessHint')}>
+            {t('review.guess', { type: t(`entityType.${s.guessedType as EntityType}`) })}
+          </span>
+        )}
         {c.status === 'pending' && (
           <button
             type="button"
