@@ -1,4 +1,4 @@
-import type { Logger, Tokenizer } from '../core/index.ts';
+import type { Keyring, Logger, Tokenizer } from '../core/index.ts';
 import type { GraphStore } from '../graph/index.ts';
 import type { ImagingToolPort } from '../imaging/index.ts';
 import type { SourcesRepository } from '../ingest/index.ts';
@@ -14,7 +14,8 @@ import { createToolRegistry } from './tools/registry.ts';
 
 export interface ChatDeps {
   db: Database;
-  llm: LlmProvider | null;
+  /** The active model at the time of each call (it can be switched in Settings); null: deterministic engines. */
+  llm: () => LlmProvider | null;
   /** YZ_LLM_NUM_CTX. */
   numCtx: number;
   tokenizer: Tokenizer;
@@ -23,6 +24,8 @@ export interface ChatDeps {
   graph: GraphStore;
   sources: Pick<SourcesRepository, 'get' | 'page'>;
   cache: LlmResponseCache;
+  /** Encrypts what users type (questions, titles) at rest. */
+  keyring: Keyring;
   log?: Logger;
   /** Stored measurements and imaging-AI results for the imaging tools. */
   imaging?: ImagingToolPort;
@@ -31,13 +34,19 @@ export interface ChatDeps {
 /** The chat service wired from the runtime's parts; loads and validates its prompts now (a bad prompt file fails start). */
 export function createChatService(deps: ChatDeps): ChatService {
   const tools = createToolRegistry({ db: deps.db, search: deps.search, entities: deps.entities, graph: deps.graph, sources: deps.sources, imaging: deps.imaging });
-  const rewriter = new QueryRewriter({ llm: deps.llm, cache: deps.cache, tokenizer: deps.tokenizer, prompt: loadPrompt('query-rewrite'), log: deps.log });
+  const rewriter = new QueryRewriter({
+    get llm() {
+      return deps.llm();
+    },
+    cache: deps.cache, tokenizer: deps.tokenizer, prompt: loadPrompt('query-rewrite'), log: deps.log });
   return new DefaultChatService({
-    llm: deps.llm,
+    get llm() {
+      return deps.llm();
+    },
     numCtx: deps.numCtx,
     tokenizer: deps.tokenizer,
     tools,
-    conversations: new ConversationsRepository(deps.db),
+    conversations: new ConversationsRepository(deps.db, deps.keyring),
     rewriter,
     answerPrompt: loadPrompt('chat-answer'),
     log: deps.log,

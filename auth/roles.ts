@@ -13,7 +13,10 @@ export const PERMISSIONS = [
   'report.draft',
   'imaging.qc',
   'connectors.manage',
+  /** Where connectors may connect (the target allow-list): admin only. */
+  'connectors.allowlist',
   'admin.users',
+  'admin.settings',
   'audit.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];

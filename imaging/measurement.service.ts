@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { AuditLog } from '../audit/index.ts';
 import { AppError, type ImagingConfig, isAppError, type Logger, newId, sha256Hex } from '../core/index.ts';
 import type { Database, Job, JobHandler, JobQueue } from '../store/index.ts';
 import type { ConnectorEndpoints } from './ai/ai.service.ts';
@@ -58,6 +59,8 @@ export class MeasurementService {
   readonly repo: MeasurementsRepository;
   readonly volumes: VolumeStore;
 
+  private readonly audit = new AuditLog();
+
   constructor(private readonly deps: MeasurementServiceDeps) {
     this.repo = new MeasurementsRepository(deps.db);
     this.volumes = new VolumeStore(deps.config.dir, deps.config.retentionDays);
@@ -80,7 +83,7 @@ export class MeasurementService {
     }
     if (input.pacs) await this.pacsEndpoint(input.pacs.connectorId);
     if (total <= this.deps.config.syncBytes && !input.pacs) {
-      const { result, row } = await this.measureAndStore(input, null);
+      const { result, row } = await this.measureAndStore(input, null, true);
       return { status: 'measured', measurement: result, row };
     }
     const spoolId = newId('spool');
@@ -89,7 +92,11 @@ export class MeasurementService {
       mkdirSync(path.join(dir, part), { recursive: true });
       for (const [n, f] of files.entries()) writeFileSync(path.join(dir, part, `${String(n).padStart(5, '0')}-${safeName(f.name)}`), f.bytes);
     }
-    const job = await this.deps.jobs.enqueue(this.deps.db, MEASURE_JOB, { spoolId, options: input.options, actor: input.actor, sourceId: input.sourceId ?? null, pacs: input.pacs ?? null }, { dedupeKey: `${MEASURE_JOB}:${spoolId}`, maxAttempts: 3 });
+    const job = await this.deps.db.transaction(async (tx) => {
+      const queued = await this.deps.jobs.enqueue(tx, MEASURE_JOB, { spoolId, options: input.options, actor: input.actor, sourceId: input.sourceId ?? null, pacs: input.pacs ?? null }, { dedupeKey: `${MEASURE_JOB}:${spoolId}`, maxAttempts: 3 });
+      await this.audit.append(tx, { actor: input.actor, action: 'imaging.measure', target: queued.id, details: { queued: true, pacs: Boolean(input.pacs), sourceId: input.sourceId ?? null } });
+      return queued;
+    });
     return { status: 'queued', job };
   }
 
@@ -141,7 +148,7 @@ export class MeasurementService {
   }
 
   /** Read, measure and store one input; shared by the request path and the job. */
-  private async measureAndStore(input: Omit<MeasurementInput, 'sourceId'> & { sourceId?: string | null }, job: Job | null): Promise<{ result: MeasurementResult; row: MeasurementRow }> {
+  private async measureAndStore(input: Omit<MeasurementInput, 'sourceId'> & { sourceId?: string | null }, job: Job | null, audited = false): Promise<{ result: MeasurementResult; row: MeasurementRow }> {
     const limits = { maxBytes: this.deps.config.maxBytes };
     const progress = async (done: number, step: string) => {
       if (job) await this.deps.jobs.progress(this.deps.db, job.id, step, done, 3);
@@ -154,7 +161,14 @@ export class MeasurementService {
     const result = measure(image, mask, { ...input.options, pre });
     await progress(2, 'store');
     const { imageKey, maskKey } = this.cache(image, mask, result);
-    const row = await this.deps.db.transaction((tx) => this.repo.upsert(tx, result, { imageKey, maskKey, sourceId: input.sourceId ?? null, jobId: job?.id ?? null, actor: input.actor }));
+    const row = await this.deps.db.transaction(async (tx) => {
+      const stored = await this.repo.upsert(tx, result, { imageKey, maskKey, sourceId: input.sourceId ?? null, jobId: job?.id ?? null, actor: input.actor });
+      // A request measured at once is audited here; a queued one was audited when it was queued.
+      if (audited) {
+        await this.audit.append(tx, { actor: input.actor, action: 'imaging.measure', target: result.id, details: { image: result.provenance.image.kind, modality: result.provenance.modality, lesions: result.lesions.length, sourceId: input.sourceId ?? null } });
+      }
+      return stored;
+    });
     this.deps.log.info({ measurementId: result.id, lesions: result.lesions.length, ms: result.timingsMs.total }, 'measurement stored');
     return { result, row };
   }

@@ -1,3 +1,4 @@
+import { AppError } from '../../core/index.ts';
 import { parseSuites, runEval } from '../../evals/harness/run.ts';
 import { fail, printJson } from '../output.ts';
 
@@ -7,7 +8,12 @@ export interface EvalCommandOptions {
   compare?: string;
   out?: string;
   currentDb?: boolean;
+  split?: string;
+  ablation?: boolean;
   json?: boolean;
+  model?: string;
+  embedder?: string;
+  extractionLimit?: string;
 }
 
 /**
@@ -26,6 +32,11 @@ export async function evalCommand(suite: string, opts: EvalCommandOptions): Prom
       compare: opts.compare,
       outDir: opts.out,
       currentDb: Boolean(opts.currentDb),
+      model: opts.model,
+      embedder: opts.embedder,
+      extractionLimit: opts.extractionLimit ? Number(opts.extractionLimit) : undefined,
+      split: parseSplit(opts.split),
+      ablation: Boolean(opts.ablation),
       print: !json,
       progress: (line) => process.stderr.write(`${line}\n`),
     });
@@ -34,4 +45,10 @@ export async function evalCommand(suite: string, opts: EvalCommandOptions): Prom
   } catch (e) {
     fail(e, json);
   }
+}
+
+function parseSplit(split: string | undefined): 'dev' | 'heldout' | 'all' {
+  if (split === undefined) return 'dev';
+  if (split === 'dev' || split === 'heldout' || split === 'all') return split;
+  throw new AppError('VALIDATION_FAILED', `--split must be dev, heldout or all, not "${split}"`, { field: 'split' });
 }

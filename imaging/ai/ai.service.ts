@@ -1,3 +1,4 @@
+import { AuditLog } from '../../audit/index.ts';
 import { AppError, isAppError, type Lexicon, type Logger, newId, sha256Hex } from '../../core/index.ts';
 import type { Database, Job, JobHandler, JobQueue } from '../../store/index.ts';
 import { type AiClientOptions, runAiJob } from './ai-client.ts';
@@ -31,6 +32,7 @@ export interface AiServiceDeps {
  */
 export class AiService {
   readonly repo: AiResultsRepository;
+  private readonly audit = new AuditLog();
 
   constructor(private readonly deps: AiServiceDeps) {
     this.repo = new AiResultsRepository(deps.db);
@@ -55,6 +57,7 @@ export class AiService {
       const r = await this.repo.insert(tx, { id, connectorId: ep.id, request: input, actor });
       const job = await this.deps.jobs.enqueue(tx, AI_JOB, { resultId: id }, { dedupeKey: `${AI_JOB}:${id}`, maxAttempts: 5 });
       await this.repo.setJob(tx, id, job.id);
+      await this.audit.append(tx, { actor, action: 'imaging.ai_request', target: id, details: { task: input.task, connectorId: ep.id, jobId: job.id } });
       return { ...r, jobId: job.id };
     });
     this.deps.wake?.();
@@ -69,7 +72,11 @@ export class AiService {
   async importResult(result: AiResult, actor: string): Promise<{ row: AiResultRow; created: boolean }> {
     const id = `air_${sha256Hex(JSON.stringify(result)).slice(0, 24)}`;
     const mapped = mapAiResult(result, this.deps.lexicon);
-    const inserted = await this.deps.db.transaction((tx) => this.repo.insertImported(tx, { id, result, ...mapped, actor }));
+    const inserted = await this.deps.db.transaction(async (tx) => {
+      const row = await this.repo.insertImported(tx, { id, result, ...mapped, actor });
+      if (row) await this.audit.append(tx, { actor, action: 'imaging.ai_import', target: id, details: { task: result.task, model: row.model, findings: mapped.findings.length, unknownLabels: mapped.unknownLabels.length } });
+      return row;
+    });
     if (mapped.unknownLabels.length) this.deps.log.warn({ resultId: id, unknownLabels: mapped.unknownLabels }, 'imported imaging-AI result has labels outside the label map');
     return inserted ? { row: inserted, created: true } : { row: await this.get(id), created: false };
   }

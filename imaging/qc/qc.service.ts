@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { AuditLog } from '../../audit/index.ts';
 import { AppError, type Logger, newId } from '../../core/index.ts';
 import type { Database } from '../../store/index.ts';
 import type { NamedBytes } from '../load.ts';
@@ -31,6 +32,7 @@ export function protocolQc(files: NamedBytes[], limits: ReadLimits, timeZone = '
 /** Protocol and image-quality QC: check uploaded series, store runs (idempotent per series and rules version), dashboard. */
 export class QcService {
   readonly repo: QcRepository;
+  private readonly audit = new AuditLog();
 
   constructor(private readonly deps: { db: Database; log: Logger; limits: ReadLimits; timeZone: string }) {
     this.repo = new QcRepository(deps.db, deps.timeZone);
@@ -45,6 +47,7 @@ export class QcService {
     const runs = await this.deps.db.transaction(async (tx) => {
       const out: QcRun[] = [];
       for (let n = 0; n < results.length; n++) out.push(await this.repo.upsert(tx, newId('qc'), keys[n], results[n], actor));
+      await this.audit.append(tx, { actor, action: 'imaging.qc', target: out.length === 1 ? out[0].id : null, details: { runs: out.map((r) => r.id), statuses: out.map((r) => r.status) } });
       return out;
     });
     this.deps.log.info({ series: runs.length, statuses: runs.map((r) => r.status) }, 'protocol QC stored');

@@ -1,6 +1,7 @@
 import { type HTMLElement, type Node, NodeType, parse } from 'node-html-parser';
 import { type Block, type ParsedDocument, SourceMetaInputSchema } from '../document.ts';
 import { decodeText } from './decode.ts';
+import { checkHtmlDepth } from './html-depth.ts';
 import { virtualPages } from './plain-blocks.ts';
 
 const BLOCK_TAGS = new Set(['p', 'li', 'pre', 'blockquote', 'dd', 'dt', 'caption', 'figcaption', 'tr']);
@@ -13,6 +14,7 @@ const PAGE_COMMENT = /^\s*page:\s*(\d+)\s*$/;
  */
 export function readHtml(bytes: Uint8Array, fileName: string): ParsedDocument {
   const { text } = decodeText(bytes, fileName);
+  checkHtmlDepth(text, fileName);
   const root = parse(text, { comment: true, blockTextElements: { script: false, style: false, pre: true } });
   const meta: Record<string, string> = {};
   for (const m of root.querySelectorAll('meta')) {

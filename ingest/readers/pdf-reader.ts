@@ -1,20 +1,29 @@
-import { PDFParse } from 'pdf-parse';
 import { AppError, normalizeText } from '../../core/index.ts';
 import type { Block, ParsedDocument, SourceMetaInput } from '../document.ts';
 import { linesToBlocks } from './plain-blocks.ts';
+import { tooManyPages } from './read-limits.ts';
 
-/** PDF text per page (pdf-parse over pdf.js). Scanned PDFs without a text layer are refused: they need OCR. */
-export async function readPdf(bytes: Uint8Array, fileName: string): Promise<ParsedDocument> {
-  // pdf.js takes ownership of (and detaches) the buffer it is given: pass a copy.
-  const parser = new PDFParse({ data: new Uint8Array(bytes) });
+/**
+ * PDF text per page (pdf-parse over pdf.js). Scanned PDFs without a text layer are refused: they need
+ * OCR. A document with more than `maxPages` pages is refused before any page is read. pdf-parse is
+ * loaded on first use: its pdf.js build replaces Array.prototype.push with a slower polyfill for the
+ * whole thread, and the server parses PDFs only in its parser worker threads.
+ */
+export async function readPdf(bytes: Uint8Array, fileName: string, opts: { maxPages?: number } = {}): Promise<ParsedDocument> {
+  const { PDFParse } = await import('pdf-parse');
+  // pdf.js takes ownership of (and detaches) the buffer it is given: pass a copy. A document's fonts
+  // are never compiled to functions (isEvalSupported) and no system fonts are read.
+  const parser = new PDFParse({ data: new Uint8Array(bytes), isEvalSupported: false, useSystemFonts: false, disableFontFace: true });
   try {
     let pages: Array<{ num: number; text: string }>;
     let info: Record<string, unknown> = {};
     try {
-      const result = await parser.getText({ pageJoiner: '' });
-      pages = result.pages;
-      info = ((await parser.getInfo()).info ?? {}) as Record<string, unknown>;
+      const about = await parser.getInfo();
+      if (opts.maxPages !== undefined && about.total > opts.maxPages) throw tooManyPages(fileName, about.total, opts.maxPages);
+      info = (about.info ?? {}) as Record<string, unknown>;
+      pages = (await parser.getText({ pageJoiner: '' })).pages;
     } catch (e) {
+      if (e instanceof AppError) throw e;
       const name = (e as Error)?.name ?? '';
       if (name === 'PasswordException' || /password/i.test(String((e as Error)?.message))) {
         throw new AppError('PDF_ENCRYPTED', `${fileName} 已加密（需要密码），无法读取 / PDF is password-protected`, { field: 'file', cause: e });

@@ -4,6 +4,7 @@ import { api, type ReadyDto } from './api.ts';
 import { useInterval } from './components.tsx';
 import { useConT } from './connectors/i18n.ts';
 import { useImagingT } from './imaging/i18n.ts';
+import { useVocabularyStrings } from './vocabulary/i18n.ts';
 import { type Lang, useI18n } from './i18n.ts';
 import { useAuth } from './security/auth.tsx';
 import { useSecT } from './security/i18n.ts';
@@ -15,6 +16,7 @@ export function Layout() {
   const { t: ts } = useSecT();
   const { t: tc } = useConT();
   const { t: ti } = useImagingT();
+  const { t: tv } = useVocabularyStrings();
   const { can } = useAuth();
   const ready = useReady();
   const { pathname } = useLocation();
@@ -45,6 +47,11 @@ export function Layout() {
             {can('knowledge.review') && (
               <NavLink to="/review" className={({ isActive }) => navClass(isActive)} data-nav="review">
                 {t('nav.review')}
+              </NavLink>
+            )}
+            {can('knowledge.review') && (
+              <NavLink to="/vocabulary" className={({ isActive }) => navClass(isActive)} data-nav="vocabulary">
+                {tv('nav')}
               </NavLink>
             )}
             <NavLink to="/graph" className={({ isActive }) => navClass(isActive)} data-nav="graph">

@@ -70,6 +70,9 @@ export function AiResultsPanel() {
   );
 }
 
+/** Findings carry no id of their own; a stored result's list never changes order, so its position names it. */
+const keyed = (row: AiResultRow) => row.findings.map((f, n) => [`${row.id}:${n}`, f] as const);
+
 function Findings({ row }: { row: AiResultRow }) {
   const { t, lang } = useImagingT();
   const name = (x: { nameZh: string | null; nameEn: string | null } | null) => (x ? ((lang === 'zh' ? x.nameZh : x.nameEn) ?? x.nameZh ?? x.nameEn) : null);
@@ -91,8 +94,8 @@ function Findings({ row }: { row: AiResultRow }) {
           </tr>
         </thead>
         <tbody>
-          {row.findings.map((f, n) => (
-            <tr key={`${f.label}-${n}`}>
+          {keyed(row).map(([key, f]) => (
+            <tr key={key}>
               <td>
                 {name(f.entity) ?? <i>{f.label}</i>}
                 <div className="cell-sub">{f.label}</div>

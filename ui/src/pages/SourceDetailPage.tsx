@@ -3,6 +3,7 @@ import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { api, type PageDto, type SourceDto } from '../api.ts';
 import { Badge, ErrorAlert, formatBytes, KindBadge, Loading, SourceStatusBadge, useTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
+import { RestoreVersion } from './RestoreVersion.tsx';
 
 export function SourceDetailPage() {
   const { id = '' } = useParams();
@@ -78,6 +79,7 @@ export function SourceDetailPage() {
           </div>
         </div>
       )}
+      <RestoreVersion source={source} onRestored={() => load(new AbortController().signal)} />
       <div className="two-col">
         <div className="col-main">
           <PageBrowser source={source} />
@@ -110,7 +112,7 @@ export function SourceDetailPage() {
               {source.supersededBy && (
                 <>
                   <dt>{t('meta.supersededBy')}</dt>
-                  <dd>
+                  <dd className="break mono">
                     <Link to={`/sources/${encodeURIComponent(source.supersededBy)}`}>{source.supersededBy}</Link>
                   </dd>
                 </>
