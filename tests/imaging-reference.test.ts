@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alignMask, loadImage, loadMask, type MeasurementResult, measure } from '../imaging/index.ts';
 import { chestPhantom, makePhantom, type Phantom, type PhantomSpec } from '../imaging/synthetic/index.ts';
-import { imagingTmp, sphereSpec, writePhantomNifti } from './helpers/imaging.ts';
+import { imagingTmp, referencePython, sphereSpec, writePhantomNifti } from './helpers/imaging.ts';
 import { ROOT } from './helpers/runtime.ts';
 
 /**
@@ -13,14 +13,6 @@ import { ROOT } from './helpers/runtime.ts';
  * of known volume and HU plus a chest-like case are generated here, measured by both, and the error per
  * feature is written to test-results/imaging-reference.{json,md}.
  */
-function referencePython(): string | null {
-  const fromEnv = process.env.YZ_IMAGING_REF_PYTHON;
-  if (fromEnv && existsSync(fromEnv)) return fromEnv;
-  const cached = ['/var/cache/yingzhi', path.join(process.env.HOME ?? '', '.cache/yingzhi')].map((d) => path.join(d, 'imaging-reference-venv/bin/python')).find((p) => existsSync(p));
-  if (cached) return cached;
-  if (process.env.CI === 'true') throw new Error('imaging reference venv missing: .ci/run must run scripts/imaging/reference-venv.sh and export YZ_IMAGING_REF_PYTHON');
-  return null;
-}
 const PY = referencePython();
 
 /** Mesh-based features depend on how each marching-cubes face is split into triangles (see imaging/measure/mesh.ts). */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../core/index.ts';
 import type { Geometry, Modality, Vec3, Volume } from '../volume.ts';
+import { DECODED_SYNTAXES, decodeFrame } from './dicom-codecs.ts';
 import { binary, type DicomFile, num, nums, parseDicomFile, TAG, text, UNCOMPRESSED_SYNTAXES } from './dicom-dataset.ts';
 import { checkSize, DEFAULT_LIMITS, type ReadLimits } from './limits.ts';
 
@@ -84,8 +85,8 @@ export function volumeFromParsed(seriesUid: string, files: DicomFile[], skipped:
   const warnings: string[] = skipped.length ? [`跳过非 DICOM 文件 ${skipped.length} 个 / skipped ${skipped.length} non-DICOM file(s)`] : [];
   for (const f of files) {
     const syntax = f.ds.string(TAG.transferSyntax)?.trim() ?? '1.2.840.10008.1.2';
-    if (!UNCOMPRESSED_SYNTAXES[syntax]) {
-      throw new AppError('IMAGE_UNREADABLE', `${f.name} 使用压缩传输语法 ${syntax}，请导出为未压缩 DICOM / ${f.name}: compressed transfer syntax ${syntax} is not supported; export uncompressed (explicit/implicit VR little endian)`, { field: 'file' });
+    if (!UNCOMPRESSED_SYNTAXES[syntax] && !DECODED_SYNTAXES[syntax]) {
+      throw new AppError('IMAGE_UNREADABLE', `${f.name} 使用不支持的压缩传输语法 ${syntax}，请导出为未压缩或 JPEG 无损 / RLE DICOM / ${f.name}: transfer syntax ${syntax} is not supported (JPEG-LS, JPEG 2000 and lossy JPEG are not read); export uncompressed, JPEG Lossless or RLE`, { field: 'file' });
     }
     if ((num(f.ds, TAG.frames) ?? 1) > 1) throw new AppError('IMAGE_UNREADABLE', `${f.name} 是多帧对象 / ${f.name}: multi-frame (enhanced) images are not supported; export one slice per file`, { field: 'file' });
     if ((f.ds.uint16(TAG.samplesPerPixel) ?? 1) !== 1) throw new AppError('IMAGE_UNREADABLE', `${f.name} 不是灰度图像 / ${f.name}: colour images cannot be measured`, { field: 'file' });
@@ -248,13 +249,18 @@ function pixelsOf(f: DicomFile, n: number): ArrayLike<number> {
   const signed = f.ds.uint16(TAG.pixelRepresentation) === 1;
   const bytes = bits / 8;
   if (![1, 2, 4].includes(bytes)) throw new AppError('IMAGE_UNREADABLE', `${f.name}: BitsAllocated ${bits} is not supported`, { field: 'file' });
-  if (el.length < n * bytes) throw new AppError('IMAGE_UNREADABLE', `${f.name} 的像素数据不完整 / ${f.name}: truncated pixel data (${el.length} of ${n * bytes} bytes)`, { field: 'file' });
+  const syntax = f.ds.string(TAG.transferSyntax)?.trim() ?? '1.2.840.10008.1.2';
   const ba = f.ds.byteArray;
-  const start = ba.byteOffset + el.dataOffset;
-  const bigEndian = f.ds.string(TAG.transferSyntax)?.trim() === '1.2.840.10008.1.2.2';
+  const bigEndian = syntax === '1.2.840.10008.1.2.2';
   let buf = ba.buffer as ArrayBuffer;
-  let off = start;
-  if (start % bytes !== 0 || bigEndian) {
+  let off = ba.byteOffset + el.dataOffset;
+  if (DECODED_SYNTAXES[syntax]) {
+    const decoded = decodeFrame(f, syntax, n, bytes);
+    buf = decoded.buffer as ArrayBuffer;
+    off = decoded.byteOffset;
+  } else if (el.length < n * bytes) {
+    throw new AppError('IMAGE_UNREADABLE', `${f.name} 的像素数据不完整 / ${f.name}: truncated pixel data (${el.length} of ${n * bytes} bytes)`, { field: 'file' });
+  } else if (off % bytes !== 0 || bigEndian) {
     const copy = new Uint8Array(n * bytes);
     copy.set(ba.subarray(el.dataOffset, el.dataOffset + n * bytes));
     if (bigEndian && bytes > 1) for (let i = 0; i < copy.length; i += bytes) copy.subarray(i, i + bytes).reverse();

@@ -18,13 +18,13 @@ PYRADIOMICS_SDIST_SHA256=47c57f441d6cb7973fa3b2ea48d3948df78e3348e1c69e1e2ff1900
 STAMP=$(cat reference-requirements.txt <(echo "pyradiomics==3.0.1 $PYRADIOMICS_SDIST_SHA256") | sha256sum | cut -c1-16)
 
 if [[ -f $VENV/.ok && $(cat "$VENV/.ok") == "$STAMP" ]]; then echo "$VENV/bin/python"; exit 0; fi
-log "building $VENV (pyradiomics 3.0.1, SimpleITK 2.5.7, numpy 1.26.4)"
+log "building $VENV (pyradiomics 3.0.1, SimpleITK 2.5.7, numpy 1.26.4, pydicom 3.0.2)"
 mkdir -p "$CACHE"
 rm -rf "$VENV"
 "$PY" -m venv "$VENV"
 PIP=("$VENV/bin/pip" install -q --disable-pip-version-check --no-input)
 "${PIP[@]}" --only-binary=numpy,SimpleITK,PyWavelets --require-hashes -r reference-requirements.txt >&2
 "${PIP[@]}" --no-build-isolation --no-deps --require-hashes -r <(echo "pyradiomics==3.0.1 --hash=sha256:$PYRADIOMICS_SDIST_SHA256") >&2
-"$VENV/bin/python" -c 'import radiomics, SimpleITK, numpy; print(radiomics.__version__, SimpleITK.Version_VersionString(), numpy.__version__)' >&2
+"$VENV/bin/python" -c 'import radiomics, SimpleITK, numpy, pydicom; print(radiomics.__version__, SimpleITK.Version_VersionString(), numpy.__version__, pydicom.__version__)' >&2
 echo "$STAMP" > "$VENV/.ok"
 echo "$VENV/bin/python"

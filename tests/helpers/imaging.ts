@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Geometry, writeNifti } from '../../imaging/index.ts';
@@ -38,5 +38,18 @@ export const sphereSpec = (radiusMm: number, value: number, opts: Partial<Phanto
 };
 
 export const phantom = (spec: PhantomSpec) => makePhantom(spec);
+
+/**
+ * The reference venv's python (pyradiomics, SimpleITK, pydicom; scripts/imaging/reference-venv.sh, exported by
+ * .ci/run as YZ_IMAGING_REF_PYTHON); null locally when it was never built, an error under CI.
+ */
+export function referencePython(): string | null {
+  const fromEnv = process.env.YZ_IMAGING_REF_PYTHON;
+  if (fromEnv && existsSync(fromEnv)) return fromEnv;
+  const cached = ['/var/cache/yingzhi', path.join(process.env.HOME ?? '', '.cache/yingzhi')].map((d) => path.join(d, 'imaging-reference-venv/bin/python')).find((p) => existsSync(p));
+  if (cached) return cached;
+  if (process.env.CI === 'true') throw new Error('imaging reference venv missing: .ci/run must run scripts/imaging/reference-venv.sh and export YZ_IMAGING_REF_PYTHON');
+  return null;
+}
 
 export type { Geometry };
