@@ -63,6 +63,22 @@ describe.skipIf(!PY)('compressed DICOM transfer syntaxes', () => {
     }
   });
 
+  it('a JPEG stream whose frame header claims another size is refused before anything is allocated for it', () => {
+    const files = encoded('JPEG');
+    const bytes = files[2].bytes.slice();
+    const sof = Buffer.from(bytes).indexOf(Buffer.from([0xff, 0xc3]));
+    expect(sof).toBeGreaterThan(0);
+    bytes[sof + 5] = 0xff; // rows → 65,280+
+    bytes[sof + 7] = 0xff; // columns → 65,280+
+    try {
+      loadImage([...files.slice(0, 2), { name: files[2].name, bytes }, ...files.slice(3)]);
+      throw new Error('expected a refusal');
+    } catch (e) {
+      expect(isAppError(e) && e.code).toBe('IMAGE_UNREADABLE');
+      expect((e as Error).message).toMatch(new RegExp(`${files[2].name}.*JPEG frame \\d+×\\d+ differs from the image's 96×80`));
+    }
+  });
+
   it('a JPEG Lossless file cut short is not read as zeros: the series is refused as missing a slice', () => {
     const files = encoded('JPEG');
     const cut = files[3].bytes.subarray(0, files[3].bytes.length - 600);

@@ -25,7 +25,7 @@ export function decodeFrame(f: DicomFile, syntax: string, samples: number, bytes
   const want = samples * bytesPerSample;
   let out: Uint8Array;
   try {
-    out = syntax === '1.2.840.10008.1.2.5' ? decodeRle(frame, samples, bytesPerSample) : decodeJpegLossless(frame, bytesPerSample);
+    out = syntax === '1.2.840.10008.1.2.5' ? decodeRle(frame, samples, bytesPerSample) : decodeJpegLossless(frame, bytesPerSample, f.ds.uint16(TAG.rows) ?? 0, f.ds.uint16(TAG.columns) ?? 0);
   } catch (e) {
     if (e instanceof AppError) throw e;
     throw new AppError('IMAGE_UNREADABLE', `${f.name} 的压缩像素数据无法解码 / ${f.name}: ${DECODED_SYNTAXES[syntax]} pixel data could not be decoded (${(e as Error).message})`, { field: 'file' });
@@ -36,11 +36,27 @@ export function decodeFrame(f: DicomFile, syntax: string, samples: number, bytes
   return out;
 }
 
-function decodeJpegLossless(frame: Uint8Array, bytesPerSample: number): Uint8Array {
+function decodeJpegLossless(frame: Uint8Array, bytesPerSample: number, rows: number, cols: number): Uint8Array {
+  // The decoder allocates what the stream's frame header says: a hostile header must not size memory.
+  const sof = jpegFrameSize(frame);
+  if (!sof) throw new Error('no JPEG frame header');
+  if (sof.rows !== rows || sof.cols !== cols) throw new Error(`JPEG frame ${sof.cols}×${sof.rows} differs from the image's ${cols}×${rows}`);
   // The decoder reads from an ArrayBuffer: give it exactly the frame (fragments may sit anywhere in the file).
   const copy = frame.slice();
   const px = new Decoder().decode(copy.buffer, 0, copy.length, bytesPerSample);
   return new Uint8Array(px.buffer, px.byteOffset, px.byteLength);
+}
+
+/** Rows and columns from the first SOFn marker segment (C0–CF except DHT C4, JPG C8, DAC CC). */
+function jpegFrameSize(b: Uint8Array): { rows: number; cols: number } | null {
+  let i = 2;
+  while (i + 9 < b.length) {
+    if (b[i] !== 0xff) return null;
+    const m = b[i + 1];
+    if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) return { rows: (b[i + 5] << 8) | b[i + 6], cols: (b[i + 7] << 8) | b[i + 8] };
+    i += 2 + ((b[i + 2] << 8) | b[i + 3]);
+  }
+  return null;
 }
 
 /**
