@@ -32,6 +32,7 @@ export const AUDIT_ACTIONS = [
   'report.push',
   'data.delete',
   'source.upload',
+  'source.unsupersede',
   'source.delete',
   'literature.import',
   'watch.create',
