@@ -48,4 +48,12 @@ export const AUDIT_ACTIONS = [
   'audit.archive',
   'audit.purge',
   'audit.rekey',
+  'question.generate',
+  'question.edit',
+  'question.approve',
+  'question.retire',
+  'exam.create',
+  'exam.publish',
+  'exam.start',
+  'exam.submit',
 ] as const;

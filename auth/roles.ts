@@ -10,6 +10,8 @@ export const PERMISSIONS = [
   'sources.manage',
   'jobs.manage',
   'exam.manage',
+  /** Take published exams (residents; teachers and directors to try them). */
+  'exam.take',
   'report.draft',
   'connectors.manage',
   /** Where connectors may connect (the target allow-list): admin only. */
@@ -28,11 +30,11 @@ export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: GRANTABLE,
-  director: ['knowledge.read', 'knowledge.review', 'sources.manage', 'jobs.manage', 'exam.manage', 'report.draft', 'audit.read'],
+  director: ['knowledge.read', 'knowledge.review', 'sources.manage', 'jobs.manage', 'exam.manage', 'exam.take', 'report.draft', 'audit.read'],
   physician: ['knowledge.read', 'report.draft'],
   technician: ['knowledge.read', 'sources.manage', 'jobs.manage', 'connectors.manage'],
-  resident: ['knowledge.read'],
-  teacher: ['knowledge.read', 'exam.manage'],
+  resident: ['knowledge.read', 'exam.take'],
+  teacher: ['knowledge.read', 'exam.manage', 'exam.take'],
   expert: ['knowledge.read', 'knowledge.review'],
 };
 
