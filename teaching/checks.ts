@@ -10,11 +10,11 @@ export const ITEM_NEAR_DUPLICATE = 0.9;
 /** The bank's items as far as duplicate detection needs them. */
 export class DuplicateIndex {
   private readonly factKeys = new Map<string, string>();
-  private readonly signatures: { id: string; grams: Set<string> }[] = [];
+  private readonly signatures: { id: string; grams: Set<string>; factKey: string | null }[] = [];
 
   add(id: string, item: { stem: string; options: readonly { text: string }[]; factKey: string | null }): void {
     if (item.factKey) this.factKeys.set(item.factKey, id);
-    this.signatures.push({ id, grams: bigrams(signatureOf(item.stem, item.options)) });
+    this.signatures.push({ id, grams: bigrams(signatureOf(item.stem, item.options)), factKey: item.factKey });
   }
 
   /** The id of a bank item this one duplicates (same fact asked the same way, or near-identical text), or null. */
@@ -24,7 +24,11 @@ export class DuplicateIndex {
       if (hit && hit !== exceptId) return hit;
     }
     const grams = bigrams(signatureOf(item.stem, item.options));
-    for (const s of this.signatures) if (s.id !== exceptId && dice(grams, s.grams) >= ITEM_NEAR_DUPLICATE) return s.id;
+    for (const s of this.signatures) {
+      // Two items that each know the fact they ask and ask different facts are different, however alike their wording.
+      if (s.id === exceptId || (item.factKey && s.factKey && item.factKey !== s.factKey)) continue;
+      if (dice(grams, s.grams) >= ITEM_NEAR_DUPLICATE) return s.id;
+    }
     return null;
   }
 }

@@ -241,12 +241,10 @@ function distractorPool(spec: Spec, x: FactEntity, trues: Fact[], graph: FactGra
   return [...out.values()];
 }
 
-/** `n` distractors for the i-th item: near ones first, rotating so items about one entity vary. */
-function pick<T>(pool: readonly T[], n: number, i: number): T[] {
-  if (pool.length <= n) return [...pool];
-  const out: T[] = [];
-  for (let k = 0; k < n; k++) out.push(pool[(i + k) % pool.length]);
-  return out;
+/** `n` distractors for the i-th item: near ones first, each group rotated so items about one entity vary. */
+function pick<T extends { near: boolean }>(pool: readonly T[], n: number, i: number): T[] {
+  const rotate = (xs: T[]) => (xs.length ? xs.map((_, k) => xs[(i + k) % xs.length]) : xs);
+  return [...rotate(pool.filter((p) => p.near)), ...rotate(pool.filter((p) => !p.near))].slice(0, n);
 }
 
 function mean(xs: number[]): number {
