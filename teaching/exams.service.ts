@@ -154,13 +154,12 @@ export class ExamsService {
 
   /** Submit: last answers (if any) are saved and the attempt scored. Twice, or after the time limit: ATTEMPT_CLOSED. */
   async submit(attemptId: string, who: Examinee, answers: Record<string, string[]> = {}): Promise<AttemptView> {
-    await this.own(attemptId, who);
+    const exam = await this.require((await this.own(attemptId, who)).examId);
+    this.validateAnswers(exam, answers);
     await this.db.transaction(async (tx) => {
       const a = await this.exams.attempt(attemptId, tx, true);
       if (!a) throw new AppError('NOT_FOUND', `没有这个作答记录 / no attempt ${attemptId}`, { field: 'attemptId' });
       if (a.submittedAt || a.secondsPastDeadline > GRACE_SECONDS) throw this.closedError(a);
-      const exam = await this.require(a.examId);
-      this.validateAnswers(exam, answers);
       const final = { ...a.answers, ...answers };
       await this.exams.finish(tx, attemptId, score(exam, final));
       await this.audit.append(tx, { actor: who.username, action: 'exam.submit', target: attemptId, details: { examId: a.examId } });
