@@ -52,6 +52,11 @@ export function Layout() {
                 {tv('nav')}
               </NavLink>
             )}
+            {can('exam.manage') && (
+              <NavLink to="/teaching" className={({ isActive }) => navClass(isActive)} data-nav="teaching">
+                教学题库
+              </NavLink>
+            )}
             <NavLink to="/graph" className={({ isActive }) => navClass(isActive)} data-nav="graph">
               {t('nav.graph')}
             </NavLink>

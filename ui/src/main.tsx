@@ -1,5 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { TeachingPage } from './teaching/TeachingPage.tsx';
 import { BrowserRouter, Link, Route, Routes } from 'react-router-dom';
 import { useTitle } from './components.tsx';
 import { I18nProvider, useI18n } from './i18n.ts';
@@ -51,6 +52,7 @@ function App() {
         <Route path="jobs" element={<JobsPage />} />
         <Route path="review" element={<RequirePermission permission="knowledge.review"><ReviewPage /></RequirePermission>} />
         <Route path="vocabulary" element={<RequirePermission permission="knowledge.review"><VocabularyPage /></RequirePermission>} />
+        <Route path="teaching" element={<RequirePermission permission="exam.manage"><TeachingPage /></RequirePermission>} />
         <Route path="graph" element={<GraphPage />} />
         <Route path="literature" element={<WatchesPage />} />
         <Route path="chat" element={<ChatPage />} />
