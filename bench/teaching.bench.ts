@@ -1,5 +1,5 @@
 import { demoFiles } from '../runtime/index.ts';
-import { checkItem, DuplicateIndex, type Fact, FactGraph, type QuestionDraft, TemplateEngine } from '../teaching/index.ts';
+import { checkItem, DuplicateIndex, type Fact, type FactGraph, type QuestionDraft, TemplateEngine } from '../teaching/index.ts';
 import { ingestFiles, testRuntime } from '../tests/helpers/runtime.ts';
 import { printTable } from './table.ts';
 
@@ -56,7 +56,10 @@ export async function runTeachingBench() {
 function naiveBaseline(graph: FactGraph) {
   const signs = graph.objectPool('has_sign');
   let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
   let drafted = 0;
   let valid = 0;
   const codes: Record<string, number> = {};

@@ -146,8 +146,8 @@ export class FactGraph {
 }
 
 function push(m: Map<string, Map<string, Fact[]>>, id: string, predicate: string, f: Fact): void {
-  let inner = m.get(id);
-  if (!inner) m.set(id, (inner = new Map()));
+  const inner = m.get(id) ?? new Map<string, Fact[]>();
+  m.set(id, inner);
   const list = inner.get(predicate) ?? [];
   list.push(f);
   inner.set(predicate, list);

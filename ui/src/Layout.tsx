@@ -53,8 +53,18 @@ export function Layout() {
               </NavLink>
             )}
             {can('exam.manage') && (
-              <NavLink to="/teaching" className={({ isActive }) => navClass(isActive)} data-nav="teaching">
-                教学题库
+              <NavLink to="/teaching" end className={({ isActive }) => navClass(isActive)} data-nav="teaching">
+                题库
+              </NavLink>
+            )}
+            {can('exam.manage') && (
+              <NavLink to="/teaching/exams" className={({ isActive }) => navClass(isActive)} data-nav="teaching-exams">
+                组卷
+              </NavLink>
+            )}
+            {can('exam.take') && !can('exam.manage') && (
+              <NavLink to="/exams" className={({ isActive }) => navClass(isActive)} data-nav="exams">
+                考试
               </NavLink>
             )}
             <NavLink to="/graph" className={({ isActive }) => navClass(isActive)} data-nav="graph">

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { request } from '../api.ts';
+import './teaching.css';
 
 interface Option { label: string; text: string }
 interface Question {
@@ -102,7 +103,7 @@ export function TeachingPage() {
               </div>
               <p className="stem">{q.stem}</p>
               <ul className="options">{q.options.map((o) => <li key={o.label} className={q.key.includes(o.label) ? 'key' : ''}>{o.label}. {o.text}{q.key.includes(o.label) ? ' ✓' : ''}</li>)}</ul>
-              <details><summary>解析与出处</summary><pre className="explanation" style={{ whiteSpace: 'pre-wrap' }}>{q.explanation}</pre></details>
+              <details><summary>解析与出处</summary><pre className="explanation">{q.explanation}</pre></details>
               {q.status === 'draft' && <button type="button" data-testid="approve" onClick={() => void approve(q.id)}>审核通过</button>}
             </li>
           ))}
