@@ -1,12 +1,15 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { AppError } from '../core/index.ts';
 import {
+  EXPORT_FORMATS, EXPORT_TYPES, IMPORT_FORMATS,
   AnswersSchema, AttemptViewSchema, ExamCreateSchema, ExamSchema, ExamSummarySchema, GenerateRequestSchema, QuestionEditSchema, QuestionFilterSchema, QuestionSchema, RejectionSchema,
 } from '../teaching/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
 import { ErrorBodySchema } from './contract.ts';
+import { readUpload } from './multipart.ts';
 import { principalOf } from './permissions.ts';
 
 const Id = z.object({ id: z.string().min(1).max(100) });
@@ -66,6 +69,34 @@ export const teachingRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app
       response: { 200: z.object({ byStatus: z.record(z.string(), z.number()), flagged: z.number(), byDisease: z.array(EntityCountSchema), byTag: z.array(EntityCountSchema) }) },
     },
   }, async () => bank.counts());
+
+  app.get('/api/teaching/questions/export', {
+    config: { permission: 'exam.manage' },
+    schema: {
+      tags: ['teaching'], summary: 'Export bank items (default: approved) as xlsx (also the import template), Moodle XML or a QTI 2.1 package; audited',
+      querystring: QuestionFilterSchema.extend({ format: z.enum(EXPORT_FORMATS).default('xlsx'), status: QuestionFilterSchema.shape.status.default('approved') }),
+    },
+  }, async (req, reply) => {
+    const { format, ...filter } = req.query;
+    const { body } = await rt.teaching.transfer.exportBank(format, filter, actorOf(req));
+    const t = EXPORT_TYPES[format];
+    return reply.header('content-type', t.mime).header('content-disposition', `attachment; filename="yingzhi-questions.${t.ext}"`).send(body);
+  });
+
+  app.post('/api/teaching/questions/import', {
+    config: { permission: 'exam.manage' },
+    bodyLimit: 10 * 1024 * 1024,
+    schema: {
+      tags: ['teaching'], summary: 'Import items as drafts (multipart: file, format xlsx|moodle, dryRun): every row validated first; any row error and nothing is written',
+      consumes: ['multipart/form-data'],
+      response: { 201: z.object({ format: z.enum(IMPORT_FORMATS), rows: z.number(), errors: z.array(z.object({ row: z.number(), field: z.string(), message: z.string() })), questionIds: z.array(z.string()) }), ...Errors, 413: ErrorBodySchema, 415: ErrorBodySchema },
+    },
+  }, async (req, reply) => {
+    const { file, fields } = await readUpload(req, ['format', 'dryRun']);
+    const format = z.enum(IMPORT_FORMATS).safeParse(fields.format ?? (file.name.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'moodle'));
+    if (!format.success) throw new AppError('VALIDATION_FAILED', `format 须为 ${IMPORT_FORMATS.join('|')} / unknown format`, { field: 'format' });
+    return reply.code(201).send(await rt.teaching.transfer.importFile(format.data, file.bytes, actorOf(req), { dryRun: fields.dryRun === 'true', fileName: file.name.slice(0, 200) }));
+  });
 
   app.get('/api/teaching/questions/:id', {
     config: { permission: 'exam.manage' },

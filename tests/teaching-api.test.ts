@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { multipart } from './helpers/multipart.ts';
 import { DEMO, startTestServer, type TestServer } from './helpers/runtime.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely; their schemas are checked by the routes
@@ -170,5 +171,48 @@ describe('teaching API', () => {
     expect(item.options.find((o: Json) => o.label === wrong).chosen).toBe(1);
     // Residents cannot see results.
     expect((await api('GET', `/api/teaching/exams/${examId}/results`, undefined, wang)).status).toBe(403);
+  });
+
+  it('exports xlsx / Moodle XML / QTI (audited); imports validate every row first and write nothing on error', async () => {
+    const download = async (format: string) => {
+      const res = await fetch(`${srv.url}/api/teaching/questions/export?format=${format}`, { headers: teacher });
+      return { status: res.status, type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
+    };
+    const xlsx = await download('xlsx');
+    expect(xlsx.status).toBe(200);
+    expect(xlsx.bytes.subarray(0, 2).toString()).toBe('PK');
+    const moodle = await download('moodle');
+    expect(moodle.bytes.toString()).toContain('<question type="multichoice">');
+    expect((await download('qti')).type).toBe('application/zip');
+    const { rows: audit } = await srv.rt.db.query<{ details: Json }>(`SELECT details FROM audit_log WHERE action = 'data.export' AND actor = 'teacher.li'`);
+    expect(audit.map((a) => a.details.format).sort()).toEqual(['moodle', 'qti', 'xlsx']);
+    const upload = async (name: string, bytes: Buffer, fields: Record<string, string> = {}) => {
+      const m = multipart(fields, { name, bytes });
+      const res = await fetch(`${srv.url}/api/teaching/questions/import`, { method: 'POST', headers: { ...teacher, ...m.headers }, body: m.payload });
+      return { status: res.status, json: (await res.json()) as Json };
+    };
+    const before = (await api('GET', '/api/teaching/questions?limit=1')).json.total;
+    // Re-importing the exported bank: every row duplicates a bank item; nothing is written.
+    const again = await upload('bank.xlsx', xlsx.bytes);
+    expect(again.status).toBe(400);
+    expect(again.json.error.code).toBe('IMPORT_INVALID');
+    expect(again.json.error.details.errors[0]).toMatchObject({ row: 2, message: expect.stringContaining('重复') });
+    const xml = (qs: string) => `<quiz>${qs}</quiz>`;
+    const good = '<question type="multichoice"><questiontext><text>住院医师自编题：以下哪项正确？</text></questiontext><single>true</single><answer fraction="100"><text>正确项</text></answer><answer fraction="0"><text>错误项甲</text></answer><answer fraction="0"><text>错误项乙</text></answer><tags><tag><text>不存在的知识点</text></tag></tags></question>';
+    const dupOpts = '<question type="multichoice"><questiontext><text>选项重复的题目示例？</text></questiontext><single>true</single><answer fraction="100"><text>同一个</text></answer><answer fraction="0"><text>同一个</text></answer></question>';
+    const bad = await upload('mixed.xml', Buffer.from(xml(good + dupOpts)));
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.details.errors).toEqual([
+      { row: 1, field: 'tags', message: expect.stringContaining('不存在的知识点') },
+      { row: 2, field: 'options', message: expect.stringContaining('重复') },
+    ]);
+    expect((await upload('broken.xml', Buffer.from('<quiz><question'))).json.error.code).toBe('IMPORT_INVALID');
+    expect((await upload('broken.xlsx', Buffer.from('PK not really'))).json.error.code).toBe('IMPORT_INVALID');
+    expect((await api('GET', '/api/teaching/questions?limit=1')).json.total).toBe(before);
+    const ok = await upload('ok.xml', Buffer.from(xml(good.replace('不存在的知识点', disease.name))));
+    expect(ok.status).toBe(201);
+    expect(ok.json.questionIds).toHaveLength(1);
+    const imported = (await api('GET', `/api/teaching/questions/${ok.json.questionIds[0]}`)).json.question;
+    expect(imported).toMatchObject({ status: 'draft', engine: 'manual', tags: [disease.id], key: ['A'] });
   });
 });

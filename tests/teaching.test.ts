@@ -1,8 +1,11 @@
+import JSZip from 'jszip';
+import { SaxesParser } from 'saxes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../core/index.ts';
 import { deidentifyProvider, OllamaProvider } from '../llm/index.ts';
 import {
-  analyseItems, checkItem, creditFor, DuplicateIndex, type Fact, FactGraph, generateItems, LlmEngine, pointBiserial, type QuestionDraft, TemplateEngine,
+  analyseItems, checkItem, creditFor, DuplicateIndex, exportMoodleXml, exportQtiPackage, exportXlsx, type Fact, FactGraph, generateItems, LlmEngine, parseMoodleXml, parseXlsx, pointBiserial,
+  type QuestionDraft, TemplateEngine,
 } from '../teaching/index.ts';
 import { type FakeLlmServer, startFakeLlmServer } from './fakes/llm-server.ts';
 
@@ -174,5 +177,36 @@ describe('scoring and item analysis', () => {
     expect(stats[1].options.find((o) => o.label === 'C')).toMatchObject({ chosen: 4, share: 0.8, key: false });
     expect(stats[0].options.find((o) => o.label === 'A')).toMatchObject({ chosen: 3, upper: 1, lower: 0, key: true });
     expect(pointBiserial([1, 1], [2, 3])).toBeNull();
+  });
+});
+
+describe('exchange formats', () => {
+  const rows = [
+    { type: 'single' as const, stem: '以下哪项是甲型结节病的典型CT征象？', options: ['分叶征', '环形强化', '薄壁囊腔', '支气管充气征'], key: ['A'], explanation: '依据《合成教学指南》第3页。\n<注意> & 引号"', tags: ['d_a'], level: 'easy' as const },
+    { type: 'multiple' as const, stem: '甲型结节病的影像表现包括（多选）：', options: ['分叶征', '毛刺征', '环形强化', '胸膜凹陷', '薄壁囊腔'], key: ['A', 'B', 'D'], explanation: '', tags: ['d_a', 's1'], level: 'hard' as const },
+  ];
+
+  it('xlsx and Moodle XML round-trip; the QTI 2.1 package is well-formed with a manifest and correct responses', async () => {
+    expect((await parseXlsx(await exportXlsx(rows))).rows).toEqual(rows);
+    const xml = exportMoodleXml(rows);
+    expect(xml).toContain('<answer fraction="33.33333"');
+    expect(parseMoodleXml(xml)).toEqual({ rows, numbers: [1, 2], errors: [] });
+    const zip = await JSZip.loadAsync(await exportQtiPackage(rows));
+    const manifest = await zip.file('imsmanifest.xml')?.async('string');
+    expect(manifest).toContain('imsqti_item_xmlv2p1');
+    const item = (await zip.file('items/YZ0002.xml')?.async('string')) as string;
+    new SaxesParser({ xmlns: true }).write(item).close(); // throws when not well-formed
+    expect(item).toContain('<correctResponse><value>A</value><value>B</value><value>D</value></correctResponse>');
+    expect(item).toContain('cardinality="multiple"');
+  });
+
+  it('malformed files and bad rows are reported by row and field', async () => {
+    await expect(parseXlsx(Buffer.from('not a zip at all'))).rejects.toMatchObject({ code: 'IMPORT_INVALID' });
+    expect(() => parseMoodleXml('<quiz><question type="multichoice"><questiontext>')).toThrow(/malformed Moodle XML/);
+    const bad = parseMoodleXml('<quiz><question type="truefalse"/><question type="multichoice"><questiontext><text>题干太短</text></questiontext><answer fraction="0"><text>甲</text></answer><answer fraction="0"><text>乙</text></answer></question></quiz>');
+    expect(bad.errors).toEqual([
+      { row: 1, field: 'type', message: expect.stringContaining('truefalse') },
+      { row: 2, field: 'key', message: '缺少答案' },
+    ]);
   });
 });

@@ -5,13 +5,16 @@ import './teaching.css';
 import { type BlueprintCell, type Exam, LEVEL_ZH, type Level } from './types.ts';
 
 interface TagCount { id: string; name: string; total: number; approved: number }
+type Row = BlueprintCell & { uid: number };
+let nextUid = 1;
+const row = (tag: string): Row => ({ tag, count: 1, uid: nextUid++ });
 
 /** 考试 (teacher): the blueprint editor (knowledge point × difficulty × count), exam settings, publish, results. */
 export function ExamsPage() {
   const [exams, setExams] = useState<Exam[]>([]);
   const [tags, setTags] = useState<TagCount[]>([]);
   const [title, setTitle] = useState('阶段测验');
-  const [cells, setCells] = useState<BlueprintCell[]>([]);
+  const [cells, setCells] = useState<Row[]>([]);
   const [orderMode, setOrderMode] = useState<'fixed' | 'random'>('random');
   const [minutes, setMinutes] = useState(30);
   const [maxAttempts, setMaxAttempts] = useState(1);
@@ -23,7 +26,7 @@ export function ExamsPage() {
     setExams(list.items);
     const usable = counts.byTag.filter((t) => t.approved > 0);
     setTags(usable);
-    setCells((c) => (c.length || !usable[0] ? c : [{ tag: usable[0].id, count: 1 }]));
+    setCells((c) => (c.length || !usable[0] ? c : [row(usable[0].id)]));
   }, []);
   useEffect(() => {
     void load();
@@ -34,7 +37,7 @@ export function ExamsPage() {
   async function create() {
     setError(null);
     try {
-      await request('POST', '/api/teaching/exams', undefined, { title, blueprint: cells, orderMode, timeLimitMinutes: minutes, maxAttempts, multipleScoring: scoring });
+      await request('POST', '/api/teaching/exams', undefined, { title, blueprint: cells.map(({ uid: _uid, ...c }) => c), orderMode, timeLimitMinutes: minutes, maxAttempts, multipleScoring: scoring });
       await load();
     } catch (e) {
       setError((e as Error).message);
@@ -56,7 +59,7 @@ export function ExamsPage() {
           <thead><tr><th>知识点</th><th>难度</th><th>题数</th><th /></tr></thead>
           <tbody>
             {cells.map((c, i) => (
-              <tr key={`${i}-${c.tag}`} data-testid="blueprint-row">
+              <tr key={c.uid} data-testid="blueprint-row">
                 <td>
                   <select data-testid="cell-tag" value={c.tag} onChange={(e) => setCell(i, { tag: e.target.value })}>
                     {tags.map((t) => <option key={t.id} value={t.id}>{t.name}（已审核 {t.approved}）</option>)}
@@ -73,7 +76,7 @@ export function ExamsPage() {
             ))}
           </tbody>
         </table>
-        <button type="button" data-testid="add-cell" disabled={!tags.length} onClick={() => setCells([...cells, { tag: tags[0].id, count: 1 }])}>添加一行</button>
+        <button type="button" data-testid="add-cell" disabled={!tags.length} onClick={() => setCells([...cells, row(tags[0].id)])}>添加一行</button>
         <div className="exam-settings">
           <label>题序 <select value={orderMode} onChange={(e) => setOrderMode(e.target.value as typeof orderMode)}><option value="random">每位住院医师随机</option><option value="fixed">固定</option></select></label>
           <label>限时（分钟） <input type="number" min={1} max={600} value={minutes} onChange={(e) => setMinutes(Number(e.target.value))} /></label>
