@@ -40,13 +40,19 @@ export async function runTeachingBench() {
     const checked = run(true);
     const draftOnly = run(false);
     const naive = naiveBaseline(graph);
+    const mutations = mutationCheck(engine, graph);
     printTable(`Template question engine on the demo corpus's approved graph (${graph.size} relations, ${subjects.length} entities)`, ['run', 'drafted', 'valid distinct', 'seconds', 'valid items/s', 'target'], [
       ['templates + checks + duplicate detection', checked.drafted, checked.valid, checked.seconds.toFixed(3), checked.perSecond.toFixed(0), '≥ 100/s, ≥ 200 items'],
       ['templates, drafting only (no checks)', draftOnly.drafted, '—', draftOnly.seconds.toFixed(3), (draftOnly.drafted / draftOnly.seconds).toFixed(0), ''],
       ['baseline: random same-type distractors, checked', naive.drafted, naive.valid, '', '', `${((1 - naive.valid / naive.drafted) * 100).toFixed(1)} % rejected`],
     ]);
+    printTable('Checks against corrupted items (every valid single-choice item, mutated)', ['mutation', 'items', 'rejected', 'share rejected', 'target'], [
+      ['key moved to a distractor (wrong key)', mutations.wrongKey.n, mutations.wrongKey.rejected, pct(mutations.wrongKey.rejected / mutations.wrongKey.n), '100 %'],
+      ['a distractor replaced by another true fact', mutations.trueDistractor.n, mutations.trueDistractor.rejected, pct(mutations.trueDistractor.rejected / mutations.trueDistractor.n), '100 %'],
+      ['an option duplicated (text + " ")', mutations.duplicate.n, mutations.duplicate.rejected, pct(mutations.duplicate.rejected / mutations.duplicate.n), '100 %'],
+    ]);
     printTable('Valid template items by template (demo corpus)', ['template', 'items'], Object.entries(checked.byTemplate).sort((a, b) => b[1] - a[1]));
-    return { relations: graph.size, entities: subjects.length, checked, draftOnly: { drafted: draftOnly.drafted, seconds: draftOnly.seconds }, naive, diseasesCovered: checked.diseases };
+    return { relations: graph.size, entities: subjects.length, mutations, checked, draftOnly: { drafted: draftOnly.drafted, seconds: draftOnly.seconds }, naive, diseasesCovered: checked.diseases };
   } finally {
     await rt.close();
   }
@@ -79,4 +85,34 @@ function naiveBaseline(graph: FactGraph) {
     }
   }
   return { drafted, valid, rejectedBy: codes };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+
+/**
+ * Corrupt every valid single-choice item three ways and count how many the checks reject: the key moved to
+ * a distractor (a wrong key must never pass), a distractor swapped for another approved fact about the
+ * subject (a true distractor), an option repeated.
+ */
+function mutationCheck(engine: TemplateEngine, graph: FactGraph) {
+  const out = { wrongKey: { n: 0, rejected: 0 }, trueDistractor: { n: 0, rejected: 0 }, duplicate: { n: 0, rejected: 0 } };
+  for (const x of graph.allEntities()) {
+    for (const item of engine.draftSync({ subject: x, graph, count: 1000, type: 'single' }).items) {
+      if (item.type !== 'single' || checkItem(item, graph)) continue;
+      const wrong = item.options.find((o) => !item.key.includes(o.label)) as QuestionDraft['options'][number];
+      out.wrongKey.n++;
+      if (checkItem({ ...item, key: [wrong.label] }, graph)) out.wrongKey.rejected++;
+      out.duplicate.n++;
+      if (checkItem({ ...item, options: item.options.map((o) => (o === wrong ? { ...o, text: `${item.options.find((k) => k !== wrong)?.text} `, entityId: null } : o)) }, graph)) out.duplicate.rejected++;
+      const c = item.claim;
+      if (!c || c.polarity !== 'is') continue;
+      const keyed = item.options.find((o) => item.key.includes(o.label));
+      const trueFacts = c.direction === 'forward' ? graph.objects(c.subjectId, c.predicate).map((f) => f.object) : graph.subjects(c.subjectId, c.predicate).map((f) => f.subject);
+      const other = trueFacts.find((e) => e.id !== keyed?.entityId && !item.options.some((o) => o.entityId === e.id));
+      if (!other) continue;
+      out.trueDistractor.n++;
+      if (checkItem({ ...item, options: item.options.map((o) => (o === wrong ? { ...o, text: other.nameZh, entityId: other.id } : o)) }, graph)) out.trueDistractor.rejected++;
+    }
+  }
+  return out;
 }

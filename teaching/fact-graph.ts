@@ -36,6 +36,9 @@ export class FactGraph {
   private readonly bySubject = new Map<string, Map<string, Fact[]>>();
   private readonly byObject = new Map<string, Map<string, Fact[]>>();
   private readonly byName = new Map<string, string>();
+  /** Every approved evidence quote, once (for co-mention checks). */
+  private readonly quotes = new Set<string>();
+  private readonly quotesOf = new Map<string, string[]>();
   readonly size: number;
 
   constructor(relations: readonly Fact[]) {
@@ -52,6 +55,7 @@ export class FactGraph {
   }
 
   private add(f: Fact): void {
+    for (const ev of f.evidence) this.quotes.add(ev.quote);
     for (const e of [f.subject, f.object]) {
       this.entities.set(e.id, e);
       for (const name of [e.nameZh, e.nameEn]) if (name) this.byName.set(normalizeName(name), e.id);
@@ -74,6 +78,27 @@ export class FactGraph {
   resolve(name: string): FactEntity | undefined {
     const id = this.byName.get(normalizeName(name));
     return id ? this.entities.get(id) : undefined;
+  }
+
+  /**
+   * Some approved evidence passage names both entities. A passage that mentions a candidate distractor
+   * beside the subject often states a relation the graph has not captured (a differential, a sign), so
+   * such a candidate is not a safe distractor: the graph's silence is not a denial.
+   */
+  coMentioned(a: FactEntity, b: FactEntity): boolean {
+    const nb = b.nameZh || b.nameEn;
+    if (!nb) return false;
+    return this.passagesNaming(a).some((q) => q.includes(nb));
+  }
+
+  private passagesNaming(e: FactEntity): string[] {
+    let list = this.quotesOf.get(e.id);
+    if (!list) {
+      const name = e.nameZh || e.nameEn;
+      list = name ? [...this.quotes].filter((q) => q.includes(name)) : [];
+      this.quotesOf.set(e.id, list);
+    }
+    return list;
   }
 
   allEntities(): FactEntity[] {

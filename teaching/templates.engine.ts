@@ -77,7 +77,8 @@ interface Built {
  * staging, complications, subtypes), every approved fact gives a single-choice item; sets of facts give
  * multiple-choice and "which is NOT" items; a sign stated for this disease only gives a reverse item
  * ("which disease"). Distractors are the same kind of entity taken from neighbouring diseases first
- * (differentials, siblings, shared anatomy), never an approved or possible fact about the entity.
+ * (differentials, siblings, shared anatomy), never an approved or possible fact about the entity, nor an
+ * entity an approved passage names beside it (the graph's silence is not a denial).
  */
 export class TemplateEngine implements QuestionEngine {
   readonly name = 'templates' as const;
@@ -224,7 +225,7 @@ function distractorPool(spec: Spec, x: FactEntity, trues: Fact[], graph: FactGra
   const fits = (e: FactEntity) =>
     spec.optionTypes.includes(e.type) && e.id !== x.id && !trueIds.has(e.id) && (status(e.id) === 'unknown' || status(e.id) === 'absent') &&
     !graph.related(e.id, x.id) && ![...trueIds].some((t) => graph.related(t, e.id)) &&
-    textSimilarity(name(e), name(x)) < 0.8 && !nested(name(e), name(x)) && trueNames.every((n) => textSimilarity(n, name(e)) < 0.8 && !nested(n, name(e)));
+    textSimilarity(name(e), name(x)) < 0.8 && !nested(name(e), name(x)) && !graph.coMentioned(x, e) && trueNames.every((n) => textSimilarity(n, name(e)) < 0.8 && !nested(n, name(e)));
   const out = new Map<string, { entity: FactEntity; fact: null; near: boolean }>();
   for (const n of graph.neighbours(x.id)) {
     const facts = spec.about === 'subject' ? graph.objects(n, spec.predicate) : graph.subjects(n, spec.predicate);

@@ -32,7 +32,7 @@ export function qtiItem(r: ItemRow, id: string): string {
 export async function exportQtiPackage(rows: ItemRow[]): Promise<Buffer> {
   const zip = new JSZip();
   const ids = rows.map((_, i) => `YZ${String(i + 1).padStart(4, '0')}`);
-  rows.forEach((r, i) => zip.file(`items/${ids[i]}.xml`, qtiItem(r, ids[i])));
+  for (const [i, r] of rows.entries()) zip.file(`items/${ids[i]}.xml`, qtiItem(r, ids[i]));
   zip.file('imsmanifest.xml', [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<manifest xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xmlns:imsqti="http://www.imsglobal.org/xsd/imsqti_metadata_v2p1" identifier="YINGZHI-BANK">',

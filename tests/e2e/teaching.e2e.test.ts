@@ -39,6 +39,9 @@ describe.skipIf(!chromiumAvailable())('teaching UI (Chromium)', () => {
     expect(await first.locator('.options li.key').count()).toBeGreaterThan(0);
     await first.locator('summary').click();
     expect(await first.locator('.explanation').textContent()).toContain('关系 rel_');
+    // A Moodle file with a duplicate option: the row error is shown and nothing is imported.
+    await page.locator('[data-testid="import-file"]').setInputFiles({ name: 'bad.xml', mimeType: 'application/xml', buffer: Buffer.from('<quiz><question type="multichoice"><questiontext><text>选项重复的导入题目？</text></questiontext><answer fraction="100"><text>同一项</text></answer><answer fraction="0"><text>同一项</text></answer></question></quiz>') });
+    await page.locator('[data-testid="gen-messages"] li', { hasText: '未写入' }).waitFor();
     await shot(page, 'teaching-bank.png');
     await first.locator('[data-testid="approve"]').click();
     await page.waitForFunction((count) => document.querySelectorAll('[data-testid="bank-item"]').length === count - 1, n);

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { request } from '../api.ts';
+import { fetchJson, request } from '../api.ts';
 import './teaching.css';
 
 interface Option { label: string; text: string }
@@ -58,6 +58,19 @@ export function TeachingPage() {
     await load();
   }
 
+  async function importFile(file: File) {
+    const form = new FormData();
+    form.append('format', file.name.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'moodle');
+    form.append('file', file);
+    try {
+      const r = await fetchJson<{ rows: number }>('/api/teaching/questions/import', { method: 'POST', body: form, headers: { accept: 'application/json' } });
+      setMessages([`已导入 ${r.rows} 道草稿`]);
+    } catch (e) {
+      setMessages([(e as Error).message]);
+    }
+    await load();
+  }
+
   async function approve(id: string) {
     try {
       await request('POST', `/api/teaching/questions/${id}/approve`);
@@ -84,6 +97,13 @@ export function TeachingPage() {
           </div>
         )}
         <ul data-testid="gen-messages">{messages.map((m) => <li key={m}>{m}</li>)}</ul>
+      </section>
+      <section className="card" data-testid="transfer-panel">
+        <h2>导入 / 导出</h2>
+        <p className="muted">导出已审核题目；Excel 文件同时是导入模板（导入前逐行校验，有任何错误则不写入）。</p>
+        <a href="/api/teaching/questions/export?format=xlsx" data-testid="export-xlsx">导出 Excel</a> · <a href="/api/teaching/questions/export?format=moodle">导出 Moodle XML</a> ·{' '}
+        <a href="/api/teaching/questions/export?format=qti">导出 QTI 2.1</a>
+        <label>导入（xlsx 或 Moodle XML）<input type="file" data-testid="import-file" accept=".xlsx,.xml" onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])} /></label>
       </section>
       {counts && (
         <section className="card" data-testid="bank-counts">
