@@ -105,7 +105,7 @@ function mutationCheck(engine: TemplateEngine, graph: FactGraph) {
       out.duplicate.n++;
       if (checkItem({ ...item, options: item.options.map((o) => (o === wrong ? { ...o, text: `${item.options.find((k) => k !== wrong)?.text} `, entityId: null } : o)) }, graph)) out.duplicate.rejected++;
       const c = item.claim;
-      if (!c || c.polarity !== 'is') continue;
+      if (c?.polarity !== 'is') continue;
       const keyed = item.options.find((o) => item.key.includes(o.label));
       const trueFacts = c.direction === 'forward' ? graph.objects(c.subjectId, c.predicate).map((f) => f.object) : graph.subjects(c.subjectId, c.predicate).map((f) => f.subject);
       const other = trueFacts.find((e) => e.id !== keyed?.entityId && !item.options.some((o) => o.entityId === e.id));
