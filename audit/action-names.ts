@@ -32,6 +32,7 @@ export const AUDIT_ACTIONS = [
   'report.push',
   'data.delete',
   'source.upload',
+  'source.unsupersede',
   'source.delete',
   'literature.import',
   'watch.create',
@@ -56,4 +57,8 @@ export const AUDIT_ACTIONS = [
   'exam.publish',
   'exam.start',
   'exam.submit',
+  'imaging.measure',
+  'imaging.qc',
+  'imaging.ai_request',
+  'imaging.ai_import',
 ] as const;

@@ -13,6 +13,7 @@ export const PERMISSIONS = [
   /** Take published exams (residents; teachers and directors to try them). */
   'exam.take',
   'report.draft',
+  'imaging.qc',
   'connectors.manage',
   /** Where connectors may connect (the target allow-list): admin only. */
   'connectors.allowlist',
@@ -30,9 +31,10 @@ export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: GRANTABLE,
-  director: ['knowledge.read', 'knowledge.review', 'sources.manage', 'jobs.manage', 'exam.manage', 'exam.take', 'report.draft', 'audit.read'],
+  director: ['knowledge.read', 'knowledge.review', 'sources.manage', 'jobs.manage', 'exam.manage', 'exam.take', 'report.draft', 'imaging.qc', 'audit.read'],
   physician: ['knowledge.read', 'report.draft'],
-  technician: ['knowledge.read', 'sources.manage', 'jobs.manage', 'connectors.manage'],
+  // Scan-protocol and image-quality QC is the technologists' and the director's department work (seed 000 §3).
+  technician: ['knowledge.read', 'sources.manage', 'jobs.manage', 'imaging.qc', 'connectors.manage'],
   resident: ['knowledge.read', 'exam.take'],
   teacher: ['knowledge.read', 'exam.manage', 'exam.take'],
   expert: ['knowledge.read', 'knowledge.review'],
