@@ -129,7 +129,7 @@ export class TemplateEngine implements QuestionEngine {
       }
     }
     if (type !== 'multiple' && x.type === 'Disease') items.push(...this.uniqueSignItems(x, graph));
-    return { items, rejected: [], notes };
+    return { items, rejected: [], notes: [...new Set(notes)] };
   }
 
   /** A sign approved for this disease only: "seeing S, which disease?" (options are diseases). */

@@ -90,7 +90,7 @@ describe('every state-changing route leaves an audit row with its actor', () => 
   /** Fixtures, in an order where later ones use what earlier ones made. */
   async function* cases(): AsyncGenerator<[string, () => Promise<Case>]> {
     const q = async <T>(sql: string, params: unknown[] = []) => (await rt.db.query<T>(sql, params)).rows;
-    const pending = async () => (await q<{ id: string }>(`SELECT id FROM kg_candidates WHERE status = 'pending' ORDER BY id LIMIT 3`)).map((r) => r.id);
+    const pending = async () => (await q<{ id: string }>(`SELECT id FROM kg_candidates WHERE status = 'pending' AND subject_id IS NOT NULL AND object_id IS NOT NULL ORDER BY id LIMIT 3`)).map((r) => r.id);
 
     yield ['POST /api/sources', async () => ({ request: { method: 'POST', url: '/api/sources', ...multipart('walk.md', '# 审计\n\n上传也被记录。', 'text/markdown'), headers: { ...admin, ...multipart('walk.md', '', 'text/markdown').headers } }, action: 'source.upload' })];
     yield ['POST /api/literature/import', async () => {
