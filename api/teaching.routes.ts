@@ -138,6 +138,18 @@ export const teachingRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app
     schema: { tags: ['teaching'], summary: 'Scores per resident and knowledge point, item analysis (p, point-biserial, distractors)', params: Id, response: { 200: ExamResultsSchema, 404: ErrorBodySchema } },
   }, async (req) => exams.results(req.params.id));
 
+  app.post('/api/teaching/exams/:id/recalibrate', {
+    config: { permission: 'exam.manage' },
+    schema: {
+      tags: ['teaching'], summary: "Replace items' estimated difficulty with the observed one (1 − p) from this exam's responses",
+      params: Id, body: z.object({ minResponses: z.number().int().min(1).max(10_000).default(10) }).strict(),
+      response: { 200: z.object({ updated: z.array(z.object({ questionId: z.string(), before: z.number(), after: z.number() })) }), ...Errors },
+    },
+  }, async (req) => {
+    const results = await exams.results(req.params.id);
+    return bank.recalibrate(req.params.id, results.items, req.body.minResponses, actorOf(req));
+  });
+
   app.get('/api/teaching/my/exams', {
     config: { permission: 'exam.take' },
     schema: { tags: ['teaching'], summary: 'Published exams for the signed-in resident', response: { 200: z.object({ items: z.array(ExamSummarySchema) }) } },

@@ -57,6 +57,7 @@ export const AUDIT_ACTIONS = [
   'exam.publish',
   'exam.start',
   'exam.submit',
+  'question.recalibrate',
   'imaging.measure',
   'imaging.qc',
   'imaging.ai_request',

@@ -173,10 +173,21 @@ export class QuestionBank {
     return this.require(id);
   }
 
-  /** Write observed difficulty back after an item analysis (not audited: derived data). */
-  async recalibrate(items: { questionId: string; p: number | null }[]): Promise<void> {
-    await this.deps.db.transaction(async (tx) => {
-      for (const it of items) if (it.p !== null) await this.deps.repo.setObservedDifficulty(tx, it.questionId, Math.round((1 - it.p) * 100) / 100, levelOf(1 - it.p));
+  /**
+   * Replace the estimated difficulty with the observed one (1 − p) for items answered at least `minResponses`
+   * times in an exam's item analysis; audited with the exam and each item's old and new value.
+   */
+  async recalibrate(examId: string, items: { questionId: string; n: number; p: number | null }[], minResponses: number, actor: string): Promise<{ updated: { questionId: string; before: number; after: number }[] }> {
+    const usable = items.filter((it) => it.p !== null && it.n >= minResponses);
+    const current = await this.deps.repo.getMany(usable.map((u) => u.questionId));
+    const updated = usable.flatMap((u) => {
+      const q = current.find((c) => c.id === u.questionId);
+      return q ? [{ questionId: q.id, before: q.difficulty, after: Math.round((1 - (u.p as number)) * 100) / 100 }] : [];
     });
+    await this.deps.db.transaction(async (tx) => {
+      for (const u of updated) await this.deps.repo.setObservedDifficulty(tx, u.questionId, u.after, levelOf(u.after));
+      await this.audit.append(tx, { actor, action: 'question.recalibrate', target: examId, details: { minResponses, items: updated } });
+    });
+    return { updated };
   }
 }

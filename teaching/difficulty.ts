@@ -28,5 +28,3 @@ export function levelOf(difficulty: number): Level {
   return difficulty < 0.4 ? 'easy' : difficulty < 0.6 ? 'medium' : 'hard';
 }
 
-/** Difficulty from responses: 1 − p (share answering correctly). */
-export const observedDifficulty = (p: number) => Math.round((1 - p) * 100) / 100;

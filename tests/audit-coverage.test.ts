@@ -260,6 +260,10 @@ describe('every state-changing route leaves an audit row with its actor', () => 
       const [a] = await q<{ id: string }>(`SELECT id FROM teach_attempts ORDER BY started_at DESC LIMIT 1`);
       return { request: { method: 'POST', url: `/api/teaching/attempts/${a.id}/submit`, ...json({}, admin) }, action: 'exam.submit', target: a.id };
     }];
+    yield ['POST /api/teaching/exams/:id/recalibrate', async () => {
+      const id = await examId();
+      return { request: { method: 'POST', url: `/api/teaching/exams/${id}/recalibrate`, ...json({ minResponses: 1 }, admin) }, action: 'question.recalibrate', target: id };
+    }];
     yield ['POST /api/teaching/questions/import', async () => {
       const xml = '<quiz><question type="multichoice"><questiontext><text>审计导入：以下哪项是示例答案？</text></questiontext><single>true</single><answer fraction="100"><text>甲选项</text></answer><answer fraction="0"><text>乙选项</text></answer></question></quiz>';
       const m = multipart('walk.moodle.xml', xml, 'application/xml');

@@ -169,6 +169,13 @@ describe('teaching API', () => {
     const item = results.json.items.find((i: Json) => i.questionId === z.json.items[0].questionId);
     expect(item).toMatchObject({ n: 2, p: 0.5 });
     expect(item.options.find((o: Json) => o.label === wrong).chosen).toBe(1);
+    // Observed difficulty replaces the estimate for items with enough responses (here 2).
+    const recal = await api('POST', `/api/teaching/exams/${examId}/recalibrate`, { minResponses: 2 });
+    expect(recal.status).toBe(200);
+    const changed = recal.json.updated.find((u: Json) => u.questionId === item.questionId);
+    expect(changed.after).toBe(0.5);
+    expect((await api('GET', `/api/teaching/questions/${item.questionId}`)).json.question).toMatchObject({ difficulty: 0.5, level: 'medium' });
+    expect((await api('POST', `/api/teaching/exams/${examId}/recalibrate`, { minResponses: 3 })).json.updated).toEqual([]);
     // Residents cannot see results.
     expect((await api('GET', `/api/teaching/exams/${examId}/results`, undefined, wang)).status).toBe(403);
   });

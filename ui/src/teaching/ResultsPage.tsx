@@ -12,6 +12,15 @@ export function ResultsPage() {
   const { id } = useParams();
   const [r, setR] = useState<ExamResults | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [recalibrated, setRecalibrated] = useState<string | null>(null);
+  async function recalibrate() {
+    try {
+      const r = await request<{ updated: unknown[] }>('POST', `/api/teaching/exams/${id}/recalibrate`, undefined, { minResponses: 10 });
+      setRecalibrated(`已按作答结果重新标定 ${r.updated.length} 道题的难度（至少 10 人作答的题目）`);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
   useEffect(() => {
     request<ExamResults>('GET', `/api/teaching/exams/${id}/results`).then(setR, (e: Error) => setError(e.message));
   }, [id]);
@@ -33,6 +42,8 @@ export function ResultsPage() {
       <section className="card">
         <h2>试题分析（经典测量理论）</h2>
         <p className="muted">难度 p = 答对比例；区分度 = 校正点二列相关（题目得分与其余总分）；区分度 &lt; 0.2 标记为需复核。每个选项：选择人数（高分组/低分组）。</p>
+        <button type="button" data-testid="recalibrate" onClick={() => void recalibrate()}>按作答结果重新标定难度</button>
+        {recalibrated && <p data-testid="recalibrated">{recalibrated}</p>}
         <table className="table" data-testid="item-analysis">
           <thead><tr><th>题目</th><th>作答</th><th>p</th><th>区分度</th><th>选项分布</th></tr></thead>
           <tbody>
