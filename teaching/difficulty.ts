@@ -27,4 +27,3 @@ export function estimateDifficulty(f: DifficultyFeatures): { difficulty: number;
 export function levelOf(difficulty: number): Level {
   return difficulty < 0.4 ? 'easy' : difficulty < 0.6 ? 'medium' : 'hard';
 }
-
