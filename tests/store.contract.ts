@@ -124,11 +124,11 @@ export function storeContract(name: string, open: () => Promise<Database>, teard
       expect((await w2.claim(['owned']))?.id).toBe(job.id);
       await expect(
         db.transaction(async (tx) => {
-          await tx.query(`INSERT INTO term_stats (term, df) VALUES ('late-result', 1)`);
+          await w1.enqueue(tx, 'late-result', {}); // a write of the late transaction, which must roll back
           await w1.succeed(tx, job.id, { by: 'w1' });
         }),
       ).rejects.toMatchObject({ code: 'LEASE_LOST' });
-      expect((await db.query('SELECT 1 FROM term_stats WHERE term = $1', ['late-result'])).rows).toHaveLength(0);
+      expect((await db.query('SELECT 1 FROM jobs WHERE kind = $1', ['late-result'])).rows).toHaveLength(0);
       expect(await w1.progress(db, job.id, 'step', 2, 2)).toBe(false);
       expect(await w1.heartbeat(job.id)).toBe(false);
       expect(await w1.fail(job.id, { code: 'X', message: 'late' }, true)).toBeNull();
