@@ -35,6 +35,8 @@ export interface AppOptions {
   /** Serve the built UI from ui/dist (production). */
   serveUi?: boolean;
   logger?: boolean;
+  /** Close the runtime — database, graph store, LLM, embedder, parser pool, job runner — when the app closes (the server owns it). */
+  closeRuntime?: boolean;
   /** Called for every route as it is registered (the route × role matrix test collects the table with it). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -58,6 +60,7 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   enforcePermissions(app, rt.auth);
   requireDeclaredContentTypes(app);
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
+  if (opts.closeRuntime) app.addHook('onClose', () => rt.close());
 
   await app.register(fastifySwagger, {
     openapi: {

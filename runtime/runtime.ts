@@ -133,21 +133,28 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     if (encrypted) log.warn({ values: encrypted }, 'chat questions stored in clear were encrypted with the master key');
     const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, keyring, log });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
-    return {
+    const rt: Runtime = {
       config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs),
       get llm() {
         return activeModel.current;
       },
-      async close() {
-        await runner.stop();
-        await audit.stop();
-        await knowledge.close();
-        await activeModel.close();
-        await embedder.close?.();
-        await parser.close();
-        await db.close();
+      close() {
+        closing ??= closeAll();
+        return closing;
       },
     };
+    // Once, whoever asks first (Fastify's onClose, a signal handler, a test): every adapter in turn.
+    let closing: Promise<void> | undefined;
+    async function closeAll(): Promise<void> {
+      await runner.stop();
+      await audit.stop();
+      await knowledge.close(); // projector, graph store (Neo4j driver)
+      await activeModel.close(); // LLM provider (an embedded model's memory)
+      await embedder.close?.(); // an e5 child process
+      await parser.close(); // parser threads
+      await db.close();
+    }
+    return rt;
   } catch (e) {
     await parser.close();
     await db.close();

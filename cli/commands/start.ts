@@ -50,11 +50,11 @@ export async function startCommand(): Promise<void> {
     // Printed once, to stderr only (never the log): the admin must change it at first login.
     process.stderr.write(`\n首个管理员账户 first admin account: ${admin.username}  一次性密码 one-time password: ${admin.password}\n(请登录后立即修改 change it at first login)\n`);
   } else if (admin.created) rt.log.info({ username: admin.username }, 'first admin account created from YZ_ADMIN_PASSWORD');
-  const app = await buildApp(rt, { serveUi: true, logger: true });
+  const app = await buildApp(rt, { serveUi: true, logger: true, closeRuntime: true });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = address.replace('[::1]', 'localhost');
   const serverFile = path.join(config.dataDir, 'server.json');
-  if (!config.databaseUrl) writeFileSync(serverFile, JSON.stringify({ pid: process.pid, url }));
+  if (config.store.name === 'pglite') writeFileSync(serverFile, JSON.stringify({ pid: process.pid, url }));
   if (config.worker) {
     rt.runner.start();
     rt.knowledge.projector.start();
@@ -79,8 +79,7 @@ export async function startCommand(): Promise<void> {
     closing = true;
     rt.log.info({ signal }, 'shutting down');
     clearInterval(upkeep);
-    await app.close();
-    await rt.close();
+    await app.close(); // closes the runtime and every adapter (onClose)
     rmSync(serverFile, { force: true });
     process.exit(0);
   };
