@@ -64,6 +64,9 @@ export { loadLanguage };
 
 export async function createRuntime(config: Config, opts: { inMemory?: boolean; log?: Logger } = {}): Promise<Runtime> {
   const log = opts.log ?? createLogger(config.logLevel);
+  // Configurations from before the backend registry still start; say which name to set.
+  if (config.store.chosenBy === 'inferred') log.warn({ backend: 'postgres' }, 'YZ_STORE is not set: DATABASE_URL is, so the postgres store is used; set YZ_STORE=postgres');
+  if (config.graph.chosenBy === 'inferred') log.warn({ backend: 'neo4j' }, 'YZ_GRAPH is not set: NEO4J_URL is, so the neo4j graph is used; set YZ_GRAPH=neo4j');
   const { lexicon, tokenizer } = loadLanguage();
   const embedder = await createEmbedder(config, tokenizer);
   // A malformed key fails fast here; without a configured key the data directory's key file is used (created on first start).
