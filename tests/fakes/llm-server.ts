@@ -139,7 +139,10 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
     if (req.method === 'GET' && path === '/v1/models') {
       return json(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake' })) });
     }
-    if (req.method === 'POST' && (path === '/api/embed' || path === '/v1/embeddings' || path === '/rerank')) return sideModel(res, path, raw);
+    if (req.method === 'POST' && (path === '/api/embed' || path === '/v1/embeddings' || path === '/rerank')) {
+      sideModel(res, path, raw);
+      return;
+    }
     const api = path === '/api/chat' ? 'ollama' : path === '/v1/chat/completions' ? 'openai' : null;
     if (req.method !== 'POST' || !api) return json(res, 404, { error: `fake-llm: no route ${req.method} ${path}` });
     const b = JSON.parse(raw) as Record<string, unknown>;
@@ -268,9 +271,9 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
     state.other.push({ path, body: b });
     const vector = (t: string) => Array.from({ length: 8 }, (_, i) => Math.sin((t.length + 1) * (i + 1)));
     const inputs = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : [String(v)]);
-    if (path === '/api/embed') return json(res, 200, { model: b.model, embeddings: inputs(b.input).map(vector) });
-    if (path === '/v1/embeddings') return json(res, 200, { object: 'list', data: inputs(b.input).map((t, index) => ({ object: 'embedding', index, embedding: vector(t) })) });
-    return json(res, 200, { results: inputs(b.documents).map((d, index) => ({ index, relevance_score: 1 / (1 + d.length) })) });
+    if (path === '/api/embed') json(res, 200, { model: b.model, embeddings: inputs(b.input).map(vector) });
+    else if (path === '/v1/embeddings') json(res, 200, { object: 'list', data: inputs(b.input).map((t, index) => ({ object: 'embedding', index, embedding: vector(t) })) });
+    else json(res, 200, { results: inputs(b.documents).map((d, index) => ({ index, relevance_score: 1 / (1 + d.length) })) });
   }
 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
