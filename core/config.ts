@@ -87,6 +87,8 @@ const EnvSchema = z.object({
   /** … and at the latest this many hours after sign-in. */
   YZ_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   YZ_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Log lines as JSON or one short human line each (core/logger.ts reads it; default by whether stderr is a terminal). */
+  YZ_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   YZ_WORKER: z.enum(['on', 'off']).default('on'),
   /** Job lease: a worker silent this long is presumed dead and its job re-queued (heartbeats renew it every third). */
   YZ_JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
