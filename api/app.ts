@@ -39,6 +39,8 @@ export interface AppOptions {
   /** Serve the built UI from ui/dist (production). */
   serveUi?: boolean;
   logger?: boolean;
+  /** Close the runtime — database, graph store, LLM, embedder, parser pool, job runner — when the app closes (the server owns it). */
+  closeRuntime?: boolean;
   /** Called for every route as it is registered (the route × role matrix test collects the table with it). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -48,6 +50,8 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   const app = Fastify({
     loggerInstance: (opts.logger ? rt.log : undefined) as FastifyBaseLogger | undefined,
     bodyLimit: 1024 * 1024,
+    // One line per request at debug (below), not Fastify's two at info: a start-up's log stays readable.
+    disableRequestLogging: true,
     // X-Forwarded-For / -Proto / -Host only from the proxies named in YZ_TRUST_PROXY (none by default).
     trustProxy: rt.config.http.trustProxy.length ? rt.config.http.trustProxy : false,
   }).withTypeProvider<ZodTypeProvider>();
@@ -62,6 +66,10 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   enforcePermissions(app, rt.auth);
   requireDeclaredContentTypes(app);
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
+  if (opts.closeRuntime) app.addHook('onClose', () => rt.close());
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
 
   await app.register(fastifySwagger, {
     openapi: {

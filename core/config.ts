@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { type BackendChoice, chooseBackend, GRAPH_BACKENDS, type GraphBackend, STORE_BACKENDS, type StoreBackend } from './backends.ts';
 import { AppError } from './errors.ts';
 
 /** Every setting comes from the environment (secrets never from files in the repo). */
@@ -8,6 +9,8 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
   YZ_DATA_DIR: z.string().default('./data'),
+  /** The system of record by name (core/backends.ts): `pglite` (embedded, default) or `postgres` (needs DATABASE_URL). */
+  YZ_STORE: z.string().optional(),
   DATABASE_URL: z.string().url().optional(),
   YZ_MAX_UPLOAD_MB: z.coerce.number().positive().default(100),
   YZ_CHUNK_CHARS: z.coerce.number().int().min(100).max(4000).default(600),
@@ -46,7 +49,8 @@ const EnvSchema = z.object({
   YZ_LLM_NUM_CTX: z.coerce.number().int().min(512).max(1_048_576).default(8192),
   /** Triple extraction queued automatically when a source finishes indexing. */
   YZ_AUTO_EXTRACT: z.enum(['rules', 'llm', 'off']).default('rules'),
-  /** Graph read model: Neo4j over Bolt when set, otherwise tables in the product database. */
+  /** The graph read model by name (core/backends.ts): `postgres` (tables in the product database, default) or `neo4j` (needs NEO4J_URL). */
+  YZ_GRAPH: z.string().optional(),
   NEO4J_URL: z.string().optional(),
   NEO4J_USER: z.string().default('neo4j'),
   NEO4J_PASSWORD: z.string().optional(),
@@ -92,6 +96,8 @@ const EnvSchema = z.object({
   /** … and at the latest this many hours after sign-in. */
   YZ_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   YZ_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Log lines as JSON or one short human line each (core/logger.ts reads it; default by whether stderr is a terminal). */
+  YZ_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   YZ_WORKER: z.enum(['on', 'off']).default('on'),
   /** Job lease: a worker silent this long is presumed dead and its job re-queued (heartbeats renew it every third). */
   YZ_JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
@@ -144,7 +150,11 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** The database backend (YZ_STORE) and how it was chosen; `databaseUrl` is set exactly when it is `postgres`. */
+  store: BackendChoice<StoreBackend>;
   databaseUrl?: string;
+  /** The graph backend (YZ_GRAPH); `neo4j` below is set exactly when it is `neo4j`. */
+  graph: BackendChoice<GraphBackend>;
   maxUploadBytes: number;
   chunkChars: number;
   /** Bounds and threads of the document parser pool (see ParseLimits in ingest/). */
@@ -227,6 +237,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new AppError('CONFIG_INVALID', `配置项 ${name} 无效 / invalid setting ${name}: ${issue?.message}`, { field: name });
   }
   const e = parsed.data;
+  const store = chooseBackend('YZ_STORE', STORE_BACKENDS, e.YZ_STORE, env, { when: 'DATABASE_URL', name: 'postgres' }, 'pglite');
+  const graph = chooseBackend('YZ_GRAPH', GRAPH_BACKENDS, e.YZ_GRAPH, env, { when: 'NEO4J_URL', name: 'neo4j' }, 'postgres');
   if (e.YZ_EMBEDDER !== 'hash' && e.YZ_EMBEDDER !== 'e5' && (!e.YZ_EMBED_URL || !e.YZ_EMBED_MODEL)) {
     throw new AppError('CONFIG_INVALID', `YZ_EMBEDDER=${e.YZ_EMBEDDER} needs YZ_EMBED_URL and YZ_EMBED_MODEL`, {
       field: e.YZ_EMBED_URL ? 'YZ_EMBED_MODEL' : 'YZ_EMBED_URL',
@@ -247,7 +259,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.YZ_DATA_DIR),
-    databaseUrl: e.DATABASE_URL,
+    store,
+    databaseUrl: store.name === 'postgres' ? e.DATABASE_URL : undefined,
+    graph,
     maxUploadBytes: Math.round(e.YZ_MAX_UPLOAD_MB * 1024 * 1024),
     chunkChars: e.YZ_CHUNK_CHARS,
     parsing: {
@@ -287,7 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       backoffMs: e.YZ_PUBMED_BACKOFF_MS,
       timezone: e.YZ_TIMEZONE,
     },
-    neo4j: e.NEO4J_URL ? { url: e.NEO4J_URL, user: e.NEO4J_USER, password: e.NEO4J_PASSWORD, database: e.NEO4J_DATABASE } : undefined,
+    neo4j: graph.name === 'neo4j' && e.NEO4J_URL ? { url: e.NEO4J_URL, user: e.NEO4J_USER, password: e.NEO4J_PASSWORD, database: e.NEO4J_DATABASE } : undefined,
     loadDemo: e.YZ_LOAD_DEMO,
     logLevel: e.YZ_LOG_LEVEL,
     worker: e.YZ_WORKER === 'on',

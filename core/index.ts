@@ -1,4 +1,5 @@
 export { loadConfig, type Config, type ImagingConfig, type PubmedConfig } from './config.ts';
+export { type BackendChoice, type BackendEntry, GRAPH_BACKENDS, type GraphBackend, STORE_BACKENDS, type StoreBackend } from './backends.ts';
 export { AppError, isAppError, type ErrorCode } from './errors.ts';
 export { newId, sha256Hex } from './ids.ts';
 export { createLogger, type Logger } from './logger.ts';

@@ -163,6 +163,12 @@ export class EntitiesRepository {
   }
 
   /** Every alias surface with its entity (for fuzzy matching in memory; a few thousand rows). */
+  /** The vocabulary's version: moves (at commit, by trigger; migration 049) whenever any entity or alias changes, in any process. */
+  async vocabularyVersion(): Promise<number> {
+    const { rows } = await this.db.query<{ version: number }>(`SELECT version FROM cache_versions WHERE name = 'vocabulary'`);
+    return Number(rows[0]?.version ?? 0);
+  }
+
   async allSurfaces(): Promise<{ entityId: string; type: string; surface: string; key: string }[]> {
     const { rows } = await this.db.query<{ entity_id: string; type: string; surface: string; key: string }>(
       `SELECT a.entity_id, e.type, a.surface, a.key FROM kg_aliases a JOIN kg_entities e ON e.id = a.entity_id

@@ -66,6 +66,18 @@ export interface ChunkForExtraction {
    * (a bare heading line, the first sentence's subject) is the implicit subject of this chunk.
    */
   preceding?: string;
+  /**
+   * The source's glean budget so far (engine `llm`), owned by the caller and updated in place: the job
+   * keeps it in its checkpoint, so a run resumed by another worker keeps the same budget. Absent: the
+   * extractor keeps one per source in memory (single-process callers: tests, evaluation).
+   */
+  gleanBudget?: GleanBudget;
+}
+
+/** Chunks answered and chunks gleaned so far in one source's extraction. */
+export interface GleanBudget {
+  chunks: number;
+  gleans: number;
 }
 
 export interface ExtractionResult {

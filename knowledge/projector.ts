@@ -15,10 +15,19 @@ export const ProjectionStatusSchema = z.object({
 });
 export type ProjectionStatus = z.infer<typeof ProjectionStatusSchema>;
 
+/** Among every process on the database, one projector at a time applies events to a graph store. */
+const lockName = (store: string) => `graph-projector:${store}`;
+
 /**
  * Applies outbox events to a graph store in order. Delivery is at-least-once (the cursor moves after
  * the store has applied a batch) and every event is idempotent, so a crash or an unreachable Neo4j
  * loses nothing: events wait in the outbox and the projector catches up when the store returns.
+ *
+ * Many processes (an API and several workers on one PostgreSQL) each run a projector: a database lock
+ * (Database.withLock) makes one of them the single writer at a time, the cursor is read inside the lock,
+ * and it only ever moves forward (GREATEST), so two projectors never interleave batches and a slow one
+ * can never wind the cursor back over events another has applied. The background loop skips a turn while
+ * another process holds the lock; `catchUp()` waits for it, so a caller sees its own approvals applied.
  */
 export class GraphProjector {
   private timer: NodeJS.Timeout | null = null;
@@ -35,13 +44,20 @@ export class GraphProjector {
 
   /** Apply every pending event; throws GRAPH_UNAVAILABLE (cursor unchanged) when the store fails. */
   async catchUp(): Promise<{ applied: number; lastSeq: number }> {
-    if (this.running) await this.running.catch(() => {});
-    const run = this.applyPending();
+    const r = await this.exclusive(() => this.applyPending(), true);
+    return r ?? { applied: 0, lastSeq: await this.cursor() };
+  }
+
+  /** Run `work` holding this process's turn and the database lock; null when `wait` is false and another process holds it. */
+  private async exclusive<T>(work: () => Promise<T>, wait: boolean): Promise<T | null> {
+    while (this.running) await this.running.catch(() => {});
+    const run = this.db.withLock(lockName(this.store.kind), work, { wait });
     this.running = run;
     try {
-      return await run;
+      const r = await run;
+      return r.acquired ? r.value : null;
     } finally {
-      this.running = null;
+      if (this.running === run) this.running = null;
     }
   }
 
@@ -70,7 +86,7 @@ export class GraphProjector {
       }
       await this.db.query(
         `INSERT INTO kg_projection (store, last_seq, updated_at) VALUES ($1, $2, now())
-         ON CONFLICT (store) DO UPDATE SET last_seq = EXCLUDED.last_seq, last_error = NULL, error_at = NULL, updated_at = now()`,
+         ON CONFLICT (store) DO UPDATE SET last_seq = GREATEST(kg_projection.last_seq, EXCLUDED.last_seq), last_error = NULL, error_at = NULL, updated_at = now()`,
         [this.store.kind, upto],
       );
       lastSeq = upto;
@@ -84,21 +100,24 @@ export class GraphProjector {
     return Number(rows[0]?.last_seq ?? 0);
   }
 
-  /** Replay the whole outbox into an emptied store (`yingzhi graph rebuild`). */
+  /** Replay the whole outbox into an emptied store (`yingzhi graph rebuild`), holding the projector lock throughout. */
   async rebuild(): Promise<{ applied: number; lastSeq: number }> {
-    if (this.running) await this.running.catch(() => {});
-    try {
-      await this.store.init();
-      this.storeReady = true;
-      await this.store.clear();
-    } catch (e) {
-      throw new AppError('GRAPH_UNAVAILABLE', `图数据库 ${this.store.kind} 暂不可用 / graph store unavailable: ${(e as Error).message}`);
-    }
-    await this.db.query(
-      `INSERT INTO kg_projection (store, last_seq) VALUES ($1, 0) ON CONFLICT (store) DO UPDATE SET last_seq = 0, last_error = NULL, error_at = NULL, updated_at = now()`,
-      [this.store.kind],
-    );
-    return this.catchUp();
+    const r = await this.exclusive(async () => {
+      try {
+        await this.store.init();
+        this.storeReady = true;
+        await this.store.clear();
+      } catch (e) {
+        throw new AppError('GRAPH_UNAVAILABLE', `图数据库 ${this.store.kind} 暂不可用 / graph store unavailable: ${(e as Error).message}`);
+      }
+      // The one place the cursor goes back: an emptied store starts from the first event.
+      await this.db.query(
+        `INSERT INTO kg_projection (store, last_seq) VALUES ($1, 0) ON CONFLICT (store) DO UPDATE SET last_seq = 0, last_error = NULL, error_at = NULL, updated_at = now()`,
+        [this.store.kind],
+      );
+      return this.applyPending();
+    }, true);
+    return r ?? { applied: 0, lastSeq: await this.cursor() };
   }
 
   async status(): Promise<ProjectionStatus> {
@@ -146,7 +165,8 @@ export class GraphProjector {
     this.timer = null;
     if (this.stopped) return;
     try {
-      await this.catchUp();
+      // Another process projecting now: its pass covers these events, or the next turn here does.
+      await this.exclusive(() => this.applyPending(), false);
       this.failures = 0;
       if (!this.stopped) this.schedule(5000);
     } catch (e) {

@@ -35,11 +35,15 @@ interface SurfaceRow {
  * Entity resolution candidates for a surface: exact alias matches, character-bigram similarity
  * (catches 磨玻璃影 ~ 磨玻璃密度影, width/case variants, small typos) and, when a neural embedder is
  * configured, embedding similarity. Written here rather than with pg_trgm because bigrams over CJK
- * text need no extension and the vocabulary (a few thousand surfaces) fits in memory.
+ * text need no extension and the vocabulary (a few thousand surfaces) fits in memory. The cache is
+ * checked against the vocabulary version (one primary-key read per lookup) before each use, so a merge,
+ * import or new entity in any process is seen by the next lookup everywhere.
  */
 export class EntityResolver {
   private surfaces: SurfaceRow[] | null = null;
   private vectors: Float32Array[] | null = null;
+  /** The vocabulary version the cached surfaces were read at: another process's change moves it. */
+  private version = -1;
 
   constructor(
     private readonly entities: EntitiesRepository,
@@ -108,6 +112,12 @@ export class EntityResolver {
   }
 
   private async load(): Promise<SurfaceRow[]> {
+    // Read before the surfaces: a change committed in between is then re-read on the next lookup.
+    const version = await this.entities.vocabularyVersion();
+    if (version !== this.version) {
+      this.invalidate();
+      this.version = version;
+    }
     if (!this.surfaces) {
       const all = await this.entities.allSurfaces();
       this.surfaces = all.map((s) => ({ ...s, grams: bigrams(s.key) }));

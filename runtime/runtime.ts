@@ -70,6 +70,9 @@ export { loadLanguage };
 
 export async function createRuntime(config: Config, opts: { inMemory?: boolean; log?: Logger } = {}): Promise<Runtime> {
   const log = opts.log ?? createLogger(config.logLevel);
+  // Configurations from before the backend registry still start; say which name to set.
+  if (config.store.chosenBy === 'inferred') log.warn({ backend: 'postgres' }, 'YZ_STORE is not set: DATABASE_URL is, so the postgres store is used; set YZ_STORE=postgres');
+  if (config.graph.chosenBy === 'inferred') log.warn({ backend: 'neo4j' }, 'YZ_GRAPH is not set: NEO4J_URL is, so the neo4j graph is used; set YZ_GRAPH=neo4j');
   const { lexicon, tokenizer } = loadLanguage();
   const embedder = await createEmbedder(config, tokenizer);
   // A malformed key fails fast here; without a configured key the data directory's key file is used (created on first start).
@@ -148,21 +151,28 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
       retrieve: async (q, top) => (await search.search({ q, top, mode: 'bm25' })).results.map((h) => ({ sourceId: h.sourceId, title: h.title, version: h.version, year: h.year, page: h.pageStart, quote: h.text })),
     });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
-    return {
+    const rt: Runtime = {
       config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs), teaching,
       get llm() {
         return activeModel.current;
       },
-      async close() {
-        await runner.stop();
-        await audit.stop();
-        await knowledge.close();
-        await activeModel.close();
-        await embedder.close?.();
-        await parser.close();
-        await db.close();
+      close() {
+        closing ??= closeAll();
+        return closing;
       },
     };
+    // Once, whoever asks first (Fastify's onClose, a signal handler, a test): every adapter in turn.
+    let closing: Promise<void> | undefined;
+    async function closeAll(): Promise<void> {
+      await runner.stop();
+      await audit.stop();
+      await knowledge.close(); // projector, graph store (Neo4j driver)
+      await activeModel.close(); // LLM provider (an embedded model's memory)
+      await embedder.close?.(); // an e5 child process
+      await parser.close(); // parser threads
+      await db.close();
+    }
+    return rt;
   } catch (e) {
     await parser.close();
     await db.close();

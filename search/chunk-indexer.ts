@@ -68,8 +68,11 @@ export class ChunkIndexer {
    * version (rebuilt from stored chunk texts when the version differs — after an upgrade). Idempotent.
    */
   async init(db: Database): Promise<void> {
-    await this.repo.ensureVectorIndex(db, this.embedder.model, this.embedder.dims);
-    if ((await this.repo.index.version(db)) !== INDEX_VERSION) await this.rebuild(db);
+    // Processes starting together on one server would race on CREATE INDEX and rebuild the postings twice.
+    await db.withLock('search-index-init', async () => {
+      await this.repo.ensureVectorIndex(db, this.embedder.model, this.embedder.dims);
+      if ((await this.repo.index.version(db)) !== INDEX_VERSION) await this.rebuild(db);
+    });
   }
 
   /** Rebuild every posting list from the chunks' text (one transaction: readers see the old or the new index). */

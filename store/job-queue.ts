@@ -197,13 +197,21 @@ export class JobQueue {
     return rowCount > 0;
   }
 
-  /** Record progress and extend the lease; false when the job was cancelled meanwhile or its lease lost. */
-  async progress(tx: Queryable, id: string, step: string, done: number, total: number, leaseSeconds = this.leaseSeconds): Promise<boolean> {
+  /**
+   * Record progress and extend the lease; false when the job was cancelled meanwhile or its lease lost.
+   * `checkpoint` is the handler's own resumable state at `done` (kept in `result.checkpoint`), written in
+   * the caller's transaction with the step's output, so whichever worker resumes the job resumes it too.
+   */
+  async progress(
+    tx: Queryable, id: string, step: string, done: number, total: number,
+    opts: { checkpoint?: Record<string, unknown>; leaseSeconds?: number } = {},
+  ): Promise<boolean> {
     const { rows } = await tx.query<{ status: JobStatus }>(
       `UPDATE jobs SET step = $2, progress_done = $3, progress_total = $4, updated_at = now(),
-              locked_until = now() + make_interval(secs => $5)
+              locked_until = now() + make_interval(secs => $5),
+              result = CASE WHEN $7::jsonb IS NULL THEN result ELSE jsonb_set(coalesce(result, '{}'::jsonb), '{checkpoint}', $7::jsonb) END
        WHERE id = $1 AND lease_token = $6 AND status = 'running' RETURNING status`,
-      [id, step, done, total, leaseSeconds, this.leases.get(id) ?? null],
+      [id, step, done, total, opts.leaseSeconds ?? this.leaseSeconds, this.leases.get(id) ?? null, opts.checkpoint ? JSON.stringify(opts.checkpoint) : null],
     );
     return rows[0]?.status === 'running';
   }

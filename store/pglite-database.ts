@@ -71,6 +71,11 @@ export class PgliteDatabase implements Database {
     return this.pg.transaction((tx) => fn(wrap(tx)));
   }
 
+  /** One process holds the data directory (DataDirLock), so no other can contend: callers serialise in-process. */
+  async withLock<T>(_name: string, fn: () => Promise<T>): Promise<{ acquired: true; value: T }> {
+    return { acquired: true, value: await fn() };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { AppError } from '../core/index.ts';
-import { type Database, type Queryable, resultOf } from './database.ts';
+import { advisoryLockKey, type Database, type Queryable, resultOf } from './database.ts';
 
 // int8 (counts, sums) as JS numbers: our counts stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
@@ -62,6 +62,27 @@ export class PostgresDatabase implements Database {
       throw e;
     } finally {
       client.release();
+    }
+  }
+
+  async withLock<T>(name: string, fn: () => Promise<T>, opts: { wait?: boolean } = {}): Promise<{ acquired: true; value: T } | { acquired: false }> {
+    const key = advisoryLockKey(name);
+    // A session lock lives on one connection: held apart from the pool's, so `fn` can use the pool freely.
+    const client = await this.pool.connect();
+    let held = false;
+    try {
+      if (opts.wait === false) {
+        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
+        if (!rows[0]?.ok) return { acquired: false };
+      } else {
+        await client.query('SELECT pg_advisory_lock($1::bigint)', [key]);
+      }
+      held = true;
+      return { acquired: true, value: await fn() };
+    } finally {
+      // A failed unlock means a broken connection: drop it, which ends the session and its lock.
+      const unlocked = held ? await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).then(() => true, () => false) : true;
+      client.release(unlocked ? undefined : true);
     }
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../core/index.ts';
 import { Neo4jGraphStore, openGraphStore, PgGraphStore } from '../graph/index.ts';
 import { type Database, migrate, PgliteDatabase } from '../store/index.ts';
 import { graphStoreContract } from './graph.contract.ts';
@@ -43,12 +44,12 @@ describe('openGraphStore', () => {
   it('opens Neo4j when configured and the product database otherwise, contacting nothing', async () => {
     const db = await PgliteDatabase.open();
     try {
-      const neo = openGraphStore({ neo4j: { url: 'bolt://127.0.0.1:1', user: 'neo4j' } }, db);
+      const neo = openGraphStore(loadConfig({ YZ_GRAPH: 'neo4j', NEO4J_URL: 'bolt://127.0.0.1:1' }), db);
       expect(neo).toBeInstanceOf(Neo4jGraphStore);
       // An unreachable server surfaces at init(), which the projector reports; no fallback to Postgres.
       await expect(neo.init()).rejects.toThrow();
       await neo.close();
-      const pg = openGraphStore({}, db);
+      const pg = openGraphStore(loadConfig({ NEO4J_URL: 'bolt://127.0.0.1:1', YZ_GRAPH: 'postgres' }), db); // named wins over a set URL
       expect(pg.kind).toBe('postgres');
       await expect(pg.init()).rejects.toMatchObject({ code: 'DB_UNAVAILABLE' }); // not migrated yet
       await migrate(db);

@@ -3,8 +3,10 @@ import type { Runtime } from '../runtime/index.ts';
 import { type FakeLlmServer, startFakeLlmServer } from './fakes/llm-server.ts';
 import { testRuntime } from './helpers/runtime.ts';
 
-/** A planted case note: labelled name, resident ID (valid check digit), mobile, record and exam numbers. */
+/** A planted case note: labelled name, resident ID (valid check digit), mobile, record and exam numbers, date of birth. */
 const NAME = '欧阳娜娜';
+const DOB = '1949年12月31日';
+const OUTPATIENT = 'MZ778899';
 const ID_CARD = '11010519491231002X';
 const PHONE = '13912345678';
 const MRN = 'ZY20240517';
@@ -12,12 +14,13 @@ const ACCESSION = 'CT88776655';
 const CASE_NOTE = `# 病例：右肺上叶结节
 
 姓名：${NAME}    性别：女    身份证号：${ID_CARD}
-住院号：${MRN}    检查号：${ACCESSION}    联系电话：${PHONE}
+住院号：${MRN}    门诊号：${OUTPATIENT}    检查号：${ACCESSION}    联系电话：${PHONE}
+出生日期：${DOB}    家属电话：021-66778899
 
 胸部CT：右肺上叶见一磨玻璃结节，直径约 8 mm，边缘可见分叶征和毛刺征，邻近胸膜凹陷。磨玻璃结节可提示早期肺腺癌，
 建议 3 个月后复查薄层 CT。肺腺癌常见胸膜凹陷征和空泡征。
 `;
-const IDENTIFIERS = [NAME, ID_CARD, PHONE, MRN, ACCESSION];
+const IDENTIFIERS = [NAME, ID_CARD, PHONE, MRN, OUTPATIENT, ACCESSION, DOB, '1949-12-31', '66778899'];
 
 /**
  * De-identification at the provider boundary: whatever path text takes to a model — LLM extraction of an
@@ -31,14 +34,18 @@ describe('de-identification before every model call', () => {
     fake = await startFakeLlmServer({
       script: (req) => (req.format || req.responseFormat ? { json: { triples: [] } } : { text: '该结节表现为磨玻璃结节伴分叶征 [1]。', pieceChars: 5 }),
     });
-    rt = await testRuntime({ YZ_LLM: 'ollama', YZ_LLM_URL: fake.url, YZ_LLM_MODEL: 'fake-model', YZ_AUTO_EXTRACT: 'llm' });
+    // One model server for everything that leaves the process: chat, extraction, embeddings and reranking.
+    rt = await testRuntime({
+      YZ_LLM: 'ollama', YZ_LLM_URL: fake.url, YZ_LLM_MODEL: 'fake-model', YZ_AUTO_EXTRACT: 'llm',
+      YZ_EMBEDDER: 'ollama', YZ_EMBED_URL: fake.url, YZ_EMBED_MODEL: 'fake-embed', YZ_RERANK_URL: fake.url, YZ_RERANK_MODEL: 'fake-rerank',
+    });
   }, 120_000);
   afterAll(async () => {
     await rt?.close();
     await fake?.close();
   });
 
-  it('extraction of a case document and chat over it send no identifier to the model', async () => {
+  it('extraction, embedding, reranking and chat over a case document send no identifier to any model', async () => {
     await rt.ingest.register(Buffer.from(CASE_NOTE), 'case-note.md', { kind: 'case', title: '病例讨论' });
     await rt.runner.drain();
     const extraction = fake.requests.filter((r) => r.format);
@@ -51,11 +58,17 @@ describe('de-identification before every model call', () => {
     const chat = fake.requests.filter((r) => !r.format);
     expect(chat.length).toBeGreaterThan(0);
 
-    const everything = JSON.stringify([...fake.requests, ...fake.probes].map((r) => r.body));
+    await rt.search.search({ q: `出生日期：${DOB}，住院号：${MRN} 磨玻璃结节`, top: 5 });
+    const embeds = fake.otherRequests.filter((r) => r.path === '/api/embed');
+    expect(embeds.some((r) => JSON.stringify(r.body).includes('磨玻璃结节'))).toBe(true);
+    expect(fake.otherRequests.some((r) => r.path === '/rerank')).toBe(true);
+
+    const everything = JSON.stringify([...fake.requests, ...fake.probes, ...fake.otherRequests].map((r) => r.body));
     for (const id of IDENTIFIERS) expect(everything, id).not.toContain(id);
     expect(everything).toContain('[姓名]');
     expect(everything).toContain('[身份证号]');
     expect(everything).toContain('[电话]');
+    expect(everything).toContain('[日期]');
     // The stored document itself is not altered: de-identification happens on the way out.
     const { rows } = await rt.db.query<{ text: string }>(`SELECT text FROM chunks WHERE text LIKE '%欧阳%'`);
     expect(rows.length).toBeGreaterThan(0);

@@ -136,6 +136,73 @@ export function storeContract(name: string, open: () => Promise<Database>, teard
       expect(await w2.get(job.id)).toMatchObject({ status: 'succeeded', result: { by: 'w2' }, attempts: 2 });
     });
 
+    it('keeps a handler checkpoint with progress, for whichever worker resumes the job', async () => {
+      const w1 = new JobQueue(db, 'cp1');
+      const job = await w1.enqueue(db, 'checkpointed', {});
+      await w1.claim(['checkpointed']);
+      expect(await db.transaction((tx) => w1.progress(tx, job.id, 'step', 3, 9, { checkpoint: { done: 3, glean: { chunks: 3, gleans: 1 } } }))).toBe(true);
+      // A progress report without a checkpoint keeps the last one.
+      expect(await w1.progress(db, job.id, 'step', 3, 9)).toBe(true);
+      await db.query(`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = $1`, [job.id]);
+      const w2 = new JobQueue(db, 'cp2');
+      await w2.reap();
+      expect((await w2.claim(['checkpointed']))?.result).toEqual({ checkpoint: { done: 3, glean: { chunks: 3, gleans: 1 } } });
+    });
+
+    it('runs work under a named lock one holder at a time across processes (PGlite: one process by its data-directory lock)', async () => {
+      let release!: () => void;
+      const holding = new Promise<void>((r) => (release = r));
+      const order: string[] = [];
+      const first = db.withLock('contract-lock', async () => {
+        order.push('first:start');
+        await holding;
+        order.push('first:end');
+        return 1;
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      const tried = await db.withLock('contract-lock', async () => 2, { wait: false });
+      const other = await db.withLock('another-lock', async () => 3, { wait: false });
+      expect(other).toEqual({ acquired: true, value: 3 });
+      if (db.kind === 'postgres') {
+        expect(tried).toEqual({ acquired: false });
+        const waiting = db.withLock('contract-lock', async () => {
+          order.push('second');
+          return 4;
+        });
+        await new Promise((r) => setTimeout(r, 50));
+        expect(order).toEqual(['first:start']);
+        release();
+        expect(await waiting).toEqual({ acquired: true, value: 4 });
+        expect(order).toEqual(['first:start', 'first:end', 'second']);
+      } else {
+        expect(tried).toEqual({ acquired: true, value: 2 });
+        release();
+      }
+      expect(await first).toEqual({ acquired: true, value: 1 });
+      // A throwing holder releases the lock.
+      await expect(db.withLock('contract-lock', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      expect(await db.withLock('contract-lock', async () => 5, { wait: false })).toEqual({ acquired: true, value: 5 });
+    });
+
+    it('moves the vocabulary version once per committed change to entities or aliases, not on a rollback', async () => {
+      const version = async () => Number((await db.query<{ version: number }>(`SELECT version FROM cache_versions WHERE name = 'vocabulary'`)).rows[0].version);
+      const v0 = await version();
+      await db.transaction(async (tx) => {
+        await tx.query(`INSERT INTO kg_entities (id, type, name_zh, origin) VALUES ('ent_v1', 'Disease', '测试病', 'review')`);
+        await tx.query(`INSERT INTO kg_aliases (entity_id, key, surface, kind) VALUES ('ent_v1', 'ceshibing', '测试病', 'name'), ('ent_v1', 'tb', 'TB', 'alias')`);
+      });
+      expect(await version()).toBe(v0 + 1);
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query(`DELETE FROM kg_aliases WHERE entity_id = 'ent_v1' AND key = 'tb'`);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow();
+      expect(await version()).toBe(v0 + 1);
+      await db.query(`DELETE FROM kg_aliases WHERE entity_id = 'ent_v1' AND key = 'tb'`);
+      expect(await version()).toBe(v0 + 2);
+    });
+
     it('indexes chunks idempotently into posting lists, keeps BM25 statistics exact and finds them by vector', async () => {
       const { tokenizer } = loadLanguage();
       const indexer = new ChunkIndexer(tokenizer, new HashEmbedder(tokenizer, 64));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { buildApp } from '../../api/index.ts';
 import { loadConfig } from '../../core/index.ts';
 import { installedGguf, MODEL_CATALOG } from '../../llm/index.ts';
-import { createRuntime, loadDemoCorpus, type Runtime } from '../../runtime/index.ts';
+import { createRuntime, demoFiles, loadDemoCorpus, type Runtime } from '../../runtime/index.ts';
 
 /**
  * Say which model answers (and load an embedded one now, so the first question does not wait for it),
@@ -40,21 +40,42 @@ function installedModels(modelsDir: string): string[] {
   return MODEL_CATALOG.filter((e) => e.kind === 'gguf' && installedGguf(e.id, modelsDir)).map((e) => e.id);
 }
 
+/** Wait until `url` answers (any status), at most 30 s: a bound port under a busy event loop may not answer yet. */
+async function answers(url: string): Promise<void> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await (await fetch(url, { signal: AbortSignal.timeout(5000) })).arrayBuffer();
+      return;
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** The first admin's one-time password in a box, so it is not lost among start-up lines. */
+function passwordBox(username: string, password: string): string {
+  const lines = ['首个管理员账户 first admin account', `用户名 username:  ${username}`, `一次性密码 one-time password:  ${password}`, '请登录后立即修改 change it at first login'];
+  // CJK characters take two columns in a terminal.
+  const width = (t: string) => [...t].reduce((w, c) => w + (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(c) ? 2 : 1), 0);
+  const inner = Math.max(...lines.map(width)) + 2;
+  const row = (t: string) => `║ ${t}${' '.repeat(inner - width(t) - 1)}║`;
+  return `\n╔${'═'.repeat(inner)}╗\n${lines.map(row).join('\n')}\n╚${'═'.repeat(inner)}╝\n\n`;
+}
+
 /** `yingzhi start`: API + UI on one port, job worker in-process, demo corpus on an empty database. */
 export async function startCommand(): Promise<void> {
   const started = performance.now();
   const config = loadConfig();
   const rt = await createRuntime(config);
   const admin = await rt.auth.bootstrap(process.env.YZ_ADMIN_PASSWORD);
-  if (admin.created && admin.generated) {
-    // Printed once, to stderr only (never the log): the admin must change it at first login.
-    process.stderr.write(`\n首个管理员账户 first admin account: ${admin.username}  一次性密码 one-time password: ${admin.password}\n(请登录后立即修改 change it at first login)\n`);
-  } else if (admin.created) rt.log.info({ username: admin.username }, 'first admin account created from YZ_ADMIN_PASSWORD');
-  const app = await buildApp(rt, { serveUi: true, logger: true });
+  if (admin.created && !admin.generated) rt.log.info({ username: admin.username }, 'first admin account created from YZ_ADMIN_PASSWORD');
+  const app = await buildApp(rt, { serveUi: true, logger: true, closeRuntime: true });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = address.replace('[::1]', 'localhost');
   const serverFile = path.join(config.dataDir, 'server.json');
-  if (!config.databaseUrl) writeFileSync(serverFile, JSON.stringify({ pid: process.pid, url }));
+  if (config.store.name === 'pglite') writeFileSync(serverFile, JSON.stringify({ pid: process.pid, url }));
   if (config.worker) {
     rt.runner.start();
     rt.knowledge.projector.start();
@@ -63,15 +84,22 @@ export async function startCommand(): Promise<void> {
   rt.audit.start();
   const upkeep = setInterval(() => void rt.auth.housekeeping().catch((e) => rt.log.warn({ err: e }, 'auth housekeeping failed')), 5 * 60_000);
   upkeep.unref();
-  rt.log.info({ url, readyMs: Math.round(performance.now() - started), database: rt.db.kind, embedder: rt.embedder.model }, 'YingZhi ready');
-  process.stderr.write(`\n影知 YingZhi 已启动 ready: ${url}  (API docs ${url}/docs)\n`);
-  announceModel(rt);
-
   const empty = (await rt.sources.count()) === 0;
   if (config.loadDemo === 'true' || (config.loadDemo === 'auto' && empty)) {
-    const results = await loadDemoCorpus(rt);
+    const total = demoFiles().length;
+    let n = 0;
+    const results = await loadDemoCorpus(rt, (file, r) => {
+      process.stderr.write(`演示数据 demo corpus ${++n}/${total}: ${path.basename(file)} (${r.status})\n`);
+    });
     rt.log.info({ queued: results.filter((r) => r.status === 'queued').length }, 'demo corpus queued for ingestion');
   }
+  // "Ready" only once the port answers a request, not merely when it is bound.
+  await answers(`${url}/healthz`);
+  rt.log.info({ url, readyMs: Math.round(performance.now() - started), database: rt.db.kind, embedder: rt.embedder.model }, 'YingZhi ready');
+  announceModel(rt);
+  process.stderr.write(`\n影知 YingZhi 已启动 ready: ${url}  (API docs ${url}/docs)\n`);
+  // Printed once, last, to stderr only (never the log): the admin must change it at first login.
+  if (admin.created && admin.generated) process.stderr.write(passwordBox(admin.username, admin.password as string));
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -79,8 +107,7 @@ export async function startCommand(): Promise<void> {
     closing = true;
     rt.log.info({ signal }, 'shutting down');
     clearInterval(upkeep);
-    await app.close();
-    await rt.close();
+    await app.close(); // closes the runtime and every adapter (onClose)
     rmSync(serverFile, { force: true });
     process.exit(0);
   };

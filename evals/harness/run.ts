@@ -91,7 +91,7 @@ async function openEvalRuntime(opts: EvalOptions, env: Record<string, string>, p
   const config = loadConfig({ ...env, YZ_LOG_LEVEL: 'silent' });
   if (opts.currentDb) {
     const rt = await createRuntime(config, { log: createLogger('silent') });
-    return { rt, database: config.databaseUrl ? 'configured PostgreSQL (DATABASE_URL)' : `configured embedded PGlite (${config.dataDir})` };
+    return { rt, database: config.store.name === 'postgres' ? 'configured PostgreSQL (DATABASE_URL)' : `configured embedded PGlite (${config.dataDir})` };
   }
   const rt = await createRuntime(config, { inMemory: true, log: createLogger('silent') });
   try {

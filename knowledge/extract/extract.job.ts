@@ -2,7 +2,7 @@ import { AppError, isAppError, type Logger, yieldToEventLoop } from '../../core/
 import type { Database, Job, JobQueue, Queryable } from '../../store/index.ts';
 import type { CandidatesRepository, NewCandidate } from '../candidates.repository.ts';
 import type { EntitiesRepository } from '../entities.repository.ts';
-import type { ChunkForExtraction, Extractor, Mention } from '../model.ts';
+import type { ChunkForExtraction, Extractor, GleanBudget, Mention } from '../model.ts';
 import { orient } from '../predicates.ts';
 import type { TermProposalsRepository, TermSighting } from '../term-proposals.repository.ts';
 
@@ -78,6 +78,9 @@ export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<voi
   let done = Math.min(job.progressDone, total);
   const stats = { proposed: 0, inserted: 0, termSightings: 0, llmCalls: Number(job.result?.llmCalls ?? 0), failedChunks: 0 };
   const resolveCache = new Map<string, { id: string; type: string } | null>();
+  // The glean budget resumes from the checkpoint written with the last committed batch (by whichever worker).
+  const checkpoint = job.result?.checkpoint as { done?: number; glean?: GleanBudget } | undefined;
+  const gleanBudget: GleanBudget = checkpoint?.done === done && checkpoint.glean ? { ...checkpoint.glean } : { chunks: 0, gleans: 0 };
   await deps.jobs.progress(deps.db, job.id, `extract:${engine}`, done, total);
   while (done < total) {
     // The chunk before the batch too: the first chunk's section may have begun in it.
@@ -96,7 +99,7 @@ export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<voi
       // statements never yield): give the API a turn between chunks.
       await yieldToEventLoop();
       const chunk: ChunkForExtraction = {
-        id: row.id, sourceId, text: row.text, headingPath: row.heading_path, pageStart: row.page_start,
+        id: row.id, sourceId, text: row.text, headingPath: row.heading_path, pageStart: row.page_start, gleanBudget,
         ...(before && sameSection(before, row) ? { preceding: before.text.slice(-PRECEDING_CHARS) } : {}),
       };
       before = row;
@@ -139,7 +142,7 @@ export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<voi
     const stillRunning = await deps.db.transaction(async (tx) => {
       stats.inserted += await deps.candidates.insertMany(tx, drafts);
       if (deps.terms) stats.termSightings += await deps.terms.record(tx, sightings);
-      return deps.jobs.progress(tx, job.id, `extract:${engine}`, next, total);
+      return deps.jobs.progress(tx, job.id, `extract:${engine}`, next, total, { checkpoint: { done: next, glean: gleanBudget } });
     });
     done = next;
     if (!stillRunning) return;

@@ -14,7 +14,7 @@ import {
   renderPrompt,
   type TokenUsage,
 } from '../../llm/index.ts';
-import type { ChunkForExtraction, ExtractedTriple, ExtractionResult, Extractor } from '../model.ts';
+import type { ChunkForExtraction, ExtractedTriple, ExtractionResult, Extractor, GleanBudget } from '../model.ts';
 import { ChunkTripleValidator, type DropReason, LexiconSpotter, TRIPLES_JSON_SCHEMA, TriplesEnvelopeSchema } from './llm-triples.ts';
 
 export interface LlmExtractorOptions {
@@ -67,8 +67,8 @@ export class LlmExtractor implements Extractor {
   readonly version: string;
   private readonly prompt: Prompt;
   private readonly spotter: LexiconSpotter;
-  /** Per source: chunks answered and chunks gleaned, for the glean budget. */
-  private readonly budget = new Map<string, { chunks: number; gleans: number }>();
+  /** Per source, for callers that do not hand in the budget (see ChunkForExtraction.gleanBudget). */
+  private readonly budget = new Map<string, GleanBudget>();
 
   constructor(
     private readonly provider: LlmProvider,
@@ -103,8 +103,8 @@ export class LlmExtractor implements Extractor {
       this.opts.log?.warn({ chunkId: chunk.id, sourceId: chunk.sourceId, model: this.provider.model, reason: first.error.reason }, 'LLM extraction output unusable');
       return { ...result([], false), failure: { code: 'LLM_BAD_OUTPUT', message: first.error.reason } };
     }
-    const budget = this.budget.get(chunk.sourceId) ?? { chunks: 0, gleans: 0 };
-    this.budget.set(chunk.sourceId, budget);
+    const budget = chunk.gleanBudget ?? this.budget.get(chunk.sourceId) ?? { chunks: 0, gleans: 0 };
+    if (!chunk.gleanBudget) this.budget.set(chunk.sourceId, budget);
     budget.chunks++;
     const triples = validator.accept(first.items);
     if (!this.shouldGlean(chunk, triples)) return result(triples, false);

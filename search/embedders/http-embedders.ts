@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../../core/index.ts';
+import { AppError, deidentify } from '../../core/index.ts';
 import { type Embedder, l2normalize } from './embedder.ts';
 
 export interface HttpEmbedderOptions {
@@ -19,7 +19,10 @@ const OpenAiEmbedResponse = z.object({ data: z.array(z.object({ index: z.number(
 /**
  * Embeddings from a local model server. Dimensions are probed once at start (`init`) unless given,
  * and every response is validated: a server that answers with the wrong shape is an error, not a
- * silently broken index.
+ * silently broken index. Every text is de-identified before it is sent (core/deid), like every LLM
+ * request (llm/deid-provider.ts): a chunk of an uploaded case or a question naming a patient leaves this
+ * process without the identifiers, whatever the embedding server is. Vectors of the scrubbed text are
+ * what the index holds, so queries and passages live in the same space.
  */
 abstract class HttpEmbedder implements Embedder {
   readonly model: string;
@@ -46,7 +49,7 @@ abstract class HttpEmbedder implements Embedder {
     const out: Float32Array[] = [];
     const size = this.opts.batchSize ?? 32;
     for (let i = 0; i < texts.length; i += size) {
-      const vectors = await this.request(texts.slice(i, i + size), purpose);
+      const vectors = await this.request(texts.slice(i, i + size).map((t) => deidentify(t).text), purpose);
       if (vectors.length !== Math.min(size, texts.length - i)) throw this.fail(`returned ${vectors.length} vectors for ${texts.slice(i, i + size).length} inputs`);
       for (const v of vectors) {
         if (this.dims && v.length !== this.dims) throw this.fail(`returned ${v.length} dimensions, expected ${this.dims}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../../core/index.ts';
+import { AppError, deidentify } from '../../core/index.ts';
 
 /** A model that scores how well each passage answers a query (a cross-encoder). */
 export interface Reranker {
@@ -13,7 +13,8 @@ const RerankResponse = z.object({ results: z.array(z.object({ index: z.number().
 /**
  * A reranking server speaking the common `/rerank` protocol (POST `{ model, query, documents }` →
  * `{ results: [{ index, relevance_score }] }`), as served by text-embeddings-inference, Xinference,
- * vLLM, llama.cpp's server and others. Its answer is validated; raw logits are min-max scaled.
+ * vLLM, llama.cpp's server and others. Its answer is validated; raw logits are min-max scaled. The query
+ * and passages are de-identified before they leave (as every model request is: llm/deid-provider.ts).
  */
 export class HttpReranker implements Reranker {
   constructor(private readonly opts: { url: string; model: string; apiKey?: string; timeoutMs?: number }) {}
@@ -29,7 +30,7 @@ export class HttpReranker implements Reranker {
       res = await fetch(new URL('rerank', this.opts.url.endsWith('/') ? this.opts.url : `${this.opts.url}/`), {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {}) },
-        body: JSON.stringify({ model: this.opts.model, query, documents: passages }),
+        body: JSON.stringify({ model: this.opts.model, query: scrub(query), documents: passages.map(scrub) }),
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
       });
     } catch (e) {
@@ -50,3 +51,5 @@ export class HttpReranker implements Reranker {
     return new AppError('RERANKER_UNAVAILABLE', `重排序模型 ${this.opts.model} (${this.opts.url}) ${what}`, { field: 'YZ_RERANK_URL', cause });
   }
 }
+
+const scrub = (text: string): string => deidentify(text).text;

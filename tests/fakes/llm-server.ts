@@ -78,6 +78,8 @@ export interface FakeLlmServer {
   readonly maxInFlight: number;
   /** Tool-capability probes received (not in `requests`). */
   probes: FakeLlmRequest[];
+  /** Embedding (`/api/embed`, `/v1/embeddings`) and rerank (`/rerank`) requests: path and parsed body. */
+  otherRequests: { path: string; body: Record<string, unknown> }[];
   /** Whether the emulated model answers the probe with a native tool call (default true). */
   setNativeTools(native: boolean): void;
   /** Queue replies; they are used, in order, before the script. */
@@ -99,7 +101,7 @@ export interface FakeLlmServer {
  */
 export async function startFakeLlmServer(opts: { models?: string[]; script?: FakeLlmScript; nativeTools?: boolean } = {}): Promise<FakeLlmServer> {
   const models = opts.models ?? ['fake-model'];
-  const state = { queue: [] as FakeLlmReply[], script: opts.script ?? null, requests: [] as FakeLlmRequest[], probes: [] as FakeLlmRequest[], nativeTools: opts.nativeTools ?? true, inFlight: 0, maxInFlight: 0 };
+  const state = { queue: [] as FakeLlmReply[], script: opts.script ?? null, requests: [] as FakeLlmRequest[], probes: [] as FakeLlmRequest[], other: [] as { path: string; body: Record<string, unknown> }[], nativeTools: opts.nativeTools ?? true, inFlight: 0, maxInFlight: 0 };
   const timers = new Set<NodeJS.Timeout>();
   const wait = (ms: number, res: ServerResponse) =>
     new Promise<boolean>((resolve) => {
@@ -136,6 +138,10 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
     }
     if (req.method === 'GET' && path === '/v1/models') {
       return json(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake' })) });
+    }
+    if (req.method === 'POST' && (path === '/api/embed' || path === '/v1/embeddings' || path === '/rerank')) {
+      sideModel(res, path, raw);
+      return;
     }
     const api = path === '/api/chat' ? 'ollama' : path === '/v1/chat/completions' ? 'openai' : null;
     if (req.method !== 'POST' || !api) return json(res, 404, { error: `fake-llm: no route ${req.method} ${path}` });
@@ -256,11 +262,26 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
     res.end();
   }
 
+  /**
+   * The other model endpoints a model server offers beside chat (Ollama embeds, llama.cpp and vLLM embed
+   * and rerank): deterministic 8-dimensional vectors from the text, and a score per document by length.
+   */
+  function sideModel(res: ServerResponse, path: string, raw: string): void {
+    const b = JSON.parse(raw) as Record<string, unknown>;
+    state.other.push({ path, body: b });
+    const vector = (t: string) => Array.from({ length: 8 }, (_, i) => Math.sin((t.length + 1) * (i + 1)));
+    const inputs = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : [String(v)]);
+    if (path === '/api/embed') json(res, 200, { model: b.model, embeddings: inputs(b.input).map(vector) });
+    else if (path === '/v1/embeddings') json(res, 200, { object: 'list', data: inputs(b.input).map((t, index) => ({ object: 'embedding', index, embedding: vector(t) })) });
+    else json(res, 200, { results: inputs(b.documents).map((d, index) => ({ index, relevance_score: 1 / (1 + d.length) })) });
+  }
+
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests: state.requests,
+    otherRequests: state.other,
     get maxInFlight() {
       return state.maxInFlight;
     },
@@ -278,6 +299,7 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
       state.script = null;
       state.maxInFlight = 0;
       state.probes.length = 0;
+      state.other.length = 0;
     },
     close: () =>
       new Promise<void>((r) => {
