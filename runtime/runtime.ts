@@ -8,6 +8,7 @@ import { Imaging } from '../imaging/index.ts';
 import { INGEST_JOB, IngestService, onIngestJobError, ParsePool, runIngestJob, SourcesRepository } from '../ingest/index.ts';
 import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
 import { Literature } from '../literature/index.ts';
+import { Reporting } from '../reporting/index.ts';
 import { ActiveModel, type LlmProvider, LlmResponseCache, LlmSettingsRepository, LlmSettingsService, LlmUsageRepository } from '../llm/index.ts';
 import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, HttpReranker, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
 import { type Database, type JobHandler, JobQueue, JobRunner, type Queryable } from '../store/index.ts';
@@ -58,6 +59,8 @@ export interface Runtime {
   connectors: Connectors;
   /** Measurements, protocol / image-quality QC and imaging AI (imaging/). */
   imaging: Imaging;
+  /** Report drafts with provenance, RIS exports and report QC (reporting/). */
+  reporting: Reporting;
   /** Retry and cancel of jobs by people, audited. */
   jobAdmin: JobAdmin;
   close(): Promise<void>;
@@ -140,9 +143,16 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const encrypted = await encryptStoredQuestions(db, keyring);
     if (encrypted) log.warn({ values: encrypted }, 'chat questions stored in clear were encrypted with the master key');
     const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, keyring, log, imaging: imaging.toolPort() });
+    const reporting = new Reporting({
+      db,
+      lexicon,
+      llm: () => activeModel.current,
+      measurement: async (id) => (await imaging.measurements.get(id)).result,
+      aiResult: (id) => imaging.ai.get(id),
+    });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
     return {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs),
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, reporting, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs),
       get llm() {
         return activeModel.current;
       },
