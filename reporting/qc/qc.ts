@@ -62,7 +62,7 @@ const FINDINGS_HEAD = /(影像所见|影像表现|检查所见|所见|表现)[:�
 const IMPRESSION_HEAD = /(印象|诊断意见|影像诊断|诊断|结论|意见)[:：]/;
 const ORGAN = '肺(?:上|中|下)叶|肺|肾上腺|肾|乳腺|卵巢|肝|侧胸腔|侧胸膜|侧';
 const SIDE_ORGAN = new RegExp(`(双|[左右])(${ORGAN})`, 'g');
-const SIZE = /(\d+(?:\.\d+)?)\s*(?:[×xX*]\s*(\d+(?:\.\d+)?)\s*)?(mm|cm|毫米|厘米)(?![²³23])/g;
+const SIZE = /(\d+(?:\.\d+)?)\s*(?:(?:mm|cm|毫米|厘米)?\s*[×xX*]\s*(\d+(?:\.\d+)?)\s*)?(mm|cm|毫米|厘米)(?![²³23])/g;
 
 interface Span {
   start: number;
