@@ -85,8 +85,8 @@ describe('report drafts API', () => {
   it('drafts from a stored measurement cite its quantity refs; the provenance id reopens the draft with its inputs and versions', async () => {
     const chest = chestPhantom({ dims: [96, 80, 32] });
     const form = new FormData();
-    form.append('image', new Blob([writeNifti({ geometry: chest.geometry, data: chest.image, gzip: true })]), 'ct.nii.gz');
-    form.append('mask', new Blob([writeNifti({ geometry: chest.geometry, data: chest.mask, gzip: true })]), 'mask.nii.gz');
+    form.append('image', new Blob([new Uint8Array(writeNifti({ geometry: chest.geometry, data: chest.image, gzip: true }))]), 'ct.nii.gz');
+    form.append('mask', new Blob([new Uint8Array(writeNifti({ geometry: chest.geometry, data: chest.mask, gzip: true }))]), 'mask.nii.gz');
     form.append('modality', 'CT');
     const measured = await fetch(`${plain.url}/api/measure`, { method: 'POST', body: form, headers: await as(plain, 'physician') });
     expect(measured.status).toBe(201);
