@@ -3,7 +3,7 @@ import { AppError, type Lexicon, newId } from '../core/index.ts';
 import type { AiResultRow, MeasurementResult } from '../imaging/index.ts';
 import type { LlmProvider } from '../llm/index.ts';
 import type { Database } from '../store/index.ts';
-import { type Draft, type DraftRequest, type DraftSummary } from './draft.schema.ts';
+import type { Draft, DraftRequest, DraftSummary } from './draft.schema.ts';
 import { DraftsRepository } from './drafts.repository.ts';
 import { draftText, renderDraft } from './engine.ts';
 import { toFhir } from './export/fhir.ts';

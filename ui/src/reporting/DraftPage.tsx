@@ -51,6 +51,11 @@ export function DraftPage() {
   const [error, setError] = useState<unknown>(null);
   const [copied, setCopied] = useState<'ok' | 'failed' | null>(null);
 
+  const show = useCallback(async (d: Draft) => {
+    setDraft(d);
+    setCopied(null);
+    setQc(await reportsApi.qc(d.text, d.templateId).catch(() => null));
+  }, []);
   const loadHistory = useCallback((signal?: AbortSignal) => reportsApi.list({ limit: 15 }, signal).then((r) => setHistory(r.items), () => undefined), []);
   useEffect(() => {
     const ctl = new AbortController();
@@ -64,7 +69,7 @@ export function DraftPage() {
     const ctl = new AbortController();
     reportsApi.get(id, ctl.signal).then(show, (e) => !ctl.signal.aborted && setError(e));
     return () => ctl.abort();
-  }, [id]);
+  }, [id, show]);
   useEffect(() => {
     if (!measurementId) return setMeasurement(null);
     const ctl = new AbortController();
@@ -75,11 +80,6 @@ export function DraftPage() {
     return () => ctl.abort();
   }, [measurementId]);
 
-  async function show(d: Draft) {
-    setDraft(d);
-    setCopied(null);
-    setQc(await reportsApi.qc(d.text, d.templateId).catch(() => null));
-  }
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

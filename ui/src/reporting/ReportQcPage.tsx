@@ -73,8 +73,8 @@ export function ReportQcPage() {
               {checked.result.flags.length === 0 ? t('qc.none') : t('qc.count', { n: checked.result.flags.length })}
             </h2>
             <ul className="flag-list" data-testid="qc-flags">
-              {checked.result.flags.map((f, i) => (
-                <li key={`${f.kind}-${f.span?.start ?? 'x'}-${i}`} data-kind={f.kind}>
+              {checked.result.flags.map((f) => (
+                <li key={`${f.kind}-${f.span?.start ?? 'x'}-${f.message}`} data-kind={f.kind}>
                   <Badge tone={TONE[f.severity]}>{t(`kind.${f.kind}` as ReportKey)}</Badge>
                   <span className="flag-msg">{f.message}</span>
                   {f.span && f.suggestion !== null && (
