@@ -10,7 +10,7 @@
  *    exported as plain text, FHIR R4 (DiagnosticReport + Observations) and HL7 v2.5.1 ORU^R01.
  *  - Report QC (rules, no model): left/right and size consistency, anatomy, non-standard terms, typos, required items.
  */
-export { FINDING_TYPES, type FindingType, NODE_TYPES, type NodeType, type RenderedValue, RenderedValueSchema, type ReportValues, ReportValuesSchema, type ValueSource } from './values.schema.ts';
+export { FINDING_TYPES, type FindingType, NODE_TYPES, type NodeType, type RenderedValue, RenderedValueSchema, parseReportValues, type ReportValues, ReportValuesSchema, type ValueSource } from './values.schema.ts';
 export { draftText, renderDraft, type TemplateDraft } from './engine.ts';
 export { type Template, TemplateSchema, templates } from './templates.ts';
 export { citationText, type FollowUp, followUpFor, followUpRules } from './followup.ts';

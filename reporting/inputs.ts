@@ -2,7 +2,7 @@ import type { AiResultRow, MeasurementResult } from '../imaging/index.ts';
 import { AppError } from '../core/index.ts';
 import { lungLobeOf } from './anatomy.ts';
 import type { ValueSources } from './engine.ts';
-import { type NodeType, type ReportValues, ReportValuesSchema, type ReportValuesInput } from './values.schema.ts';
+import { type NodeType, parseReportValues, type ReportValues, type ReportValuesInput } from './values.schema.ts';
 
 /**
  * Values for a draft read from a stored measurement (by lesion) or an imaging-AI finding, each with the ref
@@ -23,12 +23,8 @@ function merge(base: Partial<ReportValuesInput>, sources: ValueSources, override
     if (v === undefined || v === null) continue;
     out[k as keyof ReportValues] = { kind: 'typed', ref: `typed:${k}` };
   }
-  const parsed = ReportValuesSchema.safeParse({ ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined && v !== null)) });
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new AppError('VALIDATION_FAILED', `${i.path.join('.')}: ${i.message}`, { field: String(i.path[0] ?? 'values') });
-  }
-  return { values: parsed.data, sources: out };
+  const values = parseReportValues({ ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined && v !== null)) });
+  return { values, sources: out };
 }
 
 const NODE_OF: Record<string, NodeType> = { pure_ground_glass: 'ground_glass', part_solid: 'part_solid', solid: 'solid' };

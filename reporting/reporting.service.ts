@@ -11,7 +11,7 @@ import { parseHl7, toHl7 } from './export/hl7.ts';
 import { type ResolvedValues, valuesFromAi, valuesFromMeasurement } from './inputs.ts';
 import { ReportQc, type QcResult } from './qc/qc.ts';
 import { rewriteDraft } from './rewrite.ts';
-import { ReportValuesSchema } from './values.schema.ts';
+import { parseReportValues } from './values.schema.ts';
 
 export interface ReportingDeps {
   db: Database;
@@ -138,11 +138,6 @@ export class Reporting {
       if (row.status !== 'succeeded') throw new AppError('STATE_CONFLICT', `AI 结果 ${row.id} 尚未完成（${row.status}）/ AI result ${row.id} is ${row.status}`, { field: 'aiResultId' });
       return valuesFromAi(row, req.findingIndex, overrides);
     }
-    const parsed = ReportValuesSchema.safeParse(overrides);
-    if (!parsed.success) {
-      const i = parsed.error.issues[0];
-      throw new AppError('VALIDATION_FAILED', `${i.path.join('.')}: ${i.message}`, { field: String(i.path[0] ?? 'values') });
-    }
-    return { values: parsed.data, sources: {} };
+    return { values: parseReportValues(overrides), sources: {} };
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from '../core/index.ts';
 
 /**
  * What a draft is written from: typed values, or the values read from a stored measurement or an imaging-AI
@@ -55,3 +56,12 @@ export const RenderedValueSchema = z.object({
   source: ValueSourceSchema,
 });
 export type RenderedValue = z.infer<typeof RenderedValueSchema>;
+
+/** Values parsed, or VALIDATION_FAILED naming the first bad field (prefixed as the caller calls it: `values`, `--values`). */
+export function parseReportValues(raw: unknown, prefix = 'values'): ReportValues {
+  const parsed = ReportValuesSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const i = parsed.error.issues[0];
+  const where = i.path.join('.');
+  throw new AppError('VALIDATION_FAILED', `${prefix}${where ? `.${where}` : ''}: ${i.message}`, { field: String(i.path[0] ?? prefix) });
+}

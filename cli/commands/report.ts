@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { AppError, loadLanguage } from '../../core/index.ts';
-import { draftText, guard, renderDraft, ReportQc, ReportValuesSchema } from '../../reporting/index.ts';
+import { draftText, guard, parseReportValues, renderDraft, ReportQc } from '../../reporting/index.ts';
 import { cliActor } from '../actor.ts';
-import { fail, printJson } from '../output.ts';
+import { fail, printJson, readTextFile } from '../output.ts';
 import { withRuntime } from '../with-runtime.ts';
 
 /** `--values` is inline JSON or a JSON file. */
@@ -22,15 +22,6 @@ function readValues(arg: string): unknown {
   }
 }
 
-function parseValues(raw: unknown) {
-  const parsed = ReportValuesSchema.safeParse(raw);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new AppError('VALIDATION_FAILED', `--values ${i.path.join('.') || '(document)'}: ${i.message}`, { field: i.path.join('.') || 'values' });
-  }
-  return parsed.data;
-}
-
 /**
  * `yingzhi report draft --values <json>`: the template engine in-process (no database, nothing stored), or
  * `--measurement <msr_id>`: a stored, audited draft with its provenance id (needs the data directory).
@@ -47,7 +38,7 @@ export async function reportDraftCommand(opts: { measurement?: string; lesion?: 
         process.stdout.write(`${d.text}\n\n${d.engineNote}\n来源 provenance: ${d.provenanceUrl} (${d.templateId}@${d.templateVersion})\n`);
       });
     }
-    const values = parseValues(readValues(opts.values ?? ''));
+    const values = parseReportValues(readValues(opts.values ?? ''), '--values');
     const d = renderDraft(values, {}, opts.template);
     const text = draftText(d);
     if (json) return printJson({ engine: 'template', engineNote: 'CLI：模板引擎，未存储 / template engine, not stored', text, ...d, guard: guard(text, text) });
@@ -61,12 +52,7 @@ export async function reportDraftCommand(opts: { measurement?: string; lesion?: 
 export async function reportQcCommand(file: string, opts: { template?: string; json?: boolean }): Promise<void> {
   const json = Boolean(opts.json);
   try {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      throw new AppError('NOT_FOUND', `文件不存在 / no such file: ${file}`, { field: 'file' });
-    }
+    const text = readTextFile(file);
     const r = new ReportQc(loadLanguage().lexicon).check(text, opts.template);
     if (json) printJson(r);
     else {
