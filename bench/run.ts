@@ -13,6 +13,7 @@
  *   security — audit-chain verify over 1,000,000 rows (PGlite; PostgreSQL when set) and SM4 field-encryption MB/s
  *   imaging  — measurement on a 512×512×300 CT with a 50,000-voxel lesion, a 300-slice DICOM read, RSS, and
  *              pyradiomics / SimpleITK on the same data when the reference venv exists
+ *   reporting — report draft (template engine) and report QC of a 2,000-character report, medians
  * Select sections with `npm run bench -- ingest search`. The 100k corpus is built once and cached in
  * bench/.cache (delete it to rebuild).
  */
@@ -27,13 +28,14 @@ import { runIngestBench } from './ingest.bench.ts';
 import { runKnowledgeBench } from './knowledge.bench.ts';
 import { runLiteratureBench } from './literature.bench.ts';
 import { runQualityBench } from './quality.bench.ts';
+import { runReportingBench } from './reporting.bench.ts';
 import { runRealModelBench } from './real-model.bench.ts';
 import { runSearchBench } from './search.bench.ts';
 import { runStartBench } from './start.bench.ts';
 import { printTable } from './table.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const all = ['ingest', 'search', 'start', 'quality', 'knowledge', 'graph', 'literature', 'chat', 'security', 'real-model', 'imaging'];
+const all = ['ingest', 'search', 'start', 'quality', 'knowledge', 'graph', 'literature', 'chat', 'security', 'real-model', 'imaging', 'reporting'];
 const wanted = process.argv.slice(2).filter((a) => all.includes(a));
 const sections = wanted.length ? wanted : all;
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length };
@@ -49,6 +51,7 @@ if (sections.includes('chat')) results.chat = await runChatBench();
 if (sections.includes('security')) results.security = await runSecurityBench();
 if (sections.includes('real-model')) results.realModel = await runRealModelBench();
 if (sections.includes('imaging')) results.imaging = await runImagingBench();
+if (sections.includes('reporting')) results.reporting = await runReportingBench();
 
 const dir = path.join(ROOT, 'bench/results');
 mkdirSync(dir, { recursive: true });
