@@ -22,6 +22,7 @@ import { jobsListCommand, jobsRetryCommand, searchCommand, sourcesListCommand } 
 import { startCommand } from './commands/start.ts';
 import { registerUsersCommands } from './commands/users.ts';
 import { registerVocabCommands } from './commands/vocab.ts';
+import { registerQuestionsCommands } from './commands/questions.ts';
 import { fail } from './output.ts';
 
 const program = new Command('yingzhi')
@@ -276,5 +277,6 @@ registerAuditCommands(program);
 registerUsersCommands(program);
 registerKeysCommands(program);
 registerVocabCommands(program);
+registerQuestionsCommands(program);
 
 await program.parseAsync(process.argv);

@@ -12,6 +12,7 @@ import { Reporting } from '../reporting/index.ts';
 import { ActiveModel, type LlmProvider, LlmResponseCache, LlmSettingsRepository, LlmSettingsService, LlmUsageRepository } from '../llm/index.ts';
 import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, HttpReranker, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
 import { type Database, type JobHandler, JobQueue, JobRunner, type Queryable } from '../store/index.ts';
+import { Teaching } from '../teaching/index.ts';
 import { JobAdmin } from './job-admin.ts';
 
 /** Everything a process needs, wired once: the composition root shared by the server and the CLI. */
@@ -63,6 +64,8 @@ export interface Runtime {
   reporting: Reporting;
   /** Retry and cancel of jobs by people, audited. */
   jobAdmin: JobAdmin;
+  /** Question bank, exams and item analysis (teaching/). */
+  teaching: Teaching;
   close(): Promise<void>;
 }
 
@@ -150,9 +153,13 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
       measurement: async (id) => (await imaging.measurements.get(id)).result,
       aiResult: (id) => imaging.ai.get(id),
     });
+    const teaching = new Teaching({
+      db, knowledge, llm: () => activeModel.current,
+      retrieve: async (q, top) => (await search.search({ q, top, mode: 'bm25' })).results.map((h) => ({ sourceId: h.sourceId, title: h.title, version: h.version, year: h.year, page: h.pageStart, quote: h.text })),
+    });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
     return {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, reporting, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs),
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, reporting, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs), teaching,
       get llm() {
         return activeModel.current;
       },
