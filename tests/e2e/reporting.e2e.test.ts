@@ -85,7 +85,9 @@ describe.skipIf(!chromiumAvailable())('reporting UI (Chromium)', () => {
     await form.locator('input[name="segment"]').fill('S6');
     await page.getByTestId('draft-submit').click();
     await page.getByTestId('draft-result').waitFor();
-    await expect(page.getByTestId('draft-findings').textContent()).resolves.toMatch(/^左肺下叶背段见一(部分实性|磨玻璃|实性)结节，大小约\d+\.\dmm×\d+\.\dmm/);
+    await expect(page.getByTestId('draft-findings').textContent()).resolves.toMatch(/^左肺下叶背段见一部分实性结节，大小约\d+\.\dmm×\d+\.\dmm/);
+    // The density type and the solid part come from the measurement (its solid component), not from a form default.
+    await expect(page.locator('[data-testid="value-table"] tr[data-slot="nodeType"]').textContent()).resolves.toContain(`${measurementId}#L1/solid.ctr`);
     await expect(page.locator('[data-testid="draft-findings"] mark[data-slot="long"]').getAttribute('data-source')).resolves.toBe(`${measurementId}#L1/axial.long_axis`);
     await expect(page.locator('[data-testid="value-table"] tr[data-slot="volume"]').textContent()).resolves.toContain(`${measurementId}#L1/volume.cm3`);
     await shot(page, 'report-draft-measurement.png');

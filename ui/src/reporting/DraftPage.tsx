@@ -149,7 +149,16 @@ export function DraftPage() {
         <div>
           <form className="card report-form" onSubmit={submit} data-testid="draft-form">
             <div className="segmented">
-              <button type="button" className={mode === 'measurement' ? 'active' : ''} onClick={() => setMode('measurement')} data-mode="measurement">
+              <button
+                type="button"
+                className={mode === 'measurement' ? 'active' : ''}
+                // The density type comes from the measurement's solid component unless the user picks one.
+                onClick={() => {
+                  setMode('measurement');
+                  setForm((f) => ({ ...f, nodeType: '' }));
+                }}
+                data-mode="measurement"
+              >
                 {t('draft.fromMeasurement')}
               </button>
               <button type="button" className={mode === 'values' ? 'active' : ''} onClick={() => setMode('values')} data-mode="values">
