@@ -27,6 +27,7 @@ import { enforcePermissions, requirePermissionDeclarations, requireSignInForDocs
 import { rejectCrossOriginWrites, requireDeclaredContentTypes } from './request-guard.ts';
 import { securityHeaders } from './security-headers.ts';
 import { protocolQcRoutes } from './protocol-qc.routes.ts';
+import { reportingRoutes } from './reporting.routes.ts';
 import { searchRoutes } from './search.routes.ts';
 import { sourcesRoutes } from './sources.routes.ts';
 import { teachingRoutes } from './teaching.routes.ts';
@@ -74,7 +75,7 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'YingZhi 影知 API', version: VERSION, description: 'Radiology knowledge base: sources, search with citations, triple review, knowledge graph, jobs.' },
-      tags: [{ name: 'sources' }, { name: 'search' }, { name: 'review' }, { name: 'graph' }, { name: 'literature' }, { name: 'chat' }, { name: 'llm' }, { name: 'jobs' }, { name: 'health' }, { name: 'connectors' }, { name: 'imaging' }, { name: 'qc' }, { name: 'audit' }, { name: 'auth' }, { name: 'admin' }, { name: 'teaching' }],
+      tags: [{ name: 'sources' }, { name: 'search' }, { name: 'review' }, { name: 'graph' }, { name: 'literature' }, { name: 'chat' }, { name: 'llm' }, { name: 'jobs' }, { name: 'health' }, { name: 'connectors' }, { name: 'imaging' }, { name: 'reports' }, { name: 'qc' }, { name: 'audit' }, { name: 'auth' }, { name: 'admin' }, { name: 'teaching' }],
     },
     transform: jsonSchemaTransform,
   });
@@ -96,6 +97,7 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   await app.register(imagingRoutes(rt));
   await app.register(protocolQcRoutes(rt));
   await app.register(imagingAiRoutes(rt));
+  await app.register(reportingRoutes(rt));
   await app.register(auditRoutes(rt));
   await app.register(authRoutes(rt));
   await app.register(adminUsersRoutes(rt));

@@ -62,4 +62,5 @@ export const AUDIT_ACTIONS = [
   'imaging.qc',
   'imaging.ai_request',
   'imaging.ai_import',
+  'report.draft',
 ] as const;

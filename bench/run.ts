@@ -14,6 +14,7 @@
  *   security — audit-chain verify over 1,000,000 rows (PGlite; PostgreSQL when set) and SM4 field-encryption MB/s
  *   imaging  — measurement on a 512×512×300 CT with a 50,000-voxel lesion, a 300-slice DICOM read, RSS, and
  *              pyradiomics / SimpleITK on the same data when the reference venv exists
+ *   reporting — report draft (template engine) and report QC of a 2,000-character report, medians
  * Select sections with `npm run bench -- ingest search`. The 100k corpus is built once and cached in
  * bench/.cache (delete it to rebuild).
  */
@@ -28,6 +29,7 @@ import { runIngestBench } from './ingest.bench.ts';
 import { runKnowledgeBench } from './knowledge.bench.ts';
 import { runLiteratureBench } from './literature.bench.ts';
 import { runQualityBench } from './quality.bench.ts';
+import { runReportingBench } from './reporting.bench.ts';
 import { runRealModelBench } from './real-model.bench.ts';
 import { runSearchBench } from './search.bench.ts';
 import { runStartBench } from './start.bench.ts';
@@ -35,7 +37,7 @@ import { runTeachingBench } from './teaching.bench.ts';
 import { printTable } from './table.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const all = ['ingest', 'search', 'start', 'quality', 'knowledge', 'graph', 'literature', 'chat', 'security', 'real-model', 'imaging', 'teaching'];
+const all = ['ingest', 'search', 'start', 'quality', 'knowledge', 'graph', 'literature', 'chat', 'security', 'real-model', 'imaging', 'reporting', 'teaching'];
 const wanted = process.argv.slice(2).filter((a) => all.includes(a));
 const sections = wanted.length ? wanted : all;
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length };
@@ -52,6 +54,7 @@ if (sections.includes('security')) results.security = await runSecurityBench();
 if (sections.includes('teaching')) results.teaching = await runTeachingBench();
 if (sections.includes('real-model')) results.realModel = await runRealModelBench();
 if (sections.includes('imaging')) results.imaging = await runImagingBench();
+if (sections.includes('reporting')) results.reporting = await runReportingBench();
 
 const dir = path.join(ROOT, 'bench/results');
 mkdirSync(dir, { recursive: true });

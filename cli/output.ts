@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
-import { isAppError } from '../core/index.ts';
+import { AppError, isAppError } from '../core/index.ts';
 
 /** Machine output: one JSON document on stdout. */
 export function printJson(value: unknown): void {
@@ -33,4 +34,13 @@ export function fail(e: unknown, json: boolean): never {
   if (json) printJson({ error: { code: 'INTERNAL', message } });
   else process.stderr.write(`错误 error: ${message}\n`);
   process.exit(1);
+}
+
+/** A file the user named, as UTF-8 text; NOT_FOUND naming it when it cannot be read. */
+export function readTextFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    throw new AppError('NOT_FOUND', `文件不存在 / no such file: ${file}`, { field: 'file' });
+  }
 }

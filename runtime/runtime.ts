@@ -8,6 +8,7 @@ import { Imaging } from '../imaging/index.ts';
 import { INGEST_JOB, IngestService, onIngestJobError, ParsePool, runIngestJob, SourcesRepository } from '../ingest/index.ts';
 import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
 import { Literature } from '../literature/index.ts';
+import { Reporting } from '../reporting/index.ts';
 import { ActiveModel, type LlmProvider, LlmResponseCache, LlmSettingsRepository, LlmSettingsService, LlmUsageRepository } from '../llm/index.ts';
 import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, HttpReranker, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
 import { type Database, type JobHandler, JobQueue, JobRunner, type Queryable } from '../store/index.ts';
@@ -59,6 +60,8 @@ export interface Runtime {
   connectors: Connectors;
   /** Measurements, protocol / image-quality QC and imaging AI (imaging/). */
   imaging: Imaging;
+  /** Report drafts with provenance, RIS exports and report QC (reporting/). */
+  reporting: Reporting;
   /** Retry and cancel of jobs by people, audited. */
   jobAdmin: JobAdmin;
   /** Question bank, exams and item analysis (teaching/). */
@@ -146,13 +149,20 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const encrypted = await encryptStoredQuestions(db, keyring);
     if (encrypted) log.warn({ values: encrypted }, 'chat questions stored in clear were encrypted with the master key');
     const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, keyring, log, imaging: imaging.toolPort() });
+    const reporting = new Reporting({
+      db,
+      lexicon,
+      llm: () => activeModel.current,
+      measurement: async (id) => (await imaging.measurements.get(id)).result,
+      aiResult: (id) => imaging.ai.get(id),
+    });
     const teaching = new Teaching({
       db, knowledge, llm: () => activeModel.current,
       retrieve: async (q, top) => (await search.search({ q, top, mode: 'bm25' })).results.map((h) => ({ sourceId: h.sourceId, title: h.title, version: h.version, year: h.year, page: h.pageStart, quote: h.text })),
     });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
     const rt: Runtime = {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs), teaching,
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, reporting, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs), teaching,
       get llm() {
         return activeModel.current;
       },

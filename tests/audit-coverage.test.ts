@@ -22,6 +22,7 @@ const EXEMPT: Record<string, string> = {
     "a resident's own in-progress answers, saved as they go (many per exam); starting and submitting the attempt are audited",
   'POST /api/kg/candidates/bulk/preview': 'computes what a bulk approval would do (a POST for its filter body); changes nothing',
   'POST /api/kg/vocabulary/imports/preview': 'parses the uploaded terminology and reports what an import would do; writes nothing',
+  'POST /api/reports/qc': 'checks pasted report text and returns flags; stores nothing',
   'POST /api/chat':
     "stores only the caller's own conversation (owner and time on the row, the question SM4-encrypted); its deletion is audited. Auditing every question would copy clinical questions into a log kept ≥ 180 days",
 };
@@ -169,6 +170,10 @@ describe('every state-changing route leaves an audit row with its actor', () => 
     yield ['POST /api/imaging/ai/jobs', async () => ({
       request: { method: 'POST', url: '/api/imaging/ai/jobs', ...json({ task: 'nodule_detection', studyUid: '1.2.826.0.1.3680043.8.498.77' }, admin) },
       action: 'imaging.ai_request',
+    })];
+    yield ['POST /api/reports/drafts', async () => ({
+      request: { method: 'POST', url: '/api/reports/drafts', ...json({ values: { findingType: 'lung_nodule', nodeType: 'solid', side: 'right', lobe: 'upper', longMm: 7 } }, admin) },
+      action: 'report.draft',
     })];
     yield ['POST /api/imaging/ai/results', async () => ({
       request: { method: 'POST', url: '/api/imaging/ai/results', ...json({ model: { name: 'walk', version: '1' }, task: 'segmentation', studyInstanceUid: '1.2.826.0.1.3680043.8.498.78', segments: [{ label: 'liver' }] }, admin) },

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { AppError, Lexicon, loadConfig } from '../../core/index.ts';
 import { AiImportSchema, alignMask, loadImage, loadMask, mapAiResult, type MeasurementResult, MeasureOptionsSchema, measure, protocolQc, type QcResult, readPath } from '../../imaging/index.ts';
-import { fail, printJson, progressBar } from '../output.ts';
+import { fail, printJson, progressBar, readTextFile } from '../output.ts';
 
 /**
  * `yingzhi measure` and `yingzhi protocol-qc` compute in this process (no database, so they work while the
@@ -92,12 +91,7 @@ export async function protocolQcCommand(dir: string, opts: { json?: boolean }): 
 export async function aiMapCommand(file: string, opts: { json?: boolean }): Promise<void> {
   const json = Boolean(opts.json);
   try {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      throw new AppError('NOT_FOUND', `文件不存在 / no such file: ${file}`, { field: 'file' });
-    }
+    const text = readTextFile(file);
     let doc: unknown;
     try {
       doc = JSON.parse(text);

@@ -4,6 +4,7 @@ import { api, type ReadyDto } from './api.ts';
 import { useInterval } from './components.tsx';
 import { useConT } from './connectors/i18n.ts';
 import { useImagingT } from './imaging/i18n.ts';
+import { useReportT } from './reporting/i18n.ts';
 import { useVocabularyStrings } from './vocabulary/i18n.ts';
 import { type Lang, useI18n } from './i18n.ts';
 import { useAuth } from './security/auth.tsx';
@@ -17,6 +18,7 @@ export function Layout() {
   const { t: tc } = useConT();
   const { t: ti } = useImagingT();
   const { t: tv } = useVocabularyStrings();
+  const { t: tr } = useReportT();
   const { can } = useAuth();
   const ready = useReady();
   const { pathname } = useLocation();
@@ -75,6 +77,16 @@ export function Layout() {
             {can('report.draft') && (
               <NavLink to="/measure" className={({ isActive }) => navClass(isActive)} data-nav="measure">
                 {ti('nav.measure')}
+              </NavLink>
+            )}
+            {can('report.draft') && (
+              <NavLink to="/reports/draft" className={() => navClass(/^\/reports\/(draft|drafts)/.test(pathname))} data-nav="report-draft">
+                {tr('nav.draft')}
+              </NavLink>
+            )}
+            {can('report.draft') && (
+              <NavLink to="/reports/qc" className={({ isActive }) => navClass(isActive)} data-nav="report-qc">
+                {tr('nav.qc')}
               </NavLink>
             )}
             {can('imaging.qc') && (

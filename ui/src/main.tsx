@@ -11,6 +11,8 @@ import { I18nProvider, useI18n } from './i18n.ts';
 import { MeasurePage } from './imaging/MeasurePage.tsx';
 import { ProtocolQcPage } from './imaging/ProtocolQcPage.tsx';
 import { Layout } from './Layout.tsx';
+import { DraftPage } from './reporting/DraftPage.tsx';
+import { ReportQcPage } from './reporting/ReportQcPage.tsx';
 import { ChatPage } from './pages/ChatPage.tsx';
 import { ConnectorsPage } from './pages/ConnectorsPage.tsx';
 import { GraphPage } from './pages/GraphPage.tsx';
@@ -69,6 +71,9 @@ function App() {
         <Route path="connectors" element={<RequirePermission permission="connectors.manage"><ConnectorsPage /></RequirePermission>} />
         <Route path="measure" element={<RequirePermission permission="report.draft"><MeasurePage /></RequirePermission>} />
         <Route path="protocol-qc" element={<RequirePermission permission="imaging.qc"><ProtocolQcPage /></RequirePermission>} />
+        <Route path="reports/draft" element={<RequirePermission permission="report.draft"><DraftPage /></RequirePermission>} />
+        <Route path="reports/drafts/:id" element={<RequirePermission permission="report.draft"><DraftPage /></RequirePermission>} />
+        <Route path="reports/qc" element={<RequirePermission permission="report.draft"><ReportQcPage /></RequirePermission>} />
         <Route path="settings" element={<SettingsPage />} />
         <Route path="account/tokens" element={<TokensPage />} />
         <Route path="admin/users" element={<RequirePermission permission="admin.users"><UsersPage /></RequirePermission>} />

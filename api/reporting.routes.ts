@@ -1,0 +1,63 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { DraftRequestSchema, DraftSchema, DraftSummarySchema, EXPORT_FORMATS, MAX_REPORT_CHARS, QcResultSchema } from '../reporting/index.ts';
+import type { Runtime } from '../runtime/index.ts';
+import { ErrorBodySchema } from './contract.ts';
+import { principalOf } from './permissions.ts';
+
+/** Report drafts (with provenance), their RIS exports, and report QC (reporting/). */
+export const reportingRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+  const svc = rt.reporting;
+
+  app.post('/api/reports/drafts', {
+    config: { permission: 'report.draft' },
+    schema: {
+      tags: ['reports'],
+      summary: 'Draft findings / impression / follow-up from a stored measurement, an imaging-AI finding or typed values; the template engine writes it, a configured model may rewrite it and the numeric/side/segment guard rejects any value not in the inputs (the reason is returned); stored with its provenance',
+      consumes: ['application/json'],
+      body: DraftRequestSchema,
+      response: { 201: DraftSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema },
+    },
+  }, async (req, reply) => reply.code(201).send(await svc.draft(req.body, principalOf(req).username)));
+
+  app.get('/api/reports/drafts', {
+    config: { permission: 'report.draft' },
+    schema: {
+      tags: ['reports'],
+      summary: 'Report drafts, newest first (optionally of one measurement)',
+      querystring: z.object({ measurementId: z.string().max(100).optional(), limit: z.coerce.number().int().min(1).max(200).default(30) }),
+      response: { 200: z.object({ items: z.array(DraftSummarySchema) }) },
+    },
+  }, async (req) => ({ items: await svc.list(req.query) }));
+
+  app.get('/api/reports/drafts/:id', {
+    config: { permission: 'report.draft' },
+    schema: { tags: ['reports'], summary: 'One draft with its inputs, value sources, template version, engine and guard result (the provenance id reopens it)', params: z.object({ id: z.string().max(100) }), response: { 200: DraftSchema, 404: ErrorBodySchema } },
+  }, async (req) => svc.get(req.params.id));
+
+  app.get('/api/reports/drafts/:id/export', {
+    config: { permission: 'report.draft' },
+    schema: {
+      tags: ['reports'],
+      summary: 'The draft for RIS: plain text with its provenance URL, FHIR R4 Bundle (DiagnosticReport + Observations) or HL7 v2.5.1 ORU^R01',
+      params: z.object({ id: z.string().max(100) }),
+      querystring: z.object({ format: z.enum(EXPORT_FORMATS).default('text') }),
+      produces: ['text/plain', 'application/fhir+json', 'application/hl7-v2'],
+    },
+  }, async (req, reply) => {
+    const origin = `${req.protocol}://${req.host}`;
+    const out = await svc.export(req.params.id, req.query.format, origin);
+    return reply.type(out.contentType).send(out.body);
+  });
+
+  app.post('/api/reports/qc', {
+    config: { permission: 'report.draft' },
+    schema: {
+      tags: ['reports'],
+      summary: 'Check a pasted report (rules, no model): left/right and size consistency between findings and impression, anatomy, non-standard terms, typos, required items of the template; every flag with its span',
+      consumes: ['application/json'],
+      body: z.object({ text: z.string().max(MAX_REPORT_CHARS, `报告超过 ${MAX_REPORT_CHARS} 字 / at most ${MAX_REPORT_CHARS} characters`), templateId: z.string().regex(/^[a-z_]+$/).optional() }).strict(),
+      response: { 200: QcResultSchema, 400: ErrorBodySchema },
+    },
+  }, async (req) => svc.check(req.body.text, req.body.templateId));
+};

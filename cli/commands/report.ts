@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { AppError, loadLanguage } from '../../core/index.ts';
+import { draftText, guard, parseReportValues, renderDraft, ReportQc } from '../../reporting/index.ts';
+import { cliActor } from '../actor.ts';
+import { fail, printJson, readTextFile } from '../output.ts';
+import { withRuntime } from '../with-runtime.ts';
+
+/** `--values` is inline JSON or a JSON file. */
+function readValues(arg: string): unknown {
+  let text = arg.trim();
+  if (!text.startsWith('{')) {
+    try {
+      text = readFileSync(arg, 'utf8');
+    } catch {
+      throw new AppError('NOT_FOUND', `--values 既不是 JSON 也不是文件 / --values is neither JSON nor a readable file: ${arg}`, { field: 'values' });
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new AppError('VALIDATION_FAILED', `--values 不是有效的 JSON / --values is not valid JSON: ${(e as Error).message}`, { field: 'values' });
+  }
+}
+
+/**
+ * `yingzhi report draft --values <json>`: the template engine in-process (no database, nothing stored), or
+ * `--measurement <msr_id>`: a stored, audited draft with its provenance id (needs the data directory).
+ */
+export async function reportDraftCommand(opts: { measurement?: string; lesion?: string; values?: string; template?: string; json?: boolean }): Promise<void> {
+  const json = Boolean(opts.json);
+  try {
+    if (!opts.measurement && !opts.values) throw new AppError('VALIDATION_FAILED', '需要 --measurement <id> 或 --values <json> / give --measurement <id> or --values <json>', { field: 'measurement' });
+    if (opts.measurement) {
+      const overrides = opts.values ? (readValues(opts.values) as Record<string, unknown>) : undefined;
+      return await withRuntime(json, async (rt) => {
+        const d = await rt.reporting.draft({ measurementId: opts.measurement, lesion: opts.lesion, values: overrides, templateId: opts.template, findingIndex: 0, rewrite: true }, cliActor());
+        if (json) return printJson(d);
+        process.stdout.write(`${d.text}\n\n${d.engineNote}\n来源 provenance: ${d.provenanceUrl} (${d.templateId}@${d.templateVersion})\n`);
+      });
+    }
+    const values = parseReportValues(readValues(opts.values ?? ''), '--values');
+    const d = renderDraft(values, {}, opts.template);
+    const text = draftText(d);
+    if (json) return printJson({ engine: 'template', engineNote: 'CLI：模板引擎，未存储 / template engine, not stored', text, ...d, guard: guard(text, text) });
+    process.stdout.write(`${text}\n\n模板引擎（未存储）/ template engine (not stored): ${d.templateId}@${d.templateVersion}\n`);
+  } catch (e) {
+    fail(e, json);
+  }
+}
+
+/** `yingzhi report qc <report.txt>`: the rules QC, flags with spans. Exit code 1 when anything is flagged. */
+export async function reportQcCommand(file: string, opts: { template?: string; json?: boolean }): Promise<void> {
+  const json = Boolean(opts.json);
+  try {
+    const text = readTextFile(file);
+    const r = new ReportQc(loadLanguage().lexicon).check(text, opts.template);
+    if (json) printJson(r);
+    else {
+      for (const f of r.flags) process.stdout.write(`${f.severity}\t${f.kind}\t${f.span ? `${f.span.start}-${f.span.end}` : '-'}\t${f.message}${f.suggestion ? ` → ${f.suggestion}` : ''}\n`);
+      if (!r.flags.length) process.stdout.write('未发现问题 / no issues\n');
+    }
+    if (r.flags.length) process.exitCode = 1;
+  } catch (e) {
+    fail(e, json);
+  }
+}

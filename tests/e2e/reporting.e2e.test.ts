@@ -1,0 +1,118 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeNifti } from '../../imaging/index.ts';
+import { chestPhantom } from '../../imaging/synthetic/index.ts';
+import { chromiumAvailable, closePage, launchBrowser, openPage, shot } from '../helpers/browser.ts';
+import { imagingTmp } from '../helpers/imaging.ts';
+import { startTestServer, type TestServer } from '../helpers/runtime.ts';
+
+/** 报告草稿 and 报告质控 in Chromium against the real server (YZ_LLM=none: the template engine). */
+describe.skipIf(!chromiumAvailable())('reporting UI (Chromium)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let measurementId: string;
+  const tmp = imagingTmp();
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer([], { YZ_LLM: 'none', YZ_IMAGING_DIR: tmp.dir }), launchBrowser()]);
+    const chest = chestPhantom({ dims: [96, 80, 32] });
+    const form = new FormData();
+    form.append('image', new Blob([new Uint8Array(writeNifti({ geometry: chest.geometry, data: chest.image, gzip: true }))]), 'ct.nii.gz');
+    form.append('mask', new Blob([new Uint8Array(writeNifti({ geometry: chest.geometry, data: chest.mask, gzip: true }))]), 'mask.nii.gz');
+    form.append('modality', 'CT');
+    const res = await fetch(`${server.url}/api/measure`, { method: 'POST', body: form, headers: await server.tokenFor('physician') });
+    measurementId = (await res.json()).measurement.id;
+  }, 240_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    tmp.cleanup();
+  });
+
+  it('报告草稿: typed values → standard text with every number marked by its source; copy rich + plain text; exports; the provenance link reopens it', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/reports/draft`, { auth: await server.tokenFor('physician') });
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await page.getByRole('heading', { name: '报告草稿', level: 1 }).waitFor();
+    await expect(page.locator('[data-nav="report-draft"]').textContent()).resolves.toBe('报告草稿');
+    const form = page.getByTestId('draft-form');
+    await form.locator('input[name="longMm"]').fill('8.2');
+    await form.locator('input[name="shortMm"]').fill('6.1');
+    await form.locator('input[name="volumeCm3"]').fill('0.19');
+    await form.locator('input[name="meanHu"]').fill('-612');
+    await form.locator('select[name="margin"]').selectOption('clear');
+    await form.locator('select[name="contour"]').selectOption('regular');
+    await page.getByTestId('draft-submit').click();
+    const result = page.getByTestId('draft-result');
+    await result.waitFor();
+    await expect(page.getByTestId('draft-findings').textContent()).resolves.toBe('右肺上叶尖段见一磨玻璃结节，大小约8.2mm×6.1mm，体积约0.19cm³，平均CT值约-612HU，边界清楚，形态规则。');
+    await expect(result.getAttribute('data-engine')).resolves.toBe('template');
+    await expect(page.getByTestId('engine-note').textContent()).resolves.toContain('YZ_LLM=none');
+    await expect(page.locator('[data-testid="draft-findings"] mark[data-slot="long"]').getAttribute('data-source')).resolves.toBe('typed:longMm');
+    await expect(page.locator('[data-testid="draft-impression"] mark[data-slot="meanDiameter"]').textContent()).resolves.toBe('7.2mm');
+    await expect(page.getByTestId('draft-followup').textContent()).resolves.toMatch(/6～12个月复查CT.*表10-2，第12页/);
+    await expect(page.getByTestId('draft-qc').textContent()).resolves.toContain('质控未发现问题');
+    await page.getByTestId('copy').click();
+    await expect(page.getByTestId('copy-status').textContent()).resolves.toBe('已复制到剪贴板');
+    const clip = await page.evaluate(async () => {
+      const items = await navigator.clipboard.read();
+      return Promise.all(items[0].types.map(async (t) => [t, await (await items[0].getType(t)).text()]));
+    });
+    const byType = Object.fromEntries(clip);
+    expect(byType['text/plain']).toContain('影像所见：\n右肺上叶尖段见一磨玻璃结节');
+    expect(byType['text/plain']).toMatch(/\/reports\/drafts\/rpt_/);
+    expect(byType['text/html']).toContain('<b>印象：</b>');
+    const hl7 = await page.locator('[data-export="hl7"]').getAttribute('href');
+    expect(hl7).toMatch(/^\/api\/reports\/drafts\/rpt_[0-9a-z]+\/export\?format=hl7$/);
+    await shot(page, 'report-draft.png');
+
+    // The provenance URL is the page's address; reloading it reopens the stored draft.
+    expect(page.url()).toMatch(/\/reports\/drafts\/rpt_/);
+    await page.reload();
+    await page.getByTestId('draft-result').waitFor();
+    await expect(page.getByTestId('draft-findings').textContent()).resolves.toContain('8.2mm×6.1mm');
+    await expect(page.getByTestId('draft-history').locator('li').count()).resolves.toBeGreaterThan(0);
+    await closePage(page, errors);
+  });
+
+  it('报告草稿 from a stored measurement: the numbers are marked with the measurement refs', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/reports/draft`, { auth: await server.tokenFor('physician') });
+    await page.locator('[data-mode="measurement"]').click();
+    const form = page.getByTestId('draft-form');
+    await form.locator('select[name="measurementId"]').selectOption(measurementId);
+    await form.locator('select[name="lesion"]').selectOption('L1');
+    await form.locator('select[name="side"]').selectOption('left');
+    await form.locator('select[name="lobe"]').selectOption('lower');
+    await form.locator('input[name="segment"]').fill('S6');
+    await page.getByTestId('draft-submit').click();
+    await page.getByTestId('draft-result').waitFor();
+    await expect(page.getByTestId('draft-findings').textContent()).resolves.toMatch(/^左肺下叶背段见一部分实性结节，大小约\d+\.\dmm×\d+\.\dmm/);
+    // The density type and the solid part come from the measurement (its solid component), not from a form default.
+    await expect(page.locator('[data-testid="value-table"] tr[data-slot="nodeType"]').textContent()).resolves.toContain(`${measurementId}#L1/solid.ctr`);
+    await expect(page.locator('[data-testid="draft-findings"] mark[data-slot="long"]').getAttribute('data-source')).resolves.toBe(`${measurementId}#L1/axial.long_axis`);
+    await expect(page.locator('[data-testid="value-table"] tr[data-slot="volume"]').textContent()).resolves.toContain(`${measurementId}#L1/volume.cm3`);
+    await shot(page, 'report-draft-measurement.png');
+    await closePage(page, errors);
+  });
+
+  it('报告质控: paste a report, see the left/right and size mismatches and a typo marked inline, apply a fix', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/reports/qc`, { auth: await server.tokenFor('physician') });
+    await page.getByRole('heading', { name: '报告质控', level: 1 }).waitFor();
+    await page.getByTestId('qc-example').click();
+    await page.getByTestId('qc-submit').click();
+    await page.getByTestId('qc-result').waitFor();
+    const kinds = await page.locator('[data-testid="qc-flags"] li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-kind')));
+    expect(kinds).toEqual(expect.arrayContaining(['laterality', 'size', 'typo', 'term']));
+    await expect(page.locator('[data-testid="qc-marked"] mark[data-kind="laterality"]').textContent()).resolves.toBe('左肺上叶');
+    await expect(page.locator('[data-testid="qc-marked"] mark[data-kind="size"]').textContent()).resolves.toBe('80mm');
+    await shot(page, 'report-qc.png');
+    const before = kinds.length;
+    await page.locator('[data-apply="laterality"]').click();
+    await expect.poll(() => page.locator('[data-testid="qc-flags"] li').count()).toBe(before - 1);
+    await expect(page.locator('textarea[name="report"]').inputValue()).resolves.toContain('印象：\n右肺上叶磨玻璃结节');
+    // An empty report is refused with the server's message.
+    await page.locator('textarea[name="report"]').fill('');
+    await page.getByTestId('qc-submit').click();
+    await page.getByText('报告为空').waitFor();
+    await closePage(page, errors);
+  });
+});

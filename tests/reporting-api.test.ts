@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { writeNifti } from '../imaging/index.ts';
+import { chestPhantom } from '../imaging/synthetic/index.ts';
+import { parseHl7 } from '../reporting/index.ts';
+import { type FakeLlmServer, startFakeLlmServer } from './fakes/llm-server.ts';
+import { jsonClient } from './helpers/http.ts';
+import { startTestServer, type TestServer } from './helpers/runtime.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely in tests
+type Json = any;
+
+const TYPED = { findingType: 'lung_nodule', nodeType: 'ground_glass', side: 'right', lobe: 'upper', segment: 'S1', longMm: 8.2, shortMm: 6.1, volumeCm3: 0.19, meanHu: -612, margin: 'clear', contour: 'regular' };
+const TEMPLATE_FINDINGS = '右肺上叶尖段见一磨玻璃结节，大小约8.2mm×6.1mm，体积约0.19cm³，平均CT值约-612HU，边界清楚，形态规则。';
+
+/** POST /api/reports/drafts, the provenance id, exports and QC over HTTP; the model is the protocol-level fake. */
+describe('report drafts API', () => {
+  let fake: FakeLlmServer;
+  let srv: TestServer;
+  let plain: TestServer;
+  let api: ReturnType<typeof jsonClient>;
+  const as = async (s: TestServer, role: 'physician' | 'technician' | 'resident') => s.tokenFor(role);
+
+  beforeAll(async () => {
+    fake = await startFakeLlmServer();
+    [srv, plain] = await Promise.all([
+      startTestServer([], { YZ_LLM: 'openai', YZ_LLM_URL: `${fake.url}/v1`, YZ_LLM_MODEL: 'fake-model', YZ_LLM_TIMEOUT_MS: '5000' }),
+      startTestServer([], { YZ_LLM: 'none' }),
+    ]);
+    api = jsonClient(() => srv.url, () => ({}));
+  }, 180_000);
+  afterAll(async () => {
+    await srv?.close();
+    await plain?.close();
+    await fake?.close();
+  });
+  beforeEach(() => fake.reset());
+
+  const draft = async (s: TestServer, body: unknown) => jsonClient(() => s.url, () => ({}))('POST', '/api/reports/drafts', body, await as(s, 'physician'));
+
+  it('YZ_LLM=none: the template engine writes the draft and says so; same input → same text', async () => {
+    const a = await draft(plain, { values: TYPED });
+    expect(a.status).toBe(201);
+    expect(a.json).toMatchObject({ engine: 'template', llm: { status: 'not_configured' }, findings: TEMPLATE_FINDINGS });
+    expect(a.json.engineNote).toContain('YZ_LLM=none');
+    expect(a.json.followUp.citation).toMatchObject({ table: '表10-2', page: 12 });
+    const b = await draft(plain, { values: TYPED });
+    expect(b.json.text).toBe(a.json.text);
+    expect(b.json.id).not.toBe(a.json.id);
+  });
+
+  it('a model rewrite that keeps every value is used, and the model saw the template text', async () => {
+    fake.reply({ json: { findings: '右肺上叶尖段磨玻璃结节一枚，约8.2mm×6.1mm，体积约0.19cm³，平均CT值约-612HU，边界清楚，形态规则。', impression: '右肺上叶尖段磨玻璃结节，平均直径约7.2mm。' } });
+    const r = await draft(srv, { values: TYPED });
+    expect(r.status).toBe(201);
+    expect(r.json).toMatchObject({ engine: 'llm', llm: { status: 'accepted', model: 'fake-model' } });
+    expect(r.json.findings).toContain('一枚');
+    expect(fake.requests[0].messages.map((m) => m.content).join('\n')).toContain(TEMPLATE_FINDINGS);
+    // The follow-up sentence is the rule's, never the model's.
+    expect(r.json.text).toContain('6～12个月复查CT');
+  });
+
+  it('a model that invents 12mm is rejected: the template text stays and the reason names the value', async () => {
+    fake.reply({ json: { findings: '右肺上叶尖段见一磨玻璃结节，大小约12mm，边界清楚。', impression: '右肺上叶尖段磨玻璃结节。' } });
+    const r = await draft(srv, { values: TYPED });
+    expect(r.status).toBe(201);
+    expect(r.json).toMatchObject({ engine: 'template', llm: { status: 'rejected' }, findings: TEMPLATE_FINDINGS });
+    expect(r.json.llm.issues).toEqual([expect.objectContaining({ kind: 'number', found: '12mm' })]);
+    expect(r.json.engineNote).toContain('12mm');
+    expect(r.json.llm.candidate.findings).toContain('12mm');
+  });
+
+  it('a model that flips 右 to 左 is rejected; a model that answers garbage or is down leaves the template text', async () => {
+    fake.reply({ json: { findings: '左肺上叶尖段见一磨玻璃结节，大小约8.2mm×6.1mm。', impression: '左肺上叶尖段磨玻璃结节。' } });
+    const flipped = await draft(srv, { values: TYPED });
+    expect(flipped.json.llm.issues[0]).toMatchObject({ kind: 'laterality', found: '左' });
+    expect(flipped.json.findings).toBe(TEMPLATE_FINDINGS);
+    fake.reply({ raw: 'not json at all' });
+    const garbage = await draft(srv, { values: TYPED });
+    expect(garbage.json).toMatchObject({ engine: 'template', llm: { status: 'failed' }, findings: TEMPLATE_FINDINGS });
+    fake.reply({ status: 500, error: 'model crashed' }, { status: 500, error: 'model crashed' }, { status: 500, error: 'model crashed' });
+    const down = await draft(srv, { values: TYPED });
+    expect(down.json).toMatchObject({ engine: 'template', llm: { status: 'failed' } });
+  });
+
+  it('drafts from a stored measurement cite its quantity refs; the provenance id reopens the draft with its inputs and versions', async () => {
+    const chest = chestPhantom({ dims: [96, 80, 32] });
+    const form = new FormData();
+    form.append('image', new Blob([new Uint8Array(writeNifti({ geometry: chest.geometry, data: chest.image, gzip: true }))]), 'ct.nii.gz');
+    form.append('mask', new Blob([new Uint8Array(writeNifti({ geometry: chest.geometry, data: chest.mask, gzip: true }))]), 'mask.nii.gz');
+    form.append('modality', 'CT');
+    const measured = await fetch(`${plain.url}/api/measure`, { method: 'POST', body: form, headers: await as(plain, 'physician') });
+    expect(measured.status).toBe(201);
+    const m: Json = (await measured.json()).measurement;
+    const lesion = m.lesions.find((l: Json) => l.solidComponent);
+    const r = await draft(plain, { measurementId: m.id, lesion: lesion.ref, values: { side: 'right', lobe: 'upper', segment: 'S2' } });
+    expect(r.status).toBe(201);
+    const d = r.json;
+    expect(d.source).toMatchObject({ kind: 'measurement', measurementId: m.id, lesion: lesion.ref });
+    const long = d.renderedValues.find((v: Json) => v.slot === 'long');
+    expect(long.source).toEqual({ kind: 'measurement', ref: `${m.id}#${lesion.ref}/axial.long_axis` });
+    expect(long.value).toBe(Math.round(lesion.axial.longAxis.lengthMm * 10) / 10);
+    expect(d.findings).toContain(`大小约${long.text}`);
+    expect(d.findings.startsWith('右肺上叶后段')).toBe(true);
+    expect(d.renderedValues.find((v: Json) => v.slot === 'side' || v.slot === 'location').source.kind).toBe('typed');
+    // Every number of the text is one of the rendered values (or a rule's), traceable to its source.
+    const reopened = await jsonClient(() => plain.url, () => ({}))('GET', d.provenanceUrl.replace('/reports/', '/api/reports/'), undefined, await as(plain, 'physician'));
+    expect(reopened.json).toEqual(d);
+    const listed = await jsonClient(() => plain.url, () => ({}))('GET', `/api/reports/drafts?measurementId=${m.id}`, undefined, await as(plain, 'physician'));
+    expect(listed.json.items.map((i: Json) => i.id)).toEqual([d.id]);
+    const audit = await plain.rt.db.query<{ actor: string; target: string }>("SELECT actor, target FROM audit_log WHERE action = 'report.draft' AND target = $1", [d.id]);
+    expect(audit.rows).toEqual([{ actor: 'test-physician', target: d.id }]);
+  }, 60_000);
+
+  it('drafts from an imported AI finding take side, lobe and segment from the AI result', async () => {
+    const s = await as(plain, 'physician');
+    const imported = await jsonClient(() => plain.url, () => ({}))('POST', '/api/imaging/ai/results', {
+      model: { name: 'nodule-ai', version: '2.1' }, task: 'nodule_detection', studyInstanceUid: '1.2.826.0.1.3680043.8.498.4242',
+      findings: [{ type: 'nodule', label: 'part_solid_nodule', location: 'lung_lower_lobe_left', segment: 'S6', sizeMm: { long: 14, short: 11 }, meanHu: -310, probability: 0.91 }],
+    }, s);
+    expect([200, 201]).toContain(imported.status);
+    const r = await draft(plain, { aiResultId: imported.json.id, values: { solidMm: 7 } });
+    expect(r.status).toBe(201);
+    expect(r.json.findings).toBe('左肺下叶背段见一部分实性结节，大小约14.0mm×11.0mm，平均CT值约-310HU，其内实性成分最大径约7.0mm。');
+    expect(r.json.renderedValues.find((v: Json) => v.slot === 'long').source.ref).toBe(`${imported.json.id}#findings/0/sizeMm.long`);
+    expect(r.json.followUpText).toContain('PET-CT');
+  });
+
+  it('exports: plain text with the provenance URL, FHIR R4 Bundle, HL7 ORU^R01 that parses back', async () => {
+    const d = (await draft(plain, { values: { ...TYPED, organ: undefined } })).json;
+    const h = await as(plain, 'physician');
+    const text = await fetch(`${plain.url}/api/reports/drafts/${d.id}/export?format=text`, { headers: h });
+    expect(text.headers.get('content-type')).toMatch(/text\/plain/);
+    expect(await text.text()).toContain(`/reports/drafts/${d.id}`);
+    const fhir = await fetch(`${plain.url}/api/reports/drafts/${d.id}/export?format=fhir`, { headers: h });
+    expect(fhir.headers.get('content-type')).toMatch(/application\/fhir\+json/);
+    const bundle = await fhir.json();
+    expect(bundle.entry[0].resource).toMatchObject({ resourceType: 'DiagnosticReport', status: 'preliminary', identifier: [{ value: d.id }] });
+    const hl7 = await fetch(`${plain.url}/api/reports/drafts/${d.id}/export?format=hl7`, { headers: h });
+    const segs = parseHl7(await hl7.text());
+    expect(segs[0].fields[9]).toBe('ORU^R01^ORU_R01');
+    const bad = await fetch(`${plain.url}/api/reports/drafts/${d.id}/export?format=pdf`, { headers: h });
+    expect(bad.status).toBe(400);
+  });
+
+  it('bad input is named: unknown measurement 404, two sources, no findingType, a missing template value, an unknown draft', async () => {
+    const cases: Array<[unknown, number, RegExp]> = [
+      [{ measurementId: 'msr_0123456789abcdef01234567' }, 404, /msr_0123456789abcdef01234567/],
+      [{ measurementId: 'msr_0123456789abcdef01234567', aiResultId: 'x' }, 400, /一个来源|one source/],
+      [{ values: { side: 'right' } }, 400, /findingType/],
+      [{ values: { findingType: 'lung_nodule', nodeType: 'solid', side: 'right', lobe: 'upper' } }, 400, /long/],
+      [{ values: { ...TYPED, side: 'left', lobe: 'middle', segment: undefined } }, 400, /中叶/],
+      [{ values: { ...TYPED, longMm: 'eight' } }, 400, /values.*number/],
+    ];
+    for (const [body, status, msg] of cases) {
+      const r = await draft(plain, body);
+      expect(r.status, JSON.stringify(body)).toBe(status);
+      expect(JSON.stringify(r.json.error)).toMatch(msg);
+    }
+    const unknown = await jsonClient(() => plain.url, () => ({}))('GET', '/api/reports/drafts/rpt_nope', undefined, await as(plain, 'physician'));
+    expect(unknown.status).toBe(404);
+  });
+
+  it('report.draft gates drafting: a technician gets 403 naming it, a resident too', async () => {
+    for (const role of ['technician', 'resident'] as const) {
+      const r = await api('POST', '/api/reports/drafts', { values: TYPED }, await as(srv, role));
+      expect(r.status).toBe(403);
+      expect(r.json.error.details.permission).toBe('report.draft');
+    }
+  });
+
+  it('QC over HTTP flags a left/right mismatch; an empty report is a 400 naming the field', async () => {
+    const h = await as(plain, 'physician');
+    const c = jsonClient(() => plain.url, () => h);
+    const r = await c('POST', '/api/reports/qc', { text: '所见：右肺下叶见一实性结节，大小约6mm×5mm。\n印象：左肺下叶实性结节。' });
+    expect(r.status).toBe(200);
+    expect(r.json.flags.map((f: Json) => f.kind)).toContain('laterality');
+    const empty = await c('POST', '/api/reports/qc', { text: '' });
+    expect(empty.status).toBe(400);
+    expect(empty.json.error.field).toBe('text');
+  });
+});

@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from './helpers/runtime.ts';
+
+const exec = promisify(execFile);
+const CLI = path.join(ROOT, 'cli/bin.mjs');
+
+/** `yingzhi report draft` / `yingzhi report qc` as a user runs them (fresh processes). */
+describe('yingzhi report draft / qc', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'yz-report-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cli = (args: string[]) =>
+    exec('node', [CLI, ...args], { cwd: ROOT, env: { ...process.env, YZ_LOG_LEVEL: 'silent', YZ_LLM: 'none', YZ_DATA_DIR: dir } }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+
+  it('--values --json: the text, every value with its source, and the guard result; the same values twice give the same text', async () => {
+    const values = JSON.stringify({ findingType: 'lung_nodule', nodeType: 'solid', side: 'left', lobe: 'lower', segment: 'S9', longMm: 9.4, shortMm: 7.8 });
+    const a = await cli(['report', 'draft', '--values', values, '--json']);
+    expect(a.code).toBe(0);
+    const d = JSON.parse(a.stdout);
+    expect(d.findings).toBe('左肺下叶外基底段见一实性结节，大小约9.4mm×7.8mm。');
+    expect(d.followUp.citation).toMatchObject({ table: '表10-1', page: 11 });
+    expect(d.values.find((v: { slot: string }) => v.slot === 'meanDiameter')).toMatchObject({ text: '8.6mm', source: { kind: 'derived' } });
+    expect(d.guard).toEqual({ ok: true, issues: [] });
+    const b = await cli(['report', 'draft', '--values', values, '--json']);
+    expect(JSON.parse(b.stdout).text).toBe(d.text);
+  });
+
+  it('a template value missing → exit 2 naming it; bad JSON → exit 2', async () => {
+    const r = await cli(['report', 'draft', '--values', '{"findingType":"lung_nodule","nodeType":"solid","side":"right","lobe":"upper"}']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/longMm/);
+    const bad = await cli(['report', 'draft', '--values', '{"findingType":']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/JSON/);
+  });
+
+  it('report qc flags a left/right mismatch with its span and exits 1; a clean report exits 0', async () => {
+    const file = path.join(dir, 'r.txt');
+    const text = '所见：右肺下叶见一实性结节，大小约6mm×5mm。\n印象：左肺下叶实性结节。';
+    writeFileSync(file, text);
+    const r = await cli(['report', 'qc', file, '--json']);
+    expect(r.code).toBe(1);
+    const flag = JSON.parse(r.stdout).flags.find((f: { kind: string }) => f.kind === 'laterality');
+    expect(flag.span).toEqual({ start: text.indexOf('左肺下叶'), end: text.indexOf('左肺下叶') + 4 });
+    writeFileSync(file, '所见：右肺下叶见一实性结节，大小约6mm×5mm。\n印象：右肺下叶实性结节。');
+    expect((await cli(['report', 'qc', file])).code).toBe(0);
+  });
+});

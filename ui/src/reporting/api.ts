@@ -1,0 +1,26 @@
+import type { MeasurementResult } from '../../../imaging/index.ts';
+import type { MeasurementSummary } from '../../../imaging/measure-request.schema.ts';
+import type { Draft, DraftSummary, QcFlag, QcResult, RenderedValue, ReportValues } from '../../../reporting/index.ts';
+import { qs, request } from '../api.ts';
+
+export type { Draft, DraftSummary, MeasurementResult, MeasurementSummary, QcFlag, QcResult, RenderedValue, ReportValues };
+
+export interface DraftBody {
+  measurementId?: string;
+  lesion?: string;
+  values?: Partial<ReportValues>;
+  rewrite?: boolean;
+}
+
+const enc = encodeURIComponent;
+
+/** The reporting routes (api/reporting.routes.ts). */
+export const reportsApi = {
+  draft: (body: DraftBody) => request<Draft>('POST', '/api/reports/drafts', undefined, body),
+  get: (id: string, signal?: AbortSignal) => request<Draft>('GET', `/api/reports/drafts/${enc(id)}`, signal),
+  list: (p: { measurementId?: string; limit?: number } = {}, signal?: AbortSignal) => request<{ items: DraftSummary[] }>('GET', `/api/reports/drafts${qs(p)}`, signal),
+  exportUrl: (id: string, format: 'text' | 'fhir' | 'hl7') => `/api/reports/drafts/${enc(id)}/export?format=${format}`,
+  qc: (text: string, templateId?: string) => request<QcResult>('POST', '/api/reports/qc', undefined, { text, templateId }),
+  measurements: (signal?: AbortSignal) => request<{ items: MeasurementSummary[] }>('GET', '/api/measurements?limit=50', signal),
+  measurement: (id: string, signal?: AbortSignal) => request<{ measurement: MeasurementResult }>('GET', `/api/measurements/${enc(id)}`, signal),
+};
