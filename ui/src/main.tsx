@@ -24,6 +24,7 @@ import { UsersPage } from './security/UsersPage.tsx';
 import './styles.css';
 import './knowledge.css';
 import './chat.css';
+import './library/library.css';
 
 function NotFound() {
   const { t } = useI18n();
