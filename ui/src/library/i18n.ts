@@ -60,6 +60,14 @@ const zh = {
   'passages.open': '查看原文',
   'passages.page': '第 {p} 页',
   'passages.pages': '第 {a}–{b} 页',
+  'pdf.view': '原文页面',
+  'pdf.text': '文字',
+  'pdf.switch': '显示方式',
+  'pdf.loading': '正在绘制原文页面…',
+  'pdf.failed': '无法显示原文页面',
+  'pdf.page': '第 {n} 页（原文）',
+  'pdf.notLocated': '未能在此页定位该段落',
+  'passage.disabledNotice': '该段落已从检索中停用（{by}，{at}）：{reason}',
   cancel: '取消',
 } as const;
 
@@ -124,6 +132,14 @@ const en: Record<Key, string> = {
   'passages.open': 'Open page',
   'passages.page': 'p. {p}',
   'passages.pages': 'pp. {a}–{b}',
+  'pdf.view': 'Original page',
+  'pdf.text': 'Text',
+  'pdf.switch': 'Show as',
+  'pdf.loading': 'Drawing the original page…',
+  'pdf.failed': 'Cannot show the original page',
+  'pdf.page': 'Page {n} (original)',
+  'pdf.notLocated': 'The passage could not be located on this page',
+  'passage.disabledNotice': 'This passage is disabled in search ({by}, {at}): {reason}',
   cancel: 'Cancel',
 };
 
