@@ -92,7 +92,7 @@ export const ChunkViewSchema = z.object({
 });
 export type ChunkViewDto = z.infer<typeof ChunkViewSchema>;
 
-export const JobListSchema = z.object({ items: z.array(JobSchema), counts: z.record(z.string(), z.number()) });
+export const JobListSchema = z.object({ items: z.array(JobSchema), total: z.number().int(), counts: z.record(z.string(), z.number()) });
 
 export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() });
 export const ReadySchema = z.object({

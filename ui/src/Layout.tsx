@@ -55,12 +55,16 @@ export function Layout() {
             <NavLink to="/graph" className={({ isActive }) => navClass(isActive)} data-nav="graph">
               {t('nav.graph')}
             </NavLink>
-            <NavLink to="/literature" className={({ isActive }) => navClass(isActive)} data-nav="literature">
-              {t('nav.literature')}
-            </NavLink>
-            <NavLink to="/jobs" className={({ isActive }) => navClass(isActive)} data-nav="jobs">
-              {t('nav.jobs')}
-            </NavLink>
+            {can('sources.manage') && (
+              <NavLink to="/literature" className={({ isActive }) => navClass(isActive)} data-nav="literature">
+                {t('nav.literature')}
+              </NavLink>
+            )}
+            {can('sources.manage') && (
+              <NavLink to="/jobs" className={({ isActive }) => navClass(isActive)} data-nav="jobs">
+                {t('nav.jobs')}
+              </NavLink>
+            )}
             {can('connectors.manage') && (
               <NavLink to="/connectors" className={({ isActive }) => navClass(isActive)} data-nav="connectors">
                 {tc('nav')}
@@ -79,9 +83,11 @@ export function Layout() {
                 {ts('nav.audit')}
               </NavLink>
             )}
-            <a href="/docs" className="nav-link nav-link-ext" target="_blank" rel="noreferrer" data-nav="docs">
-              {t('nav.docs')} <span aria-hidden="true">↗</span>
-            </a>
+            {can('admin.settings') && (
+              <a href="/docs" className="nav-link nav-link-ext" target="_blank" rel="noreferrer" data-nav="docs">
+                {t('nav.docs')} <span aria-hidden="true">↗</span>
+              </a>
+            )}
           </nav>
           <div className="topbar-right">
             <ReadyIndicator {...ready} />

@@ -49,11 +49,11 @@ function App() {
         <Route path="passage/:chunkId" element={<PassagePage />} />
         <Route path="sources" element={<SourcesPage />} />
         <Route path="sources/:id" element={<SourceDetailPage />} />
-        <Route path="jobs" element={<JobsPage />} />
+        <Route path="jobs" element={<RequirePermission permission="sources.manage"><JobsPage /></RequirePermission>} />
         <Route path="review" element={<RequirePermission permission="knowledge.review"><ReviewPage /></RequirePermission>} />
         <Route path="vocabulary" element={<RequirePermission permission="knowledge.review"><VocabularyPage /></RequirePermission>} />
         <Route path="graph" element={<GraphPage />} />
-        <Route path="literature" element={<WatchesPage />} />
+        <Route path="literature" element={<RequirePermission permission="sources.manage"><WatchesPage /></RequirePermission>} />
         <Route path="chat" element={<ChatPage />} />
         <Route path="connectors" element={<RequirePermission permission="connectors.manage"><ConnectorsPage /></RequirePermission>} />
         <Route path="settings" element={<SettingsPage />} />

@@ -11,6 +11,8 @@ export interface SourceQuery {
   kind?: string;
   q?: string;
   status?: string;
+  /** true: only current versions (not superseded). */
+  current?: boolean;
   sort?: SourceSort;
   order?: 'asc' | 'desc';
   limit?: number;
