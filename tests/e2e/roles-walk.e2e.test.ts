@@ -6,13 +6,14 @@ import { chromiumAvailable, closePage, launchBrowser, openPage, shot } from '../
 import { DEMO, startTestServer, type TestServer } from '../helpers/runtime.ts';
 
 /** Every page of the app, by path, with the permission needed to see it in the navigation (none: everyone signed in). */
-const PAGES: Array<{ path: string; nav?: string; needs?: string }> = [
+const PAGES: Array<{ path: string; nav?: string; needs?: string | string[] }> = [
   { path: '/', nav: 'search' },
   { path: '/chat', nav: 'chat' },
   { path: '/sources', nav: 'sources' },
   { path: '/review', nav: 'review', needs: 'knowledge.review' },
   { path: '/vocabulary', nav: 'vocabulary', needs: 'knowledge.review' },
   { path: '/graph', nav: 'graph' },
+  { path: '/retrieval-test', nav: 'retrieval-test', needs: ['sources.manage', 'knowledge.review'] },
   { path: '/literature', nav: 'literature', needs: 'sources.manage' },
   { path: '/jobs', nav: 'jobs', needs: 'sources.manage' },
   { path: '/connectors', nav: 'connectors', needs: 'connectors.manage' },
@@ -47,7 +48,7 @@ describe.skipIf(!chromiumAvailable())('every page as every role (Chromium)', { t
     it(`${role}: sees only what the role can do, and nothing shown answers 403`, async () => {
       const auth = await server.tokenFor(role, `walk-${role}`);
       const me = (await (await fetch(`${server.url}/api/auth/me`, { headers: auth })).json()) as { user: { permissions: string[] } };
-      const can = (p?: string) => !p || me.user.permissions.includes(p);
+      const can = (p?: string | string[]) => !p || [p].flat().some((x) => me.user.permissions.includes(x));
       const { page, errors } = await openPage(browser, `${server.url}/`, { auth, viewport: { width: 1440, height: 900 } });
       const forbidden: string[] = [];
       page.on('response', (r) => {

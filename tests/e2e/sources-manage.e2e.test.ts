@@ -73,6 +73,25 @@ describe.skipIf(!chromiumAvailable())('knowledge-base management UI (Chromium)',
     await closePage(page, errors);
   });
 
+  it('retrieval test: a query shows ranked passages with their reasons in plain words', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/retrieval-test`, { auth: server.auth, viewport: { width: 1440, height: 900 } });
+    await page.getByTestId('rt-form').locator('input[name="q"]').fill('急性缺血性脑卒中的CT早期征象');
+    await page.getByTestId('rt-submit').click();
+    const hits = page.getByTestId('rt-hit');
+    await hits.first().waitFor();
+    expect(await hits.count()).toBeGreaterThan(3);
+    const why = await hits.first().getByTestId('rt-why').textContent();
+    expect(why).toMatch(/关键词匹配第 \d+ 名|没有关键词匹配/);
+    expect(why).toContain('章节标题切题');
+    expect(await hits.first().locator('.rt-feature').count()).toBe(7);
+    expect(why).not.toMatch(/BM25|sentence|intent|coverage/);
+    await shot(page, 'retrieval-test.png');
+    await page.getByTestId('rt-mode').selectOption('bm25');
+    await page.getByTestId('rt-submit').click();
+    await page.locator('[data-testid="rt-hit"] .rt-why', { hasText: '此方式不做重排' }).first().waitFor();
+    await closePage(page, errors);
+  });
+
   it('edits a source’s details and deletes it after showing what goes', async () => {
     const { page, errors } = await openPage(browser, `${server.url}/sources/${guidelineId}`, { auth: server.auth, viewport: { width: 1440, height: 900 } });
     await page.getByTestId('source-edit').click();

@@ -3,6 +3,7 @@ import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
 import { api, type ReadyDto } from './api.ts';
 import { useInterval } from './components.tsx';
 import { useConT } from './connectors/i18n.ts';
+import { useLibT } from './library/i18n.ts';
 import { useVocabularyStrings } from './vocabulary/i18n.ts';
 import { type Lang, useI18n } from './i18n.ts';
 import { useAuth } from './security/auth.tsx';
@@ -15,6 +16,7 @@ export function Layout() {
   const { t: ts } = useSecT();
   const { t: tc } = useConT();
   const { t: tv } = useVocabularyStrings();
+  const { t: tl } = useLibT();
   const { can } = useAuth();
   const ready = useReady();
   const { pathname } = useLocation();
@@ -55,6 +57,11 @@ export function Layout() {
             <NavLink to="/graph" className={({ isActive }) => navClass(isActive)} data-nav="graph">
               {t('nav.graph')}
             </NavLink>
+            {(can('sources.manage') || can('knowledge.review')) && (
+              <NavLink to="/retrieval-test" className={({ isActive }) => navClass(isActive)} data-nav="retrieval-test">
+                {tl('rt.nav')}
+              </NavLink>
+            )}
             {can('sources.manage') && (
               <NavLink to="/literature" className={({ isActive }) => navClass(isActive)} data-nav="literature">
                 {t('nav.literature')}

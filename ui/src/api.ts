@@ -155,13 +155,15 @@ export interface SearchParams {
   language?: 'zh' | 'en';
   includeSuperseded?: boolean;
   mode?: SearchMode;
+  /** Ask for `why` on each hit (retrieval test page). */
+  explain?: boolean;
 }
 
 export const api = {
   search: (p: SearchParams, signal?: AbortSignal) =>
     request<SearchResponse>(
       'GET',
-      `/api/search${qs({ q: p.q, top: p.top, kind: p.kind, yearFrom: p.yearFrom, yearTo: p.yearTo, language: p.language, includeSuperseded: p.includeSuperseded ? 'true' : undefined, mode: p.mode })}`,
+      `/api/search${qs({ q: p.q, top: p.top, kind: p.kind, yearFrom: p.yearFrom, yearTo: p.yearTo, language: p.language, includeSuperseded: p.includeSuperseded ? 'true' : undefined, mode: p.mode, explain: p.explain ? 'true' : undefined })}`,
       signal,
     ),
   chunk: (id: string, signal?: AbortSignal) => request<ChunkViewDto>('GET', `/api/chunks/${enc(id)}`, signal),

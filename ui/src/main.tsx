@@ -16,6 +16,7 @@ import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SourceDetailPage } from './pages/SourceDetailPage.tsx';
 import { SourcesPage } from './pages/SourcesPage.tsx';
 import { WatchesPage } from './pages/WatchesPage.tsx';
+import { RetrievalTestPage } from './library/RetrievalTestPage.tsx';
 import { AuditPage } from './security/AuditPage.tsx';
 import { AuthProvider } from './security/auth.tsx';
 import { RequirePermission } from './security/RequirePermission.tsx';
@@ -53,6 +54,7 @@ function App() {
         <Route path="review" element={<RequirePermission permission="knowledge.review"><ReviewPage /></RequirePermission>} />
         <Route path="vocabulary" element={<RequirePermission permission="knowledge.review"><VocabularyPage /></RequirePermission>} />
         <Route path="graph" element={<GraphPage />} />
+        <Route path="retrieval-test" element={<RequirePermission permission={['sources.manage', 'knowledge.review']}><RetrievalTestPage /></RequirePermission>} />
         <Route path="literature" element={<RequirePermission permission="sources.manage"><WatchesPage /></RequirePermission>} />
         <Route path="chat" element={<ChatPage />} />
         <Route path="connectors" element={<RequirePermission permission="connectors.manage"><ConnectorsPage /></RequirePermission>} />
