@@ -1,5 +1,6 @@
 import type { Keyring, Logger, Tokenizer } from '../core/index.ts';
 import type { GraphStore } from '../graph/index.ts';
+import type { ImagingToolPort } from '../imaging/index.ts';
 import type { SourcesRepository } from '../ingest/index.ts';
 import { type LlmProvider, type LlmResponseCache, loadPrompt } from '../llm/index.ts';
 import type { SearchService } from '../search/index.ts';
@@ -26,11 +27,13 @@ export interface ChatDeps {
   /** Encrypts what users type (questions, titles) at rest. */
   keyring: Keyring;
   log?: Logger;
+  /** Stored measurements and imaging-AI results for the imaging tools. */
+  imaging?: ImagingToolPort;
 }
 
 /** The chat service wired from the runtime's parts; loads and validates its prompts now (a bad prompt file fails start). */
 export function createChatService(deps: ChatDeps): ChatService {
-  const tools = createToolRegistry({ db: deps.db, search: deps.search, entities: deps.entities, graph: deps.graph, sources: deps.sources });
+  const tools = createToolRegistry({ db: deps.db, search: deps.search, entities: deps.entities, graph: deps.graph, sources: deps.sources, imaging: deps.imaging });
   const rewriter = new QueryRewriter({
     get llm() {
       return deps.llm();

@@ -182,7 +182,7 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
       params: z.object({ id: SourceId }),
       response: { 200: z.object({ restored: SourceSchema, detached: SourceSchema }), 404: ErrorBodySchema, 409: ErrorBodySchema },
     },
-  }, async (req) => rt.ingest.unsupersede(req.params.id));
+  }, async (req) => rt.ingest.unsupersede(req.params.id, actorOf(req)));
 
   app.get('/api/sources/:id', {
     config: { permission: 'knowledge.read' },

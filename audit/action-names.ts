@@ -32,6 +32,7 @@ export const AUDIT_ACTIONS = [
   'report.push',
   'data.delete',
   'source.upload',
+  'source.unsupersede',
   'source.delete',
   'source.edit',
   'source.reparse',
@@ -52,4 +53,8 @@ export const AUDIT_ACTIONS = [
   'audit.archive',
   'audit.purge',
   'audit.rekey',
+  'imaging.measure',
+  'imaging.qc',
+  'imaging.ai_request',
+  'imaging.ai_import',
 ] as const;

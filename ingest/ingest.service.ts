@@ -138,7 +138,7 @@ export class IngestService {
    * Undo a supersede: `id` (a superseded source) becomes current again, and the source that superseded
    * it leaves the version chain as a separate source. Relations backed by `id` stop being stale.
    */
-  async unsupersede(id: string): Promise<{ restored: Source; detached: Source }> {
+  async unsupersede(id: string, actor = 'system'): Promise<{ restored: Source; detached: Source }> {
     return this.db.transaction(async (tx) => {
       const old = await this.sources.get(id, tx);
       if (!old) throw new AppError('NOT_FOUND', `来源不存在 / unknown source ${id}`, { field: 'id' });
@@ -150,7 +150,9 @@ export class IngestService {
           details: { supersededBy: newer.id },
         });
       }
-      return this.sources.unsupersede(tx, id);
+      const result = await this.sources.unsupersede(tx, id);
+      await new AuditLog().append(tx, { actor, action: 'source.unsupersede', target: id, details: { title: old.title.slice(0, 200), detached: newer?.id ?? null } });
+      return result;
     });
   }
 

@@ -3,8 +3,11 @@ import path from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../api/index.ts';
+import { writeNifti } from '../imaging/index.ts';
+import { makePhantom, writeSeries } from '../imaging/synthetic/index.ts';
 import { exportGraph } from '../knowledge/index.ts';
 import type { Runtime } from '../runtime/index.ts';
+import { multipart as form } from './helpers/multipart.ts';
 import { DEMO, ingestFiles, ROOT, testAuth, testRuntime } from './helpers/runtime.ts';
 
 type Headers = Record<string, string>;
@@ -15,6 +18,8 @@ type Headers = Record<string, string>;
  */
 const EXEMPT: Record<string, string> = {
   'POST /api/audit/verify': 'reads and recomputes the chain; changes nothing',
+  'POST /api/kg/candidates/bulk/preview': 'computes what a bulk approval would do (a POST for its filter body); changes nothing',
+  'POST /api/kg/vocabulary/imports/preview': 'parses the uploaded terminology and reports what an import would do; writes nothing',
   'POST /api/chat':
     "stores only the caller's own conversation (owner and time on the row, the question SM4-encrypted); its deletion is audited. Auditing every question would copy clinical questions into a log kept ≥ 180 days",
 };
@@ -31,6 +36,17 @@ const multipart = (name: string, bytes: Buffer | string, type: string) => {
   const boundary = '----yzAuditWalk';
   const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`);
   return { payload: Buffer.concat([head, Buffer.from(bytes), Buffer.from(`\r\n--${boundary}--\r\n`)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+};
+
+/** A multipart body of several named file parts (imaging uploads: image, mask, or a series as `file`…). */
+const multiparts = (parts: Array<{ field: string; name: string; bytes: Uint8Array }>) => {
+  const boundary = '----yzAuditWalkParts';
+  const chunks = parts.flatMap((p) => [
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.field}"; filename="${p.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    Buffer.from(p.bytes),
+    Buffer.from('\r\n'),
+  ]);
+  return { payload: Buffer.concat([...chunks, Buffer.from(`--${boundary}--\r\n`)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 };
 
 /**
@@ -148,9 +164,64 @@ describe('every state-changing route leaves an audit row with its actor', () => 
       const id = await connectorId();
       return { request: { method: 'POST', url: `/api/connectors/${id}/test`, headers: admin }, action: 'connector.test', target: id };
     }];
+    yield ['POST /api/imaging/ai/jobs', async () => ({
+      request: { method: 'POST', url: '/api/imaging/ai/jobs', ...json({ task: 'nodule_detection', studyUid: '1.2.826.0.1.3680043.8.498.77' }, admin) },
+      action: 'imaging.ai_request',
+    })];
+    yield ['POST /api/imaging/ai/results', async () => ({
+      request: { method: 'POST', url: '/api/imaging/ai/results', ...json({ model: { name: 'walk', version: '1' }, task: 'segmentation', studyInstanceUid: '1.2.826.0.1.3680043.8.498.78', segments: [{ label: 'liver' }] }, admin) },
+      action: 'imaging.ai_import',
+    })];
+    const ph = makePhantom({ dims: [24, 24, 12], spacing: [1, 1, 2], background: -800, shapes: [{ kind: 'ellipsoid', center: [12, 12, 12], radii: [5, 5, 5], value: 40, label: 1 }] });
+    yield ['POST /api/measure', async () => {
+      const m = multiparts([
+        { field: 'image', name: 'ct.nii', bytes: writeNifti({ geometry: ph.geometry, data: ph.image }) },
+        { field: 'mask', name: 'mask.nii', bytes: writeNifti({ geometry: ph.geometry, data: ph.mask }) },
+      ]);
+      return { request: { method: 'POST', url: '/api/measure', payload: m.payload, headers: { ...admin, ...m.headers } }, action: 'imaging.measure' };
+    }];
+    yield ['POST /api/protocol-qc', async () => {
+      const files = writeSeries({ geometry: ph.geometry, pixels: ph.image, rescale: { slope: 1, intercept: -1024 }, header: { KVP: 120, ProtocolName: 'Chest', BodyPartExamined: 'CHEST' } });
+      const m = multiparts(files.map((f) => ({ field: 'file', name: f.name, bytes: f.bytes })));
+      return { request: { method: 'POST', url: '/api/protocol-qc', payload: m.payload, headers: { ...admin, ...m.headers } }, action: 'imaging.qc' };
+    }];
     yield ['DELETE /api/connectors/:id', async () => {
       const id = await connectorId();
       return { request: { method: 'DELETE', url: `/api/connectors/${id}`, headers: admin }, action: 'connector.change', target: id };
+    }];
+    yield ['POST /api/connectors/allowlist', async () => ({ request: { method: 'POST', url: '/api/connectors/allowlist', ...json({ pattern: '10.20.0.0/16', note: 'audit walk' }, admin) }, action: 'connector.change' })];
+    yield ['DELETE /api/connectors/allowlist/:entryId', async () => {
+      const [e] = await q<{ id: string }>(`SELECT id FROM connector_allowlist ORDER BY created_at DESC LIMIT 1`);
+      return { request: { method: 'DELETE', url: `/api/connectors/allowlist/${e.id}`, headers: admin }, action: 'connector.change', target: `allowlist:${e.id}` };
+    }];
+    yield ['PUT /api/llm/settings', async () => ({ request: { method: 'PUT', url: '/api/llm/settings', ...json({ kind: 'none' }, admin) }, action: 'llm.settings', target: 'llm' })];
+    yield ['DELETE /api/llm/settings', async () => ({ request: { method: 'DELETE', url: '/api/llm/settings', headers: admin }, action: 'llm.settings', target: 'llm' })];
+    yield ['POST /api/sources/:id/unsupersede', async () => {
+      const older = await rt.ingest.register(Buffer.from('# 旧版\n\n审计步行旧版。'), 'walk-version.md', {}, {}, { actor: 'test' });
+      const newer = await rt.ingest.register(Buffer.from('# 新版\n\n审计步行新版。'), 'walk-version.md', {}, { supersedes: older.source.id }, { actor: 'test' });
+      await rt.db.query('UPDATE sources SET superseded_by = $1 WHERE id = $2', [newer.source.id, older.source.id]);
+      return { request: { method: 'POST', url: `/api/sources/${older.source.id}/unsupersede`, headers: admin }, action: 'source.unsupersede', target: older.source.id };
+    }];
+    const proposal = async (surface: string) => {
+      const [src] = await q<{ id: string }>(`SELECT id FROM sources ORDER BY created_at LIMIT 1`);
+      await rt.knowledge.termProposals.record(rt.db, [{ kind: 'term', surface, guessedType: 'Sign', sourceId: src.id, chunkId: null, page: 1, quote: `${surface}。`, quoteStart: 0 }]);
+      return (await q<{ id: string }>(`SELECT id FROM kg_term_proposals WHERE surface = $1`, [surface]))[0].id;
+    };
+    yield ['POST /api/kg/terms/:id/approve', async () => {
+      const id = await proposal('审计步行征');
+      return { request: { method: 'POST', url: `/api/kg/terms/${id}/approve`, ...json({ decision: { action: 'create', type: 'Sign' } }, admin) }, action: 'vocab.term_approve', target: id };
+    }];
+    yield ['POST /api/kg/terms/:id/reject', async () => {
+      const id = await proposal('审计步行非术语');
+      return { request: { method: 'POST', url: `/api/kg/terms/${id}/reject`, ...json({}, admin) }, action: 'vocab.term_reject', target: id };
+    }];
+    yield ['POST /api/kg/vocabulary/imports', async () => {
+      const m = form({ format: 'csv', system: 'walk' }, { name: 'local.csv', bytes: readFileSync(path.join(ROOT, 'tests/fixtures/vocab/local.csv')), type: 'text/csv' });
+      return { request: { method: 'POST', url: '/api/kg/vocabulary/imports', payload: m.payload, headers: { ...admin, ...m.headers } }, action: 'vocab.import' };
+    }];
+    yield ['POST /api/kg/vocabulary/imports/:id/undo', async () => {
+      const [i] = await q<{ id: string }>(`SELECT id FROM kg_vocab_imports ORDER BY created_at DESC LIMIT 1`);
+      return { request: { method: 'POST', url: `/api/kg/vocabulary/imports/${i.id}/undo`, headers: admin }, action: 'vocab.undo', target: i.id };
     }];
     yield ['DELETE /api/chat/conversations/:id', async () => {
       const asked = await rt.chat.ask({ message: '磨玻璃结节多久复查？', actor: 'test-admin' });

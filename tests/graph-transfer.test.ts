@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initAuditChain } from '../audit/index.ts';
 import { randomBytes } from 'node:crypto';
 import { createLogger, Keyring, newId } from '../core/index.ts';
 import { type GraphEvent, PgGraphStore } from '../graph/index.ts';
@@ -50,9 +51,11 @@ async function propose(rt: Runtime, sourceId: string, t: { s: Side; p: Candidate
   return rows[0].id;
 }
 
+/** An empty installation holding this test's key: migrated, its audit chain bound to the key (as at start). */
 async function freshDatabase(): Promise<Database> {
   const db = await PgliteDatabase.open();
   await migrate(db);
+  await initAuditChain(db, keyring);
   return db;
 }
 

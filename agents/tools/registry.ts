@@ -8,7 +8,9 @@ import { fetchSourcePageTool } from './fetch-source-page.tool.ts';
 import { type EntityLookup, graphLookupTool } from './graph-lookup.tool.ts';
 import { hybridSearchTool } from './hybrid-search.tool.ts';
 import { SourceFlagsRepository } from './source-flags.repository.ts';
-import { imagingAiTool, measurementTool, pubmedSearchTool } from './stub-tools.ts';
+import type { ImagingToolPort } from '../../imaging/index.ts';
+import { imagingAiReadTool, measurementReadTool } from './imaging-tools.ts';
+import { pubmedSearchTool } from './stub-tools.ts';
 import type { Tool, ToolContext, ToolResult } from './tool.ts';
 import { toolSpec } from './tool.ts';
 
@@ -74,9 +76,11 @@ export interface ToolDeps {
   entities: EntityLookup;
   graph: GraphStore;
   sources: Pick<SourcesRepository, 'get' | 'page'>;
+  /** Stored measurements and imaging-AI results; without it the imaging tools answer not_configured. */
+  imaging?: ImagingToolPort;
 }
 
-/** Every tool the chat may use: retrieval over the knowledge base, and the contract stubs. */
+/** Every tool the chat may use: retrieval over the knowledge base, imaging read tools, and the PubMed stub. */
 export function createToolRegistry(deps: ToolDeps): ToolRegistry {
   const flags = new SourceFlagsRepository(deps.db);
   return new ToolRegistry([
@@ -84,7 +88,7 @@ export function createToolRegistry(deps: ToolDeps): ToolRegistry {
     graphLookupTool(deps.entities, deps.graph, flags),
     fetchSourcePageTool(deps.sources, flags),
     pubmedSearchTool(),
-    imagingAiTool(),
-    measurementTool(),
+    imagingAiReadTool(deps.imaging),
+    measurementReadTool(deps.imaging),
   ] as Tool[]);
 }

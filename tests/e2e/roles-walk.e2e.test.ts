@@ -13,6 +13,8 @@ const PAGES: Array<{ path: string; nav?: string; needs?: string | string[] }> = 
   { path: '/review', nav: 'review', needs: 'knowledge.review' },
   { path: '/vocabulary', nav: 'vocabulary', needs: 'knowledge.review' },
   { path: '/graph', nav: 'graph' },
+  { path: '/measure', nav: 'measure', needs: 'report.draft' },
+  { path: '/protocol-qc', nav: 'protocol-qc', needs: 'imaging.qc' },
   { path: '/retrieval-test', nav: 'retrieval-test', needs: ['sources.manage', 'knowledge.review'] },
   { path: '/literature', nav: 'literature', needs: 'sources.manage' },
   { path: '/jobs', nav: 'jobs', needs: 'sources.manage' },
