@@ -119,7 +119,7 @@ function FeatureBar({ name, value }: { name: Feature; value: number }) {
   return (
     <li className="rt-feature" data-feature={name} title={t(`rt.f.${name}.hint`)}>
       <span className="rt-feature-name">{t(`rt.f.${name}`)}</span>
-      <span className="rt-bar" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={t(`rt.f.${name}`)}>
+      <span className="rt-bar" aria-hidden="true">
         <span className="rt-bar-fill" style={{ width: `${pct}%` }} />
       </span>
       <span className="rt-feature-value">{pct}%</span>

@@ -101,7 +101,7 @@ export function SourcesPage() {
         </div>
         <form
           className="list-tools"
-          role="search"
+          aria-label={tl('search.label')}
           onSubmit={(e) => {
             e.preventDefault();
             update({ q: query.trim() });
