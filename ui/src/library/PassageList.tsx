@@ -5,6 +5,7 @@ import { Badge, ErrorAlert, HeadingPath, Loading } from '../components.tsx';
 import { Dialog } from '../kg/Dialog.tsx';
 import { useAuth } from '../security/auth.tsx';
 import { libraryApi, type PassageDto } from './api.ts';
+import { FormFooter } from './FormFooter.tsx';
 import { useLibT } from './i18n.ts';
 import { Pager } from './Pager.tsx';
 
@@ -138,15 +139,7 @@ function DisableForm({ passage, onDone, onCancel }: { passage: PassageDto; onDon
         <span>{t('passages.reasonPrompt')}</span>
         <input className="input" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} minLength={2} maxLength={500} required />
       </label>
-      {error ? <ErrorAlert error={error} /> : null}
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onCancel}>
-          {t('cancel')}
-        </button>
-        <button type="submit" className="btn btn-danger" data-testid="disable-confirm">
-          {t('passages.disable')}
-        </button>
-      </div>
+      <FormFooter error={error} onCancel={onCancel} label={t('passages.disable')} danger testId="disable-confirm" />
     </form>
   );
 }

@@ -7,6 +7,7 @@ import { useI18n } from '../i18n.ts';
 import { Dialog } from '../kg/Dialog.tsx';
 import { useAuth } from '../security/auth.tsx';
 import { type DeletionPlanDto, libraryApi, type SourcePatchDto } from './api.ts';
+import { FormFooter } from './FormFooter.tsx';
 import { useLibT } from './i18n.ts';
 
 type Open = 'edit' | 'reparse' | 'delete' | null;
@@ -137,19 +138,7 @@ function EditForm({ source, onDone, onCancel }: { source: SourceDto; onDone: () 
           <option value="en">{tg('lang.en')}</option>
         </select>
       </label>
-      {error ? (
-        <div className="span-12">
-          <ErrorAlert error={error} />
-        </div>
-      ) : null}
-      <div className="dialog-actions span-12">
-        <button type="button" className="btn" onClick={onCancel}>
-          {t('cancel')}
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={busy} data-testid="edit-save">
-          {t('edit.save')}
-        </button>
-      </div>
+      <FormFooter error={error} onCancel={onCancel} label={t('edit.save')} busy={busy} testId="edit-save" />
     </form>
   );
 }
@@ -178,15 +167,7 @@ function ReparseForm({ source, onDone, onCancel }: { source: SourceDto; onDone: 
         <span>{t('reparse.chunkChars')}</span>
         <input className="input" type="number" name="chunkChars" min={200} max={4000} step={50} value={chunkChars} onChange={(e) => setChunkChars(e.target.value)} />
       </label>
-      {error ? <ErrorAlert error={error} /> : null}
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onCancel}>
-          {t('cancel')}
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={busy} data-testid="reparse-submit">
-          {t('reparse.submit')}
-        </button>
-      </div>
+      <FormFooter error={error} onCancel={onCancel} label={t('reparse.submit')} busy={busy} testId="reparse-submit" />
     </form>
   );
 }
@@ -242,15 +223,7 @@ function DeleteForm({ source, onCancel }: { source: SourceDto; onCancel: () => v
         <span>{t('delete.reason')}</span>
         <input className="input" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
       </label>
-      {error ? <ErrorAlert error={error} /> : null}
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onCancel}>
-          {t('cancel')}
-        </button>
-        <button type="submit" className="btn btn-danger" disabled={busy} data-testid="delete-confirm">
-          {t('delete.confirm')}
-        </button>
-      </div>
+      <FormFooter error={error} onCancel={onCancel} label={t('delete.confirm')} busy={busy} danger testId="delete-confirm" />
     </form>
   );
 }
