@@ -29,6 +29,7 @@ import { securityHeaders } from './security-headers.ts';
 import { protocolQcRoutes } from './protocol-qc.routes.ts';
 import { searchRoutes } from './search.routes.ts';
 import { sourcesRoutes } from './sources.routes.ts';
+import { teachingRoutes } from './teaching.routes.ts';
 import { vocabularyRoutes } from './vocabulary.routes.ts';
 
 const UI_DIST = fileURLToPath(new URL('../ui/dist/', import.meta.url));
@@ -65,7 +66,7 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'YingZhi 影知 API', version: VERSION, description: 'Radiology knowledge base: sources, search with citations, triple review, knowledge graph, jobs.' },
-      tags: [{ name: 'sources' }, { name: 'search' }, { name: 'review' }, { name: 'graph' }, { name: 'literature' }, { name: 'chat' }, { name: 'llm' }, { name: 'jobs' }, { name: 'health' }, { name: 'connectors' }, { name: 'imaging' }, { name: 'qc' }, { name: 'audit' }, { name: 'auth' }, { name: 'admin' }],
+      tags: [{ name: 'sources' }, { name: 'search' }, { name: 'review' }, { name: 'graph' }, { name: 'literature' }, { name: 'chat' }, { name: 'llm' }, { name: 'jobs' }, { name: 'health' }, { name: 'connectors' }, { name: 'imaging' }, { name: 'qc' }, { name: 'audit' }, { name: 'auth' }, { name: 'admin' }, { name: 'teaching' }],
     },
     transform: jsonSchemaTransform,
   });
@@ -90,6 +91,7 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   await app.register(auditRoutes(rt));
   await app.register(authRoutes(rt));
   await app.register(adminUsersRoutes(rt));
+  await app.register(teachingRoutes(rt));
 
   if (opts.serveUi && existsSync(UI_DIST)) {
     // `serve: false`: static files go through the one route below, which declares its permission.

@@ -10,6 +10,8 @@ export const PERMISSIONS = [
   'sources.manage',
   'jobs.manage',
   'exam.manage',
+  /** Take published exams (residents; teachers and directors to try them). */
+  'exam.take',
   'report.draft',
   'imaging.qc',
   'connectors.manage',
@@ -29,12 +31,12 @@ export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: GRANTABLE,
-  director: ['knowledge.read', 'knowledge.review', 'sources.manage', 'jobs.manage', 'exam.manage', 'report.draft', 'imaging.qc', 'audit.read'],
+  director: ['knowledge.read', 'knowledge.review', 'sources.manage', 'jobs.manage', 'exam.manage', 'exam.take', 'report.draft', 'imaging.qc', 'audit.read'],
   physician: ['knowledge.read', 'report.draft'],
   // Scan-protocol and image-quality QC is the technologists' and the director's department work (seed 000 §3).
   technician: ['knowledge.read', 'sources.manage', 'jobs.manage', 'imaging.qc', 'connectors.manage'],
-  resident: ['knowledge.read'],
-  teacher: ['knowledge.read', 'exam.manage'],
+  resident: ['knowledge.read', 'exam.take'],
+  teacher: ['knowledge.read', 'exam.manage', 'exam.take'],
   expert: ['knowledge.read', 'knowledge.review'],
 };
 

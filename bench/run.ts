@@ -10,6 +10,7 @@
  *   literature — PubMed XML records/s and a 10,000-record import end to end (PGlite; PostgreSQL when set)
  *   chat     — per-turn overhead and first-token forwarding over HTTP/SSE on 100,000 chunks, 50 concurrent
  *              streams and a cached structured call, against the fake model server
+ *   teaching — template question engine items/s and distinct valid items on the demo corpus, beside a random-distractor baseline
  *   security — audit-chain verify over 1,000,000 rows (PGlite; PostgreSQL when set) and SM4 field-encryption MB/s
  *   imaging  — measurement on a 512×512×300 CT with a 50,000-voxel lesion, a 300-slice DICOM read, RSS, and
  *              pyradiomics / SimpleITK on the same data when the reference venv exists
@@ -30,10 +31,11 @@ import { runQualityBench } from './quality.bench.ts';
 import { runRealModelBench } from './real-model.bench.ts';
 import { runSearchBench } from './search.bench.ts';
 import { runStartBench } from './start.bench.ts';
+import { runTeachingBench } from './teaching.bench.ts';
 import { printTable } from './table.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const all = ['ingest', 'search', 'start', 'quality', 'knowledge', 'graph', 'literature', 'chat', 'security', 'real-model', 'imaging'];
+const all = ['ingest', 'search', 'start', 'quality', 'knowledge', 'graph', 'literature', 'chat', 'security', 'real-model', 'imaging', 'teaching'];
 const wanted = process.argv.slice(2).filter((a) => all.includes(a));
 const sections = wanted.length ? wanted : all;
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length };
@@ -47,6 +49,7 @@ if (sections.includes('graph')) results.graph = await runGraphBench();
 if (sections.includes('literature')) results.literature = await runLiteratureBench();
 if (sections.includes('chat')) results.chat = await runChatBench();
 if (sections.includes('security')) results.security = await runSecurityBench();
+if (sections.includes('teaching')) results.teaching = await runTeachingBench();
 if (sections.includes('real-model')) results.realModel = await runRealModelBench();
 if (sections.includes('imaging')) results.imaging = await runImagingBench();
 

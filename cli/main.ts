@@ -23,6 +23,7 @@ import { registerSourceCommands } from './commands/sources.ts';
 import { startCommand } from './commands/start.ts';
 import { registerUsersCommands } from './commands/users.ts';
 import { registerVocabCommands } from './commands/vocab.ts';
+import { registerQuestionsCommands } from './commands/questions.ts';
 import { fail } from './output.ts';
 
 const program = new Command('yingzhi')
@@ -263,5 +264,6 @@ registerAuditCommands(program);
 registerUsersCommands(program);
 registerKeysCommands(program);
 registerVocabCommands(program);
+registerQuestionsCommands(program);
 
 await program.parseAsync(process.argv);

@@ -75,6 +75,9 @@ export type ErrorCode =
   | 'CSRF_REJECTED'
   | 'UNSUPPORTED_CONTENT_TYPE'
   | 'AUDIT_TAMPERED'
+  | 'TOO_FEW_FACTS'
+  | 'BLUEPRINT_UNSATISFIABLE'
+  | 'ATTEMPT_CLOSED'
   | 'INTERNAL';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -197,6 +200,12 @@ const STATUS: Record<ErrorCode, number> = {
   UNSUPPORTED_CONTENT_TYPE: 415,
   /** The audit log's state contradicts its own record (e.g. its key was removed): refused rather than re-keyed. */
   AUDIT_TAMPERED: 500,
+  /** The approved graph holds too few facts about an entity for the questions asked (says how many it could make). */
+  TOO_FEW_FACTS: 422,
+  /** The question bank cannot fill an exam blueprint (details name each short cell). */
+  BLUEPRINT_UNSATISFIABLE: 422,
+  /** An exam attempt already submitted, or past its server-enforced time limit. */
+  ATTEMPT_CLOSED: 409,
   INTERNAL: 500,
 };
 

@@ -11,6 +11,7 @@ import { Literature } from '../literature/index.ts';
 import { ActiveModel, type LlmProvider, LlmResponseCache, LlmSettingsRepository, LlmSettingsService, LlmUsageRepository } from '../llm/index.ts';
 import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, HttpReranker, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
 import { type Database, type JobHandler, JobQueue, JobRunner, type Queryable } from '../store/index.ts';
+import { Teaching } from '../teaching/index.ts';
 import { JobAdmin } from './job-admin.ts';
 
 /** Everything a process needs, wired once: the composition root shared by the server and the CLI. */
@@ -62,6 +63,8 @@ export interface Runtime {
   imaging: Imaging;
   /** Retry and cancel of jobs by people, audited. */
   jobAdmin: JobAdmin;
+  /** Question bank, exams and item analysis (teaching/). */
+  teaching: Teaching;
   close(): Promise<void>;
 }
 
@@ -144,9 +147,13 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const encrypted = await encryptStoredQuestions(db, keyring);
     if (encrypted) log.warn({ values: encrypted }, 'chat questions stored in clear were encrypted with the master key');
     const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, keyring, log, imaging: imaging.toolPort() });
+    const teaching = new Teaching({
+      db, knowledge, llm: () => activeModel.current,
+      retrieve: async (q, top) => (await search.search({ q, top, mode: 'bm25' })).results.map((h) => ({ sourceId: h.sourceId, title: h.title, version: h.version, year: h.year, page: h.pageStart, quote: h.text })),
+    });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
     return {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, sourceAdmin, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs),
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, sourceAdmin, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs), teaching,
       get llm() {
         return activeModel.current;
       },

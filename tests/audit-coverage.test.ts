@@ -18,6 +18,8 @@ type Headers = Record<string, string>;
  */
 const EXEMPT: Record<string, string> = {
   'POST /api/audit/verify': 'reads and recomputes the chain; changes nothing',
+  'PUT /api/teaching/attempts/:id/answers':
+    "a resident's own in-progress answers, saved as they go (many per exam); starting and submitting the attempt are audited",
   'POST /api/kg/candidates/bulk/preview': 'computes what a bulk approval would do (a POST for its filter body); changes nothing',
   'POST /api/kg/vocabulary/imports/preview': 'parses the uploaded terminology and reports what an import would do; writes nothing',
   'POST /api/chat':
@@ -88,7 +90,7 @@ describe('every state-changing route leaves an audit row with its actor', () => 
   /** Fixtures, in an order where later ones use what earlier ones made. */
   async function* cases(): AsyncGenerator<[string, () => Promise<Case>]> {
     const q = async <T>(sql: string, params: unknown[] = []) => (await rt.db.query<T>(sql, params)).rows;
-    const pending = async () => (await q<{ id: string }>(`SELECT id FROM kg_candidates WHERE status = 'pending' ORDER BY id LIMIT 3`)).map((r) => r.id);
+    const pending = async () => (await q<{ id: string }>(`SELECT id FROM kg_candidates WHERE status = 'pending' AND subject_id IS NOT NULL AND object_id IS NOT NULL ORDER BY id LIMIT 3`)).map((r) => r.id);
 
     yield ['POST /api/sources', async () => ({ request: { method: 'POST', url: '/api/sources', ...multipart('walk.md', '# 审计\n\n上传也被记录。', 'text/markdown'), headers: { ...admin, ...multipart('walk.md', '', 'text/markdown').headers } }, action: 'source.upload' })];
     yield ['POST /api/literature/import', async () => {
@@ -226,6 +228,50 @@ describe('every state-changing route leaves an audit row with its actor', () => 
     yield ['DELETE /api/chat/conversations/:id', async () => {
       const asked = await rt.chat.ask({ message: '磨玻璃结节多久复查？', actor: 'test-admin' });
       return { request: { method: 'DELETE', url: `/api/chat/conversations/${asked.conversationId}`, headers: admin }, action: 'chat.delete', target: asked.conversationId };
+    }];
+    // Teaching (issue 15): generate → edit → approve → retire; exam create → publish → start → submit.
+    yield ['POST /api/teaching/questions/generate', async () => {
+      const [r] = await q<{ subject_id: string }>(`SELECT subject_id FROM kg_relations WHERE status = 'active' AND predicate = 'has_sign' GROUP BY subject_id ORDER BY count(*) DESC LIMIT 1`);
+      return { request: { method: 'POST', url: '/api/teaching/questions/generate', ...json({ entity: r.subject_id, count: 3, allowFewer: true }, admin) }, action: 'question.generate', target: r.subject_id };
+    }];
+    const questions = async () => (await q<{ id: string }>(`SELECT id FROM teach_questions ORDER BY created_at, id`)).map((r) => r.id);
+    yield ['PUT /api/teaching/questions/:id', async () => {
+      const [id] = await questions();
+      const question = (await rt.teaching.bank.require(id));
+      const body = { stem: `${question.stem}（审计）`, options: question.options.map(({ label, text }) => ({ label, text })), key: question.key, explanation: question.explanation, tags: question.tags, level: question.level };
+      return { request: { method: 'PUT', url: `/api/teaching/questions/${id}`, ...json(body, admin) }, action: 'question.edit', target: id };
+    }];
+    yield ['POST /api/teaching/questions/:id/approve', async () => {
+      const [id] = await questions();
+      return { request: { method: 'POST', url: `/api/teaching/questions/${id}/approve`, headers: admin }, action: 'question.approve', target: id };
+    }];
+    yield ['POST /api/teaching/exams', async () => {
+      const [id] = await questions();
+      const tag = (await rt.teaching.bank.require(id)).diseaseId as string;
+      return { request: { method: 'POST', url: '/api/teaching/exams', ...json({ title: '审计测验', blueprint: [{ tag, count: 1 }] }, admin) }, action: 'exam.create' };
+    }];
+    const examId = async () => (await q<{ id: string }>(`SELECT id FROM teach_exams ORDER BY created_at DESC LIMIT 1`))[0].id;
+    yield ['POST /api/teaching/exams/:id/publish', async () => {
+      const id = await examId();
+      return { request: { method: 'POST', url: `/api/teaching/exams/${id}/publish`, headers: admin }, action: 'exam.publish', target: id };
+    }];
+    yield ['POST /api/teaching/exams/:id/attempts', async () => ({ request: { method: 'POST', url: `/api/teaching/exams/${await examId()}/attempts`, headers: admin }, action: 'exam.start' })];
+    yield ['POST /api/teaching/attempts/:id/submit', async () => {
+      const [a] = await q<{ id: string }>(`SELECT id FROM teach_attempts ORDER BY started_at DESC LIMIT 1`);
+      return { request: { method: 'POST', url: `/api/teaching/attempts/${a.id}/submit`, ...json({}, admin) }, action: 'exam.submit', target: a.id };
+    }];
+    yield ['POST /api/teaching/exams/:id/recalibrate', async () => {
+      const id = await examId();
+      return { request: { method: 'POST', url: `/api/teaching/exams/${id}/recalibrate`, ...json({ minResponses: 1 }, admin) }, action: 'question.recalibrate', target: id };
+    }];
+    yield ['POST /api/teaching/questions/import', async () => {
+      const xml = '<quiz><question type="multichoice"><questiontext><text>审计导入：以下哪项是示例答案？</text></questiontext><single>true</single><answer fraction="100"><text>甲选项</text></answer><answer fraction="0"><text>乙选项</text></answer></question></quiz>';
+      const m = multipart('walk.moodle.xml', xml, 'application/xml');
+      return { request: { method: 'POST', url: '/api/teaching/questions/import', payload: m.payload, headers: { ...admin, ...m.headers } }, action: 'data.import', target: 'walk.moodle.xml' };
+    }];
+    yield ['POST /api/teaching/questions/:id/retire', async () => {
+      const [id] = await questions();
+      return { request: { method: 'POST', url: `/api/teaching/questions/${id}/retire`, ...json({ reason: 'audit walk' }, admin) }, action: 'question.retire', target: id };
     }];
     yield ['POST /api/admin/users', async () => ({ request: { method: 'POST', url: '/api/admin/users', ...json({ username: 'walk.user', role: 'resident' }, admin) }, action: 'user.create' })];
     const walkUser = async () => (await q<{ id: string }>(`SELECT id FROM users WHERE username = 'walk.user'`))[0].id;

@@ -415,12 +415,17 @@ describe.skipIf(!chromiumAvailable())('knowledge UI (Chromium)', () => {
       extractorVersion: 'e2e-seed',
     });
     expect(await server.rt.knowledge.candidates.insertMany(server.rt.db, [seed(a), seed(b)])).toBe(2);
-    const { json: seeded } = await api<CandidateList>('GET', '/api/kg/candidates?status=pending&unresolved=true&extractor=rules&limit=500');
-    const ua = seeded.items.find((c) => c.subject.text === surface(a))!;
-    const ub = seeded.items.find((c) => c.subject.text === surface(b))!;
+    // Open-vocabulary extraction leaves many unresolved candidates: look the seeded ones up by their text.
+    const seededOne = async (c: Candidate) =>
+      (await api<CandidateList>('GET', `/api/kg/candidates?status=pending&unresolved=true&extractor=rules&q=${encodeURIComponent(surface(c))}`)).json.items.find(
+        (x) => x.subject.text === surface(c),
+      );
+    const ua = (await seededOne(a))!;
+    const ub = (await seededOne(b))!;
     expect(ua && ub).toBeTruthy();
 
-    const { page, errors } = await open('/review?unresolved=1');
+    const first = await open(`/review?unresolved=1&q=${encodeURIComponent(surface(a))}`);
+    let page = first.page;
     await row(page, ua.id).waitFor();
     expect(await row(page, ua.id).locator('[data-unresolved="true"]').textContent()).toContain('未关联');
     // "Use": the suggestion becomes the subject of edit-then-approve.
@@ -436,16 +441,21 @@ describe.skipIf(!chromiumAvailable())('knowledge UI (Chromium)', () => {
     await row(page, ua.id).waitFor({ state: 'detached' });
     expect((await api<Candidate>('GET', `/api/kg/candidates/${ua.id}`)).json).toMatchObject({ status: 'approved', subject: { entityId: a.subject.entityId } });
 
+    await close(page, first.errors);
+
     // "Make alias": the written form is merged into the entity, which links the candidate.
+    const second = await open(`/review?unresolved=1&q=${encodeURIComponent(surface(b))}`);
+    page = second.page;
+    const dialogB = page.locator('[data-testid="resolve-dialog"]');
     await row(page, ub.id).locator('[data-action="resolve"]').click();
-    await dialog.locator(`li[data-entity-id="${b.subject.entityId}"] [data-action="alias"]`).click();
+    await dialogB.locator(`li[data-entity-id="${b.subject.entityId}"] [data-action="alias"]`).click();
     await page.locator('[data-testid="review-notice"]').waitFor();
     expect(await page.locator('[data-testid="review-notice"]').textContent()).toContain(surface(b));
     await row(page, ub.id).waitFor({ state: 'detached' });
     expect((await api<Candidate>('GET', `/api/kg/candidates/${ub.id}`)).json).toMatchObject({ status: 'pending', subject: { entityId: b.subject.entityId } });
     const { json: merges } = await api<{ items: Array<{ fromSurface: string | null; intoId: string }> }>('GET', '/api/kg/merges');
     expect(merges.items).toContainEqual(expect.objectContaining({ fromSurface: surface(b), intoId: b.subject.entityId }));
-    await close(page, errors);
+    await close(page, second.errors);
   });
 
   it('conflict: a candidate contradicting an approved relation is marked; approving is refused (409) until overridden', async () => {

@@ -6,12 +6,16 @@ import { chromiumAvailable, closePage, launchBrowser, openPage, shot } from '../
 import { DEMO, startTestServer, type TestServer } from '../helpers/runtime.ts';
 
 /** Every page of the app, by path, with the permission needed to see it in the navigation (none: everyone signed in). */
-const PAGES: Array<{ path: string; nav?: string; needs?: string | string[] }> = [
+const PAGES: Array<{ path: string; nav?: string; needs?: string | string[]; hideWith?: string }> = [
   { path: '/', nav: 'search' },
   { path: '/chat', nav: 'chat' },
   { path: '/sources', nav: 'sources' },
   { path: '/review', nav: 'review', needs: 'knowledge.review' },
   { path: '/vocabulary', nav: 'vocabulary', needs: 'knowledge.review' },
+  { path: '/teaching', nav: 'teaching', needs: 'exam.manage' },
+  { path: '/teaching/exams', nav: 'teaching-exams', needs: 'exam.manage' },
+  // Exam authors have 题库/组卷 instead of the candidate's 考试 entry (the page still opens for them).
+  { path: '/exams', nav: 'exams', needs: 'exam.take', hideWith: 'exam.manage' },
   { path: '/graph', nav: 'graph' },
   { path: '/measure', nav: 'measure', needs: 'report.draft' },
   { path: '/protocol-qc', nav: 'protocol-qc', needs: 'imaging.qc' },
@@ -58,7 +62,7 @@ describe.skipIf(!chromiumAvailable())('every page as every role (Chromium)', { t
       });
       await page.locator('nav [data-nav="search"]').waitFor();
       const shownNav = await page.locator('nav [data-nav]').evaluateAll((els) => els.map((e) => e.getAttribute('data-nav')));
-      const expected = PAGES.filter((p) => p.nav && can(p.needs)).map((p) => p.nav);
+      const expected = PAGES.filter((p) => p.nav && can(p.needs) && !(p.hideWith && can(p.hideWith))).map((p) => p.nav);
       expect(shownNav.filter((n) => n !== 'docs')).toEqual(expected);
       expect(shownNav.includes('docs')).toBe(can('admin.settings'));
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/index.ts';
@@ -12,8 +13,19 @@ export const DEMO = path.join(ROOT, 'demo/corpus');
 
 /** A runtime on a fresh in-memory PGlite (or DATABASE_URL when `server` is given). */
 export async function testRuntime(env: Record<string, string> = {}, opts: { inMemory?: boolean } = { inMemory: true }): Promise<Runtime> {
-  const config = loadConfig({ YZ_LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ YZ_LOG_LEVEL: 'silent', ...checkpointsPerDatabase(env), ...env });
   return createRuntime(config, { inMemory: opts.inMemory, log: createLogger('silent') });
+}
+
+/**
+ * Signed audit checkpoints belong to one database's chain: suites that each create a fresh server database
+ * must not share the default `<data>/audit-checkpoints` (a fresh chain beside another chain's checkpoints
+ * is refused as tampering, correctly). The key file stays shared, so several runtimes on one database agree.
+ */
+function checkpointsPerDatabase(env: Record<string, string>): Record<string, string> {
+  if (!env.DATABASE_URL || env.YZ_AUDIT_CHECKPOINT_DIR) return {};
+  const name = new URL(env.DATABASE_URL).pathname.replace(/^\//, '') || 'default';
+  return { YZ_AUDIT_CHECKPOINT_DIR: path.join(tmpdir(), 'yz-test-checkpoints', name) };
 }
 
 /** Register files (with their sidecar metadata, as the demo loader does) and run their jobs to completion. */

@@ -56,6 +56,21 @@ export function Layout() {
                 {tv('nav')}
               </NavLink>
             )}
+            {can('exam.manage') && (
+              <NavLink to="/teaching" end className={({ isActive }) => navClass(isActive)} data-nav="teaching">
+                题库
+              </NavLink>
+            )}
+            {can('exam.manage') && (
+              <NavLink to="/teaching/exams" className={({ isActive }) => navClass(isActive)} data-nav="teaching-exams">
+                组卷
+              </NavLink>
+            )}
+            {can('exam.take') && !can('exam.manage') && (
+              <NavLink to="/exams" className={({ isActive }) => navClass(isActive)} data-nav="exams">
+                考试
+              </NavLink>
+            )}
             <NavLink to="/graph" className={({ isActive }) => navClass(isActive)} data-nav="graph">
               {t('nav.graph')}
             </NavLink>

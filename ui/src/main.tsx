@@ -1,5 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { ExamsPage } from './teaching/ExamsPage.tsx';
+import { MyExamsPage } from './teaching/MyExamsPage.tsx';
+import { ResultsPage } from './teaching/ResultsPage.tsx';
+import { TakeExamPage } from './teaching/TakeExamPage.tsx';
+import { TeachingPage } from './teaching/TeachingPage.tsx';
 import { BrowserRouter, Link, Route, Routes } from 'react-router-dom';
 import { useTitle } from './components.tsx';
 import { I18nProvider, useI18n } from './i18n.ts';
@@ -55,6 +60,11 @@ function App() {
         <Route path="jobs" element={<RequirePermission permission="sources.manage"><JobsPage /></RequirePermission>} />
         <Route path="review" element={<RequirePermission permission="knowledge.review"><ReviewPage /></RequirePermission>} />
         <Route path="vocabulary" element={<RequirePermission permission="knowledge.review"><VocabularyPage /></RequirePermission>} />
+        <Route path="teaching" element={<RequirePermission permission="exam.manage"><TeachingPage /></RequirePermission>} />
+        <Route path="teaching/exams" element={<RequirePermission permission="exam.manage"><ExamsPage /></RequirePermission>} />
+        <Route path="teaching/exams/:id/results" element={<RequirePermission permission="exam.manage"><ResultsPage /></RequirePermission>} />
+        <Route path="exams" element={<RequirePermission permission="exam.take"><MyExamsPage /></RequirePermission>} />
+        <Route path="exams/attempts/:id" element={<RequirePermission permission="exam.take"><TakeExamPage /></RequirePermission>} />
         <Route path="graph" element={<GraphPage />} />
         <Route path="retrieval-test" element={<RequirePermission permission={['sources.manage', 'knowledge.review']}><RetrievalTestPage /></RequirePermission>} />
         <Route path="literature" element={<RequirePermission permission="sources.manage"><WatchesPage /></RequirePermission>} />
