@@ -68,7 +68,7 @@ describe.skipIf(!chromiumAvailable())('every page as every role (Chromium)', { t
 
       for (const p of [...PAGES, { path: `/sources/${sourceId}`, needs: undefined }]) {
         await page.goto(`${server.url}${p.path}`);
-        await page.locator('main section').first().waitFor({ timeout: 10_000 });
+        await page.locator('main .page').first().waitFor({ timeout: 10_000 });
         await page.waitForTimeout(700);
         const isForbidden = (await page.getByTestId('forbidden').count()) > 0;
         expect(isForbidden, `${role} on ${p.path}`).toBe(!can(p.needs));
