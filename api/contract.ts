@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SourceSchema } from '../ingest/index.ts';
+import { EvidenceLevelSchema, SOURCE_KINDS, SourceSchema } from '../ingest/index.ts';
 import { SearchResponseSchema } from '../search/index.ts';
 import { JobSchema } from '../store/index.ts';
 
@@ -24,7 +24,52 @@ export const UploadResultSchema = z.object({
 });
 export type UploadResultDto = z.infer<typeof UploadResultSchema>;
 
-export const SourceListSchema = z.object({ items: z.array(SourceSchema), total: z.number().int() });
+export const SourceListSchema = z.object({ items: z.array(SourceSchema), total: z.number().int(), byKind: z.record(z.string(), z.number().int()) });
+
+/** Metadata a manager may change after upload; `null` clears an optional field. At least one field. */
+export const SourcePatchSchema = z
+  .object({
+    kind: z.enum(SOURCE_KINDS).optional(),
+    title: z.string().trim().min(1).max(500).optional(),
+    publisher: z.string().trim().max(300).nullable().optional(),
+    version: z.string().trim().max(100).nullable().optional(),
+    year: z.number().int().min(1900).max(2200).nullable().optional(),
+    language: z.enum(['zh', 'en']).optional(),
+    evidenceLevel: EvidenceLevelSchema.nullable().optional(),
+  })
+  .strict()
+  .refine((p) => Object.values(p).some((v) => v !== undefined), { message: 'nothing to change' });
+export type SourcePatchDto = z.infer<typeof SourcePatchSchema>;
+
+const RelationBriefSchema = z.object({ id: z.string(), subject: z.string(), predicate: z.string(), object: z.string() });
+export const DeletionPlanSchema = z.object({
+  source: SourceSchema,
+  pages: z.number().int(),
+  passages: z.number().int(),
+  disabledPassages: z.number().int(),
+  embeddings: z.number().int(),
+  termEvidence: z.number().int(),
+  candidates: z.object({ pending: z.number().int(), approved: z.number().int(), rejected: z.number().int() }),
+  relationsRetired: z.array(RelationBriefSchema),
+  relationsKept: z.number().int(),
+  restores: z.object({ id: z.string(), title: z.string(), versionNo: z.number().int() }).nullable(),
+  jobsCancelled: z.number().int(),
+});
+export type DeletionPlanDto = z.infer<typeof DeletionPlanSchema>;
+
+export const PassageSchema = z.object({
+  id: z.string(),
+  ordinal: z.number().int(),
+  headingPath: z.array(z.string()),
+  pageStart: z.number().int(),
+  pageEnd: z.number().int(),
+  charStart: z.number().int(),
+  text: z.string(),
+  disabledAt: z.string().nullable(),
+  disabledBy: z.string().nullable(),
+  disabledReason: z.string().nullable(),
+});
+export type PassageDto = z.infer<typeof PassageSchema>;
 
 export const PageSchema = z.object({ page: z.number().int(), text: z.string() });
 
@@ -39,13 +84,15 @@ export const ChunkViewSchema = z.object({
     charStart: z.number().int(),
     text: z.string(),
     citation: z.string(),
+    /** Taken out of search and chat by a manager (who, when, why); null when searchable. */
+    disabled: z.object({ at: z.string(), by: z.string(), reason: z.string() }).nullable(),
   }),
   source: SourceSchema,
   pages: z.array(PageSchema),
 });
 export type ChunkViewDto = z.infer<typeof ChunkViewSchema>;
 
-export const JobListSchema = z.object({ items: z.array(JobSchema), counts: z.record(z.string(), z.number()) });
+export const JobListSchema = z.object({ items: z.array(JobSchema), total: z.number().int(), counts: z.record(z.string(), z.number()) });
 
 export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() });
 export const ReadySchema = z.object({

@@ -24,6 +24,7 @@ export const searchRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) 
         language: z.enum(['zh', 'en']).optional(),
         includeSuperseded: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
         mode: z.enum(['hybrid', 'bm25', 'vector']).default('hybrid'),
+        explain: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
       }),
       response: { 200: SearchResponseSchema, 400: ErrorBodySchema },
     },

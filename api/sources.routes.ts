@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
-import { SourceKindSchema, type VersionChoice } from '../ingest/index.ts';
+import { CHUNK_CHARS_RANGE, SOURCE_SORTS, SourceKindSchema, type VersionChoice } from '../ingest/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
 import { readFilePart } from './multipart.ts';
-import { ErrorBodySchema, PageSchema, SourceListSchema, SourceSchema, UploadResultSchema } from './contract.ts';
+import { DeletionPlanSchema, ErrorBodySchema, JobSchema, PageSchema, PassageSchema, SourceListSchema, SourcePatchSchema, SourceSchema, UploadResultSchema } from './contract.ts';
 
 const META_FIELDS = ['kind', 'title', 'publisher', 'version', 'year', 'language'] as const;
 const VERSION_FIELDS = ['supersedes', 'separate'] as const;
@@ -64,15 +64,105 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
     schema: {
       tags: ['sources'],
       summary: 'List sources',
+      description: 'Filtered, searched, sorted and paged in the database. `shelf=literature` is the literature view (PubMed records); `shelf=documents` guidelines, textbooks, cases and other. `byKind` counts each kind under the other filters.',
       querystring: z.object({
         kind: SourceKindSchema.optional(),
         status: z.enum(['pending', 'ready', 'failed']).optional(),
+        shelf: z.enum(['literature', 'documents']).optional(),
+        q: z.string().max(200).optional(),
+        current: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+        sort: z.enum(SOURCE_SORTS).default('created'),
+        order: z.enum(['asc', 'desc']).optional(),
         limit: z.coerce.number().int().min(1).max(500).default(100),
         offset: z.coerce.number().int().min(0).default(0),
       }),
       response: { 200: SourceListSchema },
     },
   }, async (req) => rt.sources.list(req.query));
+
+  app.get('/api/sources/:id/deletion', {
+    config: { permission: 'sources.manage' },
+    schema: {
+      tags: ['sources'],
+      summary: 'What deleting this source would remove (pages, passages, candidates), retire (relations backed only by it) and restore (the older version)',
+      params: z.object({ id: SourceId }),
+      response: { 200: DeletionPlanSchema, 404: ErrorBodySchema },
+    },
+  }, async (req) => rt.sourceAdmin.deletionPlan(req.params.id));
+
+  app.delete('/api/sources/:id', {
+    config: { permission: 'sources.manage' },
+    schema: {
+      tags: ['sources'],
+      summary: 'Delete a source with its file, pages, passages and candidates; relations backed only by it are retired with history (audited)',
+      params: z.object({ id: SourceId }),
+      querystring: z.object({ reason: z.string().trim().max(500).optional() }),
+      response: { 200: DeletionPlanSchema, 404: ErrorBodySchema },
+    },
+  }, async (req) => rt.sourceAdmin.delete(req.params.id, { actor: actorOf(req), reason: req.query.reason || undefined }));
+
+  app.patch('/api/sources/:id', {
+    config: { permission: 'sources.manage' },
+    schema: {
+      tags: ['sources'],
+      summary: 'Edit metadata (title, kind, publisher, version, year, language, evidence level); audited with before and after',
+      params: z.object({ id: SourceId }),
+      consumes: ['application/json'],
+      body: SourcePatchSchema,
+      response: { 200: SourceSchema, 400: ErrorBodySchema, 404: ErrorBodySchema },
+    },
+  }, async (req) => rt.sourceAdmin.edit(req.params.id, req.body, actorOf(req)));
+
+  app.post('/api/sources/:id/reparse', {
+    config: { permission: 'sources.manage' },
+    schema: {
+      tags: ['sources'],
+      summary: 'Re-parse from the stored original file with new settings (passage size); queues the ingest job (audited)',
+      params: z.object({ id: SourceId }),
+      consumes: ['application/json'],
+      body: z.object({ chunkChars: z.number().int().min(CHUNK_CHARS_RANGE.min).max(CHUNK_CHARS_RANGE.max).optional() }).strict(),
+      response: { 202: UploadResultSchema.pick({ source: true }).extend({ job: JobSchema }), 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema, 422: ErrorBodySchema },
+    },
+  }, async (req, reply) => {
+    const r = await rt.sourceAdmin.reparse(req.params.id, req.body, actorOf(req));
+    rt.runner.wake();
+    return reply.code(202).send(r);
+  });
+
+  app.get('/api/sources/:id/passages', {
+    config: { permission: 'knowledge.read' },
+    schema: {
+      tags: ['sources'],
+      summary: "A source's passages in reading order, with their disabled state",
+      params: z.object({ id: SourceId }),
+      querystring: z.object({
+        disabled: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+        offset: z.coerce.number().int().min(0).default(0),
+      }),
+      response: { 200: z.object({ items: z.array(PassageSchema), total: z.number().int() }), 404: ErrorBodySchema },
+    },
+  }, async (req) => rt.sourceAdmin.passages(req.params.id, req.query));
+
+  app.get('/api/sources/:id/file', {
+    config: { permission: 'knowledge.read' },
+    schema: {
+      tags: ['sources'],
+      summary: 'The stored original file (PDF pages are drawn in the browser from it)',
+      params: z.object({ id: SourceId }),
+    },
+  }, async (req, reply) => {
+    const s = await rt.sources.get(req.params.id);
+    if (!s) throw new AppError('NOT_FOUND', `来源不存在：${req.params.id}`, { field: 'id' });
+    const bytes = await rt.sources.fileBytes(s.id);
+    if (!bytes) throw new AppError('NOT_FOUND', `《${s.title}》的原始文件缺失`, { field: 'id' });
+    // Served as an attachment with its declared type only; never rendered as a page of this origin.
+    return reply
+      .header('content-type', s.mime === 'application/pdf' ? 'application/pdf' : 'application/octet-stream')
+      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(s.fileName)}`)
+      .header('cache-control', 'private, max-age=300')
+      .send(Buffer.from(bytes));
+  });
 
   app.get('/api/sources/name-matches', {
     config: { permission: 'sources.manage' },

@@ -19,6 +19,7 @@ import { pubmedImportCommand, runsCommand, watchAddCommand, watchListCommand, wa
 import { evalCommand } from './commands/eval.ts';
 import { modelsCommands } from './commands/models.ts';
 import { jobsListCommand, jobsRetryCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
+import { registerSourceCommands } from './commands/sources.ts';
 import { startCommand } from './commands/start.ts';
 import { registerUsersCommands } from './commands/users.ts';
 import { registerVocabCommands } from './commands/vocab.ts';
@@ -163,8 +164,12 @@ const sources = program.command('sources').description('来源管理 / sources')
 sources
   .command('list')
   .option('--kind <kind>')
+  .option('--literature', '只列文献 / literature only')
+  .option('--documents', '只列指南、教材等 / guidelines, textbooks and other documents only')
+  .option('--q <text>', '按标题、出版者、文件名搜索 / search title, publisher, file name')
   .option('--json', 'machine-readable output')
   .action((opts) => sourcesListCommand(opts));
+registerSourceCommands(sources);
 
 const jobs = program.command('jobs').description('后台任务 / jobs');
 jobs

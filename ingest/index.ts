@@ -14,3 +14,5 @@ export { loadSidecarMeta } from './sidecar.ts';
 export { EVIDENCE_LEVELS, EVIDENCE_LEVEL_LABELS, EvidenceLevelSchema, type EvidenceLevel, evidenceLevelFromPublicationTypes, evidenceLevelOfKind } from './evidence-level.ts';
 export type { NewSource } from './sources.repository.ts';
 export { type PreparedImportDeps, type PreparedSource, storePrepared } from './prepared-import.ts';
+export { SourceAdminService, CHUNK_CHARS_RANGE, type DeletionPlan, type PassageRow, type SourceMetaPatch, type SourceKnowledgePort, type PassageIndexPort } from './source-admin.service.ts';
+export { SOURCE_SORTS, type SourceListQuery } from './sources.repository.ts';

@@ -80,6 +80,29 @@ function toSource(r: SourceRowDb): Source {
   };
 }
 
+export const SOURCE_SORTS = ['created', 'title', 'year', 'updated'] as const;
+
+/** Filters of the sources list (all optional; `q` searches title, publisher, file name and version). */
+export interface SourceListQuery {
+  kind?: SourceKind;
+  status?: Source['status'];
+  shelf?: 'literature' | 'documents';
+  q?: string;
+  /** true: only current versions; false: only superseded ones. */
+  current?: boolean;
+  sort?: (typeof SOURCE_SORTS)[number];
+  order?: 'asc' | 'desc';
+  limit?: number;
+  offset?: number;
+}
+
+const SORT_SQL: Record<(typeof SOURCE_SORTS)[number], Record<'asc' | 'desc', string>> = {
+  created: { asc: 'created_at ASC', desc: 'created_at DESC' },
+  updated: { asc: 'updated_at ASC', desc: 'updated_at DESC' },
+  title: { asc: 'title ASC', desc: 'title DESC' },
+  year: { asc: 'year ASC NULLS LAST', desc: 'year DESC NULLS LAST' },
+};
+
 /** SQL for sources, their original bytes and their pages. */
 export class SourcesRepository {
   constructor(private readonly db: Database) {}
@@ -94,18 +117,26 @@ export class SourcesRepository {
     return rows[0] ? toSource(rows[0]) : null;
   }
 
-  async list(opts: { kind?: SourceKind; status?: Source['status']; limit?: number; offset?: number } = {}): Promise<{ items: Source[]; total: number }> {
-    const params = [opts.kind ?? null, opts.status ?? null];
-    const where = 'WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)';
-    const [{ rows }, count] = await Promise.all([
-      this.db.query<SourceRowDb>(`SELECT * FROM sources ${where} ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`, [
-        ...params,
-        opts.limit ?? 100,
-        opts.offset ?? 0,
-      ]),
-      this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sources ${where}`, params),
+  /**
+   * A page of sources, filtered, searched and sorted in SQL. `shelf` splits the library: `literature`
+   * (PubMed and other articles) apart from `documents` (guidelines, textbooks, cases, other). `byKind`
+   * counts every kind under the same filters except kind itself (for the group chips).
+   */
+  async list(opts: SourceListQuery = {}): Promise<{ items: Source[]; total: number; byKind: Record<string, number> }> {
+    const shelfKinds = opts.shelf === 'literature' ? ['literature'] : opts.shelf === 'documents' ? ['guideline', 'textbook', 'case', 'other'] : null;
+    const q = opts.q?.trim() ? `%${opts.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    const params = [opts.status ?? null, shelfKinds, q, opts.current ?? null];
+    const base = `($1::text IS NULL OR status = $1) AND ($2::text[] IS NULL OR kind = ANY($2::text[]))
+      AND ($3::text IS NULL OR title ILIKE $3 OR coalesce(publisher, '') ILIKE $3 OR file_name ILIKE $3 OR coalesce(version, '') ILIKE $3)
+      AND ($4::boolean IS NULL OR (superseded_by IS NULL) = $4)`;
+    const where = `WHERE ${base} AND ($5::text IS NULL OR kind = $5)`;
+    const order = SORT_SQL[opts.sort ?? 'created'][opts.order ?? (opts.sort === 'title' ? 'asc' : 'desc')];
+    const [{ rows }, count, kinds] = await Promise.all([
+      this.db.query<SourceRowDb>(`SELECT * FROM sources ${where} ORDER BY ${order}, id DESC LIMIT $6 OFFSET $7`, [...params, opts.kind ?? null, opts.limit ?? 100, opts.offset ?? 0]),
+      this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sources ${where}`, [...params, opts.kind ?? null]),
+      this.db.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM sources WHERE ${base} GROUP BY kind`, params),
     ]);
-    return { items: rows.map(toSource), total: count.rows[0]?.n ?? 0 };
+    return { items: rows.map(toSource), total: count.rows[0]?.n ?? 0, byKind: Object.fromEntries(kinds.rows.map((r) => [r.kind, r.n])) };
   }
 
   async count(): Promise<number> {

@@ -10,6 +10,7 @@ export { EXTRACT_JOB, type ExtractJobDeps, enqueueExtraction, enqueueExtractions
 export { LlmExtractor, type LlmExtractorOptions } from './extract/llm-extractor.ts';
 export { RulesExtractor } from './extract/rules/index.ts';
 export { Knowledge, type KnowledgeDeps } from './knowledge.ts';
+export { SourceRetirementRepository, type SourceKnowledgeImpact } from './source-retirement.repository.ts';
 export { type Merge, MergeSchema } from './merge.service.ts';
 export {type Certainty,CertaintySchema, type ChunkForExtraction, type SynonymProposal, SynonymProposalSchema,
   type ExtractedTriple, 

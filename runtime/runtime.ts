@@ -5,8 +5,8 @@ import { Connectors } from '../connectors/index.ts';
 import { type Config, createLogger, type Keyring, type KeySource, type Lexicon, loadLanguage, type Logger, type Tokenizer } from '../core/index.ts';
 import { openGraphStore } from '../graph/index.ts';
 import { Imaging } from '../imaging/index.ts';
-import { INGEST_JOB, IngestService, onIngestJobError, ParsePool, runIngestJob, SourcesRepository } from '../ingest/index.ts';
-import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
+import { INGEST_JOB, IngestService, onIngestJobError, ParsePool, runIngestJob, SourceAdminService, SourcesRepository } from '../ingest/index.ts';
+import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob, SourceRetirementRepository } from '../knowledge/index.ts';
 import { Literature } from '../literature/index.ts';
 import { Reporting } from '../reporting/index.ts';
 import { ActiveModel, type LlmProvider, LlmResponseCache, LlmSettingsRepository, LlmSettingsService, LlmUsageRepository } from '../llm/index.ts';
@@ -29,6 +29,8 @@ export interface Runtime {
   /** Job handlers by kind (a benchmark or a dedicated worker may run a subset). */
   handlers: Record<string, JobHandler>;
   ingest: IngestService;
+  /** Delete, edit, re-parse sources; take passages out of search (issue 14). */
+  sourceAdmin: SourceAdminService;
   /** Parser threads: every document is read, chunked and tokenised there, off the event loop. */
   parser: ParsePool;
   search: SearchService;
@@ -89,7 +91,9 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     // Embedded mode holds the data-directory lock: every lease found at start is a dead process's.
     if (db.kind === 'pglite') await jobs.releaseOrphans();
     const { maxPages, maxDecompressedBytes, maxDecompressionRatio } = config.parsing;
-    const ingest = new IngestService(db, sources, jobs, parser, { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars, maxPages, maxDecompressedBytes, maxDecompressionRatio });
+    const ingestLimits = { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars, maxPages, maxDecompressedBytes, maxDecompressionRatio };
+    const ingest = new IngestService(db, sources, jobs, parser, ingestLimits);
+    const sourceAdmin = new SourceAdminService({ db, sources, jobs, parser, limits: ingestLimits, knowledge: new SourceRetirementRepository(), index: indexer });
     const llmUsage = new LlmUsageRepository(db);
     const llmCache = new LlmResponseCache(db, llmUsage);
     const connectors = new Connectors({ db, jobs, keyring, log, checkSeconds: config.connectors.checkSeconds, timeoutMs: config.connectors.timeoutMs });
@@ -162,7 +166,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
     const rt: Runtime = {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, reporting, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs), teaching,
+      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, sourceAdmin, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, reporting, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs), teaching,
       get llm() {
         return activeModel.current;
       },

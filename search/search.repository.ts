@@ -30,10 +30,10 @@ export interface ChunkDetail {
   file_name: string;
 }
 
-/** Source filters as SQL over alias `s`, parameters starting at `$from`. */
+/** Source filters as SQL over alias `s` (and passages taken out of search, alias `c`), parameters starting at `$from`. */
 function filterSql(f: SearchFilters, from: number): { sql: string; params: unknown[] } {
   return {
-    sql: `s.status = 'ready'
+    sql: `s.status = 'ready' AND c.disabled_at IS NULL
       AND ($${from}::text[] IS NULL OR s.kind = ANY($${from}::text[]))
       AND ($${from + 1}::int IS NULL OR s.year >= $${from + 1})
       AND ($${from + 2}::int IS NULL OR s.year <= $${from + 2})

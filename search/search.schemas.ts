@@ -11,6 +11,8 @@ export const SearchRequestSchema = z.object({
   language: z.enum(['zh', 'en']).optional(),
   includeSuperseded: z.boolean().default(false),
   mode: z.enum(['hybrid', 'bm25', 'vector']).default('hybrid'),
+  /** Add `why` to each hit: the first-stage score and the rerank features (the retrieval test page). */
+  explain: z.boolean().default(false),
 });
 export type SearchRequest = z.input<typeof SearchRequestSchema>;
 
@@ -37,6 +39,17 @@ export const SearchHitSchema = z.object({
   bm25Rank: z.number().int().nullable(),
   vectorRank: z.number().int().nullable(),
   citation: z.string(),
+  /** Why the passage ranks here (only when asked with `explain`): each value 0–1. */
+  why: z
+    .object({
+      /** Fused BM25 + vector score before the rerank. */
+      first: z.number(),
+      /** Rerank features (hybrid mode); null when the rerank did not run. */
+      features: z.object({ sentence: z.number(), intent: z.number(), coverage: z.number(), heading: z.number(), section: z.number(), proximity: z.number(), prior: z.number() }).nullable(),
+      /** The model reranker's relevance, when one is configured. */
+      model: z.number().nullable(),
+    })
+    .optional(),
 });
 export type SearchHit = z.infer<typeof SearchHitSchema>;
 

@@ -6,7 +6,7 @@ import type { Embedder } from './embedders/embedder.ts';
 import { fuse, fusionWeightsFor, type FusionWeights } from './fusion.ts';
 import { highlightRanges } from './highlight.ts';
 import { buildQueryPlan, type QueryPlan } from './query-plan.ts';
-import { DEFAULT_RERANK, rerank, type RerankWeights } from './rerank.ts';
+import { DEFAULT_RERANK, type RerankFeatures, rerank, type RerankWeights } from './rerank.ts';
 import type { Reranker } from './rerankers/reranker.ts';
 import { SearchIndexRepository } from './search-index.repository.ts';
 import { type SearchFilters, SearchRepository } from './search.repository.ts';
@@ -79,7 +79,9 @@ export class SearchService {
     const reranking = req.mode === 'hybrid' && tuning.rerank !== null;
     const head = fused.slice(0, reranking ? RERANK_CANDIDATES : req.top);
     const details = new Map((await this.repo.chunkDetails(head.map((f) => f.id))).map((d) => [d.id, d]));
-    let order = head.filter((f) => details.has(f.id)).map((f) => ({ ...f, final: f.score }));
+    let order: Array<(typeof head)[number] & { final: number; features?: RerankFeatures; model?: number }> = head
+      .filter((f) => details.has(f.id))
+      .map((f) => ({ ...f, final: f.score }));
     if (reranking) {
       const reranked = rerank(
         plan,
@@ -92,7 +94,7 @@ export class SearchService {
         tuning.rerank ?? DEFAULT_RERANK,
       );
       const byId = new Map(order.map((f) => [f.id, f]));
-      order = reranked.map((r) => ({ ...(byId.get(r.id) as (typeof order)[number]), final: r.score }));
+      order = reranked.map((r) => ({ ...(byId.get(r.id) as (typeof order)[number]), final: r.score, features: r.features }));
       if (this.opts.reranker) order = await this.modelRerank(q, order, details);
     }
     const surfaces = plan.display.flatMap((t) => [t.surface, ...t.expandsTo]);
@@ -118,6 +120,7 @@ export class SearchService {
         bm25Rank: f.lexicalRank,
         vectorRank: f.vectorRank,
         citation: formatCitation({ title: d.title, version: d.version, year: d.year, pageStart: d.page_start, pageEnd: d.page_end, retracted: d.retracted_at !== null }),
+        ...(req.explain ? { why: { first: round(f.score), features: f.features ? roundAll(f.features) : null, model: f.model === undefined ? null : round(f.model) } } : {}),
       };
     });
     return { ...empty, results, tookMs: elapsed(started) };
@@ -144,19 +147,22 @@ export class SearchService {
   }
 
   /** Blend a model reranker's relevance (0–1) with the feature score; on failure keep the feature order. */
-  private async modelRerank<T extends { id: string; final: number }>(q: string, order: T[], details: Map<string, { text: string }>): Promise<T[]> {
+  private async modelRerank<T extends { id: string; final: number; model?: number }>(q: string, order: T[], details: Map<string, { text: string }>): Promise<T[]> {
     const head = order.slice(0, 20);
     try {
       const scores = await this.opts.reranker?.score(q, head.map((f) => details.get(f.id)?.text ?? ''));
       if (!scores) return order;
       const top = head[0]?.final || 1;
-      const blended = head.map((f, i) => ({ ...f, final: 0.5 * (f.final / top) + 0.5 * (scores[i] ?? 0) }));
+      const blended = head.map((f, i) => ({ ...f, final: 0.5 * (f.final / top) + 0.5 * (scores[i] ?? 0), model: scores[i] ?? 0 }));
       return [...blended.sort((a, b) => b.final - a.final), ...order.slice(20)];
     } catch {
       return order;
     }
   }
 }
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+const roundAll = (f: RerankFeatures): RerankFeatures => Object.fromEntries(Object.entries(f).map(([k, v]) => [k, round(v)])) as unknown as RerankFeatures;
 
 function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 10) / 10;

@@ -278,22 +278,51 @@ export class JobQueue {
     return rows[0] ? toJob(rows[0]) : null;
   }
 
-  async list(opts: { status?: JobStatus; kind?: string; limit?: number } = {}): Promise<Job[]> {
+  /**
+   * Newest first. `excludeKinds` leaves out routine background kinds (e.g. connector health checks,
+   * which are recorded as connector history) unless `kind` asks for one of them.
+   */
+  async list(opts: JobListFilter & { limit?: number; offset?: number } = {}): Promise<Job[]> {
     const { rows } = await this.db.query<JobRowDb>(
-      `SELECT * FROM jobs WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2)
-       ORDER BY created_at DESC LIMIT $3`,
-      [opts.status ?? null, opts.kind ?? null, opts.limit ?? 100],
+      `SELECT * FROM jobs WHERE ${LIST_WHERE} ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6`,
+      [...listParams(opts), opts.limit ?? 100, opts.offset ?? 0],
     );
     return rows.map(toJob);
   }
 
-  /** Counts by status, for readiness and the jobs page. */
-  async counts(): Promise<Record<JobStatus, number>> {
-    const { rows } = await this.db.query<{ status: JobStatus; n: number }>('SELECT status, count(*)::int AS n FROM jobs GROUP BY status');
+  /** How many jobs list() would page through. */
+  async total(opts: JobListFilter = {}): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE ${LIST_WHERE}`, listParams(opts));
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Counts by status, for readiness and the jobs page (without `excludeKinds`, when given). */
+  async counts(opts: { excludeKinds?: string[] } = {}): Promise<Record<JobStatus, number>> {
+    const { rows } = await this.db.query<{ status: JobStatus; n: number }>(
+      'SELECT status, count(*)::int AS n FROM jobs WHERE kind <> ALL($1::text[]) GROUP BY status',
+      [opts.excludeKinds ?? []],
+    );
     const out = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, quarantined: 0 };
     for (const r of rows) out[r.status] = r.n;
     return out;
   }
+}
+
+/** Filters of the jobs list. */
+export interface JobListFilter {
+  status?: JobStatus;
+  kind?: string;
+  /** Kinds left out when no `kind` is asked for (routine background work). */
+  excludeKinds?: string[];
+  /** Jobs of one source (payload.sourceId). */
+  sourceId?: string;
+}
+
+const LIST_WHERE = `($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2)
+  AND ($2::text IS NOT NULL OR kind <> ALL($3::text[])) AND ($4::jsonb IS NULL OR payload @> $4::jsonb)`;
+
+function listParams(f: JobListFilter): unknown[] {
+  return [f.status ?? null, f.kind ?? null, f.excludeKinds ?? [], f.sourceId ? JSON.stringify({ sourceId: f.sourceId }) : null];
 }
 
 function leaseLost(id: string): AppError {

@@ -304,6 +304,29 @@ describe('every state-changing route leaves an audit row with its actor', () => 
       actor: 'walk.admin',
     })];
     yield ['POST /api/auth/logout', async () => ({ request: { method: 'POST', url: '/api/auth/logout', headers: walker }, action: 'auth.logout', actor: 'walk.admin' })];
+    // Knowledge-base management (issue 14): passages first (a re-parse replaces them), then the source itself.
+    const demoSource = async () => (await q<{ id: string }>(`SELECT id FROM sources WHERE demo AND status = 'ready' ORDER BY created_at LIMIT 1`))[0].id;
+    const firstChunk = async () => (await q<{ id: string }>(`SELECT c.id FROM chunks c JOIN sources s ON s.id = c.source_id WHERE s.demo ORDER BY c.id LIMIT 1`))[0].id;
+    yield ['POST /api/chunks/:id/disable', async () => {
+      const id = await firstChunk();
+      return { request: { method: 'POST', url: `/api/chunks/${encodeURIComponent(id)}/disable`, ...json({ reason: '审计步行' }, admin) }, action: 'passage.disable', target: id };
+    }];
+    yield ['POST /api/chunks/:id/enable', async () => {
+      const id = await firstChunk();
+      return { request: { method: 'POST', url: `/api/chunks/${encodeURIComponent(id)}/enable`, headers: admin }, action: 'passage.enable', target: id };
+    }];
+    yield ['PATCH /api/sources/:id', async () => {
+      const id = await demoSource();
+      return { request: { method: 'PATCH', url: `/api/sources/${id}`, ...json({ version: '审计版' }, admin) }, action: 'source.edit', target: id };
+    }];
+    yield ['POST /api/sources/:id/reparse', async () => {
+      const id = await demoSource();
+      return { request: { method: 'POST', url: `/api/sources/${id}/reparse`, ...json({ chunkChars: 800 }, admin) }, action: 'source.reparse', target: id };
+    }];
+    yield ['DELETE /api/sources/:id', async () => {
+      const [s] = await q<{ id: string }>(`SELECT id FROM sources WHERE kind = 'literature' ORDER BY created_at LIMIT 1`);
+      return { request: { method: 'DELETE', url: `/api/sources/${s.id}`, headers: admin }, action: 'source.delete', target: s.id };
+    }];
   }
 
   it('walks the route table: each state-changing route is audited with its actor, or exempt for a stated reason', async () => {

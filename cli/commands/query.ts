@@ -44,11 +44,12 @@ export async function searchCommand(q: string, opts: { top: string; kind?: strin
   });
 }
 
-export async function sourcesListCommand(opts: { json?: boolean; kind?: string }) {
+export async function sourcesListCommand(opts: { json?: boolean; kind?: string; literature?: boolean; documents?: boolean; q?: string }) {
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
     const kind = (SOURCE_KINDS as readonly string[]).includes(opts.kind ?? '') ? (opts.kind as SourceKind) : undefined;
-    const list = await rt.sources.list({ kind, limit: 500 });
+    const shelf = opts.literature ? 'literature' : opts.documents ? 'documents' : undefined;
+    const list = await rt.sources.list({ kind, shelf, q: opts.q, limit: 500 });
     if (json) return printJson(list);
     for (const s of list.items) {
       process.stdout.write(

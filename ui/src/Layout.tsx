@@ -5,6 +5,7 @@ import { useInterval } from './components.tsx';
 import { useConT } from './connectors/i18n.ts';
 import { useImagingT } from './imaging/i18n.ts';
 import { useReportT } from './reporting/i18n.ts';
+import { useLibT } from './library/i18n.ts';
 import { useVocabularyStrings } from './vocabulary/i18n.ts';
 import { type Lang, useI18n } from './i18n.ts';
 import { useAuth } from './security/auth.tsx';
@@ -19,6 +20,7 @@ export function Layout() {
   const { t: ti } = useImagingT();
   const { t: tv } = useVocabularyStrings();
   const { t: tr } = useReportT();
+  const { t: tl } = useLibT();
   const { can } = useAuth();
   const ready = useReady();
   const { pathname } = useLocation();
@@ -94,12 +96,21 @@ export function Layout() {
                 {ti('nav.qc')}
               </NavLink>
             )}
-            <NavLink to="/literature" className={({ isActive }) => navClass(isActive)} data-nav="literature">
-              {t('nav.literature')}
-            </NavLink>
-            <NavLink to="/jobs" className={({ isActive }) => navClass(isActive)} data-nav="jobs">
-              {t('nav.jobs')}
-            </NavLink>
+            {(can('sources.manage') || can('knowledge.review')) && (
+              <NavLink to="/retrieval-test" className={({ isActive }) => navClass(isActive)} data-nav="retrieval-test">
+                {tl('rt.nav')}
+              </NavLink>
+            )}
+            {can('sources.manage') && (
+              <NavLink to="/literature" className={({ isActive }) => navClass(isActive)} data-nav="literature">
+                {t('nav.literature')}
+              </NavLink>
+            )}
+            {can('sources.manage') && (
+              <NavLink to="/jobs" className={({ isActive }) => navClass(isActive)} data-nav="jobs">
+                {t('nav.jobs')}
+              </NavLink>
+            )}
             {can('connectors.manage') && (
               <NavLink to="/connectors" className={({ isActive }) => navClass(isActive)} data-nav="connectors">
                 {tc('nav')}
@@ -118,9 +129,11 @@ export function Layout() {
                 {ts('nav.audit')}
               </NavLink>
             )}
-            <a href="/docs" className="nav-link nav-link-ext" target="_blank" rel="noreferrer" data-nav="docs">
-              {t('nav.docs')} <span aria-hidden="true">↗</span>
-            </a>
+            {can('admin.settings') && (
+              <a href="/docs" className="nav-link nav-link-ext" target="_blank" rel="noreferrer" data-nav="docs">
+                {t('nav.docs')} <span aria-hidden="true">↗</span>
+              </a>
+            )}
           </nav>
           <div className="topbar-right">
             <ReadyIndicator {...ready} />

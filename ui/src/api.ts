@@ -30,6 +30,7 @@ export interface SourceListDto {
 }
 export interface JobListDto {
   items: JobDto[];
+  total: number;
   counts: Record<string, number>;
 }
 export interface PageDto {
@@ -154,17 +155,19 @@ export interface SearchParams {
   language?: 'zh' | 'en';
   includeSuperseded?: boolean;
   mode?: SearchMode;
+  /** Ask for `why` on each hit (retrieval test page). */
+  explain?: boolean;
 }
 
 export const api = {
   search: (p: SearchParams, signal?: AbortSignal) =>
     request<SearchResponse>(
       'GET',
-      `/api/search${qs({ q: p.q, top: p.top, kind: p.kind, yearFrom: p.yearFrom, yearTo: p.yearTo, language: p.language, includeSuperseded: p.includeSuperseded ? 'true' : undefined, mode: p.mode })}`,
+      `/api/search${qs({ q: p.q, top: p.top, kind: p.kind, yearFrom: p.yearFrom, yearTo: p.yearTo, language: p.language, includeSuperseded: p.includeSuperseded ? 'true' : undefined, mode: p.mode, explain: p.explain ? 'true' : undefined })}`,
       signal,
     ),
   chunk: (id: string, signal?: AbortSignal) => request<ChunkViewDto>('GET', `/api/chunks/${enc(id)}`, signal),
-  sources: (p: { kind?: string; status?: string; limit?: number; offset?: number } = {}, signal?: AbortSignal) =>
+  sources: (p: { kind?: string; status?: string; sort?: string; limit?: number; offset?: number } = {}, signal?: AbortSignal) =>
     request<SourceListDto>('GET', `/api/sources${qs(p)}`, signal),
   source: (id: string, signal?: AbortSignal) => request<SourceDto>('GET', `/api/sources/${enc(id)}`, signal),
   page: (id: string, page: number, signal?: AbortSignal) => request<PageDto>('GET', `/api/sources/${enc(id)}/pages/${page}`, signal),
@@ -172,7 +175,7 @@ export const api = {
   nameMatches: (fileName: string, sha256?: string, signal?: AbortSignal) =>
     request<{ nameKey: string; matches: SourceDto[]; duplicate: SourceDto | null }>('GET', `/api/sources/name-matches${qs({ fileName, sha256 })}`, signal),
   unsupersede: (id: string) => request<{ restored: SourceDto; detached: SourceDto }>('POST', `/api/sources/${enc(id)}/unsupersede`),
-  jobs: (p: { status?: string; kind?: string; limit?: number } = {}, signal?: AbortSignal) => request<JobListDto>('GET', `/api/jobs${qs(p)}`, signal),
+  jobs: (p: { status?: string; kind?: string; limit?: number; offset?: number } = {}, signal?: AbortSignal) => request<JobListDto>('GET', `/api/jobs${qs(p)}`, signal),
   job: (id: string, signal?: AbortSignal) => request<JobDto>('GET', `/api/jobs/${enc(id)}`, signal),
   retryJob: (id: string) => request<JobDto>('POST', `/api/jobs/${enc(id)}/retry`),
   cancelJob: (id: string) => request<JobDto>('POST', `/api/jobs/${enc(id)}/cancel`),

@@ -25,6 +25,7 @@ import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SourceDetailPage } from './pages/SourceDetailPage.tsx';
 import { SourcesPage } from './pages/SourcesPage.tsx';
 import { WatchesPage } from './pages/WatchesPage.tsx';
+import { RetrievalTestPage } from './library/RetrievalTestPage.tsx';
 import { AuditPage } from './security/AuditPage.tsx';
 import { AuthProvider } from './security/auth.tsx';
 import { RequirePermission } from './security/RequirePermission.tsx';
@@ -33,6 +34,7 @@ import { UsersPage } from './security/UsersPage.tsx';
 import './styles.css';
 import './knowledge.css';
 import './chat.css';
+import './library/library.css';
 
 function NotFound() {
   const { t } = useI18n();
@@ -57,7 +59,7 @@ function App() {
         <Route path="passage/:chunkId" element={<PassagePage />} />
         <Route path="sources" element={<SourcesPage />} />
         <Route path="sources/:id" element={<SourceDetailPage />} />
-        <Route path="jobs" element={<JobsPage />} />
+        <Route path="jobs" element={<RequirePermission permission="sources.manage"><JobsPage /></RequirePermission>} />
         <Route path="review" element={<RequirePermission permission="knowledge.review"><ReviewPage /></RequirePermission>} />
         <Route path="vocabulary" element={<RequirePermission permission="knowledge.review"><VocabularyPage /></RequirePermission>} />
         <Route path="teaching" element={<RequirePermission permission="exam.manage"><TeachingPage /></RequirePermission>} />
@@ -66,7 +68,8 @@ function App() {
         <Route path="exams" element={<RequirePermission permission="exam.take"><MyExamsPage /></RequirePermission>} />
         <Route path="exams/attempts/:id" element={<RequirePermission permission="exam.take"><TakeExamPage /></RequirePermission>} />
         <Route path="graph" element={<GraphPage />} />
-        <Route path="literature" element={<WatchesPage />} />
+        <Route path="retrieval-test" element={<RequirePermission permission={['sources.manage', 'knowledge.review']}><RetrievalTestPage /></RequirePermission>} />
+        <Route path="literature" element={<RequirePermission permission="sources.manage"><WatchesPage /></RequirePermission>} />
         <Route path="chat" element={<ChatPage />} />
         <Route path="connectors" element={<RequirePermission permission="connectors.manage"><ConnectorsPage /></RequirePermission>} />
         <Route path="measure" element={<RequirePermission permission="report.draft"><MeasurePage /></RequirePermission>} />

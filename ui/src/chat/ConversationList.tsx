@@ -47,7 +47,7 @@ export function ConversationList({
             <Link to={`/chat?c=${encodeURIComponent(c.id)}`} className="conv-link" aria-current={c.id === activeId ? 'page' : undefined} title={c.title}>
               <span className="conv-title">{c.title}</span>
               <span className="conv-sub" title={dateTime(c.updatedAt)}>
-                {shortTime(c.updatedAt, lang)} · {t('chat.turns', { n: c.turns })}
+                {shortTime(c.updatedAt, lang)} · {c.turns === 1 ? t('chat.turn') : t('chat.turns', { n: c.turns })}
               </span>
             </Link>
             <button type="button" className="conv-del" onClick={() => onDelete(c)} aria-label={`${t('chat.delete')}: ${c.title}`} title={t('chat.delete')} data-testid="delete-conversation">

@@ -3,14 +3,32 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { api, JOB_STATUSES, type JobDto, type JobListDto, type JobStatus } from '../api.ts';
 import { ErrorAlert, JobStatusBadge, Loading, ProgressBar, useInterval, useTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
+import { Pager } from '../library/Pager.tsx';
+import { useAuth } from '../security/auth.tsx';
 
-const REFRESH_MS = 2000;
+const REFRESH_MS = 3000;
+const PAGE_SIZE = 50;
+const KINDS = ['ingest', 'embed', 'extract', 'pubmed.watch'] as const;
 
 export function JobsPage() {
-  const { t, dateTime } = useI18n();
+  const { t, td, dateTime } = useI18n();
   useTitle(t('jobs.title'));
   const [sp, setSp] = useSearchParams();
   const status = (JOB_STATUSES as readonly string[]).includes(sp.get('status') ?? '') ? (sp.get('status') as JobStatus) : undefined;
+  const kind = (KINDS as readonly string[]).includes(sp.get('kind') ?? '') ? (sp.get('kind') as string) : undefined;
+  const offset = Math.max(0, Math.trunc(Number(sp.get('offset') ?? '0')) || 0);
+  const { can } = useAuth();
+  const manage = can('jobs.manage');
+  /** Change a filter (back to the first page) or the page. */
+  const update = (patch: Record<string, string | undefined>) => {
+    const next = new URLSearchParams(sp);
+    for (const [k, v] of Object.entries(patch)) {
+      if (v) next.set(k, v);
+      else next.delete(k);
+    }
+    if (!('offset' in patch)) next.delete('offset');
+    setSp(next, { replace: true });
+  };
   const [list, setList] = useState<JobListDto | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [actionError, setActionError] = useState<unknown>(null);
@@ -24,7 +42,7 @@ export function JobsPage() {
   useInterval(
     async (signal) => {
       try {
-        const l = await api.jobs({ status, limit: 200 }, signal);
+        const l = await api.jobs({ status, kind, limit: PAGE_SIZE, offset }, signal);
         setList(l);
         setError(null);
         setLastRefresh(new Date().toISOString());
@@ -33,7 +51,7 @@ export function JobsPage() {
           return id && !(id in titlesRef.current);
         });
         if (missing) {
-          const sources = await api.sources({ limit: 500 }, signal);
+          const sources = await api.sources({ limit: 500, sort: 'updated' }, signal);
           setTitles(Object.fromEntries(sources.items.map((s) => [s.id, s.title])));
         }
       } catch (e) {
@@ -41,7 +59,7 @@ export function JobsPage() {
       }
     },
     REFRESH_MS,
-    [status, tick],
+    [status, kind, offset, tick],
   );
 
   const act = async (job: JobDto, action: 'retry' | 'cancel') => {
@@ -68,7 +86,7 @@ export function JobsPage() {
       {list && (
         <fieldset className="plain counts">
           <legend className="sr-only">{t('jobs.col.status')}</legend>
-          <button type="button" className={`count-card${!status ? ' active' : ''}`} onClick={() => setSp({})} aria-pressed={!status}>
+          <button type="button" className={`count-card${!status ? ' active' : ''}`} onClick={() => update({ status: undefined })} aria-pressed={!status}>
             <span className="count-num">{Object.values(list.counts).reduce((a, b) => a + b, 0)}</span>
             <span className="count-label">{t('jobs.all')}</span>
           </button>
@@ -77,7 +95,7 @@ export function JobsPage() {
               key={s}
               type="button"
               className={`count-card count-${s}${status === s ? ' active' : ''}`}
-              onClick={() => setSp({ status: s })}
+              onClick={() => update({ status: s })}
               aria-pressed={status === s}
               data-count={s}
             >
@@ -87,6 +105,20 @@ export function JobsPage() {
           ))}
         </fieldset>
       )}
+      <div className="list-tools">
+        <label className="inline-field">
+          <span className="muted small">{t('jobs.col.kind')}</span>
+          <select className="input" value={kind ?? ''} onChange={(e) => update({ kind: e.target.value || undefined })} data-testid="jobs-kind">
+            <option value="">{t('jobs.all')}</option>
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {td(`jobKind.${k}`, k)}
+              </option>
+            ))}
+          </select>
+        </label>
+        {list && <Pager offset={offset} limit={PAGE_SIZE} total={list.total} onChange={(o) => update({ offset: o ? String(o) : undefined })} />}
+      </div>
       {list && list.counts.quarantined > 0 && (
         <div className="alert alert-warn" role="status" data-testid="quarantine-note">
           {t('jobs.quarantineNote')}
@@ -113,12 +145,12 @@ export function JobsPage() {
                     <th>{t('jobs.col.error')}</th>
                     <th>{t('jobs.col.created')}</th>
                     <th>{t('jobs.col.finished')}</th>
-                    <th>{t('jobs.col.actions')}</th>
+                    {manage && <th>{t('jobs.col.actions')}</th>}
                   </tr>
                 </thead>
                 <tbody>
                   {list.items.map((j) => (
-                    <JobRow key={j.id} job={j} title={titles[sourceIdOf(j) ?? '']} busy={busy === j.id} onAct={act} />
+                    <JobRow key={j.id} job={j} title={titles[sourceIdOf(j) ?? '']} busy={busy === j.id} onAct={manage ? act : null} />
                   ))}
                 </tbody>
               </table>
@@ -135,7 +167,7 @@ function sourceIdOf(job: JobDto): string | null {
   return typeof id === 'string' ? id : null;
 }
 
-function JobRow({ job, title, busy, onAct }: { job: JobDto; title?: string; busy: boolean; onAct: (job: JobDto, action: 'retry' | 'cancel') => void }) {
+function JobRow({ job, title, busy, onAct }: { job: JobDto; title?: string; busy: boolean; onAct: ((job: JobDto, action: 'retry' | 'cancel') => void) | null }) {
   const { t, td, dateTime } = useI18n();
   const sourceId = sourceIdOf(job);
   const tone = job.status === 'failed' || job.status === 'quarantined' ? 'red' : job.status === 'succeeded' ? 'green' : job.status === 'cancelled' ? 'grey' : 'blue';
@@ -179,6 +211,7 @@ function JobRow({ job, title, busy, onAct }: { job: JobDto; title?: string; busy
       </td>
       <td className="nowrap muted">{dateTime(job.createdAt)}</td>
       <td className="nowrap muted">{dateTime(job.finishedAt)}</td>
+      {onAct && (
       <td className="nowrap">
         {retryable && (
           <button type="button" className="btn btn-small" disabled={busy} onClick={() => onAct(job, 'retry')} data-action="retry">
@@ -191,6 +224,7 @@ function JobRow({ job, title, busy, onAct }: { job: JobDto; title?: string; busy
           </button>
         )}
       </td>
+      )}
     </tr>
   );
 }

@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useLocation, useParams } from 'react-router-dom';
+import { Link, useLocation, useParams, useSearchParams } from 'react-router-dom';
 import { api, type ChunkViewDto, type SourceDto } from '../api.ts';
 import { Badge, ErrorAlert, formatBytes, HeadingPath, KindBadge, Loading, MarkedText, SourceStatusBadge, useTitle } from '../components.tsx';
 import { locatePassage, type Range } from '../highlight.ts';
 import { useI18n } from '../i18n.ts';
+import { useLibT } from '../library/i18n.ts';
+import { PdfPages } from '../library/PdfPages.tsx';
 
 interface Shown {
   pages: Array<{ page: number; text: string }>;
@@ -22,6 +24,9 @@ export function PassagePage() {
   const [pageError, setPageError] = useState<unknown>(null);
   const [pageLoading, setPageLoading] = useState(false);
   const markRef = useRef<HTMLElement>(null);
+  const [sp, setSp] = useSearchParams();
+  const asPdf = sp.get('view') === 'pdf';
+  const { t: tl, dateTime } = useLibT();
 
   const load = useCallback(
     (signal?: AbortSignal) => {
@@ -128,8 +133,28 @@ export function PassagePage() {
         <HeadingPath headings={chunk.headingPath} />
       </header>
 
+      {chunk.disabled && (
+        <div className="alert alert-warn" role="status" data-testid="passage-disabled">
+          {tl('passage.disabledNotice', { by: chunk.disabled.by, at: dateTime(chunk.disabled.at), reason: chunk.disabled.reason })}
+        </div>
+      )}
       <div className="two-col">
         <div className="col-main">
+          {source.mime === 'application/pdf' && (
+            <fieldset className="plain segmented view-switch">
+              <legend className="sr-only">{tl('pdf.switch')}</legend>
+              <button type="button" className={asPdf ? '' : 'active'} aria-pressed={!asPdf} onClick={() => setSp({}, { replace: true })} data-view="text">
+                {tl('pdf.text')}
+              </button>
+              <button type="button" className={asPdf ? 'active' : ''} aria-pressed={asPdf} onClick={() => setSp({ view: 'pdf' }, { replace: true })} data-view="pdf">
+                {tl('pdf.view')}
+              </button>
+            </fieldset>
+          )}
+          {asPdf && source.mime === 'application/pdf' ? (
+            <PdfPages sourceId={source.id} pageStart={chunk.pageStart} pageEnd={chunk.pageEnd} passage={chunk.text} />
+          ) : (
+          <>
           <div className="pager">
             <button type="button" className="btn" onClick={() => showPage(first - 1)} disabled={first <= 1 || pageLoading} data-testid="prev-page">
               ← {t('common.prevPage')}
@@ -162,6 +187,8 @@ export function PassagePage() {
               </div>
             </article>
           ))}
+          </>
+          )}
         </div>
         <aside className="col-side">
           <SourceCard source={source} citation={chunk.citation} />

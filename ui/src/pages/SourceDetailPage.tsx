@@ -3,11 +3,14 @@ import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { api, type PageDto, type SourceDto } from '../api.ts';
 import { Badge, ErrorAlert, formatBytes, KindBadge, Loading, SourceStatusBadge, useTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
+import { EVIDENCE_LEVEL_LABELS } from '../../../ingest/evidence-level-names.ts';
+import { PassageList } from '../library/PassageList.tsx';
+import { SourceActions } from '../library/SourceActions.tsx';
 import { RestoreVersion } from './RestoreVersion.tsx';
 
 export function SourceDetailPage() {
   const { id = '' } = useParams();
-  const { t, td, dateTime } = useI18n();
+  const { t, td, dateTime, lang } = useI18n();
   const [source, setSource] = useState<SourceDto | null>(null);
   const [error, setError] = useState<unknown>(null);
 
@@ -67,7 +70,7 @@ export function SourceDetailPage() {
           {source.demo && <Badge tone="amber">{t('badge.demo')}</Badge>}
           {source.supersededBy && <Badge tone="red">{t('badge.superseded')}</Badge>}
           {source.retractedAt && <Badge tone="red" title={source.retractionNote ?? undefined}>{t('badge.retracted')}</Badge>}
-          {source.evidenceLevel && <Badge tone="blue">{source.evidenceLevel}</Badge>}
+          {source.evidenceLevel && <Badge tone="blue">{EVIDENCE_LEVEL_LABELS[source.evidenceLevel][lang]}</Badge>}
         </div>
       </header>
       {source.error && (
@@ -83,8 +86,10 @@ export function SourceDetailPage() {
       <div className="two-col">
         <div className="col-main">
           <PageBrowser source={source} />
+          {source.status !== 'pending' && <PassageList key={source.updatedAt} source={source} />}
         </div>
         <aside className="col-side">
+          <SourceActions source={source} onChanged={() => load(new AbortController().signal)} />
           <div className="card">
             <dl className="meta">
               <dt>{t('meta.kind')}</dt>

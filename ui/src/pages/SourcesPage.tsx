@@ -1,27 +1,60 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router-dom';
-import { ApiError, api, fileSha256, type JobDto, SOURCE_KINDS, type SourceDto, type SourceListDto, UPLOAD_ACCEPT, uploadSource } from '../api.ts';
+import { Link, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
+import { ApiError, api, fileSha256, type JobDto, SOURCE_KINDS, type SourceDto, UPLOAD_ACCEPT, uploadSource } from '../api.ts';
+import { libraryApi, pmidOf, type Shelf, type SourcePageDto, type SourceSort } from '../library/api.ts';
+import { useLibT } from '../library/i18n.ts';
+import { Pager } from '../library/Pager.tsx';
+import { useAuth } from '../security/auth.tsx';
 import { Badge, ErrorAlert, formatBytes, KindBadge, Loading, ProgressBar, SourceStatusBadge, useTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import { type NameMatch, SameNameChoice, type VersionChoice } from './SameNameChoice.tsx';
 
+const PAGE_SIZE = 25;
+
+/**
+ * The knowledge base: guidelines and textbooks on one shelf, literature (PubMed records) on another;
+ * searched, filtered by kind and status, sorted and paged by the server. Uploading is shown only to
+ * people who may manage sources.
+ */
 export function SourcesPage() {
-  const { t } = useI18n();
+  const { t, td } = useI18n();
+  const { t: tl } = useLibT();
+  const { can } = useAuth();
   useTitle(t('sources.title'));
   const [sp, setSp] = useSearchParams();
+  const location = useLocation();
+  const notice = (location.state as { notice?: string } | null)?.notice;
+  const shelf: Shelf = sp.get('shelf') === 'literature' ? 'literature' : 'documents';
   const kind = sp.get('kind') ?? '';
-  const [list, setList] = useState<SourceListDto | null>(null);
+  const q = sp.get('q') ?? '';
+  const status = sp.get('status') ?? '';
+  const sort = (SORTS as readonly string[]).includes(sp.get('sort') ?? '') ? (sp.get('sort') as SourceSort) : 'created';
+  const offset = Math.max(0, Math.trunc(Number(sp.get('offset') ?? '0')) || 0);
+  const [query, setQuery] = useState(q);
+  const [list, setList] = useState<SourcePageDto | null>(null);
   const [error, setError] = useState<unknown>(null);
   const ctlRef = useRef<AbortController | null>(null);
+  useEffect(() => setQuery(q), [q]);
 
-  /** (Re)loads the list, cancelling any load or re-poll in flight; polls while sources are pending. */
+  /** Change some list parameters; any change but paging starts again at the first page. */
+  const update = (patch: Record<string, string>) => {
+    const next = new URLSearchParams(sp);
+    for (const [k, v] of Object.entries(patch)) {
+      if (v) next.set(k, v);
+      else next.delete(k);
+    }
+    if (!('offset' in patch)) next.delete('offset');
+    setSp(next, { replace: true });
+  };
+
+  /** (Re)loads the page of the list, cancelling any load in flight; polls while sources on it are pending. */
   const refresh = useCallback(() => {
     ctlRef.current?.abort();
     const ctl = new AbortController();
     ctlRef.current = ctl;
     const run = () =>
-      api
-        .sources({ kind: kind || undefined, limit: 500 }, ctl.signal)
+      libraryApi
+        .list({ shelf, kind: kind || undefined, q: q || undefined, status: status || undefined, sort, limit: PAGE_SIZE, offset }, ctl.signal)
         .then((l) => {
           setList(l);
           setError(null);
@@ -34,62 +67,123 @@ export function SourcesPage() {
           if (!ctl.signal.aborted) setError(e);
         });
     void run();
-  }, [kind]);
+  }, [shelf, kind, q, status, sort, offset]);
   useEffect(() => {
     refresh();
     return () => ctlRef.current?.abort();
   }, [refresh]);
 
+  const kinds = shelf === 'literature' ? [] : SOURCE_KINDS.filter((k) => k !== 'literature');
   return (
     <section className="page sources-page">
       <h1 className="page-title">{t('sources.title')}</h1>
-      <UploadCard onChanged={refresh} />
+      {notice && (
+        <div className="alert alert-success" role="status" data-testid="sources-notice">
+          {notice}
+        </div>
+      )}
+      {can('sources.manage') && <UploadCard onChanged={refresh} />}
       <div className="card">
-        <div className="card-head">
-          <h2 className="card-title">{t('sources.list')}</h2>
-          <fieldset className="plain chips">
+        <div className="tabs" role="tablist" aria-label={t('sources.list')}>
+          {(['documents', 'literature'] as const).map((s) => (
+            <button
+              key={s}
+              type="button"
+              role="tab"
+              aria-selected={shelf === s}
+              className={`tab${shelf === s ? ' active' : ''}`}
+              onClick={() => update({ shelf: s === 'documents' ? '' : s, kind: '' })}
+              data-shelf={s}
+            >
+              {tl(`shelf.${s}`)}
+            </button>
+          ))}
+        </div>
+        <form
+          className="list-tools"
+          aria-label={tl('search.label')}
+          onSubmit={(e) => {
+            e.preventDefault();
+            update({ q: query.trim() });
+          }}
+        >
+          <input
+            type="search"
+            className="input list-search"
+            placeholder={tl('search.placeholder')}
+            aria-label={tl('search.label')}
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            data-testid="sources-search"
+          />
+          <label className="inline-field">
+            <span className="muted small">{tl('status.label')}</span>
+            <select className="input" value={status} onChange={(e) => update({ status: e.target.value })} data-testid="sources-status">
+              <option value="">{tl('status.all')}</option>
+              {(['ready', 'pending', 'failed'] as const).map((st) => (
+                <option key={st} value={st}>
+                  {td(`sourceStatus.${st}`, st)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="inline-field">
+            <span className="muted small">{tl('sort.label')}</span>
+            <select className="input" value={sort} onChange={(e) => update({ sort: e.target.value === 'created' ? '' : e.target.value })} data-testid="sources-sort">
+              {SORTS.map((o) => (
+                <option key={o} value={o}>
+                  {tl(`sort.${o}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+        </form>
+        {kinds.length > 0 && (
+          <fieldset className="plain chips kind-chips">
             <legend className="sr-only">{t('sources.filterKind')}</legend>
-            <button type="button" className={`chip${kind === '' ? ' active' : ''}`} onClick={() => setSp({})} aria-pressed={kind === ''}>
+            <button type="button" className={`chip${kind === '' ? ' active' : ''}`} onClick={() => update({ kind: '' })} aria-pressed={kind === ''}>
               {t('sources.all')}
             </button>
-            {SOURCE_KINDS.map((k) => (
-              <button
-                key={k}
-                type="button"
-                className={`chip${kind === k ? ' active' : ''}`}
-                onClick={() => setSp({ kind: k })}
-                aria-pressed={kind === k}
-                data-kind-filter={k}
-              >
-                {t(`kind.${k}`)}
+            {kinds.map((k) => (
+              <button key={k} type="button" className={`chip${kind === k ? ' active' : ''}`} onClick={() => update({ kind: k })} aria-pressed={kind === k} data-kind-filter={k}>
+                {t(`kind.${k}`)} <span className="chip-count">{list?.byKind[k] ?? 0}</span>
               </button>
             ))}
           </fieldset>
-          {list && <span className="muted card-head-right">{t('sources.count', { n: list.total })}</span>}
-        </div>
+        )}
         {error ? <ErrorAlert error={error} onRetry={refresh} /> : null}
         {!list && !error && <Loading />}
-        {list && <SourcesTable items={list.items} />}
+        {list && <SourcesTable items={list.items} shelf={shelf} />}
+        {list && (
+          <div className="list-foot">
+            <span className="muted small">{t('sources.count', { n: list.total })}</span>
+            <Pager offset={offset} limit={PAGE_SIZE} total={list.total} onChange={(o) => update({ offset: o ? String(o) : '' })} />
+          </div>
+        )}
       </div>
     </section>
   );
 }
 
-function SourcesTable({ items }: { items: SourceDto[] }) {
+const SORTS: readonly SourceSort[] = ['created', 'title', 'year', 'updated'];
+
+function SourcesTable({ items, shelf }: { items: SourceDto[]; shelf: Shelf }) {
   const { t, dateTime } = useI18n();
+  const { t: tl } = useLibT();
   const navigate = useNavigate();
   if (items.length === 0) return <p className="empty-row muted">{t('sources.emptyList')}</p>;
   const none = t('common.none');
+  const literature = shelf === 'literature';
   return (
     <div className="table-wrap">
-      <table className="table sources-table">
+      <table className="table sources-table" data-shelf={shelf}>
         <thead>
           <tr>
             <th>{t('sources.col.title')}</th>
-            <th>{t('sources.col.kind')}</th>
-            <th>{t('sources.col.version')}</th>
-            <th className="num">{t('sources.col.year')}</th>
-            <th className="num">{t('sources.col.pages')}</th>
+            {literature ? <th>{tl('col.journal')}</th> : <th>{t('sources.col.kind')}</th>}
+            {literature ? <th>{tl('col.pmid')}</th> : <th>{tl('col.edition')}</th>}
+            {literature && <th className="num">{t('sources.col.year')}</th>}
+            {!literature && <th className="num">{t('sources.col.pages')}</th>}
             <th className="num">{t('sources.col.chunks')}</th>
             <th>{t('sources.col.status')}</th>
             <th>{t('sources.col.created')}</th>
@@ -98,6 +192,7 @@ function SourcesTable({ items }: { items: SourceDto[] }) {
         <tbody>
           {items.map((s) => {
             const href = `/sources/${encodeURIComponent(s.id)}`;
+            const edition = [s.version, s.year].filter((v) => v !== null && v !== '').join(' · ');
             return (
               <tr key={s.id} className="clickable" onClick={() => navigate(href)} data-source-id={s.id}>
                 <td className="cell-title">
@@ -105,17 +200,19 @@ function SourcesTable({ items }: { items: SourceDto[] }) {
                     {s.title}
                   </Link>
                   <div className="cell-sub">
-                    <span className="muted">{s.fileName}</span>
                     {s.demo && <Badge tone="amber">{t('badge.demo')}</Badge>}
                     {s.supersededBy && <Badge tone="red">{t('badge.superseded')}</Badge>}
+                    {s.retractedAt && <Badge tone="red">{t('badge.retracted')}</Badge>}
                   </div>
                 </td>
-                <td>
-                  <KindBadge kind={s.kind} />
-                </td>
-                <td>{s.version ?? none}</td>
-                <td className="num">{s.year ?? none}</td>
-                <td className="num">{s.pageCount ?? none}</td>
+                {literature ? <td className="cell-journal">{s.publisher ?? none}</td> : (
+                  <td>
+                    <KindBadge kind={s.kind} />
+                  </td>
+                )}
+                {literature ? <td className="mono nowrap">{pmidOf(s) ?? none}</td> : <td data-col="edition">{edition || none}</td>}
+                {literature && <td className="num">{s.year ?? none}</td>}
+                {!literature && <td className="num">{s.pageCount ?? none}</td>}
                 <td className="num">{s.chunkCount ?? none}</td>
                 <td>
                   <SourceStatusBadge status={s.status} />

@@ -4,10 +4,11 @@ import { useTitle } from '../components.tsx';
 import { useAuth } from './auth.tsx';
 import { type SecKey, useSecT } from './i18n.ts';
 
-/** Renders the page only with the permission; otherwise a 403 page naming what is missing. */
-export function RequirePermission({ permission, children }: { permission: string; children: ReactNode }) {
+/** Renders the page only with the permission (any of them, given several); otherwise a 403 page naming what is missing. */
+export function RequirePermission({ permission, children }: { permission: string | readonly string[]; children: ReactNode }) {
   const { can } = useAuth();
-  return can(permission) ? children : <Forbidden permission={permission} />;
+  const any = typeof permission === 'string' ? [permission] : permission;
+  return any.some((p) => can(p)) ? children : <Forbidden permission={any.join(' / ')} />;
 }
 
 export function Forbidden({ permission }: { permission: string }) {
