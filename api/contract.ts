@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SourceSchema } from '../ingest/index.ts';
+import { ChunkTableSchema, PageTableSchema, SourceSchema } from '../ingest/index.ts';
 import { SearchResponseSchema } from '../search/index.ts';
 import { JobSchema } from '../store/index.ts';
 
@@ -26,7 +26,8 @@ export type UploadResultDto = z.infer<typeof UploadResultSchema>;
 
 export const SourceListSchema = z.object({ items: z.array(SourceSchema), total: z.number().int() });
 
-export const PageSchema = z.object({ page: z.number().int(), text: z.string() });
+/** A page's text and the tables on it (each with the span of the text it occupies). */
+export const PageSchema = z.object({ page: z.number().int(), text: z.string(), tables: z.array(PageTableSchema) });
 
 export const ChunkViewSchema = z.object({
   chunk: z.object({
@@ -39,6 +40,8 @@ export const ChunkViewSchema = z.object({
     charStart: z.number().int(),
     text: z.string(),
     citation: z.string(),
+    /** The table rows the passage holds, with the table's header; null for prose. */
+    table: ChunkTableSchema.nullable(),
   }),
   source: SourceSchema,
   pages: z.array(PageSchema),

@@ -1,11 +1,13 @@
 export { IngestService, INGEST_JOB, safeFileName, type RegisterResult, type IngestLimits } from './ingest.service.ts';
 export { runIngestJob, onIngestJobError, type IngestJobDeps } from './ingest.job.ts';
 export { SourcesRepository } from './sources.repository.ts';
+export { TablesRepository, type ChunkTable, type PageTableView } from './tables.repository.ts';
 export { SourceSchema, type Source } from './source.schema.ts';
 export { readDocument, detectFileType } from './readers/index.ts';
 export { chunkDocument, type ChunkDraft, type PageText } from './chunker.ts';
-export { SourceMetaInputSchema, SourceKindSchema, SOURCE_KINDS, type SourceMetaInput, type SourceKind, type ParsedDocument, type Block } from './document.ts';
+export { SourceMetaInputSchema, SourceKindSchema, SOURCE_KINDS, type SourceMetaInput, type SourceKind, type ParsedDocument, type Block, type TableData } from './document.ts';
 export { loadSidecarMeta } from './sidecar.ts';
 export { EVIDENCE_LEVELS, EVIDENCE_LEVEL_LABELS, EvidenceLevelSchema, type EvidenceLevel, evidenceLevelFromPublicationTypes, evidenceLevelOfKind } from './evidence-level.ts';
 export type { NewSource } from './sources.repository.ts';
 export { type PreparedImportDeps, type PreparedSource, storePrepared } from './prepared-import.ts';
+export { TableSchema, PageTableSchema, ChunkTableSchema } from './table.schema.ts';

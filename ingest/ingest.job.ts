@@ -1,9 +1,11 @@
-import { AppError, isAppError, type Logger, normalizeText } from '../core/index.ts';
+import { AppError, isAppError, type Logger } from '../core/index.ts';
 import { type ChunkIndexer, enqueueEmbedding } from '../search/index.ts';
 import type { Database, Job, JobQueue, Queryable } from '../store/index.ts';
 import { chunkDocument } from './chunker.ts';
 import type { IngestService } from './ingest.service.ts';
 import type { SourcesRepository } from './sources.repository.ts';
+import { normalizeBlock } from './tables.ts';
+import type { TablesRepository } from './tables.repository.ts';
 
 const BATCH = 128;
 
@@ -13,6 +15,7 @@ export interface IngestJobDeps {
   sources: SourcesRepository;
   ingest: IngestService;
   indexer: ChunkIndexer;
+  tables: TablesRepository;
   log: Logger;
   /** `ingest.after_batch:N` → SIGKILL self after N batches (crash-recovery tests only). */
   fault?: string;
@@ -35,7 +38,7 @@ export async function runIngestJob(job: Job, deps: IngestJobDeps): Promise<void>
     return;
   }
   const doc = await deps.ingest.parsedDocument(source);
-  const blocks = doc.blocks.map((b) => ({ ...b, text: normalizeText(b.text) }));
+  const blocks = doc.blocks.map(normalizeBlock);
   const { chunks } = chunkDocument(blocks, chunkChars);
   const { rows } = await deps.db.query<{ next: number }>(
     'SELECT coalesce(max(ordinal) + 1, 0)::int AS next FROM chunks WHERE source_id = $1',
@@ -50,6 +53,7 @@ export async function runIngestJob(job: Job, deps: IngestJobDeps): Promise<void>
     const prepared = deps.indexer.prepare(sourceId, batch);
     const stillRunning = await deps.db.transaction(async (tx) => {
       await deps.indexer.insert(tx, prepared);
+      await deps.tables.insertChunkRows(tx, sourceId, batch.flatMap((c, i) => (c.table ? [{ chunkId: prepared[i].id, ref: c.table }] : [])));
       return deps.jobs.progress(tx, job.id, 'index', done + batch.length, chunks.length);
     });
     done += batch.length;

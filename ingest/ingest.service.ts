@@ -6,6 +6,7 @@ import { detectFileType, readDocument } from './readers/index.ts';
 import type { Source, SourcesRepository } from './sources.repository.ts';
 import { chunkDocument } from './chunker.ts';
 import { evidenceLevelOfKind } from './evidence-level.ts';
+import type { TablesRepository } from './tables.repository.ts';
 
 export const INGEST_JOB = 'ingest';
 
@@ -34,6 +35,7 @@ export class IngestService {
     private readonly sources: SourcesRepository,
     private readonly jobs: JobQueue,
     private readonly limits: IngestLimits,
+    private readonly tables: TablesRepository,
   ) {}
 
   async register(bytes: Uint8Array, fileName: string, metaInput: SourceMetaInput = {}): Promise<RegisterResult> {
@@ -60,7 +62,7 @@ export class IngestService {
 
     const doc = await readDocument(bytes, name, type);
     const meta = { ...doc.meta, ...stripUndefined(explicit.data) };
-    const { pages } = chunkDocument(doc.blocks, this.limits.chunkChars);
+    const { pages, tables } = chunkDocument(doc.blocks, this.limits.chunkChars);
     const lineageKey = path.basename(name, path.extname(name)).normalize('NFKC').toLowerCase();
     const sampleText = doc.blocks.slice(0, 200).map((b) => b.text).join('\n');
 
@@ -90,6 +92,7 @@ export class IngestService {
         bytes,
         pages,
       );
+      await this.tables.insertTables(tx, source.id, tables);
       const job = await this.jobs.enqueue(tx, INGEST_JOB, { sourceId: source.id, chunkChars: this.limits.chunkChars }, {
         dedupeKey: `ingest:${source.id}`,
       });

@@ -3,7 +3,7 @@ import { AuthService } from '../auth/index.ts';
 import { Connectors } from '../connectors/index.ts';
 import { type Config, createLogger, Keyring, Lexicon, type Logger, Tokenizer } from '../core/index.ts';
 import { openGraphStore } from '../graph/index.ts';
-import { INGEST_JOB, IngestService, onIngestJobError, runIngestJob, SourcesRepository } from '../ingest/index.ts';
+import { INGEST_JOB, IngestService, onIngestJobError, runIngestJob, SourcesRepository, TablesRepository } from '../ingest/index.ts';
 import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
 import { Literature } from '../literature/index.ts';
 import { createProvider, type LlmProvider, LlmResponseCache, LlmUsageRepository, meterProvider } from '../llm/index.ts';
@@ -19,6 +19,8 @@ export interface Runtime {
   tokenizer: Tokenizer;
   embedder: Embedder;
   sources: SourcesRepository;
+  /** Tables of sources and the table rows of chunks. */
+  tables: TablesRepository;
   jobs: JobQueue;
   runner: JobRunner;
   /** Job handlers by kind (a benchmark or a dedicated worker may run a subset). */
@@ -65,10 +67,11 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const indexer = new ChunkIndexer(tokenizer, embedder);
     await indexer.init(db);
     const sources = new SourcesRepository(db);
+    const tables = new TablesRepository();
     const jobs = new JobQueue(db);
     // Embedded mode holds the data-directory lock: every lease found at start is a dead process's.
     if (db.kind === 'pglite') await jobs.releaseOrphans();
-    const ingest = new IngestService(db, sources, jobs, { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars });
+    const ingest = new IngestService(db, sources, jobs, { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars }, tables);
     const llmUsage = new LlmUsageRepository(db);
     const provider = createProvider(config.llm);
     const llm = provider && meterProvider(provider, llmUsage, log);
@@ -79,8 +82,8 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const knowledge = new Knowledge({ db, jobs, lexicon, embedder, log, graph, extractors, autoExtract: config.autoExtract });
     await knowledge.init();
     const onReady = (tx: Queryable, s: { id: string; demo: boolean; tags?: string[] }) => knowledge.onSourceReady(tx, s);
-    const deps = { db, jobs, sources, ingest, indexer, log, fault: config.fault, onReady };
-    const literature = new Literature({ db, jobs, log, config: config.pubmed, prepared: { sources, indexer, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
+    const deps = { db, jobs, sources, ingest, indexer, tables, log, fault: config.fault, onReady };
+    const literature = new Literature({ db, jobs, log, config: config.pubmed, prepared: { sources, indexer, tables, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
     const extractDeps = knowledge.extractJobDeps();
     const connectors = new Connectors({ db, jobs, keyring, log, checkSeconds: config.connectors.checkSeconds, timeoutMs: config.connectors.timeoutMs });
     const handlers: Record<string, JobHandler> = {
@@ -98,7 +101,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const chat = createChatService({ db, llm, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, log });
     const auth = new AuthService(db);
     return {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, search, knowledge, llm, llmUsage, chat, literature, auth, keyring, connectors,
+      config, log, db, lexicon, tokenizer, embedder, sources, tables, jobs, runner, handlers, ingest, search, knowledge, llm, llmUsage, chat, literature, auth, keyring, connectors,
       async close() {
         await runner.stop();
         await knowledge.close();

@@ -2,6 +2,7 @@ import matter from 'gray-matter';
 import { marked, type Token, type Tokens } from 'marked';
 import { AppError } from '../../core/index.ts';
 import { type Block, type ParsedDocument, SourceMetaInputSchema } from '../document.ts';
+import { attachCaptions, tableText, tidyTable } from '../tables.ts';
 import { decodeText } from './decode.ts';
 import { virtualPages } from './plain-blocks.ts';
 
@@ -30,7 +31,7 @@ export function readMarkdown(bytes: Uint8Array, fileName: string): ParsedDocumen
   if (pages) {
     for (const p of pages) for (const b of markdownBlocks(p.text)) blocks.push({ ...b, page: p.page });
   }
-  const finalBlocks = pages ? blocks : virtualPages(markdownBlocks(parsed.content));
+  const finalBlocks = attachCaptions(pages ? blocks : virtualPages(markdownBlocks(parsed.content)));
   const title = meta.data.title ?? finalBlocks.find((b) => b.kind === 'heading' && b.level === 1)?.text;
   return {
     blocks: finalBlocks,
@@ -67,7 +68,7 @@ export function splitPages(content: string): Array<{ page: number; text: string 
   return pages;
 }
 
-/** Markdown → blocks: headings, paragraphs, one block per list item and per table row. */
+/** Markdown → blocks: headings, paragraphs, one block per list item, tables as tables (header and rows). */
 export function markdownBlocks(md: string): Omit<Block, 'page'>[] {
   const out: Omit<Block, 'page'>[] = [];
   const walk = (tokens: Token[]) => {
@@ -87,11 +88,8 @@ export function markdownBlocks(md: string): Omit<Block, 'page'>[] {
           break;
         case 'table': {
           const table = t as Tokens.Table;
-          const headers = table.header.map((h) => inline(h.tokens));
-          pushText(out, headers.join(' | '));
-          for (const row of table.rows) {
-            pushText(out, row.map((cell, i) => (headers[i] ? `${headers[i]}：${inline(cell.tokens)}` : inline(cell.tokens))).join('；'));
-          }
+          const data = tidyTable({ header: table.header.map((h) => inline(h.tokens)), rows: table.rows.map((row) => row.map((cell) => inline(cell.tokens))) });
+          if (data) out.push({ kind: 'table', text: tableText(data), table: data });
           break;
         }
         case 'blockquote':

@@ -56,7 +56,8 @@ export function linesToBlocks(text: string, page: number): Block[] {
   return blocks;
 }
 
-function joinLines(a: string, b: string): string {
+/** Join two visual lines of one paragraph: CJK without a space, Latin with one, a hyphenated word rejoined. */
+export function joinLines(a: string, b: string): string {
   const last = a.at(-1) ?? '';
   const first = b[0] ?? '';
   if (/[A-Za-z0-9,;:]/.test(last) && /[A-Za-z0-9(]/.test(first)) return a.endsWith('-') ? a.slice(0, -1) + b : `${a} ${b}`;
