@@ -180,6 +180,7 @@ program
   .description('运行评测集（检索、回答、引用忠实度）/ run the evaluation sets: retrieval, answers, faithfulness, all')
   .argument('[suite]', 'retrieval | answers | faithfulness | all, or a list: answers,faithfulness', 'all')
   .option('--answers <file>', 'answers set (default evals/answers/answers.jsonl)')
+  .option('--split <split>', 'resident set half run beside it: dev (default), heldout (once, at the end of a piece of work), all, none')
   .option('--limit <n>', 'only the first n answers questions', intArg('--limit'))
   .option('--compare <file>', 'an earlier result file: show the change of every metric')
   .option('--out <dir>', 'where the result JSON goes (default evals/results)')

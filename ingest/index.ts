@@ -1,7 +1,8 @@
 export { IngestService, INGEST_JOB, safeFileName, type RegisterResult, type IngestLimits } from './ingest.service.ts';
 export { runIngestJob, onIngestJobError, type IngestJobDeps } from './ingest.job.ts';
 export { SourcesRepository } from './sources.repository.ts';
-export { TablesRepository, type ChunkTable, type PageTableView } from './tables.repository.ts';
+export { SectionsRepository, type SectionChunk, type SectionTerm } from './sections.repository.ts';
+export { TablesRepository, type ChunkTable, type PageTableView, type TableRowChunk } from './tables.repository.ts';
 export { SourceSchema, type Source } from './source.schema.ts';
 export { readDocument, detectFileType } from './readers/index.ts';
 export { chunkDocument, type ChunkDraft, type PageText } from './chunker.ts';

@@ -17,6 +17,8 @@ export const PageTableSchema = TableSchema.extend({
 
 /** The rows of a table a passage holds: `rows` are rows rowStart… of a table of `tableRows` rows. */
 export const ChunkTableSchema = TableSchema.extend({
+  /** The table's number in its document (matches PageTableSchema.ordinal). */
+  ordinal: z.number().int(),
   rowStart: z.number().int(),
   tableRows: z.number().int(),
 });

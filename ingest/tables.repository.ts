@@ -12,9 +12,21 @@ export interface PageTableView extends TableData {
 
 /** The table rows a chunk holds, with the table's caption and header. */
 export interface ChunkTable extends TableData {
+  /** The table's number in its document (source_tables.ordinal). */
+  ordinal: number;
   /** Index of the chunk's first row in its table, and the table's row count. */
   rowStart: number;
   tableRows: number;
+}
+
+/** A chunk cut from a table, with where it is and the rows it holds. */
+export interface TableRowChunk {
+  chunkId: string;
+  sourceId: string;
+  page: number;
+  text: string;
+  headingPath: string[];
+  table: ChunkTable;
 }
 
 interface TableRow {
@@ -78,19 +90,46 @@ export class TablesRepository {
     return new Map(
       rows.map((r) => [
         r.chunk_id,
-        { ...(r.caption ? { caption: r.caption } : {}), header: r.header, rows: r.rows.slice(r.row_start, r.row_end), rowStart: r.row_start, tableRows: r.rows.length },
+        { ...(r.caption ? { caption: r.caption } : {}), header: r.header, rows: r.rows.slice(r.row_start, r.row_end), ordinal: r.ordinal, rowStart: r.row_start, tableRows: r.rows.length },
       ]),
     );
   }
 
-  /** The chunks cut from the same table as `chunkId` (itself included), in row order; empty for a prose chunk. */
-  async siblingChunks(q: Queryable, chunkId: string): Promise<string[]> {
-    const { rows } = await q.query<{ chunk_id: string }>(
-      `SELECT s.chunk_id FROM chunk_table_rows c
-       JOIN chunk_table_rows s ON s.source_id = c.source_id AND s.table_ordinal = c.table_ordinal
-       WHERE c.chunk_id = $1 ORDER BY s.row_start`,
-      [chunkId],
+  /**
+   * Every chunk cut from the same table as `chunkId` (itself included), in row order, with its text, page,
+   * section headings and rows; empty for a prose chunk or an unknown id.
+   */
+  async rowChunks(q: Queryable, chunkId: string): Promise<TableRowChunk[]> {
+    return this.rowChunksWhere(q, 'EXISTS (SELECT 1 FROM chunk_table_rows s WHERE s.chunk_id = $1 AND s.source_id = r.source_id AND s.table_ordinal = r.table_ordinal)', [chunkId]);
+  }
+
+  /** The row chunks of the table of a source whose caption starts with `label` (「表 10-1」 as a passage cites it). */
+  async rowChunksByLabel(q: Queryable, sourceId: string, label: string): Promise<TableRowChunk[]> {
+    const prefix = label.replace(/\s+/g, '');
+    return this.rowChunksWhere(
+      q,
+      `r.source_id = $1 AND r.table_ordinal = (SELECT min(ordinal) FROM source_tables WHERE source_id = $1 AND replace(caption, ' ', '') LIKE $2 || '%'
+         AND substr(replace(caption, ' ', ''), length($2) + 1, 1) !~ '[0-9]')`,
+      [sourceId, prefix],
     );
-    return rows.map((r) => r.chunk_id);
+  }
+
+  private async rowChunksWhere(q: Queryable, where: string, params: unknown[]): Promise<TableRowChunk[]> {
+    const { rows } = await q.query<TableRow & { chunk_id: string; row_start: number; row_end: number; page_start: number; text: string; heading_path: string[] }>(
+      `SELECT r.chunk_id, r.row_start, r.row_end, c.page_start, c.text, c.heading_path, t.*
+       FROM chunk_table_rows r
+       JOIN chunks c ON c.id = r.chunk_id
+       JOIN source_tables t ON t.source_id = r.source_id AND t.ordinal = r.table_ordinal
+       WHERE ${where} ORDER BY r.row_start`,
+      params,
+    );
+    return rows.map((r) => ({
+      chunkId: r.chunk_id,
+      sourceId: r.source_id,
+      page: r.page_start,
+      text: r.text,
+      headingPath: r.heading_path,
+      table: { ...(r.caption ? { caption: r.caption } : {}), header: r.header, rows: r.rows.slice(r.row_start, r.row_end), ordinal: r.ordinal, rowStart: r.row_start, tableRows: r.rows.length },
+    }));
   }
 }

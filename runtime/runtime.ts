@@ -98,7 +98,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     await literature.ensureScheduled();
     await connectors.ensureScheduled();
     const search = new SearchService(db, tokenizer, embedder);
-    const chat = createChatService({ db, llm, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, log });
+    const chat = createChatService({ db, llm, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, tables, cache: llmCache, log });
     const auth = new AuthService(db);
     return {
       config, log, db, lexicon, tokenizer, embedder, sources, tables, jobs, runner, handlers, ingest, search, knowledge, llm, llmUsage, chat, literature, auth, keyring, connectors,

@@ -26,7 +26,7 @@ function chatWith(env: Record<string, string>): ChatService {
   const llm = provider && meterProvider(provider, rt.llmUsage);
   return createChatService({
     db: rt.db, llm, numCtx: cfg.numCtx, tokenizer: rt.tokenizer, search: rt.search, entities: rt.knowledge.entities, graph: rt.knowledge.graph,
-    sources: rt.sources, cache: new LlmResponseCache(rt.db, rt.llmUsage),
+    sources: rt.sources, tables: rt.tables, cache: new LlmResponseCache(rt.db, rt.llmUsage),
   });
 }
 const ollama = (extra: Record<string, string> = {}) => chatWith({ YZ_LLM: 'ollama', YZ_LLM_URL: fake.url, YZ_LLM_MODEL: 'fake-model', YZ_LLM_TIMEOUT_MS: '5000', ...extra });

@@ -9,6 +9,8 @@ import { type EntityLookup, graphLookupTool } from './graph-lookup.tool.ts';
 import { hybridSearchTool } from './hybrid-search.tool.ts';
 import { SourceFlagsRepository } from './source-flags.repository.ts';
 import { imagingAiTool, measurementTool, pubmedSearchTool } from './stub-tools.ts';
+import { type SectionLookup, sectionLookupTool } from './section-lookup.tool.ts';
+import { type TableRowsLookup, tableRowsTool } from './table-rows.tool.ts';
 import type { Tool, ToolContext, ToolResult } from './tool.ts';
 import { toolSpec } from './tool.ts';
 
@@ -74,15 +76,19 @@ export interface ToolDeps {
   entities: EntityLookup;
   graph: GraphStore;
   sources: Pick<SourcesRepository, 'get' | 'page'>;
+  tables: TableRowsLookup;
+  sections: SectionLookup;
 }
 
 /** Every tool the chat may use: retrieval over the knowledge base, and the contract stubs. */
 export function createToolRegistry(deps: ToolDeps): ToolRegistry {
   const flags = new SourceFlagsRepository(deps.db);
   return new ToolRegistry([
-    hybridSearchTool(deps.search, flags),
+    hybridSearchTool(deps.search, flags, deps.tables),
     graphLookupTool(deps.entities, deps.graph, flags),
     fetchSourcePageTool(deps.sources, flags),
+    tableRowsTool(deps.tables, deps.sources, flags),
+    sectionLookupTool(deps.sections, deps.tables, deps.sources, flags),
     pubmedSearchTool(),
     imagingAiTool(),
     measurementTool(),

@@ -1,8 +1,11 @@
+import { SPLITS, type Split } from '../../evals/harness/datasets.ts';
 import { parseSuites, runEval } from '../../evals/harness/run.ts';
+import { AppError } from '../../core/index.ts';
 import { fail, printJson } from '../output.ts';
 
 export interface EvalCommandOptions {
   answers?: string;
+  split?: string;
   limit?: string;
   compare?: string;
   out?: string;
@@ -19,9 +22,14 @@ export async function evalCommand(suite: string, opts: EvalCommandOptions): Prom
   const json = Boolean(opts.json);
   try {
     parseSuites(suite);
+    const split = opts.split ?? 'dev';
+    if (split !== 'none' && !(SPLITS as readonly string[]).includes(split)) {
+      throw new AppError('VALIDATION_FAILED', `unknown split "${split}": choose ${SPLITS.join(', ')} or none`, { field: 'split' });
+    }
     const { result, file } = await runEval({
       suite,
       answersFile: opts.answers,
+      split: split as Split | 'none',
       limit: opts.limit ? Number(opts.limit) : undefined,
       compare: opts.compare,
       outDir: opts.out,

@@ -3,11 +3,12 @@ import { AppError, createLogger, loadConfig } from '../../core/index.ts';
 import { createRuntime, loadDemoCorpus, type Runtime } from '../../runtime/index.ts';
 import { evaluateRetrieval, loadRetrievalQueries, type RetrievalScore } from '../retrieval.ts';
 import { type AnswerRecord, runAnswerCases } from './answer-run.ts';
-import { ANSWERS_FILE, type AnswerCase, loadAnswerCases } from './datasets.ts';
+import { ANSWERS_FILE, type AnswerCase, loadAnswerCases, RESIDENT_FILE, type Split } from './datasets.ts';
 import { type EngineChoice, evalEnvironment } from './engine.ts';
 import { FaithfulnessJudge } from './faithfulness.ts';
 import { type AnswerCaseScore, type AnswerMetrics, type FaithfulnessCase, type FaithfulnessMetrics, scoreAnswers, scoreFaithfulness } from './metrics.ts';
 import { comparabilityNotes, compareSummaries, type Delta, printResult, readResult, writeResult } from './report.ts';
+import { evaluateResidentRetrieval, type ResidentRetrieval } from './resident-retrieval.ts';
 
 export const SUITES = ['retrieval', 'answers', 'faithfulness'] as const;
 export type SuiteName = (typeof SUITES)[number];
@@ -36,11 +37,18 @@ export interface EvalResult {
   durationMs: number;
   engine: EngineChoice & { chatEngine: 'llm' | 'extractive' | null };
   corpus: { database: string; sources: number; chunks: number; approvedRelations: number };
-  datasets: { retrieval?: { queries: number; chinese: number }; answers?: { file: string; cases: number } };
+  datasets: { retrieval?: { queries: number; chinese: number }; answers?: { file: string; cases: number }; resident?: { file: string; split: Split; cases: number } };
   summary: Record<string, number>;
   retrieval?: { queries: number; chineseQueries: number; modes: RetrievalScore[] };
   answers?: { metrics: AnswerMetrics; cases: AnswerCaseScore[] };
   faithfulness?: { metrics: FaithfulnessMetrics; cases: FaithfulnessCase[] };
+  /** The resident set (evals/resident), one split: answers by question type, faithfulness, retrieval beside bigram BM25. */
+  resident?: {
+    split: Split;
+    answers?: { metrics: AnswerMetrics; cases: AnswerCaseScore[]; byType: Array<{ type: string; cases: number; keyFactCoverage: number; refusalAccuracy: number }> };
+    faithfulness?: { metrics: FaithfulnessMetrics; cases: FaithfulnessCase[] };
+    retrieval?: ResidentRetrieval;
+  };
   compare?: { file: string; deltas: Delta[]; notes: string[] };
 }
 
@@ -52,6 +60,11 @@ export interface EvalOptions {
   /** Evaluate the configured database as it is, instead of a fresh in-memory one with the demo corpus. */
   currentDb?: boolean;
   answersFile?: string;
+  /**
+   * Which half of the resident set to run beside the answers set: `dev` (default) while developing;
+   * `heldout` once, at the end of a piece of work; `all`; `none` to skip it.
+   */
+  split?: Split | 'none';
   /** Only the first n answers cases (a quick run). */
   limit?: number;
   /** Where the result file goes (default evals/results); null: not written. */
@@ -158,6 +171,8 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
         }
       }
     }
+    const split = opts.split ?? 'dev';
+    if (split !== 'none' && !opts.answersFile) await runResident(rt, result, split, wants, progress);
     result.durationMs = Date.now() - started;
     if (previous && opts.compare) {
       result.compare = { file: opts.compare, deltas: compareSummaries(previous.summary, result.summary), notes: comparabilityNotes(previous, result) };
@@ -167,5 +182,51 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
     return { result, file };
   } finally {
     await rt.close();
+  }
+}
+
+const CHECKS = ['keyFactCoverage', 'allFactsRate', 'forbiddenRate', 'forbiddenStreamedRate', 'sourceHitRate', 'refusalAccuracy', 'falseRefusals', 'missedRefusals', 'errors'] as const;
+
+/** The resident set's suites on one split; summary keys `resident.<split>.…`. */
+async function runResident(rt: Runtime, result: EvalResult, split: Split, wants: (s: SuiteName) => boolean, progress: (s: string) => void): Promise<void> {
+  const cases = loadAnswerCases(RESIDENT_FILE, split);
+  result.datasets.resident = { file: RESIDENT_FILE, split, cases: cases.length };
+  result.resident = { split };
+  const key = (k: string) => `resident.${split}.${k}`;
+  if (wants('retrieval')) {
+    progress(`resident ${split}: retrieval, ours beside bigram BM25…`);
+    const r = await evaluateResidentRetrieval(rt, cases);
+    result.resident.retrieval = r;
+    for (const [name, s] of [['ours', r.ours], ['bigram', r.bigram]] as const) {
+      result.summary[key(`retrieval.${name}.recallAt5`)] = s.recallAt5;
+      result.summary[key(`retrieval.${name}.mrr`)] = s.mrr;
+    }
+  }
+  if (!wants('answers') && !wants('faithfulness')) return;
+  const records = await runAnswerCases(rt.chat, rt.db, cases, {
+    onCase: (i, c, r) => progress(`  resident [${i + 1}/${cases.length}] ${c.id} ${r.error ? `ERROR ${r.error.code}` : r.refused ? 'refused' : 'answered'}`),
+  });
+  if (wants('answers')) {
+    const scored = scoreAnswers(cases, records);
+    const types = [...new Set(cases.map((c) => c.type ?? 'other'))];
+    const byType = types.map((type) => {
+      const ids = new Set(cases.filter((c) => (c.type ?? 'other') === type).map((c) => c.id));
+      const of = scored.cases.filter((c) => ids.has(c.id));
+      const answerable = of.filter((c) => c.coverage !== null);
+      return {
+        type,
+        cases: of.length,
+        keyFactCoverage: answerable.length ? answerable.reduce((n, c) => n + (c.coverage ?? 0), 0) / answerable.length : 0,
+        refusalAccuracy: of.filter((c) => c.refusalCorrect).length / of.length,
+      };
+    });
+    result.resident.answers = { ...scored, byType };
+    for (const k of CHECKS) result.summary[key(`answers.${k}`)] = scored.metrics[k];
+  }
+  if (wants('faithfulness')) {
+    result.resident.faithfulness = scoreFaithfulness(cases, records, new FaithfulnessJudge(rt.tokenizer));
+    const f = result.resident.faithfulness.metrics.final;
+    result.summary[key('faithfulness.faithfulShare')] = f.faithfulShare;
+    result.summary[key('faithfulness.uncitedShare')] = f.uncitedShare;
   }
 }

@@ -84,7 +84,11 @@ export function markdownBlocks(md: string): Omit<Block, 'page'>[] {
           pushText(out, 'tokens' in t && t.tokens ? inline(t.tokens) : t.text);
           break;
         case 'list':
-          for (const item of (t as Tokens.List).items) pushText(out, `• ${inline(item.tokens).trim()}`);
+          // An item's own text, then its nested list's items (「M1：有远处转移，进一步分为：」 › M1a, M1b, M1c).
+          for (const item of (t as Tokens.List).items) {
+            pushText(out, `• ${inline(item.tokens.filter((x) => x.type !== 'list')).trim()}`);
+            walk(item.tokens.filter((x) => x.type === 'list'));
+          }
           break;
         case 'table': {
           const table = t as Tokens.Table;

@@ -3,6 +3,7 @@ import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { api, type PageDto, type SourceDto } from '../api.ts';
 import { Badge, ErrorAlert, formatBytes, KindBadge, Loading, SourceStatusBadge, useTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
+import { PageBody } from '../PageBody.tsx';
 
 export function SourceDetailPage() {
   const { id = '' } = useParams();
@@ -216,7 +217,7 @@ function PageBrowser({ source }: { source: SourceDto }) {
           {data && (
             <article className={`page-text${loading ? ' is-loading' : ''}`} data-page={data.page}>
               <div className="page-label">{t('common.page', { n: data.page })}</div>
-              <div className="page-body">{data.text.trim() ? data.text : <span className="muted">{t('detail.emptyPage')}</span>}</div>
+              <div className="page-body">{data.text.trim() ? <PageBody text={data.text} tables={data.tables} /> : <span className="muted">{t('detail.emptyPage')}</span>}</div>
             </article>
           )}
           {!data && !error && <Loading />}

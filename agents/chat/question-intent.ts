@@ -1,0 +1,52 @@
+/**
+ * What a question asks for, from its wording (Chinese or English), so the extractive engine can pick
+ * the sentences and table rows that hold it: the numbers for a threshold question, the list for a signs
+ * question, the criteria for a staging question.
+ */
+export const INTENTS = ['threshold', 'staging', 'signs', 'differential', 'treatment', 'exam', 'definition', 'general'] as const;
+export type Intent = (typeof INTENTS)[number];
+
+export interface QuestionIntent {
+  /** The main intent, then any others the question also states (「首选什么治疗？多大适合引流？」: treatment, threshold). */
+  intent: Intent;
+  intents: Intent[];
+  /** For 「X的Y」 without a question word: X (the subject) and Y (the attribute asked for). */
+  attribute?: { subject: string; attribute: string };
+}
+
+const TREATMENT = /治疗|处置|手术|疗程|复位|分娩|\btreat|therapy|surgery|drainage/i;
+/** Cue patterns in priority order; a question may match several. */
+const CUES: Array<[Intent, RegExp]> = [
+  ['differential', /鉴别|区别|如何区分|怎么区分|区分[^别]|不同之处|有何不同|差异|\bvs\.?\b|versus|differentia|distinguish|tell apart/i],
+  ['exam', /首选(?!.{0,4}治疗)|最敏感|最准确|first[- ](?:line|choice)|most sensitive/i],
+  ['staging', /分期|分型|分级|分类|[TNM]\d[a-c]?期|\bT[0-4][a-c]?|\bN[0-3]\b|\bM1[a-c]?\b|[ⅠⅡⅢⅣ][ABC]?\d?期|Lung-RADS|几期|第几期|哪一期|归为|\bstag(?:e|ing)\b|classif|\bgrade/i],
+  ['threshold', /多大|多小|多少|多长|多久|多厚|多宽|几个月|几年|几天|几周|几小时|阈值|界值|临界|标准|什么时候|何时|间隔|时间窗|剂量|评分|计分|怎么算|如何计算|(?:怎么|如何|怎样)随访|需要随访|随访多|how (?:large|big|small|long|much|many|soon|often)|\bwhen\b|\b(?:suvmax|diameter|size|threshold|cut-?off|dose|interval|percentage|increase)\b/i],
+  ['treatment', TREATMENT],
+  ['treatment', /处理|怎么办|管理|引流|\bmanage/i],
+  ['exam', /检查方法|什么检查|哪种检查|哪项检查|影像检查|影像方案|做什么检查|选什么|选择什么|哪个序列|which (?:imaging|test|exam|sequence|modality)|imaging test/i],
+  ['signs', /征象|表现|特点|特征|影像学?改变|类型|种类|原因|有哪些|哪些|包括|\b(?:signs?|findings?|features?|appearances?|causes?)\b/i],
+  ['definition', /什么是|是什么|定义|指什么|是指|何谓|含义|意思|\bwhat (?:is|are|does)\b|\bdefin/i],
+];
+
+const QUESTION_WORDS = /[?？吗呢]|什么|哪些|哪种|哪个|怎么|怎样|如何|多少|多大|几|是否|有无|\b(?:what|which|how|when|why|who|is|are|does|do|should|can)\b/i;
+
+/** Classify a question. Attribute questions (「小细胞肺癌的影像学特点」) take the intent of their attribute first. */
+export function classifyQuestion(question: string): QuestionIntent {
+  const q = question.normalize('NFKC').trim();
+  const attribute = attributeOf(q);
+  const found: Intent[] = [];
+  for (const text of attribute ? [attribute.attribute, q] : [q]) {
+    for (const [intent, re] of CUES) if (re.test(text) && !found.includes(intent)) found.push(intent);
+  }
+  // 「…的治疗首选什么」: the treatment, not an examination.
+  if (found.includes('treatment') && found.includes('exam') && TREATMENT.test(q) && !/检查|imaging|test/i.test(q)) found.splice(found.indexOf('exam'), 1);
+  const intents = found.length ? found : (['general'] as Intent[]);
+  return { intent: intents[0], intents, ...(attribute ? { attribute } : {}) };
+}
+
+/** 「X的Y」 with no question word: the last 的 splits subject and attribute. */
+function attributeOf(q: string): QuestionIntent['attribute'] | undefined {
+  if (QUESTION_WORDS.test(q)) return undefined;
+  const m = /^(.{2,30})的([^的]{2,20})$/.exec(q.replace(/[。.!！\s]+$/, ''));
+  return m ? { subject: m[1], attribute: m[2] } : undefined;
+}
