@@ -68,7 +68,7 @@ export function splitPages(content: string): Array<{ page: number; text: string 
   return pages;
 }
 
-/** Markdown → blocks: headings, paragraphs, one block per list item, tables as tables (header and rows). */
+/** Markdown → blocks: headings, paragraphs, one block per list item (numbered ones keep their number), tables as tables. */
 export function markdownBlocks(md: string): Omit<Block, 'page'>[] {
   const out: Omit<Block, 'page'>[] = [];
   const walk = (tokens: Token[]) => {
@@ -85,8 +85,10 @@ export function markdownBlocks(md: string): Omit<Block, 'page'>[] {
           break;
         case 'list':
           // An item's own text, then its nested list's items (「M1：有远处转移，进一步分为：」 › M1a, M1b, M1c).
-          for (const item of (t as Tokens.List).items) {
-            pushText(out, `• ${inline(item.tokens.filter((x) => x.type !== 'list')).trim()}`);
+          for (const [i, item] of (t as Tokens.List).items.entries()) {
+            const list = t as Tokens.List;
+            const bullet = list.ordered ? `${(typeof list.start === 'number' ? list.start : 1) + i}. ` : '• ';
+            pushText(out, `${bullet}${inline(item.tokens.filter((x) => x.type !== 'list')).trim()}`);
             walk(item.tokens.filter((x) => x.type === 'list'));
           }
           break;
@@ -116,11 +118,19 @@ function pushText(out: Omit<Block, 'page'>[], text: string) {
   if (t) out.push({ kind: 'text', text: t });
 }
 
+/**
+ * Inline text without markup. CommonMark does not close `**…**` when the closing `**` follows punctuation and a
+ * CJK character comes next (「**推荐意见：**对于…」), so those markers are left as text by the lexer: drop them.
+ */
 function inline(tokens: Token[] | undefined): string {
+  return inlineRaw(tokens).replace(/\*\*([^*\n]+?)\*\*/g, '$1').replace(/__([^_\n]+?)__/g, '$1');
+}
+
+function inlineRaw(tokens: Token[] | undefined): string {
   if (!tokens) return '';
   return tokens
     .map((t) => {
-      if ('tokens' in t && t.tokens && t.type !== 'codespan') return inline(t.tokens);
+      if ('tokens' in t && t.tokens && t.type !== 'codespan') return inlineRaw(t.tokens);
       if (t.type === 'br') return '\n';
       if (t.type === 'html') return '';
       return 'text' in t ? decodeEntities(String(t.text)) : '';

@@ -28,7 +28,7 @@ export interface Line {
 export const COLUMN_GAP = 1.2;
 
 const LATIN = /[A-Za-z0-9%)\]°.,;:+\-–/]$/;
-const LATIN_START = /^[A-Za-z0-9(\[+\-–/≤≥<>=~]/;
+const LATIN_START = /^[A-Za-z0-9([+\-–/≤≥<>=~]/;
 
 /** Font names that are bold faces ("…-Bold", "…Black", "SimHei"…). */
 export function isBoldFont(name: string | undefined): boolean {
