@@ -81,7 +81,7 @@ describe('chat with a model (Ollama wire format)', () => {
     // The prompt: numbered evidence in the user message, offered tools, num_ctx.
     const [req] = fake.requests;
     expect(req.options?.num_ctx).toBe(8192);
-    expect(req.tools?.map((t) => t.function.name).sort()).toEqual(['fetch_source_page', 'graph_lookup', 'hybrid_search', 'imaging_ai', 'measurement', 'pubmed_search']);
+    expect(req.tools?.map((t) => t.function.name).sort()).toEqual(['fetch_source_page', 'graph_lookup', 'hybrid_search', 'imaging_ai', 'measurement', 'pubmed_search', 'section_lookup', 'table_rows']);
     expect(evidenceOf(req).length).toBeGreaterThanOrEqual(2);
 
     const conv = await ollama().getConversation('alice', res.conversationId);

@@ -1,5 +1,5 @@
 import type { ToolEvidence } from '../tools/tool.ts';
-import { isCue, type Scored, scoreUnits, type TopicTerm, topicCoverage, topicWeight } from './answer-units-score.ts';
+import { containsTerm, isCue, type Scored, scoreUnits, type TopicTerm, topicCoverage, topicWeight } from './answer-units-score.ts';
 import { type Unit, unitsOf } from './answer-units.ts';
 import type { Intent, QuestionIntent } from './question-intent.ts';
 
@@ -10,6 +10,8 @@ export interface QueryTerm {
   /** The term's surface and its synonyms. */
   surfaces: string[];
   weight: number;
+  /** The search lexeme (`#dis.…` for a lexicon entity). */
+  lexeme?: string;
 }
 
 export interface ExtractiveInput {
@@ -49,8 +51,8 @@ const UNIT_TOPIC = 0.5;
 /** Without any unit holding what was asked, passages this close to the topic are still shown (labelled as such). */
 const PARTIAL_TOPIC = 0.75;
 /** Units scoring below this share of the best are tangents. */
-const KEEP_SHARE = 0.6;
-const SMALL_TABLE = 8;
+const KEEP_SHARE = 0.7;
+const SMALL_TABLE = 12;
 const FACTS = 3;
 const CJK = /[\u3400-\u9fff]/;
 
@@ -63,22 +65,35 @@ const PREDICATES: Record<Intent, string[] | 'any'> = {
   staging: ['staged_by', 'subtype_of'],
   definition: ['subtype_of'],
   threshold: [],
+  list: [],
   general: 'any',
 };
 /** Entity types a question is about (a modality or body part named in passing is not the topic). */
 const TOPIC_TYPES = new Set(['Disease', 'Sign', 'Finding', 'Stage', 'Treatment', 'Procedure', 'Drug', 'Classification']);
 
-/** Codes and names the question depends on: ASCII words with capitals or digits (TI-RADS, BI-RADS 4, McDonald, T2bN0M0). */
+/**
+ * Codes and names the question depends on: ASCII words with capitals or digits (TI-RADS, BI-RADS 4, McDonald,
+ * T2bN0M0); in a Chinese question, an English phrase of two or more words is one term (「CT angiogram sign」).
+ */
 export function requiredCodes(question: string): string[] {
   const q = question.normalize('NFKC');
   const chinese = CJK.test(q);
+  if (chinese) {
+    const phrases = [...q.matchAll(/[A-Za-z][A-Za-z0-9-]*(?: [A-Za-z][A-Za-z0-9-]*)+/g)].map((m) => m[0]);
+    const rest = phrases.reduce((acc, p) => acc.replace(p, ' '), q);
+    return [...phrases, ...singleCodes(rest, true)];
+  }
+  return singleCodes(q, false);
+}
+
+function singleCodes(q: string, chinese: boolean): string[] {
   const words = [...q.matchAll(/[A-Za-z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*/g)].map((m) => ({ w: m[0], at: m.index ?? 0 }));
   return words
     .filter(({ w, at }) => {
       if (w.length < 2) return false;
       const caps = (w.match(/[A-Z]/g) ?? []).length;
       if (chinese) return w.length >= 3 || caps >= 2;
-      return caps >= 2 || /\d/.test(w) || w.includes('-') || (caps === 1 && /^[A-Z]/.test(w) && at > 0 && !/^(?:What|Which|How|When|Why|Is|Are|Does|Do|Should|Can|CT|I)$/.test(w));
+      return caps >= 2 || /\d/.test(w) || (caps > 0 && w.includes('-')) || (caps === 1 && /^[A-Z]/.test(w) && at > 0 && !/^(?:What|Which|How|When|Why|Is|Are|Does|Do|Should|Can|CT|I)$/.test(w));
     })
     .map(({ w }) => w);
 }
@@ -99,11 +114,33 @@ export function missingCodes(question: string, passages: ChunkEvidence[]): strin
   return requiredCodes(question).filter((c) => !codeFound(c, haystack));
 }
 
-function topicTerms(terms: QueryTerm[], crossLanguage: boolean): TopicTerm[] {
-  return terms
+/** The question's codes that at most one passage mentions (worth a search of their own). */
+export function rareCodes(question: string, passages: ChunkEvidence[]): string[] {
+  return requiredCodes(question).filter((c) => passages.filter((p) => codeFound(c, passageText(p))).length <= 1);
+}
+
+function topicTerms(terms: QueryTerm[], crossLanguage: boolean, question: string): TopicTerm[] {
+  const out: TopicTerm[] = terms
     .filter((t) => t.weight > 0 && !isCue(t.surfaces[0] ?? ''))
     .filter((t) => !crossLanguage || t.surfaces.some((s) => CJK.test(s)))
-    .map((t) => ({ surfaces: t.surfaces, weight: topicWeight(t.surfaces[0] ?? '', t.weight) }));
+    .map((t) => {
+      const caps = !t.lexeme?.startsWith('#') && isCapsCode(t.surfaces[0] ?? '', question);
+      const code = caps || /^[a-z]{1,3}\d{1,2}[a-c]?$/i.test(t.surfaces[0] ?? '');
+      return { surfaces: t.surfaces, weight: caps ? 2 : topicWeight(t.surfaces[0] ?? '', t.weight, t.lexeme), code };
+    });
+  // Capital letters the search drops (a single 「L」 of 「L区」) still name what is asked.
+  const known = new Set(out.flatMap((t) => t.surfaces.map((x) => x.toLowerCase())));
+  for (const m of question.normalize('NFKC').matchAll(/(?<![A-Za-z])[A-Z]{1,4}\d?(?![A-Za-z])/g)) {
+    if (!known.has(m[0].toLowerCase()) && CJK.test(question)) out.push({ surfaces: [m[0]], weight: 2, code: true });
+  }
+  return out;
+}
+
+/** A term outside the lexicon the question writes in capitals (IC, L): a code naming exactly what is asked. */
+function isCapsCode(surface: string, question: string): boolean {
+  if (!/^[a-z][a-z0-9-]*$/i.test(surface)) return false;
+  const m = new RegExp(`(?<![A-Za-z])${surface.replace(/[-]/g, '\\-')}(?![A-Za-z])`, 'i').exec(question);
+  return !!m && /^[A-Z][A-Z0-9-]*$/.test(m[0]);
 }
 
 /**
@@ -120,21 +157,24 @@ export function planExtractive(input: ExtractiveInput): ExtractivePlan {
   const missing = missingCodes(input.question, input.passages);
   if (missing.length) return { ...none, reason: `not in the knowledge base: ${missing.join(', ')}` };
 
-  const crossLanguage = !CJK.test(input.question);
-  const topic = topicTerms(input.terms, crossLanguage);
-  const onTopic = input.passages.filter((p) => topicCoverage(passageText(p), topic) >= PASSAGE_TOPIC);
+  // An English question over a Chinese passage meets it only through the lexicon's entities (their Chinese names).
+  const englishQuestion = !CJK.test(input.question);
+  const topicFor = (p: ChunkEvidence) => topicTerms(input.terms, englishQuestion && CJK.test(p.text), input.question);
+  const onTopic = input.passages.filter((p) => topicCoverage(passageText(p), topicFor(p)) >= PASSAGE_TOPIC);
   if (!onTopic.length) return { ...none, reason: 'no passage on the topic' };
 
-  const units = onTopic.flatMap((p) => unitsOf(p, input.passages.indexOf(p)));
   const outline = LIST_INTENTS.has(intent.intent) ? outlineOf(onTopic, input.sectionMatch) : new Set<string>();
-  const scored = scoreUnits(units, intent.intents, topic, input.sectionMatch, outline);
-  const answering = scored.filter((s) => s.slot && s.topic >= UNIT_TOPIC).sort((a, b) => b.score - a.score);
+  const scored = onTopic.flatMap((p) => scoreUnits(unitsOf(p, input.passages.indexOf(p)), intent.intents, topicFor(p), input.sectionMatch, outline));
+  // A unit answers when it holds what was asked, on the topic, in its own words or by where it stands (a table row,
+  // a subsection of a section the question names); a sentence that only sits near the topic does not.
+  const structural = (s: Scored) => !!s.unit.row || (input.sectionMatch?.get(s.unit.evidence.chunkId ?? '') ?? 0) >= 0.75 || outline.has(s.unit.evidence.chunkId ?? '');
+  const answering = scored.filter((s) => s.slot && s.topic >= UNIT_TOPIC && !s.meta && (s.own > 0 || structural(s))).sort((a, b) => b.score - a.score);
   const facts = relevantFacts(input);
   if (!answering.length) {
-    const close = scored.filter((s) => s.topic >= PARTIAL_TOPIC).sort((a, b) => b.score - a.score).slice(0, 2);
+    const close = scored.filter((s) => s.topic >= PARTIAL_TOPIC && !s.meta).sort((a, b) => b.score - a.score).slice(0, 2);
     return close.length ? { kind: 'partial', units: close, facts, expand: [] } : { ...none, reason: 'no passage holds what was asked' };
   }
-  const chosen = pick(answering, scored, intent.intent, outline.size > 0);
+  const chosen = pick(answering, scored, intent.intent, outline.size > 0, onTopic.length ? topicFor(onTopic[0]) : []);
   return { kind: 'answer', units: chosen, facts, expand: [...citedTables(onTopic, input.passages), ...incompleteTables(chosen, scored)].slice(0, 2) };
 }
 
@@ -161,7 +201,7 @@ function incompleteTables(chosen: Scored[], scored: Scored[]): ExtractivePlan['e
     .map((u) => ({ input: { chunkId: u.evidence.chunkId as string }, after: u.evidence.chunkId as string }));
 }
 
-const LIST_INTENTS = new Set<Intent>(['signs', 'staging', 'differential']);
+const LIST_INTENTS = new Set<Intent>(['signs', 'staging', 'differential', 'list']);
 
 function tableKey(u: Unit): string {
   return `${u.evidence.sourceId}|${u.row?.table.caption ?? ''}|${u.row?.table.header.join('|')}`;
@@ -189,8 +229,11 @@ function outlineOf(passages: ChunkEvidence[], sectionMatch: ReadonlyMap<string, 
   return out;
 }
 
-function pick(answering: Scored[], all: Scored[], intent: Intent, outlined: boolean): Scored[] {
+function pick(answering: Scored[], all: Scored[], intent: Intent, outlined: boolean, topic: TopicTerm[]): Scored[] {
   const list = LIST_INTENTS.has(intent);
+  // When the question names codes (T2, M1b, IC), a unit that names none of them is about another stage or region.
+  const codes = topic.filter((t) => t.code);
+  const namesCode = (x: Scored) => codes.some((t) => t.surfaces.some((c) => containsTerm(x.unit.text.toLowerCase(), c)));
   const max = list ? 10 : 6;
   const perPassage = list ? (outlined ? 2 : 6) : 3;
   const best = answering[0].score;
@@ -206,20 +249,36 @@ function pick(answering: Scored[], all: Scored[], intent: Intent, outlined: bool
     if (s.score < best * KEEP_SHARE) break;
     if (!s.unit.row && (count.get(s.unit.evidence) ?? 0) >= perPassage) continue;
     take(s);
-    // A sentence that opens a list (「…具有以下任一特征：」) brings its items; for list questions an item brings
-    // the sibling items that also name the topic.
-    if (s.unit.intro || (list && !outlined && s.unit.kind === 'item')) {
-      const siblings = all.filter(
-        (x) => x.unit.evidence === s.unit.evidence && x.unit.kind === 'item' && x.unit.index > (s.unit.intro ? s.unit.index : -1) && (s.unit.intro || x.own > 0),
-      );
+    // A sentence that opens a list (「…具有以下任一特征：」) brings its items, a title line (「1. 急性血行播散性肺结核」) the
+    // sentences under it; for list questions an item brings the sibling items that are on the topic too.
+    if (s.unit.intro) {
+      const after = all.filter((x) => x.unit.evidence === s.unit.evidence && x.unit.index > s.unit.index).sort((a, b) => a.unit.index - b.unit.index);
+      const listed = s.unit.text.endsWith('：') || s.unit.text.endsWith(':') ? after.filter((x) => x.unit.kind === 'item').slice(0, 8) : after.slice(0, 3);
+      for (const x of listed) take(x);
+    } else if (list && !outlined && s.unit.kind === 'item') {
+      const siblings = all.filter((x) => x.unit.evidence === s.unit.evidence && x.unit.kind === 'item' && x !== s && (codes.length ? namesCode(x) : x.own > 0 || x.topic >= 0.6));
       for (const x of siblings.slice(0, 8)) take(x);
     }
   }
+  // A list or comparison names several things (「M1b和M1c怎么区分」): each code of the question gets the unit that
+  // defines it (「M1b：胸腔外单一器官内的单个转移灶…」), though it names only one of them.
+  if (list) {
+    for (const t of codes) {
+      const defines = answering.find((s) => !kept.includes(s) && t.surfaces.some((x) => x && s.unit.text.replace(/^(?:•|\d{1,2}[.、．)])\s*/, '').toLowerCase().startsWith(x.toLowerCase())));
+      if (defines) take(defines);
+    }
+  }
+  // Rows of a table clearly behind the best table are another table's answer (the screening table beside
+  // the follow-up table): dropped.
+  const tableBest = new Map<string, number>();
+  for (const s of kept) if (s.unit.row) tableBest.set(tableKey(s.unit), Math.max(tableBest.get(tableKey(s.unit)) ?? 0, s.score));
+  const topTable = Math.max(0, ...tableBest.values());
+  for (const s of [...kept]) if (s.unit.row && (tableBest.get(tableKey(s.unit)) ?? 0) < topTable * 0.9) kept.splice(kept.indexOf(s), 1);
   // A small table is shown whole (every row the engine has); a large one in the rows naming most of the topic.
   for (const s of [...kept]) {
     if (!s.unit.row) continue;
     const rows = all.filter((x) => x.unit.row && tableKey(x.unit) === tableKey(s.unit));
-    if (s.unit.row.table.tableRows <= SMALL_TABLE) for (const x of rows) take(x);
+    if (s.unit.row.table.tableRows <= SMALL_TABLE) for (const x of rows) if (!codes.length || namesCode(x)) take(x);
     else {
       const best = Math.max(...rows.filter((x) => kept.includes(x)).map((x) => x.own));
       for (const x of rows) if (kept.includes(x) && x.own < best) kept.splice(kept.indexOf(x), 1);

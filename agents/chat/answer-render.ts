@@ -72,8 +72,11 @@ export function renderAnswer(plan: ExtractivePlan, lang: ChatLang): { text: stri
   for (const s of plan.units) bySource.set(s.unit.evidence.sourceId, [...(bySource.get(s.unit.evidence.sourceId) ?? []), s]);
   for (const group of bySource.values()) {
     lines.push(t.from(group[0].unit.evidence.title));
-    // Reading order within a source: page, then the passage's rank, then the unit's place in it.
-    const ordered = [...group].sort((a, b) => (a.unit.evidence.page ?? 0) - (b.unit.evidence.page ?? 0) || a.unit.rank - b.unit.rank || a.unit.index - b.unit.index);
+    // Passages best first (a passage's best unit), each in reading order; the rows of one table stay together.
+    const best = new Map<string, number>();
+    const keyOf = (s: Scored) => (s.unit.row ? rowKey(s) : `${s.unit.evidence.chunkId}`);
+    for (const s of group) best.set(keyOf(s), Math.max(best.get(keyOf(s)) ?? -Infinity, s.score));
+    const ordered = [...group].sort((a, b) => (best.get(keyOf(b)) ?? 0) - (best.get(keyOf(a)) ?? 0) || keyOf(a).localeCompare(keyOf(b)) || a.unit.index - b.unit.index);
     const tablesDone = new Set<string>();
     for (const s of ordered) {
       if (!s.unit.row) {

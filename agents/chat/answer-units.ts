@@ -30,7 +30,9 @@ const ITEM = /^(?:•|[-*·]|\d{1,2}[.)、．](?!\d)|[（(]\d{1,2}[)）]|[①-�
 const SENTENCE = /(?:[^。！？!?.]|\.(?!\s)|(?<![A-Za-z%)\]])\.)+(?:[。！？!?]+[”’」』）)]*|\.(?=\s|$)|$)/g;
 const MIN_CHARS = 6;
 /** Notices about the document, not its content (the demo corpus labels itself). */
-const NOTICE = /【演示内容】|不得用于临床决策|authored demo|not a real publication/i;
+const NOTICE = /【演示内容】|不得用于临床决策|authored demo|not a real publication|^\s*(?:MeSH|Keywords?|PMID|DOI)\s*[:：]/i;
+/** A question (a textbook's 思考题) is not an answer. */
+const QUESTION = /[？?]\s*$/;
 
 /** The units of one passage. Lists keep their items whole; paragraphs are cut into sentences. */
 export function unitsOf(e: ChunkEvidence, rank: number): Unit[] {
@@ -43,14 +45,15 @@ export function unitsOf(e: ChunkEvidence, rank: number): Unit[] {
     const b = block.trim();
     if (!b) continue;
     if (ITEM.test(b)) {
-      if (NOTICE.test(b)) continue;
-      out.push({ rank, index: out.length, kind: 'item', text: b, context, intro: false, evidence: e });
+      if (NOTICE.test(b) || QUESTION.test(b)) continue;
+      out.push({ rank, index: out.length, kind: 'item', text: b, context, intro: b.length <= 40 && !/[。！？!?.；;，,]$/.test(b), evidence: e });
       continue;
     }
     for (const m of b.matchAll(SENTENCE)) {
       const s = m[0].trim();
-      if (s.length < MIN_CHARS || NOTICE.test(s)) continue;
-      out.push({ rank, index: out.length, kind: 'sentence', text: s, context, intro: /[:：]$/.test(s), evidence: e });
+      if (s.length < MIN_CHARS || NOTICE.test(s) || QUESTION.test(s)) continue;
+      // A sentence ending in a colon, or a short line without any (「1. 急性血行播散性肺结核」), opens what follows.
+      out.push({ rank, index: out.length, kind: 'sentence', text: s, context, intro: /[:：]$/.test(s) || (s.length <= 40 && !/[。！？!?.；;，,]$/.test(s)), evidence: e });
     }
   }
   return out;

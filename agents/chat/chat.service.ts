@@ -4,7 +4,7 @@ import type { AskInput, AskResult, ChatEngine, ChatEvent, ChatLang, ChatService,
 import type { ToolRegistry, ToolRun } from '../tools/registry.ts';
 import type { ToolContext } from '../tools/tool.ts';
 import { answerWithLlm } from './answer-llm.ts';
-import { codeFound, type ExtractiveInput, missingCodes, planExtractive } from './answer-extractive.ts';
+import { codeFound, type ExtractiveInput, planExtractive, rareCodes } from './answer-extractive.ts';
 import { isQuestionWord, topicWeight } from './answer-units-score.ts';
 import { EXTRACTIVE_LABEL, renderAnswer } from './answer-render.ts';
 import { checkAnswer } from './citation-checker.ts';
@@ -110,6 +110,7 @@ export class DefaultChatService implements ChatService {
     };
     const input: ExtractiveInput = { question: t.question, intent: classifyQuestion(t.question), terms: found.terms, passages: found.passages, facts: found.facts, entities: found.entities };
     if (!llm) {
+      input.passages = await this.withChineseNames(input, tools, ctx, emitRun);
       input.passages = await this.withCodes(input, tools, ctx, emitRun);
       Object.assign(input, await this.withSections(input, tools, ctx, emitRun));
       let plan = planExtractive(input);
@@ -157,12 +158,29 @@ export class DefaultChatService implements ChatService {
   }
 
   /**
-   * A code the question depends on (Lung-RADS, BI-RADS, McDonald) that no passage mentions is searched on its
-   * own: passages naming it join the candidates; if none does, the knowledge base does not know it.
+   * An English question over a Chinese knowledge base: the lexicon knows the Chinese names of the entities it
+   * names (cerebral infarction → 脑梗死, MRI → 磁共振成像), so those names are searched too.
+   */
+  private async withChineseNames(input: ExtractiveInput, tools: ToolRegistry, ctx: ToolContext, emitRun: (r: ToolRun) => void): Promise<ExtractiveInput['passages']> {
+    const cjk = /[\u3400-\u9fff]/;
+    if (cjk.test(input.question)) return input.passages;
+    const names = input.terms.filter((t) => t.lexeme?.startsWith('#')).map((t) => t.surfaces.find((s) => cjk.test(s))).filter((s): s is string => !!s);
+    if (!names.length) return input.passages;
+    const query = [...new Set(names)].join(' ');
+    const run = await tools.run('hybrid_search', { query, top: 10 }, ctx);
+    emitRun(run);
+    const known = new Set(input.passages.map((p) => p.chunkId));
+    const found = (run.result.evidence ?? []).filter((e): e is ExtractiveInput['passages'][number] => e.kind === 'chunk' && !known.has(e.chunkId));
+    return [...input.passages, ...found];
+  }
+
+  /**
+   * A code the question depends on (Lung-RADS, BI-RADS, EBUS-TBNA) that at most one passage mentions is searched
+   * on its own: passages naming it join the candidates; if none does, the knowledge base does not know it.
    */
   private async withCodes(input: ExtractiveInput, tools: ToolRegistry, ctx: ToolContext, emitRun: (r: ToolRun) => void): Promise<ExtractiveInput['passages']> {
     const passages = [...input.passages];
-    for (const code of missingCodes(input.question, passages).slice(0, 2)) {
+    for (const code of rareCodes(input.question, passages).slice(0, 2)) {
       const run = await tools.run('hybrid_search', { query: code, top: 5 }, ctx);
       emitRun(run);
       const known = new Set(passages.map((p) => p.chunkId));
@@ -179,7 +197,7 @@ export class DefaultChatService implements ChatService {
   private async withSections(input: ExtractiveInput, tools: ToolRegistry, ctx: ToolContext, emitRun: (r: ToolRun) => void): Promise<Pick<ExtractiveInput, 'passages' | 'sectionMatch'>> {
     const terms = input.terms
       .filter((t) => !isQuestionWord(t.surfaces[0] ?? ''))
-      .map((t) => ({ surfaces: t.surfaces.slice(0, 12), weight: topicWeight(t.surfaces[0] ?? '', t.weight || 1) }))
+      .map((t) => ({ surfaces: t.surfaces.slice(0, 12), weight: topicWeight(t.surfaces[0] ?? '', t.weight || 1, t.lexeme) }))
       .slice(0, 12);
     const sourceIds = [...new Set(input.passages.map((p) => p.sourceId))].slice(0, 10);
     if (!terms.length || !sourceIds.length) return { passages: input.passages };

@@ -1,9 +1,9 @@
 /**
  * What a question asks for, from its wording (Chinese or English), so the extractive engine can pick
  * the sentences and table rows that hold it: the numbers for a threshold question, the list for a signs
- * question, the criteria for a staging question.
+ * question, the criteria for a staging question. `list` asks for several things of any kind (「哪些原因」).
  */
-export const INTENTS = ['threshold', 'staging', 'signs', 'differential', 'treatment', 'exam', 'definition', 'general'] as const;
+export const INTENTS = ['threshold', 'staging', 'signs', 'differential', 'treatment', 'exam', 'definition', 'list', 'general'] as const;
 export type Intent = (typeof INTENTS)[number];
 
 export interface QuestionIntent {
@@ -24,7 +24,8 @@ const CUES: Array<[Intent, RegExp]> = [
   ['treatment', TREATMENT],
   ['treatment', /处理|怎么办|管理|引流|\bmanage/i],
   ['exam', /检查方法|什么检查|哪种检查|哪项检查|影像检查|影像方案|做什么检查|选什么|选择什么|哪个序列|which (?:imaging|test|exam|sequence|modality)|imaging test/i],
-  ['signs', /征象|表现|特点|特征|影像学?改变|类型|种类|原因|有哪些|哪些|包括|\b(?:signs?|findings?|features?|appearances?|causes?)\b/i],
+  ['signs', /征象|表现|特点|特征|影像学?改变|\b(?:signs?|findings?|features?|appearances?)\b/i],
+  ['list', /类型|种类|原因|有哪些|哪些|包括|\b(?:causes?|types?|kinds?)\b/i],
   ['definition', /什么是|是什么|定义|指什么|是指|何谓|含义|意思|\bwhat (?:is|are|does)\b|\bdefin/i],
 ];
 

@@ -25,8 +25,8 @@ const GRAPH_FACTS = 6;
 export interface Retrieval {
   /** Relevant passages, then the graph facts: what the model is given. */
   evidence: ToolEvidence[];
-  /** Query terms (each with its synonyms) and their weights, for picking sentences in the extractive answer. */
-  terms: { surfaces: string[]; weight: number }[];
+  /** Query terms (each with its synonyms, and its lexeme) and their weights, for picking sentences in the extractive answer. */
+  terms: { surfaces: string[]; weight: number; lexeme?: string }[];
   /** Every passage the search returned, in rank order (the extractive engine judges relevance itself). */
   passages: Array<Extract<ToolEvidence, { kind: 'chunk' }>>;
   /** Graph facts of the entities the question names, and those entities with their types. */
@@ -58,7 +58,7 @@ export async function retrieve(
     run('hybrid_search', { query: searchable(query), top }),
     ...entities.map((surface) => run('graph_lookup', { entity: surface, limit: GRAPH_FACTS })),
   ]);
-  const data = search.result.data as { passages: SearchPassage[]; terms: { surface: string; expandsTo: string[]; weight: number }[] } | undefined;
+  const data = search.result.data as { passages: SearchPassage[]; terms: { lexeme?: string; surface: string; expandsTo: string[]; weight: number }[] } | undefined;
   const isRelevant = (p: SearchPassage) => p.lexical && (p.language === queryLang ? p.coverage >= MIN_COVERAGE : p.entities);
   const relevant = new Set((data?.passages ?? []).filter(isRelevant).map((p) => p.chunkId));
   const passages = (search.result.evidence ?? []).filter((e) => e.kind === 'chunk' && e.chunkId !== null && relevant.has(e.chunkId));
@@ -67,7 +67,7 @@ export async function retrieve(
   const names = entities.map((s) => s.toLowerCase());
   const mentioned = (e: ToolEvidence) => (e.kind === 'relation' ? [e.triple.subject, e.triple.object].filter((x) => names.some((n) => x.toLowerCase().includes(n) || query.includes(x))).length : 0);
   const ranked = dedupe(facts).sort((a, b) => mentioned(b) - mentioned(a)).slice(0, GRAPH_FACTS);
-  const terms = (data?.terms ?? []).filter((t) => t.weight > 0).map((t) => ({ surfaces: [t.surface, ...t.expandsTo], weight: t.weight }));
+  const terms = (data?.terms ?? []).filter((t) => t.weight > 0).map((t) => ({ surfaces: [t.surface, ...t.expandsTo], weight: t.weight, lexeme: t.lexeme }));
   const all = (search.result.evidence ?? []).filter((e): e is Extract<ToolEvidence, { kind: 'chunk' }> => e.kind === 'chunk');
   const found = lookups.map((r) => (r.result.data as { entity?: { id: string; type: string } | null } | undefined)?.entity).filter((e): e is { id: string; type: string } => !!e);
   return {

@@ -50,7 +50,7 @@ export function hybridSearchTool(search: SearchService, flags: SourceFlagsReposi
         headingPath: h.headingPath,
         ...(rows.has(h.chunkId) ? { table: rows.get(h.chunkId) } : {}),
       }));
-      const terms = res.terms.map((t) => ({ surface: t.surface, expandsTo: t.expandsTo, weight: termWeight(t) }));
+      const terms = res.terms.map((t) => ({ lexeme: t.lexeme, surface: t.surface, expandsTo: t.expandsTo, weight: termWeight(t) }));
       return { status: 'ok', summary: `${passages.length} passages for "${input.query}"`, data: { passages, terms }, evidence };
     },
   });
