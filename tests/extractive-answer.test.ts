@@ -151,7 +151,7 @@ describe('extractive answer parts', () => {
     const a = chunk('a:1', 'a', '甲指南', '甲句子一。');
     const b = chunk('b:1', 'b', '乙教材', '乙句子一。');
     const c = chunk('a:2', 'a', '甲指南', '甲句子二。');
-    const unit = (e: typeof a, score: number) => ({ unit: { rank: 0, index: 0, kind: 'sentence' as const, text: e.text, context: '', intro: false, evidence: e }, topic: 1, own: 1, slot: true, meta: false, score });
+    const unit = (e: typeof a, score: number) => ({ unit: { rank: 0, index: 0, kind: 'sentence' as const, text: e.text, context: '', intro: false, antecedent: '', evidence: e }, topic: 1, own: 1, subject: 1, slot: true, meta: false, score });
     const { text, cited } = renderAnswer({ kind: 'answer', units: [unit(b, 3), unit(a, 2), unit(c, 1)], facts: [], expand: [] }, 'zh');
     expect(text.split('\n')).toEqual([EXTRACTIVE_LABEL.zh, '根据《乙教材》：', '乙句子一[1]。', '根据《甲指南》：', '甲句子一[2]。', '甲句子二[3]。']);
     expect(cited).toEqual([b, a, c]);

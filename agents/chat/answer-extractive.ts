@@ -1,7 +1,7 @@
 import type { ToolEvidence } from '../tools/tool.ts';
 import { containsTerm, isCue, type Scored, scoreUnits, type TopicTerm, topicCoverage, topicWeight } from './answer-units-score.ts';
 import { type Unit, unitsOf } from './answer-units.ts';
-import type { Intent, QuestionIntent } from './question-intent.ts';
+import { type Intent, isIntentWord, type QuestionIntent } from './question-intent.ts';
 
 type ChunkEvidence = Extract<ToolEvidence, { kind: 'chunk' }>;
 type RelationEvidence = Extract<ToolEvidence, { kind: 'relation' }>;
@@ -64,6 +64,12 @@ const PREDICATES: Record<Intent, string[] | 'any'> = {
   exam: ['examined_by'],
   staging: ['staged_by', 'subtype_of'],
   definition: ['subtype_of'],
+  clinical: ['has_sign'],
+  diagnosis: ['examined_by'],
+  followup: [],
+  cause: [],
+  complication: ['complication_of'],
+  prognosis: [],
   threshold: [],
   list: [],
   general: 'any',
@@ -126,7 +132,10 @@ function topicTerms(terms: QueryTerm[], crossLanguage: boolean, question: string
     .map((t) => {
       const caps = !t.lexeme?.startsWith('#') && isCapsCode(t.surfaces[0] ?? '', question);
       const code = caps || /^[a-z]{1,3}\d{1,2}[a-c]?$/i.test(t.surfaces[0] ?? '');
-      return { surfaces: t.surfaces, weight: caps ? 2 : topicWeight(t.surfaces[0] ?? '', t.weight, t.lexeme), code };
+      // A word that only says what is asked (临床表现, 随访, 分型) narrows the topic a little; alone it is never the
+      // topic — a sentence about another disease's 临床表现 does not answer 「前列腺癌的临床表现」.
+      const asked = !t.lexeme?.startsWith('#') && isIntentWord(t.surfaces[0] ?? '');
+      return { surfaces: t.surfaces, weight: caps ? 2 : asked ? 0.5 : topicWeight(t.surfaces[0] ?? '', t.weight, t.lexeme), code };
     });
   // Capital letters the search drops (a single 「L」 of 「L区」) still name what is asked.
   const known = new Set(out.flatMap((t) => t.surfaces.map((x) => x.toLowerCase())));
@@ -168,7 +177,7 @@ export function planExtractive(input: ExtractiveInput): ExtractivePlan {
   // A unit answers when it holds what was asked, on the topic, in its own words or by where it stands (a table row,
   // a subsection of a section the question names); a sentence that only sits near the topic does not.
   const structural = (s: Scored) => !!s.unit.row || (input.sectionMatch?.get(s.unit.evidence.chunkId ?? '') ?? 0) >= 0.75 || outline.has(s.unit.evidence.chunkId ?? '');
-  const answering = scored.filter((s) => s.slot && s.topic >= UNIT_TOPIC && !s.meta && (s.own > 0 || structural(s))).sort((a, b) => b.score - a.score);
+  const answering = scored.filter((s) => s.slot && s.topic >= UNIT_TOPIC && !s.meta && (s.own > 0 || s.subject >= UNIT_TOPIC || structural(s))).sort((a, b) => b.score - a.score);
   const facts = relevantFacts(input);
   if (!answering.length) {
     const close = scored.filter((s) => s.topic >= PARTIAL_TOPIC && !s.meta).sort((a, b) => b.score - a.score).slice(0, 2);

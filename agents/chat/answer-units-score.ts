@@ -1,5 +1,5 @@
 import type { Intent } from './question-intent.ts';
-import type { Unit } from './answer-units.ts';
+import { subjectHead, type Unit } from './answer-units.ts';
 
 /** A query term (with synonyms) and how much it says about the topic. */
 export interface TopicTerm {
@@ -68,31 +68,80 @@ export function topicCoverage(text: string, topic: TopicTerm[]): number {
 
 const MEASURE = /\d+(?:\.\d+)?\s*(?:[～~〜至到\-–]\s*[＜<＞>≤≥]?\s*\d+(?:\.\d+)?\s*)?(?:mm³|mm|cm|mL|ml|HU|%|mSv|mGy|mmHg|kV|mAs|IU\/L|cm\/s|mL\/s|包年|岁|个月|月|周|天|日|小时|h|分钟|min|秒|s\b|分|次|倍|级|组|层|年)/i;
 const COMPARE = /[＜<＞>≤≥]\s*\d|(?:大于|小于|超过|不超过|不少于|不低于|低于|高于|以上|以下|以内)/;
-const STAGE = /\b(?:T[0-4][a-c]?|T1mi|Tis|TX|N[0-3X]|M[01][a-c]?)\b|[ⅠⅡⅢⅣ][ABC]?\d?期|[0-4][ABX]?类|[A-Z]?\d?型|分期|归为|属于|分为|定义为/;
+const STAGE = /\b(?:T[0-4][a-c]?|T1mi|Tis|TX|N[0-3X]|M[01][a-c]?)\b|[ⅠⅡⅢⅣ][ABC]?\d?期|[0-4][ABX]?类|(?:[A-Z0-9ⅠⅡⅢⅣ一二三四五六两]|\d[a-c])型|型[、，和及与]|分期|分型|分级|归为|属于|分为|分成|定义为/;
 const SIGN = /征|表现为|表现|呈|可见|显示|见于|提示|改变|信号|密度|强化/;
+/** Words that state a differential outright (the broader CONTRAST words only compare). */
+const DIFFERENTIATE = /鉴别|区别|区分|不同于|混淆|误诊|误认为|differentia|distinguish/i;
 const CONTRAST = /鉴别|区别|不同|而|相比|多为|多见|支持|提示|较|则|与/;
-const TREAT = /治疗|处理|手术|切除|引流|复位|抗凝|抗生素|抗感染|放化疗|化疗|放疗|疗程|首选|推荐|介入|栓塞|分娩|终止妊娠|随访|复查/;
+const TREAT = /治疗|处理|手术|切除|引流|复位|抗凝|抗生素|抗感染|放化疗|化疗|放疗|疗程|推荐|介入|栓塞|分娩|终止妊娠|随访|复查/;
 const EXAM = /首选|检查|推荐|敏感|准确|CT|MRI|超声|X\s*线|平片|CTA|MRCP|DWI|PET|造影|扫描|序列|成像/;
+const IMAGING = /CT|MRI|MR\b|超声|X\s*线|平片|造影|DWI|T[12]WI|PET|增强|扫描|回声|信号|密度|影像/;
+const SYMPTOM = /症状|体征|主诉|临床表现|出现|伴有?|(?<![声])痛|发热|咳|咯血|呕吐|恶心|腹泻|便血|血尿|黄疸|乏力|消瘦|体重下降|盗汗|头晕|抽搐|昏迷|休克|呼吸困难|胸闷|征阳性|可触及|不适|压痛/;
+const DIAGNOSE = /诊断|确诊|活检|穿刺|病理|检查|首选|金标准|敏感|特异/;
+const FOLLOW = /随访|复查|定期|监测|观察|每\s*\d|\d+\s*(?:个月|年|周)/;
+const CAUSE = /引起|导致|所致|病因|原因|由于|多由|诱发|诱因|危险因素|相关|继发于|感染|遗传|饮酒|吸烟/;
+const COMPLICATE = /并发|合并|继发|导致|引起|可致|出现/;
+const PROGNOSE = /预后|生存|死亡率|病死率|复发|转归|治愈|自愈|恶化/;
 const DEFINE = /是指|指的是|称为|又称|简称|定义为|定义|即|是.{1,12}(?:统称|总称)|：/;
+
+const TABLE_ABOUT: Partial<Record<Intent, RegExp>> = {
+  staging: /分期|分型|分级|分类|分组|标准|定义|TNM|stag|grade|class/i,
+  signs: /征象|表现|特点|特征|征|信号|密度|回声|强化|sign|finding|feature/i,
+  differential: /鉴别|区别|比较|对比|vs|differential/i,
+  definition: /定义|含义|名称|术语|概念|defin/i,
+};
+
+function rowAbout(intent: Intent, u: Unit): boolean {
+  const table = u.row?.table;
+  const re = TABLE_ABOUT[intent];
+  return !!table && !!re && re.test(`${table.caption ?? ''} ${table.header.join(' ')}`);
+}
+
+const SIZE = /\d+(?:\.\d+)?\s*(?:mm|cm)\b/i;
+
+/**
+ * A symptom sentence in a text that is not about imaging (「重症患者可出现休克…Grey-Turner征」) states a clinical
+ * sign, not an imaging one; in a radiology document (its title or headings name 影像, CT…) the context says otherwise.
+ */
+function clinicalOnly(u: Unit): boolean {
+  return SYMPTOM.test(u.text) && !IMAGING.test(u.text) && !IMAGING.test(u.context);
+}
 
 /** Whether a unit holds the kind of thing the intent asks for. */
 export function slotMatches(intent: Intent, u: Unit): boolean {
   const t = u.text;
+  // A row holds the kind of thing asked for when its table is about it (caption and column names: 「TNM 分期」,
+  // 「鉴别要点」, 「CT 表现」), not merely because it is a row: 「上腹正中｜急性胰腺炎…」 of a pain-location table
+  // is not 急性胰腺炎's differential.
+  const row = u.kind === 'row' && rowAbout(intent, u);
   switch (intent) {
     case 'threshold':
       return MEASURE.test(t) || (COMPARE.test(t) && /\d/.test(t));
     case 'staging':
-      return STAGE.test(t) || MEASURE.test(t) || u.kind === 'row';
+      // Criteria are sizes and codes (「T2：肿瘤最大径大于 3 cm」); an interval (「每2～3个月复查」) is not a stage.
+      return STAGE.test(t) || SIZE.test(t) || row;
     case 'signs':
-      return SIGN.test(t) || u.kind === 'item' || u.kind === 'row';
+      return (SIGN.test(t) && !clinicalOnly(u)) || u.kind === 'item' || row;
     case 'differential':
-      return CONTRAST.test(t) || STAGE.test(t) || u.kind === 'row';
+      return DIFFERENTIATE.test(t) || CONTRAST.test(t) || STAGE.test(t) || row;
     case 'treatment':
       return TREAT.test(t);
+    case 'clinical':
+      return SYMPTOM.test(t) || (/表现为|表现/.test(t) && !IMAGING.test(t));
+    case 'diagnosis':
+      return DIAGNOSE.test(t) || EXAM.test(t);
+    case 'followup':
+      return FOLLOW.test(t);
+    case 'cause':
+      return CAUSE.test(t);
+    case 'complication':
+      return COMPLICATE.test(t);
+    case 'prognosis':
+      return PROGNOSE.test(t);
     case 'exam':
       return EXAM.test(t);
     case 'definition':
-      return DEFINE.test(t) || u.kind === 'row';
+      return DEFINE.test(t) || row;
     default:
       return true;
   }
@@ -104,6 +153,8 @@ export interface Scored {
   topic: number;
   /** Topic coverage of the unit's own text. */
   own: number;
+  /** Topic coverage of the unit with its implicit subject (the sentences before it that name what it is about). */
+  subject: number;
   slot: boolean;
   /** The unit comes from a section that introduces or wraps up the document (scope, learning goals, summary). */
   meta: boolean;
@@ -127,28 +178,37 @@ export function scoreUnits(
   outline: ReadonlySet<string> = new Set(),
 ): Scored[] {
   const codes = topic.filter((t) => t.code);
-  // A unit inherits most of a passage's topic when the passage is clearly about it: 「受累血管的CT值通常高于43 HU」 is
-  // about the 大脑中动脉高密度征 its section defines, though it does not repeat the name.
+  // A section is about one thing: a unit of a passage under headings inherits most of the passage's topic
+  // (「受累血管的CT值通常高于43 HU」 is about the sign its section defines). A passage without headings (plain text)
+  // may hold several topics, so there only the sentences before a unit lend it theirs (its antecedent).
   const passage = new Map<unknown, number>();
-  for (const u of units) if (!passage.has(u.evidence)) passage.set(u.evidence, topicCoverage(`${u.context} ${u.evidence.text}`, topic));
+  for (const u of units) if (!passage.has(u.evidence) && u.evidence.headingPath?.length) passage.set(u.evidence, topicCoverage(`${u.context} ${u.evidence.text}`, topic));
   return units.map((unit) => {
     const own = topicCoverage(unit.text, topic);
-    const inherited = unit.row ? 0 : (passage.get(unit.evidence) ?? 0);
-    const withContext = Math.max(topicCoverage(`${unit.context} ${unit.text}`, topic), inherited >= 0.75 ? 0.9 * inherited : 0);
+    const section = unit.row ? 0 : (passage.get(unit.evidence) ?? 0);
+    // The implicit subject: 「受累血管的CT值通常高于43 HU」 is about the sign the sentence before names, 「本病需与…鉴别」
+    // about the disease that opened the paragraph.
+    const inherited = unit.antecedent ? Math.max(own, 0.9 * topicCoverage(`${unit.antecedent} ${unit.text}`, topic)) : own;
+    // 「胆石症的临床表现从无症状到…急性胆囊炎…不等」 is about 胆石症: the topic only in the object counts half.
+    const head = subjectHead(unit.text);
+    const subject = head && topicCoverage(head, topic) === 0 ? inherited / 2 : inherited;
+    const withContext = Math.max(topicCoverage(`${unit.context} ${unit.text}`, topic), subject, section >= 0.75 ? 0.9 * section : 0);
+    // Under headings the section carries the topic; in plain text the sentence and its antecedent do.
+    const stated = unit.evidence.headingPath?.length ? own : subject;
     const lower = unit.text.toLowerCase();
     const offCode = codes.length > 0 && !codes.some((t) => t.surfaces.some((x) => containsTerm(lower, x))) ? 1 : 0;
     const slot = intents.some((i) => slotMatches(i, unit));
     // What the main intent asks for counts more than what a secondary one does.
-    const slotScore = slotMatches(intents[0], unit) ? 1.5 : slot ? 0.7 : 0;
-    const section = sectionMatch.get(unit.evidence.chunkId ?? '') ?? 0;
+    const slotScore = slotMatches(intents[0], unit) ? (intents[0] === 'differential' && !DIFFERENTIATE.test(unit.text) && unit.kind !== 'row' ? 1 : 1.5) : slot ? 0.7 : 0;
+    const named = sectionMatch.get(unit.evidence.chunkId ?? '') ?? 0;
     const isMeta = (unit.evidence.headingPath ?? []).some((h) => META_SECTION.test(h.trim())) || /^(?:学习目标|本章小结)/.test(unit.text);
     const meta = isMeta ? 1.5 : 0;
     // The opening sentence of a subsection of a section the question names (「5 平扫CT早期缺血征象」 › 「5.2 岛带征」) is an item of the answer's list.
     const lead = unit.index === 0 ? (outline.has(unit.evidence.chunkId ?? '') ? 1.5 : 0.3) : 0;
     const score =
-      1.5 * own + withContext + slotScore + (section >= 0.75 ? section : 0) + lead - meta - offCode + 0.3 / (1 + unit.rank) +
+      1.5 * stated + withContext + slotScore + (named >= 0.75 ? named : 0) + lead - meta - offCode + 0.3 / (1 + unit.rank) +
       (unit.kind === 'row' && intents.includes('threshold') ? 0.2 : 0);
-    return { unit, topic: withContext, own, slot, meta: isMeta, score };
+    return { unit, topic: withContext, own, subject, slot, meta: isMeta, score };
   });
 }
 
