@@ -112,6 +112,36 @@ describe('Markdown and HTML tables', () => {
     expect(md.blocks.some((b) => b.kind === 'heading' && /^表/.test(b.text))).toBe(false);
   });
 
+  it('plain text: tab-, pipe- and space-aligned columns become tables with the 「表 N」 line above as caption; prose stays prose', async () => {
+    const txt = [
+      '急性胰腺炎的严重程度按器官衰竭分级。',
+      '表 3-1 修订版亚特兰大分级',
+      '分级\t器官衰竭\t局部并发症',
+      '轻症\t无\t无',
+      '中度重症\t短暂（≤48 h）\t有或无',
+      '重症\t持续（＞48 h）\t有或无',
+      '',
+      '| 分型 | CT 表现 |',
+      '| --- | --- |',
+      '| 间质水肿性 | 胰腺弥漫性肿大 |',
+      '| 坏死性 | 胰腺实质无强化区 |',
+      '',
+      'Balthazar 分级    CT 表现',
+      'A    胰腺正常',
+      'B    胰腺局限性或弥漫性肿大',
+      '',
+      '本段是正文，句中偶有  两个空格，但只有一行。',
+    ].join('\n');
+    const doc = await readDocument(utf8(txt), 'ap.txt');
+    const found = tables(doc.blocks).map((b) => b.table);
+    expect(found).toEqual([
+      { caption: '表 3-1 修订版亚特兰大分级', header: ['分级', '器官衰竭', '局部并发症'], rows: [['轻症', '无', '无'], ['中度重症', '短暂（≤48 h）', '有或无'], ['重症', '持续（＞48 h）', '有或无']] },
+      { header: ['分型', 'CT 表现'], rows: [['间质水肿性', '胰腺弥漫性肿大'], ['坏死性', '胰腺实质无强化区']] },
+      { header: ['Balthazar 分级', 'CT 表现'], rows: [['A', '胰腺正常'], ['B', '胰腺局限性或弥漫性肿大']] },
+    ]);
+    expect(doc.blocks.filter((b) => b.kind === 'text').map((b) => b.text)).toEqual(['急性胰腺炎的严重程度按器官衰竭分级。', '本段是正文，句中偶有  两个空格，但只有一行。']);
+  });
+
   it('HTML: <table> with <caption>, <thead> and <tbody>; a one-column layout table stays text', async () => {
     const html = `<html><body><h1>2 分期</h1>
       <table><caption>表 2-1 T 分期</caption><thead><tr><th>T 分类</th><th>大小</th></tr></thead>
