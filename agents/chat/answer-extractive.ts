@@ -135,7 +135,7 @@ function topicTerms(terms: QueryTerm[], crossLanguage: boolean, question: string
       // A word that only says what is asked (临床表现, 随访, 分型) narrows the topic a little; alone it is never the
       // topic — a sentence about another disease's 临床表现 does not answer 「前列腺癌的临床表现」.
       const asked = !t.lexeme?.startsWith('#') && isIntentWord(t.surfaces[0] ?? '');
-      return { surfaces: t.surfaces, weight: caps ? 2 : asked ? 0.5 : topicWeight(t.surfaces[0] ?? '', t.weight, t.lexeme), code };
+      return { surfaces: t.surfaces, weight: caps ? 2 : asked ? 0.5 : topicWeight(t.surfaces[0] ?? '', t.weight, t.lexeme), code, asked };
     });
   // Capital letters the search drops (a single 「L」 of 「L区」) still name what is asked.
   const known = new Set(out.flatMap((t) => t.surfaces.map((x) => x.toLowerCase())));
@@ -178,6 +178,7 @@ export function planExtractive(input: ExtractiveInput): ExtractivePlan {
   // a subsection of a section the question names); a sentence that only sits near the topic does not.
   const structural = (s: Scored) => !!s.unit.row || (input.sectionMatch?.get(s.unit.evidence.chunkId ?? '') ?? 0) >= 0.75 || outline.has(s.unit.evidence.chunkId ?? '');
   const answering = scored.filter((s) => s.slot && s.topic >= UNIT_TOPIC && !s.meta && (s.own > 0 || s.subject >= UNIT_TOPIC || structural(s))).sort((a, b) => b.score - a.score);
+  if (process.env.YZ_DEBUG_EXTRACTIVE) for (const s of [...scored].sort((a, b) => b.score - a.score).slice(0, 12)) console.log(s.score.toFixed(2), s.slot, s.own.toFixed(2), s.subject.toFixed(2), s.topic.toFixed(2), s.unit.text.slice(0, 60));
   const facts = relevantFacts(input);
   if (!answering.length) {
     const close = scored.filter((s) => s.topic >= PARTIAL_TOPIC && !s.meta).sort((a, b) => b.score - a.score).slice(0, 2);
@@ -279,10 +280,17 @@ function pick(answering: Scored[], all: Scored[], intent: Intent, outlined: bool
   }
   // Rows of a table clearly behind the best table are another table's answer (the screening table beside
   // the follow-up table): dropped.
-  const tableBest = new Map<string, number>();
-  for (const s of kept) if (s.unit.row) tableBest.set(tableKey(s.unit), Math.max(tableBest.get(tableKey(s.unit)) ?? 0, s.score));
-  const topTable = Math.max(0, ...tableBest.values());
-  for (const s of [...kept]) if (s.unit.row && (tableBest.get(tableKey(s.unit)) ?? 0) < topTable * 0.9) kept.splice(kept.indexOf(s), 1);
+  // So is a table whose rows name clearly less of the question than the best table's (「…需要随访吗」: the rows that
+  // say 随访 beat the screening table's rows that only share the nodule type).
+  const tableBest = new Map<string, { score: number; own: number }>();
+  for (const s of kept) {
+    if (!s.unit.row) continue;
+    const b = tableBest.get(tableKey(s.unit)) ?? { score: 0, own: 0 };
+    tableBest.set(tableKey(s.unit), { score: Math.max(b.score, s.score), own: Math.max(b.own, s.own) });
+  }
+  const topTable = [...tableBest.values()].sort((a, b) => b.score - a.score)[0];
+  const behind = (b: { score: number; own: number } | undefined) => !!b && !!topTable && (b.score < topTable.score * 0.9 || b.own < topTable.own - 0.1);
+  for (const s of [...kept]) if (s.unit.row && behind(tableBest.get(tableKey(s.unit)))) kept.splice(kept.indexOf(s), 1);
   // A small table is shown whole (every row the engine has); a large one in the rows naming most of the topic.
   for (const s of [...kept]) {
     if (!s.unit.row) continue;

@@ -7,6 +7,8 @@ export interface TopicTerm {
   weight: number;
   /** A code the question names (T2, M1b, IC): a unit naming none of the question's codes is about something else. */
   code?: boolean;
+  /** A word that says what is asked (临床表现, 随访, 治疗): a section or table it heads holds that. */
+  asked?: boolean;
 }
 
 /**
@@ -85,10 +87,11 @@ const PROGNOSE = /预后|生存|死亡率|病死率|复发|转归|治愈|自愈|
 const DEFINE = /是指|指的是|称为|又称|简称|定义为|定义|即|是.{1,12}(?:统称|总称)|：/;
 
 const TABLE_ABOUT: Partial<Record<Intent, RegExp>> = {
-  staging: /分期|分型|分级|分类|分组|标准|定义|TNM|stag|grade|class/i,
+  staging: /分期|分型|分级|分类|分组|类型|类别|标准|定义|TNM|stag|grade|class|type/i,
   signs: /征象|表现|特点|特征|征|信号|密度|回声|强化|sign|finding|feature/i,
   differential: /鉴别|区别|比较|对比|vs|differential/i,
-  definition: /定义|含义|名称|术语|概念|defin/i,
+  // A classification table defines its types (「类型｜影像表现」: 「PH2｜血肿体积超过梗死区的30%」).
+  definition: /定义|含义|名称|术语|概念|类型|分型|分级|分期|分类|类别|defin|type|class/i,
 };
 
 function rowAbout(intent: Intent, u: Unit): boolean {
@@ -178,6 +181,7 @@ export function scoreUnits(
   outline: ReadonlySet<string> = new Set(),
 ): Scored[] {
   const codes = topic.filter((t) => t.code);
+  const asked = topic.filter((t) => t.asked);
   // A section is about one thing: a unit of a passage under headings inherits most of the passage's topic
   // (「受累血管的CT值通常高于43 HU」 is about the sign its section defines). A passage without headings (plain text)
   // may hold several topics, so there only the sentences before a unit lend it theirs (its antecedent).
@@ -188,13 +192,14 @@ export function scoreUnits(
     const section = unit.row ? 0 : (passage.get(unit.evidence) ?? 0);
     // The implicit subject: 「受累血管的CT值通常高于43 HU」 is about the sign the sentence before names, 「本病需与…鉴别」
     // about the disease that opened the paragraph.
-    const inherited = unit.antecedent ? Math.max(own, 0.9 * topicCoverage(`${unit.antecedent} ${unit.text}`, topic)) : own;
+    const headless = !unit.evidence.headingPath?.length;
+    const inherited = unit.antecedent && headless ? Math.max(own, 0.9 * topicCoverage(`${unit.antecedent} ${unit.text}`, topic)) : own;
     // 「胆石症的临床表现从无症状到…急性胆囊炎…不等」 is about 胆石症: the topic only in the object counts half.
     const head = subjectHead(unit.text);
     const subject = head && topicCoverage(head, topic) === 0 ? inherited / 2 : inherited;
     const withContext = Math.max(topicCoverage(`${unit.context} ${unit.text}`, topic), subject, section >= 0.75 ? 0.9 * section : 0);
     // Under headings the section carries the topic; in plain text the sentence and its antecedent do.
-    const stated = unit.evidence.headingPath?.length ? own : subject;
+    const stated = headless ? subject : own;
     const lower = unit.text.toLowerCase();
     const offCode = codes.length > 0 && !codes.some((t) => t.surfaces.some((x) => containsTerm(lower, x))) ? 1 : 0;
     const slot = intents.some((i) => slotMatches(i, unit));
@@ -205,8 +210,11 @@ export function scoreUnits(
     const meta = isMeta ? 1.5 : 0;
     // The opening sentence of a subsection of a section the question names (「5 平扫CT早期缺血征象」 › 「5.2 岛带征」) is an item of the answer's list.
     const lead = unit.index === 0 ? (outline.has(unit.evidence.chunkId ?? '') ? 1.5 : 0.3) : 0;
+    // 「纯磨玻璃结节小于6 mm需要随访吗」: the rows of 「表 10-2 …随访建议」, a section headed 「治疗」 for 「…的治疗」.
+    const lowerContext = unit.context.toLowerCase();
+    const headed = asked.some((t) => t.surfaces.some((x) => containsTerm(lowerContext, x))) ? 0.5 : 0;
     const score =
-      1.5 * stated + withContext + slotScore + (named >= 0.75 ? named : 0) + lead - meta - offCode + 0.3 / (1 + unit.rank) +
+      headed + 1.5 * stated + withContext + slotScore + (named >= 0.75 ? named : 0) + lead - meta - offCode + 0.3 / (1 + unit.rank) +
       (unit.kind === 'row' && intents.includes('threshold') ? 0.2 : 0);
     return { unit, topic: withContext, own, subject, slot, meta: isMeta, score };
   });
