@@ -178,7 +178,6 @@ export function planExtractive(input: ExtractiveInput): ExtractivePlan {
   // a subsection of a section the question names); a sentence that only sits near the topic does not.
   const structural = (s: Scored) => !!s.unit.row || (input.sectionMatch?.get(s.unit.evidence.chunkId ?? '') ?? 0) >= 0.75 || outline.has(s.unit.evidence.chunkId ?? '');
   const answering = scored.filter((s) => s.slot && s.topic >= UNIT_TOPIC && !s.meta && (s.own > 0 || s.subject >= UNIT_TOPIC || structural(s))).sort((a, b) => b.score - a.score);
-  if (process.env.YZ_DEBUG_EXTRACTIVE) for (const s of [...scored].sort((a, b) => b.score - a.score).slice(0, 12)) console.log(s.score.toFixed(2), s.slot, s.own.toFixed(2), s.subject.toFixed(2), s.topic.toFixed(2), s.unit.text.slice(0, 60));
   const facts = relevantFacts(input);
   if (!answering.length) {
     const close = scored.filter((s) => s.topic >= PARTIAL_TOPIC && !s.meta).sort((a, b) => b.score - a.score).slice(0, 2);
