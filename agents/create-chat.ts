@@ -1,4 +1,4 @@
-import type { Logger, Tokenizer } from '../core/index.ts';
+import type { Keyring, Logger, Tokenizer } from '../core/index.ts';
 import type { GraphStore } from '../graph/index.ts';
 import { SectionsRepository, type SourcesRepository, type TablesRepository } from '../ingest/index.ts';
 import { type LlmProvider, type LlmResponseCache, loadPrompt } from '../llm/index.ts';
@@ -13,7 +13,8 @@ import { createToolRegistry } from './tools/registry.ts';
 
 export interface ChatDeps {
   db: Database;
-  llm: LlmProvider | null;
+  /** The active model at the time of each call (it can be switched in Settings); null: deterministic engines. */
+  llm: () => LlmProvider | null;
   /** YZ_LLM_NUM_CTX. */
   numCtx: number;
   tokenizer: Tokenizer;
@@ -23,6 +24,8 @@ export interface ChatDeps {
   sources: Pick<SourcesRepository, 'get' | 'page'>;
   tables: Pick<TablesRepository, 'forChunks' | 'rowChunks' | 'rowChunksByLabel'>;
   cache: LlmResponseCache;
+  /** Encrypts what users type (questions, titles) at rest. */
+  keyring: Keyring;
   log?: Logger;
 }
 
@@ -36,13 +39,19 @@ export function createChatService(deps: ChatDeps): ChatService {
   const sectionsRepo = new SectionsRepository();
   const sections = { lookup: (ids: string[], terms: { surfaces: string[]; weight: number }[], opts?: { limit?: number }) => sectionsRepo.lookup(deps.db, ids, terms, opts) };
   const tools = createToolRegistry({ db: deps.db, search: deps.search, entities: deps.entities, graph: deps.graph, sources: deps.sources, tables, sections });
-  const rewriter = new QueryRewriter({ llm: deps.llm, cache: deps.cache, tokenizer: deps.tokenizer, prompt: loadPrompt('query-rewrite'), log: deps.log });
+  const rewriter = new QueryRewriter({
+    get llm() {
+      return deps.llm();
+    },
+    cache: deps.cache, tokenizer: deps.tokenizer, prompt: loadPrompt('query-rewrite'), log: deps.log });
   return new DefaultChatService({
-    llm: deps.llm,
+    get llm() {
+      return deps.llm();
+    },
     numCtx: deps.numCtx,
     tokenizer: deps.tokenizer,
     tools,
-    conversations: new ConversationsRepository(deps.db),
+    conversations: new ConversationsRepository(deps.db, deps.keyring),
     rewriter,
     answerPrompt: loadPrompt('chat-answer'),
     log: deps.log,

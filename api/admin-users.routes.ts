@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../auth/index.ts';
 import type { Runtime } from '../runtime/index.ts';
-import { UserSchema } from './auth.routes.ts';
+import { RevokedSchema, UserSchema } from './auth.routes.ts';
 import { ErrorBodySchema } from './contract.ts';
 import { principalOf } from './permissions.ts';
 
@@ -26,7 +26,7 @@ export const adminUsersRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
     config: { permission: 'admin.users' },
     schema: {
       tags: ['admin'],
-      summary: 'Create an account; without a password a one-time password is returned once',
+      summary: 'Create an account; without a password a one-time password is returned once. Either way the user must change it at first sign-in',
       body: NewUser,
       response: { 201: z.object({ user: UserSchema, initialPassword: z.string().optional() }), 400: ErrorBodySchema, 409: ErrorBodySchema },
     },
@@ -42,6 +42,11 @@ export const adminUsersRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
 
   app.post('/api/admin/users/:id/reset-password', {
     config: { permission: 'admin.users' },
-    schema: { tags: ['admin'], summary: 'Set a new one-time password (shown once); the user must change it', params: Params, response: { 200: z.object({ initialPassword: z.string() }), 404: ErrorBodySchema } },
+    schema: {
+      tags: ['admin'],
+      summary: 'Set a new one-time password (shown once); the user must change it; their sessions, API tokens and remembered devices end',
+      params: Params,
+      response: { 200: RevokedSchema.extend({ initialPassword: z.string() }), 404: ErrorBodySchema },
+    },
   }, async (req) => rt.auth.resetPassword(req.params.id, principalOf(req).username));
 };

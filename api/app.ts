@@ -21,9 +21,12 @@ import { jobsRoutes } from './jobs.routes.ts';
 import { knowledgeRoutes } from './knowledge.routes.ts';
 import { llmRoutes } from './llm.routes.ts';
 import { literatureRoutes } from './literature.routes.ts';
-import { enforcePermissions, requirePermissionDeclarations } from './permissions.ts';
+import { enforcePermissions, requirePermissionDeclarations, requireSignInForDocs } from './permissions.ts';
+import { rejectCrossOriginWrites, requireDeclaredContentTypes } from './request-guard.ts';
+import { securityHeaders } from './security-headers.ts';
 import { searchRoutes } from './search.routes.ts';
 import { sourcesRoutes } from './sources.routes.ts';
+import { vocabularyRoutes } from './vocabulary.routes.ts';
 
 const UI_DIST = fileURLToPath(new URL('../ui/dist/', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -41,13 +44,19 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   const app = Fastify({
     loggerInstance: (opts.logger ? rt.log : undefined) as FastifyBaseLogger | undefined,
     bodyLimit: 1024 * 1024,
+    // X-Forwarded-For / -Proto / -Host only from the proxies named in YZ_TRUST_PROXY (none by default).
+    trustProxy: rt.config.http.trustProxy.length ? rt.config.http.trustProxy : false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
   rejectNulCharacters(app);
   requirePermissionDeclarations(app);
+  // onRequest order: headers, the cross-origin check, who is calling (401/403), then the body type (415).
+  securityHeaders(app);
+  rejectCrossOriginWrites(app, { publicOrigins: rt.config.http.publicOrigins });
   enforcePermissions(app, rt.auth);
+  requireDeclaredContentTypes(app);
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
 
   await app.register(fastifySwagger, {
@@ -57,7 +66,7 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiHooks: { onRequest: requireSignInForDocs(rt.auth) } });
   await app.register(fastifyMultipart, { limits: { fileSize: rt.config.maxUploadBytes, files: 1, fields: 20, fieldSize: 10_000 }, throwFileSizeLimit: true });
 
   await app.register(healthRoutes(rt, VERSION));
@@ -66,6 +75,7 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   await app.register(chunksRoutes(rt));
   await app.register(jobsRoutes(rt));
   await app.register(knowledgeRoutes(rt));
+  await app.register(vocabularyRoutes(rt));
   await app.register(graphRoutes(rt));
   await app.register(chatRoutes(rt));
   await app.register(llmRoutes(rt));

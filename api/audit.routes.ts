@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AuditRepository, type VerifyReport, verify } from '../audit/index.ts';
+import { AuditRepository, type VerifyReport } from '../audit/index.ts';
 import { AppError } from '../core/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { ErrorBodySchema } from './contract.ts';
@@ -14,6 +14,8 @@ export const AuditRecordSchema = z.object({
   details: z.record(z.string(), z.unknown()),
   prevHash: z.string(),
   hash: z.string(),
+  /** Master key id whose audit key hashed the row (HMAC-SM3); null for a legacy unkeyed row. */
+  keyId: z.string().nullable(),
 });
 export const AuditPageSchema = z.object({ total: z.number().int(), items: z.array(AuditRecordSchema) });
 
@@ -30,6 +32,10 @@ export const AuditVerifySchema = z.object({
   elapsedMs: z.number(),
   batchSize: z.number().int(),
   workers: z.number().int(),
+  /** The latest signed checkpoint (kept outside the database) the log was compared with. */
+  checkpoint: z.object({ seq: z.number().int(), hash: z.string(), at: z.string(), keyId: z.string(), checked: z.number().int() }).nullable(),
+  /** What could not be checked (e.g. no checkpoint yet). */
+  warnings: z.array(z.string()),
   /** When this verification finished (ISO). */
   checkedAt: z.string(),
 });
@@ -85,11 +91,12 @@ export const auditRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =
     config: { permission: 'audit.read' },
     schema: {
       tags: ['audit'],
-      summary: 'Recompute the SM3 hash chain and name every edited, deleted or inserted row (with timing)',
+      summary: 'Recompute the keyed (HMAC-SM3) hash chain, compare it with the signed checkpoints, and name every edited, deleted, inserted or truncated row (with timing)',
       response: { 200: AuditVerifySchema },
     },
   }, async () => {
-    running ??= verify(rt.db)
+    running ??= rt.audit
+      .verify()
       .then((r) => ({ ...r, checkedAt: new Date().toISOString() }))
       .finally(() => {
         running = null;

@@ -4,7 +4,7 @@ import { GRANTABLE, PERMISSIONS, ROLES } from '../auth/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { ErrorBodySchema } from './contract.ts';
 import { principalOf } from './permissions.ts';
-import { clearSessionCookie, setSessionCookie } from './session-cookie.ts';
+import { clearSessionCookie, DEVICE_COOKIE, readCookie, setDeviceCookie, setSessionCookie } from './session-cookie.ts';
 
 export const UserSchema = z.object({
   id: z.string(),
@@ -29,6 +29,9 @@ export const TokenInfoSchema = z.object({
   lastUsedAt: z.string().nullable(),
 });
 
+/** What a password change or reset ended: the user's other sessions and API tokens. */
+export const RevokedSchema = z.object({ sessionsRevoked: z.number().int(), tokensRevoked: z.number().int() });
+
 const Login = z.object({ username: z.string().max(200), password: z.string().max(1000) });
 const PasswordChange = z.object({ current: z.string().max(1000), next: z.string().max(1000) });
 const NewToken = z.object({
@@ -43,13 +46,14 @@ export const authRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =>
     config: { permission: 'public' },
     schema: {
       tags: ['auth'],
-      summary: 'Sign in: sets the HTTP-only session cookie. Wrong password and unknown user answer alike; 5 failures in 15 min lock the name',
+      summary: 'Sign in: sets the HTTP-only session cookie (and a device cookie). Wrong password and unknown user answer alike; repeated failures wait with exponential backoff (429, Retry-After)',
       body: Login,
-      response: { 200: z.object({ user: UserSchema }), 401: ErrorBodySchema, 423: ErrorBodySchema, 429: ErrorBodySchema },
+      response: { 200: z.object({ user: UserSchema }), 401: ErrorBodySchema, 429: ErrorBodySchema },
     },
   }, async (req, reply) => {
-    const r = await rt.auth.login({ username: req.body.username, password: req.body.password, ip: req.ip, userAgent: req.headers['user-agent'] });
+    const r = await rt.auth.login({ username: req.body.username, password: req.body.password, ip: req.ip, userAgent: req.headers['user-agent'], device: readCookie(req, DEVICE_COOKIE) });
     setSessionCookie(req, reply, r.sessionSecret, r.expiresAt);
+    setDeviceCookie(req, reply, r.device);
     return { user: r.user };
   });
 
@@ -69,11 +73,13 @@ export const authRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =>
 
   app.post('/api/auth/password', {
     config: { permission: 'authenticated' },
-    schema: { tags: ['auth'], summary: 'Change one\'s own password (≥ 10 characters, not the username); other sessions end', body: PasswordChange, response: { 204: z.null(), 400: ErrorBodySchema } },
-  }, async (req, reply) => {
-    await rt.auth.changePassword(principalOf(req), req.body.current, req.body.next);
-    return reply.code(204).send(null);
-  });
+    schema: {
+      tags: ['auth'],
+      summary: 'Change one\'s own password (≥ 10 characters, not the username); other sessions end and every API token of the user is revoked',
+      body: PasswordChange,
+      response: { 200: RevokedSchema, 400: ErrorBodySchema },
+    },
+  }, async (req) => rt.auth.changePassword(principalOf(req), req.body.current, req.body.next));
 
   app.get('/api/auth/tokens', {
     config: { permission: 'authenticated' },
@@ -84,7 +90,7 @@ export const authRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =>
     config: { permission: 'authenticated' },
     schema: {
       tags: ['auth'],
-      summary: 'Create an API token (scopes ⊆ own permissions, 1–365 days); the token is shown once',
+      summary: 'Create an API token (scopes ⊆ own permissions, 1–365 days) from a signed-in session (not with a token); the token is shown once',
       body: NewToken,
       response: { 201: TokenInfoSchema.extend({ token: z.string() }), 400: ErrorBodySchema, 403: ErrorBodySchema },
     },

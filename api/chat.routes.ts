@@ -34,7 +34,8 @@ export const chatRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =>
       if (!streaming) {
         streaming = true;
         reply.hijack();
-        reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+        // The hijacked stream keeps the headers set so far (security headers, api/security-headers.ts).
+        reply.raw.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       }
       if (!reply.raw.destroyed) reply.raw.write(sse(e));
     };

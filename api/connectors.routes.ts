@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CheckSchema, ConnectorSchema, HealthItemSchema } from '../connectors/index.ts';
+import { AllowEntryInputSchema, AllowEntrySchema, CheckSchema, ConnectorSchema, HealthItemSchema } from '../connectors/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
 import { ErrorBodySchema } from './contract.ts';
 
 const Id = z.object({ id: z.string().min(1).max(100) });
-const Errors = { 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema, 500: ErrorBodySchema };
+const Errors = { 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema, 422: ErrorBodySchema, 500: ErrorBodySchema };
 /**
  * The body is validated by the connectors capability (zod discriminated union on `kind`), not by the
  * route schema, so a 400 names the exact nested field (`config.qidoUrl`) rather than just `config`.
@@ -14,8 +14,9 @@ const Errors = { 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchem
 const Body = z.object({ kind: z.string(), name: z.string(), config: z.record(z.string(), z.unknown()) }).passthrough();
 
 /**
- * Integration connectors (permission connectors.manage throughout): CRUD with write-only secrets,
- * on-demand tests, latest health and check history.
+ * Integration connectors (permission connectors.manage): CRUD with write-only secrets bound to their
+ * target, on-demand tests, latest health and check history; the target allow-list (read with
+ * connectors.manage, changed with connectors.allowlist — admin only).
  */
 export const connectorsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
   const con = rt.connectors;
@@ -35,7 +36,9 @@ export const connectorsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
     config: { permission },
     schema: {
       tags: ['connectors'],
-      summary: 'Add a connector: {name, kind: ris|pacs|imaging_ai|research_db|llm, config, enabled?}; secrets are SM4-encrypted (needs YZ_MASTER_KEY)',
+      summary:
+        'Add a connector: {name, kind: ris|pacs|imaging_ai|research_db|llm, config, enabled?}; secrets are SM4-encrypted and bound to the target ' +
+        '; a target outside the allow-list is 422 TARGET_NOT_ALLOWED',
       body: Body, response: { 201: ConnectorSchema, ...Errors },
     },
   }, async (req, reply) => reply.code(201).send(await con.create(req.body, actorOf(req))));
@@ -43,7 +46,8 @@ export const connectorsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
   app.put('/api/connectors/:id', {
     config: { permission },
     schema: {
-      tags: ['connectors'], summary: 'Change a connector (an omitted secret keeps the stored one, null clears it)',
+      tags: ['connectors'],
+      summary: 'Change a connector (an omitted secret keeps the stored one while the target is unchanged — else 409 SECRET_REENTRY_REQUIRED; null clears it)',
       params: Id, body: Body, response: { 200: ConnectorSchema, ...Errors },
     },
   }, async (req) => con.update(req.params.id, req.body, actorOf(req)));
@@ -59,7 +63,34 @@ export const connectorsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
   app.post('/api/connectors/:id/test', {
     config: { permission },
     schema: { tags: ['connectors'], summary: 'Probe the connector now and record the result', params: Id, response: { 200: CheckSchema, 404: ErrorBodySchema } },
-  }, async (req) => con.check(req.params.id, 'manual'));
+  }, async (req) => con.check(req.params.id, 'manual', actorOf(req)));
+
+  app.get('/api/connectors/allowlist', {
+    config: { permission },
+    schema: {
+      tags: ['connectors'], summary: 'Networks, addresses and host names connectors may reach (link-local and metadata addresses only when listed explicitly)',
+      response: { 200: z.object({ items: z.array(AllowEntrySchema) }) },
+    },
+  }, async () => ({ items: await con.allowlist.list() }));
+
+  app.post('/api/connectors/allowlist', {
+    config: { permission: 'connectors.allowlist' },
+    schema: {
+      tags: ['connectors'], summary: 'Allow a CIDR network, an address, a host name or *.domain (admin)',
+      body: AllowEntryInputSchema, response: { 201: AllowEntrySchema, 400: ErrorBodySchema, 409: ErrorBodySchema },
+    },
+  }, async (req, reply) => reply.code(201).send(await con.allowlist.allow(req.body, actorOf(req))));
+
+  app.delete('/api/connectors/allowlist/:entryId', {
+    config: { permission: 'connectors.allowlist' },
+    schema: {
+      tags: ['connectors'], summary: 'Remove an allow-list entry (admin)',
+      params: z.object({ entryId: z.coerce.number().int().min(1).max(2_147_483_647) }), response: { 204: z.null(), 404: ErrorBodySchema },
+    },
+  }, async (req, reply) => {
+    await con.allowlist.disallow(req.params.entryId, actorOf(req));
+    return reply.code(204).send(null);
+  });
 
   app.get('/api/connectors/:id/history', {
     config: { permission },

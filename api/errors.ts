@@ -8,6 +8,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     const e = toAppError(err);
     if (e.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code: e.code, field: e.field }, e.message);
+    const retryAfter = e.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     return reply.code(e.status).send(e.toJSON());
   });
   app.setNotFoundHandler((req, reply) => {

@@ -96,7 +96,7 @@ export const graphRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =
   app.post('/api/graph/rebuild', {
     config: { permission: 'admin.users' },
     schema: { tags: ['graph'], summary: 'Empty the graph store and replay every outbox event', response: { 200: z.object({ applied: z.number(), lastSeq: z.number() }), 503: ErrorBodySchema } },
-  }, async () => k.projector.rebuild());
+  }, async (req) => k.rebuildGraph(actorOf(req)));
 
   app.get('/api/graph/export', {
     config: { permission: 'knowledge.read' },
@@ -106,7 +106,7 @@ export const graphRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =
     },
   }, async (req, reply) => {
     const format = req.query.format;
-    const body = await exportGraph(rt.db, format, { actor: actorOf(req) });
+    const body = await exportGraph(rt.db, format, { actor: actorOf(req), keyring: rt.keyring });
     const t = EXPORT_TYPES[format];
     return reply.header('content-type', t.mime).header('content-disposition', `attachment; filename="yingzhi-graph.${t.ext}"`).send(body);
   });
@@ -115,13 +115,23 @@ export const graphRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =
     config: { permission: 'knowledge.review' },
     bodyLimit: 50 * 1024 * 1024,
     schema: {
-      tags: ['graph'], summary: 'Import a JSON-lines export; validated first, errors reported by line, nothing written on error',
+      tags: ['graph'],
+      summary:
+        'Import a JSON-lines export; validated first, errors reported by line, nothing written on error. Only a file signed by this ' +
+        "installation's export key arrives approved; any other file's facts become pending candidates in the review queue.",
       consumes: ['application/x-ndjson', 'text/plain'],
-      response: { 200: z.object({ entities: z.number(), relations: z.number(), skipped: z.number() }), 400: ErrorBodySchema },
+      querystring: z.object({ name: z.string().trim().min(1).max(255).optional() }),
+      response: {
+        200: z.object({
+          entities: z.number(), relations: z.number(), skipped: z.number(), candidates: z.number(),
+          signature: z.enum(['valid', 'unsigned', 'foreign']), sourceId: z.string().nullable(),
+        }),
+        400: ErrorBodySchema, 422: ErrorBodySchema,
+      },
     },
   }, async (req) => {
     if (typeof req.body !== 'string') throw new AppError('VALIDATION_FAILED', '请以 application/x-ndjson 上传导出文件 / send the export as application/x-ndjson', { field: 'body' });
-    const result = await importGraph(rt.db, req.body, { actor: actorOf(req) });
+    const result = await importGraph(rt.db, req.body, { actor: actorOf(req), keyring: rt.keyring, fileName: req.query.name });
     k.projector.wake();
     return result;
   });

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
 import type { Runtime } from '../runtime/index.ts';
+import { JOB_STATUSES } from '../store/index.ts';
+import { actorOf } from './actor.ts';
 import { ErrorBodySchema, JobListSchema, JobSchema } from './contract.ts';
 
 const Params = z.object({ id: z.string().max(100) });
@@ -13,7 +15,7 @@ export const jobsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =>
       tags: ['jobs'],
       summary: 'Recent jobs with counts by status',
       querystring: z.object({
-        status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
+        status: z.enum(JOB_STATUSES).optional(),
         kind: z.string().max(50).optional(),
         limit: z.coerce.number().int().min(1).max(500).default(100),
       }),
@@ -32,10 +34,10 @@ export const jobsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =>
 
   app.post('/api/jobs/:id/retry', {
     config: { permission: 'jobs.manage' },
-    schema: { tags: ['jobs'], summary: 'Retry a failed or cancelled job', params: Params, response: { 200: JobSchema, 404: ErrorBodySchema, 409: ErrorBodySchema } },
+    schema: { tags: ['jobs'], summary: 'Retry a failed, cancelled or quarantined job (attempts start again)', params: Params, response: { 200: JobSchema, 404: ErrorBodySchema, 409: ErrorBodySchema } },
   }, async (req) => {
-    const job = await rt.jobs.retry(req.params.id);
-    if (!job) return conflictOrMissing(rt, req.params.id, '只有失败或已取消的任务可以重试 / only failed or cancelled jobs can be retried');
+    const job = await rt.jobAdmin.retry(req.params.id, actorOf(req));
+    if (!job) return conflictOrMissing(rt, req.params.id, '只有失败、已取消或已隔离的任务可以重试 / only failed, cancelled or quarantined jobs can be retried');
     rt.runner.wake();
     return job;
   });
@@ -44,7 +46,7 @@ export const jobsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =>
     config: { permission: 'jobs.manage' },
     schema: { tags: ['jobs'], summary: 'Cancel a queued or running job', params: Params, response: { 200: JobSchema, 404: ErrorBodySchema, 409: ErrorBodySchema } },
   }, async (req) => {
-    const job = await rt.jobs.cancel(req.params.id);
+    const job = await rt.jobAdmin.cancel(req.params.id, actorOf(req));
     if (!job) return conflictOrMissing(rt, req.params.id, '任务已结束，无法取消 / job already finished');
     return job;
   });

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { AppError } from '../core/index.ts';
 import {
   ApprovalEditSchema,
+  BULK_UNCONFIRMED_LIMIT,
+  BulkPreviewSchema,
   CandidateFilterSchema,
   CandidateSchema,
   EntitySchema,
-  enqueueExtraction,
   HistoryEntrySchema,
   MergeSchema,
   RelationFilterSchema,
@@ -31,6 +32,8 @@ const BulkBody = z
     action: z.enum(['approve', 'reject']),
     ids: z.array(z.string().max(100)).max(5000).optional(),
     filter: CandidateFilterSchema.omit({ status: true }).optional(),
+    /** Approval by filter of more than BULK_UNCONFIRMED_LIMIT: the number of approvable candidates, typed by the reviewer. */
+    confirmCount: z.number().int().min(0).optional(),
     comment: Comment,
   })
   .strict()
@@ -71,13 +74,25 @@ export const knowledgeRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (ap
     schema: { tags: ['review'], summary: 'Reject a candidate', params: Id, body: ReviewBody, response: { 200: CandidateSchema, ...Errors } },
   }, async (req) => k.review.reject(req.params.id, { ...req.body, actor: actorOf(req) }));
 
+  app.post('/api/kg/candidates/bulk/preview', {
+    config: { permission: 'knowledge.review' },
+    schema: {
+      tags: ['review'],
+      summary: 'What approving by filter would do: approvable count per predicate and source, conflicts and unlinked held back, a sample, and whether a typed count is required',
+      body: z.object({ filter: CandidateFilterSchema.omit({ status: true }).default({}), sample: z.number().int().min(0).max(50).default(10) }).strict(),
+      response: { 200: BulkPreviewSchema.extend({ limit: z.number(), confirmationRequired: z.boolean() }), 400: ErrorBodySchema },
+    },
+  }, async (req) => k.review.bulkPreview(req.body.filter, req.body.sample));
+
   app.post('/api/kg/candidates/bulk', {
     config: { permission: 'knowledge.review' },
     schema: {
-      tags: ['review'], summary: 'Approve or reject many pending candidates by ids or by filter (at most 5,000)', body: BulkBody,
-      response: { 200: z.object({ done: z.array(z.string()), failed: z.array(z.object({ id: z.string(), code: z.string(), message: z.string() })) }), 400: ErrorBodySchema },
+      tags: ['review'],
+      summary: `Approve or reject many pending candidates by ids or by filter (at most 5,000). Conflicts are never approved in bulk; approval by filter of more than ${BULK_UNCONFIRMED_LIMIT} needs confirmCount`,
+      body: BulkBody,
+      response: { 200: z.object({ done: z.array(z.string()), failed: z.array(z.object({ id: z.string(), code: z.string(), message: z.string() })) }), 400: ErrorBodySchema, 428: ErrorBodySchema },
     },
-  }, async (req) => k.review.bulk(req.body.action, { ids: req.body.ids, filter: req.body.filter }, { actor: actorOf(req), comment: req.body.comment }));
+  }, async (req) => k.review.bulk(req.body.action, { ids: req.body.ids, filter: req.body.filter, confirmCount: req.body.confirmCount }, { actor: actorOf(req), comment: req.body.comment }));
 
   app.get('/api/kg/relations', {
     config: { permission: 'knowledge.read' },
@@ -169,7 +184,7 @@ export const knowledgeRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (ap
       if (!s) throw new AppError('NOT_FOUND', `文献不存在 / unknown source ${req.body.sourceId}`, { field: 'sourceId' });
       if (s.status !== 'ready') throw new AppError('STATE_CONFLICT', `文献尚未完成索引 (${s.status}) / source not indexed yet`, { field: 'sourceId' });
     }
-    const jobs = await rt.db.transaction(async (tx) => Promise.all(ids.map((id) => enqueueExtraction(tx, rt.jobs, id, req.body.engine))));
+    const jobs = await k.queueExtraction(ids, req.body.engine, actorOf(req));
     rt.runner.wake();
     return reply.code(202).send({ jobs });
   });

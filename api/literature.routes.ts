@@ -47,13 +47,13 @@ export const literatureRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
   app.put('/api/literature/watches/:id', {
     config: { permission: 'sources.manage' },
     schema: { tags: ['literature'], summary: 'Change a watch (a changed schedule replaces the queued run)', params: Id, body: WatchInputSchema, response: { 200: WatchSchema, ...Errors } },
-  }, async (req) => lit.updateWatch(req.params.id, req.body));
+  }, async (req) => lit.updateWatch(req.params.id, req.body, actorOf(req)));
 
   app.delete('/api/literature/watches/:id', {
     config: { permission: 'sources.manage' },
     schema: { tags: ['literature'], summary: 'Delete a watch and its run history (imported records stay)', params: Id, response: { 204: z.null(), 404: ErrorBodySchema } },
   }, async (req, reply) => {
-    await lit.deleteWatch(req.params.id);
+    await lit.deleteWatch(req.params.id, actorOf(req));
     return reply.code(204).send(null);
   });
 
@@ -61,7 +61,7 @@ export const literatureRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
     config: { permission: 'sources.manage' },
     schema: { tags: ['literature'], summary: 'Run now (one queued manual run per watch)', params: Id, response: { 202: JobSchema, 404: ErrorBodySchema } },
   }, async (req, reply) => {
-    const job = await lit.runNow(req.params.id);
+    const job = await lit.runNow(req.params.id, actorOf(req));
     rt.runner.wake();
     return reply.code(202).send(job);
   });
@@ -112,7 +112,7 @@ export const literatureRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
     } catch {
       throw new AppError('TEXT_DECODE_FAILED', `${part.filename} 不是 UTF-8 编码（PubMed XML 均为 UTF-8）/ not UTF-8`, { field: 'file' });
     }
-    const run = await lit.importXml(xml, part.filename);
+    const run = await lit.importXml(xml, part.filename, { actor: actorOf(req) });
     rt.runner.wake();
     return reply.code(201).send(run);
   });

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { allows, type AuthService, PERMISSIONS, type Permission, type Principal } from '../auth/index.ts';
 import { AppError } from '../core/index.ts';
@@ -52,18 +52,41 @@ function bearerOf(req: FastifyRequest): string | null {
 /** What an account still on its one-time password may call: the server enforces the change, not only the UI. */
 const PASSWORD_CHANGE_ROUTES = new Set(['/api/auth/me', '/api/auth/password', '/api/auth/logout']);
 
+/** The caller of a request: bearer token (errors for a bad one) or session cookie; null when neither. */
+export async function resolvePrincipal(req: FastifyRequest, auth: AuthService): Promise<Principal | null> {
+  const token = bearerOf(req);
+  if (token) return auth.resolveToken(token);
+  const secret = readCookie(req, SESSION_COOKIE);
+  return secret ? auth.resolveSession(secret, { background: isBackground(req) }) : null;
+}
+
+/**
+ * Requests the UI marks as its own polling (status dot, job lists): they keep the page current but
+ * are not the user's activity, so they do not extend an idle session.
+ */
+export const BACKGROUND_HEADER = 'x-yz-background';
+const isBackground = (req: FastifyRequest) => req.headers[BACKGROUND_HEADER] === '1';
+
+/**
+ * Swagger UI at /docs is for signed-in users (it lists every route and schema): a browser without a
+ * session is sent to the sign-in page and back; other requests get 401.
+ */
+export function requireSignInForDocs(auth: AuthService) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const principal = await resolvePrincipal(req, auth).catch(() => null);
+    if (principal && !principal.mustChangePassword) return;
+    const page = req.url === '/docs' || req.url === '/docs/';
+    if (page) return reply.redirect(`/login?next=${encodeURIComponent('/docs')}`, 302);
+    throw new AppError('UNAUTHENTICATED', '请先登录 / please sign in');
+  };
+}
+
 export function enforcePermissions(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (req) => {
     const required = req.routeOptions.config?.permission;
     if (!required || required === 'public') return;
-    const token = bearerOf(req);
-    let principal: Principal | null = null;
-    if (token) principal = await auth.resolveToken(token);
-    else {
-      const secret = readCookie(req, SESSION_COOKIE);
-      if (secret) principal = await auth.resolveSession(secret);
-    }
+    const principal = await resolvePrincipal(req, auth);
     if (!principal) throw new AppError('UNAUTHENTICATED', '请先登录 / please sign in');
     req.principal = principal;
     if (principal.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(req.routeOptions.url ?? '')) {

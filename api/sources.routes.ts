@@ -1,25 +1,41 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
-import { SourceKindSchema } from '../ingest/index.ts';
+import { SourceKindSchema, type VersionChoice } from '../ingest/index.ts';
 import type { Runtime } from '../runtime/index.ts';
+import { actorOf } from './actor.ts';
 import { readFilePart } from './multipart.ts';
 import { ErrorBodySchema, PageSchema, SourceListSchema, SourceSchema, UploadResultSchema } from './contract.ts';
 
 const META_FIELDS = ['kind', 'title', 'publisher', 'version', 'year', 'language'] as const;
+const VERSION_FIELDS = ['supersedes', 'separate'] as const;
+const SourceId = z.string().max(100);
 
 export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
   app.post('/api/sources', {
     config: { permission: 'sources.manage' },
     schema: {
       tags: ['sources'],
-      summary: 'Upload a document (multipart: file + optional kind, title, publisher, version, year, language)',
+      summary: 'Upload a document (multipart: file + optional kind, title, publisher, version, year, language, supersedes, separate)',
+      description:
+        'When current sources share the file name (any extension), the upload is refused with 409 SAME_NAME_EXISTS listing them ' +
+        '(`error.details.matches`) and nothing is written: send it again with `supersedes=<source id>` (a new version that supersedes ' +
+        'that source once indexed) or `separate=true` (a separate source). An identical file is 409 DUPLICATE_SOURCE.',
       consumes: ['multipart/form-data'],
-      response: { 202: UploadResultSchema, 409: UploadResultSchema.extend(ErrorBodySchema.shape), 400: ErrorBodySchema, 413: ErrorBodySchema, 415: ErrorBodySchema, 422: ErrorBodySchema },
+      response: {
+        202: UploadResultSchema,
+        409: ErrorBodySchema.extend(UploadResultSchema.partial().shape),
+        400: ErrorBodySchema,
+        404: ErrorBodySchema,
+        413: ErrorBodySchema,
+        415: ErrorBodySchema,
+        422: ErrorBodySchema,
+      },
     },
   }, async (req, reply) => {
     if (!req.isMultipart()) throw new AppError('UNSUPPORTED_FILE_TYPE', '请以 multipart/form-data 上传文件 / upload as multipart/form-data', { field: 'file' });
     const fields: Record<string, string> = {};
+    const choice: Record<string, string> = {};
     let file: { name: string; bytes: Buffer } | null = null;
     for await (const part of req.parts()) {
       if (part.type === 'file') {
@@ -27,10 +43,12 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
         file = { name: part.filename, bytes: await readFilePart(part) };
       } else if ((META_FIELDS as readonly string[]).includes(part.fieldname) && String(part.value).trim() !== '') {
         fields[part.fieldname] = String(part.value);
+      } else if ((VERSION_FIELDS as readonly string[]).includes(part.fieldname)) {
+        choice[part.fieldname] = String(part.value).trim();
       }
     }
     if (!file) throw new AppError('VALIDATION_FAILED', '缺少文件字段 file / missing file', { field: 'file' });
-    const result = await rt.ingest.register(file.bytes, file.name, fields);
+    const result = await rt.ingest.register(file.bytes, file.name, fields, versionChoice(choice), { actor: actorOf(req) });
     if (result.status === 'duplicate') {
       return reply.code(409).send({
         ...result,
@@ -55,6 +73,26 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
       response: { 200: SourceListSchema },
     },
   }, async (req) => rt.sources.list(req.query));
+
+  app.get('/api/sources/name-matches', {
+    config: { permission: 'sources.manage' },
+    schema: {
+      tags: ['sources'],
+      summary: 'Current sources an upload of this file name would meet (shown by the upload form before confirming)',
+      querystring: z.object({ fileName: z.string().min(1).max(1000), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional() }),
+      response: { 200: z.object({ nameKey: z.string(), matches: z.array(SourceSchema), duplicate: SourceSchema.nullable() }), 400: ErrorBodySchema },
+    },
+  }, async (req) => rt.ingest.sameName(req.query.fileName, req.query.sha256));
+
+  app.post('/api/sources/:id/unsupersede', {
+    config: { permission: 'sources.manage' },
+    schema: {
+      tags: ['sources'],
+      summary: 'Undo a supersede: this source becomes current again; the version that superseded it stays as a separate source',
+      params: z.object({ id: SourceId }),
+      response: { 200: z.object({ restored: SourceSchema, detached: SourceSchema }), 404: ErrorBodySchema, 409: ErrorBodySchema },
+    },
+  }, async (req) => rt.ingest.unsupersede(req.params.id, actorOf(req)));
 
   app.get('/api/sources/:id', {
     config: { permission: 'knowledge.read' },
@@ -82,3 +120,14 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
     return { page: req.params.page, text, tables, pageCount: s.pageCount ?? 0 };
   });
 };
+
+/** The versioning fields of an upload form: `supersedes` (a source id) or `separate` ("true"/"1"/"on"). */
+function versionChoice(choice: Record<string, string>): VersionChoice {
+  const separate = choice.separate !== undefined && /^(true|1|on|yes)$/i.test(choice.separate);
+  if (choice.separate !== undefined && !separate && !/^(false|0|off|no|)$/i.test(choice.separate)) {
+    throw new AppError('VALIDATION_FAILED', 'separate 应为 true 或 false / separate must be true or false', { field: 'separate' });
+  }
+  const supersedes = choice.supersedes || undefined;
+  if (supersedes && !SourceId.safeParse(supersedes).success) throw new AppError('VALIDATION_FAILED', 'supersedes 无效 / invalid supersedes', { field: 'supersedes' });
+  return { supersedes, separate };
+}

@@ -4,9 +4,9 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { AppError } from '../core/index.ts';
-import { hmacSm3, Keyring } from '../core/crypto/index.ts';
+import { hmacSm3, type Keyring } from '../core/crypto/index.ts';
 import type { Queryable } from '../store/index.ts';
-import { type AuditRowDb, readHead, toRecord } from './audit-log.ts';
+import { AUDIT_COLUMNS, type AuditRowDb, readHead, toRecord } from './audit-log.ts';
 import { type AuditProblem, type AuditRecord, ChainChecker } from './chain.ts';
 
 export const ARCHIVE_FORMAT = 'yingzhi-audit-archive/v1';
@@ -28,12 +28,6 @@ export interface ArchiveTrailer {
   keyId: string | null;
   signature: string | null;
   exportedAt: string;
-}
-
-/** The keyring when a master key is configured (YZ_MASTER_KEY or YZ_MASTER_KEY_FILE), else null. */
-export function keyringFromEnv(env: NodeJS.ProcessEnv = process.env): Keyring | null {
-  if (!env.YZ_MASTER_KEY?.trim() && !env.YZ_MASTER_KEY_FILE?.trim()) return null;
-  return Keyring.fromEnv(env);
 }
 
 function signedText(t: Pick<ArchiveTrailer, 'firstSeq' | 'startHash' | 'lastSeq' | 'chainHead' | 'rows'>): string {
@@ -83,7 +77,7 @@ export async function exportArchive(db: Queryable, out: NodeJS.WritableStream, o
   for (;;) {
     // Lower bound only (an index scan whatever the statistics); the upper bound is applied here.
     const { rows: batch } = await db.query<AuditRowDb>(
-      `SELECT seq, at, actor, action, target, details, prev_hash, hash FROM audit_log
+      `SELECT ${AUDIT_COLUMNS} FROM audit_log
        WHERE seq > $1 ORDER BY seq LIMIT $2`,
       [after, batchSize],
     );
@@ -147,7 +141,8 @@ function isRecordLine(v: unknown): v is AuditRecord {
     typeof r.details === 'object' &&
     r.details !== null &&
     typeof r.prevHash === 'string' &&
-    typeof r.hash === 'string'
+    typeof r.hash === 'string' &&
+    (r.keyId === undefined || r.keyId === null || typeof r.keyId === 'string')
   );
 }
 
@@ -159,7 +154,11 @@ function isRecordLine(v: unknown): v is AuditRecord {
  */
 export async function verifyArchive(file: string, opts: { keyring?: Keyring | null; requireSignature?: boolean } = {}): Promise<ArchiveReport> {
   const t0 = performance.now();
-  const checker = new ChainChecker(null);
+  // Row hashes are keyed: without the keyring only the links (and the trailer) can be checked.
+  const lookup = opts.keyring ? (id: string) => opts.keyring?.keysFor(id)?.audit : null;
+  let rowChecker: ChainChecker | null = null;
+  // Findings about lines that are not rows (malformed, after the trailer), merged in at the end.
+  const notes = new ChainChecker(null, { lookup: null });
   let trailer: ArchiveTrailer | null = null;
   let firstPrev: string | null = null;
   let lineNo = 0;
@@ -175,11 +174,11 @@ export async function verifyArchive(file: string, opts: { keyring?: Keyring | nu
     try {
       v = JSON.parse(line);
     } catch {
-      checker.report('malformed', null, `第 ${lineNo} 行不是 JSON / line ${lineNo} is not JSON`);
+      notes.report('malformed', null, `第 ${lineNo} 行不是 JSON / line ${lineNo} is not JSON`);
       continue;
     }
     if (trailer) {
-      checker.report('trailer', null, `归档尾行之后还有内容 / line ${lineNo}: content after the trailer line`);
+      notes.report('trailer', null, `归档尾行之后还有内容 / line ${lineNo}: content after the trailer line`);
       continue;
     }
     if (typeof v === 'object' && v !== null && 'chainHead' in v) {
@@ -187,12 +186,16 @@ export async function verifyArchive(file: string, opts: { keyring?: Keyring | nu
       continue;
     }
     if (!isRecordLine(v)) {
-      checker.report('malformed', null, `第 ${lineNo} 行不是审计记录 / line ${lineNo} is not an audit row`);
+      notes.report('malformed', null, `第 ${lineNo} 行不是审计记录 / line ${lineNo} is not an audit row`);
       continue;
     }
     if (firstPrev === null) firstPrev = v.prevHash;
-    checker.push(v);
+    // An archive exported before the chain was keyed (no keyId) is checked as the legacy SM3 chain it is.
+    rowChecker ??= new ChainChecker(null, { lookup, legacy: v.keyId === undefined || v.keyId === null });
+    rowChecker.push({ ...v, keyId: v.keyId ?? null });
   }
+  const checker = rowChecker ?? notes;
+  if (checker !== notes) for (const p of notes.problems) checker.report(p.kind, p.seq, p.message);
 
   let signature: SignatureStatus = 'unsigned';
   if (!trailer) {

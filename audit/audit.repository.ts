@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/index.ts';
-import { type AuditRowDb, toRecord } from './audit-log.ts';
+import { AUDIT_COLUMNS, type AuditRowDb, toRecord } from './audit-log.ts';
 import type { AuditRecord } from './chain.ts';
 
 /** Filters of the audit page (GET /api/audit). Every value is bound as a parameter. */
@@ -51,7 +51,7 @@ export class AuditRepository {
     const offset = Math.max(Math.floor(f.offset ?? 0), 0);
     const { rows: count } = await this.db.query<{ n: number | string }>(`SELECT count(*) AS n FROM audit_log ${clause}`, params);
     const { rows } = await this.db.query<AuditRowDb>(
-      `SELECT seq, at, actor, action, target, details, prev_hash, hash FROM audit_log ${clause}
+      `SELECT ${AUDIT_COLUMNS} FROM audit_log ${clause}
        ORDER BY seq DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, offset],
     );

@@ -1,27 +1,41 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { link, rm } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { cliActor } from '../cli/actor.ts';
 import { fail, printJson, progressBar } from '../cli/output.ts';
-import { AppError, loadConfig } from '../core/index.ts';
-import { type Database, openDatabase } from '../store/index.ts';
-import { exportArchive, keyringFromEnv, verifyArchive } from './archive.ts';
-import { AuditLog } from './audit-log.ts';
+import { AppError, type Keyring, loadConfig, resolveKeyring } from '../core/index.ts';
+import type { Database } from '../store/index.ts';
+import { exportArchive, verifyArchive } from './archive.ts';
+import { AuditLog, readHead } from './audit-log.ts';
+import { checkpointDirOf, openAuditedDatabase } from './audited-database.ts';
 import type { AuditProblem } from './chain.ts';
+import { writeCheckpoint } from './checkpoint.ts';
 import { purge, retentionDaysFromEnv } from './retention.ts';
 import { verify } from './verify.ts';
 
+interface AuditContext {
+  db: Database;
+  keyring: Keyring;
+  /** The installation's checkpoint directory (YZ_AUDIT_CHECKPOINT_DIR or <dataDir>/audit-checkpoints). */
+  checkpointDir: string;
+}
+
+const cliConfig = () => loadConfig({ ...process.env, YZ_LOG_LEVEL: process.env.YZ_LOG_LEVEL ?? 'warn' });
+
 /**
  * Open just the database for an audit command, run `fn`, always close. (Lighter than the runtime
- * `cli/commands/query.ts` uses: no lexicon, embedder or job bookkeeping, which would also write to
- * the database — a verification should not.)
+ * `cli/commands/query.ts` uses: no lexicon, embedder or job bookkeeping.) The installation key is read
+ * first and never created here; `write` commands (export, purge, checkpoint) also key a chain not yet
+ * keyed, while a verification writes nothing.
  */
-async function withDatabase(json: boolean, fn: (db: Database) => Promise<void>): Promise<void> {
+async function withDatabase(json: boolean, fn: (ctx: AuditContext) => Promise<void>, opts: { write: boolean } = { write: true }): Promise<void> {
   let db: Database | undefined;
   try {
-    db = await openDatabase(loadConfig({ ...process.env, YZ_LOG_LEVEL: process.env.YZ_LOG_LEVEL ?? 'warn' }));
-    await fn(db);
+    const config = cliConfig();
+    const opened = await openAuditedDatabase(config, { createKey: false, init: opts.write });
+    db = opened.db;
+    await fn({ db, keyring: opened.keyring, checkpointDir: checkpointDirOf(config) as string });
     await db.close();
   } catch (e) {
     await db?.close().catch(() => undefined);
@@ -29,14 +43,6 @@ async function withDatabase(json: boolean, fn: (db: Database) => Promise<void>):
   }
 }
 
-/** Who runs the command, as recorded in the audit log. */
-function cliActor(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
-}
 
 const seqArg = (name: string) => (v: string) => {
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`${name} must be a positive whole number`);
@@ -45,12 +51,16 @@ const seqArg = (name: string) => (v: string) => {
 
 const problemLine = (p: AuditProblem) => `  [${p.kind}] ${p.message}${p.detectedAt !== undefined ? ` (detected at row ${p.detectedAt})` : ''}`;
 
-export async function auditVerifyCommand(opts: { json?: boolean; batchSize?: number }): Promise<void> {
+export async function auditVerifyCommand(opts: { json?: boolean; batchSize?: number; checkpoints?: string[] }): Promise<void> {
   const json = Boolean(opts.json);
-  await withDatabase(json, async (db) => {
+  await withDatabase(json, async ({ db, checkpointDir }) => {
     const bar = progressBar('校验 verify', !json);
     let started = false;
+    // A chain not yet keyed (the server has not started since the upgrade) is checked as the legacy SM3 chain it is.
+    const legacy = (await readHead(db)).keyId === null;
     const report = await verify(db, {
+      legacy,
+      checkpoints: [checkpointDir, ...(opts.checkpoints ?? []).map((f) => path.resolve(f))],
       batchSize: opts.batchSize,
       onProgress: (n, total) => {
         if (!started) bar.start(total);
@@ -65,7 +75,12 @@ export async function auditVerifyCommand(opts: { json?: boolean; batchSize?: num
       process.stdout.write(
         `审计日志 audit log: ${report.rows} 行 rows, seq ${report.firstSeq ?? '-'}–${report.lastSeq ?? '-'}${from}, 链头 chain head ${report.headHash}, ${report.elapsedMs} ms\n`,
       );
-      if (report.ok) process.stdout.write('完整 intact: every hash and link verified\n');
+      if (report.checkpoint) {
+        process.stdout.write(`检查点 checkpoint: seq ${report.checkpoint.seq} of ${report.checkpoint.at} (${report.checkpoint.checked} compared)\n`);
+      }
+      if (legacy) process.stdout.write('旧版未加密钥的链 legacy unkeyed chain: start the server once to key it (HMAC-SM3)\n');
+      for (const w of report.warnings) process.stdout.write(`注意 warning: ${w}\n`);
+      if (report.ok) process.stdout.write(`完整 intact: every ${legacy ? 'hash' : 'keyed hash (HMAC-SM3)'} and link verified\n`);
     }
     if (!report.ok) {
       if (!json) {
@@ -75,13 +90,12 @@ export async function auditVerifyCommand(opts: { json?: boolean; batchSize?: num
       }
       process.exitCode = 2;
     }
-  });
+  }, { write: false });
 }
 
 export async function auditExportCommand(file: string, opts: { json?: boolean; from?: number; to?: number }): Promise<void> {
   const json = Boolean(opts.json);
-  await withDatabase(json, async (db) => {
-    const keyring = keyringFromEnv();
+  await withDatabase(json, async ({ db, keyring }) => {
     const target = path.resolve(file);
     const partial = `${target}.partial`;
     const exists = () =>
@@ -125,7 +139,9 @@ export async function auditExportCommand(file: string, opts: { json?: boolean; f
 export async function auditVerifyArchiveCommand(file: string, opts: { json?: boolean }): Promise<void> {
   const json = Boolean(opts.json);
   try {
-    const report = await verifyArchive(path.resolve(file), { keyring: keyringFromEnv() });
+    const config = cliConfig();
+    const { keyring } = resolveKeyring(config.masterKey, config.dataDir, { create: false });
+    const report = await verifyArchive(path.resolve(file), { keyring });
     if (json) printJson(report);
     else {
       process.stdout.write(`归档 archive: ${report.rows} 行 rows, seq ${report.firstSeq ?? '-'}–${report.lastSeq ?? '-'}, 签名 signature ${report.signature}, ${report.elapsedMs} ms\n`);
@@ -145,7 +161,7 @@ export async function auditVerifyArchiveCommand(file: string, opts: { json?: boo
 
 export async function auditPurgeCommand(opts: { json?: boolean; olderThanDays: number }): Promise<void> {
   const json = Boolean(opts.json);
-  await withDatabase(json, async (db) => {
+  await withDatabase(json, async ({ db }) => {
     const result = await purge(db, { olderThanDays: opts.olderThanDays, actor: cliActor(), minRetentionDays: retentionDaysFromEnv() });
     if (json) return printJson(result);
     process.stdout.write(
@@ -156,15 +172,34 @@ export async function auditPurgeCommand(opts: { json?: boolean; olderThanDays: n
   });
 }
 
+export async function auditCheckpointCommand(opts: { json?: boolean; copy?: string[] }): Promise<void> {
+  const json = Boolean(opts.json);
+  await withDatabase(json, async ({ db, checkpointDir }) => {
+    const copies = (opts.copy ?? []).map((f) => path.resolve(f));
+    const cp = await writeCheckpoint(db, checkpointDir, { force: true, copies });
+    if (json) return printJson({ checkpoint: cp, dir: checkpointDir, copies });
+    if (!cp) return void process.stdout.write('审计日志为空，无需检查点 / the audit log is empty: nothing to anchor\n');
+    process.stdout.write(`检查点 checkpoint: seq ${cp.seq}, 链头 head ${cp.hash}, key ${cp.keyId} → ${checkpointDir}${copies.length ? ` + ${copies.join(', ')}` : ''}\n`);
+    process.stdout.write(`${JSON.stringify(cp)}\n`);
+  });
+}
+
 /** `yingzhi audit …` — registered by cli/main.ts. */
 export function registerAuditCommands(program: Command): void {
-  const audit = program.command('audit').description('审计日志 / audit log (append-only, SM3 hash chain)');
+  const audit = program.command('audit').description('审计日志 / audit log (append-only, HMAC-SM3 keyed hash chain, signed checkpoints)');
   audit
     .command('verify')
     .description('校验哈希链，指出被修改、删除或插入的行 / verify the chain; exit 2 naming the first problem')
     .option('--batch-size <n>', 'rows per query', seqArg('--batch-size'))
+    .option('--checkpoints <file>', 'also compare with this checkpoint file (a copy kept elsewhere; repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'machine-readable output')
     .action((opts) => auditVerifyCommand(opts));
+  audit
+    .command('checkpoint')
+    .description('签名记录当前链头到检查点文件 / sign the chain head into the checkpoint file (and copies) now')
+    .option('--copy <file>', 'append the same checkpoint to this file too, e.g. on another volume (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--json', 'machine-readable output')
+    .action((opts) => auditCheckpointCommand(opts));
   audit
     .command('export')
     .description('导出归档（JSON 行 + 签名的链头）/ export an archive (JSON lines + signed chain head)')

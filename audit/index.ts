@@ -1,9 +1,14 @@
 /**
- * Audit capability (Security issue): an append-only, SM3 hash-chained log of sensitive actions.
+ * Audit capability (Security issue): an append-only log of sensitive actions, hash-chained with
+ * HMAC-SM3 under a key derived from the master key, its head anchored by signed checkpoints kept
+ * outside the database.
  *
  *  - `AuditLog.append(tx, { actor, action, target, details })` — inside the audited action's
  *    transaction; appends are serialised on the chain head row, so the chain stays gapless.
- *  - `verify(db)` — recomputes the chain and names each edited, deleted or inserted row by seq.
+ *  - `AuditTrail` — per process: `init()` keys the chain (re-chaining a legacy SM3 log once, recorded),
+ *    `start()/stop()` write periodic checkpoints, `verify()` compares the log with them.
+ *  - `verify(db)` — recomputes the chain and names each edited, deleted or inserted row by seq, and
+ *    with checkpoints also rows cut from the end and a chain rewritten after a checkpoint.
  *  - `purge(db, { olderThanDays, actor })` — retention (≥ 180 days, `YZ_AUDIT_RETENTION_DAYS` may
  *    only raise it); deletes a prefix and records the anchor the chain continues from.
  *  - `exportArchive(db, out)` / `verifyArchive(file)` — JSON-lines archive closed by a trailer
@@ -15,12 +20,18 @@
  */
 export { AUDIT_ACTIONS, AuditActionSchema, AuditEntryInputSchema, parseAuditEntry, type AuditAction, type AuditEntry, type AuditEntryInput } from './actions.ts';
 export { AuditLog, readHead, type ChainHead } from './audit-log.ts';
+export { AuditTrail, type AuditTrailOptions } from './audit-trail.ts';
+export { checkpointDirOf, openAuditedDatabase, type AuditedDatabase, type OpenAuditedOptions } from './audited-database.ts';
+export { initAuditChain, type ChainInit } from './chain-upgrade.ts';
+export { registerAuditKeys } from './chain-keys.ts';
+export { CHECKPOINT_FILE, CHECKPOINT_FORMAT, readCheckpoints, writeCheckpoint, type Checkpoint } from './checkpoint.ts';
 export { AuditRepository, type AuditFilter, type AuditPage } from './audit.repository.ts';
 export {
   GENESIS_HASH,
   canonicalJson,
   canonicalRow,
   rowHash,
+  rowMac,
   recordHash,
   ChainChecker,
   type AuditRecord,
@@ -33,7 +44,6 @@ export {
   ARCHIVE_FORMAT,
   exportArchive,
   verifyArchive,
-  keyringFromEnv,
   type ArchiveTrailer,
   type ArchiveReport,
   type ExportOptions,

@@ -2,6 +2,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../core/index.ts';
 import type { Queryable } from '../store/index.ts';
+import { auditKeyMaterial } from './chain-keys.ts';
+import { type Checkpoint, checkpointFileOf, compareWithCheckpoints } from './checkpoint.ts';
 import { type AuditProblem, ChainChecker, describeProblem, GENESIS_HASH } from './chain.ts';
 import { type BatchResult, type BatchTask, checkBatch } from './verify-batch.ts';
 import type { WorkerReply, WorkerRequest } from './verify-worker.ts';
@@ -19,6 +21,13 @@ export interface VerifyOptions {
   workers?: number;
   /** Called after each batch is read with rows read so far and the expected total. */
   onProgress?: (rows: number, total: number) => void;
+  /** Check a legacy (pre-015) unkeyed chain: rows without a key id are expected, keyed ones are not. */
+  legacy?: boolean;
+  /**
+   * Checkpoint directories or files to compare the log with (see checkpoint.ts). Undefined: none
+   * configured (the report warns that truncation after the last row cannot be detected).
+   */
+  checkpoints?: string[];
 }
 
 export interface VerifyReport {
@@ -42,6 +51,10 @@ export interface VerifyReport {
   elapsedMs: number;
   batchSize: number;
   workers: number;
+  /** The latest authentic checkpoint the log was compared with, and how many checkpoints were checked. */
+  checkpoint: (Pick<Checkpoint, 'seq' | 'hash' | 'at' | 'keyId'> & { checked: number }) | null;
+  /** What could not be checked (no checkpoint, a key not loaded); the report can still be ok. */
+  warnings: string[];
 }
 
 interface Snapshot {
@@ -151,7 +164,8 @@ export async function verify(db: Queryable, opts: VerifyOptions = {}): Promise<V
   const minSeq = num(snap[0].min_seq);
   const maxSeq = num(snap[0].max_seq);
 
-  const merged = new ChainChecker(null, maxProblems);
+  const merged = new ChainChecker(null, { maxProblems });
+  const keys = auditKeyMaterial();
   const anchor = minSeq === null || maxSeq === null ? { seq: 0, hash: GENESIS_HASH, purgeSeq: null } : await findAnchor(db, minSeq, maxSeq, merged);
 
   const results: Promise<BatchResult>[] = [];
@@ -171,14 +185,14 @@ export async function verify(db: Queryable, opts: VerifyOptions = {}): Promise<V
         // the anchor that links the two, so every batch can be checked on its own.
         const limit = batchSize + (first ? 0 : 1);
         const { rows } = await db.query<{ j: string | null; n: number | string; last: number | string | null }>(
-          `SELECT json_agg(json_build_array(seq, (extract(epoch FROM at) * 1000)::int8, actor, action, target, details, prev_hash, hash) ORDER BY seq)::text AS j,
+          `SELECT json_agg(json_build_array(seq, (extract(epoch FROM at) * 1000)::int8, actor, action, target, details, prev_hash, hash, key_id) ORDER BY seq)::text AS j,
                   count(*) AS n, max(seq) AS last
            FROM (SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2) s`,
           [after, limit],
         );
         const n = Number(rows[0]?.n ?? 0);
         const last = num(rows[0]?.last);
-        const task: BatchTask = { json: rows[0]?.j ?? '[]', anchor: first ? anchor : 'first-row', bound, headSeq, maxProblems };
+        const task: BatchTask = { json: rows[0]?.j ?? '[]', anchor: first ? anchor : 'first-row', bound, headSeq, maxProblems, keys, legacy: opts.legacy };
         if (pool) {
           const pending = pool.run(task);
           pending.catch(() => undefined); // surfaced by Promise.all below, not as an unhandled rejection
@@ -225,6 +239,12 @@ export async function verify(db: Queryable, opts: VerifyOptions = {}): Promise<V
       merged.report('head_mismatch', headSeq, describeProblem('head_mismatch', headSeq));
     }
 
+    const files = (opts.checkpoints ?? []).map(checkpointFileOf);
+    const cmp = opts.legacy
+      ? null
+      : await compareWithCheckpoints(db, { firstSeq, lastSeq, recordedHeadSeq: headSeq, anchor: anchor && { seq: anchor.seq, hash: anchor.hash } }, files);
+    for (const p of cmp?.problems ?? []) merged.report(p.kind, p.seq, p.message, { toSeq: p.toSeq });
+
     const problemCount = merged.problemCount + unlisted;
     return {
       ok: problemCount === 0,
@@ -239,6 +259,8 @@ export async function verify(db: Queryable, opts: VerifyOptions = {}): Promise<V
       elapsedMs: Math.round(performance.now() - t0),
       batchSize,
       workers,
+      checkpoint: cmp?.latest ? { seq: cmp.latest.seq, hash: cmp.latest.hash, at: cmp.latest.at, keyId: cmp.latest.keyId, checked: cmp.checked } : null,
+      warnings: cmp?.warnings ?? [],
     };
   } finally {
     await pool?.close();

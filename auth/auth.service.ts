@@ -1,7 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AuditLog } from '../audit/index.ts';
 import { AppError, newId } from '../core/index.ts';
-import type { Database } from '../store/index.ts';
+import type { Database, Queryable } from '../store/index.ts';
+import { type ClosedBurst, LoginAttemptsRepository } from './login-attempts.repository.ts';
+import { DEFAULT_THROTTLE, type ThrottlePolicy, waitFor } from './login-throttle.ts';
 import { generatePassword, hashPassword, verifyPassword } from './password.ts';
 import { GRANTABLE, isRole, type Permission, ROLE_PERMISSIONS, type Role } from './roles.ts';
 import { SessionsRepository } from './sessions.repository.ts';
@@ -36,18 +38,26 @@ export interface PublicUser {
 }
 
 export interface AuthOptions {
-  /** Failed logins per username within `windowMs` that lock it (default 5). */
-  maxFailures?: number;
-  /** Lockout and rate-limit window (default 15 minutes). */
-  windowMs?: number;
-  /** Failed logins per client address within the window before 429 (default 50). */
-  ipLimit?: number;
-  /** Session lifetime (default 12 hours). */
+  /** Backoff per account, client and known device, and the burst gap of aggregated audit rows (DEFAULT_THROTTLE). */
+  throttle?: Partial<ThrottlePolicy>;
+  /** Absolute session lifetime (default 12 hours, YZ_SESSION_MAX_HOURS). */
   sessionTtlMs?: number;
+  /** A session unused (no request of the user's own) this long ends (default 30 minutes, YZ_SESSION_IDLE_MINUTES). */
+  sessionIdleMs?: number;
+}
+
+/** The result of a successful sign-in: the session, and the device cookie to (re)set. */
+export interface LoginResult {
+  user: PublicUser;
+  sessionSecret: string;
+  expiresAt: Date;
+  /** This browser's device id (new, or the one it sent): it makes the next sign-in from here a known device. */
+  device: string;
 }
 
 export const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 const TOKEN_RE = /^yzt_([a-z0-9]{16})_([a-f0-9]{64})$/;
+const DEVICE_RE = /^[A-Za-z0-9_-]{43}$/;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const INVALID = () => new AppError('INVALID_CREDENTIALS', '用户名或密码错误 / wrong username or password');
 
@@ -83,11 +93,11 @@ export class AuthService {
   readonly users = new UsersRepository();
   readonly sessions = new SessionsRepository();
   readonly tokens = new TokensRepository();
+  readonly attempts = new LoginAttemptsRepository();
   private readonly audit = new AuditLog();
-  private readonly maxFailures: number;
-  private readonly windowMs: number;
-  private readonly ipLimit: number;
+  private readonly throttle: ThrottlePolicy;
   readonly sessionTtlMs: number;
+  readonly sessionIdleMs: number;
   /** Verified against for unknown users, so they cost the same scrypt time as known ones. */
   private dummyHash: Promise<string> | null = null;
 
@@ -95,71 +105,107 @@ export class AuthService {
     private readonly db: Database,
     opts: AuthOptions = {},
   ) {
-    this.maxFailures = opts.maxFailures ?? 5;
-    this.windowMs = opts.windowMs ?? 15 * 60_000;
-    this.ipLimit = opts.ipLimit ?? 50;
+    this.throttle = { ...DEFAULT_THROTTLE, ...opts.throttle };
     this.sessionTtlMs = opts.sessionTtlMs ?? 12 * 3600_000;
+    this.sessionIdleMs = opts.sessionIdleMs ?? 30 * 60_000;
   }
 
   /**
    * Check a password and open a session. Unknown user, disabled user and wrong password all give
-   * INVALID_CREDENTIALS after one scrypt; 5 failures for a username in 15 minutes give ACCOUNT_LOCKED
-   * (known or not); too many failures from one address give RATE_LIMITED.
+   * INVALID_CREDENTIALS after one scrypt. Repeated failures are slowed, never locked out: past a free
+   * allowance each failure doubles the wait (per account from unknown browsers, per client address,
+   * per known device), and an attempt during the wait is refused with RATE_LIMITED and
+   * `retryAfterSeconds` before the password is even checked. A browser that signed in to the account
+   * before (its device cookie) is judged only by its own failures, so the owner can still sign in
+   * while someone hammers the account. Failures are audited once per burst (see recordFailure).
    */
-  async login(input: { username: string; password: string; ip: string; userAgent?: string }): Promise<{ user: PublicUser; sessionSecret: string; expiresAt: Date }> {
+  async login(input: { username: string; password: string; ip: string; userAgent?: string; device?: string | null }): Promise<LoginResult> {
     const key = normaliseUsername(input.username).slice(0, 200);
-    const since = new Date(Date.now() - this.windowMs);
-    const ipFails = await this.count(`SELECT count(*) AS n FROM auth_login_attempts WHERE ip = $1 AND NOT ok AND at > $2`, [input.ip, since]);
-    if (ipFails >= this.ipLimit) {
-      await this.recordFailure(key, input.ip, 'rate_limited');
-      throw new AppError('RATE_LIMITED', '登录尝试过于频繁，请稍后再试 / too many login attempts from this address, try again later');
-    }
-    const userFails = await this.count(
-      `SELECT count(*) AS n FROM auth_login_attempts WHERE username_key = $1 AND NOT ok
-         AND at > greatest($2::timestamptz, coalesce((SELECT max(at) FROM auth_login_attempts WHERE username_key = $1 AND ok), $2::timestamptz))`,
-      [key, since],
-    );
-    if (userFails >= this.maxFailures) {
-      await this.recordFailure(key, input.ip, 'locked');
-      throw new AppError('ACCOUNT_LOCKED', '失败次数过多，账户已暂时锁定 15 分钟 / too many failed logins: the account is locked for 15 minutes', {
-        details: { retryAfterMinutes: Math.ceil(this.windowMs / 60_000) },
+    await this.closeQuietBursts();
+    const sent = input.device && DEVICE_RE.test(input.device) ? input.device : null;
+    const deviceHash = sent ? sha256(sent) : null;
+    const known = deviceHash ? await this.attempts.isKnownDevice(this.db, deviceHash, key) : false;
+    const attemptDevice = known ? deviceHash : null;
+    const state = await this.attempts.state(this.db, { usernameKey: key, ip: input.ip, device: attemptDevice });
+    const wait = waitFor(state, known, this.throttle);
+    if (wait.ms > 0) {
+      const seconds = Math.ceil(wait.ms / 1000);
+      await this.recordFailure(key, input.ip, attemptDevice, 'throttled');
+      throw new AppError('RATE_LIMITED', `登录失败次数过多，请 ${seconds} 秒后再试 / too many failed sign-ins: try again in ${seconds} s`, {
+        details: { retryAfterSeconds: seconds, scope: wait.scope },
       });
     }
     const user = await this.users.byUsername(this.db, key);
     this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
     const ok = await verifyPassword(input.password, user?.passwordHash ?? (await this.dummyHash));
     if (!user || !ok || user.disabled) {
-      await this.recordFailure(key, input.ip, !user ? 'unknown_user' : user.disabled ? 'disabled' : 'wrong_password');
+      await this.recordFailure(key, input.ip, attemptDevice, !user ? 'unknown_user' : user.disabled ? 'disabled' : 'wrong_password');
       throw INVALID();
     }
     const secret = randomBytes(32).toString('base64url');
+    const device = sent ?? randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.sessionTtlMs);
     await this.db.transaction(async (tx) => {
-      await tx.query('INSERT INTO auth_login_attempts (username_key, ip, ok) VALUES ($1, $2, true)', [key, input.ip]);
+      await this.attempts.record(tx, { usernameKey: key, ip: input.ip, ok: true, device: attemptDevice });
       await this.sessions.insert(tx, { id: sha256(secret), userId: user.id, ttlMs: this.sessionTtlMs, ip: input.ip, userAgent: input.userAgent });
-      await this.audit.append(tx, { actor: user.username, action: 'auth.login', target: `user:${user.id}`, details: { ip: input.ip } });
+      await this.attempts.rememberDevice(tx, sha256(device), user.id);
+      for (const b of await this.attempts.closeBursts(tx, { usernameKey: key, ip: input.ip })) await this.auditBurst(tx, b, 'signed_in');
+      await this.audit.append(tx, { actor: user.username, action: 'auth.login', target: `user:${user.id}`, details: { ip: input.ip, knownDevice: known } });
     });
-    await this.sessions.purgeExpired(this.db);
-    return { user: toPublicUser(user), sessionSecret: secret, expiresAt };
+    await this.sessions.purgeExpired(this.db, this.sessionIdleMs);
+    return { user: toPublicUser(user), sessionSecret: secret, expiresAt, device };
   }
 
-  private async count(sql: string, params: unknown[]): Promise<number> {
-    const { rows } = await this.db.query<{ n: number | string }>(sql, params);
-    return Number(rows[0]?.n ?? 0);
-  }
-
-  private async recordFailure(key: string, ip: string, reason: string): Promise<void> {
+  /**
+   * A failed (or throttled) attempt: recorded for the backoff, and counted into the burst of this
+   * name from this client. The burst's first failure is audited at once (an attack shows while it
+   * runs); its total is audited when it ends (quiet for the burst gap, or a successful sign-in) —
+   * two rows for 200 attempts, not 200.
+   */
+  private async recordFailure(key: string, ip: string, device: string | null, reason: string): Promise<void> {
+    const throttled = reason === 'throttled';
     await this.db.transaction(async (tx) => {
-      await tx.query('INSERT INTO auth_login_attempts (username_key, ip, ok) VALUES ($1, $2, false)', [key, ip]);
+      await this.attempts.record(tx, { usernameKey: key, ip, ok: false, device, throttled });
+      const events = await this.attempts.addToBurst(tx, { usernameKey: key, ip, reason, throttled });
       // The attempted name goes into details, never the password.
-      await this.audit.append(tx, { actor: 'anonymous', action: 'auth.login_failed', target: null, details: { username: key.slice(0, 100), ip, reason } });
+      if (events === 1) await this.audit.append(tx, { actor: 'anonymous', action: 'auth.login_failed', target: null, details: { username: key.slice(0, 100), ip, reason, count: 1, burst: 'start' } });
     });
   }
 
-  /** The session behind a cookie secret; null when unknown, expired or its user is disabled. */
-  async resolveSession(secret: string): Promise<Principal | null> {
+  private async auditBurst(tx: Queryable, b: ClosedBurst, endedBy: 'quiet' | 'signed_in'): Promise<void> {
+    if (b.failures + b.throttled <= 1) return; // the single failure is already on record
+    await this.audit.append(tx, {
+      actor: 'anonymous',
+      action: 'auth.login_failed',
+      target: null,
+      details: { username: b.usernameKey.slice(0, 100), ip: b.ip, count: b.failures + b.throttled, failures: b.failures, throttled: b.throttled, reasons: b.reasons, firstAt: b.firstAt, lastAt: b.lastAt, burst: 'end', endedBy },
+    });
+  }
+
+  /** Periodic upkeep while serving: audit quiet bursts, drop expired or idle sessions and old attempts. */
+  async housekeeping(): Promise<void> {
+    await this.closeQuietBursts();
+    await this.sessions.purgeExpired(this.db, this.sessionIdleMs);
+    await this.attempts.purgeOld(this.db);
+  }
+
+  /** Audit the totals of bursts that have gone quiet (run with every sign-in, and by the server's housekeeping). */
+  async closeQuietBursts(): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const closed = await this.attempts.closeBursts(tx, { quietMs: this.throttle.burstGapMs });
+      for (const b of closed) await this.auditBurst(tx, b, 'quiet');
+      return closed.length;
+    });
+  }
+
+  /**
+   * The session behind a cookie secret; null when unknown, past its absolute lifetime, idle longer
+   * than the idle timeout, or its user is disabled. A `background` request (the UI's own polling)
+   * does not count as activity.
+   */
+  async resolveSession(secret: string, opts: { background?: boolean } = {}): Promise<Principal | null> {
     if (!secret || secret.length > 100) return null;
-    const s = await this.sessions.resolve(this.db, sha256(secret));
+    const s = await this.sessions.resolve(this.db, sha256(secret), { idleMs: this.sessionIdleMs, touch: !opts.background });
     if (!s) return null;
     return {
       userId: s.userId,
@@ -211,8 +257,8 @@ export class AuthService {
     return { ...toPublicUser(u), permissions: p.permissions };
   }
 
-  /** Change one's own password; every other session of the user is revoked. */
-  async changePassword(p: Principal, current: string, next: string): Promise<void> {
+  /** Change one's own password; every other session and every API token of the user is revoked (the answer says how many). */
+  async changePassword(p: Principal, current: string, next: string): Promise<{ sessionsRevoked: number; tokensRevoked: number }> {
     const u = await this.users.byId(this.db, p.userId);
     if (!u) throw new AppError('UNAUTHENTICATED', '请先登录 / please sign in');
     if (!(await verifyPassword(current, u.passwordHash))) {
@@ -220,19 +266,29 @@ export class AuthService {
     }
     checkNewPassword(next, u.username);
     const hash = await hashPassword(next);
-    await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       await this.users.setPassword(tx, u.id, hash, false);
-      const revoked = await this.sessions.deleteForUser(tx, u.id, p.sessionId);
-      await this.audit.append(tx, { actor: p.username, action: 'auth.password_change', target: `user:${u.id}`, details: { otherSessionsRevoked: revoked } });
+      const sessionsRevoked = await this.sessions.deleteForUser(tx, u.id, p.sessionId);
+      const tokensRevoked = await this.tokens.revokeForUser(tx, u.id);
+      await this.audit.append(tx, { actor: p.username, action: 'auth.password_change', target: `user:${u.id}`, details: { otherSessionsRevoked: sessionsRevoked, tokensRevoked } });
+      return { sessionsRevoked, tokensRevoked };
     });
   }
 
-  /** Create a token for the caller; scopes must be among the caller's own permissions. The secret is returned once. */
+  /**
+   * Create a token for the caller; scopes must be among the caller's own permissions. The secret is
+   * returned once. Only from an interactive (password) session: a token cannot mint tokens, so a
+   * leaked token cannot outlive its own expiry or revocation.
+   */
   async createToken(p: Principal, input: { name: string; scopes?: Permission[]; expiresInDays: number }): Promise<{ token: string; info: TokenRow }> {
+    if (p.via !== 'session') {
+      throw new AppError('SESSION_REQUIRED', '只能在登录会话中创建 API 令牌，不能用令牌创建令牌 / API tokens are created from a signed-in session, not with another token', {
+        details: { via: p.via },
+      });
+    }
     const bad = input.scopes?.find((s) => !p.permissions.includes(s));
     if (bad) throw new AppError('FORBIDDEN', `不能授予自己没有的权限 / cannot grant a permission you do not hold: ${bad}`, { field: 'scopes', details: { permission: bad } });
-    // A token minted by a scoped token inherits its narrower scopes, never the owner's full role.
-    const scopes = input.scopes ? [...new Set(input.scopes)] : p.via === 'token' ? p.permissions : null;
+    const scopes = input.scopes ? [...new Set(input.scopes)] : null;
     return this.issueToken(this.db, { userId: p.userId, username: p.username }, { name: input.name, scopes, expiresInDays: input.expiresInDays }, p.username);
   }
 
@@ -290,7 +346,10 @@ export class AuthService {
     return u;
   }
 
-  /** Create an account; without a password a one-time one is generated (returned once, must be changed). */
+  /**
+   * Create an account; without a password a one-time one is generated (returned once). Either way the
+   * password is one someone else chose or saw, so the user must change it at first sign-in.
+   */
   async createUser(input: { username: string; displayName?: string; role: string; password?: string }, actor: string): Promise<{ user: PublicUser; initialPassword?: string }> {
     const username = normaliseUsername(input.username);
     if (!USERNAME_RE.test(username)) {
@@ -303,7 +362,7 @@ export class AuthService {
     const id = newId('usr');
     const displayName = (input.displayName ?? username).trim().slice(0, 100) || username;
     await this.db.transaction(async (tx) => {
-      const ok = await this.users.insert(tx, { id, username, displayName, role: input.role as Role, passwordHash: hash, mustChangePassword: input.password === undefined });
+      const ok = await this.users.insert(tx, { id, username, displayName, role: input.role as Role, passwordHash: hash, mustChangePassword: true });
       if (!ok) throw new AppError('STATE_CONFLICT', `用户名已存在 / username ${username} is taken`, { field: 'username' });
       await this.audit.append(tx, { actor, action: 'user.create', target: `user:${id}`, details: { username, role: input.role } });
     });
@@ -345,18 +404,23 @@ export class AuthService {
     });
   }
 
-  /** Set a new one-time password (returned once); the user must change it and loses every session. */
-  async resetPassword(id: string, actor: string): Promise<{ initialPassword: string }> {
+  /**
+   * Set a new one-time password (returned once); the user must change it and loses every session, every
+   * API token and every remembered device (a reset is what one does when an account may be compromised).
+   */
+  async resetPassword(id: string, actor: string): Promise<{ initialPassword: string; sessionsRevoked: number; tokensRevoked: number }> {
     const u = await this.users.byId(this.db, id);
     if (!u) throw new AppError('NOT_FOUND', `用户不存在 / unknown user ${id}`, { field: 'id' });
     const initialPassword = generatePassword();
     const hash = await hashPassword(initialPassword);
-    await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       await this.users.setPassword(tx, id, hash, true);
-      await this.sessions.deleteForUser(tx, id);
-      await this.audit.append(tx, { actor, action: 'user.password_reset', target: `user:${id}`, details: { username: u.username } });
+      const sessionsRevoked = await this.sessions.deleteForUser(tx, id);
+      const tokensRevoked = await this.tokens.revokeForUser(tx, id);
+      await this.attempts.forgetDevices(tx, id);
+      await this.audit.append(tx, { actor, action: 'user.password_reset', target: `user:${id}`, details: { username: u.username, sessionsRevoked, tokensRevoked } });
+      return { initialPassword, sessionsRevoked, tokensRevoked };
     });
-    return { initialPassword };
   }
 
   /**

@@ -12,7 +12,10 @@ export const PERMISSIONS = [
   'exam.manage',
   'report.draft',
   'connectors.manage',
+  /** Where connectors may connect (the target allow-list): admin only. */
+  'connectors.allowlist',
   'admin.users',
+  'admin.settings',
   'audit.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];

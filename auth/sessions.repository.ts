@@ -20,13 +20,16 @@ export class SessionsRepository {
     );
   }
 
-  /** The session and its enabled user; null when unknown, expired or the user is disabled. Refreshes last_seen_at. */
-  async resolve(q: Queryable, id: string): Promise<SessionPrincipalRow | null> {
+  /**
+   * The session and its enabled user; null when unknown, past expires_at, idle longer than `idleMs`
+   * or the user is disabled. `touch` refreshes last_seen_at (the user's own requests, not polling).
+   */
+  async resolve(q: Queryable, id: string, opts: { idleMs: number; touch: boolean }): Promise<SessionPrincipalRow | null> {
     const { rows } = await q.query<{ id: string; user_id: string; username: string; display_name: string; role: Role; must_change_password: boolean }>(
-      `UPDATE auth_sessions s SET last_seen_at = now() FROM users u
-       WHERE s.id = $1 AND u.id = s.user_id AND s.expires_at > now() AND NOT u.disabled
+      `UPDATE auth_sessions s SET last_seen_at = CASE WHEN $3 THEN now() ELSE s.last_seen_at END FROM users u
+       WHERE s.id = $1 AND u.id = s.user_id AND s.expires_at > now() AND s.last_seen_at > now() - ($2::bigint * interval '1 millisecond') AND NOT u.disabled
        RETURNING s.id, s.user_id, u.username, u.display_name, u.role, u.must_change_password`,
-      [id],
+      [id, opts.idleMs, opts.touch],
     );
     const r = rows[0];
     return r ? { sessionId: r.id, userId: r.user_id, username: r.username, displayName: r.display_name, role: r.role, mustChangePassword: r.must_change_password } : null;
@@ -42,7 +45,8 @@ export class SessionsRepository {
     return rowCount;
   }
 
-  async purgeExpired(q: Queryable): Promise<void> {
-    await q.query('DELETE FROM auth_sessions WHERE expires_at < now()');
+  /** Delete sessions past their lifetime or idle longer than `idleMs`. */
+  async purgeExpired(q: Queryable, idleMs: number): Promise<void> {
+    await q.query(`DELETE FROM auth_sessions WHERE expires_at < now() OR last_seen_at < now() - ($1::bigint * interval '1 millisecond')`, [idleMs]);
   }
 }

@@ -93,7 +93,9 @@ export class TokensRepository {
     return rowCount > 0;
   }
 
-  async revokeForUser(q: Queryable, userId: string): Promise<void> {
-    await q.query('UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+  /** Revoke every live token of a user; returns how many. */
+  async revokeForUser(q: Queryable, userId: string): Promise<number> {
+    const { rowCount } = await q.query('UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()', [userId]);
+    return rowCount;
   }
 }

@@ -24,12 +24,13 @@ import { runIngestBench } from './ingest.bench.ts';
 import { runKnowledgeBench } from './knowledge.bench.ts';
 import { runLiteratureBench } from './literature.bench.ts';
 import { runQualityBench } from './quality.bench.ts';
+import { runRealModelBench } from './real-model.bench.ts';
 import { runSearchBench } from './search.bench.ts';
 import { runStartBench } from './start.bench.ts';
 import { printTable } from './table.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const all = ['ingest', 'search', 'start', 'quality', 'knowledge', 'graph', 'literature', 'chat', 'security'];
+const all = ['ingest', 'search', 'start', 'quality', 'knowledge', 'graph', 'literature', 'chat', 'security', 'real-model'];
 const wanted = process.argv.slice(2).filter((a) => all.includes(a));
 const sections = wanted.length ? wanted : all;
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length };
@@ -43,6 +44,7 @@ if (sections.includes('graph')) results.graph = await runGraphBench();
 if (sections.includes('literature')) results.literature = await runLiteratureBench();
 if (sections.includes('chat')) results.chat = await runChatBench();
 if (sections.includes('security')) results.security = await runSecurityBench();
+if (sections.includes('real-model')) results.realModel = await runRealModelBench();
 
 const dir = path.join(ROOT, 'bench/results');
 mkdirSync(dir, { recursive: true });

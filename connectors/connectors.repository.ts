@@ -33,6 +33,7 @@ interface CheckDb {
   status: 'up' | 'down';
   latency_ms: number | null;
   error: string | null;
+  detail: string | null;
   trigger: 'schedule' | 'manual';
   checked_at: Date | string;
 }
@@ -47,7 +48,7 @@ function toRow(r: RowDb): ConnectorRow {
 }
 
 function toCheck(r: CheckDb): Check {
-  return { status: r.status, latencyMs: r.latency_ms, error: r.error, trigger: r.trigger, checkedAt: iso(r.checked_at) };
+  return { status: r.status, latencyMs: r.latency_ms, error: r.error, detail: r.detail ?? null, trigger: r.trigger, checkedAt: iso(r.checked_at) };
 }
 
 function duplicate(e: unknown, name: string): unknown {
@@ -107,8 +108,8 @@ export class ConnectorsRepository {
 
   async addCheck(id: string, r: ProbeResult, trigger: 'schedule' | 'manual'): Promise<Check> {
     const { rows } = await this.db.query<CheckDb>(
-      `INSERT INTO connector_checks (connector_id, status, latency_ms, error, trigger) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-      [id, r.status, r.latencyMs, r.error, trigger],
+      `INSERT INTO connector_checks (connector_id, status, latency_ms, error, detail, trigger) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      [id, r.status, r.latencyMs, r.error, r.detail, trigger],
     );
     return toCheck(rows[0]!);
   }

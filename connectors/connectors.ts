@@ -1,9 +1,12 @@
 import { AuditLog } from '../audit/index.ts';
-import { AppError, decryptField, encryptField, isAppError, type Keyring, type Logger, newId } from '../core/index.ts';
+import { AppError, isAppError, type Keyring, type Logger, newId } from '../core/index.ts';
 import type { Database, Job, JobHandler, JobQueue } from '../store/index.ts';
-import { type Check, type Connector, type ConnectorInput, ConnectorInputSchema, type HealthItem, SECRET_FIELDS } from './connector.schema.ts';
+import { ConnectorAllowlist } from './allowlist.service.ts';
+import { type Check, type Connector, type ConnectorInput, ConnectorInputSchema, type HealthItem, parseInput, SECRET_FIELDS } from './connector.schema.ts';
 import { type ConnectorRow, ConnectorsRepository } from './connectors.repository.ts';
+import type { Lookup } from './network-policy.ts';
 import { type ProbeResult, probe, type ResolvedConnector } from './probes.ts';
+import { openSecret, sealSecret, targetKey, targetsOf } from './targets.ts';
 
 export const CONNECTORS_HEALTH_JOB = 'connectors.health';
 
@@ -16,35 +19,38 @@ const HISTORY_DAYS = 7;
 export interface ConnectorsDeps {
   db: Database;
   jobs: JobQueue;
-  /** The SM4 keyring from YZ_MASTER_KEY / YZ_MASTER_KEY_FILE; null when no key is configured. */
-  keyring: Keyring | null;
+  /** The installation keyring (YZ_MASTER_KEY, YZ_MASTER_KEY_FILE or the generated key file: always present). */
+  keyring: Keyring;
   log: Logger;
   /** Seconds between scheduled health checks (YZ_CONNECTOR_CHECK_SECONDS). */
   checkSeconds: number;
   /** Per-probe timeout (YZ_CONNECTOR_TIMEOUT_MS). */
   timeoutMs: number;
-}
-
-function noKey(): AppError {
-  return new AppError(
-    'CONFIG_INVALID',
-    '未配置主密钥，无法保存含密码/密钥的连接：请设置 YZ_MASTER_KEY（或 YZ_MASTER_KEY_FILE）后重启 / No master key configured: a connector with a password, API key or secret cannot be saved — set YZ_MASTER_KEY (or YZ_MASTER_KEY_FILE) and restart',
-    { field: 'YZ_MASTER_KEY' },
-  );
+  /** Host name resolution for the network policy (tests pass their own). */
+  lookup?: Lookup;
 }
 
 /**
  * Integration connectors (RIS, PACS, imaging AI, research databases, LLM endpoints) with health
- * monitoring. Secrets are SM4-encrypted with the runtime keyring before they reach the database and
- * are decrypted only in memory for a probe; the API never returns them. Without a master key a
- * connector that has a secret is refused (never stored in plaintext); connectors without secrets work.
+ * monitoring. Secrets are SM4-encrypted with the runtime keyring, bound to the target they were entered
+ * for (scheme, host, port; database host and name), and decrypted only in memory for a probe of that
+ * same target; the API never returns them. Changing a connector's target while keeping its stored
+ * secret is refused (SECRET_REENTRY_REQUIRED, 409): the secret must be entered again for the new target,
+ * or cleared. Secrets are never stored in plaintext.
+ *
+ * Targets are checked against the network policy (allow-list, denied link-local and metadata addresses)
+ * when saved and again at every probe; probes connect to the checked address and record categorised
+ * errors only.
  */
 export class Connectors {
   readonly repo: ConnectorsRepository;
+  /** Where connectors may connect: the admin's allow-list and the policy built from it. */
+  readonly allowlist: ConnectorAllowlist;
   private readonly audit = new AuditLog();
 
   constructor(private readonly deps: ConnectorsDeps) {
     this.repo = new ConnectorsRepository(deps.db);
+    this.allowlist = new ConnectorAllowlist(deps);
   }
 
   jobHandlers(): Record<string, JobHandler> {
@@ -65,7 +71,8 @@ export class Connectors {
   async health(): Promise<HealthItem[]> {
     return (await this.list()).map((c) => ({
       id: c.id, name: c.name, kind: c.kind, enabled: c.enabled,
-      status: c.last?.status ?? 'unknown', latencyMs: c.last?.latencyMs ?? null, error: c.last?.error ?? null, checkedAt: c.last?.checkedAt ?? null,
+      status: c.last?.status ?? 'unknown', latencyMs: c.last?.latencyMs ?? null, error: c.last?.error ?? null, detail: c.last?.detail ?? null,
+      checkedAt: c.last?.checkedAt ?? null,
     }));
   }
 
@@ -75,7 +82,8 @@ export class Connectors {
 
   async create(input: unknown, actor: string): Promise<Connector> {
     const c = parse(input);
-    const { config, secrets } = this.split(c, {});
+    await this.assertAllowed(c);
+    const { config, secrets } = this.split(c, null);
     const id = newId('con');
     await this.deps.db.transaction(async (tx) => {
       await this.repo.insert(tx, { id, name: c.name, kind: c.kind, config, secrets, enabled: c.enabled, createdBy: actor });
@@ -87,15 +95,20 @@ export class Connectors {
 
   async update(id: string, input: unknown, actor: string): Promise<Connector> {
     const c = parse(input);
+    await this.assertAllowed(c);
     await this.deps.db.transaction(async (tx) => {
       const before = await this.repo.get(id, tx);
       // A changed kind makes the old secrets meaningless: they are dropped, not carried over.
-      const { config, secrets } = this.split(c, before.kind === c.kind ? before.secrets : {});
+      const { config, secrets } = this.split(c, before.kind === c.kind ? before : null);
       await this.repo.update(tx, id, { name: c.name, kind: c.kind, config, secrets, enabled: c.enabled });
       const changedSecrets = SECRET_FIELDS[c.kind].filter((f) => (c.config as Record<string, unknown>)[f] !== undefined);
+      const targetChanged = targetKey(targetsOf(before.kind, before.config)) !== targetKey(targetsOf(c.kind, config));
       await this.audit.append(tx, {
         actor, action: 'connector.change', target: id,
-        details: { op: 'update', name: c.name, kind: c.kind, enabled: c.enabled, secretsChanged: changedSecrets, configChanged: JSON.stringify(before.config) !== JSON.stringify(config) },
+        details: {
+          op: 'update', name: c.name, kind: c.kind, enabled: c.enabled, secretsChanged: changedSecrets, targetChanged,
+          configChanged: JSON.stringify(before.config) !== JSON.stringify(config),
+        },
       });
     });
     if (c.enabled) await this.scheduleNext();
@@ -110,17 +123,41 @@ export class Connectors {
   }
 
   /** Probe one connector now and record the result (POST /api/connectors/:id/test). */
-  async check(id: string, trigger: 'schedule' | 'manual' = 'manual'): Promise<Check> {
+  /** Probe now and record the result; a manual test names its actor and is audited (connector.test). */
+  async check(id: string, trigger: 'schedule' | 'manual' = 'manual', actor?: string): Promise<Check> {
     const row = await this.repo.get(id);
-    let result: ProbeResult;
+    const result = await this.probeRow(row);
+    const check = await this.repo.addCheck(id, result, trigger);
+    if (actor) await this.audit.append(this.deps.db, { actor, action: 'connector.test', target: id, details: { name: row.name, kind: row.kind, status: result.status } });
+    return check;
+  }
+
+  private async probeRow(row: ConnectorRow): Promise<ProbeResult> {
+    let resolved: ResolvedConnector;
     try {
-      result = await probe(this.resolve(row), this.deps.timeoutMs);
+      resolved = this.resolve(row);
     } catch (e) {
-      // A secret that cannot be decrypted (wrong master key) is reported as the check's error, never bypassed.
+      // A secret that cannot be released (no key, wrong key, bound to another target) fails the check; it is never bypassed.
       if (!isAppError(e)) throw e;
-      result = { status: 'down', latencyMs: null, error: e.message };
+      return { status: 'down', latencyMs: null, error: 'SECRET_UNAVAILABLE', detail: secretProblem(e) };
     }
-    return this.repo.addCheck(id, result, trigger);
+    return probe(resolved, { timeoutMs: this.deps.timeoutMs, policy: await this.allowlist.policy() });
+  }
+
+  /** Refuse a target the policy rules out (a host that does not resolve yet is accepted: its checks will say so). */
+  private async assertAllowed(c: ConnectorInput): Promise<void> {
+    const policy = await this.allowlist.policy();
+    for (const t of targetsOf(c.kind, c.config as Record<string, unknown>)) {
+      const d = await policy.decide(t.host, this.deps.timeoutMs);
+      if (d.ok || d.reason === 'dns') continue;
+      throw new AppError(
+        'TARGET_NOT_ALLOWED',
+        d.reason === 'denied'
+          ? `${t.host} 是链路本地或云元数据地址，连接不允许访问（除非管理员在允许列表中明确列出）/ ${t.host} is a link-local or cloud metadata address: connectors may not reach it unless an admin lists it explicitly`
+          : `${t.host} 不在连接允许的网络内，请管理员在“集成 → 允许的目标”中添加 / ${t.host} is not in the connector allow-list: an admin can add it under Connectors → Allowed targets`,
+        { field: `config.${t.field}`, details: { reason: d.reason } },
+      );
+    }
   }
 
   /** Probe every enabled connector (concurrently; each probe has its own timeout). */
@@ -128,6 +165,18 @@ export class Connectors {
     const rows = (await this.repo.list()).filter((r) => r.enabled);
     await Promise.all(rows.map((r) => this.check(r.id, trigger).catch((e) => this.deps.log.warn({ connectorId: r.id, err: String(e) }, 'connector check failed'))));
     return rows.length;
+  }
+
+  /**
+   * An LLM connector's endpoint with its API key decrypted in memory, for making it the active model
+   * (llm settings). NOT_FOUND for an unknown id; VALIDATION_FAILED for another kind or a disabled one.
+   */
+  async llmEndpoint(id: string): Promise<{ name: string; provider: 'ollama' | 'openai'; url: string; model: string; apiKey?: string }> {
+    const row = await this.repo.get(id);
+    if (row.kind !== 'llm') throw new AppError('VALIDATION_FAILED', `连接 ${row.name} 不是大模型连接 / connector ${row.name} is a ${row.kind} connector, not an LLM`, { field: 'connectorId' });
+    if (!row.enabled) throw new AppError('VALIDATION_FAILED', `连接 ${row.name} 已停用 / connector ${row.name} is disabled`, { field: 'connectorId' });
+    const c = this.resolve(row).config as { provider: 'ollama' | 'openai'; url: string; model: string; apiKey?: string };
+    return { name: row.name, provider: c.provider, url: c.url, model: c.model, ...(c.apiKey ? { apiKey: c.apiKey } : {}) };
   }
 
   /** At start: queue the next scheduled check when there is something to check (idempotent across processes). */
@@ -170,41 +219,54 @@ export class Connectors {
   }
 
   /**
-   * Split a parsed input into stored config (no secrets) and encrypted secrets. An omitted secret
-   * keeps `previous`, `null` clears it, a string is encrypted with the active key.
+   * Split a parsed input into stored config (no secrets) and encrypted secrets bound to the config's
+   * target. A string is sealed with the active key; `null` clears the field; an omitted secret keeps the
+   * stored one of `previous` (same kind) only while the target is unchanged, otherwise it must be entered
+   * again (SECRET_REENTRY_REQUIRED) — a stored secret never follows its connector to another host.
    */
-  private split(c: ConnectorInput, previous: Record<string, string>): { config: Record<string, unknown>; secrets: Record<string, string> } {
+  private split(c: ConnectorInput, previous: ConnectorRow | null): { config: Record<string, unknown>; secrets: Record<string, string> } {
     const config: Record<string, unknown> = { ...c.config };
+    for (const f of SECRET_FIELDS[c.kind]) delete config[f];
+    const target = targetKey(targetsOf(c.kind, config));
+    const moved = previous !== null && targetKey(targetsOf(previous.kind, previous.config)) !== target;
     const secrets: Record<string, string> = {};
     for (const f of SECRET_FIELDS[c.kind]) {
-      const v = config[f];
-      delete config[f];
+      const v = (c.config as Record<string, unknown>)[f];
       if (typeof v === 'string') {
-        if (!this.deps.keyring) throw noKey();
-        secrets[f] = encryptField(v, this.deps.keyring, `connectors.${f}`);
-      } else if (v === undefined && previous[f]) secrets[f] = previous[f];
+        secrets[f] = sealSecret(v, target, this.deps.keyring, f);
+      } else if (v === undefined && previous?.secrets[f]) {
+        if (moved) {
+          throw new AppError(
+            'SECRET_REENTRY_REQUIRED',
+            `连接目标已更改，已保存的 ${f} 是为原目标输入的：请重新输入，或将其清除 / the target changed: the stored ${f} was entered for the old target — enter it again, or clear it`,
+            { field: `config.${f}` },
+          );
+        }
+        secrets[f] = previous.secrets[f];
+      }
     }
     return { config, secrets };
   }
 
-  /** The config with its secrets decrypted, for a probe. Throws CONFIG_INVALID naming YZ_MASTER_KEY on a missing or wrong key. */
+  /** The config with its secrets released for its current target, for a probe. Throws when a secret cannot be released. */
   private resolve(row: ConnectorRow): ResolvedConnector {
     const config: Record<string, unknown> = { ...row.config };
+    const target = targetKey(targetsOf(row.kind, row.config));
     for (const [f, token] of Object.entries(row.secrets)) {
-      if (!this.deps.keyring) throw noKey();
-      config[f] = decryptField(token, this.deps.keyring, `connectors.${f}`);
+      config[f] = openSecret(token, target, this.deps.keyring, f);
     }
     return { kind: row.kind, config } as ResolvedConnector;
   }
 }
 
+/** A fixed description of why a secret could not be released (never key material or the error's text). */
+function secretProblem(e: { code: string }): string {
+  if (e.code === 'SECRET_REENTRY_REQUIRED') return 'secret entered for another target: re-enter it';
+  return 'secret cannot be decrypted: wrong master key?';
+}
+
 function parse(input: unknown): ConnectorInput {
-  const r = ConnectorInputSchema.safeParse(input);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const path = (issue?.path ?? []).map(String);
-  const field = path.join('.') || 'body';
-  throw new AppError('VALIDATION_FAILED', `参数 ${field} 无效 / invalid ${field}: ${issue?.message ?? ''}`, { field });
+  return parseInput(ConnectorInputSchema, input);
 }
 
 function view(r: ConnectorRow, last: Check | null): Connector {

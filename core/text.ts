@@ -1,3 +1,5 @@
+import * as OpenCC from 'opencc-js/t2cn';
+
 /**
  * Compatibility characters folded to their ordinary form: Kangxi radicals and CJK radical supplements
  * (Chromium-printed PDFs emit ⻅⼀⼤ for 见一大), CJK compatibility ideographs, full-width Latin letters
@@ -26,6 +28,23 @@ export function normalizeText(text: string): string {
     .replace(/\r\n?/g, '\n')
     .replace(/[\u00a0\u2000-\u200b\u3000]/g, ' ')
     .replace(/[\u0000-\u0008\u000b\u000e-\u001f\u007f]/g, '');
+}
+
+let t2cnConverter: ((s: string) => string) | null = null;
+
+function t2cn(text: string): string {
+  const convert = t2cnConverter ?? OpenCC.Converter({ from: 't', to: 'cn' });
+  t2cnConverter = convert;
+  return convert(text);
+}
+
+/**
+ * The form text is searched in (never shown): normalised, NFKC (full-width forms folded), traditional
+ * characters mapped to simplified (OpenCC t→cn, so 肺結節隨訪 finds 肺结节随访), lower case. Index and
+ * query both pass through it, so they always agree.
+ */
+export function foldForSearch(text: string): string {
+  return t2cn(normalizeText(text).normalize('NFKC')).toLowerCase();
 }
 
 /** Form used for dictionary look-ups: normalised, lower case, hyphens/underscores/slashes as spaces. */

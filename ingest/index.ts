@@ -1,4 +1,9 @@
-export { IngestService, INGEST_JOB, safeFileName, type RegisterResult, type IngestLimits } from './ingest.service.ts';
+export { IngestService, INGEST_JOB, type RegisterResult, type IngestLimits, type VersionChoice } from './ingest.service.ts';
+export { safeFileName, fileNameKey, MAX_FILE_NAME_CHARS } from './file-name.ts';
+export { ParsePool, type ParsePoolOptions } from './parse-pool.ts';
+export { pagesFromBlocks, blocksFromPages, type StoredPage, type BlockLayout } from './page-layout.ts';
+export { DEFAULT_READ_LIMITS, MAX_PAGE_NUMBER, type ReadLimits } from './readers/read-limits.ts';
+export { MAX_HTML_DEPTH } from './readers/html-depth.ts';
 export { runIngestJob, onIngestJobError, type IngestJobDeps } from './ingest.job.ts';
 export { SourcesRepository } from './sources.repository.ts';
 export { SectionsRepository, type SectionChunk, type SectionTerm } from './sections.repository.ts';

@@ -9,7 +9,7 @@ import type { TablesRepository } from './tables.repository.ts';
 
 /** A document another capability already parsed (a PubMed record), with everything a source row needs. */
 export interface PreparedSource
-  extends Pick<NewSource, 'lineageKey' | 'contentHash' | 'fileName' | 'mime' | 'kind' | 'title' | 'publisher' | 'version' | 'year' | 'language' | 'evidenceLevel' | 'demo'> {
+  extends Pick<NewSource, 'lineageKey' | 'contentHash' | 'fileName' | 'mime' | 'kind' | 'title' | 'publisher' | 'version' | 'year' | 'language' | 'evidenceLevel' | 'demo' | 'uploadedBy'> {
   doc: ParsedDocument;
   bytes: Uint8Array;
   /**
@@ -46,7 +46,7 @@ export async function storePrepared(tx: Queryable, deps: PreparedImportDeps, ite
     const source: NewSource = {
       id: newId('src'), lineageKey: p.lineageKey, versionNo, contentHash: p.contentHash, kind: p.kind, title: p.title,
       publisher: p.publisher, version: p.version, year: p.year, language: p.language, fileName: p.fileName, mime: p.mime,
-      byteSize: p.bytes.length, demo: p.demo, paging: p.doc.paging, pageCount: p.doc.pageCount, evidenceLevel: p.evidenceLevel,
+      byteSize: p.bytes.length, demo: p.demo, paging: p.doc.paging, pageCount: p.doc.pageCount, evidenceLevel: p.evidenceLevel, uploadedBy: p.uploadedBy,
     };
     return { source, bytes: p.bytes, pages, chunks, tables, tags: p.tags ?? [], demoApprovals: p.demoApprovals ?? p.demo };
   });

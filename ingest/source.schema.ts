@@ -25,6 +25,8 @@ export const SourceSchema = z.object({
   /** When the source was retracted (PubMed retraction notice); cited passages then carry a warning. */
   retractedAt: z.string().nullable(),
   retractionNote: z.string().nullable(),
+  /** Who added it: a username, `cli:<os user>`, `watch:<id>`, `system`; null for sources stored before uploaders were recorded. */
+  uploadedBy: z.string().nullable(),
   pageCount: z.number().int().nullable(),
   chunkCount: z.number().int().nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),

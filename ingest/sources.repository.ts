@@ -1,10 +1,24 @@
+import { yieldToEventLoop } from '../core/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
 import type { Paging, SourceKind } from './document.ts';
+import type { BlockLayout, StoredPage } from './page-layout.ts';
 import type { Source } from './source.schema.ts';
 
 export type { Source };
 
-export type NewSource = Omit<Source, 'status' | 'supersededBy' | 'chunkCount' | 'error' | 'createdAt' | 'updatedAt' | 'retractedAt' | 'retractionNote'>;
+export type NewSource = Omit<Source, 'status' | 'supersededBy' | 'chunkCount' | 'error' | 'createdAt' | 'updatedAt' | 'retractedAt' | 'retractionNote'> & {
+  /** Normalised file name for same-name matching; defaults to the lineage key. */
+  nameKey?: string;
+};
+
+/** A stored page; `layout` is null for pages stored before block layouts were kept (migration 011). */
+export type StoredPageRow = Omit<StoredPage, 'layout'> & { layout: BlockLayout[] | null };
+
+/** Original files are written in parts of this size (512 KB): one statement each (see migration 011). */
+const FILE_PART_BYTES = 1 << 19;
+/** Pages are written in batches of about this many characters per statement (and read in batches of pages). */
+const PAGE_BATCH_CHARS = 1 << 17;
+const PAGE_READ_BATCH = 200;
 
 interface SourceRowDb {
   id: string;
@@ -27,6 +41,7 @@ interface SourceRowDb {
   evidence_level: Source['evidenceLevel'];
   retracted_at: Date | null;
   retraction_note: string | null;
+  uploaded_by: string | null;
   page_count: number | null;
   chunk_count: number | null;
   error: Source['error'];
@@ -56,6 +71,7 @@ function toSource(r: SourceRowDb): Source {
     evidenceLevel: r.evidence_level,
     retractedAt: r.retracted_at ? new Date(r.retracted_at).toISOString() : null,
     retractionNote: r.retraction_note,
+    uploadedBy: r.uploaded_by,
     pageCount: r.page_count,
     chunkCount: r.chunk_count,
     error: r.error,
@@ -68,8 +84,8 @@ function toSource(r: SourceRowDb): Source {
 export class SourcesRepository {
   constructor(private readonly db: Database) {}
 
-  async findByHash(hash: string): Promise<Source | null> {
-    const { rows } = await this.db.query<SourceRowDb>('SELECT * FROM sources WHERE content_hash = $1', [hash]);
+  async findByHash(hash: string, q: Queryable = this.db): Promise<Source | null> {
+    const { rows } = await q.query<SourceRowDb>('SELECT * FROM sources WHERE content_hash = $1', [hash]);
     return rows[0] ? toSource(rows[0]) : null;
   }
 
@@ -97,6 +113,35 @@ export class SourcesRepository {
     return rows[0]?.n ?? 0;
   }
 
+  /** Current (not superseded, not failed) sources whose file name matches `nameKey`, newest first. */
+  async currentByName(nameKey: string, q: Queryable = this.db): Promise<Source[]> {
+    const { rows } = await q.query<SourceRowDb>(
+      `SELECT * FROM sources WHERE coalesce(name_key, lineage_key) = $1 AND superseded_by IS NULL AND status <> 'failed' ORDER BY created_at DESC, id DESC`,
+      [nameKey],
+    );
+    return rows.map(toSource);
+  }
+
+  async lineageExists(lineageKey: string, q: Queryable = this.db): Promise<boolean> {
+    const { rows } = await q.query('SELECT 1 FROM sources WHERE lineage_key = $1 LIMIT 1', [lineageKey]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Make `id` current again: the source that superseded it leaves the version chain (its own lineage,
+   * version 1) and `id` loses its superseded mark. The caller checks that the newer source is current.
+   */
+  async unsupersede(tx: Queryable, id: string): Promise<{ restored: Source; detached: Source }> {
+    const { rows: detached } = await tx.query<SourceRowDb>(
+      `UPDATE sources n SET name_key = coalesce(n.name_key, n.lineage_key), lineage_key = coalesce(n.name_key, n.lineage_key) || '~' || n.id,
+                            version_no = 1, updated_at = now()
+       FROM sources o WHERE o.id = $1 AND n.id = o.superseded_by RETURNING n.*`,
+      [id],
+    );
+    const { rows: restored } = await tx.query<SourceRowDb>('UPDATE sources SET superseded_by = NULL, updated_at = now() WHERE id = $1 RETURNING *', [id]);
+    return { restored: toSource(restored[0]), detached: toSource(detached[0]) };
+  }
+
   /** Next version number in a lineage (1 for a new document). */
   async nextVersionNo(tx: Queryable, lineageKey: string): Promise<number> {
     const { rows } = await tx.query<{ v: number }>('SELECT coalesce(max(version_no), 0)::int + 1 AS v FROM sources WHERE lineage_key = $1', [
@@ -105,25 +150,66 @@ export class SourcesRepository {
     return rows[0]?.v ?? 1;
   }
 
-  async insert(tx: Queryable, s: NewSource, bytes: Uint8Array, pages: Array<{ page: number; text: string }>): Promise<Source> {
+  /** The source row alone; its file and pages follow with insertFile and insertPages in the same transaction. */
+  async insert(tx: Queryable, s: NewSource): Promise<Source> {
     const { rows } = await tx.query<SourceRowDb>(
       `INSERT INTO sources (id, lineage_key, version_no, content_hash, kind, title, publisher, version, year, language,
-                            file_name, mime, byte_size, demo, paging, page_count, evidence_level)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) RETURNING *`,
+                            file_name, mime, byte_size, demo, paging, page_count, evidence_level, name_key, uploaded_by)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19) RETURNING *`,
       [
         s.id, s.lineageKey, s.versionNo, s.contentHash, s.kind, s.title, s.publisher, s.version, s.year, s.language,
-        s.fileName, s.mime, s.byteSize, s.demo, s.paging, s.pageCount, s.evidenceLevel,
+        s.fileName, s.mime, s.byteSize, s.demo, s.paging, s.pageCount, s.evidenceLevel, s.nameKey ?? s.lineageKey, s.uploadedBy,
       ],
     );
-    await tx.query('INSERT INTO source_files (source_id, bytes) VALUES ($1, $2)', [s.id, bytes]);
-    if (pages.length) {
-      await tx.query(
-        `INSERT INTO pages (source_id, page_no, text) SELECT $1, p.page, p.text
-         FROM jsonb_to_recordset($2::jsonb) AS p(page int, text text)`,
-        [s.id, JSON.stringify(pages)],
-      );
-    }
     return toSource(rows[0]);
+  }
+
+  /**
+   * The original bytes, in 512 KB parts, yielding to the event loop between parts. Sent as base64 text:
+   * PGlite encodes a bytea parameter in JavaScript at about 2 MB/s, base64 decodes in the database at
+   * tens of MB/s.
+   */
+  async insertFile(tx: Queryable, sourceId: string, bytes: Uint8Array): Promise<void> {
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let part = 0, at = 0; at < buf.length || part === 0; part++, at += FILE_PART_BYTES) {
+      if (part > 0) await yieldToEventLoop();
+      await tx.query(`INSERT INTO source_files (source_id, part_no, bytes) VALUES ($1, $2, decode($3, 'base64'))`, [
+        sourceId,
+        part,
+        buf.subarray(at, at + FILE_PART_BYTES).toString('base64'),
+      ]);
+    }
+  }
+
+  /** Pages with their block layouts, in batches of about 128 K characters, yielding between batches. */
+  async insertPages(tx: Queryable, sourceId: string, pages: StoredPage[]): Promise<void> {
+    for (let i = 0; i < pages.length; ) {
+      let chars = 0;
+      let j = i;
+      while (j < pages.length && (j === i || chars + pages[j].text.length <= PAGE_BATCH_CHARS)) chars += pages[j++].text.length;
+      const batch = pages.slice(i, j);
+      if (i > 0) await yieldToEventLoop();
+      await tx.query(
+        'INSERT INTO pages (source_id, page_no, text, layout) SELECT $1, * FROM unnest($2::int[], $3::text[], $4::jsonb[])',
+        [sourceId, batch.map((p) => p.page), batch.map((p) => p.text), batch.map((p) => JSON.stringify(p.layout))],
+      );
+      i = j;
+    }
+  }
+
+  /** Every page of a source with its layout, in page order, read in batches that yield between them. */
+  async storedPages(sourceId: string): Promise<StoredPageRow[]> {
+    const out: StoredPageRow[] = [];
+    for (let after = 0; ; ) {
+      const { rows } = await this.db.query<{ page_no: number; text: string; layout: BlockLayout[] | null }>(
+        'SELECT page_no, text, layout FROM pages WHERE source_id = $1 AND page_no > $2 ORDER BY page_no LIMIT $3',
+        [sourceId, after, PAGE_READ_BATCH],
+      );
+      for (const r of rows) out.push({ page: r.page_no, text: r.text, layout: r.layout });
+      if (rows.length < PAGE_READ_BATCH) return out;
+      after = rows[rows.length - 1].page_no;
+      await yieldToEventLoop();
+    }
   }
 
   /** Many new sources with their files and pages in three statements (bulk imports of short records). */
@@ -132,16 +218,21 @@ export class SourcesRepository {
     const col = <K extends keyof NewSource>(k: K) => items.map((i) => i.source[k]);
     const { rows } = await tx.query<SourceRowDb>(
       `INSERT INTO sources (id, lineage_key, version_no, content_hash, kind, title, publisher, version, year, language,
-                            file_name, mime, byte_size, demo, paging, page_count, evidence_level)
+                            file_name, mime, byte_size, demo, paging, page_count, evidence_level, name_key, uploaded_by)
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[],
-                            $11::text[], $12::text[], $13::bigint[], $14::boolean[], $15::text[], $16::int[], $17::text[])
+                            $11::text[], $12::text[], $13::bigint[], $14::boolean[], $15::text[], $16::int[], $17::text[], $18::text[], $19::text[])
        RETURNING *`,
       [
         col('id'), col('lineageKey'), col('versionNo'), col('contentHash'), col('kind'), col('title'), col('publisher'), col('version'), col('year'),
         col('language'), col('fileName'), col('mime'), col('byteSize'), col('demo'), col('paging'), col('pageCount'), col('evidenceLevel'),
+        items.map((i) => i.source.nameKey ?? i.source.lineageKey),
+        col('uploadedBy'),
       ],
     );
-    await tx.query('INSERT INTO source_files (source_id, bytes) SELECT * FROM unnest($1::text[], $2::bytea[])', [col('id'), items.map((i) => i.bytes)]);
+    await tx.query(`INSERT INTO source_files (source_id, bytes) SELECT r.id, decode(r.b, 'base64') FROM unnest($1::text[], $2::text[]) AS r(id, b)`, [
+      col('id'),
+      items.map((i) => Buffer.from(i.bytes.buffer, i.bytes.byteOffset, i.bytes.byteLength).toString('base64')),
+    ]);
     const pages = items.flatMap((i) => i.pages.map((p) => ({ id: i.source.id, page: p.page, text: p.text })));
     await tx.query('INSERT INTO pages (source_id, page_no, text) SELECT * FROM unnest($1::text[], $2::int[], $3::text[])', [
       pages.map((p) => p.id), pages.map((p) => p.page), pages.map((p) => p.text),
@@ -172,9 +263,19 @@ export class SourcesRepository {
     );
   }
 
+  /** The original file, reassembled from its parts; null when it is missing. */
   async fileBytes(sourceId: string): Promise<Uint8Array | null> {
-    const { rows } = await this.db.query<{ bytes: Uint8Array }>('SELECT bytes FROM source_files WHERE source_id = $1', [sourceId]);
-    return rows[0] ? new Uint8Array(rows[0].bytes) : null;
+    const parts: Buffer[] = [];
+    for (let part = 0; ; part++) {
+      const { rows } = await this.db.query<{ b: string }>(`SELECT encode(bytes, 'base64') AS b FROM source_files WHERE source_id = $1 AND part_no = $2`, [
+        sourceId,
+        part,
+      ]);
+      if (!rows[0]) break;
+      parts.push(Buffer.from(rows[0].b, 'base64'));
+      await yieldToEventLoop();
+    }
+    return parts.length ? new Uint8Array(Buffer.concat(parts)) : null;
   }
 
   /** Mark ready and supersede older versions of the same document, in the caller's transaction. */

@@ -1,3 +1,4 @@
+import { CHAT_ENCRYPTED_COLUMNS } from '../agents/index.ts';
 import { CONNECTOR_ENCRYPTED_COLUMNS } from '../connectors/index.ts';
 import { AppError } from '../core/index.ts';
 
@@ -13,8 +14,10 @@ export interface EncryptedColumn {
   /**
    * `text`: the column holds one token (or NULL). `json`: a jsonb document in which every string
    * that has the shape of a token is one (e.g. `{ "secret": "sm4cbc1:…" }`); other values are left alone.
+   * `mixed`: a text column where only some rows hold a token (chat messages: questions are encrypted,
+   * answers are not); tokens are rotated, other values left alone.
    */
-  kind: 'text' | 'json';
+  kind: 'text' | 'json' | 'mixed';
   /** Who owns it, for messages: e.g. `connectors`. */
   owner: string;
 }
@@ -53,5 +56,5 @@ export class EncryptedColumns {
  * connectors/. (API token secrets are SHA-256 hashes, not encrypted: nothing to rotate there.)
  */
 export function productEncryptedColumns(): EncryptedColumns {
-  return new EncryptedColumns().register(...CONNECTOR_ENCRYPTED_COLUMNS);
+  return new EncryptedColumns().register(...CONNECTOR_ENCRYPTED_COLUMNS, ...CHAT_ENCRYPTED_COLUMNS);
 }

@@ -30,6 +30,7 @@ const where = (c: EncryptedColumn, id: string) => `${c.table}.${c.column} (${c.k
 
 /** The tokens inside one stored value: the value itself, or every token-shaped string of a JSON document. */
 function tokensOf(c: EncryptedColumn, row: StoredValue): string[] {
+  if (c.kind === 'mixed') return isEncryptedField(row.value) ? [row.value] : [];
   if (c.kind === 'text') {
     // No plaintext fallback: a value that is not a token in an encrypted column is an error.
     if (!isEncryptedField(row.value)) {
@@ -52,6 +53,7 @@ function tokensOf(c: EncryptedColumn, row: StoredValue): string[] {
 /** The stored value with every token re-encrypted under the active key (unchanged when all already are). */
 function rotateValue(c: EncryptedColumn, row: StoredValue, keyring: Keyring): string {
   const field = `${c.table}.${c.column}`;
+  if (c.kind === 'mixed') return isEncryptedField(row.value) ? reencryptField(row.value, keyring, field) : row.value;
   if (c.kind === 'text') return reencryptField(row.value, keyring, field);
   const walk = (v: unknown): unknown => {
     if (isEncryptedField(v)) return reencryptField(v, keyring, field);

@@ -11,6 +11,8 @@ const SideSchema = z.object({
   entityId: z.string().nullable(),
   type: z.string().nullable(),
   nameZh: z.string().nullable(),
+  /** For an unresolved mention: the entity type guessed from its head word (shown as a guess). */
+  guessedType: z.string().nullable(),
 });
 
 export const CandidateSchema = z.object({
@@ -96,6 +98,8 @@ interface CandidateRowDb {
   subject_id: string | null;
   subject_type: string | null;
   subject_name: string | null;
+  subject_guess: string | null;
+  object_guess: string | null;
   predicate: Candidate['predicate'];
   object_text: string;
   object_id: string | null;
@@ -160,9 +164,9 @@ function toCandidate(r: CandidateRowDb): Candidate {
   return {
     id: r.id,
     status: r.status,
-    subject: { text: r.subject_text, entityId: r.subject_id, type: r.subject_type, nameZh: r.subject_name },
+    subject: { text: r.subject_text, entityId: r.subject_id, type: r.subject_type, nameZh: r.subject_name, guessedType: r.subject_id ? null : r.subject_guess },
     predicate: r.predicate,
-    object: { text: r.object_text, entityId: r.object_id, type: r.object_type, nameZh: r.object_name },
+    object: { text: r.object_text, entityId: r.object_id, type: r.object_type, nameZh: r.object_name, guessedType: r.object_id ? null : r.object_guess },
     certainty: r.certainty,
     qualifiers: r.qualifiers ?? {},
     source: {
@@ -189,6 +193,12 @@ function toCandidate(r: CandidateRowDb): Candidate {
   };
 }
 
+/** A candidate whose certainty contradicts an active relation or another pending candidate. */
+const IN_CONFLICT = `(EXISTS (SELECT 1 FROM kg_relations o WHERE o.status = 'active' AND o.subject_id = c.subject_id
+                   AND o.predicate = c.predicate AND o.object_id = c.object_id AND ${CONTRADICTS})
+              OR EXISTS (SELECT 1 FROM kg_candidates o WHERE o.id <> c.id AND o.status = 'pending' AND o.subject_id = c.subject_id
+                   AND o.predicate = c.predicate AND o.object_id = c.object_id AND ${CONTRADICTS}))`;
+
 /** WHERE clause and parameters for a candidate filter (shared by list, count and bulk actions). */
 export function candidateWhere(f: CandidateFilter, params: unknown[] = []): { where: string; params: unknown[] } {
   const conds: string[] = [];
@@ -212,13 +222,29 @@ export function candidateWhere(f: CandidateFilter, params: unknown[] = []): { wh
   }
   if (f.unresolved === true) conds.push('(c.subject_id IS NULL OR c.object_id IS NULL)');
   if (f.unresolved === false) conds.push('(c.subject_id IS NOT NULL AND c.object_id IS NOT NULL)');
-  if (f.conflict) {
-    conds.push(`(EXISTS (SELECT 1 FROM kg_relations o WHERE o.status = 'active' AND o.subject_id = c.subject_id
-                   AND o.predicate = c.predicate AND o.object_id = c.object_id AND ${CONTRADICTS})
-              OR EXISTS (SELECT 1 FROM kg_candidates o WHERE o.id <> c.id AND o.status = 'pending' AND o.subject_id = c.subject_id
-                   AND o.predicate = c.predicate AND o.object_id = c.object_id AND ${CONTRADICTS}))`);
-  }
+  if (f.conflict === true) conds.push(IN_CONFLICT);
+  if (f.conflict === false) conds.push(`NOT ${IN_CONFLICT}`);
   return { where: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
+}
+
+export const BulkPreviewSchema = z.object({
+  /** Pending candidates the filter matches. */
+  total: z.number(),
+  /** Of those, the ones a bulk approval would approve: linked on both sides and contradicting nothing. */
+  approvable: z.number(),
+  /** Held back: their certainty contradicts a relation or another candidate (decide them one by one). */
+  conflicts: z.number(),
+  /** Held back: a side is not linked to an entity yet. */
+  unresolved: z.number(),
+  byPredicate: z.record(z.string(), z.number()),
+  bySource: z.array(z.object({ sourceId: z.string(), title: z.string(), count: z.number() })),
+  sample: z.array(CandidateSchema),
+});
+export type BulkPreview = z.infer<typeof BulkPreviewSchema>;
+
+/** Renumber the $n placeholders of a WHERE clause built on its own, for use after `offset` other parameters. */
+function shift(where: string, offset: number): string {
+  return where.replace(/\$(\d+)/g, (_, n) => `$${Number(n) + offset}`);
 }
 
 /** Candidate triples proposed by extractors, waiting for (or past) expert review. */
@@ -235,6 +261,8 @@ export class CandidatesRepository {
       ),
       subject_text: c.subject.text,
       subject_id: c.subject.entityId,
+      subject_guess: c.subject.entityId ? null : c.subject.type,
+      object_guess: c.object.entityId ? null : c.object.type,
       predicate: c.predicate,
       object_text: c.object.text,
       object_id: c.object.entityId,
@@ -253,12 +281,12 @@ export class CandidatesRepository {
       demo: c.demo ?? false,
     }));
     const { rowCount } = await q.query(
-      `INSERT INTO kg_candidates (id, fingerprint, subject_text, subject_id, predicate, object_text, object_id, certainty,
+      `INSERT INTO kg_candidates (id, fingerprint, subject_text, subject_id, subject_guess, predicate, object_text, object_id, object_guess, certainty,
          qualifiers, source_id, chunk_id, page, quote, quote_start, quote_end, extractor, extractor_version, confidence, tags, demo)
-       SELECT x.id, x.fingerprint, x.subject_text, x.subject_id, x.predicate, x.object_text, x.object_id, x.certainty,
+       SELECT x.id, x.fingerprint, x.subject_text, x.subject_id, x.subject_guess, x.predicate, x.object_text, x.object_id, x.object_guess, x.certainty,
          x.qualifiers, x.source_id, x.chunk_id, x.page, x.quote, x.quote_start, x.quote_end, x.extractor, x.extractor_version,
          x.confidence, ARRAY(SELECT jsonb_array_elements_text(x.tags)), x.demo
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, fingerprint text, subject_text text, subject_id text, predicate text,
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, fingerprint text, subject_text text, subject_id text, subject_guess text, object_guess text, predicate text,
          object_text text, object_id text, certainty text, qualifiers jsonb, source_id text, chunk_id text, page int, quote text,
          quote_start int, quote_end int, extractor text, extractor_version text, confidence real, tags jsonb, demo boolean)
        ON CONFLICT (fingerprint) DO NOTHING`,
@@ -288,6 +316,47 @@ export class CandidatesRepository {
   async ids(f: CandidateFilter, cap: number): Promise<string[]> {
     const { where, params } = candidateWhere(f);
     const { rows } = await this.db.query<{ id: string }>(`SELECT c.id FROM kg_candidates c ${where} ORDER BY c.id LIMIT ${cap}`, params);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * What approving everything a filter matches would touch: pending candidates that can be approved in bulk
+   * (linked on both sides, no contradiction) counted per predicate and per source, the ones held back, and
+   * a sample to read.
+   */
+  async bulkPreview(f: CandidateFilter, sampleSize: number): Promise<BulkPreview> {
+    const base = { ...f, status: 'pending' as const };
+    const { where, params } = candidateWhere({ ...base, conflict: false, unresolved: false });
+    const all = candidateWhere(base);
+    const conflicted = candidateWhere({ ...base, conflict: true });
+    const unresolved = candidateWhere({ ...base, unresolved: true });
+    const [{ rows: byPredicate }, { rows: bySource }, { rows: held }, { rows: sample }] = await Promise.all([
+      this.db.query<{ predicate: string; n: number }>(`SELECT c.predicate, count(*)::int AS n FROM kg_candidates c ${where} GROUP BY c.predicate ORDER BY n DESC`, params),
+      this.db.query<{ id: string; title: string; n: number }>(
+        `SELECT s.id, s.title, count(*)::int AS n FROM kg_candidates c JOIN sources s ON s.id = c.source_id ${where} GROUP BY s.id, s.title ORDER BY n DESC, s.id LIMIT 20`,
+        params,
+      ),
+      this.db.query<{ total: number; conflicts: number; unresolved: number }>(
+        `SELECT (SELECT count(*)::int FROM kg_candidates c ${all.where}) AS total,
+                (SELECT count(*)::int FROM kg_candidates c ${shift(conflicted.where, all.params.length)}) AS conflicts,
+                (SELECT count(*)::int FROM kg_candidates c ${shift(unresolved.where, all.params.length * 2)}) AS unresolved`,
+        [...all.params, ...conflicted.params, ...unresolved.params],
+      ),
+      this.db.query<CandidateRowDb>(`${SELECT_CANDIDATE} ${where} ORDER BY c.confidence DESC, c.id LIMIT ${Math.max(0, Math.min(sampleSize, 50))}`, params),
+    ]);
+    const approvable = byPredicate.reduce((n, r) => n + r.n, 0);
+    return {
+      total: held[0]?.total ?? 0, approvable, conflicts: held[0]?.conflicts ?? 0, unresolved: held[0]?.unresolved ?? 0,
+      byPredicate: Object.fromEntries(byPredicate.map((r) => [r.predicate, r.n])),
+      bySource: bySource.map((r) => ({ sourceId: r.id, title: r.title, count: r.n })),
+      sample: sample.map(toCandidate),
+    };
+  }
+
+  /** Of `ids`, the candidates whose certainty contradicts an active relation or another pending candidate. */
+  async conflicted(ids: readonly string[]): Promise<string[]> {
+    if (!ids.length) return [];
+    const { rows } = await this.db.query<{ id: string }>(`SELECT c.id FROM kg_candidates c WHERE c.id = ANY($1::text[]) AND ${IN_CONFLICT}`, [ids]);
     return rows.map((r) => r.id);
   }
 

@@ -201,6 +201,25 @@ export class EntitiesRepository {
     return added;
   }
 
+  /**
+   * Of `others`, the entities related to `id` in a way that makes them distinct concepts: an active
+   * relation or a pending/approved candidate of subtype_of, differential_of or complication_of, either way.
+   */
+  async relatedAsDistinct(id: string, others: readonly string[]): Promise<string[]> {
+    if (!others.length) return [];
+    const { rows } = await this.db.query<{ other: string }>(
+      `SELECT CASE WHEN subject_id = $1 THEN object_id ELSE subject_id END AS other FROM kg_relations
+         WHERE status = 'active' AND predicate IN ('subtype_of', 'differential_of', 'complication_of')
+           AND ((subject_id = $1 AND object_id = ANY($2::text[])) OR (object_id = $1 AND subject_id = ANY($2::text[])))
+       UNION
+       SELECT CASE WHEN subject_id = $1 THEN object_id ELSE subject_id END FROM kg_candidates
+         WHERE status <> 'rejected' AND predicate IN ('subtype_of', 'differential_of', 'complication_of')
+           AND ((subject_id = $1 AND object_id = ANY($2::text[])) OR (object_id = $1 AND subject_id = ANY($2::text[])))`,
+      [id, others],
+    );
+    return rows.map((r) => r.other);
+  }
+
   async count(): Promise<number> {
     const { rows } = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM kg_entities WHERE merged_into IS NULL');
     return rows[0]?.n ?? 0;

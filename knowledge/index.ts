@@ -11,7 +11,7 @@ export { LlmExtractor, type LlmExtractorOptions } from './extract/llm-extractor.
 export { RulesExtractor } from './extract/rules/index.ts';
 export { Knowledge, type KnowledgeDeps } from './knowledge.ts';
 export { type Merge, MergeSchema } from './merge.service.ts';
-export {type Certainty,CertaintySchema, type ChunkForExtraction, 
+export {type Certainty,CertaintySchema, type ChunkForExtraction, type SynonymProposal, SynonymProposalSchema,
   type ExtractedTriple, 
   ExtractedTripleSchema, type ExtractionResult, type Extractor, type Mention, MentionSchema, PREDICATES,type Predicate, PredicateSchema, QualifiersSchema, 
 } from './model.ts';
@@ -19,5 +19,12 @@ export { PREDICATE_LABELS, PREDICATE_TYPES, typesFit } from './predicates.ts';
 export { type ProjectionStatus, ProjectionStatusSchema } from './projector.ts';
 export { EvidenceSchema, type HistoryEntry, HistoryEntrySchema, type Relation, RelationFilterSchema, RelationSchema } from './relations.repository.ts';
 export { type ResolutionSuggestion, ResolutionSuggestionSchema } from './resolution.ts';
-export { type ApprovalEdit, ApprovalEditSchema, type BulkResult } from './review.service.ts';
-export { type ExportFormat, exportGraph, importGraph } from './transfer/index.ts';
+export { type ApprovalEdit, ApprovalEditSchema, BULK_UNCONFIRMED_LIMIT, type BulkResult } from './review.service.ts';
+export { BulkPreviewSchema } from './candidates.repository.ts';
+export { type TermProposal, TermProposalFilterSchema, TermProposalSchema } from './term-proposals.repository.ts';
+export { type TermDecision, TermDecisionSchema } from './term-proposals.service.ts';
+export { type ImportPlan, planImport } from './vocabulary/import-plan.ts';
+export { parseTerminology, type TermRecord, VOCAB_FORMATS, type VocabFormat, VocabFormatSchema } from './vocabulary/terminology.ts';
+export { type VocabImport, VocabImportSchema } from './vocabulary/vocab-imports.repository.ts';
+export type { ImportReport, ImportRequest } from './vocabulary/vocab-imports.service.ts';
+export { type ExportFormat, exportGraph, type ImportResult, importGraph, type SignatureStatus, signExport, UNSIGNED_IMPORT_TAG } from './transfer/index.ts';

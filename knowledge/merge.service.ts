@@ -145,32 +145,41 @@ export class MergeService {
 
   /** A free-text surface (e.g. "GGO" from a model) becomes an alias of an entity; pending candidates that wrote it are resolved. */
   async mergeSurface(surface: string, intoId: string, opts: { actor: string; comment?: string }): Promise<Merge> {
+    const id = await this.db.transaction((tx) => this.mergeSurfaceIn(tx, surface, intoId, opts));
+    this.onChange();
+    return (await this.get(id)) as Merge;
+  }
+
+  /** mergeSurface in the caller's transaction (the caller calls `changed()` after commit); returns the merge id. */
+  async mergeSurfaceIn(tx: Queryable, surface: string, intoId: string, opts: { actor: string; comment?: string }): Promise<string> {
     const key = surfaceKey(surface);
     if (!key) throw new AppError('VALIDATION_FAILED', '别名为空 / surface is empty', { field: 'fromSurface' });
     const id = newId('merge');
-    await this.db.transaction(async (tx) => {
-      const into = await this.entities.require(intoId, 'intoId', tx);
-      if (into.mergedInto) throw new AppError('STATE_CONFLICT', `目标已合并到 ${into.mergedInto} / target is itself merged`, { field: 'intoId' });
-      const owners = await this.entities.byExactSurface(surface, tx);
-      const clash = owners.find((o) => o.id !== into.id);
-      if (clash) {
-        throw new AppError('STATE_CONFLICT', `“${surface}”已是 ${clash.nameZh}（${clash.id}）的名称或别名；请合并实体 / surface already names ${clash.id}`, { field: 'fromSurface', details: { entityId: clash.id } });
-      }
-      const changes: Changes = { aliasKeys: [], relationsMoved: [], relationsFolded: [], candidates: [] };
-      changes.aliasKeys = await this.entities.addAliases(tx, into.id, [surface], 'merged', id);
-      const resolved = await this.candidates.resolveSurface(tx, key, into.id, surfaceKey);
-      changes.candidates = [...resolved.subject.map((c) => ({ id: c, side: 'subject' as const })), ...resolved.object.map((c) => ({ id: c, side: 'object' as const }))];
-      await tx.query(
-        'INSERT INTO kg_merges (id, from_surface, into_id, actor, comment, changes) VALUES ($1, $2, $3, $4, $5, $6::jsonb)',
-        [id, surface, into.id, opts.actor, opts.comment ?? null, JSON.stringify(changes)],
-      );
-      await recordHistory(tx, { entityId: into.id, action: 'alias_added', actor: opts.actor, comment: opts.comment, after: { surface, mergeId: id } });
-      await this.audit.append(tx, { actor: opts.actor, action: 'review.merge', target: into.id, details: { surface, mergeId: id } });
-      const updated = await this.entities.require(into.id, 'intoId', tx);
-      await appendOutbox(tx, [{ type: 'entity.upsert', entity: toGraphEntity(updated) }]);
-    });
+    const into = await this.entities.require(intoId, 'intoId', tx);
+    if (into.mergedInto) throw new AppError('STATE_CONFLICT', `目标已合并到 ${into.mergedInto} / target is itself merged`, { field: 'intoId' });
+    const owners = await this.entities.byExactSurface(surface, tx);
+    const clash = owners.find((o) => o.id !== into.id);
+    if (clash) {
+      throw new AppError('STATE_CONFLICT', `“${surface}”已是 ${clash.nameZh}（${clash.id}）的名称或别名；请合并实体 / surface already names ${clash.id}`, { field: 'fromSurface', details: { entityId: clash.id } });
+    }
+    const changes: Changes = { aliasKeys: [], relationsMoved: [], relationsFolded: [], candidates: [] };
+    changes.aliasKeys = await this.entities.addAliases(tx, into.id, [surface], 'merged', id);
+    const resolved = await this.candidates.resolveSurface(tx, key, into.id, surfaceKey);
+    changes.candidates = [...resolved.subject.map((c) => ({ id: c, side: 'subject' as const })), ...resolved.object.map((c) => ({ id: c, side: 'object' as const }))];
+    await tx.query(
+      'INSERT INTO kg_merges (id, from_surface, into_id, actor, comment, changes) VALUES ($1, $2, $3, $4, $5, $6::jsonb)',
+      [id, surface, into.id, opts.actor, opts.comment ?? null, JSON.stringify(changes)],
+    );
+    await recordHistory(tx, { entityId: into.id, action: 'alias_added', actor: opts.actor, comment: opts.comment, after: { surface, mergeId: id } });
+    await this.audit.append(tx, { actor: opts.actor, action: 'review.merge', target: into.id, details: { surface, mergeId: id } });
+    const updated = await this.entities.require(into.id, 'intoId', tx);
+    await appendOutbox(tx, [{ type: 'entity.upsert', entity: toGraphEntity(updated) }]);
+    return id;
+  }
+
+  /** Tell listeners the vocabulary changed (after a caller's transaction that used mergeSurfaceIn committed). */
+  changed(): void {
     this.onChange();
-    return (await this.get(id)) as Merge;
   }
 
   /** Reverse a merge exactly: aliases, relations, evidence and candidates go back to where they were. */

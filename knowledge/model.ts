@@ -40,12 +40,32 @@ export const ExtractedTripleSchema = z.object({
 });
 export type ExtractedTriple = z.infer<typeof ExtractedTripleSchema>;
 
+/**
+ * A synonym the text states ("X，又称Y", "X（Y）"): a vocabulary proposal for review, never applied
+ * automatically. `term` is the name the text explains, `alias` the other name.
+ */
+export const SynonymProposalSchema = z.object({
+  term: MentionSchema,
+  alias: z.string().min(1).max(80),
+  /** The wording that states it: 也称, 又称, 简称, 俗称, 即, or 括号 for a bracketed abbreviation. */
+  cue: z.string().max(10),
+  quote: z.string().min(1),
+  quoteStart: z.number().int().min(0),
+  quoteEnd: z.number().int().min(0),
+});
+export type SynonymProposal = z.infer<typeof SynonymProposalSchema>;
+
 export interface ChunkForExtraction {
   id: string;
   sourceId: string;
   text: string;
   headingPath: string[];
   pageStart: number;
+  /**
+   * The end of the text before this chunk in the same section, when there is one: a topic named there
+   * (a bare heading line, the first sentence's subject) is the implicit subject of this chunk.
+   */
+  preceding?: string;
 }
 
 export interface ExtractionResult {
@@ -54,6 +74,8 @@ export interface ExtractionResult {
   llmCalls: number;
   /** Set when the engine gave up on this chunk (e.g. model output unusable after a repair request). */
   failure?: { code: string; message: string };
+  /** Synonyms the text states (engines that look for them). */
+  synonyms?: SynonymProposal[];
 }
 
 /** An extraction engine: `rules` (deterministic, no LLM) or `llm`. */

@@ -13,7 +13,8 @@ export const PREDICATE_TYPES: Record<Predicate, { subject: readonly string[]; ob
   differential_of: { subject: ['Disease', 'Sign', 'Finding'], object: ['Disease', 'Sign', 'Finding'], symmetric: true },
   treated_by: { subject: ['Disease', 'Finding'], object: ['Treatment', 'Drug', 'Procedure'] },
   staged_by: { subject: ['Disease'], object: ['Stage'] },
-  examined_by: { subject: ['Disease', 'Sign', 'Finding', 'Anatomy'], object: ['Modality', 'Exam'] },
+  // Diagnostic procedures (biopsy, endoscopy, puncture) examine too: 结肠镜检查, 骨髓穿刺.
+  examined_by: { subject: ['Disease', 'Sign', 'Finding', 'Anatomy'], object: ['Modality', 'Exam', 'Procedure'] },
   complication_of: { subject: ['Disease', 'Finding'], object: ['Disease'] },
   subtype_of: { subject: ['Disease', 'Sign', 'Finding', 'Stage'], object: ['Disease', 'Sign', 'Finding', 'Stage'] },
 };

@@ -10,8 +10,15 @@ export const ResolutionSuggestionSchema = z.object({
   matched: z.string(),
   score: z.number(),
   method: z.enum(['exact', 'fuzzy', 'embedding']),
+  /**
+   * What the score measures: character-bigram similarity of the names or embedding similarity — how alike
+   * two names look, not whether they mean the same thing (原位腺癌 and 肺腺癌 look alike and are not).
+   */
+  basis: z.enum(['exact_name', 'string_similarity', 'embedding_similarity']),
 });
 export type ResolutionSuggestion = z.infer<typeof ResolutionSuggestionSchema>;
+
+const BASIS = { exact: 'exact_name', fuzzy: 'string_similarity', embedding: 'embedding_similarity' } as const;
 
 /** Only an exact (normalised) name or alias links automatically; anything fuzzier is a suggestion for a reviewer. */
 export const AUTO_LINK_SCORE = 1;
@@ -54,7 +61,7 @@ export class EntityResolver {
     const consider = (row: SurfaceRow, score: number, method: ResolutionSuggestion['method']) => {
       if (opts.excludeId === row.entityId || (opts.type && row.type !== opts.type)) return;
       const prev = best.get(row.entityId);
-      if (!prev || score > prev.score) best.set(row.entityId, { entityId: row.entityId, type: row.type, nameZh: '', matched: row.surface, score, method });
+      if (!prev || score > prev.score) best.set(row.entityId, { entityId: row.entityId, type: row.type, nameZh: '', matched: row.surface, score, method, basis: BASIS[method] });
     };
     for (const row of rows) {
       if (row.key === key) consider(row, 1, 'exact');
@@ -75,18 +82,29 @@ export class EntityResolver {
     return ranked.map((r) => ({ ...r, nameZh: names.get(r.entityId) ?? r.entityId }));
   }
 
-  /** Entities that look like duplicates of `entityId` (same type, similar names): merge proposals. */
+  /**
+   * Entities that may be duplicates of `entityId`: merge proposals. Never one of another type, never one
+   * the graph or a pending candidate relates to it as subtype, differential or complication (related
+   * concepts are distinct by definition), and never two entries of the curated lexicon, which lists
+   * distinct concepts (an alias the lexicon gets wrong is fixed in the lexicon, not merged away).
+   */
   async duplicatesOf(entityId: string, limit = 8): Promise<ResolutionSuggestion[]> {
     const e = await this.entities.get(entityId);
     if (!e) return [];
     const out = new Map<string, ResolutionSuggestion>();
     for (const name of [e.nameZh, e.nameEn, ...e.aliases].filter(Boolean)) {
-      for (const s of await this.suggest(name, { type: e.type, excludeId: e.id, minScore: 0.6, limit })) {
+      for (const s of await this.suggest(name, { type: e.type, excludeId: e.id, minScore: 0.6, limit: limit * 2 })) {
         const prev = out.get(s.entityId);
         if (!prev || s.score > prev.score) out.set(s.entityId, s);
       }
     }
-    return [...out.values()].sort((a, b) => b.score - a.score).slice(0, limit);
+    const candidates = [...out.values()].filter((s) => s.type === e.type);
+    const related = new Set(await this.entities.relatedAsDistinct(e.id, candidates.map((s) => s.entityId)));
+    const origins = new Map((await this.entities.getMany(candidates.map((s) => s.entityId))).map((x) => [x.id, x.origin]));
+    return candidates
+      .filter((s) => !related.has(s.entityId) && !(e.origin === 'lexicon' && origins.get(s.entityId) === 'lexicon'))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit);
   }
 
   private async load(): Promise<SurfaceRow[]> {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AuditLog } from '../audit/index.ts';
 import { AppError, isAppError, newId } from '../core/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
-import type { Candidate, CandidateFilter, CandidatesRepository } from './candidates.repository.ts';
+import type { BulkPreview, Candidate, CandidateFilter, CandidatesRepository } from './candidates.repository.ts';
 import { type EntitiesRepository, type Entity, EntityTypeEnum, toGraphEntity } from './entities.repository.ts';
 import { CertaintySchema, PredicateSchema, QualifiersSchema } from './model.ts';
 import { assertTypesFit, orient } from './predicates.ts';
@@ -46,6 +46,12 @@ export interface BulkResult {
 }
 
 const BULK_CAP = 5000;
+
+/**
+ * Approving by filter touches what the reviewer has not read: above this many, the reviewer must type
+ * the number the preview showed, so a stray filter cannot approve thousands of triples with one click.
+ */
+export const BULK_UNCONFIRMED_LIMIT = 50;
 
 /**
  * Expert review: the only path by which knowledge enters the graph. Every decision writes the
@@ -150,11 +156,40 @@ export class ReviewService {
     return (await this.candidates.get(candidateId)) as Candidate;
   }
 
-  /** Approve or reject many candidates (by ids or by filter); each is its own transaction so one failure stops nothing else. */
-  async bulk(action: 'approve' | 'reject', target: { ids?: string[]; filter?: CandidateFilter }, opts: ReviewOptions): Promise<BulkResult> {
-    const ids = target.ids?.length ? target.ids.slice(0, BULK_CAP) : await this.candidates.ids({ ...target.filter, status: 'pending' }, BULK_CAP);
+  /** What approving everything `filter` matches would do (see CandidatesRepository.bulkPreview). */
+  async bulkPreview(filter: CandidateFilter, sampleSize = 10): Promise<BulkPreview & { limit: number; confirmationRequired: boolean }> {
+    const p = await this.candidates.bulkPreview(filter, sampleSize);
+    return { ...p, limit: BULK_UNCONFIRMED_LIMIT, confirmationRequired: p.approvable > BULK_UNCONFIRMED_LIMIT };
+  }
+
+  /**
+   * Approve or reject many candidates (by ids or by filter); each is its own transaction so one failure
+   * stops nothing else. Bulk approval never approves a candidate whose certainty contradicts a relation
+   * or another candidate (those are reported as failed, to be decided one by one), and approval by filter
+   * of more than BULK_UNCONFIRMED_LIMIT needs `confirmCount` equal to what the preview counts now.
+   */
+  async bulk(action: 'approve' | 'reject', target: { ids?: string[]; filter?: CandidateFilter; confirmCount?: number }, opts: ReviewOptions): Promise<BulkResult> {
+    let ids: string[];
+    if (target.ids?.length) ids = target.ids.slice(0, BULK_CAP);
+    else if (action === 'approve') {
+      const filter = target.filter ?? {};
+      const { approvable } = await this.candidates.bulkPreview(filter, 0);
+      if (approvable > BULK_UNCONFIRMED_LIMIT && target.confirmCount !== approvable) {
+        throw new AppError(
+          'BULK_CONFIRMATION_REQUIRED',
+          `将批准 ${approvable} 条，超过 ${BULK_UNCONFIRMED_LIMIT} 条需输入确认数量 ${approvable} / approving ${approvable} needs confirmCount=${approvable}`,
+          { field: 'confirmCount', details: { approvable, limit: BULK_UNCONFIRMED_LIMIT } },
+        );
+      }
+      ids = await this.candidates.ids({ ...filter, status: 'pending', conflict: false, unresolved: false }, BULK_CAP);
+    } else ids = await this.candidates.ids({ ...target.filter, status: 'pending' }, BULK_CAP);
     const result: BulkResult = { done: [], failed: [] };
+    const conflicted = action === 'approve' ? new Set(await this.candidates.conflicted(ids)) : new Set<string>();
     for (const id of ids) {
+      if (conflicted.has(id)) {
+        result.failed.push({ id, code: 'STATE_CONFLICT', message: '确定性与已有关系或候选矛盾，不能批量批准，请逐条审核 / contradicts another relation or candidate: decide it on its own' });
+        continue;
+      }
       try {
         if (action === 'approve') await this.approve(id, { ...opts, expectedVersion: undefined });
         else await this.reject(id, { ...opts, expectedVersion: undefined });

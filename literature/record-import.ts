@@ -16,6 +16,8 @@ export interface ImportContext {
   runId: string | null;
   /** Authored demo records (demo/pubmed): stored as demo sources. */
   demo: boolean;
+  /** Recorded as the new sources' uploader: who imported the file, or `watch:<id>` for a watch run. */
+  uploadedBy: string;
 }
 
 /** Tags on the candidate triples of imported records: the review queue's "new literature" filter. */
@@ -55,7 +57,7 @@ export async function importBatch(tx: Queryable, deps: RecordImportDeps, set: Pa
     return {
       doc, lineageKey: `pubmed:${r.pmid}`, contentHash: hash, bytes: recordBytes(r), fileName: `pubmed-${r.pmid}.json`, mime: PUBMED_RECORD_MIME,
       kind: 'literature' as const, title: r.title, publisher: r.journal ?? r.journalAbbrev, version: r.revisedDate ? `PMID ${r.pmid} · ${r.revisedDate}` : `PMID ${r.pmid}`,
-      year: r.year, language: doc.language, evidenceLevel: evidenceLevelFromPublicationTypes(r.publicationTypes), demo: ctx.demo, demoApprovals: false,
+      year: r.year, language: doc.language, evidenceLevel: evidenceLevelFromPublicationTypes(r.publicationTypes), demo: ctx.demo, demoApprovals: false, uploadedBy: ctx.uploadedBy,
       tags: revision ? [...tags, REVISED_LITERATURE_TAG] : tags,
     };
   }));

@@ -74,7 +74,7 @@ export async function runWatchJob(job: Job, deps: WatchJobDeps): Promise<void> {
     const got = set.records.length + set.skipped.length;
     const total = history.total;
     const stillRunning = await deps.db.transaction(async (tx) => {
-      const counts = await importBatch(tx, deps, set, { runId: run.id, demo: false });
+      const counts = await importBatch(tx, deps, set, { runId: run.id, demo: false, uploadedBy: `watch:${watchId}` });
       await deps.watches.addCounts(tx, run.id, counts);
       return deps.jobs.progress(tx, job.id, 'fetch', offset + got, total);
     });
@@ -109,13 +109,14 @@ async function resumeOrStart(job: Job, deps: WatchJobDeps, watch: Watch, trigger
     return mine;
   }
   const { minDate, maxDate } = windowOf(watch, deps.today?.() ?? new Date(), deps.config.timezone);
-  const start = () => deps.db.transaction((tx) => deps.watches.startRun(tx, { watchId: watch.id, jobId: job.id, trigger, term: watchTerm(watch), minDate, maxDate }));
+  const start = () =>
+    deps.db.transaction((tx) => deps.watches.startRun(tx, { watchId: watch.id, jobId: job.id, trigger, term: watchTerm(watch), minDate, maxDate, owner: deps.jobs.workerId }));
   let id = await start();
   if (!id) {
     // Another run holds the watch. If its job is gone (process killed and job given up), close it and take over.
     const other = await deps.watches.runningRun(watch.id);
     const otherJob = other?.jobId ? await deps.jobs.get(other.jobId) : null;
-    if (other && (!otherJob || otherJob.status === 'failed' || otherJob.status === 'cancelled' || otherJob.status === 'succeeded')) {
+    if (other && (!otherJob || (otherJob.status !== 'queued' && otherJob.status !== 'running'))) {
       await deps.db.transaction((tx) => deps.watches.finishRun(tx, other.id, 'failed', { code: 'JOB_FAILED', message: '运行中断 / run interrupted' }));
       id = await start();
     }

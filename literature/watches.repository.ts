@@ -142,15 +142,45 @@ export class WatchesRepository {
 
   // ---- runs ----
 
-  /** Start a run; null when another run of the same watch is already running (the unique index decides). */
-  async startRun(tx: Queryable, r: { watchId: string | null; jobId: string | null; trigger: Run['trigger']; term: string; minDate?: string | null; maxDate?: string | null }): Promise<string | null> {
+  /**
+   * Start a run; null when another run of the same watch is already running (the unique index decides).
+   * `owner` names the process running it (its job worker id); `heartbeat_at` starts now.
+   */
+  async startRun(
+    tx: Queryable,
+    r: { watchId: string | null; jobId: string | null; trigger: Run['trigger']; term: string; minDate?: string | null; maxDate?: string | null; owner?: string },
+  ): Promise<string | null> {
     const id = newId('run');
     const { rows } = await tx.query<{ id: string }>(
-      `INSERT INTO pubmed_runs (id, watch_id, job_id, trigger, term, min_date, max_date, attempts) VALUES ($1,$2,$3,$4,$5,$6,$7,1)
+      `INSERT INTO pubmed_runs (id, watch_id, job_id, trigger, term, min_date, max_date, attempts, owner, heartbeat_at) VALUES ($1,$2,$3,$4,$5,$6,$7,1,$8,now())
        ON CONFLICT (watch_id) WHERE status = 'running' AND watch_id IS NOT NULL DO NOTHING RETURNING id`,
-      [id, r.watchId, r.jobId, r.trigger, r.term, r.minDate ?? null, r.maxDate ?? null],
+      [id, r.watchId, r.jobId, r.trigger, r.term, r.minDate ?? null, r.maxDate ?? null, r.owner ?? null],
     );
     return rows[0]?.id ?? null;
+  }
+
+  /** The process running this run is alive. */
+  async heartbeatRun(id: string): Promise<void> {
+    await this.db.query(`UPDATE pubmed_runs SET heartbeat_at = now() WHERE id = $1 AND status = 'running'`, [id]);
+  }
+
+  /**
+   * Close runs whose process died, as failed with RUN_INTERRUPTED: a run with a job whose job is no
+   * longer queued or running (failed, cancelled, quarantined, or gone), and a run without one (a file
+   * import in a CLI or API process) whose heartbeat is older than `staleSeconds` — or, with `all`, every
+   * such run (embedded mode at start: this process holds the data directory, so no other is importing).
+   */
+  async closeInterrupted(opts: { all: boolean; staleSeconds: number }): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>(
+      `UPDATE pubmed_runs r SET status = 'failed', finished_at = now(),
+              error = jsonb_build_object('code', 'RUN_INTERRUPTED', 'message', '运行中断：执行它的进程已退出 / run interrupted: the process running it died')
+       WHERE r.status = 'running' AND (
+         (r.job_id IS NULL AND ($1 OR coalesce(r.heartbeat_at, r.started_at) < now() - make_interval(secs => $2)))
+         OR (r.job_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = r.job_id AND j.status IN ('queued', 'running'))))
+       RETURNING r.id`,
+      [opts.all, opts.staleSeconds],
+    );
+    return rows.map((r) => r.id);
   }
 
   async runningRun(watchId: string): Promise<Run | null> {

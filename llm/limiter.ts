@@ -1,4 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
+import { decorate } from './decorate.ts';
 import type { ChatRequest, ChatResponse, ChatStreamEvent, LlmProvider } from './provider.ts';
 
 /**
@@ -9,12 +10,7 @@ import type { ChatRequest, ChatResponse, ChatStreamEvent, LlmProvider } from './
  */
 export function limitProvider(inner: LlmProvider, concurrency: number): LlmProvider {
   const limit = pLimit(concurrency);
-  return {
-    kind: inner.kind,
-    model: inner.model,
-    url: inner.url,
-    init: (signal) => inner.init(signal),
-    close: () => inner.close(),
+  return decorate(inner, {
     async chat(req: ChatRequest): Promise<ChatResponse> {
       const release = await acquire(limit, req.signal);
       try {
@@ -31,7 +27,7 @@ export function limitProvider(inner: LlmProvider, concurrency: number): LlmProvi
         release();
       }
     },
-  };
+  });
 }
 
 /** Take a slot and keep it until the returned function is called; rejects with the abort reason while queued. */

@@ -1,4 +1,5 @@
 import { isAppError, type Logger } from '../core/index.ts';
+import { decorate } from './decorate.ts';
 import type { ChatRequest, ChatResponse, ChatStreamEvent, LlmProvider, TokenUsage } from './provider.ts';
 import type { LlmUsageRecord } from './usage.repository.ts';
 
@@ -14,7 +15,7 @@ export interface UsageSink {
  * measurement, so time spent queued for a slot is not counted as model latency.
  */
 export function meterProvider(inner: LlmProvider, sink: UsageSink, log?: Logger): LlmProvider {
-  const write = async (req: ChatRequest, streamed: boolean, outcome: { usage?: TokenUsage; latencyMs: number; error?: unknown }) => {
+  const write = async (req: ChatRequest, streamed: boolean, outcome: { usage?: TokenUsage; latencyMs: number; firstTokenMs?: number; error?: unknown }) => {
     try {
       await sink.record({
         provider: inner.kind,
@@ -24,18 +25,14 @@ export function meterProvider(inner: LlmProvider, sink: UsageSink, log?: Logger)
         promptTokens: outcome.usage?.promptTokens ?? 0,
         completionTokens: outcome.usage?.completionTokens ?? 0,
         latencyMs: outcome.latencyMs,
+        firstTokenMs: outcome.firstTokenMs ?? null,
         errorCode: outcome.error === undefined ? null : isAppError(outcome.error) ? outcome.error.code : aborted(outcome.error) ? 'ABORTED' : 'INTERNAL',
       });
     } catch (e) {
       log?.warn({ err: e }, 'could not record LLM usage');
     }
   };
-  return {
-    kind: inner.kind,
-    model: inner.model,
-    url: inner.url,
-    init: (signal) => inner.init(signal),
-    close: () => inner.close(),
+  return decorate(inner, {
     async chat(req: ChatRequest): Promise<ChatResponse> {
       const started = performance.now();
       let res: ChatResponse;
@@ -68,7 +65,7 @@ export function meterProvider(inner: LlmProvider, sink: UsageSink, log?: Logger)
         if (!recorded) await write(req, true, { latencyMs: performance.now() - started, error: new DOMException('abandoned', 'AbortError') });
       }
     },
-  };
+  });
 }
 
 function aborted(e: unknown): boolean {

@@ -3,7 +3,7 @@ import { AppError } from '../core/index.ts';
 import type { ChatRequest, ChatResponse, ChatStreamEvent, LlmProvider, TokenUsage, ToolCall } from './provider.ts';
 import { stripThink, ThinkStreamFilter } from './think.ts';
 import { ollamaMessages, toolCallsOf, toolsParam } from './tool-calls.ts';
-import { AttemptGuard, joinUrl, LlmErrors, networkReason, type ProviderOptions, TransientFailure, withRetries } from './transport.ts';
+import { AttemptGuard, finishReasonOf, joinUrl, LlmErrors, networkReason, type ProviderOptions, TransientFailure, withRetries } from './transport.ts';
 
 /** One object of `/api/chat` (the whole answer, or one NDJSON line of a stream). */
 const ChatPiece = z.object({
@@ -14,6 +14,7 @@ const ChatPiece = z.object({
     })
     .optional(),
   done: z.boolean().default(false),
+  done_reason: z.string().optional(),
   prompt_eval_count: z.number().optional(),
   eval_count: z.number().optional(),
   error: z.string().optional(),
@@ -86,6 +87,7 @@ export class OllamaProvider implements LlmProvider {
       latencyMs: Math.round(performance.now() - started),
       attempts,
       toolCalls: toolCallsOf(value.message?.tool_calls),
+      finishReason: finishReasonOf(value.done_reason),
     };
   }
 
@@ -104,6 +106,7 @@ export class OllamaProvider implements LlmProvider {
     const filter = new ThinkStreamFilter();
     let raw = '';
     let last: ChatPiece | undefined;
+    let firstTokenMs: number | undefined;
     const toolCalls: ToolCall[] = [];
     try {
       for await (const line of ndjsonLines(res.body)) {
@@ -117,6 +120,7 @@ export class OllamaProvider implements LlmProvider {
         if (piece.error) throw this.errors.unavailable(`reported an error mid-stream: ${piece.error}`);
         const content = piece.message?.content ?? '';
         toolCalls.push(...toolCallsOf(piece.message?.tool_calls));
+        if (content) firstTokenMs ??= Math.round(performance.now() - started);
         raw += content;
         const visible = filter.push(content);
         if (visible) yield { delta: visible };
@@ -128,7 +132,7 @@ export class OllamaProvider implements LlmProvider {
       if (!last) throw this.errors.unavailable('closed the stream before it was done (truncated answer)');
       const tail = filter.flush();
       if (tail) yield { delta: tail };
-      yield { done: true, text: stripThink(raw), usage: usageOf(last), latencyMs: Math.round(performance.now() - started), attempts, toolCalls };
+      yield { done: true, text: stripThink(raw), usage: usageOf(last), latencyMs: Math.round(performance.now() - started), attempts, toolCalls, finishReason: finishReasonOf(last.done_reason), firstTokenMs };
     } catch (e) {
       const f = this.failure(e, guard, req.signal);
       throw f instanceof TransientFailure ? f.error : f;

@@ -1,10 +1,10 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
 import { AppError } from '../core/index.ts';
-import type { ChatRequest, ChatResponse, ChatStreamEvent, LlmProvider, TokenUsage } from './provider.ts';
+import type { ChatRequest, ChatResponse, ChatStreamEvent, FinishReason, LlmProvider, TokenUsage } from './provider.ts';
 import { stripThink, ThinkStreamFilter } from './think.ts';
 import { openAiMessages, ToolCallAccumulator, toolCallsOf, toolsParam } from './tool-calls.ts';
-import { AttemptGuard, LlmErrors, networkReason, type ProviderOptions, TransientFailure, withRetries } from './transport.ts';
+import { AttemptGuard, finishReasonOf, LlmErrors, networkReason, type ProviderOptions, TransientFailure, withRetries } from './transport.ts';
 
 /**
  * OpenAI-compatible servers (vLLM, llama.cpp, LM Studio, Xinference, OpenAI itself) through the official
@@ -63,21 +63,21 @@ export class OpenAiProvider implements LlmProvider {
       try {
         const completion = (await this.client.chat.completions.create({ ...this.params(req), stream: false }, { signal: guard.signal })) as unknown;
         const c = completion as {
-          choices?: { message?: { content?: string | null; tool_calls?: Parameters<typeof toolCallsOf>[0] } }[];
+          choices?: { message?: { content?: string | null; tool_calls?: Parameters<typeof toolCallsOf>[0] }; finish_reason?: string | null }[];
           usage?: { prompt_tokens?: number; completion_tokens?: number };
         };
         if (!c || typeof c !== 'object' || !Array.isArray(c.choices)) {
           throw new TransientFailure(this.errors.unavailable(`answered /chat/completions with an unexpected body: ${String(JSON.stringify(completion)).slice(0, 120)}`));
         }
         const message = c.choices[0]?.message;
-        return { content: message?.content ?? '', usage: usageOf(c.usage), toolCalls: toolCallsOf(message?.tool_calls) };
+        return { content: message?.content ?? '', usage: usageOf(c.usage), toolCalls: toolCallsOf(message?.tool_calls), finishReason: finishReasonOf(c.choices[0]?.finish_reason) };
       } catch (e) {
         throw this.failure(e, guard, req.signal);
       } finally {
         guard.dispose();
       }
     });
-    return { text: stripThink(value.content), usage: value.usage, latencyMs: Math.round(performance.now() - started), attempts, toolCalls: value.toolCalls };
+    return { text: stripThink(value.content), usage: value.usage, latencyMs: Math.round(performance.now() - started), attempts, toolCalls: value.toolCalls, finishReason: value.finishReason };
   }
 
   async *chatStream(req: ChatRequest): AsyncIterable<ChatStreamEvent> {
@@ -99,6 +99,8 @@ export class OpenAiProvider implements LlmProvider {
     const filter = new ThinkStreamFilter();
     let raw = '';
     let finished = false;
+    let finishReason: FinishReason | undefined;
+    let firstTokenMs: number | undefined;
     let usage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
     const calls = new ToolCallAccumulator();
     try {
@@ -108,10 +110,14 @@ export class OpenAiProvider implements LlmProvider {
         const choice = chunk.choices?.[0];
         const content = choice?.delta?.content ?? '';
         calls.push(choice?.delta?.tool_calls);
+        if (content) firstTokenMs ??= Math.round(performance.now() - started);
         raw += content;
         const visible = filter.push(content);
         if (visible) yield { delta: visible };
-        if (choice?.finish_reason) finished = true;
+        if (choice?.finish_reason) {
+          finished = true;
+          finishReason = finishReasonOf(choice.finish_reason);
+        }
       }
       // The client ends an aborted stream quietly: tell a timeout and an abort from a complete answer.
       if (guard.timedOut) throw this.errors.timeout(this.opts.timeoutMs);
@@ -119,7 +125,7 @@ export class OpenAiProvider implements LlmProvider {
       if (!finished) throw this.errors.unavailable('closed the stream before a finish_reason (truncated answer)');
       const tail = filter.flush();
       if (tail) yield { delta: tail };
-      yield { done: true, text: stripThink(raw), usage, latencyMs: Math.round(performance.now() - started), attempts, toolCalls: calls.result() };
+      yield { done: true, text: stripThink(raw), usage, latencyMs: Math.round(performance.now() - started), attempts, toolCalls: calls.result(), finishReason, firstTokenMs };
     } catch (e) {
       const f = this.failure(e, guard, req.signal);
       throw f instanceof TransientFailure ? f.error : f;
@@ -164,3 +170,4 @@ export class OpenAiProvider implements LlmProvider {
 function usageOf(u: { prompt_tokens?: number; completion_tokens?: number } | null | undefined): TokenUsage {
   return { promptTokens: u?.prompt_tokens ?? 0, completionTokens: u?.completion_tokens ?? 0 };
 }
+

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import matter from 'gray-matter';
 import { z } from 'zod';
+import { splitFrontMatter } from '../core/index.ts';
 
 export const PROMPTS_DIR = fileURLToPath(new URL('../prompts/', import.meta.url));
 
@@ -32,7 +32,7 @@ const SECTION = /^## ([a-z][a-z0-9_-]*)\s*$/gm;
 
 /** Parse one prompt file; a bad front matter or a placeholder mismatch throws naming the file. */
 export function parsePrompt(source: string, file: string): Prompt {
-  const { data, content } = matter(source);
+  const { data, content } = splitFrontMatter(source, file);
   const fm = PromptFrontMatterSchema.safeParse(data);
   if (!fm.success) {
     const issue = fm.error.issues[0];

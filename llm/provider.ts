@@ -1,8 +1,11 @@
+import type { z } from 'zod';
+
 /**
- * The LLM port: one chat call against a locally hosted model server. Two implementations speak the two
- * wire formats local servers offer (Ollama's native `/api/chat`; the OpenAI-compatible
- * `/v1/chat/completions` of vLLM, llama.cpp, LM Studio, Xinference…). Both are tested at the HTTP
- * protocol level against tests/fakes/llm-server.ts.
+ * The LLM port: one chat call against a locally hosted model. Three implementations: two speak the wire
+ * formats local servers offer (Ollama's native `/api/chat`; the OpenAI-compatible `/v1/chat/completions`
+ * of vLLM, llama.cpp, LM Studio, Xinference…), tested at the HTTP protocol level against
+ * tests/fakes/llm-server.ts; `embedded` runs a GGUF file in-process (llama.cpp). All three pass one
+ * contract suite (tests/llm-provider.contract.ts).
  */
 
 export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
@@ -22,6 +25,8 @@ export interface ToolSpec {
   name: string;
   description: string;
   parameters: Record<string, unknown>;
+  /** The tool's zod input schema (never sent): the prompted tool protocol validates calls with it. */
+  schema?: z.ZodType;
 }
 
 /** A tool call the model asked for. */
@@ -60,6 +65,9 @@ export interface TokenUsage {
   completionTokens: number;
 }
 
+/** Why generation stopped: the model finished, `maxTokens` cut it off, or it asked for tools. */
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
+
 export interface ChatResponse {
   /** The answer with `<think>…</think>` reasoning removed. */
   text: string;
@@ -70,19 +78,44 @@ export interface ChatResponse {
   attempts: number;
   /** Tools the model asked to call (empty when it answered in text). */
   toolCalls: ToolCall[];
+  /** `length`: the answer was cut at `maxTokens` (JSON in it is likely unclosed). Absent when the server did not say. */
+  finishReason?: FinishReason;
+  /** Streaming: time from the request to the first piece (prompt reading), for speed statistics. */
+  firstTokenMs?: number;
 }
+
+/** What is known about the loaded model (embedded: the GGUF file; servers: nothing beyond name and URL). */
+export interface ModelDescription {
+  file: string;
+  sizeBytes: number;
+  name: string | null;
+  architecture: string | null;
+  trainContextSize: number | null;
+  contextSize: number;
+  threads: number;
+  sequences: number;
+  loadMs: number;
+  estimatedRamBytes: number;
+}
+
+export type ProviderKind = 'ollama' | 'openai' | 'embedded';
 
 /** Streamed pieces of the answer (reasoning already filtered out), then one final `done` event. */
 export type ChatStreamEvent = { delta: string } | ({ done: true } & ChatResponse);
 
 export interface LlmProvider {
-  readonly kind: 'ollama' | 'openai';
-  /** The model name as the server knows it (e.g. `qwen2.5:7b-instruct`). */
+  readonly kind: ProviderKind;
+  /** The model name as the server knows it (e.g. `qwen2.5:7b-instruct`), or the embedded model's name. */
   readonly model: string;
-  /** Base URL of the server, as configured (named in every error). */
+  /** Base URL of the server, as configured (named in every error); the GGUF path for `embedded`. */
   readonly url: string;
-  /** Check the server answers and serves `model`; throws LLM_UNAVAILABLE naming YZ_LLM_URL or YZ_LLM_MODEL. */
+  /**
+   * Check the server answers and serves `model` (throws LLM_UNAVAILABLE naming YZ_LLM_URL or YZ_LLM_MODEL);
+   * `embedded` loads the model (MODEL_NOT_INSTALLED, LLM_MODEL_TOO_LARGE). Safe to call again.
+   */
   init(signal?: AbortSignal): Promise<void>;
+  /** The loaded model file, its context and load time (embedded only). */
+  describe?(): Promise<ModelDescription>;
   /**
    * One completion. Transient failures (network, 429, 5xx) are retried with exponential backoff (at most
    * twice); a 4xx is not (LLM_REJECTED, or LLM_UNAVAILABLE for 401/403/404). Each HTTP attempt is bounded

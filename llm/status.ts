@@ -5,8 +5,21 @@ import { loadPrompts } from './prompts.ts';
 import type { LlmProvider } from './provider.ts';
 import type { LlmUsageRepository } from './usage.repository.ts';
 
+export const LoadedModelSchema = z.object({
+  file: z.string(),
+  sizeBytes: z.number(),
+  name: z.string().nullable(),
+  architecture: z.string().nullable(),
+  trainContextSize: z.number().nullable(),
+  contextSize: z.number(),
+  threads: z.number(),
+  sequences: z.number(),
+  loadMs: z.number(),
+  estimatedRamBytes: z.number(),
+});
+
 export const LlmStatusSchema = z.object({
-  kind: z.enum(['none', 'ollama', 'openai']),
+  kind: z.enum(['none', 'ollama', 'openai', 'embedded']),
   model: z.string().nullable(),
   url: z.string().nullable(),
   /** Whether the server answered and serves the model just now; null when no LLM is configured. */
@@ -25,23 +38,38 @@ export const LlmStatusSchema = z.object({
     since: z.string(),
   }),
   prompts: z.array(z.object({ id: z.string(), version: z.string(), language: z.string() })),
+  /** Who chose this model: the environment (YZ_LLM…) or an admin in Settings. */
+  source: z.object({ kind: z.enum(['environment', 'settings']), version: z.number().optional(), updatedBy: z.string().optional(), updatedAt: z.string().optional(), connector: z.string().optional() }),
+  /** The embedded model actually loaded (file, context, threads, load time); null for servers and none. */
+  loaded: LoadedModelSchema.nullable(),
+  /** Measured over the window's streamed answers; null until one was recorded. */
+  speed: z.object({ promptTokensPerSec: z.number().nullable(), genTokensPerSec: z.number().nullable(), calls: z.number() }),
 });
 export type LlmStatus = z.infer<typeof LlmStatusSchema>;
 
 /** A status check never waits longer than this, whatever YZ_LLM_TIMEOUT_MS allows a generation. */
 const CHECK_TIMEOUT_MS = 5000;
 
-/** What Settings shows about the model: configuration, a live check, usage statistics and prompt versions. */
-export async function llmStatus(config: LlmConfig, provider: LlmProvider | null, usage: LlmUsageRepository): Promise<LlmStatus> {
-  const [check, stats] = await Promise.all([checkProvider(provider, Math.min(config.timeoutMs, CHECK_TIMEOUT_MS)), usage.stats()]);
+/**
+ * What Settings shows about the model: configuration and where it came from, a live check (an embedded
+ * model is loaded by it), the loaded file, measured speed, usage statistics and prompt versions.
+ */
+export async function llmStatus(config: LlmConfig, provider: LlmProvider | null, usage: LlmUsageRepository, source: LlmStatus['source'] = { kind: 'environment' }): Promise<LlmStatus> {
+  const timeout = config.kind === 'embedded' ? config.timeoutMs : Math.min(config.timeoutMs, CHECK_TIMEOUT_MS);
+  const [check, stats] = await Promise.all([checkProvider(provider, timeout), usage.stats()]);
+  const loaded = check.reachable && provider?.describe ? await provider.describe() : null;
+  const speed = provider ? await usage.speed(provider.kind, provider.model) : { promptTokensPerSec: null, genTokensPerSec: null, calls: 0 };
   return {
     kind: config.kind,
-    model: config.kind === 'none' ? null : (config.model ?? null),
-    url: config.kind === 'none' ? null : (config.url ?? null),
+    model: config.kind === 'none' ? null : (provider?.model ?? config.model ?? null),
+    url: config.kind === 'none' ? null : (provider?.url ?? config.url ?? null),
     ...check,
-    contextSize: config.numCtx,
+    contextSize: loaded?.contextSize ?? config.numCtx,
     stats,
     prompts: loadPrompts().map((p) => ({ id: p.id, version: String(p.version), language: p.language })),
+    source,
+    loaded,
+    speed,
   };
 }
 

@@ -1,4 +1,5 @@
 import { AppError } from '../core/index.ts';
+import type { FinishReason } from './provider.ts';
 
 /** What every provider needs to know (from core/config.ts LlmConfig). */
 export interface ProviderOptions {
@@ -158,4 +159,11 @@ export function joinUrl(base: string, path: string): string {
 export function networkReason(e: unknown): string {
   const err = e as { message?: string; cause?: { code?: string; message?: string } };
   return [err?.message, err?.cause?.code ?? err?.cause?.message].filter(Boolean).join(': ') || String(e);
+}
+
+/** OpenAI `finish_reason` / Ollama `done_reason` → ours (`function_call` is the legacy name of `tool_calls`). */
+export function finishReasonOf(r: string | null | undefined): FinishReason | undefined {
+  if (r === 'length') return 'length';
+  if (r === 'tool_calls' || r === 'function_call') return 'tool_calls';
+  return r ? 'stop' : undefined;
 }

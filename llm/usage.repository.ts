@@ -12,6 +12,8 @@ export interface LlmUsageRecord {
   latencyMs: number;
   /** AppError code of a failed call; absent when the model answered. */
   errorCode?: string | null;
+  /** Streamed calls: ms to the first piece (the prompt-reading part of the latency). */
+  firstTokenMs?: number | null;
 }
 
 export interface LlmUsageStats {
@@ -37,10 +39,31 @@ export class LlmUsageRepository {
   /** Append one record. */
   async record(r: LlmUsageRecord): Promise<void> {
     await this.db.query(
-      `INSERT INTO llm_usage (provider, model, purpose, streamed, cache_hit, prompt_tokens, completion_tokens, latency_ms, error_code)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [r.provider, r.model, r.purpose ?? null, r.streamed ?? false, r.cacheHit ?? false, r.promptTokens, r.completionTokens, Math.round(r.latencyMs), r.errorCode ?? null],
+      `INSERT INTO llm_usage (provider, model, purpose, streamed, cache_hit, prompt_tokens, completion_tokens, latency_ms, error_code, first_token_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        r.provider, r.model, r.purpose ?? null, r.streamed ?? false, r.cacheHit ?? false, r.promptTokens, r.completionTokens, Math.round(r.latencyMs), r.errorCode ?? null,
+        r.firstTokenMs === undefined || r.firstTokenMs === null ? null : Math.round(r.firstTokenMs),
+      ],
     );
+  }
+
+  /**
+   * Measured speed of one model over the window: prompt tokens/s from the time to the first streamed piece,
+   * generation tokens/s from the rest of streamed calls. Null where no streamed answer was recorded.
+   */
+  async speed(provider: string, model: string, since = new Date(Date.now() - USAGE_WINDOW_HOURS * 3600_000)): Promise<{ promptTokensPerSec: number | null; genTokensPerSec: number | null; calls: number }> {
+    const { rows } = await this.db.query<{ n: number; pt: number; ft: number; ct: number; gt: number }>(
+      `SELECT count(*)::int AS n,
+              coalesce(sum(prompt_tokens), 0)::float8 AS pt, coalesce(sum(first_token_ms), 0)::float8 AS ft,
+              coalesce(sum(completion_tokens), 0)::float8 AS ct, coalesce(sum(latency_ms - first_token_ms), 0)::float8 AS gt
+       FROM llm_usage
+       WHERE provider = $1 AND model = $2 AND at >= $3 AND streamed AND NOT cache_hit AND error_code IS NULL AND first_token_ms IS NOT NULL`,
+      [provider, model, since.toISOString()],
+    );
+    const r = rows[0];
+    const rate = (tokens: number, ms: number) => (r && r.n > 0 && ms > 0 ? Math.round((tokens / ms) * 10_000) / 10 : null);
+    return { promptTokensPerSec: rate(Number(r?.pt), Number(r?.ft)), genTokensPerSec: rate(Number(r?.ct), Number(r?.gt)), calls: r?.n ?? 0 };
   }
 
   /** Totals and latency percentiles since `since` (default: the last USAGE_WINDOW_HOURS hours). */

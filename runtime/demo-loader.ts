@@ -22,11 +22,20 @@ export function demoFiles(dir = DEMO_DIR): string[] {
   return [...mds.map((f) => path.join(corpusDir, f)), ...pdfs.map((f) => path.join(pdfDir, f))];
 }
 
-/** Register the demo corpus (once: files already present are duplicates and skipped). */
+/**
+ * Register the demo corpus (once: files already present are duplicates and skipped). A changed demo file
+ * becomes a new version of the demo source of its name; a non-demo source of the same name is never
+ * superseded (the demo file is then skipped).
+ */
 export async function loadDemoCorpus(rt: Runtime, onFile?: (file: string, r: RegisterResult) => void): Promise<RegisterResult[]> {
   const results: RegisterResult[] = [];
   for (const file of demoFiles()) {
-    const r = await rt.ingest.register(readFileSync(file), path.basename(file), { demo: true, ...loadSidecarMeta(file) });
+    const { matches } = await rt.ingest.sameName(path.basename(file));
+    if (matches.some((m) => !m.demo)) {
+      rt.log.warn({ file, matches: matches.map((m) => m.id) }, 'demo file skipped: a source of the same name exists');
+      continue;
+    }
+    const r = await rt.ingest.register(readFileSync(file), path.basename(file), { demo: true, ...loadSidecarMeta(file) }, { newVersion: true });
     results.push(r);
     onFile?.(file, r);
   }

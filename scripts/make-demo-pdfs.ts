@@ -6,9 +6,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import matter from 'gray-matter';
 import { marked } from 'marked';
 import { chromium } from 'playwright-core';
+import { splitFrontMatter } from '../core/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 export const PDF_DOCS = ['lung-nodule-guideline', 'stroke-textbook'];
@@ -35,7 +35,7 @@ async function main() {
   const outDir = path.join(ROOT, 'demo/pdf');
   mkdirSync(outDir, { recursive: true });
   for (const slug of PDF_DOCS) {
-    const { data, content } = matter(readFileSync(path.join(ROOT, 'demo/corpus', `${slug}.md`), 'utf8'));
+    const { data, content } = splitFrontMatter(readFileSync(path.join(ROOT, 'demo/corpus', `${slug}.md`), 'utf8'), `${slug}.md`);
     const pages = content.split(/^[ \t]*<!--\s*page:\s*\d+\s*-->[ \t]*$/m).map((p) => p.trim()).filter(Boolean);
     const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${data.title}</title><style>${CSS}</style></head><body>${pages
       .map((p, i) => `<section class="page"><div class="content">${marked.parse(p)}</div><div class="folio">— ${i + 1} —</div></section>`)

@@ -1,22 +1,27 @@
 import type { Database, Queryable } from '../store/index.ts';
 import type { ChunkInput } from './chunk-input.ts';
 import { toVectorLiteral } from '../store/index.ts';
+import { SearchIndexRepository } from './search-index.repository.ts';
 
 /** A chunk ready for the index: the chunker's fields plus its id, lexemes and statistics inputs. */
 export interface ChunkRow extends ChunkInput {
   id: string;
   sourceId: string;
+  /** Word and entity lexemes, space separated (readable; the hash embedder's features). */
   tokens: string;
-  tsv: string;
+  /** Index tokens (BM25 document length). */
   tokenCount: number;
+  /** Every index lexeme with repetition (words, bigrams, codes, entities): the posting lists' input. */
   lexemes: string[];
 }
 
 /**
- * SQL for the chunk index: chunks, their BM25 statistics and embeddings, always written together in
- * the caller's transaction so statistics never drift from the rows they count.
+ * SQL for the chunk index: chunks, their posting-list segment, corpus statistics and embeddings, always
+ * written together in the caller's transaction so statistics never drift from the rows they count.
  */
 export class ChunkIndexRepository {
+  readonly index = new SearchIndexRepository();
+
   /**
    * Insert chunks that are not there yet (by id) and account for exactly those. Idempotent: a batch
    * replayed after a crash inserts nothing and changes no statistic. Returns the inserted count.
@@ -24,14 +29,14 @@ export class ChunkIndexRepository {
   async insert(tx: Queryable, rows: ChunkRow[]): Promise<number> {
     if (rows.length === 0) return 0;
     // Column arrays through unnest(): much cheaper to ship into PGlite than one JSON document.
-    const { rows: inserted } = await tx.query<{ id: string }>(
-      `INSERT INTO chunks (id, source_id, ordinal, heading_path, page_start, page_end, char_start, text, tokens, tsv, token_count)
+    const { rows: inserted } = await tx.query<{ id: string; seq: string }>(
+      `INSERT INTO chunks (id, source_id, ordinal, heading_path, page_start, page_end, char_start, text, tokens, token_count)
        SELECT r.id, r.source_id, r.ordinal, string_to_array(r.heading_path, chr(31)), r.page_start, r.page_end, r.char_start,
-              r.text, r.tokens, r.tsv::tsvector, r.token_count
-       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::int[], $8::text[], $9::text[], $10::text[], $11::int[])
-            AS r(id, source_id, ordinal, heading_path, page_start, page_end, char_start, text, tokens, tsv, token_count)
+              r.text, r.tokens, r.token_count
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::int[], $8::text[], $9::text[], $10::int[])
+            AS r(id, source_id, ordinal, heading_path, page_start, page_end, char_start, text, tokens, token_count)
        ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
+       RETURNING id, seq`,
       [
         rows.map((r) => r.id),
         rows.map((r) => r.sourceId),
@@ -42,15 +47,15 @@ export class ChunkIndexRepository {
         rows.map((r) => r.charStart),
         rows.map((r) => r.text),
         rows.map((r) => r.tokens),
-        rows.map((r) => r.tsv),
         rows.map((r) => r.tokenCount),
       ],
     );
     if (inserted.length === 0) return 0;
-    const fresh = new Set(inserted.map((r) => r.id));
-    const freshRows = rows.filter((r) => fresh.has(r.id));
-    await this.adjustStats(tx, freshRows, +1);
-    return freshRows.length;
+    const seqOf = new Map(inserted.map((r) => [r.id, Number(r.seq)]));
+    const fresh = rows.filter((r) => seqOf.has(r.id));
+    await this.index.writeSegment(tx, fresh.map((r) => ({ seq: seqOf.get(r.id) as number, lexemes: r.lexemes })));
+    await this.index.adjustCorpus(tx, fresh.length, fresh.reduce((n, r) => n + r.tokenCount, 0));
+    return fresh.length;
   }
 
   async chunksWithoutEmbedding(
@@ -87,49 +92,31 @@ export class ChunkIndexRepository {
     return rows.map((r) => r.source_id);
   }
 
-  /** Remove every chunk of a source and subtract them from the statistics. */
+  /** Remove every chunk of a source and subtract them from the statistics (their postings go at the next merge). */
   async deleteBySource(tx: Queryable, sourceId: string): Promise<number> {
-    const { rows } = await tx.query<{ tokens: string; token_count: number }>(
-      'SELECT tokens, token_count FROM chunks WHERE source_id = $1',
-      [sourceId],
-    );
+    const { rows } = await tx.query<{ seq: string; token_count: number }>('SELECT seq, token_count FROM chunks WHERE source_id = $1', [sourceId]);
     if (rows.length === 0) return 0;
-    await this.adjustStats(
-      tx,
-      rows.map((r) => ({ lexemes: [...new Set(r.tokens.split(' ').filter(Boolean))], tokenCount: r.token_count })),
-      -1,
-    );
+    await this.index.markDeleted(tx, rows.map((r) => Number(r.seq)));
+    await this.index.adjustCorpus(tx, -rows.length, -rows.reduce((n, r) => n + r.token_count, 0));
     await tx.query('DELETE FROM chunks WHERE source_id = $1', [sourceId]);
     return rows.length;
   }
 
-  private async adjustStats(tx: Queryable, rows: Array<Pick<ChunkRow, 'lexemes' | 'tokenCount'>>, sign: 1 | -1): Promise<void> {
-    const df = new Map<string, number>();
-    let tokens = 0;
-    for (const r of rows) {
-      tokens += r.tokenCount;
-      for (const l of r.lexemes) df.set(l, (df.get(l) ?? 0) + 1);
-    }
-    // Sorted so concurrent writers on a shared server lock term rows in the same order (no deadlock).
-    const terms = [...df.keys()].sort();
-    const counts = terms.map((t) => df.get(t) ?? 0);
-    if (sign > 0) {
-      await tx.query(
-        `INSERT INTO term_stats (term, df) SELECT * FROM unnest($1::text[], $2::int[])
-         ON CONFLICT (term) DO UPDATE SET df = term_stats.df + EXCLUDED.df`,
-        [terms, counts],
-      );
-    } else {
-      // An UPDATE, not an upsert: Postgres checks a proposed row's constraints before it sees the conflict.
-      await tx.query(
-        `UPDATE term_stats t SET df = greatest(t.df - d.n, 0) FROM unnest($1::text[], $2::int[]) AS d(term, n) WHERE t.term = d.term`,
-        [terms, counts],
-      );
-    }
-    await tx.query('UPDATE corpus_stats SET n_chunks = n_chunks + $1, total_tokens = total_tokens + $2 WHERE id = 1', [
-      sign * rows.length,
-      sign * tokens,
-    ]);
+  /** Chunks in seq order after `afterSeq`, for rebuilding the posting lists. */
+  async chunksAfter(db: Queryable, afterSeq: number, limit: number): Promise<Array<{ seq: string; heading_path: string[]; text: string }>> {
+    const { rows } = await db.query<{ seq: string; heading_path: string[]; text: string }>(
+      'SELECT seq, heading_path, text FROM chunks WHERE seq > $1 ORDER BY seq LIMIT $2',
+      [afterSeq, limit],
+    );
+    return rows;
+  }
+
+  /** Rewrite stored word tokens and lengths after a tokenizer change (rebuild). */
+  async updateTokens(tx: Queryable, rows: Array<{ seq: number; tokens: string; tokenCount: number }>): Promise<void> {
+    await tx.query(
+      'UPDATE chunks c SET tokens = r.tokens, token_count = r.n FROM unnest($1::bigint[], $2::text[], $3::int[]) AS r(seq, tokens, n) WHERE c.seq = r.seq',
+      [rows.map((r) => r.seq), rows.map((r) => r.tokens), rows.map((r) => r.tokenCount)],
+    );
   }
 
   /** Create the partial HNSW index for one embedding model (pgvector's pattern for mixed dimensions). */

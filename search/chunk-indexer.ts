@@ -1,18 +1,52 @@
-import { normalizeText, type Tokenizer } from '../core/index.ts';
+import { normalizeText, type Token, type Tokenizer, yieldToEventLoop } from '../core/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
 import { type ChunkRow, ChunkIndexRepository } from './chunk-index.repository.ts';
 import type { Embedder } from './embedders/embedder.ts';
 import type { ChunkInput } from './chunk-input.ts';
-import { toTsvectorLiteral } from './lexemes.ts';
 
 export type { ChunkInput };
 
 /** How many times the innermost heading's terms count (see prepare()). */
 const HEADING_WEIGHT = 3;
+/**
+ * Version of what the posting lists are built from (tokenizer streams, heading weight). A start that
+ * finds another version rebuilds the lists from the stored chunk texts.
+ */
+export const INDEX_VERSION = 'grams-v1';
+const REBUILD_BATCH = 500;
 
 /** What is indexed for a chunk: its heading path and its text (a query for "TNM分期" should find the section so titled). */
 export function indexText(headingPath: string[], text: string): string {
   return `${headingPath.join(' ')}\n${text}`;
+}
+
+/**
+ * The index lexemes of a chunk: its heading path and text, the section title counted HEADING_WEIGHT
+ * times (BM25F-style field weight: a chunk under "7.2 T分期" outranks one that mentions T分期 in passing).
+ */
+export function analyseChunk(tokenizer: Tokenizer, headingPath: string[], text: string): { lexemes: string[]; tokens: string; tokenCount: number } {
+  const heading = tokenizer.indexTokens(headingPath.at(-1) ?? '');
+  const body = tokenizer.indexStreams(indexText(headingPath, text));
+  const tokens: Token[] = [...Array.from({ length: HEADING_WEIGHT - 1 }, () => heading).flat(), ...body.words, ...body.grams, ...body.codes];
+  return { lexemes: tokens.map((t) => t.lexeme), tokens: body.words.map((t) => t.lexeme).join(' '), tokenCount: tokens.length };
+}
+
+/**
+ * Rows for insert() from chunks: lexemes for the posting lists, word tokens, lengths.
+ * Pure (needs only a tokenizer), so the ingest parser threads run it off the event loop.
+ */
+export function prepareChunkRows(tokenizer: Tokenizer, sourceId: string, chunks: ChunkInput[]): ChunkRow[] {
+  return chunks.map((c) => ({
+    id: `${sourceId}:${c.ordinal}`,
+    sourceId,
+    ordinal: c.ordinal,
+    headingPath: c.headingPath,
+    pageStart: c.pageStart,
+    pageEnd: c.pageEnd,
+    charStart: c.charStart,
+    text: normalizeText(c.text),
+    ...analyseChunk(tokenizer, c.headingPath, c.text),
+  }));
 }
 
 /**
@@ -29,34 +63,44 @@ export class ChunkIndexer {
     readonly embedder: Embedder,
   ) {}
 
-  /** Create the vector index for the configured embedder (idempotent; run at start). */
+  /**
+   * At start: the vector index for the configured embedder, and posting lists built by this tokenizer
+   * version (rebuilt from stored chunk texts when the version differs — after an upgrade). Idempotent.
+   */
   async init(db: Database): Promise<void> {
     await this.repo.ensureVectorIndex(db, this.embedder.model, this.embedder.dims);
+    if ((await this.repo.index.version(db)) !== INDEX_VERSION) await this.rebuild(db);
   }
 
-  /** Tokenise: lexemes with positions for the tsvector, and the statistics' inputs. */
-  prepare(sourceId: string, chunks: ChunkInput[]): ChunkRow[] {
-    return chunks.map((c) => {
-      // The section title counts HEADING_WEIGHT times (BM25F-style field weight): a chunk under
-      // "7.2 T分期" should outrank one that merely mentions T分期 in passing.
-      const heading = this.tokenizer.indexTokens(c.headingPath.at(-1) ?? '');
-      const tokens = [...Array.from({ length: HEADING_WEIGHT - 1 }, () => heading).flat(), ...this.tokenizer.indexTokens(indexText(c.headingPath, c.text))];
-      const tsv = toTsvectorLiteral(tokens);
-      return {
-        id: `${sourceId}:${c.ordinal}`,
-        sourceId,
-        ordinal: c.ordinal,
-        headingPath: c.headingPath,
-        pageStart: c.pageStart,
-        pageEnd: c.pageEnd,
-        charStart: c.charStart,
-        text: normalizeText(c.text),
-        tokens: tokens.map((t) => t.lexeme).join(' '),
-        tsv: tsv.literal,
-        tokenCount: tsv.count,
-        lexemes: tsv.lexemes,
-      };
+  /** Rebuild every posting list from the chunks' text (one transaction: readers see the old or the new index). */
+  async rebuild(db: Database): Promise<void> {
+    await db.transaction(async (tx) => {
+      await this.repo.index.reset(tx, INDEX_VERSION);
+      let after = 0;
+      for (;;) {
+        const batch = await this.repo.chunksAfter(tx, after, REBUILD_BATCH);
+        if (batch.length === 0) break;
+        const analysed = batch.map((c) => ({ seq: Number(c.seq), ...this.analyse(c.heading_path, c.text) }));
+        await this.repo.updateTokens(tx, analysed);
+        await this.repo.index.writeSegment(tx, analysed);
+        await this.repo.index.adjustCorpus(tx, analysed.length, analysed.reduce((n, a) => n + a.tokenCount, 0));
+        after = analysed[analysed.length - 1].seq;
+      }
     });
+    await this.repo.index.compact(db, { all: true });
+  }
+
+  /** Merge posting-list segments (tiered; `all` folds them into one). Run after ingest jobs. */
+  compact(db: Database, opts: { all?: boolean } = {}): Promise<number> {
+    return this.repo.index.compact(db, opts);
+  }
+
+  analyse(headingPath: string[], text: string): { lexemes: string[]; tokens: string; tokenCount: number } {
+    return analyseChunk(this.tokenizer, headingPath, text);
+  }
+
+  prepare(sourceId: string, chunks: ChunkInput[]): ChunkRow[] {
+    return prepareChunkRows(this.tokenizer, sourceId, chunks);
   }
 
   insert(tx: Queryable, rows: ChunkRow[]): Promise<number> {
@@ -65,9 +109,10 @@ export class ChunkIndexer {
 
   /**
    * Embed up to `limit` chunks of a source that have no vector for this embedder yet; returns how
-   * many were embedded (0 when the source is complete). Safe to repeat and to interrupt.
+   * many were embedded (0 when the source is complete). Safe to repeat and to interrupt. `timing.writeMs`
+   * receives the duration of the write (vector and HNSW insertion), which callers use to size batches.
    */
-  async embedPending(db: Database, sourceId: string, limit = 128): Promise<number> {
+  async embedPending(db: Database, sourceId: string, limit = 128, timing?: { writeMs: number }): Promise<number> {
     const pending = await this.repo.chunksWithoutEmbedding(db, sourceId, this.embedder.model, limit);
     if (pending.length === 0) return 0;
     const vectors = await this.embedder.embed(
@@ -75,7 +120,11 @@ export class ChunkIndexer {
       'document',
       pending.map((c) => c.tokens.split(' ')),
     );
-    return db.transaction((tx) => this.repo.insertEmbeddings(tx, pending.map((c, i) => ({ chunkId: c.id, embedding: vectors[i] })), this.embedder.model));
+    await yieldToEventLoop(); // between the read and the write: each is a synchronous stretch in PGlite
+    const started = performance.now();
+    const n = await db.transaction((tx) => this.repo.insertEmbeddings(tx, pending.map((c, i) => ({ chunkId: c.id, embedding: vectors[i] })), this.embedder.model));
+    if (timing) timing.writeMs = performance.now() - started;
+    return n;
   }
 
   /** Sources with chunks that lack a vector for the configured embedder (after a model change, or a crash). */

@@ -1,8 +1,15 @@
-import { isAppError, type Logger } from '../core/index.ts';
+import { isAppError, type Logger, nextBatchSize, yieldToEventLoop } from '../core/index.ts';
 import type { Database, Job, JobQueue, Queryable } from '../store/index.ts';
 import type { ChunkIndexer } from './chunk-indexer.ts';
 
 export const EMBED_JOB = 'embed';
+
+/**
+ * Target duration of one embedding batch's transaction. HNSW insertion runs synchronously inside the
+ * embedded database (PGlite, WebAssembly on the event loop) and slows as the index grows, so the batch
+ * size follows the measured time instead of a fixed count: the API keeps answering during a big ingest.
+ */
+const BATCH_BOUNDS = { targetMs: 80, min: 4, max: 256 };
 
 export interface EmbedJobDeps {
   db: Database;
@@ -26,7 +33,7 @@ export function enqueueEmbeddings(tx: Queryable, jobs: JobQueue, indexer: ChunkI
   });
 }
 
-/** Embed a source's chunks in batches until none is missing; each batch commits on its own. */
+/** Embed a source's chunks in batches until none is missing; each batch commits on its own, the event loop runs between them. */
 export async function runEmbedJob(job: Job, deps: EmbedJobDeps): Promise<void> {
   const sourceId = String(job.payload.sourceId);
   const { rows } = await deps.db.query<{ total: number; done: number }>(
@@ -38,13 +45,19 @@ export async function runEmbedJob(job: Job, deps: EmbedJobDeps): Promise<void> {
   const total = rows[0]?.total ?? 0;
   let done = rows[0]?.done ?? 0;
   await deps.jobs.progress(deps.db, job.id, 'embed', done, total);
+  let batch = 32;
   for (;;) {
-    const n = await deps.indexer.embedPending(deps.db, sourceId);
+    const timing = { writeMs: 0 };
+    const n = await deps.indexer.embedPending(deps.db, sourceId, batch, timing);
     if (n === 0) break;
+    batch = nextBatchSize(batch, timing.writeMs, BATCH_BOUNDS);
     done += n;
+    await yieldToEventLoop();
     if (!(await deps.jobs.progress(deps.db, job.id, 'embed', Math.min(done, total), total))) return; // cancelled
   }
   await deps.jobs.succeed(deps.db, job.id, { sourceId, model: deps.indexer.embedder.model, embedded: done });
+  // Every indexed source (ingest job or bulk literature import) passes here: fold its posting-list segments.
+  await deps.indexer.compact(deps.db);
 }
 
 export async function onEmbedJobError(job: Job, error: unknown, deps: EmbedJobDeps): Promise<void> {

@@ -1,6 +1,11 @@
-export { ChunkIndexer, indexText, type ChunkInput } from './chunk-indexer.ts';
+export { ChunkIndexer, indexText, prepareChunkRows, INDEX_VERSION, type ChunkInput } from './chunk-indexer.ts';
+export type { ChunkRow } from './chunk-index.repository.ts';
 export { EMBED_JOB, enqueueEmbedding, enqueueEmbeddings, runEmbedJob, onEmbedJobError, queueMissingEmbeddings, type EmbedJobDeps } from './embed.job.ts';
-export { SearchService, fuse } from './search.service.ts';
+export { SearchService, type SearchTuning } from './search.service.ts';
+export { fuse, fusionWeightsFor, type FusionWeights } from './fusion.ts';
+export { DEFAULT_RERANK, type RerankWeights } from './rerank.ts';
+export { HttpReranker, type Reranker } from './rerankers/reranker.ts';
+export { buildQueryPlan, type QueryPlan } from './query-plan.ts';
 export {
   SearchRequestSchema,
   SearchResponseSchema,

@@ -1,35 +1,53 @@
-import { AppError, ENTITY_PREFIX, type Tokenizer } from '../core/index.ts';
+import { AppError, type Tokenizer } from '../core/index.ts';
+import type { Database } from '../store/index.ts';
+import { bm25 } from './bm25.ts';
 import { formatCitation } from './citation.ts';
 import type { Embedder } from './embedders/embedder.ts';
+import { fuse, fusionWeightsFor, type FusionWeights } from './fusion.ts';
 import { highlightRanges } from './highlight.ts';
+import { buildQueryPlan, type QueryPlan } from './query-plan.ts';
+import { DEFAULT_RERANK, rerank, type RerankWeights } from './rerank.ts';
+import type { Reranker } from './rerankers/reranker.ts';
+import { SearchIndexRepository } from './search-index.repository.ts';
 import { type SearchFilters, SearchRepository } from './search.repository.ts';
 import { MAX_QUERY_CHARS, type SearchHit, type SearchRequest, SearchRequestSchema, type SearchResponse } from './search.schemas.ts';
-import type { Database } from '../store/index.ts';
 
-/** Reciprocal rank fusion constant (Cormack et al.): dampens the head of each list. */
-const RRF_K = 60;
-/** Ranked candidates taken from each retriever into the fusion: fused results come from the top of both lists. */
-const CANDIDATES = 30;
-const MAX_TERMS = 32;
-/** Terms in more than this share of chunks are scored but not used to find candidates. */
-const COMMON_TERM_SHARE = 0.25;
+/** Lexical candidates kept from BM25 (all matching chunks are scored; these are the best). */
+const LEXICAL_CANDIDATES = 100;
+/** Vector neighbours taken into the fusion. */
+const VECTOR_CANDIDATES = 30;
+/** Fused candidates the rerank reads. */
+const RERANK_CANDIDATES = 50;
+
+export interface SearchTuning {
+  /** First-stage fusion weights; default per embedder (fusionWeightsFor). */
+  fusion?: FusionWeights;
+  /** Rerank feature weights; `null` switches the rerank off. */
+  rerank?: RerankWeights | null;
+}
 
 /**
- * Hybrid retrieval: BM25-style over jieba/lexicon lexemes + vector similarity, fused with RRF.
- * Every hit carries its citation (title, version/year, page range) and highlight ranges.
+ * Hybrid retrieval in two stages. First stage: exact BM25 over posting lists of words, CJK bigrams,
+ * codes and entity lexemes (search/bm25.ts), and vector neighbours, fused by score with weights
+ * calibrated per embedder (search/fusion.ts: a lexical hash embedder only breaks ties and extends recall;
+ * it can never push out BM25's top hits). Second stage (hybrid mode): a feature rerank — best sentence,
+ * subject + attribute cue, coverage, headings, proximity, evidence prior — and a model reranker when one
+ * is configured. Every hit carries its citation and highlight ranges.
  */
 export class SearchService {
   private readonly repo: SearchRepository;
+  private readonly index = new SearchIndexRepository();
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly tokenizer: Tokenizer,
     private readonly embedder: Embedder,
+    private readonly opts: { reranker?: Reranker | null; tuning?: SearchTuning } = {},
   ) {
     this.repo = new SearchRepository(db);
   }
 
-  async search(input: SearchRequest): Promise<SearchResponse> {
+  async search(input: SearchRequest, tuning: SearchTuning = this.opts.tuning ?? {}): Promise<SearchResponse> {
     const started = performance.now();
     const parsed = SearchRequestSchema.safeParse(input);
     if (!parsed.success) {
@@ -44,36 +62,43 @@ export class SearchService {
         field: 'q',
       });
     }
-    const filters: SearchFilters = {
-      kinds: req.kind,
-      yearFrom: req.yearFrom,
-      yearTo: req.yearTo,
-      language: req.language,
-      includeSuperseded: req.includeSuperseded,
-    };
-    const tokens = uniqueBy(this.tokenizer.queryTokens(q), (t) => t.lexeme).slice(0, MAX_TERMS);
-    const terms = tokens.map((t) => ({
-      lexeme: t.lexeme,
-      surface: t.surface,
-      expandsTo: t.lexeme.startsWith(ENTITY_PREFIX) ? this.tokenizer.lexicon.surfaces(t.lexeme.slice(1)) : [],
-    }));
-    const empty = { query: q, terms, mode: req.mode, embeddingModel: this.embedder.model, results: [] };
-    if (tokens.length === 0) return { ...empty, tookMs: performance.now() - started };
+    const filters: SearchFilters = { kinds: req.kind, yearFrom: req.yearFrom, yearTo: req.yearTo, language: req.language, includeSuperseded: req.includeSuperseded };
+    const plan = buildQueryPlan(q, this.tokenizer);
+    const empty = { query: q, terms: plan.display, mode: req.mode, embeddingModel: this.embedder.model, results: [] };
+    // Nothing searchable (only punctuation, emoji or function words): an empty answer, not an error.
+    if (plan.terms.length === 0) return { ...empty, tookMs: elapsed(started) };
 
-    const [bm25, vector] = await Promise.all([
-      req.mode === 'vector' ? Promise.resolve([]) : this.bm25(tokens.map((t) => t.lexeme), filters),
-      req.mode === 'bm25' ? Promise.resolve([]) : this.vector(q, filters),
+    const [lexical, vector] = await Promise.all([
+      req.mode === 'vector' ? null : this.lexical(plan, filters),
+      req.mode === 'bm25' ? [] : this.vector(q, filters),
     ]);
     // No query word occurs anywhere in the corpus: a lexical embedder's neighbours would be noise, so say "nothing found".
-    const noLexicalSupport = req.mode === 'hybrid' && bm25.length === 0 && this.embedder.lexical;
-    const fused = noLexicalSupport ? [] : fuse(bm25.map((r) => r.id), vector.map((r) => r.id)).slice(0, req.top);
-    const details = new Map((await this.repo.chunkDetails(fused.map((f) => f.id))).map((d) => [d.id, d]));
-    const surfaces = terms.flatMap((t) => [t.surface, ...t.expandsTo]);
-    const results: SearchHit[] = [];
-    for (const f of fused) {
-      const d = details.get(f.id);
-      if (!d) continue;
-      results.push({
+    if (req.mode === 'hybrid' && lexical?.ranked.length === 0 && this.embedder.lexical) return { ...empty, tookMs: elapsed(started) };
+
+    const fused = fuse(lexical?.ranked ?? [], vector, tuning.fusion ?? fusionWeightsFor(this.embedder));
+    const reranking = req.mode === 'hybrid' && tuning.rerank !== null;
+    const head = fused.slice(0, reranking ? RERANK_CANDIDATES : req.top);
+    const details = new Map((await this.repo.chunkDetails(head.map((f) => f.id))).map((d) => [d.id, d]));
+    let order = head.filter((f) => details.has(f.id)).map((f) => ({ ...f, final: f.score }));
+    if (reranking) {
+      const reranked = rerank(
+        plan,
+        lexical?.idf ?? new Map(),
+        order.map((f) => {
+          const d = details.get(f.id);
+          return { id: f.id, text: d?.text ?? '', headingPath: d?.heading_path ?? [], title: d?.title ?? '', first: f.score, evidenceLevel: d?.evidence_level ?? null, year: d?.year ?? null };
+        }),
+        this.tokenizer,
+        tuning.rerank ?? DEFAULT_RERANK,
+      );
+      const byId = new Map(order.map((f) => [f.id, f]));
+      order = reranked.map((r) => ({ ...(byId.get(r.id) as (typeof order)[number]), final: r.score }));
+      if (this.opts.reranker) order = await this.modelRerank(q, order, details);
+    }
+    const surfaces = plan.display.flatMap((t) => [t.surface, ...t.expandsTo]);
+    const results: SearchHit[] = order.slice(0, req.top).map((f) => {
+      const d = details.get(f.id) as NonNullable<ReturnType<typeof details.get>>;
+      return {
         chunkId: d.id,
         sourceId: d.source_id,
         title: d.title,
@@ -89,56 +114,50 @@ export class SearchService {
         headingPath: d.heading_path,
         text: d.text,
         highlights: highlightRanges(d.text, surfaces),
-        score: f.score,
-        bm25Rank: f.ranks[0],
-        vectorRank: f.ranks[1],
+        score: Math.round(f.final * 10_000) / 10_000,
+        bm25Rank: f.lexicalRank,
+        vectorRank: f.vectorRank,
         citation: formatCitation({ title: d.title, version: d.version, year: d.year, pageStart: d.page_start, pageEnd: d.page_end, retracted: d.retracted_at !== null }),
-      });
-    }
-    return { ...empty, results, tookMs: Math.round((performance.now() - started) * 10) / 10 };
+      };
+    });
+    return { ...empty, results, tookMs: elapsed(started) };
   }
 
-  private async bm25(lexemes: string[], filters: SearchFilters) {
-    const { n, df } = await this.repo.termDf(lexemes);
-    if (n === 0) return [];
-    const terms = lexemes
-      .filter((l) => (df.get(l) ?? 0) > 0)
-      .map((l) => {
-        const d = df.get(l) ?? 0;
-        return { lexeme: l, df: d, idf: Math.log(1 + (n - d + 0.5) / (d + 0.5)) };
-      });
-    if (terms.length === 0) return [];
-    const selective = terms.filter((t) => t.df / n <= COMMON_TERM_SHARE);
-    const anyOf = (selective.length ? selective : [...terms].sort((a, b) => a.df - b.df).slice(0, 1)).map((t) => t.lexeme);
-    return this.repo.bm25(terms, { allOf: terms.map((t) => t.lexeme), anyOf }, filters, CANDIDATES);
+  /** BM25 over every chunk containing a query term, then the source filters, keeping rank order. */
+  private async lexical(plan: QueryPlan, filters: SearchFilters) {
+    let want = LEXICAL_CANDIDATES;
+    for (;;) {
+      const res = await bm25(this.db, this.index, plan.terms, want);
+      const passing = await this.repo.passing(res.ranked.map((r) => r.seq), filters);
+      const ranked = res.ranked.filter((r) => passing.has(r.seq)).map((r) => ({ id: passing.get(r.seq) as string, score: r.score }));
+      // Restrictive filters can empty the head of the ranking: look deeper until enough pass or nothing is left.
+      if (ranked.length >= Math.min(LEXICAL_CANDIDATES, 10) || res.ranked.length >= res.matched || want >= 12_800) {
+        return { ranked: ranked.slice(0, LEXICAL_CANDIDATES), idf: res.idf };
+      }
+      want *= 4;
+    }
   }
 
   private async vector(q: string, filters: SearchFilters) {
     const [embedding] = await this.embedder.embed([q], 'query');
-    return this.repo.vector(embedding, this.embedder.model, this.embedder.dims, filters, CANDIDATES);
+    return this.repo.vector(embedding, this.embedder.model, this.embedder.dims, filters, VECTOR_CANDIDATES);
+  }
+
+  /** Blend a model reranker's relevance (0–1) with the feature score; on failure keep the feature order. */
+  private async modelRerank<T extends { id: string; final: number }>(q: string, order: T[], details: Map<string, { text: string }>): Promise<T[]> {
+    const head = order.slice(0, 20);
+    try {
+      const scores = await this.opts.reranker?.score(q, head.map((f) => details.get(f.id)?.text ?? ''));
+      if (!scores) return order;
+      const top = head[0]?.final || 1;
+      const blended = head.map((f, i) => ({ ...f, final: 0.5 * (f.final / top) + 0.5 * (scores[i] ?? 0) }));
+      return [...blended.sort((a, b) => b.final - a.final), ...order.slice(20)];
+    } catch {
+      return order;
+    }
   }
 }
 
-/** Reciprocal rank fusion of ranked id lists; keeps each list's 1-based rank for display. */
-export function fuse(...lists: string[][]): Array<{ id: string; score: number; ranks: Array<number | null> }> {
-  const byId = new Map<string, { id: string; score: number; ranks: Array<number | null> }>();
-  lists.forEach((list, li) => {
-    list.forEach((id, i) => {
-      const entry = byId.get(id) ?? { id, score: 0, ranks: lists.map(() => null) };
-      entry.score += 1 / (RRF_K + i + 1);
-      entry.ranks[li] = i + 1;
-      byId.set(id, entry);
-    });
-  });
-  return [...byId.values()].sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
-}
-
-function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
-  const seen = new Set<string>();
-  return items.filter((t) => {
-    const k = key(t);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
 }

@@ -1,4 +1,5 @@
-import { newId } from '../core/index.ts';
+import { randomBytes } from 'node:crypto';
+import { AppError, newId } from '../core/index.ts';
 import type { Database, Queryable } from './database.ts';
 import type { Job, JobStatus } from './job.schema.ts';
 
@@ -13,6 +14,7 @@ interface JobRowDb {
   progress_total: number;
   attempts: number;
   max_attempts: number;
+  crashes: number;
   last_error: { code: string; message: string } | null;
   result: Record<string, unknown> | null;
   created_at: Date;
@@ -35,6 +37,7 @@ function toJob(r: JobRowDb): Job {
     progressTotal: r.progress_total,
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
+    crashes: r.crashes ?? 0,
     lastError: r.last_error,
     result: r.result,
     createdAt: iso(r.created_at) as string,
@@ -44,15 +47,41 @@ function toJob(r: JobRowDb): Job {
   };
 }
 
+/** Default lease: a worker that shows no life for this long is presumed dead (heartbeats renew it). */
+export const DEFAULT_LEASE_SECONDS = 60;
+
+/** What a dead worker leaves in `last_error`: a suspect while attempts remain, quarantined after. */
+const CRASH_ERROR_SQL = `CASE WHEN attempts >= max_attempts
+  THEN jsonb_build_object('code', 'JOB_QUARANTINED', 'message',
+    '运行该任务的进程已 ' || (crashes + 1) || ' 次意外退出，任务已隔离；排查原因后可由管理员重试 / the worker died ' || (crashes + 1) ||
+    ' time(s) while running this job: quarantined until an admin retries it')
+  ELSE jsonb_build_object('code', 'WORKER_DIED', 'message',
+    '运行该任务的进程意外退出（第 ' || (crashes + 1) || ' 次），将重试 / the worker running this job died (' || (crashes + 1) || ' time(s)); retrying')
+  END`;
+
 /**
- * Durable jobs in Postgres. Workers lease a job (`locked_until`) with `FOR UPDATE SKIP LOCKED`, so
- * several processes on a shared server never run the same job; a worker that dies loses its lease
- * and the job is picked up again. Job handlers must therefore be idempotent per step.
+ * Durable jobs in Postgres. Workers lease a job (`locked_until`, renewed by heartbeats) with
+ * `FOR UPDATE SKIP LOCKED`, so several processes on a shared server never run the same job at once.
+ *
+ * Ownership: every claim draws a fresh lease token, kept in this instance and in the row. Completing,
+ * failing, heartbeats and progress match that token, so a worker whose lease expired and was taken
+ * over cannot write the job's outcome any more (`succeed` throws LEASE_LOST, rolling back the caller's
+ * transaction; `fail` and `progress` report it). Handlers must therefore report through the same
+ * JobQueue instance that claimed the job.
+ *
+ * Crashes: a job whose worker died (its lease expired, or in embedded mode it was found running at
+ * start) has used the attempt its claim counted. It is re-queued as a suspect (`crashes` > 0) while
+ * attempts remain, and quarantined once `max_attempts` is reached — a document that kills the worker
+ * is tried `max_attempts` times, not forever. Job handlers must be idempotent per step.
  */
 export class JobQueue {
+  /** Lease tokens of the jobs this instance holds, by job id. */
+  private readonly leases = new Map<string, string>();
+
   constructor(
     private readonly db: Database,
     readonly workerId = `w_${process.pid}_${newId('').slice(1)}`,
+    readonly leaseSeconds = DEFAULT_LEASE_SECONDS,
   ) {}
 
   /**
@@ -99,81 +128,127 @@ export class JobQueue {
     return rows.map(toJob);
   }
 
-  /** Lease the oldest runnable job of the given kinds, or null. */
-  async claim(kinds: string[], leaseSeconds = 60): Promise<Job | null> {
+  /**
+   * Lease the oldest queued, due job of the given kinds, or null. A job whose attempts are used up is
+   * never claimed. Jobs held under an expired lease come back to the queue through `reap()` (the runner
+   * reaps before each claim).
+   */
+  async claim(kinds: string[], leaseSeconds = this.leaseSeconds): Promise<Job | null> {
+    const token = randomBytes(12).toString('hex');
     const { rows } = await this.db.query<JobRowDb>(
-      `UPDATE jobs SET status = 'running', locked_by = $1, locked_until = now() + make_interval(secs => $2),
+      `UPDATE jobs SET status = 'running', locked_by = $1, lease_token = $4, locked_until = now() + make_interval(secs => $2),
               attempts = attempts + 1, started_at = coalesce(started_at, now()), updated_at = now()
        WHERE id = (
          SELECT id FROM jobs
-         WHERE kind = ANY($3::text[]) AND run_after <= now()
-           AND (status = 'queued' OR (status = 'running' AND locked_until < now()))
+         WHERE kind = ANY($3::text[]) AND run_after <= now() AND status = 'queued' AND attempts < max_attempts
          ORDER BY created_at
          FOR UPDATE SKIP LOCKED
          LIMIT 1)
        RETURNING *`,
-      [this.workerId, leaseSeconds, kinds],
+      [this.workerId, leaseSeconds, kinds, token],
     );
-    return rows[0] ? toJob(rows[0]) : null;
+    if (!rows[0]) return null;
+    this.leases.set(rows[0].id, token);
+    return toJob(rows[0]);
   }
 
   /**
-   * Release leases held by workers that can no longer exist. In embedded mode this process holds
-   * the data-directory lock, so any `running` job found at start belongs to a dead process.
+   * Jobs whose worker died: every running job whose lease has expired, or with `all` every running job
+   * (embedded mode at start, where this process holds the data-directory lock, so no other can run one).
+   * Each counts a crash; it is re-queued as a suspect while attempts remain, else quarantined. Returns them.
    */
-  async releaseOrphans(): Promise<number> {
-    const { rowCount } = await this.db.query(
-      `UPDATE jobs SET status = 'queued', locked_by = NULL, locked_until = NULL, updated_at = now()
-       WHERE status = 'running'`,
+  async reap(opts: { all?: boolean } = {}): Promise<Job[]> {
+    const { rows } = await this.db.query<JobRowDb>(
+      `UPDATE jobs SET
+         status = CASE WHEN attempts >= max_attempts THEN 'quarantined' ELSE 'queued' END,
+         finished_at = CASE WHEN attempts >= max_attempts THEN now() ELSE NULL END,
+         last_error = ${CRASH_ERROR_SQL},
+         crashes = crashes + 1, locked_by = NULL, lease_token = NULL, locked_until = NULL, updated_at = now()
+       WHERE id IN (SELECT id FROM jobs WHERE status = 'running' AND ($1 OR locked_until < now()) FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [opts.all ?? false],
     );
-    return rowCount;
+    return rows.map(toJob);
   }
 
-  /** Record progress and extend the lease; false when the job was cancelled meanwhile. */
-  async progress(tx: Queryable, id: string, step: string, done: number, total: number, leaseSeconds = 60): Promise<boolean> {
+  /** At start in embedded mode: every `running` job belongs to a dead process (see reap). */
+  releaseOrphans(): Promise<Job[]> {
+    return this.reap({ all: true });
+  }
+
+  /** Whether this instance holds the job's lease. */
+  holds(id: string): boolean {
+    return this.leases.has(id);
+  }
+
+  /** Forget a lease (the runner calls it when a handler returns). */
+  release(id: string): void {
+    this.leases.delete(id);
+  }
+
+  /** Renew the lease of a job this instance holds; false when it was lost (taken over, cancelled, finished). */
+  async heartbeat(id: string, leaseSeconds = this.leaseSeconds): Promise<boolean> {
+    const token = this.leases.get(id);
+    if (!token) return false;
+    const { rowCount } = await this.db.query(
+      `UPDATE jobs SET locked_until = now() + make_interval(secs => $3) WHERE id = $1 AND lease_token = $2 AND status = 'running'`,
+      [id, token, leaseSeconds],
+    );
+    return rowCount > 0;
+  }
+
+  /** Record progress and extend the lease; false when the job was cancelled meanwhile or its lease lost. */
+  async progress(tx: Queryable, id: string, step: string, done: number, total: number, leaseSeconds = this.leaseSeconds): Promise<boolean> {
     const { rows } = await tx.query<{ status: JobStatus }>(
       `UPDATE jobs SET step = $2, progress_done = $3, progress_total = $4, updated_at = now(),
-              locked_until = CASE WHEN status = 'running' THEN now() + make_interval(secs => $5) ELSE locked_until END
-       WHERE id = $1 RETURNING status`,
-      [id, step, done, total, leaseSeconds],
+              locked_until = now() + make_interval(secs => $5)
+       WHERE id = $1 AND lease_token = $6 AND status = 'running' RETURNING status`,
+      [id, step, done, total, leaseSeconds, this.leases.get(id) ?? null],
     );
     return rows[0]?.status === 'running';
   }
 
+  /** Complete a job this instance holds. Throws LEASE_LOST otherwise, so the caller's transaction rolls back. */
   async succeed(tx: Queryable, id: string, result: Record<string, unknown>): Promise<void> {
-    await tx.query(
-      `UPDATE jobs SET status = 'succeeded', result = $2::jsonb, last_error = NULL, locked_by = NULL, locked_until = NULL,
-              finished_at = now(), updated_at = now() WHERE id = $1`,
-      [id, JSON.stringify(result)],
+    const { rowCount } = await tx.query(
+      `UPDATE jobs SET status = 'succeeded', result = $2::jsonb, last_error = NULL, locked_by = NULL, locked_until = NULL, lease_token = NULL,
+              finished_at = now(), updated_at = now() WHERE id = $1 AND lease_token = $3 AND status = 'running'`,
+      [id, JSON.stringify(result), this.leases.get(id) ?? null],
     );
+    if (!rowCount) throw leaseLost(id);
   }
 
-  /** Retry later with backoff while attempts remain; `permanent` errors (bad input) fail at once. */
+  /**
+   * Retry later with backoff while attempts remain; `permanent` errors (bad input) fail at once.
+   * Null when this instance does not hold the job's lease (nothing is changed then).
+   */
   async fail(id: string, error: { code: string; message: string }, permanent: boolean): Promise<Job | null> {
     const { rows } = await this.db.query<JobRowDb>(
       `UPDATE jobs SET
          status = CASE WHEN $3 OR attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
          run_after = now() + make_interval(secs => least(300, 2 ^ attempts)),
          finished_at = CASE WHEN $3 OR attempts >= max_attempts THEN now() ELSE NULL END,
-         last_error = $2::jsonb, locked_by = NULL, locked_until = NULL, updated_at = now()
-       WHERE id = $1 RETURNING *`,
-      [id, JSON.stringify(error), permanent],
+         last_error = $2::jsonb, locked_by = NULL, locked_until = NULL, lease_token = NULL, updated_at = now()
+       WHERE id = $1 AND lease_token = $4 AND status = 'running' RETURNING *`,
+      [id, JSON.stringify(error), permanent, this.leases.get(id) ?? null],
     );
     return rows[0] ? toJob(rows[0]) : null;
   }
 
-  async retry(id: string): Promise<Job | null> {
-    const { rows } = await this.db.query<JobRowDb>(
-      `UPDATE jobs SET status = 'queued', attempts = 0, run_after = now(), finished_at = NULL, updated_at = now()
-       WHERE id = $1 AND status IN ('failed', 'cancelled') RETURNING *`,
+  /** An admin's retry of a failed, cancelled or quarantined job: attempts and crash count start again. */
+  async retry(id: string, q: Queryable = this.db): Promise<Job | null> {
+    const { rows } = await q.query<JobRowDb>(
+      `UPDATE jobs SET status = 'queued', attempts = 0, crashes = 0, run_after = now(), finished_at = NULL, updated_at = now()
+       WHERE id = $1 AND status IN ('failed', 'cancelled', 'quarantined') RETURNING *`,
       [id],
     );
     return rows[0] ? toJob(rows[0]) : null;
   }
 
-  async cancel(id: string): Promise<Job | null> {
-    const { rows } = await this.db.query<JobRowDb>(
-      `UPDATE jobs SET status = 'cancelled', locked_by = NULL, locked_until = NULL, finished_at = now(), updated_at = now()
+  /** Cancel a queued or running job; null when it already finished (or is absent). */
+  async cancel(id: string, q: Queryable = this.db): Promise<Job | null> {
+    const { rows } = await q.query<JobRowDb>(
+      `UPDATE jobs SET status = 'cancelled', locked_by = NULL, locked_until = NULL, lease_token = NULL, finished_at = now(), updated_at = now()
        WHERE id = $1 AND status IN ('queued', 'running') RETURNING *`,
       [id],
     );
@@ -207,8 +282,14 @@ export class JobQueue {
   /** Counts by status, for readiness and the jobs page. */
   async counts(): Promise<Record<JobStatus, number>> {
     const { rows } = await this.db.query<{ status: JobStatus; n: number }>('SELECT status, count(*)::int AS n FROM jobs GROUP BY status');
-    const out = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    const out = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, quarantined: 0 };
     for (const r of rows) out[r.status] = r.n;
     return out;
   }
+}
+
+function leaseLost(id: string): AppError {
+  return new AppError('LEASE_LOST', `任务 ${id} 的租约已失效（已被其他进程接管、取消或结束）/ lease on job ${id} lost: taken over, cancelled or finished`, {
+    field: 'id', details: { jobId: id },
+  });
 }

@@ -1,7 +1,10 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
+import type { Logger } from '../core/index.ts';
 import { DataDirLock } from './data-dir-lock.ts';
+import { makeDataDirPrivate, narrowPermissions } from './data-dir-permissions.ts';
 import { type Database, type Queryable, resultOf } from './database.ts';
 
 function wrap(q: PGlite | Transaction): Queryable {
@@ -24,17 +27,32 @@ export class PgliteDatabase implements Database {
     private readonly pg: PGlite,
     private readonly lock: DataDirLock | undefined,
     private readonly q: Queryable,
+    private readonly dataDir?: string,
   ) {}
 
-  static async open(dataDir?: string): Promise<PgliteDatabase> {
-    const lock = dataDir ? DataDirLock.acquire(dataDir) : undefined;
+  /**
+   * Open (creating) the database in `dataDir`, or in memory when it is undefined (tests). The directory
+   * is locked against a second process and made private (0700 / 0600, see makeDataDirPrivate); what had
+   * to be narrowed is logged as a warning.
+   */
+  static async open(dataDir?: string, opts: { log?: Logger } = {}): Promise<PgliteDatabase> {
+    let lock: DataDirLock | undefined;
+    if (dataDir) {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      lock = DataDirLock.acquire(dataDir);
+    }
     try {
+      const opened = dataDir ? makeDataDirPrivate(dataDir) : [];
+      if (opened.length) {
+        opts.log?.warn({ dataDir, count: opened.length, examples: opened.slice(0, 5) }, 'data directory was readable by group or others: narrowed to 0700/0600');
+      }
       const pg = await PGlite.create(dataDir ? path.join(dataDir, 'pgdata') : undefined, {
         extensions: { vector },
         // Durability is kept: ingestion must survive a kill -9 (see tests/ingest-crash.test.ts).
         relaxedDurability: false,
       });
-      return new PgliteDatabase(pg, lock, wrap(pg));
+      if (dataDir) narrowPermissions(dataDir); // PGlite's own files (see narrowPermissions)
+      return new PgliteDatabase(pg, lock, wrap(pg), dataDir);
     } catch (e) {
       lock?.release();
       throw e;
@@ -57,6 +75,7 @@ export class PgliteDatabase implements Database {
     if (this.closed) return;
     this.closed = true;
     await this.pg.close();
+    if (this.dataDir) narrowPermissions(this.dataDir);
     this.lock?.release();
   }
 }

@@ -12,29 +12,26 @@ import {
   canonicalRow,
   exportArchive,
   GENESIS_HASH,
+  initAuditChain,
   purge,
   recordHash,
   retentionDaysFromEnv,
+  rowHash,
+  rowMac,
   verify,
   verifyArchive,
 } from '../audit/index.ts';
-import { Keyring } from '../core/crypto/index.ts';
-import { type Database, migrate, PgliteDatabase, type Queryable } from '../store/index.ts';
+import { Keyring, resolveKeyring, writeKeyFile } from '../core/crypto/index.ts';
+import { type Database, migrate, PgliteDatabase } from '../store/index.ts';
+import { tamper } from './helpers/audit.ts';
 import { onEveryDatabase } from './helpers/databases.ts';
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DAY = 86_400_000;
 const log = new AuditLog();
-
-/** Run SQL with the append-only triggers off, as an attacker with the table owner's rights would. */
-async function tamper(db: Database, fn: (tx: Queryable) => Promise<unknown>): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.exec('ALTER TABLE audit_log DISABLE TRIGGER USER; ALTER TABLE audit_head DISABLE TRIGGER USER');
-    await fn(tx);
-    await tx.exec('ALTER TABLE audit_log ENABLE TRIGGER USER; ALTER TABLE audit_head ENABLE TRIGGER USER');
-  });
-}
+/** The installation key of the suites below; the chain of each database is keyed under it. */
+const KEYRING = new Keyring(randomBytes(16));
 
 async function reset(db: Database): Promise<void> {
   await tamper(db, (tx) => tx.exec(`DELETE FROM audit_log; UPDATE audit_head SET seq = 0, hash = repeat('0', 64)`));
@@ -69,6 +66,7 @@ function auditSuite(name: string, open: () => Promise<Database>, teardown?: () =
     beforeAll(async () => {
       db = await open();
       await migrate(db);
+      await initAuditChain(db, KEYRING);
     });
     afterAll(async () => {
       await db?.close();
@@ -76,13 +74,16 @@ function auditSuite(name: string, open: () => Promise<Database>, teardown?: () =
     });
     beforeEach(() => reset(db));
 
-    it('appends a gapless chain whose hashes recompute, and verifies it', async () => {
+    it('appends a gapless chain keyed with HMAC-SM3 whose hashes recompute only with the key, and verifies it', async () => {
       const rows = await appendRows(db, 6);
       expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6]);
       expect(rows[0].prevHash).toBe(GENESIS_HASH);
       for (let i = 1; i < rows.length; i++) expect(rows[i].prevHash).toBe(rows[i - 1].hash);
       for (const r of rows) {
+        expect(r.keyId).toBe(KEYRING.activeKeyId);
         expect(r.hash).toBe(recordHash(r));
+        // Not the unkeyed SM3 anyone could recompute.
+        expect(r.hash).not.toBe(rowHash(r.prevHash, canonicalRow(r.seq, r.at, r.actor, r.action, r.target, r.details)));
         expect(r.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       }
       expect(rows[1].details).toEqual({ i: 1, ip: '10.0.0.7', reason: '复核通过', nested: { z: 1, a: [1, { y: true, b: null }] } });
@@ -135,7 +136,7 @@ function auditSuite(name: string, open: () => Promise<Database>, teardown?: () =
       expect(await verify(db)).toMatchObject({ ok: true, rows: 3 });
     });
 
-    it('names an edited row, also when the attacker recomputed its hash', async () => {
+    it('names an edited row, also when the attacker recomputed its hash without the key, or with it', async () => {
       const rows = await appendRows(db, 10);
       await tamper(db, (tx) => tx.query(`UPDATE audit_log SET details = details || '{"ip": "6.6.6.6"}' WHERE seq = 4`));
       let { report, p } = await firstProblem(db);
@@ -143,10 +144,20 @@ function auditSuite(name: string, open: () => Promise<Database>, teardown?: () =
       expect(p.message).toMatch(/row 4 edited/);
       expect(report.problemCount).toBe(1);
 
-      // Recomputing row 4's hash makes row 4 self-consistent; row 5 no longer links to it.
+      // Without the key the attacker can only compute the unkeyed SM3 hash: the row stays edited.
       const { rows: r4 } = await db.query<{ details: Record<string, unknown> }>('SELECT details FROM audit_log WHERE seq = 4');
-      const forged = recordHash({ ...rows[3], details: r4[0].details });
-      await tamper(db, (tx) => tx.query('UPDATE audit_log SET hash = $1 WHERE seq = 4', [forged]));
+      const edited = { ...rows[3], details: r4[0].details };
+      const sm3Only = rowHash(edited.prevHash, canonicalRow(4, edited.at, edited.actor, edited.action, edited.target, edited.details));
+      await tamper(db, (tx) => tx.query('UPDATE audit_log SET hash = $1 WHERE seq = 4', [sm3Only]));
+      ({ report, p } = await firstProblem(db));
+      expect(p).toMatchObject({ kind: 'edited', seq: 4 });
+      // … and passing it off as a legacy (unkeyed) row is named as such.
+      await tamper(db, (tx) => tx.query('UPDATE audit_log SET key_id = NULL WHERE seq = 4'));
+      ({ report, p } = await firstProblem(db));
+      expect(p).toMatchObject({ kind: 'unkeyed', seq: 4 });
+
+      // With the key, row 4 becomes self-consistent; row 5 no longer links to it.
+      await tamper(db, (tx) => tx.query('UPDATE audit_log SET key_id = $1, hash = $2 WHERE seq = 4', [KEYRING.activeKeyId, recordHash(edited)]));
       ({ report, p } = await firstProblem(db));
       expect(p).toMatchObject({ kind: 'chain_break', seq: 4, detectedAt: 5 });
       expect(p.message).toMatch(/row 4 missing or altered/);
@@ -185,14 +196,16 @@ function auditSuite(name: string, open: () => Promise<Database>, teardown?: () =
     it('names an inserted row: renumbered in, appended past the head, or a duplicate seq', async () => {
       const rows = await appendRows(db, 10);
       // A forged row 5 chained correctly onto row 4; rows 5–10 pushed to 6–11.
-      const fake = { seq: 5, at: rows[4].at, actor: 'usr_0', action: 'review.approve', target: 'src_fake', details: { forged: true }, prevHash: rows[3].hash };
+      // (The attacker here even holds the key: the structure alone gives the insertion away.)
+      const keyId = KEYRING.activeKeyId;
+      const fake = { seq: 5, at: rows[4].at, actor: 'usr_0', action: 'review.approve', target: 'src_fake', details: { forged: true }, prevHash: rows[3].hash, keyId };
       const fakeHash = recordHash(fake);
       await tamper(db, async (tx) => {
         await tx.query('UPDATE audit_log SET seq = seq + 1000001 WHERE seq >= 5');
         await tx.query('UPDATE audit_log SET seq = seq - 1000000 WHERE seq > 1000000');
         await tx.query(
-          `INSERT INTO audit_log (seq, at, actor, action, target, details, prev_hash, hash) VALUES (5, $1, $2, $3, $4, $5::jsonb, $6, $7)`,
-          [fake.at, fake.actor, fake.action, fake.target, JSON.stringify(fake.details), fake.prevHash, fakeHash],
+          `INSERT INTO audit_log (seq, at, actor, action, target, details, prev_hash, hash, key_id) VALUES (5, $1, $2, $3, $4, $5::jsonb, $6, $7, $8)`,
+          [fake.at, fake.actor, fake.action, fake.target, JSON.stringify(fake.details), fake.prevHash, fakeHash, keyId],
         );
         await tx.query('UPDATE audit_head SET seq = 11, hash = (SELECT hash FROM audit_log WHERE seq = 11)');
       });
@@ -203,14 +216,15 @@ function auditSuite(name: string, open: () => Promise<Database>, teardown?: () =
 
       await reset(db);
       const again = await appendRows(db, 3);
-      const tail = { seq: 4, at: again[2].at, actor: 'usr_0', action: 'auth.login', target: null, details: {}, prevHash: again[2].hash };
+      const tail = { seq: 4, at: again[2].at, actor: 'usr_0', action: 'auth.login', target: null, details: {}, prevHash: again[2].hash, keyId };
       await tamper(db, (tx) =>
-        tx.query(`INSERT INTO audit_log (seq, at, actor, action, target, details, prev_hash, hash) VALUES (4, $1, $2, $3, NULL, '{}', $4, $5)`, [
+        tx.query(`INSERT INTO audit_log (seq, at, actor, action, target, details, prev_hash, hash, key_id) VALUES (4, $1, $2, $3, NULL, '{}', $4, $5, $6)`, [
           tail.at,
           tail.actor,
           tail.action,
           tail.prevHash,
           recordHash(tail),
+          keyId,
         ]),
       );
       ({ p } = await firstProblem(db));
@@ -222,8 +236,8 @@ function auditSuite(name: string, open: () => Promise<Database>, teardown?: () =
         await db.exec('ALTER TABLE audit_log DROP CONSTRAINT audit_log_pkey');
         await tamper(db, (tx) =>
           tx.query(
-            `INSERT INTO audit_log (seq, at, actor, action, target, details, prev_hash, hash)
-             SELECT seq, at, actor, action, target, '{"forged": true}', prev_hash, hash FROM audit_log WHERE seq = 3`,
+            `INSERT INTO audit_log (seq, at, actor, action, target, details, prev_hash, hash, key_id)
+             SELECT seq, at, actor, action, target, '{"forged": true}', prev_hash, hash, key_id FROM audit_log WHERE seq = 3`,
           ),
         );
         report = await verify(db, { batchSize: 3 });
@@ -316,7 +330,8 @@ function auditSuite(name: string, open: () => Promise<Database>, teardown?: () =
 
     it('exports a signed archive that verifies, and detects tampering with it', async () => {
       const rows = await appendRows(db, 12);
-      const keyring = new Keyring(randomBytes(16));
+      // The installation key signs the trailer and keyed the rows.
+      const keyring = KEYRING;
       const dir = mkdtempSync(path.join(tmpdir(), 'yz-audit-archive-'));
       const file = path.join(dir, 'audit.jsonl');
       const write = async (f: string, opts: Parameters<typeof exportArchive>[2]) => {
@@ -332,6 +347,7 @@ function auditSuite(name: string, open: () => Promise<Database>, teardown?: () =
       expect(lines).toHaveLength(13);
       expect(JSON.parse(lines[3])).toEqual(rows[3]);
       expect(await verifyArchive(file, { keyring })).toMatchObject({ ok: true, rows: 12, signature: 'valid', chainHead: rows[11].hash });
+      // Without any keyring only links and the trailer can be checked.
       expect(await verifyArchive(file)).toMatchObject({ ok: true, signature: 'no-key' });
 
       const part = path.join(dir, 'part.jsonl');
@@ -377,7 +393,9 @@ function auditSuite(name: string, open: () => Promise<Database>, teardown?: () =
 
       const noTrailer = await variant('no-trailer.jsonl', (ls) => ls.slice(0, 12));
       expect(noTrailer.problems[0]).toMatchObject({ kind: 'trailer' });
-      expect((await verifyArchive(file, { keyring: new Keyring(randomBytes(16)) })).signature).toBe('unknown-key');
+      const stranger = await verifyArchive(file, { keyring: new Keyring(randomBytes(16)) });
+      expect(stranger.signature).toBe('unknown-key');
+      expect(stranger.problems[0]).toMatchObject({ kind: 'unknown_key', seq: 1, toSeq: 12 });
       await expect(verifyArchive(path.join(dir, 'absent.jsonl'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
     });
   });
@@ -392,12 +410,13 @@ describe('audit canonical form', () => {
   });
 
   it('pins the hash of a known row (changing the format would orphan every existing chain)', () => {
-    const row = { seq: 1, at: '2026-01-01T00:00:00.000Z', actor: 'usr_1', action: 'auth.login', target: null, details: { ip: '10.0.0.1' }, prevHash: GENESIS_HASH };
-    expect(canonicalRow(row.seq, row.at, row.actor, row.action, row.target, row.details)).toBe(
-      '{"action":"auth.login","actor":"usr_1","at":"2026-01-01T00:00:00.000Z","details":{"ip":"10.0.0.1"},"seq":1,"target":null}',
-    );
-    // SM3(prev_hash hex ‖ canonical row), computed independently with `openssl dgst -sm3` too.
+    const row = { seq: 1, at: '2026-01-01T00:00:00.000Z', actor: 'usr_1', action: 'auth.login', target: null, details: { ip: '10.0.0.1' }, prevHash: GENESIS_HASH, keyId: null };
+    const canonical = canonicalRow(row.seq, row.at, row.actor, row.action, row.target, row.details);
+    expect(canonical).toBe('{"action":"auth.login","actor":"usr_1","at":"2026-01-01T00:00:00.000Z","details":{"ip":"10.0.0.1"},"seq":1,"target":null}');
+    // Legacy rows: SM3(prev_hash hex ‖ canonical row), computed independently with `openssl dgst -sm3` too.
     expect(recordHash(row)).toBe('eb6335de7e4174436a67e567baf7bd144c278a9bd44fa0dae6384d0f67c72f04');
+    // Keyed rows: HMAC-SM3(key, prev_hash hex ‖ canonical row); with the key 32 × 0x0b, as `openssl dgst -sm3 -mac HMAC -macopt hexkey:0b0b…` gives.
+    expect(rowMac(Buffer.alloc(32, 0x0b), GENESIS_HASH, canonical)).toBe('bfee896269727964bc826fef3606f54fd5c5a0201c20d33465cdf9cfad2ef1f9');
   });
 });
 
@@ -413,9 +432,12 @@ describe('yingzhi audit CLI', () => {
     );
 
   beforeAll(async () => {
+    // The installation as a first start leaves it: a generated key file, a keyed chain.
+    writeKeyFile(path.join(dataDir, 'master.key'));
     const db = await PgliteDatabase.open(dataDir);
     try {
       await migrate(db);
+      await initAuditChain(db, resolveKeyring({}, dataDir).keyring);
       await appendRows(db, 5);
     } finally {
       await db.close();
@@ -440,13 +462,14 @@ describe('yingzhi audit CLI', () => {
     expect(text.code).toBe(2);
     expect(text.stderr.trim().split('\n')).toHaveLength(1);
     expect(text.stderr).toMatch(/AUDIT_TAMPERED.*row 3 edited/);
-  });
+  }, 180_000); // three CLI processes (tsx start-up each)
 
   it('exports an archive once and refuses to overwrite it', async () => {
     const file = path.join(dataDir, 'archive.jsonl');
     const first = await cli(['export', file, '--json']);
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.stdout)).toMatchObject({ rows: 5, signature: null });
+    // Signed with the installation key (the generated key file).
+    expect(JSON.parse(first.stdout)).toMatchObject({ rows: 5, signature: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const again = await cli(['export', file]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists/);
@@ -454,5 +477,5 @@ describe('yingzhi audit CLI', () => {
     // The archive holds the tampered row 3 as it was exported: named there too.
     expect(checked.code).toBe(2);
     expect(JSON.parse(checked.stdout).problems[0]).toMatchObject({ kind: 'edited', seq: 3 });
-  });
+  }, 180_000);
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ChatEvent, type ChatService, checkAnswer, createChatService, EXTRACTIVE_LABEL, splitSentences } from '../agents/index.ts';
 import { loadConfig } from '../core/index.ts';
-import { createProvider, LlmResponseCache, meterProvider } from '../llm/index.ts';
+import { buildLlmStack, createProvider, LlmResponseCache } from '../llm/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { citedSentence, citingModel, evidenceOf, isStructured } from './fakes/citing-model.ts';
 import { type FakeLlmServer, startFakeLlmServer } from './fakes/llm-server.ts';
@@ -23,10 +23,10 @@ let rt: Runtime;
 function chatWith(env: Record<string, string>): ChatService {
   const cfg = loadConfig({ YZ_LOG_LEVEL: 'silent', ...env }).llm;
   const provider = createProvider(cfg, { backoffMs: 5 });
-  const llm = provider && meterProvider(provider, rt.llmUsage);
+  const llm = provider && buildLlmStack(provider, { usage: rt.llmUsage });
   return createChatService({
-    db: rt.db, llm, numCtx: cfg.numCtx, tokenizer: rt.tokenizer, search: rt.search, entities: rt.knowledge.entities, graph: rt.knowledge.graph,
-    sources: rt.sources, tables: rt.tables, cache: new LlmResponseCache(rt.db, rt.llmUsage),
+    db: rt.db, llm: () => llm, numCtx: cfg.numCtx, tokenizer: rt.tokenizer, search: rt.search, entities: rt.knowledge.entities, graph: rt.knowledge.graph,
+    sources: rt.sources, tables: rt.tables, cache: new LlmResponseCache(rt.db, rt.llmUsage), keyring: rt.keyring,
   });
 }
 const ollama = (extra: Record<string, string> = {}) => chatWith({ YZ_LLM: 'ollama', YZ_LLM_URL: fake.url, YZ_LLM_MODEL: 'fake-model', YZ_LLM_TIMEOUT_MS: '5000', ...extra });

@@ -11,6 +11,16 @@ function tableRow(blocks: Block[], ref: { table: number; rowStart: number }): st
 }
 
 describe('chunker', () => {
+  it('chunks a TXT of one sentence per line (no headings) into passages of whole lines', async () => {
+    const lines = readFileSync(path.resolve(import.meta.dirname, '../evals/textbook/textbook-proxy.txt'), 'utf8').split('\n').filter(Boolean).slice(0, 300);
+    const doc = await readDocument(Buffer.from(lines.join('\n')), 'sentences.txt');
+    expect(doc.blocks.filter((b) => b.kind === 'text').length).toBe(300); // each line a block of its own
+    const { chunks } = chunkDocument(doc.blocks, 600);
+    const pieces = chunks.flatMap((c) => c.text.split('\n'));
+    expect(pieces).toEqual(lines); // every sentence whole, in order, in exactly one passage
+    for (const c of chunks) expect(visibleLength(c.text)).toBeLessThanOrEqual(600 * 1.2);
+  });
+
   it('keeps pages, heading paths and sentence boundaries on a real guideline', async () => {
     const doc = await readDocument(readFileSync(path.join(DEMO, 'stroke-guideline.md')), 'stroke-guideline.md');
     const { pages, chunks } = chunkDocument(doc.blocks, 600);

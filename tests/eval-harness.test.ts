@@ -144,7 +144,12 @@ describe('engine selection', () => {
     expect(evalEnvironment({ YZ_LLM: 'none' }).engine).toEqual({ via: 'YZ_LLM', kind: 'none', model: null, url: null });
     expect(() => evalEnvironment({ YZ_EVAL_LLM_URL: 'http://eval:8000' })).toThrow(/YZ_EVAL_LLM_MODEL/);
     expect(() => evalEnvironment({ YZ_EVAL_LLM_URL: 'http://e', YZ_EVAL_LLM_MODEL: 'm', YZ_EVAL_LLM_KIND: 'vllm' })).toThrow(/YZ_EVAL_LLM_KIND/);
-    expect(parseSuites('all')).toEqual(['retrieval', 'answers', 'faithfulness']);
+    expect(evalEnvironment({ YZ_EVAL_LLM_URL: 'http://eval:8000', YZ_EVAL_LLM_MODEL: 'm' }, { model: 'qwen-1.5b', embedder: 'e5' })).toMatchObject({
+      engine: { via: '--model', kind: 'embedded', model: 'qwen-1.5b', url: null },
+      env: { YZ_LLM: 'embedded', YZ_LLM_MODEL: 'qwen-1.5b', YZ_EMBEDDER: 'e5' },
+    });
+    expect(parseSuites('all')).toEqual(['retrieval', 'textbook', 'answers', 'faithfulness']);
+    expect(parseSuites('extraction')).toEqual(['extraction']);
     expect(parseSuites('faithfulness,answers')).toEqual(['answers', 'faithfulness']);
     expect(() => parseSuites('answer')).toThrow(/unknown suite/);
   });

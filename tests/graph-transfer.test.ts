@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, newId } from '../core/index.ts';
+import { initAuditChain } from '../audit/index.ts';
+import { randomBytes } from 'node:crypto';
+import { createLogger, Keyring, newId } from '../core/index.ts';
 import { type GraphEvent, PgGraphStore } from '../graph/index.ts';
-import { type Candidate, exportGraph, importGraph } from '../knowledge/index.ts';
+import { type Candidate, exportGraph, importGraph, signExport } from '../knowledge/index.ts';
 import { GraphProjector } from '../knowledge/projector.ts';
 import { RelationsRepository } from '../knowledge/relations.repository.ts';
 import { csvField, cypherString } from '../knowledge/transfer/escape.ts';
@@ -49,9 +51,11 @@ async function propose(rt: Runtime, sourceId: string, t: { s: Side; p: Candidate
   return rows[0].id;
 }
 
+/** An empty installation holding this test's key: migrated, its audit chain bound to the key (as at start). */
 async function freshDatabase(): Promise<Database> {
   const db = await PgliteDatabase.open();
   await migrate(db);
+  await initAuditChain(db, keyring);
   return db;
 }
 
@@ -129,7 +133,12 @@ function cypherLiterals(stmt: string): string[] {
   return out;
 }
 
-const withoutTimestamp = (jsonl: string) => jsonl.replace(/"exportedAt":"[^"]*"/, '"exportedAt":"-"');
+/** The file without its signature line (the lines the format defines). */
+const body = (jsonl: string) => jsonl.replace(/\{"kind":"signature"[^\n]*\n$/, '');
+const withoutTimestamp = (jsonl: string) => body(jsonl).replace(/"exportedAt":"[^"]*"/, '"exportedAt":"-"');
+/** This installation's master key in these tests: its exports are signed, and it trusts them. */
+const KEY = randomBytes(16).toString('hex');
+const keyring = new Keyring(Buffer.from(KEY, 'hex'));
 
 describe('graph export and import', () => {
   let rt: Runtime;
@@ -139,7 +148,7 @@ describe('graph export and import', () => {
   let retiredId: string;
 
   beforeAll(async () => {
-    rt = await testRuntime({ YZ_AUTO_EXTRACT: 'off' });
+    rt = await testRuntime({ YZ_AUTO_EXTRACT: 'off', YZ_MASTER_KEY: KEY });
     const a = await newSource(rt.db, { title: TITLE_A, kind: 'guideline', version: '2024版', year: 2024, publisher: '中华医学会放射学分会' });
     const b = await newSource(rt.db, { title: '胸部影像诊断学', kind: 'textbook', version: '第2版', year: 2019 });
     const review = rt.knowledge.review;
@@ -162,7 +171,7 @@ describe('graph export and import', () => {
     newEntityId = (await rt.knowledge.relations.get(created.relationId as string))?.object.id as string;
     // No page, full confidence.
     await review.approve(await propose(rt, a, { s: s(LUAD, '肺腺癌'), p: 'treated_by', o: s(RESECTION, '手术切除'), page: null, quote: '早期肺腺癌首选手术切除。', confidence: 1 }), { actor: 'dr.li' });
-    jsonl = await exportGraph(rt.db, 'jsonl', { actor: 'dr.export' });
+    jsonl = await exportGraph(rt.db, 'jsonl', { actor: 'dr.export', keyring });
     target = await freshDatabase();
   });
 
@@ -171,8 +180,10 @@ describe('graph export and import', () => {
     await rt?.close();
   });
 
-  it('exports a header, the entities and the relations, sorted, with evidence and provenance', async () => {
-    const lines = jsonl.trimEnd().split('\n').map((l) => JSON.parse(l));
+  it('exports a header, the entities and the relations, sorted, with evidence and provenance, and signs the file', async () => {
+    const all = jsonl.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(all.at(-1)).toEqual({ kind: 'signature', alg: 'HMAC-SM3', keyId: keyring.activeKeyId, mac: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const lines = all.slice(0, -1);
     expect(lines[0]).toMatchObject({ kind: 'header', format: 'yingzhi-kg', version: 1, counts: { entities: 7, relations: 5, evidence: 6 } });
     const entities = lines.filter((l) => l.kind === 'entity');
     const relations = lines.filter((l) => l.kind === 'relation');
@@ -193,12 +204,12 @@ describe('graph export and import', () => {
     expect(relations.find((r) => r.objectId === LOBULATION)).toMatchObject({ certainty: 'possible', qualifiers: { modality: 'CT' }, status: 'active' });
     expect(relations.find((r) => r.id === retiredId)).toMatchObject({ status: 'retired', retiredReason: 'superseded by the 2025 guideline', demo: false });
     const { rows } = await rt.db.query<{ details: { format: string; counts: Record<string, number> } }>("SELECT details FROM audit_log WHERE action = 'data.export' AND actor = 'dr.export'");
-    expect(rows[0].details).toEqual({ format: 'jsonl', counts: { entities: 7, relations: 5, evidence: 6 } });
+    expect(rows[0].details).toEqual({ format: 'jsonl', counts: { entities: 7, relations: 5, evidence: 6 }, signed: true });
   });
 
-  it('round trip: import into an empty database, export again — the same file but for the timestamp', async () => {
-    expect(await importGraph(target, jsonl, { actor: 'dr.import' })).toEqual({ entities: 7, relations: 5, skipped: 0 });
-    const again = await exportGraph(target, 'jsonl', { actor: 'dr.export' });
+  it('signed round trip: import into an empty database holding the key, export again — the same file but for the timestamp', async () => {
+    expect(await importGraph(target, jsonl, { actor: 'dr.import', keyring })).toEqual({ entities: 7, relations: 5, skipped: 0, candidates: 0, signature: 'valid', sourceId: null });
+    const again = await exportGraph(target, 'jsonl', { actor: 'dr.export', keyring });
     expect(withoutTimestamp(again)).toBe(withoutTimestamp(jsonl));
     expect(await statements(target)).toEqual(await statements(rt.db));
 
@@ -213,7 +224,7 @@ describe('graph export and import', () => {
     const { rows: origins } = await target.query<{ origin: string }>('SELECT DISTINCT origin FROM kg_entities');
     expect(origins).toEqual([{ origin: 'import' }]);
     const { rows: audit } = await target.query<{ details: Record<string, unknown> }>("SELECT details FROM audit_log WHERE action = 'data.import'");
-    expect(audit[0].details).toMatchObject({ entities: 7, relations: 5, skipped: 0, evidence: 6, sourcesCreated: 2 });
+    expect(audit[0].details).toMatchObject({ signature: 'valid', entities: 7, relations: 5, skipped: 0, evidence: 6, sourcesCreated: 2 });
   });
 
   it('writes outbox events the graph store follows, in the shapes review writes', async () => {
@@ -236,12 +247,74 @@ describe('graph export and import', () => {
 
   it('re-importing the same file skips everything and writes nothing but the audit entry', async () => {
     const before = await rowCounts(target);
-    expect(await importGraph(target, jsonl, { actor: 'dr.import' })).toEqual({ entities: 0, relations: 0, skipped: 12 });
+    expect(await importGraph(target, jsonl, { actor: 'dr.import', keyring })).toMatchObject({ entities: 0, relations: 0, skipped: 12, signature: 'valid' });
     expect(await rowCounts(target)).toEqual({ ...before, audit_log: before.audit_log + 1 });
   });
 
+  it('a signed file altered after export is refused, and nothing is written', async () => {
+    const tampered = jsonl.replace('肺腺癌常表现为磨玻璃结节。', '肺腺癌从不表现为磨玻璃结节。');
+    expect(tampered).not.toBe(jsonl);
+    const fresh = await freshDatabase();
+    try {
+      const before = await rowCounts(fresh);
+      for (const file of [tampered, jsonl.replace(/"mac":"[0-9a-f]{4}/, '"mac":"0000'), jsonl.replace(/\{"kind":"signature".*\n$/, '{"kind":"signature","alg":"none"}\n')]) {
+        const err = await importGraph(fresh, file, { actor: 'mallory', keyring }).catch((e) => e);
+        expect(err).toMatchObject({ code: 'IMPORT_SIGNATURE_INVALID', status: 422, field: 'signature' });
+      }
+      expect(await rowCounts(fresh)).toEqual(before);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('an unsigned (or foreign-signed) import creates only pending candidates cited to the file, and chat cannot cite them', async () => {
+    // Another installation: its own key, the lexicon's entities, nothing reviewed.
+    const other = await testRuntime({ YZ_AUTO_EXTRACT: 'off', YZ_MASTER_KEY: randomBytes(16).toString('hex') });
+    try {
+      const before = await rowCounts(other.db);
+      const forged = body(jsonl); // the same facts, without (or with a stripped) signature
+      const result = await importGraph(other.db, forged, { actor: 'dr.import', keyring: other.keyring, fileName: 'kg-from-elsewhere.jsonl' });
+      // 4 active relations carry 5 evidence items; the retired one and all 7 entity lines are skipped.
+      expect(result).toEqual({ entities: 0, relations: 0, skipped: 8, candidates: 5, signature: 'unsigned', sourceId: expect.any(String) });
+      const after = await rowCounts(other.db);
+      expect(after).toEqual({ ...before, kg_candidates: before.kg_candidates + 5, sources: before.sources + 1, audit_log: before.audit_log + 1 });
+
+      const { rows: cands } = await other.db.query<{ status: string; extractor: string; tags: string[]; source_id: string; subject_id: string | null; object_id: string | null; object_text: string; quote: string; page: number | null }>(
+        'SELECT status, extractor, tags, source_id, subject_id, object_id, object_text, quote, page FROM kg_candidates',
+      );
+      for (const c of cands) expect(c).toMatchObject({ status: 'pending', extractor: 'import', source_id: result.sourceId, page: null, tags: expect.arrayContaining(['import:unsigned']) });
+      expect(cands.every((c) => c.subject_id === LUAD)).toBe(true); // known here: linked
+      expect(cands.find((c) => c.object_text === NEW_NAME)?.object_id).toBeNull(); // defined only by the file: left to resolve
+      const ggn = cands.find((c) => c.quote.startsWith('肺腺癌常表现为磨玻璃结节。')) as { quote: string };
+      expect(ggn.quote).toContain(`claimed by the import file, unverified: ${TITLE_A} · 2024版 · 2024 · p.3`);
+      const { rows: src } = await other.db.query<{ title: string; kind: string; file_name: string; chunk_count: number; n: number }>(
+        'SELECT s.title, s.kind, s.file_name, s.chunk_count, octet_length(f.bytes)::int AS n FROM sources s JOIN source_files f ON f.source_id = s.id WHERE s.id = $1',
+        [result.sourceId],
+      );
+      expect(src[0]).toEqual({ title: '未签名的图谱导入文件 / Unsigned graph import: kg-from-elsewhere.jsonl', kind: 'other', file_name: 'kg-from-elsewhere.jsonl', chunk_count: 0, n: Buffer.byteLength(forged) });
+      const { rows: audit } = await other.db.query<{ details: Record<string, unknown> }>("SELECT details FROM audit_log WHERE action = 'data.import'");
+      expect(audit[0].details).toMatchObject({ signature: 'unsigned', queuedForReview: true, candidates: 5, skipped: 8, sourceId: result.sourceId });
+
+      // Nothing reached the graph, so a question about it finds no approved relation and never cites the file's claims.
+      await other.knowledge.projector.catchUp();
+      expect((await other.knowledge.graph.neighbours(LUAD, { depth: 1 })).edges).toEqual([]);
+      const events: unknown[] = [];
+      const answer = await other.chat.ask({ message: '肺腺癌有哪些影像征象？', actor: 'resident' }, (e) => events.push(e));
+      const said = JSON.stringify({ answer, events });
+      for (const claim of ['肺腺癌常表现为磨玻璃结节', TITLE_A.slice(0, 8), String(result.sourceId), '晕征']) expect(said).not.toContain(claim);
+
+      // The same file again adds nothing; the file signed by another installation's key is reviewed the same way.
+      expect(await importGraph(other.db, forged, { actor: 'dr.import', keyring: other.keyring })).toMatchObject({ candidates: 0, sourceId: result.sourceId });
+      const foreign = await importGraph(other.db, jsonl, { actor: 'dr.import', keyring: other.keyring, fileName: 'signed-elsewhere.jsonl' });
+      expect(foreign).toMatchObject({ signature: 'foreign', relations: 0, candidates: 5 });
+      expect((await other.db.query<{ n: number }>('SELECT count(*)::int AS n FROM kg_relations')).rows[0].n).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reports every bad line by number and writes nothing', async () => {
-    const [header, ...rest] = jsonl.trimEnd().split('\n');
+    const [header, ...rest] = body(jsonl).trimEnd().split('\n');
     const entity = rest.find((l) => l.includes(`"id":"${LUAD}"`)) as string;
     const relation = JSON.parse(rest.find((l) => l.includes(`"objectId":"${GGN}"`)) as string);
     const bad = [
@@ -257,7 +330,7 @@ describe('graph export and import', () => {
     ].join('\n');
     for (const db of [rt.db, target]) {
       const before = await rowCounts(db);
-      const err = await importGraph(db, bad, { actor: 'dr.import' }).catch((e) => e);
+      const err = await importGraph(db, bad, { actor: 'dr.import', keyring }).catch((e) => e);
       expect(err).toMatchObject({ code: 'IMPORT_INVALID', status: 400, field: 'line' });
       expect(err.message).toContain('第 3 行');
       expect(err.message).toContain('line 3');
@@ -278,7 +351,7 @@ describe('graph export and import', () => {
   });
 
   it('refuses a file without a proper header, or cut short', async () => {
-    const lines = jsonl.trimEnd().split('\n');
+    const lines = body(jsonl).trimEnd().split('\n');
     const v2 = [lines[0].replace('"version":1', '"version":2'), ...lines.slice(1)].join('\n');
     await expect(importGraph(target, v2, { actor: 'x' })).rejects.toMatchObject({ code: 'IMPORT_INVALID', details: { errors: [{ line: 1, field: 'version' }] } });
     const headless = lines.slice(1).join('\n');
@@ -296,7 +369,7 @@ describe('graph export and import', () => {
       JSON.stringify(rel('rel_new_spiculation', SPICULATION)),
       JSON.stringify(rel('rel_same_statement_as_ggn', GGN)),
     ].join('\n');
-    expect(await importGraph(target, file, { actor: 'dr.import' })).toEqual({ entities: 0, relations: 1, skipped: 1 });
+    expect(await importGraph(target, signExport(`${file}\n`, keyring), { actor: 'dr.import', keyring })).toMatchObject({ entities: 0, relations: 1, skipped: 1 });
     const out = await exportGraph(target, 'jsonl', { actor: 'dr.export' });
     expect(out).toContain('"id":"rel_new_spiculation"');
     expect(out).not.toContain('rel_same_statement_as_ggn');
@@ -353,14 +426,14 @@ describe('graph export and import', () => {
 
   it('a relation still naming a merged entity is exported with the entity it was merged into, so the file stays self-contained', async () => {
     await rt.knowledge.merges.mergeEntity(SPICULATION, LOBULATION, { actor: 'dr.li' });
-    const out = await exportGraph(rt.db, 'jsonl', { actor: 'dr.export' });
-    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const out = await exportGraph(rt.db, 'jsonl', { actor: 'dr.export', keyring });
+    const lines = body(out).trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(lines.find((l) => l.id === retiredId)).toMatchObject({ subjectId: TB, objectId: LOBULATION, status: 'retired' });
     expect(lines.map((l) => l.id)).not.toContain(SPICULATION);
     expect(lines.find((l) => l.id === LOBULATION).aliases).toContainEqual({ surface: '毛刺征', kind: 'merged' });
     const fresh = await freshDatabase();
     try {
-      expect(await importGraph(fresh, out, { actor: 'dr.import' })).toEqual({ entities: 6, relations: 5, skipped: 0 });
+      expect(await importGraph(fresh, out, { actor: 'dr.import', keyring })).toMatchObject({ entities: 6, relations: 5, skipped: 0, signature: 'valid' });
     } finally {
       await fresh.close();
     }

@@ -32,7 +32,7 @@ async function snapshot(dataDir: string) {
   }
 }
 
-describe('ingestion survives kill -9', () => {
+describe('ingestion survives kill -9', { timeout: 240_000 }, () => {
   it('finishes an interrupted ingest on restart with no duplicate or missing chunks', async () => {
     const crashed = mkdtempSync(path.join(tmpdir(), 'yz-crash-'));
     const clean = mkdtempSync(path.join(tmpdir(), 'yz-clean-'));

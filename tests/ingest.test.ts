@@ -50,10 +50,14 @@ describe('ingestion', () => {
     expect(rows[0].max).toBeLessThanOrEqual(13);
   });
 
-  it('treats a changed file of the same name as a new version that supersedes the old one', async () => {
+  it('makes a changed file of the same name a new version only when the uploader says so', async () => {
     const v1 = await rt.ingest.register(md('随访指南', '磨玻璃结节三个月复查。'), 'followup.md');
     await rt.runner.drain();
-    const v2 = await rt.ingest.register(md('随访指南', '磨玻璃结节六个月复查。'), 'followup.md');
+    const before = await tableCounts(rt);
+    const refused = await rt.ingest.register(md('随访指南', '磨玻璃结节六个月复查。'), 'Followup.txt').catch((e) => e);
+    expect(refused).toMatchObject({ code: 'SAME_NAME_EXISTS', status: 409, details: { matches: [{ id: v1.source.id, title: '随访指南' }] } });
+    expect(await tableCounts(rt)).toEqual(before);
+    const v2 = await rt.ingest.register(md('随访指南', '磨玻璃结节六个月复查。'), 'followup.md', {}, { supersedes: v1.source.id });
     await rt.runner.drain();
     expect(v2.source.versionNo).toBe(2);
     expect((await rt.sources.get(v1.source.id))?.supersededBy).toBe(v2.source.id);
@@ -61,6 +65,20 @@ describe('ingestion', () => {
     expect(current.results.some((h) => h.sourceId === v1.source.id)).toBe(false);
     const all = await rt.search.search({ q: '磨玻璃结节 复查', includeSuperseded: true });
     expect(all.results.find((h) => h.sourceId === v1.source.id)?.superseded).toBe(true);
+    await expect(rt.ingest.register(md('随访指南', '九个月复查。'), 'followup.md', {}, { supersedes: v1.source.id })).rejects.toMatchObject({
+      code: 'STATE_CONFLICT',
+      field: 'supersedes',
+    });
+  });
+
+  it('imports a same-name file as a separate source when asked, and --new-version supersedes the single match', async () => {
+    const a = await rt.ingest.register(md('影像质控', '甲状腺结节分级。'), 'qc.md');
+    const b = await rt.ingest.register(md('影像质控（放射科）', '乳腺结节分级。'), 'QC.md', {}, { separate: true });
+    await rt.runner.drain();
+    expect(b.source.lineageKey).not.toBe(a.source.lineageKey);
+    expect((await rt.ingest.sameName('qc.pdf')).matches.map((m) => m.id).sort()).toEqual([a.source.id, b.source.id].sort());
+    await expect(rt.ingest.register(md('影像质控 v2', '肝结节分级。'), 'qc.md', {}, { newVersion: true })).rejects.toMatchObject({ code: 'SAME_NAME_EXISTS' });
+    expect((await rt.sources.get(a.source.id))?.supersededBy).toBeNull();
   });
 
   it('leaves the database unchanged when a file is refused', async () => {

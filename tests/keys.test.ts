@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog, verify } from '../audit/index.ts';
+import { AuditLog, initAuditChain, verify } from '../audit/index.ts';
 import { type AppError, decryptField, encryptField, fieldKeyId, Keyring } from '../core/index.ts';
 import { countByKey, EncryptedColumns, productEncryptedColumns, rotateKeys } from '../keys/index.ts';
 import { type Database, migrate, PgliteDatabase } from '../store/index.ts';
@@ -41,6 +41,7 @@ onEveryDatabase('keys rotate', (name, open, teardown) => {
     beforeAll(async () => {
       db = await open();
       await migrate(db);
+      await initAuditChain(db, ringA); // the installation before rotation day
       await db.exec(`CREATE TABLE t_patients (id text PRIMARY KEY, mrn text);
         CREATE TABLE t_connectors (id int PRIMARY KEY, name text NOT NULL, config jsonb NOT NULL)`);
     });
@@ -184,7 +185,8 @@ describe('yingzhi keys (CLI)', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ activeKeyId: ringBA.activeKeyId, rewritten: 1 });
     const status = await cli(['keys', 'status'], { YZ_MASTER_KEY: keyB.toString('hex') });
     expect(status.stdout).toContain(`connectors.secrets: ${ringBA.activeKeyId} (active): 1`);
-    const verified = JSON.parse((await cli(['audit', 'verify', '--json'], {})).stdout);
+    // The chain moved to key B with the rotation (audit.rekey) and verifies under it (A still loaded as old).
+    const verified = JSON.parse((await cli(['audit', 'verify', '--json'], { YZ_MASTER_KEY: keyB.toString('hex'), YZ_MASTER_KEYS_OLD: keyA.toString('hex') })).stdout);
     expect(verified).toMatchObject({ ok: true, rows: 1 });
 
     const after = await PgliteDatabase.open(dataDir);

@@ -91,10 +91,12 @@ describe('knowledge API', () => {
   });
 
   it('autocompletes entities by Chinese name, English name and abbreviation', async () => {
-    for (const q of ['磨玻璃', 'ground-glass', 'GGO']) {
+    for (const q of ['磨玻璃结节', 'ground-glass nodule', 'GGN']) {
       const { json } = await api('GET', `/api/kg/entities?q=${encodeURIComponent(q)}`);
       expect(json.items.map((e: Json) => e.id)).toContain('sign.ground_glass_nodule');
     }
+    const { json: ggo } = await api('GET', `/api/kg/entities?q=GGO`);
+    expect(ggo.items.map((e: Json) => e.id)).toContain('sign.ground_glass_opacity');
   });
 
   it('exports JSON lines and refuses an import with a bad line, naming it', async () => {

@@ -40,6 +40,8 @@ async function propose(rt: Runtime, sourceId: string, triples: { s: Side; p: Can
 
 const LUAD: Side = { id: 'dis.lung_adenocarcinoma', text: '肺腺癌' };
 const GGN: Side = { id: 'sign.ground_glass_nodule', text: '磨玻璃结节' };
+/** GGO is ground-glass opacity (磨玻璃影), an entry of its own beside GGN: an alias names the same concept only. */
+const GGO: Side = { id: 'sign.ground_glass_opacity', text: '磨玻璃影' };
 const LOBULATION: Side = { id: 'sign.lobulation', text: '分叶征' };
 const SPICULATION: Side = { id: 'sign.spiculation', text: '毛刺征' };
 const TB: Side = { id: 'dis.pulmonary_tuberculosis', text: '肺结核' };
@@ -71,7 +73,7 @@ export function knowledgeSuite(name: string, env: () => Promise<{ env: Record<st
       expect(await rt.knowledge.entities.count()).toBe(rt.lexicon.entries.length);
       expect((await rt.knowledge.entities.seedFromLexicon(rt.lexicon)).seeded).toBe(false);
       const ggo = await rt.knowledge.entities.byExactSurface('ＧＧＯ');
-      expect(ggo.map((e) => e.id)).toEqual(['sign.ground_glass_nodule']);
+      expect(ggo.map((e) => e.id)).toEqual([GGO.id]);
     });
 
     it('approval writes relation, evidence, history, audit and graph event in one go, and the graph shows it', async () => {
@@ -184,11 +186,11 @@ export function knowledgeSuite(name: string, env: () => Promise<{ env: Record<st
     it('maps a free-text surface onto an entity, resolving waiting candidates, and undoes it', async () => {
       const [c] = await propose(rt, srcA, [{ s: LUAD, p: 'has_sign', o: { id: null, text: '磨玻璃密度灶' } }]);
       const suggestions = await rt.knowledge.resolver.suggest('磨玻璃密度灶');
-      expect(suggestions[0]).toMatchObject({ entityId: GGN.id, method: 'fuzzy' });
+      expect(suggestions[0]).toMatchObject({ entityId: GGO.id, method: 'fuzzy' });
       expect(suggestions[0].score).toBeLessThan(1);
-      const merge = await rt.knowledge.merges.mergeSurface('磨玻璃密度灶', GGN.id as string, { actor: 'dr.li' });
+      const merge = await rt.knowledge.merges.mergeSurface('磨玻璃密度灶', GGO.id as string, { actor: 'dr.li' });
       expect(merge.changes.candidates).toEqual([{ id: c.id, side: 'object' }]);
-      expect((await rt.knowledge.candidates.get(c.id))?.object.entityId).toBe(GGN.id);
+      expect((await rt.knowledge.candidates.get(c.id))?.object.entityId).toBe(GGO.id);
       await expect(rt.knowledge.merges.mergeSurface('GGO', TB.id as string, { actor: 'dr.li' })).rejects.toMatchObject({ code: 'STATE_CONFLICT', field: 'fromSurface' });
       await rt.knowledge.merges.undo(merge.id, { actor: 'dr.li' });
       expect((await rt.knowledge.candidates.get(c.id))?.object.entityId).toBeNull();

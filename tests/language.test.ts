@@ -26,11 +26,25 @@ describe('radiology lexicon', () => {
   });
 
   it('maps Chinese names, English phrases and abbreviations of one finding to one entity', () => {
-    const ggo = lexicon.lookup('磨玻璃结节');
+    const ggo = lexicon.lookup('磨玻璃影');
     expect(ggo).toBeDefined();
-    for (const alias of ['GGO', 'ggo', 'ground-glass opacity', 'Ground Glass Opacity', '磨玻璃影']) {
+    for (const alias of ['GGO', 'ggo', 'ground-glass opacity', 'Ground Glass Opacity', '磨玻璃影', '磨玻璃密度影']) {
       expect(lexicon.lookup(alias)?.id, alias).toBe(ggo?.id);
     }
+    const ggn = lexicon.lookup('磨玻璃结节');
+    for (const alias of ['GGN', 'ground-glass nodule', '毛玻璃结节']) expect(lexicon.lookup(alias)?.id, alias).toBe(ggn?.id);
+  });
+
+  it('keeps distinct concepts apart that documents write alike (issue 13 audit)', () => {
+    // An opacity is not a nodule, a pure GGN is a narrower nodule, 内膜 is not only the endometrium.
+    expect(lexicon.lookup('GGO')?.id).toBe('sign.ground_glass_opacity');
+    expect(lexicon.lookup('GGN')?.id).toBe('sign.ground_glass_nodule');
+    expect(lexicon.lookup('纯磨玻璃结节')?.id).toBe('sign.pure_ground_glass_nodule');
+    expect(lexicon.lookup('内膜')).toBeUndefined();
+    expect(lexicon.lookup('颅内出血')).toBeUndefined();
+    // Forms documents use for the same concept.
+    expect(lexicon.lookup('急性脑梗死')?.id).toBe('dis.cerebral_infarction');
+    expect(lexicon.lookup('急性缺血性卒中')?.id).toBe('dis.cerebral_infarction');
   });
 });
 
@@ -41,11 +55,11 @@ describe('tokenizer', () => {
     expect(words).toContain('非小细胞肺癌');
   });
 
-  it('turns every spelling of a synonym into the same entity lexeme', () => {
-    const id = `${ENTITY_PREFIX}${lexicon.lookup('磨玻璃结节')?.id}`;
-    expect(lexemes('GGO 随访')).toEqual([id, '随访']);
-    expect(lexemes('ground-glass opacity')).toEqual([id]);
-    expect(lexemes('磨玻璃结节')).toEqual([id]);
+  it('adds the same entity lexeme for every spelling of a synonym, beside the words typed', () => {
+    const id = `${ENTITY_PREFIX}${lexicon.lookup('磨玻璃影')?.id}`;
+    expect(lexemes('GGO 随访')).toEqual([id, 'ggo', '随访']);
+    expect(lexemes('ground-glass opacity')).toEqual([id, 'ground', 'glass', 'opacity']);
+    expect(lexemes('磨玻璃影')).toEqual([id, '磨玻璃影']);
   });
 
   it('indexes both the entity and the words, drops punctuation and stopwords', () => {

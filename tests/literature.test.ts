@@ -226,7 +226,7 @@ describe('PubMed watches against a fake E-utilities server', () => {
   });
 
   const runJob = async (watchId: string) => {
-    await rt.literature.runNow(watchId);
+    await rt.literature.runNow(watchId, 'tester');
     await rt.runner.drain();
     return (await rt.literature.watches.runs({ watchId, limit: 1 }))[0];
   };
@@ -278,7 +278,7 @@ describe('PubMed watches against a fake E-utilities server', () => {
     eutils.requests.length = 0;
     // Batch 1 arrives; every attempt at batch 2 (1 + 2 retries) is cut.
     eutils.cutNextFetches(3, 200);
-    const job = await rt.literature.runNow(w.id);
+    const job = await rt.literature.runNow(w.id, 'tester');
     await rt.runner.drain();
     // The job queue retried the job after its backoff (drain waits for it); the run resumed at retstart 200.
     await rt.db.query(`UPDATE jobs SET run_after = now() WHERE id = $1`, [job.id]);
@@ -315,7 +315,7 @@ describe('PubMed watches against a fake E-utilities server', () => {
   it('with E-utilities unreachable the run fails cleanly with a recorded error, and the schedule still holds the next window', async () => {
     const w = await rt.literature.createWatch({ name: 'offline', query: 'lung cancer' }, 'admin');
     eutils.setDown(true);
-    const job = await rt.literature.runNow(w.id);
+    const job = await rt.literature.runNow(w.id, 'tester');
     for (let i = 0; i < 3; i++) {
       await rt.db.query(`UPDATE jobs SET run_after = now() WHERE id = $1`, [job.id]);
       await rt.runner.drain();

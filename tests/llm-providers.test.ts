@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/index.ts';
 import { type ChatStreamEvent, createProvider, type LlmProvider, OllamaProvider, OpenAiProvider, type ProviderOptions } from '../llm/index.ts';
 import { type FakeLlmServer, startFakeLlmServer } from './fakes/llm-server.ts';
+import { llmProviderContract, modelLikeScript } from './llm-provider.contract.ts';
 
 const MESSAGES = [
   { role: 'system' as const, content: '你是放射科助手。' },
@@ -31,6 +32,11 @@ describe.each(['ollama', 'openai'] as const)('%s provider over HTTP', (kind) => 
     const opts: ProviderOptions = { url: kind === 'openai' ? `${fake.url}/v1` : fake.url, model: 'fake-model', timeoutMs: 3000, numCtx: 4096, backoffMs: 10, ...over };
     return kind === 'ollama' ? new OllamaProvider(opts) : new OpenAiProvider(opts);
   };
+
+  describe('provider contract', () => {
+    beforeEach(() => fake.script(modelLikeScript));
+    llmProviderContract(() => ({ provider: make(), timeoutMs: 5000 }));
+  });
 
   it('chat sends messages, the JSON schema and sampling settings; returns text, usage and latency', async () => {
     fake.reply({ json: { answer: '分叶征' }, usage: { promptTokens: 11, completionTokens: 7 } });

@@ -27,15 +27,15 @@ export function storeContract(name: string, open: () => Promise<Database>, teard
     });
 
     it('commits a transaction that resolves and rolls back one that throws', async () => {
-      await db.transaction((tx) => tx.query(`INSERT INTO term_stats (term, df) VALUES ('tx-ok', 1)`));
+      await db.transaction((tx) => tx.query(`INSERT INTO search_deleted (seq) VALUES (900001)`));
       await expect(
         db.transaction(async (tx) => {
-          await tx.query(`INSERT INTO term_stats (term, df) VALUES ('tx-rollback', 1)`);
+          await tx.query(`INSERT INTO search_deleted (seq) VALUES (900002)`);
           throw new Error('boom');
         }),
       ).rejects.toThrow('boom');
-      const { rows } = await db.query<{ term: string }>(`SELECT term FROM term_stats WHERE term LIKE 'tx-%' ORDER BY term`);
-      expect(rows.map((r) => r.term)).toEqual(['tx-ok']);
+      const { rows } = await db.query<{ seq: string }>(`SELECT seq FROM search_deleted WHERE seq > 900000 ORDER BY seq`);
+      expect(rows.map((r) => Number(r.seq))).toEqual([900001]);
     });
 
     it('round-trips text[], jsonb, bytea and counts as numbers', async () => {
@@ -69,16 +69,74 @@ export function storeContract(name: string, open: () => Promise<Database>, teard
       expect(await queue.cancel(a.id)).toBeNull();
     });
 
-    it('hands an expired lease to another worker', async () => {
+    it('hands an expired lease to another worker, counting the dead worker\'s attempt as a crash', async () => {
       const queue = new JobQueue(db, 'w1');
       const job = await queue.enqueue(db, 'lease', {});
       expect((await queue.claim(['lease'], 60))?.id).toBe(job.id);
-      expect(await new JobQueue(db, 'w2').claim(['lease'])).toBeNull();
+      const w2 = new JobQueue(db, 'w2');
+      expect(await w2.reap()).toEqual([]);
+      expect(await w2.claim(['lease'])).toBeNull();
       await db.query(`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = $1`, [job.id]);
-      expect((await new JobQueue(db, 'w2').claim(['lease']))?.id).toBe(job.id);
+      const [reaped] = await w2.reap();
+      expect(reaped).toMatchObject({ id: job.id, status: 'queued', crashes: 1, lastError: { code: 'WORKER_DIED' } });
+      expect((await w2.claim(['lease']))?.id).toBe(job.id);
     });
 
-    it('indexes chunks idempotently, keeps BM25 statistics exact and finds them by vector', async () => {
+    it('honours max_attempts: a job whose worker keeps dying is quarantined, not retried forever, until an admin retries it', async () => {
+      const queue = new JobQueue(db, 'w1');
+      const job = await queue.enqueue(db, 'poison', {}, { maxAttempts: 2 });
+      const die = () => db.query(`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = $1`, [job.id]);
+      expect((await queue.claim(['poison']))?.attempts).toBe(1);
+      await die();
+      expect((await queue.reap()).map((j) => j.status)).toEqual(['queued']);
+      expect((await queue.claim(['poison']))?.attempts).toBe(2);
+      await die();
+      const [q] = await queue.reap();
+      expect(q).toMatchObject({ status: 'quarantined', attempts: 2, crashes: 2, lastError: { code: 'JOB_QUARANTINED' } });
+      expect(q.lastError?.message).toContain('2');
+      expect(q.finishedAt).not.toBeNull();
+      expect(await queue.claim(['poison'])).toBeNull();
+      expect((await queue.counts()).quarantined).toBeGreaterThanOrEqual(1);
+      // Even a row left queued with its attempts used up (an older version's state) is never claimed.
+      const stale = await queue.enqueue(db, 'poison-old', {}, { maxAttempts: 1 });
+      await db.query('UPDATE jobs SET attempts = 6 WHERE id = $1', [stale.id]);
+      expect(await queue.claim(['poison-old'])).toBeNull();
+      const retried = await queue.retry(job.id);
+      expect(retried).toMatchObject({ status: 'queued', attempts: 0, crashes: 0 });
+      expect((await queue.claim(['poison']))?.id).toBe(job.id);
+    });
+
+    it('lets only the lease holder complete, fail or report progress on a job', async () => {
+      const w1 = new JobQueue(db, 'w1');
+      const w2 = new JobQueue(db, 'w2');
+      const job = await w1.enqueue(db, 'owned', {});
+      await w1.claim(['owned']);
+      // A worker that never claimed it: nothing it says about the job counts.
+      expect(await w2.progress(db, job.id, 'x', 1, 2)).toBe(false);
+      expect(await w2.fail(job.id, { code: 'X', message: 'not mine' }, true)).toBeNull();
+      await expect(w2.succeed(db, job.id, {})).rejects.toMatchObject({ code: 'LEASE_LOST' });
+      expect(await w2.heartbeat(job.id)).toBe(false);
+      expect(await w1.heartbeat(job.id)).toBe(true);
+      expect(await w1.progress(db, job.id, 'step', 1, 2)).toBe(true);
+      // w1 stalls past its lease; w2 takes the job over. w1's late result is refused and its transaction rolled back.
+      await db.query(`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = $1`, [job.id]);
+      await w2.reap();
+      expect((await w2.claim(['owned']))?.id).toBe(job.id);
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query(`INSERT INTO term_stats (term, df) VALUES ('late-result', 1)`);
+          await w1.succeed(tx, job.id, { by: 'w1' });
+        }),
+      ).rejects.toMatchObject({ code: 'LEASE_LOST' });
+      expect((await db.query('SELECT 1 FROM term_stats WHERE term = $1', ['late-result'])).rows).toHaveLength(0);
+      expect(await w1.progress(db, job.id, 'step', 2, 2)).toBe(false);
+      expect(await w1.heartbeat(job.id)).toBe(false);
+      expect(await w1.fail(job.id, { code: 'X', message: 'late' }, true)).toBeNull();
+      await w2.succeed(db, job.id, { by: 'w2' });
+      expect(await w2.get(job.id)).toMatchObject({ status: 'succeeded', result: { by: 'w2' }, attempts: 2 });
+    });
+
+    it('indexes chunks idempotently into posting lists, keeps BM25 statistics exact and finds them by vector', async () => {
       const { tokenizer } = loadLanguage();
       const indexer = new ChunkIndexer(tokenizer, new HashEmbedder(tokenizer, 64));
       await indexer.init(db);
@@ -92,10 +150,9 @@ export function storeContract(name: string, open: () => Promise<Database>, teard
       const rows = indexer.prepare('src_c', drafts);
       expect(await db.transaction((tx) => indexer.insert(tx, rows))).toBe(3);
       expect(await db.transaction((tx) => indexer.insert(tx, rows))).toBe(0); // replayed batch: nothing changes
-      const stats = await db.query<{ n: number; df: number }>(
-        `SELECT (SELECT n_chunks::int FROM corpus_stats) AS n, (SELECT df FROM term_stats WHERE term = '随访') AS df`,
-      );
-      expect(stats.rows[0]).toEqual({ n: 3, df: 1 });
+      const dfOf = async (term: string) => (await db.query<{ df: number }>('SELECT coalesce(sum(df), 0)::int AS df FROM search_postings WHERE term = $1', [term])).rows[0].df;
+      const nChunks = async () => (await db.query<{ n: number }>('SELECT n_chunks::int AS n FROM corpus_stats')).rows[0].n;
+      expect([await nChunks(), await dfOf('随访'), await dfOf('测试')]).toEqual([3, 1, 3]); // 随访 is a bigram; the heading counts too
       expect(await indexer.embedPending(db, 'src_c')).toBe(3);
       expect(await indexer.embedPending(db, 'src_c')).toBe(0); // complete: nothing left to embed
       const [q] = await new HashEmbedder(tokenizer, 64).embed(['阑尾炎'], 'query');
@@ -108,10 +165,9 @@ export function storeContract(name: string, open: () => Promise<Database>, teard
       });
       expect(nn[0].chunk_id).toBe('src_c:1');
       expect(await db.transaction((tx) => indexer.deleteBySource(tx, 'src_c'))).toBe(3);
-      const after = await db.query<{ n: number; df: number }>(
-        `SELECT (SELECT n_chunks::int FROM corpus_stats) AS n, (SELECT df FROM term_stats WHERE term = '随访') AS df`,
-      );
-      expect(after.rows[0]).toEqual({ n: 0, df: 0 });
+      expect(await nChunks()).toBe(0);
+      await indexer.compact(db, { all: true }); // merging drops the deleted chunks from the lists
+      expect(await dfOf('随访')).toBe(0);
     });
   });
 }

@@ -1,4 +1,5 @@
-import { AppError, newId } from '../../core/index.ts';
+import { AuditLog } from '../../audit/index.ts';
+import { AppError, decryptField, encryptField, isEncryptedField, type Keyring, newId } from '../../core/index.ts';
 import type { Database } from '../../store/index.ts';
 import type { ChatEngine, ChatLang, CheckedSentence, Citation, Conversation, ConversationMessage, ConversationSummary } from '../chat.types.ts';
 
@@ -20,17 +21,69 @@ export interface AssistantRecord {
 
 const TITLE_CHARS = 40;
 
+/** The encrypted chat columns, for key rotation (keys/columns.ts): only what users typed holds tokens. */
+export const CHAT_ENCRYPTED_COLUMNS = [
+  { table: 'chat_conversations', key: 'id', column: 'title', kind: 'mixed', owner: 'chat' },
+  { table: 'chat_messages', key: 'id', column: 'content', kind: 'mixed', owner: 'chat' },
+  { table: 'chat_messages', key: 'id', column: 'rewritten_query', kind: 'mixed', owner: 'chat' },
+] as const;
+
+/**
+ * Encrypt what earlier versions stored in clear (questions, titles, rewritten queries): once, at
+ * start, in batches; idempotent (tokens are skipped). Returns how many values were encrypted.
+ */
+export async function encryptStoredQuestions(db: Database, keyring: Keyring): Promise<number> {
+  const seal = (v: string, field: string) => encryptField(v, keyring, `chat.${field}`);
+  let n = 0;
+  for (const [table, column, where] of [
+    ['chat_conversations', 'title', 'TRUE'],
+    ['chat_messages', 'content', `role = 'user'`],
+    ['chat_messages', 'rewritten_query', 'rewritten_query IS NOT NULL'],
+  ] as const) {
+    for (;;) {
+      const done = await db.transaction(async (tx) => {
+        const { rows } = await tx.query<{ id: string; v: string }>(
+          `SELECT id, ${column} AS v FROM ${table} WHERE ${where} AND ${column} NOT LIKE 'sm4cbc1:%' ORDER BY id LIMIT 500 FOR UPDATE`,
+        );
+        for (const r of rows) await tx.query(`UPDATE ${table} SET ${column} = $2 WHERE id = $1`, [r.id, seal(r.v, column)]);
+        n += rows.length;
+        return rows.length < 500;
+      });
+      if (done) break;
+    }
+  }
+  return n;
+}
+
 /**
  * Chat memory (migration 008). Every statement names the actor: a conversation id alone never reads,
  * changes or deletes anything, so another user's id behaves exactly like an unknown one.
+ *
+ * What the user typed — questions, the titles made from them, the rewritten queries — may carry
+ * patient identifiers, so it is stored SM4-encrypted under the installation key (core/crypto field
+ * tokens) and decrypted only for its owner; answers are built from sources and stay plain. Rows
+ * written before encryption are read as they are. Deleting a conversation is audited.
  */
 export class ConversationsRepository {
-  constructor(private readonly db: Database) {}
+  private readonly audit = new AuditLog();
+
+  constructor(
+    private readonly db: Database,
+    private readonly keyring: Keyring,
+  ) {}
+
+  private seal(text: string, field: string): string {
+    return encryptField(text, this.keyring, `chat.${field}`);
+  }
+
+  private open(stored: string, field: string): string {
+    return isEncryptedField(stored) ? decryptField(stored, this.keyring, `chat.${field}`) : stored;
+  }
 
   async create(actor: string, firstQuestion: string): Promise<string> {
     const id = newId('conv');
     const title = firstQuestion.replace(/\s+/g, ' ').trim().slice(0, TITLE_CHARS);
-    await this.db.query('INSERT INTO chat_conversations (id, actor, title) VALUES ($1, $2, $3)', [id, actor, title]);
+    await this.db.query('INSERT INTO chat_conversations (id, actor, title) VALUES ($1, $2, $3)', [id, actor, this.seal(title, 'title')]);
     return id;
   }
 
@@ -48,7 +101,7 @@ export class ConversationsRepository {
        GROUP BY c.id ORDER BY c.updated_at DESC, c.id DESC LIMIT $2`,
       [actor, limit],
     );
-    return rows.map((r) => ({ id: r.id, title: r.title, updatedAt: new Date(r.updated_at).toISOString(), turns: r.turns }));
+    return rows.map((r) => ({ id: r.id, title: this.open(r.title, 'title'), updatedAt: new Date(r.updated_at).toISOString(), turns: r.turns }));
   }
 
   /** NOT_FOUND when `id` is unknown or another actor's. */
@@ -62,9 +115,10 @@ export class ConversationsRepository {
       [id, actor],
     );
     const messages: ConversationMessage[] = rows.map((r) => ({
-      id: r.id, role: r.role, content: r.content, citations: r.citations ?? [], engine: r.engine, createdAt: new Date(r.created_at).toISOString(),
+      id: r.id, role: r.role, content: r.role === 'user' ? this.open(r.content, 'question') : r.content, citations: r.citations ?? [], engine: r.engine,
+      createdAt: new Date(r.created_at).toISOString(),
     }));
-    return { id: conv[0].id, title: conv[0].title, messages };
+    return { id: conv[0].id, title: this.open(conv[0].title, 'title'), messages };
   }
 
   /** The last `limit` complete turns (question and stored answer), oldest first. */
@@ -77,7 +131,7 @@ export class ConversationsRepository {
     const turns: { question: string; answer: string }[] = [];
     const ordered = rows.reverse();
     for (let i = 0; i + 1 < ordered.length; i++) {
-      if (ordered[i].role === 'user' && ordered[i + 1].role === 'assistant') turns.push({ question: ordered[i].content, answer: ordered[i + 1].content });
+      if (ordered[i].role === 'user' && ordered[i + 1].role === 'assistant') turns.push({ question: this.open(ordered[i].content, 'question'), answer: ordered[i + 1].content });
     }
     return turns;
   }
@@ -94,7 +148,7 @@ export class ConversationsRepository {
       const seq = Number(rows[0].next);
       await tx.query(
         `INSERT INTO chat_messages (id, conversation_id, seq, role, content, lang) VALUES ($1, $2, $3, 'user', $4, $5)`,
-        [question.id, conversationId, seq, question.content, question.lang],
+        [question.id, conversationId, seq, this.seal(question.content, 'question'), question.lang],
       );
       await tx.query(
         `INSERT INTO chat_messages (id, conversation_id, seq, role, content, lang, citations, sentences, engine, model, prompt_version, rewritten_query,
@@ -102,17 +156,24 @@ export class ConversationsRepository {
          VALUES ($1, $2, $3, 'assistant', $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15)`,
         [
           answer.id, conversationId, seq + 1, answer.content, answer.lang, JSON.stringify(answer.citations), JSON.stringify(answer.sentences), answer.engine,
-          answer.model, answer.promptVersion, answer.rewrittenQuery, answer.refused, answer.promptTokens, answer.completionTokens, Math.round(answer.latencyMs),
+          answer.model, answer.promptVersion, this.seal(answer.rewrittenQuery, 'rewritten_query'), answer.refused, answer.promptTokens, answer.completionTokens, Math.round(answer.latencyMs),
         ],
       );
       await tx.query('UPDATE chat_conversations SET updated_at = now() WHERE id = $1 AND actor = $2', [conversationId, actor]);
     });
   }
 
-  /** NOT_FOUND when `id` is unknown or another actor's. */
+  /** NOT_FOUND when `id` is unknown or another actor's. The deletion and its audit row commit together. */
   async delete(actor: string, id: string): Promise<void> {
-    const { rowCount } = await this.db.query('DELETE FROM chat_conversations WHERE id = $1 AND actor = $2', [id, actor]);
-    if (!rowCount) throw notFound(id);
+    await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ turns: number }>(
+        `WITH gone AS (DELETE FROM chat_conversations WHERE id = $1 AND actor = $2 RETURNING id)
+         SELECT (SELECT count(*) FROM chat_messages m WHERE m.conversation_id IN (SELECT id FROM gone) AND m.role = 'user')::int AS turns FROM gone`,
+        [id, actor],
+      );
+      if (!rows[0]) throw notFound(id);
+      await this.audit.append(tx, { actor, action: 'chat.delete', target: id, details: { turns: rows[0].turns } });
+    });
   }
 }
 

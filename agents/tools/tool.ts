@@ -83,7 +83,7 @@ export interface Tool<S extends z.ZodType = z.ZodType, O = unknown> {
 /** A tool as offered to the model (name, description, JSON schema of the input). */
 export function toolSpec(tool: Tool): ToolSpec {
   const { $schema: _ignored, ...parameters } = z.toJSONSchema(tool.input) as Record<string, unknown>;
-  return { name: tool.name, description: tool.description, parameters };
+  return { name: tool.name, description: tool.description, parameters, schema: tool.input };
 }
 
 export function defineTool<S extends z.ZodType, O>(t: Omit<Tool<S, O>, 'readOnly'>): Tool<S, O> {

@@ -1,16 +1,19 @@
-import { SPLITS, type Split } from '../../evals/harness/datasets.ts';
-import { parseSuites, runEval } from '../../evals/harness/run.ts';
 import { AppError } from '../../core/index.ts';
+import { parseSuites, runEval } from '../../evals/harness/run.ts';
 import { fail, printJson } from '../output.ts';
 
 export interface EvalCommandOptions {
   answers?: string;
-  split?: string;
   limit?: string;
   compare?: string;
   out?: string;
   currentDb?: boolean;
+  split?: string;
+  ablation?: boolean;
   json?: boolean;
+  model?: string;
+  embedder?: string;
+  extractionLimit?: string;
 }
 
 /**
@@ -22,18 +25,18 @@ export async function evalCommand(suite: string, opts: EvalCommandOptions): Prom
   const json = Boolean(opts.json);
   try {
     parseSuites(suite);
-    const split = opts.split ?? 'dev';
-    if (split !== 'none' && !(SPLITS as readonly string[]).includes(split)) {
-      throw new AppError('VALIDATION_FAILED', `unknown split "${split}": choose ${SPLITS.join(', ')} or none`, { field: 'split' });
-    }
     const { result, file } = await runEval({
       suite,
       answersFile: opts.answers,
-      split: split as Split | 'none',
       limit: opts.limit ? Number(opts.limit) : undefined,
       compare: opts.compare,
       outDir: opts.out,
       currentDb: Boolean(opts.currentDb),
+      model: opts.model,
+      embedder: opts.embedder,
+      extractionLimit: opts.extractionLimit ? Number(opts.extractionLimit) : undefined,
+      split: parseSplit(opts.split),
+      ablation: Boolean(opts.ablation),
       print: !json,
       progress: (line) => process.stderr.write(`${line}\n`),
     });
@@ -42,4 +45,10 @@ export async function evalCommand(suite: string, opts: EvalCommandOptions): Prom
   } catch (e) {
     fail(e, json);
   }
+}
+
+function parseSplit(split: string | undefined): 'dev' | 'heldout' | 'all' | 'none' {
+  if (split === undefined) return 'dev';
+  if (split === 'dev' || split === 'heldout' || split === 'all' || split === 'none') return split;
+  throw new AppError('VALIDATION_FAILED', `--split must be dev, heldout, all or none, not "${split}"`, { field: 'split' });
 }

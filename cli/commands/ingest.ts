@@ -1,14 +1,20 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import pLimit from 'p-limit';
 import { AppError, isAppError, loadConfig } from '../../core/index.ts';
-import { loadSidecarMeta, type SourceMetaInput } from '../../ingest/index.ts';
+import { loadSidecarMeta, type SourceMetaInput, type VersionChoice } from '../../ingest/index.ts';
 import { createRuntime } from '../../runtime/index.ts';
+import { cliActor } from '../actor.ts';
 import { fail, printJson, progressBar } from '../output.ts';
 
 const SUPPORTED = /\.(pdf|md|markdown|html?|txt|text)$/i;
 
 export interface IngestOptions extends SourceMetaInput {
   json?: boolean;
+  /** Versioning when a current source has the same name (without one of these, such a file is refused with SAME_NAME_EXISTS). */
+  newVersion?: boolean;
+  supersedes?: string;
+  separate?: boolean;
 }
 
 export interface IngestFileResult {
@@ -49,12 +55,14 @@ export function collectFiles(paths: string[]): string[] {
 export async function ingestCommand(paths: string[], opts: IngestOptions): Promise<void> {
   const json = Boolean(opts.json);
   const t0 = performance.now();
-  const { json: _json, ...flags } = opts;
+  const { json: _json, newVersion, supersedes, separate, ...flags } = opts;
+  const choice: VersionChoice = { newVersion, supersedes, separate };
   const explicit = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as SourceMetaInput;
   let rt: Awaited<ReturnType<typeof createRuntime>> | undefined;
   try {
     const files = collectFiles(paths);
     if (files.length === 0) throw new AppError('NOT_FOUND', '没有可导入的文件（支持 PDF/MD/HTML/TXT）/ no supported files found', { field: 'paths' });
+    if (supersedes && files.length !== 1) throw new AppError('VALIDATION_FAILED', '--supersedes 只能用于单个文件 / --supersedes takes exactly one file', { field: 'supersedes' });
     rt = await createRuntime(loadConfig({ ...process.env, YZ_LOG_LEVEL: process.env.YZ_LOG_LEVEL ?? 'warn' }));
     const runtime = rt;
     const results: IngestFileResult[] = [];
@@ -62,27 +70,35 @@ export async function ingestCommand(paths: string[], opts: IngestOptions): Promi
     const wasPending = new Set<string>();
     const register = progressBar('登记 register', !json);
     register.start(files.length);
-    for (const [i, file] of files.entries()) {
-      const r: IngestFileResult = { file, status: 'failed' };
-      results.push(r);
-      try {
-        const meta = { ...loadSidecarMeta(file), ...explicit };
-        const reg = await runtime.ingest.register(readFileSync(file), path.basename(file), meta);
-        r.sourceId = reg.source.id;
-        r.title = reg.source.title;
-        r.pages = reg.source.pageCount ?? undefined;
-        if (reg.status === 'duplicate') {
-          r.status = 'duplicate';
-          if (reg.source.status === 'pending') wasPending.add(reg.source.id);
-        } else if (reg.job) {
-          jobToResult.set(reg.job.id, r);
-        }
-      } catch (e) {
-        if (!isAppError(e)) throw e;
-        r.error = { code: e.code, message: e.message };
-      }
-      register.update(i + 1);
-    }
+    // Registration parses in the parser threads: one more file in flight than there are threads keeps them busy
+    // while this thread writes the previous file.
+    const slots = pLimit(runtime.config.parsing.threads + 1);
+    let registered = 0;
+    await Promise.all(
+      files.map((file) =>
+        slots(async () => {
+          const r: IngestFileResult = { file, status: 'failed' };
+          results.push(r);
+          try {
+            const meta = { ...loadSidecarMeta(file), ...explicit };
+            const reg = await runtime.ingest.register(readFileSync(file), path.basename(file), meta, choice, { actor: cliActor() });
+            r.sourceId = reg.source.id;
+            r.title = reg.source.title;
+            r.pages = reg.source.pageCount ?? undefined;
+            if (reg.status === 'duplicate') {
+              r.status = 'duplicate';
+              if (reg.source.status === 'pending') wasPending.add(reg.source.id);
+            } else if (reg.job) {
+              jobToResult.set(reg.job.id, r);
+            }
+          } catch (e) {
+            if (!isAppError(e)) throw e;
+            r.error = { code: e.code, message: e.message };
+          }
+          register.update(++registered);
+        }),
+      ),
+    );
     register.stop();
 
     const index = progressBar('索引 index  ', !json);

@@ -1,18 +1,11 @@
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { AppError, Keyring, loadConfig } from '../../core/index.ts';
+import { openAuditedDatabase } from '../../audit/index.ts';
+import { AppError, type Keyring, loadConfig } from '../../core/index.ts';
 import { countByKey, productEncryptedColumns, rotateKeys } from '../../keys/index.ts';
-import { type Database, openDatabase } from '../../store/index.ts';
+import type { Database } from '../../store/index.ts';
+import { cliActor } from '../actor.ts';
 import { fail, printJson } from '../output.ts';
 
-/** Local OS access is full trust: the actor is the OS user. */
-function cliActor(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
-}
 
 /**
  * The keyring from the environment (checked first: a missing or malformed key fails before the
@@ -21,9 +14,10 @@ function cliActor(): string {
 async function withDatabase(json: boolean, fn: (db: Database, keyring: Keyring) => Promise<void>): Promise<void> {
   let db: Database | undefined;
   try {
-    const keyring = Keyring.fromEnv();
-    db = await openDatabase(loadConfig({ ...process.env, YZ_LOG_LEVEL: process.env.YZ_LOG_LEVEL ?? 'warn' }));
-    await fn(db, keyring);
+    // The configured key, or the data directory's generated key file (never created here).
+    const opened = await openAuditedDatabase(loadConfig({ ...process.env, YZ_LOG_LEVEL: process.env.YZ_LOG_LEVEL ?? 'warn' }), { createKey: false });
+    db = opened.db;
+    await fn(db, opened.keyring);
     await db.close();
   } catch (e) {
     await db?.close().catch(() => undefined);

@@ -1,16 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { AppError } from '../../core/index.ts';
 import {
   type ApprovalEdit,
   type Candidate,
   CandidateFilterSchema,
   type ExportFormat,
-  enqueueExtraction,
   exportGraph,
   importGraph,
   PREDICATE_LABELS,
   requireExtractor,
 } from '../../knowledge/index.ts';
+import { cliActor } from '../actor.ts';
 import { drainWithProgress } from '../drain.ts';
 import { printJson } from '../output.ts';
 import { withRuntime } from '../with-runtime.ts';
@@ -29,7 +30,7 @@ export async function extractCommand(opts: { engine: string; source?: string; js
     requireExtractor(rt.knowledge.extractors, engine);
     const ids = opts.source ? [opts.source] : (await rt.sources.list({ status: 'ready', limit: 10_000 })).items.filter((s) => !s.supersededBy).map((s) => s.id);
     if (opts.source && !(await rt.sources.get(opts.source))) throw new AppError('NOT_FOUND', `文献不存在 / unknown source ${opts.source}`, { field: 'source' });
-    const jobs = await rt.db.transaction((tx) => Promise.all(ids.map((id) => enqueueExtraction(tx, rt.jobs, id, engine))));
+    const jobs = await rt.knowledge.queueExtraction(ids, engine, cliActor());
     await drainWithProgress(rt, jobs.map((j) => j.id), `提取 extract (${engine})`, !json);
     const finished = await Promise.all(jobs.map((j) => rt.jobs.get(j.id)));
     if (json) return printJson({ engine, jobs: finished });
@@ -140,7 +141,7 @@ export async function graphRebuildCommand(opts: { json?: boolean }) {
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
     const started = Date.now();
-    const r = await rt.knowledge.projector.rebuild();
+    const r = await rt.knowledge.rebuildGraph(cliActor());
     const stats = await rt.knowledge.graph.stats();
     if (json) return printJson({ ...r, store: rt.knowledge.graph.kind, stats, ms: Date.now() - started });
     process.stdout.write(`图谱已重建 rebuilt (${rt.knowledge.graph.kind}): 重放 ${r.applied} 个事件 events, ${stats.entities} 个实体, ${stats.relations} 条关系, ${Date.now() - started} ms\n`);
@@ -163,7 +164,7 @@ export async function graphExportCommand(opts: { format: string; out?: string; a
   await withRuntime(false, async (rt) => {
     const formats = ['jsonl', 'csv-nodes', 'csv-edges', 'cypher'];
     if (!formats.includes(opts.format)) throw new AppError('VALIDATION_FAILED', `--format 只能是 ${formats.join(' | ')}`, { field: 'format' });
-    const text = await exportGraph(rt.db, opts.format as ExportFormat, { actor: actor(opts) });
+    const text = await exportGraph(rt.db, opts.format as ExportFormat, { actor: actor(opts), keyring: rt.keyring });
     if (opts.out) {
       writeFileSync(opts.out, text);
       process.stderr.write(`已导出 exported → ${opts.out}\n`);
@@ -174,9 +175,15 @@ export async function graphExportCommand(opts: { format: string; out?: string; a
 export async function graphImportCommand(file: string, opts: { as?: string; json?: boolean }) {
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
-    const r = await importGraph(rt.db, readFileSync(file, 'utf8'), { actor: actor(opts) });
+    const r = await importGraph(rt.db, readFileSync(file, 'utf8'), { actor: actor(opts), keyring: rt.keyring, fileName: path.basename(file) });
     await rt.knowledge.projector.catchUp().catch(() => undefined);
     if (json) return printJson(r);
-    process.stdout.write(`已导入 imported: 实体 ${r.entities}, 关系 ${r.relations}, 跳过 skipped ${r.skipped}\n`);
+    if (r.signature === 'valid') process.stdout.write(`已导入（本机签名有效）imported (signed here): 实体 ${r.entities}, 关系 ${r.relations}, 跳过 skipped ${r.skipped}\n`);
+    else {
+      process.stdout.write(
+        `文件${r.signature === 'foreign' ? '由其他机构签名' : '未签名'}：${r.candidates} 条事实已进入审核队列，审核通过前不会进入图谱 / ` +
+          `${r.signature} file: ${r.candidates} facts queued for review; none reaches the graph until approved (skipped ${r.skipped})\n`,
+      );
+    }
   });
 }

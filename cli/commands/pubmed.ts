@@ -5,6 +5,7 @@ import type { Run, Watch } from '../../literature/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
 import { drainWithProgress } from '../drain.ts';
 import { printJson } from '../output.ts';
+import { cliActor } from '../actor.ts';
 import { withRuntime } from '../with-runtime.ts';
 
 function runLine(r: Run): string {
@@ -48,7 +49,7 @@ export async function watchRunCommand(idOrName: string, opts: { json?: boolean }
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
     const w = await findWatch(rt, idOrName);
-    const job = await rt.literature.runNow(w.id);
+    const job = await rt.literature.runNow(w.id, cliActor());
     await drainWithProgress(rt, [job.id], `PubMed ${w.name}`, !json);
     const [run] = await rt.literature.watches.runs({ watchId: w.id, limit: 1 });
     if (json) return printJson(run ?? null);
@@ -77,7 +78,7 @@ export async function pubmedImportCommand(file: string, opts: { json?: boolean }
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('NOT_FOUND', `文件不存在 / no such file: ${file}`, { field: 'file' });
       throw new AppError('TEXT_DECODE_FAILED', `${file} 不是 UTF-8 编码 / not UTF-8`, { field: 'file' });
     }
-    const run = await rt.literature.importXml(xml, path.basename(file));
+    const run = await rt.literature.importXml(xml, path.basename(file), { actor: cliActor() });
     await rt.runner.drain(); // extraction of the new abstracts into the review queue
     const done = await rt.literature.watches.getRun(run.id);
     if (json) return printJson(done);

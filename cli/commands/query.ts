@@ -1,5 +1,7 @@
+import { AppError } from '../../core/index.ts';
 import { SOURCE_KINDS, type SourceKind } from '../../ingest/index.ts';
 import type { SearchHit } from '../../search/index.ts';
+import { JOB_STATUSES, type JobStatus } from '../../store/index.ts';
 import { printJson } from '../output.ts';
 import { withRuntime } from '../with-runtime.ts';
 
@@ -60,14 +62,34 @@ export async function sourcesListCommand(opts: { json?: boolean; kind?: string }
 export async function jobsListCommand(opts: { json?: boolean; status?: string }) {
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
-    const status = ['queued', 'running', 'succeeded', 'failed', 'cancelled'].includes(opts.status ?? '') ? (opts.status as 'failed') : undefined;
+    const status = (JOB_STATUSES as readonly string[]).includes(opts.status ?? '') ? (opts.status as JobStatus) : undefined;
     const items = await rt.jobs.list({ status, limit: 200 });
     const counts = await rt.jobs.counts();
     if (json) return printJson({ items, counts });
     for (const j of items) {
       const pct = j.progressTotal ? `${Math.round((100 * j.progressDone) / j.progressTotal)}%` : '-';
-      process.stdout.write(`${j.id}  ${j.kind.padEnd(8)} ${j.status.padEnd(9)} ${pct.padStart(4)}  ${j.createdAt}${j.lastError ? `  [${j.lastError.code}] ${j.lastError.message}` : ''}\n`);
+      const suspect = j.crashes > 0 ? `  [进程退出 died ×${j.crashes}]` : '';
+      process.stdout.write(
+        `${j.id}  ${j.kind.padEnd(8)} ${j.status.padEnd(11)} ${pct.padStart(4)}  ${j.attempts}/${j.maxAttempts}  ${j.createdAt}${suspect}${j.lastError ? `  [${j.lastError.code}] ${j.lastError.message}` : ''}\n`,
+      );
     }
-    process.stdout.write(`排队 queued ${counts.queued} · 运行 running ${counts.running} · 成功 succeeded ${counts.succeeded} · 失败 failed ${counts.failed}\n`);
+    process.stdout.write(
+      `排队 queued ${counts.queued} · 运行 running ${counts.running} · 成功 succeeded ${counts.succeeded} · 失败 failed ${counts.failed} · 隔离 quarantined ${counts.quarantined}\n`,
+    );
+  });
+}
+
+/** `yingzhi jobs retry <id>`: an admin's retry of a failed, cancelled or quarantined job (attempts start again). */
+export async function jobsRetryCommand(id: string, opts: { json?: boolean }) {
+  const json = Boolean(opts.json);
+  await withRuntime(json, async (rt) => {
+    const job = await rt.jobs.retry(id);
+    if (!job) {
+      const existing = await rt.jobs.get(id);
+      if (!existing) throw new AppError('NOT_FOUND', `任务不存在 / unknown job ${id}`, { field: 'id' });
+      throw new AppError('STATE_CONFLICT', `只有失败、已取消或已隔离的任务可以重试 / only failed, cancelled or quarantined jobs can be retried (${existing.status})`, { field: 'id' });
+    }
+    if (json) return printJson(job);
+    process.stdout.write(`已重新排队 queued again: ${job.id} (${job.kind})\n`);
   });
 }

@@ -1,24 +1,18 @@
-import { userInfo } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
+import { openAuditedDatabase } from '../../audit/index.ts';
 import { AuthService, GRANTABLE, isRole, type Permission, ROLES } from '../../auth/index.ts';
 import { AppError, loadConfig } from '../../core/index.ts';
-import { type Database, openDatabase } from '../../store/index.ts';
+import type { Database } from '../../store/index.ts';
+import { cliActor } from '../actor.ts';
 import { fail, printJson } from '../output.ts';
 
-/** Local OS access is full trust (whoever can run this can read the database): the actor is the OS user. */
-function cliActor(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
-}
 
 /** Just the database and the auth service: no runtime, no background jobs. */
 async function withAuth(json: boolean, fn: (auth: AuthService, db: Database) => Promise<void>): Promise<void> {
   let db: Database | undefined;
   try {
-    db = await openDatabase(loadConfig({ ...process.env, YZ_LOG_LEVEL: process.env.YZ_LOG_LEVEL ?? 'warn' }));
+    // Audited actions: the chain is bound to the installation key (generated on first use, as at start).
+    ({ db } = await openAuditedDatabase(loadConfig({ ...process.env, YZ_LOG_LEVEL: process.env.YZ_LOG_LEVEL ?? 'warn' })));
     await fn(new AuthService(db), db);
     await db.close();
   } catch (e) {

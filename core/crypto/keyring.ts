@@ -8,6 +8,8 @@ export interface DerivedKeys {
   readonly enc: Buffer;
   /** 32-byte HMAC-SM3 key. */
   readonly mac: Buffer;
+  /** 32-byte HMAC-SM3 key of the audit chain (each row's hash) and its checkpoints. */
+  readonly audit: Buffer;
 }
 
 const HEX_KEY = /^[0-9a-fA-F]{32}$/;
@@ -47,6 +49,7 @@ function derive(master: Buffer): DerivedKeys {
   return {
     enc: hmacSm3(master, 'yingzhi/enc/v1').subarray(0, 16),
     mac: hmacSm3(master, 'yingzhi/mac/v1'),
+    audit: hmacSm3(master, 'yingzhi/audit-chain/v1'),
   };
 }
 

@@ -3,8 +3,8 @@ import { AppError } from '../../core/index.ts';
 /** Which engine an evaluation ran against, and why. Recorded in every result file. */
 export interface EngineChoice {
   /** `YZ_EVAL_LLM_URL`: the evaluation endpoint; `YZ_LLM`: the product configuration (none → extractive). */
-  via: 'YZ_EVAL_LLM_URL' | 'YZ_LLM';
-  kind: 'none' | 'ollama' | 'openai';
+  via: 'YZ_EVAL_LLM_URL' | 'YZ_LLM' | '--model';
+  kind: 'none' | 'ollama' | 'openai' | 'embedded';
   model: string | null;
   url: string | null;
 }
@@ -17,12 +17,23 @@ export interface EngineChoice {
  * NEO4J_URL and extracts with the rules engine, so a run never touches the product's data or spends
  * model calls on ingestion.
  */
-export function evalEnvironment(base: Record<string, string | undefined>, opts: { currentDb?: boolean } = {}): { env: Record<string, string>; engine: EngineChoice } {
+export function evalEnvironment(
+  base: Record<string, string | undefined>,
+  opts: { currentDb?: boolean; model?: string; embedder?: string } = {},
+): { env: Record<string, string>; engine: EngineChoice } {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
   let via: EngineChoice['via'] = 'YZ_LLM';
+  // `--model qwen-1.5b`: an installed local model, run in-process (npm run models -- install …).
+  if (opts.model) {
+    env.YZ_LLM = 'embedded';
+    env.YZ_LLM_MODEL = opts.model;
+    delete env.YZ_LLM_MODEL_FILE;
+    via = '--model';
+  }
+  if (opts.embedder) env.YZ_EMBEDDER = opts.embedder;
   const url = env.YZ_EVAL_LLM_URL?.trim();
-  if (url) {
+  if (url && !opts.model) {
     const kind = env.YZ_EVAL_LLM_KIND?.trim() || 'ollama';
     if (kind !== 'ollama' && kind !== 'openai') {
       throw new AppError('CONFIG_INVALID', `YZ_EVAL_LLM_KIND must be ollama or openai, not "${kind}"`, { field: 'YZ_EVAL_LLM_KIND' });
@@ -44,6 +55,6 @@ export function evalEnvironment(base: Record<string, string | undefined>, opts: 
   const kind = (env.YZ_LLM ?? 'none') as EngineChoice['kind'];
   return {
     env,
-    engine: { via, kind, model: kind === 'none' ? null : (env.YZ_LLM_MODEL ?? null), url: kind === 'none' ? null : (env.YZ_LLM_URL ?? null) },
+    engine: { via, kind, model: kind === 'none' ? null : (env.YZ_LLM_MODEL ?? env.YZ_LLM_MODEL_FILE ?? null), url: kind === 'none' ? null : (env.YZ_LLM_URL ?? null) },
   };
 }

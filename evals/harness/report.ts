@@ -63,9 +63,61 @@ export function printResult(r: EvalResult): void {
   process.stdout.write(`\nyingzhi eval ${r.suite} — engine: ${engine}; corpus: ${r.corpus.database}, ${r.corpus.sources} sources, ${r.corpus.chunks} chunks\n`);
   if (r.retrieval) {
     printTable(
-      `Retrieval (${r.retrieval.queries} authored queries, ${r.retrieval.chineseQueries} Chinese; relevant = expected document and page)`,
+      `Retrieval (${r.retrieval.queries} authored queries, ${r.retrieval.chineseQueries} Chinese; relevant = expected document and page; baseline = bigram BM25 on the same chunks)`,
       ['mode', 'recall@5', 'recall@10', 'MRR@10', 'missed (not in top 10)'],
       r.retrieval.modes.map((m) => [m.mode, m.recallAt5.toFixed(3), m.recallAt10.toFixed(3), m.mrr.toFixed(3), m.misses.length]),
+    );
+    const res = r.retrieval.resident;
+    if (res) {
+      printTable(
+        `Resident set (evals/resident/, ${res.queries} answerable ${res.split} questions; relevant = expected document and page)`,
+        ['mode', 'recall@5', 'recall@10', 'MRR@10', 'missed (not in top 10)'],
+        res.modes.map((m) => [m.mode, m.recallAt5.toFixed(3), m.recallAt10.toFixed(3), m.mrr.toFixed(3), m.misses.length]),
+      );
+      const types = [...new Set(res.byType.map((b) => b.type))];
+      printTable(
+        'Resident set per question type: recall@5 / MRR@10 (▼: hybrid below the baseline)',
+        ['type', 'n', 'baseline', 'bm25', 'hybrid', ''],
+        types.map((type) => {
+          const of = (mode: string) => res.byType.find((b) => b.type === type && b.mode === mode);
+          const cell = (mode: string) => `${of(mode)?.recallAt5.toFixed(2)} / ${of(mode)?.mrr.toFixed(3)}`;
+          return [type, of('hybrid')?.n ?? 0, cell('baseline'), cell('bm25'), cell('hybrid'), (of('hybrid')?.mrr ?? 0) < (of('baseline')?.mrr ?? 0) - 1e-9 ? '▼' : ''];
+        }),
+      );
+    }
+  }
+  if (r.textbook) {
+    const t = r.textbook;
+    const f = (h: { hit1: number; hit5: number; hit10: number; mrr: number }) => [h.hit1, h.hit5, h.hit10, h.mrr].map((v) => v.toFixed(3));
+    printTable(
+      `Textbook proxy (${t.questions} ${t.split} questions 「疾病的属性」 over 1,502 authored sentences ingested as one TXT through the CLI; hit = a top-k chunk holds a gold sentence)`,
+      ['corpus', 'chunks', 'ranker', 'hit@1', 'hit@5', 'hit@10', 'MRR@10'],
+      t.sets.flatMap((s) => [
+        [s.corpus, s.chunks, 'ours (hybrid)', ...f(s.ours)],
+        [s.corpus, s.chunks, 'bigram BM25 baseline', ...f(s.baseline)],
+      ]),
+    );
+    for (const s of t.sets) {
+      printTable(
+        `Per question type (${s.corpus}): ours / baseline; ▼ marks a type where ours is below the baseline`,
+        ['type', 'n', 'hit@1', 'hit@5', 'hit@10', 'MRR@10', ''],
+        s.byType.map((b) => [
+          b.type, b.ours.n,
+          `${b.ours.hit1.toFixed(2)} / ${b.baseline.hit1.toFixed(2)}`, `${b.ours.hit5.toFixed(2)} / ${b.baseline.hit5.toFixed(2)}`,
+          `${b.ours.hit10.toFixed(2)} / ${b.baseline.hit10.toFixed(2)}`, `${b.ours.mrr.toFixed(3)} / ${b.baseline.mrr.toFixed(3)}`,
+          b.ours.mrr < b.baseline.mrr - 1e-9 ? '▼' : '',
+        ]),
+      );
+    }
+    if (t.ablation) {
+      printTable('Ablation (ours, each stage switched off in turn)', ['variant', 'corpus', 'hit@1', 'hit@5', 'hit@10', 'MRR@10'], t.ablation.map((a) => [a.variant, a.corpus, ...f(a.ours)]));
+    }
+  }
+  if (r.extraction?.length) {
+    printTable(
+      `Extraction (gold test split, ${r.extraction[0].sentences} sentences, micro-averaged; strict = certainty must match)`,
+      ['engine', 'version', 'P', 'R', 'F1', 'relaxed F1'],
+      r.extraction.map((e) => [e.engine, e.version, pct(e.strict.precision), pct(e.strict.recall), pct(e.strict.f1), pct(e.relaxed.f1)]),
     );
   }
   if (r.answers) printAnswers(`Answers (${r.answers.metrics.cases} questions: ${r.answers.metrics.answerable} answerable, ${r.answers.metrics.offTopic} off-topic)`, r.answers);
@@ -118,16 +170,6 @@ function printFaithfulness(f: NonNullable<EvalResult['faithfulness']>['metrics']
 
 function printResident(res: NonNullable<EvalResult['resident']>): void {
   const name = `Resident set, ${res.split} split`;
-  if (res.retrieval) {
-    const r = res.retrieval;
-    printTable(`${name}: retrieval, ours beside plain character-bigram BM25 over the same chunks (${r.ours.queries} answerable questions)`, ['engine', 'recall@5', 'recall@10', 'MRR@10', 'missed'], [
-      ['ours (hybrid search)', r.ours.recallAt5.toFixed(3), r.ours.recallAt10.toFixed(3), r.ours.mrr.toFixed(3), r.misses.ours.length],
-      ['bigram BM25', r.bigram.recallAt5.toFixed(3), r.bigram.recallAt10.toFixed(3), r.bigram.mrr.toFixed(3), r.misses.bigram.length],
-    ]);
-    printTable(`${name}: retrieval by question type`, ['type', 'n', 'ours R@5', 'bigram R@5', 'ours MRR', 'bigram MRR'], r.byType.map((t) => [
-      t.type, t.ours.queries, t.ours.recallAt5.toFixed(3), t.bigram.recallAt5.toFixed(3), t.ours.mrr.toFixed(3), t.bigram.mrr.toFixed(3),
-    ]));
-  }
   if (res.answers) {
     printAnswers(`${name}: answers (${res.answers.metrics.cases} questions: ${res.answers.metrics.answerable} answerable, ${res.answers.metrics.offTopic} to refuse)`, res.answers);
     printTable(`${name}: answers by question type`, ['type', 'n', 'key-fact coverage', 'refusal accuracy'], res.answers.byType.map((t) => [t.type, t.cases, pct(t.keyFactCoverage), pct(t.refusalAccuracy)]));

@@ -1,22 +1,25 @@
 import { fileURLToPath } from 'node:url';
 import { AppError, createLogger, loadConfig } from '../../core/index.ts';
 import { createRuntime, loadDemoCorpus, type Runtime } from '../../runtime/index.ts';
-import { evaluateRetrieval, loadRetrievalQueries, type RetrievalScore } from '../retrieval.ts';
+import { evaluateExtraction, type Prf } from '../extraction.ts';
+import { evaluateRetrieval, loadResidentQueries, loadRetrievalQueries, type RetrievalScore } from '../retrieval.ts';
 import { type AnswerRecord, runAnswerCases } from './answer-run.ts';
 import { ANSWERS_FILE, type AnswerCase, loadAnswerCases, RESIDENT_FILE, type Split } from './datasets.ts';
 import { type EngineChoice, evalEnvironment } from './engine.ts';
+import { runTextbookSuite, type TextbookSuiteResult } from './textbook-suite.ts';
 import { FaithfulnessJudge } from './faithfulness.ts';
 import { type AnswerCaseScore, type AnswerMetrics, type FaithfulnessCase, type FaithfulnessMetrics, scoreAnswers, scoreFaithfulness } from './metrics.ts';
 import { comparabilityNotes, compareSummaries, type Delta, printResult, readResult, writeResult } from './report.ts';
-import { evaluateResidentRetrieval, type ResidentRetrieval } from './resident-retrieval.ts';
 
-export const SUITES = ['retrieval', 'answers', 'faithfulness'] as const;
+export const SUITES = ['retrieval', 'textbook', 'answers', 'faithfulness', 'extraction'] as const;
 export type SuiteName = (typeof SUITES)[number];
+/** What `all` runs: `extraction` (a model call per gold sentence) is asked for by name. */
+const ALL: readonly SuiteName[] = ['retrieval', 'textbook', 'answers', 'faithfulness'];
 
 /** `all`, one suite, or several joined by commas (`answers,faithfulness`); unknown names are an error. */
 export function parseSuites(arg: string): SuiteName[] {
   const names = arg.split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.includes('all')) return [...SUITES];
+  if (names.includes('all')) return [...ALL];
   const bad = names.filter((n) => !(SUITES as readonly string[]).includes(n));
   if (bad.length || !names.length) {
     throw new AppError('VALIDATION_FAILED', `unknown suite "${bad.join(',') || arg}": choose ${SUITES.join(', ')} or all`, { field: 'suite' });
@@ -39,16 +42,23 @@ export interface EvalResult {
   corpus: { database: string; sources: number; chunks: number; approvedRelations: number };
   datasets: { retrieval?: { queries: number; chinese: number }; answers?: { file: string; cases: number }; resident?: { file: string; split: Split; cases: number } };
   summary: Record<string, number>;
-  retrieval?: { queries: number; chineseQueries: number; modes: RetrievalScore[] };
+  retrieval?: {
+    queries: number;
+    chineseQueries: number;
+    modes: RetrievalScore[];
+    /** The resident set (evals/resident/) as retrieval queries, per split, with per-type scores. */
+    resident?: { split: string; queries: number; modes: RetrievalScore[]; byType: Array<{ type: string; n: number; mode: string; recallAt5: number; mrr: number }> };
+  };
+  textbook?: TextbookSuiteResult;
   answers?: { metrics: AnswerMetrics; cases: AnswerCaseScore[] };
   faithfulness?: { metrics: FaithfulnessMetrics; cases: FaithfulnessCase[] };
-  /** The resident set (evals/resident), one split: answers by question type, faithfulness, retrieval beside bigram BM25. */
+  /** The resident set (evals/resident), one split: answers by question type and faithfulness (its retrieval is under `retrieval.resident`). */
   resident?: {
     split: Split;
     answers?: { metrics: AnswerMetrics; cases: AnswerCaseScore[]; byType: Array<{ type: string; cases: number; keyFactCoverage: number; refusalAccuracy: number }> };
     faithfulness?: { metrics: FaithfulnessMetrics; cases: FaithfulnessCase[] };
-    retrieval?: ResidentRetrieval;
   };
+  extraction?: { engine: string; version: string; sentences: number; strict: Prf; relaxed: Prf }[];
   compare?: { file: string; deltas: Delta[]; notes: string[] };
 }
 
@@ -61,14 +71,23 @@ export interface EvalOptions {
   currentDb?: boolean;
   answersFile?: string;
   /**
-   * Which half of the resident set to run beside the answers set: `dev` (default) while developing;
-   * `heldout` once, at the end of a piece of work; `all`; `none` to skip it.
+   * Which half of the held-out-capable sets to run (the resident set beside the answers set and as retrieval
+   * queries, the textbook proxy questions): `dev` (default) while developing; `heldout` once, at the end of a piece
+   * of work; `all`; `none` skips the resident answers.
    */
   split?: Split | 'none';
   /** Only the first n answers cases (a quick run). */
   limit?: number;
+  /** An installed local model to evaluate (`--model qwen-1.5b`: YZ_LLM=embedded). */
+  model?: string;
+  /** `hash` or `e5` (`--embedder`), to compare retrieval. */
+  embedder?: string;
+  /** Only the first n gold test sentences in the extraction suite. */
+  extractionLimit?: number;
   /** Where the result file goes (default evals/results); null: not written. */
   outDir?: string | null;
+  /** Also run the textbook ablation (each search stage switched off in turn). */
+  ablation?: boolean;
   /** An earlier result file to compare with. */
   compare?: string;
   print?: boolean;
@@ -109,43 +128,80 @@ async function count(rt: Runtime, sql: string): Promise<number> {
 export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; file: string | null }> {
   const started = Date.now();
   const progress = opts.progress ?? (() => {});
-  const { env, engine } = evalEnvironment(opts.env ?? process.env, { currentDb: opts.currentDb });
+  const { env, engine } = evalEnvironment(opts.env ?? process.env, { currentDb: opts.currentDb, model: opts.model, embedder: opts.embedder });
   const suites = parseSuites(opts.suite);
   const wants = (s: SuiteName) => suites.includes(s);
   const previous = opts.compare ? readResult(opts.compare) : null;
-  const { rt, database } = await openEvalRuntime(opts, env, progress);
+  // The textbook suite ingests its own corpora into data directories of its own: no demo database needed.
+  const needsDemo = suites.some((s) => s !== 'textbook');
+  const { rt, database } = needsDemo ? await openEvalRuntime(opts, env, progress) : { rt: null, database: 'per-corpus data directories (textbook proxy)' };
   try {
     const result: EvalResult = {
       schema: RESULT_SCHEMA,
-      suite: suites.length === SUITES.length ? 'all' : suites.join('+'),
+      suite: suites.length === ALL.length && ALL.every((x) => suites.includes(x)) ? 'all' : suites.join('+'),
       suites,
       startedAt: new Date(started).toISOString(),
       durationMs: 0,
       engine: { ...engine, chatEngine: null },
       corpus: {
         database,
-        sources: await count(rt, 'SELECT count(*)::int AS n FROM sources'),
-        chunks: await count(rt, 'SELECT count(*)::int AS n FROM chunks'),
-        approvedRelations: await count(rt, "SELECT count(*)::int AS n FROM kg_relations WHERE status = 'active'"),
+        sources: rt ? await count(rt, 'SELECT count(*)::int AS n FROM sources') : 0,
+        chunks: rt ? await count(rt, 'SELECT count(*)::int AS n FROM chunks') : 0,
+        approvedRelations: rt ? await count(rt, "SELECT count(*)::int AS n FROM kg_relations WHERE status = 'active'") : 0,
       },
       datasets: {},
       summary: {},
     };
-    if (wants('retrieval')) {
+    if (wants('retrieval') && rt) {
       const queries = loadRetrievalQueries();
       const chinese = queries.filter((q) => CJK.test(q.query)).length;
-      progress(`retrieval: ${queries.length} queries × 3 modes…`);
+      progress(`retrieval: ${queries.length} queries × 3 modes and the bigram-BM25 baseline…`);
       const modes: RetrievalScore[] = [];
-      for (const mode of ['bm25', 'vector', 'hybrid'] as const) modes.push(await evaluateRetrieval(rt, queries, mode));
+      for (const mode of ['baseline', 'bm25', 'vector', 'hybrid'] as const) modes.push(await evaluateRetrieval(rt, queries, mode));
       result.datasets.retrieval = { queries: queries.length, chinese };
       result.retrieval = { queries: queries.length, chineseQueries: chinese, modes };
+      const split = opts.split && opts.split !== 'none' ? opts.split : 'dev';
+      const resident = loadResidentQueries(split);
+      if (resident.length) {
+        progress(`retrieval: resident set, ${resident.length} ${split} questions…`);
+        const rmodes: RetrievalScore[] = [];
+        for (const mode of ['baseline', 'bm25', 'hybrid'] as const) rmodes.push(await evaluateRetrieval(rt, resident, mode));
+        const typeOf = new Map(resident.map((q) => [q.id, q.type]));
+        const byType = [...new Set(resident.map((q) => q.type))].sort().flatMap((type) =>
+          rmodes.map((m) => {
+            const rs = m.ranks.filter((r) => typeOf.get(r.id) === type);
+            return {
+              type, n: rs.length, mode: m.mode,
+              recallAt5: rs.filter((r) => r.rank !== null && r.rank <= 5).length / Math.max(1, rs.length),
+              mrr: rs.reduce((a, r) => a + (r.rank ? 1 / r.rank : 0), 0) / Math.max(1, rs.length),
+            };
+          }),
+        );
+        result.retrieval.resident = { split, queries: resident.length, modes: rmodes, byType };
+        for (const m of rmodes) {
+          result.summary[`retrieval.resident.${split}.${m.mode}.recallAt5`] = m.recallAt5;
+          result.summary[`retrieval.resident.${split}.${m.mode}.mrr`] = m.mrr;
+        }
+      }
       for (const m of modes) {
         result.summary[`retrieval.${m.mode}.recallAt5`] = m.recallAt5;
         result.summary[`retrieval.${m.mode}.recallAt10`] = m.recallAt10;
         result.summary[`retrieval.${m.mode}.mrr`] = m.mrr;
       }
     }
-    if (wants('answers') || wants('faithfulness')) {
+    if (wants('textbook')) {
+      result.textbook = await runTextbookSuite({ split: opts.split && opts.split !== 'none' ? opts.split : 'dev', ablation: opts.ablation, progress });
+      for (const set of result.textbook.sets) {
+        const key = `textbook.${result.textbook.split}.${set.corpus === 'textbook order' ? 'ordered' : 'shuffled'}`;
+        for (const [who, h] of [['ours', set.ours], ['baseline', set.baseline]] as const) {
+          result.summary[`${key}.${who}.hit1`] = h.hit1;
+          result.summary[`${key}.${who}.hit5`] = h.hit5;
+          result.summary[`${key}.${who}.hit10`] = h.hit10;
+          result.summary[`${key}.${who}.mrr`] = h.mrr;
+        }
+      }
+    }
+    if ((wants('answers') || wants('faithfulness')) && rt) {
       const file = opts.answersFile ?? ANSWERS_FILE;
       let cases: AnswerCase[] = loadAnswerCases(file);
       if (opts.limit !== undefined) cases = cases.slice(0, opts.limit);
@@ -171,8 +227,25 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
         }
       }
     }
-    const split = opts.split ?? 'dev';
-    if (split !== 'none' && !opts.answersFile) await runResident(rt, result, split, wants, progress);
+    if (rt && opts.split !== 'none' && !opts.answersFile && (wants('answers') || wants('faithfulness'))) await runResident(rt, result, opts.split ?? 'dev', wants, progress);
+    if (wants('extraction') && rt) {
+      // The model's triples against the rules engine's on the same held-out gold sentences.
+      const llm = rt.knowledge.extractors.llm;
+      const engines = [{ name: 'rules', x: rt.knowledge.extractors.rules }, ...(llm ? [{ name: 'llm', x: llm }] : [])];
+      result.extraction = [];
+      for (const { name, x } of engines) {
+        if (!x) continue;
+        progress(`extraction: ${name} on the gold test split${opts.extractionLimit ? ` (first ${opts.extractionLimit})` : ''}…`);
+        const e = await evaluateExtraction({ split: 'test', extractor: x, print: false, limit: opts.extractionLimit });
+        const m = e.splits[0].strict.micro;
+        const r = e.splits[0].relaxed.micro;
+        result.extraction.push({ engine: name, version: e.extractorVersion, sentences: e.splits[0].sentences, strict: m, relaxed: r });
+        result.summary[`extraction.${name}.precision`] = m.precision;
+        result.summary[`extraction.${name}.recall`] = m.recall;
+        result.summary[`extraction.${name}.f1`] = m.f1;
+        result.summary[`extraction.${name}.relaxedF1`] = r.f1;
+      }
+    }
     result.durationMs = Date.now() - started;
     if (previous && opts.compare) {
       result.compare = { file: opts.compare, deltas: compareSummaries(previous.summary, result.summary), notes: comparabilityNotes(previous, result) };
@@ -181,7 +254,7 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
     if (opts.print !== false) printResult(result);
     return { result, file };
   } finally {
-    await rt.close();
+    await rt?.close();
   }
 }
 
@@ -193,16 +266,6 @@ async function runResident(rt: Runtime, result: EvalResult, split: Split, wants:
   result.datasets.resident = { file: RESIDENT_FILE, split, cases: cases.length };
   result.resident = { split };
   const key = (k: string) => `resident.${split}.${k}`;
-  if (wants('retrieval')) {
-    progress(`resident ${split}: retrieval, ours beside bigram BM25…`);
-    const r = await evaluateResidentRetrieval(rt, cases);
-    result.resident.retrieval = r;
-    for (const [name, s] of [['ours', r.ours], ['bigram', r.bigram]] as const) {
-      result.summary[key(`retrieval.${name}.recallAt5`)] = s.recallAt5;
-      result.summary[key(`retrieval.${name}.mrr`)] = s.mrr;
-    }
-  }
-  if (!wants('answers') && !wants('faithfulness')) return;
   const records = await runAnswerCases(rt.chat, rt.db, cases, {
     onCase: (i, c, r) => progress(`  resident [${i + 1}/${cases.length}] ${c.id} ${r.error ? `ERROR ${r.error.code}` : r.refused ? 'refused' : 'answered'}`),
   });

@@ -2,6 +2,7 @@ import { type HTMLElement, type Node, NodeType, parse } from 'node-html-parser';
 import { type Block, type ParsedDocument, SourceMetaInputSchema, type TableData } from '../document.ts';
 import { attachCaptions, tableBlock, tidyTable } from '../tables.ts';
 import { decodeText } from './decode.ts';
+import { checkHtmlDepth } from './html-depth.ts';
 import { virtualPages } from './plain-blocks.ts';
 
 // td/th: cells of a layout table (a real table is read whole by readTable).
@@ -16,6 +17,7 @@ const PAGE_COMMENT = /^\s*page:\s*(\d+)\s*$/;
  */
 export function readHtml(bytes: Uint8Array, fileName: string): ParsedDocument {
   const { text } = decodeText(bytes, fileName);
+  checkHtmlDepth(text, fileName);
   const root = parse(text, { comment: true, blockTextElements: { script: false, style: false, pre: true } });
   const meta: Record<string, string> = {};
   for (const m of root.querySelectorAll('meta')) {

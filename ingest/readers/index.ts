@@ -5,6 +5,8 @@ import { readHtml } from './html-reader.ts';
 import { readMarkdown } from './markdown-reader.ts';
 import { readPdf } from './pdf-reader.ts';
 import { readText } from './text-reader.ts';
+import { checkPdfInflation } from './pdf-inflation.ts';
+import { checkPageNumbers, DEFAULT_READ_LIMITS, type ReadLimits } from './read-limits.ts';
 
 const EXTENSIONS: Record<string, FileType> = {
   '.pdf': 'pdf',
@@ -33,11 +35,22 @@ export function detectFileType(bytes: Uint8Array, fileName: string): FileType {
   );
 }
 
-export async function readDocument(bytes: Uint8Array, fileName: string, type = detectFileType(bytes, fileName)): Promise<ParsedDocument> {
+/**
+ * Parse a document into blocks with page numbers, within `limits`: pure and synchronous apart from PDF
+ * work, so it runs the same in the parser worker threads (the server), in tests and in evaluations.
+ * The page numbers of every reader are checked here (citable, never backwards, at most maxPages).
+ */
+export async function readDocument(
+  bytes: Uint8Array,
+  fileName: string,
+  type = detectFileType(bytes, fileName),
+  limits: ReadLimits = DEFAULT_READ_LIMITS,
+): Promise<ParsedDocument> {
   if (bytes.length === 0) throw new AppError('EMPTY_FILE', `${fileName} 是空文件（0 字节）/ empty file`, { field: 'file' });
+  if (type === 'pdf') await checkPdfInflation(bytes, fileName, limits);
   const doc =
     type === 'pdf'
-      ? await readPdf(bytes, fileName)
+      ? await readPdf(bytes, fileName, { maxPages: limits.maxPages })
       : type === 'markdown'
         ? readMarkdown(bytes, fileName)
         : type === 'html'
@@ -46,5 +59,6 @@ export async function readDocument(bytes: Uint8Array, fileName: string, type = d
   if (!doc.blocks.some((b) => b.text.trim().length > 0)) {
     throw new AppError('NO_TEXT', `${fileName} 中没有可索引的文字 / no text to index`, { field: 'file' });
   }
+  checkPageNumbers(doc.blocks, fileName, limits.maxPages);
   return doc;
 }

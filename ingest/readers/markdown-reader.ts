@@ -1,6 +1,5 @@
-import matter from 'gray-matter';
 import { marked, type Token, type Tokens } from 'marked';
-import { AppError } from '../../core/index.ts';
+import { AppError, splitFrontMatter } from '../../core/index.ts';
 import { type Block, type ParsedDocument, SourceMetaInputSchema } from '../document.ts';
 import { attachCaptions, tableText, tidyTable } from '../tables.ts';
 import { decodeText } from './decode.ts';
@@ -8,17 +7,10 @@ import { virtualPages } from './plain-blocks.ts';
 
 export const PAGE_MARKER = /^[ \t]*<!--\s*page:\s*(\d+)\s*-->[ \t]*$/gm;
 
-/** Markdown with optional YAML front-matter and `<!-- page: N -->` page markers. */
+/** Markdown with optional YAML front-matter (data only, see splitFrontMatter) and `<!-- page: N -->` page markers. */
 export function readMarkdown(bytes: Uint8Array, fileName: string): ParsedDocument {
   const { text } = decodeText(bytes, fileName);
-  let parsed: matter.GrayMatterFile<string>;
-  try {
-    parsed = matter(text);
-  } catch (e) {
-    throw new AppError('VALIDATION_FAILED', `${fileName}: front-matter 不是有效的 YAML / invalid YAML front-matter: ${(e as Error).message}`, {
-      field: 'file',
-    });
-  }
+  const parsed = splitFrontMatter(text, fileName);
   const meta = SourceMetaInputSchema.partial().safeParse(normaliseFrontMatter(parsed.data));
   if (!meta.success) {
     const issue = meta.error.issues[0];

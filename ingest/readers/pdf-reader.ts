@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { getDocument, OPS, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { AppError, normalizeText } from '../../core/index.ts';
 import type { Block, ParsedDocument, SourceMetaInput } from '../document.ts';
+import { tooManyPages } from './read-limits.ts';
 import { furnitureOf } from './pdf/furniture.ts';
 import { pageGeometry, type PageGeometry } from './pdf/geometry.ts';
 import { findGrids } from './pdf/grids.ts';
@@ -28,7 +29,7 @@ interface PageContent {
  * hostile input: pdf.js runs with `isEvalSupported: false` (no code generated from font data).
  * Scanned PDFs without a text layer are refused: they need OCR. Pure: bytes in, document out.
  */
-export async function readPdf(bytes: Uint8Array, fileName: string): Promise<ParsedDocument> {
+export async function readPdf(bytes: Uint8Array, fileName: string, opts: { maxPages?: number } = {}): Promise<ParsedDocument> {
   let doc: PDFDocumentProxy;
   try {
     // pdf.js takes ownership of (and detaches) the buffer it is given: pass a copy.
@@ -40,6 +41,8 @@ export async function readPdf(bytes: Uint8Array, fileName: string): Promise<Pars
     throw pdfError(e, fileName);
   }
   try {
+    // A document with more than `maxPages` pages is refused before any page is read.
+    if (opts.maxPages !== undefined && doc.numPages > opts.maxPages) throw tooManyPages(fileName, doc.numPages, opts.maxPages);
     const pages: PageContent[] = [];
     for (let n = 1; n <= doc.numPages; n++) {
       try {

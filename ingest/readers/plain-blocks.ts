@@ -25,6 +25,30 @@ export function headingLevel(line: string): number {
 }
 
 /**
+ * Whether a plain text is written one sentence per line (a sentence list exported from a corpus, a
+ * textbook's sentences): most non-empty lines end with a sentence end and none is a wrapped fragment.
+ * Such lines are paragraphs of their own; joining them would glue unrelated sentences into one block.
+ */
+export function isSentencePerLine(text: string): boolean {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (lines.length < 20) return false;
+  const ended = lines.filter((l) => /[。！？!?]["”’」』）)]*$/.test(l)).length;
+  return ended / lines.length >= 0.8;
+}
+
+/** One block per line (see isSentencePerLine); numbered or chapter lines still become headings. */
+export function sentenceLinesToBlocks(text: string, page: number): Block[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((line): Block => {
+      const level = headingLevel(line);
+      return level ? { page, kind: 'heading', level, text: line.replace(/^#+\s*/, '') } : { page, kind: 'text', text: line };
+    });
+}
+
+/**
  * Join visual lines into paragraphs. PDF and plain text break lines inside words and sentences:
  * CJK lines join without a space, Latin lines with one; a blank line, a sentence end followed by a
  * short line, or a heading ends a paragraph.
@@ -66,6 +90,13 @@ export function linesToBlocks(text: string, page: number): Block[] {
       continue;
     }
     if (/^([-*•·]|\d+[.)、]|[（(]\d+[)）])\s*/.test(line) && para) flush(); // list items start new paragraphs
+    // A short line with no punctuation at all after a finished sentence (or at the start) is a title line
+    // ("前列腺癌"): its own block, not the first words of the paragraph after it.
+    if (isTitleLine(line) && (!para || /[。！？]$/.test(para))) {
+      flush();
+      blocks.push({ page, kind: 'text', text: line });
+      continue;
+    }
     para = para ? joinLines(para, line) : line;
     if (/[。！？]$/.test(line) && line.length < 20) flush();
   }
@@ -106,6 +137,11 @@ function tableRun(lines: string[], i: number): { rows: string[][]; end: number }
     rows.push(cells);
   }
   return rows.length >= 3 ? { rows, end: j } : null;
+}
+
+/** A bare title: a few CJK words, no punctuation, no digits (a wrapped line of a sentence has punctuation soon). */
+function isTitleLine(line: string): boolean {
+  return visibleLength(line) <= 16 && /^[\u3400-\u9fffA-Za-z·-]+$/.test(line) && /[\u3400-\u9fff]/.test(line);
 }
 
 /** Join two visual lines of one paragraph: CJK without a space, Latin with one, a hyphenated word rejoined. */

@@ -1,6 +1,6 @@
 import type { Block, ParsedDocument } from '../document.ts';
 import { decodeText } from './decode.ts';
-import { linesToBlocks, virtualPages } from './plain-blocks.ts';
+import { isSentencePerLine, linesToBlocks, sentenceLinesToBlocks, virtualPages } from './plain-blocks.ts';
 
 /** Plain text (UTF-8 or GB18030/GBK). Form feeds mark pages; without them pages are assigned by size. */
 export function readText(bytes: Uint8Array, fileName: string): ParsedDocument {
@@ -10,6 +10,7 @@ export function readText(bytes: Uint8Array, fileName: string): ParsedDocument {
     const blocks: Block[] = normalized.split('\f').flatMap((pageText, i) => linesToBlocks(pageText, i + 1));
     return { blocks, pageCount: normalized.split('\f').length, paging: 'marked', meta: {} };
   }
-  const blocks = virtualPages(linesToBlocks(normalized, 1).map(({ page: _page, ...b }) => b));
+  const toBlocks = isSentencePerLine(normalized) ? sentenceLinesToBlocks : linesToBlocks;
+  const blocks = virtualPages(toBlocks(normalized, 1).map(({ page: _page, ...b }) => b));
   return { blocks, pageCount: blocks.reduce((m, b) => Math.max(m, b.page), 0), paging: 'virtual', meta: {} };
 }

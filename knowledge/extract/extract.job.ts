@@ -1,9 +1,10 @@
-import { AppError, isAppError, type Logger } from '../../core/index.ts';
+import { AppError, isAppError, type Logger, yieldToEventLoop } from '../../core/index.ts';
 import type { Database, Job, JobQueue, Queryable } from '../../store/index.ts';
 import type { CandidatesRepository, NewCandidate } from '../candidates.repository.ts';
 import type { EntitiesRepository } from '../entities.repository.ts';
 import type { ChunkForExtraction, Extractor, Mention } from '../model.ts';
 import { orient } from '../predicates.ts';
+import type { TermProposalsRepository, TermSighting } from '../term-proposals.repository.ts';
 
 export const EXTRACT_JOB = 'extract';
 const BATCH = 32;
@@ -13,12 +14,17 @@ export interface ExtractJobDeps {
   jobs: JobQueue;
   candidates: CandidatesRepository;
   entities: EntitiesRepository;
+  /** Where unresolved mentions and stated synonyms go as vocabulary proposals (omitted: they are dropped). */
+  terms?: TermProposalsRepository;
   /** Engines available in this process (`llm` only when a model is configured). */
   extractors: Partial<Record<'rules' | 'llm', Extractor>>;
   log: Logger;
   /** Runs after a source's extraction finished (demo sources: the demo reviewer's starter approvals). */
   afterExtract?: (sourceId: string, demo: boolean) => Promise<void>;
 }
+
+/** Text of the previous chunk handed on as context: enough for a heading line or a defining sentence. */
+const PRECEDING_CHARS = 400;
 
 /** Queue extraction of one source with one engine; re-queuing a finished one runs it again (adds only what is new). */
 export async function enqueueExtraction(q: Queryable, jobs: JobQueue, sourceId: string, engine: 'rules' | 'llm', opts: { tags?: string[]; demo?: boolean } = {}): Promise<Job> {
@@ -70,18 +76,30 @@ export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<voi
   const { rows: cnt } = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM chunks WHERE source_id = $1', [sourceId]);
   const total = cnt[0]?.n ?? 0;
   let done = Math.min(job.progressDone, total);
-  const stats = { proposed: 0, inserted: 0, llmCalls: Number(job.result?.llmCalls ?? 0), failedChunks: 0 };
+  const stats = { proposed: 0, inserted: 0, termSightings: 0, llmCalls: Number(job.result?.llmCalls ?? 0), failedChunks: 0 };
   const resolveCache = new Map<string, { id: string; type: string } | null>();
   await deps.jobs.progress(deps.db, job.id, `extract:${engine}`, done, total);
   while (done < total) {
-    const { rows } = await deps.db.query<ChunkRowDb>(
+    // The chunk before the batch too: the first chunk's section may have begun in it.
+    const { rows: fetched } = await deps.db.query<ChunkRowDb>(
       'SELECT id, ordinal, text, heading_path, page_start, page_end FROM chunks WHERE source_id = $1 AND ordinal >= $2 ORDER BY ordinal LIMIT $3',
-      [sourceId, done, BATCH],
+      [sourceId, Math.max(0, done - 1), BATCH + (done > 0 ? 1 : 0)],
     );
+    const previous = done > 0 && fetched[0]?.ordinal === done - 1 ? fetched[0] : undefined;
+    const rows = fetched.filter((r) => r.ordinal >= done);
     if (!rows.length) break;
     const drafts: NewCandidate[] = [];
+    const sightings: TermSighting[] = [];
+    let before = previous;
     for (const row of rows) {
-      const chunk: ChunkForExtraction = { id: row.id, sourceId, text: row.text, headingPath: row.heading_path, pageStart: row.page_start };
+      // Rules extraction and mention resolution are synchronous work on the event loop (and PGlite
+      // statements never yield): give the API a turn between chunks.
+      await yieldToEventLoop();
+      const chunk: ChunkForExtraction = {
+        id: row.id, sourceId, text: row.text, headingPath: row.heading_path, pageStart: row.page_start,
+        ...(before && sameSection(before, row) ? { preceding: before.text.slice(-PRECEDING_CHARS) } : {}),
+      };
+      before = row;
       let result: Awaited<ReturnType<Extractor['extract']>>;
       try {
         result = await extractor.extract(chunk);
@@ -101,9 +119,18 @@ export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<voi
         const subject = await resolveMention(deps, t.subject, resolveCache);
         const object = await resolveMention(deps, t.object, resolveCache);
         const [s, o] = subject.entityId && object.entityId ? orientMentions(t.predicate, subject, object) : [subject, object];
-        drafts.push({
-          ...t, subject: s, object: o, sourceId, chunkId: row.id, page: await pageOf(deps.db, sourceId, row, t.quote),
-          extractor: extractor.engine, extractorVersion: extractor.version, tags, demo,
+        const page = await pageOf(deps.db, sourceId, row, t.quote);
+        drafts.push({ ...t, subject: s, object: o, sourceId, chunkId: row.id, page, extractor: extractor.engine, extractorVersion: extractor.version, tags, demo });
+        for (const m of [s, o]) {
+          if (!m.entityId) sightings.push({ kind: 'term', surface: m.text, guessedType: m.type, sourceId, chunkId: row.id, page, quote: t.quote, quoteStart: t.quoteStart });
+        }
+      }
+      for (const y of result.synonyms ?? []) {
+        const term = await resolveMention(deps, y.term, resolveCache);
+        const page = await pageOf(deps.db, sourceId, row, y.quote);
+        sightings.push({
+          kind: 'synonym', surface: y.alias, guessedType: term.type, target: { surface: term.text, entityId: term.entityId }, cue: y.cue,
+          sourceId, chunkId: row.id, page, quote: y.quote, quoteStart: y.quoteStart,
         });
       }
     }
@@ -111,6 +138,7 @@ export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<voi
     const next = rows[rows.length - 1].ordinal + 1;
     const stillRunning = await deps.db.transaction(async (tx) => {
       stats.inserted += await deps.candidates.insertMany(tx, drafts);
+      if (deps.terms) stats.termSightings += await deps.terms.record(tx, sightings);
       return deps.jobs.progress(tx, job.id, `extract:${engine}`, next, total);
     });
     done = next;
@@ -143,6 +171,11 @@ async function resolveMention(deps: ExtractJobDeps, m: Mention, cache: Map<strin
   }
   const hit = cache.get(m.text);
   return hit ? { ...m, entityId: hit.id, type: hit.type } : m;
+}
+
+/** Two chunks of one section: the same heading path (a plain-text book has none, and is one section). */
+function sameSection(a: ChunkRowDb, b: ChunkRowDb): boolean {
+  return a.heading_path.length === b.heading_path.length && a.heading_path.every((h, i) => h === b.heading_path[i]);
 }
 
 function orientMentions(predicate: NewCandidate['predicate'], s: Mention, o: Mention): [Mention, Mention] {

@@ -1,11 +1,12 @@
 import { AuditLog } from '../../audit/index.ts';
-import { AppError } from '../../core/index.ts';
+import { AppError, type Keyring } from '../../core/index.ts';
 import { GRAPH_ENTITY_TYPES, type GraphEvidence, PREDICATES } from '../../graph/index.ts';
 import type { Database } from '../../store/index.ts';
 import { csvDocument, cypherString, cypherValue } from './escape.ts';
 import {
   compareText, type EntityLine, type EvidenceItem, type HeaderLine, provenanceOf, type RelationLine, TRANSFER_FORMAT, TRANSFER_VERSION,
 } from './format.ts';
+import { signExport } from './signature.ts';
 import { type AliasRow, type EvidenceRow, readAliases, readKnowledge } from './transfer.repository.ts';
 
 export type ExportFormat = 'jsonl' | 'csv-nodes' | 'csv-edges' | 'cypher';
@@ -34,11 +35,13 @@ const ALIAS_KIND_ORDER = { name: 0, alias: 1, merged: 2 } as const;
  *    entities no relation uses: every instance seeds the same lexicon itself, and the file stays the size
  *    of the reviewed knowledge rather than of the vocabulary.
  * Lines are sorted by id and evidence by content, in code-unit order, so two exports of the same
- * knowledge differ only in the header's `exportedAt`. The CSV and Cypher exports hold the same entities;
+ * knowledge differ only in the header's `exportedAt` (and the signature). With a keyring the JSON lines end
+ * with a signature line (signature.ts), which is what lets `importGraph` on this installation trust the
+ * file again. The CSV and Cypher exports hold the same entities;
  * CSV edges include retired relations (with their status), the Cypher script only what the graph
  * shows (active relations), laid out as the Neo4j store lays it out (graph/neo4j-schema.ts).
  */
-export async function exportGraph(db: Database, format: ExportFormat, opts: { actor: string }): Promise<string> {
+export async function exportGraph(db: Database, format: ExportFormat, opts: { actor: string; keyring?: Keyring | null }): Promise<string> {
   const snap = await readSnapshot(db);
   let body: string;
   let counts: Record<string, number>;
@@ -46,6 +49,7 @@ export async function exportGraph(db: Database, format: ExportFormat, opts: { ac
     case 'jsonl':
       counts = { entities: snap.entities.length, relations: snap.relations.length, evidence: snap.relations.reduce((n, r) => n + r.evidence.length, 0) };
       body = renderJsonl(snap, counts as HeaderLine['counts']);
+      if (opts.keyring) body = signExport(body, opts.keyring);
       break;
     case 'csv-nodes':
       counts = { entities: snap.entities.length };
@@ -64,7 +68,8 @@ export async function exportGraph(db: Database, format: ExportFormat, opts: { ac
     default:
       throw new AppError('VALIDATION_FAILED', `未知导出格式 / unknown export format ${String(format)}`, { field: 'format' });
   }
-  await new AuditLog().append(db, { actor: opts.actor, action: 'data.export', target: null, details: { format, counts } });
+  const signed = format === 'jsonl' && Boolean(opts.keyring);
+  await new AuditLog().append(db, { actor: opts.actor, action: 'data.export', target: null, details: { format, counts, ...(signed ? { signed } : {}) } });
   return body;
 }
 

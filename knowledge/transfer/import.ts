@@ -1,5 +1,5 @@
 import { AuditLog } from '../../audit/index.ts';
-import { AppError, isAppError, newId, sha256Hex, surfaceKey } from '../../core/index.ts';
+import { AppError, isAppError, type Keyring, newId, sha256Hex, surfaceKey } from '../../core/index.ts';
 import type { GraphEvent, GraphRelation } from '../../graph/index.ts';
 import type { Database, Queryable } from '../../store/index.ts';
 import { EntitiesRepository, toGraphEntity } from '../entities.repository.ts';
@@ -10,15 +10,31 @@ import {
   activeStatements, entitiesByIds, existingRelationIds, findOrCreateSource, insertAliases, insertCandidates, insertEntities, insertEvidence,
   insertHistory, insertRelations, type NewAliasRow, type NewCandidateRow, type NewEvidenceRow, statementKey,
 } from './transfer.repository.ts';
+import { queueForReview } from './import-review.ts';
+import { type SignatureStatus, verifyExport } from './signature.ts';
 import { type ImportError, type Numbered, type ParsedFile, parseFile } from './validate.ts';
 
 export interface ImportResult {
-  /** Entities created. */
+  /** Entities created (signed imports only). */
   entities: number;
-  /** Relations created. */
+  /** Approved relations created (signed imports only). */
   relations: number;
-  /** Entity and relation lines already present (same id, or the same active statement): left as they are. */
+  /** Lines left as they are: already present (same id, or the same active statement), or not reviewable (retired). */
   skipped: number;
+  /** Pending candidates queued for expert review (imports not signed by this installation). */
+  candidates: number;
+  /** `valid`: signed by this installation's export key and intact; `unsigned` or `foreign`: reviewed like any extraction. */
+  signature: SignatureStatus;
+  /** The source standing for an unsigned file, cited as its candidates' evidence; null for a signed import. */
+  sourceId: string | null;
+}
+
+export interface ImportOptions {
+  actor: string;
+  /** This installation's keys: a file signed with one of them is trusted. Null or absent: every file is reviewed. */
+  keyring?: Keyring | null;
+  /** The uploaded file's name (shown on the source an unsigned import creates). */
+  fileName?: string;
 }
 
 /** The error body lists at most this many problems (with the total); the message names the first. */
@@ -28,19 +44,33 @@ interface Endpoint {
   id: string;
   type: string;
   nameZh: string;
+  /** The entity exists in this database (not only in the file). */
+  local: boolean;
 }
 
-interface PlannedRelation extends Numbered<RelationLine> {
+export interface PlannedRelation extends Numbered<RelationLine> {
   subject: Endpoint;
   object: Endpoint;
 }
 
+export interface ImportPlan {
+  newEntities: EntityLine[];
+  relations: PlannedRelation[];
+  skipped: number;
+}
+
 /**
- * Import a JSON-lines export (see format.ts). Every line is validated first — JSON, schema, header
+ * Import a JSON-lines export (see format.ts). First the signature (signature.ts): a file signed by this
+ * installation's export key and intact is trusted; one signed by us but altered is refused
+ * (IMPORT_SIGNATURE_INVALID); any other file — unsigned, or signed elsewhere — is not trusted: its facts
+ * become pending candidates in the review queue, cited to a source standing for the file itself
+ * (import-review.ts), and reach neither the graph nor chat until an expert approves them.
+ *
+ * Then every line is validated — JSON, schema, header
  * first with the right format and version, entity types and predicates from the closed lists,
  * duplicate ids, relation endpoints present in the file or the database, predicate domain and range,
  * header counts — and every problem is collected; if there is any, IMPORT_INVALID lists them by line
- * (`details.errors`) and nothing is written. Otherwise one transaction writes:
+ * (`details.errors`) and nothing is written. Otherwise one transaction writes, for a trusted file:
  *  - entities not yet known, with origin `import`, and their aliases (an entity id that exists is left
  *    as it is, aliases included);
  *  - one placeholder source per distinct evidence source (title, version, year), or the existing one;
@@ -50,15 +80,17 @@ interface PlannedRelation extends Numbered<RelationLine> {
  *  - per evidence item an approved candidate (extractor `import`, reviewed by the importer) and its
  *    evidence row; history rows (`imported`); outbox events so graph stores follow; a `data.import` audit entry.
  */
-export async function importGraph(db: Database, text: string, opts: { actor: string }): Promise<ImportResult> {
+export async function importGraph(db: Database, text: string, opts: ImportOptions): Promise<ImportResult> {
+  const { body, status } = verifyExport(text, opts.keyring ?? null);
   const errors: ImportError[] = [];
-  const file = parseFile(text, errors);
+  const file = parseFile(body, errors);
   const entities = new EntitiesRepository(db);
   return db.transaction(async (tx) => {
     // Checked in the writing transaction; a statement approved concurrently still cannot be doubled (unique active index).
     const plan = await checkAgainstDatabase(tx, entities, file, errors);
     if (errors.length) throw importInvalid(errors);
-    return write(tx, entities, file, plan, opts.actor);
+    if (status !== 'valid') return queueForReview(tx, file, plan, { actor: opts.actor, text, fileName: opts.fileName ?? 'graph-import.jsonl', signature: status });
+    return { ...(await write(tx, entities, file, plan, opts.actor)), candidates: 0, signature: status, sourceId: null };
   });
 }
 
@@ -67,7 +99,7 @@ async function checkAgainstDatabase(
   entities: EntitiesRepository,
   file: ParsedFile,
   errors: ImportError[],
-): Promise<{ newEntities: EntityLine[]; relations: PlannedRelation[]; skipped: number }> {
+): Promise<ImportPlan> {
   const ids = new Set([...file.entities.keys(), ...file.relations.flatMap((r) => [r.value.subjectId, r.value.objectId])]);
   const known = await entitiesByIds(tx, [...ids]);
   // Endpoints merged away here stand for their canonical entity, as for every active relation after a merge.
@@ -78,9 +110,9 @@ async function checkAgainstDatabase(
 
   const endpoint = (id: string): Endpoint | 'broken' | null => {
     const here = known.get(canonicalOf.get(id) ?? id);
-    if (here) return { id: here.id, type: here.type, nameZh: here.name_zh };
+    if (here) return { id: here.id, type: here.type, nameZh: here.name_zh, local: true };
     const inFile = file.entities.get(id);
-    if (inFile) return { id, type: inFile.value.type, nameZh: inFile.value.nameZh };
+    if (inFile) return { id, type: inFile.value.type, nameZh: inFile.value.nameZh, local: false };
     return file.brokenEntityIds.has(id) ? 'broken' : null;
   };
   const checked: PlannedRelation[] = [];
@@ -135,7 +167,7 @@ function importInvalid(errors: ImportError[]): AppError {
   );
 }
 
-async function write(tx: Queryable, entities: EntitiesRepository, file: ParsedFile, plan: Awaited<ReturnType<typeof checkAgainstDatabase>>, actor: string): Promise<ImportResult> {
+async function write(tx: Queryable, entities: EntitiesRepository, file: ParsedFile, plan: ImportPlan, actor: string): Promise<Pick<ImportResult, 'entities' | 'relations' | 'skipped'>> {
   const { newEntities, relations } = plan;
   await insertEntities(tx, newEntities.map((e) => ({ id: e.id, type: e.type, name_zh: e.nameZh, name_en: e.nameEn, codes: e.codes, definition: e.definition })));
   await insertAliases(tx, newEntities.flatMap(aliasRows));
@@ -186,7 +218,7 @@ async function write(tx: Queryable, entities: EntitiesRepository, file: ParsedFi
   const result = { entities: newEntities.length, relations: relations.length, skipped: plan.skipped };
   await new AuditLog().append(tx, {
     actor, action: 'data.import', target: null,
-    details: { ...result, evidence: evidence.length, sourcesCreated, exportedAt: file.header?.value.exportedAt ?? null },
+    details: { ...result, signature: 'valid', evidence: evidence.length, sourcesCreated, exportedAt: file.header?.value.exportedAt ?? null },
   });
   return result;
 }

@@ -197,3 +197,54 @@ export async function insertHistory(q: Queryable, rows: NewHistoryRow[]): Promis
      SELECT relation_id, entity_id, action, actor, after
      FROM jsonb_to_recordset($1::jsonb) AS x(relation_id text, entity_id text, action text, actor text, after jsonb)`, rows);
 }
+
+/**
+ * The source standing for an untrusted import file: kind `other`, titled as an unsigned graph import
+ * with the file's name, the original bytes stored with it (for the reviewer), no pages or chunks — so
+ * it is never a search hit. Keyed by the file's hash: importing the same file again finds it.
+ */
+export async function createImportFileSource(
+  q: Queryable,
+  f: { text: string; fileName: string; signature: 'unsigned' | 'foreign' },
+): Promise<{ id: string; sha256: string; created: boolean }> {
+  const bytes = Buffer.from(f.text, 'utf8');
+  const sha256 = sha256Hex(bytes);
+  const hash = sha256Hex(`yingzhi-graph-import\u0001${sha256}`);
+  const what = f.signature === 'foreign' ? '其他机构签名的图谱导入文件 / Graph import signed elsewhere' : '未签名的图谱导入文件 / Unsigned graph import';
+  const name = f.fileName.slice(0, 200);
+  const { rows } = await q.query<{ id: string }>(
+    `INSERT INTO sources (id, lineage_key, version_no, content_hash, kind, title, version, language, file_name, mime, byte_size, paging, status, page_count, chunk_count)
+     VALUES ($1, $2, 1, $3, 'other', $4, $5, 'zh', $6, 'application/x-ndjson', $7, 'virtual', 'ready', 0, 0)
+     ON CONFLICT (content_hash) DO NOTHING RETURNING id`,
+    [newId('src'), `graph-import:${hash}`, hash, `${what}: ${name}`, `sha256 ${sha256.slice(0, 12)}`, name, bytes.length],
+  );
+  if (!rows[0]) {
+    const { rows: found } = await q.query<{ id: string }>('SELECT id FROM sources WHERE content_hash = $1', [hash]);
+    return { id: found[0].id, sha256, created: false };
+  }
+  await q.query('INSERT INTO source_files (source_id, bytes) VALUES ($1, $2)', [rows[0].id, bytes]);
+  return { id: rows[0].id, sha256, created: true };
+}
+
+export interface PendingCandidateRow {
+  fingerprint: string; subject_text: string; subject_id: string | null; predicate: string; object_text: string; object_id: string | null;
+  certainty: string; qualifiers: Record<string, string>; source_id: string; quote: string; extractor_version: string; confidence: number; tags: string[];
+}
+
+/** Candidates awaiting review (extractor `import`, no page, no chunk); returns how many were new (fingerprint dedup). */
+export async function insertPendingCandidates(q: Queryable, rows: PendingCandidateRow[]): Promise<number> {
+  if (!rows.length) return 0;
+  const idBase = newId('cand');
+  const withIds = rows.map((r, i) => ({ ...r, id: `${idBase}${String(i).padStart(7, '0')}` }));
+  const { rowCount } = await q.query(
+    `INSERT INTO kg_candidates (id, fingerprint, subject_text, subject_id, predicate, object_text, object_id, certainty, qualifiers,
+       source_id, quote, extractor, extractor_version, confidence, tags)
+     SELECT id, fingerprint, subject_text, subject_id, predicate, object_text, object_id, certainty, qualifiers,
+       source_id, quote, 'import', extractor_version, confidence, ARRAY(SELECT jsonb_array_elements_text(tags))
+     FROM jsonb_to_recordset($1::jsonb) AS x(id text, fingerprint text, subject_text text, subject_id text, predicate text, object_text text,
+       object_id text, certainty text, qualifiers jsonb, source_id text, quote text, extractor_version text, confidence real, tags jsonb)
+     ON CONFLICT (fingerprint) DO NOTHING`,
+    [JSON.stringify(withIds)],
+  );
+  return rowCount;
+}

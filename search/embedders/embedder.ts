@@ -11,11 +11,14 @@ export interface Embedder {
    */
   readonly lexical: boolean;
   /**
-   * One vector per input text, L2-normalised, in input order. `purpose` lets asymmetric models
-   * prefix. `lexemes`, when given, are the texts' index lexemes (one array per text): embedders that
+   * One vector per input text, L2-normalised, in input order. `purpose` is the text's role: asymmetric
+   * models embed a search query and a stored passage differently (e5: `query: ` / `passage: ` prefixes,
+   * sent as `input_type`). `lexemes`, when given, are the texts' index lexemes (one array per text): embedders that
    * work from tokens use them instead of segmenting again; model-based embedders ignore them.
    */
   embed(texts: string[], purpose: 'document' | 'query', lexemes?: string[][]): Promise<Float32Array[]>;
+  /** Stop what the embedder started (a managed model server). */
+  close?(): Promise<void>;
 }
 
 export function l2normalize(v: Float32Array): Float32Array {

@@ -2,9 +2,11 @@ import { z } from 'zod';
 import { AppError } from '../../core/index.ts';
 import { type Embedder, l2normalize } from './embedder.ts';
 
-interface HttpEmbedderOptions {
+export interface HttpEmbedderOptions {
   url: string;
   model: string;
+  /** Send the text's role as `input_type` (`query` / `passage`): asymmetric models such as e5 prefix by it. */
+  inputType?: boolean;
   apiKey?: string;
   dims?: number;
   timeoutMs?: number;
@@ -25,26 +27,26 @@ abstract class HttpEmbedder implements Embedder {
   dims: number;
 
   constructor(
-    provider: 'ollama' | 'openai',
+    provider: 'ollama' | 'openai' | 'e5',
     protected readonly opts: HttpEmbedderOptions,
   ) {
     this.model = `${provider}:${opts.model}`;
     this.dims = opts.dims ?? 0;
   }
 
-  protected abstract request(texts: string[]): Promise<number[][]>;
+  protected abstract request(texts: string[], purpose: 'document' | 'query'): Promise<number[][]>;
 
   async init(): Promise<void> {
     if (this.dims) return;
-    const [v] = await this.request(['维度探测 dimension probe']);
+    const [v] = await this.request(['维度探测 dimension probe'], 'query');
     this.dims = v.length;
   }
 
-  async embed(texts: string[], _purpose?: 'document' | 'query'): Promise<Float32Array[]> {
+  async embed(texts: string[], purpose: 'document' | 'query' = 'document'): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     const size = this.opts.batchSize ?? 32;
     for (let i = 0; i < texts.length; i += size) {
-      const vectors = await this.request(texts.slice(i, i + size));
+      const vectors = await this.request(texts.slice(i, i + size), purpose);
       if (vectors.length !== Math.min(size, texts.length - i)) throw this.fail(`returned ${vectors.length} vectors for ${texts.slice(i, i + size).length} inputs`);
       for (const v of vectors) {
         if (this.dims && v.length !== this.dims) throw this.fail(`returned ${v.length} dimensions, expected ${this.dims}`);
@@ -55,13 +57,19 @@ abstract class HttpEmbedder implements Embedder {
   }
 
   protected async post(path: string, body: unknown): Promise<unknown> {
-    let res: Response;
-    try {
-      res = await fetch(new URL(path, this.opts.url.endsWith('/') ? this.opts.url : `${this.opts.url}/`), {
+    const send = () =>
+      fetch(new URL(path, this.opts.url.endsWith('/') ? this.opts.url : `${this.opts.url}/`), {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {}) },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+      });
+    let res: Response;
+    try {
+      res = await send().catch((e: unknown) => {
+        // A pooled keep-alive connection the server closed while idle resets on reuse: one fresh attempt.
+        if ((e as { cause?: { code?: string } })?.cause?.code === 'ECONNRESET') return send();
+        throw e;
       });
     } catch (e) {
       throw this.fail(`unreachable: ${(e as Error).message}`, e);
@@ -94,14 +102,15 @@ export class OllamaEmbedder extends HttpEmbedder {
 
 /** OpenAI-compatible: POST /v1/embeddings { model, input[] } → { data: [{ index, embedding }] }. */
 export class OpenAiEmbedder extends HttpEmbedder {
-  constructor(opts: HttpEmbedderOptions) {
-    super('openai', opts);
+  constructor(opts: HttpEmbedderOptions, provider: 'openai' | 'e5' = 'openai') {
+    super(provider, opts);
   }
 
-  protected async request(texts: string[]): Promise<number[][]> {
+  protected async request(texts: string[], purpose: 'document' | 'query'): Promise<number[][]> {
     const base = this.opts.url.replace(/\/+$/, '');
     const path = /\/v1$/.test(base) ? 'embeddings' : 'v1/embeddings';
-    const parsed = OpenAiEmbedResponse.safeParse(await this.post(path, { model: this.opts.model, input: texts }));
+    const role = this.opts.inputType ? { input_type: purpose === 'query' ? 'query' : 'passage' } : {};
+    const parsed = OpenAiEmbedResponse.safeParse(await this.post(path, { model: this.opts.model, input: texts, ...role }));
     if (!parsed.success) throw this.fail('returned an unexpected body (no data[].embedding)');
     return [...parsed.data.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)).map((d) => d.embedding);
   }

@@ -101,7 +101,9 @@ describe.skipIf(!chromiumAvailable())('connectors UI (Chromium)', () => {
     const deadRow = page.locator('tr[data-connector="影像 AI（离线）"]');
     await deadRow.locator('[data-action="test"]').click();
     await deadRow.locator('[data-status="down"]').waitFor({ timeout: 10_000 });
-    await expect(deadRow.textContent()).resolves.toContain('ECONNREFUSED');
+    // A category in the reader's language, never the socket's error text.
+    await expect(deadRow.getByTestId('check-error').textContent()).resolves.toBe('连接被拒绝');
+    await expect(deadRow.textContent()).resolves.not.toContain('ECONNREFUSED');
 
     // An invalid URL is refused with the server's message naming the field.
     await page.getByTestId('connector-add').click();
@@ -121,6 +123,54 @@ describe.skipIf(!chromiumAvailable())('connectors UI (Chromium)', () => {
     await deadRow.waitFor({ state: 'detached' });
     await closePage(page, errors);
   }, 90_000);
+
+  it('a research database is entered as fields with TLS and a PEM CA; the allow-list is read-only for a technician', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/connectors`, { auth: await server.tokenFor('technician') });
+    await page.getByTestId('connector-add').click();
+    const form = page.getByTestId('connector-form');
+    await form.locator('select[name="kind"]').selectOption('research_db');
+    expect(await form.locator('input[name="dbUrl"]').count()).toBe(0);
+    await form.locator('select[name="tlsMode"]').selectOption('verify-full');
+    await form.locator('textarea[name="tlsCa"]').waitFor();
+    await form.getByRole('button', { name: '取消' }).click();
+    const allow = page.getByTestId('allowlist');
+    await allow.locator('tr[data-allow="192.168.0.0/16"]').waitFor();
+    expect(await allow.getByTestId('allow-form').count()).toBe(0);
+    await expect(allow.textContent()).resolves.toContain('只有管理员可以修改允许列表');
+    await closePage(page, errors);
+  });
+
+  it('an admin adds and removes an allow-list entry; a target outside the list is refused with a clear message', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/connectors`, { auth: server.auth });
+    const allow = page.getByTestId('allowlist');
+    await allow.locator('tr[data-allow="127.0.0.0/8"]').waitFor();
+    const add = allow.getByTestId('allow-form');
+    await add.locator('input[name="pattern"]').fill('*.Hospital.Local');
+    await add.locator('input[name="note"]').fill('院内域名');
+    await add.getByRole('button', { name: '添加' }).click();
+    await allow.locator('tr[data-allow="*.hospital.local"]').waitFor();
+    await add.locator('input[name="pattern"]').fill('10.0.0.0/33');
+    await add.getByRole('button', { name: '添加' }).click();
+    await allow.locator('[role="alert"]').waitFor();
+    await add.scrollIntoViewIfNeeded();
+    await shot(page, 'connectors-allowlist-editor.png');
+
+    await page.getByTestId('connector-add').click();
+    const form = page.getByTestId('connector-form');
+    await form.locator('input[name="name"]').fill('外网 AI');
+    await form.locator('select[name="kind"]').selectOption('imaging_ai');
+    await form.locator('input[name="url"]').fill('http://203.0.113.9/health');
+    await form.getByRole('button', { name: '保存' }).click();
+    await form.locator('[role="alert"]').waitFor();
+    await expect(form.locator('[role="alert"]').textContent()).resolves.toContain('允许');
+    await shot(page, 'connectors-allowlist.png');
+    await form.getByRole('button', { name: '取消' }).click();
+
+    page.once('dialog', (d) => d.accept());
+    await allow.locator('tr[data-allow="*.hospital.local"] [data-action="remove-allow"]').click();
+    await allow.locator('tr[data-allow="*.hospital.local"]').waitFor({ state: 'detached' });
+    await closePage(page, errors);
+  });
 
   it('reads in English', async () => {
     const { page, errors } = await openPage(browser, `${server.url}/connectors`, { auth: await server.tokenFor('technician'), lang: 'en' });

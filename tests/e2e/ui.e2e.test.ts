@@ -115,12 +115,12 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     await close(page, errors);
   });
 
-  it('search: GGO expands to 磨玻璃结节; filters narrow; empty results and errors are explained', async () => {
-    const { page, errors } = await open('/search?q=GGO');
+  it('search: GGN expands to 磨玻璃结节; filters narrow; empty results and errors are explained', async () => {
+    const { page, errors } = await open('/search?q=GGN');
     const expansions = page.locator('[data-testid="expansions"]');
     await expansions.waitFor();
     const text = (await expansions.textContent()) ?? '';
-    expect(text).toContain('GGO');
+    expect(text).toContain('GGN');
     expect(text).toContain('磨玻璃结节');
     expect(text).toContain('ground-glass nodule');
     await page.locator('li.hit').first().waitFor();
@@ -134,7 +134,7 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     expect(new Set(kinds)).toEqual(new Set(['guideline']));
 
     // A filter that matches nothing: a clear "no passages" message.
-    await page.goto(`${server.url}/search?q=GGO&kind=case`);
+    await page.goto(`${server.url}/search?q=GGN&kind=case`);
     const empty = page.locator('[data-testid="no-results"]');
     await empty.waitFor();
     expect(await empty.textContent()).toContain('未找到相关段落');
@@ -280,7 +280,7 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     await close(page, errors);
   });
 
-  it('sources: a new version supersedes the old one; upload progress is shown while bytes are sent', async () => {
+  it('sources: a same-name file asks before superseding; the new version supersedes the old one, undoably; upload progress is shown while bytes are sent', async () => {
     const name = 'e2e-lineage.md';
     const v1 = path.join(tmp, 'v1', name);
     const v2 = path.join(tmp, 'v2', name);
@@ -308,6 +308,15 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
       uploadThroughput: 150 * 1024,
     });
     await page.locator('[data-testid="upload-file"]').setInputFiles(v2);
+    // The form shows the current source of the same name and waits for a choice (issue 12, M2).
+    const choice = page.locator('[data-testid="same-name-choice"]');
+    await choice.waitFor();
+    expect(await choice.textContent()).toContain('《E2E 版本测试 第一版》');
+    expect(await page.locator('[data-testid="upload-submit"]').isDisabled()).toBe(true);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'sources-same-name-choice.png') });
+    const v1Id = (await server.rt.ingest.sameName(name)).matches[0].id;
+    await page.locator(`[data-testid="choice-supersede-${v1Id}"]`).check();
+    expect(await page.locator('[data-testid="upload-submit"]').textContent()).toBe('上传并取代旧版本');
     await page.locator('[data-testid="upload-submit"]').click();
     const progress = page.locator('[data-testid="upload-progress"]');
     await progress.waitFor();
@@ -348,6 +357,16 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     const badge = page.locator('li.hit', { hasText: '第一版' }).locator('[data-testid="superseded"]');
     await badge.first().waitFor();
     expect(await badge.first().textContent()).toBe('已被取代');
+
+    // Undo from the old version's page: it is current again, the second version stays as a separate source.
+    await page.goto(`${server.url}/sources/${encodeURIComponent(v1Id)}`);
+    await page.locator('[data-testid="restore-start"]').click();
+    await page.locator('[data-testid="restore-confirm"]').waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'source-restore-confirm.png') });
+    await page.locator('[data-testid="restore-confirm"]').click();
+    await page.locator('[data-testid="restore-version"]').waitFor({ state: 'detached' });
+    expect(await page.locator('.passage-badges .badge', { hasText: '已被取代' }).count()).toBe(0);
+    expect((await server.rt.sources.get(v1Id))?.supersededBy).toBeNull();
     await close(page, errors);
   });
 
@@ -414,6 +433,40 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
       headers: server.auth,
     });
     expect(again.status).toBe(409);
+    await close(page, errors);
+  });
+
+  it('jobs: a job whose worker kept dying is quarantined with its reason, and an admin retries it', async () => {
+    await server.rt.runner.stop();
+    const form = new FormData();
+    form.append('kind', 'textbook');
+    form.append('file', new Blob(['# 隔离任务测试\n\n这份文档模拟让解析进程崩溃的文件。\n']), 'e2e-quarantine.md');
+    const res = await fetch(`${server.url}/api/sources`, { method: 'POST', headers: server.auth, body: form });
+    const { job } = (await res.json()) as { job: { id: string; maxAttempts: number } };
+    // What a worker killed on every attempt leaves behind: a claimed job whose lease runs out, max_attempts times.
+    for (let i = 0; i < job.maxAttempts; i++) {
+      expect((await server.rt.jobs.claim(['ingest']))?.id).toBe(job.id);
+      server.rt.jobs.release(job.id);
+      await server.rt.db.query(`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = $1`, [job.id]);
+      await server.rt.runner.handleReaped(await server.rt.jobs.reap());
+    }
+    const { page, errors } = await open('/jobs?status=quarantined');
+    const row = page.locator(`tr[data-job-id="${job.id}"]`);
+    await row.and(page.locator('[data-status="quarantined"]')).waitFor();
+    await expect(row.locator('.status').textContent()).resolves.toBe('已隔离');
+    await expect(row.locator('.alert-code').textContent()).resolves.toBe('JOB_QUARANTINED');
+    await expect(row.getByTestId('suspect').textContent()).resolves.toContain(String(job.maxAttempts));
+    await page.getByTestId('quarantine-note').waitFor();
+    expect(await page.locator('[data-count="quarantined"] .count-num').textContent()).toBe('1');
+    // The source says why it is not indexed, instead of staying "pending".
+    const source = (await server.rt.db.query<{ status: string; error: { code: string } }>(`SELECT status, error FROM sources WHERE file_name = 'e2e-quarantine.md'`)).rows[0];
+    expect(source).toMatchObject({ status: 'failed', error: { code: 'JOB_QUARANTINED' } });
+    await shot(page, 'jobs-quarantined.png');
+
+    await row.locator('[data-action="retry"]').click();
+    await page.goto(`${server.url}/jobs`);
+    server.rt.runner.start();
+    await page.locator(`tr[data-job-id="${job.id}"][data-status="succeeded"]`).waitFor({ timeout: 15_000 });
     await close(page, errors);
   });
 

@@ -24,6 +24,8 @@ export type FakeLlmReply = (
       toolCalls?: FakeToolCall[];
       /** OpenAI streams: split each call's argument string into fragments of this many characters (default 8). */
       argChunkChars?: number;
+      /** Why the answer ended (default `stop`; `length` = cut at max_tokens). */
+      finish?: 'stop' | 'length';
     }
   | { status: number; error?: string; retryAfter?: number }
   /** Send this body verbatim with status 200 (protocol garbage). */
@@ -74,6 +76,10 @@ export interface FakeLlmServer {
   requests: FakeLlmRequest[];
   /** Most chat requests in flight at once so far. */
   readonly maxInFlight: number;
+  /** Tool-capability probes received (not in `requests`). */
+  probes: FakeLlmRequest[];
+  /** Whether the emulated model answers the probe with a native tool call (default true). */
+  setNativeTools(native: boolean): void;
   /** Queue replies; they are used, in order, before the script. */
   reply(...replies: FakeLlmReply[]): void;
   /** Answer every chat request not covered by the queue (null: a 500 saying nothing is scripted). */
@@ -91,9 +97,9 @@ export interface FakeLlmServer {
  * HTTP errors, slow answers and streams, truncated bodies and streams, protocol garbage, malformed
  * tool-call arguments; `clientClosed` tells whether the client hung up (cancellation).
  */
-export async function startFakeLlmServer(opts: { models?: string[]; script?: FakeLlmScript } = {}): Promise<FakeLlmServer> {
+export async function startFakeLlmServer(opts: { models?: string[]; script?: FakeLlmScript; nativeTools?: boolean } = {}): Promise<FakeLlmServer> {
   const models = opts.models ?? ['fake-model'];
-  const state = { queue: [] as FakeLlmReply[], script: opts.script ?? null, requests: [] as FakeLlmRequest[], inFlight: 0, maxInFlight: 0 };
+  const state = { queue: [] as FakeLlmReply[], script: opts.script ?? null, requests: [] as FakeLlmRequest[], probes: [] as FakeLlmRequest[], nativeTools: opts.nativeTools ?? true, inFlight: 0, maxInFlight: 0 };
   const timers = new Set<NodeJS.Timeout>();
   const wait = (ms: number, res: ServerResponse) =>
     new Promise<boolean>((resolve) => {
@@ -148,6 +154,18 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
       headers: req.headers,
       clientClosed: false,
     };
+    // The tool-capability probe (llm/tool-probe.ts) is answered as the emulated model would, outside the
+    // scripted queue and the request log: a native tool call, or (nativeTools: false) a fenced JSON block.
+    const probe = request.tools?.find((t) => t.function.name === 'yz_capability_probe');
+    if (probe) {
+      state.probes.push(request);
+      const call = { name: 'yz_capability_probe', arguments: { echo: 'ok' } };
+      const reply: FakeLlmReply = state.nativeTools ? { toolCalls: [call] } : { text: `\`\`\`json\n${JSON.stringify(call)}\n\`\`\`` };
+      const content = 'text' in reply ? (reply.text ?? '') : '';
+      if (request.stream) await stream(res, request, content, { prompt: 20, completion: 10 }, reply as { toolCalls?: FakeToolCall[] });
+      else whole(res, request, content, { prompt: 20, completion: 10 }, false, 'toolCalls' in reply ? (reply.toolCalls ?? []) : []);
+      return;
+    }
     state.requests.push(request);
     state.inFlight++;
     state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
@@ -172,17 +190,17 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
     const promptChars = request.messages.reduce((n, m) => n + String(m.content).length, 0);
     const usage = { prompt: reply.usage?.promptTokens ?? Math.ceil(promptChars / 2), completion: reply.usage?.completionTokens ?? Math.ceil(content.length / 2) };
     if (request.stream) await stream(res, request, content, usage, reply);
-    else whole(res, request, content, usage, reply.truncate === true, reply.toolCalls ?? []);
+    else whole(res, request, content, usage, reply.truncate === true, reply.toolCalls ?? [], reply.finish);
   }
 
-  function whole(res: ServerResponse, r: FakeLlmRequest, content: string, usage: { prompt: number; completion: number }, truncate: boolean, calls: FakeToolCall[]): void {
+  function whole(res: ServerResponse, r: FakeLlmRequest, content: string, usage: { prompt: number; completion: number }, truncate: boolean, calls: FakeToolCall[], finish: 'stop' | 'length' = 'stop'): void {
     const toolCalls = calls.length ? { tool_calls: wireCalls(r.api, calls) } : {};
     const body = JSON.stringify(
       r.api === 'ollama'
-        ? { model: r.model, created_at: new Date().toISOString(), message: { role: 'assistant', content, ...toolCalls }, done: true, done_reason: 'stop', prompt_eval_count: usage.prompt, eval_count: usage.completion }
+        ? { model: r.model, created_at: new Date().toISOString(), message: { role: 'assistant', content, ...toolCalls }, done: true, done_reason: finish, prompt_eval_count: usage.prompt, eval_count: usage.completion }
         : {
             id: 'chatcmpl-fake', object: 'chat.completion', created: 0, model: r.model,
-            choices: [{ index: 0, message: { role: 'assistant', content: calls.length && !content ? null : content, ...toolCalls }, finish_reason: calls.length ? 'tool_calls' : 'stop' }],
+            choices: [{ index: 0, message: { role: 'assistant', content: calls.length && !content ? null : content, ...toolCalls }, finish_reason: calls.length ? 'tool_calls' : finish }],
             usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion },
           },
     );
@@ -196,7 +214,7 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
     r: FakeLlmRequest,
     content: string,
     usage: { prompt: number; completion: number },
-    reply: { pieceChars?: number; pieceDelayMs?: number; truncate?: boolean; toolCalls?: FakeToolCall[]; argChunkChars?: number },
+    reply: { pieceChars?: number; pieceDelayMs?: number; truncate?: boolean; toolCalls?: FakeToolCall[]; argChunkChars?: number; finish?: 'stop' | 'length' },
   ): Promise<void> {
     const size = reply.pieceChars ?? 4;
     const pieces: string[] = [];
@@ -228,9 +246,9 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
       }
     }
     if (ollama) {
-      send({ model: r.model, message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', prompt_eval_count: usage.prompt, eval_count: usage.completion });
+      send({ model: r.model, message: { role: 'assistant', content: '' }, done: true, done_reason: reply.finish ?? 'stop', prompt_eval_count: usage.prompt, eval_count: usage.completion });
     } else {
-      send(chunk({}, calls.length ? 'tool_calls' : 'stop'));
+      send(chunk({}, calls.length ? 'tool_calls' : (reply.finish ?? 'stop')));
       const opts = r.body.stream_options as { include_usage?: boolean } | undefined;
       if (opts?.include_usage) send({ ...chunk({}, null), choices: [], usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion } });
       res.write('data: [DONE]\n\n');
@@ -246,6 +264,10 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
     get maxInFlight() {
       return state.maxInFlight;
     },
+    probes: state.probes,
+    setNativeTools(native) {
+      state.nativeTools = native;
+    },
     reply: (...replies) => void state.queue.push(...replies),
     script(fn) {
       state.script = fn;
@@ -255,6 +277,7 @@ export async function startFakeLlmServer(opts: { models?: string[]; script?: Fak
       state.queue.length = 0;
       state.script = null;
       state.maxInFlight = 0;
+      state.probes.length = 0;
     },
     close: () =>
       new Promise<void>((r) => {

@@ -39,7 +39,8 @@ export const TEST_ADMIN_PASSWORD = 'test-admin-password';
 /**
  * Accounts for tests on a runtime: bootstraps `admin` (password TEST_ADMIN_PASSWORD, must change it) and
  * returns the headers of a token of the admin `test-admin` plus `tokenFor(role, username?)`, which
- * creates a user of that role (password `<username>-password-1`) and a token.
+ * creates a user of that role (password `<username>-password-1`, already past its first-sign-in
+ * change) and a token.
  */
 export async function testAuth(rt: Runtime): Promise<{ auth: Record<string, string>; tokenFor: TestServer['tokenFor'] }> {
   await rt.auth.bootstrap(TEST_ADMIN_PASSWORD);
@@ -51,6 +52,8 @@ export async function testAuth(rt: Runtime): Promise<{ auth: Record<string, stri
         const existing = await rt.auth.users.byUsername(rt.db, username);
         const user = existing ?? (await rt.auth.users.byId(rt.db, (await rt.auth.createUser({ username, role, password: `${username}-password-1` }, 'test')).user.id));
         if (!user) throw new Error(`test user ${username} missing`);
+        // As if the user had already replaced the admin-typed password at first sign-in.
+        if (!existing) await rt.db.query('UPDATE users SET must_change_password = false WHERE id = $1', [user.id]);
         const { token } = await rt.auth.issueToken(rt.db, { userId: user.id, username: user.username }, { name: 'test', scopes: null, expiresInDays: 1 }, 'test');
         return { authorization: `Bearer ${token}` };
       })();

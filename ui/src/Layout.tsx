@@ -3,6 +3,7 @@ import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
 import { api, type ReadyDto } from './api.ts';
 import { useInterval } from './components.tsx';
 import { useConT } from './connectors/i18n.ts';
+import { useVocabularyStrings } from './vocabulary/i18n.ts';
 import { type Lang, useI18n } from './i18n.ts';
 import { useAuth } from './security/auth.tsx';
 import { useSecT } from './security/i18n.ts';
@@ -13,6 +14,7 @@ export function Layout() {
   const { t } = useI18n();
   const { t: ts } = useSecT();
   const { t: tc } = useConT();
+  const { t: tv } = useVocabularyStrings();
   const { can } = useAuth();
   const ready = useReady();
   const { pathname } = useLocation();
@@ -43,6 +45,11 @@ export function Layout() {
             {can('knowledge.review') && (
               <NavLink to="/review" className={({ isActive }) => navClass(isActive)} data-nav="review">
                 {t('nav.review')}
+              </NavLink>
+            )}
+            {can('knowledge.review') && (
+              <NavLink to="/vocabulary" className={({ isActive }) => navClass(isActive)} data-nav="vocabulary">
+                {tv('nav')}
               </NavLink>
             )}
             <NavLink to="/graph" className={({ isActive }) => navClass(isActive)} data-nav="graph">

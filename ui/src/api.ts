@@ -41,7 +41,7 @@ export interface PageDto {
 }
 
 export const SOURCE_KINDS: readonly SourceKind[] = ['guideline', 'textbook', 'literature', 'case', 'other'];
-export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'quarantined'];
 export const UPLOAD_ACCEPT = '.pdf,.md,.markdown,.html,.htm,.txt';
 
 export class ApiError extends Error {
@@ -99,9 +99,20 @@ export function qs(params: Query): string {
   return s ? `?${s}` : '';
 }
 
+/**
+ * Signals of the UI's own repeated polling (useInterval after its first tick): their requests say so
+ * with `X-YZ-Background: 1`, so they keep a page current without keeping an idle session alive.
+ */
+const backgroundSignals = new WeakSet<AbortSignal>();
+export function markBackground(signal: AbortSignal): AbortSignal {
+  backgroundSignals.add(signal);
+  return signal;
+}
+
 export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, signal?: AbortSignal, json?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (json !== undefined) headers['content-type'] = 'application/json';
+  if (signal && backgroundSignals.has(signal)) headers['x-yz-background'] = '1';
   return fetchJson<T>(url, { method, signal, headers, body: json === undefined ? undefined : JSON.stringify(json) });
 }
 
@@ -159,6 +170,10 @@ export const api = {
     request<SourceListDto>('GET', `/api/sources${qs(p)}`, signal),
   source: (id: string, signal?: AbortSignal) => request<SourceDto>('GET', `/api/sources/${enc(id)}`, signal),
   page: (id: string, page: number, signal?: AbortSignal) => request<PageDto>('GET', `/api/sources/${enc(id)}/pages/${page}`, signal),
+  /** Current sources an upload of this file name would meet (shown before the upload is confirmed). */
+  nameMatches: (fileName: string, sha256?: string, signal?: AbortSignal) =>
+    request<{ nameKey: string; matches: SourceDto[]; duplicate: SourceDto | null }>('GET', `/api/sources/name-matches${qs({ fileName, sha256 })}`, signal),
+  unsupersede: (id: string) => request<{ restored: SourceDto; detached: SourceDto }>('POST', `/api/sources/${enc(id)}/unsupersede`),
   jobs: (p: { status?: string; kind?: string; limit?: number } = {}, signal?: AbortSignal) => request<JobListDto>('GET', `/api/jobs${qs(p)}`, signal),
   job: (id: string, signal?: AbortSignal) => request<JobDto>('GET', `/api/jobs/${enc(id)}`, signal),
   retryJob: (id: string) => request<JobDto>('POST', `/api/jobs/${enc(id)}/retry`),
@@ -202,7 +217,7 @@ export interface ReviewBody {
   expectedVersion?: number;
 }
 export type ApproveBody = ReviewBody & { edit?: ApprovalEdit; overrideConflict?: boolean };
-export type BulkBody = { action: 'approve' | 'reject'; comment?: string } & ({ ids: string[] } | { filter: Omit<CandidateFilter, 'status'> });
+export type BulkBody = { action: 'approve' | 'reject'; comment?: string } & ({ ids: string[] } | { filter: Omit<CandidateFilter, 'status'>; confirmCount?: number });
 export type ExportFormat = 'jsonl' | 'csv-nodes' | 'csv-edges' | 'cypher';
 
 export const CANDIDATE_STATUSES: readonly CandidateStatus[] = ['pending', 'approved', 'rejected'];
@@ -254,12 +269,25 @@ export interface UploadMeta {
   version?: string;
   year?: string;
   language?: string;
+  /** Versioning choice when current sources share the file name: a source id to supersede, or "true" for a separate source. */
+  supersedes?: string;
+  separate?: string;
 }
 
 export interface UploadHandle {
   /** Resolves with 202 (queued) or 409 (duplicate) results; rejects with ApiError otherwise. */
   done: Promise<UploadResultDto>;
   abort(): void;
+}
+
+/**
+ * SHA-256 of a file as lower-case hex, or undefined where the browser offers no Web Crypto (pages served
+ * over plain HTTP from a non-local address are not a secure context).
+ */
+export async function fileSha256(file: Blob): Promise<string | undefined> {
+  if (!globalThis.crypto?.subtle) return undefined;
+  const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** POST /api/sources with XMLHttpRequest, for upload progress events (fetch has none). */

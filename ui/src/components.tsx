@@ -1,5 +1,5 @@
 import { type ReactNode, type Ref, useEffect, useRef } from 'react';
-import { ApiError, type JobStatus, type SourceStatus } from './api.ts';
+import { ApiError, type JobStatus, markBackground, type SourceStatus } from './api.ts';
 import { type Range, segmentsOf } from './highlight.ts';
 import { useI18n } from './i18n.ts';
 
@@ -81,6 +81,7 @@ const JOB_TONE: Record<JobStatus, 'grey' | 'blue' | 'green' | 'red' | 'amber'> =
   succeeded: 'green',
   failed: 'red',
   cancelled: 'grey',
+  quarantined: 'red',
 };
 export function JobStatusBadge({ status }: { status: JobStatus }) {
   const { td } = useI18n();
@@ -161,23 +162,32 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Calls `fn` now and every `ms` while mounted; `fn` gets an AbortSignal cancelled on unmount. */
+/**
+ * Calls `fn` now and every `ms` while mounted; `fn` gets an AbortSignal cancelled on unmount. Ticks
+ * after the first pass a signal marked as background polling (see markBackground in api.ts): they
+ * do not count as the user's activity for the idle session timeout.
+ */
 export function useInterval(fn: (signal: AbortSignal) => void | Promise<void>, ms: number, deps: readonly unknown[]) {
   const saved = useRef(fn);
   saved.current = fn;
   useEffect(() => {
     const ctl = new AbortController();
+    const polling = new AbortController();
+    markBackground(polling.signal);
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let first = true;
     const tick = async () => {
       try {
-        await saved.current(ctl.signal);
+        await saved.current(first ? ctl.signal : polling.signal);
       } finally {
+        first = false;
         if (!ctl.signal.aborted) timer = setTimeout(tick, ms);
       }
     };
     void tick();
     return () => {
       ctl.abort();
+      polling.abort();
       if (timer) clearTimeout(timer);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -10,6 +10,7 @@ import { GraphPage } from './pages/GraphPage.tsx';
 import { JobsPage } from './pages/JobsPage.tsx';
 import { PassagePage } from './pages/PassagePage.tsx';
 import { ReviewPage } from './pages/ReviewPage.tsx';
+import { VocabularyPage } from './pages/VocabularyPage.tsx';
 import { SearchPage } from './pages/SearchPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SourceDetailPage } from './pages/SourceDetailPage.tsx';
@@ -49,6 +50,7 @@ function App() {
         <Route path="sources/:id" element={<SourceDetailPage />} />
         <Route path="jobs" element={<JobsPage />} />
         <Route path="review" element={<RequirePermission permission="knowledge.review"><ReviewPage /></RequirePermission>} />
+        <Route path="vocabulary" element={<RequirePermission permission="knowledge.review"><VocabularyPage /></RequirePermission>} />
         <Route path="graph" element={<GraphPage />} />
         <Route path="literature" element={<WatchesPage />} />
         <Route path="chat" element={<ChatPage />} />

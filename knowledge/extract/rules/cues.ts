@@ -34,7 +34,7 @@ const CUE_CLASSES: CueClass[] = [
     dir: 'both',
     // A rule of thumb ("…应考虑肺结核", "可考虑手术") states the relation; only its hedged form is `possible`.
     zh: [
-      '(?:应|需|要|须|可|首先|应首先|应高度|需高度|高度)(?:考虑|怀疑)', '(?:怀疑|疑似|疑诊)[^，。；]{0,20}?(?:时|者)', '疑似或确诊', '并非[^，。；]{0,16}?所?(?:特有|独有)', '无论', '无需', '无须', '无法',
+      '(?:应|需|要|须|可|首先|应首先|应高度|需高度|高度)(?:考虑|怀疑)', '(?:怀疑|疑似|疑诊)[^，。；]{0,20}?(?:时|者)', '疑似或确诊', '并非[^，。；]{0,16}?所?(?:特有|独有)', '无论', '无法',
       '有无', '无创', '无关', '无菌', '无痛', '无数', '无限', '无禁忌', '未经', '非特异',
     ],
     en: ['no longer', 'not only', 'whether or not'],
@@ -46,11 +46,31 @@ const CUE_CLASSES: CueClass[] = [
     en: ['suspected', 'suspicious for', 'suspicious of', 'questionable', 'equivocal', 'to rule out', 'rule out'],
   },
   {
+    // Evidence or advice against a test or treatment, wherever it stands in the clause ("CT对早期病灶不敏感",
+    // "头颅CT一般无需常规进行", "MRI在急诊中作用最小").
+    kind: 'absent',
+    dir: 'both',
+    advice: true,
+    zh: ['无需', '无须', '不敏感', '作用最小', '作用不大', '无诊断价值', '不能作为', '常无异常发现', '无异常发现'],
+    en: ['not needed', 'unnecessary', 'insensitive', 'of no value', 'plays (?:a|the) minimal role'],
+  },
+  {
+    // Limited value: the test or treatment is not ruled out, but neither is it endorsed.
+    kind: 'possible',
+    dir: 'both',
+    advice: true,
+    zh: [
+      '诊断价值有限', '价值有限', '价值不大', '意义不大', '作用有限', '敏感性较低', '敏感性低', '敏感性不高', '特异性不高', '特异性较低', '无特异性', '疗效不确切',
+      '不确切', '仅有辅助诊断价值', '仅有辅助', '检出率低', '阳性率低',
+    ],
+    en: ['of limited value', 'limited role', 'low sensitivity', 'low specificity', 'not specific'],
+  },
+  {
     kind: 'absent',
     dir: 'forward',
     advice: true,
-    zh: ['不推荐', '不建议', '不适合', '不适用', '不宜', '不作为', '不需要', '不需', '不必', '常不能显示', '不能显示', '不能发现', '不能诊断', '不能检出'],
-    en: ['not recommended', 'not indicated', 'not suitable', 'cannot detect', 'cannot show'],
+    zh: ['而非', '而不是', '禁用', '禁止', '避免', '不推荐', '不建议', '不适合', '不适用', '不宜', '不作为', '不需要', '不需', '不必', '常不能显示', '不能显示', '不能发现', '不能诊断', '不能检出'],
+    en: ['not recommended', 'not indicated', 'not suitable', 'cannot detect', 'cannot show', 'rather than', 'instead of', 'avoid'],
   },
   { kind: 'absent', dir: 'backward', advice: true, zh: ['的?(?:绝对|相对)?禁忌证?', '无效'], en: ['is contraindicated', 'is ineffective'] },
   { kind: 'absent', dir: 'backward', zh: ['阴性', '缺如'], en: ['negative', 'is absent', 'are absent'] },
@@ -79,6 +99,11 @@ export interface Cue {
   dir: Direction;
   advice: boolean;
   clause: number;
+  /**
+   * The cue's clause names nothing ("…仅能发现少数含钙结石，诊断价值有限"): a cue that judges a test or
+   * treatment then covers the clause before it, which names what is judged.
+   */
+  elliptical: boolean;
 }
 
 function compile(lang: 'zh' | 'en'): RegExp {
@@ -95,7 +120,9 @@ export function findCues(view: SentenceView): Cue[] {
     const cls = CUE_CLASSES[m.slice(1).findIndex((g) => g !== undefined)];
     if (!cls || cls.kind === 'none') continue;
     const start = m.index ?? 0;
-    out.push({ start, end: start + m[0].length, kind: cls.kind, dir: cls.dir, advice: cls.advice ?? false, clause: clauseIndex(view.clauses, start) });
+    const clause = clauseIndex(view.clauses, start);
+    const elliptical = cls.dir === 'both' && (cls.advice ?? false) && clause > 0 && !view.mentions.some((x) => x.clause === clause && !x.implicit);
+    out.push({ start, end: start + m[0].length, kind: cls.kind, dir: cls.dir, advice: cls.advice ?? false, clause, elliptical });
   }
   return out;
 }
@@ -108,6 +135,10 @@ export function findBreakers(view: SentenceView): number[] {
 /** Whether sentence span [start, end) lies in the scope of `cue`. */
 function inScope(view: SentenceView, cue: Cue, breakers: readonly number[], start: number, end: number): boolean {
   const clause = view.clauses[cue.clause];
+  if (cue.elliptical) {
+    const before = view.clauses[cue.clause - 1];
+    if (!before.strongEnd && start >= before.start && end <= before.end) return true;
+  }
   if (start < clause.start || end > clause.end) return false;
   if (cue.dir === 'both') return start >= cue.end || end <= cue.start;
   if (cue.dir === 'forward') return start >= cue.end && !breakers.some((b) => b >= cue.end && b < start);

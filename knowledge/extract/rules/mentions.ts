@@ -1,5 +1,11 @@
 import { type Lexicon, type LexiconEntry, surfaceKey, type Tokenizer } from '../../../core/index.ts';
 
+/** A word of the tokenizer's segmentation and where it starts in the text. */
+export interface PositionedWord {
+  word: string;
+  start: number;
+}
+
 /** A lexicon entity named in the text: `text === source.slice(start, end)`. */
 export interface EntityMention {
   start: number;
@@ -49,9 +55,9 @@ export class MentionFinder {
     for (const [ch, set] of sets) this.lengths.set(ch, [...set].sort((a, b) => b - a));
   }
 
-  /** Mentions in `text`, left to right, never overlapping. */
-  find(text: string): EntityMention[] {
-    const bound = this.boundaries(text);
+  /** Mentions in `text`, left to right, never overlapping (`words`: the text's jieba words, when already segmented). */
+  find(text: string, words: readonly PositionedWord[] = this.segment(text)): EntityMention[] {
+    const bound = this.boundaries(text, words);
     const out: EntityMention[] = [];
     let i = 0;
     while (i < text.length) {
@@ -80,18 +86,27 @@ export class MentionFinder {
    * the categories of "T2N0M0" are found. A word jieba returns normalised (and so not found
    * verbatim) leaves its span unconstrained rather than unmatchable.
    */
-  private boundaries(text: string): Uint8Array {
+  private boundaries(text: string, words: readonly PositionedWord[]): Uint8Array {
     const bound = new Uint8Array(text.length + 1).fill(1);
+    for (const { word: w, start: at } of words) {
+      for (let k = at + 1; k < at + w.length; k++) {
+        bound[k] = ASCII_ALNUM.test(text[k]) && DIGIT.test(text[k - 1]) && !DIGIT.test(text[k]) ? 1 : 0;
+      }
+    }
+    return bound;
+  }
+
+  /** The tokenizer's words of `text` with their offsets (a word jieba returns normalised and not found verbatim is left out). */
+  segment(text: string): PositionedWord[] {
+    const out: PositionedWord[] = [];
     let cursor = 0;
     for (const w of this.tokenizer.words(text)) {
       const at = text.indexOf(w, cursor);
       if (at < 0) continue;
-      for (let k = at + 1; k < at + w.length; k++) {
-        bound[k] = ASCII_ALNUM.test(text[k]) && DIGIT.test(text[k - 1]) && !DIGIT.test(text[k]) ? 1 : 0;
-      }
+      out.push({ word: w, start: at });
       cursor = at + w.length;
     }
-    return bound;
+    return out;
   }
 
   private lookup(surface: string): LexiconEntry | undefined {

@@ -1,51 +1,135 @@
-import { type Lexicon, Tokenizer } from '../../../core/index.ts';
-import type { ChunkForExtraction, ExtractedTriple, ExtractionResult, Extractor, Mention, Qualifiers } from '../../model.ts';
+import { type Lexicon, surfaceKey, Tokenizer } from '../../../core/index.ts';
+import type { ChunkForExtraction, ExtractedTriple, ExtractionResult, Extractor, Mention, Qualifiers, SynonymProposal } from '../../model.ts';
 import { orient, typesFit } from '../../predicates.ts';
 import { certaintyOf, findBreakers, findCues } from './cues.ts';
 import { type EntityMention, MentionFinder } from './mentions.ts';
+import type { OpenMentionTools } from './open-mentions.ts';
 import { applyRule, type PatternRule, type Proposal } from './pattern-rule.ts';
 import { EN_RULES } from './rules-en.ts';
 import { ZH_RULES } from './rules-zh.ts';
-import { type SentenceView, viewSentence } from './sentence-view.ts';
+import { type LocalMention, type SentenceView, viewSentence } from './sentence-view.ts';
 import { splitSentences } from './sentences.ts';
+import { findSynonyms } from './synonyms.ts';
+import { headingTopic, sentenceTopic } from './topic.ts';
 
 /** Bump when rules, cues or mention finding change what is extracted: candidates record it. */
-export const RULES_VERSION = 'rules-v1';
+export const RULES_VERSION = 'rules-v2';
 
 /** Procedures that examine rather than treat: named as treatment only when the trigger says 治疗/treat. */
-const DIAGNOSTIC_PROCEDURE = /活检|检查|造影|镜检|biopsy|scopy|graphy/i;
+const DIAGNOSTIC_PROCEDURE = /活检|检查|造影|镜|穿刺(?!引流)|biopsy|scopy|graphy/i;
+
+/** Names of classes of disease rather than diseases. */
+const CATEGORY = /(?:疾病|传染病|恶性肿瘤|良性肿瘤|肿瘤|病变|急腹症|心血管综合征)$/;
+
+/** Text of the preceding chunk that is read for a topic (a heading line is short and near the end). */
+const PRECEDING_CHARS = 400;
+
+export interface ExtractedText {
+  triples: ExtractedTriple[];
+  synonyms: SynonymProposal[];
+  /** The rule that proposed each triple, by index (for tuning rules and for tests). */
+  rules: string[];
+}
 
 /**
- * The deterministic extraction engine (`rules`, no LLM): lexicon mentions, sentence and clause
- * splitting, pattern rules per predicate, and clause-scoped negation/hedge cues. A triple is proposed
- * only when both entities are named in the sentence that states it; the quote is that sentence.
+ * The deterministic extraction engine (`rules`, no LLM). Mentions are lexicon names and, in Chinese,
+ * open mentions: phrases between trigger, cue and function words that the lexicon does not know, typed
+ * by their head word and left unresolved for review. Sentences and clauses are split, pattern rules per
+ * predicate find arguments by position, clause- and list-scoped cues set certainty, and the section
+ * topic (heading, bare heading line, defining first sentence) is the subject a sentence leaves out
+ * and what 本病/该病/其 refer to. Synonyms the text states are returned as proposals. The quote of a
+ * triple is the sentence that states it.
  */
 export class RulesExtractor implements Extractor {
   readonly engine = 'rules' as const;
   readonly version = RULES_VERSION;
   private readonly finder: MentionFinder;
+  private readonly tools: OpenMentionTools & { words: (text: string) => string[] };
 
-  /** `tokenizer` defaults to a new one over `lexicon` (pass the search tokenizer to share its jieba). */
-  constructor(lexicon: Lexicon, tokenizer: Tokenizer = new Tokenizer(lexicon)) {
+  private readonly openVocabulary: boolean;
+
+  /**
+   * `tokenizer` defaults to a new one over `lexicon` (pass the search tokenizer to share its jieba).
+   * `openVocabulary: false` keeps to lexicon names (the baseline the benchmark measures beside it).
+   */
+  constructor(
+    private readonly lexicon: Lexicon,
+    tokenizer: Tokenizer = new Tokenizer(lexicon),
+    opts: { openVocabulary?: boolean } = {},
+  ) {
+    this.openVocabulary = opts.openVocabulary !== false;
     this.finder = new MentionFinder(lexicon, tokenizer);
+    // Part-of-speech tags of the same short phrases recur across a corpus: tag each once.
+    const tags = new Map<string, Array<{ word: string; tag: string }>>();
+    const tag = (s: string) => {
+      let t = tags.get(s);
+      if (!t) {
+        if (tags.size > 20_000) tags.clear();
+        t = tokenizer.tagged(s);
+        tags.set(s, t);
+      }
+      return t;
+    };
+    this.tools = { lookup: (s) => lexicon.lookup(s), tag, words: (s) => tokenizer.words(s) };
   }
 
   async extract(chunk: ChunkForExtraction, signal?: AbortSignal): Promise<ExtractionResult> {
     signal?.throwIfAborted();
-    return { triples: this.extractText(chunk.text), llmCalls: 0 };
+    const { triples, synonyms } = this.extractSection(chunk.text, { headingPath: chunk.headingPath, preceding: chunk.preceding });
+    return { triples, synonyms, llmCalls: 0 };
   }
 
   /** Triples of one text, in text order; same text, same triples. */
   extractText(text: string): ExtractedTriple[] {
-    const mentions = this.finder.find(text);
-    if (mentions.length < 2) return [];
-    const out: ExtractedTriple[] = [];
+    return this.extractSection(text).triples;
+  }
+
+  /** Triples and synonym proposals of a text, with its heading path and the text before it in its section. */
+  extractSection(text: string, context: { headingPath?: readonly string[]; preceding?: string } = {}): ExtractedText {
+    let topic = headingTopic(this.lexicon, context.headingPath ?? []);
+    if (context.preceding) topic = this.topicAfter(context.preceding.slice(-PRECEDING_CHARS), topic);
+    const words = this.finder.segment(text);
+    const mentions = this.finder.find(text, words);
+    const triples: ExtractedTriple[] = [];
+    const rules: string[] = [];
+    const synonyms: SynonymProposal[] = [];
+    /** Short names the text has defined ("流行性脑脊髓膜炎简称流脑"): later mentions of them are the full name. */
+    const defined = new Map<string, LocalMention>();
     for (const sentence of splitSentences(text)) {
-      const view = viewSentence(sentence, mentions);
-      if (view.mentions.length < 2) continue;
-      out.push(...this.sentenceTriples(view));
+      const view = this.canonical(viewSentence(sentence, mentions, this.openVocabulary ? this.tools : undefined, topic, words), defined, topic);
+      const stated = findSynonyms(view, topic);
+      synonyms.push(...stated);
+      const next = sentenceTopic(this.lexicon, view, topic === null);
+      // A heading line states nothing itself; a defining sentence states facts about the topic it sets.
+      if (!next?.headingLine && view.mentions.length + (topic ? 1 : 0) >= 2) {
+        for (const { triple, rule } of this.sentenceTriples(next ? { ...view, topic: next.topic } : view)) {
+          triples.push(triple);
+          rules.push(rule);
+        }
+      }
+      if (next) topic = next.topic;
+      for (const y of stated) {
+        const term = view.mentions.find((m) => m.text === y.term.text) ?? (topic?.text === y.term.text ? topic : undefined);
+        if (term) defined.set(surfaceKey(y.alias), term);
+      }
     }
-    return out;
+    return { triples, synonyms, rules };
+  }
+
+  /**
+   * Mentions that stand for a name defined earlier in the section — its short name, or the topic written
+   * without a trailing 形成/症/病 (下肢深静脉血栓 for 下肢深静脉血栓形成) — take that name.
+   */
+  private canonical(view: SentenceView, defined: ReadonlyMap<string, LocalMention>, topic: LocalMention | null): SentenceView {
+    let changed = false;
+    const mentions = view.mentions.map((m) => {
+      if (m.pronoun || m.implicit) return m;
+      const full = defined.get(surfaceKey(m.text)) ?? (topic && m.open && topic.text.startsWith(m.text) && /^(?:形成|症|病|综合征)$/.test(topic.text.slice(m.text.length)) ? topic : undefined);
+      if (!full) return m;
+      changed = true;
+      return { ...full, start: m.start, end: m.end, clause: m.clause, implicit: false };
+    });
+    return changed ? { ...view, mentions } : view;
   }
 
   /** Mentions the engine sees in `text` (for debugging rules and for tests). */
@@ -53,7 +137,23 @@ export class RulesExtractor implements Extractor {
     return this.finder.find(text);
   }
 
-  private sentenceTriples(view: SentenceView): ExtractedTriple[] {
+  /** Every mention of each sentence, open ones included (for the review of unknown terms and for tests). */
+  sentenceMentions(text: string): LocalMention[][] {
+    const mentions = this.finder.find(text);
+    return splitSentences(text).map((s) => viewSentence(s, mentions, this.tools).mentions);
+  }
+
+  private topicAfter(text: string, topic: LocalMention | null): LocalMention | null {
+    const mentions = this.finder.find(text);
+    let current = topic;
+    for (const sentence of splitSentences(text)) {
+      const view = viewSentence(sentence, mentions, this.tools, current);
+      current = sentenceTopic(this.lexicon, view, current === null)?.topic ?? current;
+    }
+    return current;
+  }
+
+  private sentenceTriples(view: SentenceView): Array<{ triple: ExtractedTriple; rule: string }> {
     const rules: PatternRule[] = view.lang === 'zh' ? ZH_RULES : EN_RULES;
     const cues = findCues(view);
     const breakers = findBreakers(view);
@@ -61,56 +161,102 @@ export class RulesExtractor implements Extractor {
     for (const rule of rules) {
       for (const p of applyRule(rule, view)) {
         if (!this.acceptable(p, view)) continue;
-        const key = `${p.rule.predicate}|${p.subject.entry.id}|${p.object.entry.id}`;
+        const s = this.subjectOf(p, view);
+        const o = this.resolve(p.object, view);
+        if (!s || !o || identity(s) === identity(o)) continue;
+        const key = `${p.rule.predicate}|${identity(s)}|${identity(o)}`;
         const prev = best.get(key);
         if (prev && prev.p.rule.confidence >= p.rule.confidence) continue;
         best.set(key, { p, certainty: certaintyOf(view, cues, breakers, [p.subject, p.object], p.rule.predicate) });
       }
     }
-    const triples: ExtractedTriple[] = [];
+    // A phrase with no known head fits several arguments (他莫昔芬: a treatment or a test?): keep its best reading.
+    const untyped = new Map<string, number>();
+    for (const { p } of best.values()) {
+      if (!p.object.open || p.object.type) continue;
+      const k = `${identity(p.subject)}|${identity(p.object)}`;
+      untyped.set(k, Math.max(untyped.get(k) ?? 0, p.rule.confidence));
+    }
+    const triples: Array<{ triple: ExtractedTriple; rule: string }> = [];
     for (const { p, certainty } of best.values()) {
-      let [s, o] = [p.subject, p.object];
-      const [first] = orient(p.rule.predicate, s.entry.id, o.entry.id);
-      if (first !== s.entry.id) [s, o] = [o, s];
-      triples.push({
-        subject: mention(s),
+      if (p.object.open && !p.object.type && (untyped.get(`${identity(p.subject)}|${identity(p.object)}`) ?? 0) > p.rule.confidence) continue;
+      const sm = this.subjectOf(p, view) as LocalMention;
+      const om = this.resolve(p.object, view) as LocalMention;
+      let s = mention(sm, p.rule.predicate === 'examined_by' && sm !== this.resolve(p.subject, view) ? 'Disease' : p.subjectType);
+      let o = mention(om, p.objectType);
+      // A narrower form related to its own head ("细菌性肝脓肿 是 肝脓肿 的一种") is a new name for review, not a self-loop.
+      if (s.entityId && s.entityId === o.entityId) {
+        if (sm.narrower) s = { ...s, entityId: null };
+        else if (om.narrower) o = { ...o, entityId: null };
+        else continue;
+      }
+      const [first] = orient(p.rule.predicate, identity(s), identity(o));
+      if (first !== identity(s)) [s, o] = [o, s];
+      triples.push({ rule: p.rule.id, triple: {
+        subject: s,
         predicate: p.rule.predicate,
-        object: mention(o),
+        object: o,
         certainty,
         qualifiers: this.qualifiers(view, p),
         quote: view.text,
         quoteStart: view.offset,
         quoteEnd: view.offset + view.text.length,
-        confidence: p.rule.confidence,
-      });
+        // An unresolved mention is a guess about a name: it ranks below the same wording about known names.
+        confidence: p.subject.open || p.object.open ? Math.round(p.rule.confidence * 80) / 100 : p.rule.confidence,
+      } });
     }
-    return triples.sort(
-      (a, b) => a.predicate.localeCompare(b.predicate) || cmp(a.subject.entityId, b.subject.entityId) || cmp(a.object.entityId, b.object.entityId),
-    );
+    return triples.sort(({ triple: a }, { triple: b }) => a.predicate.localeCompare(b.predicate) || identity(a.subject).localeCompare(identity(b.subject)) || identity(a.object).localeCompare(identity(b.object)));
+  }
+
+  /**
+   * In a section about a disease, an exam is said to examine that disease even where the sentence names
+   * the sign it shows or misses ("CT对早期缺血病灶不敏感" under 急性缺血性卒中).
+   */
+  private subjectOf(p: Proposal, view: SentenceView): LocalMention | null {
+    const s = this.resolve(p.subject, view);
+    if (p.rule.predicate === 'examined_by' && view.topic && s && (s.type === 'Sign' || s.type === 'Finding') && p.subjectType !== 'Disease') return view.topic;
+    return s;
+  }
+
+  /** A pronoun or an implicit subject stands for the section topic. */
+  private resolve(m: LocalMention, view: SentenceView): LocalMention | null {
+    return m.pronoun ? view.topic : m;
   }
 
   private acceptable(p: Proposal, view: SentenceView): boolean {
-    const { subject: s, object: o, rule } = p;
-    if (s.entry.id === o.entry.id || !typesFit(rule.predicate, s.entry.type, o.entry.type)) return false;
-    if (rule.predicate === 'treated_by' && o.entry.type === 'Procedure' && DIAGNOSTIC_PROCEDURE.test(o.entry.zh + o.entry.en)) {
+    const { rule } = p;
+    if (!typesFit(rule.predicate, p.subjectType, p.objectType)) return false;
+    // A class of diseases (恶性肿瘤, 肛肠疾病) is no sign of one, and a copula onto one states no subtype worth a triple.
+    if ((rule.predicate === 'has_sign' && p.object.open && CATEGORY.test(p.object.text)) || (rule.id.endsWith('.copula') && CATEGORY.test(p.object.text))) return false;
+    const name = p.object.entry ? p.object.entry.zh + p.object.entry.en : p.object.text;
+    if (rule.predicate === 'treated_by' && (p.objectType === 'Procedure' || p.object.open) && DIAGNOSTIC_PROCEDURE.test(name)) {
       return /治疗|treat/i.test(view.masked.slice(p.trigger.start, p.trigger.end));
     }
+    // A procedure examines only when it is a diagnostic one (biopsy, endoscopy), not surgery.
+    if (rule.predicate === 'examined_by' && p.objectType === 'Procedure' && !DIAGNOSTIC_PROCEDURE.test(name)) return false;
     return true;
   }
 
-  /** The imaging modality named in the trigger's clause, when there is exactly one. */
+  /** The imaging modality named in the trigger's clause, when there is exactly one; the site a compositional exam examines. */
   private qualifiers(view: SentenceView, p: Proposal): Qualifiers {
+    if (p.rule.predicate === 'examined_by') return p.object.site ? { location: p.object.site.slice(0, 40) } : {};
     if (p.rule.predicate !== 'has_sign' && p.rule.predicate !== 'suggests') return {};
     const clause = view.clauses.findIndex((c) => p.trigger.start >= c.start && p.trigger.start <= c.end);
-    const mods = new Set(view.mentions.filter((m) => m.clause === clause && m.entry.type === 'Modality').map((m) => m.entry.zh));
+    const mods = new Set(view.mentions.filter((m) => m.clause === clause && m.type === 'Modality' && m.entry).map((m) => m.entry?.zh as string));
     return mods.size === 1 ? { modality: [...mods][0].slice(0, 40) } : {};
   }
 }
 
-function mention(m: EntityMention): Mention {
-  return { text: m.text.slice(0, 80), entityId: m.entry.id, type: m.entry.type };
+/**
+ * A mention's identity for deduplication and symmetric ordering: its entity id, else its normalised text.
+ * A narrower form of a known name (早期肝硬化) keeps its text, so what is said of it stays apart from the name.
+ */
+function identity(m: { entry?: { id: string }; entityId?: string | null; text: string; narrower?: boolean }): string {
+  if (m.narrower) return `~${surfaceKey(m.text)}`;
+  const id = 'entry' in m && m.entry ? m.entry.id : 'entityId' in m ? m.entityId : null;
+  return id ?? `~${surfaceKey(m.text)}`;
 }
 
-function cmp(a: string | null, b: string | null): number {
-  return (a ?? '').localeCompare(b ?? '');
+function mention(m: LocalMention, type: string): Mention & { narrower?: boolean } {
+  return { text: m.text.slice(0, 80), entityId: m.entry?.id ?? null, type: m.entry ? m.entry.type : type, ...(m.narrower ? { narrower: true } : {}) };
 }

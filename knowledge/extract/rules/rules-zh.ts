@@ -15,7 +15,7 @@ const SIGN: EntityType[] = ['Sign', 'Finding'];
 const DSF: EntityType[] = ['Disease', 'Sign', 'Finding'];
 const ANAT: EntityType[] = ['Anatomy'];
 const TX: EntityType[] = ['Treatment', 'Drug', 'Procedure'];
-const MOD: EntityType[] = ['Modality', 'Exam'];
+const MOD: EntityType[] = ['Modality', 'Exam', 'Procedure'];
 const STAGE: EntityType[] = ['Stage'];
 
 /** Placeholder class of the modalities and exams. */
@@ -31,6 +31,10 @@ const left = (types: EntityType[], take: ArgSpec['take'] = 'nearest', extra: Par
 const right = (types: EntityType[], take: ArgSpec['take'] = 'all', extra: Partial<ArgSpec> = {}): ArgSpec => ({ side: 'right', types, take, ...extra });
 const inside = (types: EntityType[], extra: Partial<ArgSpec> = {}): ArgSpec => ({ side: 'inside', types, ...extra });
 const clause = (types: EntityType[]): ArgSpec => ({ side: 'clause', types });
+/** An argument the section topic fills when the trigger names none ("…是确诊的首选方法"). */
+const topicInside = (types: EntityType[]): ArgSpec => inside(types, { topic: true });
+/** Findings named among a disease's complications (休克, 出血) are complications too. */
+const COMPLICATIONS = { accept: ['Finding', 'Sign'] as EntityType[] };
 const site = (spec: ArgSpec): ArgSpec => ({ ...spec, notBefore: NOT_A_SITE });
 
 function rule(id: string, predicate: Predicate, trigger: string, subject: ArgSpec, object: ArgSpec, confidence: number): PatternRule {
@@ -39,12 +43,18 @@ function rule(id: string, predicate: Predicate, trigger: string, subject: ArgSpe
 
 const QUAL = '(?:典型|主要|常见|特征性|特异性|直接|间接|基本|重要|最常见|最典型|最重要|较特异|特异|可靠|辅助|最可靠)';
 
+/** Words for what a patient shows (clinical manifestations), as opposed to a sign that points to a disease. */
+const CLINICAL = '(?:临床表现|临床特点|临床特征|症状|体征|皮损|首发症状|主要症状|主要表现|常见表现|早期表现|临床主要表现|共同表现|共有表现)';
+
 const HAS_SIGN: PatternRule[] = [
-  rule('manifests', 'has_sign', `(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|典型|常常)?表现为|${QUAL}?的?(?:影像学?|${M}+)?(?:表现|征象|特征|特点|改变|标志)(?:主要)?(?:[^，。；]{0,6}[，,])?(?:为|是|包括|有)`, left(DIS), right(SIGN), 0.9),
-  rule('seen', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:见到|可见(?!于)|常见(?!于)|多见(?!于)|出现|发生(?!于|在)|伴有|伴|呈现|呈|显示|可有|常有|多有|内有|引起|导致|形成)', left(DIS), right(SIGN), 0.8),
+  rule('manifests', 'has_sign', `(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|典型|常常|还可)?表现为|${QUAL}?的?(?:影像学?|${M}+|临床)?(?:表现|征象|特征|特点|改变|标志|症状|体征|皮损)(?:主要)?(?:[^，。；]{0,6}[，,])?(?:为|是|包括|有)`, left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.9),
+  // "烧心和反流是本病最常见的典型症状": what a disease presents with, the symptoms as grammatical subject.
+  rule('is_symptom', 'has_sign', `(?:是|为)${gap(16)}的?${QUAL}?的?${CLINICAL}`, topicInside(DIS), left(SIGN, 'all'), 0.9),
+  rule('seen', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以|还可|还)?(?:见到|可见(?!于)|常见(?![于的])|多见(?![于的])|出现|发生(?!于|在|率|部位|的)|伴有|伴|呈现|呈|显示|可有|常有|多有|均有|内有|但有|而有|则有|并有|尚有|可发现|能发现)', left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.8),
+  { ...rule('causes_sign', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:引起|导致|形成)', left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.8), notInRelative: true },
   // "X未见Y", "X无Y": the relation is stated as absent (the negation cue sets the certainty).
   rule('lacks', 'has_sign', '(?:一般|通常|多|常|均)?(?:未见|未发现|没有|不伴有?|缺乏|无(?!法|论|需|须|关|创|效|菌|痛|数|限|禁忌))', left(DIS), right(SIGN), 0.8),
-  rule('mainly', 'has_sign', `以${gap(15)}为(?:主|特征|特点|主要表现)`, left(DIS), inside(SIGN), 0.8),
+  rule('mainly', 'has_sign', `以${gap(15)}为(?:主|特征|特点|主要表现)`, left(DIS), inside(SIGN, { accept: ['Disease'] }), 0.8),
   rule('seen_in', 'has_sign', '(?:可|常|多|亦|也|主要|最常|较常|通常|尤其)?见于', right(DIS), left(SIGN), 0.85),
   rule('common_in', 'has_sign', '在[^。；]{0,30}?(?:中|内)?(?:较为|较|最|很|十分|更|也|亦)?(?:常见|多见)', inside(DIS), left(SIGN), 0.8),
   // "树芽征并非肺结核所特有": still a sign of it.
@@ -53,14 +63,15 @@ const HAS_SIGN: PatternRule[] = [
   rule('specific_to', 'has_sign', `(?:并非|不是|是|为)${gap(16)}所?(?:特有|独有)`, inside(DIS), left(SIGN), 0.8),
   rule('causes', 'has_sign', '(?:病因|原因)[^。；]{0,8}?(?:包括|有|为|是)', right(DIS, 'all', { span: 'sentence' }), left(SIGN), 0.75),
   // "结核球（钙化、卫星灶）": signs listed in brackets after a disease.
-  rule('bracket', 'has_sign', `[${T.D}]+[（(][^（）()]{1,40}[）)]`, inside(DIS), inside(SIGN), 0.7),
+  rule('bracket', 'has_sign', `[${T.D}]+[（(][^（）()]{0,40}[、和][^（）()]{0,40}[）)]`, inside(DIS), inside(SIGN), 0.7),
 ];
 
 const SUGGESTS: PatternRule[] = [
   rule('suggests', 'suggests', '(?:高度|强烈|常|多|可|均|往往|通常|则|更|亦|也|常常)?提示|(?:应|需|要|须|可|首先)?(?:高度)?(?:考虑|怀疑|警惕)|支持|指向|(?:可|能|不能|可以)诊断为?|诊断为|符合', left(SIGN), right(DIS), 0.85),
-  rule('value', 'suggests', `(?:对|是诊断|为诊断|是提示)${gap(25)}(?:诊断价值|价值|特异性|特异|意义|依据|线索)`, left(SIGN), inside(DIS), 0.85),
+  rule('value', 'suggests', `(?:对|是诊断|为诊断|是提示|是确诊)${gap(25)}(?:诊断价值|价值|特异性|特异|意义|依据|线索)`, left(SIGN), topicInside(DIS), 0.85),
   // The sign is the grammatical subject of "是Y的…征象/表现": suggests (README), not has_sign.
-  rule('is_sign_of', 'suggests', `(?:是|为|作为)${gap(20)}的?${QUAL}?的?(?:影像学?|${M}+)?(?:表现|征象|特征|改变|特点|标志)`, left(SIGN, 'all'), inside(DIS), 0.9),
+  // Not the clinical picture ("是本病的主要临床表现": has_sign, see is_symptom).
+  rule('is_sign_of', 'suggests', `(?<!以[^，。；]{0,24})(?:是|为|作为)${gap(20)}的?${QUAL}?的?(?:影像学?|${M}+)?(?<!临床|主要|常见|早期|共同|共有)(?:表现|征象|特征|改变|特点|标志)`, left(SIGN, 'all'), topicInside(DIS), 0.9),
   rule('likelihood', 'suggests', `[${T.D}]+的?(?:可能性|概率)(?:增加|增大|较大|大|升高|较高)`, left(SIGN), inside(DIS), 0.7),
 ];
 
@@ -84,27 +95,41 @@ const DIFFERENTIAL: PatternRule[] = [
 ];
 
 const TREATED_BY: PatternRule[] = [
-  rule('treatment', 'treated_by', '治疗(?:上)?(?:首选|方法|方式|手段|原则|措施)?(?:为|是|包括|主要包括|以|可采用|采用|可选择|选择|首选|推荐)|(?:方法|方式|手段|措施)(?:主要)?(?:包括|有|为)|首选|(?:可|应|需|宜|可以|进一步|需要)?(?:行|采用|选择|考虑)|采取|给予|予以|接受|推荐|开始|启动', left(DIS), right(TX), 0.9),
+  rule('treatment', 'treated_by', `治疗(?:上)?(?:首选|方法|方式|手段|原则|措施|药物)?(?:为|是|包括|主要包括|以|可采用|采用|可选择|选择|可选用|选用|首选|推荐)|(?:常用|首选|主要|一线)?(?:药物|药|方法|方式|手段|措施)(?:主要)?(?:包括|有|为)|(?:常用|首选|主要|一线)的?[${T.Dr}${T.Tr}]+(?:主要)?(?:包括|有)|(?:应|需|宜|须|必须)?(?:尽快|尽早|及时|立即)|首选|(?:可|应|需|宜|可以|进一步|需要)?(?:行|采用|选择(?!性)|选用|考虑)|采取|给予|予以|接受|推荐|开始|启动|(?:可|宜|应|需)?(?:使用|应用|加用|联用|联合|改用|辅以|合用|含服|口服|服用|补充)|可用(?!于)`, left(DIS), right(TX), 0.9),
+  // "可用X治疗", "给予X控制": the treatment is inside the trigger.
+  rule('use_to_treat', 'treated_by', `(?:可|宜|应|需)?(?:用|使用|应用|采用|给予|选用)${gap(20)}(?:治疗|控制|预防|纠正|缓解)`, left(DIS), inside(TX), 0.85),
   rule('mainly', 'treated_by', `以${gap(20)}为(?:主|基础|首选|主要)`, left(DIS), inside(TX), 0.85),
-  rule('is_treatment', 'treated_by', `(?:是|为)${gap(15)}的?(?:首选|主要|标准|一线|有效|根治性?)?的?(?:治疗|疗法|治疗方法|治疗手段)`, inside(DIS), left(TX, 'all'), 0.9),
+  rule('is_treatment', 'treated_by', `(?:是|为)${gap(20)}的?(?:首选|主要|标准|一线|有效|最有效|唯一有效|根治性?)?的?(?:治疗|疗法|治疗方法|治疗手段|治疗药物|药物|抗菌药物|药|方法)`, topicInside(['Disease', 'Finding']), left(TX, 'all', { open: true }), 0.9),
   rule('treats', 'treated_by', `(?:可|常|主要)?用于(?:治疗)?|治疗(?=[${T.D}])`, right(DIS), left(TX), 0.8),
   rule('effect', 'treated_by', '(?:治疗)?(?:有效|无效)', left(DIS), left(TX, 'nearest', { topic: false }), 0.8),
-  rule('cooccur', 'treated_by', `[${T.Tr}${T.Dr}${T.P}]+`, left(DIS), inside(TX), 0.6),
+  rule('cooccur', 'treated_by', `[${T.Tr}${T.Dr}${T.P}]+`, left(DIS, 'nearest', { topic: false }), inside(TX, { lexiconOnly: true }), 0.6),
   rule('contraindicated', 'treated_by', `是${gap(15)}的?(?:绝对|相对)?禁忌证?`, left(DIS), inside(TX), 0.85),
+  // Advice against a treatment: the advice cue makes it absent.
+  rule('avoid', 'treated_by', '(?:一般)?(?:禁用|禁止使用|慎用|不宜(?:使用|用|选用|开始使用)?|避免使用|不推荐(?:常规)?(?:使用)?|不建议(?:使用)?|不用|无需(?:使用)?)', left(DIS), right(TX), 0.85),
 ];
 
 const STAGED_BY: PatternRule[] = [
   rule('staging', 'staged_by', '分期|分级|分类|分型|评分|归为|定义为|属于?|为|评估|采用|应用|参照|按', left(DIS), right(STAGE), 0.85),
   // A stage category named in a sentence about a disease.
   rule('named', 'staged_by', `[${T.St}]+`, left(DIS), inside(STAGE), 0.7),
+  rule('used_for', 'staged_by', `(?:用于|用来)${gap(8)}(?:分期|分级|分型|评估|分层)`, topicInside(DIS), left(STAGE), 0.8),
 ];
 
 const EXAMINED_BY: PatternRule[] = [
-  rule('first_choice', 'examined_by', `首选|建议|推荐|(?:可|应|需|宜|需要|进一步|均应)?(?:通过|采用|借助|行|进行|完成|复查|结合|做)|以(?=${M})|定期`, left(DSF), right(MOD), 0.85),
-  rule('used_for', 'examined_by', '(?:诊断|评估|评价|检出|筛查|显示|发现|判断|随访|鉴别|区分|观察|检查|寻找)', right(DSF), left(MOD), 0.8),
-  rule('is_method', 'examined_by', `(?:是|为|作为|用于)${gap(25)}(?:方法|手段|检查|技术|序列|工具)`, inside(DSF), left(MOD), 0.85),
-  rule('used_for_dx', 'examined_by', `(?:用于|适用于|适合)${gap(20)}的?(?:诊断|评估|评价|检出|筛查|随访|鉴别|分期|检查)`, inside(DSF), left(MOD), 0.85),
-  rule('shows', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可见|未见|可显示|能显示|可发现|能发现|可检出|能检出|显示)`, right(DSF), left(MOD), 0.75),
+  rule('first_choice', 'examined_by', `(?:诊断|确诊)?(?:主要)?(?:依据|依靠|依赖|有赖于|靠)|首选|建议|推荐|(?:可|应|宜)?(?:选择|选用)|(?:可|应|需|宜|需要|进一步|均应|再)?(?:通过|采用|借助|行|进行|完成|复查|结合|做)|以(?=${M})|定期`, left(DSF), right(MOD), 0.85),
+  rule('used_for', 'examined_by', '(?:诊断|评估|评价|检出|筛查|显示|发现|判断|随访|鉴别|区分|观察|检查|寻找|明确|排除|除外)', right(DSF), left(MOD), 0.8),
+  // "行X排除Y", "行X明确Y": the exam is inside, the disease after it.
+  rule('done_to', 'examined_by', `(?:行|进行|采用|应行|需行)${gap(15)}(?:排除|除外|明确|评估|发现|寻找|检出|筛查)`, right(DSF), inside(MOD), 0.85),
+  // "头颅CT或MRI检查一般无需常规进行": advice about an exam named before it, for the section's disease.
+  rule('advised', 'examined_by', '(?:一般|通常)?(?:无需|无须|不需要?|不必|不推荐|不宜|禁止)(?:常规|再)?(?:进行|行|做|使用)?', topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.75),
+  // "肥达试验阳性仅有辅助诊断价值": the value of a test for the section's disease.
+  rule('value', 'examined_by', `(?:对${gap(20)})?(?:仅)?(?:有|具有)${gap(8)}(?:诊断|辅助诊断|鉴别诊断)?(?:价值|意义)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.8),
+  rule('is_method', 'examined_by', `(?:是|为|作为|用于)${gap(25)}(?:方法|手段|检查|技术|序列|工具|依据|标准|金标准|指标|标志物|辅助检查)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
+  rule('used_for_dx', 'examined_by', `(?:用于|适用于|适合|有助于)${gap(20)}的?(?:诊断|确诊|评估|评价|检出|筛查|随访|鉴别|分期|检查|定位|排除|明确)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
+  // In a lone sentence the sign an exam shows is what it examines ("CTPA可见充盈缺损"); in a textbook
+  // section "可见" describes the picture, and an exam that can find something examines the section's disease.
+  { ...rule('detects', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可发现|能发现|可显示|能显示|可检出|能检出|可明确|能明确|可确诊)`, topicInside(DSF), left(MOD), 0.75), context: 'section' },
+  { ...rule('shows', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可见|未见|可显示|能显示|可发现|能发现|可检出|能检出|显示)`, right(DSF), left(MOD), 0.75), context: 'sentence' },
   rule('sensitivity', 'examined_by', `对${gap(25)}的?(?:诊断|检出|显示|评估|评价)?(?:敏感|特异|价值|准确|能力|效能|作用)`, inside(DSF), clause(MOD), 0.85),
   rule('method', 'examined_by', '是(?:首选|最佳|常规|主要|基本|重要|最基本)的?(?:影像学?)?(?:检查)?(?:方法|手段|检查)', left(DSF), left(MOD), 0.85),
   // "树芽征是…的重要 CT 征象": the exam that shows the sign.
@@ -112,19 +137,24 @@ const EXAMINED_BY: PatternRule[] = [
 ];
 
 const COMPLICATION_OF: PatternRule[] = [
-  rule('complicated_by', 'complication_of', '(?:可|常|易|容易|多|可以)?(?:并发|继发)(?!于|症|性)', right(DIS), left(DIS), 0.9),
+  rule('complicated_by', 'complication_of', '(?:可|常|易|容易|多|可以)?(?:并发|继发)(?!于|症|性)', right(DIS, 'all', COMPLICATIONS), left(DIS), 0.9),
   rule('combined_with', 'complication_of', '(?:可|常|易|同时|即使)?合并', right(DIS), left(DIS), 0.7),
-  rule('complications_are', 'complication_of', '并发症[^。；]{0,8}?(?:包括|有|为)', right(DIS, 'all', { span: 'sentence' }), left(DIS), 0.9),
-  rule('leads_to', 'complication_of', '(?:可|常|易|容易|多|可以|进而|从而|最终)?(?:导致|引起|造成|诱发|发展为|进展为|形成|发生(?!于|在|率))', right(DIS, 'all', { span: 'clause' }), left(DIS), 0.75),
-  rule('is_complication', 'complication_of', `(?:是|为|属于)${gap(15)}的?(?:常见|严重|主要|少见|罕见|最常见|最严重|重要|晚期|早期|特殊)?的?并发症`, left(DIS, 'all'), inside(DIS), 0.9),
+  rule('complications_are', 'complication_of', '并发症[^。；]{0,8}?(?:包括|有|为)', right(DIS, 'all', { span: 'sentence', ...COMPLICATIONS }), left(DIS), 0.9),
+  // "由X引起的Y" describes Y; only the statement "X引起Y" makes Y a complication.
+  { ...rule('leads_to', 'complication_of', '(?<!由[^，。；]{0,20})(?:可|常|易|容易|多|可以|进而|从而|最终)?(?:导致|引起|造成|诱发|发展为|进展为|形成|发生(?!于|在|率|部位))', right(DIS, 'all', { span: 'clause' }), left(DIS), 0.75), notInRelative: true },
+  rule('is_complication', 'complication_of', `(?:是|为|属于)${gap(15)}的?(?:常见|严重|主要|少见|罕见|最常见|最严重|重要|晚期|早期|特殊|致死性|最常见的致死性)?的?并发症`, left(DIS, 'all', COMPLICATIONS), topicInside(DIS), 0.9),
+  // "X是Y最常见的病因": Y follows from X (a cause of death is not one: "是本病死亡的首要原因").
+  rule('is_cause', 'complication_of', `(?:是|为)(?![^，。；]*死亡)${gap(15)}的?(?:最常见|常见|主要|最主要|首要|重要)?的?(?:病因|原因|诱因)`, topicInside(DIS), left(DIS, 'all'), 0.85),
   rule('secondary_to', 'complication_of', '(?:多|常|可)?(?:继发于|并发于)', left(DIS), right(DIS), 0.85),
-  rule('caused_by', 'complication_of', `由${gap(20)}(?:引起|所致|导致|造成)`, left(DIS), inside(DIS), 0.85),
-  rule('cause', 'complication_of', '(?:最常见|常见|主要|最主要)?的?(?:病因|原因)(?:是|为|包括|有)', left(DIS), right(DIS), 0.8),
+  rule('caused_by', 'complication_of', `由${gap(20)}(?:引起|所致|导致|造成|发展而来|演变而来)`, left(DIS), inside(DIS), 0.85),
+  rule('cause', 'complication_of', '(?:最常见|常见|主要|最主要)?的?(?:病因|原因)(?:依次)?(?:是|为|包括|有)', left(DIS), right(DIS), 0.8),
 ];
 
 const SUBTYPE_OF: PatternRule[] = [
   rule('is_a', 'subtype_of', `(?:是|为|属于?)${gap(15)}的?(?:一种|一型|一类|特殊类型|特殊亚型|亚型|类型|分型|病理类型|组织学类型|组织学亚型|最常见类型|变异型|子类)`, left(DIS), inside(DIS), 0.9),
   rule('is_a_kind', 'subtype_of', '(?:是|为|属于)一种|属于', left(DIS), right(DIS, 'nearest'), 0.8),
+  // A copula whose complement is a disease ends the clause: "X是由…引起的化脓性脑膜炎", "与Y同属炎症性肠病".
+  rule('copula', 'subtype_of', '(?<!其次|依次|分|称|成|作)(?:是|属于|属|同属)(?:一种|一类|一组)?', left(DIS), right(DIS, 'last'), 0.7),
   rule('divided', 'subtype_of', '(?:可|主要|大致|通常|一般)?(?:分为|分成)|的(?:病理|组织学)?(?:类型|亚型|分型)(?:主要)?(?:包括|有|为)', right(DIS), left(DIS), 0.85),
   rule('includes', 'subtype_of', '(?<!并发症[^，。；]{0,8}[，：:]?)包括', right(DIS), left(DIS), 0.75),
   rule('share', 'subtype_of', `(?:约|大约|仅)?占${gap(15)}的`, left(DIS), inside(DIS), 0.85),

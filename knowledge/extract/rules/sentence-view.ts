@@ -1,12 +1,14 @@
-import type { EntityType } from '../../../core/index.ts';
-import type { EntityMention } from './mentions.ts';
+import type { EntityType, LexiconEntry } from '../../../core/index.ts';
+import type { EntityMention, PositionedWord } from './mentions.ts';
+import { findOpenSpans, type OpenMentionTools } from './open-mentions.ts';
 import { type Clause, type Span, splitClauses } from './sentences.ts';
 
 /**
  * Each entity type's placeholder character (Unicode private use area). Patterns run over the
  * sentence with every mention's characters replaced by its type's placeholder, so a trigger never
  * matches inside an entity name (可见 in a name stays a name) and a pattern can ask for "a disease
- * here" by character class. Replacement is one-for-one, so offsets are unchanged.
+ * here" by character class. Replacement is one-for-one, so offsets are unchanged. A mention outside
+ * the lexicon whose head shows no type gets `MASK_OPEN`.
  */
 export const MASK: Record<EntityType, string> = {
   Disease: '\uE001',
@@ -20,9 +22,27 @@ export const MASK: Record<EntityType, string> = {
   Procedure: '\uE009',
   Stage: '\uE00A',
 };
+export const MASK_OPEN = '\uE00B';
 
-/** A mention with offsets relative to its sentence, and the index of the clause it is in. */
-export interface LocalMention extends EntityMention {
+/**
+ * A mention with offsets relative to its sentence. `entry` is set for a lexicon name; otherwise the
+ * mention is open (unresolved, for review) and `type` is a guess from its head word, null when none.
+ * A pronoun (本病, 其) stands for the section topic.
+ */
+export interface LocalMention {
+  start: number;
+  end: number;
+  text: string;
+  entry?: LexiconEntry;
+  type: EntityType | null;
+  open: boolean;
+  pronoun?: boolean;
+  /** The section topic standing in for a subject the sentence leaves out (no offsets in the sentence). */
+  implicit?: boolean;
+  /** The site a compositional exam examines (盆腔 in 盆腔MRI检查, which is the modality MRI). */
+  site?: string;
+  /** `text` names a narrower form of `entry` (重症急性胰腺炎 of 急性胰腺炎): same entity, its own statements. */
+  narrower?: boolean;
   clause: number;
 }
 
@@ -35,37 +55,74 @@ export interface SentenceView {
   masked: string;
   mentions: LocalMention[];
   clauses: Clause[];
-  /** Entity types present, for skipping rules that cannot apply. */
+  /** Entity types present (open mentions of unknown type add none), for skipping rules that cannot apply. */
   types: Set<EntityType>;
+  /** Some mention has no known type: rules whose arguments may be open cannot be skipped by type. */
+  hasUntyped: boolean;
   lang: 'zh' | 'en';
+  /** What the section is about: the implicit subject and what pronouns refer to. */
+  topic: LocalMention | null;
 }
 
 const CJK = /[\u3400-\u9fff]/;
 
-/** Build the view of `sentence` from the chunk's mentions (chunk offsets) that fall inside it. */
-export function viewSentence(sentence: Span, chunkMentions: readonly EntityMention[]): SentenceView {
+/**
+ * Build the view of `sentence` from the chunk's lexicon mentions that fall inside it, adding open
+ * mentions (Chinese only) from the sentence's words.
+ */
+export function viewSentence(
+  sentence: Span,
+  chunkMentions: readonly EntityMention[],
+  tools?: OpenMentionTools & { words: (text: string) => string[] },
+  topic: LocalMention | null = null,
+  chunkWords?: readonly PositionedWord[],
+): SentenceView {
   const clauses = splitClauses(sentence.text);
-  let masked = sentence.text;
-  const mentions: LocalMention[] = [];
-  const types = new Set<EntityType>();
+  const lang = CJK.test(sentence.text) ? 'zh' : 'en';
+  const known: LocalMention[] = [];
   for (const m of chunkMentions) {
     if (m.start < sentence.start || m.end > sentence.end) continue;
     const start = m.start - sentence.start;
-    const end = m.end - sentence.start;
-    mentions.push({ ...m, start, end, clause: clauseIndex(clauses, start) });
-    types.add(m.entry.type);
+    known.push({ start, end: m.end - sentence.start, text: m.text, entry: m.entry, type: m.entry.type, open: false, clause: clauseIndex(clauses, start) });
   }
-  if (mentions.length) {
-    const parts: string[] = [];
-    let at = 0;
-    for (const m of mentions) {
-      parts.push(sentence.text.slice(at, m.start), MASK[m.entry.type].repeat(m.end - m.start));
-      at = m.end;
+  let mentions = known;
+  if (lang === 'zh' && tools) {
+    const spans = known.map((k) => ({ start: k.start, end: k.end, entry: k.entry as LexiconEntry }));
+    // The chunk's segmentation, cut to the sentence, when the caller has it (jieba runs once per chunk).
+    const words = chunkWords ? chunkWords.filter((w) => w.start >= sentence.start && w.start + w.word.length <= sentence.end).map((w) => w.word) : tools.words(sentence.text);
+    const open = findOpenSpans(sentence.text, mask(sentence.text, known), spans, words, { ...tools, topic: topic?.text });
+    const merged = known.filter((k) => !open.some((o) => o.start <= k.start && k.end <= o.end));
+    for (const o of open) {
+      const clause = clauseIndex(clauses, o.start);
+      if ((o.known || o.narrower) && o.head) {
+        merged.push({ start: o.start, end: o.end, text: o.text, entry: o.head, type: o.head.type, open: false, clause, ...(o.site ? { site: o.site } : {}), ...(o.narrower ? { narrower: true } : {}) });
+      }
+      // The topic named again is the topic, whatever its head suggests (重症肌无力 is a disease, not a symptom).
+      else if (topic && o.text === topic.text) merged.push({ ...topic, start: o.start, end: o.end, implicit: false, clause });
+      else merged.push({ start: o.start, end: o.end, text: o.text, type: o.type, open: !o.pronoun, pronoun: o.pronoun, clause });
     }
-    parts.push(sentence.text.slice(at));
-    masked = parts.join('');
+    mentions = merged.sort((a, b) => a.start - b.start);
   }
-  return { offset: sentence.start, text: sentence.text, masked, mentions, clauses, types, lang: CJK.test(sentence.text) ? 'zh' : 'en' };
+  const types = new Set<EntityType>();
+  let hasUntyped = false;
+  for (const m of mentions) {
+    if (m.type) types.add(m.type);
+    else hasUntyped = true;
+  }
+  return { offset: sentence.start, text: sentence.text, masked: mask(sentence.text, mentions), mentions, clauses, types, hasUntyped, lang, topic };
+}
+
+function mask(text: string, mentions: ReadonlyArray<{ start: number; end: number; type: EntityType | null }>): string {
+  if (!mentions.length) return text;
+  const parts: string[] = [];
+  let at = 0;
+  for (const m of mentions) {
+    if (m.start < at) continue;
+    parts.push(text.slice(at, m.start), (m.type ? MASK[m.type] : MASK_OPEN).repeat(m.end - m.start));
+    at = m.end;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
 }
 
 /** Index of the clause containing sentence offset `at` (a boundary character counts with the clause it ends). */

@@ -5,7 +5,7 @@ import { type ConKey, useConT } from './i18n.ts';
 
 interface FieldSpec {
   name: string;
-  type: 'text' | 'url' | 'number' | 'select' | 'secret';
+  type: 'text' | 'url' | 'number' | 'select' | 'secret' | 'pem';
   options?: readonly string[];
   required?: boolean;
   placeholder?: string;
@@ -15,6 +15,18 @@ interface FieldSpec {
 
 const KINDS: readonly ConnectorKind[] = ['ris', 'pacs', 'imaging_ai', 'research_db', 'llm'];
 
+/** A database is given as fields (never a connection URL); TLS verification takes the CA as PEM text. */
+const dbFields = (when?: (v: Record<string, string>) => boolean): FieldSpec[] => [
+  { name: 'driver', type: 'select', options: ['postgresql', 'mysql'], when },
+  { name: 'host', type: 'text', required: true, placeholder: 'db.hospital.local', when },
+  { name: 'port', type: 'number', required: true, placeholder: '5432', when },
+  { name: 'database', type: 'text', required: true, when },
+  { name: 'user', type: 'text', required: true, when },
+  { name: 'password', type: 'secret', when },
+  { name: 'tlsMode', type: 'select', options: ['disable', 'require', 'verify-full'], when },
+  { name: 'tlsCa', type: 'pem', placeholder: '-----BEGIN CERTIFICATE-----', when: (v) => (when ? when(v) : true) && v.tlsMode === 'verify-full' },
+];
+
 /** The config fields of each kind (mirrors connectors/connector.schema.ts; the server validates). */
 const FIELDS: Record<ConnectorKind, readonly FieldSpec[]> = {
   ris: [
@@ -22,7 +34,7 @@ const FIELDS: Record<ConnectorKind, readonly FieldSpec[]> = {
     { name: 'url', type: 'url', required: true, placeholder: 'http://ris.hospital.local/api/health', when: (v) => v.mode === 'rest' },
     { name: 'host', type: 'text', required: true, placeholder: 'ris.hospital.local', when: (v) => v.mode === 'hl7-mllp' },
     { name: 'port', type: 'number', required: true, placeholder: '2575', when: (v) => v.mode === 'hl7-mllp' },
-    { name: 'dbUrl', type: 'secret', placeholder: 'postgresql://user:pass@host:5432/ris', when: (v) => v.mode === 'database' },
+    ...dbFields((v) => v.mode === 'database'),
   ],
   pacs: [
     { name: 'qidoUrl', type: 'url', required: true, placeholder: 'http://pacs.local/dicom-web' },
@@ -35,14 +47,7 @@ const FIELDS: Record<ConnectorKind, readonly FieldSpec[]> = {
     { name: 'url', type: 'url', required: true, placeholder: 'http://ai.local/health' },
     { name: 'apiKey', type: 'secret' },
   ],
-  research_db: [
-    { name: 'driver', type: 'select', options: ['postgresql', 'mysql'] },
-    { name: 'host', type: 'text', required: true },
-    { name: 'port', type: 'number', required: true },
-    { name: 'database', type: 'text', required: true },
-    { name: 'user', type: 'text', required: true },
-    { name: 'password', type: 'secret' },
-  ],
+  research_db: dbFields(),
   llm: [
     { name: 'provider', type: 'select', options: ['ollama', 'openai'] },
     { name: 'url', type: 'url', required: true, placeholder: 'http://127.0.0.1:11434' },
@@ -51,7 +56,7 @@ const FIELDS: Record<ConnectorKind, readonly FieldSpec[]> = {
   ],
 };
 
-const DEFAULTS: Record<string, string> = { mode: 'rest', authType: 'none', driver: 'postgresql', provider: 'ollama', port: '' };
+const DEFAULTS: Record<string, string> = { mode: 'rest', authType: 'none', driver: 'postgresql', provider: 'ollama', port: '', tlsMode: 'disable' };
 
 function initialValues(c?: Connector): Record<string, string> {
   const v: Record<string, string> = { ...DEFAULTS };
@@ -61,7 +66,8 @@ function initialValues(c?: Connector): Record<string, string> {
 
 /**
  * Add or change a connector. Secret fields are write-only: they start empty; on an existing
- * connector an empty secret keeps the stored one and "clear" removes it.
+ * connector an empty secret keeps the stored one (while the address stays the same — a new address
+ * needs the secret typed again) and "clear" removes it.
  */
 export function ConnectorForm({ initial, onSave, onCancel }: { initial?: Connector; onSave: (d: ConnectorDraft) => Promise<void>; onCancel: () => void }) {
   const { t } = useConT();
@@ -87,6 +93,7 @@ export function ConnectorForm({ initial, onSave, onCancel }: { initial?: Connect
         if (clear[f.name]) config[f.name] = null;
         else if (x) config[f.name] = x;
       } else if (f.type === 'number') config[f.name] = x === '' ? undefined : Number(x);
+      else if (f.type === 'pem') config[f.name] = x.trim() === '' ? null : x;
       else if (x !== '' || f.required) config[f.name] = x;
     }
     try {
@@ -116,7 +123,7 @@ export function ConnectorForm({ initial, onSave, onCancel }: { initial?: Connect
           </select>
         </label>
         {visible.map((f) => (
-          <div key={f.name} className={`field${f.type === 'url' ? ' wide' : ''}`}>
+          <div key={f.name} className={`field${f.type === 'url' || f.type === 'pem' ? ' wide' : ''}`}>
             <label className="field-label" htmlFor={`con-${f.name}`}>
               {t(`field.${f.name}` as ConKey)}
             </label>
@@ -128,6 +135,16 @@ export function ConnectorForm({ initial, onSave, onCancel }: { initial?: Connect
                   </option>
                 ))}
               </select>
+            ) : f.type === 'pem' ? (
+              <textarea
+                id={`con-${f.name}`}
+                className="input mono con-pem"
+                name={f.name}
+                rows={4}
+                value={values[f.name] ?? ''}
+                onChange={(e) => set(f.name, e.target.value)}
+                placeholder={f.placeholder}
+              />
             ) : f.type === 'secret' ? (
               <>
                 <input

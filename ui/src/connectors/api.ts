@@ -1,7 +1,7 @@
-import type { Check, Connector, ConnectorKind, HealthItem } from '../../../connectors/connector.schema.ts';
+import type { AllowEntry, Check, Connector, ConnectorKind, HealthItem } from '../../../connectors/connector.schema.ts';
 import { qs, request } from '../api.ts';
 
-export type { Check, Connector, ConnectorKind, HealthItem };
+export type { AllowEntry, Check, Connector, ConnectorKind, HealthItem };
 
 /** What the form sends: secrets are omitted (keep), null (clear) or a new value. */
 export interface ConnectorDraft {
@@ -21,4 +21,7 @@ export const connectorsApi = {
   update: (id: string, d: ConnectorDraft) => request<Connector>('PUT', `/api/connectors/${enc(id)}`, undefined, d),
   remove: (id: string) => request<null>('DELETE', `/api/connectors/${enc(id)}`),
   test: (id: string) => request<Check>('POST', `/api/connectors/${enc(id)}/test`),
+  allowlist: (signal?: AbortSignal) => request<{ items: AllowEntry[] }>('GET', '/api/connectors/allowlist', signal),
+  allow: (pattern: string, note: string) => request<AllowEntry>('POST', '/api/connectors/allowlist', undefined, { pattern, note }),
+  disallow: (id: number) => request<null>('DELETE', `/api/connectors/allowlist/${id}`),
 };

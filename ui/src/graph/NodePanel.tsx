@@ -103,7 +103,7 @@ function SimilarItem({ s, into, onMerged }: { s: ResolutionSuggestion; into: Ent
     <li data-entity-id={s.entityId}>
       <div className="similar-head">
         <span className="similar-name">{s.nameZh}</span>
-        <span className="muted small">
+        <span className="muted small" data-basis={s.basis} title={t('node.similarHint')}>
           {t(`resolve.method.${s.method}`)} · {s.score.toFixed(2)}
         </span>
         {!confirming && (

@@ -1,10 +1,12 @@
 import { useState } from 'react';
 import { Badge, ErrorAlert, Loading, useInterval, useTitle } from '../components.tsx';
+import { AllowList } from '../connectors/AllowList.tsx';
 import { type Check, type Connector, type ConnectorDraft, connectorsApi } from '../connectors/api.ts';
 import { ConnectorForm } from '../connectors/ConnectorForm.tsx';
 import { type ConKey, useConT } from '../connectors/i18n.ts';
 import { Sparkline, StatusLight } from '../connectors/Sparkline.tsx';
 import '../connectors/connectors.css';
+import { useAuth } from '../security/auth.tsx';
 
 const REFRESH_MS = 10_000;
 const HISTORY = 30;
@@ -13,8 +15,9 @@ const HISTORY = 30;
 function targetOf(c: Connector): string {
   const k = c.config as Record<string, string | number | undefined>;
   if (c.kind === 'pacs') return String(k.qidoUrl ?? '');
-  if (c.kind === 'research_db') return `${k.driver}://${k.user}@${k.host}:${k.port}/${k.database}`;
-  if (c.kind === 'ris') return k.mode === 'hl7-mllp' ? `MLLP ${k.host}:${k.port}` : k.mode === 'database' ? 'database' : String(k.url ?? '');
+  const db = () => `${k.driver ?? 'postgresql'}://${k.user}@${k.host}:${k.port}/${k.database}${k.tlsMode && k.tlsMode !== 'disable' ? ` (TLS ${k.tlsMode})` : ''}`;
+  if (c.kind === 'research_db') return db();
+  if (c.kind === 'ris') return k.mode === 'hl7-mllp' ? `MLLP ${k.host}:${k.port}` : k.mode === 'database' ? db() : String(k.url ?? '');
   if (c.kind === 'llm') return `${k.provider} · ${k.url} · ${k.model}`;
   return String(k.url ?? '');
 }
@@ -22,6 +25,7 @@ function targetOf(c: Connector): string {
 /** Integration connectors: status lights, latency, history sparkline, add / edit / test / delete. */
 export function ConnectorsPage() {
   const { t, dateTime } = useConT();
+  const { can } = useAuth();
   useTitle(t('title'));
   const [items, setItems] = useState<Connector[] | null>(null);
   const [history, setHistory] = useState<Record<string, Check[]>>({});
@@ -139,7 +143,12 @@ export function ConnectorsPage() {
                     </td>
                     <td>
                       <code className="con-target">{targetOf(c)}</code>
-                      {c.last?.error && <div className="con-error">{c.last.error}</div>}
+                      {c.last?.error && (
+                        <div className="con-error" data-testid="check-error" data-code={c.last.error}>
+                          {t(`err.${c.last.error}` as ConKey)}
+                          {c.last.detail && <span className="con-error-detail">{c.last.detail}</span>}
+                        </div>
+                      )}
                     </td>
                     <td className="num" data-testid="latency">{c.last?.latencyMs !== null && c.last?.latencyMs !== undefined ? `${c.last.latencyMs} ms` : t('never')}</td>
                     <td className="small">{c.last ? dateTime(c.last.checkedAt) : t('never')}</td>
@@ -166,6 +175,7 @@ export function ConnectorsPage() {
           </table>
         </div>
       )}
+      <AllowList canEdit={can('connectors.allowlist')} />
     </section>
   );
 }

@@ -87,6 +87,11 @@ export function JobsPage() {
           ))}
         </fieldset>
       )}
+      {list && list.counts.quarantined > 0 && (
+        <div className="alert alert-warn" role="status" data-testid="quarantine-note">
+          {t('jobs.quarantineNote')}
+        </div>
+      )}
       {actionError ? <ErrorAlert error={actionError} /> : null}
       {error ? <ErrorAlert error={error} onRetry={() => setTick((n) => n + 1)} /> : null}
       {!list && !error && <Loading />}
@@ -133,7 +138,8 @@ function sourceIdOf(job: JobDto): string | null {
 function JobRow({ job, title, busy, onAct }: { job: JobDto; title?: string; busy: boolean; onAct: (job: JobDto, action: 'retry' | 'cancel') => void }) {
   const { t, td, dateTime } = useI18n();
   const sourceId = sourceIdOf(job);
-  const tone = job.status === 'failed' ? 'red' : job.status === 'succeeded' ? 'green' : job.status === 'cancelled' ? 'grey' : 'blue';
+  const tone = job.status === 'failed' || job.status === 'quarantined' ? 'red' : job.status === 'succeeded' ? 'green' : job.status === 'cancelled' ? 'grey' : 'blue';
+  const retryable = job.status === 'failed' || job.status === 'cancelled' || job.status === 'quarantined';
   return (
     <tr data-job-id={job.id} data-status={job.status}>
       <td>
@@ -155,6 +161,11 @@ function JobRow({ job, title, busy, onAct }: { job: JobDto; title?: string; busy
       </td>
       <td className="num">
         {job.attempts} / {job.maxAttempts}
+        {job.crashes > 0 && (
+          <div className="cell-sub" title={t('jobs.suspect', { n: job.crashes })} data-testid="suspect">
+            ⚠ {t('jobs.suspect', { n: job.crashes })}
+          </div>
+        )}
       </td>
       <td className="cell-error">
         {job.lastError ? (
@@ -169,7 +180,7 @@ function JobRow({ job, title, busy, onAct }: { job: JobDto; title?: string; busy
       <td className="nowrap muted">{dateTime(job.createdAt)}</td>
       <td className="nowrap muted">{dateTime(job.finishedAt)}</td>
       <td className="nowrap">
-        {(job.status === 'failed' || job.status === 'cancelled') && (
+        {retryable && (
           <button type="button" className="btn btn-small" disabled={busy} onClick={() => onAct(job, 'retry')} data-action="retry">
             {t('jobs.retry')}
           </button>

@@ -4,11 +4,14 @@ import { chatApi } from '../chat/client.ts';
 import { ErrorAlert, Loading, useTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import { LlmStatusCard } from '../settings/LlmStatusCard.tsx';
+import { ModelSwitchCard } from '../settings/ModelSwitchCard.tsx';
+import { useAuth } from '../security/auth.tsx';
 import { UsageCard } from '../settings/UsageCard.tsx';
 
 /** 设置: the language model (configuration, live check, usage statistics) and the prompt versions. */
 export function SettingsPage() {
   const { t, td } = useI18n();
+  const { can } = useAuth();
   useTitle(t('settings.title'));
   const [status, setStatus] = useState<LlmStatusDto | null>(null);
   const [checkedAt, setCheckedAt] = useState<string | null>(null);
@@ -48,6 +51,14 @@ export function SettingsPage() {
       {status && (
         <>
           <LlmStatusCard status={status} checking={checking} checkedAt={checkedAt} onCheck={check} />
+          {can('admin.settings') && (
+            <ModelSwitchCard
+              onSwitched={(s) => {
+                setStatus(s);
+                setCheckedAt(new Date().toISOString());
+              }}
+            />
+          )}
           <UsageCard stats={status.stats} />
           <div className="card" data-testid="prompts">
             <div className="card-head">

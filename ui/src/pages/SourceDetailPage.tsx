@@ -4,6 +4,7 @@ import { api, type PageDto, type SourceDto } from '../api.ts';
 import { Badge, ErrorAlert, formatBytes, KindBadge, Loading, SourceStatusBadge, useTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import { PageBody } from '../PageBody.tsx';
+import { RestoreVersion } from './RestoreVersion.tsx';
 
 export function SourceDetailPage() {
   const { id = '' } = useParams();
@@ -79,6 +80,7 @@ export function SourceDetailPage() {
           </div>
         </div>
       )}
+      <RestoreVersion source={source} onRestored={() => load(new AbortController().signal)} />
       <div className="two-col">
         <div className="col-main">
           <PageBrowser source={source} />
@@ -111,7 +113,7 @@ export function SourceDetailPage() {
               {source.supersededBy && (
                 <>
                   <dt>{t('meta.supersededBy')}</dt>
-                  <dd>
+                  <dd className="break mono">
                     <Link to={`/sources/${encodeURIComponent(source.supersededBy)}`}>{source.supersededBy}</Link>
                   </dd>
                 </>

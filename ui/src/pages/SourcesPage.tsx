@@ -1,8 +1,9 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
-import { api, type JobDto, SOURCE_KINDS, type SourceDto, type SourceListDto, UPLOAD_ACCEPT, uploadSource } from '../api.ts';
+import { ApiError, api, fileSha256, type JobDto, SOURCE_KINDS, type SourceDto, type SourceListDto, UPLOAD_ACCEPT, uploadSource } from '../api.ts';
 import { Badge, ErrorAlert, formatBytes, KindBadge, Loading, ProgressBar, SourceStatusBadge, useTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
+import { type NameMatch, SameNameChoice, type VersionChoice } from './SameNameChoice.tsx';
 
 export function SourcesPage() {
   const { t } = useI18n();
@@ -158,6 +159,10 @@ function UploadCard({ onChanged }: { onChanged: () => void }) {
   const [meta, setMeta] = useState(EMPTY_META);
   const [fileName, setFileName] = useState('');
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
+  /** Current sources sharing the chosen file's name, and what the uploader chose to do about them. */
+  const [matches, setMatches] = useState<NameMatch[]>([]);
+  const [choice, setChoice] = useState<VersionChoice | null>(null);
+  const [checking, setChecking] = useState(false);
   const alive = useRef(true);
   const abortUpload = useRef<(() => void) | null>(null);
   useEffect(() => {
@@ -169,6 +174,24 @@ function UploadCard({ onChanged }: { onChanged: () => void }) {
   }, []);
 
   const busy = phase.kind === 'uploading' || phase.kind === 'ingesting';
+  const needsChoice = matches.length > 0 && choice === null;
+
+  /** Look up current sources of the same name (an identical file needs no choice: it is a duplicate). */
+  const onFileChosen = async (file: File | undefined) => {
+    setFileName(file?.name ?? '');
+    setMatches([]);
+    setChoice(null);
+    if (!file) return;
+    setChecking(true);
+    try {
+      const found = await api.nameMatches(file.name, await fileSha256(file));
+      if (alive.current && fileRef.current?.files?.[0] === file) setMatches(found.duplicate ? [] : found.matches);
+    } catch (e) {
+      if (alive.current) setPhase({ kind: 'error', error: e });
+    } finally {
+      if (alive.current) setChecking(false);
+    }
+  };
 
   const pollJob = async (job: JobDto, source: SourceDto) => {
     let current = job;
@@ -202,8 +225,10 @@ function UploadCard({ onChanged }: { onChanged: () => void }) {
       setPhase({ kind: 'error', error: new Error(t('sources.chooseFile')) });
       return;
     }
+    if (needsChoice) return;
     setPhase({ kind: 'uploading', sent: 0, total: file.size });
-    const handle = uploadSource(file, meta, (sent, total) => {
+    const versioning = choice === null ? {} : 'supersedes' in choice ? { supersedes: choice.supersedes } : { separate: 'true' };
+    const handle = uploadSource(file, { ...meta, ...versioning }, (sent, total) => {
       if (alive.current) setPhase({ kind: 'uploading', sent, total });
     });
     abortUpload.current = handle.abort;
@@ -219,12 +244,22 @@ function UploadCard({ onChanged }: { onChanged: () => void }) {
       if (fileRef.current) fileRef.current.value = '';
       setFileName('');
       setMeta(EMPTY_META);
+      setMatches([]);
+      setChoice(null);
       setPhase({ kind: 'ingesting', job: res.job, source: res.source });
       onChanged();
       await pollJob(res.job, res.source);
     } catch (err) {
       abortUpload.current = null;
-      if (alive.current) setPhase({ kind: 'error', error: err });
+      if (!alive.current) return;
+      // Someone else uploaded a same-name source meanwhile: ask, as if it had been there when the file was chosen.
+      if (err instanceof ApiError && err.code === 'SAME_NAME_EXISTS' && Array.isArray(err.details?.matches)) {
+        setMatches(err.details.matches as NameMatch[]);
+        setChoice(null);
+        setPhase({ kind: 'idle' });
+        return;
+      }
+      setPhase({ kind: 'error', error: err });
     }
   };
 
@@ -250,7 +285,7 @@ function UploadCard({ onChanged }: { onChanged: () => void }) {
               accept={UPLOAD_ACCEPT}
               disabled={busy}
               className="sr-only"
-              onChange={(e) => setFileName(e.target.files?.[0]?.name ?? '')}
+              onChange={(e) => void onFileChosen(e.target.files?.[0])}
               data-testid="upload-file"
             />
             <span className="btn btn-small">{t('sources.chooseFileButton')}</span>
@@ -292,10 +327,16 @@ function UploadCard({ onChanged }: { onChanged: () => void }) {
           <span>{t('sources.year')}</span>
           <input type="number" {...field('year')} className="input" min={1900} max={2200} />
         </label>
+        {matches.length > 0 && (
+          <div className="field span-12">
+            <SameNameChoice matches={matches} value={choice} onChange={setChoice} disabled={busy} />
+          </div>
+        )}
         <div className="field span-12 field-submit">
-          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="upload-submit">
-            {t('sources.submit')}
+          <button type="submit" className="btn btn-primary" disabled={busy || checking || needsChoice} data-testid="upload-submit">
+            {choice && 'supersedes' in choice ? t('versioning.submitSupersede') : t('sources.submit')}
           </button>
+          {needsChoice && <span className="muted small">{t('versioning.chooseFirst')}</span>}
         </div>
       </div>
       <UploadStatus phase={phase} />

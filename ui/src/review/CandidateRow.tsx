@@ -1,5 +1,5 @@
 import { Link } from 'react-router-dom';
-import type { Candidate } from '../api.ts';
+import type { Candidate, EntityType } from '../api.ts';
 import { Badge, ErrorAlert, MarkedText } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import { CertaintyBadge, PredicateArrow, TypeDot } from '../kg/badges.tsx';
@@ -57,6 +57,11 @@ export function CandidateRow({ c, selected, checked, expanded, busy, error, onSe
             <ConflictMarkers c={c} />
             {c.demo && <Badge tone="amber">{t('badge.demo')}</Badge>}
             {c.tags.includes('new_literature') && <Badge tone="purple">{t('badge.newLiterature')}</Badge>}
+            {c.tags.includes('import:unsigned') && (
+              <span title={t('badge.unsignedImportHint')} data-testid="unsigned-import">
+                <Badge tone="amber">{t('badge.unsignedImport')}</Badge>
+              </span>
+            )}
           </div>
         </td>
         <td className="cell-evidence">
@@ -131,6 +136,11 @@ function SideCell({ c, side, onResolve }: { c: Candidate; side: Side; onResolve:
       <span className="entity unresolved" data-side={side} data-unresolved="true">
         <span className="entity-text">{s.text}</span>
         <Badge tone="amber">{t('review.unresolved')}</Badge>
+        {s.guessedType && (
+          <span className="small muted entity-guess" data-guessed-type={s.guessedType} title={t('review.guessHint')}>
+            {t('review.guess', { type: t(`entityType.${s.guessedType as EntityType}`) })}
+          </span>
+        )}
         {c.status === 'pending' && (
           <button
             type="button"

@@ -169,7 +169,7 @@ function AuditFilters({ initial, onApply }: { initial: AuditQuery; onApply: (q: 
 }
 
 function VerifyCard() {
-  const { t, number } = useSecT();
+  const { t, number, dateTime } = useSecT();
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<AuditVerifyDto | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -203,6 +203,11 @@ function VerifyCard() {
               ))}
             </ul>
           )}
+          <div className="small" data-testid="verify-checkpoint">
+            {result.checkpoint
+              ? t('audit.checkpoint', { seq: result.checkpoint.seq, at: dateTime(result.checkpoint.at), n: result.checkpoint.checked })
+              : t('audit.noCheckpoint')}
+          </div>
           <div className="mono small muted">
             {t('audit.head')}: {result.headHash}
           </div>

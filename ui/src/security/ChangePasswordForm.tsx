@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useTitle } from '../components.tsx';
 import { AuthShell } from './AuthShell.tsx';
-import { type Me, secApi } from './api.ts';
+import { type Me, type Revoked, secApi } from './api.ts';
 import { useSecT } from './i18n.ts';
 
 /** Current + new password (twice), checked here with the server's rules before it is sent. */
@@ -12,7 +12,8 @@ export function ChangePasswordForm({
   cancelLabel,
 }: {
   username: string;
-  onDone: () => void | Promise<void>;
+  /** Called with what the change ended (other sessions, API tokens). */
+  onDone: (revoked: Revoked) => void | Promise<void>;
   onCancel?: () => void;
   cancelLabel?: string;
 }) {
@@ -31,8 +32,8 @@ export function ChangePasswordForm({
     setBusy(true);
     setError(null);
     try {
-      await secApi.changePassword(current, next);
-      await onDone();
+      const revoked = await secApi.changePassword(current, next);
+      await onDone(revoked);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     } finally {
@@ -83,7 +84,7 @@ export function ChangePasswordPage({ user, onChanged, onLogout }: { user: Me; on
       <p className="auth-who">
         <b>{user.displayName || user.username}</b> <span className="muted">({user.username})</span>
       </p>
-      <ChangePasswordForm username={user.username} onDone={onChanged} onCancel={() => void onLogout()} cancelLabel={t('menu.logout')} />
+      <ChangePasswordForm username={user.username} onDone={() => onChanged()} onCancel={() => void onLogout()} cancelLabel={t('menu.logout')} />
     </AuthShell>
   );
 }

@@ -25,7 +25,8 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: Me) => void }) {
       onSignedIn({ ...user, ...(await secApi.me().catch(() => user)) });
     } catch (err) {
       setPassword('');
-      setError(err instanceof ApiError && err.code === 'ACCOUNT_LOCKED' ? t('login.locked') : err instanceof Error ? err.message : String(err));
+      const wait = err instanceof ApiError && err.code === 'RATE_LIMITED' ? Number(err.details?.retryAfterSeconds) : Number.NaN;
+      setError(Number.isFinite(wait) ? t('login.throttled', { s: wait }) : err instanceof Error ? err.message : String(err));
     } finally {
       setBusy(false);
     }

@@ -11,7 +11,7 @@ export function UserMenu() {
   const { t } = useSecT();
   const [open, setOpen] = useState(false);
   const [changing, setChanging] = useState(false);
-  const [notice, setNotice] = useState(false);
+  const [notice, setNotice] = useState<{ tokens: number } | null>(null);
   const ref = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -64,15 +64,15 @@ export function UserMenu() {
         <ChangePasswordForm
           username={user.username}
           onCancel={() => setChanging(false)}
-          onDone={() => {
+          onDone={(r) => {
             setChanging(false);
-            setNotice(true);
+            setNotice({ tokens: r.tokensRevoked });
           }}
         />
       </Dialog>
       {notice && (
-        <div className="toast alert alert-success" role="status" onAnimationEnd={() => setNotice(false)}>
-          {t('pw.done')}
+        <div className="toast alert alert-success" role="status" onAnimationEnd={() => setNotice(null)} data-testid="password-done">
+          {t('pw.done', { tokens: notice.tokens })}
         </div>
       )}
     </div>

@@ -47,8 +47,13 @@ export function UsersPage() {
       <NewUserForm
         onCreated={(u, initialPassword) => {
           setNotice(t('users.created', { name: u.username }));
-          if (initialPassword) setSecret({ name: u.username, value: initialPassword });
+          // A previous user's one-time password never stays on screen next to the new user.
+          setSecret(initialPassword ? { name: u.username, value: initialPassword } : null);
           void load();
+        }}
+        onSubmit={() => {
+          setSecret(null);
+          setNotice(null);
         }}
       />
       {secret && <OneTimeSecret label={t('users.oneTime', { name: secret.name })} value={secret.value} onDismiss={() => setSecret(null)} testId="one-time-password" />}
@@ -111,6 +116,12 @@ export function UsersPage() {
                       </td>
                       <td>
                         <span className={`badge ${u.disabled ? 'badge-grey' : 'badge-green'}`}>{u.disabled ? t('users.disabled') : t('users.active')}</span>
+                        {u.mustChangePassword && !u.disabled && (
+                          <span className="muted small" data-testid="user-must-change">
+                            {' '}
+                            {t('users.mustChange')}
+                          </span>
+                        )}
                       </td>
                       <td className="nowrap small">{u.createdAt ? dateTime(u.createdAt) : ''}</td>
                       <td className="nowrap">
@@ -131,9 +142,11 @@ export function UsersPage() {
                           className="btn btn-small"
                           onClick={() => {
                             if (!window.confirm(t('users.confirmReset', { name: u.username }))) return;
+                            setSecret(null);
                             void act(async () => {
                               const r = await secApi.resetPassword(u.id);
                               setSecret({ name: u.username, value: r.initialPassword });
+                              setNotice(t('users.resetDone', { name: u.username, sessions: r.sessionsRevoked, tokens: r.tokensRevoked }));
                             });
                           }}
                           data-testid="user-reset"
@@ -153,7 +166,7 @@ export function UsersPage() {
   );
 }
 
-function NewUserForm({ onCreated }: { onCreated: (u: UserDto, initialPassword?: string) => void }) {
+function NewUserForm({ onCreated, onSubmit }: { onCreated: (u: UserDto, initialPassword?: string) => void; onSubmit: () => void }) {
   const { t } = useSecT();
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
@@ -166,6 +179,7 @@ function NewUserForm({ onCreated }: { onCreated: (u: UserDto, initialPassword?: 
     e.preventDefault();
     setBusy(true);
     setError(null);
+    onSubmit();
     try {
       const r = await secApi.createUser({ username: username.trim(), displayName: displayName.trim() || username.trim(), role, password: password || undefined });
       onCreated(r.user, r.initialPassword);

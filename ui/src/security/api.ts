@@ -62,6 +62,9 @@ export interface AuditVerifyDto {
   problemCount: number;
   elapsedMs: number;
   checkedAt: string;
+  /** The latest signed checkpoint (outside the database) the log was compared with. */
+  checkpoint: { seq: number; hash: string; at: string; keyId: string; checked: number } | null;
+  warnings: string[];
 }
 
 export interface AuditQuery {
@@ -74,6 +77,12 @@ export interface AuditQuery {
   offset?: number;
 }
 
+/** What a password change or reset ended. */
+export interface Revoked {
+  sessionsRevoked: number;
+  tokensRevoked: number;
+}
+
 const enc = encodeURIComponent;
 const items = <T>(body: T[] | { items: T[] }): T[] => (Array.isArray(body) ? body : body.items);
 
@@ -81,7 +90,7 @@ export const secApi = {
   me: (signal?: AbortSignal) => request<{ user: Me }>('GET', '/api/auth/me', signal).then((b) => b.user),
   login: (username: string, password: string) => request<{ user: Me }>('POST', '/api/auth/login', undefined, { username, password }),
   logout: () => request<void>('POST', '/api/auth/logout'),
-  changePassword: (current: string, next: string) => request<void>('POST', '/api/auth/password', undefined, { current, next }),
+  changePassword: (current: string, next: string) => request<Revoked>('POST', '/api/auth/password', undefined, { current, next }),
   tokens: (signal?: AbortSignal) => request<TokenDto[] | { items: TokenDto[] }>('GET', '/api/auth/tokens', signal).then(items),
   createToken: (body: { name: string; scopes?: string[]; expiresInDays: number }) =>
     request<TokenDto & { token: string }>('POST', '/api/auth/tokens', undefined, body),
@@ -91,7 +100,7 @@ export const secApi = {
     request<{ user: UserDto; initialPassword?: string }>('POST', '/api/admin/users', undefined, body),
   updateUser: (id: string, body: { displayName?: string; role?: Role; disabled?: boolean }) =>
     request<UserDto | { user: UserDto }>('PATCH', `/api/admin/users/${enc(id)}`, undefined, body),
-  resetPassword: (id: string) => request<{ initialPassword: string }>('POST', `/api/admin/users/${enc(id)}/reset-password`),
+  resetPassword: (id: string) => request<Revoked & { initialPassword: string }>('POST', `/api/admin/users/${enc(id)}/reset-password`),
   audit: (q: AuditQuery, signal?: AbortSignal) => request<{ total: number; items: AuditRow[] }>('GET', `/api/audit${qs({ ...q })}`, signal),
   verifyAudit: () => request<AuditVerifyDto>('POST', '/api/audit/verify'),
 };

@@ -25,7 +25,7 @@ type State = { kind: 'loading' } | { kind: 'anonymous' } | { kind: 'error'; erro
  */
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<State>({ kind: 'loading' });
-  const { pathname } = useLocation();
+  const { pathname, search } = useLocation();
 
   const refresh = useCallback(async () => {
     try {
@@ -66,7 +66,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }
   if (state.kind === 'anonymous' || !value) return <LoginPage onSignedIn={(user) => setState({ kind: 'signedIn', user })} />;
   if (value.user.mustChangePassword) return <ChangePasswordPage user={value.user} onChanged={refresh} onLogout={value.logout} />;
-  if (pathname === '/login') return <Navigate to="/" replace />;
+  if (pathname === '/login') {
+    // /docs (served by the server, not this app) sends signed-out browsers here with ?next=/docs.
+    const next = new URLSearchParams(search).get('next') ?? '';
+    if (/^\/docs(\/|$)/.test(next)) {
+      window.location.replace(next);
+      return <Loading />;
+    }
+    return <Navigate to="/" replace />;
+  }
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

@@ -44,6 +44,41 @@ export function LlmStatusCard({ status, checking, checkedAt, onCheck }: { status
           <dd data-testid="llm-context">{t('settings.tokens', { n: number(status.contextSize) })}</dd>
         </div>
         <div>
+          <dt>{t('settings.source')}</dt>
+          <dd data-testid="llm-source">
+            {status.source.kind === 'settings'
+              ? t('settings.source.settings', { who: status.source.connector ? `${status.source.updatedBy} · ${status.source.connector}` : (status.source.updatedBy ?? ''), time: status.source.updatedAt ? dateTime(status.source.updatedAt) : '' })
+              : t('settings.source.environment')}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('settings.speed')}</dt>
+          <dd data-testid="llm-speed">
+            {status.speed.genTokensPerSec === null
+              ? t('settings.speedNone')
+              : t('settings.speedValue', { p: number(status.speed.promptTokensPerSec ?? 0), g: number(status.speed.genTokensPerSec) })}
+          </dd>
+        </div>
+        {status.loaded && (
+          <>
+            <div className="llm-url">
+              <dt>{t('settings.loaded')}</dt>
+              <dd className="mono-value break" data-testid="llm-loaded">
+                {status.loaded.name ? `${status.loaded.name} · ` : ''}
+                {status.loaded.file} ({number(Math.round(status.loaded.sizeBytes / 1048576))} MB)
+              </dd>
+            </div>
+            <div>
+              <dt>{t('settings.loadTime')}</dt>
+              <dd data-testid="llm-load-time">{t('settings.ms', { n: number(status.loaded.loadMs) })}</dd>
+            </div>
+            <div>
+              <dt>{t('settings.threads')}</dt>
+              <dd data-testid="llm-threads">{number(status.loaded.threads)}</dd>
+            </div>
+          </>
+        )}
+        <div>
           <dt>{t('settings.checkLatency')}</dt>
           <dd data-testid="llm-latency">{status.checkedLatencyMs === null ? t('common.none') : t('settings.ms', { n: number(status.checkedLatencyMs) })}</dd>
         </div>

@@ -1,0 +1,67 @@
+import type { SearchRequest, SearchTuning } from '../../search/index.ts';
+import { DEFAULT_RERANK } from '../../search/index.ts';
+import { CORPUS_FILE, goldRank, type HitScore, loadTextbookQuestions, runTextbookCorpus, scoreRanks, shuffledCorpus, summariseRun, type TextbookSetScore } from '../textbook.ts';
+
+export type TextbookSplit = 'dev' | 'heldout' | 'all';
+
+/** One ablation variant: a search mode and tuning, scored on both corpus orders. */
+export interface AblationRow {
+  variant: string;
+  corpus: string;
+  ours: HitScore;
+}
+
+export interface TextbookSuiteResult {
+  split: TextbookSplit;
+  questions: number;
+  sets: TextbookSetScore[];
+  ablation?: AblationRow[];
+}
+
+/** Stages switched off one at a time (and the first stage alone), to measure what each contributes. */
+const VARIANTS: Array<{ variant: string; search: Partial<SearchRequest>; tuning?: SearchTuning }> = [
+  { variant: 'BM25 only (bigrams + words + entities)', search: { mode: 'bm25' } },
+  { variant: 'hybrid, no rerank', search: { mode: 'hybrid' }, tuning: { rerank: null } },
+  { variant: 'hybrid, RRF instead of score fusion', search: { mode: 'hybrid' }, tuning: { fusion: { lexical: 1, vector: 1 }, rerank: null } },
+  { variant: 'full − best sentence', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, sentence: 0 } } },
+  { variant: 'full − subject+attribute cue', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, intent: 0 } } },
+  { variant: 'full − coverage', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, coverage: 0 } } },
+  { variant: 'full − proximity', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, proximity: 0 } } },
+  { variant: 'full − heading', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, heading: 0 } } },
+  { variant: 'full − section names the attribute', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, section: 0 } } },
+  { variant: 'full − evidence/recency prior', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, prior: 0 } } },
+  { variant: 'full (default)', search: { mode: 'hybrid' } },
+];
+
+/**
+ * The textbook proxy (evals/textbook/): the TXT ingested through the CLI in textbook order and shuffled,
+ * ours beside the bigram-BM25 baseline on the same chunks, per question type; optionally the ablation.
+ */
+export async function runTextbookSuite(opts: { split: TextbookSplit; ablation?: boolean; progress?: (s: string) => void }): Promise<TextbookSuiteResult> {
+  const questions = loadTextbookQuestions().filter((q) => opts.split === 'all' || q.split === opts.split);
+  const corpora = [
+    { name: 'textbook order', file: CORPUS_FILE },
+    { name: 'shuffled lines', file: shuffledCorpus() },
+  ];
+  const sets: TextbookSetScore[] = [];
+  const ablation: AblationRow[] = [];
+  for (const c of corpora) {
+    opts.progress?.(`textbook (${c.name}): ingesting through the CLI, ${questions.length} ${opts.split} questions…`);
+    const run = await runTextbookCorpus(c.file, questions, {
+      keep: opts.ablation
+        ? async (rt) => {
+            for (const v of VARIANTS) {
+              const ranks = [];
+              for (const q of questions) {
+                const res = await rt.search.search({ q: q.question, top: 10, ...v.search }, v.tuning);
+                ranks.push(goldRank(res.results.map((h) => h.text), q.gold));
+              }
+              ablation.push({ variant: v.variant, corpus: c.name, ours: scoreRanks(ranks) });
+            }
+          }
+        : undefined,
+    });
+    sets.push({ ...summariseRun(run, opts.split), corpus: c.name });
+  }
+  return { split: opts.split, questions: questions.length, sets, ...(opts.ablation ? { ablation } : {}) };
+}

@@ -1,0 +1,87 @@
+import type { Queryable } from '../store/index.ts';
+import { decodePostings, NORM_LENGTH } from './postings.ts';
+import type { WeightedTerm } from './query-plan.ts';
+import type { SearchIndexRepository } from './search-index.repository.ts';
+
+// Okapi BM25 constants (Robertson & Sparck Jones): k1 saturates term frequency, b normalises for length.
+export const K1 = 1.2;
+export const B = 0.75;
+
+export interface ScoredSeq {
+  seq: number;
+  score: number;
+}
+
+export interface Bm25Result {
+  /** Chunks containing any query term, best first (at most `limit`). */
+  ranked: ScoredSeq[];
+  /** How many chunks contain any query term (all of them were scored). */
+  matched: number;
+  /** IDF of every query term found in the corpus (the rerank weighs terms with it). */
+  idf: Map<string, number>;
+}
+
+/**
+ * Exact BM25 over the posting lists of the query's terms: every chunk containing any term is scored,
+ * Σ weight·idf·tf(k1+1)/(tf + k1(1 − b + b·len/avglen)), with IDF ln(1 + (N − df + 0.5)/(df + 0.5)) from
+ * the incrementally kept corpus statistics. Cost is the total length of the query terms' lists — no
+ * per-candidate SQL and no candidate cap, so a chunk naming a rare disease is never dropped for an
+ * arbitrary subset of the chunks containing a common word.
+ */
+export async function bm25(db: Queryable, index: SearchIndexRepository, terms: WeightedTerm[], limit: number): Promise<Bm25Result> {
+  const [lists, stats] = await Promise.all([index.postings(db, terms.map((t) => t.lexeme)), index.corpusStats(db)]);
+  const idf = new Map<string, number>();
+  if (stats.n === 0 || lists.size === 0) return { ranked: [], matched: 0, idf };
+  const scores = new Map<number, number>();
+  // Length normalisation depends only on the norm byte: one table per query.
+  const lengthFactor = new Float64Array(256);
+  for (let b = 0; b < 256; b++) lengthFactor[b] = K1 * (1 - B + (B * NORM_LENGTH[b]) / stats.avgdl);
+  for (const t of terms) {
+    const p = lists.get(t.lexeme);
+    if (!p) continue;
+    const df = Math.min(p.df, stats.n);
+    const w = Math.log(1 + (stats.n - df + 0.5) / (df + 0.5));
+    idf.set(t.lexeme, w);
+    const scale = t.weight * w * (K1 + 1);
+    for (const data of p.lists) {
+      decodePostings(data, (seq, tf, norm) => {
+        scores.set(seq, (scores.get(seq) ?? 0) + (scale * tf) / (tf + lengthFactor[norm]));
+      });
+    }
+  }
+  return { ranked: topK(scores, limit), matched: scores.size, idf };
+}
+
+/** The k highest scores (ties: lower seq first), via a bounded min-heap. */
+export function topK(scores: Map<number, number>, k: number): ScoredSeq[] {
+  const heap: ScoredSeq[] = [];
+  const worse = (a: ScoredSeq, b: ScoredSeq) => a.score < b.score || (a.score === b.score && a.seq > b.seq);
+  const siftDown = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && worse(heap[l], heap[m])) m = l;
+      if (r < heap.length && worse(heap[r], heap[m])) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m], heap[i]];
+      i = m;
+    }
+  };
+  for (const [seq, score] of scores) {
+    const item = { seq, score };
+    if (heap.length < k) {
+      heap.push(item);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!worse(heap[i], heap[parent])) break;
+        [heap[i], heap[parent]] = [heap[parent], heap[i]];
+        i = parent;
+      }
+    } else if (worse(heap[0], item)) {
+      heap[0] = item;
+      siftDown(0);
+    }
+  }
+  return heap.sort((a, b) => b.score - a.score || a.seq - b.seq);
+}
