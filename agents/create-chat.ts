@@ -1,5 +1,6 @@
 import type { Keyring, Logger, Tokenizer } from '../core/index.ts';
 import type { GraphStore } from '../graph/index.ts';
+import type { ImagingToolPort } from '../imaging/index.ts';
 import { SectionsRepository, type SourcesRepository, type TablesRepository } from '../ingest/index.ts';
 import { type LlmProvider, type LlmResponseCache, loadPrompt } from '../llm/index.ts';
 import type { SearchService } from '../search/index.ts';
@@ -27,6 +28,8 @@ export interface ChatDeps {
   /** Encrypts what users type (questions, titles) at rest. */
   keyring: Keyring;
   log?: Logger;
+  /** Stored measurements and imaging-AI results for the imaging tools. */
+  imaging?: ImagingToolPort;
 }
 
 /** The chat service wired from the runtime's parts; loads and validates its prompts now (a bad prompt file fails start). */
@@ -38,7 +41,7 @@ export function createChatService(deps: ChatDeps): ChatService {
   };
   const sectionsRepo = new SectionsRepository();
   const sections = { lookup: (ids: string[], terms: { surfaces: string[]; weight: number }[], opts?: { limit?: number }) => sectionsRepo.lookup(deps.db, ids, terms, opts) };
-  const tools = createToolRegistry({ db: deps.db, search: deps.search, entities: deps.entities, graph: deps.graph, sources: deps.sources, tables, sections });
+  const tools = createToolRegistry({ db: deps.db, search: deps.search, entities: deps.entities, graph: deps.graph, sources: deps.sources, tables, sections, imaging: deps.imaging });
   const rewriter = new QueryRewriter({
     get llm() {
       return deps.llm();

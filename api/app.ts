@@ -17,6 +17,8 @@ import { installErrorHandler } from './errors.ts';
 import { rejectNulCharacters } from './nul-guard.ts';
 import { graphRoutes } from './graph.routes.ts';
 import { healthRoutes } from './health.routes.ts';
+import { imagingAiRoutes } from './imaging-ai.routes.ts';
+import { imagingRoutes } from './imaging.routes.ts';
 import { jobsRoutes } from './jobs.routes.ts';
 import { knowledgeRoutes } from './knowledge.routes.ts';
 import { llmRoutes } from './llm.routes.ts';
@@ -24,6 +26,7 @@ import { literatureRoutes } from './literature.routes.ts';
 import { enforcePermissions, requirePermissionDeclarations, requireSignInForDocs } from './permissions.ts';
 import { rejectCrossOriginWrites, requireDeclaredContentTypes } from './request-guard.ts';
 import { securityHeaders } from './security-headers.ts';
+import { protocolQcRoutes } from './protocol-qc.routes.ts';
 import { searchRoutes } from './search.routes.ts';
 import { sourcesRoutes } from './sources.routes.ts';
 import { vocabularyRoutes } from './vocabulary.routes.ts';
@@ -62,7 +65,7 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'YingZhi 影知 API', version: VERSION, description: 'Radiology knowledge base: sources, search with citations, triple review, knowledge graph, jobs.' },
-      tags: [{ name: 'sources' }, { name: 'search' }, { name: 'review' }, { name: 'graph' }, { name: 'literature' }, { name: 'chat' }, { name: 'llm' }, { name: 'jobs' }, { name: 'health' }, { name: 'connectors' }, { name: 'audit' }, { name: 'auth' }, { name: 'admin' }],
+      tags: [{ name: 'sources' }, { name: 'search' }, { name: 'review' }, { name: 'graph' }, { name: 'literature' }, { name: 'chat' }, { name: 'llm' }, { name: 'jobs' }, { name: 'health' }, { name: 'connectors' }, { name: 'imaging' }, { name: 'qc' }, { name: 'audit' }, { name: 'auth' }, { name: 'admin' }],
     },
     transform: jsonSchemaTransform,
   });
@@ -81,6 +84,9 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   await app.register(llmRoutes(rt));
   await app.register(literatureRoutes(rt));
   await app.register(connectorsRoutes(rt));
+  await app.register(imagingRoutes(rt));
+  await app.register(protocolQcRoutes(rt));
+  await app.register(imagingAiRoutes(rt));
   await app.register(auditRoutes(rt));
   await app.register(authRoutes(rt));
   await app.register(adminUsersRoutes(rt));

@@ -49,4 +49,8 @@ export const AUDIT_ACTIONS = [
   'audit.archive',
   'audit.purge',
   'audit.rekey',
+  'imaging.measure',
+  'imaging.qc',
+  'imaging.ai_request',
+  'imaging.ai_import',
 ] as const;

@@ -11,6 +11,7 @@ export const PERMISSIONS = [
   'jobs.manage',
   'exam.manage',
   'report.draft',
+  'imaging.qc',
   'connectors.manage',
   /** Where connectors may connect (the target allow-list): admin only. */
   'connectors.allowlist',
@@ -28,9 +29,10 @@ export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: GRANTABLE,
-  director: ['knowledge.read', 'knowledge.review', 'sources.manage', 'jobs.manage', 'exam.manage', 'report.draft', 'audit.read'],
+  director: ['knowledge.read', 'knowledge.review', 'sources.manage', 'jobs.manage', 'exam.manage', 'report.draft', 'imaging.qc', 'audit.read'],
   physician: ['knowledge.read', 'report.draft'],
-  technician: ['knowledge.read', 'sources.manage', 'jobs.manage', 'connectors.manage'],
+  // Scan-protocol and image-quality QC is the technologists' and the director's department work (seed 000 §3).
+  technician: ['knowledge.read', 'sources.manage', 'jobs.manage', 'imaging.qc', 'connectors.manage'],
   resident: ['knowledge.read'],
   teacher: ['knowledge.read', 'exam.manage'],
   expert: ['knowledge.read', 'knowledge.review'],

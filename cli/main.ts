@@ -108,6 +108,38 @@ program
   .option('--json', 'machine-readable output: the final answer with citations')
   .action((q: string, opts) => askCommand(q, opts));
 
+program
+  .command('measure')
+  .description('病灶测量：体积、径线、CT 值、描述特征、影像组学特征 / measure lesions from an image and a mask')
+  .argument('<image>', 'NIfTI file (.nii/.nii.gz) or a DICOM series directory')
+  .argument('<mask>', 'NIfTI label / probability mask, DICOM SEG or RTSTRUCT')
+  .option('--label <n>', 'measure only this label', intArg('--label'))
+  .option('--threshold <t>', 'probability masks: inside where value > t (default 0.5)')
+  .option('--components', 'split each label into connected lesions')
+  .option('--modality <m>', 'CT | MR | PT | US | OT (NIfTI carries none; inferred from the intensities otherwise)')
+  .option('--pre <image>', 'unenhanced phase (NIfTI or DICOM dir) for the enhancement descriptor')
+  .option('--bin-width <w>', 'pyradiomics bin width for Entropy/Uniformity (default 25)')
+  .option('--reference-label <n>', 'also give every label\'s volume as a ratio to this label\'s (e.g. the liver)')
+  .option('--solid-threshold <hu>', 'solid-component threshold for sub-solid nodules (default −300 HU)')
+  .option('--require-hu', 'refuse a non-CT image instead of reporting signal statistics')
+  .option('--json', 'machine-readable output: the full measurement with provenance')
+  // Imaging commands load their readers only when used, keeping every other command's start-up unchanged.
+  .action(async (image: string, mask: string, opts) => (await import('./commands/imaging.ts')).measureCommand(image, mask, opts));
+
+program
+  .command('ai-map')
+  .description('影像 AI 结果映射到图谱实体 / map an imaging-AI result JSON (contract format) to graph entities, listing unknown labels')
+  .argument('<result.json>')
+  .option('--json', 'machine-readable output')
+  .action(async (file: string, opts) => (await import('./commands/imaging.ts')).aiMapCommand(file, opts));
+
+program
+  .command('protocol-qc')
+  .description('扫描协议与图像质量质控 / scan-protocol and image-quality QC of every series in a DICOM directory')
+  .argument('<dicom-dir>')
+  .option('--json', 'machine-readable output')
+  .action(async (dir: string, opts) => (await import('./commands/imaging.ts')).protocolQcCommand(dir, opts));
+
 const sources = program.command('sources').description('来源管理 / sources');
 sources
   .command('list')

@@ -2,7 +2,7 @@ import { AuditLog } from '../audit/index.ts';
 import { AppError, isAppError, type Keyring, type Logger, newId } from '../core/index.ts';
 import type { Database, Job, JobHandler, JobQueue } from '../store/index.ts';
 import { ConnectorAllowlist } from './allowlist.service.ts';
-import { type Check, type Connector, type ConnectorInput, ConnectorInputSchema, type HealthItem, parseInput, SECRET_FIELDS } from './connector.schema.ts';
+import { type Check, type Connector, type ConnectorInput, ConnectorInputSchema, type ConnectorKind, type HealthItem, parseInput, SECRET_FIELDS } from './connector.schema.ts';
 import { type ConnectorRow, ConnectorsRepository } from './connectors.repository.ts';
 import type { Lookup } from './network-policy.ts';
 import { type ProbeResult, probe, type ResolvedConnector } from './probes.ts';
@@ -66,6 +66,15 @@ export class Connectors {
     const row = await this.repo.get(id);
     const [last] = await this.repo.history(id, 1);
     return view(row, last ?? null);
+  }
+
+  /**
+   * An enabled connector of `kind` (the one with `id` when given) with its secrets decrypted in memory, for a
+   * capability that calls it (imaging AI, PACS); null when none is configured and enabled.
+   */
+  async endpointOf(kind: ConnectorKind, id?: string): Promise<{ id: string; name: string; config: Record<string, unknown> } | null> {
+    const row = (await this.repo.list()).find((r) => r.kind === kind && r.enabled && (!id || r.id === id));
+    return row ? { id: row.id, name: row.name, config: this.resolve(row).config as Record<string, unknown> } : null;
   }
 
   async health(): Promise<HealthItem[]> {

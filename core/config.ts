@@ -65,6 +65,15 @@ const EnvSchema = z.object({
   /** Seconds between connector health checks (connectors/). */
   YZ_CONNECTOR_CHECK_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
   YZ_CONNECTOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  /** Imaging (imaging/): spool and volume cache directory, largest input, inputs measured in the request below this size. */
+  YZ_IMAGING_DIR: z.string().optional(),
+  YZ_IMAGING_MAX_MB: z.coerce.number().positive().max(16_384).default(1024),
+  YZ_IMAGING_SYNC_MB: z.coerce.number().min(0).max(16_384).default(64),
+  YZ_IMAGING_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Imaging-AI connector calls: per-request timeout, poll interval, longest wait for an asynchronous result. */
+  YZ_IMAGING_AI_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  YZ_IMAGING_AI_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  YZ_IMAGING_AI_MAX_WAIT_MS: z.coerce.number().int().min(100).max(86_400_000).default(600_000),
   YZ_LOAD_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   /** Signed audit checkpoints (chain head + HMAC) are appended here; default <YZ_DATA_DIR>/audit-checkpoints. Point it at another volume. */
   YZ_AUDIT_CHECKPOINT_DIR: z.string().optional(),
@@ -121,6 +130,16 @@ export interface PubmedConfig {
   timezone: string;
 }
 
+export interface ImagingConfig {
+  /** Spool for queued inputs and the volume cache the slice viewer reads (shared storage when workers run elsewhere). */
+  dir: string;
+  maxBytes: number;
+  /** Inputs up to this size are measured within the request; larger ones by a durable job. */
+  syncBytes: number;
+  retentionDays: number;
+  ai: { timeoutMs: number; pollMs: number; maxWaitMs: number };
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -153,6 +172,8 @@ export interface Config {
   fault?: string;
   /** Connector health checks: interval and per-probe timeout. */
   connectors: { checkSeconds: number; timeoutMs: number };
+  /** Imaging services (imaging/). */
+  imaging: ImagingConfig;
   /**
    * Where the SM4 master key comes from (raw settings). Runtime builds the Keyring with
    * `resolveKeyring` (core/crypto): these settings, else the generated `<dataDir>/master.key`.
@@ -273,6 +294,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobLeaseSeconds: e.YZ_JOB_LEASE_SECONDS,
     fault: e.YZ_FAULT,
     connectors: { checkSeconds: e.YZ_CONNECTOR_CHECK_SECONDS, timeoutMs: e.YZ_CONNECTOR_TIMEOUT_MS },
+    imaging: {
+      dir: path.resolve(e.YZ_IMAGING_DIR ?? path.join(e.YZ_DATA_DIR, 'imaging')),
+      maxBytes: Math.round(e.YZ_IMAGING_MAX_MB * 1024 * 1024),
+      syncBytes: Math.round(e.YZ_IMAGING_SYNC_MB * 1024 * 1024),
+      retentionDays: e.YZ_IMAGING_RETENTION_DAYS,
+      ai: { timeoutMs: e.YZ_IMAGING_AI_TIMEOUT_MS, pollMs: e.YZ_IMAGING_AI_POLL_MS, maxWaitMs: e.YZ_IMAGING_AI_MAX_WAIT_MS },
+    },
     masterKey: { YZ_MASTER_KEY: env.YZ_MASTER_KEY, YZ_MASTER_KEY_FILE: env.YZ_MASTER_KEY_FILE, YZ_MASTER_KEYS_OLD: env.YZ_MASTER_KEYS_OLD },
     audit: { checkpointDir: e.YZ_AUDIT_CHECKPOINT_DIR ? path.resolve(e.YZ_AUDIT_CHECKPOINT_DIR) : undefined, checkpointMinutes: e.YZ_AUDIT_CHECKPOINT_MINUTES },
     http: { trustProxy: parseProxies(e.YZ_TRUST_PROXY), publicOrigins: parseOrigins(e.YZ_PUBLIC_ORIGIN) },

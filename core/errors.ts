@@ -51,6 +51,17 @@ export type ErrorCode =
   | 'TOKEN_INVALID'
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
+  | 'IMAGE_UNREADABLE'
+  | 'IMAGE_GEOMETRY_INVALID'
+  | 'SERIES_MIXED'
+  | 'MASK_GEOMETRY_MISMATCH'
+  | 'MASK_EMPTY'
+  | 'LABEL_NOT_FOUND'
+  | 'MODALITY_NOT_SUPPORTED'
+  | 'NOT_CONFIGURED'
+  | 'IMAGING_AI_UNAVAILABLE'
+  | 'IMAGING_AI_BAD_RESULT'
+  | 'PACS_UNAVAILABLE'
   | 'MODEL_NOT_INSTALLED'
   | 'MODEL_CHECKSUM_MISMATCH'
   | 'MODEL_REGISTRY_UNREACHABLE'
@@ -138,6 +149,28 @@ const STATUS: Record<ErrorCode, number> = {
   PASSWORD_CHANGE_REQUIRED: 403,
   /** Too many login attempts (for the account or from the address): wait `details.retryAfterSeconds` (also `Retry-After`). */
   RATE_LIMITED: 429,
+  /** Not a NIfTI/DICOM file, a corrupt gzip stream, truncated pixel data, an unsupported transfer syntax. */
+  IMAGE_UNREADABLE: 422,
+  /** Missing or zero spacing, non-uniform slice spacing, a degenerate orientation. */
+  IMAGE_GEOMETRY_INVALID: 422,
+  /** Files of more than one series, orientation or matrix size offered as one series. */
+  SERIES_MIXED: 422,
+  /** The mask does not lie on (or cover) the image grid. */
+  MASK_GEOMETRY_MISMATCH: 422,
+  /** The mask (or the chosen label) has no voxel inside. */
+  MASK_EMPTY: 422,
+  /** The requested label value does not occur in the mask; details list the labels that do. */
+  LABEL_NOT_FOUND: 422,
+  /** A feature that needs another modality (HU statistics on MR, …). */
+  MODALITY_NOT_SUPPORTED: 422,
+  /** The feature needs a connector (PACS, imaging AI) that is not configured or not enabled. */
+  NOT_CONFIGURED: 409,
+  /** The imaging-AI service is down or kept failing after retries. */
+  IMAGING_AI_UNAVAILABLE: 503,
+  /** The imaging-AI service answered with something that is not a valid result. */
+  IMAGING_AI_BAD_RESULT: 502,
+  /** The PACS (DICOMweb) is unreachable, answered 5xx, or sent something that is not DICOMweb. */
+  PACS_UNAVAILABLE: 503,
   /** A local model (GGUF file, embedding venv) named by configuration is not installed: `npm run models -- install <id>`. */
   MODEL_NOT_INSTALLED: 503,
   /** An assembled or installed model file's sha256 differs from the pinned one: nothing is left in place. */

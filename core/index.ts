@@ -1,4 +1,4 @@
-export { loadConfig, type Config, type PubmedConfig } from './config.ts';
+export { loadConfig, type Config, type ImagingConfig, type PubmedConfig } from './config.ts';
 export { AppError, isAppError, type ErrorCode } from './errors.ts';
 export { newId, sha256Hex } from './ids.ts';
 export { createLogger, type Logger } from './logger.ts';

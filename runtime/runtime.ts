@@ -4,6 +4,7 @@ import { AuthService } from '../auth/index.ts';
 import { Connectors } from '../connectors/index.ts';
 import { type Config, createLogger, type Keyring, type KeySource, type Lexicon, loadLanguage, type Logger, type Tokenizer } from '../core/index.ts';
 import { openGraphStore } from '../graph/index.ts';
+import { Imaging } from '../imaging/index.ts';
 import { INGEST_JOB, IngestService, onIngestJobError, ParsePool, runIngestJob, SourcesRepository, TablesRepository } from '../ingest/index.ts';
 import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob } from '../knowledge/index.ts';
 import { Literature } from '../literature/index.ts';
@@ -57,6 +58,8 @@ export interface Runtime {
   audit: AuditTrail;
   /** Integration connectors and their health checks (connectors/). */
   connectors: Connectors;
+  /** Measurements, protocol / image-quality QC and imaging AI (imaging/). */
+  imaging: Imaging;
   /** Retry and cancel of jobs by people, audited. */
   jobAdmin: JobAdmin;
   close(): Promise<void>;
@@ -112,6 +115,9 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const deps = { db, jobs, sources, parser, indexer, tables, log, fault: config.fault, onReady };
     const literature = new Literature({ db, jobs, log, config: config.pubmed, prepared: { sources, indexer, tables, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
     const extractDeps = knowledge.extractJobDeps();
+    // The imaging jobs wake the runner after queueing; the runner is made below, once every handler is known.
+    let runnerRef: JobRunner | undefined;
+    const imaging = new Imaging({ db, jobs, log, lexicon, config: config.imaging, connectors, timeZone: config.pubmed.timezone, wake: () => runnerRef?.wake() });
     const handlers: Record<string, JobHandler> = {
       [INGEST_JOB]: {
         run: (job) => runIngestJob(job, deps),
@@ -122,8 +128,10 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
       [EXTRACT_JOB]: { run: (job) => runExtractJob(job, extractDeps), onError: (job, e) => onExtractJobError(job, e, extractDeps) },
       ...literature.jobHandlers(),
       ...connectors.jobHandlers(),
+      ...imaging.jobHandlers(),
     };
     const runner = new JobRunner(jobs, handlers, log, { fault: config.fault });
+    runnerRef = runner;
     // Embedded mode holds the data-directory lock: every job found running at start is a dead process's.
     if (db.kind === 'pglite') await runner.handleReaped(await jobs.releaseOrphans());
     await literature.closeInterrupted({ all: db.kind === 'pglite' });
@@ -134,10 +142,10 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     // Questions stored in clear by earlier versions are encrypted once (a no-op afterwards).
     const encrypted = await encryptStoredQuestions(db, keyring);
     if (encrypted) log.warn({ values: encrypted }, 'chat questions stored in clear were encrypted with the master key');
-    const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, tables, cache: llmCache, keyring, log });
+    const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, tables, cache: llmCache, keyring, log, imaging: imaging.toolPort() });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
     return {
-      config, log, db, lexicon, tokenizer, embedder, sources, tables, jobs, runner, handlers, ingest, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs),
+      config, log, db, lexicon, tokenizer, embedder, sources, tables, jobs, runner, handlers, ingest, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs),
       get llm() {
         return activeModel.current;
       },

@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../api/index.ts';
+import { writeNifti } from '../imaging/index.ts';
+import { makePhantom, writeSeries } from '../imaging/synthetic/index.ts';
 import { exportGraph } from '../knowledge/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { multipart as form } from './helpers/multipart.ts';
@@ -34,6 +36,17 @@ const multipart = (name: string, bytes: Buffer | string, type: string) => {
   const boundary = '----yzAuditWalk';
   const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`);
   return { payload: Buffer.concat([head, Buffer.from(bytes), Buffer.from(`\r\n--${boundary}--\r\n`)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+};
+
+/** A multipart body of several named file parts (imaging uploads: image, mask, or a series as `file`…). */
+const multiparts = (parts: Array<{ field: string; name: string; bytes: Uint8Array }>) => {
+  const boundary = '----yzAuditWalkParts';
+  const chunks = parts.flatMap((p) => [
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.field}"; filename="${p.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    Buffer.from(p.bytes),
+    Buffer.from('\r\n'),
+  ]);
+  return { payload: Buffer.concat([...chunks, Buffer.from(`--${boundary}--\r\n`)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 };
 
 /**
@@ -150,6 +163,27 @@ describe('every state-changing route leaves an audit row with its actor', () => 
     yield ['POST /api/connectors/:id/test', async () => {
       const id = await connectorId();
       return { request: { method: 'POST', url: `/api/connectors/${id}/test`, headers: admin }, action: 'connector.test', target: id };
+    }];
+    yield ['POST /api/imaging/ai/jobs', async () => ({
+      request: { method: 'POST', url: '/api/imaging/ai/jobs', ...json({ task: 'nodule_detection', studyUid: '1.2.826.0.1.3680043.8.498.77' }, admin) },
+      action: 'imaging.ai_request',
+    })];
+    yield ['POST /api/imaging/ai/results', async () => ({
+      request: { method: 'POST', url: '/api/imaging/ai/results', ...json({ model: { name: 'walk', version: '1' }, task: 'segmentation', studyInstanceUid: '1.2.826.0.1.3680043.8.498.78', segments: [{ label: 'liver' }] }, admin) },
+      action: 'imaging.ai_import',
+    })];
+    const ph = makePhantom({ dims: [24, 24, 12], spacing: [1, 1, 2], background: -800, shapes: [{ kind: 'ellipsoid', center: [12, 12, 12], radii: [5, 5, 5], value: 40, label: 1 }] });
+    yield ['POST /api/measure', async () => {
+      const m = multiparts([
+        { field: 'image', name: 'ct.nii', bytes: writeNifti({ geometry: ph.geometry, data: ph.image }) },
+        { field: 'mask', name: 'mask.nii', bytes: writeNifti({ geometry: ph.geometry, data: ph.mask }) },
+      ]);
+      return { request: { method: 'POST', url: '/api/measure', payload: m.payload, headers: { ...admin, ...m.headers } }, action: 'imaging.measure' };
+    }];
+    yield ['POST /api/protocol-qc', async () => {
+      const files = writeSeries({ geometry: ph.geometry, pixels: ph.image, rescale: { slope: 1, intercept: -1024 }, header: { KVP: 120, ProtocolName: 'Chest', BodyPartExamined: 'CHEST' } });
+      const m = multiparts(files.map((f) => ({ field: 'file', name: f.name, bytes: f.bytes })));
+      return { request: { method: 'POST', url: '/api/protocol-qc', payload: m.payload, headers: { ...admin, ...m.headers } }, action: 'imaging.qc' };
     }];
     yield ['DELETE /api/connectors/:id', async () => {
       const id = await connectorId();

@@ -8,8 +8,10 @@ import { fetchSourcePageTool } from './fetch-source-page.tool.ts';
 import { type EntityLookup, graphLookupTool } from './graph-lookup.tool.ts';
 import { hybridSearchTool } from './hybrid-search.tool.ts';
 import { SourceFlagsRepository } from './source-flags.repository.ts';
-import { imagingAiTool, measurementTool, pubmedSearchTool } from './stub-tools.ts';
+import type { ImagingToolPort } from '../../imaging/index.ts';
+import { imagingAiReadTool, measurementReadTool } from './imaging-tools.ts';
 import { type SectionLookup, sectionLookupTool } from './section-lookup.tool.ts';
+import { pubmedSearchTool } from './stub-tools.ts';
 import { type TableRowsLookup, tableRowsTool } from './table-rows.tool.ts';
 import type { Tool, ToolContext, ToolResult } from './tool.ts';
 import { toolSpec } from './tool.ts';
@@ -78,9 +80,11 @@ export interface ToolDeps {
   sources: Pick<SourcesRepository, 'get' | 'page'>;
   tables: TableRowsLookup;
   sections: SectionLookup;
+  /** Stored measurements and imaging-AI results; without it the imaging tools answer not_configured. */
+  imaging?: ImagingToolPort;
 }
 
-/** Every tool the chat may use: retrieval over the knowledge base, and the contract stubs. */
+/** Every tool the chat may use: retrieval over the knowledge base, imaging read tools, and the PubMed stub. */
 export function createToolRegistry(deps: ToolDeps): ToolRegistry {
   const flags = new SourceFlagsRepository(deps.db);
   return new ToolRegistry([
@@ -90,7 +94,7 @@ export function createToolRegistry(deps: ToolDeps): ToolRegistry {
     tableRowsTool(deps.tables, deps.sources, flags),
     sectionLookupTool(deps.sections, deps.tables, deps.sources, flags),
     pubmedSearchTool(),
-    imagingAiTool(),
-    measurementTool(),
+    imagingAiReadTool(deps.imaging),
+    measurementReadTool(deps.imaging),
   ] as Tool[]);
 }

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { defineTool, type ToolResult } from './tool.ts';
 
 /**
- * Tools whose services arrive with their own issues (PubMed literature, imaging AI, measurement). The
- * input contract is fixed now so prompts and the UI can name them; until the service exists each answers
+ * Tool contracts whose services may be absent (PubMed literature; imaging AI and measurement until the
+ * imaging capability is wired — agents/tools/imaging-tools.ts). Without the service each answers
  * `not_configured` and says so — never a made-up result or number.
  */
 

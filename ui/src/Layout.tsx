@@ -3,6 +3,7 @@ import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
 import { api, type ReadyDto } from './api.ts';
 import { useInterval } from './components.tsx';
 import { useConT } from './connectors/i18n.ts';
+import { useImagingT } from './imaging/i18n.ts';
 import { useVocabularyStrings } from './vocabulary/i18n.ts';
 import { type Lang, useI18n } from './i18n.ts';
 import { useAuth } from './security/auth.tsx';
@@ -14,6 +15,7 @@ export function Layout() {
   const { t } = useI18n();
   const { t: ts } = useSecT();
   const { t: tc } = useConT();
+  const { t: ti } = useImagingT();
   const { t: tv } = useVocabularyStrings();
   const { can } = useAuth();
   const ready = useReady();
@@ -55,6 +57,16 @@ export function Layout() {
             <NavLink to="/graph" className={({ isActive }) => navClass(isActive)} data-nav="graph">
               {t('nav.graph')}
             </NavLink>
+            {can('report.draft') && (
+              <NavLink to="/measure" className={({ isActive }) => navClass(isActive)} data-nav="measure">
+                {ti('nav.measure')}
+              </NavLink>
+            )}
+            {can('imaging.qc') && (
+              <NavLink to="/protocol-qc" className={({ isActive }) => navClass(isActive)} data-nav="protocol-qc">
+                {ti('nav.qc')}
+              </NavLink>
+            )}
             <NavLink to="/literature" className={({ isActive }) => navClass(isActive)} data-nav="literature">
               {t('nav.literature')}
             </NavLink>

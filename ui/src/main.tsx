@@ -3,6 +3,8 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Link, Route, Routes } from 'react-router-dom';
 import { useTitle } from './components.tsx';
 import { I18nProvider, useI18n } from './i18n.ts';
+import { MeasurePage } from './imaging/MeasurePage.tsx';
+import { ProtocolQcPage } from './imaging/ProtocolQcPage.tsx';
 import { Layout } from './Layout.tsx';
 import { ChatPage } from './pages/ChatPage.tsx';
 import { ConnectorsPage } from './pages/ConnectorsPage.tsx';
@@ -55,6 +57,8 @@ function App() {
         <Route path="literature" element={<WatchesPage />} />
         <Route path="chat" element={<ChatPage />} />
         <Route path="connectors" element={<RequirePermission permission="connectors.manage"><ConnectorsPage /></RequirePermission>} />
+        <Route path="measure" element={<RequirePermission permission="report.draft"><MeasurePage /></RequirePermission>} />
+        <Route path="protocol-qc" element={<RequirePermission permission="imaging.qc"><ProtocolQcPage /></RequirePermission>} />
         <Route path="settings" element={<SettingsPage />} />
         <Route path="account/tokens" element={<TokensPage />} />
         <Route path="admin/users" element={<RequirePermission permission="admin.users"><UsersPage /></RequirePermission>} />
