@@ -128,7 +128,6 @@ export function rareCodes(question: string, passages: ChunkEvidence[]): string[]
 function topicTerms(terms: QueryTerm[], crossLanguage: boolean, question: string): TopicTerm[] {
   const out: TopicTerm[] = terms
     .filter((t) => t.weight > 0 && !isCue(t.surfaces[0] ?? ''))
-    .filter((t) => !crossLanguage || t.surfaces.some((s) => CJK.test(s)))
     .map((t) => {
       const caps = !t.lexeme?.startsWith('#') && isCapsCode(t.surfaces[0] ?? '', question);
       const code = caps || /^[a-z]{1,3}\d{1,2}[a-c]?$/i.test(t.surfaces[0] ?? '');
@@ -136,7 +135,10 @@ function topicTerms(terms: QueryTerm[], crossLanguage: boolean, question: string
       // topic — a sentence about another disease's 临床表现 does not answer 「前列腺癌的临床表现」.
       const asked = !t.lexeme?.startsWith('#') && isIntentWord(t.surfaces[0] ?? '');
       return { surfaces: t.surfaces, weight: caps ? 2 : asked ? 0.5 : topicWeight(t.surfaces[0] ?? '', t.weight, t.lexeme), code, asked };
-    });
+    })
+    // Across languages only the lexicon's entities (their Chinese names) and codes, which every language writes
+    // alike (T2, M1b, BI-RADS 4), meet the passage; the question's other English words never occur in it.
+    .filter((t) => !crossLanguage || t.code || t.surfaces.some((s) => CJK.test(s)));
   // Capital letters the search drops (a single 「L」 of 「L区」) still name what is asked.
   const known = new Set(out.flatMap((t) => t.surfaces.map((x) => x.toLowerCase())));
   for (const m of question.normalize('NFKC').matchAll(/(?<![A-Za-z])[A-Z]{1,4}\d?(?![A-Za-z])/g)) {

@@ -67,7 +67,7 @@ export async function retrieve(
   const names = entities.map((s) => s.toLowerCase());
   const mentioned = (e: ToolEvidence) => (e.kind === 'relation' ? [e.triple.subject, e.triple.object].filter((x) => names.some((n) => x.toLowerCase().includes(n) || query.includes(x))).length : 0);
   const ranked = dedupe(facts).sort((a, b) => mentioned(b) - mentioned(a)).slice(0, GRAPH_FACTS);
-  const terms = (data?.terms ?? []).filter((t) => t.weight > 0).map((t) => ({ surfaces: [t.surface, ...t.expandsTo], weight: t.weight, lexeme: t.lexeme }));
+  const terms = foldTerms((data?.terms ?? []).filter((t) => t.weight > 0).map((t) => ({ surfaces: [t.surface, ...t.expandsTo], weight: t.weight, lexeme: t.lexeme })));
   const all = (search.result.evidence ?? []).filter((e): e is Extract<ToolEvidence, { kind: 'chunk' }> => e.kind === 'chunk');
   const found = lookups.map((r) => (r.result.data as { entity?: { id: string; type: string } | null } | undefined)?.entity).filter((e): e is { id: string; type: string } => !!e);
   return {
@@ -77,6 +77,25 @@ export async function retrieve(
     facts: ranked.filter((e): e is Extract<ToolEvidence, { kind: 'relation' }> => e.kind === 'relation'),
     entities: found.map((e) => ({ id: e.id, type: e.type })),
   };
+}
+
+/**
+ * One concept, one term. The search adds an entity's lexeme beside the words that name it (「急性脑梗死」 is
+ * `#dis.cerebral_infarction` and the word 急性脑梗死; 「CT」 is `#mod.ct` and `ct`; 「non-small cell lung cancer」 the
+ * entity and non, small, cell, lung, cancer), which is right for matching text but counts the concept twice or
+ * more when weighing what share of the question a passage or a heading names: the other words of the question
+ * (早期, 征象) then weigh too little. A word that is a name of an entity the query holds (or, in Latin script, a
+ * whole word of one) is folded into that entity.
+ */
+export function foldTerms<T extends { surfaces: string[]; lexeme?: string }>(terms: T[]): T[] {
+  const norm = (s: string) => s.normalize('NFKC').toLowerCase().trim();
+  const names = new Set(terms.filter((t) => t.lexeme?.startsWith(ENTITY_PREFIX)).flatMap((t) => t.surfaces.map(norm)));
+  const latinWords = new Set([...names].filter((n) => /\s|-/.test(n) && /^[a-z0-9\s-]+$/.test(n)).flatMap((n) => n.split(/[\s-]+/)));
+  return terms.filter((t) => {
+    if (t.lexeme?.startsWith(ENTITY_PREFIX)) return true;
+    const s = norm(t.surfaces[0] ?? '');
+    return !names.has(s) && !(/^[a-z0-9]+$/.test(s) && latinWords.has(s) && !/\d/.test(s));
+  });
 }
 
 /**
