@@ -157,6 +157,10 @@ describe('chat with a model (Ollama wire format)', () => {
     expect(res.answer).toMatch(/\[1\]/);
     expect(res.answer).not.toContain('73%');
     expect(res.citations.length).toBeGreaterThan(0);
+    // Numbered as an extractive answer is: 1…k, every one used, whatever the search ranked first.
+    expect(res.citations.map((c) => c.n)).toEqual(res.citations.map((_, i) => i + 1));
+    const used = new Set([...res.answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])));
+    expect([...used].sort((a, b) => a - b)).toEqual(res.citations.map((c) => c.n));
   });
 
   it('refuses an off-topic question without asking the model for an answer', async () => {

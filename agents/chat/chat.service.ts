@@ -143,18 +143,23 @@ export class DefaultChatService implements ChatService {
     );
     const refused = /^\s*(知识库中未找到|No relevant knowledge found)/i.test(answer.text);
     let checked = this.check(answer.text, evidence);
+    let shown = evidence;
     if (!refused && !checked.sentences.some((s) => s.supported && s.citations.length)) {
-      // Nothing the model said survived the check: show the passages themselves rather than nothing.
+      // Nothing the model said survived the check: show the passages themselves rather than nothing. They replace
+      // the answer, so they are numbered as an extractive answer is — 1, 2, … in order of use, whatever rank the
+      // search gave them (the passages it ranked first may be the ones the engine rightly leaves out); the model's
+      // dropped sentences cite nothing of that set.
       const plan = planExtractive(input);
       if (plan.kind !== 'refuse') {
         const { text, cited } = renderAnswer(plan, t.lang);
-        const numbers = evidence.add(cited);
-        const renumbered = text.replace(/\[(\d+)\]/g, (_m, d: string) => `[${numbers[Number(d) - 1]}]`);
-        const extra = this.check(`${CHECK_FAILED[t.lang]}\n${renumbered.replace(`${EXTRACTIVE_LABEL[t.lang]}\n`, '')}`, evidence);
-        checked = { answer: extra.answer, sentences: [...checked.sentences.filter((s) => !s.supported), ...extra.sentences] };
+        shown = new EvidenceSet();
+        shown.add(cited);
+        const extra = this.check(`${CHECK_FAILED[t.lang]}\n${text.replace(`${EXTRACTIVE_LABEL[t.lang]}\n`, '')}`, shown);
+        const dropped = checked.sentences.filter((s) => !s.supported).map((s) => ({ ...s, citations: [] }));
+        checked = { answer: extra.answer, sentences: [...dropped, ...extra.sentences] };
       }
     }
-    return { ...checked, refused, evidence, usage: answer.usage, modelMs: answer.modelMs };
+    return { ...checked, refused, evidence: shown, usage: answer.usage, modelMs: answer.modelMs };
   }
 
   /**
