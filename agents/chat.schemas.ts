@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChunkTableSchema } from '../ingest/index.ts';
 
 /** Wire schemas of the chat API (validation, OpenAPI and the types in chat.types.ts), written once. */
 
@@ -19,6 +20,8 @@ export const CitationSchema = z.object({
   superseded: z.boolean().optional(),
   /** The source (or one source of the relation) was retracted. */
   retracted: z.boolean().optional(),
+  /** A passage cut from a table: its rows under the table's caption and header. */
+  table: ChunkTableSchema.optional(),
 });
 
 export const CheckedSentenceSchema = z.object({

@@ -1,7 +1,7 @@
 import type { Keyring, Logger, Tokenizer } from '../core/index.ts';
 import type { GraphStore } from '../graph/index.ts';
 import type { ImagingToolPort } from '../imaging/index.ts';
-import type { SourcesRepository } from '../ingest/index.ts';
+import { SectionsRepository, type SourcesRepository, type TablesRepository } from '../ingest/index.ts';
 import { type LlmProvider, type LlmResponseCache, loadPrompt } from '../llm/index.ts';
 import type { SearchService } from '../search/index.ts';
 import type { Database } from '../store/index.ts';
@@ -23,6 +23,7 @@ export interface ChatDeps {
   entities: EntityLookup;
   graph: GraphStore;
   sources: Pick<SourcesRepository, 'get' | 'page'>;
+  tables: Pick<TablesRepository, 'forChunks' | 'rowChunks' | 'rowChunksByLabel'>;
   cache: LlmResponseCache;
   /** Encrypts what users type (questions, titles) at rest. */
   keyring: Keyring;
@@ -33,7 +34,14 @@ export interface ChatDeps {
 
 /** The chat service wired from the runtime's parts; loads and validates its prompts now (a bad prompt file fails start). */
 export function createChatService(deps: ChatDeps): ChatService {
-  const tools = createToolRegistry({ db: deps.db, search: deps.search, entities: deps.entities, graph: deps.graph, sources: deps.sources, imaging: deps.imaging });
+  const tables = {
+    forChunks: (ids: string[]) => deps.tables.forChunks(deps.db, ids),
+    rowChunks: (id: string) => deps.tables.rowChunks(deps.db, id),
+    rowChunksByLabel: (sourceId: string, label: string) => deps.tables.rowChunksByLabel(deps.db, sourceId, label),
+  };
+  const sectionsRepo = new SectionsRepository();
+  const sections = { lookup: (ids: string[], terms: { surfaces: string[]; weight: number }[], opts?: { limit?: number }) => sectionsRepo.lookup(deps.db, ids, terms, opts) };
+  const tools = createToolRegistry({ db: deps.db, search: deps.search, entities: deps.entities, graph: deps.graph, sources: deps.sources, tables, sections, imaging: deps.imaging });
   const rewriter = new QueryRewriter({
     get llm() {
       return deps.llm();

@@ -12,7 +12,7 @@ export {
 } from './chat.schemas.ts';
 export { type ChatDeps, createChatService } from './create-chat.ts';
 export { CHAT_ENCRYPTED_COLUMNS, encryptStoredQuestions } from './chat/conversations.repository.ts';
-export { EXTRACTIVE_LABEL } from './chat/answer-extractive.ts';
+export { EXTRACTIVE_LABEL } from './chat/answer-render.ts';
 export { REFUSAL } from './chat/chat.service.ts';
 export { checkAnswer, MIN_OVERLAP, splitSentences } from './chat/citation-checker.ts';
 export { estimateTokens } from './chat/context-budget.ts';

@@ -24,16 +24,21 @@ export const chunksRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) 
     if (!c) throw new AppError('NOT_FOUND', `段落不存在 / unknown chunk ${req.params.id}`, { field: 'id' });
     const source = await rt.sources.get(c.source_id);
     if (!source) throw new AppError('NOT_FOUND', `来源不存在 / unknown source ${c.source_id}`, { field: 'id' });
-    const pages = await rt.sources.pages(c.source_id, c.page_start, c.page_end);
+    const [pages, pageTables, chunkTables] = await Promise.all([
+      rt.sources.pages(c.source_id, c.page_start, c.page_end),
+      rt.tables.forPages(rt.db, c.source_id, c.page_start, c.page_end),
+      rt.tables.forChunks(rt.db, [c.id]),
+    ]);
     return {
       chunk: {
         id: c.id, sourceId: c.source_id, ordinal: c.ordinal, headingPath: c.heading_path, pageStart: c.page_start, pageEnd: c.page_end,
         charStart: c.char_start, text: c.text,
         citation: formatCitation({ title: source.title, version: source.version, year: source.year, pageStart: c.page_start, pageEnd: c.page_end }),
         disabled: c.disabled_at ? { at: new Date(c.disabled_at).toISOString(), by: c.disabled_by ?? '', reason: c.disabled_reason ?? '' } : null,
+        table: chunkTables.get(c.id) ?? null,
       },
       source,
-      pages,
+      pages: pages.map((p) => ({ ...p, tables: pageTables.filter((t) => t.page === p.page) })),
     };
   });
 

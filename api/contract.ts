@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EvidenceLevelSchema, SOURCE_KINDS, SourceSchema } from '../ingest/index.ts';
+import { ChunkTableSchema, EvidenceLevelSchema, PageTableSchema, SOURCE_KINDS, SourceSchema } from '../ingest/index.ts';
 import { SearchResponseSchema } from '../search/index.ts';
 import { JobSchema } from '../store/index.ts';
 
@@ -71,7 +71,8 @@ export const PassageSchema = z.object({
 });
 export type PassageDto = z.infer<typeof PassageSchema>;
 
-export const PageSchema = z.object({ page: z.number().int(), text: z.string() });
+/** A page's text and the tables on it (each with the span of the text it occupies). */
+export const PageSchema = z.object({ page: z.number().int(), text: z.string(), tables: z.array(PageTableSchema) });
 
 export const ChunkViewSchema = z.object({
   chunk: z.object({
@@ -86,6 +87,8 @@ export const ChunkViewSchema = z.object({
     citation: z.string(),
     /** Taken out of search and chat by a manager (who, when, why); null when searchable. */
     disabled: z.object({ at: z.string(), by: z.string(), reason: z.string() }).nullable(),
+    /** The table rows the passage holds, with the table's header; null for prose. */
+    table: ChunkTableSchema.nullable(),
   }),
   source: SourceSchema,
   pages: z.array(PageSchema),

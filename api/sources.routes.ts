@@ -206,7 +206,8 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
     if (!s) throw new AppError('NOT_FOUND', `来源不存在 / unknown source ${req.params.id}`, { field: 'id' });
     const text = await rt.sources.page(s.id, req.params.page);
     if (text === null) throw new AppError('NOT_FOUND', `第 ${req.params.page} 页不存在 / no page ${req.params.page}`, { field: 'page' });
-    return { page: req.params.page, text, pageCount: s.pageCount ?? 0 };
+    const tables = await rt.tables.forPages(rt.db, s.id, req.params.page, req.params.page);
+    return { page: req.params.page, text, tables, pageCount: s.pageCount ?? 0 };
   });
 };
 

@@ -257,7 +257,7 @@ program
   .option('--model <id>', 'an installed local model (npm run models -- list), run in-process: e.g. qwen-1.5b')
   .option('--embedder <kind>', 'hash | e5: the embedder of the evaluation corpus')
   .option('--extraction-limit <n>', 'extraction suite: only the first n gold test sentences', intArg('--extraction-limit'))
-  .option('--split <split>', 'textbook questions: dev (default), heldout (run once, at the end of a piece of work) or all')
+  .option('--split <split>', 'held-out-capable sets (resident set answers and retrieval, textbook questions): dev (default), heldout (run once, at the end of a piece of work), all, or none (no resident answers)')
   .option('--ablation', 'textbook: also score each search stage switched off in turn')
   .option('--json', 'machine-readable output: the whole result')
   .action((suite: string, opts) => evalCommand(suite, opts));

@@ -1,14 +1,15 @@
 import { visibleLength } from '../core/index.ts';
 import type { ChunkInput } from '../search/index.ts';
 import type { Block } from './document.ts';
+import { type PageTable, type TableRowsRef, tableRowChunks } from './table-chunks.ts';
 
 export interface PageText {
   page: number;
   text: string;
 }
 
-/** A chunk as the chunker produces it: the input of the search index. */
-export type ChunkDraft = ChunkInput;
+/** A chunk as the chunker produces it: the input of the search index, and the table rows it holds (if any). */
+export type ChunkDraft = ChunkInput & { table?: TableRowsRef };
 
 interface Piece {
   page: number;
@@ -26,10 +27,11 @@ const SENTENCE = /[^。！？；!?;]*(?:[。！？；!?;]+[”’」』）)]*|$)
  * heading path and page range they came from. Deterministic: the same blocks give the same chunks,
  * which is what lets an interrupted ingest job resume by ordinal.
  */
-export function chunkDocument(blocks: Block[], targetChars: number): { pages: PageText[]; chunks: ChunkDraft[] } {
+export function chunkDocument(blocks: Block[], targetChars: number): { pages: PageText[]; chunks: ChunkDraft[]; tables: PageTable[] } {
   const pageParts = new Map<number, string[]>();
   const pageLen = new Map<number, number>();
   const chunks: ChunkDraft[] = [];
+  const tables: PageTable[] = [];
   const headings: string[] = [];
   let current: Piece[] = [];
   let currentSize = 0;
@@ -72,6 +74,14 @@ export function chunkDocument(blocks: Block[], targetChars: number): { pages: Pa
     pageLen.set(block.page, offset + sep + block.text.length);
     const start = offset + sep;
 
+    if (block.kind === 'table' && block.table) {
+      // Tables are chunked row by row with their header (table-chunks.ts), never merged with prose.
+      flush();
+      tables.push({ ordinal: tables.length, page: block.page, charStart: start, charEnd: start + block.text.length, table: block.table });
+      const at = { page: block.page, blockStart: start, firstOrdinal: chunks.length, headingPath: headings.filter(Boolean), tableOrdinal: tables.length - 1 };
+      chunks.push(...tableRowChunks(block.table, at));
+      return;
+    }
     if (block.kind === 'heading') {
       const level = Math.min(Math.max(block.level ?? 1, 1), 6);
       if (level <= 2 || currentSize >= targetChars / 3) flush();
@@ -86,7 +96,7 @@ export function chunkDocument(blocks: Block[], targetChars: number): { pages: Pa
   flush();
 
   const pages = [...pageParts.entries()].sort((a, b) => a[0] - b[0]).map(([page, parts]) => ({ page, text: parts.join('\n\n') }));
-  return { pages, chunks };
+  return { pages, chunks, tables };
 }
 
 /** A block as it is (when small) or as sentences; an oversized sentence is cut at `targetChars`. */

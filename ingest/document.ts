@@ -16,13 +16,24 @@ export const SourceMetaInputSchema = z.object({
 });
 export type SourceMetaInput = z.infer<typeof SourceMetaInputSchema>;
 
+/** A table as a reader found it: column names and rows of cell texts (a row may be shorter than the header). */
+export interface TableData {
+  /** "表 10-1 偶发实性结节随访建议" when the document labels the table. */
+  caption?: string;
+  header: string[];
+  rows: string[][];
+}
+
 /** A structural unit of a document, always on exactly one page. */
 export interface Block {
   page: number;
-  kind: 'heading' | 'text';
+  kind: 'heading' | 'text' | 'table';
   /** Heading level 1–6 (headings only). */
   level?: number;
+  /** The block as plain text; for a table, its caption, header and rows one per line (see tableText). */
   text: string;
+  /** Header and rows (tables only). */
+  table?: TableData;
 }
 
 /**

@@ -6,13 +6,16 @@ export { DEFAULT_READ_LIMITS, MAX_PAGE_NUMBER, type ReadLimits } from './readers
 export { MAX_HTML_DEPTH } from './readers/html-depth.ts';
 export { runIngestJob, onIngestJobError, type IngestJobDeps } from './ingest.job.ts';
 export { SourcesRepository } from './sources.repository.ts';
+export { SectionsRepository, type SectionChunk, type SectionTerm } from './sections.repository.ts';
+export { TablesRepository, type ChunkTable, type PageTableView, type TableRowChunk } from './tables.repository.ts';
 export { SourceSchema, type Source } from './source.schema.ts';
 export { readDocument, detectFileType } from './readers/index.ts';
 export { chunkDocument, type ChunkDraft, type PageText } from './chunker.ts';
-export { SourceMetaInputSchema, SourceKindSchema, SOURCE_KINDS, type SourceMetaInput, type SourceKind, type ParsedDocument, type Block } from './document.ts';
+export { SourceMetaInputSchema, SourceKindSchema, SOURCE_KINDS, type SourceMetaInput, type SourceKind, type ParsedDocument, type Block, type TableData } from './document.ts';
 export { loadSidecarMeta } from './sidecar.ts';
 export { EVIDENCE_LEVELS, EVIDENCE_LEVEL_LABELS, EvidenceLevelSchema, type EvidenceLevel, evidenceLevelFromPublicationTypes, evidenceLevelOfKind } from './evidence-level.ts';
 export type { NewSource } from './sources.repository.ts';
 export { type PreparedImportDeps, type PreparedSource, storePrepared } from './prepared-import.ts';
 export { SourceAdminService, CHUNK_CHARS_RANGE, type DeletionPlan, type PassageRow, type SourceMetaPatch, type SourceKnowledgePort, type PassageIndexPort } from './source-admin.service.ts';
 export { SOURCE_SORTS, type SourceListQuery } from './sources.repository.ts';
+export { TableSchema, PageTableSchema, ChunkTableSchema } from './table.schema.ts';

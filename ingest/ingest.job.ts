@@ -5,6 +5,7 @@ import type { StoredPage } from './page-layout.ts';
 import type { ParsePool } from './parse-pool.ts';
 import type { ChunkSlice } from './parse.worker.ts';
 import type { Source, SourcesRepository } from './sources.repository.ts';
+import type { TablesRepository } from './tables.repository.ts';
 
 /**
  * Chunks per insert transaction, sized from the last one's duration: PGlite runs each statement (chunk
@@ -21,6 +22,7 @@ export interface IngestJobDeps {
   sources: SourcesRepository;
   parser: ParsePool;
   indexer: ChunkIndexer;
+  tables: TablesRepository;
   log: Logger;
   /** `ingest.after_batch:N` → SIGKILL self after N batches (crash-recovery tests only). */
   fault?: string;
@@ -69,6 +71,8 @@ export async function runIngestJob(job: Job, deps: IngestJobDeps): Promise<void>
         const started = performance.now();
         const stillRunning = await deps.db.transaction(async (tx) => {
           await deps.indexer.insert(tx, batch);
+          const ids = new Set(batch.map((r) => r.id));
+          await deps.tables.insertChunkRows(tx, sourceId, slice.tableRows.filter((t) => ids.has(t.chunkId)));
           return deps.jobs.progress(tx, job.id, 'index', done + batch.length, total);
         });
         batchSize = nextBatchSize(batchSize, performance.now() - started, BATCH_BOUNDS);

@@ -4,11 +4,13 @@ import { AppError, newId, sha256Hex } from '../core/index.ts';
 import type { Database, Job, JobQueue, Queryable } from '../store/index.ts';
 import { MIME, type SourceMetaInput, SourceMetaInputSchema } from './document.ts';
 import { evidenceLevelOfKind } from './evidence-level.ts';
+import { tablesFromPages } from './page-layout.ts';
 import type { ParsePool } from './parse-pool.ts';
 import type { ReadLimits } from './readers/read-limits.ts';
 import { detectFileType } from './readers/index.ts';
 import { fileNameKey, safeFileName } from './file-name.ts';
 import type { Source, SourcesRepository } from './sources.repository.ts';
+import type { TablesRepository } from './tables.repository.ts';
 
 export const INGEST_JOB = 'ingest';
 
@@ -50,6 +52,7 @@ export class IngestService {
     private readonly jobs: JobQueue,
     private readonly parser: ParsePool,
     private readonly limits: IngestLimits,
+    private readonly tables: TablesRepository,
   ) {}
 
   /**
@@ -113,6 +116,7 @@ export class IngestService {
       });
       await this.sources.insertFile(tx, id, bytes);
       await this.sources.insertPages(tx, id, doc.pages);
+      await this.tables.insertTables(tx, id, tablesFromPages(doc.pages));
       const job = await this.jobs.enqueue(tx, INGEST_JOB, { sourceId: id, chunkChars: this.limits.chunkChars }, { dedupeKey: `ingest:${id}` });
       await new AuditLog().append(tx, {
         actor,

@@ -1,5 +1,6 @@
 import { AppError } from '../core/index.ts';
 import type { Block } from './document.ts';
+import type { PageTable } from './table-chunks.ts';
 
 /** A block's structure without its text: the text is a span of the stored page text. */
 export type BlockLayout = Omit<Block, 'page' | 'text'> & { n: number };
@@ -49,4 +50,21 @@ export function blocksFromPages(pages: StoredPage[]): Block[] {
     }
   }
   return blocks;
+}
+
+/**
+ * The tables of stored pages with their place in the page text, numbered in document order — the same
+ * ordinals and spans the chunker gives them (its table chunks refer to them), without chunking.
+ */
+export function tablesFromPages(pages: StoredPage[]): PageTable[] {
+  const out: PageTable[] = [];
+  for (const p of pages) {
+    let at = 0;
+    p.layout.forEach(({ n, table }, i) => {
+      if (i > 0) at += SEPARATOR.length;
+      if (table) out.push({ ordinal: out.length, page: p.page, charStart: at, charEnd: at + n, table });
+      at += n;
+    });
+  }
+  return out;
 }

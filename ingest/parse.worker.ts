@@ -4,12 +4,14 @@
  * loop. Tasks are pure functions of their input; results and errors cross the thread boundary as
  * plain data (an AppError's code and field survive, which a thrown Error's structured clone would lose).
  */
-import { type AppError, detectLanguage, isAppError, loadLanguage, normalizeText } from '../core/index.ts';
+import { type AppError, detectLanguage, isAppError, loadLanguage } from '../core/index.ts';
 import { type ChunkRow, prepareChunkRows } from '../search/index.ts';
 import { chunkDocument } from './chunker.ts';
 import type { FileType, Paging, SourceMetaInput } from './document.ts';
 import { blocksFromPages, pagesFromBlocks, type StoredPage } from './page-layout.ts';
 import { readDocument } from './readers/index.ts';
+import type { TableRowsRef } from './table-chunks.ts';
+import { normalizeBlock } from './tables.ts';
 import type { ReadLimits } from './readers/read-limits.ts';
 
 export interface ParseTask {
@@ -41,6 +43,8 @@ export interface ChunkTask {
 export interface ChunkSlice {
   total: number;
   rows: ChunkRow[];
+  /** The table rows each row chunk of the slice holds (chunk_table_rows). */
+  tableRows: Array<{ chunkId: string; ref: TableRowsRef }>;
 }
 
 export type TaskError = { code: AppError['code']; message: string; field?: string; details?: Record<string, unknown> };
@@ -49,7 +53,7 @@ export type TaskResult<T> = { ok: true; value: T } | { ok: false; error: TaskErr
 export async function parse(task: ParseTask): Promise<TaskResult<ParsedPages>> {
   return settle(async () => {
     const doc = await readDocument(task.bytes, task.fileName, task.type, task.limits);
-    const blocks = doc.blocks.map((b) => ({ ...b, text: normalizeText(b.text) }));
+    const blocks = doc.blocks.map(normalizeBlock);
     return {
       meta: doc.meta,
       paging: doc.paging,
@@ -64,7 +68,8 @@ export async function chunk(task: ChunkTask): Promise<TaskResult<ChunkSlice>> {
   return settle(async () => {
     const { chunks } = chunkDocument(blocksFromPages(task.pages), task.chunkChars);
     const slice = chunks.slice(task.from, task.from + task.count);
-    return { total: chunks.length, rows: prepareChunkRows(loadLanguage().tokenizer, task.sourceId, slice) };
+    const rows = prepareChunkRows(loadLanguage().tokenizer, task.sourceId, slice);
+    return { total: chunks.length, rows, tableRows: slice.flatMap((c, i) => (c.table ? [{ chunkId: rows[i].id, ref: c.table }] : [])) };
   });
 }
 
@@ -72,7 +77,7 @@ export async function chunk(task: ChunkTask): Promise<TaskResult<ChunkSlice>> {
 export async function warm(): Promise<TaskResult<null>> {
   return settle(async () => {
     loadLanguage();
-    await import('pdf-parse');
+    await import('pdfjs-dist/legacy/build/pdf.mjs');
     return null;
   });
 }

@@ -1,9 +1,11 @@
-import { newId, normalizeText } from '../core/index.ts';
+import { newId } from '../core/index.ts';
 import { type ChunkIndexer, enqueueEmbeddings } from '../search/index.ts';
 import type { JobQueue, Queryable } from '../store/index.ts';
 import { chunkDocument } from './chunker.ts';
 import type { ParsedDocument } from './document.ts';
 import type { NewSource, Source, SourcesRepository } from './sources.repository.ts';
+import { normalizeBlock } from './tables.ts';
+import type { TablesRepository } from './tables.repository.ts';
 
 /** A document another capability already parsed (a PubMed record), with everything a source row needs. */
 export interface PreparedSource
@@ -20,6 +22,7 @@ export interface PreparedSource
 export interface PreparedImportDeps {
   sources: SourcesRepository;
   indexer: ChunkIndexer;
+  tables: TablesRepository;
   jobs: JobQueue;
   chunkChars: number;
   /** Work queued with the sources (triple extraction), for the whole batch at once. */
@@ -37,7 +40,7 @@ export async function storePrepared(tx: Queryable, deps: PreparedImportDeps, ite
   if (!items.length) return [];
   const latest = await deps.sources.latestVersions(tx, [...new Set(items.map((p) => p.lineageKey))]);
   const drafts = items.map((p) => {
-    const { pages, chunks } = chunkDocument(p.doc.blocks.map((b) => ({ ...b, text: normalizeText(b.text) })), deps.chunkChars);
+    const { pages, chunks, tables } = chunkDocument(p.doc.blocks.map(normalizeBlock), deps.chunkChars);
     const versionNo = (latest.get(p.lineageKey) ?? 0) + 1;
     latest.set(p.lineageKey, versionNo);
     const source: NewSource = {
@@ -45,10 +48,15 @@ export async function storePrepared(tx: Queryable, deps: PreparedImportDeps, ite
       publisher: p.publisher, version: p.version, year: p.year, language: p.language, fileName: p.fileName, mime: p.mime,
       byteSize: p.bytes.length, demo: p.demo, paging: p.doc.paging, pageCount: p.doc.pageCount, evidenceLevel: p.evidenceLevel, uploadedBy: p.uploadedBy,
     };
-    return { source, bytes: p.bytes, pages, chunks, tags: p.tags ?? [], demoApprovals: p.demoApprovals ?? p.demo };
+    return { source, bytes: p.bytes, pages, chunks, tables, tags: p.tags ?? [], demoApprovals: p.demoApprovals ?? p.demo };
   });
   const stored = await deps.sources.insertMany(tx, drafts);
-  await deps.indexer.insert(tx, drafts.flatMap((d) => deps.indexer.prepare(d.source.id, d.chunks)));
+  const prepared = drafts.map((d) => deps.indexer.prepare(d.source.id, d.chunks));
+  await deps.indexer.insert(tx, prepared.flat());
+  for (const [i, d] of drafts.entries()) {
+    await deps.tables.insertTables(tx, d.source.id, d.tables);
+    await deps.tables.insertChunkRows(tx, d.source.id, d.chunks.flatMap((c, k) => (c.table ? [{ chunkId: prepared[i][k].id, ref: c.table }] : [])));
+  }
   await deps.sources.markManyReady(tx, drafts.map((d) => ({ id: d.source.id, chunkCount: d.chunks.length })));
   await enqueueEmbeddings(tx, deps.jobs, deps.indexer, drafts.map((d) => d.source.id));
   await deps.onReady?.(tx, drafts.map((d) => ({ id: d.source.id, demo: d.demoApprovals, tags: d.tags })));

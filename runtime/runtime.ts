@@ -5,7 +5,7 @@ import { Connectors } from '../connectors/index.ts';
 import { type Config, createLogger, type Keyring, type KeySource, type Lexicon, loadLanguage, type Logger, type Tokenizer } from '../core/index.ts';
 import { openGraphStore } from '../graph/index.ts';
 import { Imaging } from '../imaging/index.ts';
-import { INGEST_JOB, IngestService, onIngestJobError, ParsePool, runIngestJob, SourceAdminService, SourcesRepository } from '../ingest/index.ts';
+import { INGEST_JOB, IngestService, onIngestJobError, ParsePool, runIngestJob, SourceAdminService, SourcesRepository, TablesRepository } from '../ingest/index.ts';
 import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob, SourceRetirementRepository } from '../knowledge/index.ts';
 import { Literature } from '../literature/index.ts';
 import { Reporting } from '../reporting/index.ts';
@@ -24,6 +24,8 @@ export interface Runtime {
   tokenizer: Tokenizer;
   embedder: Embedder;
   sources: SourcesRepository;
+  /** Tables of sources and the table rows of chunks. */
+  tables: TablesRepository;
   jobs: JobQueue;
   runner: JobRunner;
   /** Job handlers by kind (a benchmark or a dedicated worker may run a subset). */
@@ -87,12 +89,13 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const indexer = new ChunkIndexer(tokenizer, embedder);
     await indexer.init(db);
     const sources = new SourcesRepository(db);
+    const tables = new TablesRepository();
     const jobs = new JobQueue(db, undefined, config.jobLeaseSeconds);
     // Embedded mode holds the data-directory lock: every lease found at start is a dead process's.
     if (db.kind === 'pglite') await jobs.releaseOrphans();
     const { maxPages, maxDecompressedBytes, maxDecompressionRatio } = config.parsing;
     const ingestLimits = { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars, maxPages, maxDecompressedBytes, maxDecompressionRatio };
-    const ingest = new IngestService(db, sources, jobs, parser, ingestLimits);
+    const ingest = new IngestService(db, sources, jobs, parser, ingestLimits, tables);
     const sourceAdmin = new SourceAdminService({ db, sources, jobs, parser, limits: ingestLimits, knowledge: new SourceRetirementRepository(), index: indexer });
     const llmUsage = new LlmUsageRepository(db);
     const llmCache = new LlmResponseCache(db, llmUsage);
@@ -122,8 +125,8 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const knowledge = new Knowledge({ db, jobs, lexicon, embedder, log, graph, extractors, autoExtract: config.autoExtract });
     await knowledge.init();
     const onReady = (tx: Queryable, s: { id: string; demo: boolean; tags?: string[] }) => knowledge.onSourceReady(tx, s);
-    const deps = { db, jobs, sources, parser, indexer, log, fault: config.fault, onReady };
-    const literature = new Literature({ db, jobs, log, config: config.pubmed, prepared: { sources, indexer, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
+    const deps = { db, jobs, sources, parser, indexer, tables, log, fault: config.fault, onReady };
+    const literature = new Literature({ db, jobs, log, config: config.pubmed, prepared: { sources, indexer, tables, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
     const extractDeps = knowledge.extractJobDeps();
     // The imaging jobs wake the runner after queueing; the runner is made below, once every handler is known.
     let runnerRef: JobRunner | undefined;
@@ -152,7 +155,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     // Questions stored in clear by earlier versions are encrypted once (a no-op afterwards).
     const encrypted = await encryptStoredQuestions(db, keyring);
     if (encrypted) log.warn({ values: encrypted }, 'chat questions stored in clear were encrypted with the master key');
-    const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, cache: llmCache, keyring, log, imaging: imaging.toolPort() });
+    const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, tables, cache: llmCache, keyring, log, imaging: imaging.toolPort() });
     const reporting = new Reporting({
       db,
       lexicon,
@@ -166,7 +169,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
     const rt: Runtime = {
-      config, log, db, lexicon, tokenizer, embedder, sources, jobs, runner, handlers, ingest, sourceAdmin, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, reporting, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs), teaching,
+      config, log, db, lexicon, tokenizer, embedder, sources, tables, jobs, runner, handlers, ingest, sourceAdmin, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, reporting, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs), teaching,
       get llm() {
         return activeModel.current;
       },

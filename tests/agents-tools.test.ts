@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createToolRegistry, type Tool, type ToolContext, ToolRegistry } from '../agents/index.ts';
 import { type ChatStreamEvent, type LlmProvider, OllamaProvider, OpenAiProvider, type ToolSpec } from '../llm/index.ts';
 import type { Runtime } from '../runtime/index.ts';
+import { SectionsRepository } from '../ingest/index.ts';
 import { type FakeLlmServer, startFakeLlmServer } from './fakes/llm-server.ts';
 import { DEMO, ingestFiles, testRuntime } from './helpers/runtime.ts';
 
@@ -88,12 +89,16 @@ describe('tools over the knowledge base', () => {
   beforeAll(async () => {
     rt = await testRuntime();
     await ingestFiles(rt, [path.join(DEMO, 'lung-cancer-tnm-guideline.md')], { demo: true });
-    tools = createToolRegistry({ db: rt.db, search: rt.search, entities: rt.knowledge.entities, graph: rt.knowledge.graph, sources: rt.sources });
+    tools = createToolRegistry({
+      db: rt.db, search: rt.search, entities: rt.knowledge.entities, graph: rt.knowledge.graph, sources: rt.sources,
+      tables: { forChunks: (ids) => rt.tables.forChunks(rt.db, ids), rowChunks: (id) => rt.tables.rowChunks(rt.db, id), rowChunksByLabel: (s, l) => rt.tables.rowChunksByLabel(rt.db, s, l) },
+      sections: { lookup: (ids, terms, opts) => new SectionsRepository().lookup(rt.db, ids, terms, opts) },
+    });
   }, 180_000);
   afterAll(() => rt?.close());
 
   it('offers a fixed set of read-only tools with JSON-schema inputs', () => {
-    expect(tools.names()).toEqual(['hybrid_search', 'graph_lookup', 'fetch_source_page', 'pubmed_search', 'imaging_ai', 'measurement']);
+    expect(tools.names()).toEqual(['hybrid_search', 'graph_lookup', 'fetch_source_page', 'table_rows', 'section_lookup', 'pubmed_search', 'imaging_ai', 'measurement']);
     for (const spec of tools.specs()) {
       expect(spec.parameters).toMatchObject({ type: 'object', properties: expect.any(Object) });
       expect(spec.parameters.$schema).toBeUndefined();

@@ -26,7 +26,7 @@ function chatWith(env: Record<string, string>): ChatService {
   const llm = provider && buildLlmStack(provider, { usage: rt.llmUsage });
   return createChatService({
     db: rt.db, llm: () => llm, numCtx: cfg.numCtx, tokenizer: rt.tokenizer, search: rt.search, entities: rt.knowledge.entities, graph: rt.knowledge.graph,
-    sources: rt.sources, cache: new LlmResponseCache(rt.db, rt.llmUsage), keyring: rt.keyring,
+    sources: rt.sources, tables: rt.tables, cache: new LlmResponseCache(rt.db, rt.llmUsage), keyring: rt.keyring,
   });
 }
 const ollama = (extra: Record<string, string> = {}) => chatWith({ YZ_LLM: 'ollama', YZ_LLM_URL: fake.url, YZ_LLM_MODEL: 'fake-model', YZ_LLM_TIMEOUT_MS: '5000', ...extra });
@@ -81,7 +81,7 @@ describe('chat with a model (Ollama wire format)', () => {
     // The prompt: numbered evidence in the user message, offered tools, num_ctx.
     const [req] = fake.requests;
     expect(req.options?.num_ctx).toBe(8192);
-    expect(req.tools?.map((t) => t.function.name).sort()).toEqual(['fetch_source_page', 'graph_lookup', 'hybrid_search', 'imaging_ai', 'measurement', 'pubmed_search']);
+    expect(req.tools?.map((t) => t.function.name).sort()).toEqual(['fetch_source_page', 'graph_lookup', 'hybrid_search', 'imaging_ai', 'measurement', 'pubmed_search', 'section_lookup', 'table_rows']);
     expect(evidenceOf(req).length).toBeGreaterThanOrEqual(2);
 
     const conv = await ollama().getConversation('alice', res.conversationId);
@@ -157,6 +157,10 @@ describe('chat with a model (Ollama wire format)', () => {
     expect(res.answer).toMatch(/\[1\]/);
     expect(res.answer).not.toContain('73%');
     expect(res.citations.length).toBeGreaterThan(0);
+    // Numbered as an extractive answer is: 1…k, every one used, whatever the search ranked first.
+    expect(res.citations.map((c) => c.n)).toEqual(res.citations.map((_, i) => i + 1));
+    const used = new Set([...res.answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])));
+    expect([...used].sort((a, b) => a - b)).toEqual(res.citations.map((c) => c.n));
   });
 
   it('refuses an off-topic question without asking the model for an answer', async () => {

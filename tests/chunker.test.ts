@@ -5,6 +5,11 @@ import { visibleLength } from '../core/index.ts';
 import { type Block, chunkDocument, readDocument } from '../ingest/index.ts';
 import { DEMO } from './helpers/runtime.ts';
 
+/** The cells of row `rowStart` of the document's `table`-th table. */
+function tableRow(blocks: Block[], ref: { table: number; rowStart: number }): string[] {
+  return blocks.filter((b) => b.kind === 'table')[ref.table]?.table?.rows[ref.rowStart] ?? [];
+}
+
 describe('chunker', () => {
   it('chunks a TXT of one sentence per line (no headings) into passages of whole lines', async () => {
     const lines = readFileSync(path.resolve(import.meta.dirname, '../evals/textbook/textbook-proxy.txt'), 'utf8').split('\n').filter(Boolean).slice(0, 300);
@@ -27,9 +32,10 @@ describe('chunker', () => {
       expect(visibleLength(c.text)).toBeLessThanOrEqual(600 * 1.6);
       // only the preamble before the first heading (the demo notice) has no heading path
       if (c.ordinal > 0) expect(c.headingPath.length).toBeGreaterThan(0);
-      // the chunk's first characters are found at charStart of its first page
+      // the chunk's first characters are found at charStart of its first page (a table row chunk: its row's line)
       const page = pages.find((p) => p.page === c.pageStart)?.text ?? '';
-      expect(page.slice(c.charStart, c.charStart + 10)).toBe(c.text.slice(0, 10));
+      if (c.table) expect(page.slice(c.charStart).split('\n')[0]).toBe(tableRow(doc.blocks, c.table).join(' | '));
+      else expect(page.slice(c.charStart, c.charStart + 10)).toBe(c.text.slice(0, 10));
     }
     // ordinals are dense and deterministic
     expect(chunks.map((c) => c.ordinal)).toEqual(chunks.map((_, i) => i));

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToolRegistry } from '../agents/index.ts';
 import type { Role } from '../auth/index.ts';
 import { labelMap, writeNifti } from '../imaging/index.ts';
+import { SectionsRepository } from '../ingest/index.ts';
 import { makePhantom } from '../imaging/synthetic/index.ts';
 import { type FakeAiServer, startFakeAiServer } from './fakes/imaging-ai-server.ts';
 import { imagingTmp, sphereSpec } from './helpers/imaging.ts';
@@ -31,7 +32,14 @@ describe('imaging-AI connector', () => {
       await new Promise((res) => setTimeout(res, 50));
     }
   };
-  const tools = () => createToolRegistry({ db: srv.rt.db, search: srv.rt.search, entities: srv.rt.knowledge.entities, graph: srv.rt.knowledge.graph, sources: srv.rt.sources, imaging: srv.rt.imaging.toolPort() });
+  const tools = () => {
+    const { rt } = srv;
+    return createToolRegistry({
+      db: rt.db, search: rt.search, entities: rt.knowledge.entities, graph: rt.knowledge.graph, sources: rt.sources, imaging: rt.imaging.toolPort(),
+      tables: { forChunks: (ids) => rt.tables.forChunks(rt.db, ids), rowChunks: (id) => rt.tables.rowChunks(rt.db, id), rowChunksByLabel: (s, l) => rt.tables.rowChunksByLabel(rt.db, s, l) },
+      sections: { lookup: (ids, terms, opts) => new SectionsRepository().lookup(rt.db, ids, terms, opts) },
+    });
+  };
 
   beforeAll(async () => {
     [srv, fake] = await Promise.all([

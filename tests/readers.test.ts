@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../core/index.ts';
 import { detectFileType, readDocument } from '../ingest/index.ts';
-import { stripPageFurniture } from '../ingest/readers/pdf-reader.ts';
+import { isFolio } from '../ingest/readers/pdf/furniture.ts';
 import { DEMO, ROOT } from './helpers/runtime.ts';
 
 const fixture = (name: string) => readFileSync(path.join(ROOT, 'tests/fixtures', name));
@@ -38,7 +38,8 @@ describe('readers', () => {
     const text = doc.blocks.map((b) => b.text).join('\n');
     expect(text).not.toMatch(/— \d+ —/);
     expect(text).not.toContain('\t');
-    expect(stripPageFurniture('3\n正文\n— 12 —\n第 3 页\n7\nPage 2 of 9\n表\t格\n9')).toBe('正文\n7\n表 格');
+    for (const f of ['— 12 —', '第 3 页', '第 3 页 共 9 页', 'Page 2 of 9', '2 / 9']) expect(isFolio(f), f).toBe(true);
+    for (const t of ['正文', '7', '18～24 个月再复查', '第 3 章 随访']) expect(isFolio(t), t).toBe(false);
   });
 
   it('refuses an encrypted PDF, a PDF without text layer and a corrupt PDF with distinct codes', async () => {

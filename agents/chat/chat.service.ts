@@ -1,16 +1,19 @@
 import { AppError, detectLanguage, isAppError, type Logger, newId, type Tokenizer } from '../../core/index.ts';
 import { type LlmProvider, type Prompt, promptTag } from '../../llm/index.ts';
 import type { AskInput, AskResult, ChatEngine, ChatEvent, ChatLang, ChatService, CheckedSentence } from '../chat.types.ts';
-import type { ToolRegistry } from '../tools/registry.ts';
+import type { ToolRegistry, ToolRun } from '../tools/registry.ts';
 import type { ToolContext } from '../tools/tool.ts';
 import { answerWithLlm } from './answer-llm.ts';
-import { EXTRACTIVE_LABEL, extractiveAnswer } from './answer-extractive.ts';
+import { codeFound, type ExtractiveInput, planExtractive, rareCodes } from './answer-extractive.ts';
+import { isQuestionWord, topicWeight } from './answer-units-score.ts';
+import { EXTRACTIVE_LABEL, renderAnswer } from './answer-render.ts';
 import { checkAnswer } from './citation-checker.ts';
 import type { ConversationsRepository } from './conversations.repository.ts';
 import { EvidenceSet } from './evidence.ts';
 import type { QueryRewriter } from './query-rewrite.ts';
 import { validateQuestion } from './question.ts';
-import { retrieve } from './retrieval.ts';
+import { classifyQuestion } from './question-intent.ts';
+import { EXTRACTIVE_PASSAGES, retrieve, TOP_PASSAGES } from './retrieval.ts';
 
 /** Earlier turns loaded for context (the prompt keeps what fits num_ctx). */
 const HISTORY_TURNS = 20;
@@ -98,34 +101,120 @@ export class DefaultChatService implements ChatService {
     const ctx: ToolContext = { actor: t.input.actor, lang: t.lang, signal: t.input.signal };
     const emitRun = (r: { name: string; input: unknown; result: { status: 'ok' | 'error' | 'not_configured'; summary: string }; ms: number }) =>
       t.emit({ type: 'tool', name: r.name, input: r.input, status: r.result.status, summary: r.result.summary, ms: r.ms });
-    const found = await retrieve(t.query, tools, tokenizer, ctx, emitRun);
-    const evidence = new EvidenceSet();
-    evidence.add(found.evidence);
+    const found = await retrieve(t.query, tools, tokenizer, ctx, emitRun, llm ? TOP_PASSAGES : EXTRACTIVE_PASSAGES);
     const none = { usage: { promptTokens: 0, completionTokens: 0 }, modelMs: 0 };
-    if (evidence.size === 0) {
+    const refuse = () => {
       t.emit({ type: 'citations', citations: [] });
       t.emit({ type: 'delta', text: REFUSAL[t.lang] });
-      return { answer: REFUSAL[t.lang], sentences: [{ text: REFUSAL[t.lang], citations: [], supported: true }], refused: true, evidence, ...none };
-    }
+      return { answer: REFUSAL[t.lang], sentences: [{ text: REFUSAL[t.lang], citations: [], supported: true }], refused: true, evidence: new EvidenceSet(), ...none };
+    };
+    const input: ExtractiveInput = { question: t.question, intent: classifyQuestion(t.question), terms: found.terms, passages: found.passages, facts: found.facts, entities: found.entities };
     if (!llm) {
-      t.emit({ type: 'citations', citations: evidence.citations() });
-      const text = extractiveAnswer(evidence, found.terms, t.lang);
+      input.passages = await this.withChineseNames(input, tools, ctx, emitRun);
+      input.passages = await this.withCodes(input, tools, ctx, emitRun);
+      Object.assign(input, await this.withSections(input, tools, ctx, emitRun));
+      let plan = planExtractive(input);
+      if (plan.expand.length) {
+        // Read whole the small tables the answer quotes part of, and the tables a passage cites, then plan again.
+        const runs = await Promise.all(plan.expand.map((x) => tools.run('table_rows', x.input, ctx)));
+        const passages = [...input.passages];
+        runs.forEach((r, i) => {
+          emitRun(r);
+          const known = new Set(passages.map((p) => p.chunkId));
+          const rows = (r.result.evidence ?? []).filter((e): e is ExtractiveInput['passages'][number] => e.kind === 'chunk' && !known.has(e.chunkId));
+          passages.splice(passages.findIndex((p) => p.chunkId === plan.expand[i].after) + 1, 0, ...rows);
+        });
+        plan = planExtractive({ ...input, passages });
+      }
+      if (plan.kind === 'refuse') return refuse();
+      const { text, cited } = renderAnswer(plan, t.lang);
+      const used = new EvidenceSet();
+      used.add(cited);
+      t.emit({ type: 'citations', citations: used.citations() });
       for (const line of text.split('\n')) t.emit({ type: 'delta', text: `${line}\n` });
-      return { ...this.check(text, evidence), refused: false, evidence, ...none };
+      return { ...this.check(text, used), refused: false, evidence: used, ...none };
     }
+    const evidence = new EvidenceSet();
+    evidence.add(found.evidence);
+    if (evidence.size === 0) return refuse();
     const answer = await answerWithLlm(
       { llm, prompt: this.deps.answerPrompt, tools, numCtx: this.deps.numCtx },
       { question: t.question, lang: t.lang, history: t.history, evidence, ctx, emit: t.emit },
     );
     const refused = /^\s*(知识库中未找到|No relevant knowledge found)/i.test(answer.text);
     let checked = this.check(answer.text, evidence);
+    let shown = evidence;
     if (!refused && !checked.sentences.some((s) => s.supported && s.citations.length)) {
-      // Nothing the model said survived the check: show the passages themselves rather than nothing.
-      const fallback = `${CHECK_FAILED[t.lang]}\n${extractiveAnswer(evidence, found.terms, t.lang).replace(`${EXTRACTIVE_LABEL[t.lang]}\n`, '')}`;
-      const extra = this.check(fallback, evidence);
-      checked = { answer: extra.answer, sentences: [...checked.sentences.filter((s) => !s.supported), ...extra.sentences] };
+      // Nothing the model said survived the check: show the passages themselves rather than nothing. They replace
+      // the answer, so they are numbered as an extractive answer is — 1, 2, … in order of use, whatever rank the
+      // search gave them (the passages it ranked first may be the ones the engine rightly leaves out); the model's
+      // dropped sentences cite nothing of that set.
+      const plan = planExtractive(input);
+      if (plan.kind !== 'refuse') {
+        const { text, cited } = renderAnswer(plan, t.lang);
+        shown = new EvidenceSet();
+        shown.add(cited);
+        const extra = this.check(`${CHECK_FAILED[t.lang]}\n${text.replace(`${EXTRACTIVE_LABEL[t.lang]}\n`, '')}`, shown);
+        const dropped = checked.sentences.filter((s) => !s.supported).map((s) => ({ ...s, citations: [] }));
+        checked = { answer: extra.answer, sentences: [...dropped, ...extra.sentences] };
+      }
     }
-    return { ...checked, refused, evidence, usage: answer.usage, modelMs: answer.modelMs };
+    return { ...checked, refused, evidence: shown, usage: answer.usage, modelMs: answer.modelMs };
+  }
+
+  /**
+   * An English question over a Chinese knowledge base: the lexicon knows the Chinese names of the entities it
+   * names (cerebral infarction → 脑梗死, MRI → 磁共振成像), so those names are searched too.
+   */
+  private async withChineseNames(input: ExtractiveInput, tools: ToolRegistry, ctx: ToolContext, emitRun: (r: ToolRun) => void): Promise<ExtractiveInput['passages']> {
+    const cjk = /[\u3400-\u9fff]/;
+    if (cjk.test(input.question)) return input.passages;
+    const names = input.terms.filter((t) => t.lexeme?.startsWith('#')).map((t) => t.surfaces.find((s) => cjk.test(s))).filter((s): s is string => !!s);
+    if (!names.length) return input.passages;
+    const query = [...new Set(names)].join(' ');
+    const run = await tools.run('hybrid_search', { query, top: 10 }, ctx);
+    emitRun(run);
+    const known = new Set(input.passages.map((p) => p.chunkId));
+    const found = (run.result.evidence ?? []).filter((e): e is ExtractiveInput['passages'][number] => e.kind === 'chunk' && !known.has(e.chunkId));
+    return [...input.passages, ...found];
+  }
+
+  /**
+   * A code the question depends on (Lung-RADS, BI-RADS, EBUS-TBNA) that at most one passage mentions is searched
+   * on its own: passages naming it join the candidates; if none does, the knowledge base does not know it.
+   */
+  private async withCodes(input: ExtractiveInput, tools: ToolRegistry, ctx: ToolContext, emitRun: (r: ToolRun) => void): Promise<ExtractiveInput['passages']> {
+    const passages = [...input.passages];
+    for (const code of rareCodes(input.question, passages).slice(0, 2)) {
+      const run = await tools.run('hybrid_search', { query: code, top: 5 }, ctx);
+      emitRun(run);
+      const known = new Set(passages.map((p) => p.chunkId));
+      for (const e of run.result.evidence ?? []) if (e.kind === 'chunk' && !known.has(e.chunkId) && codeFound(code, `${(e.headingPath ?? []).join(' ')} ${e.text}`)) passages.push(e);
+    }
+    return passages;
+  }
+
+  /**
+   * The sections of the documents the search found whose headings name the question's words (a section's
+   * sentences rarely repeat its heading: 「5 平扫CT早期缺血征象」 lists 致密动脉征, 岛带征… under it).
+   * Sections naming every word come before the search's passages, the others after them.
+   */
+  private async withSections(input: ExtractiveInput, tools: ToolRegistry, ctx: ToolContext, emitRun: (r: ToolRun) => void): Promise<Pick<ExtractiveInput, 'passages' | 'sectionMatch'>> {
+    const terms = input.terms
+      .filter((t) => !isQuestionWord(t.surfaces[0] ?? ''))
+      .map((t) => ({ surfaces: t.surfaces.slice(0, 12), weight: topicWeight(t.surfaces[0] ?? '', t.weight || 1, t.lexeme) }))
+      .slice(0, 12);
+    const sourceIds = [...new Set(input.passages.map((p) => p.sourceId))].slice(0, 10);
+    if (!terms.length || !sourceIds.length) return { passages: input.passages };
+    const run = await tools.run('section_lookup', { terms, sourceIds, limit: 8 }, ctx);
+    emitRun(run);
+    const known = new Set(input.passages.map((p) => p.chunkId));
+    const found = (run.result.evidence ?? []).filter((e): e is ExtractiveInput['passages'][number] => e.kind === 'chunk' && !known.has(e.chunkId));
+    const matches = (run.result.data as { matches?: number[] } | undefined)?.matches ?? [];
+    const all = (run.result.evidence ?? []).filter((e): e is ExtractiveInput['passages'][number] => e.kind === 'chunk');
+    const sectionMatch = new Map(all.map((e, i) => [e.chunkId ?? '', matches[i] ?? 0]));
+    const full = found.filter((e) => (sectionMatch.get(e.chunkId ?? '') ?? 0) >= 1);
+    return { passages: [...full, ...input.passages, ...found.filter((e) => !full.includes(e))], sectionMatch };
   }
 
   private check(text: string, evidence: EvidenceSet): { answer: string; sentences: CheckedSentence[] } {

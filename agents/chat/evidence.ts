@@ -83,7 +83,7 @@ function toCitation(n: number, e: ToolEvidence): Citation {
   if (e.kind === 'chunk') {
     return {
       n, kind: 'chunk', ...(e.chunkId ? { chunkId: e.chunkId } : {}), sourceId: e.sourceId, title: e.title, version: e.version, year: e.year, page: e.page,
-      quote: clip(e.text, QUOTE_CHARS), superseded: e.superseded, retracted: e.retracted,
+      quote: clip(e.text, QUOTE_CHARS), superseded: e.superseded, retracted: e.retracted, ...(e.table ? { table: e.table } : {}),
     };
   }
   return {

@@ -75,6 +75,9 @@ export function graphLookupTool(entities: EntityLookup, graph: GraphStore, flags
           chunkId: ev?.chunkId ?? null,
           superseded: sourceFlags.length > 0 && sourceFlags.every((x) => x?.superseded),
           retracted: sourceFlags.some((x) => x?.retracted),
+          predicateKey: e.predicate,
+          subjectId: e.subjectId,
+          objectId: e.objectId,
         });
       }
       const what = input.relatedTo ? (sub ? `path ${input.entity} → ${input.relatedTo}` : `no path ${input.entity} → ${input.relatedTo}`) : `${from.nameZh}`;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { detectLanguage, ENTITY_PREFIX } from '../../core/index.ts';
 import type { SearchHit, SearchService } from '../../search/index.ts';
 import type { SourceFlagsRepository } from './source-flags.repository.ts';
+import type { TableRowsLookup } from './table-rows.tool.ts';
 import { defineTool, type ToolEvidence } from './tool.ts';
 
 export const HybridSearchInput = z.object({
@@ -22,15 +23,15 @@ export interface SearchPassage {
   language: 'zh' | 'en';
 }
 
-/** Hybrid search (BM25 + vector, RRF) over indexed sources; read-only. */
-export function hybridSearchTool(search: SearchService, flags: SourceFlagsRepository) {
+/** Hybrid search (BM25 + vector, RRF) over indexed sources; read-only. Passages cut from tables carry their rows and header. */
+export function hybridSearchTool(search: SearchService, flags: SourceFlagsRepository, tables: Pick<TableRowsLookup, 'forChunks'>) {
   return defineTool({
     name: 'hybrid_search',
     description: '在知识库（指南、教材、文献）中检索段落，返回带出处（标题、版本、年份、页码）的原文。Search the knowledge base for cited passages.',
     input: HybridSearchInput,
     async run(input) {
       const res = await search.search({ q: input.query, top: input.top });
-      const f = await flags.flags(res.results.map((h) => h.sourceId));
+      const [f, rows] = await Promise.all([flags.flags(res.results.map((h) => h.sourceId)), tables.forChunks(res.results.map((h) => h.chunkId))]);
       const passages: SearchPassage[] = res.results.map((h) => ({
         chunkId: h.chunkId, citation: h.citation, coverage: coverage(h, res.terms), lexical: h.bm25Rank !== null,
         entities: coversEntities(h, res.terms), language: detectLanguage(h.text),
@@ -46,8 +47,10 @@ export function hybridSearchTool(search: SearchService, flags: SourceFlagsReposi
         text: h.text,
         superseded: h.superseded || (f.get(h.sourceId)?.superseded ?? false),
         retracted: f.get(h.sourceId)?.retracted ?? false,
+        headingPath: h.headingPath,
+        ...(rows.has(h.chunkId) ? { table: rows.get(h.chunkId) } : {}),
       }));
-      const terms = res.terms.map((t) => ({ surface: t.surface, expandsTo: t.expandsTo, weight: termWeight(t) }));
+      const terms = res.terms.map((t) => ({ lexeme: t.lexeme, surface: t.surface, expandsTo: t.expandsTo, weight: termWeight(t) }));
       return { status: 'ok', summary: `${passages.length} passages for "${input.query}"`, data: { passages, terms }, evidence };
     },
   });

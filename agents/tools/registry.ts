@@ -10,7 +10,9 @@ import { hybridSearchTool } from './hybrid-search.tool.ts';
 import { SourceFlagsRepository } from './source-flags.repository.ts';
 import type { ImagingToolPort } from '../../imaging/index.ts';
 import { imagingAiReadTool, measurementReadTool } from './imaging-tools.ts';
+import { type SectionLookup, sectionLookupTool } from './section-lookup.tool.ts';
 import { pubmedSearchTool } from './stub-tools.ts';
+import { type TableRowsLookup, tableRowsTool } from './table-rows.tool.ts';
 import type { Tool, ToolContext, ToolResult } from './tool.ts';
 import { toolSpec } from './tool.ts';
 
@@ -76,6 +78,8 @@ export interface ToolDeps {
   entities: EntityLookup;
   graph: GraphStore;
   sources: Pick<SourcesRepository, 'get' | 'page'>;
+  tables: TableRowsLookup;
+  sections: SectionLookup;
   /** Stored measurements and imaging-AI results; without it the imaging tools answer not_configured. */
   imaging?: ImagingToolPort;
 }
@@ -84,9 +88,11 @@ export interface ToolDeps {
 export function createToolRegistry(deps: ToolDeps): ToolRegistry {
   const flags = new SourceFlagsRepository(deps.db);
   return new ToolRegistry([
-    hybridSearchTool(deps.search, flags),
+    hybridSearchTool(deps.search, flags, deps.tables),
     graphLookupTool(deps.entities, deps.graph, flags),
     fetchSourcePageTool(deps.sources, flags),
+    tableRowsTool(deps.tables, deps.sources, flags),
+    sectionLookupTool(deps.sections, deps.tables, deps.sources, flags),
     pubmedSearchTool(),
     imagingAiReadTool(deps.imaging),
     measurementReadTool(deps.imaging),

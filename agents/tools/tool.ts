@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ChunkTable } from '../../ingest/index.ts';
 import type { ToolSpec } from '../../llm/index.ts';
 
 /**
@@ -28,6 +29,10 @@ export type ToolEvidence =
       text: string;
       superseded: boolean;
       retracted: boolean;
+      /** The section headings above the passage (search results). */
+      headingPath?: string[];
+      /** For a passage cut from a table: its rows with the table's caption and header. */
+      table?: ChunkTable;
     }
   | {
       kind: 'relation';
@@ -43,6 +48,10 @@ export type ToolEvidence =
       chunkId: string | null;
       superseded: boolean;
       retracted: boolean;
+      /** Predicate key (has_sign, treated_by…) and the entity ids of both ends, for filtering facts by question. */
+      predicateKey?: string;
+      subjectId?: string;
+      objectId?: string;
     };
 
 export interface ToolResult<O = unknown> {

@@ -47,8 +47,8 @@ export async function evalCommand(suite: string, opts: EvalCommandOptions): Prom
   }
 }
 
-function parseSplit(split: string | undefined): 'dev' | 'heldout' | 'all' {
+function parseSplit(split: string | undefined): 'dev' | 'heldout' | 'all' | 'none' {
   if (split === undefined) return 'dev';
-  if (split === 'dev' || split === 'heldout' || split === 'all') return split;
-  throw new AppError('VALIDATION_FAILED', `--split must be dev, heldout or all, not "${split}"`, { field: 'split' });
+  if (split === 'dev' || split === 'heldout' || split === 'all' || split === 'none') return split;
+  throw new AppError('VALIDATION_FAILED', `--split must be dev, heldout, all or none, not "${split}"`, { field: 'split' });
 }

@@ -6,8 +6,9 @@ import { ENTITY_PREFIX, type Tokenizer } from '../../core/index.ts';
  * faithful when the evidence it cites (passage text, or relation triple and quote) contains every number
  * it states and at least TERM_SHARE of its key terms. Key terms are lexicon entities (matched by entity,
  * so 磨玻璃结节 in the answer is found as GGO in the evidence) and acronyms/codes such as PET-CT, T2a,
- * SUVmax. Sentences with neither numbers nor key terms (connectives), and the product's fixed labels
- * (extractive answer, refusal), state no checkable fact and are not counted.
+ * SUVmax. Sentences with neither numbers nor key terms (connectives), the product's fixed labels
+ * (extractive answer, refusal) and lines that only name the source of the quotes below them state no
+ * checkable fact and are not counted.
  */
 export const TERM_SHARE = 0.75;
 
@@ -18,6 +19,8 @@ const TERMINAL = /[。！？!?；;\n]/;
 const CLOSERS = /[”’"'）)」』]/;
 /** Fixed texts of the product that state no fact: the extractive label and the refusal. */
 const NOT_FACTS = new Set([...Object.values(EXTRACTIVE_LABEL), ...Object.values(REFUSAL)]);
+/** A line that only names the source the quotes below it come from (「根据《…》：」, "From 《…》:") states no fact. */
+const SOURCE_LABEL = /^(?:根据|据|来自|From)\s*《[^》]{1,120}》[^。！？.!?]{0,40}[:：]$/;
 
 export interface SentenceJudgement {
   text: string;
@@ -133,7 +136,7 @@ export class FaithfulnessJudge {
   judge(answer: string, evidence: (n: number) => string | undefined): SentenceJudgement[] {
     const out: SentenceJudgement[] = [];
     for (const text of answerSentences(answer)) {
-      if (NOT_FACTS.has(text)) continue;
+      if (NOT_FACTS.has(text) || SOURCE_LABEL.test(text)) continue;
       const numbers = numbersIn(text);
       const terms = this.keyTerms(text);
       if (!numbers.length && !terms.length) continue;

@@ -120,40 +120,9 @@ export function printResult(r: EvalResult): void {
       r.extraction.map((e) => [e.engine, e.version, pct(e.strict.precision), pct(e.strict.recall), pct(e.strict.f1), pct(e.relaxed.f1)]),
     );
   }
-  if (r.answers) {
-    const m = r.answers.metrics;
-    printTable(`Answers (${m.cases} questions: ${m.answerable} answerable, ${m.offTopic} off-topic)`, ['metric', 'value', 'meaning'], [
-      ['key-fact coverage', pct(m.keyFactCoverage), 'mean share of mustInclude facts stated'],
-      ['all facts stated', pct(m.allFactsRate), 'answerable questions with every key fact'],
-      ['forbidden-fact rate', pct(m.forbiddenRate), 'checked answers stating a mustNotInclude fact (lower is better)'],
-      ['forbidden (as streamed)', pct(m.forbiddenStreamedRate), 'the same, before the citation check'],
-      ['source hit rate', pct(m.sourceHitRate), 'answers citing an expected source'],
-      ['refusal accuracy', pct(m.refusalAccuracy), `refused exactly the off-topic questions (${m.falseRefusals} false, ${m.missedRefusals} missed)`],
-      ['errors', m.errors, 'turns that failed'],
-      ['latency p50 / p95', `${m.latencyP50Ms.toFixed(0)} / ${m.latencyP95Ms.toFixed(0)} ms`, `overhead p50 ${m.overheadP50Ms.toFixed(0)} ms`],
-    ]);
-    const failing = r.answers.cases.filter((c) => c.error || !c.refusalCorrect || c.factsMissing.length || c.forbidden.length || c.sourceHit === false);
-    if (failing.length) {
-      printTable(
-        'Questions not fully right',
-        ['id', 'coverage', 'missing facts', 'forbidden', 'source', 'refusal'],
-        failing.map((c) => [
-          c.id, c.coverage === null ? '—' : pct(c.coverage), c.factsMissing.join(', ').slice(0, 40), c.forbidden.join(', '),
-          c.sourceHit === null ? '—' : c.sourceHit ? 'ok' : 'miss', c.error ? 'ERROR' : c.refusalCorrect ? 'ok' : c.refused ? 'refused' : 'answered',
-        ]),
-      );
-    }
-  }
-  if (r.faithfulness) {
-    const f = r.faithfulness.metrics;
-    printTable(
-      `Citation faithfulness (${f.answers} answers; a sentence is faithful when its cited evidence holds its numbers and key terms)`,
-      ['answer', 'sentences', 'cited', 'faithful', 'faithful share', 'uncited share', 'supported when cited'],
-      (['final', 'streamed'] as const).map((k) => [
-        k === 'final' ? 'checked (done.answer)' : 'as streamed', f[k].sentences, f[k].cited, f[k].faithful, pct(f[k].faithfulShare), pct(f[k].uncitedShare), pct(f[k].supportedWhenCited),
-      ]),
-    );
-  }
+  if (r.answers) printAnswers(`Answers (${r.answers.metrics.cases} questions: ${r.answers.metrics.answerable} answerable, ${r.answers.metrics.offTopic} off-topic)`, r.answers);
+  if (r.faithfulness) printFaithfulness(r.faithfulness.metrics);
+  if (r.resident) printResident(r.resident);
   if (r.compare) {
     printTable(
       `Compared with ${r.compare.file}`,
@@ -162,4 +131,48 @@ export function printResult(r: EvalResult): void {
     );
     for (const note of r.compare.notes) process.stdout.write(`note: ${note}\n`);
   }
+}
+
+function printAnswers(title: string, a: NonNullable<EvalResult['answers']>): void {
+  const m = a.metrics;
+  printTable(title, ['metric', 'value', 'meaning'], [
+    ['key-fact coverage', pct(m.keyFactCoverage), 'mean share of mustInclude facts stated'],
+    ['all facts stated', pct(m.allFactsRate), 'answerable questions with every key fact'],
+    ['forbidden-fact rate', pct(m.forbiddenRate), 'checked answers stating a mustNotInclude fact (lower is better)'],
+    ['forbidden (as streamed)', pct(m.forbiddenStreamedRate), 'the same, before the citation check'],
+    ['source hit rate', pct(m.sourceHitRate), 'answers citing an expected source'],
+    ['refusal accuracy', pct(m.refusalAccuracy), `refused exactly the off-topic questions (${m.falseRefusals} false, ${m.missedRefusals} missed)`],
+    ['errors', m.errors, 'turns that failed'],
+    ['latency p50 / p95', `${m.latencyP50Ms.toFixed(0)} / ${m.latencyP95Ms.toFixed(0)} ms`, `overhead p50 ${m.overheadP50Ms.toFixed(0)} ms`],
+  ]);
+  const failing = a.cases.filter((c) => c.error || !c.refusalCorrect || c.factsMissing.length || c.forbidden.length || c.sourceHit === false);
+  if (failing.length) {
+    printTable(
+      'Questions not fully right',
+      ['id', 'coverage', 'missing facts', 'forbidden', 'source', 'refusal'],
+      failing.map((c) => [
+        c.id, c.coverage === null ? '—' : pct(c.coverage), c.factsMissing.join(', ').slice(0, 40), c.forbidden.join(', '),
+        c.sourceHit === null ? '—' : c.sourceHit ? 'ok' : 'miss', c.error ? 'ERROR' : c.refusalCorrect ? 'ok' : c.refused ? 'refused' : 'answered',
+      ]),
+    );
+  }
+}
+
+function printFaithfulness(f: NonNullable<EvalResult['faithfulness']>['metrics']): void {
+  printTable(
+    `Citation faithfulness (${f.answers} answers; a sentence is faithful when its cited evidence holds its numbers and key terms)`,
+    ['answer', 'sentences', 'cited', 'faithful', 'faithful share', 'uncited share', 'supported when cited'],
+    (['final', 'streamed'] as const).map((k) => [
+      k === 'final' ? 'checked (done.answer)' : 'as streamed', f[k].sentences, f[k].cited, f[k].faithful, pct(f[k].faithfulShare), pct(f[k].uncitedShare), pct(f[k].supportedWhenCited),
+    ]),
+  );
+}
+
+function printResident(res: NonNullable<EvalResult['resident']>): void {
+  const name = `Resident set, ${res.split} split`;
+  if (res.answers) {
+    printAnswers(`${name}: answers (${res.answers.metrics.cases} questions: ${res.answers.metrics.answerable} answerable, ${res.answers.metrics.offTopic} to refuse)`, res.answers);
+    printTable(`${name}: answers by question type`, ['type', 'n', 'key-fact coverage', 'refusal accuracy'], res.answers.byType.map((t) => [t.type, t.cases, pct(t.keyFactCoverage), pct(t.refusalAccuracy)]));
+  }
+  if (res.faithfulness) printFaithfulness(res.faithfulness.metrics);
 }

@@ -4,9 +4,9 @@ import { createRuntime, loadDemoCorpus, type Runtime } from '../../runtime/index
 import { evaluateExtraction, type Prf } from '../extraction.ts';
 import { evaluateRetrieval, loadResidentQueries, loadRetrievalQueries, type RetrievalScore } from '../retrieval.ts';
 import { type AnswerRecord, runAnswerCases } from './answer-run.ts';
-import { ANSWERS_FILE, type AnswerCase, loadAnswerCases } from './datasets.ts';
+import { ANSWERS_FILE, type AnswerCase, loadAnswerCases, RESIDENT_FILE, type Split } from './datasets.ts';
 import { type EngineChoice, evalEnvironment } from './engine.ts';
-import { runTextbookSuite, type TextbookSplit, type TextbookSuiteResult } from './textbook-suite.ts';
+import { runTextbookSuite, type TextbookSuiteResult } from './textbook-suite.ts';
 import { FaithfulnessJudge } from './faithfulness.ts';
 import { type AnswerCaseScore, type AnswerMetrics, type FaithfulnessCase, type FaithfulnessMetrics, scoreAnswers, scoreFaithfulness } from './metrics.ts';
 import { comparabilityNotes, compareSummaries, type Delta, printResult, readResult, writeResult } from './report.ts';
@@ -40,7 +40,7 @@ export interface EvalResult {
   durationMs: number;
   engine: EngineChoice & { chatEngine: 'llm' | 'extractive' | null };
   corpus: { database: string; sources: number; chunks: number; approvedRelations: number };
-  datasets: { retrieval?: { queries: number; chinese: number }; answers?: { file: string; cases: number } };
+  datasets: { retrieval?: { queries: number; chinese: number }; answers?: { file: string; cases: number }; resident?: { file: string; split: Split; cases: number } };
   summary: Record<string, number>;
   retrieval?: {
     queries: number;
@@ -52,6 +52,12 @@ export interface EvalResult {
   textbook?: TextbookSuiteResult;
   answers?: { metrics: AnswerMetrics; cases: AnswerCaseScore[] };
   faithfulness?: { metrics: FaithfulnessMetrics; cases: FaithfulnessCase[] };
+  /** The resident set (evals/resident), one split: answers by question type and faithfulness (its retrieval is under `retrieval.resident`). */
+  resident?: {
+    split: Split;
+    answers?: { metrics: AnswerMetrics; cases: AnswerCaseScore[]; byType: Array<{ type: string; cases: number; keyFactCoverage: number; refusalAccuracy: number }> };
+    faithfulness?: { metrics: FaithfulnessMetrics; cases: FaithfulnessCase[] };
+  };
   extraction?: { engine: string; version: string; sentences: number; strict: Prf; relaxed: Prf }[];
   compare?: { file: string; deltas: Delta[]; notes: string[] };
 }
@@ -64,6 +70,12 @@ export interface EvalOptions {
   /** Evaluate the configured database as it is, instead of a fresh in-memory one with the demo corpus. */
   currentDb?: boolean;
   answersFile?: string;
+  /**
+   * Which half of the held-out-capable sets to run (the resident set beside the answers set and as retrieval
+   * queries, the textbook proxy questions): `dev` (default) while developing; `heldout` once, at the end of a piece
+   * of work; `all`; `none` skips the resident answers.
+   */
+  split?: Split | 'none';
   /** Only the first n answers cases (a quick run). */
   limit?: number;
   /** An installed local model to evaluate (`--model qwen-1.5b`: YZ_LLM=embedded). */
@@ -74,8 +86,6 @@ export interface EvalOptions {
   extractionLimit?: number;
   /** Where the result file goes (default evals/results); null: not written. */
   outDir?: string | null;
-  /** Textbook proxy questions to run: dev (default), heldout (once, at the end of a piece of work) or all. */
-  split?: TextbookSplit;
   /** Also run the textbook ablation (each search stage switched off in turn). */
   ablation?: boolean;
   /** An earlier result file to compare with. */
@@ -150,7 +160,7 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
       for (const mode of ['baseline', 'bm25', 'vector', 'hybrid'] as const) modes.push(await evaluateRetrieval(rt, queries, mode));
       result.datasets.retrieval = { queries: queries.length, chinese };
       result.retrieval = { queries: queries.length, chineseQueries: chinese, modes };
-      const split = opts.split ?? 'dev';
+      const split = opts.split && opts.split !== 'none' ? opts.split : 'dev';
       const resident = loadResidentQueries(split);
       if (resident.length) {
         progress(`retrieval: resident set, ${resident.length} ${split} questions…`);
@@ -180,7 +190,7 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
       }
     }
     if (wants('textbook')) {
-      result.textbook = await runTextbookSuite({ split: opts.split ?? 'dev', ablation: opts.ablation, progress });
+      result.textbook = await runTextbookSuite({ split: opts.split && opts.split !== 'none' ? opts.split : 'dev', ablation: opts.ablation, progress });
       for (const set of result.textbook.sets) {
         const key = `textbook.${result.textbook.split}.${set.corpus === 'textbook order' ? 'ordered' : 'shuffled'}`;
         for (const [who, h] of [['ours', set.ours], ['baseline', set.baseline]] as const) {
@@ -217,6 +227,7 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
         }
       }
     }
+    if (rt && opts.split !== 'none' && !opts.answersFile && (wants('answers') || wants('faithfulness'))) await runResident(rt, result, opts.split ?? 'dev', wants, progress);
     if (wants('extraction') && rt) {
       // The model's triples against the rules engine's on the same held-out gold sentences.
       const llm = rt.knowledge.extractors.llm;
@@ -244,5 +255,41 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
     return { result, file };
   } finally {
     await rt?.close();
+  }
+}
+
+const CHECKS = ['keyFactCoverage', 'allFactsRate', 'forbiddenRate', 'forbiddenStreamedRate', 'sourceHitRate', 'refusalAccuracy', 'falseRefusals', 'missedRefusals', 'errors'] as const;
+
+/** The resident set's suites on one split; summary keys `resident.<split>.…`. */
+async function runResident(rt: Runtime, result: EvalResult, split: Split, wants: (s: SuiteName) => boolean, progress: (s: string) => void): Promise<void> {
+  const cases = loadAnswerCases(RESIDENT_FILE, split);
+  result.datasets.resident = { file: RESIDENT_FILE, split, cases: cases.length };
+  result.resident = { split };
+  const key = (k: string) => `resident.${split}.${k}`;
+  const records = await runAnswerCases(rt.chat, rt.db, cases, {
+    onCase: (i, c, r) => progress(`  resident [${i + 1}/${cases.length}] ${c.id} ${r.error ? `ERROR ${r.error.code}` : r.refused ? 'refused' : 'answered'}`),
+  });
+  if (wants('answers')) {
+    const scored = scoreAnswers(cases, records);
+    const types = [...new Set(cases.map((c) => c.type ?? 'other'))];
+    const byType = types.map((type) => {
+      const ids = new Set(cases.filter((c) => (c.type ?? 'other') === type).map((c) => c.id));
+      const of = scored.cases.filter((c) => ids.has(c.id));
+      const answerable = of.filter((c) => c.coverage !== null);
+      return {
+        type,
+        cases: of.length,
+        keyFactCoverage: answerable.length ? answerable.reduce((n, c) => n + (c.coverage ?? 0), 0) / answerable.length : 0,
+        refusalAccuracy: of.filter((c) => c.refusalCorrect).length / of.length,
+      };
+    });
+    result.resident.answers = { ...scored, byType };
+    for (const k of CHECKS) result.summary[key(`answers.${k}`)] = scored.metrics[k];
+  }
+  if (wants('faithfulness')) {
+    result.resident.faithfulness = scoreFaithfulness(cases, records, new FaithfulnessJudge(rt.tokenizer));
+    const f = result.resident.faithfulness.metrics.final;
+    result.summary[key('faithfulness.faithfulShare')] = f.faithfulShare;
+    result.summary[key('faithfulness.uncitedShare')] = f.uncitedShare;
   }
 }

@@ -1,15 +1,18 @@
 import { type HTMLElement, type Node, NodeType, parse } from 'node-html-parser';
-import { type Block, type ParsedDocument, SourceMetaInputSchema } from '../document.ts';
+import { type Block, type ParsedDocument, SourceMetaInputSchema, type TableData } from '../document.ts';
+import { attachCaptions, tableBlock, tidyTable } from '../tables.ts';
 import { decodeText } from './decode.ts';
 import { checkHtmlDepth } from './html-depth.ts';
 import { virtualPages } from './plain-blocks.ts';
 
-const BLOCK_TAGS = new Set(['p', 'li', 'pre', 'blockquote', 'dd', 'dt', 'caption', 'figcaption', 'tr']);
+// td/th: cells of a layout table (a real table is read whole by readTable).
+const BLOCK_TAGS = new Set(['p', 'li', 'pre', 'blockquote', 'dd', 'dt', 'figcaption', 'td', 'th']);
 const SKIP_TAGS = new Set(['script', 'style', 'noscript', 'nav', 'footer', 'header', 'template', 'svg']);
 const PAGE_COMMENT = /^\s*page:\s*(\d+)\s*$/;
 
 /**
- * HTML: headings and block elements become blocks; `<!-- page: N -->` comments or elements with
+ * HTML: headings and block elements become blocks, `<table>`s table blocks (header and rows, `<caption>`
+ * or a 「表 N」 line before it as caption); `<!-- page: N -->` comments or elements with
  * `data-page="N"` set pages. Metadata from <title> and `<meta name="yz:kind|yz:version|yz:year|…">`.
  */
 export function readHtml(bytes: Uint8Array, fileName: string): ParsedDocument {
@@ -51,21 +54,45 @@ export function readHtml(bytes: Uint8Array, fileName: string): ParsedDocument {
       if (t) blocks.push({ page, kind: 'heading', level: Number(heading[1]), text: t });
       return;
     }
+    if (tag === 'table') {
+      const data = readTable(el);
+      if (data) blocks.push(tableBlock(page, data));
+      else for (const child of el.childNodes) visit(child);
+      return;
+    }
     if (BLOCK_TAGS.has(tag)) {
-      const t = tag === 'tr' ? el.querySelectorAll('td,th').map((c) => clean(c.text)).join(' | ') : clean(el.text);
+      const t = clean(el.text);
       if (t) blocks.push({ page, kind: 'text', text: tag === 'li' ? `• ${t}` : t });
       return;
     }
     for (const child of el.childNodes) visit(child);
   };
   visit(root.querySelector('body') ?? root);
-  const finalBlocks = sawMarker ? blocks : virtualPages(blocks.map(({ page: _p, ...b }) => b));
+  const finalBlocks = attachCaptions(sawMarker ? blocks : virtualPages(blocks.map(({ page: _p, ...b }) => b)));
   return {
     blocks: finalBlocks,
     pageCount: finalBlocks.reduce((m, b) => Math.max(m, b.page), 0),
     paging: sawMarker ? 'marked' : 'virtual',
     meta: parsedMeta.success ? parsedMeta.data : {},
   };
+}
+
+const children = (el: HTMLElement, tags: string[]) =>
+  el.childNodes.filter((n): n is HTMLElement => n.nodeType === NodeType.ELEMENT_NODE && tags.includes((n as HTMLElement).rawTagName?.toLowerCase() ?? ''));
+
+/**
+ * A `<table>`'s own rows (not those of a table nested in a cell): the `<thead>` row, else the first row,
+ * is the header. Null for a layout table with fewer than two columns or no data row.
+ */
+function readTable(table: HTMLElement): TableData | null {
+  const sections = children(table, ['thead', 'tbody', 'tfoot']);
+  const head = sections.filter((x) => x.rawTagName.toLowerCase() === 'thead').flatMap((x) => children(x, ['tr']));
+  const body = [...children(table, ['tr']), ...sections.filter((x) => x.rawTagName.toLowerCase() !== 'thead').flatMap((x) => children(x, ['tr']))];
+  const cells = (tr: HTMLElement) => children(tr, ['td', 'th']).map((c) => clean(c.text));
+  const rows = [...head, ...body].map(cells).filter((r) => r.some(Boolean));
+  if (rows.length < 2) return null;
+  const caption = children(table, ['caption'])[0];
+  return tidyTable({ ...(caption ? { caption: clean(caption.text) } : {}), header: rows[0], rows: rows.slice(1) });
 }
 
 function clean(s: string): string {

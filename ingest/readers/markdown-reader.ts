@@ -1,6 +1,7 @@
 import { marked, type Token, type Tokens } from 'marked';
 import { AppError, splitFrontMatter } from '../../core/index.ts';
 import { type Block, type ParsedDocument, SourceMetaInputSchema } from '../document.ts';
+import { attachCaptions, tableText, tidyTable } from '../tables.ts';
 import { decodeText } from './decode.ts';
 import { virtualPages } from './plain-blocks.ts';
 
@@ -22,7 +23,7 @@ export function readMarkdown(bytes: Uint8Array, fileName: string): ParsedDocumen
   if (pages) {
     for (const p of pages) for (const b of markdownBlocks(p.text)) blocks.push({ ...b, page: p.page });
   }
-  const finalBlocks = pages ? blocks : virtualPages(markdownBlocks(parsed.content));
+  const finalBlocks = attachCaptions(pages ? blocks : virtualPages(markdownBlocks(parsed.content)));
   const title = meta.data.title ?? finalBlocks.find((b) => b.kind === 'heading' && b.level === 1)?.text;
   return {
     blocks: finalBlocks,
@@ -59,7 +60,7 @@ export function splitPages(content: string): Array<{ page: number; text: string 
   return pages;
 }
 
-/** Markdown → blocks: headings, paragraphs, one block per list item and per table row. */
+/** Markdown → blocks: headings, paragraphs, one block per list item (numbered ones keep their number), tables as tables. */
 export function markdownBlocks(md: string): Omit<Block, 'page'>[] {
   const out: Omit<Block, 'page'>[] = [];
   const walk = (tokens: Token[]) => {
@@ -75,15 +76,18 @@ export function markdownBlocks(md: string): Omit<Block, 'page'>[] {
           pushText(out, 'tokens' in t && t.tokens ? inline(t.tokens) : t.text);
           break;
         case 'list':
-          for (const item of (t as Tokens.List).items) pushText(out, `• ${inline(item.tokens).trim()}`);
+          // An item's own text, then its nested list's items (「M1：有远处转移，进一步分为：」 › M1a, M1b, M1c).
+          for (const [i, item] of (t as Tokens.List).items.entries()) {
+            const list = t as Tokens.List;
+            const bullet = list.ordered ? `${(typeof list.start === 'number' ? list.start : 1) + i}. ` : '• ';
+            pushText(out, `${bullet}${inline(item.tokens.filter((x) => x.type !== 'list')).trim()}`);
+            walk(item.tokens.filter((x) => x.type === 'list'));
+          }
           break;
         case 'table': {
           const table = t as Tokens.Table;
-          const headers = table.header.map((h) => inline(h.tokens));
-          pushText(out, headers.join(' | '));
-          for (const row of table.rows) {
-            pushText(out, row.map((cell, i) => (headers[i] ? `${headers[i]}：${inline(cell.tokens)}` : inline(cell.tokens))).join('；'));
-          }
+          const data = tidyTable({ header: table.header.map((h) => inline(h.tokens)), rows: table.rows.map((row) => row.map((cell) => inline(cell.tokens))) });
+          if (data) out.push({ kind: 'table', text: tableText(data), table: data });
           break;
         }
         case 'blockquote':
@@ -106,11 +110,19 @@ function pushText(out: Omit<Block, 'page'>[], text: string) {
   if (t) out.push({ kind: 'text', text: t });
 }
 
+/**
+ * Inline text without markup. CommonMark does not close `**…**` when the closing `**` follows punctuation and a
+ * CJK character comes next (「**推荐意见：**对于…」), so those markers are left as text by the lexer: drop them.
+ */
 function inline(tokens: Token[] | undefined): string {
+  return inlineRaw(tokens).replace(/\*\*([^*\n]+?)\*\*/g, '$1').replace(/__([^_\n]+?)__/g, '$1');
+}
+
+function inlineRaw(tokens: Token[] | undefined): string {
   if (!tokens) return '';
   return tokens
     .map((t) => {
-      if ('tokens' in t && t.tokens && t.type !== 'codespan') return inline(t.tokens);
+      if ('tokens' in t && t.tokens && t.type !== 'codespan') return inlineRaw(t.tokens);
       if (t.type === 'br') return '\n';
       if (t.type === 'html') return '';
       return 'text' in t ? decodeEntities(String(t.text)) : '';

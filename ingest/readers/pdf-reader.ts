@@ -1,71 +1,134 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { getDocument, OPS, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { AppError, normalizeText } from '../../core/index.ts';
 import type { Block, ParsedDocument, SourceMetaInput } from '../document.ts';
-import { linesToBlocks } from './plain-blocks.ts';
 import { tooManyPages } from './read-limits.ts';
+import { furnitureOf } from './pdf/furniture.ts';
+import { pageGeometry, type PageGeometry } from './pdf/geometry.ts';
+import { findGrids } from './pdf/grids.ts';
+import { pageBlocks } from './pdf/layout.ts';
+import { isBoldFont, type Line, lineGroups, lineOf, type Piece, splitAtGaps, toLines } from './pdf/lines.ts';
+import { alignedTables, gridTable, type PlacedTable } from './pdf/tables.ts';
+
+const PDFJS_DIR = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
+/** CJK PDFs that use predefined CMaps (not embedded ones) need pdf.js's CMap files to map glyphs to text. */
+const CMAP_URL = `${pathToFileURL(path.join(PDFJS_DIR, 'cmaps')).href}/`;
+const STANDARD_FONTS_URL = `${pathToFileURL(path.join(PDFJS_DIR, 'standard_fonts')).href}/`;
+
+interface PageContent {
+  pieces: Piece[];
+  geometry: PageGeometry;
+}
 
 /**
- * PDF text per page (pdf-parse over pdf.js). Scanned PDFs without a text layer are refused: they need
- * OCR. A document with more than `maxPages` pages is refused before any page is read. pdf-parse is
- * loaded on first use: its pdf.js build replaces Array.prototype.push with a slower polyfill for the
- * whole thread, and the server parses PDFs only in its parser worker threads.
+ * PDF → blocks with structure, from pdf.js text positions and drawing operators: ruled tables (and
+ * column-aligned ones) become table blocks; headings come only from section numbers set larger or
+ * bold, or from clearly larger type; running headers, footers and folios are dropped. The document is
+ * hostile input: pdf.js runs with `isEvalSupported: false` (no code generated from font data).
+ * Scanned PDFs without a text layer are refused: they need OCR. Pure: bytes in, document out.
  */
 export async function readPdf(bytes: Uint8Array, fileName: string, opts: { maxPages?: number } = {}): Promise<ParsedDocument> {
-  const { PDFParse } = await import('pdf-parse');
-  // pdf.js takes ownership of (and detaches) the buffer it is given: pass a copy. A document's fonts
-  // are never compiled to functions (isEvalSupported) and no system fonts are read.
-  const parser = new PDFParse({ data: new Uint8Array(bytes), isEvalSupported: false, useSystemFonts: false, disableFontFace: true });
+  let doc: PDFDocumentProxy;
   try {
-    let pages: Array<{ num: number; text: string }>;
-    let info: Record<string, unknown> = {};
-    try {
-      const about = await parser.getInfo();
-      if (opts.maxPages !== undefined && about.total > opts.maxPages) throw tooManyPages(fileName, about.total, opts.maxPages);
-      info = (about.info ?? {}) as Record<string, unknown>;
-      pages = (await parser.getText({ pageJoiner: '' })).pages;
-    } catch (e) {
-      if (e instanceof AppError) throw e;
-      const name = (e as Error)?.name ?? '';
-      if (name === 'PasswordException' || /password/i.test(String((e as Error)?.message))) {
-        throw new AppError('PDF_ENCRYPTED', `${fileName} 已加密（需要密码），无法读取 / PDF is password-protected`, { field: 'file', cause: e });
+    // pdf.js takes ownership of (and detaches) the buffer it is given: pass a copy.
+    doc = await getDocument({
+      data: new Uint8Array(bytes), verbosity: 0, isEvalSupported: false, cMapUrl: CMAP_URL, cMapPacked: true, standardFontDataUrl: STANDARD_FONTS_URL,
+      useSystemFonts: false,
+    }).promise;
+  } catch (e) {
+    throw pdfError(e, fileName);
+  }
+  try {
+    // A document with more than `maxPages` pages is refused before any page is read.
+    if (opts.maxPages !== undefined && doc.numPages > opts.maxPages) throw tooManyPages(fileName, doc.numPages, opts.maxPages);
+    const pages: PageContent[] = [];
+    for (let n = 1; n <= doc.numPages; n++) {
+      try {
+        pages.push(await pageContent(doc, n));
+      } catch (e) {
+        throw pdfError(e, fileName);
       }
-      throw new AppError('PDF_CORRUPT', `${fileName} 不是有效的 PDF 或已损坏 / corrupt PDF: ${(e as Error)?.message}`, { field: 'file', cause: e });
     }
-    const blocks: Block[] = [];
-    let textChars = 0;
-    for (const p of pages) {
-      const text = stripPageFurniture(normalizeText(p.text));
-      textChars += text.replace(/\s+/g, '').length;
-      blocks.push(...linesToBlocks(text, p.num));
-    }
+    const textChars = pages.reduce((n, p) => n + p.pieces.reduce((m, x) => m + x.str.replace(/\s+/g, '').length, 0), 0);
     if (textChars < 20) {
       throw new AppError('PDF_NO_TEXT_LAYER', `${fileName} 没有文字层（可能是扫描件），需要先进行 OCR / PDF has no text layer: needs OCR`, {
         field: 'file',
-        details: { pages: pages.length },
+        details: { pages: doc.numPages },
       });
     }
+    const blocks = structure(pages);
     const meta: SourceMetaInput = {};
+    const info = ((await doc.getMetadata().catch(() => null))?.info ?? {}) as Record<string, unknown>;
     const title = typeof info.Title === 'string' ? normalizeText(info.Title).trim() : '';
     if (title) meta.title = title;
-    return { blocks, pageCount: pages.length, paging: 'native', meta };
+    return { blocks, pageCount: doc.numPages, paging: 'native', meta };
   } finally {
-    await parser.destroy().catch(() => undefined);
+    await doc.destroy().catch(() => undefined);
+  }
+}
+
+function pdfError(e: unknown, fileName: string): AppError {
+  if (e instanceof AppError) return e;
+  const name = (e as Error)?.name ?? '';
+  if (name === 'PasswordException' || /password/i.test(String((e as Error)?.message))) {
+    return new AppError('PDF_ENCRYPTED', `${fileName} 已加密（需要密码），无法读取 / PDF is password-protected`, { field: 'file', cause: e });
+  }
+  return new AppError('PDF_CORRUPT', `${fileName} 不是有效的 PDF 或已损坏 / corrupt PDF: ${(e as Error)?.message}`, { field: 'file', cause: e });
+}
+
+async function pageContent(doc: PDFDocumentProxy, n: number): Promise<PageContent> {
+  const page = await doc.getPage(n);
+  try {
+    // The operator list first: it loads the fonts, whose names tell bold faces apart.
+    const ops = await page.getOperatorList();
+    const geometry = pageGeometry(ops.fnArray, ops.argsArray, OPS);
+    const content = await page.getTextContent();
+    const fontName = (id: string): string | undefined => {
+      try {
+        return page.commonObjs.has(id) ? (page.commonObjs.get(id) as { name?: string }).name : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const bold = new Map<string, boolean>();
+    const pieces: Piece[] = [];
+    for (const item of content.items) {
+      if (!('str' in item) || !item.str) continue;
+      const [a, b, , , e, f] = item.transform as number[];
+      const size = Math.hypot(a, b);
+      if (!(size > 0)) continue;
+      if (!bold.has(item.fontName)) bold.set(item.fontName, isBoldFont(fontName(item.fontName)));
+      pieces.push({ str: item.str, x: e, y: f, w: item.width, size, bold: bold.get(item.fontName) ?? false });
+    }
+    return { pieces, geometry };
+  } finally {
+    page.cleanup();
   }
 }
 
 /**
- * Folio lines are page furniture, not content: "— 12 —", "第 4 页", "Page 2 of 9" anywhere, and a
- * bare number only as a page's first or last line (elsewhere it may be a table cell). Tabs come from
- * table cells.
+ * All pages → blocks. Furniture first (it can overlap a table or a line of text run to the page's
+ * foot), judged on line runs across pages; then ruled tables come out of the text flow, then column-aligned ones,
+ * then the remaining lines are laid out.
  */
-export function stripPageFurniture(text: string): string {
-  const lines = text.split('\n');
-  const nonEmpty = lines.map((l, i) => (l.trim() ? i : -1)).filter((i) => i >= 0);
-  const edges = new Set([nonEmpty[0], nonEmpty.at(-1)]);
-  return lines
-    .filter((line, i) => {
-      if (/^\s*(?:[—–-]\s*\d{1,4}\s*[—–-]|第\s*\d{1,4}\s*页|(?:page\s+)?\d{1,4}\s*(?:\/|of)\s*\d{1,4})\s*$/i.test(line)) return false;
-      return !(edges.has(i) && /^\s*\d{1,4}\s*$/.test(line));
-    })
-    .join('\n')
-    .replace(/\t+/g, ' ');
+function structure(pages: PageContent[]): Block[] {
+  const grouped = pages.map((p) => lineGroups(p.pieces).flatMap(splitAtGaps).map((g) => ({ pieces: g, line: lineOf(g) })));
+  const isFurniture = furnitureOf(grouped.map((lines) => lines.map((l) => l.line)));
+  return pages.flatMap((p, i) => {
+    let rest = grouped[i].filter((l) => !isFurniture(i, l.line)).flatMap((l) => l.pieces);
+    const tables: PlacedTable[] = [];
+    for (const grid of findGrids(p.geometry.hRules, p.geometry.vRules)) {
+      const { placed, used } = gridTable(grid, rest);
+      if (!placed) continue;
+      tables.push(placed);
+      rest = rest.filter((x) => !used.has(x));
+    }
+    let lines = toLines(rest);
+    const aligned = alignedTables(lines);
+    const taken = new Set<Line>(aligned.flatMap((a) => a.lines));
+    lines = lines.filter((l) => !taken.has(l));
+    return pageBlocks(i + 1, lines, [...tables, ...aligned.map((a) => a.placed)], p.geometry.dots);
+  });
 }

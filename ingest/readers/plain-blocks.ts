@@ -1,5 +1,6 @@
 import { visibleLength } from '../../core/index.ts';
 import type { Block } from '../document.ts';
+import { attachCaptions, isCaption, tableBlock, tidyTable } from '../tables.ts';
 
 /** Numbered or chapter-style headings as they appear in plain text and PDF lines. */
 const HEADING_PATTERNS: Array<[RegExp, number]> = [
@@ -60,7 +61,23 @@ export function linesToBlocks(text: string, page: number): Block[] {
     if (t) blocks.push({ page, kind: 'text', text: t });
     para = '';
   };
-  for (const raw of text.split('\n')) {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const run = tableRun(lines, i);
+    if (run) {
+      // A caption line right above (「表 3-1 …」) is the table's: it becomes a block of its own, which
+      // attachCaptions moves into the table.
+      const above = lines[i - 1]?.trim() ?? '';
+      const caption = above && isCaption(above) && para.endsWith(above) ? above : '';
+      if (caption) para = para.slice(0, -caption.length);
+      flush();
+      if (caption) blocks.push({ page, kind: 'text', text: caption });
+      const data = tidyTable({ header: run.rows[0], rows: run.rows.slice(1) });
+      if (data) blocks.push(tableBlock(page, data));
+      i = run.end - 1;
+      continue;
+    }
+    const raw = lines[i];
     const line = raw.trim();
     if (!line) {
       flush();
@@ -84,7 +101,42 @@ export function linesToBlocks(text: string, page: number): Block[] {
     if (/[。！？]$/.test(line) && line.length < 20) flush();
   }
   flush();
-  return blocks;
+  return attachCaptions(blocks);
+}
+
+/**
+ * Cells of a plain-text table line: columns separated by tabs, by 「|」 (Markdown-like, outer pipes optional) or by
+ * runs of two or more spaces (ideographic spaces too). Null when the line has fewer than two cells.
+ */
+export function plainCells(line: string): string[] | null {
+  const t = line.trim();
+  if (!t) return null;
+  let cells: string[];
+  if (t.includes('\t')) cells = t.split(/\t+/);
+  else if ((t.match(/\|/g) ?? []).length >= 2 || /^\|.*\|$/.test(t)) cells = t.replace(/^\||\|$/g, '').split('|');
+  else cells = t.split(/ {2,}|\u3000+/);
+  cells = cells.map((c) => c.trim());
+  return cells.length >= 2 && cells.every((c) => c.length > 0 && c.length <= 80) ? cells : null;
+}
+
+const SEPARATOR = /^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$/;
+
+/**
+ * A table starting at line `i`: at least three consecutive lines (header and two rows; a Markdown separator line
+ * is skipped) with the same number of cells. Prose never lines up like that, so a run that short is enough.
+ */
+function tableRun(lines: string[], i: number): { rows: string[][]; end: number } | null {
+  const first = plainCells(lines[i]);
+  if (!first) return null;
+  const rows = [first];
+  let j = i + 1;
+  for (; j < lines.length; j++) {
+    if (SEPARATOR.test(lines[j].trim())) continue;
+    const cells = plainCells(lines[j]);
+    if (!cells || cells.length !== first.length) break;
+    rows.push(cells);
+  }
+  return rows.length >= 3 ? { rows, end: j } : null;
 }
 
 /** A bare title: a few CJK words, no punctuation, no digits (a wrapped line of a sentence has punctuation soon). */
@@ -92,7 +144,8 @@ function isTitleLine(line: string): boolean {
   return visibleLength(line) <= 16 && /^[\u3400-\u9fffA-Za-z·-]+$/.test(line) && /[\u3400-\u9fff]/.test(line);
 }
 
-function joinLines(a: string, b: string): string {
+/** Join two visual lines of one paragraph: CJK without a space, Latin with one, a hyphenated word rejoined. */
+export function joinLines(a: string, b: string): string {
   const last = a.at(-1) ?? '';
   const first = b[0] ?? '';
   if (/[A-Za-z0-9,;:]/.test(last) && /[A-Za-z0-9(]/.test(first)) return a.endsWith('-') ? a.slice(0, -1) + b : `${a} ${b}`;

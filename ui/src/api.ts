@@ -4,6 +4,7 @@
  * Only TYPES come from the server contract; nothing of the server is bundled.
  */
 import type { z } from 'zod';
+import type { PageTable } from './tables.ts';
 import type { ChunkViewDto, JobDto, ReadySchema, SearchHit, SearchResponse, SourceDto, UploadResultDto } from '../../api/contract.ts';
 import type { Certainty, GraphEntity, GraphRelation, Predicate, Subgraph } from '../../graph/types.ts';
 import type { Candidate, CandidateFilter } from '../../knowledge/candidates.repository.ts';
@@ -36,6 +37,7 @@ export interface JobListDto {
 export interface PageDto {
   page: number;
   text: string;
+  tables: PageTable[];
   pageCount: number;
 }
 

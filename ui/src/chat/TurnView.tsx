@@ -2,7 +2,9 @@ import { Link } from 'react-router-dom';
 import type { ChatCitation } from '../api.ts';
 import { Badge } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
-import { checkedSpans, citedNumbers, holdsInOrder, plainSpans, type Span, withoutExtractiveLabel } from './answerText.ts';
+import { DocTable } from '../DocTable.tsx';
+import { answerBlocks } from '../tables.ts';
+import { checkedSpans, citedNumbers, holdsInOrder, piecesOf, plainSpans, type Span, withoutExtractiveLabel } from './answerText.ts';
 import { CitationList } from './CitationList.tsx';
 import { CiteChip } from './CiteChip.tsx';
 import { ToolsPanel } from './ToolsPanel.tsx';
@@ -60,10 +62,7 @@ export function TurnView({ turn, onRetry, onRelation }: { turn: Turn; onRetry: (
           )}
           {spans.length > 0 && (
             <div className="answer-text" data-testid="answer-text" aria-live={turn.status === 'streaming' ? 'polite' : undefined} aria-busy={turn.status === 'streaming'}>
-              {spans.map((s, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: spans are positional and rebuilt from the text
-                <SpanView key={i} span={s} byNumber={byNumber} onRelation={onRelation} />
-              ))}
+              <AnswerBody text={text} spans={spans} sentences={flagged ? turn.done?.sentences : undefined} byNumber={byNumber} onRelation={onRelation} />
               {turn.status === 'streaming' && <span className="caret" aria-hidden="true" />}
             </div>
           )}
@@ -117,6 +116,60 @@ function answerSpans(turn: Turn): { text: string; spans: Span[]; flagged: number
   const text = useStreamed ? streamed.trim() : label(done.answer);
   if (!flagged) return { text, spans: plainSpans(text), flagged };
   return { text, spans: checkedSpans(text, done.sentences), flagged };
+}
+
+/**
+ * The answer's spans; Markdown tables in it (an extractive answer quotes table rows under their header) are drawn
+ * as tables, each row with its citation chips.
+ */
+function AnswerBody({
+  text,
+  spans,
+  sentences,
+  byNumber,
+  onRelation,
+}: {
+  text: string;
+  spans: Span[];
+  sentences?: readonly { text: string; supported: boolean }[];
+  byNumber: Map<number, ChatCitation>;
+  onRelation: (c: ChatCitation) => void;
+}) {
+  const blocks = answerBlocks(text);
+  const chips = (nums: number[]) => (
+    <span className="cite-group">
+      {nums.map((n) => (
+        <CiteChip key={n} n={n} citation={byNumber.get(n)} onRelation={onRelation} />
+      ))}
+    </span>
+  );
+  const spanViews = (ss: Span[]) =>
+    ss.map((sp, i) => (
+      // biome-ignore lint/suspicious/noArrayIndexKey: spans are positional and rebuilt from the text
+      <SpanView key={i} span={sp} byNumber={byNumber} onRelation={onRelation} />
+    ));
+  if (!blocks.some((b) => b.kind === 'table')) return <>{spanViews(spans)}</>;
+  const cell = (c: string) => spanViews(plainSpans(c));
+  return (
+    <>
+      {blocks.map((b, i) =>
+        b.kind === 'text' ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: blocks are positional
+          <span key={i}>{spanViews(sentences ? checkedSpans(b.text, sentences) : plainSpans(b.text))}</span>
+        ) : (
+          <DocTable
+            // biome-ignore lint/suspicious/noArrayIndexKey: blocks are positional
+            key={i}
+            header={b.header.cells.map((c) => piecesOf(c).map((p) => (p.kind === 'text' ? p.text : '')).join(''))}
+            rows={b.rows.map((r) => r.cells.map(cell))}
+            extra={(r) => chips(b.rows[r]?.cites ?? [])}
+            extraHeader={chips(b.header.cites)}
+            testId="answer-table"
+          />
+        ),
+      )}
+    </>
+  );
 }
 
 function SpanView({ span, byNumber, onRelation }: { span: Span; byNumber: Map<number, ChatCitation>; onRelation: (c: ChatCitation) => void }) {

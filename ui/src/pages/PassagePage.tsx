@@ -1,14 +1,16 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation, useParams, useSearchParams } from 'react-router-dom';
 import { api, type ChunkViewDto, type SourceDto } from '../api.ts';
-import { Badge, ErrorAlert, formatBytes, HeadingPath, KindBadge, Loading, MarkedText, SourceStatusBadge, useTitle } from '../components.tsx';
+import { Badge, ErrorAlert, formatBytes, HeadingPath, KindBadge, Loading, SourceStatusBadge, useTitle } from '../components.tsx';
 import { locatePassage, type Range } from '../highlight.ts';
 import { useI18n } from '../i18n.ts';
 import { useLibT } from '../library/i18n.ts';
 import { PdfPages } from '../library/PdfPages.tsx';
+import { PageBody } from '../PageBody.tsx';
+import type { PageTable } from '../tables.ts';
 
 interface Shown {
-  pages: Array<{ page: number; text: string }>;
+  pages: Array<{ page: number; text: string; tables: PageTable[] }>;
   /** True while the pages on screen are the passage's own pages (the passage is highlighted). */
   cited: boolean;
 }
@@ -53,9 +55,10 @@ export function PassagePage() {
 
   useTitle(view ? view.chunk.citation : t('passage.title'));
 
+  // A passage cut from a table is marked row by row in the drawn table; prose is located in the page text.
   const ranges = useMemo<Range[][]>(
     () =>
-      view
+      view && !view.chunk.table
         ? locatePassage(
             view.pages.map((p) => p.text),
             view.chunk.text,
@@ -97,7 +100,7 @@ export function PassagePage() {
     setPageError(null);
     try {
       const p = await api.page(source.id, n);
-      setShown({ pages: [{ page: p.page, text: p.text }], cited: false });
+      setShown({ pages: [{ page: p.page, text: p.text, tables: p.tables }], cited: false });
       window.scrollTo({ top: 0 });
     } catch (e) {
       setPageError(e);
@@ -178,11 +181,13 @@ export function PassagePage() {
             <article key={p.page} className="page-text" data-page={p.page}>
               <div className="page-label">{t('common.page', { n: p.page })}</div>
               <div className="page-body">
-                <MarkedText
+                <PageBody
                   text={p.text}
+                  tables={p.tables}
                   ranges={shown.cited ? (ranges[i] ?? []) : []}
                   markClass="passage-mark"
-                  firstMarkRef={i === firstMarkedPage(ranges) ? markRef : undefined}
+                  markedRows={shown.cited && chunk.table && p.page === chunk.pageStart ? { ordinal: chunk.table.ordinal, from: chunk.table.rowStart, to: chunk.table.rowStart + chunk.table.rows.length } : undefined}
+                  onFirstMark={i === firstMarkedPage(ranges) || (chunk.table && p.page === chunk.pageStart) ? (el) => { markRef.current = el; } : undefined}
                 />
               </div>
             </article>

@@ -6,6 +6,7 @@ import { useI18n } from '../i18n.ts';
 import { EVIDENCE_LEVEL_LABELS } from '../../../ingest/evidence-level-names.ts';
 import { PassageList } from '../library/PassageList.tsx';
 import { SourceActions } from '../library/SourceActions.tsx';
+import { PageBody } from '../PageBody.tsx';
 import { RestoreVersion } from './RestoreVersion.tsx';
 
 export function SourceDetailPage() {
@@ -223,7 +224,7 @@ function PageBrowser({ source }: { source: SourceDto }) {
           {data && (
             <article className={`page-text${loading ? ' is-loading' : ''}`} data-page={data.page}>
               <div className="page-label">{t('common.page', { n: data.page })}</div>
-              <div className="page-body">{data.text.trim() ? data.text : <span className="muted">{t('detail.emptyPage')}</span>}</div>
+              <div className="page-body">{data.text.trim() ? <PageBody text={data.text} tables={data.tables} /> : <span className="muted">{t('detail.emptyPage')}</span>}</div>
             </article>
           )}
           {!data && !error && <Loading />}
