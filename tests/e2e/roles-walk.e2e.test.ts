@@ -18,6 +18,8 @@ const PAGES: Array<{ path: string; nav?: string; needs?: string | string[]; hide
   { path: '/exams', nav: 'exams', needs: 'exam.take', hideWith: 'exam.manage' },
   { path: '/graph', nav: 'graph' },
   { path: '/measure', nav: 'measure', needs: 'report.draft' },
+  { path: '/reports/draft', nav: 'report-draft', needs: 'report.draft' },
+  { path: '/reports/qc', nav: 'report-qc', needs: 'report.draft' },
   { path: '/protocol-qc', nav: 'protocol-qc', needs: 'imaging.qc' },
   { path: '/retrieval-test', nav: 'retrieval-test', needs: ['sources.manage', 'knowledge.review'] },
   { path: '/literature', nav: 'literature', needs: 'sources.manage' },
