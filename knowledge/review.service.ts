@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AuditLog } from '../audit/index.ts';
-import { AppError, isAppError, newId } from '../core/index.ts';
+import { AppError, isAppError, newId, nextBatchSize, yieldToEventLoop } from '../core/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
 import type { BulkPreview, Candidate, CandidateFilter, CandidatesRepository } from './candidates.repository.ts';
 import { type EntitiesRepository, type Entity, EntityTypeEnum, toGraphEntity } from './entities.repository.ts';
@@ -48,6 +48,13 @@ export interface BulkResult {
 const BULK_CAP = 5000;
 
 /**
+ * Bulk decisions commit in batches sized to take about `targetMs` each, yielding to the event loop between
+ * them: one transaction per candidate made approving a few hundred take seconds, and PGlite never yields
+ * inside a run of statements, so the API (and anything else on the event loop) froze until the last one.
+ */
+const BULK_BATCH = { targetMs: 150, min: 10, max: 500 };
+
+/**
  * Approving by filter touches what the reviewer has not read: above this many, the reviewer must type
  * the number the preview showed, so a stray filter cannot approve thousands of triples with one click.
  */
@@ -69,73 +76,7 @@ export class ReviewService {
   ) {}
 
   async approve(candidateId: string, opts: ReviewOptions & { edit?: ApprovalEdit }): Promise<Candidate> {
-    const relationId = await this.db.transaction(async (tx) => {
-      const c = await this.lockPending(tx, candidateId, opts.expectedVersion);
-      const edit = opts.edit ?? {};
-      const subject = await this.resolveSide(tx, 'subject', edit.subjectId ?? c.subject_id, edit.subjectNew, opts.actor);
-      const object = await this.resolveSide(tx, 'object', edit.objectId ?? c.object_id, edit.objectNew, opts.actor);
-      const predicate = edit.predicate ?? c.predicate;
-      assertTypesFit(predicate, subject, object);
-      const [subjectId, objectId] = orient(predicate, subject.id, object.id);
-      if (subjectId === objectId) throw new AppError('VALIDATION_FAILED', '主语和宾语是同一实体 / subject and object are the same entity', { field: 'objectId' });
-      const certainty = edit.certainty ?? c.certainty;
-      const qualifiers = { ...c.qualifiers, ...(edit.qualifiers ?? {}) };
-      const existing = await this.relations.findActive(tx, subjectId, predicate, objectId);
-      let relationId: string;
-      if (existing) {
-        const contradicts = (existing.certainty === 'absent') !== (certainty === 'absent');
-        if (contradicts && !opts.overrideConflict) {
-          throw new AppError(
-            'STATE_CONFLICT',
-            `已批准的关系 ${existing.id} 的确定性为 ${existing.certainty}，与本条 (${certainty}) 矛盾；请确认后以 overrideConflict 覆盖 / contradicts approved relation ${existing.id}`,
-            { field: 'certainty', details: { relationId: existing.id, certainty: existing.certainty } },
-          );
-        }
-        relationId = existing.id;
-        const changesCertainty = edit.certainty !== undefined || contradicts;
-        await tx.query(
-          `UPDATE kg_relations SET version = version + 1, updated_at = now(), confidence = greatest(confidence, $2),
-             certainty = CASE WHEN $3 THEN $4 ELSE certainty END, qualifiers = qualifiers || $5::jsonb
-           WHERE id = $1`,
-          [relationId, c.confidence, changesCertainty, certainty, JSON.stringify(qualifiers)],
-        );
-        await recordHistory(tx, {
-          relationId, candidateId, action: changesCertainty && existing.certainty !== certainty ? 'certainty_changed' : 'evidence_added', actor: opts.actor,
-          comment: opts.comment, before: { certainty: existing.certainty, version: existing.version }, after: { certainty: changesCertainty ? certainty : existing.certainty },
-        });
-      } else {
-        relationId = newId('rel');
-        await tx.query(
-          `INSERT INTO kg_relations (id, subject_id, predicate, object_id, certainty, qualifiers, confidence, demo)
-           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)`,
-          [relationId, subjectId, predicate, objectId, certainty, JSON.stringify(qualifiers), c.confidence, opts.demo ?? false],
-        );
-        await recordHistory(tx, { relationId, candidateId, action: 'created', actor: opts.actor, comment: opts.comment, after: { subjectId, predicate, objectId, certainty, qualifiers } });
-      }
-      await tx.query(
-        `INSERT INTO kg_evidence (relation_id, candidate_id, source_id, chunk_id, page, quote) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT DO NOTHING`,
-        [relationId, candidateId, c.source_id, c.chunk_id, c.page, c.quote],
-      );
-      const edited = Object.keys(edit).length > 0;
-      await tx.query(
-        `UPDATE kg_candidates SET status = 'approved', relation_id = $2, reviewed_by = $3, reviewed_at = now(), review_comment = $4,
-           subject_id = $5, object_id = $6, predicate = $7, certainty = $8, qualifiers = $9::jsonb, row_version = row_version + 1
-         WHERE id = $1`,
-        [candidateId, relationId, opts.actor, opts.comment ?? null, subject.id, object.id, predicate, certainty, JSON.stringify(qualifiers)],
-      );
-      await recordHistory(tx, {
-        candidateId, relationId, action: edited ? 'edit_approved' : 'approved', actor: opts.actor, comment: opts.comment,
-        before: edited ? { subjectId: c.subject_id, objectId: c.object_id, predicate: c.predicate, certainty: c.certainty } : undefined,
-        after: edited ? { subjectId: subject.id, objectId: object.id, predicate, certainty } : undefined,
-      });
-      await this.audit.append(tx, {
-        actor: opts.actor, action: 'review.approve', target: candidateId,
-        details: { relationId, subjectId, predicate, objectId, certainty, edited, ...(opts.demo ? { demo: true } : {}) },
-      });
-      await this.emitRelation(tx, relationId);
-      return relationId;
-    });
+    const relationId = await this.db.transaction((tx) => this.approveIn(tx, candidateId, opts));
     this.onChange();
     const out = await this.candidates.get(candidateId);
     if (!out || out.relationId !== relationId) throw new AppError('INTERNAL', `approval of ${candidateId} not visible after commit`);
@@ -143,17 +84,88 @@ export class ReviewService {
   }
 
   async reject(candidateId: string, opts: ReviewOptions): Promise<Candidate> {
-    await this.db.transaction(async (tx) => {
-      await this.lockPending(tx, candidateId, opts.expectedVersion);
-      await tx.query(
-        `UPDATE kg_candidates SET status = 'rejected', reviewed_by = $2, reviewed_at = now(), review_comment = $3, row_version = row_version + 1
-         WHERE id = $1`,
-        [candidateId, opts.actor, opts.comment ?? null],
-      );
-      await recordHistory(tx, { candidateId, action: 'rejected', actor: opts.actor, comment: opts.comment });
-      await this.audit.append(tx, { actor: opts.actor, action: 'review.reject', target: candidateId, details: opts.comment ? { comment: opts.comment } : {} });
-    });
+    await this.db.transaction((tx) => this.rejectIn(tx, candidateId, opts));
     return (await this.candidates.get(candidateId)) as Candidate;
+  }
+
+  /** Approve in the caller's transaction: relation, evidence, history, audit and outbox event; returns the relation id. */
+  private async approveIn(tx: Queryable, candidateId: string, opts: ReviewOptions & { edit?: ApprovalEdit }): Promise<string> {
+    const c = await this.lockPending(tx, candidateId, opts.expectedVersion);
+    const edit = opts.edit ?? {};
+    const subject = await this.resolveSide(tx, 'subject', edit.subjectId ?? c.subject_id, edit.subjectNew, opts.actor);
+    const object = await this.resolveSide(tx, 'object', edit.objectId ?? c.object_id, edit.objectNew, opts.actor);
+    const predicate = edit.predicate ?? c.predicate;
+    assertTypesFit(predicate, subject, object);
+    const [subjectId, objectId] = orient(predicate, subject.id, object.id);
+    if (subjectId === objectId) throw new AppError('VALIDATION_FAILED', '主语和宾语是同一实体 / subject and object are the same entity', { field: 'objectId' });
+    const certainty = edit.certainty ?? c.certainty;
+    const qualifiers = { ...c.qualifiers, ...(edit.qualifiers ?? {}) };
+    const existing = await this.relations.findActive(tx, subjectId, predicate, objectId);
+    let relationId: string;
+    if (existing) {
+      const contradicts = (existing.certainty === 'absent') !== (certainty === 'absent');
+      if (contradicts && !opts.overrideConflict) {
+        throw new AppError(
+          'STATE_CONFLICT',
+          `已批准的关系 ${existing.id} 的确定性为 ${existing.certainty}，与本条 (${certainty}) 矛盾；请确认后以 overrideConflict 覆盖 / contradicts approved relation ${existing.id}`,
+          { field: 'certainty', details: { relationId: existing.id, certainty: existing.certainty } },
+        );
+      }
+      relationId = existing.id;
+      const changesCertainty = edit.certainty !== undefined || contradicts;
+      await tx.query(
+        `UPDATE kg_relations SET version = version + 1, updated_at = now(), confidence = greatest(confidence, $2),
+           certainty = CASE WHEN $3 THEN $4 ELSE certainty END, qualifiers = qualifiers || $5::jsonb
+         WHERE id = $1`,
+        [relationId, c.confidence, changesCertainty, certainty, JSON.stringify(qualifiers)],
+      );
+      await recordHistory(tx, {
+        relationId, candidateId, action: changesCertainty && existing.certainty !== certainty ? 'certainty_changed' : 'evidence_added', actor: opts.actor,
+        comment: opts.comment, before: { certainty: existing.certainty, version: existing.version }, after: { certainty: changesCertainty ? certainty : existing.certainty },
+      });
+    } else {
+      relationId = newId('rel');
+      await tx.query(
+        `INSERT INTO kg_relations (id, subject_id, predicate, object_id, certainty, qualifiers, confidence, demo)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)`,
+        [relationId, subjectId, predicate, objectId, certainty, JSON.stringify(qualifiers), c.confidence, opts.demo ?? false],
+      );
+      await recordHistory(tx, { relationId, candidateId, action: 'created', actor: opts.actor, comment: opts.comment, after: { subjectId, predicate, objectId, certainty, qualifiers } });
+    }
+    await tx.query(
+      `INSERT INTO kg_evidence (relation_id, candidate_id, source_id, chunk_id, page, quote) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT DO NOTHING`,
+      [relationId, candidateId, c.source_id, c.chunk_id, c.page, c.quote],
+    );
+    const edited = Object.keys(edit).length > 0;
+    await tx.query(
+      `UPDATE kg_candidates SET status = 'approved', relation_id = $2, reviewed_by = $3, reviewed_at = now(), review_comment = $4,
+         subject_id = $5, object_id = $6, predicate = $7, certainty = $8, qualifiers = $9::jsonb, row_version = row_version + 1
+       WHERE id = $1`,
+      [candidateId, relationId, opts.actor, opts.comment ?? null, subject.id, object.id, predicate, certainty, JSON.stringify(qualifiers)],
+    );
+    await recordHistory(tx, {
+      candidateId, relationId, action: edited ? 'edit_approved' : 'approved', actor: opts.actor, comment: opts.comment,
+      before: edited ? { subjectId: c.subject_id, objectId: c.object_id, predicate: c.predicate, certainty: c.certainty } : undefined,
+      after: edited ? { subjectId: subject.id, objectId: object.id, predicate, certainty } : undefined,
+    });
+    await this.audit.append(tx, {
+      actor: opts.actor, action: 'review.approve', target: candidateId,
+      details: { relationId, subjectId, predicate, objectId, certainty, edited, ...(opts.demo ? { demo: true } : {}) },
+    });
+    await this.emitRelation(tx, relationId);
+    return relationId;
+  }
+
+  private async rejectIn(tx: Queryable, candidateId: string, opts: ReviewOptions): Promise<void> {
+    await this.lockPending(tx, candidateId, opts.expectedVersion);
+    await tx.query(
+      `UPDATE kg_candidates SET status = 'rejected', reviewed_by = $2, reviewed_at = now(), review_comment = $3, row_version = row_version + 1
+       WHERE id = $1`,
+      [candidateId, opts.actor, opts.comment ?? null],
+    );
+    await recordHistory(tx, { candidateId, action: 'rejected', actor: opts.actor, comment: opts.comment });
+    await this.audit.append(tx, { actor: opts.actor, action: 'review.reject', target: candidateId, details: opts.comment ? { comment: opts.comment } : {} });
   }
 
   /** What approving everything `filter` matches would do (see CandidatesRepository.bulkPreview). */
@@ -163,9 +175,9 @@ export class ReviewService {
   }
 
   /**
-   * Approve or reject many candidates (by ids or by filter); each is its own transaction so one failure
-   * stops nothing else. Bulk approval never approves a candidate whose certainty contradicts a relation
-   * or another candidate (those are reported as failed, to be decided one by one), and approval by filter
+   * Approve or reject many candidates (by ids or by filter), in batched transactions where each candidate
+   * has its own savepoint, so one failure stops nothing else (see BULK_BATCH, decideEach). Bulk approval
+   * never approves a candidate whose certainty contradicts a relation or another candidate (those are reported as failed, to be decided one by one), and approval by filter
    * of more than BULK_UNCONFIRMED_LIMIT needs `confirmCount` equal to what the preview counts now.
    */
   async bulk(action: 'approve' | 'reject', target: { ids?: string[]; filter?: CandidateFilter; confirmCount?: number }, opts: ReviewOptions): Promise<BulkResult> {
@@ -185,20 +197,22 @@ export class ReviewService {
     } else ids = await this.candidates.ids({ ...target.filter, status: 'pending' }, BULK_CAP);
     const result: BulkResult = { done: [], failed: [] };
     const conflicted = action === 'approve' ? new Set(await this.candidates.conflicted(ids)) : new Set<string>();
+    const todo: string[] = [];
     for (const id of ids) {
-      if (conflicted.has(id)) {
-        result.failed.push({ id, code: 'STATE_CONFLICT', message: '确定性与已有关系或候选矛盾，不能批量批准，请逐条审核 / contradicts another relation or candidate: decide it on its own' });
-        continue;
-      }
-      try {
-        if (action === 'approve') await this.approve(id, { ...opts, expectedVersion: undefined });
-        else await this.reject(id, { ...opts, expectedVersion: undefined });
-        result.done.push(id);
-      } catch (e) {
-        if (!isAppError(e)) throw e;
-        result.failed.push({ id, code: e.code, message: e.message });
-      }
+      if (conflicted.has(id)) result.failed.push({ id, code: 'STATE_CONFLICT', message: '确定性与已有关系或候选矛盾，不能批量批准，请逐条审核 / contradicts another relation or candidate: decide it on its own' });
+      else todo.push(id);
     }
+    const decide = action === 'approve' ? (tx: Queryable, id: string) => this.approveIn(tx, id, { ...opts, expectedVersion: undefined }) : (tx: Queryable, id: string) => this.rejectIn(tx, id, { ...opts, expectedVersion: undefined });
+    let size = BULK_BATCH.min;
+    for (let at = 0; at < todo.length; at += size) {
+      const started = performance.now();
+      const batch = await this.db.transaction((tx) => decideEach(tx, todo.slice(at, at + size), decide));
+      result.done.push(...batch.done);
+      result.failed.push(...batch.failed);
+      size = nextBatchSize(size, performance.now() - started, BULK_BATCH);
+      await yieldToEventLoop();
+    }
+    if (action === 'approve' && result.done.length) this.onChange();
     return result;
   }
 
@@ -273,4 +287,25 @@ interface CandidateRow {
   quote: string;
   reviewed_by: string | null;
   row_version: number;
+}
+
+/**
+ * Decide each candidate in the caller's transaction, each under its own savepoint: a candidate that fails
+ * (someone decided it first, an unlinked side, a type mismatch) is rolled back alone and reported, the rest stand.
+ */
+async function decideEach(tx: Queryable, ids: string[], decide: (tx: Queryable, id: string) => Promise<unknown>): Promise<BulkResult> {
+  const out: BulkResult = { done: [], failed: [] };
+  for (const id of ids) {
+    await tx.query('SAVEPOINT bulk_item');
+    try {
+      await decide(tx, id);
+      await tx.query('RELEASE SAVEPOINT bulk_item');
+      out.done.push(id);
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      await tx.query('ROLLBACK TO SAVEPOINT bulk_item');
+      out.failed.push({ id, code: e.code, message: e.message });
+    }
+  }
+  return out;
 }
