@@ -67,11 +67,15 @@ export class JobRunner {
     return () => this.listeners.delete(fn);
   }
 
-  /** Run claimable jobs until none is left; returns how many ran. */
+  /** Run claimable jobs until none is left and the background loop is idle; returns how many this call ran. */
   async drain(): Promise<number> {
     let n = 0;
-    while (await this.runOne()) n++;
-    return n;
+    for (;;) {
+      while (await this.runOne()) n++;
+      // A job this runner's background loop claimed may still be running: wait for it, then look again.
+      if (!this.running || !this.loop) return n;
+      await this.loop;
+    }
   }
 
   private schedule(ms: number) {
