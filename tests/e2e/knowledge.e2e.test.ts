@@ -607,6 +607,10 @@ describe.skipIf(!chromiumAvailable())('knowledge UI (Chromium)', () => {
   it('extract: the button queues extraction jobs and links to the Jobs page', async () => {
     const { page, errors } = await open('/review');
     await page.locator('[data-testid="extract"]').click();
+    // It asks first, with the number of jobs it would queue.
+    const ask = page.locator('[data-testid="extract-confirm-dialog"]');
+    expect(await ask.locator('[data-testid="extract-count"]').textContent()).toMatch(/\d+/);
+    await ask.locator('[data-testid="extract-confirm"]').click();
     await page.locator('[data-testid="extract-queued"]').waitFor();
     expect(await page.locator('[data-testid="extract-queued"]').textContent()).toMatch(/已排队 \d+ 个提取任务/);
     await page.locator('[data-testid="extract-jobs-link"]').click();
