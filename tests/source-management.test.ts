@@ -129,7 +129,8 @@ describe('sources and passages are managed through the API, with audit and histo
 
   it('re-parses a source with a new passage size as a job; reviewed relations stay', async () => {
     const before = (await inject({ method: 'GET', url: `/api/sources/${textbookId}` })).json();
-    const relationsBefore = (await rt.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM kg_relations WHERE status = 'active'`)).rows[0].n;
+    const activeRelations = async () => (await rt.db.query<{ id: string }>(`SELECT id FROM kg_relations WHERE status = 'active'`)).rows.map((r) => r.id);
+    const relationsBefore = await activeRelations();
     expect((await inject({ method: 'POST', url: `/api/sources/${textbookId}/reparse`, ...json({ chunkChars: 50 }) })).statusCode).toBe(400);
     const res = await inject({ method: 'POST', url: `/api/sources/${textbookId}/reparse`, ...json({ chunkChars: 300 }) });
     expect(res.statusCode).toBe(202);
@@ -144,8 +145,8 @@ describe('sources and passages are managed through the API, with audit and histo
     expect(after.chunkCount).toBeGreaterThan(before.chunkCount);
     const sizes = (await inject({ method: 'GET', url: `/api/sources/${textbookId}/passages?limit=200` })).json().items.map((p: { text: string }) => p.text.length);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(300 * 1.5);
-    const relationsAfter = (await rt.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM kg_relations WHERE status = 'active'`)).rows[0].n;
-    expect(relationsAfter).toBe(relationsBefore);
+    // Every reviewed relation is still active (re-extraction of the new passages may add approved ones: the demo reviewer).
+    expect(await activeRelations()).toEqual(expect.arrayContaining(relationsBefore));
     expect((await auditRows('source.reparse', textbookId))[0].details).toMatchObject({ chunkChars: 300, passagesRemoved: before.chunkCount });
   });
 
