@@ -70,7 +70,8 @@ export class SearchService {
 
     const [lexical, vector] = await Promise.all([
       req.mode === 'vector' ? null : this.lexical(plan, filters),
-      req.mode === 'bm25' ? [] : this.vector(q, filters),
+      // The folded query (full-width, traditional, Kangxi forms normalised), as the lexical side searches it.
+      req.mode === 'bm25' ? [] : this.vector(plan.folded, filters),
     ]);
     // No query word occurs anywhere in the corpus: a lexical embedder's neighbours would be noise, so say "nothing found".
     if (req.mode === 'hybrid' && lexical?.ranked.length === 0 && this.embedder.lexical) return { ...empty, tookMs: elapsed(started) };
