@@ -91,8 +91,6 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const sources = new SourcesRepository(db);
     const tables = new TablesRepository();
     const jobs = new JobQueue(db, undefined, config.jobLeaseSeconds);
-    // Embedded mode holds the data-directory lock: every lease found at start is a dead process's.
-    if (db.kind === 'pglite') await jobs.releaseOrphans();
     const { maxPages, maxDecompressedBytes, maxDecompressionRatio } = config.parsing;
     const ingestLimits = { maxUploadBytes: config.maxUploadBytes, chunkChars: config.chunkChars, maxPages, maxDecompressedBytes, maxDecompressionRatio };
     const ingest = new IngestService(db, sources, jobs, parser, ingestLimits, tables);
