@@ -13,11 +13,11 @@ const VIEWPORT = { width: 1280, height: 860 };
 /** Approve every pending candidate the demo files produced, so answers can cite graph relations. */
 async function approveAll(server: TestServer): Promise<void> {
   await server.rt.runner.drain();
-  const res = await fetch(`${server.url}/api/kg/candidates/bulk`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...server.auth },
-    body: JSON.stringify({ action: 'approve', filter: {} }),
-  });
+  const post = (url: string, body: unknown) =>
+    fetch(`${server.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', ...server.auth }, body: JSON.stringify(body) });
+  // A bulk approval by filter of more than 50 needs the previewed count typed back.
+  const preview = (await (await post('/api/kg/candidates/bulk/preview', { filter: {} })).json()) as { approvable: number };
+  const res = await post('/api/kg/candidates/bulk', { action: 'approve', filter: {}, confirmCount: preview.approvable });
   expect(res.status).toBe(200);
   await server.rt.knowledge.projector.catchUp();
 }
