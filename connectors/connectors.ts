@@ -74,7 +74,10 @@ export class Connectors {
    */
   async endpointOf(kind: ConnectorKind, id?: string): Promise<{ id: string; name: string; config: Record<string, unknown> } | null> {
     const row = (await this.repo.list()).find((r) => r.kind === kind && r.enabled && (!id || r.id === id));
-    return row ? { id: row.id, name: row.name, config: this.resolve(row).config as Record<string, unknown> } : null;
+    if (!row) return null;
+    // Checked at every use, like every probe: the allow-list may have narrowed since the connector was saved.
+    await this.assertAllowed(row);
+    return { id: row.id, name: row.name, config: this.resolve(row).config as Record<string, unknown> };
   }
 
   async health(): Promise<HealthItem[]> {
@@ -154,7 +157,7 @@ export class Connectors {
   }
 
   /** Refuse a target the policy rules out (a host that does not resolve yet is accepted: its checks will say so). */
-  private async assertAllowed(c: ConnectorInput): Promise<void> {
+  private async assertAllowed(c: { kind: ConnectorKind; config: unknown }): Promise<void> {
     const policy = await this.allowlist.policy();
     for (const t of targetsOf(c.kind, c.config as Record<string, unknown>)) {
       const d = await policy.decide(t.host, this.deps.timeoutMs);
@@ -184,6 +187,7 @@ export class Connectors {
     const row = await this.repo.get(id);
     if (row.kind !== 'llm') throw new AppError('VALIDATION_FAILED', `连接 ${row.name} 不是大模型连接 / connector ${row.name} is a ${row.kind} connector, not an LLM`, { field: 'connectorId' });
     if (!row.enabled) throw new AppError('VALIDATION_FAILED', `连接 ${row.name} 已停用 / connector ${row.name} is disabled`, { field: 'connectorId' });
+    await this.assertAllowed(row);
     const c = this.resolve(row).config as { provider: 'ollama' | 'openai'; url: string; model: string; apiKey?: string };
     return { name: row.name, provider: c.provider, url: c.url, model: c.model, ...(c.apiKey ? { apiKey: c.apiKey } : {}) };
   }

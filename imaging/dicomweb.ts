@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
+import { readBounded } from './http-body.ts';
 import type { NamedBytes } from './load.ts';
 
 /** The PACS connector's config, secrets decrypted (connectors/ gives it). */
@@ -32,6 +33,8 @@ export const PacsSeriesSchema = z.object({
 export type PacsSeries = z.infer<typeof PacsSeriesSchema>;
 
 const UID = /^[0-9.]{1,64}$/;
+/** A QIDO-RS or imaging-AI JSON answer larger than this is refused (study lists are small; the picker asks for a page). */
+export const MAX_JSON_BYTES = 16 << 20;
 const base = (u: string) => u.replace(/\/+$/, '');
 
 function headers(ep: PacsEndpoint, accept: string): Record<string, string> {
@@ -62,7 +65,9 @@ const str = (v: unknown) => (v === null || v === undefined ? null : typeof v ===
 
 async function qido(ep: PacsEndpoint, path: string, timeoutMs: number): Promise<Array<Record<string, { Value?: unknown[] }>>> {
   const res = await get(`${base(ep.qidoUrl)}${path}`, headers(ep, 'application/dicom+json'), timeoutMs);
-  const text = await res.text();
+  const bytes = await readBounded(res, MAX_JSON_BYTES);
+  if (!bytes) throw new AppError('PACS_UNAVAILABLE', `PACS 的 QIDO-RS 应答超过 ${MAX_JSON_BYTES >> 20} MB / the QIDO-RS answer is larger than ${MAX_JSON_BYTES >> 20} MB`);
+  const text = bytes.toString('utf8');
   if (!text.trim()) return [];
   try {
     const body = JSON.parse(text);
@@ -119,8 +124,8 @@ export async function retrieveSeries(ep: PacsEndpoint, studyUid: string, seriesU
   if (!/^multipart\/related/i.test(type) || !boundary) throw new AppError('PACS_UNAVAILABLE', `PACS 的 WADO-RS 应答不是 multipart/related / the WADO-RS answer is ${type || 'untyped'}, not multipart/related`);
   const declared = Number(res.headers.get('content-length') ?? 0);
   if (declared > opts.maxBytes) throw new AppError('FILE_TOO_LARGE', '序列超过影像上限 / the series exceeds YZ_IMAGING_MAX_MB', { field: 'seriesUid' });
-  const body = Buffer.from(await res.arrayBuffer());
-  if (body.byteLength > opts.maxBytes) throw new AppError('FILE_TOO_LARGE', '序列超过影像上限 / the series exceeds YZ_IMAGING_MAX_MB', { field: 'seriesUid' });
+  const body = await readBounded(res, opts.maxBytes);
+  if (!body) throw new AppError('FILE_TOO_LARGE', '序列超过影像上限 / the series exceeds YZ_IMAGING_MAX_MB', { field: 'seriesUid' });
   return splitMultipart(body, boundary).map((bytes, n) => ({ name: `wado-${String(n + 1).padStart(5, '0')}.dcm`, bytes }));
 }
 

@@ -1,5 +1,7 @@
 import { AppError } from '../../core/index.ts';
 import { type AiJobRequestWire, AiJobStatusSchema, type AiResult } from './ai.schemas.ts';
+import { MAX_JSON_BYTES } from '../dicomweb.ts';
+import { readBounded } from '../http-body.ts';
 
 export interface AiEndpoint {
   /** The service base URL (the `imaging_ai` connector's url). */
@@ -55,7 +57,9 @@ async function call(url: string, init: RequestInit, opts: AiClientOptions): Prom
     const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
     throw new AppError('IMAGING_AI_UNAVAILABLE', `影像 AI 服务不可达 / the imaging-AI service is unreachable (${cause})`);
   }
-  const text = await res.text();
+  const bytes = await readBounded(res, MAX_JSON_BYTES);
+  if (!bytes) throw new AppError('IMAGING_AI_BAD_RESULT', `影像 AI 的应答超过 ${MAX_JSON_BYTES >> 20} MB / the imaging-AI answer is larger than ${MAX_JSON_BYTES >> 20} MB`);
+  const text = bytes.toString('utf8');
   if (res.status >= 500 || res.status === 429) throw new AppError('IMAGING_AI_UNAVAILABLE', `影像 AI 服务暂时不可用 / the imaging-AI service answered ${res.status}`);
   if (res.status >= 400) throw new AppError('IMAGING_AI_BAD_RESULT', `影像 AI 拒绝了请求 / the imaging-AI service refused the request: ${res.status} ${text.slice(0, 300)}`);
   try {
