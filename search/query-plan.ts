@@ -1,4 +1,5 @@
 import { ENTITY_PREFIX, foldForSearch, type QueryTerm, type Tokenizer } from '../core/index.ts';
+import { chineseToEnglish, englishToChinese, type Translation } from './cross-lingual.ts';
 import { EQUIVALENTS, type Intent, questionIntents } from './question-words.ts';
 
 /** A scoring term with its weight: the literal text weighs most, expansions less. */
@@ -19,6 +20,13 @@ export const TERM_WEIGHTS = {
   entity: 0.5,
   /** Question-word cues and general equivalents (临床表现 → 症状, 儿童 → 小儿). */
   expansion: 0.3,
+  /**
+   * The Chinese for the query's English words (follow-up → 随访, lung nodule → 肺结节): they stand for words the
+   * user typed, so they count as the query's own text in the rerank, a little below what was typed.
+   */
+  translation: 0.6,
+  /** The English for the query's Chinese words (治疗 → treatment), so a Chinese question meets English abstracts. */
+  reverseTranslation: 0.3,
 } as const;
 
 export interface QueryPlan {
@@ -40,6 +48,11 @@ export interface QueryPlan {
 }
 
 const MAX_TERMS = 64;
+/**
+ * English question words and auxiliaries (the Chinese ones are stopwords or question phrases): they say what kind
+ * of answer is wanted, never what it is about, and would only match English abstracts by their wording.
+ */
+const EN_QUESTION_WORDS = new Set('what which how when where why who whom whose does do did should can could would will must may might shall'.split(' '));
 /** Question words at the end of a question: 「…征象有哪些？」 asks about 征象. */
 const QUESTION_TAIL = /(有哪些|是什么|有什么|是哪些|包括哪些|包括什么|如何|怎么样|怎么办|多少|是多少|吗|呢)?[？?。！!\s]*$/;
 /** 「X的Y」 with Y a short attribute phrase at the end: X is the subject. */
@@ -54,9 +67,15 @@ export function buildQueryPlan(q: string, tokenizer: Tokenizer): QueryPlan {
     if (!prev || prev.weight < weight) weights.set(lexeme, { lexeme, weight, literal: literal || (prev?.literal ?? false) });
   };
   const literalTerms = tokenizer.queryTerms(q);
-  for (const t of literalTerms) add(t.lexeme, weightOf(t), t.kind !== 'entity');
+  for (const t of literalTerms) if (!EN_QUESTION_WORDS.has(t.lexeme)) add(t.lexeme, weightOf(t), t.kind !== 'entity');
 
-  const groups = questionIntents(folded);
+  // Cross-language: the Chinese for English words (as weighted terms beside them, never instead), and the English
+  // for Chinese question words; the translated words also tell what is asked (「treatment」 → 治疗 → treatment intent).
+  const toChinese = englishToChinese(folded, tokenizer.lexicon);
+  for (const t of toChinese) for (const w of t.target) for (const lexeme of expansionLexemes(tokenizer, w)) add(lexeme, TERM_WEIGHTS.translation, true);
+  for (const t of chineseToEnglish(folded)) for (const w of t.target) for (const lexeme of expansionLexemes(tokenizer, w)) add(lexeme, TERM_WEIGHTS.reverseTranslation, false);
+
+  const groups = questionIntents(toChinese.length ? `${folded} ${toChinese.map((t) => t.target[0]).join(' ')}` : folded);
   const cues = [...new Set(groups.flatMap((g) => g.group.cues))];
   const expansions = new Set<string>(cues);
   for (const group of EQUIVALENTS) if (group.some((w) => folded.includes(w))) for (const w of group) expansions.add(w);
@@ -65,7 +84,7 @@ export function buildQueryPlan(q: string, tokenizer: Tokenizer): QueryPlan {
   const display = uniqueBy(tokenizer.queryTokens(q), (t) => t.lexeme).map((t) => ({
     lexeme: t.lexeme,
     surface: t.surface,
-    expandsTo: t.lexeme.startsWith(ENTITY_PREFIX) ? tokenizer.lexicon.surfaces(t.lexeme.slice(1)) : [],
+    expandsTo: t.lexeme.startsWith(ENTITY_PREFIX) ? tokenizer.lexicon.surfaces(t.lexeme.slice(1)) : translationsOf(t.lexeme, toChinese),
   }));
   const stripped = folded.replace(QUESTION_TAIL, '').replace(/[？?。！!\s]+$/g, '');
   const m = ATTRIBUTE_FORM.exec(stripped);
@@ -96,6 +115,12 @@ export function equivalentForms(phrase: string): string[] {
   const forms = new Set([phrase]);
   for (const group of EQUIVALENTS) for (const w of group) if (phrase.includes(w)) for (const alt of group) forms.add(phrase.replace(w, alt));
   return [...forms];
+}
+
+/** The Chinese a plain English word of the query was translated to (alone or inside a phrase). */
+function translationsOf(word: string, translations: Translation[]): string[] {
+  if (!/^[a-z]/.test(word)) return [];
+  return [...new Set(translations.filter((t) => t.source.split(' ').includes(word)).flatMap((t) => t.target))];
 }
 
 function weightOf(t: QueryTerm): number {
