@@ -179,13 +179,17 @@ export function planExtractive(input: ExtractiveInput): ExtractivePlan {
   // A unit answers when it holds what was asked, on the topic, in its own words or by where it stands (a table row,
   // a subsection of a section the question names); a sentence that only sits near the topic does not.
   const structural = (s: Scored) => !!s.unit.row || (input.sectionMatch?.get(s.unit.evidence.chunkId ?? '') ?? 0) >= 0.75 || outline.has(s.unit.evidence.chunkId ?? '');
-  const answering = scored.filter((s) => s.slot && s.topic >= UNIT_TOPIC && !s.meta && (s.own > 0 || s.subject >= UNIT_TOPIC || structural(s))).sort((a, b) => b.score - a.score);
-  const facts = relevantFacts(input);
+  const asked = modalitiesIn(input.question);
+  const answering = scored
+    .filter((s) => s.slot && s.topic >= UNIT_TOPIC && !s.meta && (s.own > 0 || s.subject >= UNIT_TOPIC || structural(s)))
+    .filter((s) => !otherModality(asked, `${s.unit.context} ${s.unit.text}`))
+    .sort((a, b) => b.score - a.score);
+  const facts = relevantFacts(input).filter((f) => !otherModality(asked, `${f.triple.subject} ${f.triple.object} ${f.quote}`));
   if (!answering.length) {
     const close = scored.filter((s) => s.topic >= PARTIAL_TOPIC && !s.meta).sort((a, b) => b.score - a.score).slice(0, 2);
     return close.length ? { kind: 'partial', units: close, facts, expand: [] } : { ...none, reason: 'no passage holds what was asked' };
   }
-  const chosen = pick(answering, scored, intent.intent, outline.size > 0, onTopic.length ? topicFor(onTopic[0]) : []);
+  const chosen = pick(answering, scored.filter((s) => !otherModality(asked, `${s.unit.context} ${s.unit.text}`)), intent.intent, outline.size > 0, onTopic.length ? topicFor(onTopic[0]) : [], asksOne(input.question));
   return { kind: 'answer', units: chosen, facts, expand: [...citedTables(onTopic, input.passages), ...incompleteTables(chosen, scored)].slice(0, 2) };
 }
 
@@ -240,8 +244,41 @@ function outlineOf(passages: ChunkEvidence[], sectionMatch: ReadonlyMap<string, 
   return out;
 }
 
-function pick(answering: Scored[], all: Scored[], intent: Intent, outlined: boolean, topic: TopicTerm[]): Scored[] {
-  const list = LIST_INTENTS.has(intent);
+/**
+ * Imaging modalities a text names. A question that names one (「…的超声征象」) is not answered by a sentence, row or
+ * graph fact that names only another (an MRI sign): each modality sees different things.
+ */
+const MODALITIES: Array<[string, RegExp]> = [
+  ['us', /超声|彩超|多普勒|回声|ultrasound|sonograph|doppler|\bUS\b/i],
+  ['mri', /MRI|磁共振|\bMR\b|T[12]WI|DWI|FLAIR|ADC|弥散加权/i],
+  ['ct', /CT(?!A)|计算机断层|CT值|\bHU\b/i],
+  ['xray', /X\s*线|平片|胸片|radiograph|x-ray/i],
+  ['pet', /PET|SUV/i],
+];
+
+export function modalitiesIn(text: string): Set<string> {
+  return new Set(MODALITIES.filter(([, re]) => re.test(text)).map(([m]) => m));
+}
+
+/** The text names a modality, but none the question asks about (false when the question names none). */
+function otherModality(asked: Set<string>, text: string): boolean {
+  if (!asked.size) return false;
+  const named = modalitiesIn(text);
+  return named.size > 0 && ![...named].some((m) => asked.has(m));
+}
+
+/**
+ * A question after one category (「…属于什么分期」「归为T几」「是第几期」), not the whole list: the items beside the one
+ * that answers are other categories' criteria, not part of the answer.
+ */
+const ASKS_ONE = /属于|归为|归入|归类为|算作|是第?几期|哪一期|第几期|[TNM]几|什么分期|哪个分期|哪一类|哪类/;
+
+function asksOne(question: string): boolean {
+  return ASKS_ONE.test(question.normalize('NFKC'));
+}
+
+function pick(answering: Scored[], all: Scored[], intent: Intent, outlined: boolean, topic: TopicTerm[], one = false): Scored[] {
+  const list = LIST_INTENTS.has(intent) && !one;
   // When the question names codes (T2, M1b, IC), a unit that names none of them is about another stage or region.
   const codes = topic.filter((t) => t.code);
   const namesCode = (x: Scored) => codes.some((t) => t.surfaces.some((c) => containsTerm(x.unit.text.toLowerCase(), c)));
@@ -259,6 +296,8 @@ function pick(answering: Scored[], all: Scored[], intent: Intent, outlined: bool
     if (kept.length >= max) break;
     if (s.score < best * KEEP_SHARE) break;
     if (!s.unit.row && (count.get(s.unit.evidence) ?? 0) >= perPassage) continue;
+    // Asked for one category, a sentence that opens a list would bring the other categories: the items answer alone.
+    if (one && s.unit.intro) continue;
     take(s);
     // A sentence that opens a list (「…具有以下任一特征：」) brings its items, a title line (「1. 急性血行播散性肺结核」) the
     // sentences under it; for list questions an item brings the sibling items that are on the topic too.
