@@ -1,11 +1,11 @@
 import type { Lexicon } from '../core/index.ts';
 import { GLOSSARY } from './glossary.ts';
 
-/** A word or phrase of the query and the words of the other language that say the same. */
+/** An English word or phrase of the query and the Chinese words that say the same. */
 export interface Translation {
-  /** The words as they stand in the folded query (`follow up`, `first line imaging`; 治疗). */
+  /** The English words as they stand in the folded query (`follow up`, `first line imaging`). */
   source: string;
-  /** The same in the other language (随访, 首选检查; treatment). */
+  /** The Chinese that says the same (随访, 首选检查). */
   target: string[];
 }
 
@@ -18,7 +18,6 @@ const CJK_ONLY = /^[\u3400-\u9fff]+$/;
 const CODE = /^(?=(?:[^A-Z]*[A-Z]){2})[A-Z0-9][A-Za-z0-9 .+-]*$/;
 
 const glossary = new Map<string, string[]>(Object.entries(GLOSSARY).map(([en, zh]) => [keyOf(en), zh]));
-const reverse = buildReverse();
 
 function keyOf(phrase: string): string {
   return phrase.toLowerCase().replace(/[-_/]+/g, ' ').replace(/\s+/g, ' ').trim();
@@ -79,27 +78,4 @@ export function englishToChinese(folded: string, lexicon: Lexicon): Translation[
     }
   }
   return out;
-}
-
-/**
- * The English for the Chinese words of a query that the glossary knows (治疗 → treatment, 鉴别诊断 →
- * differential): so a Chinese question also meets English abstracts. Only words of two or more characters.
- */
-export function chineseToEnglish(folded: string): Translation[] {
-  const out: Translation[] = [];
-  for (const [zh, en] of reverse) if (folded.includes(zh)) out.push({ source: zh, target: en });
-  return out;
-}
-
-function buildReverse(): Map<string, string[]> {
-  const map = new Map<string, Set<string>>();
-  for (const [en, zhs] of Object.entries(GLOSSARY)) {
-    for (const zh of zhs) {
-      if ([...zh].length < 2 || !CJK_ONLY.test(zh)) continue;
-      const set = map.get(zh) ?? new Set<string>();
-      set.add(keyOf(en));
-      map.set(zh, set);
-    }
-  }
-  return new Map([...map].map(([zh, en]) => [zh, [...en].slice(0, 3)]));
 }

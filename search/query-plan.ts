@@ -1,5 +1,5 @@
 import { ENTITY_PREFIX, foldForSearch, type QueryTerm, type Tokenizer } from '../core/index.ts';
-import { chineseToEnglish, englishToChinese, type Translation } from './cross-lingual.ts';
+import { englishToChinese, type Translation } from './cross-lingual.ts';
 import { EQUIVALENTS, type Intent, questionIntents } from './question-words.ts';
 
 /** A scoring term with its weight: the literal text weighs most, expansions less. */
@@ -25,8 +25,6 @@ export const TERM_WEIGHTS = {
    * user typed, so they count as the query's own text in the rerank, a little below what was typed.
    */
   translation: 0.6,
-  /** The English for the query's Chinese words (治疗 → treatment), so a Chinese question meets English abstracts. */
-  reverseTranslation: 0.3,
 } as const;
 
 export interface QueryPlan {
@@ -69,11 +67,11 @@ export function buildQueryPlan(q: string, tokenizer: Tokenizer): QueryPlan {
   const literalTerms = tokenizer.queryTerms(q);
   for (const t of literalTerms) if (!EN_QUESTION_WORDS.has(t.lexeme)) add(t.lexeme, weightOf(t), t.kind !== 'entity');
 
-  // Cross-language: the Chinese for English words (as weighted terms beside them, never instead), and the English
-  // for Chinese question words; the translated words also tell what is asked (「treatment」 → 治疗 → treatment intent).
+  // Cross-language: the Chinese for English words, as weighted terms beside them (never instead); the translated
+  // words also tell what is asked (「treatment」 → 治疗 → treatment intent). Not the reverse: the English for Chinese
+  // question words lifted English abstracts over the Chinese guideline passages that answer (measured, removed).
   const toChinese = englishToChinese(folded, tokenizer.lexicon);
   for (const t of toChinese) for (const w of t.target) for (const lexeme of expansionLexemes(tokenizer, w)) add(lexeme, TERM_WEIGHTS.translation, true);
-  for (const t of chineseToEnglish(folded)) for (const w of t.target) for (const lexeme of expansionLexemes(tokenizer, w)) add(lexeme, TERM_WEIGHTS.reverseTranslation, false);
 
   const groups = questionIntents(toChinese.length ? `${folded} ${toChinese.map((t) => t.target[0]).join(' ')}` : folded);
   const cues = [...new Set(groups.flatMap((g) => g.group.cues))];
