@@ -250,10 +250,10 @@ function outlineOf(passages: ChunkEvidence[], sectionMatch: ReadonlyMap<string, 
  */
 const MODALITIES: Array<[string, RegExp]> = [
   ['us', /超声|彩超|多普勒|回声|ultrasound|sonograph|doppler|\bUS\b/i],
-  ['mri', /MRI|磁共振|\bMR\b|T[12]WI|DWI|FLAIR|ADC|弥散加权/i],
-  ['ct', /CT(?!A)|计算机断层|CT值|\bHU\b/i],
+  ['mri', /磁共振|弥散加权|(?<![a-z])(?:MRI?|T[12]WI|DWI|FLAIR|ADC)(?![a-z])/i],
+  ['ct', /计算机断层|(?<![a-z])(?:CT(?!A)|HU)(?![a-z])/i],
   ['xray', /X\s*线|平片|胸片|radiograph|x-ray/i],
-  ['pet', /PET|SUV/i],
+  ['pet', /(?<![a-z])(?:PET|SUV(?:max)?)(?![a-z])/i],
 ];
 
 export function modalitiesIn(text: string): Set<string> {
