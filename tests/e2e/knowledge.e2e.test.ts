@@ -581,7 +581,7 @@ describe.skipIf(!chromiumAvailable())('knowledge UI (Chromium)', () => {
     const { json: stats } = await api<{ graph: { entities: number; relations: number }; projection: { store: string } }>('GET', '/api/graph/stats');
     await page.locator('[data-testid="stat-relations"]').waitFor();
     expect(await page.locator('[data-testid="stat-relations"] .stat-num').textContent()).toBe(String(stats.graph.relations));
-    expect(await page.locator('[data-testid="stat-store"] .stat-num').textContent()).toBe(stats.projection.store);
+    expect(await page.locator('[data-testid="stat-store"] .stat-num').textContent()).toBe(stats.projection.store === 'postgres' ? '内置（PostgreSQL）' : 'Neo4j');
     const t0 = Date.now();
     await page.locator('[data-testid="show-all"]').click();
     await page.waitForFunction(() => (window.__yzCy?.edges().length ?? 0) > 0);

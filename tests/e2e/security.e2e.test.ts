@@ -106,7 +106,7 @@ describe.skipIf(!chromiumAvailable())('security UI (Chromium)', () => {
     for (const nav of ['review', 'users', 'audit']) expect(await doc.page.locator(`[data-nav="${nav}"]`).count()).toBe(0);
     await doc.page.goto(`${server.url}/review`);
     await doc.page.locator('[data-testid="forbidden"]').waitFor();
-    await expect(doc.page.locator('[data-testid="forbidden"]').textContent()).resolves.toContain('knowledge.review');
+    await expect(doc.page.locator('[data-testid="forbidden"]').textContent()).resolves.toContain('审核知识');
     await shot(doc.page, 'security-forbidden.png');
     await closePage(doc.page, doc.errors);
   });
@@ -146,6 +146,9 @@ describe.skipIf(!chromiumAvailable())('security UI (Chromium)', () => {
     await page.locator('[data-testid="audit-total"]', { hasText: '共 1 条' }).waitFor();
     const actions = await page.locator('[data-testid="audit-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
     expect(actions).toEqual(['auth.login_failed']);
+    // Codes in words (issue 14 item 7): the auditor reads 「登录 · 登录失败」, the code stays in the tooltip.
+    await expect(page.getByTestId('audit-action').first().textContent()).resolves.toBe('登录 · 登录失败');
+    await expect(page.getByTestId('audit-action').first().getAttribute('title')).resolves.toBe('auth.login_failed');
 
     await page.locator('[data-testid="audit-verify"]').click();
     const result = page.locator('[data-testid="verify-result"]');

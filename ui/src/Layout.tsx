@@ -3,14 +3,14 @@ import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
 import { api, type ReadyDto } from './api.ts';
 import { useInterval } from './components.tsx';
 import { useConT } from './connectors/i18n.ts';
-import { useImagingT } from './imaging/i18n.ts';
-import { useReportT } from './reporting/i18n.ts';
-import { useLibT } from './library/i18n.ts';
-import { useVocabularyStrings } from './vocabulary/i18n.ts';
 import { type Lang, useI18n } from './i18n.ts';
+import { useImagingT } from './imaging/i18n.ts';
+import { useLibT } from './library/i18n.ts';
+import { useReportT } from './reporting/i18n.ts';
 import { useAuth } from './security/auth.tsx';
 import { useSecT } from './security/i18n.ts';
 import { UserMenu } from './security/UserMenu.tsx';
+import { useVocabularyStrings } from './vocabulary/i18n.ts';
 
 /** The shell: top navigation, readiness indicator, language switch, and the page below. */
 export function Layout() {
@@ -210,23 +210,21 @@ function useReady(): ReadyState {
 
 function ReadyIndicator({ ready, failed }: ReadyState) {
   const { t } = useI18n();
+  const { can } = useAuth();
   const tone = failed ? 'red' : !ready ? 'grey' : ready.status === 'ready' ? 'green' : 'amber';
   const label = failed ? t('status.down') : !ready ? t('status.checking') : ready.status === 'ready' ? t('status.ready') : t('status.degraded');
-  const llm = ready ? (ready.llm.provider === 'none' ? t('status.llmNone') : ready.llm.provider) : '';
-  const title = ready
-    ? `${label}\n${t('status.database')}: ${ready.database.kind} (${ready.database.latencyMs} ms)\n${t('status.embedder')}: ${ready.embedder.model}\nLLM: ${llm}\n${ready.llm.note}`
+  const answers = ready ? (ready.llm.provider === 'none' ? t('status.llmNone') : t('status.llmOn')) : '';
+  // Storage and model names mean something to whoever runs the server, not to a clinician.
+  const title = ready && can('admin.settings')
+    ? `${label}\n${t('status.database')}: ${ready.database.kind} (${ready.database.latencyMs} ms)\n${t('status.embedder')}: ${ready.embedder.model}\n${t('status.llm')}: ${ready.llm.provider}\n${ready.llm.note}`
     : label;
   return (
     <div className="ready" title={title} data-ready={failed ? 'down' : (ready?.status ?? 'unknown')}>
       <span className={`ready-dot ready-${tone}`} aria-hidden="true" />
       <span className="sr-only">{label}</span>
       {ready && !failed ? (
-        <span className="ready-text">
-          <span>{ready.database.kind}</span>
-          <span className="ready-sep">·</span>
-          <span>{ready.embedder.model}</span>
-          <span className="ready-sep">·</span>
-          <span>LLM: {llm}</span>
+        <span className="ready-text" data-testid="ready-text">
+          {t('status.answers')}: {answers}
         </span>
       ) : (
         <span className="ready-text">{label}</span>
@@ -237,7 +235,14 @@ function ReadyIndicator({ ready, failed }: ReadyState) {
 
 function ReadyDetails({ ready }: ReadyState) {
   const { t } = useI18n();
+  const { can } = useAuth();
   if (!ready) return <span className="footer-status" />;
+  if (!can('admin.settings'))
+    return (
+      <span className="footer-status" data-testid="ready-details">
+        <span>{t('status.corpusValue', { sources: ready.corpus.sources, chunks: ready.corpus.chunks })}</span>
+      </span>
+    );
   return (
     <span className="footer-status" data-testid="ready-details">
       <span>
@@ -247,7 +252,7 @@ function ReadyDetails({ ready }: ReadyState) {
         {t('status.embedder')}: <b>{ready.embedder.model}</b> ({t('status.dims', { n: ready.embedder.dims })})
       </span>
       <span>
-        LLM: <b>{ready.llm.provider === 'none' ? t('status.llmNone') : ready.llm.provider}</b>
+        {t('status.llm')}: <b>{ready.llm.provider === 'none' ? t('status.llmNone') : ready.llm.provider}</b>
       </span>
       <span>
         {t('status.corpus')}:{' '}
