@@ -986,7 +986,7 @@ const en: Dict = {
   'chat.conversations': 'Conversations',
   'chat.new': 'New chat',
   'chat.noConversations': 'No conversations yet. Ask your first question.',
-  'chat.turns': '{n} turns',
+  'chat.turns': 'turns: {n}',
   'chat.turn': '1 turn',
   'chat.delete': 'Delete conversation',
   'chat.deleteBody': 'Delete "{title}" with all its questions and answers? This cannot be undone.',
