@@ -44,6 +44,13 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     expect(await page.locator('.ready').getAttribute('title')).toContain('pglite');
     await expect(page.getByTestId('ready-details').textContent()).resolves.toContain('pglite');
 
+    // Pages sit in groups (知识库, 教学, 影像与报告, 系统) so the bar fits at 1280 px; a group opens on hover.
+    await page.locator('[data-nav-group="knowledge"] .nav-group-label').hover();
+    await page.locator('nav [data-nav="review"]').waitFor({ state: 'visible' });
+    await shot(page, 'nav-menu.png');
+    await page.mouse.move(640, 500);
+    await page.locator('nav [data-nav="review"]').waitFor({ state: 'hidden' });
+
     await page.locator('[data-lang="en"]').click();
     await expect(nav.locator('[data-nav="search"]').textContent()).resolves.toBe('Search');
     await expect(nav.locator('[data-nav="sources"]').textContent()).resolves.toBe('Sources');

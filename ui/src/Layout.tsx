@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { Children, type ReactNode, useEffect, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
 import { api, type ReadyDto } from './api.ts';
 import { useInterval } from './components.tsx';
@@ -11,6 +11,38 @@ import { useAuth } from './security/auth.tsx';
 import { useSecT } from './security/i18n.ts';
 import { UserMenu } from './security/UserMenu.tsx';
 import { useVocabularyStrings } from './vocabulary/i18n.ts';
+
+/**
+ * A group of pages under one heading (知识库, 教学, 影像与报告, 系统): a menu that opens on hover, focus or
+ * click and closes on leaving, Escape or navigation. The links stay in the page (hidden), so the order of
+ * the navigation is one list. A group the role has no page in is not shown; a group with one page is
+ * still a menu, so the bar looks the same for every role.
+ */
+function NavGroup({ id, label, children }: { id: string; label: string; children: ReactNode }) {
+  const [open, setOpen] = useState(false);
+  const { pathname } = useLocation();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: close whenever the page changes
+  useEffect(() => setOpen(false), [pathname]);
+  const items = Children.toArray(children).filter(Boolean);
+  if (items.length === 0) return null;
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: hover and Escape only mirror the button, which is the accessible control
+    <div
+      className={`nav-group${open ? ' open' : ''}`}
+      data-nav-group={id}
+      onMouseEnter={() => setOpen(true)}
+      onMouseLeave={() => setOpen(false)}
+      onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}
+    >
+      <button type="button" className="nav-link nav-group-label" aria-haspopup="true" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+        {label} <span aria-hidden="true">▾</span>
+      </button>
+      <div className="nav-menu" role="menu">
+        {items}
+      </div>
+    </div>
+  );
+}
 
 /** The shell: top navigation, readiness indicator, language switch, and the page below. */
 export function Layout() {
@@ -45,95 +77,103 @@ export function Layout() {
             <NavLink to="/chat" className={({ isActive }) => navClass(isActive)} data-nav="chat">
               {t('nav.chat')}
             </NavLink>
-            <NavLink to="/sources" className={({ isActive }) => navClass(isActive)} data-nav="sources">
-              {t('nav.sources')}
-            </NavLink>
-            {can('knowledge.review') && (
-              <NavLink to="/review" className={({ isActive }) => navClass(isActive)} data-nav="review">
-                {t('nav.review')}
+            <NavGroup id="knowledge" label={t('nav.group.knowledge')}>
+              <NavLink to="/sources" className={({ isActive }) => navClass(isActive)} data-nav="sources">
+                {t('nav.sources')}
               </NavLink>
-            )}
-            {can('knowledge.review') && (
-              <NavLink to="/vocabulary" className={({ isActive }) => navClass(isActive)} data-nav="vocabulary">
-                {tv('nav')}
+              {can('knowledge.review') && (
+                <NavLink to="/review" className={({ isActive }) => navClass(isActive)} data-nav="review">
+                  {t('nav.review')}
+                </NavLink>
+              )}
+              {can('knowledge.review') && (
+                <NavLink to="/vocabulary" className={({ isActive }) => navClass(isActive)} data-nav="vocabulary">
+                  {tv('nav')}
+                </NavLink>
+              )}
+              <NavLink to="/graph" className={({ isActive }) => navClass(isActive)} data-nav="graph">
+                {t('nav.graph')}
               </NavLink>
-            )}
-            {can('exam.manage') && (
-              <NavLink to="/teaching" end className={({ isActive }) => navClass(isActive)} data-nav="teaching">
-                题库
+              {(can('sources.manage') || can('knowledge.review')) && (
+                <NavLink to="/retrieval-test" className={({ isActive }) => navClass(isActive)} data-nav="retrieval-test">
+                  {tl('rt.nav')}
+                </NavLink>
+              )}
+              {can('sources.manage') && (
+                <NavLink to="/literature" className={({ isActive }) => navClass(isActive)} data-nav="literature">
+                  {t('nav.literature')}
+                </NavLink>
+              )}
+            </NavGroup>
+            <NavGroup id="teaching" label={t('nav.group.teaching')}>
+              {can('exam.manage') && (
+                <NavLink to="/teaching" end className={({ isActive }) => navClass(isActive)} data-nav="teaching">
+                  题库
+                </NavLink>
+              )}
+              {can('exam.manage') && (
+                <NavLink to="/teaching/exams" className={({ isActive }) => navClass(isActive)} data-nav="teaching-exams">
+                  组卷
+                </NavLink>
+              )}
+              {can('exam.take') && !can('exam.manage') && (
+                <NavLink to="/exams" className={({ isActive }) => navClass(isActive)} data-nav="exams">
+                  考试
+                </NavLink>
+              )}
+            </NavGroup>
+            <NavGroup id="imaging" label={t('nav.group.imaging')}>
+              {can('report.draft') && (
+                <NavLink to="/measure" className={({ isActive }) => navClass(isActive)} data-nav="measure">
+                  {ti('nav.measure')}
+                </NavLink>
+              )}
+              {can('report.draft') && (
+                <NavLink to="/reports/draft" className={() => navClass(/^\/reports\/(draft|drafts)/.test(pathname))} data-nav="report-draft">
+                  {tr('nav.draft')}
+                </NavLink>
+              )}
+              {can('report.draft') && (
+                <NavLink to="/reports/qc" className={({ isActive }) => navClass(isActive)} data-nav="report-qc">
+                  {tr('nav.qc')}
+                </NavLink>
+              )}
+              {can('imaging.qc') && (
+                <NavLink to="/protocol-qc" className={({ isActive }) => navClass(isActive)} data-nav="protocol-qc">
+                  {ti('nav.qc')}
+                </NavLink>
+              )}
+            </NavGroup>
+            <NavGroup id="system" label={t('nav.group.system')}>
+              {can('sources.manage') && (
+                <NavLink to="/jobs" className={({ isActive }) => navClass(isActive)} data-nav="jobs">
+                  {t('nav.jobs')}
+                </NavLink>
+              )}
+              {can('connectors.manage') && (
+                <NavLink to="/connectors" className={({ isActive }) => navClass(isActive)} data-nav="connectors">
+                  {tc('nav')}
+                </NavLink>
+              )}
+              <NavLink to="/settings" className={({ isActive }) => navClass(isActive)} data-nav="settings">
+                {t('nav.settings')}
               </NavLink>
-            )}
-            {can('exam.manage') && (
-              <NavLink to="/teaching/exams" className={({ isActive }) => navClass(isActive)} data-nav="teaching-exams">
-                组卷
-              </NavLink>
-            )}
-            {can('exam.take') && !can('exam.manage') && (
-              <NavLink to="/exams" className={({ isActive }) => navClass(isActive)} data-nav="exams">
-                考试
-              </NavLink>
-            )}
-            <NavLink to="/graph" className={({ isActive }) => navClass(isActive)} data-nav="graph">
-              {t('nav.graph')}
-            </NavLink>
-            {can('report.draft') && (
-              <NavLink to="/measure" className={({ isActive }) => navClass(isActive)} data-nav="measure">
-                {ti('nav.measure')}
-              </NavLink>
-            )}
-            {can('report.draft') && (
-              <NavLink to="/reports/draft" className={() => navClass(/^\/reports\/(draft|drafts)/.test(pathname))} data-nav="report-draft">
-                {tr('nav.draft')}
-              </NavLink>
-            )}
-            {can('report.draft') && (
-              <NavLink to="/reports/qc" className={({ isActive }) => navClass(isActive)} data-nav="report-qc">
-                {tr('nav.qc')}
-              </NavLink>
-            )}
-            {can('imaging.qc') && (
-              <NavLink to="/protocol-qc" className={({ isActive }) => navClass(isActive)} data-nav="protocol-qc">
-                {ti('nav.qc')}
-              </NavLink>
-            )}
-            {(can('sources.manage') || can('knowledge.review')) && (
-              <NavLink to="/retrieval-test" className={({ isActive }) => navClass(isActive)} data-nav="retrieval-test">
-                {tl('rt.nav')}
-              </NavLink>
-            )}
-            {can('sources.manage') && (
-              <NavLink to="/literature" className={({ isActive }) => navClass(isActive)} data-nav="literature">
-                {t('nav.literature')}
-              </NavLink>
-            )}
-            {can('sources.manage') && (
-              <NavLink to="/jobs" className={({ isActive }) => navClass(isActive)} data-nav="jobs">
-                {t('nav.jobs')}
-              </NavLink>
-            )}
-            {can('connectors.manage') && (
-              <NavLink to="/connectors" className={({ isActive }) => navClass(isActive)} data-nav="connectors">
-                {tc('nav')}
-              </NavLink>
-            )}
-            <NavLink to="/settings" className={({ isActive }) => navClass(isActive)} data-nav="settings">
-              {t('nav.settings')}
-            </NavLink>
-            {can('admin.users') && (
-              <NavLink to="/admin/users" className={({ isActive }) => navClass(isActive)} data-nav="users">
-                {ts('nav.users')}
-              </NavLink>
-            )}
-            {can('audit.read') && (
-              <NavLink to="/admin/audit" className={({ isActive }) => navClass(isActive)} data-nav="audit">
-                {ts('nav.audit')}
-              </NavLink>
-            )}
-            {can('admin.settings') && (
-              <a href="/docs" className="nav-link nav-link-ext" target="_blank" rel="noreferrer" data-nav="docs">
-                {t('nav.docs')} <span aria-hidden="true">↗</span>
-              </a>
-            )}
+              {can('admin.users') && (
+                <NavLink to="/admin/users" className={({ isActive }) => navClass(isActive)} data-nav="users">
+                  {ts('nav.users')}
+                </NavLink>
+              )}
+              {can('audit.read') && (
+                <NavLink to="/admin/audit" className={({ isActive }) => navClass(isActive)} data-nav="audit">
+                  {ts('nav.audit')}
+                </NavLink>
+              )}
+              {can('admin.settings') && (
+                <a href="/docs" className="nav-link nav-link-ext" target="_blank" rel="noreferrer" data-nav="docs">
+                  {t('nav.docs')} <span aria-hidden="true">↗</span>
+                </a>
+              )}
+            </NavGroup>
           </nav>
           <div className="topbar-right">
             <ReadyIndicator {...ready} />
