@@ -582,9 +582,18 @@ describe.skipIf(!chromiumAvailable())('knowledge UI (Chromium)', () => {
     await page.locator('[data-testid="stat-relations"]').waitFor();
     expect(await page.locator('[data-testid="stat-relations"] .stat-num').textContent()).toBe(String(stats.graph.relations));
     expect(await page.locator('[data-testid="stat-store"] .stat-num').textContent()).toBe(stats.projection.store === 'postgres' ? '内置（PostgreSQL）' : 'Neo4j');
+    // The page opens on an overview (issue 14 item 10): the most connected entities and their main links, not an
+    // empty canvas and not every relation.
+    await page.getByTestId('overview-hint').waitFor();
+    await page.waitForFunction(() => (window.__yzCy?.edges().length ?? 0) > 0);
+    const overview = (await cyState(page))!;
+    expect(overview.nodes.length).toBeGreaterThanOrEqual(Math.min(15, stats.graph.entities));
+    expect(overview.edges.length).toBeLessThan(Math.min(500, stats.graph.relations));
+    await shot(page, 'graph-overview.png');
     const t0 = Date.now();
     await page.locator('[data-testid="show-all"]').click();
-    await page.waitForFunction(() => (window.__yzCy?.edges().length ?? 0) > 0);
+    const expected = Math.min(500, stats.graph.relations);
+    await page.waitForFunction((n) => (window.__yzCy?.edges().length ?? 0) === n, expected);
     const layoutMs = Date.now() - t0;
     const state = (await cyState(page))!;
     expect(state.edges.length).toBe(Math.min(500, stats.graph.relations));
