@@ -2,6 +2,7 @@ import { yieldToEventLoop } from '../core/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
 import type { Paging, SourceKind } from './document.ts';
 import type { BlockLayout, StoredPage } from './page-layout.ts';
+import type { PassageRow } from './source-admin.repository.ts';
 import type { Source } from './source.schema.ts';
 
 export type { Source };
@@ -104,18 +105,11 @@ const SORT_SQL: Record<(typeof SOURCE_SORTS)[number], Record<'asc' | 'desc', str
 };
 
 /** SQL for sources, their original bytes and their pages. */
-/** A stored passage as the passage view shows it. */
-export interface StoredPassage {
-  id: string;
+/** A stored passage as the passage view shows it: the passage list's row with its source and who disabled it. */
+export type StoredPassage = Omit<PassageRow, 'disabledAt' | 'disabledBy' | 'disabledReason'> & {
   sourceId: string;
-  ordinal: number;
-  headingPath: string[];
-  pageStart: number;
-  pageEnd: number;
-  charStart: number;
-  text: string;
   disabled: { at: string; by: string; reason: string } | null;
-}
+};
 
 export class SourcesRepository {
   constructor(private readonly db: Database) {}
