@@ -43,6 +43,9 @@ export const ChatRequestBodySchema = z.object({
 
 export const ConversationSummarySchema = z.object({ id: z.string(), title: z.string(), updatedAt: z.string(), turns: z.number().int() });
 
+/** A tool an answer ran, as kept with the message (its input is not kept: it may hold the question). */
+export const ToolRecordSchema = z.object({ name: z.string(), status: z.enum(['ok', 'error', 'not_configured']), summary: z.string(), ms: z.number() });
+
 export const ConversationMessageSchema = z.object({
   id: z.string(),
   role: z.enum(['user', 'assistant']),
@@ -50,6 +53,14 @@ export const ConversationMessageSchema = z.object({
   citations: z.array(CitationSchema),
   engine: z.string().nullable(),
   createdAt: z.string(),
+  /** Assistant messages: the tools run, the checker's sentences, model, tokens and time (absent on user messages). */
+  tools: z.array(ToolRecordSchema).optional(),
+  sentences: z.array(CheckedSentenceSchema).optional(),
+  model: z.string().nullable().optional(),
+  promptVersion: z.string().nullable().optional(),
+  promptTokens: z.number().optional(),
+  completionTokens: z.number().optional(),
+  latencyMs: z.number().nullable().optional(),
 });
 
 export const ConversationSchema = z.object({ id: z.string(), title: z.string(), messages: z.array(ConversationMessageSchema) });

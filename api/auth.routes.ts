@@ -57,6 +57,15 @@ export const authRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) =
     return { user: r.user };
   });
 
+  app.get('/api/auth/first-run', {
+    config: { permission: 'public' },
+    schema: {
+      tags: ['auth'],
+      summary: 'Whether no one has signed in yet (the bootstrap admin still holds its one-time password): the sign-in page then names the account and where its password is',
+      response: { 200: z.object({ firstRun: z.boolean(), username: z.string().optional() }) },
+    },
+  }, async () => rt.auth.firstRun());
+
   app.post('/api/auth/logout', {
     config: { permission: 'authenticated' },
     schema: { tags: ['auth'], summary: 'End this session (clears the cookie)', response: { 204: z.null() } },

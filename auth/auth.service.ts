@@ -427,6 +427,17 @@ export class AuthService {
    * First start: when no account exists, create `admin` with `password` (YZ_ADMIN_PASSWORD) or a
    * generated one-time password; must_change_password either way. Safe when several processes start at once.
    */
+  /**
+   * Whether the installation is still waiting for its first sign-in: the bootstrap admin's one-time
+   * password (printed at start, or by `users reset-password admin`) has not been replaced. The sign-in page
+   * then says which account to use and where its password was printed; the hint disappears as soon as the
+   * admin has set a password. It reveals no more than that a printed one-time password is pending.
+   */
+  async firstRun(): Promise<{ firstRun: boolean; username?: string }> {
+    const admin = await this.users.byUsername(this.db, 'admin');
+    return admin && admin.mustChangePassword && !admin.disabled ? { firstRun: true, username: admin.username } : { firstRun: false };
+  }
+
   async bootstrap(password?: string): Promise<{ created: boolean; username: string; password?: string; generated: boolean }> {
     if ((await this.users.count(this.db)) > 0) return { created: false, username: 'admin', generated: false };
     const generated = !password;
@@ -434,7 +445,7 @@ export class AuthService {
     const hash = await hashPassword(pw);
     const id = newId('usr');
     const created = await this.db.transaction(async (tx) => {
-      const ok = await this.users.insert(tx, { id, username: 'admin', displayName: '管理员 Administrator', role: 'admin', passwordHash: hash, mustChangePassword: true }, { onlyIfEmpty: true });
+      const ok = await this.users.insert(tx, { id, username: 'admin', displayName: '管理员', role: 'admin', passwordHash: hash, mustChangePassword: true }, { onlyIfEmpty: true });
       if (ok) await this.audit.append(tx, { actor: 'system', action: 'user.create', target: `user:${id}`, details: { username: 'admin', role: 'admin', bootstrap: true } });
       return ok;
     });

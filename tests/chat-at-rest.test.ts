@@ -38,6 +38,11 @@ describe('chat questions at rest', () => {
 
     const conv = await rt.chat.getConversation('dr.a', asked.conversationId);
     expect(conv.messages[0]).toMatchObject({ role: 'user', content: QUESTION });
+    // The tools the answer ran come back with it (sealed at rest: a summary may echo the question).
+    expect(conv.messages[1].tools?.map((t) => t.name)).toContain('hybrid_search');
+    expect(conv.messages[1].latencyMs).toBeGreaterThan(0);
+    const tools = (await rt.db.query<{ tools: string }>(`SELECT tools FROM chat_messages WHERE role = 'assistant'`)).rows[0].tools;
+    expect(isEncryptedField(tools)).toBe(true);
     expect(conv.title).toBe(QUESTION.slice(0, 40));
     expect((await rt.chat.listConversations('dr.a'))[0].title).toBe(QUESTION.slice(0, 40));
     await expect(rt.chat.getConversation('dr.b', asked.conversationId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -54,9 +59,10 @@ describe('chat questions at rest', () => {
     expect((await rt.chat.getConversation('dr.old', 'conv_legacy')).messages.map((m) => m.content)).toEqual(['旧版明文问题 李四', '答案']);
 
     const columns = productEncryptedColumns().list().filter((c) => c.table.startsWith('chat_'));
-    expect(columns.map((c) => `${c.table}.${c.column}`)).toEqual(['chat_conversations.title', 'chat_messages.content', 'chat_messages.rewritten_query']);
+    expect(columns.map((c) => `${c.table}.${c.column}`)).toEqual(['chat_conversations.title', 'chat_messages.content', 'chat_messages.rewritten_query', 'chat_messages.tools']);
     const report = await rotateKeys(rt.db, new Keyring(KEY_B, [KEY_A]), columns, { actor: 'cli:test' });
-    expect(report.rewritten).toBe(5); // two questions, two titles, one rewritten query (the legacy turn had none) — no answer
+    // Two questions, two titles, one rewritten query and one tools record (the legacy turn had neither) — no answer.
+    expect(report.rewritten).toBe(6);
     const onlyB = new Keyring(KEY_B);
     const legacy = (await rt.db.query<{ content: string }>(`SELECT content FROM chat_messages WHERE id = 'msg_legacy_q'`)).rows[0];
     expect(decryptField(legacy.content, onlyB)).toBe('旧版明文问题 李四');

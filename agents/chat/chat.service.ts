@@ -3,12 +3,12 @@ import { type LlmProvider, type Prompt, promptTag } from '../../llm/index.ts';
 import type { AskInput, AskResult, ChatEngine, ChatEvent, ChatLang, ChatService, CheckedSentence } from '../chat.types.ts';
 import type { ToolRegistry, ToolRun } from '../tools/registry.ts';
 import type { ToolContext } from '../tools/tool.ts';
-import { answerWithLlm } from './answer-llm.ts';
 import { codeFound, type ExtractiveInput, planExtractive, rareCodes } from './answer-extractive.ts';
-import { isQuestionWord, topicWeight } from './answer-units-score.ts';
+import { answerWithLlm } from './answer-llm.ts';
 import { EXTRACTIVE_LABEL, renderAnswer } from './answer-render.ts';
+import { isQuestionWord, topicWeight } from './answer-units-score.ts';
 import { checkAnswer } from './citation-checker.ts';
-import type { ConversationsRepository } from './conversations.repository.ts';
+import type { ConversationsRepository, ToolRecord } from './conversations.repository.ts';
 import { EvidenceSet } from './evidence.ts';
 import type { QueryRewriter } from './query-rewrite.ts';
 import { validateQuestion } from './question.ts';
@@ -71,8 +71,14 @@ export class DefaultChatService implements ChatService {
     onEvent({
       type: 'meta', conversationId, messageId, engine, model: llm?.model ?? null, promptVersion: llm ? promptTag(this.deps.answerPrompt) : null, lang, rewrittenQuery: rewrite.query,
     });
+    // The tools the turn runs are kept with the answer, so a reopened conversation still shows them.
+    const tools: ToolRecord[] = [];
+    const emit = (e: ChatEvent) => {
+      if (e.type === 'tool') tools.push({ name: e.name, status: e.status, summary: e.summary, ms: e.ms });
+      onEvent(e);
+    };
     try {
-      const turn = await this.turn({ question, query: rewrite.query, lang, history, input, emit: onEvent });
+      const turn = await this.turn({ question, query: rewrite.query, lang, history, input, emit });
       const usage = { promptTokens: rewrite.usage.promptTokens + turn.usage.promptTokens, completionTokens: rewrite.usage.completionTokens + turn.usage.completionTokens };
       const latencyMs = Math.round(performance.now() - started);
       const overheadMs = Math.max(0, Math.round(latencyMs - rewrite.modelMs - turn.modelMs));
@@ -81,7 +87,7 @@ export class DefaultChatService implements ChatService {
       await conversations.appendTurn(input.actor, conversationId, { id: newId('msg'), content: question, lang }, {
         id: messageId, content: turn.answer, lang, citations, sentences: turn.sentences, engine, model: llm?.model ?? null,
         promptVersion: llm ? promptTag(this.deps.answerPrompt) : null, rewrittenQuery: rewrite.query, refused: turn.refused,
-        promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, latencyMs,
+        promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, latencyMs, tools,
       });
       onEvent({ type: 'citations', citations });
       const done = { type: 'done' as const, messageId, answer: turn.answer, sentences: turn.sentences, refused: turn.refused, usage, latencyMs, overheadMs };

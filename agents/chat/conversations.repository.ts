@@ -1,7 +1,11 @@
+import { z } from 'zod';
 import { AuditLog } from '../../audit/index.ts';
 import { AppError, decryptField, encryptField, isEncryptedField, type Keyring, newId } from '../../core/index.ts';
 import type { Database } from '../../store/index.ts';
+import { ToolRecordSchema } from '../chat.schemas.ts';
 import type { ChatEngine, ChatLang, CheckedSentence, Citation, Conversation, ConversationMessage, ConversationSummary } from '../chat.types.ts';
+
+export type ToolRecord = z.infer<typeof ToolRecordSchema>;
 
 export interface AssistantRecord {
   id: string;
@@ -17,6 +21,7 @@ export interface AssistantRecord {
   promptTokens: number;
   completionTokens: number;
   latencyMs: number;
+  tools: ToolRecord[];
 }
 
 const TITLE_CHARS = 40;
@@ -26,6 +31,7 @@ export const CHAT_ENCRYPTED_COLUMNS = [
   { table: 'chat_conversations', key: 'id', column: 'title', kind: 'mixed', owner: 'chat' },
   { table: 'chat_messages', key: 'id', column: 'content', kind: 'mixed', owner: 'chat' },
   { table: 'chat_messages', key: 'id', column: 'rewritten_query', kind: 'mixed', owner: 'chat' },
+  { table: 'chat_messages', key: 'id', column: 'tools', kind: 'mixed', owner: 'chat' },
 ] as const;
 
 /**
@@ -76,6 +82,16 @@ export class ConversationsRepository {
     return encryptField(text, this.keyring, `chat.${field}`);
   }
 
+  /** Stored tool records, re-validated: a row that does not parse shows no tools rather than failing the conversation. */
+  private toolsOf(stored: string): ToolRecord[] {
+    try {
+      const parsed = z.array(ToolRecordSchema).safeParse(JSON.parse(this.open(stored, 'tools')));
+      return parsed.success ? parsed.data : [];
+    } catch {
+      return [];
+    }
+  }
+
   private open(stored: string, field: string): string {
     return isEncryptedField(stored) ? decryptField(stored, this.keyring, `chat.${field}`) : stored;
   }
@@ -108,16 +124,26 @@ export class ConversationsRepository {
   async get(actor: string, id: string): Promise<Conversation> {
     const { rows: conv } = await this.db.query<{ id: string; title: string }>('SELECT id, title FROM chat_conversations WHERE id = $1 AND actor = $2', [id, actor]);
     if (!conv[0]) throw notFound(id);
-    const { rows } = await this.db.query<{ id: string; role: 'user' | 'assistant'; content: string; citations: Citation[]; engine: string | null; created_at: Date }>(
-      `SELECT m.id, m.role, m.content, m.citations, m.engine, m.created_at
+    const { rows } = await this.db.query<{
+      id: string; role: 'user' | 'assistant'; content: string; citations: Citation[]; engine: string | null; created_at: Date;
+      tools: string | null; sentences: CheckedSentence[] | null; model: string | null; prompt_version: string | null;
+      prompt_tokens: number; completion_tokens: number; latency_ms: number | null;
+    }>(
+      `SELECT m.id, m.role, m.content, m.citations, m.engine, m.created_at, m.tools, m.sentences, m.model, m.prompt_version,
+              m.prompt_tokens, m.completion_tokens, m.latency_ms
        FROM chat_messages m JOIN chat_conversations c ON c.id = m.conversation_id
        WHERE m.conversation_id = $1 AND c.actor = $2 ORDER BY m.seq`,
       [id, actor],
     );
-    const messages: ConversationMessage[] = rows.map((r) => ({
-      id: r.id, role: r.role, content: r.role === 'user' ? this.open(r.content, 'question') : r.content, citations: r.citations ?? [], engine: r.engine,
-      createdAt: new Date(r.created_at).toISOString(),
-    }));
+    const messages: ConversationMessage[] = rows.map((r) =>
+      r.role === 'user'
+        ? { id: r.id, role: r.role, content: this.open(r.content, 'question'), citations: [], engine: null, createdAt: new Date(r.created_at).toISOString() }
+        : {
+            id: r.id, role: r.role, content: r.content, citations: r.citations ?? [], engine: r.engine, createdAt: new Date(r.created_at).toISOString(),
+            tools: r.tools ? this.toolsOf(r.tools) : [], sentences: r.sentences ?? [], model: r.model, promptVersion: r.prompt_version,
+            promptTokens: Number(r.prompt_tokens), completionTokens: Number(r.completion_tokens), latencyMs: r.latency_ms === null ? null : Number(r.latency_ms),
+          },
+    );
     return { id: conv[0].id, title: this.open(conv[0].title, 'title'), messages };
   }
 
@@ -152,11 +178,12 @@ export class ConversationsRepository {
       );
       await tx.query(
         `INSERT INTO chat_messages (id, conversation_id, seq, role, content, lang, citations, sentences, engine, model, prompt_version, rewritten_query,
-                                    refused, prompt_tokens, completion_tokens, latency_ms)
-         VALUES ($1, $2, $3, 'assistant', $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15)`,
+                                    refused, prompt_tokens, completion_tokens, latency_ms, tools)
+         VALUES ($1, $2, $3, 'assistant', $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
         [
           answer.id, conversationId, seq + 1, answer.content, answer.lang, JSON.stringify(answer.citations), JSON.stringify(answer.sentences), answer.engine,
           answer.model, answer.promptVersion, this.seal(answer.rewrittenQuery, 'rewritten_query'), answer.refused, answer.promptTokens, answer.completionTokens, Math.round(answer.latencyMs),
+          this.seal(JSON.stringify(answer.tools), 'tools'),
         ],
       );
       await tx.query('UPDATE chat_conversations SET updated_at = now() WHERE id = $1 AND actor = $2', [conversationId, actor]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ChatEvent, MAX_QUESTION_CHARS } from '../../agents/index.ts';
 import { MAX_QUESTION_CHARS as UI_MAX_QUESTION_CHARS } from '../../ui/src/chat/client.ts';
-import { checkedSpans, citedNumbers, holdsInOrder, piecesOf, plainSpans, withoutExtractiveLabel } from '../../ui/src/chat/answerText.ts';
+import { checkedSpans, citedNumbers, displayNumbering, holdsInOrder, piecesOf, plainSpans, withoutExtractiveLabel } from '../../ui/src/chat/answerText.ts';
 import { type SseMessage, SseParser, readSse } from '../../ui/src/chat/sse.ts';
 import { applyEvent, isRefusal, newTurn, turnsFromMessages } from '../../ui/src/chat/turns.ts';
 
@@ -109,6 +109,16 @@ describe('chat UI: answer text', () => {
       { text: '原文一句[1]。', supported: true },
     ]);
     expect(flat(spans)).toBe('⟦编造的一句。⟧\n以下为相关原文：\n原文一句[1]。');
+  });
+
+  it('numbers sources without gaps in order of first citation (issue 14: a model citing [2], [3], [6])', () => {
+    const text = '实性结节≥8 mm 需随访[6]。磨玻璃结节多为惰性[2][3]。再次强调[6]。';
+    const shown = displayNumbering(citedNumbers(text), [1, 2, 3, 4, 5, 6, 7, 8]);
+    expect([6, 2, 3].map((n) => shown.get(n))).toEqual([1, 2, 3]);
+    // Sources listed but not cited follow, still without gaps; a number not among the sources is not renumbered.
+    expect([1, 4, 5, 7, 8].map((n) => shown.get(n))).toEqual([4, 5, 6, 7, 8]);
+    expect(displayNumbering([9, 2], [2, 3]).get(9)).toBeUndefined();
+    expect([...displayNumbering([9, 2], [2, 3]).entries()]).toEqual([[2, 1], [3, 2]]);
   });
 
   it('drops the extractive label line (the page shows it as a badge)', () => {

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatEvent, Citation as ChatCitation } from '../../agents/index.ts';
-import { chromiumAvailable, closePage, launchBrowser, openPage, shot } from '../helpers/browser.ts';
-import { DEMO, startTestServer, type TestServer } from '../helpers/runtime.ts';
+import type { Citation as ChatCitation, ChatEvent } from '../../agents/index.ts';
 import { citingModel } from '../fakes/citing-model.ts';
 import { type FakeLlmServer, startFakeLlmServer } from '../fakes/llm-server.ts';
+import { chromiumAvailable, closePage, launchBrowser, openPage, shot } from '../helpers/browser.ts';
+import { DEMO, startTestServer, type TestServer } from '../helpers/runtime.ts';
 
 const DEMO_FILES = ['lung-nodule-guideline.md', 'lung-cancer-tnm-guideline.md', 'stroke-guideline.md'].map((f) => path.join(DEMO, f));
 const VIEWPORT = { width: 1280, height: 860 };
@@ -120,6 +120,9 @@ describe.skipIf(!chromiumAvailable())('chat UI, no LLM (Chromium)', () => {
     await turns(page).first().locator('[data-testid="answer-text"]').waitFor();
     expect(await turns(page).count()).toBe(1);
     expect(await turns(page).first().locator('[data-testid="citation-item"]').count()).toBe(await items.count());
+    // The reopened answer still shows the tools it ran and its timing (issue 14: the panel used to vanish).
+    expect(await turns(page).first().locator('[data-testid="tools-panel"] tr[data-tool="hybrid_search"]').count()).toBe(1);
+    await expect(turns(page).first().locator('[data-testid="answer-meta"]').textContent()).resolves.toMatch(/用时/);
     await closePage(page, errors);
   });
 

@@ -5,7 +5,7 @@ import type { Candidate } from '../../knowledge/candidates.repository.ts';
 import { PREDICATE_LABELS, typesFit } from '../../knowledge/predicates.ts';
 import { translate } from '../../ui/src/i18n.ts';
 import { PREDICATES } from '../../ui/src/kg/vocab.ts';
-import { chromiumAvailable, closePage, launchBrowser, openPage, shot } from '../helpers/browser.ts';
+import { chromiumAvailable, clickNav, closePage, launchBrowser, openPage, shot } from '../helpers/browser.ts';
 import { DEMO, startTestServer, type TestServer } from '../helpers/runtime.ts';
 
 const DEMO_FILES = ['lung-nodule-guideline.md', 'lung-cancer-textbook.md', 'stroke-guideline.md'].map((f) => path.join(DEMO, f));
@@ -139,7 +139,7 @@ describe.skipIf(!chromiumAvailable())('knowledge UI (Chromium)', () => {
     const { json } = await api<CandidateList>('GET', '/api/kg/candidates?status=pending&limit=50');
     expect(json.items.length).toBeGreaterThan(0);
     const { page, errors } = await open('/review');
-    await page.getByRole('navigation').locator('[data-nav="review"]').waitFor();
+    await page.getByRole('navigation').locator('[data-nav="review"]').waitFor({ state: 'attached' });
     expect(await page.getByRole('navigation').locator('[data-nav="review"]').textContent()).toBe('审核队列');
     expect(await page.getByRole('navigation').locator('[data-nav="graph"]').textContent()).toBe('知识图谱');
     await row(page, json.items[0].id).waitFor();
@@ -231,7 +231,7 @@ describe.skipIf(!chromiumAvailable())('knowledge UI (Chromium)', () => {
     await server.rt.knowledge.projector.catchUp();
 
     // Graph: search the subject by name, pick it from the autocomplete, and find the new edge drawn.
-    await page.getByRole('navigation').locator('[data-nav="graph"]').click();
+    await clickNav(page, 'graph');
     await page.waitForURL(/\/graph/);
     const search = page.locator('#graph-search');
     await search.fill(c.subject.nameZh!);
@@ -581,10 +581,19 @@ describe.skipIf(!chromiumAvailable())('knowledge UI (Chromium)', () => {
     const { json: stats } = await api<{ graph: { entities: number; relations: number }; projection: { store: string } }>('GET', '/api/graph/stats');
     await page.locator('[data-testid="stat-relations"]').waitFor();
     expect(await page.locator('[data-testid="stat-relations"] .stat-num').textContent()).toBe(String(stats.graph.relations));
-    expect(await page.locator('[data-testid="stat-store"] .stat-num').textContent()).toBe(stats.projection.store);
+    expect(await page.locator('[data-testid="stat-store"] .stat-num').textContent()).toBe(stats.projection.store === 'postgres' ? '内置（PostgreSQL）' : 'Neo4j');
+    // The page opens on an overview (issue 14 item 10): the most connected entities and their main links, not an
+    // empty canvas and not every relation.
+    await page.getByTestId('overview-hint').waitFor();
+    await page.waitForFunction(() => (window.__yzCy?.edges().length ?? 0) > 0);
+    const overview = (await cyState(page))!;
+    expect(overview.nodes.length).toBeGreaterThanOrEqual(Math.min(15, stats.graph.entities));
+    expect(overview.edges.length).toBeLessThan(Math.min(500, stats.graph.relations));
+    await shot(page, 'graph-overview.png');
     const t0 = Date.now();
     await page.locator('[data-testid="show-all"]').click();
-    await page.waitForFunction(() => (window.__yzCy?.edges().length ?? 0) > 0);
+    const expected = Math.min(500, stats.graph.relations);
+    await page.waitForFunction((n) => (window.__yzCy?.edges().length ?? 0) === n, expected);
     const layoutMs = Date.now() - t0;
     const state = (await cyState(page))!;
     expect(state.edges.length).toBe(Math.min(500, stats.graph.relations));
@@ -635,7 +644,7 @@ describe.skipIf(!chromiumAvailable())('knowledge UI (Chromium)', () => {
     expect(await first.locator('[data-testid="citation"]').textContent()).toMatch(/Page \d+/);
     await shot(page, 'review-en.png');
 
-    await nav.locator('[data-nav="graph"]').click();
+    await clickNav(page, 'graph');
     await page.locator('[data-testid="show-all"]').click();
     await page.waitForFunction(() => (window.__yzCy?.edges().length ?? 0) > 0);
     const state = (await cyState(page))!;

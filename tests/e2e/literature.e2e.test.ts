@@ -45,10 +45,16 @@ describe.skipIf(!chromiumAvailable())('literature watch UI (Chromium)', () => {
     await form.locator('input[name="query"]').fill('lung nodule AND (CT OR radiomics)');
     await form.locator('input[name="mesh"]').fill('Lung Neoplasms, Radiomics');
     await form.locator('input[name="languages"]').fill('english, chinese');
+    // A schedule in words, not cron (issue 14 item 7): every Monday at 06:00.
+    await form.locator('select[name="frequency"]').selectOption('weekly');
+    await form.locator('select[name="weekday"]').selectOption('1');
+    await form.locator('select[name="hour"]').selectOption('6');
     await page.getByTestId('watch-save').click();
     const card = page.locator('[data-watch="肺结节 CT 影像组学"]');
     await card.waitFor();
     await expect(card.getByTestId('next-run').textContent()).resolves.toMatch(/\d/);
+    await expect(card.getByTestId('schedule').textContent()).resolves.toBe('每周一 06:00');
+    await expect(card.getByTestId('schedule').getAttribute('title')).resolves.toBe('0 6 * * 1');
     await expect(card.textContent()).resolves.toContain('MeSH: Radiomics');
 
     await card.getByTestId('run-now').click();
@@ -86,6 +92,7 @@ describe.skipIf(!chromiumAvailable())('literature watch UI (Chromium)', () => {
       await page.getByTestId('new-watch').click();
       await form.locator('input[name="name"]').fill('bad cron');
       await form.locator('input[name="query"]').fill('stroke');
+      await form.locator('select[name="frequency"]').selectOption('custom');
       await form.locator('input[name="cron"]').fill('99 * * * *');
       await page.getByTestId('watch-save').click();
       await expect(form.locator('[role="alert"]').textContent()).resolves.toMatch(/cron/);

@@ -29,20 +29,24 @@ function trackInflight(page: Page, quietMs = 250): { settled: () => Promise<void
 const PAGES: Array<{ path: string; nav?: string; needs?: string | string[]; hideWith?: string }> = [
   { path: '/', nav: 'search' },
   { path: '/chat', nav: 'chat' },
+  // 知识库
   { path: '/sources', nav: 'sources' },
   { path: '/review', nav: 'review', needs: 'knowledge.review' },
   { path: '/vocabulary', nav: 'vocabulary', needs: 'knowledge.review' },
+  { path: '/graph', nav: 'graph' },
+  { path: '/retrieval-test', nav: 'retrieval-test', needs: ['sources.manage', 'knowledge.review'] },
+  { path: '/literature', nav: 'literature', needs: 'sources.manage' },
+  // 教学
   { path: '/teaching', nav: 'teaching', needs: 'exam.manage' },
   { path: '/teaching/exams', nav: 'teaching-exams', needs: 'exam.manage' },
   // Exam authors have 题库/组卷 instead of the candidate's 考试 entry (the page still opens for them).
   { path: '/exams', nav: 'exams', needs: 'exam.take', hideWith: 'exam.manage' },
-  { path: '/graph', nav: 'graph' },
+  // 影像与报告
   { path: '/measure', nav: 'measure', needs: 'report.draft' },
   { path: '/reports/draft', nav: 'report-draft', needs: 'report.draft' },
   { path: '/reports/qc', nav: 'report-qc', needs: 'report.draft' },
   { path: '/protocol-qc', nav: 'protocol-qc', needs: 'imaging.qc' },
-  { path: '/retrieval-test', nav: 'retrieval-test', needs: ['sources.manage', 'knowledge.review'] },
-  { path: '/literature', nav: 'literature', needs: 'sources.manage' },
+  // 系统
   { path: '/jobs', nav: 'jobs', needs: 'sources.manage' },
   { path: '/connectors', nav: 'connectors', needs: 'connectors.manage' },
   { path: '/settings', nav: 'settings' },

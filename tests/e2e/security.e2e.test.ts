@@ -48,6 +48,8 @@ describe.skipIf(!chromiumAvailable())('security UI (Chromium)', () => {
     const { page, errors } = await openPage(browser, `${server.url}/sources`);
     await page.locator('[data-testid="login-form"]').waitFor();
     expect(await page.locator('nav').count()).toBe(0);
+    // First run (issue 14 item 8): nobody has signed in yet, so the page names the account and where its password is.
+    await expect(page.getByTestId('first-run-hint').textContent()).resolves.toMatch(/admin[\s\S]*终端[\s\S]*reset-password admin/);
     await screenshot(page, 'security-login.png');
 
     await login(page, 'admin', 'not-the-password');
@@ -72,6 +74,9 @@ describe.skipIf(!chromiumAvailable())('security UI (Chromium)', () => {
     await shot(page, 'security-user-menu.png');
     await page.locator('[data-testid="menu-logout"]').click();
     await page.locator('[data-testid="login-form"]').waitFor();
+    // The admin has set a password: the first-run hint is gone for good.
+    await page.waitForLoadState('networkidle');
+    expect(await page.getByTestId('first-run-hint').count()).toBe(0);
     await closePage(page, errors);
   });
 
@@ -101,7 +106,7 @@ describe.skipIf(!chromiumAvailable())('security UI (Chromium)', () => {
     for (const nav of ['review', 'users', 'audit']) expect(await doc.page.locator(`[data-nav="${nav}"]`).count()).toBe(0);
     await doc.page.goto(`${server.url}/review`);
     await doc.page.locator('[data-testid="forbidden"]').waitFor();
-    await expect(doc.page.locator('[data-testid="forbidden"]').textContent()).resolves.toContain('knowledge.review');
+    await expect(doc.page.locator('[data-testid="forbidden"]').textContent()).resolves.toContain('审核知识');
     await shot(doc.page, 'security-forbidden.png');
     await closePage(doc.page, doc.errors);
   });
@@ -141,6 +146,9 @@ describe.skipIf(!chromiumAvailable())('security UI (Chromium)', () => {
     await page.locator('[data-testid="audit-total"]', { hasText: '共 1 条' }).waitFor();
     const actions = await page.locator('[data-testid="audit-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
     expect(actions).toEqual(['auth.login_failed']);
+    // Codes in words (issue 14 item 7): the auditor reads 「登录 · 登录失败」, the code stays in the tooltip.
+    await expect(page.getByTestId('audit-action').first().textContent()).resolves.toBe('登录 · 登录失败');
+    await expect(page.getByTestId('audit-action').first().getAttribute('title')).resolves.toBe('auth.login_failed');
 
     await page.locator('[data-testid="audit-verify"]').click();
     const result = page.locator('[data-testid="verify-result"]');

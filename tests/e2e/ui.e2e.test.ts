@@ -38,14 +38,24 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     expect(await nav.locator('[data-nav="docs"]').getAttribute('href')).toBe('/docs');
     await page.locator('[data-ready="ready"]').waitFor();
     const status = await page.locator('.ready').textContent();
-    expect(status).toContain('pglite');
-    expect(status).toContain('LLM');
+    // Clinicians read how answers are made, in words; storage and model names are for admins (tooltip, footer).
+    expect(status).toContain('原文摘录');
+    expect(status).not.toContain('hash-ngram');
+    expect(await page.locator('.ready').getAttribute('title')).toContain('pglite');
+    await expect(page.getByTestId('ready-details').textContent()).resolves.toContain('pglite');
+
+    // Pages sit in groups (知识库, 教学, 影像与报告, 系统) so the bar fits at 1280 px; a group opens on hover.
+    await page.locator('[data-nav-group="knowledge"] .nav-group-label').hover();
+    await page.locator('nav [data-nav="review"]').waitFor({ state: 'visible' });
+    await shot(page, 'nav-menu.png');
+    await page.mouse.move(640, 500);
+    await page.locator('nav [data-nav="review"]').waitFor({ state: 'hidden' });
 
     await page.locator('[data-lang="en"]').click();
     await expect(nav.locator('[data-nav="search"]').textContent()).resolves.toBe('Search');
     await expect(nav.locator('[data-nav="sources"]').textContent()).resolves.toBe('Sources');
     await expect(nav.locator('[data-nav="jobs"]').textContent()).resolves.toBe('Jobs');
-    expect(await page.locator('.ready').textContent()).toContain('LLM: none — deterministic engines');
+    expect(await page.locator('.ready').textContent()).toContain('Answers: quoted passages (no language model)');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await page.reload();
     await expect(page.getByRole('navigation').locator('[data-nav="sources"]').textContent()).resolves.toBe('Sources');
@@ -70,7 +80,7 @@ describe.skipIf(!chromiumAvailable())('web UI (Chromium)', () => {
     expect(await first.locator('.hit-text mark').count()).toBeGreaterThanOrEqual(1);
     const marked = await first.locator('.hit-text mark').allTextContents();
     expect(marked.some((m) => /磨玻璃|随访|GG/i.test(m))).toBe(true);
-    expect(await first.locator('.hit-ranks').textContent()).toMatch(/BM25 #(\d+|—)\s*·\s*向量 #(\d+|—)/);
+    expect(await first.locator('.hit-ranks').textContent()).toMatch(/关键词匹配第 (\d+|—)\s*·\s*语义匹配第 (\d+|—)/);
     expect(await first.locator('.badge [data-kind]').count()).toBe(1);
     expect(await first.locator('.breadcrumb li').count()).toBeGreaterThanOrEqual(1);
     // The synonym expansion of the query term is shown under the box.

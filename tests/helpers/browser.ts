@@ -60,3 +60,11 @@ export async function closePage(page: Page, errors: string[]): Promise<void> {
   await page.context().close();
   expect(errors).toEqual([]);
 }
+
+/** Click a page in the top navigation as a user does: open its group's menu first (pages sit in 知识库, 系统 …). */
+export async function clickNav(page: Page, nav: string): Promise<void> {
+  const link = page.locator(`nav [data-nav="${nav}"]`);
+  const group = page.locator('nav [data-nav-group]', { has: page.locator(`[data-nav="${nav}"]`) });
+  if ((await group.count()) > 0) await group.locator('.nav-group-label').hover();
+  await link.click();
+}

@@ -5,7 +5,7 @@ import { useI18n } from '../i18n.ts';
 import { passageHref } from './CiteChip.tsx';
 
 /** The numbered sources under an answer: title, version/year, page, quote; superseded and retracted flagged. */
-export function CitationList({ citations, onRelation }: { citations: readonly ChatCitation[]; onRelation: (c: ChatCitation) => void }) {
+export function CitationList({ citations, numberOf, onRelation }: { citations: readonly ChatCitation[]; numberOf: (n: number) => number; onRelation: (c: ChatCitation) => void }) {
   const { t, td } = useI18n();
   if (citations.length === 0) return null;
   return (
@@ -16,9 +16,9 @@ export function CitationList({ citations, onRelation }: { citations: readonly Ch
           const href = passageHref(c);
           const meta = [c.version, c.year ? String(c.year) : null, c.page ? t('common.page', { n: c.page }) : null].filter(Boolean);
           return (
-            <li key={c.n} className="cite-item" data-testid="citation-item" data-n={c.n} data-kind={c.kind}>
+            <li key={c.n} className="cite-item" data-testid="citation-item" data-n={numberOf(c.n)} data-kind={c.kind}>
               <span className="cite-num" aria-hidden="true">
-                {c.n}
+                {numberOf(c.n)}
               </span>
               <div className="cite-body">
                 {c.kind === 'relation' && c.triple ? (

@@ -1,10 +1,10 @@
 import { Link } from 'react-router-dom';
 import type { ChatCitation } from '../api.ts';
 import { Badge } from '../components.tsx';
-import { useI18n } from '../i18n.ts';
 import { DocTable } from '../DocTable.tsx';
+import { useI18n } from '../i18n.ts';
 import { answerBlocks } from '../tables.ts';
-import { checkedSpans, citedNumbers, holdsInOrder, piecesOf, plainSpans, type Span, withoutExtractiveLabel } from './answerText.ts';
+import { checkedSpans, citedNumbers, displayNumbering, holdsInOrder, piecesOf, plainSpans, type Span, withoutExtractiveLabel } from './answerText.ts';
 import { CitationList } from './CitationList.tsx';
 import { CiteChip } from './CiteChip.tsx';
 import { ToolsPanel } from './ToolsPanel.tsx';
@@ -20,7 +20,9 @@ export function TurnView({ turn, onRetry, onRelation }: { turn: Turn; onRetry: (
   const byNumber = new Map(turn.evidence.map((c) => [c.n, c]));
   // While streaming, the citations event lists all evidence: show only what the text cites so far.
   const used = new Set(citedNumbers(text));
-  const listed = turn.status === 'done' ? turn.citations : turn.citations.filter((c) => used.has(c.n));
+  const shown = displayNumbering([...used], (turn.status === 'done' ? turn.citations : turn.evidence).map((c) => c.n));
+  const numberOf = (n: number) => shown.get(n) ?? n;
+  const listed = (turn.status === 'done' ? turn.citations : turn.citations.filter((c) => used.has(c.n))).slice().sort((a, b) => numberOf(a.n) - numberOf(b.n));
   const variant = refused ? 'refused' : turn.status === 'error' ? 'error' : extractive ? 'extractive' : 'llm';
   return (
     <article className="turn" data-testid="turn" data-status={turn.status}>
@@ -62,7 +64,7 @@ export function TurnView({ turn, onRetry, onRelation }: { turn: Turn; onRetry: (
           )}
           {spans.length > 0 && (
             <div className="answer-text" data-testid="answer-text" aria-live={turn.status === 'streaming' ? 'polite' : undefined} aria-busy={turn.status === 'streaming'}>
-              <AnswerBody text={text} spans={spans} sentences={flagged ? turn.done?.sentences : undefined} byNumber={byNumber} onRelation={onRelation} />
+              <AnswerBody text={text} spans={spans} sentences={flagged ? turn.done?.sentences : undefined} byNumber={byNumber} numberOf={numberOf} onRelation={onRelation} />
               {turn.status === 'streaming' && <span className="caret" aria-hidden="true" />}
             </div>
           )}
@@ -93,7 +95,7 @@ export function TurnView({ turn, onRetry, onRelation }: { turn: Turn; onRetry: (
               </button>
             </div>
           )}
-          {!refused && <CitationList citations={listed} onRelation={onRelation} />}
+          {!refused && <CitationList citations={listed} numberOf={numberOf} onRelation={onRelation} />}
           <TurnMeta turn={turn} />
         </div>
       </div>
@@ -127,26 +129,28 @@ function AnswerBody({
   spans,
   sentences,
   byNumber,
+  numberOf,
   onRelation,
 }: {
   text: string;
   spans: Span[];
   sentences?: readonly { text: string; supported: boolean }[];
   byNumber: Map<number, ChatCitation>;
+  numberOf: (n: number) => number;
   onRelation: (c: ChatCitation) => void;
 }) {
   const blocks = answerBlocks(text);
   const chips = (nums: number[]) => (
     <span className="cite-group">
       {nums.map((n) => (
-        <CiteChip key={n} n={n} citation={byNumber.get(n)} onRelation={onRelation} />
+        <CiteChip key={n} n={numberOf(n)} citation={byNumber.get(n)} onRelation={onRelation} />
       ))}
     </span>
   );
   const spanViews = (ss: Span[]) =>
     ss.map((sp, i) => (
       // biome-ignore lint/suspicious/noArrayIndexKey: spans are positional and rebuilt from the text
-      <SpanView key={i} span={sp} byNumber={byNumber} onRelation={onRelation} />
+      <SpanView key={i} span={sp} byNumber={byNumber} numberOf={numberOf} onRelation={onRelation} />
     ));
   if (!blocks.some((b) => b.kind === 'table')) return <>{spanViews(spans)}</>;
   const cell = (c: string) => spanViews(plainSpans(c));
@@ -172,7 +176,7 @@ function AnswerBody({
   );
 }
 
-function SpanView({ span, byNumber, onRelation }: { span: Span; byNumber: Map<number, ChatCitation>; onRelation: (c: ChatCitation) => void }) {
+function SpanView({ span, byNumber, numberOf, onRelation }: { span: Span; byNumber: Map<number, ChatCitation>; numberOf: (n: number) => number; onRelation: (c: ChatCitation) => void }) {
   const { t } = useI18n();
   const body = span.pieces.map((p, i) =>
     p.kind === 'text' ? (
@@ -182,7 +186,7 @@ function SpanView({ span, byNumber, onRelation }: { span: Span; byNumber: Map<nu
       // biome-ignore lint/suspicious/noArrayIndexKey: as above
       <span key={i} className="cite-group">
         {p.nums.map((n) => (
-          <CiteChip key={n} n={n} citation={byNumber.get(n)} onRelation={onRelation} />
+          <CiteChip key={n} n={numberOf(n)} citation={byNumber.get(n)} onRelation={onRelation} />
         ))}
       </span>
     ),

@@ -35,6 +35,18 @@ export function citedNumbers(text: string): number[] {
   return [...seen];
 }
 
+/**
+ * The numbers a reader sees: sources in order of first citation in the text, 1, 2, 3 … without gaps (a model
+ * given eight passages may cite [2], [3] and [6]), then any listed source the text does not cite. A marker
+ * whose number is not among the sources keeps it (it is drawn as not a link).
+ */
+export function displayNumbering(cited: readonly number[], listed: readonly number[]): Map<number, number> {
+  const known = new Set(listed);
+  const shown = new Map<number, number>();
+  for (const n of [...cited.filter((n) => known.has(n)), ...listed]) if (!shown.has(n)) shown.set(n, shown.size + 1);
+  return shown;
+}
+
 /** Text without flagged sentences (while streaming, or an answer the checker passed whole). */
 export function plainSpans(text: string): Span[] {
   return text ? [{ flagged: false, pieces: piecesOf(text) }] : [];

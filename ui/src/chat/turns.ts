@@ -5,7 +5,8 @@
 import type { ChatCitation, ChatEvent, CheckedSentence, ConversationMessage } from '../api.ts';
 
 type Meta = Extract<ChatEvent, { type: 'meta' }>;
-export type ToolRun = Omit<Extract<ChatEvent, { type: 'tool' }>, 'type'>;
+/** A tool run as streamed; a reopened conversation has no inputs (they are not kept). */
+export type ToolRun = Omit<Extract<ChatEvent, { type: 'tool' }>, 'type' | 'input'> & { input?: unknown };
 export type Done = Extract<ChatEvent, { type: 'done' }>;
 
 export type TurnStatus = 'streaming' | 'done' | 'stopped' | 'error';
@@ -72,12 +73,16 @@ export function turnsFromMessages(messages: readonly ConversationMessage[]): Tur
     const last = turns.at(-1);
     if (!last || last.done) continue;
     const engine = m.engine === 'llm' || m.engine === 'extractive' ? m.engine : null;
-    const sentences: CheckedSentence[] = [];
+    const sentences: CheckedSentence[] = m.sentences ?? [];
     turns[turns.length - 1] = {
       ...last,
       key: m.id,
       status: 'done',
       engine,
+      tools: m.tools ?? [],
+      meta: engine
+        ? { type: 'meta', conversationId: '', messageId: m.id, engine, model: m.model ?? null, promptVersion: m.promptVersion ?? null, lang: 'zh', rewrittenQuery: '' }
+        : null,
       citations: m.citations,
       evidence: m.citations,
       done: {
@@ -86,8 +91,8 @@ export function turnsFromMessages(messages: readonly ConversationMessage[]): Tur
         answer: m.content,
         sentences,
         refused: m.citations.length === 0 && REFUSAL.test(m.content),
-        usage: { promptTokens: 0, completionTokens: 0 },
-        latencyMs: 0,
+        usage: { promptTokens: m.promptTokens ?? 0, completionTokens: m.completionTokens ?? 0 },
+        latencyMs: m.latencyMs ?? 0,
         overheadMs: 0,
       },
     };

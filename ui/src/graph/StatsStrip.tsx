@@ -16,7 +16,7 @@ export function StatsStrip({ stats }: { stats: GraphStatsDto }) {
           <span className="stat-label">{t('graph.stats.pending')} →</span>
         </Link>
         <Stat label={t('graph.stats.projection')} value={number(p.pending)} tone={p.pending > 0 ? 'amber' : undefined} testId="stat-projection" />
-        <Stat label={t('graph.stats.store')} value={p.store} testId="stat-store" small />
+        <Stat label={t('graph.stats.store')} value={p.store === 'postgres' ? t('graph.stats.storeBuiltIn') : p.store === 'neo4j' ? 'Neo4j' : p.store} testId="stat-store" small />
         <Stat label={t('graph.stats.retired')} value={number(stats.relations.retired)} testId="stat-retired" />
         {p.lastError && (
           <p className="stat-error" role="alert">

@@ -1,7 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type GraphEntity, type GraphFilterQuery, type GraphRelation, type SubgraphDto } from '../api.ts';
+import { overviewOf } from './overview.ts';
 
 export const SHOW_ALL_LIMIT = 500;
+/** Relations read to find the hubs of the overview (degree is counted over these). */
+export const OVERVIEW_SAMPLE = 2000;
 
 export interface GraphData {
   nodes: GraphEntity[];
@@ -27,12 +30,13 @@ export function useGraphData(filter: GraphFilterQuery) {
   const [data, setData] = useState<GraphData>(EMPTY);
   const [seeds, setSeeds] = useState<string[]>([]);
   const [all, setAll] = useState(false);
+  const [overview, setOverview] = useState(false);
   const [anchor, setAnchor] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const generation = useRef(0);
-  const state = useRef({ seeds, all, filter });
-  state.current = { seeds, all, filter };
+  const state = useRef({ seeds, all, overview, filter });
+  state.current = { seeds, all, overview, filter };
   const dataRef = useRef(data);
   dataRef.current = data;
 
@@ -52,7 +56,11 @@ export function useGraphData(filter: GraphFilterQuery) {
     }
   }, []);
 
-  const fetchAll = useCallback(async (seedIds: readonly string[], withAll: boolean, f: GraphFilterQuery) => {
+  const fetchAll = useCallback(async (seedIds: readonly string[], withAll: boolean, f: GraphFilterQuery, withOverview = false) => {
+    if (withOverview) {
+      const sub = await api.subgraph({ ...f, limit: OVERVIEW_SAMPLE });
+      return { ...overviewOf(sub), truncated: false };
+    }
     const parts = await Promise.all([
       ...(withAll ? [api.subgraph({ ...f, limit: SHOW_ALL_LIMIT })] : []),
       ...seedIds.map((id) => api.neighbours(id, { ...f, depth: 1 })),
@@ -62,10 +70,10 @@ export function useGraphData(filter: GraphFilterQuery) {
 
   /** Refetch everything on screen (after a filter change, a retire or a merge). */
   const refresh = useCallback(() => {
-    const { seeds: s, all: a, filter: f } = state.current;
-    if (s.length === 0 && !a) return setData(EMPTY);
+    const { seeds: s, all: a, overview: o, filter: f } = state.current;
+    if (s.length === 0 && !a && !o) return setData(EMPTY);
     setAnchor(null);
-    void run(() => fetchAll(s, a, f));
+    void run(() => fetchAll(s, a, f, o && s.length === 0 && !a));
   }, [fetchAll, run]);
 
   const filterKey = JSON.stringify(filter);
@@ -77,6 +85,7 @@ export function useGraphData(filter: GraphFilterQuery) {
     (id: string) => {
       setSeeds([id]);
       setAll(false);
+      setOverview(false);
       setAnchor(null);
       void run(() => fetchAll([id], false, state.current.filter));
     },
@@ -98,15 +107,26 @@ export function useGraphData(filter: GraphFilterQuery) {
   );
   const showAll = useCallback(() => {
     setAll(true);
+    setOverview(false);
     setSeeds([]);
     setAnchor(null);
     void run(() => fetchAll([], true, state.current.filter));
+  }, [fetchAll, run]);
+
+  /** The most connected entities of what the filters select, each with its strongest links. */
+  const showOverview = useCallback(() => {
+    setOverview(true);
+    setAll(false);
+    setSeeds([]);
+    setAnchor(null);
+    void run(() => fetchAll([], false, state.current.filter, true));
   }, [fetchAll, run]);
 
   const clear = useCallback(() => {
     generation.current++;
     setSeeds([]);
     setAll(false);
+    setOverview(false);
     setAnchor(null);
     setData(EMPTY);
     setLoading(false);
@@ -117,5 +137,5 @@ export function useGraphData(filter: GraphFilterQuery) {
     setData((d) => ({ ...d, edges: d.edges.filter((e) => e.id !== id) }));
   }, []);
 
-  return { data, seeds, all, anchor, loading, error, open, expand, showAll, clear, refresh, dropEdge };
+  return { data, seeds, all, overview, anchor, loading, error, open, expand, showAll, showOverview, clear, refresh, dropEdge };
 }

@@ -4,10 +4,11 @@ import { Badge, ErrorAlert } from '../components.tsx';
 import { literatureApi, type Watch } from './api.ts';
 import { useLitT } from './i18n.ts';
 import { RunStatusBadge } from './RunStatus.tsx';
+import { describeSchedule } from './schedule.ts';
 
 /** One watch: its query and filters, schedule, last run, and actions. */
 export function WatchCard({ watch, onEdit, onChanged }: { watch: Watch; onEdit: () => void; onChanged: () => void }) {
-  const { t, dateTime, number } = useLitT();
+  const { t, dateTime, number, lang } = useLitT();
   const [busy, setBusy] = useState(false);
   const [queued, setQueued] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -63,7 +64,9 @@ export function WatchCard({ watch, onEdit, onChanged }: { watch: Watch; onEdit: 
       <dl className="watch-meta">
         <div>
           <dt>{t('nextRun')}</dt>
-          <dd data-testid="next-run">{watch.enabled && watch.nextRunAt ? dateTime(watch.nextRunAt) : '—'} <span className="muted small mono">{watch.cron}</span></dd>
+          <dd data-testid="next-run">{watch.enabled && watch.nextRunAt ? dateTime(watch.nextRunAt) : '—'} <span className="muted small" title={watch.cron} data-testid="schedule">
+            {describeSchedule(watch.cron, lang)}
+          </span></dd>
         </div>
         <div>
           <dt>{t('lastRun')}</dt>

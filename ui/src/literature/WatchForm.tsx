@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { ErrorAlert } from '../components.tsx';
 import type { Watch, WatchDraft } from './api.ts';
 import { useLitT } from './i18n.ts';
+import { SchedulePicker } from './SchedulePicker.tsx';
 
 const list = (s: string) => s.split(/[,，;；\n]/).map((x) => x.trim()).filter(Boolean);
 
@@ -63,11 +64,10 @@ export function WatchForm({ initial, onSave, onCancel }: { initial?: Watch; onSa
           <span className="field-label">{t('field.lookback')}</span>
           <input className="input" name="lookback" type="number" min={1} max={36500} value={lookback} onChange={(e) => setLookback(e.target.value)} />
         </label>
-        <label className="field">
+        <div className="field">
           <span className="field-label">{t('field.cron')}</span>
-          <input className="input mono" name="cron" value={cron} onChange={(e) => setCron(e.target.value)} title={t('field.cronHint')} />
-          <span className="muted small">{t('field.cronHint')}</span>
-        </label>
+          <SchedulePicker cron={cron} onChange={setCron} />
+        </div>
         <label className="field">
           <span className="field-label">{t('field.max')}</span>
           <input className="input" name="max" type="number" min={1} max={100000} value={max} onChange={(e) => setMax(e.target.value)} />

@@ -67,13 +67,13 @@ export function GraphPage() {
 
   // ?entity=… (links from the review queue) opens that entity.
   const entityParam = sp.get('entity');
-  const { open } = graph;
+  const { open, showOverview } = graph;
   useEffect(() => {
     if (entityParam) {
       open(entityParam);
       setSelected({ kind: 'node', id: entityParam });
-    }
-  }, [entityParam, open]);
+    } else showOverview();
+  }, [entityParam, open, showOverview]);
 
   // A retire or merge reaches the graph store through the projector (asynchronously): wait until it
   // has caught up, then redraw and recount.
@@ -117,6 +117,9 @@ export function GraphPage() {
               setSp({ entity: e.id });
             }}
           />
+          <button type="button" className="btn" onClick={() => graph.showOverview()} data-testid="show-overview">
+            {t('graph.overview')}
+          </button>
           <button type="button" className="btn" onClick={() => graph.showAll()} data-testid="show-all">
             {t('graph.showAll', { n: SHOW_ALL_LIMIT })}
           </button>
@@ -155,7 +158,9 @@ export function GraphPage() {
               {t('graph.counts', { nodes: number(data.nodes.length), edges: number(data.edges.length) })}
             </span>
             {data.truncated && <span className="badge badge-amber">{t('graph.truncated')}</span>}
-            <span className="graph-hint">{t('graph.hint')}</span>
+            <span className="graph-hint" data-testid={graph.overview ? 'overview-hint' : undefined}>
+              {graph.overview ? t('graph.overviewHint') : t('graph.hint')}
+            </span>
           </div>
           <div className="graph-canvas-wrap">
             <GraphCanvas
@@ -170,7 +175,7 @@ export function GraphPage() {
             />
             {data.nodes.length === 0 && !graph.loading && (
               <div className="graph-empty muted" data-testid="graph-empty">
-                {graph.seeds.length || graph.all ? t('graph.noEdges') : t('graph.empty')}
+                {graph.seeds.length || graph.all || graph.overview ? t('graph.noEdges') : t('graph.empty')}
               </div>
             )}
           </div>

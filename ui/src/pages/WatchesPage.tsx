@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
+import { EVIDENCE_LEVEL_LABELS } from '../../../ingest/evidence-level-names.ts';
 import { Badge, ErrorAlert, Loading, useInterval, useTitle } from '../components.tsx';
 import { importPubmedXml, type LiteratureRecord, type LiteratureStatus, literatureApi, type Run, type Watch, type WatchDraft } from '../literature/api.ts';
 import { useLitT } from '../literature/i18n.ts';
@@ -132,7 +133,7 @@ function ImportButton({ onDone }: { onDone: () => void }) {
 }
 
 function RecentRecords({ records }: { records: LiteratureRecord[] }) {
-  const { t } = useLitT();
+  const { t, lang } = useLitT();
   return (
     <>
       <h2 className="section-title">{t('recent')}</h2>
@@ -143,7 +144,7 @@ function RecentRecords({ records }: { records: LiteratureRecord[] }) {
             <div className="record-meta small muted">
               {r.authors.slice(0, 3).map((a) => a.name).join(', ')}
               {r.authors.length > 3 ? ' et al.' : ''} · {r.journal} · {r.year} · PMID {r.pmid}
-              {r.evidenceLevel && <Badge tone="blue">{r.evidenceLevel}</Badge>}
+              {r.evidenceLevel && <Badge tone="blue">{EVIDENCE_LEVEL_LABELS[r.evidenceLevel as keyof typeof EVIDENCE_LEVEL_LABELS]?.[lang] ?? r.evidenceLevel}</Badge>}
               {r.retracted && <Badge tone="red">{t('retractedBadge')}</Badge>}
               {!r.hasAbstract && <Badge tone="grey">{t('noAbstract')}</Badge>}
             </div>

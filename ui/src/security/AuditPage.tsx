@@ -4,6 +4,7 @@ import { AUDIT_ACTIONS } from '../../../audit/action-names.ts';
 import { ErrorAlert, Loading, useTitle } from '../components.tsx';
 import { type AuditQuery, type AuditRow, type AuditVerifyDto, secApi } from './api.ts';
 import { useSecT } from './i18n.ts';
+import { auditActionName } from './labels.ts';
 
 const PAGE = 50;
 /**
@@ -15,7 +16,7 @@ const FIELDS = ['actor', 'action', 'target', 'from', 'to'] as const;
 
 /** /admin/audit (audit.read): filter by actor, action, target and dates (kept in the URL), page, verify the chain. */
 export function AuditPage() {
-  const { t, dateTime } = useSecT();
+  const { t, dateTime, lang } = useSecT();
   useTitle(t('audit.title'));
   const [sp, setSp] = useSearchParams();
   const query: AuditQuery = Object.fromEntries(FIELDS.map((f) => [f, sp.get(f) || undefined]));
@@ -104,7 +105,9 @@ export function AuditPage() {
                     <td className="nowrap small">{dateTime(r.at)}</td>
                     <td className="mono small">{r.actor}</td>
                     <td>
-                      <span className="badge badge-neutral mono">{r.action}</span>
+                      <span className="badge badge-neutral" title={r.action} data-testid="audit-action">
+                        {auditActionName(r.action, lang)}
+                      </span>
                     </td>
                     <td className="mono small break">{r.target ?? ''}</td>
                     <td className="audit-details mono small" title={r.hash}>
@@ -122,7 +125,7 @@ export function AuditPage() {
 }
 
 function AuditFilters({ initial, onApply }: { initial: AuditQuery; onApply: (q: AuditQuery) => void }) {
-  const { t } = useSecT();
+  const { t, lang } = useSecT();
   const [q, setQ] = useState<AuditQuery>(initial);
   const set = (k: keyof AuditQuery) => (e: { target: { value: string } }) => setQ((s) => ({ ...s, [k]: e.target.value || undefined }));
   const submit = (e: FormEvent) => {
@@ -141,7 +144,7 @@ function AuditFilters({ initial, onApply }: { initial: AuditQuery; onApply: (q: 
           <input className="input" name="action" list="audit-actions" value={q.action ?? ''} onChange={set('action')} placeholder={t('audit.any')} maxLength={60} />
           <datalist id="audit-actions">
             {ACTIONS.map((a) => (
-              <option key={a} value={a} />
+              <option key={a} value={a} label={auditActionName(a, lang)} />
             ))}
           </datalist>
         </label>

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError } from '../api.ts';
 import { useTitle } from '../components.tsx';
 import { AuthShell } from './AuthShell.tsx';
@@ -14,6 +14,10 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: Me) => void }) {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [firstRunUser, setFirstRunUser] = useState<string | null>(null);
+  useEffect(() => {
+    secApi.firstRun().then((r) => setFirstRunUser(r.firstRun && r.username ? r.username : null), () => setFirstRunUser(null));
+  }, []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -34,6 +38,11 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: Me) => void }) {
 
   return (
     <AuthShell title={t('login.title')} lead={t('login.lead')}>
+      {firstRunUser && (
+        <div className="alert alert-info" role="note" data-testid="first-run-hint">
+          <strong>{t('login.firstRun.title')}</strong> {t('login.firstRun.body', { u: firstRunUser })}
+        </div>
+      )}
       <form className="auth-form" onSubmit={submit} data-testid="login-form">
         <label className="field">
           <span>{t('login.username')}</span>

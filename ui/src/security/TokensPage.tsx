@@ -3,11 +3,12 @@ import { ErrorAlert, Loading, useTitle } from '../components.tsx';
 import { secApi, type TokenDto } from './api.ts';
 import { useAuth } from './auth.tsx';
 import { useSecT } from './i18n.ts';
+import { permissionName } from './labels.ts';
 import { OneTimeSecret } from './OneTimeSecret.tsx';
 
 /** /account/tokens (any signed-in user): own API tokens (an admin sees all); a new token is shown once. */
 export function TokensPage() {
-  const { t, dateTime } = useSecT();
+  const { t, dateTime, lang } = useSecT();
   useTitle(t('tokens.title'));
   const { user } = useAuth();
   const [tokens, setTokens] = useState<TokenDto[] | null>(null);
@@ -85,7 +86,7 @@ export function TokensPage() {
                     <tr key={tk.id} data-token-name={tk.name} data-state={s}>
                       <td>{tk.name}</td>
                       {user.permissions.includes('admin.users') && <td className="mono small">{tk.username ?? ''}</td>}
-                      <td className="small">{tk.scopes?.length ? tk.scopes.join(', ') : <span className="muted">{t('tokens.allScopes')}</span>}</td>
+                      <td className="small">{tk.scopes?.length ? tk.scopes.map((s) => permissionName(s, lang)).join('、') : <span className="muted">{t('tokens.allScopes')}</span>}</td>
                       <td className="nowrap small">{tk.createdAt ? dateTime(tk.createdAt) : ''}</td>
                       <td className="nowrap small">{tk.expiresAt ? dateTime(tk.expiresAt) : ''}</td>
                       <td className="nowrap small">{tk.lastUsedAt ? dateTime(tk.lastUsedAt) : <span className="muted">{t('common.never')}</span>}</td>
@@ -112,7 +113,7 @@ export function TokensPage() {
 }
 
 function NewTokenForm({ permissions, onCreated }: { permissions: string[]; onCreated: (token: string) => void }) {
-  const { t } = useSecT();
+  const { t, lang } = useSecT();
   const [name, setName] = useState('');
   const [days, setDays] = useState(90);
   const [scopes, setScopes] = useState<string[]>([]);
@@ -154,7 +155,9 @@ function NewTokenForm({ permissions, onCreated }: { permissions: string[]; onCre
         {permissions.map((p) => (
           <label key={p} className="check">
             <input type="checkbox" checked={scopes.includes(p)} onChange={(e) => setScopes((s) => (e.target.checked ? [...s, p] : s.filter((x) => x !== p)))} />
-            <span className="mono small">{p}</span>
+            <span className="small" title={p}>
+              {permissionName(p, lang)}
+            </span>
           </label>
         ))}
       </fieldset>

@@ -88,6 +88,7 @@ const items = <T>(body: T[] | { items: T[] }): T[] => (Array.isArray(body) ? bod
 
 export const secApi = {
   me: (signal?: AbortSignal) => request<{ user: Me }>('GET', '/api/auth/me', signal).then((b) => b.user),
+  firstRun: () => request<{ firstRun: boolean; username?: string }>('GET', '/api/auth/first-run'),
   login: (username: string, password: string) => request<{ user: Me }>('POST', '/api/auth/login', undefined, { username, password }),
   logout: () => request<void>('POST', '/api/auth/logout'),
   changePassword: (current: string, next: string) => request<Revoked>('POST', '/api/auth/password', undefined, { current, next }),
