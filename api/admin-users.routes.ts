@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../auth/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { RevokedSchema, UserSchema } from './auth.routes.ts';
 import { ErrorBodySchema } from './contract.ts';
 import { principalOf } from './permissions.ts';
@@ -16,7 +16,7 @@ const NewUser = z.object({
 const Patch = z.object({ displayName: z.string().trim().min(1).max(100).optional(), role: z.enum(ROLES).optional(), disabled: z.boolean().optional() });
 
 /** User administration (admin.users). One's own role and one's own account cannot be changed or disabled here. */
-export const adminUsersRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+export const adminUsersRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
   app.get('/api/admin/users', {
     config: { permission: 'admin.users' },
     schema: { tags: ['admin'], summary: 'Every account', response: { 200: z.object({ items: z.array(UserSchema) }) } },

@@ -82,26 +82,26 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiHooks: { onRequest: requireSignInForDocs(rt.auth) } });
   await app.register(fastifyMultipart, { limits: { fileSize: rt.config.maxUploadBytes, files: 1, fields: 20, fieldSize: 10_000 }, throwFileSizeLimit: true });
 
-  await app.register(healthRoutes(rt, VERSION));
-  await app.register(sourcesRoutes(rt));
-  await app.register(searchRoutes(rt));
-  await app.register(chunksRoutes(rt));
-  await app.register(jobsRoutes(rt));
-  await app.register(knowledgeRoutes(rt));
-  await app.register(vocabularyRoutes(rt));
-  await app.register(graphRoutes(rt));
-  await app.register(chatRoutes(rt));
-  await app.register(llmRoutes(rt));
-  await app.register(literatureRoutes(rt));
-  await app.register(connectorsRoutes(rt));
-  await app.register(imagingRoutes(rt));
-  await app.register(protocolQcRoutes(rt));
-  await app.register(imagingAiRoutes(rt));
-  await app.register(reportingRoutes(rt));
-  await app.register(auditRoutes(rt));
-  await app.register(authRoutes(rt));
-  await app.register(adminUsersRoutes(rt));
-  await app.register(teachingRoutes(rt));
+  await app.register(healthRoutes(rt.services, VERSION));
+  await app.register(sourcesRoutes(rt.services));
+  await app.register(searchRoutes(rt.services));
+  await app.register(chunksRoutes(rt.services));
+  await app.register(jobsRoutes(rt.services));
+  await app.register(knowledgeRoutes(rt.services));
+  await app.register(vocabularyRoutes(rt.services));
+  await app.register(graphRoutes(rt.services));
+  await app.register(chatRoutes(rt.services));
+  await app.register(llmRoutes(rt.services));
+  await app.register(literatureRoutes(rt.services));
+  await app.register(connectorsRoutes(rt.services));
+  await app.register(imagingRoutes(rt.services));
+  await app.register(protocolQcRoutes(rt.services));
+  await app.register(imagingAiRoutes(rt.services));
+  await app.register(reportingRoutes(rt.services));
+  await app.register(auditRoutes(rt.services));
+  await app.register(authRoutes(rt.services));
+  await app.register(adminUsersRoutes(rt.services));
+  await app.register(teachingRoutes(rt.services));
 
   if (opts.serveUi && existsSync(UI_DIST)) {
     // `serve: false`: static files go through the one route below, which declares its permission.

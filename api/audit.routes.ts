@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AuditRepository, type VerifyReport } from '../audit/index.ts';
+import type { VerifyReport } from '../audit/index.ts';
 import { AppError } from '../core/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { ErrorBodySchema } from './contract.ts';
 
 export const AuditRecordSchema = z.object({
@@ -66,8 +66,7 @@ const isDateOnly = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
  * meanwhile shares its result (a verification reads every row, so running several at once would
  * only slow them all down).
  */
-export const auditRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
-  const repo = new AuditRepository(rt.db);
+export const auditRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
   let running: Promise<VerifyReport & { checkedAt: string }> | null = null;
 
   app.get('/api/audit', {
@@ -84,7 +83,7 @@ export const auditRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =
     let to = q.to ? new Date(q.to) : undefined;
     if (to && q.to && isDateOnly(q.to)) to = new Date(to.getTime() + 86_400_000);
     if (from && to && from >= to) throw new AppError('VALIDATION_FAILED', '开始时间须早于结束时间 / from must be before to', { field: 'from' });
-    return repo.search({ actor: q.actor || undefined, action: q.action || undefined, target: q.target || undefined, from, to, limit: q.limit, offset: q.offset });
+    return rt.audit.search({ actor: q.actor || undefined, action: q.action || undefined, target: q.target || undefined, from, to, limit: q.limit, offset: q.offset });
   });
 
   app.post('/api/audit/verify', {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GRANTABLE, PERMISSIONS, ROLES } from '../auth/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { ErrorBodySchema } from './contract.ts';
 import { principalOf } from './permissions.ts';
 import { clearSessionCookie, DEVICE_COOKIE, readCookie, setDeviceCookie, setSessionCookie } from './session-cookie.ts';
@@ -41,7 +41,7 @@ const NewToken = z.object({
 });
 
 /** Sign in and out, who am I, password change, API tokens (security contract). */
-export const authRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+export const authRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
   app.post('/api/auth/login', {
     config: { permission: 'public' },
     schema: {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type ChatEvent, ChatRequestBodySchema, ConversationSchema, ConversationSummarySchema, validateQuestion } from '../agents/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
 import { ErrorBodySchema } from './contract.ts';
 
@@ -12,7 +12,7 @@ function sse(e: ChatEvent): string {
   return `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
 }
 
-export const chatRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+export const chatRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
   app.post('/api/chat', {
     config: { permission: 'knowledge.read' },
     schema: {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AllowEntryInputSchema, AllowEntrySchema, CheckSchema, ConnectorSchema, HealthItemSchema } from '../connectors/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
 import { ErrorBodySchema } from './contract.ts';
 
@@ -18,7 +18,7 @@ const Body = z.object({ kind: z.string(), name: z.string(), config: z.record(z.s
  * target, on-demand tests, latest health and check history; the target allow-list (read with
  * connectors.manage, changed with connectors.allowlist — admin only).
  */
-export const connectorsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+export const connectorsRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
   const con = rt.connectors;
   const permission = 'connectors.manage' as const;
 

@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
 import { GraphEntitySchema, type GraphFilter, GraphRelationSchema } from '../graph/index.ts';
-import { ENTITY_TYPES, type ExportFormat, exportGraph, importGraph, PREDICATES, PredicateSchema, ProjectionStatusSchema } from '../knowledge/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import { ENTITY_TYPES, type ExportFormat, PREDICATES, PredicateSchema, ProjectionStatusSchema } from '../knowledge/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
 import { ErrorBodySchema } from './contract.ts';
 
@@ -30,8 +30,8 @@ const EXPORT_TYPES: Record<ExportFormat, { mime: string; ext: string }> = {
   cypher: { mime: 'text/plain; charset=utf-8', ext: 'cypher' },
 };
 
-export const graphRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
-  const k = rt.knowledge;
+export const graphRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
+  const g = rt.graph;
   // Fastify parses text/plain already; JSON lines arrive as a string too, validated line by line by the importer.
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
@@ -44,13 +44,7 @@ export const graphRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =
       response: { 200: SubgraphSchema, 404: ErrorBodySchema },
     },
   }, async (req) => {
-    const id = await k.entities.canonicalId(req.params.id);
-    if (!(await k.graph.getEntity(id))) {
-      const known = await k.entities.get(id);
-      if (!known) throw new AppError('NOT_FOUND', `实体不存在 / unknown entity ${req.params.id}`, { field: 'id' });
-      return { nodes: [{ id: known.id, type: known.type, nameZh: known.nameZh, nameEn: known.nameEn, aliases: known.aliases, codes: known.codes }], edges: [], truncated: false };
-    }
-    return k.graph.neighbours(id, { depth: req.query.depth, limit: req.query.limit, filter: toFilter(req.query) });
+    return g.neighbours(req.params.id, { depth: req.query.depth, limit: req.query.limit, filter: toFilter(req.query) });
   });
 
   app.get('/api/graph/path', {
@@ -61,7 +55,7 @@ export const graphRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =
       response: { 200: SubgraphSchema.extend({ found: z.boolean() }) },
     },
   }, async (req) => {
-    const p = await k.graph.shortestPath(req.query.from, req.query.to, { maxHops: req.query.maxHops, filter: toFilter(req.query) });
+    const p = await g.shortestPath(req.query.from, req.query.to, { maxHops: req.query.maxHops, filter: toFilter(req.query) });
     return p ? { ...p, found: true } : { nodes: [], edges: [], truncated: false, found: false };
   });
 
@@ -72,7 +66,7 @@ export const graphRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =
       querystring: FilterQuery.extend({ limit: z.coerce.number().int().min(1).max(5000).default(500) }),
       response: { 200: SubgraphSchema },
     },
-  }, async (req) => k.graph.subgraph(toFilter(req.query), { limit: req.query.limit }));
+  }, async (req) => g.subgraph(toFilter(req.query), { limit: req.query.limit }));
 
   app.get('/api/graph/stats', {
     config: { permission: 'knowledge.read' },
@@ -89,14 +83,13 @@ export const graphRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =
       },
     },
   }, async () => {
-    const [graph, review, relations, projection] = await Promise.all([k.graph.stats(), k.candidates.counts(), k.relations.counts(), k.projector.status()]);
-    return { graph, review, relations, projection, predicates: [...PREDICATES] };
+    return { ...(await g.overview()), predicates: [...PREDICATES] };
   });
 
   app.post('/api/graph/rebuild', {
     config: { permission: 'admin.users' },
     schema: { tags: ['graph'], summary: 'Empty the graph store and replay every outbox event', response: { 200: z.object({ applied: z.number(), lastSeq: z.number() }), 503: ErrorBodySchema } },
-  }, async (req) => k.rebuildGraph(actorOf(req)));
+  }, async (req) => g.rebuild(actorOf(req)));
 
   app.get('/api/graph/export', {
     config: { permission: 'knowledge.read' },
@@ -106,7 +99,7 @@ export const graphRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =
     },
   }, async (req, reply) => {
     const format = req.query.format;
-    const body = await exportGraph(rt.db, format, { actor: actorOf(req), keyring: rt.keyring });
+    const body = await g.export(format, actorOf(req));
     const t = EXPORT_TYPES[format];
     return reply.header('content-type', t.mime).header('content-disposition', `attachment; filename="yingzhi-graph.${t.ext}"`).send(body);
   });
@@ -131,8 +124,6 @@ export const graphRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =
     },
   }, async (req) => {
     if (typeof req.body !== 'string') throw new AppError('VALIDATION_FAILED', '请以 application/x-ndjson 上传导出文件 / send the export as application/x-ndjson', { field: 'body' });
-    const result = await importGraph(rt.db, req.body, { actor: actorOf(req), keyring: rt.keyring, fileName: req.query.name });
-    k.projector.wake();
-    return result;
+    return g.import(req.body, { actor: actorOf(req), fileName: req.query.name });
   });
 };

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AI_TASKS, AiImportSchema, AiRequestSchema, AiResultRowSchema } from '../imaging/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { ErrorBodySchema } from './contract.ts';
 import { principalOf } from './permissions.ts';
 
 /** Imaging-AI requests through the `imaging_ai` connector (contract: imaging/ai/CONTRACT.md). */
-export const imagingAiRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+export const imagingAiRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
   const ai = rt.imaging.ai;
 
   app.post('/api/imaging/ai/jobs', {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
 import { MeasureOptionsSchema, MeasurementResultSchema, MeasurementSummarySchema, type NamedBytes, PacsSeriesSchema, PacsStudySchema, StoredVolumeMetaSchema } from '../imaging/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { ErrorBodySchema, JobSchema } from './contract.ts';
 import { readFilePart } from './multipart.ts';
 import { principalOf } from './permissions.ts';
@@ -43,7 +43,7 @@ export function parseOptions(fields: Record<string, string>) {
 }
 
 /** Measurement API: submit image + mask, read results, export CSV, and the cached volumes the slice viewer reads. */
-export const imagingRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+export const imagingRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
   const svc = rt.imaging.measurements;
 
   app.post('/api/measure', {
@@ -70,10 +70,7 @@ export const imagingRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
     if (files.mask.length !== 1) throw new AppError('VALIDATION_FAILED', '需要且只需要一个掩膜文件 mask / exactly one mask file is needed', { field: 'mask' });
     const options = parseOptions(fields);
     const out = await svc.submit({ image: files.image, pacs, mask: files.mask[0], pre: files.pre, options, actor: principalOf(req).username, sourceId: fields.sourceId });
-    if (out.status === 'queued') {
-      rt.runner.wake();
-      return reply.code(202).send(out);
-    }
+    if (out.status === 'queued') return reply.code(202).send(out);
     return reply.code(201).send({ status: 'measured', measurement: out.measurement, summary: out.row });
   });
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CONNECTORS_HEALTH_JOB } from '../connectors/index.ts';
 import { AppError } from '../core/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { JOB_STATUSES } from '../store/index.ts';
 import { actorOf } from './actor.ts';
 import { ErrorBodySchema, JobListSchema, JobSchema } from './contract.ts';
@@ -11,7 +11,7 @@ const Params = z.object({ id: z.string().max(100) });
 /** Routine background work shown elsewhere (connector health: the connectors page's history). */
 const BACKGROUND_KINDS = [CONNECTORS_HEALTH_JOB];
 
-export const jobsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+export const jobsRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
   app.get('/api/jobs', {
     config: { permission: 'knowledge.read' },
     schema: {
@@ -46,24 +46,13 @@ export const jobsRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) =>
     config: { permission: 'jobs.manage' },
     schema: { tags: ['jobs'], summary: 'Retry a failed, cancelled or quarantined job (attempts start again)', params: Params, response: { 200: JobSchema, 404: ErrorBodySchema, 409: ErrorBodySchema } },
   }, async (req) => {
-    const job = await rt.jobAdmin.retry(req.params.id, actorOf(req));
-    if (!job) return conflictOrMissing(rt, req.params.id, '只有失败、已取消或已隔离的任务可以重试 / only failed, cancelled or quarantined jobs can be retried');
-    rt.runner.wake();
-    return job;
+    return rt.jobs.retry(req.params.id, actorOf(req));
   });
 
   app.post('/api/jobs/:id/cancel', {
     config: { permission: 'jobs.manage' },
     schema: { tags: ['jobs'], summary: 'Cancel a queued or running job', params: Params, response: { 200: JobSchema, 404: ErrorBodySchema, 409: ErrorBodySchema } },
   }, async (req) => {
-    const job = await rt.jobAdmin.cancel(req.params.id, actorOf(req));
-    if (!job) return conflictOrMissing(rt, req.params.id, '任务已结束，无法取消 / job already finished');
-    return job;
+    return rt.jobs.cancel(req.params.id, actorOf(req));
   });
 };
-
-async function conflictOrMissing(rt: Runtime, id: string, conflictMessage: string): Promise<never> {
-  const exists = await rt.jobs.get(id);
-  if (!exists) throw new AppError('NOT_FOUND', `任务不存在 / unknown job ${id}`, { field: 'id' });
-  throw new AppError('STATE_CONFLICT', conflictMessage, { field: 'id', details: { status: exists.status } });
-}

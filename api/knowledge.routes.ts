@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../core/index.ts';
 import {
   ApprovalEditSchema,
   BULK_UNCONFIRMED_LIMIT,
@@ -13,9 +12,8 @@ import {
   RelationFilterSchema,
   RelationSchema,
   ResolutionSuggestionSchema,
-  requireExtractor,
 } from '../knowledge/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { JobSchema } from '../store/index.ts';
 import { actorOf } from './actor.ts';
 import { ErrorBodySchema } from './contract.ts';
@@ -39,7 +37,7 @@ const BulkBody = z
   .strict()
   .refine((b) => (b.ids?.length ?? 0) > 0 || b.filter !== undefined, { message: 'give ids or a filter', path: ['ids'] });
 
-export const knowledgeRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+export const knowledgeRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
   const k = rt.knowledge;
 
   app.get('/api/kg/candidates', {
@@ -51,28 +49,23 @@ export const knowledgeRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (ap
     },
   }, async (req) => {
     const { limit, offset, ...filter } = req.query;
-    const [page, counts] = await Promise.all([k.candidates.list(filter, { limit, offset }), k.candidates.counts()]);
-    return { ...page, counts };
+    return k.candidates(filter, { limit, offset });
   });
 
   app.get('/api/kg/candidates/:id', {
     config: { permission: 'knowledge.read' },
     schema: { tags: ['review'], summary: 'One candidate with its review history', params: Id, response: { 200: CandidateSchema.extend({ history: z.array(HistoryEntrySchema) }), 404: ErrorBodySchema } },
-  }, async (req) => {
-    const c = await k.candidates.get(req.params.id);
-    if (!c) throw new AppError('NOT_FOUND', `候选三元组不存在 / unknown candidate ${req.params.id}`, { field: 'id' });
-    return { ...c, history: await k.relations.history({ candidateId: c.id }) };
-  });
+  }, async (req) => k.candidate(req.params.id));
 
   app.post('/api/kg/candidates/:id/approve', {
     config: { permission: 'knowledge.review' },
     schema: { tags: ['review'], summary: 'Approve (optionally edit first): writes the relation and its graph event', params: Id, body: ApproveBody, response: { 200: CandidateSchema, ...Errors } },
-  }, async (req) => k.review.approve(req.params.id, { ...req.body, actor: actorOf(req) }));
+  }, async (req) => k.approve(req.params.id, { ...req.body, actor: actorOf(req) }));
 
   app.post('/api/kg/candidates/:id/reject', {
     config: { permission: 'knowledge.review' },
     schema: { tags: ['review'], summary: 'Reject a candidate', params: Id, body: ReviewBody, response: { 200: CandidateSchema, ...Errors } },
-  }, async (req) => k.review.reject(req.params.id, { ...req.body, actor: actorOf(req) }));
+  }, async (req) => k.reject(req.params.id, { ...req.body, actor: actorOf(req) }));
 
   app.post('/api/kg/candidates/bulk/preview', {
     config: { permission: 'knowledge.review' },
@@ -82,7 +75,7 @@ export const knowledgeRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (ap
       body: z.object({ filter: CandidateFilterSchema.omit({ status: true }).default({}), sample: z.number().int().min(0).max(50).default(10) }).strict(),
       response: { 200: BulkPreviewSchema.extend({ limit: z.number(), confirmationRequired: z.boolean() }), 400: ErrorBodySchema },
     },
-  }, async (req) => k.review.bulkPreview(req.body.filter, req.body.sample));
+  }, async (req) => k.bulkPreview(req.body.filter, req.body.sample));
 
   app.post('/api/kg/candidates/bulk', {
     config: { permission: 'knowledge.review' },
@@ -92,32 +85,25 @@ export const knowledgeRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (ap
       body: BulkBody,
       response: { 200: z.object({ done: z.array(z.string()), failed: z.array(z.object({ id: z.string(), code: z.string(), message: z.string() })) }), 400: ErrorBodySchema, 428: ErrorBodySchema },
     },
-  }, async (req) => k.review.bulk(req.body.action, { ids: req.body.ids, filter: req.body.filter, confirmCount: req.body.confirmCount }, { actor: actorOf(req), comment: req.body.comment }));
+  }, async (req) => k.bulk(req.body.action, { ids: req.body.ids, filter: req.body.filter, confirmCount: req.body.confirmCount }, { actor: actorOf(req), comment: req.body.comment }));
 
   app.get('/api/kg/relations', {
     config: { permission: 'knowledge.read' },
     schema: { tags: ['graph'], summary: 'Reviewed relations (filter stale=true: backed only by superseded sources)', querystring: RelationFilterSchema.extend(Paging.shape), response: { 200: z.object({ total: z.number(), items: z.array(RelationSchema) }) } },
   }, async (req) => {
     const { limit, offset, ...filter } = req.query;
-    return k.relations.list(filter, { limit, offset });
+    return k.relations(filter, { limit, offset });
   });
 
   app.get('/api/kg/relations/:id', {
     config: { permission: 'knowledge.read' },
     schema: { tags: ['graph'], summary: 'One relation with evidence and history', params: Id, response: { 200: RelationSchema.extend({ history: z.array(HistoryEntrySchema) }), 404: ErrorBodySchema } },
-  }, async (req) => {
-    const r = await k.relations.get(req.params.id);
-    if (!r) throw new AppError('NOT_FOUND', `关系不存在 / unknown relation ${req.params.id}`, { field: 'id' });
-    return { ...r, history: await k.relations.history({ relationId: r.id }) };
-  });
+  }, async (req) => k.relation(req.params.id));
 
   app.post('/api/kg/relations/:id/retire', {
     config: { permission: 'knowledge.review' },
     schema: { tags: ['graph'], summary: 'Retire a relation (e.g. superseded by a newer guideline)', params: Id, body: z.object({ reason: z.string().trim().min(1).max(500) }).strict(), response: { 200: RelationSchema, ...Errors } },
-  }, async (req) => {
-    await k.review.retire(req.params.id, { actor: actorOf(req), reason: req.body.reason });
-    return (await k.relations.get(req.params.id)) as z.infer<typeof RelationSchema>;
-  });
+  }, async (req) => k.retire(req.params.id, { actor: actorOf(req), reason: req.body.reason }));
 
   app.get('/api/kg/entities', {
     config: { permission: 'knowledge.read' },
@@ -126,16 +112,12 @@ export const knowledgeRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (ap
       querystring: z.object({ q: z.string().trim().min(1).max(100), type: z.string().max(20).optional(), limit: z.coerce.number().int().min(1).max(50).default(15) }),
       response: { 200: z.object({ items: z.array(EntitySchema) }) },
     },
-  }, async (req) => ({ items: await k.entities.search(req.query.q, { types: req.query.type ? [req.query.type] : undefined, limit: req.query.limit }) }));
+  }, async (req) => ({ items: await k.searchEntities(req.query.q, { types: req.query.type ? [req.query.type] : undefined, limit: req.query.limit }) }));
 
   app.get('/api/kg/entities/:id', {
     config: { permission: 'knowledge.read' },
     schema: { tags: ['graph'], summary: 'One entity with merge proposals (similar entities of the same type)', params: Id, response: { 200: EntitySchema.extend({ similar: z.array(ResolutionSuggestionSchema) }), 404: ErrorBodySchema } },
-  }, async (req) => {
-    const e = await k.entities.get(req.params.id);
-    if (!e) throw new AppError('NOT_FOUND', `实体不存在 / unknown entity ${req.params.id}`, { field: 'id' });
-    return { ...e, similar: await k.resolver.duplicatesOf(e.id) };
-  });
+  }, async (req) => k.entity(req.params.id));
 
   app.get('/api/kg/resolve', {
     config: { permission: 'knowledge.read' },
@@ -144,12 +126,12 @@ export const knowledgeRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (ap
       querystring: z.object({ text: z.string().trim().min(1).max(100), type: z.string().max(20).optional() }),
       response: { 200: z.object({ items: z.array(ResolutionSuggestionSchema) }) },
     },
-  }, async (req) => ({ items: await k.resolver.suggest(req.query.text, { type: req.query.type }) }));
+  }, async (req) => ({ items: await k.resolve(req.query.text, { type: req.query.type }) }));
 
   app.get('/api/kg/merges', {
     config: { permission: 'knowledge.read' },
     schema: { tags: ['review'], summary: 'Recent merges', response: { 200: z.object({ items: z.array(MergeSchema) }) } },
-  }, async () => ({ items: await k.merges.list() }));
+  }, async () => ({ items: await k.merges() }));
 
   app.post('/api/kg/merges', {
     config: { permission: 'knowledge.review' },
@@ -160,14 +142,14 @@ export const knowledgeRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (ap
       response: { 200: MergeSchema, ...Errors },
     },
   }, async (req) => {
-    const opts = { actor: actorOf(req), comment: req.body.comment };
-    return req.body.fromId ? k.merges.mergeEntity(req.body.fromId, req.body.intoId, opts) : k.merges.mergeSurface(req.body.fromSurface as string, req.body.intoId, opts);
+    const { fromId, fromSurface, intoId, comment } = req.body;
+    return k.merge({ fromId, fromSurface }, intoId, { actor: actorOf(req), comment });
   });
 
   app.post('/api/kg/merges/:id/undo', {
     config: { permission: 'knowledge.review' },
     schema: { tags: ['review'], summary: 'Undo a merge', params: Id, response: { 200: MergeSchema, ...Errors } },
-  }, async (req) => k.merges.undo(req.params.id, { actor: actorOf(req) }));
+  }, async (req) => k.undoMerge(req.params.id, { actor: actorOf(req) }));
 
   app.post('/api/kg/extract', {
     config: { permission: 'sources.manage' },
@@ -177,15 +159,7 @@ export const knowledgeRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (ap
       response: { 202: z.object({ jobs: z.array(JobSchema) }), ...Errors },
     },
   }, async (req, reply) => {
-    requireExtractor(k.extractors, req.body.engine);
-    const ids = req.body.sourceId ? [req.body.sourceId] : (await rt.sources.list({ status: 'ready', limit: 10_000 })).items.filter((s) => !s.supersededBy).map((s) => s.id);
-    if (req.body.sourceId) {
-      const s = await rt.sources.get(req.body.sourceId);
-      if (!s) throw new AppError('NOT_FOUND', `文献不存在 / unknown source ${req.body.sourceId}`, { field: 'sourceId' });
-      if (s.status !== 'ready') throw new AppError('STATE_CONFLICT', `文献尚未完成索引 (${s.status}) / source not indexed yet`, { field: 'sourceId' });
-    }
-    const jobs = await k.queueExtraction(ids, req.body.engine, actorOf(req));
-    rt.runner.wake();
+    const jobs = await k.queueExtraction({ sourceId: req.body.sourceId, engine: req.body.engine, actor: actorOf(req) });
     return reply.code(202).send({ jobs });
   });
 };

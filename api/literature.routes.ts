@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
 import { LiteratureItemSchema, RunSchema, WatchInputSchema, WatchSchema } from '../literature/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { JobSchema } from '../store/index.ts';
 import { actorOf } from './actor.ts';
 import { ErrorBodySchema } from './contract.ts';
@@ -22,7 +22,7 @@ const StatusSchema = z.object({
 });
 
 /** Literature watch: PubMed watches, their runs, manual XML import, and the literature records they produced. */
-export const literatureRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+export const literatureRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
   const lit = rt.literature;
   const cfg = rt.config.pubmed;
 
@@ -37,7 +37,7 @@ export const literatureRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
   app.get('/api/literature/watches', {
     config: { permission: 'knowledge.read' },
     schema: { tags: ['literature'], summary: 'Watches with their next scheduled run and last run', response: { 200: z.object({ items: z.array(WatchSchema) }) } },
-  }, async () => ({ items: await lit.watches.list() }));
+  }, async () => ({ items: await lit.listWatches() }));
 
   app.post('/api/literature/watches', {
     config: { permission: 'sources.manage' },
@@ -61,9 +61,7 @@ export const literatureRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
     config: { permission: 'sources.manage' },
     schema: { tags: ['literature'], summary: 'Run now (one queued manual run per watch)', params: Id, response: { 202: JobSchema, 404: ErrorBodySchema } },
   }, async (req, reply) => {
-    const job = await lit.runNow(req.params.id, actorOf(req));
-    rt.runner.wake();
-    return reply.code(202).send(job);
+    return reply.code(202).send(await lit.runNow(req.params.id, actorOf(req)));
   });
 
   app.get('/api/literature/runs', {
@@ -73,12 +71,12 @@ export const literatureRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
       querystring: z.object({ watchId: z.string().max(100).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
       response: { 200: z.object({ items: z.array(RunSchema) }) },
     },
-  }, async (req) => ({ items: await lit.watches.runs(req.query) }));
+  }, async (req) => ({ items: await lit.runs(req.query) }));
 
   app.get('/api/literature/runs/:id', {
     config: { permission: 'knowledge.read' },
     schema: { tags: ['literature'], summary: 'One run', params: Id, response: { 200: RunSchema, 404: ErrorBodySchema } },
-  }, async (req) => lit.watches.getRun(req.params.id));
+  }, async (req) => lit.getRun(req.params.id));
 
   app.get('/api/literature/records', {
     config: { permission: 'knowledge.read' },
@@ -93,7 +91,7 @@ export const literatureRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
       }),
       response: { 200: z.object({ total: z.number(), items: z.array(LiteratureItemSchema) }) },
     },
-  }, async (req) => lit.records.list(req.query));
+  }, async (req) => lit.listRecords(req.query));
 
   app.post('/api/literature/import', {
     config: { permission: 'sources.manage' },
@@ -112,8 +110,6 @@ export const literatureRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
     } catch {
       throw new AppError('TEXT_DECODE_FAILED', `${part.filename} 不是 UTF-8 编码（PubMed XML 均为 UTF-8）/ not UTF-8`, { field: 'file' });
     }
-    const run = await lit.importXml(xml, part.filename, { actor: actorOf(req) });
-    rt.runner.wake();
-    return reply.code(201).send(run);
+    return reply.code(201).send(await lit.importXml(xml, part.filename, { actor: actorOf(req) }));
   });
 };

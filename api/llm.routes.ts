@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { LlmStatusSchema, llmStatus, LocalModelSchema } from '../llm/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import { LlmStatusSchema, LocalModelSchema } from '../llm/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
 import { ErrorBodySchema } from './contract.ts';
 
@@ -9,8 +9,8 @@ const Errors = { 400: ErrorBodySchema, 404: ErrorBodySchema, 422: ErrorBodySchem
 /** Validated by the LLM capability (discriminated union on `kind`), so a 400 names the exact field. */
 const Body = z.object({ kind: z.string() }).passthrough();
 
-export const llmRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
-  const status = () => llmStatus(rt.activeModel.effective, rt.llm, rt.llmUsage, rt.activeModel.source);
+export const llmRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
+  const status = () => rt.llm.status();
 
   app.get('/api/llm/status', {
     config: { permission: 'knowledge.read' },
@@ -24,7 +24,7 @@ export const llmRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => 
   app.get('/api/llm/models', {
     config: { permission: 'admin.settings' },
     schema: { tags: ['llm'], summary: 'Local models the embedded provider can switch to (installed catalog models, .gguf files in YZ_MODELS_DIR)', response: { 200: z.object({ items: z.array(LocalModelSchema) }) } },
-  }, async () => ({ items: rt.llmSettings.localModels() }));
+  }, async () => ({ items: rt.llm.localModels() }));
 
   app.put('/api/llm/settings', {
     config: { permission: 'admin.settings' },
@@ -35,7 +35,7 @@ export const llmRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => 
       response: { 200: LlmStatusSchema, ...Errors },
     },
   }, async (req) => {
-    await rt.llmSettings.set(req.body, actorOf(req));
+    await rt.llm.set(req.body, actorOf(req));
     return status();
   });
 
@@ -43,7 +43,7 @@ export const llmRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => 
     config: { permission: 'admin.settings' },
     schema: { tags: ['llm'], summary: 'Forget the Settings choice: the environment (YZ_LLM…) decides again (audited)', response: { 200: LlmStatusSchema } },
   }, async (req) => {
-    await rt.llmSettings.reset(actorOf(req));
+    await rt.llm.reset(actorOf(req));
     return status();
   });
 };

@@ -2,13 +2,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
 import { DashboardSchema, ProtocolRulesSchema, QcRunSchema } from '../imaging/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { ErrorBodySchema } from './contract.ts';
 import { readImagingParts } from './imaging.routes.ts';
 import { principalOf } from './permissions.ts';
 
 /** Scan-protocol and image-quality QC (permission imaging.qc: technicians and the director). */
-export const protocolQcRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+export const protocolQcRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
   const qc = rt.imaging.qc;
 
   app.post('/api/protocol-qc', {

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DraftRequestSchema, DraftSchema, DraftSummarySchema, EXPORT_FORMATS, MAX_REPORT_CHARS, QcResultSchema } from '../reporting/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { ErrorBodySchema } from './contract.ts';
 import { principalOf } from './permissions.ts';
 
 /** Report drafts (with provenance), their RIS exports, and report QC (reporting/). */
-export const reportingRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+export const reportingRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
   const svc = rt.reporting;
 
   app.post('/api/reports/drafts', {

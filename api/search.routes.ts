@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SOURCE_KINDS } from '../ingest/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { ErrorBodySchema, SearchResponseSchema } from './contract.ts';
 
 const csv = z.preprocess(
@@ -9,7 +9,7 @@ const csv = z.preprocess(
   z.array(z.enum(SOURCE_KINDS)).optional(),
 );
 
-export const searchRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+export const searchRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
   app.get('/api/search', {
     config: { permission: 'knowledge.read' },
     schema: {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
 import { CHUNK_CHARS_RANGE, SOURCE_SORTS, SourceKindSchema, type VersionChoice } from '../ingest/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
 import { readFilePart } from './multipart.ts';
 import { DeletionPlanSchema, ErrorBodySchema, JobSchema, PageSchema, PassageSchema, SourceListSchema, SourcePatchSchema, SourceSchema, UploadResultSchema } from './contract.ts';
@@ -11,7 +11,7 @@ const META_FIELDS = ['kind', 'title', 'publisher', 'version', 'year', 'language'
 const VERSION_FIELDS = ['supersedes', 'separate'] as const;
 const SourceId = z.string().max(100);
 
-export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+export const sourcesRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
   app.post('/api/sources', {
     config: { permission: 'sources.manage' },
     schema: {
@@ -48,14 +48,13 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
       }
     }
     if (!file) throw new AppError('VALIDATION_FAILED', '缺少文件字段 file / missing file', { field: 'file' });
-    const result = await rt.ingest.register(file.bytes, file.name, fields, versionChoice(choice), { actor: actorOf(req) });
+    const result = await rt.sources.register(file.bytes, file.name, fields, versionChoice(choice), { actor: actorOf(req) });
     if (result.status === 'duplicate') {
       return reply.code(409).send({
         ...result,
         error: { code: 'DUPLICATE_SOURCE', message: `该文件已导入：${result.source.title} / already ingested`, field: 'file' },
       });
     }
-    rt.runner.wake();
     return reply.code(202).send(result);
   });
 
@@ -88,7 +87,7 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
       params: z.object({ id: SourceId }),
       response: { 200: DeletionPlanSchema, 404: ErrorBodySchema },
     },
-  }, async (req) => rt.sourceAdmin.deletionPlan(req.params.id));
+  }, async (req) => rt.sources.deletionPlan(req.params.id));
 
   app.delete('/api/sources/:id', {
     config: { permission: 'sources.manage' },
@@ -99,7 +98,7 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
       querystring: z.object({ reason: z.string().trim().max(500).optional() }),
       response: { 200: DeletionPlanSchema, 404: ErrorBodySchema },
     },
-  }, async (req) => rt.sourceAdmin.delete(req.params.id, { actor: actorOf(req), reason: req.query.reason || undefined }));
+  }, async (req) => rt.sources.delete(req.params.id, { actor: actorOf(req), reason: req.query.reason || undefined }));
 
   app.patch('/api/sources/:id', {
     config: { permission: 'sources.manage' },
@@ -111,7 +110,7 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
       body: SourcePatchSchema,
       response: { 200: SourceSchema, 400: ErrorBodySchema, 404: ErrorBodySchema },
     },
-  }, async (req) => rt.sourceAdmin.edit(req.params.id, req.body, actorOf(req)));
+  }, async (req) => rt.sources.edit(req.params.id, req.body, actorOf(req)));
 
   app.post('/api/sources/:id/reparse', {
     config: { permission: 'sources.manage' },
@@ -124,9 +123,7 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
       response: { 202: UploadResultSchema.pick({ source: true }).extend({ job: JobSchema }), 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema, 422: ErrorBodySchema },
     },
   }, async (req, reply) => {
-    const r = await rt.sourceAdmin.reparse(req.params.id, req.body, actorOf(req));
-    rt.runner.wake();
-    return reply.code(202).send(r);
+    return reply.code(202).send(await rt.sources.reparse(req.params.id, req.body, actorOf(req)));
   });
 
   app.get('/api/sources/:id/passages', {
@@ -142,7 +139,7 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
       }),
       response: { 200: z.object({ items: z.array(PassageSchema), total: z.number().int() }), 404: ErrorBodySchema },
     },
-  }, async (req) => rt.sourceAdmin.passages(req.params.id, req.query));
+  }, async (req) => rt.sources.passages(req.params.id, req.query));
 
   app.get('/api/sources/:id/file', {
     config: { permission: 'knowledge.read' },
@@ -152,9 +149,7 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
       params: z.object({ id: SourceId }),
     },
   }, async (req, reply) => {
-    const s = await rt.sources.get(req.params.id);
-    if (!s) throw new AppError('NOT_FOUND', `来源不存在：${req.params.id}`, { field: 'id' });
-    const bytes = await rt.sources.fileBytes(s.id);
+    const { source: s, bytes } = await rt.sources.file(req.params.id);
     if (!bytes) throw new AppError('NOT_FOUND', `《${s.title}》的原始文件缺失`, { field: 'id' });
     // Served as an attachment with its declared type only; never rendered as a page of this origin.
     return reply
@@ -172,7 +167,7 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
       querystring: z.object({ fileName: z.string().min(1).max(1000), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional() }),
       response: { 200: z.object({ nameKey: z.string(), matches: z.array(SourceSchema), duplicate: SourceSchema.nullable() }), 400: ErrorBodySchema },
     },
-  }, async (req) => rt.ingest.sameName(req.query.fileName, req.query.sha256));
+  }, async (req) => rt.sources.sameName(req.query.fileName, req.query.sha256));
 
   app.post('/api/sources/:id/unsupersede', {
     config: { permission: 'sources.manage' },
@@ -182,16 +177,12 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
       params: z.object({ id: SourceId }),
       response: { 200: z.object({ restored: SourceSchema, detached: SourceSchema }), 404: ErrorBodySchema, 409: ErrorBodySchema },
     },
-  }, async (req) => rt.ingest.unsupersede(req.params.id, actorOf(req)));
+  }, async (req) => rt.sources.unsupersede(req.params.id, actorOf(req)));
 
   app.get('/api/sources/:id', {
     config: { permission: 'knowledge.read' },
     schema: { tags: ['sources'], summary: 'One source', params: z.object({ id: z.string().max(100) }), response: { 200: SourceSchema, 404: ErrorBodySchema } },
-  }, async (req) => {
-    const s = await rt.sources.get(req.params.id);
-    if (!s) throw new AppError('NOT_FOUND', `来源不存在 / unknown source ${req.params.id}`, { field: 'id' });
-    return s;
-  });
+  }, async (req) => rt.sources.require(req.params.id));
 
   app.get('/api/sources/:id/pages/:page', {
     config: { permission: 'knowledge.read' },
@@ -201,14 +192,7 @@ export const sourcesRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app)
       params: z.object({ id: z.string().max(100), page: z.coerce.number().int().min(1).max(100000) }),
       response: { 200: PageSchema.extend({ pageCount: z.number().int() }), 404: ErrorBodySchema },
     },
-  }, async (req) => {
-    const s = await rt.sources.get(req.params.id);
-    if (!s) throw new AppError('NOT_FOUND', `来源不存在 / unknown source ${req.params.id}`, { field: 'id' });
-    const text = await rt.sources.page(s.id, req.params.page);
-    if (text === null) throw new AppError('NOT_FOUND', `第 ${req.params.page} 页不存在 / no page ${req.params.page}`, { field: 'page' });
-    const tables = await rt.tables.forPages(rt.db, s.id, req.params.page, req.params.page);
-    return { page: req.params.page, text, tables, pageCount: s.pageCount ?? 0 };
-  });
+  }, async (req) => rt.sources.page(req.params.id, req.params.page));
 };
 
 /** The versioning fields of an upload form: `supersedes` (a source id) or `separate` ("true"/"1"/"on"). */

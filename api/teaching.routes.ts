@@ -6,7 +6,7 @@ import {
   EXPORT_FORMATS, EXPORT_TYPES, IMPORT_FORMATS,
   AnswersSchema, AttemptViewSchema, ExamCreateSchema, ExamSchema, ExamSummarySchema, GenerateRequestSchema, QuestionEditSchema, QuestionFilterSchema, QuestionSchema, RejectionSchema,
 } from '../teaching/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
 import { ErrorBodySchema } from './contract.ts';
 import { readUpload } from './multipart.ts';
@@ -43,7 +43,7 @@ const examinee = (req: FastifyRequest) => {
 };
 
 /** Teaching: question bank and exams (teachers: exam.manage), taking exams (residents: exam.take). */
-export const teachingRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+export const teachingRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
   const { bank, exams } = rt.teaching;
 
   app.post('/api/teaching/questions/generate', {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, EntityTypeSchema } from '../core/index.ts';
 import { type ImportRequest, TermDecisionSchema, TermProposalFilterSchema, TermProposalSchema, VocabFormatSchema, VocabImportSchema } from '../knowledge/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import type { Services } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
 import { ErrorBodySchema } from './contract.ts';
 import { readUpload } from './multipart.ts';
@@ -48,7 +48,7 @@ async function readImport(req: FastifyRequest): Promise<ImportRequest> {
 }
 
 /** Vocabulary: new-term and synonym proposals from extraction, and terminology imports with preview and undo. */
-export const vocabularyRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (app) => {
+export const vocabularyRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
   const k = rt.knowledge;
 
   app.get('/api/kg/terms', {
@@ -60,8 +60,7 @@ export const vocabularyRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
     },
   }, async (req) => {
     const { limit, offset, ...filter } = req.query;
-    const [page, counts] = await Promise.all([k.termProposals.list(filter, { limit, offset }), k.termProposals.counts()]);
-    return { ...page, counts };
+    return k.termProposals(filter, { limit, offset });
   });
 
   app.post('/api/kg/terms/:id/approve', {
@@ -70,12 +69,12 @@ export const vocabularyRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
       tags: ['vocabulary'], summary: 'Approve a proposal: create an entity, or add the surface as an alias of an entity',
       params: Id, body: z.object({ decision: TermDecisionSchema, comment: Comment }).strict(), response: { 200: TermProposalSchema, ...Errors },
     },
-  }, async (req) => k.terms.approve(req.params.id, req.body.decision, { actor: actorOf(req), comment: req.body.comment }));
+  }, async (req) => k.approveTerm(req.params.id, req.body.decision, { actor: actorOf(req), comment: req.body.comment }));
 
   app.post('/api/kg/terms/:id/reject', {
     config: { permission: 'knowledge.review' },
     schema: { tags: ['vocabulary'], summary: 'Reject a proposal', params: Id, body: z.object({ comment: Comment }).strict(), response: { 200: TermProposalSchema, ...Errors } },
-  }, async (req) => k.terms.reject(req.params.id, { actor: actorOf(req), comment: req.body.comment }));
+  }, async (req) => k.rejectTerm(req.params.id, { actor: actorOf(req), comment: req.body.comment }));
 
   app.post('/api/kg/vocabulary/imports/preview', {
     config: { permission: 'knowledge.review' },
@@ -83,7 +82,7 @@ export const vocabularyRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
       tags: ['vocabulary'], summary: 'Preview a terminology import (multipart: file, format csv|skos|rf2|icd10, optional system, type): counts, conflicts, row errors; writes nothing',
       consumes: ['multipart/form-data'], response: { 200: ImportReportSchema, 400: ErrorBodySchema, 413: ErrorBodySchema, 415: ErrorBodySchema, 422: ErrorBodySchema },
     },
-  }, async (req) => k.vocabulary.preview(await readImport(req)));
+  }, async (req) => k.previewVocabulary(await readImport(req)));
 
   app.post('/api/kg/vocabulary/imports', {
     config: { permission: 'knowledge.review' },
@@ -91,15 +90,15 @@ export const vocabularyRoutes = (rt: Runtime): FastifyPluginAsyncZod => async (a
       tags: ['vocabulary'], summary: 'Import a terminology as one undoable batch; a file with any row error is refused and nothing is written',
       consumes: ['multipart/form-data'], response: { 201: ImportReportSchema, ...Errors, 413: ErrorBodySchema, 415: ErrorBodySchema, 422: ErrorBodySchema },
     },
-  }, async (req, reply) => reply.code(201).send(await k.vocabulary.apply(await readImport(req), actorOf(req))));
+  }, async (req, reply) => reply.code(201).send(await k.importVocabulary(await readImport(req), actorOf(req))));
 
   app.get('/api/kg/vocabulary/imports', {
     config: { permission: 'knowledge.read' },
     schema: { tags: ['vocabulary'], summary: 'Terminology imports, newest first', response: { 200: z.object({ items: z.array(VocabImportSchema) }) } },
-  }, async () => ({ items: await k.vocabulary.list() }));
+  }, async () => ({ items: await k.vocabularyImports() }));
 
   app.post('/api/kg/vocabulary/imports/:id/undo', {
     config: { permission: 'knowledge.review' },
     schema: { tags: ['vocabulary'], summary: 'Undo an import: remove its entities, aliases and codes (refused while relations use its entities)', params: Id, response: { 200: VocabImportSchema, ...Errors } },
-  }, async (req) => k.vocabulary.undo(req.params.id, actorOf(req)));
+  }, async (req) => k.undoVocabularyImport(req.params.id, actorOf(req)));
 };

@@ -1,5 +1,6 @@
 import type { Keyring, Logger } from '../core/index.ts';
 import type { Database } from '../store/index.ts';
+import { type AuditFilter, type AuditPage, AuditRepository } from './audit.repository.ts';
 import { type ChainInit, initAuditChain } from './chain-upgrade.ts';
 import { type Checkpoint, type CheckpointWriteOptions, writeCheckpoint } from './checkpoint.ts';
 import { type VerifyOptions, type VerifyReport, verify } from './verify.ts';
@@ -23,6 +24,11 @@ export class AuditTrail {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: AuditTrailOptions) {}
+
+  /** Audit rows, newest first, filtered (the auditors' page). */
+  search(filter: AuditFilter): Promise<AuditPage> {
+    return new AuditRepository(this.opts.db).search(filter);
+  }
 
   get checkpointDir(): string | null {
     return this.opts.checkpointDir;

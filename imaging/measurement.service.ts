@@ -45,6 +45,8 @@ export interface MeasurementServiceDeps {
   log: Logger;
   config: ImagingConfig;
   connectors: ConnectorEndpoints;
+  /** Wake the job workers after a measurement is queued. */
+  wake?: () => void;
 }
 
 /** A WADO-RS series retrieve may move hundreds of MB. */
@@ -97,6 +99,7 @@ export class MeasurementService {
       await this.audit.append(tx, { actor: input.actor, action: 'imaging.measure', target: queued.id, details: { queued: true, pacs: Boolean(input.pacs), sourceId: input.sourceId ?? null } });
       return queued;
     });
+    this.deps.wake?.();
     return { status: 'queued', job };
   }
 

@@ -1,10 +1,11 @@
-// Entry of the parser threads (parse-pool.ts). The sources are TypeScript run through tsx; a worker
-// thread does not inherit a loader reliably (vitest, `node --import tsx`, plain node), so it registers
-// tsx itself before importing the tasks.
-import { register } from 'tsx/esm/api';
+// Entry of the parser threads (parse-pool.ts). Compiled (dist/, see scripts/build-server.mjs) it imports its
+// JavaScript neighbour; from the sources it registers tsx first, since a worker thread does not inherit a
+// loader reliably (vitest, `node --import tsx`, plain node).
+import { existsSync } from 'node:fs';
 
-register();
-const tasks = await import('./parse.worker.ts');
+const compiled = new URL('./parse.worker.js', import.meta.url);
+if (!existsSync(compiled)) (await import('tsx/esm/api')).register();
+const tasks = existsSync(compiled) ? await import(compiled.href) : await import('./parse.worker.ts');
 
 export const parse = tasks.parse;
 export const chunk = tasks.chunk;

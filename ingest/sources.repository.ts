@@ -2,6 +2,7 @@ import { yieldToEventLoop } from '../core/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
 import type { Paging, SourceKind } from './document.ts';
 import type { BlockLayout, StoredPage } from './page-layout.ts';
+import type { PassageRow } from './source-admin.repository.ts';
 import type { Source } from './source.schema.ts';
 
 export type { Source };
@@ -104,6 +105,12 @@ const SORT_SQL: Record<(typeof SOURCE_SORTS)[number], Record<'asc' | 'desc', str
 };
 
 /** SQL for sources, their original bytes and their pages. */
+/** A stored passage as the passage view shows it: the passage list's row with its source and who disabled it. */
+export type StoredPassage = Omit<PassageRow, 'disabledAt' | 'disabledBy' | 'disabledReason'> & {
+  sourceId: string;
+  disabled: { at: string; by: string; reason: string } | null;
+};
+
 export class SourcesRepository {
   constructor(private readonly db: Database) {}
 
@@ -329,6 +336,28 @@ export class SourcesRepository {
       id,
       JSON.stringify(error),
     ]);
+  }
+
+  /** Sources and indexed passages in the corpus (readiness). */
+  async corpusCounts(): Promise<{ sources: number; chunks: number }> {
+    const { rows } = await this.db.query<{ sources: number; chunks: number | null }>(
+      'SELECT (SELECT count(*)::int FROM sources) AS sources, (SELECT n_chunks::int FROM corpus_stats WHERE id = 1) AS chunks',
+    );
+    return { sources: rows[0]?.sources ?? 0, chunks: rows[0]?.chunks ?? 0 };
+  }
+
+  /** One stored passage (chunk) by id, searchable or not; null when absent. */
+  async passage(chunkId: string): Promise<StoredPassage | null> {
+    const { rows } = await this.db.query<{
+      id: string; source_id: string; ordinal: number; heading_path: string[]; page_start: number; page_end: number; char_start: number; text: string;
+      disabled_at: Date | null; disabled_by: string | null; disabled_reason: string | null;
+    }>('SELECT id, source_id, ordinal, heading_path, page_start, page_end, char_start, text, disabled_at, disabled_by, disabled_reason FROM chunks WHERE id = $1', [chunkId]);
+    const c = rows[0];
+    if (!c) return null;
+    return {
+      id: c.id, sourceId: c.source_id, ordinal: c.ordinal, headingPath: c.heading_path, pageStart: c.page_start, pageEnd: c.page_end, charStart: c.char_start, text: c.text,
+      disabled: c.disabled_at ? { at: new Date(c.disabled_at).toISOString(), by: c.disabled_by ?? '', reason: c.disabled_reason ?? '' } : null,
+    };
   }
 
   async page(sourceId: string, pageNo: number): Promise<string | null> {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { newId, sha256Hex } from '../core/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
-import { CertaintySchema, type ExtractedTriple, PredicateSchema } from './model.ts';
+import { type Certainty, CertaintySchema, type ExtractedTriple, type Predicate, PredicateSchema } from './model.ts';
 
 export const CandidateStatusSchema = z.enum(['pending', 'approved', 'rejected']);
 export type CandidateStatus = z.infer<typeof CandidateStatusSchema>;
@@ -248,7 +248,54 @@ function shift(where: string, offset: number): string {
 }
 
 /** Candidate triples proposed by extractors, waiting for (or past) expert review. */
+/** A candidate's stored row, locked for a review decision. */
+export interface CandidateRow {
+  id: string;
+  status: string;
+  subject_id: string | null;
+  object_id: string | null;
+  predicate: Predicate;
+  certainty: Certainty;
+  qualifiers: Record<string, string>;
+  confidence: number;
+  source_id: string;
+  chunk_id: string | null;
+  page: number | null;
+  quote: string;
+  reviewed_by: string | null;
+  row_version: number;
+}
+
 export class CandidatesRepository {
+  /** Lock a candidate's row for a decision in `tx`; null when absent. */
+  async lockRow(tx: Queryable, id: string): Promise<CandidateRow | null> {
+    const { rows } = await tx.query<CandidateRow>('SELECT * FROM kg_candidates WHERE id = $1 FOR UPDATE', [id]);
+    return rows[0] ?? null;
+  }
+
+  /** Record an approval (possibly edited) and the relation it became. */
+  async markApproved(
+    tx: Queryable,
+    id: string,
+    a: { relationId: string; actor: string; comment: string | null; subjectId: string; objectId: string; predicate: Predicate; certainty: Certainty; qualifiers: Record<string, string> },
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE kg_candidates SET status = 'approved', relation_id = $2, reviewed_by = $3, reviewed_at = now(), review_comment = $4,
+         subject_id = $5, object_id = $6, predicate = $7, certainty = $8, qualifiers = $9::jsonb, row_version = row_version + 1
+       WHERE id = $1`,
+      [id, a.relationId, a.actor, a.comment, a.subjectId, a.objectId, a.predicate, a.certainty, JSON.stringify(a.qualifiers)],
+    );
+  }
+
+  /** Record a rejection. */
+  async markRejected(tx: Queryable, id: string, r: { actor: string; comment: string | null }): Promise<void> {
+    await tx.query(
+      `UPDATE kg_candidates SET status = 'rejected', reviewed_by = $2, reviewed_at = now(), review_comment = $3, row_version = row_version + 1
+       WHERE id = $1`,
+      [id, r.actor, r.comment],
+    );
+  }
+
   constructor(private readonly db: Database) {}
 
   /** Insert extractor output; a candidate already proposed for the same chunk is left as it is. */

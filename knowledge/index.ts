@@ -29,3 +29,6 @@ export { parseTerminology, type TermRecord, VOCAB_FORMATS, type VocabFormat, Voc
 export { type VocabImport, VocabImportSchema } from './vocabulary/vocab-imports.repository.ts';
 export type { ImportReport, ImportRequest } from './vocabulary/vocab-imports.service.ts';
 export { type ExportFormat, exportGraph, type ImportResult, importGraph, type SignatureStatus, signExport, UNSIGNED_IMPORT_TAG } from './transfer/index.ts';
+export { KnowledgeService, type KnowledgeServiceDeps, type SourceReader } from './knowledge.service.ts';
+export { GraphService, type GraphServiceDeps } from './graph.service.ts';
+export type { TermProposalFilter } from './term-proposals.repository.ts';

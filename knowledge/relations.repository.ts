@@ -127,6 +127,48 @@ function toRelation(r: RelationRowDb): Relation {
 
 /** The reviewed relations (system of record) and their evidence, history and outbox events. */
 export class RelationsRepository {
+  /** A new active relation. */
+  async insert(
+    tx: Queryable,
+    r: { id: string; subjectId: string; predicate: string; objectId: string; certainty: string; qualifiers: Record<string, string>; confidence: number; demo: boolean },
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO kg_relations (id, subject_id, predicate, object_id, certainty, qualifiers, confidence, demo)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)`,
+      [r.id, r.subjectId, r.predicate, r.objectId, r.certainty, JSON.stringify(r.qualifiers), r.confidence, r.demo],
+    );
+  }
+
+  /** Another approval of an existing relation: new version, the higher confidence, merged qualifiers, and the certainty when given. */
+  async reinforce(tx: Queryable, id: string, r: { confidence: number; certainty: string | null; qualifiers: Record<string, string> }): Promise<void> {
+    await tx.query(
+      `UPDATE kg_relations SET version = version + 1, updated_at = now(), confidence = greatest(confidence, $2),
+         certainty = CASE WHEN $3 THEN $4 ELSE certainty END, qualifiers = qualifiers || $5::jsonb
+       WHERE id = $1`,
+      [id, r.confidence, r.certainty !== null, r.certainty, JSON.stringify(r.qualifiers)],
+    );
+  }
+
+  /** Evidence of a relation from an approved candidate (idempotent). */
+  async addEvidence(tx: Queryable, e: { relationId: string; candidateId: string; sourceId: string; chunkId: string | null; page: number | null; quote: string }): Promise<void> {
+    await tx.query(
+      `INSERT INTO kg_evidence (relation_id, candidate_id, source_id, chunk_id, page, quote) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT DO NOTHING`,
+      [e.relationId, e.candidateId, e.sourceId, e.chunkId, e.page, e.quote],
+    );
+  }
+
+  /** Lock a relation's row in `tx` and return its status; null when absent. */
+  async lockStatus(tx: Queryable, id: string): Promise<string | null> {
+    const { rows } = await tx.query<{ status: string }>('SELECT status FROM kg_relations WHERE id = $1 FOR UPDATE', [id]);
+    return rows[0]?.status ?? null;
+  }
+
+  /** Retire a relation with a reason (new version). */
+  async retire(tx: Queryable, id: string, reason: string): Promise<void> {
+    await tx.query(`UPDATE kg_relations SET status = 'retired', retired_reason = $2, version = version + 1, updated_at = now() WHERE id = $1`, [id, reason]);
+  }
+
   constructor(private readonly db: Database) {}
 
   async get(id: string, q: Queryable = this.db): Promise<Relation | null> {

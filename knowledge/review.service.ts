@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { AuditLog } from '../audit/index.ts';
 import { AppError, isAppError, newId, nextBatchSize, yieldToEventLoop } from '../core/index.ts';
-import type { Database, Queryable } from '../store/index.ts';
-import type { BulkPreview, Candidate, CandidateFilter, CandidatesRepository } from './candidates.repository.ts';
+import { type Database, type Queryable, withSavepoint } from '../store/index.ts';
+import type { BulkPreview, Candidate, CandidateFilter, CandidateRow, CandidatesRepository } from './candidates.repository.ts';
 import { type EntitiesRepository, type Entity, EntityTypeEnum, toGraphEntity } from './entities.repository.ts';
 import { CertaintySchema, PredicateSchema, QualifiersSchema } from './model.ts';
 import { assertTypesFit, orient } from './predicates.ts';
@@ -113,37 +113,19 @@ export class ReviewService {
       }
       relationId = existing.id;
       const changesCertainty = edit.certainty !== undefined || contradicts;
-      await tx.query(
-        `UPDATE kg_relations SET version = version + 1, updated_at = now(), confidence = greatest(confidence, $2),
-           certainty = CASE WHEN $3 THEN $4 ELSE certainty END, qualifiers = qualifiers || $5::jsonb
-         WHERE id = $1`,
-        [relationId, c.confidence, changesCertainty, certainty, JSON.stringify(qualifiers)],
-      );
+      await this.relations.reinforce(tx, relationId, { confidence: c.confidence, certainty: changesCertainty ? certainty : null, qualifiers });
       await recordHistory(tx, {
         relationId, candidateId, action: changesCertainty && existing.certainty !== certainty ? 'certainty_changed' : 'evidence_added', actor: opts.actor,
         comment: opts.comment, before: { certainty: existing.certainty, version: existing.version }, after: { certainty: changesCertainty ? certainty : existing.certainty },
       });
     } else {
       relationId = newId('rel');
-      await tx.query(
-        `INSERT INTO kg_relations (id, subject_id, predicate, object_id, certainty, qualifiers, confidence, demo)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)`,
-        [relationId, subjectId, predicate, objectId, certainty, JSON.stringify(qualifiers), c.confidence, opts.demo ?? false],
-      );
+      await this.relations.insert(tx, { id: relationId, subjectId, predicate, objectId, certainty, qualifiers, confidence: c.confidence, demo: opts.demo ?? false });
       await recordHistory(tx, { relationId, candidateId, action: 'created', actor: opts.actor, comment: opts.comment, after: { subjectId, predicate, objectId, certainty, qualifiers } });
     }
-    await tx.query(
-      `INSERT INTO kg_evidence (relation_id, candidate_id, source_id, chunk_id, page, quote) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT DO NOTHING`,
-      [relationId, candidateId, c.source_id, c.chunk_id, c.page, c.quote],
-    );
+    await this.relations.addEvidence(tx, { relationId, candidateId, sourceId: c.source_id, chunkId: c.chunk_id, page: c.page, quote: c.quote });
     const edited = Object.keys(edit).length > 0;
-    await tx.query(
-      `UPDATE kg_candidates SET status = 'approved', relation_id = $2, reviewed_by = $3, reviewed_at = now(), review_comment = $4,
-         subject_id = $5, object_id = $6, predicate = $7, certainty = $8, qualifiers = $9::jsonb, row_version = row_version + 1
-       WHERE id = $1`,
-      [candidateId, relationId, opts.actor, opts.comment ?? null, subject.id, object.id, predicate, certainty, JSON.stringify(qualifiers)],
-    );
+    await this.candidates.markApproved(tx, candidateId, { relationId, actor: opts.actor, comment: opts.comment ?? null, subjectId: subject.id, objectId: object.id, predicate, certainty, qualifiers });
     await recordHistory(tx, {
       candidateId, relationId, action: edited ? 'edit_approved' : 'approved', actor: opts.actor, comment: opts.comment,
       before: edited ? { subjectId: c.subject_id, objectId: c.object_id, predicate: c.predicate, certainty: c.certainty } : undefined,
@@ -159,11 +141,7 @@ export class ReviewService {
 
   private async rejectIn(tx: Queryable, candidateId: string, opts: ReviewOptions): Promise<void> {
     await this.lockPending(tx, candidateId, opts.expectedVersion);
-    await tx.query(
-      `UPDATE kg_candidates SET status = 'rejected', reviewed_by = $2, reviewed_at = now(), review_comment = $3, row_version = row_version + 1
-       WHERE id = $1`,
-      [candidateId, opts.actor, opts.comment ?? null],
-    );
+    await this.candidates.markRejected(tx, candidateId, { actor: opts.actor, comment: opts.comment ?? null });
     await recordHistory(tx, { candidateId, action: 'rejected', actor: opts.actor, comment: opts.comment });
     await this.audit.append(tx, { actor: opts.actor, action: 'review.reject', target: candidateId, details: opts.comment ? { comment: opts.comment } : {} });
   }
@@ -219,10 +197,10 @@ export class ReviewService {
   /** Take a relation out of the graph (e.g. a newer guideline supersedes the one it came from). */
   async retire(relationId: string, opts: { actor: string; reason: string }): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ status: string }>('SELECT status FROM kg_relations WHERE id = $1 FOR UPDATE', [relationId]);
-      if (!rows[0]) throw new AppError('NOT_FOUND', `关系不存在 / unknown relation ${relationId}`, { field: 'id' });
-      if (rows[0].status !== 'active') throw new AppError('STATE_CONFLICT', `关系 ${relationId} 已退役 / relation already retired`, { field: 'id' });
-      await tx.query(`UPDATE kg_relations SET status = 'retired', retired_reason = $2, version = version + 1, updated_at = now() WHERE id = $1`, [relationId, opts.reason]);
+      const status = await this.relations.lockStatus(tx, relationId);
+      if (!status) throw new AppError('NOT_FOUND', `关系不存在 / unknown relation ${relationId}`, { field: 'id' });
+      if (status !== 'active') throw new AppError('STATE_CONFLICT', `关系 ${relationId} 已退役 / relation already retired`, { field: 'id' });
+      await this.relations.retire(tx, relationId, opts.reason);
       await recordHistory(tx, { relationId, action: 'retired', actor: opts.actor, comment: opts.reason });
       await this.audit.append(tx, { actor: opts.actor, action: 'review.retire', target: relationId, details: { reason: opts.reason } });
       await appendOutbox(tx, [{ type: 'relation.retire', relationId }]);
@@ -242,8 +220,7 @@ export class ReviewService {
   }
 
   private async lockPending(tx: Queryable, id: string, expectedVersion?: number): Promise<CandidateRow> {
-    const { rows } = await tx.query<CandidateRow>('SELECT * FROM kg_candidates WHERE id = $1 FOR UPDATE', [id]);
-    const c = rows[0];
+    const c = await this.candidates.lockRow(tx, id);
     if (!c) throw new AppError('NOT_FOUND', `候选三元组不存在 / unknown candidate ${id}`, { field: 'id' });
     if (c.status !== 'pending') {
       throw new AppError('STATE_CONFLICT', `候选 ${id} 已被 ${c.reviewed_by ?? '他人'} ${c.status === 'approved' ? '批准' : '拒绝'} / already ${c.status}`, {
@@ -272,22 +249,6 @@ export class ReviewService {
   }
 }
 
-interface CandidateRow {
-  id: string;
-  status: string;
-  subject_id: string | null;
-  object_id: string | null;
-  predicate: z.infer<typeof PredicateSchema>;
-  certainty: z.infer<typeof CertaintySchema>;
-  qualifiers: Record<string, string>;
-  confidence: number;
-  source_id: string;
-  chunk_id: string | null;
-  page: number | null;
-  quote: string;
-  reviewed_by: string | null;
-  row_version: number;
-}
 
 /**
  * Decide each candidate in the caller's transaction, each under its own savepoint: a candidate that fails
@@ -296,14 +257,11 @@ interface CandidateRow {
 async function decideEach(tx: Queryable, ids: string[], decide: (tx: Queryable, id: string) => Promise<unknown>): Promise<BulkResult> {
   const out: BulkResult = { done: [], failed: [] };
   for (const id of ids) {
-    await tx.query('SAVEPOINT bulk_item');
     try {
-      await decide(tx, id);
-      await tx.query('RELEASE SAVEPOINT bulk_item');
+      await withSavepoint(tx, () => decide(tx, id));
       out.done.push(id);
     } catch (e) {
       if (!isAppError(e)) throw e;
-      await tx.query('ROLLBACK TO SAVEPOINT bulk_item');
       out.failed.push({ id, code: e.code, message: e.message });
     }
   }

@@ -16,6 +16,8 @@ export interface LiteratureDeps {
   prepared: PreparedImportDeps;
   config: PubmedConfig;
   log: Logger;
+  /** Wake the job workers (after a run is queued or an import queued extraction). */
+  wake?: () => void;
   /** Pin "today" (tests). */
   today?: () => Date;
 }
@@ -107,11 +109,33 @@ export class Literature {
   /** "Run now": one queued manual run per watch; pressing again while it is queued or running returns the same job. */
   async runNow(id: string, actor: string): Promise<Job> {
     await this.watches.get(id);
-    return this.deps.db.transaction(async (tx) => {
+    const queued = await this.deps.db.transaction(async (tx) => {
       const job = await this.deps.jobs.enqueue(tx, PUBMED_WATCH_JOB, { watchId: id, trigger: 'manual' }, { dedupeKey: `pubmed:${id}:manual`, rerunFinished: true });
       await this.audit.append(tx, { actor, action: 'watch.run', target: id, details: { jobId: job.id } });
       return job;
     });
+    this.deps.wake?.();
+    return queued;
+  }
+
+  /** Every watch. */
+  listWatches(): Promise<Watch[]> {
+    return this.watches.list();
+  }
+
+  /** Run history, newest first (optionally of one watch). */
+  runs(filter: { watchId?: string; limit?: number } = {}): Promise<Run[]> {
+    return this.watches.runs(filter);
+  }
+
+  /** One run; NOT_FOUND when absent. */
+  getRun(id: string): Promise<Run> {
+    return this.watches.getRun(id);
+  }
+
+  /** Imported PubMed records (the literature shelf). */
+  listRecords(query: Parameters<RecordsRepository['list']>[0]): ReturnType<RecordsRepository['list']> {
+    return this.records.list(query);
   }
 
   /**
@@ -153,6 +177,8 @@ export class Literature {
       throw e;
     } finally {
       clearInterval(beat);
+      // Committed batches queued extraction of their records (interrupted or not).
+      this.deps.wake?.();
     }
     return this.watches.getRun(runId);
   }

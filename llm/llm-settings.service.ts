@@ -4,7 +4,11 @@ import { z } from 'zod';
 import { AuditLog } from '../audit/index.ts';
 import { AppError, isAppError } from '../core/index.ts';
 import type { Database } from '../store/index.ts';
-import type { ActiveModel } from './active-model.ts';
+import type { ActiveModel, ModelSource } from './active-model.ts';
+import type { LlmConfig } from '../core/config.ts';
+import type { LlmProvider } from './provider.ts';
+import { type LlmStatus, llmStatus } from './status.ts';
+import type { LlmUsageRepository } from './usage.repository.ts';
 import type { LlmSettingsInput, LlmSettingsRepository } from './llm-settings.repository.ts';
 import { MODEL_CATALOG } from './models/catalog.ts';
 
@@ -36,8 +40,18 @@ export class LlmSettingsService {
   private readonly audit = new AuditLog();
 
   constructor(
-    private readonly deps: { db: Database; repo: LlmSettingsRepository; active: ActiveModel; modelsDir: string },
+    private readonly deps: { db: Database; repo: LlmSettingsRepository; active: ActiveModel; usage: LlmUsageRepository; modelsDir: string },
   ) {}
+
+  /** The active model and who chose it, a live check, measured speed and token / latency statistics. */
+  status(): Promise<LlmStatus> {
+    return llmStatus(this.deps.active.effective, this.deps.active.current, this.deps.usage, this.deps.active.source);
+  }
+
+  /** Which model answers now (null: the deterministic engines), its settings and where they came from. */
+  active(): { provider: LlmProvider | null; config: LlmConfig; source: ModelSource } {
+    return { provider: this.deps.active.current, config: this.deps.active.effective, source: this.deps.active.source };
+  }
 
   /** Installed catalog models and other .gguf files in YZ_MODELS_DIR. */
   localModels(): z.infer<typeof LocalModelSchema>[] {

@@ -5,18 +5,27 @@ import { Connectors } from '../connectors/index.ts';
 import { type Config, createLogger, type Keyring, type KeySource, type Lexicon, loadLanguage, type Logger, type Tokenizer } from '../core/index.ts';
 import { openGraphStore } from '../graph/index.ts';
 import { Imaging } from '../imaging/index.ts';
-import { INGEST_JOB, IngestService, onIngestJobError, ParsePool, runIngestJob, SourceAdminService, SourcesRepository, TablesRepository } from '../ingest/index.ts';
-import { EXTRACT_JOB, type Extractor, Knowledge, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob, SourceRetirementRepository } from '../knowledge/index.ts';
+import { INGEST_JOB, IngestService, onIngestJobError, ParsePool, runIngestJob, SourceAdminService, SourcesRepository, SourcesService, TablesRepository } from '../ingest/index.ts';
+import { EXTRACT_JOB, type Extractor, GraphService, Knowledge, KnowledgeService, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob, SourceRetirementRepository } from '../knowledge/index.ts';
 import { Literature } from '../literature/index.ts';
 import { Reporting } from '../reporting/index.ts';
 import { ActiveModel, type LlmProvider, LlmResponseCache, LlmSettingsRepository, LlmSettingsService, LlmUsageRepository } from '../llm/index.ts';
 import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, HttpReranker, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
 import { type Database, type JobHandler, JobQueue, JobRunner, type Queryable } from '../store/index.ts';
 import { Teaching } from '../teaching/index.ts';
-import { JobAdmin } from './job-admin.ts';
+import { HealthService } from './health.service.ts';
+import { JobsService } from './jobs.service.ts';
+import type { Services } from './services.ts';
 
-/** Everything a process needs, wired once: the composition root shared by the server and the CLI. */
+/**
+ * Everything a process needs, wired once: the composition root shared by the server and the CLI. Faces (api/,
+ * cli/) use only `services`; the parts below are for workers, the demo loader, benchmarks and tests.
+ */
 export interface Runtime {
+  /** The application services: the only door for routes and commands. */
+  services: Services;
+  /** Start the background work of a serving process: job worker and graph projector (when `worker`), audit checkpoints. */
+  startBackground(opts: { worker: boolean }): void;
   config: Config;
   log: Logger;
   db: Database;
@@ -66,8 +75,6 @@ export interface Runtime {
   imaging: Imaging;
   /** Report drafts with provenance, RIS exports and report QC (reporting/). */
   reporting: Reporting;
-  /** Retry and cancel of jobs by people, audited. */
-  jobAdmin: JobAdmin;
   /** Question bank, exams and item analysis (teaching/). */
   teaching: Teaching;
   close(): Promise<void>;
@@ -75,7 +82,11 @@ export interface Runtime {
 
 export { loadLanguage };
 
-export async function createRuntime(config: Config, opts: { inMemory?: boolean; log?: Logger } = {}): Promise<Runtime> {
+/**
+ * `command`: a one-shot CLI command, whose process ends when it returns: use cases wait until the graph shows
+ * their changes instead of leaving them to the background projector.
+ */
+export async function createRuntime(config: Config, opts: { inMemory?: boolean; log?: Logger; command?: boolean } = {}): Promise<Runtime> {
   const log = opts.log ?? createLogger(config.logLevel);
   // Configurations from before the backend registry still start; say which name to set.
   if (config.store.chosenBy === 'inferred') log.warn({ backend: 'postgres' }, 'YZ_STORE is not set: DATABASE_URL is, so the postgres store is used; set YZ_STORE=postgres');
@@ -104,7 +115,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     });
     await activeModel.init();
     activeModel.poll();
-    const llmSettings = new LlmSettingsService({ db, repo: llmSettingsRepo, active: activeModel, modelsDir: config.llm.modelsDir ?? 'models' });
+    const llmSettings = new LlmSettingsService({ db, repo: llmSettingsRepo, active: activeModel, usage: llmUsage, modelsDir: config.llm.modelsDir ?? 'models' });
     // One LLM extractor per active model (its version names the model), made when the model changes.
     const llmExtractors = new WeakMap<LlmProvider, LlmExtractor>();
     const extractors: Partial<Record<'rules' | 'llm', Extractor>> = {
@@ -124,11 +135,12 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     await knowledge.init();
     const onReady = (tx: Queryable, s: { id: string; demo: boolean; tags?: string[] }) => knowledge.onSourceReady(tx, s);
     const deps = { db, jobs, sources, parser, indexer, tables, log, fault: config.fault, onReady };
-    const literature = new Literature({ db, jobs, log, config: config.pubmed, prepared: { sources, indexer, tables, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
-    const extractDeps = knowledge.extractJobDeps();
-    // The imaging jobs wake the runner after queueing; the runner is made below, once every handler is known.
+    // The runner is made below, once every handler is known; services that queue work wake it through this.
     let runnerRef: JobRunner | undefined;
-    const imaging = new Imaging({ db, jobs, log, lexicon, config: config.imaging, connectors, timeZone: config.pubmed.timezone, wake: () => runnerRef?.wake() });
+    const wake = () => runnerRef?.wake();
+    const literature = new Literature({ db, jobs, log, wake, config: config.pubmed, prepared: { sources, indexer, tables, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
+    const extractDeps = knowledge.extractJobDeps();
+    const imaging = new Imaging({ db, jobs, log, lexicon, config: config.imaging, connectors, timeZone: config.pubmed.timezone, wake });
     const handlers: Record<string, JobHandler> = {
       [INGEST_JOB]: {
         run: (job) => runIngestJob(job, deps),
@@ -166,8 +178,31 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
       retrieve: async (q, top) => (await search.search({ q, top, mode: 'bm25' })).results.map((h) => ({ sourceId: h.sourceId, title: h.title, version: h.version, year: h.year, page: h.pageStart, quote: h.text })),
     });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
+    // A serving process wakes its projector after a change; a one-shot command waits for the graph to show it.
+    // The change is committed either way: a graph store that is down leaves it pending for the projector.
+    const graphChanged = opts.command
+      ? () => knowledge.projector.catchUp().then(() => undefined, (e) => log.warn({ err: e }, 'graph projection failed; the change stays pending'))
+      : async () => knowledge.projector.wake();
+    const sourcesService = new SourcesService({ db, ingest, admin: sourceAdmin, sources, tables, wake, graphChanged });
+    const jobsService = new JobsService({ db, jobs, runner, catchUpGraph: () => knowledge.projector.catchUp().then(() => undefined) });
+    const graphService = new GraphService({ db, knowledge, keyring });
+    const services: Services = {
+      config, log, sources: sourcesService, search, chat, literature, auth, audit, connectors, imaging, reporting, teaching, llm: llmSettings,
+      knowledge: new KnowledgeService({ knowledge, sources: sourcesService, wake, graphChanged }),
+      graph: graphService,
+      jobs: jobsService,
+      health: new HealthService({ config, databaseKind: db.kind, embedder, sources: sourcesService, jobs: jobsService, graph: graphService }),
+    };
     const rt: Runtime = {
-      config, log, db, lexicon, tokenizer, embedder, sources, tables, jobs, runner, handlers, ingest, sourceAdmin, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, reporting, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs), teaching,
+      services,
+      startBackground({ worker }) {
+        if (worker) {
+          runner.start();
+          knowledge.projector.start();
+        }
+        audit.start();
+      },
+      config, log, db, lexicon, tokenizer, embedder, sources, tables, jobs, runner, handlers, ingest, sourceAdmin, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, reporting, activeModel, llmSettings, teaching,
       get llm() {
         return activeModel.current;
       },

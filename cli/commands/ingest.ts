@@ -3,7 +3,7 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import { AppError, isAppError, loadConfig } from '../../core/index.ts';
 import { loadSidecarMeta, type SourceMetaInput, type VersionChoice } from '../../ingest/index.ts';
-import { createRuntime } from '../../runtime/index.ts';
+import type { Runtime } from '../../runtime/index.ts';
 import { cliActor } from '../actor.ts';
 import { fail, printJson, progressBar } from '../output.ts';
 
@@ -58,13 +58,14 @@ export async function ingestCommand(paths: string[], opts: IngestOptions): Promi
   const { json: _json, newVersion, supersedes, separate, ...flags } = opts;
   const choice: VersionChoice = { newVersion, supersedes, separate };
   const explicit = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as SourceMetaInput;
-  let rt: Awaited<ReturnType<typeof createRuntime>> | undefined;
+  let rt: Runtime | undefined;
   try {
     const files = collectFiles(paths);
     if (files.length === 0) throw new AppError('NOT_FOUND', '没有可导入的文件（支持 PDF/MD/HTML/TXT）/ no supported files found', { field: 'paths' });
     if (supersedes && files.length !== 1) throw new AppError('VALIDATION_FAILED', '--supersedes 只能用于单个文件 / --supersedes takes exactly one file', { field: 'supersedes' });
-    rt = await createRuntime(loadConfig({ ...process.env, YZ_LOG_LEVEL: process.env.YZ_LOG_LEVEL ?? 'warn' }));
-    const runtime = rt;
+    const { createRuntime } = await import('../../runtime/index.ts');
+    rt = await createRuntime(loadConfig({ ...process.env, YZ_LOG_LEVEL: process.env.YZ_LOG_LEVEL ?? 'warn' }), { command: true });
+    const runtime = rt.services;
     const results: IngestFileResult[] = [];
     const jobToResult = new Map<string, IngestFileResult>();
     const wasPending = new Set<string>();
@@ -81,7 +82,7 @@ export async function ingestCommand(paths: string[], opts: IngestOptions): Promi
           results.push(r);
           try {
             const meta = { ...loadSidecarMeta(file), ...explicit };
-            const reg = await runtime.ingest.register(readFileSync(file), path.basename(file), meta, choice, { actor: cliActor() });
+            const reg = await runtime.sources.register(readFileSync(file), path.basename(file), meta, choice, { actor: cliActor() });
             r.sourceId = reg.source.id;
             r.title = reg.source.title;
             r.pages = reg.source.pageCount ?? undefined;
@@ -104,11 +105,11 @@ export async function ingestCommand(paths: string[], opts: IngestOptions): Promi
     const index = progressBar('索引 index  ', !json);
     index.start(Math.max(1, jobToResult.size));
     let finished = 0;
-    const off = runtime.runner.onFinished((job) => {
+    const off = runtime.jobs.onFinished((job) => {
       if (jobToResult.has(job.id)) index.update(++finished);
     });
     // Drains this run's jobs and any left by an interrupted earlier run (they resume where they stopped).
-    await runtime.runner.drain();
+    await runtime.jobs.drain();
     off();
     index.stop();
 
@@ -146,7 +147,7 @@ export async function ingestCommand(paths: string[], opts: IngestOptions): Promi
         `\n共 ${files.length} 个文件：导入 ${summary.ingested}，重复 ${summary.duplicates}，失败 ${summary.failed}；${summary.pages} 页，${summary.chunks} 段，${summary.seconds} 秒\n`,
       );
     }
-    await runtime.close();
+    await rt.close();
     if (summary.failed > 0) process.exit(2);
   } catch (e) {
     await rt?.close().catch(() => undefined);

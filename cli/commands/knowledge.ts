@@ -6,10 +6,7 @@ import {
   type Candidate,
   CandidateFilterSchema,
   type ExportFormat,
-  exportGraph,
-  importGraph,
   PREDICATE_LABELS,
-  requireExtractor,
 } from '../../knowledge/index.ts';
 import { cliActor } from '../actor.ts';
 import { drainWithProgress } from '../drain.ts';
@@ -27,10 +24,7 @@ export async function extractCommand(opts: { engine: string; source?: string; js
   await withRuntime(json, async (rt) => {
     const engine = opts.engine === 'llm' ? 'llm' : 'rules';
     if (opts.engine !== 'llm' && opts.engine !== 'rules') throw new AppError('VALIDATION_FAILED', `--engine 只能是 rules 或 llm / unknown engine ${opts.engine}`, { field: 'engine' });
-    requireExtractor(rt.knowledge.extractors, engine);
-    const ids = opts.source ? [opts.source] : (await rt.sources.list({ status: 'ready', limit: 10_000 })).items.filter((s) => !s.supersededBy).map((s) => s.id);
-    if (opts.source && !(await rt.sources.get(opts.source))) throw new AppError('NOT_FOUND', `文献不存在 / unknown source ${opts.source}`, { field: 'source' });
-    const jobs = await rt.knowledge.queueExtraction(ids, engine, cliActor());
+    const jobs = await rt.knowledge.queueExtraction({ sourceId: opts.source, engine, actor: cliActor() });
     await drainWithProgress(rt, jobs.map((j) => j.id), `提取 extract (${engine})`, !json);
     const finished = await Promise.all(jobs.map((j) => rt.jobs.get(j.id)));
     if (json) return printJson({ engine, jobs: finished });
@@ -43,7 +37,7 @@ export async function extractCommand(opts: { engine: string; source?: string; js
       calls += Number(r.llmCalls ?? 0);
       process.stdout.write(`${j.payload.sourceId}  ${j.status}  ${r.chunks ?? 0} 段 chunks → ${r.proposed ?? 0} 条候选 proposed, ${r.inserted ?? 0} 条新增 new${j.lastError ? `  ${j.lastError.message}` : ''}\n`);
     }
-    const counts = await rt.knowledge.candidates.counts();
+    const counts = await rt.knowledge.candidateCounts();
     process.stdout.write(`引擎 engine ${engine}: ${chunks} 段, 大模型调用 LLM calls ${calls} (${chunks ? (calls / chunks).toFixed(2) : '0'}/段); 待审核 pending ${counts.pending}\n`);
   });
 }
@@ -65,7 +59,7 @@ export async function reviewListCommand(opts: Record<string, string | boolean | 
       const issue = parsed.error.issues[0];
       throw new AppError('VALIDATION_FAILED', `筛选条件无效 / invalid filter ${String(issue.path[0])}: ${issue.message}`, { field: String(issue.path[0]) });
     }
-    const page = await rt.knowledge.candidates.list(parsed.data, { limit: Number(opts.limit ?? 20), offset: 0 });
+    const page = await rt.knowledge.candidates(parsed.data, { limit: Number(opts.limit ?? 20), offset: 0 });
     if (json) return printJson(page);
     for (const c of page.items) process.stdout.write(candidateLine(c));
     process.stdout.write(`共 ${page.total} 条 total\n`);
@@ -75,8 +69,7 @@ export async function reviewListCommand(opts: Record<string, string | boolean | 
 export async function reviewDecideCommand(action: 'approve' | 'reject', ids: string[], opts: ReviewOpts) {
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
-    const result = await rt.knowledge.review.bulk(action, { ids }, { actor: actor(opts), comment: opts.comment, overrideConflict: opts.force });
-    await rt.knowledge.projector.catchUp().catch(() => undefined);
+    const result = await rt.knowledge.bulk(action, { ids }, { actor: actor(opts), comment: opts.comment, overrideConflict: opts.force });
     if (result.failed.length) process.exitCode = 2;
     if (json) return printJson(result);
     for (const id of result.done) process.stdout.write(`${action === 'approve' ? '已批准 approved' : '已拒绝 rejected'} ${id}\n`);
@@ -108,8 +101,7 @@ export async function reviewApproveCommand(ids: string[], opts: ReviewOpts) {
       ...(opts.predicate ? { predicate: opts.predicate as ApprovalEdit['predicate'] } : {}),
       ...(opts.certainty ? { certainty: opts.certainty as ApprovalEdit['certainty'] } : {}),
     };
-    const c = await rt.knowledge.review.approve(ids[0], { actor: actor(opts), comment: opts.comment, overrideConflict: opts.force, edit });
-    await rt.knowledge.projector.catchUp().catch(() => undefined);
+    const c = await rt.knowledge.approve(ids[0], { actor: actor(opts), comment: opts.comment, overrideConflict: opts.force, edit });
     if (json) return printJson(c);
     process.stdout.write(`已编辑并批准 edited and approved ${ids[0]} → ${c.relationId}\n`);
   });
@@ -119,8 +111,7 @@ export async function reviewMergeCommand(from: string, into: string, opts: { sur
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
     const o = { actor: actor(opts), comment: opts.comment };
-    const m = opts.surface ? await rt.knowledge.merges.mergeSurface(from, into, o) : await rt.knowledge.merges.mergeEntity(from, into, o);
-    await rt.knowledge.projector.catchUp().catch(() => undefined);
+    const m = await rt.knowledge.merge(opts.surface ? { fromSurface: from } : { fromId: from }, into, o);
     if (json) return printJson(m);
     const c = m.changes;
     process.stdout.write(`已合并 merged ${m.fromId ?? `"${m.fromSurface}"`} → ${m.intoId} (${m.id}): 别名 ${c.aliasKeys.length}, 关系迁移 ${c.relationsMoved.length}, 关系合并 ${c.relationsFolded.length}, 候选 ${c.candidates.length}\n撤销 undo: yingzhi review unmerge ${m.id}\n`);
@@ -130,8 +121,7 @@ export async function reviewMergeCommand(from: string, into: string, opts: { sur
 export async function reviewUnmergeCommand(id: string, opts: { as?: string; json?: boolean }) {
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
-    const m = await rt.knowledge.merges.undo(id, { actor: actor(opts) });
-    await rt.knowledge.projector.catchUp().catch(() => undefined);
+    const m = await rt.knowledge.undoMerge(id, { actor: actor(opts) });
     if (json) return printJson(m);
     process.stdout.write(`已撤销合并 undone ${m.id}\n`);
   });
@@ -141,18 +131,18 @@ export async function graphRebuildCommand(opts: { json?: boolean }) {
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
     const started = Date.now();
-    const r = await rt.knowledge.rebuildGraph(cliActor());
-    const stats = await rt.knowledge.graph.stats();
-    if (json) return printJson({ ...r, store: rt.knowledge.graph.kind, stats, ms: Date.now() - started });
-    process.stdout.write(`图谱已重建 rebuilt (${rt.knowledge.graph.kind}): 重放 ${r.applied} 个事件 events, ${stats.entities} 个实体, ${stats.relations} 条关系, ${Date.now() - started} ms\n`);
+    const r = await rt.graph.rebuild(cliActor());
+    const stats = (await rt.graph.overview()).graph;
+    if (json) return printJson({ ...r, store: rt.graph.store, stats, ms: Date.now() - started });
+    process.stdout.write(`图谱已重建 rebuilt (${rt.graph.store}): 重放 ${r.applied} 个事件 events, ${stats.entities} 个实体, ${stats.relations} 条关系, ${Date.now() - started} ms\n`);
   });
 }
 
 export async function graphStatsCommand(opts: { json?: boolean }) {
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
-    await rt.knowledge.projector.catchUp();
-    const [graph, projection, review] = await Promise.all([rt.knowledge.graph.stats(), rt.knowledge.projector.status(), rt.knowledge.candidates.counts()]);
+    await rt.graph.catchUp();
+    const { graph, projection, review } = await rt.graph.overview();
     if (json) return printJson({ graph, projection, review });
     process.stdout.write(`图存储 store: ${projection.store}  实体 entities ${graph.entities}  关系 relations ${graph.relations}  待投影 pending events ${projection.pending}\n`);
     for (const [p, n] of Object.entries(graph.byPredicate)) process.stdout.write(`  ${p.padEnd(16)} ${n}\n`);
@@ -164,7 +154,7 @@ export async function graphExportCommand(opts: { format: string; out?: string; a
   await withRuntime(false, async (rt) => {
     const formats = ['jsonl', 'csv-nodes', 'csv-edges', 'cypher'];
     if (!formats.includes(opts.format)) throw new AppError('VALIDATION_FAILED', `--format 只能是 ${formats.join(' | ')}`, { field: 'format' });
-    const text = await exportGraph(rt.db, opts.format as ExportFormat, { actor: actor(opts), keyring: rt.keyring });
+    const text = await rt.graph.export(opts.format as ExportFormat, actor(opts));
     if (opts.out) {
       writeFileSync(opts.out, text);
       process.stderr.write(`已导出 exported → ${opts.out}\n`);
@@ -175,8 +165,7 @@ export async function graphExportCommand(opts: { format: string; out?: string; a
 export async function graphImportCommand(file: string, opts: { as?: string; json?: boolean }) {
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
-    const r = await importGraph(rt.db, readFileSync(file, 'utf8'), { actor: actor(opts), keyring: rt.keyring, fileName: path.basename(file) });
-    await rt.knowledge.projector.catchUp().catch(() => undefined);
+    const r = await rt.graph.import(readFileSync(file, 'utf8'), { actor: actor(opts), fileName: path.basename(file) });
     if (json) return printJson(r);
     if (r.signature === 'valid') process.stdout.write(`已导入（本机签名有效）imported (signed here): 实体 ${r.entities}, 关系 ${r.relations}, 跳过 skipped ${r.skipped}\n`);
     else {

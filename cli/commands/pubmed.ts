@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../core/index.ts';
 import type { Run, Watch } from '../../literature/index.ts';
-import type { Runtime } from '../../runtime/index.ts';
+import type { Services } from '../../runtime/index.ts';
 import { drainWithProgress } from '../drain.ts';
 import { printJson } from '../output.ts';
 import { cliActor } from '../actor.ts';
@@ -13,8 +13,8 @@ function runLine(r: Run): string {
   return `${r.id}  ${r.status}  ${r.trigger}  ${r.minDate ?? ''}${r.maxDate ? `→${r.maxDate}` : ''}  ${counts}${r.error ? `\n    错误 error: ${r.error.message}` : ''}`;
 }
 
-async function findWatch(rt: Runtime, idOrName: string): Promise<Watch> {
-  const all = await rt.literature.watches.list();
+async function findWatch(rt: Services, idOrName: string): Promise<Watch> {
+  const all = await rt.literature.listWatches();
   const w = all.find((x) => x.id === idOrName || x.name === idOrName);
   if (!w) throw new AppError('NOT_FOUND', `没有这个文献订阅 / no watch "${idOrName}" (yingzhi pubmed watch list)`, { field: 'watch' });
   return w;
@@ -35,7 +35,7 @@ export async function watchAddCommand(name: string, query: string, opts: { mesh?
 export async function watchListCommand(opts: { json?: boolean }) {
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
-    const items = await rt.literature.watches.list();
+    const items = await rt.literature.listWatches();
     if (json) return printJson({ items });
     if (!items.length) return void process.stdout.write('还没有文献订阅 / no watches yet (yingzhi pubmed watch add)\n');
     for (const w of items) {
@@ -51,7 +51,7 @@ export async function watchRunCommand(idOrName: string, opts: { json?: boolean }
     const w = await findWatch(rt, idOrName);
     const job = await rt.literature.runNow(w.id, cliActor());
     await drainWithProgress(rt, [job.id], `PubMed ${w.name}`, !json);
-    const [run] = await rt.literature.watches.runs({ watchId: w.id, limit: 1 });
+    const [run] = await rt.literature.runs({ watchId: w.id, limit: 1 });
     if (json) return printJson(run ?? null);
     process.stdout.write(`${run ? runLine(run) : '没有运行记录 / no run recorded'}\n`);
     if (run?.status === 'failed') process.exitCode = 1;
@@ -62,7 +62,7 @@ export async function runsCommand(opts: { watch?: string; json?: boolean }) {
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
     const watchId = opts.watch ? (await findWatch(rt, opts.watch)).id : undefined;
-    const items = await rt.literature.watches.runs({ watchId, limit: 50 });
+    const items = await rt.literature.runs({ watchId, limit: 50 });
     if (json) return printJson({ items });
     for (const r of items) process.stdout.write(`${runLine(r)}\n`);
   });
@@ -79,8 +79,8 @@ export async function pubmedImportCommand(file: string, opts: { json?: boolean }
       throw new AppError('TEXT_DECODE_FAILED', `${file} 不是 UTF-8 编码 / not UTF-8`, { field: 'file' });
     }
     const run = await rt.literature.importXml(xml, path.basename(file), { actor: cliActor() });
-    await rt.runner.drain(); // extraction of the new abstracts into the review queue
-    const done = await rt.literature.watches.getRun(run.id);
+    await rt.jobs.drain(); // extraction of the new abstracts into the review queue
+    const done = await rt.literature.getRun(run.id);
     if (json) return printJson(done);
     process.stdout.write(`${runLine(done)}\n`);
   });

@@ -1,7 +1,8 @@
-import { AppError } from '../../core/index.ts';
+
 import { SOURCE_KINDS, type SourceKind } from '../../ingest/index.ts';
 import type { SearchHit } from '../../search/index.ts';
 import { JOB_STATUSES, type JobStatus } from '../../store/index.ts';
+import { cliActor } from '../actor.ts';
 import { printJson } from '../output.ts';
 import { withRuntime } from '../with-runtime.ts';
 
@@ -84,12 +85,7 @@ export async function jobsListCommand(opts: { json?: boolean; status?: string })
 export async function jobsRetryCommand(id: string, opts: { json?: boolean }) {
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
-    const job = await rt.jobs.retry(id);
-    if (!job) {
-      const existing = await rt.jobs.get(id);
-      if (!existing) throw new AppError('NOT_FOUND', `任务不存在 / unknown job ${id}`, { field: 'id' });
-      throw new AppError('STATE_CONFLICT', `只有失败、已取消或已隔离的任务可以重试 / only failed, cancelled or quarantined jobs can be retried (${existing.status})`, { field: 'id' });
-    }
+    const job = await rt.jobs.retry(id, cliActor());
     if (json) return printJson(job);
     process.stdout.write(`已重新排队 queued again: ${job.id} (${job.kind})\n`);
   });

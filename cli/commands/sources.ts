@@ -37,13 +37,12 @@ export function registerSourceCommands(sources: Command): void {
     .action((id: string, opts: { yes?: boolean; reason?: string; json?: boolean }) =>
       withRuntime(Boolean(opts.json), async (rt) => {
         if (!opts.yes) {
-          const plan = await rt.sourceAdmin.deletionPlan(id);
+          const plan = await rt.sources.deletionPlan(id);
           if (opts.json) return printJson({ deleted: false, plan });
           process.stdout.write(`将删除 would delete:\n${describeDeletion(plan)}加 --yes 确认删除 / add --yes to delete\n`);
           return;
         }
-        const done = await rt.sourceAdmin.delete(id, { actor: cliActor(), reason: opts.reason });
-        await rt.knowledge.projector.catchUp();
+        const done = await rt.sources.delete(id, { actor: cliActor(), reason: opts.reason });
         if (opts.json) return printJson({ deleted: true, plan: done });
         process.stdout.write(`已删除 deleted:\n${describeDeletion(done)}`);
       }),
@@ -57,7 +56,7 @@ export function registerSourceCommands(sources: Command): void {
     .option('--json', 'machine-readable output')
     .action((id: string, opts: { chunkChars?: number; wait: boolean; json?: boolean }) =>
       withRuntime(Boolean(opts.json), async (rt) => {
-        const { job } = await rt.sourceAdmin.reparse(id, { chunkChars: opts.chunkChars }, cliActor());
+        const { job } = await rt.sources.reparse(id, { chunkChars: opts.chunkChars }, cliActor());
         if (opts.wait) await drainWithProgress(rt, [job.id], '重新解析 reparse', !opts.json);
         const source = await rt.sources.get(id);
         const finished = await rt.jobs.get(job.id);

@@ -3,16 +3,15 @@ import path from 'node:path';
 import { buildApp } from '../../api/index.ts';
 import { loadConfig } from '../../core/index.ts';
 import { installedGguf, MODEL_CATALOG } from '../../llm/index.ts';
-import { createRuntime, demoFiles, loadDemoCorpus, type Runtime } from '../../runtime/index.ts';
+import { createRuntime, demoFiles, loadDemoCorpus, type Services } from '../../runtime/index.ts';
 
 /**
  * Say which model answers (and load an embedded one now, so the first question does not wait for it),
  * or how to get one: an installed catalog model is named with the settings that enable it.
  */
-function announceModel(rt: Runtime): void {
-  const llm = rt.llm;
-  const cfg = rt.activeModel.effective;
-  const from = rt.activeModel.source.kind === 'settings' ? '设置页 Settings' : '环境变量 YZ_LLM';
+function announceModel(rt: Services): void {
+  const { provider: llm, config: cfg, source } = rt.llm.active();
+  const from = source.kind === 'settings' ? '设置页 Settings' : '环境变量 YZ_LLM';
   if (!llm) {
     const installed = installedModels(cfg.modelsDir ?? 'models');
     const hint = installed.length
@@ -68,34 +67,32 @@ function passwordBox(username: string, password: string): string {
 export async function startCommand(): Promise<void> {
   const started = performance.now();
   const config = loadConfig();
-  const rt = await createRuntime(config);
+  const runtime = await createRuntime(config);
+  const rt = runtime.services;
   const admin = await rt.auth.bootstrap(process.env.YZ_ADMIN_PASSWORD);
   if (admin.created && !admin.generated) rt.log.info({ username: admin.username }, 'first admin account created from YZ_ADMIN_PASSWORD');
-  const app = await buildApp(rt, { serveUi: true, logger: true, closeRuntime: true });
+  const app = await buildApp(runtime, { serveUi: true, logger: true, closeRuntime: true });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = address.replace('[::1]', 'localhost');
   const serverFile = path.join(config.dataDir, 'server.json');
   if (config.store.name === 'pglite') writeFileSync(serverFile, JSON.stringify({ pid: process.pid, url }));
-  if (config.worker) {
-    rt.runner.start();
-    rt.knowledge.projector.start();
-  }
-  // Signed audit checkpoints (YZ_AUDIT_CHECKPOINT_MINUTES) and sign-in upkeep (failure bursts audited once quiet).
-  rt.audit.start();
+  // Job worker and graph projector (YZ_WORKER), signed audit checkpoints (YZ_AUDIT_CHECKPOINT_MINUTES).
+  runtime.startBackground({ worker: config.worker });
+  // Sign-in upkeep (failure bursts audited once quiet).
   const upkeep = setInterval(() => void rt.auth.housekeeping().catch((e) => rt.log.warn({ err: e }, 'auth housekeeping failed')), 5 * 60_000);
   upkeep.unref();
   const empty = (await rt.sources.count()) === 0;
   if (config.loadDemo === 'true' || (config.loadDemo === 'auto' && empty)) {
     const total = demoFiles().length;
     let n = 0;
-    const results = await loadDemoCorpus(rt, (file, r) => {
+    const results = await loadDemoCorpus(runtime, (file, r) => {
       process.stderr.write(`演示数据 demo corpus ${++n}/${total}: ${path.basename(file)} (${r.status})\n`);
     });
     rt.log.info({ queued: results.filter((r) => r.status === 'queued').length }, 'demo corpus queued for ingestion');
   }
   // "Ready" only once the port answers a request, not merely when it is bound.
   await answers(`${url}/healthz`);
-  rt.log.info({ url, readyMs: Math.round(performance.now() - started), database: rt.db.kind, embedder: rt.embedder.model }, 'YingZhi ready');
+  rt.log.info({ url, readyMs: Math.round(performance.now() - started), database: rt.health.databaseKind, embedder: rt.health.embedderModel }, 'YingZhi ready');
   announceModel(rt);
   process.stderr.write(`\n影知 YingZhi 已启动 ready: ${url}  (API docs ${url}/docs)\n`);
   // Printed once, last, to stderr only (never the log): the admin must change it at first login.

@@ -55,7 +55,7 @@ export async function vocabImportCommand(file: string, opts: { format?: string; 
     return fail(e, json);
   }
   await withRuntime(json, async (rt) => {
-    const r = opts.dryRun ? await rt.knowledge.vocabulary.preview(req) : await rt.knowledge.vocabulary.apply(req, cliActor());
+    const r = opts.dryRun ? await rt.knowledge.previewVocabulary(req) : await rt.knowledge.importVocabulary(req, cliActor());
     if (json) return printJson(r);
     process.stdout.write(report(r, !opts.dryRun));
     if (opts.dryRun && r.errors.length) process.exitCode = 2;
@@ -65,7 +65,7 @@ export async function vocabImportCommand(file: string, opts: { format?: string; 
 export async function vocabListCommand(opts: { json?: boolean }): Promise<void> {
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
-    const items = await rt.knowledge.vocabulary.list();
+    const items = await rt.knowledge.vocabularyImports();
     if (json) return printJson({ items });
     if (!items.length) process.stdout.write('没有导入记录 / no imports\n');
     for (const i of items) {
@@ -78,7 +78,7 @@ export async function vocabListCommand(opts: { json?: boolean }): Promise<void> 
 export async function vocabUndoCommand(id: string, opts: { json?: boolean }): Promise<void> {
   const json = Boolean(opts.json);
   await withRuntime(json, async (rt) => {
-    const r = await rt.knowledge.vocabulary.undo(id, cliActor());
+    const r = await rt.knowledge.undoVocabularyImport(id, cliActor());
     if (json) return printJson(r);
     process.stdout.write(`已撤销导入 undone ${r.id} (${r.fileName})\n`);
   });

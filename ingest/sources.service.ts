@@ -1,0 +1,144 @@
+import { AppError } from '../core/index.ts';
+import { formatCitation } from '../search/index.ts';
+import type { Database, Job } from '../store/index.ts';
+import type { IngestService, RegisterResult, VersionChoice } from './ingest.service.ts';
+import type { DeletionPlan, PassageRow, SourceAdminService, SourceMetaPatch } from './source-admin.service.ts';
+import type { Source } from './source.schema.ts';
+import type { SourceListQuery, SourcesRepository, StoredPassage } from './sources.repository.ts';
+import type { ChunkTable, PageTableView, TablesRepository } from './tables.repository.ts';
+import type { SourceMetaInput } from './document.ts';
+
+export interface SourcesServiceDeps {
+  db: Database;
+  ingest: IngestService;
+  admin: SourceAdminService;
+  sources: SourcesRepository;
+  tables: TablesRepository;
+  /** Wake the job workers: called after every use case that queues a job. */
+  wake: () => void;
+  /** Wake the graph projector: deleting a source retires the relations backed only by it. */
+  graphChanged: () => Promise<void>;
+}
+
+/** A passage with its source, the pages it spans (with their tables) and its citation. */
+export interface PassageView {
+  chunk: StoredPassage & { citation: string; table: ChunkTable | null };
+  source: Source;
+  pages: Array<{ page: number; text: string; tables: PageTableView[] }>;
+}
+
+/**
+ * The sources capability's use cases (issue 20): register documents, read sources, pages and passages, edit,
+ * re-parse, delete, take passages out of search. Queueing a job wakes the workers here, not in each caller.
+ * Other capabilities read sources only through this service.
+ */
+export class SourcesService {
+  constructor(private readonly deps: SourcesServiceDeps) {}
+
+  /** Register an uploaded document (parse, store, queue its ingest job); a duplicate returns the existing source. */
+  async register(bytes: Uint8Array, fileName: string, meta: SourceMetaInput = {}, choice: VersionChoice = {}, opts: { actor?: string } = {}): Promise<RegisterResult> {
+    const r = await this.deps.ingest.register(bytes, fileName, meta, choice, opts);
+    if (r.status !== 'duplicate') this.deps.wake();
+    return r;
+  }
+
+  sameName(fileName: string, sha256?: string): ReturnType<IngestService['sameName']> {
+    return this.deps.ingest.sameName(fileName, sha256);
+  }
+
+  unsupersede(id: string, actor: string): Promise<{ restored: Source; detached: Source }> {
+    return this.deps.ingest.unsupersede(id, actor);
+  }
+
+  list(query: SourceListQuery = {}): ReturnType<SourcesRepository['list']> {
+    return this.deps.sources.list(query);
+  }
+
+  /** The current indexed sources (ready, not superseded): what extraction and evaluation work on. */
+  async currentIndexed(): Promise<Source[]> {
+    return (await this.deps.sources.list({ status: 'ready', limit: 10_000 })).items.filter((s) => !s.supersededBy);
+  }
+
+  corpusCounts(): Promise<{ sources: number; chunks: number }> {
+    return this.deps.sources.corpusCounts();
+  }
+
+  count(): Promise<number> {
+    return this.deps.sources.count();
+  }
+
+  /** A source, or null when absent. */
+  get(id: string): Promise<Source | null> {
+    return this.deps.sources.get(id);
+  }
+
+  /** A source, or NOT_FOUND naming `field`. */
+  async require(id: string, field = 'id'): Promise<Source> {
+    const s = await this.deps.sources.get(id);
+    if (!s) throw new AppError('NOT_FOUND', `来源不存在 / unknown source ${id}`, { field });
+    return s;
+  }
+
+  /** The stored original file of a source (NOT_FOUND when the source or its file is absent). */
+  async file(id: string): Promise<{ source: Source; bytes: Uint8Array | null }> {
+    const source = await this.require(id);
+    return { source, bytes: await this.deps.sources.fileBytes(source.id) };
+  }
+
+  /** One page's text with its tables; NOT_FOUND for an unknown source or page. */
+  async page(id: string, pageNo: number): Promise<{ page: number; text: string; tables: PageTableView[]; pageCount: number }> {
+    const s = await this.require(id);
+    const text = await this.deps.sources.page(s.id, pageNo);
+    if (text === null) throw new AppError('NOT_FOUND', `第 ${pageNo} 页不存在 / no page ${pageNo}`, { field: 'page' });
+    const tables = await this.deps.tables.forPages(this.deps.db, s.id, pageNo, pageNo);
+    return { page: pageNo, text, tables, pageCount: s.pageCount ?? 0 };
+  }
+
+  /** A passage with its source and pages; the citation is the one search prints (retraction warning included). */
+  async passage(chunkId: string): Promise<PassageView> {
+    const c = await this.deps.sources.passage(chunkId);
+    if (!c) throw new AppError('NOT_FOUND', `段落不存在 / unknown chunk ${chunkId}`, { field: 'id' });
+    const source = await this.require(c.sourceId);
+    const [pages, pageTables, chunkTables] = await Promise.all([
+      this.deps.sources.pages(c.sourceId, c.pageStart, c.pageEnd),
+      this.deps.tables.forPages(this.deps.db, c.sourceId, c.pageStart, c.pageEnd),
+      this.deps.tables.forChunks(this.deps.db, [c.id]),
+    ]);
+    const citation = formatCitation({ title: source.title, version: source.version, year: source.year, pageStart: c.pageStart, pageEnd: c.pageEnd, retracted: source.retractedAt !== null });
+    return {
+      chunk: { ...c, citation, table: chunkTables.get(c.id) ?? null },
+      source,
+      pages: pages.map((p) => ({ ...p, tables: pageTables.filter((t) => t.page === p.page) })),
+    };
+  }
+
+  deletionPlan(id: string): Promise<DeletionPlan> {
+    return this.deps.admin.deletionPlan(id);
+  }
+
+  /** Delete a source (audited); relations backed only by it are retired, and the graph follows. */
+  async delete(id: string, opts: { actor: string; reason?: string }): Promise<DeletionPlan> {
+    const plan = await this.deps.admin.delete(id, opts);
+    await this.deps.graphChanged();
+    return plan;
+  }
+
+  edit(id: string, patch: SourceMetaPatch, actor: string): Promise<Source> {
+    return this.deps.admin.edit(id, patch, actor);
+  }
+
+  /** Re-parse from the stored file with new settings: queues the ingest job and wakes the workers. */
+  async reparse(id: string, settings: { chunkChars?: number }, actor: string): Promise<{ source: Source; job: Job }> {
+    const r = await this.deps.admin.reparse(id, settings, actor);
+    this.deps.wake();
+    return r;
+  }
+
+  passages(id: string, opts: { limit: number; offset: number; disabled?: boolean }): Promise<{ items: PassageRow[]; total: number }> {
+    return this.deps.admin.passages(id, opts);
+  }
+
+  setPassageDisabled(chunkId: string, disable: { reason: string } | null, actor: string): Promise<void> {
+    return this.deps.admin.setPassageDisabled(chunkId, disable, actor);
+  }
+}
