@@ -38,6 +38,8 @@ export interface ArgSpec {
   open?: boolean;
   /** Only lexicon names fill this argument (wording too loose to trust with a guessed name). */
   lexiconOnly?: boolean;
+  /** A phrase outside the lexicon fills this argument only when its head shows a type (loose wording: 可见, 出现). */
+  headed?: boolean;
 }
 
 export interface PatternRule {
@@ -91,6 +93,7 @@ export const T = {
 export function typeIn(spec: ArgSpec, m: LocalMention): EntityType | null {
   if (spec.lexiconOnly && (m.open || m.pronoun || m.implicit)) return null;
   if (m.pronoun || m.implicit) return spec.types.includes('Disease') ? 'Disease' : null;
+  if (spec.headed && m.open && !m.type) return null;
   if (m.type && spec.types.includes(m.type)) return m.type;
   if (!m.open) return null;
   if (m.type) return spec.accept?.includes(m.type) ? fallbackType(spec) : null;
