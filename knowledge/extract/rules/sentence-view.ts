@@ -1,5 +1,6 @@
 import type { EntityType, LexiconEntry } from '../../../core/index.ts';
 import type { EntityMention, PositionedWord } from './mentions.ts';
+import { distributeListHeads } from './list-heads.ts';
 import { findOpenSpans, type OpenMentionTools } from './open-mentions.ts';
 import { type Clause, type Span, splitClauses } from './sentences.ts';
 
@@ -107,7 +108,7 @@ export function viewSentence(
       else if (!o.type && !o.pronoun && /^的/.test(sentence.text.slice(o.end)) && [...known, ...open].some((x) => x !== o && x.start === o.end + 1)) continue;
       else merged.push({ start: o.start, end: o.end, text: o.text, type: o.type, open: !o.pronoun, pronoun: o.pronoun, clause });
     }
-    mentions = merged.sort((a, b) => a.start - b.start);
+    mentions = distributeListHeads(sentence.text, merged.sort((a, b) => a.start - b.start), tools);
   }
   const types = new Set<EntityType>();
   let hasUntyped = false;
