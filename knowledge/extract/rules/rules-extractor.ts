@@ -104,7 +104,7 @@ export class RulesExtractor implements Extractor {
       const next = sentenceTopic(this.lexicon, view, topic === null);
       // A heading line states nothing itself; a defining sentence states facts about the topic it sets.
       if (!next?.headingLine && view.mentions.length + (topic ? 1 : 0) >= 2) {
-        for (const { triple, rule } of this.sentenceTriples(next ? { ...view, topic: next.topic } : view)) {
+        for (const { triple, rule } of withoutAliasCopies(this.sentenceTriples(next ? { ...view, topic: next.topic } : view), stated)) {
           triples.push(triple);
           rules.push(rule);
         }
@@ -250,6 +250,29 @@ export class RulesExtractor implements Extractor {
     const mods = new Set(view.mentions.filter((m) => m.clause === clause && m.type === 'Modality' && m.entry).map((m) => m.entry?.zh as string));
     return mods.size === 1 ? { modality: [...mods][0].slice(0, 40) } : {};
   }
+}
+
+/**
+ * A name and the abbreviation the sentence gives it ("鼻胆管引流术（ENBD）") are one mention: the triple
+ * stated of the abbreviation is dropped where the same triple is stated of the full name.
+ */
+function withoutAliasCopies<T extends { triple: ExtractedTriple }>(found: T[], synonyms: readonly SynonymProposal[]): T[] {
+  if (!synonyms.length) return found;
+  const key = (t: ExtractedTriple, s: string, o: string) => `${t.predicate}|${surfaceKey(s)}|${surfaceKey(o)}`;
+  const byKey = new Map(found.map(({ triple: t }) => [key(t, t.subject.text, t.object.text), t]));
+  // Keep the copy whose mention the lexicon knows (PTCD) over an unresolved full name, else the full name.
+  const drop = (side: Mention, other: ExtractedTriple | undefined, otherSide: (t: ExtractedTriple) => Mention) =>
+    !!other && !(side.entityId && !otherSide(other).entityId);
+  return found.filter(({ triple: t }) => {
+    for (const y of synonyms) {
+      const alias = surfaceKey(y.alias);
+      if (surfaceKey(t.subject.text) === alias && drop(t.subject, byKey.get(key(t, y.term.text, t.object.text)), (o) => o.subject)) return false;
+      if (surfaceKey(t.object.text) === alias && drop(t.object, byKey.get(key(t, t.subject.text, y.term.text)), (o) => o.object)) return false;
+      if (surfaceKey(t.subject.text) === surfaceKey(y.term.text) && !t.subject.entityId && byKey.get(key(t, y.alias, t.object.text))?.subject.entityId) return false;
+      if (surfaceKey(t.object.text) === surfaceKey(y.term.text) && !t.object.entityId && byKey.get(key(t, t.subject.text, y.alias))?.object.entityId) return false;
+    }
+    return true;
+  });
 }
 
 /**
