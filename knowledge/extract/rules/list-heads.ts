@@ -50,7 +50,7 @@ export function distributeListHeads(text: string, mentions: LocalMention[], tool
       const before = text.slice(0, at - join[0].length);
       const found = /[\u4e00-\u9fffA-Za-z0-9]{1,3}[性型]$/.exec(before)?.[0];
       // A verb or list word glued before the modifier (分为机械性) is not part of it.
-      const mod = found?.replace(/^(?:分为|分成|包括|为|是|有|按|及|和|或|与)/, '');
+      const mod = found?.replace(/^(?:的|分为|分成|包括|为|是|有|按|及|和|或|与)+/, '');
       if (!mod || !MODIFIER.test(mod) || mod.length < 2) break;
       const start = before.length - mod.length;
       if (out.some((m) => m.start < before.length && m.end > start)) break;

@@ -71,7 +71,7 @@ const PUNCT = /[\s，。；：、,.;:!?！？（）()「」『』“”"'‘’�
 const NUMBER = /(?<![A-Za-z0-9.-])(?:第)?[0-9０-９]+(?:\.[0-9]+)?\s*(?:[～~\-–至到][0-9]+(?:\.[0-9]+)?)?\s*(?:%|％|倍|小时|天|日|周|个月|月|年|岁|分钟|秒|cm|mm|mg|g|kg|ml|mL|次|项|例|个)?(?:以上|以下|以内|内|左右|后|前)?(?![0-9A-Za-z\-型期级类度])/g;
 
 /** Leading and trailing words that are not part of the name a phrase gives. */
-const LEAD = /^(?:静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取|时)(?=[\u4e00-\u9fffA-Za-z]{2})/;
+const LEAD = /^(?:以|的有?|静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取|时)(?=[\u4e00-\u9fffA-Za-z]{2})/;
 
 /** Groups of people before a name: context, not part of it (人群筛查 is 筛查 of a group, 成人肥胖患者…). */
 const PEOPLE = /^(?:人群|患者|病人|儿童|成人|老年人|孕妇|女性|男性|青少年|婴幼儿)(?=[\u4e00-\u9fffA-Za-z]{2})/;
@@ -112,7 +112,7 @@ export interface OpenMentionTools {
  * Text before a known name that makes a narrower concept of it (重症 + 急性胰腺炎, 小儿 + 腹泻, HER2阳性 +
  * 乳腺癌) rather than being a verb or another name glued to it (评估 + 脑转移).
  */
-const DISEASE_MODIFIER = /^(?:[\u4e00-\u9fffA-Za-z0-9+-]{0,8}(?:性|型|状|样|期|度|级|侧|半|阳性|阴性)|重症|轻症|危重|早期|晚期|中晚期|进展期|小儿|新生儿|婴幼儿|儿童期|妊娠期|妊娠|产后|原发|继发|局限|转移|复发|急性|慢性|亚急性|难治|复杂|单纯|典型|非典型|不典型|暴发|中毒|重型|轻型|普通|双侧|单侧|左|右|上|下|前|后|[A-Za-z0-9]+)+$/;
+const DISEASE_MODIFIER = /^(?:(?:(?![的有是为])[\u4e00-\u9fffA-Za-z0-9+-]){0,8}(?:性|型|状|样|期|度|级|侧|半|阳性|阴性)|重症|轻症|危重|早期|晚期|中晚期|进展期|小儿|新生儿|婴幼儿|儿童期|妊娠期|妊娠|产后|原发|继发|局限|转移|复发|急性|慢性|亚急性|难治|复杂|单纯|典型|非典型|不典型|暴发|中毒|重型|轻型|普通|双侧|单侧|左|右|上|下|前|后|[A-Za-z0-9]+)+$/;
 
 /** Text before a known site that narrows it (第一跖趾关节, 左侧, 右下). */
 const SITE_MODIFIER = /^(?:第[一二三四五六七八九十0-9]+|[左右双两单一][侧]?|[上下前后内外中远近][段部侧端]?)+$/;

@@ -255,7 +255,7 @@ function topic(view: SentenceView, spec: ArgSpec, trigger: { start: number }, ci
   return coordinated(view, same, same.indexOf(head), 1);
 }
 
-const COORDINATOR = /^\s*(?:、|和|与|及|以及|或|或者|伴有?|\/|and|or|,)?\s*$/i;
+const COORDINATOR = /^\s*(?:、|和|与|及|以及|或|或者|伴有?|加|并|\/|and|or|,)?\s*$/i;
 
 /** `list[at]` and the mentions coordinated with it ("结核球和炎性假瘤"), walking in direction `dir`. */
 function coordinated(view: SentenceView, list: LocalMention[], at: number, dir: -1 | 1): LocalMention[] {

@@ -105,7 +105,7 @@ export function viewSentence(
         merged.push({ start: o.start, end: o.end, text: o.text, type: o.type, open: true, pronoun: true, clause });
       }
       // A phrase with no head before 的 and a name is that name's modifier (大片浓密模糊的炎性浸润阴影), not a name.
-      else if (!o.type && !o.pronoun && /^的/.test(sentence.text.slice(o.end)) && [...known, ...open].some((x) => x !== o && x.start === o.end + 1)) continue;
+      else if ((!o.type || o.type === 'Finding' || o.type === 'Sign') && !o.pronoun && !o.head && /^的/.test(sentence.text.slice(o.end)) && [...known, ...open].some((x) => x !== o && x.start === o.end + 1 && (!o.type || x.type === 'Sign' || x.type === 'Finding'))) continue;
       else merged.push({ start: o.start, end: o.end, text: o.text, type: o.type, open: !o.pronoun, pronoun: o.pronoun, clause });
     }
     mentions = distributeListHeads(sentence.text, merged.sort((a, b) => a.start - b.start), tools);
