@@ -55,9 +55,9 @@ describe('rules extraction that generalises (rules-v3)', () => {
     expect(signs).toContain('炎性浸润阴影');
   });
 
-  it('the head noun of the topic alone refers to the topic (脓肿 in a section on 肺脓肿)', () => {
-    const t = run('脓肿形成后可并发脓胸。', ['肺脓肿']);
-    expect(t.filter((r) => r.subject.text === '脓肿' || r.object.text === '脓肿')).toEqual([]);
+  it('并发现 states no complication, and the head noun of the topic alone refers to the topic (脓肿 in a section on 肺脓肿)', () => {
+    const t = run('胸部CT能更准确地定位并发现体积较小的脓肿。', ['肺脓肿']);
+    expect(t.filter((r) => r.predicate === 'complication_of' || r.subject.text === '脓肿' || r.object.text === '脓肿')).toEqual([]);
   });
 
   it('reads lists that share a head (机械性、动力性和血运性肠梗阻) or a result word (A试验、B试验阳性) item by item', () => {

@@ -36,7 +36,7 @@ export interface OpenSpan {
  */
 const PHRASES = [
   // trigger verbs and their usual adverbs
-  '(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|常常|还可|还|亦可|也可|同时)?(?:表现为|表现|呈现为|呈现|显示|出现|发生|伴有|伴随|合并|并发|继发|引起|导致|造成|诱发|所致|引发)(?!性)',
+  '(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|常常|还可|还|亦可|也可|同时)?(?:表现为|表现|呈现为|呈现|显示|出现|发生|伴有|伴随|合并|并发(?!现)|继发|引起|导致|造成|诱发|所致|引发)(?!性)',
   // conjunctions, 伴, 是, 而 are never inside a name (伴行 is a verb of vessels)
   '伴(?!行)|和|或|及|与|是|而|(?<=[\uE000-\uE00B])对(?![称比照应])|(?<=检查|镜)[加并](?=[^，。；]{0,6}?(?:活检|检查|造影|培养|细胞学))',
   // a modal before a verb (需加用, 应行): jieba often glues the modal to the word before it (间日疟需)

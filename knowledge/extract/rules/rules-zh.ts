@@ -137,7 +137,7 @@ const EXAMINED_BY: PatternRule[] = [
 ];
 
 const COMPLICATION_OF: PatternRule[] = [
-  rule('complicated_by', 'complication_of', '(?:可|常|易|容易|多|可以)?(?:并发|继发)(?!于|症|性)', right(DIS, 'all', COMPLICATIONS), left(DIS), 0.9),
+  rule('complicated_by', 'complication_of', '(?:可|常|易|容易|多|可以)?(?:并发(?!现)|继发)(?!于|症|性)', right(DIS, 'all', COMPLICATIONS), left(DIS), 0.9),
   rule('combined_with', 'complication_of', '(?:可|常|易|同时|即使)?合并', right(DIS), left(DIS), 0.7),
   rule('complications_are', 'complication_of', '并发症[^。；]{0,8}?(?:包括|有|为)', right(DIS, 'all', { span: 'sentence', ...COMPLICATIONS }), left(DIS), 0.9),
   // "由X引起的Y" describes Y; only the statement "X引起Y" makes Y a complication.
