@@ -92,6 +92,13 @@ describe('rules extraction that generalises (rules-v3)', () => {
     expect(ct.find((r) => r.predicate === 'examined_by')?.certainty ?? 'absent').toBe('absent');
   });
 
+  it('a question states nothing, and a disease a disease causes is its complication, not its sign', () => {
+    expect(run('为什么肺癌患者常出现咯血？', ['肺癌'])).toEqual([]);
+    const t = run('本病长期可导致慢性肾脏病和脑卒中。', ['原发性高血压']);
+    expect(about(t, 'has_sign')).toEqual([]);
+    expect(about(t, 'complication_of')).toEqual(expect.arrayContaining(['慢性肾脏病 原发性高血压', '脑卒中 原发性高血压']));
+  });
+
   it('a triple stated of a bracketed abbreviation and of its full name is proposed once', () => {
     const t = run('首选内镜下鼻胆管引流术（ENBD）。', ['急性胆管炎']);
     expect(about(t, 'treated_by')).toEqual(['急性胆管炎 鼻胆管引流术']);

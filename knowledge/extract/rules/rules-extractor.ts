@@ -23,6 +23,9 @@ const THERAPEUTIC_PROCEDURE = /切除|修补|置换|成形|吻合|移植|引流|
 /** Names of classes of disease rather than diseases. */
 const CATEGORY = /(?:疾病|传染病|恶性肿瘤|良性肿瘤|肿瘤|病变|急腹症|心血管综合征)$/;
 
+/** A sentence that asks rather than states. */
+const QUESTION = /[？?]\s*[”"」』）)]*\s*$/;
+
 /** Text of the preceding chunk that is read for a topic (a heading line is short and near the end). */
 const PRECEDING_CHARS = 400;
 
@@ -103,7 +106,8 @@ export class RulesExtractor implements Extractor {
       synonyms.push(...stated);
       const next = sentenceTopic(this.lexicon, view, topic === null);
       // A heading line states nothing itself; a defining sentence states facts about the topic it sets.
-      if (!next?.headingLine && view.mentions.length + (topic ? 1 : 0) >= 2) {
+      // A question (思考题, 为什么…？) asks; it states nothing to extract.
+      if (!next?.headingLine && !QUESTION.test(view.text) && view.mentions.length + (topic ? 1 : 0) >= 2) {
         for (const { triple, rule } of withoutAliasCopies(this.sentenceTriples(next ? { ...view, topic: next.topic } : view), stated)) {
           triples.push(triple);
           rules.push(rule);

@@ -51,7 +51,7 @@ const HAS_SIGN: PatternRule[] = [
   // "烧心和反流是本病最常见的典型症状": what a disease presents with, the symptoms as grammatical subject.
   rule('is_symptom', 'has_sign', `(?:是|为)${gap(16)}的?${QUAL}?的?${CLINICAL}`, topicInside(DIS), left(SIGN, 'all'), 0.9),
   rule('seen', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以|还可|还)?(?:见到|可见(?!于)|常见(?![于的])|多见(?![于的])|出现|发生(?!于|在|率|部位|的)|伴有|伴|呈现|呈|显示|可有|常有|多有|均有|内有|但有|而有|则有|并有|尚有|可发现|能发现|突发|突然出现)', left(DIS), right(SIGN, 'all', { accept: ['Disease'], headed: true }), 0.8),
-  { ...rule('causes_sign', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:引起|导致|形成)', left(DIS), right(SIGN, 'all'), 0.8), notInRelative: true },
+  { ...rule('causes_sign', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:引起|导致|形成)', left(DIS), right(SIGN, 'all', { headed: true }), 0.8), notInRelative: true },
   // "X未见Y", "X无Y": the relation is stated as absent (the negation cue sets the certainty).
   rule('lacks', 'has_sign', '(?:一般|通常|多|常|均)?(?:未见|未发现|没有|不伴有?|缺乏|无(?!法|论|需|须|关|创|效|菌|痛|数|限|禁忌))', left(DIS), right(SIGN), 0.8),
   rule('mainly', 'has_sign', `以${gap(15)}为(?:主|特征|特点|主要表现)`, left(DIS), inside(SIGN, { accept: ['Disease'] }), 0.8),
