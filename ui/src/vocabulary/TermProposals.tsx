@@ -112,9 +112,9 @@ function ProposalItem({ p, onDone }: { p: TermProposal; onDone: (surface: string
         <p className="small muted">{p.target.entityId ? v.t('terms.targetKnown', { name: p.target.nameZh ?? p.target.entityId }) : v.t('terms.targetUnknown')}</p>
       )}
       <ul className="term-examples small">
-        {p.examples.map((x, i) => (
-          // Two examples may quote rows of one table that open alike: the position keeps keys unique.
-          <li key={`${x.sourceId}-${i}-${x.quote.slice(0, 20)}`}>
+        {p.examples.map((x) => (
+          // Keyed by the whole quote: rows of one table open alike, so a prefix repeats.
+          <li key={`${x.sourceId}-${x.page ?? ''}-${x.quote}`}>
             「{x.quote.length > 120 ? `${x.quote.slice(0, 120)}…` : x.quote}」 <span className="muted">《{x.sourceTitle}》{x.page ? ` p.${x.page}` : ''}</span>
           </li>
         ))}
