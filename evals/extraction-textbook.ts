@@ -10,6 +10,8 @@ import { type Prf, prf } from './extraction-metrics.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const TEXTBOOK_GOLD_PATH = path.join(HERE, 'extraction', 'textbook-gold.jsonl');
+/** A second held-out set, written later with other diseases and wording; every section is `heldout`. */
+export const TEXTBOOK_FRESH_PATH = path.join(HERE, 'extraction', 'textbook-fresh.jsonl');
 
 /** One authored textbook-style section (see evals/extraction/TEXTBOOK-GOLD.md). Mentions are surface forms, `A|B` alternatives. */
 export const TextbookSectionSchema = z.object({

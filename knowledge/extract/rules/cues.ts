@@ -51,7 +51,7 @@ const CUE_CLASSES: CueClass[] = [
     kind: 'absent',
     dir: 'both',
     advice: true,
-    zh: ['无需', '无须', '不敏感', '作用最小', '作用不大', '无诊断价值', '不能作为', '常无异常发现', '无异常发现'],
+    zh: ['无需', '无须', '不敏感', '作用最小', '作用不大', '无诊断价值', '(?:常|多)?无明显异常', '(?:常|多)?不能(?:直接|清楚|完全|准确|可靠)?(?:显示|发现|诊断|检出)', '不能作为', '常无异常发现', '无异常发现'],
     en: ['not needed', 'unnecessary', 'insensitive', 'of no value', 'plays (?:a|the) minimal role'],
   },
   {
@@ -61,7 +61,7 @@ const CUE_CLASSES: CueClass[] = [
     advice: true,
     zh: [
       '诊断价值有限', '价值有限', '价值不大', '意义不大', '作用有限', '敏感性较低', '敏感性低', '敏感性不高', '特异性不高', '特异性较低', '无特异性', '疗效不确切',
-      '不确切', '仅有辅助诊断价值', '仅有辅助', '检出率低', '阳性率低',
+      '不确切', '仅有辅助诊断价值', '仅有辅助', '检出率低', '阳性率低', '不如', '仅用于',
     ],
     en: ['of limited value', 'limited role', 'low sensitivity', 'low specificity', 'not specific'],
   },
@@ -69,7 +69,7 @@ const CUE_CLASSES: CueClass[] = [
     kind: 'absent',
     dir: 'forward',
     advice: true,
-    zh: ['而非', '而不是', '禁用', '禁止', '避免', '不推荐', '不建议', '不适合', '不适用', '不宜', '不作为', '不需要', '不需', '不必', '常不能显示', '不能显示', '不能发现', '不能诊断', '不能检出'],
+    zh: ['而非', '而不是', '禁用', '禁止', '避免', '不推荐', '不建议', '不适合', '不适用', '不宜', '不作为', '不需要', '不需', '不必'],
     en: ['not recommended', 'not indicated', 'not suitable', 'cannot detect', 'cannot show', 'rather than', 'instead of', 'avoid'],
   },
   { kind: 'absent', dir: 'backward', advice: true, zh: ['的?(?:绝对|相对)?禁忌证?', '无效'], en: ['is contraindicated', 'is ineffective'] },

@@ -36,9 +36,9 @@ export interface OpenSpan {
  */
 const PHRASES = [
   // trigger verbs and their usual adverbs
-  '(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|常常|还可|还|亦可|也可|同时)?(?:表现为|表现|呈现为|呈现|显示|出现|发生|伴有|伴随|合并|并发|继发|引起|导致|造成|诱发|所致|引发)(?!性)',
+  '(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|常常|还可|还|亦可|也可|同时)?(?:表现为|表现|呈现为|呈现|显示|出现|发生|伴有|伴随|合并|并发(?!现)|继发|引起|导致|造成|诱发|所致|引发)(?!性)',
   // conjunctions, 伴, 是, 而 are never inside a name (伴行 is a verb of vessels)
-  '伴(?!行)|和|或|及|与|是|而',
+  '伴(?!行)|和|或|及|与|是|而|(?<=[\uE000-\uE00B])对(?![称比照应])|(?<=检查|镜)[加并](?=[^，。；]{0,6}?(?:活检|检查|造影|培养|细胞学))',
   // a modal before a verb (需加用, 应行): jieba often glues the modal to the word before it (间日疟需)
   '(?:需|应|宜|可|须|必须|需要|应当)(?=[加用行做给采选进使服注补联改予作])|可用(?!于)|含服|舌下含服|改善|定位|查见|找到|检出|促进|补充|纠正|引导下|按照|按(?=[^，。；]{1,8}?分为)',
   // a procedure's verb before 经 (行经皮…): jieba reads 行经
@@ -71,7 +71,7 @@ const PUNCT = /[\s，。；：、,.;:!?！？（）()「」『』“”"'‘’�
 const NUMBER = /(?<![A-Za-z0-9.-])(?:第)?[0-9０-９]+(?:\.[0-9]+)?\s*(?:[～~\-–至到][0-9]+(?:\.[0-9]+)?)?\s*(?:%|％|倍|小时|天|日|周|个月|月|年|岁|分钟|秒|cm|mm|mg|g|kg|ml|mL|次|项|例|个)?(?:以上|以下|以内|内|左右|后|前)?(?![0-9A-Za-z\-型期级类度])/g;
 
 /** Leading and trailing words that are not part of the name a phrase gives. */
-const LEAD = /^(?:静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取|时)(?=[\u4e00-\u9fffA-Za-z]{2})/;
+const LEAD = /^(?:以|的有?|静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取|时)(?=[\u4e00-\u9fffA-Za-z]{2})/;
 
 /** Groups of people before a name: context, not part of it (人群筛查 is 筛查 of a group, 成人肥胖患者…). */
 const PEOPLE = /^(?:人群|患者|病人|儿童|成人|老年人|孕妇|女性|男性|青少年|婴幼儿)(?=[\u4e00-\u9fffA-Za-z]{2})/;
@@ -97,7 +97,7 @@ const NON_NAME = /[随沿向]|引导|低危|高危|中危|成熟|除非|存在|�
 const TRAIL = /(?:等症状|等表现|等体征|等并发症|等|水平|发作时?|发病时?|时|(?:两|三|四|几)大?(?:类|型|种))$/;
 
 /** Names that contain a one-character cutting word (多饮, 不孕, 便后出血, 非甾体): never cut inside. */
-const PROTECT = /他汀|经(?:皮|食管|胸|直肠|阴道|导管|内镜|腹|尿道|静脉|口|鼻)|多[饮食尿汗发囊]|[少无]尿|便后|有先兆|无先兆|不[孕育适齐全]|无[力痛]|非[甾典特霍小]|[对相]称|可复|易[激疲]|性[上下]|而来/g;
+const PROTECT = /对症|[痰涕便尿]中带血|他汀|经(?:皮|食管|胸|直肠|阴道|导管|内镜|腹|尿道|静脉|口|鼻)|多[饮食尿汗发囊]|[少无]尿|便后|有先兆|无先兆|不[孕育适齐全]|无[力痛]|非[甾典特霍小]|[对相]称|可复|易[激疲]|性[上下]|而来/g;
 
 const CJK = /[\u3400-\u9fff]/;
 const LATIN_TERM = /^[A-Za-zαβγ][A-Za-z0-9αβγ\-+/.]{1,15}$/;
@@ -112,7 +112,7 @@ export interface OpenMentionTools {
  * Text before a known name that makes a narrower concept of it (重症 + 急性胰腺炎, 小儿 + 腹泻, HER2阳性 +
  * 乳腺癌) rather than being a verb or another name glued to it (评估 + 脑转移).
  */
-const DISEASE_MODIFIER = /^(?:[\u4e00-\u9fffA-Za-z0-9+-]{0,8}(?:性|型|状|样|期|度|级|侧|半|阳性|阴性)|重症|轻症|危重|早期|晚期|中晚期|进展期|小儿|新生儿|婴幼儿|儿童期|妊娠期|妊娠|产后|原发|继发|局限|转移|复发|急性|慢性|亚急性|难治|复杂|单纯|典型|非典型|不典型|暴发|中毒|重型|轻型|普通|双侧|单侧|左|右|上|下|前|后|[A-Za-z0-9]+)+$/;
+const DISEASE_MODIFIER = /^(?:(?:(?![的有是为])[\u4e00-\u9fffA-Za-z0-9+-]){0,8}(?:性|型|状|样|期|度|级|侧|半|阳性|阴性)|重症|轻症|危重|早期|晚期|中晚期|进展期|小儿|新生儿|婴幼儿|儿童期|妊娠期|妊娠|产后|原发|继发|局限|转移|复发|急性|慢性|亚急性|难治|复杂|单纯|典型|非典型|不典型|暴发|中毒|重型|轻型|普通|双侧|单侧|左|右|上|下|前|后|[A-Za-z0-9]+)+$/;
 
 /** Text before a known site that narrows it (第一跖趾关节, 左侧, 右下). */
 const SITE_MODIFIER = /^(?:第[一二三四五六七八九十0-9]+|[左右双两单一][侧]?|[上下前后内外中远近][段部侧端]?)+$/;
@@ -286,6 +286,8 @@ function nameIn(text: string, a: number, b: number, tools: OpenMentionTools & { 
   let type = guessEntityType(s);
   const kind = guessKind(s);
   if (kind === 'Pathogen' || kind === 'Population' || kind === 'Generic') return [];
+  // A staging system outside the lexicon has a name of its own (Child-Pugh分级); 按病原学分类, 临床分期 name none.
+  if (type === 'Stage' && !/[A-Za-z0-9ⅠⅡⅢⅣ]/.test(s)) return [];
   if (CJK.test(s)) {
     const tags = tools.tag(s);
     if (!type && (tags.length === 1 ? NOT_NAME_WORD.test(tags[0].tag) : NON_NAME.test(s) || cjkLength(s) > 8 || tags.every((t) => PREDICATE_TAGS.test(t.tag)))) return [];

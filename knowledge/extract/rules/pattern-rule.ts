@@ -38,6 +38,8 @@ export interface ArgSpec {
   open?: boolean;
   /** Only lexicon names fill this argument (wording too loose to trust with a guessed name). */
   lexiconOnly?: boolean;
+  /** A phrase outside the lexicon fills this argument only when its head shows a type (loose wording: 可见, 出现). */
+  headed?: boolean;
 }
 
 export interface PatternRule {
@@ -91,6 +93,7 @@ export const T = {
 export function typeIn(spec: ArgSpec, m: LocalMention): EntityType | null {
   if (spec.lexiconOnly && (m.open || m.pronoun || m.implicit)) return null;
   if (m.pronoun || m.implicit) return spec.types.includes('Disease') ? 'Disease' : null;
+  if (spec.headed && m.open && !m.type) return null;
   if (m.type && spec.types.includes(m.type)) return m.type;
   if (!m.open) return null;
   if (m.type) return spec.accept?.includes(m.type) ? fallbackType(spec) : null;
@@ -252,7 +255,7 @@ function topic(view: SentenceView, spec: ArgSpec, trigger: { start: number }, ci
   return coordinated(view, same, same.indexOf(head), 1);
 }
 
-const COORDINATOR = /^\s*(?:、|和|与|及|以及|或|或者|伴有?|\/|and|or|,)?\s*$/i;
+const COORDINATOR = /^\s*(?:、|和|与|及|以及|或|或者|伴有?|加|并|\/|and|or|,)?\s*$/i;
 
 /** `list[at]` and the mentions coordinated with it ("结核球和炎性假瘤"), walking in direction `dir`. */
 function coordinated(view: SentenceView, list: LocalMention[], at: number, dir: -1 | 1): LocalMention[] {

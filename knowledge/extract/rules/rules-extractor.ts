@@ -10,16 +10,21 @@ import { ZH_RULES } from './rules-zh.ts';
 import { type LocalMention, type SentenceView, viewSentence } from './sentence-view.ts';
 import { splitSentences } from './sentences.ts';
 import { findSynonyms } from './synonyms.ts';
-import { headingTopic, sentenceTopic } from './topic.ts';
+import { headingDefinedIn, headingTopic, sentenceTopic } from './topic.ts';
 
 /** Bump when rules, cues or mention finding change what is extracted: candidates record it. */
-export const RULES_VERSION = 'rules-v2';
+export const RULES_VERSION = 'rules-v3';
 
 /** Procedures that examine rather than treat: named as treatment only when the trigger says 治疗/treat. */
-const DIAGNOSTIC_PROCEDURE = /活检|检查|造影|镜|穿刺(?!引流)|biopsy|scopy|graphy/i;
+const DIAGNOSTIC_PROCEDURE = /活检|检查|造影|镜|穿刺(?!引流)|诊断性|刮宫|biopsy|scopy|graphy/i;
+/** Procedures that treat whatever instrument they use (腹腔镜胆囊切除术, 内镜下黏膜剥离术). */
+const THERAPEUTIC_PROCEDURE = /切除|修补|置换|成形|吻合|移植|引流|栓塞|消融|剥离|根治|结扎|缝合|重建|取石|碎石|电切|减压|剔除|resection|ectomy/i;
 
 /** Names of classes of disease rather than diseases. */
 const CATEGORY = /(?:疾病|传染病|恶性肿瘤|良性肿瘤|肿瘤|病变|急腹症|心血管综合征)$/;
+
+/** A sentence that asks rather than states. */
+const QUESTION = /[？?]\s*[”"」』）)]*\s*$/;
 
 /** Text of the preceding chunk that is read for a topic (a heading line is short and near the end). */
 const PRECEDING_CHARS = 400;
@@ -86,7 +91,7 @@ export class RulesExtractor implements Extractor {
 
   /** Triples and synonym proposals of a text, with its heading path and the text before it in its section. */
   extractSection(text: string, context: { headingPath?: readonly string[]; preceding?: string } = {}): ExtractedText {
-    let topic = headingTopic(this.lexicon, context.headingPath ?? []);
+    let topic = headingTopic(this.lexicon, context.headingPath ?? []) ?? (this.openVocabulary ? headingDefinedIn(context.headingPath ?? [], text) : null);
     if (context.preceding) topic = this.topicAfter(context.preceding.slice(-PRECEDING_CHARS), topic);
     const words = this.finder.segment(text);
     const mentions = this.finder.find(text, words);
@@ -101,8 +106,9 @@ export class RulesExtractor implements Extractor {
       synonyms.push(...stated);
       const next = sentenceTopic(this.lexicon, view, topic === null);
       // A heading line states nothing itself; a defining sentence states facts about the topic it sets.
-      if (!next?.headingLine && view.mentions.length + (topic ? 1 : 0) >= 2) {
-        for (const { triple, rule } of this.sentenceTriples(next ? { ...view, topic: next.topic } : view)) {
+      // A question (思考题, 为什么…？) asks; it states nothing to extract.
+      if (!next?.headingLine && !QUESTION.test(view.text) && view.mentions.length + (topic ? 1 : 0) >= 2) {
+        for (const { triple, rule } of withoutAliasCopies(this.sentenceTriples(next ? { ...view, topic: next.topic } : view), stated)) {
           triples.push(triple);
           rules.push(rule);
         }
@@ -226,14 +232,17 @@ export class RulesExtractor implements Extractor {
   private acceptable(p: Proposal, view: SentenceView): boolean {
     const { rule } = p;
     if (!typesFit(rule.predicate, p.subjectType, p.objectType)) return false;
+    // "以休息和对症治疗为主" is about treatment: nothing in it is a sign.
+    if (rule.predicate === 'has_sign' && p.object.start >= p.trigger.start && p.object.end <= p.trigger.end && /治疗|疗法|手术/.test(view.masked.slice(p.trigger.start, p.trigger.end))) return false;
     // A class of diseases (恶性肿瘤, 肛肠疾病) is no sign of one, and a copula onto one states no subtype worth a triple.
     if ((rule.predicate === 'has_sign' && p.object.open && CATEGORY.test(p.object.text)) || (rule.id.endsWith('.copula') && CATEGORY.test(p.object.text))) return false;
     const name = p.object.entry ? p.object.entry.zh + p.object.entry.en : p.object.text;
-    if (rule.predicate === 'treated_by' && (p.objectType === 'Procedure' || p.object.open) && DIAGNOSTIC_PROCEDURE.test(name)) {
+    if (rule.predicate === 'treated_by' && (p.objectType === 'Procedure' || p.object.open) && DIAGNOSTIC_PROCEDURE.test(name) && !THERAPEUTIC_PROCEDURE.test(name)) {
       return /治疗|treat/i.test(view.masked.slice(p.trigger.start, p.trigger.end));
     }
     // A procedure examines only when it is a diagnostic one (biopsy, endoscopy), not surgery.
-    if (rule.predicate === 'examined_by' && p.objectType === 'Procedure' && !DIAGNOSTIC_PROCEDURE.test(name)) return false;
+    if (rule.predicate === 'examined_by' && (p.objectType === 'Procedure' || p.object.open) && (!DIAGNOSTIC_PROCEDURE.test(name) || THERAPEUTIC_PROCEDURE.test(name)) && p.objectType === 'Procedure') return false;
+    if (rule.predicate === 'examined_by' && THERAPEUTIC_PROCEDURE.test(name) && /术$/.test(name)) return false;
     return true;
   }
 
@@ -245,6 +254,29 @@ export class RulesExtractor implements Extractor {
     const mods = new Set(view.mentions.filter((m) => m.clause === clause && m.type === 'Modality' && m.entry).map((m) => m.entry?.zh as string));
     return mods.size === 1 ? { modality: [...mods][0].slice(0, 40) } : {};
   }
+}
+
+/**
+ * A name and the abbreviation the sentence gives it ("鼻胆管引流术（ENBD）") are one mention: the triple
+ * stated of the abbreviation is dropped where the same triple is stated of the full name.
+ */
+function withoutAliasCopies<T extends { triple: ExtractedTriple }>(found: T[], synonyms: readonly SynonymProposal[]): T[] {
+  if (!synonyms.length) return found;
+  const key = (t: ExtractedTriple, s: string, o: string) => `${t.predicate}|${surfaceKey(s)}|${surfaceKey(o)}`;
+  const byKey = new Map(found.map(({ triple: t }) => [key(t, t.subject.text, t.object.text), t]));
+  // Keep the copy whose mention the lexicon knows (PTCD) over an unresolved full name, else the full name.
+  const drop = (side: Mention, other: ExtractedTriple | undefined, otherSide: (t: ExtractedTriple) => Mention) =>
+    !!other && !(side.entityId && !otherSide(other).entityId);
+  return found.filter(({ triple: t }) => {
+    for (const y of synonyms) {
+      const alias = surfaceKey(y.alias);
+      if (surfaceKey(t.subject.text) === alias && drop(t.subject, byKey.get(key(t, y.term.text, t.object.text)), (o) => o.subject)) return false;
+      if (surfaceKey(t.object.text) === alias && drop(t.object, byKey.get(key(t, t.subject.text, y.term.text)), (o) => o.object)) return false;
+      if (surfaceKey(t.subject.text) === surfaceKey(y.term.text) && !t.subject.entityId && byKey.get(key(t, y.alias, t.object.text))?.subject.entityId) return false;
+      if (surfaceKey(t.object.text) === surfaceKey(y.term.text) && !t.object.entityId && byKey.get(key(t, t.subject.text, y.alias))?.object.entityId) return false;
+    }
+    return true;
+  });
 }
 
 /**

@@ -50,8 +50,8 @@ const HAS_SIGN: PatternRule[] = [
   rule('manifests', 'has_sign', `(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|典型|常常|还可)?表现为|${QUAL}?的?(?:影像学?|${M}+|临床)?(?:表现|征象|特征|特点|改变|标志|症状|体征|皮损)(?:主要)?(?:[^，。；]{0,6}[，,])?(?:为|是|包括|有)`, left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.9),
   // "烧心和反流是本病最常见的典型症状": what a disease presents with, the symptoms as grammatical subject.
   rule('is_symptom', 'has_sign', `(?:是|为)${gap(16)}的?${QUAL}?的?${CLINICAL}`, topicInside(DIS), left(SIGN, 'all'), 0.9),
-  rule('seen', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以|还可|还)?(?:见到|可见(?!于)|常见(?![于的])|多见(?![于的])|出现|发生(?!于|在|率|部位|的)|伴有|伴|呈现|呈|显示|可有|常有|多有|均有|内有|但有|而有|则有|并有|尚有|可发现|能发现)', left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.8),
-  { ...rule('causes_sign', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:引起|导致|形成)', left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.8), notInRelative: true },
+  rule('seen', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以|还可|还)?(?:见到|可见(?!于)|常见(?![于的])|多见(?![于的])|出现|发生(?!于|在|率|部位|的)|伴有|伴|呈现|呈|显示|可有|常有|多有|均有|内有|但有|而有|则有|并有|尚有|可发现|能发现|突发|突然出现)', left(DIS), right(SIGN, 'all', { accept: ['Disease'], headed: true }), 0.8),
+  { ...rule('causes_sign', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:引起|导致|形成)', left(DIS), right(SIGN, 'all', { headed: true }), 0.8), notInRelative: true },
   // "X未见Y", "X无Y": the relation is stated as absent (the negation cue sets the certainty).
   rule('lacks', 'has_sign', '(?:一般|通常|多|常|均)?(?:未见|未发现|没有|不伴有?|缺乏|无(?!法|论|需|须|关|创|效|菌|痛|数|限|禁忌))', left(DIS), right(SIGN), 0.8),
   rule('mainly', 'has_sign', `以${gap(15)}为(?:主|特征|特点|主要表现)`, left(DIS), inside(SIGN, { accept: ['Disease'] }), 0.8),
@@ -98,8 +98,8 @@ const TREATED_BY: PatternRule[] = [
   rule('treatment', 'treated_by', `治疗(?:上)?(?:首选|方法|方式|手段|原则|措施|药物)?(?:为|是|包括|主要包括|以|可采用|采用|可选择|选择|可选用|选用|首选|推荐)|(?:常用|首选|主要|一线)?(?:药物|药|方法|方式|手段|措施)(?:主要)?(?:包括|有|为)|(?:常用|首选|主要|一线)的?[${T.Dr}${T.Tr}]+(?:主要)?(?:包括|有)|(?:应|需|宜|须|必须)?(?:尽快|尽早|及时|立即)|首选|(?:可|应|需|宜|可以|进一步|需要)?(?:行|采用|选择(?!性)|选用|考虑)|采取|给予|予以|接受|推荐|开始|启动|(?:可|宜|应|需)?(?:使用|应用|加用|联用|联合|改用|辅以|合用|含服|口服|服用|补充)|可用(?!于)`, left(DIS), right(TX), 0.9),
   // "可用X治疗", "给予X控制": the treatment is inside the trigger.
   rule('use_to_treat', 'treated_by', `(?:可|宜|应|需)?(?:用|使用|应用|采用|给予|选用)${gap(20)}(?:治疗|控制|预防|纠正|缓解)`, left(DIS), inside(TX), 0.85),
-  rule('mainly', 'treated_by', `以${gap(20)}为(?:主|基础|首选|主要)`, left(DIS), inside(TX), 0.85),
-  rule('is_treatment', 'treated_by', `(?:是|为)${gap(20)}的?(?:首选|主要|标准|一线|有效|最有效|唯一有效|根治性?)?的?(?:治疗|疗法|治疗方法|治疗手段|治疗药物|药物|抗菌药物|药|方法)`, topicInside(['Disease', 'Finding']), left(TX, 'all', { open: true }), 0.9),
+  rule('mainly', 'treated_by', `以${gap(20)}为(?:主|基础|首选|主要)(?!要?的?(?:临床)?(?:表现|症状|特征|特点|体征|病理))`, left(DIS), inside(TX), 0.85),
+  rule('is_treatment', 'treated_by', `(?:是|为)(?![^，。；]{0,20}?(?:诊断|确诊|检查|筛查|评估|影像))${gap(20)}的?(?:首选|主要|标准|一线|有效|最有效|唯一有效|根治性?)?的?(?:治疗|疗法|治疗方法|治疗手段|治疗药物|药物|抗菌药物|药|方法)`, topicInside(['Disease', 'Finding']), left(TX, 'all', { open: true }), 0.9),
   rule('treats', 'treated_by', `(?:可|常|主要)?用于(?:治疗)?|治疗(?=[${T.D}])`, right(DIS), left(TX), 0.8),
   rule('effect', 'treated_by', '(?:治疗)?(?:有效|无效)', left(DIS), left(TX, 'nearest', { topic: false }), 0.8),
   rule('cooccur', 'treated_by', `[${T.Tr}${T.Dr}${T.P}]+`, left(DIS, 'nearest', { topic: false }), inside(TX, { lexiconOnly: true }), 0.6),
@@ -128,7 +128,7 @@ const EXAMINED_BY: PatternRule[] = [
   rule('used_for_dx', 'examined_by', `(?:用于|适用于|适合|有助于)${gap(20)}的?(?:诊断|确诊|评估|评价|检出|筛查|随访|鉴别|分期|检查|定位|排除|明确)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
   // In a lone sentence the sign an exam shows is what it examines ("CTPA可见充盈缺损"); in a textbook
   // section "可见" describes the picture, and an exam that can find something examines the section's disease.
-  { ...rule('detects', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可发现|能发现|可显示|能显示|可检出|能检出|可明确|能明确|可确诊)`, topicInside(DSF), left(MOD), 0.75), context: 'section' },
+  { ...rule('detects', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可发现|能发现|可显示|能显示|可检出|能检出|可明确|能明确|可确诊|可评估|能评估|可测量|可判断|能判断)`, topicInside(DSF), left(MOD), 0.75), context: 'section' },
   { ...rule('shows', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可见|未见|可显示|能显示|可发现|能发现|可检出|能检出|显示)`, right(DSF), left(MOD), 0.75), context: 'sentence' },
   rule('sensitivity', 'examined_by', `对${gap(25)}的?(?:诊断|检出|显示|评估|评价)?(?:敏感|特异|价值|准确|能力|效能|作用)`, inside(DSF), clause(MOD), 0.85),
   rule('method', 'examined_by', '是(?:首选|最佳|常规|主要|基本|重要|最基本)的?(?:影像学?)?(?:检查)?(?:方法|手段|检查)', left(DSF), left(MOD), 0.85),
@@ -137,7 +137,7 @@ const EXAMINED_BY: PatternRule[] = [
 ];
 
 const COMPLICATION_OF: PatternRule[] = [
-  rule('complicated_by', 'complication_of', '(?:可|常|易|容易|多|可以)?(?:并发|继发)(?!于|症|性)', right(DIS, 'all', COMPLICATIONS), left(DIS), 0.9),
+  rule('complicated_by', 'complication_of', '(?:可|常|易|容易|多|可以)?(?:并发(?!现)|继发)(?!于|症|性)', right(DIS, 'all', COMPLICATIONS), left(DIS), 0.9),
   rule('combined_with', 'complication_of', '(?:可|常|易|同时|即使)?合并', right(DIS), left(DIS), 0.7),
   rule('complications_are', 'complication_of', '并发症[^。；]{0,8}?(?:包括|有|为)', right(DIS, 'all', { span: 'sentence', ...COMPLICATIONS }), left(DIS), 0.9),
   // "由X引起的Y" describes Y; only the statement "X引起Y" makes Y a complication.

@@ -1,5 +1,6 @@
 import type { EntityType, LexiconEntry } from '../../../core/index.ts';
 import type { EntityMention, PositionedWord } from './mentions.ts';
+import { distributeListHeads } from './list-heads.ts';
 import { findOpenSpans, type OpenMentionTools } from './open-mentions.ts';
 import { type Clause, type Span, splitClauses } from './sentences.ts';
 
@@ -99,9 +100,15 @@ export function viewSentence(
       }
       // The topic named again is the topic, whatever its head suggests (重症肌无力 is a disease, not a symptom).
       else if (topic && o.text === topic.text) merged.push({ ...topic, start: o.start, end: o.end, implicit: false, clause });
+      // The topic's head noun alone (脓肿 in a section on 肺脓肿) refers to the topic.
+      else if (topic && !o.pronoun && o.type === topic.type && o.text.length >= 2 && topic.text.length > o.text.length && topic.text.endsWith(o.text)) {
+        merged.push({ start: o.start, end: o.end, text: o.text, type: o.type, open: true, pronoun: true, clause });
+      }
+      // A phrase with no head before 的 and a name is that name's modifier (大片浓密模糊的炎性浸润阴影), not a name.
+      else if ((!o.type || o.type === 'Finding' || o.type === 'Sign') && !o.pronoun && !o.head && /^的/.test(sentence.text.slice(o.end)) && [...known, ...open].some((x) => x !== o && x.start === o.end + 1 && (!o.type || x.type === 'Sign' || x.type === 'Finding'))) continue;
       else merged.push({ start: o.start, end: o.end, text: o.text, type: o.type, open: !o.pronoun, pronoun: o.pronoun, clause });
     }
-    mentions = merged.sort((a, b) => a.start - b.start);
+    mentions = distributeListHeads(sentence.text, merged.sort((a, b) => a.start - b.start), tools);
   }
   const types = new Set<EntityType>();
   let hasUntyped = false;

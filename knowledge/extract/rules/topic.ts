@@ -47,8 +47,24 @@ export function headingTopic(lexicon: Lexicon, headingPath: readonly string[]): 
   return null;
 }
 
+/**
+ * A heading whose head word shows no type (胆道闭锁, 结节病 is typed, 葡萄胎 is not) still names the
+ * section's topic when the section opens by defining it: "胆道闭锁是…", "X又称…", "X（英文）是…".
+ */
+export function headingDefinedIn(headingPath: readonly string[], text: string): LocalMention | null {
+  const last = headingPath.at(-1);
+  if (!last) return null;
+  const name = last.replace(NUMBERING, '').replace(/[。.：:\s]+$/, '').trim();
+  if (!name || name.length > 12 || !TERM_TEXT.test(name) || !/^[\u3400-\u9fff]{2}/.test(name) || ASPECT.test(name)) return null;
+  const kind = guessKind(name);
+  if (kind && !CONDITION_KINDS.has(kind)) return null;
+  const opening = text.trimStart();
+  if (!opening.startsWith(name) || !/^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|指|又称|也称|亦称|简称|俗称)/.test(opening.slice(name.length))) return null;
+  return implicit(name, 'Disease');
+}
+
 /** Words that make a short sentence a statement rather than a heading line. */
-const STATEMENT = /[是为有无见可及和与或的了呈伴示由]|表现|出现|包括|引起|导致/;
+const STATEMENT = /[是为有无见可及和与或的了呈伴示由即]|表现|出现|包括|引起|导致|[又也亦简俗]称|又名/;
 
 /**
  * The topic a sentence sets for the sentences after it: a bare heading line (「前列腺癌。」), or the

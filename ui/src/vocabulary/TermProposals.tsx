@@ -113,7 +113,8 @@ function ProposalItem({ p, onDone }: { p: TermProposal; onDone: (surface: string
       )}
       <ul className="term-examples small">
         {p.examples.map((x) => (
-          <li key={`${x.sourceId}-${x.quote.slice(0, 20)}`}>
+          // Keyed by the whole quote: rows of one table open alike, so a prefix repeats.
+          <li key={`${x.sourceId}-${x.page ?? ''}-${x.quote}`}>
             「{x.quote.length > 120 ? `${x.quote.slice(0, 120)}…` : x.quote}」 <span className="muted">《{x.sourceTitle}》{x.page ? ` p.${x.page}` : ''}</span>
           </li>
         ))}
