@@ -1,6 +1,7 @@
 import { type ChatService, createChatService, encryptStoredQuestions } from '../agents/index.ts';
 import { type AuditTrail, openAuditedDatabase } from '../audit/index.ts';
 import { AuthService } from '../auth/index.ts';
+import { Cases } from '../cases/index.ts';
 import { Connectors } from '../connectors/index.ts';
 import { type Config, createLogger, type Keyring, type KeySource, type Lexicon, loadLanguage, type Logger, type Tokenizer } from '../core/index.ts';
 import { openGraphStore } from '../graph/index.ts';
@@ -70,6 +71,8 @@ export interface Runtime {
   jobAdmin: JobAdmin;
   /** Question bank, exams and item analysis (teaching/). */
   teaching: Teaching;
+  /** Typical-case library, similar cases, differential and timeline (cases/). */
+  cases: Cases;
   close(): Promise<void>;
 }
 
@@ -165,9 +168,10 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
       db, knowledge, llm: () => activeModel.current,
       retrieve: async (q, top) => (await search.search({ q, top, mode: 'bm25' })).results.map((h) => ({ sourceId: h.sourceId, title: h.title, version: h.version, year: h.year, page: h.pageStart, quote: h.text })),
     });
+    const cases = new Cases({ db, lexicon, tokenizer, knowledge, keyring });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
     const rt: Runtime = {
-      config, log, db, lexicon, tokenizer, embedder, sources, tables, jobs, runner, handlers, ingest, sourceAdmin, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, reporting, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs), teaching,
+      config, log, db, lexicon, tokenizer, embedder, sources, tables, jobs, runner, handlers, ingest, sourceAdmin, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, reporting, activeModel, llmSettings, jobAdmin: new JobAdmin(db, jobs), teaching, cases,
       get llm() {
         return activeModel.current;
       },
