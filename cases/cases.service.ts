@@ -77,6 +77,13 @@ export class CasesService {
     return c;
   }
 
+  /** A case as a reader may see it: drafts and retired cases only for curators (others get NOT_FOUND). */
+  async getVisible(id: string, curator: boolean): Promise<Case> {
+    const c = await this.get(id);
+    if (c.status !== 'approved' && !curator) throw new AppError('NOT_FOUND', `病例不存在 / no case ${id}`, { field: 'id' });
+    return c;
+  }
+
   list(f: CaseFilter, page: { limit: number; offset: number }) {
     return this.deps.repo.list(f, page);
   }
@@ -172,7 +179,7 @@ export class CasesService {
 
   /** The most similar typical cases (approved only unless `includeDrafts`), each score explained. */
   async similar(request: MatchRequest): Promise<SimilarResult> {
-    const req = MatchRequestSchema.parse(request);
+    const req = parseMatch(request);
     const query = this.query(req);
     const { index, cases } = await this.caseIndex(req.includeDrafts);
     const terms = this.terms(query.text);
@@ -190,7 +197,7 @@ export class CasesService {
   /** A ranked differential over the approved graph with supporting, contradicting and missing findings, cited. */
   async differential(request: MatchRequest & { consider?: string[] }): Promise<DifferentialOutput> {
     const { consider, ...rest } = request;
-    const req = MatchRequestSchema.parse(rest);
+    const req = parseMatch(rest);
     const query = this.query(req);
     const graph = await this.evidenceGraph();
     const result = rankDifferential(graph, query.findings, { top: req.top });
@@ -210,12 +217,12 @@ export class CasesService {
     };
   }
 
-  async timeline(id: string): Promise<{ caseId: string; lesions: LesionTimeline[] }> {
-    const c = await this.get(id);
+  async timeline(id: string, curator = true): Promise<{ caseId: string; lesions: LesionTimeline[] }> {
+    const c = await this.getVisible(id, curator);
     return { caseId: c.id, lesions: buildTimeline(c.studies) };
   }
 
-  private query(req: ReturnType<typeof MatchRequestSchema.parse>) {
+  private query(req: MatchParsed) {
     if (!req.findings.trim() && !req.structuredFindings?.length) {
       throw new AppError('QUERY_EMPTY', '请输入影像所见 / findings are empty', { field: 'findings' });
     }
@@ -303,6 +310,15 @@ export class CasesService {
     }
     return { ...dx, entityId: null };
   }
+}
+
+type MatchParsed = ReturnType<typeof MatchRequestSchema.parse>;
+
+function parseMatch(input: unknown): MatchParsed {
+  const r = MatchRequestSchema.safeParse(input);
+  if (r.success) return r.data;
+  const i = r.error.issues[0];
+  throw new AppError('VALIDATION_FAILED', `${i.path.join('.')}: ${i.message}`, { field: i.path.join('.') });
 }
 
 /** Approved relations linking the diagnosis to the case's stated findings. */

@@ -19,3 +19,4 @@ export { EvidenceGraph, type EvidenceRelation, type Link, type Passage } from '.
 export { FindingsReader, type ParsedFindings } from './findings.ts';
 export { CaseIndex, type IndexedCase, MIX, type SimilarHit } from './similarity.ts';
 export { buildTimeline, type Interval, type LesionTimeline } from './timeline.ts';
+export { DifferentialResultSchema, ImportResultSchema, ParsedQuerySchema, SimilarResultSchema, TimelineSchema } from './match.schemas.ts';

@@ -24,6 +24,7 @@ import { startCommand } from './commands/start.ts';
 import { registerUsersCommands } from './commands/users.ts';
 import { registerVocabCommands } from './commands/vocab.ts';
 import { registerQuestionsCommands } from './commands/questions.ts';
+import { registerCasesCommands } from './commands/cases.ts';
 import { fail } from './output.ts';
 
 const program = new Command('yingzhi')
@@ -283,5 +284,6 @@ registerUsersCommands(program);
 registerKeysCommands(program);
 registerVocabCommands(program);
 registerQuestionsCommands(program);
+registerCasesCommands(program);
 
 await program.parseAsync(process.argv);

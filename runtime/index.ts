@@ -1,2 +1,2 @@
-export { demoFiles, loadDemoCorpus, loadDemoLiterature } from './demo-loader.ts';
+export { demoFiles, loadDemoCases, loadDemoCorpus, loadDemoLiterature } from './demo-loader.ts';
 export { createRuntime, loadLanguage, type Runtime } from './runtime.ts';
