@@ -17,9 +17,9 @@ const JSON_COLUMNS = new Set(['structuredFindings', 'fields', 'studies', 'source
 /**
  * Read a case file: a JSON array (or `{ "cases": [...] }`), JSON Lines, or CSV with a header row
  * (`finalDiagnosis` + `icd10` columns; list columns `;`-separated; structure columns as JSON). Every record
- * is validated; all errors are returned together, each naming its row and field.
+ * is validated; all errors are returned together, each naming its row and field (`rows`: each valid case's record number).
  */
-export function readCaseFile(bytes: Buffer, fileName: string): { cases: CaseInputParsed[]; errors: RowError[] } {
+export function readCaseFile(bytes: Buffer, fileName: string): { cases: CaseInputParsed[]; rows: number[]; errors: RowError[] } {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
@@ -30,6 +30,7 @@ export function readCaseFile(bytes: Buffer, fileName: string): { cases: CaseInpu
   const errors: RowError[] = [];
   const records = /\.csv$/i.test(fileName) ? csvRecords(text, fileName, errors) : jsonRecords(text, fileName);
   const cases: CaseInputParsed[] = [];
+  const rows: number[] = [];
   const seen = new Map<string, number>();
   records.forEach((raw, i) => {
     const row = i + 1;
@@ -46,8 +47,9 @@ export function readCaseFile(bytes: Buffer, fileName: string): { cases: CaseInpu
       seen.set(r.data.id, row);
     }
     cases.push(r.data);
+    rows.push(row);
   });
-  return { cases, errors };
+  return { cases, rows, errors };
 }
 
 function jsonRecords(text: string, fileName: string): unknown[] {

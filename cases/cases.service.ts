@@ -94,12 +94,12 @@ export class CasesService {
    * a record identical to the stored one is left alone, so importing the same file twice changes nothing.
    */
   async importFile(bytes: Buffer, fileName: string, actor: string, opts: { status?: 'draft' | 'approved'; demo?: boolean } = {}): Promise<ImportResult> {
-    const { cases, errors } = readCaseFile(bytes, fileName);
+    const { cases, rows, errors } = readCaseFile(bytes, fileName);
     if (!cases.length && !errors.length) throw new AppError('IMPORT_INVALID', `${fileName}: 没有病例 / no cases in the file`, { field: 'file' });
-    return this.importRecords(cases, fileName, actor, opts, errors);
+    return this.importRecords(cases, fileName, actor, opts, errors, rows);
   }
 
-  async importRecords(cases: CaseInputParsed[], file: string, actor: string, opts: { status?: 'draft' | 'approved'; demo?: boolean } = {}, errors: RowError[] = []): Promise<ImportResult> {
+  async importRecords(cases: CaseInputParsed[], file: string, actor: string, opts: { status?: 'draft' | 'approved'; demo?: boolean } = {}, errors: RowError[] = [], rowNumbers?: number[]): Promise<ImportResult> {
     const warnings: string[] = [];
     const rows: CaseRow[] = [];
     let phiReplaced = 0;
@@ -112,10 +112,11 @@ export class CasesService {
         rows.push(prepared.row);
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
-        errors.push({ row: i + 1, id: input.id, field: e.field ?? '(record)', message: e.message });
+        errors.push({ row: rowNumbers?.[i] ?? i + 1, id: input.id, field: e.field ?? '(record)', message: e.message });
       }
     }
     if (errors.length) {
+      errors.sort((a, b) => a.row - b.row);
       const first = errors.slice(0, 5).map((e) => `第 ${e.row} 条${e.id ? ` (${e.id})` : ''} ${e.field}: ${e.message}`).join('; ');
       throw new AppError('IMPORT_INVALID', `${file}: ${errors.length} 处错误，未写入任何病例 / ${errors.length} error(s), nothing imported — ${first}`, { field: errors[0].field, details: { errors } });
     }

@@ -32,7 +32,9 @@ export class FindingsReader {
       if (!FINDING_TYPES.has(m.entry.type)) continue;
       const location = all.find((a) => a.entry.type === 'Anatomy' && a.clause.start === m.clause.start && a.certainty !== 'absent')?.entry.zh
         ?? all.filter((a) => a.entry.type === 'Anatomy' && a.end <= m.start && m.start - a.end < 40).at(-1)?.entry.zh;
-      const size = SIZE.exec(m.clause.text);
+      // The size stated in its clause, or right after it ("…磨玻璃结节，大小约8mm") before the next finding.
+      const next = all.find((a) => a.start >= m.end && FINDING_TYPES.has(a.entry.type))?.start ?? text.length;
+      const size = SIZE.exec(m.clause.text) ?? SIZE.exec(text.slice(m.end, Math.min(next, m.end + 24)).split(/[。；;\n]/)[0]);
       const sizeMm = size && m.certainty !== 'absent' ? Number(size[1]) * (/c|厘/i.test(size[2]) ? 10 : 1) : null;
       const prev = byId.get(m.entry.id);
       // A present statement is not overridden by a later hedge of the same finding ("实变，…不除外实变内空洞").
