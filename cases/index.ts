@@ -12,6 +12,7 @@ export {
 } from './case.schemas.ts';
 export { readCaseFile, type RowError } from './case-file.ts';
 export { Cases, type CasesCapabilityDeps } from './cases.ts';
+export { type CaseRow, CasesRepository } from './cases.repository.ts';
 export { CasesService, type DifferentialOutput, type ImportResult, type SimilarResult } from './cases.service.ts';
 export { type CitedFinding, type DifferentialResult, type MissingFinding, rankDifferential, type RankedDisease } from './differential.ts';
 export { checkFields, type DiseaseFields, loadDiseaseFields } from './disease-fields.ts';
