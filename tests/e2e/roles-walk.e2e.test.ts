@@ -16,6 +16,8 @@ const PAGES: Array<{ path: string; nav?: string; needs?: string | string[]; hide
   { path: '/teaching/exams', nav: 'teaching-exams', needs: 'exam.manage' },
   // Exam authors have 题库/组卷 instead of the candidate's 考试 entry (the page still opens for them).
   { path: '/exams', nav: 'exams', needs: 'exam.take', hideWith: 'exam.manage' },
+  { path: '/cases', nav: 'cases', needs: 'knowledge.read' },
+  { path: '/cases/compare', nav: 'cases-compare', needs: 'knowledge.read' },
   { path: '/graph', nav: 'graph' },
   { path: '/measure', nav: 'measure', needs: 'report.draft' },
   { path: '/reports/draft', nav: 'report-draft', needs: 'report.draft' },

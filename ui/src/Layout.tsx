@@ -73,6 +73,16 @@ export function Layout() {
                 考试
               </NavLink>
             )}
+            {can('knowledge.read') && (
+              <NavLink to="/cases" end className={() => navClass(pathname === '/cases' || /^\/cases\/[^/]+\/timeline/.test(pathname))} data-nav="cases">
+                典型病例
+              </NavLink>
+            )}
+            {can('knowledge.read') && (
+              <NavLink to="/cases/compare" className={({ isActive }) => navClass(isActive)} data-nav="cases-compare">
+                病例比对
+              </NavLink>
+            )}
             <NavLink to="/graph" className={({ isActive }) => navClass(isActive)} data-nav="graph">
               {t('nav.graph')}
             </NavLink>
