@@ -195,6 +195,16 @@ export class CasesService {
     };
   }
 
+  /**
+   * The text half alone (BM25 over the findings text, no structured findings, no graph weights): the baseline
+   * evals/cases runs beside similar(). Approved cases only; ids best first.
+   */
+  async similarByTextOnly(findings: string, top = 5): Promise<string[]> {
+    const { index } = await this.caseIndex(false);
+    const hits = [...index.bm25(this.terms(deidentify(findings).text))].sort((a, b) => b[1].score - a[1].score || a[0] - b[0]);
+    return hits.slice(0, top).map(([i]) => index.idAt(i));
+  }
+
   /** A ranked differential over the approved graph with supporting, contradicting and missing findings, cited. */
   async differential(request: MatchRequest & { consider?: string[] }): Promise<DifferentialOutput> {
     const { consider, ...rest } = request;

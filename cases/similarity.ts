@@ -78,6 +78,10 @@ export class CaseIndex {
     this.avgLength = this.cases.length ? total / this.cases.length : 0;
   }
 
+  idAt(i: number): string {
+    return this.cases[i].id;
+  }
+
   get size(): number {
     return this.cases.length;
   }
