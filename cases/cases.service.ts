@@ -201,7 +201,7 @@ export class CasesService {
    */
   async similarByTextOnly(findings: string, top = 5): Promise<string[]> {
     const { index } = await this.caseIndex(false);
-    const hits = [...index.bm25(this.terms(deidentify(findings).text))].sort((a, b) => b[1].score - a[1].score || a[0] - b[0]);
+    const hits = [...index.bm25(this.terms(deidentify(findings).text))].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
     return hits.slice(0, top).map(([i]) => index.idAt(i));
   }
 
