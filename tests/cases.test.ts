@@ -199,3 +199,23 @@ describe('case library, similar cases and differential on the approved graph', (
     expect(bad.json().error.message).toContain('ICD-10');
   });
 });
+
+describe('cases evaluation suite', () => {
+  it('scores the differential and similar cases beside their baselines on an authored set', async () => {
+    const { evaluateCases } = await import('../evals/cases.ts');
+    const rt = await testRuntime();
+    try {
+      await ingestFiles(rt, ['placenta-accreta-guideline.md', 'acute-abdomen-guideline.md'].map((f) => path.join(DEMO, f)), { demo: true });
+      const r = await evaluateCases(rt, { split: 'dev', file: path.join(ROOT, 'tests/fixtures/cases/eval-cases.jsonl') });
+      expect(r.cases).toBe(3);
+      expect(r.typicalCases).toBe(8); // the fixture library, imported when no approved cases exist
+      expect(r.differential.map((a) => a.method)).toEqual(['differential (weighted evidence)', 'baseline: sign count', 'baseline: similar-case vote']);
+      expect(r.differential[0].top1).toBe(1);
+      const similar = r.similar.find((s) => s.method.startsWith('similar'));
+      expect(similar?.hitAt5).toBe(1);
+      expect(r.similar.map((s) => s.method)).toContain('baseline: BM25 text only');
+    } finally {
+      await rt.close();
+    }
+  }, 300_000);
+});
