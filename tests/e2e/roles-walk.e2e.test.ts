@@ -1,9 +1,29 @@
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../auth/index.ts';
 import { chromiumAvailable, closePage, launchBrowser, openPage, shot } from '../helpers/browser.ts';
 import { DEMO, startTestServer, type TestServer } from '../helpers/runtime.ts';
+
+/** Resolves once no request of the page has been in flight for `quietMs` (a page's data loads have answered). */
+function trackInflight(page: Page, quietMs = 250): { settled: () => Promise<void> } {
+  let open = 0;
+  let lastChange = Date.now();
+  const change = (d: number) => {
+    open += d;
+    lastChange = Date.now();
+  };
+  page.on('request', () => change(1));
+  page.on('requestfinished', () => change(-1));
+  page.on('requestfailed', () => change(-1));
+  return {
+    async settled() {
+      await page.waitForTimeout(quietMs);
+      const deadline = Date.now() + 10_000;
+      while ((open > 0 || Date.now() - lastChange < quietMs) && Date.now() < deadline) await page.waitForTimeout(50);
+    },
+  };
+}
 
 /** Every page of the app, by path, with the permission needed to see it in the navigation (none: everyone signed in). */
 const PAGES: Array<{ path: string; nav?: string; needs?: string | string[]; hideWith?: string }> = [
@@ -70,10 +90,17 @@ describe.skipIf(!chromiumAvailable())('every page as every role (Chromium)', { t
       expect(shownNav.filter((n) => n !== 'docs')).toEqual(expected);
       expect(shownNav.includes('docs')).toBe(can('admin.settings'));
 
+      // In-app navigation (as a user clicking through): the bundle loads once, and every page is judged only
+      // once its own requests have settled, so a late 403 is still seen.
+      const inflight = trackInflight(page);
       for (const p of [...PAGES, { path: `/sources/${sourceId}`, needs: undefined }]) {
-        await page.goto(`${server.url}${p.path}`);
+        await page.evaluate((to) => {
+          history.pushState({}, '', to);
+          dispatchEvent(new PopStateEvent('popstate'));
+        }, p.path);
+        await page.waitForURL(`**${p.path}`);
         await page.locator('main .page').first().waitFor({ timeout: 10_000 });
-        await page.waitForTimeout(700);
+        await inflight.settled();
         const isForbidden = (await page.getByTestId('forbidden').count()) > 0;
         expect(isForbidden, `${role} on ${p.path}`).toBe(!can(p.needs));
       }
