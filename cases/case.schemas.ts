@@ -22,6 +22,7 @@ export const MeasurementSchema = z.object({
   longAxisMm: z.number().positive().max(2000).nullish(),
   shortAxisMm: z.number().positive().max(2000).nullish(),
   volumeMm3: z.number().positive().max(1e9).nullish(),
+  solidComponentMm: z.number().min(0).max(2000).nullish(),
   meanHu: z.number().min(-1100).max(4000).nullish(),
 }).strict();
 export type Measurement = z.infer<typeof MeasurementSchema>;
@@ -49,7 +50,7 @@ export const CaseInputSchema = z.object({
   modality: z.enum(MODALITIES),
   bodyPart: text(50).default(''),
   findingsText: text(20_000).min(1, '影像所见不能为空 / findingsText is empty'),
-  impression: text(5000).default(''),
+  impression: text(5000).nullish().transform((v) => v ?? ''),
   finalDiagnosis: DiagnosisSchema,
   acceptableDiagnoses: z.array(text(200).min(1)).max(20).default([]),
   structuredFindings: z.array(StructuredFindingSchema).max(200).optional(),

@@ -289,7 +289,7 @@ export class CasesService {
     const { unknown } = checkFields(this.deps.fields, input.diseaseArea, input.fields);
     const warnings = unknown.length ? [`未配置的字段已保留 / fields not in disease-fields.yaml kept: ${unknown.join(', ')}`] : [];
     const findingsText = clean(input.findingsText);
-    const findings = input.structuredFindings
+    const findings = input.structuredFindings?.length
       ? await this.linkFindings(input.structuredFindings.map((f) => ({ ...f, finding: clean(f.finding), location: cleanOpt(f.location) })))
       : this.reader.read(findingsText).findings;
     const diagnosis = await this.linkDiagnosis(input);

@@ -8,6 +8,7 @@ const FieldSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('boolean'), label: z.string() }).strict(),
   z.object({ type: z.literal('number'), label: z.string(), min: z.number().optional(), max: z.number().optional() }).strict(),
   z.object({ type: z.literal('text'), label: z.string(), values: z.array(z.string()).optional() }).strict(),
+  z.object({ type: z.literal('flag'), label: z.string() }).strict(),
 ]);
 export const DiseaseFieldsSchema = z.record(
   z.string().regex(/^[a-z_]+$/),
@@ -43,6 +44,7 @@ export function checkFields(config: DiseaseFields, area: string, fields: Record<
     if (value === null) continue;
     const bad = (msg: string) => new AppError('VALIDATION_FAILED', `${at}.${key}: ${msg}`, { field: `${at}.${key}` });
     if (def.type === 'boolean' && typeof value !== 'boolean') throw bad('须为 true/false / must be a boolean');
+    if (def.type === 'flag' && typeof value !== 'boolean' && typeof value !== 'string') throw bad('须为 true/false 或文字 / must be a boolean or a word');
     if (def.type === 'text' && typeof value !== 'string') throw bad('须为文本 / must be text');
     if (def.type === 'number') {
       if (typeof value !== 'number' || !Number.isFinite(value)) throw bad('须为数字 / must be a number');
