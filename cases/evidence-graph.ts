@@ -52,7 +52,10 @@ export class EvidenceGraph {
       this.names.set(disease.id, disease.nameZh || disease.nameEn);
       this.names.set(finding.id, finding.nameZh || finding.nameEn);
       let signs = this.signsOf.get(disease.id);
-      if (!signs) this.signsOf.set(disease.id, (signs = new Map()));
+      if (!signs) {
+        signs = new Map();
+        this.signsOf.set(disease.id, signs);
+      }
       const passages = r.evidence.filter((e) => !e.superseded).slice(0, MAX_PASSAGES)
         .map((e) => ({ title: e.sourceTitle, version: e.version, year: e.year, page: e.page, quote: e.quote.slice(0, 200) }));
       const link = signs.get(finding.id);
@@ -64,7 +67,10 @@ export class EvidenceGraph {
       } else signs.set(finding.id, { certainty: r.certainty, relationIds: [r.id], passages });
       if (r.certainty !== 'absent') {
         let ds = this.diseasesOf.get(finding.id);
-        if (!ds) this.diseasesOf.set(finding.id, (ds = new Set()));
+        if (!ds) {
+          ds = new Set();
+          this.diseasesOf.set(finding.id, ds);
+        }
         ds.add(disease.id);
       }
     }

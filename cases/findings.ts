@@ -38,7 +38,7 @@ export class FindingsReader {
       const sizeMm = size && m.certainty !== 'absent' ? Number(size[1]) * (/c|厘/i.test(size[2]) ? 10 : 1) : null;
       const prev = byId.get(m.entry.id);
       // A present statement is not overridden by a later hedge of the same finding ("实变，…不除外实变内空洞").
-      if (!prev || prev.certainty !== 'present' || m.certainty === 'absent') {
+      if (prev?.certainty !== 'present' || m.certainty === 'absent') {
         byId.set(m.entry.id, { entityId: m.entry.id, finding: m.entry.zh, location: location ?? prev?.location ?? null, sizeMm: sizeMm ?? prev?.sizeMm ?? null, certainty: m.certainty });
       }
       const s = stated.get(m.entry.id) ?? new Set<string>();

@@ -72,7 +72,10 @@ export class CaseIndex {
       for (const t of c.terms) tf.set(t, (tf.get(t) ?? 0) + 1);
       for (const [t, n] of tf) {
         let list = this.postings.get(t);
-        if (!list) this.postings.set(t, (list = []));
+        if (!list) {
+          list = [];
+          this.postings.set(t, list);
+        }
         list.push([i, n]);
       }
       this.lengths.push(c.terms.length);

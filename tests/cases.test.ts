@@ -27,7 +27,6 @@ async function expectError(p: Promise<unknown>, code: string): Promise<Error & {
 describe('case library, similar cases and differential on the approved graph', () => {
   let rt: Runtime;
   let app: FastifyInstance;
-  let admin: Record<string, string>;
   let tokenFor: Awaited<ReturnType<typeof testAuth>>['tokenFor'];
 
   beforeAll(async () => {
@@ -35,7 +34,7 @@ describe('case library, similar cases and differential on the approved graph', (
     await ingestFiles(rt, ['placenta-accreta-guideline.md', 'acute-abdomen-guideline.md'].map((f) => path.join(DEMO, f)), { demo: true });
     app = await buildApp(rt);
     await app.ready();
-    ({ auth: admin, tokenFor } = await testAuth(rt));
+    ({ tokenFor } = await testAuth(rt));
   }, 300_000);
   afterAll(async () => {
     await app?.close();
