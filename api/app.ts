@@ -31,6 +31,7 @@ import { reportingRoutes } from './reporting.routes.ts';
 import { searchRoutes } from './search.routes.ts';
 import { sourcesRoutes } from './sources.routes.ts';
 import { teachingRoutes } from './teaching.routes.ts';
+import { casesRoutes } from './cases.routes.ts';
 import { vocabularyRoutes } from './vocabulary.routes.ts';
 
 const UI_DIST = fileURLToPath(new URL('../ui/dist/', import.meta.url));
@@ -75,7 +76,7 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'YingZhi 影知 API', version: VERSION, description: 'Radiology knowledge base: sources, search with citations, triple review, knowledge graph, jobs.' },
-      tags: [{ name: 'sources' }, { name: 'search' }, { name: 'review' }, { name: 'graph' }, { name: 'literature' }, { name: 'chat' }, { name: 'llm' }, { name: 'jobs' }, { name: 'health' }, { name: 'connectors' }, { name: 'imaging' }, { name: 'reports' }, { name: 'qc' }, { name: 'audit' }, { name: 'auth' }, { name: 'admin' }, { name: 'teaching' }],
+      tags: [{ name: 'sources' }, { name: 'search' }, { name: 'review' }, { name: 'graph' }, { name: 'literature' }, { name: 'chat' }, { name: 'llm' }, { name: 'jobs' }, { name: 'health' }, { name: 'connectors' }, { name: 'imaging' }, { name: 'reports' }, { name: 'qc' }, { name: 'audit' }, { name: 'auth' }, { name: 'admin' }, { name: 'teaching' }, { name: 'cases' }],
     },
     transform: jsonSchemaTransform,
   });
@@ -102,6 +103,7 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   await app.register(authRoutes(rt.services));
   await app.register(adminUsersRoutes(rt.services));
   await app.register(teachingRoutes(rt.services));
+  await app.register(casesRoutes(rt.services));
 
   if (opts.serveUi && existsSync(UI_DIST)) {
     // `serve: false`: static files go through the one route below, which declares its permission.

@@ -67,4 +67,9 @@ export const AUDIT_ACTIONS = [
   'imaging.ai_request',
   'imaging.ai_import',
   'report.draft',
+  'case.import',
+  'case.create',
+  'case.edit',
+  'case.approve',
+  'case.retire',
 ] as const;

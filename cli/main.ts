@@ -262,6 +262,10 @@ const GROUPS: Array<{ names: Record<string, string>; register: () => Promise<(p:
   { names: { keys: 'SM4 密钥 / encryption keys (YZ_MASTER_KEY, YZ_MASTER_KEYS_OLD, YZ_MASTER_KEY_FILE)' }, register: async () => (await import('./commands/keys.ts')).registerKeysCommands },
   { names: { vocab: '词表与外部术语 / vocabulary and licensed terminologies' }, register: async () => (await import('./commands/vocab.ts')).registerVocabCommands },
   { names: { questions: '题库 / question bank (generate from the approved graph, list, approve)' }, register: async () => (await import('./commands/questions.ts')).registerQuestionsCommands },
+  {
+    names: { cases: '典型病例库 / typical-case library (import, similar cases)', differential: '鉴别诊断排序（已审核图谱）/ ranked differential over the approved graph' },
+    register: async () => (await import('./commands/cases.ts')).registerCasesCommands,
+  },
 ];
 for (const group of GROUPS) {
   if (invoked && invoked in group.names) (await group.register())(program);

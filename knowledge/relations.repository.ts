@@ -224,6 +224,18 @@ export class RelationsRepository {
     return { active: rows.find((r) => r.status === 'active')?.n ?? 0, retired: rows.find((r) => r.status === 'retired')?.n ?? 0 };
   }
 
+  /**
+   * A cheap fingerprint of the approved graph as readers cache it: changes when a relation is approved,
+   * edited or retired, or a source is superseded, retracted or edited.
+   */
+  async approvedSignature(): Promise<string> {
+    const { rows } = await this.db.query<{ sig: string }>(
+      `SELECT concat_ws('|', (SELECT count(*) FROM kg_relations WHERE status = 'active'), (SELECT max(updated_at) FROM kg_relations),
+         (SELECT count(*) FROM kg_evidence), (SELECT max(updated_at) FROM sources)) AS sig`,
+    );
+    return rows[0]?.sig ?? '';
+  }
+
   /** The relation as the graph stores hold it (entity names are projected separately). */
   async snapshot(q: Queryable, id: string): Promise<GraphRelation | null> {
     const r = await this.get(id, q);

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSidecarMeta, type RegisterResult } from '../ingest/index.ts';
+import { DEMO_REVIEWER } from '../knowledge/index.ts';
 import type { Runtime } from './runtime.ts';
 
 const DEMO_DIR = fileURLToPath(new URL('../demo/', import.meta.url));
@@ -40,6 +41,7 @@ export async function loadDemoCorpus(rt: Runtime, onFile?: (file: string, r: Reg
     onFile?.(file, r);
   }
   await loadDemoLiterature(rt);
+  await loadDemoCases(rt);
   rt.runner.wake();
   return results;
 }
@@ -51,6 +53,20 @@ export async function loadDemoLiterature(rt: Runtime, dir = path.join(DEMO_DIR, 
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.xml')).sort()) {
     const run = await rt.literature.importXml(readFileSync(path.join(dir, f), 'utf8'), f, { demo: true });
     imported += run.newRecords;
+  }
+  return imported;
+}
+
+/**
+ * Authored demo typical cases (demo/cases/*.json), imported as approved demo content by the demo reviewer:
+ * the same file again changes nothing.
+ */
+export async function loadDemoCases(rt: Runtime, dir = path.join(DEMO_DIR, 'cases')): Promise<number> {
+  if (!existsSync(dir)) return 0;
+  let imported = 0;
+  for (const f of readdirSync(dir).filter((x) => /\.(json|jsonl|csv)$/.test(x)).sort()) {
+    const r = await rt.cases.service.importFile(readFileSync(path.join(dir, f)), f, DEMO_REVIEWER, { status: 'approved', demo: true });
+    imported += r.inserted.length + r.updated.length;
   }
   return imported;
 }

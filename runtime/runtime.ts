@@ -1,15 +1,16 @@
 import { type ChatService, createChatService, encryptStoredQuestions } from '../agents/index.ts';
 import { type AuditTrail, openAuditedDatabase } from '../audit/index.ts';
 import { AuthService } from '../auth/index.ts';
+import { Cases } from '../cases/index.ts';
 import { Connectors } from '../connectors/index.ts';
-import { type Config, createLogger, type Keyring, type KeySource, type Lexicon, loadLanguage, type Logger, type Tokenizer } from '../core/index.ts';
+import { type Config, createLogger, type Keyring, type KeySource, type Lexicon, type Logger, loadLanguage, type Tokenizer } from '../core/index.ts';
 import { openGraphStore } from '../graph/index.ts';
 import { Imaging } from '../imaging/index.ts';
 import { INGEST_JOB, IngestService, onIngestJobError, ParsePool, runIngestJob, SourceAdminService, SourcesRepository, SourcesService, TablesRepository } from '../ingest/index.ts';
 import { EXTRACT_JOB, type Extractor, GraphService, Knowledge, KnowledgeService, LlmExtractor, onExtractJobError, RulesExtractor, runExtractJob, SourceRetirementRepository } from '../knowledge/index.ts';
 import { Literature } from '../literature/index.ts';
-import { Reporting } from '../reporting/index.ts';
 import { ActiveModel, type LlmProvider, LlmResponseCache, LlmSettingsRepository, LlmSettingsService, LlmUsageRepository } from '../llm/index.ts';
+import { Reporting } from '../reporting/index.ts';
 import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, HttpReranker, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
 import { type Database, type JobHandler, JobQueue, JobRunner, type Queryable } from '../store/index.ts';
 import { Teaching } from '../teaching/index.ts';
@@ -77,6 +78,8 @@ export interface Runtime {
   reporting: Reporting;
   /** Question bank, exams and item analysis (teaching/). */
   teaching: Teaching;
+  /** Typical-case library, similar cases, differential and timeline (cases/). */
+  cases: Cases;
   close(): Promise<void>;
 }
 
@@ -177,6 +180,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
       db, knowledge, llm: () => activeModel.current,
       retrieve: async (q, top) => (await search.search({ q, top, mode: 'bm25' })).results.map((h) => ({ sourceId: h.sourceId, title: h.title, version: h.version, year: h.year, page: h.pageStart, quote: h.text })),
     });
+    const cases = new Cases({ db, lexicon, tokenizer, knowledge, keyring });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
     // A serving process wakes its projector after a change; a one-shot command waits for the graph to show it.
     // The change is committed either way: a graph store that is down leaves it pending for the projector.
@@ -187,7 +191,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const jobsService = new JobsService({ db, jobs, runner, catchUpGraph: () => knowledge.projector.catchUp().then(() => undefined) });
     const graphService = new GraphService({ db, knowledge, keyring });
     const services: Services = {
-      config, log, sources: sourcesService, search, chat, literature, auth, audit, connectors, imaging, reporting, teaching, llm: llmSettings,
+      config, log, sources: sourcesService, search, chat, literature, auth, audit, connectors, imaging, reporting, teaching, cases, llm: llmSettings,
       knowledge: new KnowledgeService({ knowledge, sources: sourcesService, wake, graphChanged }),
       graph: graphService,
       jobs: jobsService,
@@ -202,7 +206,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
         }
         audit.start();
       },
-      config, log, db, lexicon, tokenizer, embedder, sources, tables, jobs, runner, handlers, ingest, sourceAdmin, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, reporting, activeModel, llmSettings, teaching,
+      config, log, db, lexicon, tokenizer, embedder, sources, tables, jobs, runner, handlers, ingest, sourceAdmin, parser, search, knowledge, llmUsage, chat, literature, auth, keyring, keySource, audit, connectors, imaging, reporting, activeModel, llmSettings, teaching, cases,
       get llm() {
         return activeModel.current;
       },

@@ -1,6 +1,7 @@
 import type { ChatService } from '../agents/index.ts';
 import type { AuditTrail } from '../audit/index.ts';
 import type { AuthService } from '../auth/index.ts';
+import type { Cases } from '../cases/index.ts';
 import type { Connectors } from '../connectors/index.ts';
 import type { Config, Logger } from '../core/index.ts';
 import type { Imaging } from '../imaging/index.ts';
@@ -47,6 +48,8 @@ export interface Services {
   reporting: Reporting;
   /** Question bank and exams (teaching/). */
   teaching: Teaching;
+  /** Typical-case library, similar cases, differential and timeline (cases/). */
+  cases: Cases;
   /** Jobs: list, retry, cancel, wake, drain. */
   jobs: JobsService;
   /** Which model answers; switching it (llm/). */

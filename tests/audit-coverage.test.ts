@@ -23,6 +23,9 @@ const EXEMPT: Record<string, string> = {
   'POST /api/kg/candidates/bulk/preview': 'computes what a bulk approval would do (a POST for its filter body); changes nothing',
   'POST /api/kg/vocabulary/imports/preview': 'parses the uploaded terminology and reports what an import would do; writes nothing',
   'POST /api/reports/qc': 'checks pasted report text and returns flags; stores nothing',
+  'POST /api/cases/similar': 'matches pasted findings against typical cases (a POST for its body); stores nothing',
+  'POST /api/cases/differential': 'ranks diseases for pasted findings (a POST for its body); stores nothing',
+  'POST /api/cases/findings': 'reads structured findings from pasted text; stores nothing',
   'POST /api/chat':
     "stores only the caller's own conversation (owner and time on the row, the question SM4-encrypted); its deletion is audited. Auditing every question would copy clinical questions into a log kept ≥ 180 days",
 };
@@ -277,6 +280,15 @@ describe('every state-changing route leaves an audit row with its actor', () => 
     yield ['POST /api/teaching/questions/:id/retire', async () => {
       const [id] = await questions();
       return { request: { method: 'POST', url: `/api/teaching/questions/${id}/retire`, ...json({ reason: 'audit walk' }, admin) }, action: 'question.retire', target: id };
+    }];
+    const walkCase = { id: 'walk-case', title: '审计病例', modality: 'CT', findingsText: '膈下游离气体。', finalDiagnosis: { name: '消化道穿孔' } };
+    yield ['POST /api/cases', async () => ({ request: { method: 'POST', url: '/api/cases', ...json(walkCase, admin) }, action: 'case.create', target: 'walk-case' })];
+    yield ['PUT /api/cases/:id', async () => ({ request: { method: 'PUT', url: '/api/cases/walk-case', ...json({ ...walkCase, impression: '穿孔' }, admin) }, action: 'case.edit', target: 'walk-case' })];
+    yield ['POST /api/cases/:id/approve', async () => ({ request: { method: 'POST', url: '/api/cases/walk-case/approve', headers: admin }, action: 'case.approve', target: 'walk-case' })];
+    yield ['POST /api/cases/:id/retire', async () => ({ request: { method: 'POST', url: '/api/cases/walk-case/retire', headers: admin }, action: 'case.retire', target: 'walk-case' })];
+    yield ['POST /api/cases/import', async () => {
+      const m = multipart('walk-cases.json', JSON.stringify([{ ...walkCase, id: 'walk-case-2' }]), 'application/json');
+      return { request: { method: 'POST', url: '/api/cases/import', payload: m.payload, headers: { ...admin, ...m.headers } }, action: 'case.import', target: 'walk-cases.json' };
     }];
     yield ['POST /api/admin/users', async () => ({ request: { method: 'POST', url: '/api/admin/users', ...json({ username: 'walk.user', role: 'resident' }, admin) }, action: 'user.create' })];
     const walkUser = async () => (await q<{ id: string }>(`SELECT id FROM users WHERE username = 'walk.user'`))[0].id;

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { AppError, createLogger, loadConfig } from '../../core/index.ts';
 import { createRuntime, loadDemoCorpus, type Runtime } from '../../runtime/index.ts';
 import { evaluateExtraction, type Prf } from '../extraction.ts';
+import { type CasesEvalResult, evaluateCases, printCases } from '../cases.ts';
 import { evaluateRetrieval, loadResidentQueries, loadRetrievalQueries, type RetrievalScore } from '../retrieval.ts';
 import { type AnswerRecord, runAnswerCases } from './answer-run.ts';
 import { ANSWERS_FILE, type AnswerCase, loadAnswerCases, RESIDENT_FILE, type Split } from './datasets.ts';
@@ -11,9 +12,9 @@ import { FaithfulnessJudge } from './faithfulness.ts';
 import { type AnswerCaseScore, type AnswerMetrics, type FaithfulnessCase, type FaithfulnessMetrics, scoreAnswers, scoreFaithfulness } from './metrics.ts';
 import { comparabilityNotes, compareSummaries, type Delta, printResult, readResult, writeResult } from './report.ts';
 
-export const SUITES = ['retrieval', 'textbook', 'answers', 'faithfulness', 'extraction'] as const;
+export const SUITES = ['retrieval', 'textbook', 'answers', 'faithfulness', 'extraction', 'cases'] as const;
 export type SuiteName = (typeof SUITES)[number];
-/** What `all` runs: `extraction` (a model call per gold sentence) is asked for by name. */
+/** What `all` runs: `extraction` (a model call per gold sentence) and `cases` are asked for by name. */
 const ALL: readonly SuiteName[] = ['retrieval', 'textbook', 'answers', 'faithfulness'];
 
 /** `all`, one suite, or several joined by commas (`answers,faithfulness`); unknown names are an error. */
@@ -40,7 +41,7 @@ export interface EvalResult {
   durationMs: number;
   engine: EngineChoice & { chatEngine: 'llm' | 'extractive' | null };
   corpus: { database: string; sources: number; chunks: number; approvedRelations: number };
-  datasets: { retrieval?: { queries: number; chinese: number }; answers?: { file: string; cases: number }; resident?: { file: string; split: Split; cases: number } };
+  datasets: { retrieval?: { queries: number; chinese: number }; answers?: { file: string; cases: number }; resident?: { file: string; split: Split; cases: number }; cases?: { file: string; split: string; cases: number } };
   summary: Record<string, number>;
   retrieval?: {
     queries: number;
@@ -59,6 +60,7 @@ export interface EvalResult {
     faithfulness?: { metrics: FaithfulnessMetrics; cases: FaithfulnessCase[] };
   };
   extraction?: { engine: string; version: string; sentences: number; strict: Prf; relaxed: Prf }[];
+  cases?: CasesEvalResult;
   compare?: { file: string; deltas: Delta[]; notes: string[] };
 }
 
@@ -245,6 +247,18 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
         result.summary[`extraction.${name}.f1`] = m.f1;
         result.summary[`extraction.${name}.relaxedF1`] = r.f1;
       }
+    }
+    if (wants('cases') && rt) {
+      const split = opts.split && opts.split !== 'none' ? opts.split : 'dev';
+      progress(`cases: differential and similar cases on the ${split} split…`);
+      result.cases = await evaluateCases(rt, { split, progress });
+      result.datasets.cases = { file: result.cases.file, split, cases: result.cases.cases };
+      for (const a of result.cases.differential) {
+        result.summary[`cases.${split}.${a.method}.top1`] = a.top1;
+        result.summary[`cases.${split}.${a.method}.top3`] = a.top3;
+      }
+      for (const s of result.cases.similar) result.summary[`cases.${split}.${s.method}.precisionAt5`] = s.precisionAt5;
+      if (opts.print !== false) printCases(result.cases);
     }
     result.durationMs = Date.now() - started;
     if (previous && opts.compare) {

@@ -36,6 +36,9 @@ const PAGES: Array<{ path: string; nav?: string; needs?: string | string[]; hide
   { path: '/graph', nav: 'graph' },
   { path: '/retrieval-test', nav: 'retrieval-test', needs: ['sources.manage', 'knowledge.review'] },
   { path: '/literature', nav: 'literature', needs: 'sources.manage' },
+  // 病例
+  { path: '/cases', nav: 'cases', needs: 'knowledge.read' },
+  { path: '/cases/compare', nav: 'cases-compare', needs: 'knowledge.read' },
   // 教学
   { path: '/teaching', nav: 'teaching', needs: 'exam.manage' },
   { path: '/teaching/exams', nav: 'teaching-exams', needs: 'exam.manage' },

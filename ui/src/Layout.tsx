@@ -105,6 +105,18 @@ export function Layout() {
                 </NavLink>
               )}
             </NavGroup>
+            <NavGroup id="cases" label={t('nav.group.cases')}>
+              {can('knowledge.read') && (
+                <NavLink to="/cases" end className={() => navClass(pathname === '/cases' || /^\/cases\/[^/]+\/timeline/.test(pathname))} data-nav="cases">
+                  典型病例
+                </NavLink>
+              )}
+              {can('knowledge.read') && (
+                <NavLink to="/cases/compare" className={({ isActive }) => navClass(isActive)} data-nav="cases-compare">
+                  病例比对
+                </NavLink>
+              )}
+            </NavGroup>
             <NavGroup id="teaching" label={t('nav.group.teaching')}>
               {can('exam.manage') && (
                 <NavLink to="/teaching" end className={({ isActive }) => navClass(isActive)} data-nav="teaching">

@@ -5,6 +5,9 @@ import { MyExamsPage } from './teaching/MyExamsPage.tsx';
 import { ResultsPage } from './teaching/ResultsPage.tsx';
 import { TakeExamPage } from './teaching/TakeExamPage.tsx';
 import { TeachingPage } from './teaching/TeachingPage.tsx';
+import { CaseLibraryPage } from './cases/CaseLibraryPage.tsx';
+import { ComparePage } from './cases/ComparePage.tsx';
+import { TimelinePage } from './cases/TimelinePage.tsx';
 import { BrowserRouter, Link, Route, Routes } from 'react-router-dom';
 import { useTitle } from './components.tsx';
 import { I18nProvider, useI18n } from './i18n.ts';
@@ -68,6 +71,9 @@ function App() {
         <Route path="exams" element={<RequirePermission permission="exam.take"><MyExamsPage /></RequirePermission>} />
         <Route path="exams/attempts/:id" element={<RequirePermission permission="exam.take"><TakeExamPage /></RequirePermission>} />
         <Route path="graph" element={<GraphPage />} />
+        <Route path="cases" element={<RequirePermission permission="knowledge.read"><CaseLibraryPage /></RequirePermission>} />
+        <Route path="cases/compare" element={<RequirePermission permission="knowledge.read"><ComparePage /></RequirePermission>} />
+        <Route path="cases/:id/timeline" element={<RequirePermission permission="knowledge.read"><TimelinePage /></RequirePermission>} />
         <Route path="retrieval-test" element={<RequirePermission permission={['sources.manage', 'knowledge.review']}><RetrievalTestPage /></RequirePermission>} />
         <Route path="literature" element={<RequirePermission permission="sources.manage"><WatchesPage /></RequirePermission>} />
         <Route path="chat" element={<ChatPage />} />

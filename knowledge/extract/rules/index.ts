@@ -3,3 +3,4 @@
 export { type EntityMention, MentionFinder } from './mentions.ts';
 export { RULES_VERSION, RulesExtractor } from './rules-extractor.ts';
 export { type Clause, type Span, splitClauses, splitSentences } from './sentences.ts';
+export { type StatedMention, StatedMentionReader } from './stated-mentions.ts';

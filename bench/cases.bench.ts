@@ -1,0 +1,127 @@
+import { CaseIndex, type EvidenceRelation, EvidenceGraph, FindingsReader, type IndexedCase, rankDifferential, type StructuredFinding } from '../cases/index.ts';
+import { loadLanguage } from '../core/index.ts';
+import { rng } from './random.ts';
+import { ms, percentile, printTable } from './table.ts';
+
+const CASES = 50_000;
+const ENTITIES = 20_000;
+const RELATIONS = 100_000;
+const QUERIES = 200;
+
+/**
+ * Case matching (issue 18), in process on synthetic data:
+ * - similar cases over 50,000 typical cases (findings drawn from the lexicon's signs and findings, with Chinese
+ *   findings text and negations): query p50/p95 including reading the pasted text into findings, beside a
+ *   brute-force baseline that scores every case (the same weighted overlap, no inverted index);
+ * - the differential over a 20,000-entity / 100,000-relation approved graph: p50/p95 per query, beside a naive
+ *   baseline that scans every relation for each query (unweighted sign count).
+ * The database read and the index build happen once per change of the library or graph (cached), reported apart.
+ */
+export async function runCasesBench() {
+  const { lexicon, tokenizer } = loadLanguage();
+  const reader = new FindingsReader(lexicon, tokenizer);
+  const rand = rng(18);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+  const vocab = lexicon.entries.filter((e) => e.type === 'Sign' || e.type === 'Finding');
+  const anatomy = lexicon.entries.filter((e) => e.type === 'Anatomy').map((e) => e.zh);
+
+  // --- similar cases ---
+  const texts: string[] = [];
+  const t0 = performance.now();
+  const cases: IndexedCase[] = [];
+  for (let i = 0; i < CASES; i++) {
+    const k = 3 + Math.floor(rand() * 6);
+    const findings: StructuredFinding[] = [];
+    const parts: string[] = [];
+    for (let j = 0; j < k; j++) {
+      const e = pick(vocab);
+      const absent = rand() < 0.2;
+      findings.push({ entityId: e.id, finding: e.zh, certainty: absent ? 'absent' : 'present', location: null, sizeMm: null });
+      parts.push(absent ? `未见${e.zh}` : `${pick(anatomy)}见${e.zh}`);
+    }
+    const text = `${parts.join('，')}。`;
+    if (i < QUERIES) texts.push(text);
+    cases.push({ id: `c${i}`, modality: pick(['CT', 'MR', 'DR', 'US']), bodyPart: pick(['胸部', '腹部', '头颅', '盆腔']), findings, terms: tokenizer.indexStreams(text).words.map((t) => t.lexeme) });
+  }
+  const tokenizeSeconds = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const index = new CaseIndex(cases);
+  const buildMs = performance.now() - t1;
+  const queries = texts.map((t) => t.replace(/。$/, '，少量胸腔积液。'));
+  const timeSimilar = (fn: (q: string) => unknown) => {
+    for (const q of queries.slice(0, 20)) fn(q);
+    return queries.map((q) => {
+      const s = performance.now();
+      fn(q);
+      return performance.now() - s;
+    });
+  };
+  const full = timeSimilar((q) => index.search({ findings: reader.read(q).findings, terms: tokenizer.indexStreams(q).words.map((t) => t.lexeme), top: 5 }));
+  const brute = timeSimilar((q) => {
+    const f = reader.read(q).findings;
+    const ids = new Map(f.map((x) => [x.entityId, x.certainty]));
+    let best: Array<[number, string]> = [];
+    for (const c of cases) {
+      let overlap = 0;
+      let union = 0;
+      for (const x of c.findings) {
+        const w = index.findingWeight(x.entityId as string);
+        union += w;
+        if (ids.get(x.entityId) === x.certainty) overlap += w;
+      }
+      best.push([union ? overlap / union : 0, c.id]);
+      if (best.length > 64) best = best.sort((a, b) => b[0] - a[0]).slice(0, 5);
+    }
+    return best.sort((a, b) => b[0] - a[0]).slice(0, 5);
+  });
+
+  // --- differential ---
+  const diseases = Array.from({ length: ENTITIES / 5 }, (_, i) => ({ id: `d${i}`, type: 'Disease', nameZh: `疾病${i}`, nameEn: '' }));
+  const signs = Array.from({ length: ENTITIES - diseases.length }, (_, i) => ({ id: `s${i}`, type: 'Sign', nameZh: `征象${i}`, nameEn: '' }));
+  const relations: EvidenceRelation[] = [];
+  // Sign popularity is skewed (a few signs belong to many diseases), as in real graphs.
+  const skewed = () => signs[Math.floor(signs.length * rand() ** 2.5)];
+  for (let i = 0; i < RELATIONS; i++) {
+    const d = diseases[i % diseases.length];
+    const s = skewed();
+    relations.push({
+      id: `r${i}`, predicate: rand() < 0.8 ? 'has_sign' : 'suggests', subject: d, object: s, certainty: rand() < 0.08 ? 'absent' : rand() < 0.15 ? 'possible' : 'present',
+      evidence: [{ sourceTitle: '合成指南', version: '2025版', year: 2025, page: 1 + (i % 300), quote: '合成依据。' }],
+    });
+  }
+  for (const r of relations) if (r.predicate === 'suggests') [r.subject, r.object] = [r.object, r.subject];
+  const t2 = performance.now();
+  const graph = new EvidenceGraph(relations);
+  const graphMs = performance.now() - t2;
+  const dq = Array.from({ length: QUERIES }, () => Array.from({ length: 6 }, () => ({ entityId: skewed().id, finding: '', certainty: rand() < 0.25 ? 'absent' : 'present', location: null, sizeMm: null }) as StructuredFinding));
+  const timeDiff = (fn: (q: StructuredFinding[]) => unknown) => {
+    for (const q of dq.slice(0, 20)) fn(q);
+    return dq.map((q) => {
+      const s = performance.now();
+      fn(q);
+      return performance.now() - s;
+    });
+  };
+  const ranked = timeDiff((q) => rankDifferential(graph, q, { top: 10 }));
+  const naive = timeDiff((q) => {
+    const stated = new Set(q.filter((f) => f.certainty !== 'absent').map((f) => f.entityId));
+    const counts = new Map<string, number>();
+    for (const r of relations) {
+      const [d, s] = r.predicate === 'has_sign' ? [r.subject.id, r.object.id] : [r.object.id, r.subject.id];
+      if (stated.has(s)) counts.set(d, (counts.get(d) ?? 0) + 1);
+    }
+    return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  });
+
+  const row = (name: string, v: number[]) => [name, ms(percentile(v, 50)), ms(percentile(v, 95))];
+  printTable(`Similar cases over ${CASES.toLocaleString()} cases (${QUERIES} queries; index build ${buildMs.toFixed(0)} ms, tokenising the library ${tokenizeSeconds.toFixed(1)} s)`, ['method', 'p50', 'p95'], [
+    row('ours: inverted index, findings + BM25 (incl. reading the text)', full), row('baseline: brute-force weighted overlap over every case', brute),
+  ]);
+  printTable(`Differential over ${ENTITIES.toLocaleString()} entities / ${RELATIONS.toLocaleString()} relations (${QUERIES} queries of 6 findings; graph build ${graphMs.toFixed(0)} ms)`, ['method', 'p50', 'p95'], [
+    row('ours: weighted evidence, citations, discriminators', ranked), row('baseline: scan every relation, count signs', naive),
+  ]);
+  return {
+    similar: { cases: CASES, p50Ms: percentile(full, 50), p95Ms: percentile(full, 95), baselineP95Ms: percentile(brute, 95), buildMs, tokenizeSeconds },
+    differential: { entities: ENTITIES, relations: RELATIONS, p50Ms: percentile(ranked, 50), p95Ms: percentile(ranked, 95), baselineP95Ms: percentile(naive, 95), graphMs },
+  };
+}

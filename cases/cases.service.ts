@@ -1,0 +1,347 @@
+import { AuditLog } from '../audit/index.ts';
+import { AppError, deidentify, encryptField, type Keyring, type Lexicon, sha256Hex, type Tokenizer } from '../core/index.ts';
+import type { Knowledge } from '../knowledge/index.ts';
+import type { Database } from '../store/index.ts';
+import { type Case, type CaseFilter, type CaseInputParsed, CaseInputSchema, type MatchRequest, MatchRequestSchema, type StructuredFinding } from './case.schemas.ts';
+import { readCaseFile, type RowError } from './case-file.ts';
+import type { CaseRow, CasesRepository } from './cases.repository.ts';
+import { rankDifferential, type RankedDisease } from './differential.ts';
+import { checkFields, type DiseaseFields } from './disease-fields.ts';
+import { EvidenceGraph, type EvidenceRelation } from './evidence-graph.ts';
+import { FindingsReader, type ParsedFindings } from './findings.ts';
+import { CaseIndex, type SimilarHit } from './similarity.ts';
+import { buildTimeline, type LesionTimeline } from './timeline.ts';
+
+export interface CasesDeps {
+  db: Database;
+  repo: CasesRepository;
+  lexicon: Lexicon;
+  tokenizer: Tokenizer;
+  knowledge: Knowledge;
+  keyring: Keyring;
+  fields: DiseaseFields;
+}
+
+export interface ImportResult {
+  file: string;
+  records: number;
+  inserted: string[];
+  updated: string[];
+  unchanged: string[];
+  /** Spans the de-identification replaced across all records (0 for clean authored content). */
+  phiReplaced: number;
+  warnings: string[];
+}
+
+export interface SimilarResult {
+  engine: 'deterministic';
+  query: ParsedFindings & { text: string; phiReplaced: number };
+  hits: Array<SimilarHit & { case: Case; flags: string[] }>;
+  indexed: number;
+}
+
+export interface DifferentialOutput {
+  engine: 'deterministic';
+  note: string;
+  query: ParsedFindings & { text: string; phiReplaced: number };
+  ranked: RankedDisease[];
+  suggestions: Array<{ entityId: string; finding: string; advice: string; relationIds: string[] }>;
+  /** Diseases named in the findings or asked about that the approved graph cannot rank (no approved relations). */
+  noApprovedRelations: Array<{ name: string; entityId: string | null }>;
+  unlinkedFindings: string[];
+  graph: { relations: number; diseases: number };
+}
+
+const ENGINE_NOTE = '确定性引擎（基于已审核知识图谱，无大模型）/ deterministic engine over the approved graph (no LLM)';
+
+/** The typical-case library and case matching (issue 18). */
+export class CasesService {
+  private readonly audit = new AuditLog();
+  private readonly reader: FindingsReader;
+  private evidence: { sig: string; graph: EvidenceGraph } | null = null;
+  private index = new Map<string, { sig: string; index: CaseIndex; cases: Map<string, Case> }>();
+
+  constructor(private readonly deps: CasesDeps) {
+    this.reader = new FindingsReader(deps.lexicon, deps.tokenizer);
+  }
+
+  /** Structured findings from pasted text (de-identified first). */
+  readFindings(text: string): ParsedFindings & { text: string; phiReplaced: number } {
+    const clean = deidentify(text);
+    return { text: clean.text, phiReplaced: clean.findings.length, ...this.reader.read(clean.text) };
+  }
+
+  async get(id: string): Promise<Case> {
+    const c = await this.deps.repo.get(id);
+    if (!c) throw new AppError('NOT_FOUND', `病例不存在 / no case ${id}`, { field: 'id' });
+    return c;
+  }
+
+  /** A case as a reader may see it: drafts and retired cases only for curators (others get NOT_FOUND). */
+  async getVisible(id: string, curator: boolean): Promise<Case> {
+    const c = await this.get(id);
+    if (c.status !== 'approved' && !curator) throw new AppError('NOT_FOUND', `病例不存在 / no case ${id}`, { field: 'id' });
+    return c;
+  }
+
+  list(f: CaseFilter, page: { limit: number; offset: number }) {
+    return this.deps.repo.list(f, page);
+  }
+
+  /**
+   * Import a case file (JSON, JSONL, CSV). Every record is validated first; any error and nothing is written
+   * (IMPORT_INVALID listing each row and field). Records are de-identified, then written in one transaction;
+   * a record identical to the stored one is left alone, so importing the same file twice changes nothing.
+   */
+  async importFile(bytes: Buffer, fileName: string, actor: string, opts: { status?: 'draft' | 'approved'; demo?: boolean } = {}): Promise<ImportResult> {
+    const { cases, rows, errors } = readCaseFile(bytes, fileName);
+    if (!cases.length && !errors.length) throw new AppError('IMPORT_INVALID', `${fileName}: 没有病例 / no cases in the file`, { field: 'file' });
+    return this.importRecords(cases, fileName, actor, opts, errors, rows);
+  }
+
+  async importRecords(cases: CaseInputParsed[], file: string, actor: string, opts: { status?: 'draft' | 'approved'; demo?: boolean } = {}, errors: RowError[] = [], rowNumbers?: number[]): Promise<ImportResult> {
+    const warnings: string[] = [];
+    const rows: CaseRow[] = [];
+    let phiReplaced = 0;
+    const graph = await this.evidenceGraph();
+    for (const [i, input] of cases.entries()) {
+      try {
+        const prepared = await this.prepare(input, opts.status ?? input.status ?? 'draft', opts.demo ?? false, graph);
+        phiReplaced += prepared.phi;
+        warnings.push(...prepared.warnings.map((w) => `${prepared.row.id}: ${w}`));
+        rows.push(prepared.row);
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        errors.push({ row: rowNumbers?.[i] ?? i + 1, id: input.id, field: e.field ?? '(record)', message: e.message });
+      }
+    }
+    if (errors.length) {
+      errors.sort((a, b) => a.row - b.row);
+      const first = errors.slice(0, 5).map((e) => `第 ${e.row} 条${e.id ? ` (${e.id})` : ''} ${e.field}: ${e.message}`).join('; ');
+      throw new AppError('IMPORT_INVALID', `${file}: ${errors.length} 处错误，未写入任何病例 / ${errors.length} error(s), nothing imported — ${first}`, { field: errors[0].field, details: { errors } });
+    }
+    const result: ImportResult = { file, records: rows.length, inserted: [], updated: [], unchanged: [], phiReplaced, warnings };
+    await this.deps.db.transaction(async (tx) => {
+      const known = await this.deps.repo.fingerprints(tx, rows.map((r) => r.id));
+      for (const row of rows) {
+        const prev = known.get(row.id);
+        if (prev?.fingerprint === row.fingerprint && prev.status === row.status) {
+          result.unchanged.push(row.id);
+          continue;
+        }
+        await this.deps.repo.upsert(tx, row, actor);
+        (prev ? result.updated : result.inserted).push(row.id);
+      }
+      if (result.inserted.length || result.updated.length) {
+        await this.audit.append(tx, { actor, action: 'case.import', target: file.slice(0, 200), details: { inserted: result.inserted.length, updated: result.updated.length, unchanged: result.unchanged.length, phiReplaced } });
+      }
+    });
+    return result;
+  }
+
+  /** Create or replace one case from the API (a draft unless `status` says otherwise and the caller may approve). */
+  async save(input: unknown, actor: string, id?: string): Promise<Case> {
+    const parsed = CaseInputSchema.safeParse(input);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      throw new AppError('VALIDATION_FAILED', `${i.path.join('.')}: ${i.message}`, { field: i.path.join('.') });
+    }
+    const data = { ...parsed.data, id: id ?? parsed.data.id };
+    if (id) await this.get(id);
+    const { row } = await this.prepare(data, 'draft', false, await this.evidenceGraph());
+    await this.deps.db.transaction(async (tx) => {
+      await this.deps.repo.upsert(tx, row, actor);
+      await this.audit.append(tx, { actor, action: id ? 'case.edit' : 'case.create', target: row.id });
+    });
+    return this.get(row.id);
+  }
+
+  /** Approve a draft: records the approved relations that support it now (a later retirement flags it). */
+  async approve(id: string, actor: string): Promise<Case> {
+    const c = await this.get(id);
+    if (c.status !== 'draft') throw new AppError('STATE_CONFLICT', `只能批准草稿 / only a draft can be approved (status ${c.status})`, { field: 'status' });
+    const support = supportingRelations(await this.evidenceGraph(), c.finalDiagnosis.entityId ?? null, c.structuredFindings);
+    await this.deps.db.transaction(async (tx) => {
+      await this.deps.repo.setStatus(tx, id, 'approved', actor, support);
+      await this.audit.append(tx, { actor, action: 'case.approve', target: id, details: { relations: support.length } });
+    });
+    return this.get(id);
+  }
+
+  async retire(id: string, actor: string): Promise<Case> {
+    const c = await this.get(id);
+    if (c.status === 'retired') throw new AppError('STATE_CONFLICT', '病例已停用 / the case is already retired', { field: 'status' });
+    await this.deps.db.transaction(async (tx) => {
+      await this.deps.repo.setStatus(tx, id, 'retired', actor);
+      await this.audit.append(tx, { actor, action: 'case.retire', target: id });
+    });
+    return this.get(id);
+  }
+
+  /** The most similar typical cases (approved only unless `includeDrafts`), each score explained. */
+  async similar(request: MatchRequest): Promise<SimilarResult> {
+    const req = parseMatch(request);
+    const query = this.query(req);
+    const { index, cases } = await this.caseIndex(req.includeDrafts);
+    const terms = this.terms(query.text);
+    const hits = index.search({ findings: query.findings, terms, modality: req.modality, bodyPart: req.bodyPart, top: req.top });
+    return {
+      engine: 'deterministic', query, indexed: index.size,
+      hits: hits.map((h) => {
+        const c = cases.get(h.caseId) as Case;
+        const flags = c.retiredRelationIds.length ? [`支持该病例的已审核关系已停用 / supporting relation retired: ${c.retiredRelationIds.join(', ')}`] : [];
+        return { ...h, case: c, flags };
+      }),
+    };
+  }
+
+  /**
+   * The text half alone (BM25 over the findings text, no structured findings, no graph weights): the baseline
+   * evals/cases runs beside similar(). Approved cases only; ids best first.
+   */
+  async similarByTextOnly(findings: string, top = 5): Promise<string[]> {
+    const { index } = await this.caseIndex(false);
+    const hits = [...index.bm25(this.terms(deidentify(findings).text))].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    return hits.slice(0, top).map(([i]) => index.idAt(i));
+  }
+
+  /** A ranked differential over the approved graph with supporting, contradicting and missing findings, cited. */
+  async differential(request: MatchRequest & { consider?: string[] }): Promise<DifferentialOutput> {
+    const { consider, ...rest } = request;
+    const req = parseMatch(rest);
+    const query = this.query(req);
+    const graph = await this.evidenceGraph();
+    const result = rankDifferential(graph, query.findings, { top: req.top });
+    const named = this.reader.read(query.text).findings.filter((f) => f.entityId && this.deps.lexicon.get(f.entityId)?.type === 'Disease' && f.certainty !== 'absent');
+    const asked = (consider ?? []).map((name) => ({ name, entityId: this.deps.lexicon.lookup(name)?.id ?? null }));
+    const noApprovedRelations = [...named.map((f) => ({ name: f.finding, entityId: f.entityId ?? null })), ...asked]
+      .filter((d, i, all) => !(d.entityId && graph.hasRelations(d.entityId)) && all.findIndex((x) => x.name === d.name) === i);
+    const name = (id: string) => graph.name(id);
+    return {
+      engine: 'deterministic', note: ENGINE_NOTE, query, ranked: result.ranked,
+      suggestions: result.suggestions.map((s) => ({
+        entityId: s.entityId, finding: s.finding, relationIds: s.relationIds,
+        advice: `建议补充：${s.finding}（见于 ${s.presentIn.map(name).join('、')}${s.absentIn.length ? `；未见于 ${s.absentIn.map(name).join('、')}` : ''}）`,
+      })),
+      noApprovedRelations, unlinkedFindings: result.unlinked,
+      graph: { relations: graph.relationCount, diseases: graph.signsOf.size },
+    };
+  }
+
+  async timeline(id: string, curator = true): Promise<{ caseId: string; lesions: LesionTimeline[] }> {
+    const c = await this.getVisible(id, curator);
+    return { caseId: c.id, lesions: buildTimeline(c.studies) };
+  }
+
+  private query(req: MatchParsed) {
+    if (!req.findings.trim() && !req.structuredFindings?.length) {
+      throw new AppError('QUERY_EMPTY', '请输入影像所见 / findings are empty', { field: 'findings' });
+    }
+    const parsed = this.readFindings(req.findings);
+    if (req.structuredFindings?.length) return { ...parsed, findings: mergeFindings(parsed.findings, req.structuredFindings) };
+    return parsed;
+  }
+
+  private terms(text: string): string[] {
+    return this.deps.tokenizer.indexStreams(text).words.map((t) => t.lexeme);
+  }
+
+  /** The approved graph as ranking reads it; rebuilt when a relation or source changes. */
+  async evidenceGraph(): Promise<EvidenceGraph> {
+    const sig = await this.deps.knowledge.relations.approvedSignature();
+    if (this.evidence?.sig === sig) return this.evidence.graph;
+    const all: EvidenceRelation[] = [];
+    for (let offset = 0; ; offset += 2000) {
+      const page = await this.deps.knowledge.relations.list({ status: 'active' }, { limit: 2000, offset });
+      for (const r of page.items) if (r.predicate === 'has_sign' || r.predicate === 'suggests') all.push(r);
+      if (page.items.length < 2000) break;
+    }
+    const graph = new EvidenceGraph(all);
+    this.evidence = { sig, graph };
+    return graph;
+  }
+
+  private async caseIndex(includeDrafts: boolean) {
+    const key = includeDrafts ? 'all' : 'approved';
+    const graph = await this.evidenceGraph();
+    const sig = `${await this.deps.repo.signature()}#${graph.relationCount}`;
+    const known = this.index.get(key);
+    if (known?.sig === sig) return known;
+    const list = await this.deps.repo.all(includeDrafts ? ['approved', 'draft'] : ['approved']);
+    const index = new CaseIndex(
+      list.map((c) => ({ id: c.id, modality: c.modality, bodyPart: c.bodyPart, findings: c.structuredFindings, terms: this.terms(c.findingsText) })),
+      (id) => (graph.diseasesOf.has(id) ? graph.specificity(id) : undefined),
+    );
+    const entry = { sig, index, cases: new Map(list.map((c) => [c.id, c])) };
+    this.index.set(key, entry);
+    return entry;
+  }
+
+  /** Validate, de-identify, derive findings and link the diagnosis: one stored row. */
+  private async prepare(input: CaseInputParsed, status: 'draft' | 'approved', demo: boolean, graph: EvidenceGraph): Promise<{ row: CaseRow; phi: number; warnings: string[] }> {
+    let phi = 0;
+    const clean = (s: string) => {
+      const r = deidentify(s);
+      phi += r.findings.length;
+      return r.text;
+    };
+    const cleanOpt = <T extends string | null | undefined>(s: T) => (s ? clean(s) : s);
+    const { unknown } = checkFields(this.deps.fields, input.diseaseArea, input.fields);
+    const warnings = unknown.length ? [`未配置的字段已保留 / fields not in disease-fields.yaml kept: ${unknown.join(', ')}`] : [];
+    const findingsText = clean(input.findingsText);
+    const findings = input.structuredFindings?.length
+      ? await this.linkFindings(input.structuredFindings.map((f) => ({ ...f, finding: clean(f.finding), location: cleanOpt(f.location) })))
+      : this.reader.read(findingsText).findings;
+    const diagnosis = await this.linkDiagnosis(input);
+    if (!diagnosis.entityId) warnings.push(`诊断未能对应图谱实体 / diagnosis "${input.finalDiagnosis.name}" names no graph entity`);
+    const id = input.id ?? `case-${sha256Hex(`${input.title}\u0000${findingsText}`).slice(0, 12)}`;
+    const body = {
+      status, demo, diseaseArea: input.diseaseArea, modality: input.modality, bodyPart: input.bodyPart, title: clean(input.title), findingsText,
+      impression: clean(input.impression), diagnosis, acceptable: input.acceptableDiagnoses, findings, fields: input.fields,
+      teachingPoints: input.teachingPoints.map(clean), keyImages: input.keyImages.map((k) => ({ ...k, caption: cleanOpt(k.caption) })),
+      studies: input.studies.map((s) => ({ ...s, note: cleanOpt(s.note) })), sourceRefs: input.sourceRefs,
+    };
+    const fingerprint = sha256Hex(JSON.stringify({ ...body, status: undefined, patient: input.patientId ?? null }));
+    const relationIds = status === 'approved' ? supportingRelations(graph, diagnosis.entityId ?? null, findings) : [];
+    const patientRef = input.patientId ? encryptField(input.patientId, this.deps.keyring, 'cases.patient_ref') : null;
+    return { row: { id, ...body, patientRef, relationIds, fingerprint }, phi, warnings };
+  }
+
+  private async linkFindings(findings: StructuredFinding[]): Promise<StructuredFinding[]> {
+    return findings.map((f) => ({ ...f, entityId: f.entityId ?? this.deps.lexicon.lookup(f.finding)?.id ?? this.reader.read(f.finding).findings[0]?.entityId ?? null }));
+  }
+
+  /** The diagnosis's graph entity (by name, then acceptable names); its ICD-10 code only from an exact vocabulary match. */
+  private async linkDiagnosis(input: CaseInputParsed): Promise<CaseInputParsed['finalDiagnosis']> {
+    const dx = input.finalDiagnosis;
+    if (dx.entityId) return dx;
+    for (const name of [dx.name, ...input.acceptableDiagnoses]) {
+      const hit = (await this.deps.knowledge.entities.byExactSurface(name)).find((e) => e.type === 'Disease');
+      if (hit) return { ...dx, entityId: hit.id, icd10: dx.icd10 ?? (name === dx.name ? hit.codes.icd10 ?? hit.codes.ICD10 ?? null : null) };
+    }
+    return { ...dx, entityId: null };
+  }
+}
+
+type MatchParsed = ReturnType<typeof MatchRequestSchema.parse>;
+
+function parseMatch(input: unknown): MatchParsed {
+  const r = MatchRequestSchema.safeParse(input);
+  if (r.success) return r.data;
+  const i = r.error.issues[0];
+  throw new AppError('VALIDATION_FAILED', `${i.path.join('.')}: ${i.message}`, { field: i.path.join('.') });
+}
+
+/** Approved relations linking the diagnosis to the case's stated findings. */
+function supportingRelations(graph: EvidenceGraph, diseaseId: string | null, findings: readonly StructuredFinding[]): string[] {
+  if (!diseaseId) return [];
+  const signs = graph.signsOf.get(diseaseId);
+  if (!signs) return [];
+  return [...new Set(findings.flatMap((f) => (f.entityId && f.certainty !== 'absent' ? signs.get(f.entityId)?.relationIds ?? [] : [])))].sort();
+}
+
+/** Findings given as structure win over the same entity read from the text. */
+function mergeFindings(read: StructuredFinding[], given: StructuredFinding[]): StructuredFinding[] {
+  const ids = new Set(given.map((g) => g.entityId).filter(Boolean));
+  return [...given, ...read.filter((r) => !r.entityId || !ids.has(r.entityId))];
+}

@@ -1,0 +1,25 @@
+import type { Keyring, Lexicon, Tokenizer } from '../core/index.ts';
+import type { Knowledge } from '../knowledge/index.ts';
+import type { Database } from '../store/index.ts';
+import { CasesRepository } from './cases.repository.ts';
+import { CasesService } from './cases.service.ts';
+import { type DiseaseFields, loadDiseaseFields } from './disease-fields.ts';
+
+export interface CasesCapabilityDeps {
+  db: Database;
+  lexicon: Lexicon;
+  tokenizer: Tokenizer;
+  knowledge: Knowledge;
+  keyring: Keyring;
+}
+
+/** The case-matching capability wired together. */
+export class Cases {
+  readonly service: CasesService;
+  readonly fields: DiseaseFields;
+
+  constructor(deps: CasesCapabilityDeps) {
+    this.fields = loadDiseaseFields();
+    this.service = new CasesService({ ...deps, repo: new CasesRepository(deps.db), fields: this.fields });
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * Case matching (issue 18): a typical-case library curated by experts (draft → approved), structured findings
+ * from free text, similar-case retrieval (graph-weighted findings overlap + BM25, every score explained), a
+ * ranked differential over the approved graph with cited supporting / contradicting / missing findings, and a
+ * measurement timeline with volume doubling time.
+ *
+ * Storage: store/migrations/060_cases.sql. Disease-area fields: cases/disease-fields.yaml.
+ */
+export {
+  type Case, type CaseFilter, CaseFilterSchema, type CaseInput, type CaseInputParsed, CaseInputSchema, CaseSchema, CASE_STATUSES, DISEASE_AREAS,
+  type MatchRequest, MatchRequestSchema, MODALITIES, type StructuredFinding, StructuredFindingSchema, type Study,
+} from './case.schemas.ts';
+export { readCaseFile, type RowError } from './case-file.ts';
+export { Cases, type CasesCapabilityDeps } from './cases.ts';
+export { type CaseRow, CasesRepository } from './cases.repository.ts';
+export { CasesService, type DifferentialOutput, type ImportResult, type SimilarResult } from './cases.service.ts';
+export { type CitedFinding, type DifferentialResult, type MissingFinding, rankDifferential, type RankedDisease } from './differential.ts';
+export { checkFields, type DiseaseFields, loadDiseaseFields } from './disease-fields.ts';
+export { EvidenceGraph, type EvidenceRelation, type Link, type Passage } from './evidence-graph.ts';
+export { FindingsReader, type ParsedFindings } from './findings.ts';
+export { CaseIndex, type IndexedCase, MIX, type SimilarHit } from './similarity.ts';
+export { buildTimeline, type Interval, type LesionTimeline } from './timeline.ts';
+export { DifferentialResultSchema, ImportResultSchema, ParsedQuerySchema, SimilarResultSchema, TimelineSchema } from './match.schemas.ts';

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { CaseSchema, StructuredFindingSchema } from './case.schemas.ts';
+
+/** Response shapes of the matching use cases (API, CLI --json, UI). */
+const PassageSchema = z.object({ title: z.string(), version: z.string().nullable(), year: z.number().nullable(), page: z.number().nullable(), quote: z.string() });
+
+export const ParsedQuerySchema = z.object({
+  text: z.string(),
+  phiReplaced: z.number(),
+  findings: z.array(StructuredFindingSchema),
+  contradictions: z.array(z.object({ entityId: z.string(), finding: z.string(), statements: z.array(z.string()) })),
+});
+
+export const SimilarResultSchema = z.object({
+  engine: z.literal('deterministic'),
+  query: ParsedQuerySchema,
+  indexed: z.number(),
+  hits: z.array(z.object({
+    caseId: z.string(), score: z.number(), findingScore: z.number(), textScore: z.number(),
+    shared: z.array(z.object({ entityId: z.string(), finding: z.string(), certainty: z.string(), weight: z.number(), contribution: z.number() })),
+    onlyQuery: z.array(z.string()), onlyCase: z.array(z.string()),
+    conflicting: z.array(z.object({ finding: z.string(), query: z.string(), case: z.string() })),
+    matchedTerms: z.array(z.string()), case: CaseSchema, flags: z.array(z.string()),
+  })),
+});
+
+const CitedFindingSchema = z.object({
+  entityId: z.string(), finding: z.string(), stated: z.string(), graph: z.string(), weight: z.number(), contribution: z.number(),
+  relationIds: z.array(z.string()), passages: z.array(PassageSchema),
+});
+const MissingSchema = z.object({ entityId: z.string(), finding: z.string(), presentIn: z.array(z.string()), absentIn: z.array(z.string()), weight: z.number(), relationIds: z.array(z.string()) });
+
+export const DifferentialResultSchema = z.object({
+  engine: z.literal('deterministic'),
+  note: z.string(),
+  query: ParsedQuerySchema,
+  ranked: z.array(z.object({
+    entityId: z.string(), name: z.string(), score: z.number(), share: z.number(),
+    supporting: z.array(CitedFindingSchema), contradicting: z.array(CitedFindingSchema), missing: z.array(MissingSchema),
+  })),
+  suggestions: z.array(z.object({ entityId: z.string(), finding: z.string(), advice: z.string(), relationIds: z.array(z.string()) })),
+  noApprovedRelations: z.array(z.object({ name: z.string(), entityId: z.string().nullable() })),
+  unlinkedFindings: z.array(z.string()),
+  graph: z.object({ relations: z.number(), diseases: z.number() }),
+});
+
+export const TimelineSchema = z.object({
+  caseId: z.string(),
+  lesions: z.array(z.object({
+    lesion: z.string(),
+    points: z.array(z.object({ date: z.string(), modality: z.string().optional(), longAxisMm: z.number().nullable(), shortAxisMm: z.number().nullable(), volumeMm3: z.number().nullable() })),
+    intervals: z.array(z.object({
+      from: z.string(), to: z.string(), days: z.number(), longAxisChangeMm: z.number().nullable(), longAxisChangePct: z.number().nullable(),
+      vdtDays: z.number().nullable(), vdtMethod: z.enum(['volume', 'diameter']).nullable(), vdtNote: z.string().nullable(),
+    })),
+  })),
+});
+
+export const ImportResultSchema = z.object({
+  file: z.string(), records: z.number(), inserted: z.array(z.string()), updated: z.array(z.string()), unchanged: z.array(z.string()), phiReplaced: z.number(), warnings: z.array(z.string()),
+});

@@ -1,0 +1,240 @@
+import type { StructuredFinding } from './case.schemas.ts';
+
+/** What the index needs of a case. */
+export interface IndexedCase {
+  id: string;
+  modality: string;
+  bodyPart: string;
+  findings: readonly StructuredFinding[];
+  /** Search lexemes of the findings text (the search tokenizer's words and entity lexemes). */
+  terms: readonly string[];
+}
+
+export interface SharedFinding {
+  entityId: string;
+  finding: string;
+  certainty: string;
+  weight: number;
+  contribution: number;
+}
+
+export interface SimilarHit {
+  caseId: string;
+  score: number;
+  /** Weighted overlap of structured findings (0–1) and its share of the score. */
+  findingScore: number;
+  /** BM25 over the findings text, scaled by the best hit's (0–1). */
+  textScore: number;
+  shared: SharedFinding[];
+  /** Stated in the query only / in the case only / with opposite certainty. */
+  onlyQuery: string[];
+  onlyCase: string[];
+  conflicting: Array<{ finding: string; query: string; case: string }>;
+  matchedTerms: string[];
+}
+
+export interface SimilarQuery {
+  findings: readonly StructuredFinding[];
+  terms: readonly string[];
+  modality?: string;
+  bodyPart?: string;
+  top: number;
+}
+
+/** Weights of the two halves of the score; the text half alone is the baseline in evals/cases. */
+export const MIX = { findings: 0.65, text: 0.35 } as const;
+const BM25 = { k1: 1.2, b: 0.75 } as const;
+
+type Weight = (entityId: string) => number | undefined;
+
+/**
+ * In-memory similar-case index: an inverted index over finding entities and text lexemes, so a query
+ * scores only the cases sharing something with it. Findings overlap is a weighted Jaccard over
+ * (entity, certainty) with each finding weighted by its graph specificity (`weight`; cases' own IDF
+ * when the graph does not know the finding); text is BM25. Every score is explained.
+ */
+export class CaseIndex {
+  private readonly cases: IndexedCase[] = [];
+  /** entity → [case index, certainty is absent, certainty] */
+  private readonly byEntity = new Map<string, Array<[number, boolean, string]>>();
+  /** Per case: its findings' total weight (the case side of the weighted Jaccard's union). */
+  private readonly caseWeight: number[] = [];
+  private readonly postings = new Map<string, Array<[number, number]>>();
+  private readonly lengths: number[] = [];
+  private avgLength = 0;
+
+  constructor(cases: Iterable<IndexedCase>, private readonly weight: Weight = () => undefined) {
+    let total = 0;
+    for (const c of cases) {
+      const i = this.cases.push(c) - 1;
+      for (const f of c.findings) if (f.entityId) push(this.byEntity, f.entityId, i, f.certainty);
+      const tf = new Map<string, number>();
+      for (const t of c.terms) tf.set(t, (tf.get(t) ?? 0) + 1);
+      for (const [t, n] of tf) {
+        let list = this.postings.get(t);
+        if (!list) {
+          list = [];
+          this.postings.set(t, list);
+        }
+        list.push([i, n]);
+      }
+      this.lengths.push(c.terms.length);
+      total += c.terms.length;
+    }
+    this.avgLength = this.cases.length ? total / this.cases.length : 0;
+    // Weights need the finished entity index (the cases' own IDF), so they are summed in a second pass.
+    for (const c of this.cases) {
+      const seen = new Set<string>();
+      let w = 0;
+      for (const f of c.findings) if (f.entityId && !seen.has(f.entityId)) {
+        seen.add(f.entityId);
+        w += this.findingWeight(f.entityId);
+      }
+      this.caseWeight.push(w);
+    }
+  }
+
+  idAt(i: number): string {
+    return this.cases[i].id;
+  }
+
+  get size(): number {
+    return this.cases.length;
+  }
+
+  /** Specificity of a finding: the graph's when it knows the finding, else IDF over the indexed cases. */
+  findingWeight(entityId: string): number {
+    return this.weight(entityId) ?? Math.log(1 + this.cases.length / (1 + (this.byEntity.get(entityId)?.length ?? 0)));
+  }
+
+  /** BM25 of each case sharing a query term (the text half alone: also the evaluation baseline). */
+  bm25(terms: readonly string[], allowed?: (i: number) => boolean): Map<number, number> {
+    const { scores, touched } = this.bm25Dense(terms, allowed);
+    return new Map(touched.map((i) => [i, scores[i]]));
+  }
+
+  /** BM25 into a dense array (no per-case objects: a query can touch tens of thousands of cases). */
+  private bm25Dense(terms: readonly string[], allowed?: (i: number) => boolean): { scores: Float64Array; touched: number[] } {
+    const N = this.cases.length;
+    const scores = new Float64Array(N);
+    const touched: number[] = [];
+    for (const t of new Set(terms)) {
+      const list = this.postings.get(t);
+      // A term in more than half the cases has almost no BM25 weight (idf → 0) and would make every case a candidate.
+      if (!list || (N > 1000 && list.length > N / 2)) continue;
+      const idf = Math.log(1 + (N - list.length + 0.5) / (list.length + 0.5));
+      for (const [i, tf] of list) {
+        if (allowed && !allowed(i)) continue;
+        const norm = tf + BM25.k1 * (1 - BM25.b + (BM25.b * this.lengths[i]) / (this.avgLength || 1));
+        if (scores[i] === 0) touched.push(i);
+        scores[i] += (idf * tf * (BM25.k1 + 1)) / norm;
+      }
+    }
+    return { scores, touched };
+  }
+
+  search(q: SimilarQuery): SimilarHit[] {
+    const allowed = (i: number) => {
+      const c = this.cases[i];
+      return (!q.modality || c.modality === q.modality) && (!q.bodyPart || c.bodyPart === q.bodyPart);
+    };
+    const text = this.bm25Dense(q.terms, allowed);
+    let best = 0;
+    for (const i of text.touched) if (text.scores[i] > best) best = text.scores[i];
+    const queryFindings = new Map<string, StructuredFinding>();
+    for (const f of q.findings) if (f.entityId) queryFindings.set(f.entityId, f);
+    // Phase 1, over the inverted index only (dense scratch arrays, no per-candidate objects): each candidate's
+    // weighted overlap (same certainty 1, present/possible ½) and the weight of the entities it shares whatever
+    // their certainty (the union counts those once).
+    const n = this.cases.length;
+    const overlap = new Float64Array(n);
+    const shared = new Float64Array(n);
+    const touched: number[] = [...text.touched];
+    const seen = new Uint8Array(n);
+    for (const i of touched) seen[i] = 1;
+    let queryWeight = 0;
+    for (const [id, f] of queryFindings) {
+      const w = this.findingWeight(id);
+      queryWeight += w;
+      const absent = f.certainty === 'absent';
+      for (const [i, caseAbsent, certainty] of this.byEntity.get(id) ?? []) {
+        if (!seen[i]) {
+          if (!allowed(i)) continue;
+          seen[i] = 1;
+          touched.push(i);
+        }
+        shared[i] += w;
+        if (absent === caseAbsent) overlap[i] += w * (certainty === f.certainty ? 1 : 0.5);
+      }
+    }
+    const scored: Array<[number, number]> = [];
+    for (const i of touched) {
+      const union = queryWeight + this.caseWeight[i] - shared[i];
+      const findingScore = union > 0 ? overlap[i] / union : 0;
+      const score = MIX.findings * findingScore + MIX.text * (best > 0 ? text.scores[i] / best : 0);
+      if (score > 0) scored.push([i, score]);
+    }
+    // Phase 2: explain the top hits only.
+    const queryTerms = new Set(q.terms);
+    return topK(scored, q.top, (a, b) => b[1] - a[1] || this.cases[a[0]].id.localeCompare(this.cases[b[0]].id)).map(([i, score]) => {
+      const c = this.cases[i];
+      const matchedTerms = [...new Set(c.terms.filter((t) => queryTerms.has(t)))].slice(0, 20);
+      return { caseId: c.id, score: round(score), textScore: round(best > 0 ? text.scores[i] / best : 0), matchedTerms, ...this.explain(queryFindings, c) };
+    });
+  }
+
+  private explain(query: ReadonlyMap<string, StructuredFinding>, c: IndexedCase): Omit<SimilarHit, 'caseId' | 'score' | 'textScore' | 'matchedTerms'> {
+    const caseFindings = new Map<string, StructuredFinding>();
+    for (const f of c.findings) if (f.entityId) caseFindings.set(f.entityId, f);
+    let union = 0;
+    let overlap = 0;
+    const shared: SharedFinding[] = [];
+    const conflicting: SimilarHit['conflicting'] = [];
+    const onlyQuery: string[] = [];
+    for (const [id, f] of query) {
+      const w = this.findingWeight(id);
+      union += w;
+      const other = caseFindings.get(id);
+      if (!other) onlyQuery.push(f.finding);
+      else if (same(f.certainty, other.certainty)) {
+        const partial = f.certainty === other.certainty ? 1 : 0.5;
+        overlap += w * partial;
+        shared.push({ entityId: id, finding: f.finding, certainty: other.certainty, weight: round(w), contribution: w * partial });
+      } else conflicting.push({ finding: f.finding, query: f.certainty, case: other.certainty });
+    }
+    const onlyCase: string[] = [];
+    for (const [id, f] of caseFindings) {
+      if (query.has(id)) continue;
+      union += this.findingWeight(id);
+      onlyCase.push(f.finding);
+    }
+    const findingScore = union ? overlap / union : 0;
+    for (const s of shared) s.contribution = round(union ? (MIX.findings * s.contribution) / union : 0);
+    shared.sort((a, b) => b.contribution - a.contribution);
+    return { findingScore: round(findingScore), shared, onlyQuery, onlyCase, conflicting };
+  }
+}
+
+/** The k best items under `cmp` without sorting them all (a bounded insertion list: k is small). */
+function topK<T>(items: readonly T[], k: number, cmp: (a: T, b: T) => number): T[] {
+  const out: T[] = [];
+  for (const x of items) {
+    if (out.length === k && cmp(x, out[k - 1]) >= 0) continue;
+    let at = out.length;
+    while (at > 0 && cmp(x, out[at - 1]) < 0) at--;
+    out.splice(at, 0, x);
+    if (out.length > k) out.pop();
+  }
+  return out;
+}
+
+/** Present and possible agree partly; absent agrees only with absent. */
+const same = (a: string, b: string) => (a === 'absent') === (b === 'absent');
+
+function push(map: Map<string, Array<[number, boolean, string]>>, key: string, i: number, certainty: string) {
+  const list = map.get(key);
+  if (!list) map.set(key, [[i, certainty === 'absent', certainty]]);
+  else if (list.at(-1)?.[0] !== i) list.push([i, certainty === 'absent', certainty]);
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;

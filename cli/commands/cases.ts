@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { AppError } from '../../core/index.ts';
+import type { DifferentialOutput, SimilarResult } from '../../cases/index.ts';
+import { cliActor } from '../actor.ts';
+import { printJson } from '../output.ts';
+import { withRuntime } from '../with-runtime.ts';
+
+const cite = (p: { title: string; version: string | null; year: number | null; page: number | null }) =>
+  `《${p.title}》${p.version ? ` ${p.version}` : ''}${p.year ? ` (${p.year})` : ''}${p.page ? ` 第${p.page}页` : ''}`;
+
+function similarText(r: SimilarResult): string {
+  const lines = [`查询所见 findings: ${r.query.findings.map((f) => `${f.finding}${f.certainty === 'present' ? '' : `(${f.certainty})`}`).join('、') || '（无可识别所见）'}`, `已索引典型病例 indexed: ${r.indexed}`, ''];
+  for (const h of r.hits) {
+    lines.push(`${h.score.toFixed(3)}  ${h.case.id}  ${h.case.title}  → ${h.case.finalDiagnosis.name}  [所见 ${h.findingScore} · 文本 ${h.textScore}]`);
+    if (h.shared.length) lines.push(`    共有 shared: ${h.shared.map((s) => `${s.finding}(+${s.contribution})`).join('、')}`);
+    if (h.onlyCase.length) lines.push(`    仅病例 case only: ${h.onlyCase.join('、')}`);
+    if (h.conflicting.length) lines.push(`    矛盾 conflicting: ${h.conflicting.map((c) => `${c.finding} ${c.query}/${c.case}`).join('、')}`);
+    for (const f of h.flags) lines.push(`    ⚠ ${f}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function differentialText(r: DifferentialOutput): string {
+  const lines = [r.note, `查询所见 findings: ${r.query.findings.map((f) => `${f.finding}${f.certainty === 'present' ? '' : `(${f.certainty})`}`).join('、') || '（无）'}`, ''];
+  if (!r.ranked.length) lines.push('已审核图谱中没有与这些所见相关的疾病 / no disease in the approved graph has these findings');
+  r.ranked.forEach((d, i) => {
+    lines.push(`${i + 1}. ${d.name} (${d.entityId})  评分 score ${d.score}  占比 ${Math.round(d.share * 100)}%`);
+    for (const s of d.supporting) lines.push(`    + ${s.finding} (+${s.contribution})  关系 ${s.relationIds.join(',')}${s.passages[0] ? `  ${cite(s.passages[0])}` : ''}`);
+    for (const s of d.contradicting) lines.push(`    − ${s.finding} ${s.stated === 'absent' ? '未见' : '存在'} (${s.contribution})  关系 ${s.relationIds.join(',')}`);
+  });
+  for (const s of r.suggestions) lines.push(s.advice);
+  for (const d of r.noApprovedRelations) lines.push(`⚠ ${d.name}: 已审核图谱中无相关关系，无法排序 / no approved relations: not ranked`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `yingzhi cases import|similar` and `yingzhi differential`. */
+export function registerCasesCommands(program: Command): void {
+  const cases = program.command('cases').description('典型病例库 / typical-case library (import, similar cases)');
+  cases
+    .command('import <file>')
+    .description('导入典型病例（JSON 数组、JSONL 或 CSV）；同一文件再次导入不重复 / import cases; idempotent')
+    .option('--approve', 'import as approved (an expert curating their own file)')
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, opts) => {
+      const json = Boolean(opts.json);
+      await withRuntime(json, async (rt) => {
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(file);
+        } catch {
+          throw new AppError('NOT_FOUND', `文件不存在 / no such file: ${file}`, { field: 'file' });
+        }
+        const r = await rt.cases.service.importFile(bytes, path.basename(file), cliActor(), { status: opts.approve ? 'approved' : 'draft' });
+        if (json) return printJson(r);
+        process.stdout.write(`${r.file}: ${r.records} 条 records — 新增 inserted ${r.inserted.length}, 更新 updated ${r.updated.length}, 未变 unchanged ${r.unchanged.length}; 去标识替换 PHI replaced ${r.phiReplaced}\n`);
+        for (const w of r.warnings) process.stdout.write(`  ⚠ ${w}\n`);
+      });
+    });
+  cases
+    .command('similar <findings>')
+    .description('按影像所见检索相似典型病例 / most similar typical cases, every score explained')
+    .option('--modality <m>', 'CT|MR|DR|US|PET-CT')
+    .option('--body-part <p>', '头颅|胸部|腹部|盆腔…')
+    .option('--top <n>', 'how many', '5')
+    .option('--json', 'machine-readable output')
+    .action(async (findings: string, opts) => {
+      const json = Boolean(opts.json);
+      await withRuntime(json, async (rt) => {
+        const r = await rt.cases.service.similar({ findings, modality: opts.modality, bodyPart: opts.bodyPart, top: Number(opts.top) });
+        if (json) return printJson(r);
+        process.stdout.write(similarText(r));
+      });
+    });
+  program
+    .command('differential <findings>')
+    .description('基于已审核图谱的鉴别诊断排序（支持/反对/建议补充的所见，附关系与出处）/ ranked differential with cited evidence')
+    .option('--consider <names>', 'diseases to check too, comma-separated')
+    .option('--top <n>', 'how many', '10')
+    .option('--json', 'machine-readable output')
+    .action(async (findings: string, opts) => {
+      const json = Boolean(opts.json);
+      await withRuntime(json, async (rt) => {
+        const consider = opts.consider ? String(opts.consider).split(/[,，]/).map((s) => s.trim()).filter(Boolean) : undefined;
+        const r = await rt.cases.service.differential({ findings, top: Number(opts.top), consider });
+        if (json) return printJson(r);
+        process.stdout.write(differentialText(r));
+      });
+    });
+}

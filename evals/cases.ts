@@ -1,0 +1,136 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type CaseInputParsed, CaseInputSchema, type EvidenceGraph, FindingsReader } from '../cases/index.ts';
+import { AppError, deidentify } from '../core/index.ts';
+import type { Runtime } from '../runtime/index.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const CASES_EVAL_FILE = path.join(ROOT, 'evals/cases/cases.jsonl');
+const FIXTURE_TYPICAL = path.join(ROOT, 'tests/fixtures/cases/typical-cases.json');
+
+export interface Accuracy { method: string; n: number; top1: number; top3: number }
+export interface Retrieval { method: string; n: number; precisionAt5: number; hitAt5: number; mrr: number }
+export interface CasesEvalResult {
+  file: string;
+  split: string;
+  cases: number;
+  typicalCases: number;
+  graph: { relations: number; diseases: number };
+  /** Eval cases whose diagnosis the approved graph cannot rank (no approved relations): counted as misses. */
+  diagnosesWithoutRelations: number;
+  differential: Accuracy[];
+  similar: Retrieval[];
+  engine: string;
+}
+
+function loadEvalCases(file: string, split: string): Array<CaseInputParsed & { id: string }> {
+  if (!existsSync(file)) throw new AppError('NOT_FOUND', `评测集不存在 / evaluation set missing: ${file}`, { field: 'file' });
+  const out: Array<CaseInputParsed & { id: string }> = [];
+  readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    const r = CaseInputSchema.safeParse(JSON.parse(line));
+    if (!r.success) throw new AppError('IMPORT_INVALID', `${file}:${i + 1}: ${r.error.issues[0].path.join('.')}: ${r.error.issues[0].message}`);
+    if (split === 'all' || r.data.split === split) out.push({ ...r.data, id: r.data.id ?? `line-${i + 1}` });
+  });
+  return out;
+}
+
+/**
+ * `npm run eval -- cases`: the differential's top-1/top-3 accuracy and similar-case precision@5 on the authored
+ * evaluation cases (relevant = an approved typical case with the same final diagnosis), each beside a baseline
+ * run on the same data in the same run: for the differential an unweighted count of the graph signs the text
+ * names (no negation, no specificity) and a vote of the 5 most similar typical cases; for retrieval plain BM25
+ * over the findings text.
+ */
+export async function evaluateCases(rt: Runtime, opts: { split: string; file?: string; progress?: (s: string) => void }): Promise<CasesEvalResult> {
+  const file = opts.file ?? CASES_EVAL_FILE;
+  const cases = loadEvalCases(file, opts.split);
+  const svc = rt.cases.service;
+  let typical = (await svc.list({ status: 'approved' }, { limit: 1, offset: 0 })).total;
+  if (!typical && existsSync(FIXTURE_TYPICAL)) {
+    opts.progress?.('no approved typical cases: importing the test fixtures');
+    await svc.importFile(readFileSync(FIXTURE_TYPICAL), 'typical-cases.json', 'eval', { status: 'approved', demo: true });
+    typical = (await svc.list({ status: 'approved' }, { limit: 1, offset: 0 })).total;
+  }
+  const graph = await svc.evidenceGraph();
+  const approved = (await svc.list({ status: 'approved' }, { limit: 200, offset: 0 })).items;
+  const library = new Map(approved.map((c) => [c.id, c]));
+  for (let offset = 200; library.size < typical; offset += 200) for (const c of (await svc.list({ status: 'approved' }, { limit: 200, offset })).items) library.set(c.id, c);
+  const lexicon = rt.lexicon;
+  const idOf = (name: string) => lexicon.lookup(name)?.id ?? null;
+  const targets = (c: CaseInputParsed) => {
+    const names = [c.finalDiagnosis.name, ...c.acceptableDiagnoses];
+    return { names: new Set(names), ids: new Set(names.map(idOf).filter((x): x is string => !!x)) };
+  };
+  const hitsTarget = (t: ReturnType<typeof targets>, id: string | null | undefined, name: string) => t.names.has(name) || (!!id && t.ids.has(id));
+  const noNegation = new FindingsReader(lexicon, rt.tokenizer);
+
+  const ranks: Record<string, Array<number | null>> = { 'differential (weighted evidence)': [], 'baseline: sign count': [], 'baseline: similar-case vote': [] };
+  const retrieval: Record<string, { p5: number[]; rr: number[] }> = { 'similar (findings + BM25)': { p5: [], rr: [] }, 'baseline: BM25 text only': { p5: [], rr: [] } };
+  let withoutRelations = 0;
+  for (const [i, c] of cases.entries()) {
+    const t = targets(c);
+    if (![...t.ids].some((id) => graph.hasRelations(id))) withoutRelations++;
+    const d = await svc.differential({ findings: c.findingsText, top: 10 });
+    ranks['differential (weighted evidence)'].push(rankOf(d.ranked.map((r) => hitsTarget(t, r.entityId, r.name))));
+    ranks['baseline: sign count'].push(rankOf(signCount(graph, noNegation, c.findingsText).map((id) => hitsTarget(t, id, graph.name(id)))));
+    const s = await svc.similar({ findings: c.findingsText, top: 5 });
+    const votes = new Map<string, number>();
+    for (const h of s.hits) {
+      const key = h.case.finalDiagnosis.entityId ?? h.case.finalDiagnosis.name;
+      votes.set(key, (votes.get(key) ?? 0) + h.score);
+    }
+    ranks['baseline: similar-case vote'].push(rankOf([...votes].sort((a, b) => b[1] - a[1]).map(([k]) => hitsTarget(t, k, k))));
+    const relevant = (id: string) => {
+      const tc = library.get(id);
+      return !!tc && (hitsTarget(t, tc.finalDiagnosis.entityId, tc.finalDiagnosis.name) || t.names.has(tc.finalDiagnosis.name));
+    };
+    score(retrieval['similar (findings + BM25)'], s.hits.map((h) => relevant(h.caseId)));
+    score(retrieval['baseline: BM25 text only'], (await svc.similarByTextOnly(c.findingsText, 5)).map(relevant));
+    if ((i + 1) % 10 === 0) opts.progress?.(`  cases ${i + 1}/${cases.length}`);
+  }
+  const acc = (method: string): Accuracy => {
+    const r = ranks[method];
+    return { method, n: r.length, top1: share(r.filter((x) => x === 1).length, r.length), top3: share(r.filter((x) => x !== null && x <= 3).length, r.length) };
+  };
+  return {
+    file: path.relative(ROOT, file), split: opts.split, cases: cases.length, typicalCases: typical, graph: { relations: graph.relationCount, diseases: graph.signsOf.size },
+    diagnosesWithoutRelations: withoutRelations, engine: 'deterministic (YZ_LLM does not change the ranking)',
+    differential: Object.keys(ranks).map(acc),
+    similar: Object.entries(retrieval).map(([method, v]) => ({ method, n: v.p5.length, precisionAt5: mean(v.p5), hitAt5: mean(v.rr.map((x) => (x > 0 ? 1 : 0))), mrr: mean(v.rr) })),
+  };
+}
+
+/** Diseases by how many of their approved graph signs the text names, negated or not, unweighted. */
+function signCount(graph: EvidenceGraph, reader: FindingsReader, text: string): string[] {
+  const named = reader.read(deidentify(text).text).findings.map((f) => ({ ...f, certainty: 'present' as const }));
+  const counts = new Map<string, number>();
+  for (const f of named) for (const d of (f.entityId && graph.diseasesOf.get(f.entityId)) || []) counts.set(d, (counts.get(d) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([d]) => d);
+}
+
+function rankOf(hits: boolean[]): number | null {
+  const i = hits.indexOf(true);
+  return i < 0 ? null : i + 1;
+}
+
+function score(acc: { p5: number[]; rr: number[] }, hits: boolean[]) {
+  acc.p5.push(hits.slice(0, 5).filter(Boolean).length / 5);
+  const r = rankOf(hits);
+  acc.rr.push(r ? 1 / r : 0);
+}
+
+const share = (a: number, b: number) => (b ? Math.round((a / b) * 1000) / 1000 : 0);
+const mean = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000) / 1000 : 0);
+
+export function printCases(r: CasesEvalResult): void {
+  const lines = [
+    `\n== cases (${r.split}): ${r.cases} eval cases, ${r.typicalCases} approved typical cases, graph ${r.graph.diseases} diseases / ${r.graph.relations} sign relations; ${r.diagnosesWithoutRelations} diagnoses have no approved relations ==`,
+    'differential                       n     top-1   top-3',
+    ...r.differential.map((a) => `${a.method.padEnd(32)} ${String(a.n).padStart(4)}   ${a.top1.toFixed(3)}   ${a.top3.toFixed(3)}`),
+    'similar cases                      n     P@5     hit@5   MRR',
+    ...r.similar.map((s) => `${s.method.padEnd(32)} ${String(s.n).padStart(4)}   ${s.precisionAt5.toFixed(3)}   ${s.hitAt5.toFixed(3)}   ${s.mrr.toFixed(3)}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, closePage, launchBrowser, openPage, shot } from '../helpers/browser.ts';
+import { DEMO, ROOT, startTestServer, type TestServer } from '../helpers/runtime.ts';
+
+/**
+ * The case-matching pages in Chromium: an expert imports and approves typical cases in the library; a
+ * resident pastes findings on the Compare page and sees similar cases side by side (shared findings
+ * highlighted) and the cited differential; the timeline draws the nodule's measurements with its VDT.
+ */
+const FIXTURE = path.join(ROOT, 'tests/fixtures/cases/typical-cases.json');
+
+describe.skipIf(!chromiumAvailable())('case matching UI (Chromium)', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer(['placenta-accreta-guideline.md', 'acute-abdomen-guideline.md'].map((f) => path.join(DEMO, f)), { YZ_LLM: 'none' }), launchBrowser()]);
+  }, 240_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('library: an expert imports a case file as drafts and approves one; a resident sees approved cases only', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/cases`, { auth: await server.tokenFor('expert', 'expert.e2e') });
+    await page.locator('[data-testid="case-table"]').waitFor();
+    await page.locator('[data-testid="case-import"]').setInputFiles({ name: 'typical-cases.json', mimeType: 'application/json', buffer: readFileSync(FIXTURE) });
+    await page.locator('[data-testid="case-message"]', { hasText: '新增 8' }).waitFor();
+    await page.locator('[data-testid="case-row"]').nth(7).waitFor();
+    // A bad file: the row and field are named, nothing is written.
+    await page.locator('[data-testid="case-import"]').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify([{ title: 'x', modality: 'XR', findingsText: 'y', finalDiagnosis: { name: 'z' } }])) });
+    await page.locator('[data-testid="case-message"]', { hasText: 'modality' }).waitFor();
+    expect(await page.locator('[data-testid="case-message"]').textContent()).toContain('第 1 条');
+    for (const id of ['fx-pas-001', 'fx-pas-002', 'fx-perf-001', 'fx-sbo-001']) {
+      await page.locator(`[data-testid="case-row"][data-id="${id}"] [data-testid="case-approve"]`).click();
+      await page.locator(`[data-testid="case-row"][data-id="${id}"] .status-approved`).waitFor();
+    }
+    await page.locator('[data-testid="case-row"][data-id="fx-pas-001"] .linkish').click();
+    await page.locator('tr.detail').waitFor();
+    await shot(page, 'cases-library.png');
+    await closePage(page, errors);
+
+    const resident = await openPage(browser, `${server.url}/cases`, { auth: await server.tokenFor('resident', 'resident.e2e') });
+    await resident.page.locator('[data-testid="case-row"]').first().waitFor();
+    expect(await resident.page.locator('[data-testid="case-row"]').count()).toBe(4);
+    expect(await resident.page.locator('[data-testid="case-approve"]').count()).toBe(0);
+    expect(await resident.page.locator('[data-testid="case-import"]').count()).toBe(0);
+    await closePage(resident.page, resident.errors);
+  }, 120_000);
+
+  it('compare: similar cases side by side with shared findings highlighted, and the cited differential', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/cases/compare`, { auth: await server.tokenFor('resident', 'resident.e2e') });
+    await page.locator('[data-testid="compare-submit"]').click();
+    await page.locator('[data-testid="compare-error"]', { hasText: '影像所见' }).waitFor();
+    await page.locator('[data-testid="compare-input"]').fill('完全性前置胎盘，胎盘后低回声带消失，子宫肌层变薄，可见T2暗带，膀胱线中断。');
+    await page.locator('[data-testid="compare-submit"]').click();
+    await page.locator('[data-testid="similar-hit"]').first().waitFor();
+    expect(await page.locator('[data-testid="similar-hit"]').first().getAttribute('data-id')).toBe('fx-pas-001');
+    expect(await page.locator('[data-testid="similar-hit"]').first().locator('li[data-kind="shared"]').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('[data-testid="similar-hit"][data-id="fx-pas-002"] li[data-kind="conflict"]').count()).toBe(1);
+    const top = page.locator('[data-testid="ddx-item"]').first();
+    expect(await top.getAttribute('data-id')).toBe('dis.placenta_accreta_spectrum');
+    await top.locator('details').first().locator('summary').click();
+    expect(await top.locator('details').first().textContent()).toMatch(/关系 rel_/);
+    expect(await top.locator('blockquote').first().textContent()).toContain('《');
+    expect(await page.locator('[data-testid="differential"]').textContent()).toContain('确定性引擎');
+    await shot(page, 'cases-compare.png');
+    await closePage(page, errors);
+  }, 120_000);
+
+  it('timeline: the nodule measurements as a chart, growth and VDT per interval', async () => {
+    await server.rt.cases.service.approve('fx-nodule-001', 'expert.e2e');
+    const { page, errors } = await openPage(browser, `${server.url}/cases/fx-nodule-001/timeline`, { auth: await server.tokenFor('physician', 'physician.e2e') });
+    await page.locator('[data-testid="timeline-chart"]').waitFor();
+    expect(await page.locator('[data-testid="timeline-point"]').count()).toBe(3);
+    const vdt = await page.locator('[data-testid="vdt"]').allTextContents();
+    expect(vdt).toEqual([`${Math.round((182 * Math.LN2) / Math.log(1.5))} 天`, `${Math.round((184 * Math.LN2) / (3 * Math.log(11 / 9.5)))} 天`]);
+    await shot(page, 'cases-timeline.png');
+    await closePage(page, errors);
+  }, 120_000);
+});
