@@ -11,8 +11,16 @@ import { transform } from 'esbuild';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const OUT = path.join(ROOT, 'dist');
-/** Folders of the server and the CLI (tests, the UI, benchmarks and scripts keep running from source). */
-const SOURCE_DIRS = ['agents', 'api', 'audit', 'auth', 'bench', 'cli', 'connectors', 'core', 'evals', 'graph', 'imaging', 'ingest', 'keys', 'knowledge', 'literature', 'llm', 'prompts', 'reporting', 'runtime', 'search', 'store', 'teaching'];
+/**
+ * Every top-level folder is mirrored (compiled when it holds TypeScript, linked otherwise: demo/, prompts/), so a new
+ * capability folder or a data folder read as `../x/` from a module is never missing from dist/. Not mirrored: what
+ * runs from source (tests, the UI, scripts) or is no source at all.
+ */
+const NOT_MIRRORED = new Set(['node_modules', 'dist', 'tests', 'ui', 'scripts', 'data', 'test-results']);
+const SOURCE_DIRS = readdirSync(ROOT, { withFileTypes: true })
+  .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !NOT_MIRRORED.has(e.name))
+  .map((e) => e.name)
+  .sort();
 const SKIP = new Set(['node_modules', 'dist', 'results', '.cache']);
 
 /** `./x.ts` → `./x.js` in static and dynamic imports and re-exports: relative specifiers only. */

@@ -113,7 +113,7 @@ describe.skipIf(!chromiumAvailable())('literature watch UI (Chromium)', () => {
     // The filter lives in the URL: the box reads checked once the navigation lands.
     await page.locator('[data-filter="new-literature"]').click();
     await page.waitForURL(/new=1/);
-    await expect(page.locator('[data-filter="new-literature"]').isChecked()).resolves.toBe(true);
+    await expect.poll(() => page.locator('[data-filter="new-literature"]').isChecked(), { timeout: 10_000 }).toBe(true);
     await page.locator('.badge', { hasText: '新文献' }).first().waitFor();
     await shot(page, 'review-new-literature.png');
     await closePage(page, errors);
