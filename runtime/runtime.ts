@@ -1,5 +1,5 @@
-import { type ChatService, createChatService, encryptStoredQuestions } from '../agents/index.ts';
-import { type AuditTrail, openAuditedDatabase } from '../audit/index.ts';
+import { createChatService, encryptStoredQuestions } from '../agents/index.ts';
+import { openAuditedDatabase } from '../audit/index.ts';
 import { AuthService } from '../auth/index.ts';
 import { Cases } from '../cases/index.ts';
 import { Connectors } from '../connectors/index.ts';
@@ -22,7 +22,7 @@ import type { Services } from './services.ts';
  * Everything a process needs, wired once: the composition root shared by the server and the CLI. Faces (api/,
  * cli/) use only `services`; the parts below are for workers, the demo loader, benchmarks and tests.
  */
-export interface Runtime {
+export interface Runtime extends Pick<Services, 'chat' | 'literature' | 'auth' | 'audit' | 'connectors' | 'imaging' | 'reporting' | 'teaching' | 'cases'> {
   /** The application services: the only door for routes and commands. */
   services: Services;
   /** Start the background work of a serving process: job worker and graph projector (when `worker`), audit checkpoints. */
@@ -55,11 +55,6 @@ export interface Runtime {
   llmSettings: LlmSettingsService;
   /** Token and latency records of every model call (GET /api/llm/status). */
   llmUsage: LlmUsageRepository;
-  /** Cited chat over the knowledge base (agents/). */
-  chat: ChatService;
-  literature: Literature;
-  /** Accounts, sessions, API tokens (auth/). */
-  auth: AuthService;
   /**
    * The installation keyring (SM4 fields, HMAC-SM3 audit chain): YZ_MASTER_KEY / YZ_MASTER_KEY_FILE
    * (+ YZ_MASTER_KEYS_OLD), else `<dataDir>/master.key` generated on first start; a per-process key
@@ -68,18 +63,6 @@ export interface Runtime {
   keyring: Keyring;
   /** Where the keyring came from (env, file, generated, data-dir, ephemeral). */
   keySource: KeySource;
-  /** Audit chain keying, checkpoints and verification (audit/). */
-  audit: AuditTrail;
-  /** Integration connectors and their health checks (connectors/). */
-  connectors: Connectors;
-  /** Measurements, protocol / image-quality QC and imaging AI (imaging/). */
-  imaging: Imaging;
-  /** Report drafts with provenance, RIS exports and report QC (reporting/). */
-  reporting: Reporting;
-  /** Question bank, exams and item analysis (teaching/). */
-  teaching: Teaching;
-  /** Typical-case library, similar cases, differential and timeline (cases/). */
-  cases: Cases;
   close(): Promise<void>;
 }
 
