@@ -57,7 +57,8 @@ export const DeletionPlanSchema = z.object({
 });
 export type DeletionPlanDto = z.infer<typeof DeletionPlanSchema>;
 
-export const PassageSchema = z.object({
+/** A passage's place in its document and its text (the passage list and the passage view share it). */
+const PassagePlaceSchema = z.object({
   id: z.string(),
   ordinal: z.number().int(),
   headingPath: z.array(z.string()),
@@ -65,6 +66,9 @@ export const PassageSchema = z.object({
   pageEnd: z.number().int(),
   charStart: z.number().int(),
   text: z.string(),
+});
+
+export const PassageSchema = PassagePlaceSchema.extend({
   disabledAt: z.string().nullable(),
   disabledBy: z.string().nullable(),
   disabledReason: z.string().nullable(),
@@ -75,15 +79,8 @@ export type PassageDto = z.infer<typeof PassageSchema>;
 export const PageSchema = z.object({ page: z.number().int(), text: z.string(), tables: z.array(PageTableSchema) });
 
 export const ChunkViewSchema = z.object({
-  chunk: z.object({
-    id: z.string(),
+  chunk: PassagePlaceSchema.extend({
     sourceId: z.string(),
-    ordinal: z.number().int(),
-    headingPath: z.array(z.string()),
-    pageStart: z.number().int(),
-    pageEnd: z.number().int(),
-    charStart: z.number().int(),
-    text: z.string(),
     citation: z.string(),
     /** Taken out of search and chat by a manager (who, when, why); null when searchable. */
     disabled: z.object({ at: z.string(), by: z.string(), reason: z.string() }).nullable(),

@@ -1,16 +1,11 @@
+import type { ChunkInput } from '../search/index.ts';
 import type { Queryable } from '../store/index.ts';
 import type { Paging, SourceKind } from './document.ts';
 import type { EvidenceLevel } from './evidence-level.ts';
 
-/** A passage as the source's passage list shows it. */
-export interface PassageRow {
+/** A passage as the source's passage list shows it: the indexed passage, its id, and whether it is taken out of search. */
+export interface PassageRow extends ChunkInput {
   id: string;
-  ordinal: number;
-  headingPath: string[];
-  pageStart: number;
-  pageEnd: number;
-  charStart: number;
-  text: string;
   disabledAt: string | null;
   disabledBy: string | null;
   disabledReason: string | null;
