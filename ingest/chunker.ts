@@ -2,6 +2,7 @@ import { visibleLength } from '../core/index.ts';
 import type { ChunkInput } from '../search/index.ts';
 import type { Block } from './document.ts';
 import { type PageTable, type TableRowsRef, tableRowChunks } from './table-chunks.ts';
+import { type SentenceTopic, sentenceTopics } from './topics.ts';
 
 export interface PageText {
   page: number;
@@ -16,6 +17,8 @@ interface Piece {
   offset: number;
   text: string;
   block: number;
+  /** The topic the block is about in a text without headings (see topics.ts). */
+  subject: string | null;
 }
 
 const SENTENCE = /[^。！？；!?;]*(?:[。！？；!?;]+[”’」』）)]*|$)/g;
@@ -36,6 +39,7 @@ export function chunkDocument(blocks: Block[], targetChars: number): { pages: Pa
   let current: Piece[] = [];
   let currentSize = 0;
   let currentPath: string[] = [];
+  const topics = blockTopics(blocks);
 
   const flush = () => {
     if (current.length === 0) return;
@@ -51,6 +55,7 @@ export function chunkDocument(blocks: Block[], targetChars: number): { pages: Pa
         pageEnd: current.at(-1)?.page ?? current[0].page,
         charStart: current[0].offset,
         text,
+        ...chunkSubject(current),
       });
     }
     current = [];
@@ -89,14 +94,30 @@ export function chunkDocument(blocks: Block[], targetChars: number): { pages: Pa
       headings[level - 1] = block.text;
       return;
     }
+    const topic = topics.get(blockIndex);
+    if (topic?.opens) flush();
     for (const s of splitForChunks(block.text, targetChars)) {
-      add({ page: block.page, offset: start + s.offset, text: s.text, block: blockIndex });
+      add({ page: block.page, offset: start + s.offset, text: s.text, block: blockIndex, subject: topic?.subject ?? null });
     }
   });
   flush();
 
   const pages = [...pageParts.entries()].sort((a, b) => a[0] - b[0]).map(([page, parts]) => ({ page, text: parts.join('\n\n') }));
   return { pages, chunks, tables };
+}
+
+/** Topics of the text blocks of a document without headings (none when it has headings: they say what a passage is about). */
+function blockTopics(blocks: Block[]): Map<number, SentenceTopic> {
+  if (blocks.some((b) => b.kind === 'heading')) return new Map();
+  const text = [...blocks.entries()].filter(([, b]) => b.kind === 'text');
+  const topics = sentenceTopics(text.map(([, b]) => b.text));
+  return new Map(text.map(([i], k) => [i, topics[k]]));
+}
+
+/** The subject a chunk is about: the first its pieces carry. */
+function chunkSubject(pieces: Piece[]): { subject?: string } {
+  const subject = pieces.find((p) => p.subject)?.subject;
+  return subject ? { subject } : {};
 }
 
 /** A block as it is (when small) or as sentences; an oversized sentence is cut at `targetChars`. */

@@ -55,7 +55,7 @@ export async function runIngestJob(job: Job, deps: IngestJobDeps): Promise<void>
   const faultAfter = parseFault(deps.fault);
   let batches = 0;
   let batchSize = 32;
-  const sliceFrom = (from: number) => deps.parser.chunk({ sourceId, pages, chunkChars, from, count: SLICE });
+  const sliceFrom = (from: number) => deps.parser.chunk({ sourceId, title: source.title, pages, chunkChars, from, count: SLICE });
   // The next slice is tokenised in the parser thread while this one is written here.
   let pending: Promise<ChunkSlice> | null = sliceFrom(done);
   try {

@@ -33,6 +33,8 @@ export interface ParsedPages {
 
 export interface ChunkTask {
   sourceId: string;
+  /** The document's title: indexed with every chunk as a weak field. */
+  title?: string;
   pages: StoredPage[];
   chunkChars: number;
   /** Ordinals [from, from + count) are tokenised and returned; chunking itself is always of the whole document (it is deterministic). */
@@ -68,7 +70,7 @@ export async function chunk(task: ChunkTask): Promise<TaskResult<ChunkSlice>> {
   return settle(async () => {
     const { chunks } = chunkDocument(blocksFromPages(task.pages), task.chunkChars);
     const slice = chunks.slice(task.from, task.from + task.count);
-    const rows = prepareChunkRows(loadLanguage().tokenizer, task.sourceId, slice);
+    const rows = prepareChunkRows(loadLanguage().tokenizer, task.sourceId, slice, task.title);
     return { total: chunks.length, rows, tableRows: slice.flatMap((c, i) => (c.table ? [{ chunkId: rows[i].id, ref: c.table }] : [])) };
   });
 }

@@ -51,7 +51,7 @@ export async function storePrepared(tx: Queryable, deps: PreparedImportDeps, ite
     return { source, bytes: p.bytes, pages, chunks, tables, tags: p.tags ?? [], demoApprovals: p.demoApprovals ?? p.demo };
   });
   const stored = await deps.sources.insertMany(tx, drafts);
-  const prepared = drafts.map((d) => deps.indexer.prepare(d.source.id, d.chunks));
+  const prepared = drafts.map((d) => deps.indexer.prepare(d.source.id, d.chunks, d.source.title));
   await deps.indexer.insert(tx, prepared.flat());
   for (const [i, d] of drafts.entries()) {
     await deps.tables.insertTables(tx, d.source.id, d.tables);

@@ -30,11 +30,11 @@ export class ChunkIndexRepository {
     if (rows.length === 0) return 0;
     // Column arrays through unnest(): much cheaper to ship into PGlite than one JSON document.
     const { rows: inserted } = await tx.query<{ id: string; seq: string }>(
-      `INSERT INTO chunks (id, source_id, ordinal, heading_path, page_start, page_end, char_start, text, tokens, token_count)
+      `INSERT INTO chunks (id, source_id, ordinal, heading_path, page_start, page_end, char_start, text, tokens, token_count, subject)
        SELECT r.id, r.source_id, r.ordinal, string_to_array(r.heading_path, chr(31)), r.page_start, r.page_end, r.char_start,
-              r.text, r.tokens, r.token_count
-       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::int[], $8::text[], $9::text[], $10::int[])
-            AS r(id, source_id, ordinal, heading_path, page_start, page_end, char_start, text, tokens, token_count)
+              r.text, r.tokens, r.token_count, r.subject
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::int[], $8::text[], $9::text[], $10::int[], $11::text[])
+            AS r(id, source_id, ordinal, heading_path, page_start, page_end, char_start, text, tokens, token_count, subject)
        ON CONFLICT (id) DO NOTHING
        RETURNING id, seq`,
       [
@@ -48,6 +48,7 @@ export class ChunkIndexRepository {
         rows.map((r) => r.text),
         rows.map((r) => r.tokens),
         rows.map((r) => r.tokenCount),
+        rows.map((r) => r.subject ?? null),
       ],
     );
     if (inserted.length === 0) return 0;
@@ -103,9 +104,9 @@ export class ChunkIndexRepository {
   }
 
   /** Chunks in seq order after `afterSeq`, for rebuilding the posting lists. */
-  async chunksAfter(db: Queryable, afterSeq: number, limit: number): Promise<Array<{ seq: string; heading_path: string[]; text: string }>> {
-    const { rows } = await db.query<{ seq: string; heading_path: string[]; text: string }>(
-      'SELECT seq, heading_path, text FROM chunks WHERE seq > $1 ORDER BY seq LIMIT $2',
+  async chunksAfter(db: Queryable, afterSeq: number, limit: number): Promise<Array<{ seq: string; heading_path: string[]; text: string; title: string; subject: string | null }>> {
+    const { rows } = await db.query<{ seq: string; heading_path: string[]; text: string; title: string; subject: string | null }>(
+      'SELECT c.seq, c.heading_path, c.text, s.title, c.subject FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.seq > $1 ORDER BY c.seq LIMIT $2',
       [afterSeq, limit],
     );
     return rows;

@@ -12,7 +12,7 @@ const HEADING_WEIGHT = 3;
  * Version of what the posting lists are built from (tokenizer streams, heading weight). A start that
  * finds another version rebuilds the lists from the stored chunk texts.
  */
-export const INDEX_VERSION = 'grams-v1';
+export const INDEX_VERSION = 'grams-v2-weak-fields';
 const REBUILD_BATCH = 500;
 
 /** What is indexed for a chunk: its heading path and its text (a query for "TNM分期" should find the section so titled). */
@@ -22,12 +22,24 @@ export function indexText(headingPath: string[], text: string): string {
 
 /**
  * The index lexemes of a chunk: its heading path and text, the section title counted HEADING_WEIGHT
- * times (BM25F-style field weight: a chunk under "7.2 T分期" outranks one that mentions T分期 in passing).
+ * times (BM25F-style field weight: a chunk under "7.2 T分期" outranks one that mentions T分期 in passing),
+ * and, once each, the weak fields — the document's title and the subject carried from the sentence that
+ * opened the passage's topic — so 「非小细胞肺癌T2期」 finds section 「5.3 T2」 of a guideline whose title
+ * names the disease, and 「麻疹的并发症」 a passage that says only 「本病…」. Once is weak: a passage that
+ * names the words itself still counts them more.
  */
-export function analyseChunk(tokenizer: Tokenizer, headingPath: string[], text: string): { lexemes: string[]; tokens: string; tokenCount: number } {
+export function analyseChunk(tokenizer: Tokenizer, headingPath: string[], text: string, weak: Array<string | null | undefined> = []): { lexemes: string[]; tokens: string; tokenCount: number } {
   const heading = tokenizer.indexTokens(headingPath.at(-1) ?? '');
   const body = tokenizer.indexStreams(indexText(headingPath, text));
-  const tokens: Token[] = [...Array.from({ length: HEADING_WEIGHT - 1 }, () => heading).flat(), ...body.words, ...body.grams, ...body.codes];
+  const fields = weak.filter((w): w is string => Boolean(w?.trim()));
+  const extra = fields.length ? tokenizer.indexStreams(fields.join('\n')) : null;
+  const tokens: Token[] = [
+    ...Array.from({ length: HEADING_WEIGHT - 1 }, () => heading).flat(),
+    ...body.words,
+    ...body.grams,
+    ...body.codes,
+    ...(extra ? [...extra.words, ...extra.grams, ...extra.codes] : []),
+  ];
   return { lexemes: tokens.map((t) => t.lexeme), tokens: body.words.map((t) => t.lexeme).join(' '), tokenCount: tokens.length };
 }
 
@@ -35,7 +47,7 @@ export function analyseChunk(tokenizer: Tokenizer, headingPath: string[], text: 
  * Rows for insert() from chunks: lexemes for the posting lists, word tokens, lengths.
  * Pure (needs only a tokenizer), so the ingest parser threads run it off the event loop.
  */
-export function prepareChunkRows(tokenizer: Tokenizer, sourceId: string, chunks: ChunkInput[]): ChunkRow[] {
+export function prepareChunkRows(tokenizer: Tokenizer, sourceId: string, chunks: ChunkInput[], title?: string): ChunkRow[] {
   return chunks.map((c) => ({
     id: `${sourceId}:${c.ordinal}`,
     sourceId,
@@ -45,7 +57,7 @@ export function prepareChunkRows(tokenizer: Tokenizer, sourceId: string, chunks:
     pageEnd: c.pageEnd,
     charStart: c.charStart,
     text: normalizeText(c.text),
-    ...analyseChunk(tokenizer, c.headingPath, c.text),
+    ...analyseChunk(tokenizer, c.headingPath, c.text, [title, c.subject]),
   }));
 }
 
@@ -83,7 +95,7 @@ export class ChunkIndexer {
       for (;;) {
         const batch = await this.repo.chunksAfter(tx, after, REBUILD_BATCH);
         if (batch.length === 0) break;
-        const analysed = batch.map((c) => ({ seq: Number(c.seq), ...this.analyse(c.heading_path, c.text) }));
+        const analysed = batch.map((c) => ({ seq: Number(c.seq), ...this.analyse(c.heading_path, c.text, [c.title, c.subject]) }));
         await this.repo.updateTokens(tx, analysed);
         await this.repo.index.writeSegment(tx, analysed);
         await this.repo.index.adjustCorpus(tx, analysed.length, analysed.reduce((n, a) => n + a.tokenCount, 0));
@@ -98,12 +110,12 @@ export class ChunkIndexer {
     return this.repo.index.compact(db, opts);
   }
 
-  analyse(headingPath: string[], text: string): { lexemes: string[]; tokens: string; tokenCount: number } {
-    return analyseChunk(this.tokenizer, headingPath, text);
+  analyse(headingPath: string[], text: string, weak: Array<string | null> = []): { lexemes: string[]; tokens: string; tokenCount: number } {
+    return analyseChunk(this.tokenizer, headingPath, text, weak);
   }
 
-  prepare(sourceId: string, chunks: ChunkInput[]): ChunkRow[] {
-    return prepareChunkRows(this.tokenizer, sourceId, chunks);
+  prepare(sourceId: string, chunks: ChunkInput[], title?: string): ChunkRow[] {
+    return prepareChunkRows(this.tokenizer, sourceId, chunks, title);
   }
 
   insert(tx: Queryable, rows: ChunkRow[]): Promise<number> {

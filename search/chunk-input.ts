@@ -7,4 +7,9 @@ export interface ChunkInput {
   /** Offset of the chunk's first character in the text of `pageStart`. */
   charStart: number;
   text: string;
+  /**
+   * What the passage is about when the document does not say it in a heading: the topic carried from
+   * the sentence that opened it (ingest/topics.ts). Indexed as a weak field, never shown as a heading.
+   */
+  subject?: string;
 }

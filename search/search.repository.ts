@@ -18,6 +18,8 @@ export interface ChunkDetail {
   page_end: number;
   char_start: number;
   text: string;
+  /** The topic carried to the passage in a text without headings (ingest/topics.ts). */
+  subject: string | null;
   title: string;
   kind: string;
   publisher: string | null;
@@ -83,7 +85,7 @@ export class SearchRepository {
   async chunkDetails(ids: string[]): Promise<ChunkDetail[]> {
     if (ids.length === 0) return [];
     const { rows } = await this.db.query<ChunkDetail>(
-      `SELECT c.id, c.source_id, c.ordinal, c.heading_path, c.page_start, c.page_end, c.char_start, c.text,
+      `SELECT c.id, c.source_id, c.ordinal, c.heading_path, c.page_start, c.page_end, c.char_start, c.text, c.subject,
               s.title, s.kind, s.publisher, s.version, s.year, s.language, s.superseded_by, s.retracted_at, s.evidence_level, s.file_name
        FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.id = ANY($1::text[])`,
       [ids],
