@@ -78,13 +78,18 @@ export function sentenceTopics(sentences: string[]): SentenceTopic[] {
   for (let i = 0; i < sentences.length; i++) {
     const t = out[i];
     if (t.opens) {
-      // An opening the text does not go on with (a list of unrelated sentences, shuffled lines) is no boundary.
+      // An opening the text does not go on with (a list of unrelated sentences, shuffled lines) is no
+      // boundary and carries nothing.
       t.opens = confirmed(sentences, out, i);
       subject = t.opens ? t.subject : null;
+      if (!subject) t.subject = null;
       lastSeen = i;
       continue;
     }
-    if (!subject) continue;
+    if (!subject) {
+      t.subject = null;
+      continue;
+    }
     if (t.subject === subject || BACK_REFERENCE.test(sentences[i])) lastSeen = i;
     if (i - lastSeen > CONFIRM_WITHIN && !confirmedAhead(sentences, subject, i)) {
       subject = null;
@@ -95,13 +100,18 @@ export function sentenceTopics(sentences: string[]): SentenceTopic[] {
   return out;
 }
 
-/** An opening is confirmed when a sentence within CONFIRM_WITHIN after it names the subject again or says 本病. */
+/**
+ * An opening is confirmed when two of the CONFIRM_WITHIN sentences after it name the subject again or say
+ * 本病 (one could be chance: a common name such as 肺炎 recurs in unrelated sentences).
+ */
 function confirmed(sentences: string[], topics: SentenceTopic[], at: number): boolean {
   const subject = topics[at].subject;
   if (!subject) return false;
+  let seen = 0;
   for (let j = at + 1; j < Math.min(sentences.length, at + 1 + CONFIRM_WITHIN); j++) {
     if (topics[j].opens) return false;
-    if (sentences[j].includes(bare(subject)) || BACK_REFERENCE.test(sentences[j])) return true;
+    if (sentences[j].includes(bare(subject)) || BACK_REFERENCE.test(sentences[j])) seen++;
+    if (seen >= 2) return true;
   }
   return false;
 }

@@ -57,6 +57,7 @@ export function prepareChunkRows(tokenizer: Tokenizer, sourceId: string, chunks:
     pageEnd: c.pageEnd,
     charStart: c.charStart,
     text: normalizeText(c.text),
+    ...(c.subject ? { subject: c.subject } : {}),
     ...analyseChunk(tokenizer, c.headingPath, c.text, [title, c.subject]),
   }));
 }

@@ -8,6 +8,8 @@ export interface RerankCandidate {
   headingPath: string[];
   /** Title of the source (context for the subject of the question). */
   title: string;
+  /** The topic carried to the passage in a text without headings (ingest/topics.ts), if any. */
+  subject?: string | null;
   /** Fused first-stage score (0–1, see search.service fuse()). */
   first: number;
   evidenceLevel: string | null;
@@ -24,6 +26,12 @@ export interface RerankFeatures {
   coverage: number;
   /** Share of it in the section headings. */
   heading: number;
+  /**
+   * Whose passage it is: the topic carried to it (a text without headings), its innermost heading or the
+   * document's title names the question's subject — 1; another subject — 0 and its sentences that mention
+   * the question's subject in passing (「多囊卵巢综合征主要表现为…痤疮」) count as context, not as the subject's own.
+   */
+  topic: number;
   /** The innermost heading names the attribute asked (「…的CT早期征象」 → 「平扫CT早期缺血征象」) and the subject is in the passage, headings or title. */
   section: number;
   /** How close together the passage's matched literal terms are. */
@@ -37,7 +45,7 @@ export interface RerankWeights extends RerankFeatures {
   first: number;
 }
 
-export const DEFAULT_RERANK: RerankWeights = { first: 1, sentence: 0.6, intent: 0.5, coverage: 0.2, heading: 0.15, section: 1.2, proximity: 0.1, prior: 0.05 };
+export const DEFAULT_RERANK: RerankWeights = { first: 1, sentence: 0.6, intent: 0.5, topic: 0.4, coverage: 0.2, heading: 0.15, section: 1.2, proximity: 0.1, prior: 0.05 };
 
 const SENTENCE_END = /(?<=[。！？；!?;\n])/;
 /** Evidence levels (ingest/evidence-level.ts) as a 0–1 prior. */
@@ -100,17 +108,26 @@ export function rerank(
     const attributeInPath = attributeTerms.length
       ? Math.max(0, ...c.headingPath.map((h) => termsIn(foldForSearch(h), entityNames)).map((h) => attributeTerms.filter((g) => h.set.has(g)).length / attributeTerms.length))
       : 0;
-    const subjectInContext = subjectInPassage || namesSubject(title);
+    // The passage's own topic: how closely its carried subject is the question's (儿童缺铁性贫血 is not 缺铁性贫血),
+    // or its innermost heading / title naming the subject; a carried subject that is another's marks it as theirs.
+    const carriedMatch = c.subject ? sameName(subjectForms, c.subject) : 0;
+    const ownTopic = subjectForms.length > 0 && (carriedMatch >= 0.8 || namesSubject(inner) || namesSubject(title));
+    const otherTopic = !ownTopic && Boolean(c.subject) && subjectForms.length > 0;
+    const subjectInContext = subjectInPassage || namesSubject(title) || Boolean(ownTopic);
     // Whose section: the innermost heading or the document's title naming the subject is strong; a passage that merely mentions it, weaker.
     const sectionSubject = namesSubject(inner) || namesSubject(title) ? 1 : subjectInPassage ? 0.5 : 0.25;
     const contextCredit = subjectInContext ? 1 : 0;
+    // In the subject's own topic every sentence is about it (「本病…」, or no subject at all); in another's, a
+    // sentence naming the subject mentions it in passing.
+    const own = (set: Terms) => (ownTopic || (namesSubject(set) && !otherTopic) ? 1 : namesSubject(set) || subjectInContext ? 0.5 : 0);
     for (const set of sets) {
-      sentence = Math.max(sentence, share(set, namesSubject(set) ? 1 : contextCredit * 0.5));
-      if (cueTerms.size && hasCue(set)) intent = Math.max(intent, namesSubject(set) ? 1 : subjectInContext ? 0.5 : 0);
+      sentence = Math.max(sentence, share(set, ownTopic || namesSubject(set) ? 1 : contextCredit * 0.5));
+      if (cueTerms.size && hasCue(set)) intent = Math.max(intent, own(set));
     }
     const features: RerankFeatures = {
       sentence,
       intent,
+      topic: ownTopic ? Math.max(carriedMatch, c.subject ? 0 : 1) : carriedMatch * 0.5,
       coverage: share(passage, contextCredit),
       heading: share(heading, namesSubject(heading) ? 1 : 0),
       section: attributeTerms.length >= 2 && attributeInPath >= 0.5 ? attributeInPath * sectionSubject : 0,
@@ -121,6 +138,7 @@ export function rerank(
       weights.first * c.first +
       weights.sentence * features.sentence +
       weights.intent * features.intent +
+      weights.topic * features.topic +
       weights.coverage * features.coverage +
       weights.heading * features.heading +
       weights.section * features.section +
@@ -129,6 +147,13 @@ export function rerank(
     return { ...c, score, features };
   });
   return scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+}
+
+/** How much two names are one (Jaccard of their character bigrams, best over the question subject's forms). */
+function sameName(forms: Array<Set<string>>, name: string): number {
+  const other = new Set(gramTokens(foldForSearch(name)).map((t) => t.lexeme));
+  if (other.size === 0) return 0;
+  return Math.max(0, ...forms.map((f) => [...f].filter((g) => other.has(g)).length / new Set([...f, ...other]).size));
 }
 
 /**

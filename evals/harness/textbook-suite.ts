@@ -25,6 +25,7 @@ const VARIANTS: Array<{ variant: string; search: Partial<SearchRequest>; tuning?
   { variant: 'hybrid, RRF instead of score fusion', search: { mode: 'hybrid' }, tuning: { fusion: { lexical: 1, vector: 1 }, rerank: null } },
   { variant: 'full − best sentence', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, sentence: 0 } } },
   { variant: 'full − subject+attribute cue', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, intent: 0 } } },
+  { variant: 'full − topic (carried subject / heading / title names the subject)', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, topic: 0 } } },
   { variant: 'full − coverage', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, coverage: 0 } } },
   { variant: 'full − proximity', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, proximity: 0 } } },
   { variant: 'full − heading', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, heading: 0 } } },
