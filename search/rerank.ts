@@ -27,9 +27,9 @@ export interface RerankFeatures {
   /** Share of it in the section headings. */
   heading: number;
   /**
-   * Whose passage it is: the topic carried to it (a text without headings), its innermost heading or the
-   * document's title names the question's subject — 1; another subject — 0 and its sentences that mention
-   * the question's subject in passing (「多囊卵巢综合征主要表现为…痤疮」) count as context, not as the subject's own.
+   * Whose passage it is: the topic carried to it in a text without headings is the question's subject — 1;
+   * another subject — 0, and its sentences that mention the question's subject in passing
+   * (「多囊卵巢综合征主要表现为…痤疮」) count as context, not as the subject's own.
    */
   topic: number;
   /** The innermost heading names the attribute asked (「…的CT早期征象」 → 「平扫CT早期缺血征象」) and the subject is in the passage, headings or title. */
@@ -108,10 +108,11 @@ export function rerank(
     const attributeInPath = attributeTerms.length
       ? Math.max(0, ...c.headingPath.map((h) => termsIn(foldForSearch(h), entityNames)).map((h) => attributeTerms.filter((g) => h.set.has(g)).length / attributeTerms.length))
       : 0;
-    // The passage's own topic: how closely its carried subject is the question's (儿童缺铁性贫血 is not 缺铁性贫血),
-    // or its innermost heading / title naming the subject; a carried subject that is another's marks it as theirs.
+    // The passage's own topic: how closely its carried subject is the question's (儿童缺铁性贫血 is not 缺铁性贫血); a
+    // carried subject that is another's marks it as theirs. (Headings and the title weigh in through `section`:
+    // crediting every passage of a document whose title names the subject would flatten its ranking — measured.)
     const carriedMatch = c.subject ? sameName(subjectForms, c.subject) : 0;
-    const ownTopic = subjectForms.length > 0 && (carriedMatch >= 0.8 || namesSubject(inner) || namesSubject(title));
+    const ownTopic = subjectForms.length > 0 && carriedMatch >= 0.8;
     const otherTopic = !ownTopic && Boolean(c.subject) && subjectForms.length > 0;
     const subjectInContext = subjectInPassage || namesSubject(title) || Boolean(ownTopic);
     // Whose section: the innermost heading or the document's title naming the subject is strong; a passage that merely mentions it, weaker.
@@ -127,7 +128,7 @@ export function rerank(
     const features: RerankFeatures = {
       sentence,
       intent,
-      topic: ownTopic ? Math.max(carriedMatch, c.subject ? 0 : 1) : carriedMatch * 0.5,
+      topic: ownTopic ? carriedMatch : carriedMatch * 0.5,
       coverage: share(passage, contextCredit),
       heading: share(heading, namesSubject(heading) ? 1 : 0),
       section: attributeTerms.length >= 2 && attributeInPath >= 0.5 ? attributeInPath * sectionSubject : 0,
