@@ -20,7 +20,7 @@ const ATTRIBUTE_OF = /的(?:[^，,。；;]{0,6})(?:并发症|合并症|后遗症
 /** Sentences that refer back to the topic in progress (「本病」「该病」): never the start of another. */
 const BACK_REFERENCE = /本病|该病|此病|本症|该症|上述/;
 /** How many following sentences may carry a subject before the text must name it again (or say 本病). */
-const CONFIRM_WITHIN = 8;
+const CONFIRM_WITHIN = 6;
 
 export interface SentenceTopic {
   /** This sentence opens a topic (a soft section boundary in a text without headings). */

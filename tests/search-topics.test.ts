@@ -15,7 +15,7 @@ const CAT_SCRATCH = [
   '猫抓病是由汉赛巴尔通体感染引起的自限性传染病，以局部淋巴结肿大为主要特征。',
   '本病多见于儿童和青少年，秋冬季发病较多。',
   '病原体主要经猫抓伤或咬伤传播，猫是主要的传染源。',
-  '抓伤后3～10天局部出现红斑性丘疹，少数形成脓疱。',
+  '猫抓病患者抓伤后3～10天局部出现红斑性丘疹，少数形成脓疱。',
   '患儿在抓伤后1～3周出现引流区域淋巴结肿大，以腋窝和颈部多见。',
   '淋巴结肿大可持续数周至数月，约十分之一发生化脓。',
   '少数患儿可并发脑病、视神经视网膜炎和肝脾肉芽肿。',
@@ -99,7 +99,7 @@ describe('search over a sentence-per-line textbook (end to end, through ingest)'
   it('prefers the own topic over a passing mention that carries the attribute cue (rerank topic feature)', () => {
     const plan = buildQueryPlan('猫抓病的并发症', rt.tokenizer);
     const idf = new Map(plan.terms.map((t) => [t.lexeme, 1]));
-    const own = { id: 'own', text: CAT_SCRATCH.slice(3, 8).filter((s) => !s.includes('猫抓病')).join(''), headingPath: [], title: 'textbook', subject: '猫抓病', first: 0.6, evidenceLevel: null, year: null };
+    const own = { id: 'own', text: CAT_SCRATCH.slice(4, 8).filter((s) => !s.includes('猫抓病')).join(''), headingPath: [], title: 'textbook', subject: '猫抓病', first: 0.6, evidenceLevel: null, year: null };
     const passing = { id: 'passing', text: PSITTACOSIS.slice(4, 9).join(''), headingPath: [], title: 'textbook', subject: '鹦鹉热', first: 0.9, evidenceLevel: null, year: null };
     const ranked = rerank(plan, idf, [passing, own], rt.tokenizer);
     expect(ranked.map((r) => r.id)).toEqual(['own', 'passing']);
