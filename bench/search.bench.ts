@@ -39,10 +39,11 @@ export async function build100k(rt: Runtime, log: (s: string) => void): Promise<
   let s = 0;
   while (have < TARGET_CHUNKS) {
     const sourceId = `src_bench_${String(s).padStart(5, '0')}`;
+    const title = `合成基准文档 ${s}（benchmark）`;
     await rt.db.query(
       `INSERT INTO sources (id, lineage_key, version_no, content_hash, kind, title, year, language, file_name, mime, byte_size, status, page_count)
        VALUES ($1, $1, 1, $1, $2, $3, $4, 'zh', $5, 'text/markdown', 0, 'ready', $6) ON CONFLICT DO NOTHING`,
-      [sourceId, kinds[s % kinds.length], `合成基准文档 ${s}（benchmark）`, 2015 + (s % 11), `${sourceId}.md`, CHUNKS_PER_SOURCE / 4],
+      [sourceId, kinds[s % kinds.length], title, 2015 + (s % 11), `${sourceId}.md`, CHUNKS_PER_SOURCE / 4],
     );
     const substitute = topicSubstitution(random);
     const drafts = Array.from({ length: Math.min(CHUNKS_PER_SOURCE, TARGET_CHUNKS - have) }, (_, i) => ({
@@ -53,7 +54,7 @@ export async function build100k(rt: Runtime, log: (s: string) => void): Promise<
       charStart: 0,
       text: syntheticChunk(random, sentences, substitute),
     }));
-    const rows = indexer.prepare(sourceId, drafts);
+    const rows = indexer.prepare(sourceId, drafts, title);
     await rt.db.transaction(async (tx) => {
       await indexer.insert(tx, rows);
       await tx.query('UPDATE sources SET chunk_count = $2 WHERE id = $1', [sourceId, rows.length]);
