@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkDocument, readDocument } from '../ingest/index.ts';
 import { sentenceTopics } from '../ingest/topics.ts';
 import type { Runtime } from '../runtime/index.ts';
-import { buildQueryPlan } from '../search/index.ts';
+import { buildQueryPlan, ChunkIndexer, INDEX_VERSION } from '../search/index.ts';
 import { DEFAULT_RERANK, rerank } from '../search/rerank.ts';
 import { testRuntime } from './helpers/runtime.ts';
 
@@ -94,6 +94,16 @@ describe('search over a sentence-per-line textbook (end to end, through ingest)'
   it('stores the carried subject and indexes it: a passage after the opening sentence is found by the disease name', async () => {
     const { rows } = await rt.db.query<{ subject: string | null }>('SELECT subject FROM chunks ORDER BY ordinal');
     expect(rows.map((r) => r.subject)).toEqual(expect.arrayContaining(['猫抓病', '鹦鹉热']));
+  });
+
+  it('rebuilds the posting lists of a database indexed by an older version, titles and subjects included', async () => {
+    const before = await rt.search.search({ q: '猫抓病的并发症', top: 3 });
+    await rt.db.query("UPDATE search_index_meta SET version = 'grams-v1' WHERE id = 1");
+    await new ChunkIndexer(rt.tokenizer, rt.embedder).init(rt.db);
+    const { rows } = await rt.db.query<{ version: string }>('SELECT version FROM search_index_meta WHERE id = 1');
+    expect(rows[0]?.version).toBe(INDEX_VERSION);
+    const after = await rt.search.search({ q: '猫抓病的并发症', top: 3 });
+    expect(after.results.map((h) => [h.chunkId, h.score])).toEqual(before.results.map((h) => [h.chunkId, h.score]));
   });
 
   it('prefers the own topic over a passing mention that carries the attribute cue (rerank topic feature)', () => {
