@@ -74,7 +74,7 @@ const NUMBER = /(?<![A-Za-z0-9.-])(?:第)?[0-9０-９]+(?:\.[0-9]+)?\s*(?:[～~\
 const LEAD = /^(?:以|的有?|静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取|时)(?=[\u4e00-\u9fffA-Za-z]{2})/;
 
 /** Groups of people before a name: context, not part of it (人群筛查 is 筛查 of a group, 成人肥胖患者…). */
-const PEOPLE = /^(?:人群|患者|病人|儿童|成人|老年人|孕妇|女性|男性|青少年|婴幼儿)(?=[\u4e00-\u9fffA-Za-z]{2})/;
+const PEOPLE = /^(?:人群|患者|患儿|病人|儿童|成人|老年人|孕妇|女性|男性|青少年|婴幼儿)(?=[\u4e00-\u9fffA-Za-z]{2})/;
 
 /** Degree and frequency words before a symptom: how it is felt, not what it is (发作性中重度搏动样头痛). */
 const SYMPTOM_DEGREE = /^(?:发作性|阵发性|间歇性|反复发作的?|反复|轻度|中度|重度|中重度|轻中度|剧烈|明显|突发|突然|一过性|全身)+(?=[\u4e00-\u9fffA-Za-z]{2})/;

@@ -120,6 +120,9 @@ const MODIFIER_ONLY = /^(?:[\u4e00-\u9fff]{1,4}(?<![女男])性|急性|慢性|�
 /** Words that qualify a generic noun without naming anything (主要病因, 常见原因, 典型表现). */
 const QUALIFIER = /^(?:其|本病|该病|的|病理|无创|有创|特有|共同|基础|常规|首选|基本|进一步|必要|特殊|辅助|一般|常用|有效|主要|常见|典型|重要|最常见|最主要|首要|特征性|特异性|临床|主要的|常见的|最常见的|首发|基本|直接|间接|可靠|一定|较高|较大|诊断|治疗|检查|筛查|检测|评估|监测|随访|影像学?)+$/;
 
+/** How an illness began (急性起病, 隐匿发病): 病 here is no disease head. */
+const ONSET = /(?:起病|发病|患病|得病|致病|病程|病后|病前)$/;
+
 /** Kind of a phrase by its head, or null when no head is known. */
 export function guessKind(text: string): TermKind | null {
   const t = text.trim();
@@ -135,7 +138,7 @@ export function guessKind(text: string): TermKind | null {
 const MEMO = new Map<string, TermKind | null>();
 
 function kindOf(t: string): TermKind | null {
-  if (!t || NOT_TERMS.has(t) || MODIFIER_ONLY.test(t)) return 'Generic';
+  if (!t || NOT_TERMS.has(t) || MODIFIER_ONLY.test(t) || ONSET.test(t)) return 'Generic';
   // A generic noun under a qualifier is generic (主要病因, 基础检查) whatever else its head could be.
   for (const g of GENERIC_BY_LAST.get(t.at(-1) as string) ?? []) if (t.endsWith(g) && (t.length === g.length || QUALIFIER.test(t.slice(0, -g.length)))) return 'Generic';
   const upper = t.toUpperCase();

@@ -67,20 +67,44 @@ export function headingDefinedIn(headingPath: readonly string[], text: string): 
 const STATEMENT = /[是为有无见可及和与或的了呈伴示由即]|表现|出现|包括|引起|导致|[又也亦简俗]称|又名/;
 
 /**
- * The topic a sentence sets for the sentences after it: a bare heading line (「前列腺癌。」), or the
- * subject of a defining sentence at the start of a section ("X是…", "X又称…", "X（英文）是…").
- * `opensSection`: no topic is known yet, so a defining sentence may set one.
+ * A sentence that opens a new topic in text with no headings (one sentence a line, as books are often
+ * extracted): it defines its first name ("X是一种…", "X是由…引起的…病", "X（英文）是…", "X又称…", "X是指…")
+ * or states what only a topic has (its cause, pathogen, who it strikes: "X的病因…", "X多见于…").
  */
-export function sentenceTopic(lexicon: Lexicon, view: SentenceView, opensSection: boolean): { topic: LocalMention; headingLine: boolean } | null {
+const OPENS_TOPIC = new RegExp(
+  '^\\s*(?:[（(][^）)]{1,40}[）)])?\\s*(?:' +
+    [
+      '又称', '也称', '亦称', '简称', '俗称', '又名', '是指', '系指', '指的是',
+      '(?:是|为|系)(?:一种|一组|一类|由|以|指)',
+      '(?:是|为|系)[^，。；,;]{0,30}?(?:疾病|病|综合征|综合症|肿瘤|癌|瘤|炎|感染|传染病|畸形|疾患|损伤|障碍|急症|急腹症)[，。；,;]',
+      '的(?:病因|病原体|病原|致病菌|发病机制|发病|基本病理|主要病理|病理特点)',
+      '(?:多|好|常)(?:见|发)于', '多发生于', '常发生于',
+    ].join('|') +
+    ')',
+);
+
+/**
+ * The topic a sentence sets for the sentences after it: a bare heading line (「前列腺癌。」), or the
+ * subject of a sentence that opens a topic. With no topic yet (`current` null) any sentence led by a
+ * disease name followed by 是/为/，… sets it; once there is a topic only a sentence that opens another
+ * (OPENS_TOPIC) replaces it, so a sentence about a complication ("胆红素脑病早期表现为…") does not.
+ */
+export function sentenceTopic(lexicon: Lexicon, view: SentenceView, current: LocalMention | null): { topic: LocalMention; headingLine: boolean } | null {
   const bare = view.text.replace(/[。.！!？?：:\s]+$/, '').trim();
   if (bare.length <= 16 && !/[，,；;、]/.test(bare) && !STATEMENT.test(bare)) {
     const t = topicMention(lexicon, bare, true);
     if (t) return { topic: t, headingLine: true };
   }
-  if (!opensSection) return null;
   const first = view.mentions[0];
-  if (!first || first.start > 1 || first.pronoun || first.type !== 'Disease') return null;
+  if (!first || first.start > 1 || first.pronoun || first.implicit || first.type !== 'Disease') return null;
   const after = view.masked.slice(first.end);
-  if (!/^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|又称|也称|亦称|简称|俗称|，|,)/.test(after)) return null;
+  if (current) {
+    if (sameName(first, current) || !OPENS_TOPIC.test(after)) return null;
+  } else if (!/^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|又称|也称|亦称|简称|俗称|，|,)/.test(after) && !OPENS_TOPIC.test(after)) return null;
   return { topic: { ...first, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false };
+}
+
+function sameName(a: LocalMention, b: LocalMention): boolean {
+  if (a.entry && b.entry) return a.entry.id === b.entry.id;
+  return a.text === b.text || b.text.endsWith(a.text);
 }
