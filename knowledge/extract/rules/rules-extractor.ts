@@ -108,7 +108,7 @@ export class RulesExtractor implements Extractor {
       // A heading line states nothing itself; a defining sentence states facts about the topic it sets.
       // A question (思考题, 为什么…？) asks; it states nothing to extract.
       if (!next?.headingLine && !QUESTION.test(view.text) && view.mentions.length + (topic ? 1 : 0) >= 2) {
-        for (const { triple, rule } of withoutAliasCopies(this.sentenceTriples(next ? { ...view, topic: next.topic } : view), stated)) {
+        for (const { triple, rule } of withoutAliasCopies(this.sentenceTriples(next ? openedBy(view, next.topic, next.end) : view), stated)) {
           triples.push(triple);
           rules.push(rule);
         }
@@ -277,6 +277,16 @@ function withoutAliasCopies<T extends { triple: ExtractedTriple }>(found: T[], s
     }
     return true;
   });
+}
+
+/**
+ * A sentence that opens a topic states facts about it: the topic is its implicit subject, and the
+ * mention the finder cut short at its start (口病 of 手足口病) is the whole name.
+ */
+function openedBy(view: SentenceView, topic: LocalMention, end: number | undefined): SentenceView {
+  if (end === undefined) return { ...view, topic };
+  const mentions = view.mentions.filter((m) => !(m.end === end && !m.pronoun)).concat({ ...topic, start: 0, end, clause: 0, implicit: false });
+  return { ...view, topic, mentions: mentions.sort((a, b) => a.start - b.start) };
 }
 
 /**

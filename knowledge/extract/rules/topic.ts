@@ -74,34 +74,74 @@ const STATEMENT = /[是为有无见可及和与或的了呈伴示由即]|表现|
 const OPENS_TOPIC = new RegExp(
   '^\\s*(?:[（(][^）)]{1,40}[）)])?\\s*(?:' +
     [
-      '又称', '也称', '亦称', '简称', '俗称', '又名', '是指', '系指', '指的是',
+      '又称', '也称', '亦称', '简称', '俗称', '又名', '是指', '系指', '指的是', '即[^，。；,;]{2,30}[，,]',
       '(?:是|为|系)(?:一种|一组|一类|由|以|指)',
-      '(?:是|为|系)[^，。；,;]{0,30}?(?:疾病|病|综合征|综合症|肿瘤|癌|瘤|炎|感染|传染病|畸形|疾患|损伤|障碍|急症|急腹症)[，。；,;]',
-      '的(?:病因|病原体|病原|致病菌|发病机制|发病|基本病理|主要病理|病理特点)',
+      '的(?:病因|病原体|病原|致病菌|发病机制|基本病理|主要病理|病理特点)',
       '(?:多|好|常)(?:见|发)于', '多发生于', '常发生于',
     ].join('|') +
     ')',
 );
 
+/** A copula that defines ("X是…", "X为…"): what follows says what X is, unless it relates X to another name. */
+const COPULA = /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系)/;
+/** Words by which a copula relates its subject to something else rather than defining it (X是Y的并发症/表现/原因). */
+const RELATING = /并发症|合并症|表现|症状|体征|征象|特征|原因|诱因|病因|危险因素|方法|检查|手段|标准|指标|治疗|药物|首选|依据|基础|结果|后果|前驱|阶段|类型|亚型|分型|一部分|组成/;
+
+/**
+ * The name a sentence opens with: all of its text before the copula, the bracket or 的病因…, when a
+ * disease mention ends there (手足口病 where the finder saw 口病, 营养性维生素D缺乏性佝偻病); else its
+ * first mention when that starts the sentence.
+ */
+function leadName(lexicon: Lexicon, view: SentenceView): LocalMention | null {
+  const m = /^([\u3400-\u9fffA-Za-z0-9αβγ\-·]{2,24}?)(?=[（(]|又称|也称|亦称|简称|俗称|即|是|为|系|的病因|的病原|[多好常](?:见|发)于|多发生于)/.exec(view.text);
+  const ending = m ? view.mentions.find((x) => x.end === m[1].length && !x.pronoun && !x.implicit) : undefined;
+  if (m && ending && (ending.type === 'Disease' || guessKind(m[1]) === 'Disease')) {
+    if (ending.start === 0) return ending.type === 'Disease' ? ending : null;
+    const entry = lexicon.lookup(m[1]);
+    if (entry && entry.type !== 'Disease') return null;
+    return { start: 0, end: ending.end, text: m[1], type: 'Disease', open: !entry, ...(entry ? { entry } : {}), clause: ending.clause };
+  }
+  const lead = view.mentions[0];
+  return lead && lead.start <= 1 && !lead.pronoun && !lead.implicit && lead.type === 'Disease' ? lead : null;
+}
+
 /**
  * The topic a sentence sets for the sentences after it: a bare heading line (「前列腺癌。」), or the
  * subject of a sentence that opens a topic. With no topic yet (`current` null) any sentence led by a
  * disease name followed by 是/为/，… sets it; once there is a topic only a sentence that opens another
- * (OPENS_TOPIC) replaces it, so a sentence about a complication ("胆红素脑病早期表现为…") does not.
+ * replaces it (it defines its first name, or states its cause or who it strikes), so a sentence about a
+ * complication ("胆红素脑病早期表现为…") or a cause ("感染是…最常见的诱因") does not.
  */
-export function sentenceTopic(lexicon: Lexicon, view: SentenceView, current: LocalMention | null): { topic: LocalMention; headingLine: boolean } | null {
+export function sentenceTopic(lexicon: Lexicon, view: SentenceView, current: LocalMention | null): { topic: LocalMention; headingLine: boolean; end?: number } | null {
   const bare = view.text.replace(/[。.！!？?：:\s]+$/, '').trim();
   if (bare.length <= 16 && !/[，,；;、]/.test(bare) && !STATEMENT.test(bare)) {
     const t = topicMention(lexicon, bare, true);
     if (t) return { topic: t, headingLine: true };
   }
-  const first = view.mentions[0];
-  if (!first || first.start > 1 || first.pronoun || first.implicit || first.type !== 'Disease') return null;
-  const after = view.masked.slice(first.end);
+  const first = leadName(lexicon, view);
+  if (!first) return null;
+  const lead = first;
+  const after = view.text.slice(lead.end);
   if (current) {
-    if (sameName(first, current) || !OPENS_TOPIC.test(after)) return null;
+    if (sameName(first, current) || !(OPENS_TOPIC.test(after) || defines(view, lead, after))) return null;
   } else if (!/^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|又称|也称|亦称|简称|俗称|，|,)/.test(after) && !OPENS_TOPIC.test(after)) return null;
-  return { topic: { ...first, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false };
+  return { topic: { ...first, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false, end: first.end };
+}
+
+/** "X是…" defines X when its clause names no other disease or sign and no relating word (X是Y的并发症). */
+function defines(view: SentenceView, lead: LocalMention, after: string): boolean {
+  const copula = COPULA.exec(after);
+  if (!copula) return false;
+  const from = lead.end + copula[0].length;
+  const clause = view.masked.slice(from).split(/[，。；,;]/)[0];
+  if (RELATING.test(clause)) return false;
+  const to = from + clause.length;
+  return !view.mentions.some((m) => m !== lead && m.start >= from && m.end <= to && !m.pronoun && (m.type === 'Disease' || m.type === 'Sign' || m.type === 'Finding') && !/^(?:疾病|病|传染病|感染|综合征)$/.test(m.text) && !isClassName(m.text));
+}
+
+/** A class a definition puts its subject in (急性呼吸道传染病, 自身免疫病, 全身性疾病): no other disease. */
+function isClassName(text: string): boolean {
+  return /(?:疾病|传染病|感染|综合征|自身免疫病|皮肤病|心律失常|肿瘤|病变|炎症|损害)$/.test(text) && text.length <= 14;
 }
 
 function sameName(a: LocalMention, b: LocalMention): boolean {
