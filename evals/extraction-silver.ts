@@ -144,7 +144,7 @@ async function main(): Promise<void> {
       if (names.every((n) => !norm(line.text).includes(norm(n)))) {
         carried++;
         if (right) carriedRight++;
-        else if (wrong.length < 15) wrong.push(`${line.disease} ← ${t.subject.text} ${t.predicate} ${t.object.text} | ${line.text}`);
+        else if (wrong.length < 60) wrong.push(`${line.disease} ← ${t.subject.text} ${t.predicate} ${t.object.text} | ${line.text}`);
       }
     }
   }

@@ -76,6 +76,7 @@ const OPENS_TOPIC = new RegExp(
     [
       '又称', '也称', '亦称', '简称', '俗称', '又名', '是指', '系指', '指的是', '即[^，。；,;]{2,30}[，,]',
       '(?:是|为|系)(?:一种|一组|一类|由|以|指)',
+      '以[^，。；,;]{2,40}为(?:主要)?(?:特征|特点)',
       '的(?:病因|病原体|病原|致病菌|发病机制|基本病理|主要病理|病理特点)',
       '(?:多|好|常)(?:见|发)于', '多发生于', '常发生于',
     ].join('|') +
@@ -85,24 +86,27 @@ const OPENS_TOPIC = new RegExp(
 /** A copula that defines ("X是…", "X为…"): what follows says what X is, unless it relates X to another name. */
 const COPULA = /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系)/;
 /** Words by which a copula relates its subject to something else rather than defining it (X是Y的并发症/表现/原因). */
-const RELATING = /并发症|合并症|表现|症状|体征|征象|特征|原因|诱因|病因|危险因素|方法|检查|手段|标准|指标|治疗|药物|首选|依据|基础|结果|后果|前驱|阶段|类型|亚型|分型|一部分|组成/;
+const RELATING = /并发症|合并症|表现|症状|体征|征象|特征|原因|诱因|病因|病原|危险因素|方法|检查|手段|标准|指标|治疗|药物|首选|依据|基础|结果|后果|前驱|类型|亚型|分型|一部分|组成|传播|途径|媒介|部位|诱发|继发/;
 
 /**
  * The name a sentence opens with: all of its text before the copula, the bracket or 的病因…, when a
  * disease mention ends there (手足口病 where the finder saw 口病, 营养性维生素D缺乏性佝偻病); else its
  * first mention when that starts the sentence.
  */
-function leadName(lexicon: Lexicon, view: SentenceView): LocalMention | null {
-  const m = /^([\u3400-\u9fffA-Za-z0-9αβγ\-·]{2,24}?)(?=[（(]|又称|也称|亦称|简称|俗称|即|是|为|系|的病因|的病原|[多好常](?:见|发)于|多发生于)/.exec(view.text);
+function leadName(lexicon: Lexicon, view: SentenceView): { name: LocalMention; typed: boolean } | null {
+  const m = /^([\u3400-\u9fffA-Za-z0-9αβγ\-·]{2,24}?)(?=[（(]|又称|也称|亦称|简称|俗称|即|是|为|系|的病因|的病原|[多好常](?:见|发)于|多发生于|以)/.exec(view.text);
   const ending = m ? view.mentions.find((x) => x.end === m[1].length && !x.pronoun && !x.implicit) : undefined;
-  if (m && ending && (ending.type === 'Disease' || guessKind(m[1]) === 'Disease')) {
-    if (ending.start === 0) return ending.type === 'Disease' ? ending : null;
+  if (m && ending && (!ending.type || CONDITION_KINDS.has(ending.type))) {
+    // A known name keeps its identity; what precedes it (成人肺结核) qualifies it.
+    if (ending.entry) return (ending.start === 0 || ending.type === 'Disease') && ending.type !== 'Sign' ? { name: ending, typed: ending.type === 'Disease' } : null;
     const entry = lexicon.lookup(m[1]);
-    if (entry && entry.type !== 'Disease') return null;
-    return { start: 0, end: ending.end, text: m[1], type: 'Disease', open: !entry, ...(entry ? { entry } : {}), clause: ending.clause };
+    if (entry && entry.type !== 'Disease' && entry.type !== 'Finding') return null;
+    const typed = entry?.type === 'Disease' || ending.type === 'Disease' || guessKind(m[1]) === 'Disease';
+    if (ending.type === 'Sign' && !typed) return null;
+    return { name: { start: 0, end: ending.end, text: m[1], type: entry?.type ?? 'Disease', open: !entry, ...(entry ? { entry } : {}), clause: ending.clause }, typed };
   }
   const lead = view.mentions[0];
-  return lead && lead.start <= 1 && !lead.pronoun && !lead.implicit && lead.type === 'Disease' ? lead : null;
+  return lead && lead.start <= 1 && !lead.pronoun && !lead.implicit && lead.type === 'Disease' ? { name: lead, typed: true } : null;
 }
 
 /**
@@ -118,30 +122,26 @@ export function sentenceTopic(lexicon: Lexicon, view: SentenceView, current: Loc
     const t = topicMention(lexicon, bare, true);
     if (t) return { topic: t, headingLine: true };
   }
-  const first = leadName(lexicon, view);
-  if (!first) return null;
-  const lead = first;
-  const after = view.text.slice(lead.end);
+  const lead = leadName(lexicon, view);
+  if (!lead) return null;
+  const first = lead.name;
+  const after = view.text.slice(first.end);
+  // A name whose head shows no disease (百日咳, 带状疱疹, 新生儿黄疸) opens a topic only by a definition.
+  const opens = OPENS_TOPIC.test(after) || defines(after);
   if (current) {
-    if (sameName(first, current) || !(OPENS_TOPIC.test(after) || defines(view, lead, after))) return null;
-  } else if (!/^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|又称|也称|亦称|简称|俗称|，|,)/.test(after) && !OPENS_TOPIC.test(after)) return null;
+    if (sameName(first, current) || !opens) return null;
+  } else if (!opens && !(lead.typed && /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|，|,)/.test(after))) return null;
   return { topic: { ...first, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false, end: first.end };
 }
 
-/** "X是…" defines X when its clause names no other disease or sign and no relating word (X是Y的并发症). */
-function defines(view: SentenceView, lead: LocalMention, after: string): boolean {
+/**
+ * "X是…" defines X unless its clause relates X to something else (X是Y的并发症/表现/原因/首选方法): a
+ * definition names X's genus, which may itself be a disease (室间隔缺损是最常见的先天性心脏病).
+ */
+function defines(after: string): boolean {
   const copula = COPULA.exec(after);
   if (!copula) return false;
-  const from = lead.end + copula[0].length;
-  const clause = view.masked.slice(from).split(/[，。；,;]/)[0];
-  if (RELATING.test(clause)) return false;
-  const to = from + clause.length;
-  return !view.mentions.some((m) => m !== lead && m.start >= from && m.end <= to && !m.pronoun && (m.type === 'Disease' || m.type === 'Sign' || m.type === 'Finding') && !/^(?:疾病|病|传染病|感染|综合征)$/.test(m.text) && !isClassName(m.text));
-}
-
-/** A class a definition puts its subject in (急性呼吸道传染病, 自身免疫病, 全身性疾病): no other disease. */
-function isClassName(text: string): boolean {
-  return /(?:疾病|传染病|感染|综合征|自身免疫病|皮肤病|心律失常|肿瘤|病变|炎症|损害)$/.test(text) && text.length <= 14;
+  return !RELATING.test(after.slice(copula[0].length).split(/[，。；,;]/)[0]);
 }
 
 function sameName(a: LocalMention, b: LocalMention): boolean {
