@@ -130,7 +130,8 @@ export class RulesExtractor implements Extractor {
     let changed = false;
     const mentions = view.mentions.map((m) => {
       if (m.pronoun || m.implicit) return m;
-      const full = defined.get(surfaceKey(m.text)) ?? (topic && m.open && topic.text.startsWith(m.text) && /^(?:形成|症|病|综合征)$/.test(topic.text.slice(m.text.length)) ? topic : undefined);
+      // The topic written again (重症肌无力, whose head reads as a symptom) is the topic.
+      const full = defined.get(surfaceKey(m.text)) ?? (topic && m.open && (m.text === topic.text || (topic.text.startsWith(m.text) && /^(?:形成|症|病|综合征)$/.test(topic.text.slice(m.text.length)))) ? topic : undefined);
       if (!full) return m;
       changed = true;
       return { ...full, start: m.start, end: m.end, clause: m.clause, implicit: false };
