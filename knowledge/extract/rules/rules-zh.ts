@@ -125,6 +125,8 @@ const EXAMINED_BY: PatternRule[] = [
   // "肥达试验阳性仅有辅助诊断价值": the value of a test for the section's disease.
   rule('value', 'examined_by', `(?:对${gap(20)})?(?:仅)?(?:有|具有)${gap(8)}(?:诊断|辅助诊断|鉴别诊断)?(?:价值|意义)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.8),
   rule('is_method', 'examined_by', `(?:是|为|作为|用于)${gap(25)}(?:方法|手段|检查|技术|序列|工具|依据|标准|金标准|指标|标志物|辅助检查)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
+  // "粪便培养出志贺菌可确诊", "X检测可明确诊断": the test before it confirms the section's disease.
+  rule('confirms', 'examined_by', `(?:即可|可以|方可|才能|可|能)(?:明确|确定|快速)?(?:确诊|明确诊断|确定诊断|早期诊断|诊断)(?![为是])`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.8),
   rule('used_for_dx', 'examined_by', `(?:用于|适用于|适合|有助于)${gap(20)}的?(?:诊断|确诊|评估|评价|检出|筛查|随访|鉴别|分期|检查|定位|排除|明确)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
   // In a lone sentence the sign an exam shows is what it examines ("CTPA可见充盈缺损"); in a textbook
   // section "可见" describes the picture, and an exam that can find something examines the section's disease.
