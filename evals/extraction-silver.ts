@@ -22,6 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SOURCE_DIR = path.join(HERE, 'textbook', 'source');
 const PROXY = path.join(HERE, 'textbook', 'textbook-proxy.txt');
+const PRECEDING = Number(process.env.SILVER_PRECEDING ?? 400);
 
 const TAG_PREDICATE: Record<string, string> = { 表: 'has_sign', 治: 'treated_by', 药: 'treated_by', 术: 'treated_by', 检: 'examined_by', 影: 'examined_by', 并: 'complication_of', 鉴: 'differential_of' };
 /** A laboratory sentence states a test or its result: a result (白细胞增高, 抗体阳性) is a finding of the disease. */
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
   let before: { text: string; headingPath: string[] } | undefined;
   for (const c of chunks) {
     const sameSection = before && before.headingPath.join('\u0000') === c.headingPath.join('\u0000');
-    const r = x.extractSection(c.text, { headingPath: c.headingPath, ...(sameSection && before ? { preceding: before.text.slice(-400) } : {}) });
+    const r = x.extractSection(c.text, { headingPath: c.headingPath, ...(sameSection && before ? { preceding: before.text.slice(-PRECEDING) } : {}) });
     triples.push(...r.triples);
     before = c;
   }

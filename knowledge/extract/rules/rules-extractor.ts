@@ -104,7 +104,7 @@ export class RulesExtractor implements Extractor {
       const view = this.canonical(viewSentence(sentence, mentions, this.openVocabulary ? this.tools : undefined, topic, words), defined, topic);
       const stated = findSynonyms(view, topic);
       synonyms.push(...stated);
-      const next = sentenceTopic(this.lexicon, view, topic);
+      const next = sentenceTopic(this.lexicon, view, topic, !context.preceding);
       // A heading line states nothing itself; a defining sentence states facts about the topic it sets.
       // A question (思考题, 为什么…？) asks; it states nothing to extract.
       if (!next?.headingLine && !QUESTION.test(view.text) && view.mentions.length + (topic ? 1 : 0) >= 2) {
@@ -155,7 +155,7 @@ export class RulesExtractor implements Extractor {
     let current = topic;
     for (const sentence of splitSentences(text)) {
       const view = viewSentence(sentence, mentions, this.tools, current);
-      current = sentenceTopic(this.lexicon, view, current)?.topic ?? current;
+      current = sentenceTopic(this.lexicon, view, current, false)?.topic ?? current;
     }
     return current;
   }

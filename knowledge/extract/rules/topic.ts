@@ -116,7 +116,7 @@ function leadName(lexicon: Lexicon, view: SentenceView): { name: LocalMention; t
  * replaces it (it defines its first name, or states its cause or who it strikes), so a sentence about a
  * complication ("胆红素脑病早期表现为…") or a cause ("感染是…最常见的诱因") does not.
  */
-export function sentenceTopic(lexicon: Lexicon, view: SentenceView, current: LocalMention | null): { topic: LocalMention; headingLine: boolean; end?: number } | null {
+export function sentenceTopic(lexicon: Lexicon, view: SentenceView, current: LocalMention | null, loose = true): { topic: LocalMention; headingLine: boolean; end?: number } | null {
   const bare = view.text.replace(/[。.！!？?：:\s]+$/, '').trim();
   if (bare.length <= 16 && !/[，,；;、]/.test(bare) && !STATEMENT.test(bare)) {
     const t = topicMention(lexicon, bare, true);
@@ -130,7 +130,7 @@ export function sentenceTopic(lexicon: Lexicon, view: SentenceView, current: Loc
   const opens = OPENS_TOPIC.test(after) || defines(after);
   if (current) {
     if (sameName(first, current) || !opens) return null;
-  } else if (!opens && !(lead.typed && /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|，|,)/.test(after))) return null;
+  } else if (!opens && !(loose && lead.typed && /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|，|,)/.test(after))) return null;
   return { topic: { ...first, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false, end: first.end };
 }
 
