@@ -86,7 +86,7 @@ const OPENS_TOPIC = new RegExp(
 /** A copula that defines ("X是…", "X为…"): what follows says what X is, unless it relates X to another name. */
 const COPULA = /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系)/;
 /** Words by which a copula relates its subject to something else rather than defining it (X是Y的并发症/表现/原因). */
-const RELATING = /并发症|合并症|表现|症状|体征|征象|特征|原因|诱因|病因|病原|危险因素|方法|检查|手段|标准|指标|治疗|药物|首选|依据|基础|结果|后果|前驱|类型|亚型|分型|一部分|组成|传播|途径|媒介|部位|诱发|继发/;
+const RELATING = /并发症|合并症|表现|症状|体征|征象|特征|特点|标志|原因|诱因|病因|病原|危险因素|方法|检查|试验|手段|标准|指标|治疗|药物?|抗生素|方案|措施|首选|依据|基础|结果|后果|前驱|类型|亚型|分型|一部分|组成|传播|途径|媒介|部位|诱发|继发|改变|适应证|禁忌/;
 
 /**
  * The name a sentence opens with: all of its text before the copula, the bracket or 的病因…, when a
@@ -127,7 +127,7 @@ export function sentenceTopic(lexicon: Lexicon, view: SentenceView, current: Loc
   const first = lead.name;
   const after = view.text.slice(first.end);
   // A name whose head shows no disease (百日咳, 带状疱疹, 新生儿黄疸) opens a topic only by a definition.
-  const opens = OPENS_TOPIC.test(after) || defines(after);
+  const opens = OPENS_TOPIC.test(after) || defines(after, !lead.typed);
   if (current) {
     if (sameName(first, current) || !opens) return null;
   } else if (!opens && !(loose && lead.typed && /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|，|,)/.test(after))) return null;
@@ -135,14 +135,21 @@ export function sentenceTopic(lexicon: Lexicon, view: SentenceView, current: Loc
 }
 
 /**
- * "X是…" defines X unless its clause relates X to something else (X是Y的并发症/表现/原因/首选方法): a
- * definition names X's genus, which may itself be a disease (室间隔缺损是最常见的先天性心脏病).
+ * "X是…" defines X unless the noun its clause ends in relates X to something else (X是Y的并发症/表现/
+ * 原因/标志物/首选方法): a definition names X's genus, which may itself be a disease (室间隔缺损是最常见的
+ * 先天性心脏病), and a name whose head shows no disease (百日咳, 新生儿黄疸) must be put in a disease genus.
  */
-function defines(after: string): boolean {
+function defines(after: string, needsGenus: boolean): boolean {
   const copula = COPULA.exec(after);
   if (!copula) return false;
-  return !RELATING.test(after.slice(copula[0].length).split(/[，。；,;]/)[0]);
+  const clause = after.slice(copula[0].length).split(/[，。；,;]/)[0];
+  const genus = clause.slice(clause.lastIndexOf('的') + 1);
+  if (RELATING.test(genus)) return false;
+  return !needsGenus || GENUS.test(clause);
 }
+
+/** Words a disease definition ends in (…的急性呼吸道传染病, …所致的皮肤病, …的临床现象). */
+const GENUS = /(?:病|症|炎|癌|瘤|综合征|综合症|感染|畸形|疾患|损伤|损害|障碍|失常|紊乱|衰竭|缺陷|现象|急症|阶段|中毒|出血|梗死|梗阻|破裂|疝|瘘|反应)(?:之一)?$/;
 
 function sameName(a: LocalMention, b: LocalMention): boolean {
   if (a.entry && b.entry) return a.entry.id === b.entry.id;
