@@ -174,7 +174,10 @@ export class RulesExtractor implements Extractor {
         const key = `${p.rule.predicate}|${identity(s)}|${identity(o)}`;
         const prev = best.get(key);
         if (prev && prev.p.rule.confidence >= p.rule.confidence) continue;
-        best.set(key, { p, certainty: certaintyOf(view, cues, breakers, [p.subject, p.object], p.rule.predicate) });
+        // Advice and evidence about a test or treatment (价值有限, 不推荐) judge that test or treatment: the
+        // disease it is for is no part of the judgement ("超声对本病价值有限，首选增强CT": CT stays present).
+        const judged = p.rule.predicate === 'examined_by' || p.rule.predicate === 'treated_by' ? [p.object] : [p.subject, p.object];
+        best.set(key, { p, certainty: certaintyOf(view, cues, breakers, judged, p.rule.predicate) });
       }
     }
     // A phrase with no known head fits several arguments (他莫昔芬: a treatment or a test?): keep its best reading.
