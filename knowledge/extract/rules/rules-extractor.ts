@@ -7,7 +7,7 @@ import type { OpenMentionTools } from './open-mentions.ts';
 import { applyRule, type PatternRule, type Proposal } from './pattern-rule.ts';
 import { EN_RULES } from './rules-en.ts';
 import { ZH_RULES } from './rules-zh.ts';
-import { type LocalMention, type SentenceView, viewSentence } from './sentence-view.ts';
+import { clauseIndex, type LocalMention, type SentenceView, viewSentence } from './sentence-view.ts';
 import { splitSentences } from './sentences.ts';
 import { findSynonyms } from './synonyms.ts';
 import { headingDefinedIn, headingTopic, sentenceTopic } from './topic.ts';
@@ -176,7 +176,7 @@ export class RulesExtractor implements Extractor {
         if (prev && prev.p.rule.confidence >= p.rule.confidence) continue;
         // Advice and evidence about a test or treatment (价值有限, 不推荐) judge that test or treatment: the
         // disease it is for is no part of the judgement ("超声对本病价值有限，首选增强CT": CT stays present).
-        const judged = p.rule.predicate === 'examined_by' || p.rule.predicate === 'treated_by' ? [p.object] : [p.subject, p.object];
+        const judged = (p.rule.predicate === 'examined_by' || p.rule.predicate === 'treated_by') && !this.sameClause(p, view) ? [p.object] : [p.subject, p.object];
         best.set(key, { p, certainty: certaintyOf(view, cues, breakers, judged, p.rule.predicate) });
       }
     }
@@ -226,6 +226,13 @@ export class RulesExtractor implements Extractor {
     const s = this.resolve(p.subject, view);
     if (p.rule.predicate === 'examined_by' && view.topic && s && (s.type === 'Sign' || s.type === 'Finding') && p.subjectType !== 'Disease') return view.topic;
     return s;
+  }
+
+  /** Whether the subject is written in the clause of the trigger or of the object (not implied, not in another clause). */
+  private sameClause(p: Proposal, view: SentenceView): boolean {
+    if (p.subject.implicit || p.subject.start < 0) return false;
+    const trigger = clauseIndex(view.clauses, p.trigger.start);
+    return p.subject.clause === trigger || p.subject.clause === p.object.clause;
   }
 
   /** A pronoun or an implicit subject stands for the section topic. */

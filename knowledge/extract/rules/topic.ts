@@ -99,6 +99,8 @@ function leadName(lexicon: Lexicon, view: SentenceView): { name: LocalMention; t
   if (m && ending && (!ending.type || CONDITION_KINDS.has(ending.type))) {
     // A known name keeps its identity; what precedes it (成人肺结核) qualifies it.
     if (ending.entry) return (ending.start === 0 || ending.type === 'Disease') && ending.type !== 'Sign' ? { name: ending, typed: ending.type === 'Disease' } : null;
+    // The mention is the whole name (or stands for one defined before: 乙脑 for 流行性乙型脑炎).
+    if (ending.start === 0) return ending.type === 'Sign' ? null : { name: ending, typed: ending.type === 'Disease' || guessKind(ending.text) === 'Disease' };
     const entry = lexicon.lookup(m[1]);
     if (entry && entry.type !== 'Disease' && entry.type !== 'Finding') return null;
     const typed = entry?.type === 'Disease' || ending.type === 'Disease' || guessKind(m[1]) === 'Disease';
