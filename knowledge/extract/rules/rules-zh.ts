@@ -47,14 +47,14 @@ const QUAL = '(?:典型|主要|突出|最突出|常见|特征性|特异性|直�
 const CLINICAL = '(?:临床表现|临床特点|临床特征|症状|体征|皮损|首发症状|主要症状|主要表现|常见表现|早期表现|临床主要表现|共同表现|共有表现)';
 
 const HAS_SIGN: PatternRule[] = [
-  rule('manifests', 'has_sign', `(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|典型|常常|还可)?表现为|${QUAL}?的?(?:影像学?|${M}+|临床)?(?:表现|征象|特征|特点|改变|标志|症状|体征|皮损)(?:主要)?(?:[^，。；]{0,6}[，,])?(?:为|是|包括|有)`, left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.9),
+  rule('manifests', 'has_sign', `(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|典型|常常|还可)?表现为|${QUAL}?的?(?:影像学?|${M}+|临床)?(?:表现|征象|特征|特点|改变|标志|症状|体征|皮损|三联征|三联症)(?:主要)?(?:[^，。；]{0,6}[，,])?(?:还|也|亦|可|可概括|通常|多|常)?(?:为|是|包括|有)`, left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.9),
   // "烧心和反流是本病最常见的典型症状": what a disease presents with, the symptoms as grammatical subject.
   rule('is_symptom', 'has_sign', `(?:是|为)${gap(16)}的?${QUAL}?的?${CLINICAL}`, topicInside(DIS), left(SIGN, 'all', { open: true }), 0.9),
   rule('seen', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以|还可|还)?(?:见到|可见(?!于)|常见(?![于的])|多见(?![于的])|出现|发生(?!于|在|率|部位|的)|伴有|伴|呈现|呈|显示|可有|常有|多有|均有|内有|但有|而有|则有|并有|尚有|可发现|能发现|突发|突然出现)', left(DIS), right(SIGN, 'all', { accept: ['Disease'], headed: true }), 0.8),
   { ...rule('causes_sign', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:引起|导致|形成)', left(DIS), right(SIGN, 'all', { headed: true }), 0.8), notInRelative: true },
   // "X未见Y", "X无Y": the relation is stated as absent (the negation cue sets the certainty).
   rule('lacks', 'has_sign', '(?:一般|通常|多|常|均)?(?:未见|未发现|没有|不伴有?|缺乏|无(?!法|论|需|须|关|创|效|菌|痛|数|限|禁忌))', left(DIS), right(SIGN), 0.8),
-  rule('mainly', 'has_sign', `以${gap(15)}为(?:主|特征|特点|主要表现)`, left(DIS), inside(SIGN, { accept: ['Disease'] }), 0.8),
+  rule('mainly', 'has_sign', `以${gap(15)}为(?:主|特征|特点|(?:首发|主要|突出|早期|典型)(?:表现|症状))`, left(DIS), inside(SIGN, { accept: ['Disease'] }), 0.8),
   rule('seen_in', 'has_sign', '(?:可|常|多|亦|也|主要|最常|较常|通常|尤其)?见于', right(DIS), left(SIGN), 0.85),
   rule('common_in', 'has_sign', '在[^。；]{0,30}?(?:中|内)?(?:较为|较|最|很|十分|更|也|亦)?(?:常见|多见)', inside(DIS), left(SIGN), 0.8),
   // "树芽征并非肺结核所特有": still a sign of it.
