@@ -11,7 +11,7 @@
  * not occur in the sentence (carried over) are also checked against X: a carried subject of another
  * disease is a wrong attribution.
  *
- *   npx tsx evals/extraction-silver.ts [--root <checkout>] [--chunk 600] [--misses 表 20]
+ *   npx tsx evals/extraction-silver.ts [--root <checkout>] [--chunk 600] [--misses 表 20] [--sample 40]
  *
  * `--root` scores the rules engine of another checkout (e.g. main, archived to /tmp) on the same text.
  */
@@ -167,6 +167,22 @@ async function main(): Promise<void> {
   console.log(`| all | | ${all} | ${allHit} | ${pct(allHit, all)} |`);
   console.log(`attributed triples (has_sign/treated_by/examined_by/complication_of/differential_of): ${attributed}, disease argument = the sentence's disease: ${pct(attributedRight, attributed)} %`);
   console.log(`carried-over subjects (disease not written in the sentence): ${carried}, right: ${pct(carriedRight, carried)} %`);
+  const sampleSize = Number(opt('--sample') ?? 0);
+  if (sampleSize) {
+    // A fixed pseudo-random sample of placed triples, for judging precision by hand.
+    let seed = 13;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const placed = [...bySentence].flatMap(([line, ts]) => ts.map((t) => ({ line, t: t as Triple & { certainty?: string } })));
+    for (let i = placed.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [placed[i], placed[j]] = [placed[j], placed[i]];
+    }
+    console.log(`\nsample of ${sampleSize} triples:`);
+    for (const { line, t } of placed.slice(0, sampleSize)) console.log(`  [${line.disease}] ${t.subject.text} · ${t.predicate} · ${t.object.text} · ${t.certainty ?? ''} | ${line.text}`);
+  }
   if (missTag) {
     console.log(`\nmisses of ${missTag}:`);
     for (const l of misses.slice(0, missCount)) console.log(`  [${l.disease}] ${l.text}  ⇒ ${(bySentence.get(l) ?? []).map((t) => `${t.subject.text}·${t.predicate}·${t.object.text}`).join('; ')}`);

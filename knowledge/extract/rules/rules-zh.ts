@@ -101,7 +101,8 @@ const TREATED_BY: PatternRule[] = [
   rule('mainly', 'treated_by', `以${gap(20)}为(?:主|基础|首选|主要)(?!要?的?(?:临床)?(?:表现|症状|特征|特点|体征|病理))`, left(DIS), inside(TX), 0.85),
   rule('is_treatment', 'treated_by', `(?:是|为)(?![^，。；]{0,20}?(?:诊断|确诊|检查|筛查|评估|影像))${gap(20)}的?(?:首选|主要|标准|一线|有效|最有效|唯一有效|根治性?)?的?(?:治疗|疗法|治疗方法|治疗手段|治疗药物|药物|抗菌药物|药|方法)`, topicInside(['Disease', 'Finding']), left(TX, 'all', { open: true }), 0.9),
   rule('treats', 'treated_by', `(?:可|常|主要)?用于(?:治疗)?|治疗(?=[${T.D}])`, right(DIS), left(TX), 0.8),
-  rule('effect', 'treated_by', '(?:治疗)?(?:有效|无效)', left(DIS), left(TX, 'nearest', { topic: false }), 0.8),
+  // "药物治疗无效者可行手术": a condition for the next step, not a statement about the first.
+  rule('effect', 'treated_by', '(?:治疗)?(?:有效|无效)(?![者时后的])', left(DIS), left(TX, 'nearest', { topic: false }), 0.8),
   rule('cooccur', 'treated_by', `[${T.Tr}${T.Dr}${T.P}]+`, left(DIS, 'nearest', { topic: false }), inside(TX, { lexiconOnly: true }), 0.6),
   rule('contraindicated', 'treated_by', `是${gap(15)}的?(?:绝对|相对)?禁忌证?`, left(DIS), inside(TX), 0.85),
   // Advice against a treatment: the advice cue makes it absent.

@@ -123,6 +123,9 @@ const QUALIFIER = /^(?:其|本病|该病|的|病理|无创|有创|特有|共同|
 /** How an illness began (急性起病, 隐匿发病): 病 here is no disease head. */
 const ONSET = /(?:起病|发病|患病|得病|致病|病程|病后|病前)$/;
 
+/** A change or a relation alone (显著增多, 消失, 关系): what is said of something, never a name of its own. */
+const CHANGE_ONLY = /^(?:显著|明显|轻度|进行性|逐渐|急剧|持续)?(?:增多|减少|升高|降低|增高|减低|消失|增快|减慢|减弱|增强|异常|下降|上升|加重|减轻|缩小|增大|关系|压力|水平|程度)$|^(?:大小|形态|强弱)?不(?:等|一)$/;
+
 /** Kind of a phrase by its head, or null when no head is known. */
 export function guessKind(text: string): TermKind | null {
   const t = text.trim();
@@ -138,7 +141,7 @@ export function guessKind(text: string): TermKind | null {
 const MEMO = new Map<string, TermKind | null>();
 
 function kindOf(t: string): TermKind | null {
-  if (!t || NOT_TERMS.has(t) || MODIFIER_ONLY.test(t) || ONSET.test(t)) return 'Generic';
+  if (!t || NOT_TERMS.has(t) || MODIFIER_ONLY.test(t) || ONSET.test(t) || CHANGE_ONLY.test(t)) return 'Generic';
   // A generic noun under a qualifier is generic (主要病因, 基础检查) whatever else its head could be.
   for (const g of GENERIC_BY_LAST.get(t.at(-1) as string) ?? []) if (t.endsWith(g) && (t.length === g.length || QUALIFIER.test(t.slice(0, -g.length)))) return 'Generic';
   const upper = t.toUpperCase();
