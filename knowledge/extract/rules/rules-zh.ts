@@ -53,6 +53,8 @@ const HAS_SIGN: PatternRule[] = [
   rule('seen', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以|还可|还)?(?:见到|可见(?!于)|常见(?![于的])|多见(?![于的])|出现|发生(?!于|在|率|部位|的)|伴有|伴|呈现|呈|显示|可有|常有|多有|均有|内有|但有|而有|则有|并有|尚有|可发现|能发现|突发|突然出现)', left(DIS), right(SIGN, 'all', { accept: ['Disease'], headed: true }), 0.8),
   { ...rule('causes_sign', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:引起|导致|形成)', left(DIS), right(SIGN, 'all', { headed: true }), 0.8), notInRelative: true },
   // "X未见Y", "X无Y": the relation is stated as absent (the negation cue sets the certainty).
+  // "起病急，寒战、高热，咳嗽": the clauses after the onset list what the disease presents with.
+  rule('onset', 'has_sign', '(?:急性|突然|隐匿|缓慢)?起病(?:急骤|急|较急|突然|缓慢|隐匿|隐袭|较缓)?[，,]', left(DIS), right(SIGN, 'all', { headed: true, span: 'sentence' }), 0.7),
   rule('lacks', 'has_sign', '(?:一般|通常|多|常|均)?(?:未见|未发现|没有|不伴有?|缺乏|无(?!法|论|需|须|关|创|效|菌|痛|数|限|禁忌))', left(DIS), right(SIGN), 0.8),
   rule('mainly', 'has_sign', `以${gap(15)}为(?:主|特征|特点|(?:首发|主要|突出|早期|典型)(?:表现|症状))`, left(DIS), inside(SIGN, { accept: ['Disease'] }), 0.8),
   rule('seen_in', 'has_sign', '(?:可|常|多|亦|也|主要|最常|较常|通常|尤其)?见于', right(DIS), left(SIGN), 0.85),
