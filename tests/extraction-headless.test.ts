@@ -92,4 +92,24 @@ describe('rules extraction on headless one-sentence-per-line text (rules-v4)', (
     expect(k).toContain('布鲁菌病 examined_by 骨髓培养 possible');
     expect(k).toContain('布鲁菌病 examined_by 淋巴结活检 absent');
   });
+
+  it('reads onset lists, risks, pictures and drugs named before their verb, and takes no change word for a name', () => {
+    const t = run([
+      '钩端螺旋体病是由致病性钩端螺旋体引起的急性动物源性传染病。',
+      '患者急性起病，寒战、高热，腓肠肌压痛。',
+      '本病可增加肺出血和急性肾损伤的风险。',
+      '胸部X线片可见双肺散在斑片状阴影。',
+      '青霉素应在发病早期尽早使用。',
+      '部分患者尿量显著减少甚至消失。',
+      '规范抗生素治疗无效者可行血液透析。',
+    ]);
+    const k = keys(t);
+    expect(objectsOf(t, '钩端螺旋体病', 'has_sign')).toEqual(expect.arrayContaining(['寒战', '高热']));
+    expect(k).toContain('肺出血 complication_of 钩端螺旋体病 present');
+    expect(k).toContain('急性肾损伤 complication_of 钩端螺旋体病 present');
+    expect(objectsOf(t, '钩端螺旋体病', 'examined_by')).toContain('胸部X线片');
+    expect(objectsOf(t, '钩端螺旋体病', 'treated_by')).toContain('青霉素');
+    expect(t.map((r) => r.object.text)).not.toContain('消失');
+    expect(k.filter((s) => s.includes('抗生素') && s.includes('absent'))).toEqual([]);
+  });
 });

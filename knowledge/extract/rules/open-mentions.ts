@@ -60,6 +60,9 @@ const PHRASES = [
   '最早|最先|最初',
   // a copula after a frequency adverb (水肿常为最早出现的症状): jieba glues it to the name before it
   '(?:常|可|均|通常|往往|一般|多)为(?!主)',
+  // how likely something is (发生风险增加): no part of its name
+  '(?:发生)?(?:风险|危险)(?:明显|显著)?(?:增加|增高|升高)',
+  '增加(?=[^。；]{2,40}?(?:风险|危险|概率|机会))',
   // what a culture grows (粪便培养出志贺菌): the test ends before it
   '分离出|分离到|(?<=培养)出|检测到',
   // what is said of a test's performance (血培养敏感性较低): no part of its name

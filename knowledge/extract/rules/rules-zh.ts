@@ -151,9 +151,12 @@ const COMPLICATION_OF: PatternRule[] = [
   rule('complications_are', 'complication_of', '并发症[^。；]{0,8}?(?:包括|有|为)', right(DIS, 'all', { span: 'sentence', ...COMPLICATIONS }), left(DIS), 0.9),
   // "由X引起的Y" describes Y; only the statement "X引起Y" makes Y a complication.
   { ...rule('leads_to', 'complication_of', '(?<!由[^，。；]{0,20})(?:可|常|易|容易|多|可以|进而|从而|最终)?(?:导致|引起|造成|诱发|发展为|进展为|形成|发生(?!于|在|率|部位))', right(DIS, 'all', { span: 'clause' }), left(DIS), 0.75), notInRelative: true },
-  rule('is_complication', 'complication_of', `(?:是|为|属于)${gap(15)}的?(?:常见|严重|主要|少见|罕见|最常见|最严重|重要|晚期|早期|特殊|致死性|最常见的致死性)?的?并发症`, left(DIS, 'all', COMPLICATIONS), topicInside(DIS), 0.9),
+  rule('is_complication', 'complication_of', `(?:是|为|属于)${gap(15)}的?(?:常见|严重|主要|少见|罕见|最常见|最严重|重要|晚期|早期|特殊|致死性|最常见的致死性)?的?(?:并发症|后遗症|机会性感染)`, left(DIS, 'all', COMPLICATIONS), topicInside(DIS), 0.9),
   // "X是Y最常见的病因": Y follows from X (a cause of death is not one: "是本病死亡的首要原因").
   rule('is_cause', 'complication_of', `(?:是|为)(?![^，。；]*死亡)${gap(15)}的?(?:最常见|常见|主要|最主要|首要|重要)?的?(?:病因|原因|诱因)`, topicInside(DIS), left(DIS, 'all'), 0.85),
+  // "可增加巨大儿、羊水过多和新生儿低血糖的风险", "代谢综合征的发生风险增加": what a disease makes likely follows from it.
+  rule('raises_risk', 'complication_of', `(?:可|会|将|并|还)?(?:增加|增高|升高|提高)${gap(40)}的?(?:发生)?(?:风险|危险|概率|机会)`, inside(DIS, COMPLICATIONS), left(DIS), 0.8),
+  rule('risk_raised', 'complication_of', `的?(?:发生)?(?:风险|危险)(?:明显|显著)?(?:增加|增高|升高)`, left(DIS, 'all', COMPLICATIONS), topicInside(DIS), 0.75),
   rule('secondary_to', 'complication_of', '(?:多|常|可)?(?:继发于|并发于)', left(DIS), right(DIS), 0.85),
   rule('caused_by', 'complication_of', `由${gap(20)}(?:引起|所致|导致|造成|发展而来|演变而来)`, left(DIS), inside(DIS), 0.85),
   rule('cause', 'complication_of', '(?:最常见|常见|主要|最主要)?的?(?:病因|原因)(?:依次)?(?:是|为|包括|有)', left(DIS), right(DIS), 0.8),
