@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   const sampleSize = Number(opt('--sample') ?? 0);
   if (sampleSize) {
     // A fixed pseudo-random sample of placed triples, for judging precision by hand.
-    let seed = 13;
+    let seed = Number(opt('--seed') ?? 13);
     const rand = () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return seed / 2147483648;

@@ -112,4 +112,15 @@ describe('rules extraction on headless one-sentence-per-line text (rules-v4)', (
     expect(t.map((r) => r.object.text)).not.toContain('消失');
     expect(k.filter((s) => s.includes('抗生素') && s.includes('absent'))).toEqual([]);
   });
+
+  it('a definition that names its subject last (…称为X) opens X, and 是治疗Y的首选药物 treats Y, not the topic', () => {
+    const t = run([
+      '胸膜腔内积聚大量脓性渗出液称为脓胸。',
+      '患者常有高热、胸痛和呼吸困难。',
+      '利福平是治疗结核性胸膜炎的主要药物。',
+    ]);
+    expect(objectsOf(t, '脓胸', 'has_sign')).toEqual(expect.arrayContaining(['高热', '胸痛', '呼吸困难']));
+    expect(objectsOf(t, '结核性胸膜炎', 'treated_by')).toEqual(['利福平']);
+    expect(objectsOf(t, '脓胸', 'treated_by')).toEqual([]);
+  });
 });

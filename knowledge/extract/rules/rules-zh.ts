@@ -101,7 +101,7 @@ const TREATED_BY: PatternRule[] = [
   // "可用X治疗", "给予X控制": the treatment is inside the trigger.
   rule('use_to_treat', 'treated_by', `(?:可|宜|应|需)?(?:用|使用|应用|采用|给予|选用)${gap(20)}(?:治疗|控制|预防|纠正|缓解)`, left(DIS), inside(TX), 0.85),
   rule('mainly', 'treated_by', `以${gap(20)}为(?:主|基础|首选|主要)(?!要?的?(?:临床)?(?:表现|症状|特征|特点|体征|病理))`, left(DIS), inside(TX), 0.85),
-  rule('is_treatment', 'treated_by', `(?:是|为)(?![^，。；]{0,20}?(?:诊断|确诊|检查|筛查|评估|影像))${gap(20)}的?(?:首选|主要|标准|一线|有效|最有效|唯一有效|根治性?)?的?(?:治疗|疗法|治疗方法|治疗手段|治疗药物|药物|抗菌药物|药|方法)`, topicInside(['Disease', 'Finding']), left(TX, 'all', { open: true }), 0.9),
+  rule('is_treatment', 'treated_by', `(?:是|为)(?![^，。；]{0,20}?(?:诊断|确诊|检查|筛查|评估|影像))${gap(20)}的?(?:首选|主要|标准|一线|有效|最有效|唯一有效|根治性?)?的?(?:治疗|疗法|治疗方法|治疗手段|治疗药物|药物|抗菌药物|药|方法)(?![^，。；]{1,20}?的)`, topicInside(['Disease', 'Finding']), left(TX, 'all', { open: true }), 0.9),
   // "奥司他韦应在发病48小时内尽早使用": the drug named before the verb, for the section's disease.
   rule('use_named', 'treated_by', `(?:尽早|及时|长期|规律|足量|积极)(?:使用|应用|服用|口服|给予)(?=[，。；,;]|$)`, topicInside(DIS), left(TX, 'nearest', { open: true }), 0.75),
   rule('treats', 'treated_by', `(?:可|常|主要)?用于(?:治疗)?|治疗(?=[${T.D}])`, right(DIS), left(TX), 0.8),

@@ -111,6 +111,15 @@ function leadName(lexicon: Lexicon, view: SentenceView): { name: LocalMention; t
   return lead && lead.start <= 1 && !lead.pronoun && !lead.implicit && lead.type === 'Disease' ? { name: lead, typed: true } : null;
 }
 
+/** A definition that names its subject last ("妊娠28周后胎盘附着于子宫下段…称为前置胎盘。"). */
+function namedAtEnd(view: SentenceView): LocalMention | null {
+  const m = /(?:称为|称之为|统称为|叫做|被称为)\s*([^，。；,;：:]{2,24}?)\s*[。.]?\s*$/.exec(view.text);
+  if (!m) return null;
+  const end = view.text.length - (m[0].length - m[0].indexOf(m[1]) - m[1].length);
+  const name = view.mentions.find((x) => x.end === end && x.start === end - m[1].length && !x.pronoun);
+  return name && (name.type === 'Disease' || (!name.type && guessKind(name.text) !== 'Generic')) ? { ...name, type: 'Disease' } : null;
+}
+
 /**
  * The topic a sentence sets for the sentences after it: a bare heading line (「前列腺癌。」), or the
  * subject of a sentence that opens a topic. With no topic yet (`current` null) any sentence led by a
@@ -124,6 +133,8 @@ export function sentenceTopic(lexicon: Lexicon, view: SentenceView, current: Loc
     const t = topicMention(lexicon, bare, true);
     if (t) return { topic: t, headingLine: true };
   }
+  const named = namedAtEnd(view);
+  if (named && !(current && sameName(named, current))) return { topic: { ...named, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false };
   const lead = leadName(lexicon, view);
   if (!lead) return null;
   const first = lead.name;
