@@ -123,4 +123,14 @@ describe('rules extraction on headless one-sentence-per-line text (rules-v4)', (
     expect(objectsOf(t, '结核性胸膜炎', 'treated_by')).toEqual(['利福平']);
     expect(objectsOf(t, '脓胸', 'treated_by')).toEqual([]);
   });
+
+  it('laboratory results listed with no verb are findings of the topic; what a result is worth is not', () => {
+    const t = run([
+      '钩端螺旋体病是由致病性钩端螺旋体引起的急性动物源性传染病。',
+      '外周血中性粒细胞增多，肌酸激酶明显升高。',
+      '显凝试验阳性有助于诊断。',
+    ]);
+    expect(objectsOf(t, '钩端螺旋体病', 'has_sign')).toEqual(expect.arrayContaining(['外周血中性粒细胞增多', '肌酸激酶明显升高']));
+    expect(objectsOf(t, '钩端螺旋体病', 'has_sign')).not.toContain('显凝试验阳性');
+  });
 });

@@ -165,20 +165,19 @@ export class RulesExtractor implements Extractor {
     const cues = findCues(view);
     const breakers = findBreakers(view);
     const best = new Map<string, { p: Proposal; certainty: ExtractedTriple['certainty'] }>();
-    for (const rule of rules) {
-      for (const p of applyRule(rule, view)) {
-        if (!this.acceptable(p, view)) continue;
-        const s = this.subjectOf(p, view);
-        const o = this.resolve(p.object, view);
-        if (!s || !o || identity(s) === identity(o)) continue;
-        const key = `${p.rule.predicate}|${identity(s)}|${identity(o)}`;
-        const prev = best.get(key);
-        if (prev && prev.p.rule.confidence >= p.rule.confidence) continue;
-        // Advice and evidence about a test or treatment (价值有限, 不推荐) judge that test or treatment: the
-        // disease it is for is no part of the judgement ("超声对本病价值有限，首选增强CT": CT stays present).
-        const judged = (p.rule.predicate === 'examined_by' || p.rule.predicate === 'treated_by') && !this.sameClause(p, view) ? [p.object] : [p.subject, p.object];
-        best.set(key, { p, certainty: certaintyOf(view, cues, breakers, judged, p.rule.predicate) });
-      }
+    const proposals = rules.flatMap((rule) => applyRule(rule, view));
+    for (const p of [...proposals, ...resultClauses(view, proposals)]) {
+      if (!this.acceptable(p, view)) continue;
+      const s = this.subjectOf(p, view);
+      const o = this.resolve(p.object, view);
+      if (!s || !o || identity(s) === identity(o)) continue;
+      const key = `${p.rule.predicate}|${identity(s)}|${identity(o)}`;
+      const prev = best.get(key);
+      if (prev && prev.p.rule.confidence >= p.rule.confidence) continue;
+      // Advice and evidence about a test or treatment (价值有限, 不推荐) judge that test or treatment: the
+      // disease it is for is no part of the judgement ("超声对本病价值有限，首选增强CT": CT stays present).
+      const judged = (p.rule.predicate === 'examined_by' || p.rule.predicate === 'treated_by') && !this.sameClause(p, view) ? [p.object] : [p.subject, p.object];
+      best.set(key, { p, certainty: certaintyOf(view, cues, breakers, judged, p.rule.predicate) });
     }
     // A phrase with no known head fits several arguments (他莫昔芬: a treatment or a test?): keep its best reading.
     const untyped = new Map<string, number>();
@@ -265,6 +264,39 @@ export class RulesExtractor implements Extractor {
     const mods = new Set(view.mentions.filter((m) => m.clause === clause && m.type === 'Modality' && m.entry).map((m) => m.entry?.zh as string));
     return mods.size === 1 ? { modality: [...mods][0].slice(0, 40) } : {};
   }
+}
+
+/** A laboratory result written as a finding (白细胞增高, 血沉增快, 抗体阳性). */
+const RESULT = /(?:升高|降低|增高|减低|减少|增多|增快|减慢|延长|缩短|阳性|缺如|消失|异常)$/;
+
+const RESULT_RULE: PatternRule = {
+  id: 'has_sign.zh.result',
+  predicate: 'has_sign',
+  trigger: /$^/g,
+  subject: { side: 'inside', types: ['Disease'], topic: true },
+  object: { side: 'inside', types: ['Finding'] },
+  confidence: 0.6,
+};
+
+/**
+ * Laboratory sentences in a section list results with no verb ("急性期外周血白细胞增高，血沉增快"): a
+ * result that opens a clause naming no disease and that no rule related to anything is a finding of
+ * the section's disease.
+ */
+function resultClauses(view: SentenceView, found: readonly Proposal[]): Proposal[] {
+  if (!view.topic || view.lang !== 'zh') return [];
+  const used = new Set(found.flatMap((p) => [p.subject, p.object]));
+  const out: Proposal[] = [];
+  for (const m of view.mentions) {
+    if (!m.open || m.type !== 'Finding' || used.has(m) || !RESULT.test(m.text)) continue;
+    const clause = view.clauses[m.clause];
+    if (!clause || view.text.slice(clause.start, m.start).replace(/[\s，,]/g, '').length > 6) continue;
+    if (view.mentions.some((x) => x.clause === m.clause && x !== m && !x.pronoun && x.type === 'Disease')) continue;
+    // What a result is worth ("…阳性有助于诊断", "…升高提示…") is said by other rules; symptoms that go (症状消失) are no result.
+    if (/症状|表现/.test(m.text) || /有助于|诊断|价值|提示|意义/.test(view.text.slice(m.end, clause.end))) continue;
+    out.push({ rule: RESULT_RULE, subject: view.topic, object: m, subjectType: 'Disease', objectType: 'Finding', trigger: { start: m.start, end: m.end } });
+  }
+  return out;
 }
 
 /**
