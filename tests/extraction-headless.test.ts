@@ -133,4 +133,16 @@ describe('rules extraction on headless one-sentence-per-line text (rules-v4)', (
     expect(objectsOf(t, '钩端螺旋体病', 'has_sign')).toEqual(expect.arrayContaining(['外周血中性粒细胞增多', '肌酸激酶明显升高']));
     expect(objectsOf(t, '钩端螺旋体病', 'has_sign')).not.toContain('显凝试验阳性');
   });
+
+  it('a name put in relation to the topic, or a topic fact about a name already mentioned under it, keeps the topic', () => {
+    const t = run([
+      '原发性甲状旁腺功能亢进症是甲状旁腺分泌过多甲状旁腺激素引起的钙磷代谢紊乱。',
+      '甲状旁腺腺瘤是原发性甲状旁腺功能亢进症最常见的病理类型。',
+      '甲状旁腺腺瘤多见于中老年女性。',
+      '肾结石是原发性甲状旁腺功能亢进症常见的泌尿系统损害。',
+      '患者可有骨痛和多尿。',
+    ]);
+    expect(objectsOf(t, '原发性甲状旁腺功能亢进症', 'has_sign')).toEqual(expect.arrayContaining(['骨痛', '多尿']));
+    expect(t.filter((r) => r.predicate === 'has_sign' && (r.subject.text === '甲状旁腺腺瘤' || r.subject.text === '肾结石'))).toEqual([]);
+  });
 });

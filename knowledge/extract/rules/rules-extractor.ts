@@ -100,11 +100,13 @@ export class RulesExtractor implements Extractor {
     const synonyms: SynonymProposal[] = [];
     /** Short names the text has defined ("流行性脑脊髓膜炎简称流脑"): later mentions of them are the full name. */
     const defined = new Map<string, LocalMention>();
+    /** Names written since the topic opened: a topic fact about one of them (Graves病多见于…) keeps the topic. */
+    const mentioned = new Set<string>();
     for (const sentence of splitSentences(text)) {
       const view = this.canonical(viewSentence(sentence, mentions, this.openVocabulary ? this.tools : undefined, topic, words), defined, topic);
       const stated = findSynonyms(view, topic);
       synonyms.push(...stated);
-      const next = sentenceTopic(this.lexicon, view, topic, !context.preceding);
+      const next = sentenceTopic(this.lexicon, view, topic, !context.preceding, mentioned);
       // A heading line states nothing itself; a defining sentence states facts about the topic it sets.
       // A question (思考题, 为什么…？) asks; it states nothing to extract.
       if (!next?.headingLine && !QUESTION.test(view.text) && view.mentions.length + (topic ? 1 : 0) >= 2) {
@@ -113,7 +115,9 @@ export class RulesExtractor implements Extractor {
           rules.push(rule);
         }
       }
+      if (next && next.topic.text !== topic?.text) mentioned.clear();
       if (next) topic = next.topic;
+      for (const m of view.mentions) if (!m.pronoun && !m.implicit) mentioned.add(m.text);
       for (const y of stated) {
         const term = view.mentions.find((m) => m.text === y.term.text) ?? (topic?.text === y.term.text ? topic : undefined);
         if (term) defined.set(surfaceKey(y.alias), term);

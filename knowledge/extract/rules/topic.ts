@@ -77,11 +77,15 @@ const OPENS_TOPIC = new RegExp(
       '又称', '也称', '亦称', '简称', '俗称', '又名', '是指', '系指', '指的是', '即[^，。；,;]{2,30}[，,]',
       '(?:是|为|系)(?:一种|一组|一类|由|以|指)',
       '以[^，。；,;]{2,40}为(?:主要)?(?:特征|特点)',
-      '的(?:病因|病原体|病原|致病菌|发病机制|基本病理|主要病理|病理特点)',
-      '(?:多|好|常)(?:见|发)于', '多发生于', '常发生于',
     ].join('|') +
     ')',
 );
+
+/**
+ * What only a topic has (its cause, who it strikes): it opens a topic unless the name was already
+ * mentioned under the current one ("Graves病是甲亢最常见的病因。Graves病多见于…女性" stays under 甲亢).
+ */
+const TOPIC_FACT = /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:的(?:病因|病原体|病原|致病菌|发病机制|基本病理|主要病理|病理特点)|(?:多|好|常)(?:见|发)于|多发生于|常发生于)/;
 
 /** A copula that defines ("X是…", "X为…"): what follows says what X is, unless it relates X to another name. */
 const COPULA = /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系)/;
@@ -127,7 +131,7 @@ function namedAtEnd(view: SentenceView): LocalMention | null {
  * replaces it (it defines its first name, or states its cause or who it strikes), so a sentence about a
  * complication ("胆红素脑病早期表现为…") or a cause ("感染是…最常见的诱因") does not.
  */
-export function sentenceTopic(lexicon: Lexicon, view: SentenceView, current: LocalMention | null, loose = true): { topic: LocalMention; headingLine: boolean; end?: number } | null {
+export function sentenceTopic(lexicon: Lexicon, view: SentenceView, current: LocalMention | null, loose = true, mentioned: ReadonlySet<string> = new Set()): { topic: LocalMention; headingLine: boolean; end?: number } | null {
   const bare = view.text.replace(/[。.！!？?：:\s]+$/, '').trim();
   if (bare.length <= 16 && !/[，,；;、]/.test(bare) && !STATEMENT.test(bare)) {
     const t = topicMention(lexicon, bare, true);
@@ -140,7 +144,7 @@ export function sentenceTopic(lexicon: Lexicon, view: SentenceView, current: Loc
   const first = lead.name;
   const after = view.text.slice(first.end);
   // A name whose head shows no disease (百日咳, 带状疱疹, 新生儿黄疸) opens a topic only by a definition.
-  const opens = OPENS_TOPIC.test(after) || defines(after, !lead.typed);
+  const opens = OPENS_TOPIC.test(after) || defines(after, !lead.typed, current) || (TOPIC_FACT.test(after) && !mentioned.has(first.text));
   if (current) {
     if (sameName(first, current) || !opens) return null;
   } else if (!opens && !(loose && lead.typed && /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|，|,)/.test(after))) return null;
@@ -152,13 +156,17 @@ export function sentenceTopic(lexicon: Lexicon, view: SentenceView, current: Loc
  * 原因/标志物/首选方法): a definition names X's genus, which may itself be a disease (室间隔缺损是最常见的
  * 先天性心脏病), and a name whose head shows no disease (百日咳, 新生儿黄疸) must be put in a disease genus.
  */
-function defines(after: string, needsGenus: boolean): boolean {
+function defines(after: string, needsGenus: boolean, current: LocalMention | null): boolean {
   const copula = COPULA.exec(after);
   if (!copula) return false;
-  const clause = after.slice(copula[0].length).split(/[，。；,;]/)[0];
+  const rest = after.slice(copula[0].length);
+  const clause = rest.split(/[，。；,;]/)[0];
   const genus = clause.slice(clause.lastIndexOf('的') + 1);
   if (RELATING.test(genus)) return false;
-  return !needsGenus || GENUS.test(clause);
+  // "狼疮肾炎是系统性红斑狼疮最常见的内脏损害": put in relation to the topic, not defined.
+  if (current && clause.includes(current.text)) return false;
+  // A definition may run over commas to its genus ("X是…侵入人体，…引起的急性特异性感染。").
+  return !needsGenus || GENUS.test(clause) || GENUS.test(rest.replace(/[。；;.\s]+$/, '').split(/[。；;]/)[0]);
 }
 
 /** Words a disease definition ends in (…的急性呼吸道传染病, …所致的皮肤病, …的临床现象). */
