@@ -106,7 +106,7 @@ export class RulesExtractor implements Extractor {
       const view = this.canonical(viewSentence(sentence, mentions, this.openVocabulary ? this.tools : undefined, topic, words), defined, topic);
       const stated = findSynonyms(view, topic);
       synonyms.push(...stated);
-      const next = sentenceTopic(this.lexicon, view, topic, !context.preceding, mentioned);
+      const next = sentenceTopic(this.lexicon, view, topic, { loose: !context.preceding, mentioned });
       // A heading line states nothing itself; a defining sentence states facts about the topic it sets.
       // A question (思考题, 为什么…？) asks; it states nothing to extract.
       if (!next?.headingLine && !QUESTION.test(view.text) && view.mentions.length + (topic ? 1 : 0) >= 2) {
@@ -159,7 +159,7 @@ export class RulesExtractor implements Extractor {
     let current = topic;
     for (const sentence of splitSentences(text)) {
       const view = viewSentence(sentence, mentions, this.tools, current);
-      current = sentenceTopic(this.lexicon, view, current, false)?.topic ?? current;
+      current = sentenceTopic(this.lexicon, view, current, { loose: false })?.topic ?? current;
     }
     return current;
   }

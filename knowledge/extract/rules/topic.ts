@@ -68,8 +68,8 @@ const STATEMENT = /[是为有无见可及和与或的了呈伴示由即]|表现|
 
 /**
  * A sentence that opens a new topic in text with no headings (one sentence a line, as books are often
- * extracted): it defines its first name ("X是一种…", "X是由…引起的…病", "X（英文）是…", "X又称…", "X是指…")
- * or states what only a topic has (its cause, pathogen, who it strikes: "X的病因…", "X多见于…").
+ * extracted): it defines its first name ("X是一种…", "X是由…引起的…病", "X（英文）是…", "X又称…", "X是指…",
+ * "X以…为特征"). See also TOPIC_FACT and defines().
  */
 const OPENS_TOPIC = new RegExp(
   '^\\s*(?:[（(][^）)]{1,40}[）)])?\\s*(?:' +
@@ -131,7 +131,17 @@ function namedAtEnd(view: SentenceView): LocalMention | null {
  * replaces it (it defines its first name, or states its cause or who it strikes), so a sentence about a
  * complication ("胆红素脑病早期表现为…") or a cause ("感染是…最常见的诱因") does not.
  */
-export function sentenceTopic(lexicon: Lexicon, view: SentenceView, current: LocalMention | null, loose = true, mentioned: ReadonlySet<string> = new Set()): { topic: LocalMention; headingLine: boolean; end?: number } | null {
+export function sentenceTopic(
+  lexicon: Lexicon,
+  view: SentenceView,
+  current: LocalMention | null,
+  opts: {
+    /** With no topic, may a sentence led by a disease name and 是/，… set one (a section's start, not mid-section)? */
+    loose?: boolean;
+    /** Names written since the current topic opened. */
+    mentioned?: ReadonlySet<string>;
+  } = {},
+): { topic: LocalMention; headingLine: boolean; end?: number } | null {
   const bare = view.text.replace(/[。.！!？?：:\s]+$/, '').trim();
   if (bare.length <= 16 && !/[，,；;、]/.test(bare) && !STATEMENT.test(bare)) {
     const t = topicMention(lexicon, bare, true);
@@ -144,10 +154,10 @@ export function sentenceTopic(lexicon: Lexicon, view: SentenceView, current: Loc
   const first = lead.name;
   const after = view.text.slice(first.end);
   // A name whose head shows no disease (百日咳, 带状疱疹, 新生儿黄疸) opens a topic only by a definition.
-  const opens = OPENS_TOPIC.test(after) || defines(after, !lead.typed, current) || (TOPIC_FACT.test(after) && !mentioned.has(first.text));
+  const opens = OPENS_TOPIC.test(after) || defines(after, !lead.typed, current) || (TOPIC_FACT.test(after) && !opts.mentioned?.has(first.text));
   if (current) {
     if (sameName(first, current) || !opens) return null;
-  } else if (!opens && !(loose && lead.typed && /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|，|,)/.test(after))) return null;
+  } else if (!opens && !((opts.loose ?? true) && lead.typed && /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|，|,)/.test(after))) return null;
   return { topic: { ...first, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false, end: first.end };
 }
 
