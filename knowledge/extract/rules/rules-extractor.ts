@@ -273,6 +273,7 @@ export class RulesExtractor implements Extractor {
 /** A laboratory result written as a finding (白细胞增高, 血沉增快, 抗体阳性). */
 const RESULT = /(?:升高|降低|增高|减低|减少|增多|增快|减慢|延长|缩短|阳性|缺如|消失|异常)$/;
 
+/** The rule `resultClauses` proposes under: it has no trigger wording of its own (its regex never matches). */
 const RESULT_RULE: PatternRule = {
   id: 'has_sign.zh.result',
   predicate: 'has_sign',
