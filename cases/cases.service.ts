@@ -3,9 +3,9 @@ import { AppError, deidentify, encryptField, type Keyring, type Lexicon, sha256H
 import type { Knowledge } from '../knowledge/index.ts';
 import type { Database } from '../store/index.ts';
 import { type Case, type CaseFilter, type CaseInputParsed, CaseInputSchema, type MatchRequest, MatchRequestSchema, type StructuredFinding } from './case.schemas.ts';
-import { readCaseFile, type RowError } from './case-file.ts';
+import { type RowError, readCaseFile } from './case-file.ts';
 import type { CaseRow, CasesRepository } from './cases.repository.ts';
-import { rankDifferential, type RankedDisease } from './differential.ts';
+import { type CaseVote, type RankedDisease, rankDifferential } from './differential.ts';
 import { checkFields, type DiseaseFields } from './disease-fields.ts';
 import { EvidenceGraph, type EvidenceRelation } from './evidence-graph.ts';
 import { FindingsReader, type ParsedFindings } from './findings.ts';
@@ -52,7 +52,10 @@ export interface DifferentialOutput {
   graph: { relations: number; diseases: number };
 }
 
-const ENGINE_NOTE = '确定性引擎（基于已审核知识图谱，无大模型）/ deterministic engine over the approved graph (no LLM)';
+const ENGINE_NOTE = '确定性引擎（已审核知识图谱 + 已审核典型病例，无大模型）/ deterministic engine over the approved graph and approved typical cases (no LLM)';
+
+/** How many of the most similar approved typical cases vote in the differential. */
+const VOTING_CASES = 5;
 
 /** The typical-case library and case matching (issue 18). */
 export class CasesService {
@@ -211,7 +214,16 @@ export class CasesService {
     const req = parseMatch(rest);
     const query = this.query(req);
     const graph = await this.evidenceGraph();
-    const result = rankDifferential(graph, query.findings, { top: req.top });
+    // The most similar approved typical cases vote for their diagnoses (drafts never: they are not yet knowledge).
+    const caseVotes: CaseVote[] = [];
+    if (req.caseWeight !== 0) {
+      const { index, cases } = await this.caseIndex(false);
+      for (const h of index.search({ findings: query.findings, terms: this.terms(query.text), modality: req.modality, bodyPart: req.bodyPart, top: VOTING_CASES })) {
+        const c = cases.get(h.caseId) as Case;
+        if (c.finalDiagnosis.entityId) caseVotes.push({ caseId: c.id, title: c.title, entityId: c.finalDiagnosis.entityId, diagnosis: c.finalDiagnosis.name, similarity: h.score });
+      }
+    }
+    const result = rankDifferential(graph, query.findings, { top: req.top, caseVotes, caseWeight: req.caseWeight });
     const named = this.reader.read(query.text).findings.filter((f) => f.entityId && this.deps.lexicon.get(f.entityId)?.type === 'Disease' && f.certainty !== 'absent');
     const asked = (consider ?? []).map((name) => ({ name, entityId: this.deps.lexicon.lookup(name)?.id ?? null }));
     const noApprovedRelations = [...named.map((f) => ({ name: f.finding, entityId: f.entityId ?? null })), ...asked]

@@ -36,6 +36,7 @@ export const DifferentialResultSchema = z.object({
   query: ParsedQuerySchema,
   ranked: z.array(z.object({
     entityId: z.string(), name: z.string(), score: z.number(), share: z.number(),
+    caseSupport: z.object({ share: z.number(), cases: z.array(z.object({ caseId: z.string(), title: z.string(), similarity: z.number() })) }),
     supporting: z.array(CitedFindingSchema), contradicting: z.array(CitedFindingSchema), missing: z.array(MissingSchema),
   })),
   suggestions: z.array(z.object({ entityId: z.string(), finding: z.string(), advice: z.string(), relationIds: z.array(z.string()) })),

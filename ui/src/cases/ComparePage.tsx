@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { request } from '../api.ts';
 import { useTitle } from '../components.tsx';
-import { AREA_ZH, CERTAINTY_ZH, cite, type CitedFinding, type DifferentialResult, type SimilarResult } from './types.ts';
+import { AREA_ZH, CERTAINTY_ZH, type CitedFinding, cite, type DifferentialResult, type SimilarResult } from './types.ts';
 import './cases.css';
 
 const EXAMPLE = '完全性前置胎盘，子宫前壁下段胎盘后低回声带消失，子宫肌层变薄，可见T2暗带，膀胱线中断。';
@@ -100,15 +100,21 @@ export function ComparePage() {
           <ol className="ddx">
             {diff.ranked.map((d) => (
               <li key={d.entityId} data-testid="ddx-item" data-id={d.entityId}>
-                <div className="ddx-head"><b>{d.name}</b> <span className="muted small">评分 {d.score} · 相对权重 {Math.round(d.share * 100)}%</span></div>
+                <div className="ddx-head"><b>{d.name}</b> <span className="muted small">相对权重 {Math.round(d.share * 100)}% · 图谱证据 {d.score} · 相似典型病例 {Math.round(d.caseSupport.share * 100)}%</span></div>
                 <div className="bar"><i style={{ width: `${Math.round(d.share * 100)}%` }} /></div>
                 <Evidence title="支持" items={d.supporting} kind="support" />
+                {d.caseSupport.cases.length > 0 && (
+                  <div className="evidence cases" data-testid="ddx-cases">
+                    <span className="ev-title">相似典型病例：</span>
+                    {d.caseSupport.cases.map((c) => <span key={c.caseId} className="ev-case">{c.title} <span className="muted small">相似度 {c.similarity.toFixed(2)}</span></span>)}
+                  </div>
+                )}
                 <Evidence title="不支持" items={d.contradicting} kind="against" />
               </li>
             ))}
           </ol>
           {diff.suggestions.length > 0 && <ul className="suggestions" data-testid="ddx-suggestions">{diff.suggestions.map((s) => <li key={s.entityId}>{s.advice} <span className="muted small">关系 {s.relationIds.join(', ')}</span></li>)}</ul>}
-          {diff.noApprovedRelations.map((d) => <p key={d.name} className="warn-text" data-testid="no-relations">「{d.name}」在已审核知识图谱中没有征象关系，无法参与排序。</p>)}
+          {diff.noApprovedRelations.map((d) => <p key={d.name} className="warn-text" data-testid="no-relations">「{d.name}」在已审核知识图谱中没有征象关系{diff.ranked.some((r) => r.entityId === d.entityId) ? '，仅由相似典型病例支持' : '，无法参与排序'}。</p>)}
         </section>
       )}
     </div>

@@ -15,7 +15,10 @@ export interface SimilarHit {
   onlyQuery: string[]; onlyCase: string[]; conflicting: Array<{ finding: string; query: string; case: string }>; matchedTerms: string[]; case: CaseDto; flags: string[];
 }
 export interface SimilarResult { engine: string; query: ParsedQuery; indexed: number; hits: SimilarHit[] }
-export interface RankedDisease { entityId: string; name: string; score: number; share: number; supporting: CitedFinding[]; contradicting: CitedFinding[] }
+export interface RankedDisease {
+  entityId: string; name: string; score: number; share: number; caseSupport: { share: number; cases: Array<{ caseId: string; title: string; similarity: number }> };
+  supporting: CitedFinding[]; contradicting: CitedFinding[];
+}
 export interface DifferentialResult {
   engine: string; note: string; query: ParsedQuery; ranked: RankedDisease[]; suggestions: Array<{ entityId: string; finding: string; advice: string; relationIds: string[] }>;
   noApprovedRelations: Array<{ name: string; entityId: string | null }>; unlinkedFindings: string[]; graph: { relations: number; diseases: number };
