@@ -175,7 +175,7 @@ function discriminators(graph: EvidenceGraph, leaders: readonly RankedDisease[],
 }
 
 /** How much the similar cases' vote weighs against the graph evidence (chosen on the dev split of evals/cases). */
-export const DEFAULT_CASE_WEIGHT = 0.5;
+export const DEFAULT_CASE_WEIGHT = 0.75;
 
 /** Votes per diagnosis: the summed similarity of the cases with it, the cases best first. */
 function tallyVotes(caseVotes: readonly CaseVote[]): Map<string, { name: string; total: number; cases: Array<Omit<CaseVote, 'entityId' | 'diagnosis'>> }> {
