@@ -8,6 +8,7 @@ import { checkItem, DuplicateIndex } from './checks.ts';
 import { levelOf } from './difficulty.ts';
 import type { QuestionEngine } from './engine.ts';
 import { type Fact, type FactEntity, FactGraph } from './fact-graph.ts';
+import { GuidelineTablesRepository } from './guideline-tables.repository.ts';
 import { generateItems } from './generator.ts';
 import { LlmEngine, type PassageRetriever } from './llm.engine.ts';
 import { type GenerateRequest, GenerateRequestSchema, type Question, type QuestionDraft, type QuestionEdit, type Rejection } from './question.schemas.ts';
@@ -40,7 +41,16 @@ export class QuestionBank {
   private readonly audit = new AuditLog();
   private readonly templates = new TemplateEngine();
 
-  constructor(private readonly deps: QuestionBankDeps) {}
+  private readonly tables: GuidelineTablesRepository;
+
+  constructor(private readonly deps: QuestionBankDeps) {
+    this.tables = new GuidelineTablesRepository(deps.db);
+  }
+
+  /** Guideline tables about an entity (the table-driven items' material). */
+  tablesAbout(subject: FactEntity) {
+    return this.tables.about([subject.nameZh, subject.nameEn]);
+  }
 
   /** The approved graph as generation sees it: every active relation. */
   async factGraph(): Promise<FactGraph> {
@@ -81,7 +91,8 @@ export class QuestionBank {
     const graph = await this.factGraph();
     const subject = await this.resolveSubject(graph, req.entity);
     const { engine, note } = this.engine(req.engine);
-    const out = await generateItems(engine, { subject, graph, count: req.count, type: req.type, allowFewer: req.allowFewer, bank: await this.duplicateIndex(), signal });
+    const tables = await this.tablesAbout(subject);
+    const out = await generateItems(engine, { subject, graph, count: req.count, type: req.type, tables, allowFewer: req.allowFewer, bank: await this.duplicateIndex(), signal });
     const ids = await this.deps.db.transaction(async (tx) => {
       const ids = await this.deps.repo.insertDrafts(tx, out.items, actor);
       await this.audit.append(tx, { actor, action: 'question.generate', target: subject.id, details: { engine: engine.name, engineVersion: engine.version, items: ids.length, questionIds: ids } });

@@ -32,10 +32,26 @@ export const PassageSchema = z.object({
 });
 export type Passage = z.infer<typeof PassageSchema>;
 
+/** The guideline table cell a table-driven item asks (the table as cited, so checks re-read the key from it). */
+export const TableCitationSchema = z.object({
+  sourceId: z.string(),
+  /** The table's number in its document (source_tables.ordinal). */
+  ordinal: z.number().int(),
+  caption: z.string().nullable(),
+  header: z.array(z.string()),
+  rows: z.array(z.array(z.string())),
+  /** The row and column of the keyed cell. */
+  row: z.number().int().min(0),
+  column: z.number().int().min(0),
+});
+export type TableCitation = z.infer<typeof TableCitationSchema>;
+
 export const CitationsSchema = z.object({
   /** Approved relation ids the item was built on. */
   relationIds: z.array(z.string()),
   passages: z.array(PassageSchema),
+  /** Table cells a table-driven item was built on (empty for graph items). */
+  tables: z.array(TableCitationSchema).optional(),
 });
 
 /** What the keyed answer asserts about the subject, so checks can re-test every option against the graph. */
