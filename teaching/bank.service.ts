@@ -78,7 +78,11 @@ export class QuestionBank {
       const id = await this.deps.knowledge.entities.canonicalId(known.id);
       const e = graph.entity(id);
       if (e) return e;
-      throw new AppError('TOO_FEW_FACTS', `只能生成 0 道题目：“${known.nameZh}”在已审核知识图谱中还没有任何关系 / no approved relation about ${known.nameEn || known.nameZh} yet`, {
+      // No approved relation yet, but guideline tables about it: table-driven items can still be written.
+      const canonical = (await this.deps.knowledge.entities.get(id)) ?? known;
+      const bare: FactEntity = { id: canonical.id, type: canonical.type, nameZh: canonical.nameZh, nameEn: canonical.nameEn };
+      if ((await this.tablesAbout(bare)).length) return bare;
+      throw new AppError('TOO_FEW_FACTS', `只能生成 0 道题目：“${known.nameZh}”在已审核知识图谱中还没有任何关系，也没有相关的指南表格 / no approved relation nor guideline table about ${known.nameEn || known.nameZh} yet`, {
         field: 'entity', details: { entityId: known.id, possible: 0 },
       });
     }
