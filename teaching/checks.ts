@@ -1,3 +1,4 @@
+import { checkKeyEvidence } from './evidence-checks.ts';
 import type { FactGraph } from './fact-graph.ts';
 import type { QuestionDraft, QuestionOption, Rejection } from './question.schemas.ts';
 import { numbersIn, partOf } from './table-items.ts';
@@ -65,7 +66,7 @@ export function checkItem(d: QuestionDraft, graph: FactGraph, bank?: DuplicateIn
   }
   const cited = checkNumbersAndTables(d);
   if (cited) return cited;
-  const truth = checkAgainstGraph(d, graph);
+  const truth = checkAgainstGraph(d, graph) ?? checkKeyEvidence(d, graph);
   if (truth) return truth;
   const dup = bank?.find(d, exceptId);
   if (dup) return reject(d, 'DUPLICATE_OF_BANK', `与题库中的 ${dup} 重复或近似 / duplicates bank item ${dup}`);

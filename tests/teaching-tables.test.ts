@@ -97,3 +97,16 @@ describe('table items from an ingested guideline', () => {
     expect(approved.citations.tables?.[0].caption).toContain('表 10-1');
   }, 120_000);
 });
+
+describe('the authored check set (evals/questions)', () => {
+  it('has ≥ 60 hand-judged items, and no item judged to have a wrong key passes the checks', async () => {
+    const { evaluateQuestions } = await import('../evals/questions.ts');
+    const r = evaluateQuestions();
+    expect(r.items).toBeGreaterThanOrEqual(60);
+    expect(r.byLabel.find((b) => b.label === 'flawed_key')?.n).toBeGreaterThan(0);
+    expect(r.wrongKeysPassed).toEqual([]);
+    // The checks are not a rubber stamp either way: most items judged valid pass.
+    const valid = r.byLabel.find((b) => b.label === 'valid');
+    expect((valid?.n ?? 0) - (valid?.rejected ?? 0)).toBeGreaterThan((valid?.n ?? 0) / 2);
+  });
+});
