@@ -73,7 +73,7 @@ export const teachingRoutes = (rt: Services): FastifyPluginAsyncZod => async (ap
   app.get('/api/teaching/questions/export', {
     config: { permission: 'exam.manage' },
     schema: {
-      tags: ['teaching'], summary: 'Export bank items (default: approved) as xlsx (also the import template), Moodle XML or a QTI 2.1 package; audited',
+      tags: ['teaching'], summary: 'Export bank items (default: approved) as xlsx (also the import template), Moodle XML, a QTI 2.1 package or a Word (.docx) paper with answer key; audited',
       querystring: QuestionFilterSchema.extend({ format: z.enum(EXPORT_FORMATS).default('xlsx'), status: QuestionFilterSchema.shape.status.default('approved') }),
     },
   }, async (req, reply) => {

@@ -25,6 +25,6 @@ export {
 } from './question.schemas.ts';
 export { Teaching, type TeachingDeps } from './teaching.ts';
 export { EXPORT_FORMATS, EXPORT_TYPES, type ExportFormat, IMPORT_FORMATS, type ImportFormat, type ImportReport, TransferService } from './transfer.service.ts';
-export { exportMoodleXml, exportQtiPackage, exportXlsx, type ItemRow, parseMoodleXml, parseXlsx, qtiItem, type RowError } from './transfer/index.ts';
+export { exportDocxPaper, exportMoodleXml, exportQtiPackage, exportXlsx, type ItemRow, parseMoodleXml, parseXlsx, qtiItem, type RowError } from './transfer/index.ts';
 export { TEMPLATE_VERSION, TemplateEngine } from './templates.engine.ts';
 export { type GuidelineTable, numbersIn, partOf, TABLE_TEMPLATE, tableItems, tableQuote } from './table-items.ts';

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import JSZip from 'jszip';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, closePage, launchBrowser, openPage, shot } from '../helpers/browser.ts';
@@ -46,6 +48,14 @@ describe.skipIf(!chromiumAvailable())('teaching UI (Chromium)', () => {
     await first.locator('[data-testid="approve"]').click();
     await page.waitForFunction((count) => document.querySelectorAll('[data-testid="bank-item"]').length === count - 1, n);
     expect(await page.locator('[data-testid="bank-counts"]').textContent()).toContain('已审核 1');
+    // The approved item as a Word paper: the button downloads a .docx whose answer key follows the questions.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="export-docx"]').click()]);
+    expect(download.suggestedFilename()).toBe('yingzhi-questions.docx');
+    const file = await download.path();
+    const xml = (await (await JSZip.loadAsync(readFileSync(file))).file('word/document.xml')?.async('string')) ?? '';
+    expect(xml).toContain('一、');
+    expect(xml).toContain('参考答案与解析');
+    expect(xml).toMatch(/1\. 答案：[A-H]+/);
     await closePage(page, errors);
   }, 120_000);
 

@@ -100,9 +100,10 @@ export function TeachingPage() {
       </section>
       <section className="card" data-testid="transfer-panel">
         <h2>导入 / 导出</h2>
-        <p className="muted">导出已审核题目；Excel 文件同时是导入模板（导入前逐行校验，有任何错误则不写入）。</p>
+        <p className="muted">导出已审核题目；Excel 文件同时是导入模板（导入前逐行校验，有任何错误则不写入）；Word 试卷按题型编号，答案与解析另起一页。</p>
         <a href="/api/teaching/questions/export?format=xlsx" data-testid="export-xlsx">导出 Excel</a> · <a href="/api/teaching/questions/export?format=moodle">导出 Moodle XML</a> ·{' '}
-        <a href="/api/teaching/questions/export?format=qti">导出 QTI 2.1</a>
+        <a href="/api/teaching/questions/export?format=qti">导出 QTI 2.1</a> ·{' '}
+        <a href="/api/teaching/questions/export?format=docx" data-testid="export-docx">导出 Word 试卷（含答案）</a>
         <label>导入（xlsx 或 Moodle XML）<input type="file" data-testid="import-file" accept=".xlsx,.xml" onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])} /></label>
       </section>
       {counts && (
