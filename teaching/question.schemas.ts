@@ -54,6 +54,14 @@ export const CitationsSchema = z.object({
   tables: z.array(TableCitationSchema).optional(),
 });
 
+/** A figure an image-reading item (读片题) shows, with an optional circle marking the region asked about. */
+export const FigureRefSchema = z.object({
+  figureId: z.string().min(1).max(100),
+  /** Centre and radius as fractions of the figure's width and height (r of the width). */
+  region: z.object({ x: z.number().min(0).max(1), y: z.number().min(0).max(1), r: z.number().min(0.005).max(0.5) }).nullable().default(null),
+});
+export type FigureRef = z.infer<typeof FigureRefSchema>;
+
 /** What the keyed answer asserts about the subject, so checks can re-test every option against the graph. */
 export const ClaimSchema = z.object({
   subjectId: z.string(),
@@ -84,6 +92,8 @@ export const QuestionDraftSchema = z.object({
   level: LevelSchema,
   /** Same template, claim and keyed entities: the same question however its distractors vary. */
   factKey: z.string().nullable(),
+  /** The figure of an image-reading item, or none. */
+  figure: FigureRefSchema.nullable().optional(),
 });
 export type QuestionDraft = z.infer<typeof QuestionDraftSchema>;
 
