@@ -30,7 +30,7 @@ export async function exportDocxPaper(rows: readonly ItemRow[], opts: PaperOptio
     for (const r of g.items) {
       n++;
       body.push(new Paragraph({ spacing: { before: 200 }, children: [new TextRun({ text: `${n}. `, bold: true }), new TextRun(r.stem), new TextRun({ text: `（${LEVELS[r.level]}）`, color: '808080' })] }));
-      r.options.forEach((o, i) => body.push(new Paragraph({ indent: { left: 480 }, children: [new TextRun(`${LABELS[i]}. ${o}`)] })));
+      for (const [i, o] of r.options.entries()) body.push(new Paragraph({ indent: { left: 480 }, children: [new TextRun(`${LABELS[i]}. ${o}`)] }));
       keyLines.push(new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: `${n}. 答案：${r.key.join('')}`, bold: true })] }));
       if (r.explanation) keyLines.push(new Paragraph({ indent: { left: 480 }, children: [new TextRun({ text: `解析：${r.explanation}`, size: 20 })] }));
     }
