@@ -12,6 +12,7 @@ interface Row {
   version: string | null;
   year: number | null;
   headings: string | null;
+  heading: string | null;
 }
 
 /** SQL for the tables ingest kept (source_tables) as question generation reads them. */
@@ -26,11 +27,12 @@ export class GuidelineTablesRepository {
     const patterns = names.filter((n) => n.trim().length >= 2).map((n) => `%${n.replace(/[%_\\]/g, (c) => `\\${c}`)}%`);
     if (!patterns.length) return [];
     const { rows } = await this.db.query<Row>(
-      `SELECT t.source_id, t.ordinal, t.page_no, t.caption, t.header, t.rows, s.title, s.version, s.year, h.headings
+      `SELECT t.source_id, t.ordinal, t.page_no, t.caption, t.header, t.rows, s.title, s.version, s.year, h.headings, h.heading
        FROM source_tables t
        JOIN sources s ON s.id = t.source_id
        LEFT JOIN LATERAL (
-         SELECT string_agg(DISTINCT array_to_string(c.heading_path, ' / '), ' | ') AS headings
+         SELECT string_agg(DISTINCT array_to_string(c.heading_path, ' / '), ' | ') AS headings,
+                (array_agg(c.heading_path[cardinality(c.heading_path)] ORDER BY r.row_start))[1] AS heading
          FROM chunk_table_rows r JOIN chunks c ON c.id = r.chunk_id
          WHERE r.source_id = t.source_id AND r.table_ordinal = t.ordinal
        ) h ON true
@@ -40,7 +42,7 @@ export class GuidelineTablesRepository {
       [patterns],
     );
     return rows.map((r) => ({
-      sourceId: r.source_id, ordinal: r.ordinal, page: r.page_no, caption: r.caption, header: r.header, rows: r.rows, title: r.title, version: r.version, year: r.year,
+      sourceId: r.source_id, ordinal: r.ordinal, page: r.page_no, caption: r.caption, header: r.header, rows: r.rows, title: r.title, version: r.version, year: r.year, heading: r.heading,
     }));
   }
 }

@@ -14,6 +14,8 @@ export interface GuidelineTable {
   title: string;
   version: string | null;
   year: number | null;
+  /** The section heading the table sits under (named in the stem when the table has no caption). */
+  heading?: string | null;
 }
 
 /** The template id of table-driven items (recorded with every item; bump the suffix when the stem changes). */
@@ -111,7 +113,10 @@ export function tableItems(subject: FactEntity, tables: readonly GuidelineTable[
         const texts = shuffle([keyText, ...chosen], rand);
         const options = texts.map((text, i) => ({ label: LABELS[i], text, entityId: null }));
         const when = rowName.map((v, i) => `${t.header[i] || '项目'}为“${v}”`).join('、');
-        const where = t.caption ? `指南“${t.caption}”` : numbersIn(t.title).length ? '指南中的表格' : `《${t.title}》中的表格`;
+        // A table without caption is named by its section (section numbers dropped: the stem states no number the table does not).
+        const section = t.heading?.replace(/^[\d.\s]+/, '').trim();
+        const book = numbersIn(t.title).length ? '指南' : `《${t.title}》`;
+        const where = t.caption ? `指南“${t.caption}”` : section && !numbersIn(section).length ? `${book}“${section}”一节的表格` : `${book}中的表格`;
         const stem = `依据${where}，${when}时，“${t.header[c]}”一栏为：`;
         const cite: TableCitation = { sourceId: t.sourceId, ordinal: t.ordinal, caption: t.caption, header: t.header, rows, row: r, column: c };
         const similarity = chosen.reduce((s, d) => s + dice(bigrams(d), bigrams(keyText)), 0) / chosen.length;
