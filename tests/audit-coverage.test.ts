@@ -277,6 +277,15 @@ describe('every state-changing route leaves an audit row with its actor', () => 
       const m = multipart('walk.moodle.xml', xml, 'application/xml');
       return { request: { method: 'POST', url: '/api/teaching/questions/import', payload: m.payload, headers: { ...admin, ...m.headers } }, action: 'data.import', target: 'walk.moodle.xml' };
     }];
+    yield ['POST /api/teaching/figures', async () => {
+      const m = multipart('walk-figure.png', readFileSync(path.join(ROOT, 'demo/figures/synthetic-chest-ct-lung-window.png')), 'image/png');
+      return { request: { method: 'POST', url: '/api/teaching/figures', payload: m.payload, headers: { ...admin, ...m.headers } }, action: 'question.figure_upload' };
+    }];
+    yield ['PUT /api/teaching/questions/:id/figure', async () => {
+      const [id] = await questions();
+      const [f] = await q<{ id: string }>('SELECT id FROM teach_figures LIMIT 1');
+      return { request: { method: 'PUT', url: `/api/teaching/questions/${id}/figure`, ...json({ figure: { figureId: f.id, region: { x: 0.3, y: 0.42, r: 0.06 } } }, admin) }, action: 'question.edit', target: id };
+    }];
     yield ['POST /api/teaching/questions/:id/retire', async () => {
       const [id] = await questions();
       return { request: { method: 'POST', url: `/api/teaching/questions/${id}/retire`, ...json({ reason: 'audit walk' }, admin) }, action: 'question.retire', target: id };

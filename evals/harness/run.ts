@@ -3,6 +3,7 @@ import { AppError, createLogger, loadConfig } from '../../core/index.ts';
 import { createRuntime, loadDemoCorpus, type Runtime } from '../../runtime/index.ts';
 import { evaluateExtraction, type Prf } from '../extraction.ts';
 import { type CasesEvalResult, evaluateCases, printCases } from '../cases.ts';
+import { evaluateQuestions, printQuestions, type QuestionsEvalResult } from '../questions.ts';
 import { evaluateRetrieval, loadResidentQueries, loadRetrievalQueries, type RetrievalScore } from '../retrieval.ts';
 import { type AnswerRecord, runAnswerCases } from './answer-run.ts';
 import { ANSWERS_FILE, type AnswerCase, loadAnswerCases, RESIDENT_FILE, type Split } from './datasets.ts';
@@ -12,9 +13,9 @@ import { FaithfulnessJudge } from './faithfulness.ts';
 import { type AnswerCaseScore, type AnswerMetrics, type FaithfulnessCase, type FaithfulnessMetrics, scoreAnswers, scoreFaithfulness } from './metrics.ts';
 import { comparabilityNotes, compareSummaries, type Delta, printResult, readResult, writeResult } from './report.ts';
 
-export const SUITES = ['retrieval', 'textbook', 'answers', 'faithfulness', 'extraction', 'cases'] as const;
+export const SUITES = ['retrieval', 'textbook', 'answers', 'faithfulness', 'extraction', 'cases', 'questions'] as const;
 export type SuiteName = (typeof SUITES)[number];
-/** What `all` runs: `extraction` (a model call per gold sentence) and `cases` are asked for by name. */
+/** What `all` runs: `extraction` (a model call per gold sentence), `cases` and `questions` are asked for by name. */
 const ALL: readonly SuiteName[] = ['retrieval', 'textbook', 'answers', 'faithfulness'];
 
 /** `all`, one suite, or several joined by commas (`answers,faithfulness`); unknown names are an error. */
@@ -61,6 +62,7 @@ export interface EvalResult {
   };
   extraction?: { engine: string; version: string; sentences: number; strict: Prf; relaxed: Prf }[];
   cases?: CasesEvalResult;
+  questions?: QuestionsEvalResult;
   compare?: { file: string; deltas: Delta[]; notes: string[] };
 }
 
@@ -135,7 +137,7 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
   const wants = (s: SuiteName) => suites.includes(s);
   const previous = opts.compare ? readResult(opts.compare) : null;
   // The textbook suite ingests its own corpora into data directories of its own: no demo database needed.
-  const needsDemo = suites.some((s) => s !== 'textbook');
+  const needsDemo = suites.some((s) => s !== 'textbook' && s !== 'questions');
   const { rt, database } = needsDemo ? await openEvalRuntime(opts, env, progress) : { rt: null, database: 'per-corpus data directories (textbook proxy)' };
   try {
     const result: EvalResult = {
@@ -259,6 +261,15 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
       }
       for (const s of result.cases.similar) result.summary[`cases.${split}.${s.method}.precisionAt5`] = s.precisionAt5;
       if (opts.print !== false) printCases(result.cases);
+    }
+    if (wants('questions')) {
+      progress('questions: the item checks on the authored check set…');
+      result.questions = evaluateQuestions();
+      result.summary['questions.rejectedShare'] = result.questions.rejectedShare;
+      result.summary['questions.agreement'] = result.questions.agreement;
+      result.summary['questions.correctnessAgreement'] = result.questions.correctnessAgreement;
+      result.summary['questions.wrongKeysPassed'] = result.questions.wrongKeysPassed.length;
+      if (opts.print !== false) printQuestions(result.questions);
     }
     result.durationMs = Date.now() - started;
     if (previous && opts.compare) {
