@@ -21,3 +21,4 @@ export { MAX_REPORT_CHARS, type QcFlag, QcFlagSchema, type QcResult, QcResultSch
 export { components, hl7Escape, hl7Unescape, parseHl7, toHl7 } from './export/hl7.ts';
 export { toFhir } from './export/fhir.ts';
 export { EXPORT_FORMATS, type ExportFormat, Reporting, type ReportingDeps } from './reporting.service.ts';
+export { type ReportFinding, ReportFindingSchema, ReportStructurer, STRUCTURE_VERSION, type StructuredReport, StructuredReportSchema } from './structure/structure.ts';
