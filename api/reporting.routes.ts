@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DraftRequestSchema, DraftSchema, DraftSummarySchema, EXPORT_FORMATS, MAX_REPORT_CHARS, QcResultSchema } from '../reporting/index.ts';
+import { DraftRequestSchema, DraftSchema, DraftSummarySchema, EXPORT_FORMATS, MAX_REPORT_CHARS, QcResultSchema, StructuredReportSchema } from '../reporting/index.ts';
 import type { Services } from '../runtime/index.ts';
 import { ErrorBodySchema } from './contract.ts';
 import { principalOf } from './permissions.ts';
@@ -60,4 +60,15 @@ export const reportingRoutes = (rt: Services): FastifyPluginAsyncZod => async (a
       response: { 200: QcResultSchema, 400: ErrorBodySchema },
     },
   }, async (req) => svc.check(req.body.text, req.body.templateId));
+
+  app.post('/api/reports/structure', {
+    config: { permission: 'report.draft' },
+    schema: {
+      tags: ['reports'],
+      summary: 'Post-structure a free-text report (rules, no model): findings with graph entity (or unresolved words), location, segment, side, sizes as written, count and certainty (negation with list scope, hedges); every value with its span. Stores nothing',
+      consumes: ['application/json'],
+      body: z.object({ text: z.string().max(MAX_REPORT_CHARS, `报告超过 ${MAX_REPORT_CHARS} 字 / at most ${MAX_REPORT_CHARS} characters`) }).strict(),
+      response: { 200: StructuredReportSchema, 400: ErrorBodySchema },
+    },
+  }, async (req) => svc.structure(req.body.text));
 };

@@ -15,6 +15,7 @@
  *   imaging  — measurement on a 512×512×300 CT with a 50,000-voxel lesion, a 300-slice DICOM read, RSS, and
  *              pyradiomics / SimpleITK on the same data when the reference venv exists
  *   reporting — report draft (template engine) and report QC of a 2,000-character report, medians
+ *   structure — post-structuring throughput (reports/s) beside the lexicon-only baseline; QC with the structurer
  *   cases    — similar cases over 50,000 synthetic cases and the differential over a 20k-entity / 100k-relation graph, p50/p95 beside naive baselines
  * Select sections with `npm run bench -- ingest search`. The 100k corpus is built once and cached in
  * bench/.cache (delete it to rebuild).
@@ -31,7 +32,7 @@ import { runIngestBench } from './ingest.bench.ts';
 import { runKnowledgeBench } from './knowledge.bench.ts';
 import { runLiteratureBench } from './literature.bench.ts';
 import { runQualityBench } from './quality.bench.ts';
-import { runReportingBench } from './reporting.bench.ts';
+import { runReportingBench, runStructureBench } from './reporting.bench.ts';
 import { runRealModelBench } from './real-model.bench.ts';
 import { runSearchBench } from './search.bench.ts';
 import { runStartBench } from './start.bench.ts';
@@ -39,7 +40,7 @@ import { runTeachingBench } from './teaching.bench.ts';
 import { printTable } from './table.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const all = ['ingest', 'search', 'start', 'quality', 'knowledge', 'graph', 'literature', 'chat', 'security', 'real-model', 'imaging', 'reporting', 'teaching', 'cases'];
+const all = ['ingest', 'search', 'start', 'quality', 'knowledge', 'graph', 'literature', 'chat', 'security', 'real-model', 'imaging', 'reporting', 'structure', 'teaching', 'cases'];
 const wanted = process.argv.slice(2).filter((a) => all.includes(a));
 const sections = wanted.length ? wanted : all;
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length };
@@ -57,6 +58,7 @@ if (sections.includes('teaching')) results.teaching = await runTeachingBench();
 if (sections.includes('real-model')) results.realModel = await runRealModelBench();
 if (sections.includes('imaging')) results.imaging = await runImagingBench();
 if (sections.includes('reporting')) results.reporting = await runReportingBench();
+if (sections.includes('structure')) results.structure = await runStructureBench();
 if (sections.includes('cases')) results.cases = await runCasesBench();
 
 const dir = path.join(ROOT, 'bench/results');

@@ -42,7 +42,10 @@ export function loadStructureGold(file = STRUCTURE_EVAL_FILE): GoldSentence[] {
   readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
     if (!line.trim() || line.startsWith('#')) return;
     const head = /^@ (dev|heldout) (.+)$/.exec(line);
-    if (head) return void out.push({ split: head[1] as GoldSentence['split'], text: head[2], findings: [] });
+    if (head) {
+      out.push({ split: head[1] as GoldSentence['split'], text: head[2], findings: [] });
+      return;
+    }
     const f = line.split('|');
     const cur = out.at(-1);
     if (!cur || f.length !== 7 || !/^(present|absent|possible)$/.test(f[1])) throw new AppError('IMPORT_INVALID', `${file}:${i + 1}: expected entity|certainty|location|segment|laterality|sizes|count`);

@@ -1,5 +1,5 @@
 import { AuditLog } from '../audit/index.ts';
-import { AppError, type Lexicon, newId } from '../core/index.ts';
+import { AppError, type Lexicon, newId, type Tokenizer } from '../core/index.ts';
 import type { AiResultRow, MeasurementResult } from '../imaging/index.ts';
 import type { LlmProvider } from '../llm/index.ts';
 import type { Database } from '../store/index.ts';
@@ -9,13 +9,16 @@ import { draftText, renderDraft } from './engine.ts';
 import { toFhir } from './export/fhir.ts';
 import { parseHl7, toHl7 } from './export/hl7.ts';
 import { type ResolvedValues, valuesFromAi, valuesFromMeasurement } from './inputs.ts';
-import { ReportQc, type QcResult } from './qc/qc.ts';
+import { assertReportText, ReportQc, type QcResult } from './qc/qc.ts';
 import { rewriteDraft } from './rewrite.ts';
+import { ReportStructurer, type StructuredReport } from './structure/structure.ts';
 import { parseReportValues } from './values.schema.ts';
 
 export interface ReportingDeps {
   db: Database;
   lexicon?: Lexicon;
+  /** With the lexicon: post-structuring, and QC of counts and sides finding by finding. */
+  tokenizer?: Tokenizer;
   /** The active model, or null (YZ_LLM=none): read at each draft, it can be switched. */
   llm: () => LlmProvider | null;
   measurement: (id: string) => Promise<MeasurementResult>;
@@ -28,11 +31,13 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** Report drafting, storage with provenance, exports for RIS and report QC. */
 export class Reporting {
   readonly qc: ReportQc;
+  private readonly structurer: ReportStructurer | null;
   private readonly repo = new DraftsRepository();
   private readonly audit = new AuditLog();
 
   constructor(private readonly deps: ReportingDeps) {
-    this.qc = new ReportQc(deps.lexicon);
+    this.qc = new ReportQc(deps.lexicon, deps.tokenizer);
+    this.structurer = deps.lexicon && deps.tokenizer ? new ReportStructurer(deps.lexicon, deps.tokenizer) : null;
   }
 
   /** Resolve the inputs, render the template, let the model rewrite when asked and configured (guarded), store, audit. */
@@ -128,6 +133,13 @@ export class Reporting {
 
   check(text: string, templateId?: string): QcResult {
     return this.qc.check(text, templateId);
+  }
+
+  /** A free-text report → findings with spans (rules, no model); nothing is stored. */
+  structure(text: string): StructuredReport {
+    assertReportText(text);
+    if (!this.structurer) throw new AppError('STATE_CONFLICT', '未加载词表，无法结构化 / no lexicon loaded: post-structuring is unavailable');
+    return this.structurer.structure(text);
   }
 
   private async resolve(req: DraftRequest): Promise<ResolvedValues> {

@@ -155,6 +155,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const reporting = new Reporting({
       db,
       lexicon,
+      tokenizer,
       llm: () => activeModel.current,
       measurement: async (id) => (await imaging.measurements.get(id)).result,
       aiResult: (id) => imaging.ai.get(id),

@@ -23,6 +23,7 @@ const EXEMPT: Record<string, string> = {
   'POST /api/kg/candidates/bulk/preview': 'computes what a bulk approval would do (a POST for its filter body); changes nothing',
   'POST /api/kg/vocabulary/imports/preview': 'parses the uploaded terminology and reports what an import would do; writes nothing',
   'POST /api/reports/qc': 'checks pasted report text and returns flags; stores nothing',
+  'POST /api/reports/structure': 'post-structures pasted report text and returns findings; stores nothing',
   'POST /api/cases/similar': 'matches pasted findings against typical cases (a POST for its body); stores nothing',
   'POST /api/cases/differential': 'ranks diseases for pasted findings (a POST for its body); stores nothing',
   'POST /api/cases/findings': 'reads structured findings from pasted text; stores nothing',

@@ -138,7 +138,7 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
   const previous = opts.compare ? readResult(opts.compare) : null;
   // The textbook suite ingests its own corpora into data directories of its own: no demo database needed.
   const needsDemo = suites.some((s) => s !== 'textbook' && s !== 'structure');
-  const { rt, database } = needsDemo ? await openEvalRuntime(opts, env, progress) : { rt: null, database: 'per-corpus data directories (textbook proxy)' };
+  const { rt, database } = needsDemo ? await openEvalRuntime(opts, env, progress) : { rt: null, database: suites.includes('textbook') ? 'per-corpus data directories (textbook proxy)' : 'none (authored sentences only)' };
   try {
     const result: EvalResult = {
       schema: RESULT_SCHEMA,
