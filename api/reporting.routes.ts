@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DraftRequestSchema, DraftSchema, DraftSummarySchema, EXPORT_FORMATS, MAX_REPORT_CHARS, QcResultSchema, StructuredReportSchema } from '../reporting/index.ts';
+import { DraftRequestSchema, DraftSchema, DraftSummarySchema, EXPORT_FORMATS, MAX_REPORT_CHARS, PushRequestSchema, PushSchema, PushTargetSchema, QcResultSchema, StructuredReportSchema } from '../reporting/index.ts';
 import type { Services } from '../runtime/index.ts';
 import { ErrorBodySchema } from './contract.ts';
 import { principalOf } from './permissions.ts';
@@ -71,4 +71,31 @@ export const reportingRoutes = (rt: Services): FastifyPluginAsyncZod => async (a
       response: { 200: StructuredReportSchema, 400: ErrorBodySchema },
     },
   }, async (req) => svc.structure(req.body.text));
+
+  app.get('/api/reports/push-targets', {
+    config: { permission: 'report.draft' },
+    schema: { tags: ['reports'], summary: 'Where a draft can be pushed: enabled RIS connectors in REST mode (a webhook receiving HL7 v2, FHIR R4 or JSON)', response: { 200: z.object({ items: z.array(PushTargetSchema) }) } },
+  }, async () => ({ items: await svc.pushes().targets() }));
+
+  app.post('/api/reports/drafts/:id/push', {
+    config: { permission: 'report.draft' },
+    schema: {
+      tags: ['reports'],
+      summary: 'Insert the draft into RIS through a push target: queued in the outbox and delivered by a job (retried with back-off while the target is down); the body carries the provenance id and URL, the push id is the Idempotency-Key',
+      consumes: ['application/json'],
+      params: z.object({ id: z.string().max(100) }),
+      body: PushRequestSchema,
+      response: { 202: PushSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema },
+    },
+  }, async (req, reply) => reply.code(202).send(await svc.pushes().push(req.params.id, req.body, `${req.protocol}://${req.host}`, principalOf(req).username)));
+
+  app.get('/api/reports/drafts/:id/pushes', {
+    config: { permission: 'report.draft' },
+    schema: { tags: ['reports'], summary: "A draft's pushes, newest first: queued / retrying (with the last error) / sent / failed", params: z.object({ id: z.string().max(100) }), response: { 200: z.object({ items: z.array(PushSchema) }) } },
+  }, async (req) => ({ items: await svc.pushes().list(req.params.id) }));
+
+  app.post('/api/reports/pushes/:id/retry', {
+    config: { permission: 'report.draft' },
+    schema: { tags: ['reports'], summary: 'Try a failed push again (409 unless it failed)', params: z.object({ id: z.string().max(100) }), response: { 202: PushSchema, 404: ErrorBodySchema, 409: ErrorBodySchema } },
+  }, async (req, reply) => reply.code(202).send(await svc.pushes().retry(req.params.id, principalOf(req).username)));
 };

@@ -22,3 +22,5 @@ export { components, hl7Escape, hl7Unescape, parseHl7, toHl7 } from './export/hl
 export { toFhir } from './export/fhir.ts';
 export { EXPORT_FORMATS, type ExportFormat, Reporting, type ReportingDeps } from './reporting.service.ts';
 export { type ReportFinding, ReportFindingSchema, ReportStructurer, STRUCTURE_VERSION, type StructuredReport, StructuredReportSchema } from './structure/structure.ts';
+export { PUSH_FORMATS, type Push, type PushFormat, type PushRequest, PushRequestSchema, PushSchema, type PushTarget, PushTargetSchema } from './push/push.schema.ts';
+export { PUSH_JOB, pushBody, ReportOutbox, type PushTargets } from './push/outbox.ts';

@@ -1,8 +1,8 @@
 import { AuditLog } from '../audit/index.ts';
-import { AppError, type Lexicon, newId, type Tokenizer } from '../core/index.ts';
+import { AppError, type Lexicon, type Logger, newId, type Tokenizer } from '../core/index.ts';
 import type { AiResultRow, MeasurementResult } from '../imaging/index.ts';
 import type { LlmProvider } from '../llm/index.ts';
-import type { Database } from '../store/index.ts';
+import type { Database, JobHandler, JobQueue } from '../store/index.ts';
 import type { Draft, DraftRequest, DraftSummary } from './draft.schema.ts';
 import { DraftsRepository } from './drafts.repository.ts';
 import { draftText, renderDraft } from './engine.ts';
@@ -10,6 +10,7 @@ import { toFhir } from './export/fhir.ts';
 import { parseHl7, toHl7 } from './export/hl7.ts';
 import { type ResolvedValues, valuesFromAi, valuesFromMeasurement } from './inputs.ts';
 import { assertReportText, ReportQc, type QcResult } from './qc/qc.ts';
+import { ReportOutbox, type PushTargets } from './push/outbox.ts';
 import { rewriteDraft } from './rewrite.ts';
 import { ReportStructurer, type StructuredReport } from './structure/structure.ts';
 import { parseReportValues } from './values.schema.ts';
@@ -23,6 +24,12 @@ export interface ReportingDeps {
   llm: () => LlmProvider | null;
   measurement: (id: string) => Promise<MeasurementResult>;
   aiResult: (id: string) => Promise<AiResultRow>;
+  /** The outbox's queue and targets (RIS connectors in REST mode); without them pushing is unavailable. */
+  jobs?: JobQueue;
+  pushTargets?: PushTargets;
+  log?: Logger;
+  pushTimeoutMs?: number;
+  wake?: () => void;
 }
 
 export const EXPORT_FORMATS = ['text', 'fhir', 'hl7'] as const;
@@ -32,12 +39,27 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export class Reporting {
   readonly qc: ReportQc;
   private readonly structurer: ReportStructurer | null;
+  /** Pushes to RIS / webhook targets, with retries and visible state (null without a job queue). */
+  readonly outbox: ReportOutbox | null;
   private readonly repo = new DraftsRepository();
   private readonly audit = new AuditLog();
 
   constructor(private readonly deps: ReportingDeps) {
     this.qc = new ReportQc(deps.lexicon, deps.tokenizer);
     this.structurer = deps.lexicon && deps.tokenizer ? new ReportStructurer(deps.lexicon, deps.tokenizer) : null;
+    this.outbox = deps.jobs && deps.pushTargets && deps.log
+      ? new ReportOutbox({ db: deps.db, jobs: deps.jobs, log: deps.log, targets: deps.pushTargets, draft: (id) => this.get(id), timeoutMs: deps.pushTimeoutMs ?? 10_000, wake: deps.wake })
+      : null;
+  }
+
+  jobHandlers(): Record<string, JobHandler> {
+    return this.outbox?.jobHandlers() ?? {};
+  }
+
+  /** The outbox, or STATE_CONFLICT when this process has none (a CLI without the job queue). */
+  pushes(): ReportOutbox {
+    if (!this.outbox) throw new AppError('STATE_CONFLICT', '推送不可用（没有任务队列）/ pushing is unavailable here (no job queue)');
+    return this.outbox;
   }
 
   /** Resolve the inputs, render the template, let the model rewrite when asked and configured (guarded), store, audit. */
