@@ -4,6 +4,7 @@ import { Badge, ErrorAlert, Loading, useTitle } from '../components.tsx';
 import { type Draft, type DraftBody, type DraftSummary, type MeasurementResult, type MeasurementSummary, type QcResult, reportsApi, type ReportValues } from './api.ts';
 import { HighlightedValues } from './highlight.tsx';
 import { type ReportKey, useReportT } from './i18n.ts';
+import { PushPanel } from './PushPanel.tsx';
 import './reporting.css';
 
 type Mode = 'measurement' | 'values';
@@ -316,6 +317,7 @@ function DraftView({ draft, qc, copied, onCopy }: { draft: Draft; qc: QcResult |
           </span>
         )}
       </div>
+      <PushPanel key={draft.id} draftId={draft.id} />
       <div className="report-meta">
         <span>
           {t('draft.provenance')}: <Link to={draft.provenanceUrl} data-testid="provenance">{draft.id}</Link>
