@@ -94,6 +94,31 @@ describe.skipIf(!chromiumAvailable())('reporting UI (Chromium)', () => {
     await closePage(page, errors);
   });
 
+  it('报告草稿 from an imaging-AI result: pick the result and its finding; side, lobe, segment and sizes come from it, marked with the AI refs', async () => {
+    const h = await server.tokenFor('physician');
+    const imported = await fetch(`${server.url}/api/imaging/ai/results`, {
+      method: 'POST', headers: { ...h, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: { name: 'nodule-ai', version: '2.1' }, task: 'nodule_detection', studyInstanceUid: '1.2.826.0.1.3680043.8.498.5151',
+        findings: [{ type: 'nodule', label: 'solid_nodule', location: 'lung_lower_lobe_left', segment: 'S6', sizeMm: { long: 9, short: 7 }, meanHu: 35, probability: 0.88 }],
+      }),
+    });
+    const aiId = (await imported.json()).id as string;
+    const { page, errors } = await openPage(browser, `${server.url}/reports/draft`, { auth: h });
+    await page.locator('[data-mode="ai"]').click();
+    const form = page.getByTestId('draft-form');
+    await form.locator('select[name="aiResultId"]').selectOption(aiId);
+    await expect(form.locator('select[name="findingIndex"] option').first().textContent()).resolves.toContain('S6');
+    await page.getByTestId('draft-submit').click();
+    await page.getByTestId('draft-result').waitFor();
+    const findings = await page.getByTestId('draft-findings').textContent();
+    expect(findings).toContain('左肺下叶背段');
+    expect(findings).toContain('9.0mm×7.0mm');
+    await expect(page.locator('[data-testid="draft-findings"] mark[data-slot="long"]').getAttribute('data-source')).resolves.toBe(`${aiId}#findings/0/sizeMm.long`);
+    await shot(page, 'report-draft-ai.png');
+    await closePage(page, errors);
+  });
+
   it('报告质控: paste a report, see the left/right and size mismatches and a typo marked inline, apply a fix', async () => {
     const { page, errors } = await openPage(browser, `${server.url}/reports/qc`, { auth: await server.tokenFor('physician') });
     await page.getByRole('heading', { name: '报告质控', level: 1 }).waitFor();

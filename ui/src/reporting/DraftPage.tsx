@@ -1,13 +1,13 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { Badge, ErrorAlert, Loading, useTitle } from '../components.tsx';
-import { type Draft, type DraftBody, type DraftSummary, type MeasurementResult, type MeasurementSummary, type QcResult, reportsApi, type ReportValues } from './api.ts';
+import { type AiResultRow, type Draft, type DraftBody, type DraftSummary, type MeasurementResult, type MeasurementSummary, type QcResult, reportsApi, type ReportValues } from './api.ts';
 import { HighlightedValues } from './highlight.tsx';
 import { type ReportKey, useReportT } from './i18n.ts';
 import { PushPanel } from './PushPanel.tsx';
 import './reporting.css';
 
-type Mode = 'measurement' | 'values';
+type Mode = 'measurement' | 'ai' | 'values';
 type Form = Record<string, string>;
 
 const NUMERIC = ['longMm', 'shortMm', 'volumeCm3', 'meanHu', 'solidMm'] as const;
@@ -26,7 +26,7 @@ function valuesOf(form: Form, mode: Mode): Partial<ReportValues> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(form)) {
     if (!v.trim()) continue;
-    if (mode === 'measurement' && (NUMERIC as readonly string[]).includes(k)) continue;
+    if (mode !== 'values' && (NUMERIC as readonly string[]).includes(k)) continue;
     out[k] = (NUMERIC as readonly string[]).includes(k) ? Number(v) : v.trim();
   }
   return out as Partial<ReportValues>;
@@ -45,6 +45,10 @@ export function DraftPage() {
   const [measurementId, setMeasurementId] = useState('');
   const [measurement, setMeasurement] = useState<MeasurementResult | null>(null);
   const [lesion, setLesion] = useState('');
+  const [aiResults, setAiResults] = useState<AiResultRow[] | null>(null);
+  const [aiResultId, setAiResultId] = useState('');
+  const [findingIndex, setFindingIndex] = useState(0);
+  const aiResult = aiResults?.find((r) => r.id === aiResultId) ?? null;
   const [draft, setDraft] = useState<Draft | null>(null);
   const [qc, setQc] = useState<QcResult | null>(null);
   const [history, setHistory] = useState<DraftSummary[] | null>(null);
@@ -62,6 +66,7 @@ export function DraftPage() {
     const ctl = new AbortController();
     loadHistory(ctl.signal);
     reportsApi.measurements(ctl.signal).then((r) => setMeasurements(r.items), () => setMeasurements([]));
+    reportsApi.aiResults(ctl.signal).then((r) => setAiResults(r.items), () => setAiResults([]));
     return () => ctl.abort();
   }, [loadHistory]);
   // The provenance URL /reports/drafts/:id reopens a stored draft.
@@ -88,6 +93,10 @@ export function DraftPage() {
     if (mode === 'measurement') {
       body.measurementId = measurementId;
       body.lesion = lesion || undefined;
+    }
+    if (mode === 'ai') {
+      body.aiResultId = aiResultId;
+      body.findingIndex = findingIndex;
     }
     setBusy(true);
     setError(null);
@@ -162,6 +171,18 @@ export function DraftPage() {
               >
                 {t('draft.fromMeasurement')}
               </button>
+              <button
+                type="button"
+                className={mode === 'ai' ? 'active' : ''}
+                // Side, lobe, segment and density come from the AI finding unless the user picks them (a typed value wins).
+                onClick={() => {
+                  setMode('ai');
+                  setForm((f) => ({ findingType: f.findingType }));
+                }}
+                data-mode="ai"
+              >
+                {t('draft.fromAi')}
+              </button>
               <button type="button" className={mode === 'values' ? 'active' : ''} onClick={() => setMode('values')} data-mode="values">
                 {t('draft.fromValues')}
               </button>
@@ -187,6 +208,45 @@ export function DraftPage() {
                         <option key={l.ref} value={l.ref}>
                           {l.ref}
                           {l.labelName ? ` ${l.labelName}` : ''} · {l.axial.longAxis.lengthMm.toFixed(1)}mm · {l.volumeCm3.toFixed(2)}cm³
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                )}
+              </div>
+            )}
+            {mode === 'ai' && (
+              <div className="field-row">
+                <label className="field">
+                  <span className="field-label">{t('draft.aiResult')}</span>
+                  <select
+                    name="aiResultId"
+                    value={aiResultId}
+                    onChange={(e) => {
+                      setAiResultId(e.target.value);
+                      const first = aiResults?.find((r) => r.id === e.target.value)?.findings.findIndex((f) => f.kind === 'lesion') ?? 0;
+                      setFindingIndex(Math.max(0, first));
+                    }}
+                  >
+                    <option value="">{aiResults?.length === 0 ? t('draft.noAiResults') : t('draft.choose')}</option>
+                    {aiResults?.map((r) => (
+                      <option key={r.id} value={r.id}>
+                        {r.model ?? r.task} · {r.findings.length} · {dateTime(r.createdAt)} · {r.studyUid.slice(-10)}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                {aiResult && (
+                  <label className="field">
+                    <span className="field-label">{t('draft.aiFinding')}</span>
+                    <select name="findingIndex" value={findingIndex} onChange={(e) => setFindingIndex(Number(e.target.value))}>
+                      {aiResult.findings.map((f, i) => (
+                        // biome-ignore lint/suspicious/noArrayIndexKey: the finding's index is what the draft cites
+                        <option key={i} value={i}>
+                          #{i} {f.entity?.nameZh ?? f.label}
+                          {f.location ? ` · ${f.location.nameZh}` : ''}
+                          {f.segment ? ` ${f.segment.code}` : ''}
+                          {f.sizeMm ? ` · ${f.sizeMm.long}mm` : ''}
                         </option>
                       ))}
                     </select>
@@ -225,7 +285,7 @@ export function DraftPage() {
               <input type="checkbox" checked={rewrite} onChange={(e) => setRewrite(e.target.checked)} name="rewrite" /> {t('draft.rewrite')}
             </label>
             <div className="form-actions">
-              <button type="submit" className="btn btn-primary" disabled={busy || (mode === 'measurement' && !measurementId)} data-testid="draft-submit">
+              <button type="submit" className="btn btn-primary" disabled={busy || (mode === 'measurement' && !measurementId) || (mode === 'ai' && !aiResultId)} data-testid="draft-submit">
                 {busy ? t('draft.working') : t('draft.submit')}
               </button>
             </div>
