@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DraftRequestSchema, DraftSchema, DraftSummarySchema, EXPORT_FORMATS, MAX_REPORT_CHARS, PushRequestSchema, PushSchema, PushTargetSchema, QcResultSchema, StructuredReportSchema } from '../reporting/index.ts';
+import { DraftRequestSchema, DraftRevisionSchema, DraftSchema, DraftSummarySchema, EXPORT_FORMATS, MAX_REPORT_CHARS, PushRequestSchema, PushSchema, PushTargetSchema, QcResultSchema, StructuredReportSchema } from '../reporting/index.ts';
 import type { Services } from '../runtime/index.ts';
 import { ErrorBodySchema } from './contract.ts';
 import { principalOf } from './permissions.ts';
@@ -19,6 +19,18 @@ export const reportingRoutes = (rt: Services): FastifyPluginAsyncZod => async (a
       response: { 201: DraftSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema },
     },
   }, async (req, reply) => reply.code(201).send(await svc.draft(req.body, principalOf(req).username)));
+
+  app.post('/api/reports/drafts/:id/revisions', {
+    config: { permission: 'report.draft' },
+    schema: {
+      tags: ['reports'],
+      summary: "A radiologist's edit of a draft, stored as a new draft naming the one it revises (drafts are never changed); the guard's verdict on values not in the inputs is returned, not enforced",
+      consumes: ['application/json'],
+      params: z.object({ id: z.string().max(100) }),
+      body: DraftRevisionSchema,
+      response: { 201: DraftSchema, 400: ErrorBodySchema, 404: ErrorBodySchema },
+    },
+  }, async (req, reply) => reply.code(201).send(await svc.revise(req.params.id, req.body, principalOf(req).username)));
 
   app.get('/api/reports/drafts', {
     config: { permission: 'report.draft' },

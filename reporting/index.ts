@@ -16,7 +16,7 @@ export { type Template, TemplateSchema, templates } from './templates.ts';
 export { citationText, type FollowUp, followUpFor, followUpRules } from './followup.ts';
 export { type GuardIssue, type GuardResult, guard, locationsOf, numbersOf, sidesOf } from './guard.ts';
 export { DEFAULT_STYLE, rewriteDraft, type RewriteOutcome } from './rewrite.ts';
-export { type Draft, type DraftRequest, DraftRequestSchema, DraftSchema, type DraftSummary, DraftSummarySchema } from './draft.schema.ts';
+export { type Draft, type DraftRequest, DraftRequestSchema, type DraftRevision, DraftRevisionSchema, DraftSchema, type DraftSummary, DraftSummarySchema } from './draft.schema.ts';
 export { assertReportText, MAX_REPORT_CHARS, type QcFlag, QcFlagSchema, type QcResult, QcResultSchema, ReportQc } from './qc/qc.ts';
 export { components, hl7Escape, hl7Unescape, parseHl7, toHl7 } from './export/hl7.ts';
 export { toFhir } from './export/fhir.ts';

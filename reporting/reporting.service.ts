@@ -3,9 +3,10 @@ import { AppError, type Lexicon, type Logger, newId, type Tokenizer } from '../c
 import type { AiResultRow, MeasurementResult } from '../imaging/index.ts';
 import type { LlmProvider } from '../llm/index.ts';
 import type { Database, JobHandler, JobQueue } from '../store/index.ts';
-import type { Draft, DraftRequest, DraftSummary } from './draft.schema.ts';
+import type { Draft, DraftRequest, DraftRevision, DraftSummary } from './draft.schema.ts';
 import { DraftsRepository } from './drafts.repository.ts';
 import { draftText, renderDraft } from './engine.ts';
+import { guard } from './guard.ts';
 import { toFhir } from './export/fhir.ts';
 import { parseHl7, toHl7 } from './export/hl7.ts';
 import { type ResolvedValues, valuesFromAi, valuesFromMeasurement } from './inputs.ts';
@@ -118,6 +119,7 @@ export class Reporting {
       renderedValues: t.values,
       notes: t.notes,
       provenanceUrl: `/reports/drafts/${id}`,
+      revision: null,
     };
     await this.deps.db.transaction(async (tx) => {
       await this.repo.insert(tx, draft);
@@ -127,6 +129,35 @@ export class Reporting {
         target: id,
         details: { template: `${t.templateId}@${t.templateVersion}`, engine, llm: llm.status, measurementId: draft.source.measurementId, aiResultId: draft.source.aiResultId },
       });
+    });
+    return draft;
+  }
+
+  /**
+   * A radiologist's edit, stored as a new draft that names the one it revises (same inputs, values and follow-up).
+   * The guard compares the edit with the template text: a value not in the inputs is reported, not refused —
+   * the radiologist is the author — and the Draft page shows it.
+   */
+  async revise(parentId: string, edit: DraftRevision, actor: string): Promise<Draft> {
+    const parent = await this.get(parentId);
+    const id = newId('rpt');
+    const text = draftText({ findings: edit.findings, impression: edit.impression, followUpText: parent.followUpText });
+    const draft: Draft = {
+      ...parent,
+      id,
+      createdAt: new Date().toISOString(),
+      createdBy: actor,
+      engine: 'edited',
+      engineNote: `${actor} 编辑（修订 ${parent.id}）/ edited by ${actor} (revises ${parent.id})`,
+      findings: edit.findings,
+      impression: edit.impression,
+      text,
+      provenanceUrl: `/reports/drafts/${id}`,
+      revision: { of: parent.id, guard: guard(`${edit.findings}\n${edit.impression}`, parent.templateText) },
+    };
+    await this.deps.db.transaction(async (tx) => {
+      await this.repo.insert(tx, draft);
+      await this.audit.append(tx, { actor, action: 'report.draft', target: id, details: { op: 'revise', of: parent.id, guardOk: draft.revision?.guard.ok ?? true } });
     });
     return draft;
   }

@@ -180,6 +180,10 @@ describe('every state-changing route leaves an audit row with its actor', () => 
       action: 'report.draft',
     })];
     const draftId = async () => (await q<{ id: string }>(`SELECT id FROM report_drafts ORDER BY created_at DESC LIMIT 1`))[0].id;
+    yield ['POST /api/reports/drafts/:id/revisions', async () => {
+      const id = await draftId();
+      return { request: { method: 'POST', url: `/api/reports/drafts/${id}/revisions`, ...json({ findings: '右肺上叶见一实性结节，大小约7mm。', impression: '右肺上叶实性结节。' }, admin) }, action: 'report.draft' };
+    }];
     yield ['POST /api/reports/drafts/:id/push', async () => {
       const ris = await rt.connectors.create({ name: 'walk RIS', kind: 'ris', config: { mode: 'rest', url: 'http://127.0.0.1:9/ris/reports' } }, 'admin');
       const id = await draftId();

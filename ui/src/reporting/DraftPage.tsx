@@ -4,6 +4,7 @@ import { Badge, ErrorAlert, Loading, useTitle } from '../components.tsx';
 import { type AiResultRow, type Draft, type DraftBody, type DraftSummary, type MeasurementResult, type MeasurementSummary, type QcResult, reportsApi, type ReportValues } from './api.ts';
 import { HighlightedValues } from './highlight.tsx';
 import { type ReportKey, useReportT } from './i18n.ts';
+import { DraftEditor } from './DraftEditor.tsx';
 import { PushPanel } from './PushPanel.tsx';
 import './reporting.css';
 
@@ -305,15 +306,29 @@ export function DraftPage() {
         </div>
         <div>
           {error ? <ErrorAlert error={error} /> : null}
-          {draft && <DraftView draft={draft} qc={qc} copied={copied} onCopy={copy} />}
+          {draft && (
+            <DraftView
+              key={draft.id}
+              draft={draft}
+              qc={qc}
+              copied={copied}
+              onCopy={copy}
+              onRevised={async (d) => {
+                await show(d);
+                navigate(`/reports/drafts/${d.id}`);
+                loadHistory();
+              }}
+            />
+          )}
         </div>
       </div>
     </section>
   );
 }
 
-function DraftView({ draft, qc, copied, onCopy }: { draft: Draft; qc: QcResult | null; copied: 'ok' | 'failed' | null; onCopy: () => void }) {
+function DraftView({ draft, qc, copied, onCopy, onRevised }: { draft: Draft; qc: QcResult | null; copied: 'ok' | 'failed' | null; onCopy: () => void; onRevised: (d: Draft) => void }) {
   const { t } = useReportT();
+  const [editing, setEditing] = useState(false);
   return (
     <div className="card" data-testid="draft-result" data-engine={draft.engine}>
       <div className="card-head">
@@ -339,6 +354,25 @@ function DraftView({ draft, qc, copied, onCopy }: { draft: Draft; qc: QcResult |
           )}
         </div>
       )}
+      {draft.revision && (
+        <p className="small muted" data-testid="revises">
+          {t('edit.revises')} <Link to={`/reports/drafts/${draft.revision.of}`}>{draft.revision.of}</Link>
+        </p>
+      )}
+      {draft.revision && !draft.revision.guard.ok && (
+        <div className="alert alert-warn" data-testid="edit-guard">
+          <div className="alert-title">{t('edit.guard')}</div>
+          <ul>
+            {draft.revision.guard.issues.map((i) => (
+              <li key={i.message}>{i.message}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {editing ? (
+        <DraftEditor draft={draft} onSaved={onRevised} onCancel={() => setEditing(false)} />
+      ) : (
+        <>
       <div className="report-section">
         <h3>{t('draft.findings')}</h3>
         <p className="report-text" data-testid="draft-findings">
@@ -359,6 +393,8 @@ function DraftView({ draft, qc, copied, onCopy }: { draft: Draft; qc: QcResult |
           </p>
         </div>
       )}
+        </>
+      )}
       <p className="small" data-testid="draft-qc">
         {qc && (qc.flags.length === 0 ? <Badge tone="green">{t('draft.qcClean')}</Badge> : <Badge tone="amber">{t('draft.qcFlags', { n: qc.flags.length })}</Badge>)}
       </p>
@@ -366,6 +402,11 @@ function DraftView({ draft, qc, copied, onCopy }: { draft: Draft; qc: QcResult |
         <button type="button" className="btn btn-primary" onClick={onCopy} data-testid="copy">
           {t('draft.copy')}
         </button>
+        {!editing && (
+          <button type="button" className="btn btn-small" onClick={() => setEditing(true)} data-testid="edit-open">
+            {t('edit.open')}
+          </button>
+        )}
         {(['text', 'fhir', 'hl7'] as const).map((f) => (
           <a key={f} className="btn btn-small" href={reportsApi.exportUrl(draft.id, f)} download={`${draft.id}.${f === 'fhir' ? 'json' : f === 'hl7' ? 'hl7' : 'txt'}`} data-export={f}>
             {t('draft.export')} {f === 'text' ? 'TXT' : f === 'fhir' ? 'FHIR R4' : 'HL7 ORU'}

@@ -23,6 +23,7 @@ export const reportsApi = {
   list: (p: { measurementId?: string; limit?: number } = {}, signal?: AbortSignal) => request<{ items: DraftSummary[] }>('GET', `/api/reports/drafts${qs(p)}`, signal),
   exportUrl: (id: string, format: 'text' | 'fhir' | 'hl7') => `/api/reports/drafts/${enc(id)}/export?format=${format}`,
   qc: (text: string, templateId?: string) => request<QcResult>('POST', '/api/reports/qc', undefined, { text, templateId }),
+  revise: (id: string, body: { findings: string; impression: string }) => request<Draft>('POST', `/api/reports/drafts/${enc(id)}/revisions`, undefined, body),
   pushTargets: (signal?: AbortSignal) => request<{ items: PushTarget[] }>('GET', '/api/reports/push-targets', signal),
   push: (id: string, connectorId: string, format: PushFormat) => request<Push>('POST', `/api/reports/drafts/${enc(id)}/push`, undefined, { connectorId, format }),
   pushes: (id: string, signal?: AbortSignal) => request<{ items: Push[] }>('GET', `/api/reports/drafts/${enc(id)}/pushes`, signal),
