@@ -198,4 +198,21 @@ describe('report drafts API', () => {
     expect(denied.status).toBe(403);
     expect(denied.json.error.details.permission).toBe('report.draft');
   });
+
+  it('a revision is a new draft naming its parent, with the guard verdict on invented values; bad revisions are refused by name', async () => {
+    const h = await as(plain, 'physician');
+    const c = jsonClient(() => plain.url, () => h);
+    const parent = (await draft(plain, { values: TYPED })).json;
+    const r = await c('POST', `/api/reports/drafts/${parent.id}/revisions`, { findings: parent.findings.replace('8.2mm', '12mm'), impression: parent.impression });
+    expect(r.status).toBe(201);
+    expect(r.json).toMatchObject({ engine: 'edited', revision: { of: parent.id, guard: { ok: false } }, values: parent.values, followUpText: parent.followUpText });
+    expect(r.json.revision.guard.issues.map((i: Json) => i.found)).toContain('12mm');
+    expect((await c('GET', `/api/reports/drafts/${parent.id}`)).json.findings).toBe(parent.findings);
+    const clean = await c('POST', `/api/reports/drafts/${parent.id}/revisions`, { findings: parent.findings, impression: '右肺上叶尖段磨玻璃结节，建议随访。' });
+    expect(clean.json.revision.guard).toEqual({ ok: true, issues: [] });
+    expect((await c('POST', '/api/reports/drafts/rpt_nope/revisions', { findings: 'x', impression: 'y' })).status).toBe(404);
+    const empty = await c('POST', `/api/reports/drafts/${parent.id}/revisions`, { findings: ' ', impression: 'y' });
+    expect(empty.status).toBe(400);
+    expect(empty.json.error.field).toBe('findings');
+  });
 });
