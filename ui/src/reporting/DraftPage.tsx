@@ -373,26 +373,26 @@ function DraftView({ draft, qc, copied, onCopy, onRevised }: { draft: Draft; qc:
         <DraftEditor draft={draft} onSaved={onRevised} onCancel={() => setEditing(false)} />
       ) : (
         <>
-      <div className="report-section">
-        <h3>{t('draft.findings')}</h3>
-        <p className="report-text" data-testid="draft-findings">
-          <HighlightedValues text={draft.findings} values={draft.renderedValues} />
-        </p>
-      </div>
-      <div className="report-section">
-        <h3>{t('draft.impression')}</h3>
-        <p className="report-text" data-testid="draft-impression">
-          <HighlightedValues text={draft.impression} values={draft.renderedValues} />
-        </p>
-      </div>
-      {draft.followUpText && (
-        <div className="report-section">
-          <h3>{t('draft.followUp')}</h3>
-          <p className="report-text" data-testid="draft-followup">
-            {draft.followUpText}
-          </p>
-        </div>
-      )}
+          <div className="report-section">
+            <h3>{t('draft.findings')}</h3>
+            <p className="report-text" data-testid="draft-findings">
+              <HighlightedValues text={draft.findings} values={draft.renderedValues} />
+            </p>
+          </div>
+          <div className="report-section">
+            <h3>{t('draft.impression')}</h3>
+            <p className="report-text" data-testid="draft-impression">
+              <HighlightedValues text={draft.impression} values={draft.renderedValues} />
+            </p>
+          </div>
+          {draft.followUpText && (
+            <div className="report-section">
+              <h3>{t('draft.followUp')}</h3>
+              <p className="report-text" data-testid="draft-followup">
+                {draft.followUpText}
+              </p>
+            </div>
+          )}
         </>
       )}
       <p className="small" data-testid="draft-qc">
