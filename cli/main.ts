@@ -3,6 +3,12 @@ import { Command, InvalidArgumentError } from 'commander';
 // The command named on the command line: only its module is loaded (start-up stays under a second for `--help`).
 const invoked = process.argv.slice(2).find((a) => !a.startsWith('-'));
 
+// `yingzhi search … | head`: a reader that closes the pipe early ends the command quietly, not with an EPIPE trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const program = new Command('yingzhi')
   .description('影知 YingZhi — 放射科知识图谱与本地大模型助手 / radiology knowledge base and local LLM assistant')
   .showHelpAfterError();

@@ -177,7 +177,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
       db, knowledge, llm: () => activeModel.current,
       retrieve: async (q, top) => (await search.search({ q, top, mode: 'bm25' })).results.map((h) => ({ sourceId: h.sourceId, title: h.title, version: h.version, year: h.year, page: h.pageStart, quote: h.text })),
     });
-    const cases = new Cases({ db, lexicon, tokenizer, knowledge, keyring });
+    const cases = new Cases({ db, lexicon, tokenizer, knowledge, keyring, llm: () => activeModel.current });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
     // A serving process wakes its projector after a change; a one-shot command waits for the graph to show it.
     // The change is committed either way: a graph store that is down leaves it pending for the projector.
