@@ -135,6 +135,12 @@ report
   .option('--template <id>', 'check the required items of this template')
   .option('--json', 'machine-readable output: flags with spans')
   .action(async (file: string, opts) => (await import('./commands/report.ts')).reportQcCommand(file, opts));
+program
+  .command('structure')
+  .description('报告后结构化：所见、部位、侧别、大小、数目、有/无/可疑 / post-structure a free-text report file into findings with spans')
+  .argument('<report.txt>')
+  .option('--json', 'machine-readable output: findings with entity ids (null = unresolved) and character spans')
+  .action(async (file: string, opts) => (await import('./commands/report.ts')).structureCommand(file, opts));
 
 program
   .command('protocol-qc')
