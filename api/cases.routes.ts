@@ -49,8 +49,10 @@ export const casesRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) 
   app.post('/api/cases/differential', {
     config: { permission: 'knowledge.read' },
     schema: {
-      tags: ['cases'], summary: 'Ranked differential over the approved graph: supporting, contradicting and missing findings with relation ids and passages; stores nothing',
-      body: MatchRequestSchema.extend({ consider: z.array(z.string().trim().min(1).max(100)).max(20).optional() }), response: { 200: DifferentialResultSchema, ...Errors },
+      tags: ['cases'],
+      summary: 'Ranked differential over the approved graph blended with the most similar typical cases: supporting, contradicting and missing findings with relation ids and passages; with `narrate` and a model, a short comparison checked sentence by sentence; stores nothing',
+      body: MatchRequestSchema.extend({ consider: z.array(z.string().trim().min(1).max(100)).max(20).optional(), narrate: z.boolean().optional() }),
+      response: { 200: DifferentialResultSchema, ...Errors },
     },
   }, async (req) => svc.differential(req.body));
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DraftRequestSchema, DraftSchema, DraftSummarySchema, EXPORT_FORMATS, MAX_REPORT_CHARS, QcResultSchema } from '../reporting/index.ts';
+import { DraftRequestSchema, DraftRevisionSchema, DraftSchema, DraftSummarySchema, EXPORT_FORMATS, MAX_REPORT_CHARS, PushRequestSchema, PushSchema, PushTargetSchema, QcResultSchema, StructuredReportSchema } from '../reporting/index.ts';
 import type { Services } from '../runtime/index.ts';
 import { ErrorBodySchema } from './contract.ts';
 import { principalOf } from './permissions.ts';
@@ -19,6 +19,18 @@ export const reportingRoutes = (rt: Services): FastifyPluginAsyncZod => async (a
       response: { 201: DraftSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema },
     },
   }, async (req, reply) => reply.code(201).send(await svc.draft(req.body, principalOf(req).username)));
+
+  app.post('/api/reports/drafts/:id/revisions', {
+    config: { permission: 'report.draft' },
+    schema: {
+      tags: ['reports'],
+      summary: "A radiologist's edit of a draft, stored as a new draft naming the one it revises (drafts are never changed); the guard's verdict on values not in the inputs is returned, not enforced",
+      consumes: ['application/json'],
+      params: z.object({ id: z.string().max(100) }),
+      body: DraftRevisionSchema,
+      response: { 201: DraftSchema, 400: ErrorBodySchema, 404: ErrorBodySchema },
+    },
+  }, async (req, reply) => reply.code(201).send(await svc.revise(req.params.id, req.body, principalOf(req).username)));
 
   app.get('/api/reports/drafts', {
     config: { permission: 'report.draft' },
@@ -60,4 +72,42 @@ export const reportingRoutes = (rt: Services): FastifyPluginAsyncZod => async (a
       response: { 200: QcResultSchema, 400: ErrorBodySchema },
     },
   }, async (req) => svc.check(req.body.text, req.body.templateId));
+
+  app.post('/api/reports/structure', {
+    config: { permission: 'report.draft' },
+    schema: {
+      tags: ['reports'],
+      summary: 'Post-structure a free-text report (rules, no model): findings with graph entity (or unresolved words), location, segment, side, sizes as written, count and certainty (negation with list scope, hedges); every value with its span. Stores nothing',
+      consumes: ['application/json'],
+      body: z.object({ text: z.string().max(MAX_REPORT_CHARS, `报告超过 ${MAX_REPORT_CHARS} 字 / at most ${MAX_REPORT_CHARS} characters`) }).strict(),
+      response: { 200: StructuredReportSchema, 400: ErrorBodySchema },
+    },
+  }, async (req) => svc.structure(req.body.text));
+
+  app.get('/api/reports/push-targets', {
+    config: { permission: 'report.draft' },
+    schema: { tags: ['reports'], summary: 'Where a draft can be pushed: enabled RIS connectors in REST mode (a webhook receiving HL7 v2, FHIR R4 or JSON)', response: { 200: z.object({ items: z.array(PushTargetSchema) }) } },
+  }, async () => ({ items: await svc.pushes().targets() }));
+
+  app.post('/api/reports/drafts/:id/push', {
+    config: { permission: 'report.draft' },
+    schema: {
+      tags: ['reports'],
+      summary: 'Insert the draft into RIS through a push target: queued in the outbox and delivered by a job (retried with back-off while the target is down); the body carries the provenance id and URL, the push id is the Idempotency-Key',
+      consumes: ['application/json'],
+      params: z.object({ id: z.string().max(100) }),
+      body: PushRequestSchema,
+      response: { 202: PushSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema },
+    },
+  }, async (req, reply) => reply.code(202).send(await svc.pushes().push(req.params.id, req.body, `${req.protocol}://${req.host}`, principalOf(req).username)));
+
+  app.get('/api/reports/drafts/:id/pushes', {
+    config: { permission: 'report.draft' },
+    schema: { tags: ['reports'], summary: "A draft's pushes, newest first: queued / retrying (with the last error) / sent / failed", params: z.object({ id: z.string().max(100) }), response: { 200: z.object({ items: z.array(PushSchema) }) } },
+  }, async (req) => ({ items: await svc.pushes().list(req.params.id) }));
+
+  app.post('/api/reports/pushes/:id/retry', {
+    config: { permission: 'report.draft' },
+    schema: { tags: ['reports'], summary: 'Try a failed push again (409 unless it failed)', params: z.object({ id: z.string().max(100) }), response: { 202: PushSchema, 404: ErrorBodySchema, 409: ErrorBodySchema } },
+  }, async (req, reply) => reply.code(202).send(await svc.pushes().retry(req.params.id, principalOf(req).username)));
 };

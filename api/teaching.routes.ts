@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../core/index.ts';
 import {
   EXPORT_FORMATS, EXPORT_TYPES, IMPORT_FORMATS,
-  AnswersSchema, AttemptViewSchema, ExamCreateSchema, ExamSchema, ExamSummarySchema, GenerateRequestSchema, QuestionEditSchema, QuestionFilterSchema, QuestionSchema, RejectionSchema,
+  AnswersSchema, AttemptViewSchema, ExamCreateSchema, FigureRefSchema, ExamSchema, ExamSummarySchema, GenerateRequestSchema, QuestionEditSchema, QuestionFilterSchema, QuestionSchema, RejectionSchema,
 } from '../teaching/index.ts';
 import type { Services } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
@@ -73,7 +73,7 @@ export const teachingRoutes = (rt: Services): FastifyPluginAsyncZod => async (ap
   app.get('/api/teaching/questions/export', {
     config: { permission: 'exam.manage' },
     schema: {
-      tags: ['teaching'], summary: 'Export bank items (default: approved) as xlsx (also the import template), Moodle XML or a QTI 2.1 package; audited',
+      tags: ['teaching'], summary: 'Export bank items (default: approved) as xlsx (also the import template), Moodle XML, a QTI 2.1 package or a Word (.docx) paper with answer key; audited',
       querystring: QuestionFilterSchema.extend({ format: z.enum(EXPORT_FORMATS).default('xlsx'), status: QuestionFilterSchema.shape.status.default('approved') }),
     },
   }, async (req, reply) => {
@@ -107,6 +107,36 @@ export const teachingRoutes = (rt: Services): FastifyPluginAsyncZod => async (ap
     config: { permission: 'exam.manage' },
     schema: { tags: ['teaching'], summary: 'Edit an item (a new version; the checks run again)', params: Id, body: QuestionEditSchema, response: { 200: QuestionSchema, ...Errors } },
   }, async (req) => bank.edit(req.params.id, req.body, actorOf(req)));
+
+  const FigureMetaSchema = z.object({ id: z.string(), mime: z.string(), width: z.number(), height: z.number(), source: z.enum(['png', 'jpeg', 'dicom']), fileName: z.string().nullable(), synthetic: z.boolean(), createdAt: z.string() });
+  app.post('/api/teaching/figures', {
+    config: { permission: 'exam.manage' },
+    bodyLimit: 40 * 1024 * 1024,
+    schema: {
+      tags: ['teaching'], summary: 'Upload a figure for image-reading items (multipart: file PNG/JPEG/DICOM, windowCenter, windowWidth, synthetic): type by magic bytes, size limits, DICOM rendered to PNG with the window; audited',
+      consumes: ['multipart/form-data'],
+      response: { 201: FigureMetaSchema.extend({ created: z.boolean() }), ...Errors, 413: ErrorBodySchema, 415: ErrorBodySchema },
+    },
+  }, async (req, reply) => {
+    const { file, fields } = await readUpload(req, ['windowCenter', 'windowWidth', 'synthetic']);
+    const wl = z.object({ center: z.coerce.number().finite().min(-5000).max(5000), width: z.coerce.number().finite().positive().max(10000) }).safeParse({ center: fields.windowCenter, width: fields.windowWidth });
+    if ((fields.windowCenter || fields.windowWidth) && !wl.success) throw new AppError('VALIDATION_FAILED', '窗位/窗宽无效 / invalid window center or width', { field: 'windowWidth' });
+    const r = await bank.uploadFigure(file.bytes, file.name.slice(0, 200), { window: wl.success ? wl.data : undefined, synthetic: fields.synthetic === 'true' }, actorOf(req));
+    return reply.code(201).send(r);
+  });
+
+  app.get('/api/teaching/figures/:id', {
+    config: { permission: 'exam.take' },
+    schema: { tags: ['teaching'], summary: 'A figure\'s image bytes (PNG or JPEG)', params: Id },
+  }, async (req, reply) => {
+    const f = await bank.figureBytes(req.params.id);
+    return reply.header('content-type', f.mime).header('x-content-type-options', 'nosniff').header('cache-control', 'private, max-age=3600').send(f.bytes);
+  });
+
+  app.put('/api/teaching/questions/:id/figure', {
+    config: { permission: 'exam.manage' },
+    schema: { tags: ['teaching'], summary: 'Show a figure (with an optional circle region mark) with an item, or remove it (figure: null): a new version', params: Id, body: z.object({ figure: FigureRefSchema.nullable() }).strict(), response: { 200: QuestionSchema, ...Errors } },
+  }, async (req) => bank.setFigure(req.params.id, req.body.figure, actorOf(req)));
 
   app.post('/api/teaching/questions/:id/approve', {
     config: { permission: 'exam.manage' },

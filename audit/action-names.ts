@@ -62,6 +62,7 @@ export const AUDIT_ACTIONS = [
   'exam.start',
   'exam.submit',
   'question.recalibrate',
+  'question.figure_upload',
   'imaging.measure',
   'imaging.qc',
   'imaging.ai_request',

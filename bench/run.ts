@@ -15,6 +15,8 @@
  *   imaging  — measurement on a 512×512×300 CT with a 50,000-voxel lesion, a 300-slice DICOM read, RSS, and
  *              pyradiomics / SimpleITK on the same data when the reference venv exists
  *   reporting — report draft (template engine) and report QC of a 2,000-character report, medians
+ *   structure — post-structuring throughput (reports/s) beside the lexicon-only baseline; QC with the structurer
+ *   cli      — one-shot CLI wall time: --help and a search (small search root) beside the full runtime and an empty Node process
  *   cases    — similar cases over 50,000 synthetic cases and the differential over a 20k-entity / 100k-relation graph, p50/p95 beside naive baselines
  * Select sections with `npm run bench -- ingest search`. The 100k corpus is built once and cached in
  * bench/.cache (delete it to rebuild).
@@ -25,21 +27,22 @@ import { benchSm4Throughput } from '../core/crypto/index.ts';
 import { runAuditBench } from './audit.bench.ts';
 import { runCasesBench } from './cases.bench.ts';
 import { runChatBench } from './chat.bench.ts';
+import { runCliBench } from './cli.bench.ts';
 import { runGraphBench } from './graph.bench.ts';
 import { runImagingBench } from './imaging.bench.ts';
 import { runIngestBench } from './ingest.bench.ts';
 import { runKnowledgeBench } from './knowledge.bench.ts';
 import { runLiteratureBench } from './literature.bench.ts';
 import { runQualityBench } from './quality.bench.ts';
-import { runReportingBench } from './reporting.bench.ts';
 import { runRealModelBench } from './real-model.bench.ts';
+import { runReportingBench, runStructureBench } from './reporting.bench.ts';
 import { runSearchBench } from './search.bench.ts';
 import { runStartBench } from './start.bench.ts';
-import { runTeachingBench } from './teaching.bench.ts';
 import { printTable } from './table.ts';
+import { runTeachingBench } from './teaching.bench.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const all = ['ingest', 'search', 'start', 'quality', 'knowledge', 'graph', 'literature', 'chat', 'security', 'real-model', 'imaging', 'reporting', 'teaching', 'cases'];
+const all = ['ingest', 'search', 'start', 'quality', 'knowledge', 'graph', 'literature', 'chat', 'security', 'real-model', 'imaging', 'reporting', 'structure', 'teaching', 'cases', 'cli'];
 const wanted = process.argv.slice(2).filter((a) => all.includes(a));
 const sections = wanted.length ? wanted : all;
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length };
@@ -57,7 +60,9 @@ if (sections.includes('teaching')) results.teaching = await runTeachingBench();
 if (sections.includes('real-model')) results.realModel = await runRealModelBench();
 if (sections.includes('imaging')) results.imaging = await runImagingBench();
 if (sections.includes('reporting')) results.reporting = await runReportingBench();
+if (sections.includes('structure')) results.structure = await runStructureBench();
 if (sections.includes('cases')) results.cases = await runCasesBench();
+if (sections.includes('cli')) results.cli = await runCliBench();
 
 const dir = path.join(ROOT, 'bench/results');
 mkdirSync(dir, { recursive: true });

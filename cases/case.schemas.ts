@@ -114,5 +114,10 @@ export const MatchRequestSchema = z.object({
   top: z.number().int().min(1).max(50).default(5),
   /** Include draft cases (curators comparing); default approved only. */
   includeDrafts: z.boolean().default(false),
+  /**
+   * Differential only: how much the most similar approved typical cases' vote weighs against the graph evidence,
+   * 0 (graph alone) to 1 (cases alone); default DEFAULT_CASE_WEIGHT.
+   */
+  caseWeight: z.number().min(0).max(1).optional(),
 }).strict();
 export type MatchRequest = z.input<typeof MatchRequestSchema>;

@@ -1,14 +1,16 @@
 import { AuditLog } from '../audit/index.ts';
 import { AppError, deidentify, encryptField, type Keyring, type Lexicon, sha256Hex, type Tokenizer } from '../core/index.ts';
 import type { Knowledge } from '../knowledge/index.ts';
+import type { LlmProvider } from '../llm/index.ts';
 import type { Database } from '../store/index.ts';
 import { type Case, type CaseFilter, type CaseInputParsed, CaseInputSchema, type MatchRequest, MatchRequestSchema, type StructuredFinding } from './case.schemas.ts';
-import { readCaseFile, type RowError } from './case-file.ts';
+import { type RowError, readCaseFile } from './case-file.ts';
 import type { CaseRow, CasesRepository } from './cases.repository.ts';
-import { rankDifferential, type RankedDisease } from './differential.ts';
+import { type CaseVote, type RankedDisease, rankDifferential } from './differential.ts';
 import { checkFields, type DiseaseFields } from './disease-fields.ts';
 import { EvidenceGraph, type EvidenceRelation } from './evidence-graph.ts';
 import { FindingsReader, type ParsedFindings } from './findings.ts';
+import { type Narrative, type NarrativeCase, narrateComparison, narrativeEvidence } from './narrative.ts';
 import { CaseIndex, type SimilarHit } from './similarity.ts';
 import { buildTimeline, type LesionTimeline } from './timeline.ts';
 
@@ -20,6 +22,8 @@ export interface CasesDeps {
   knowledge: Knowledge;
   keyring: Keyring;
   fields: DiseaseFields;
+  /** The active model, read at each use (null or absent: none). */
+  llm?: () => LlmProvider | null;
 }
 
 export interface ImportResult {
@@ -50,9 +54,14 @@ export interface DifferentialOutput {
   noApprovedRelations: Array<{ name: string; entityId: string | null }>;
   unlinkedFindings: string[];
   graph: { relations: number; diseases: number };
+  /** A short comparison written by the model and checked sentence by sentence, when asked for (`narrate`). */
+  narrative?: Narrative;
 }
 
-const ENGINE_NOTE = '确定性引擎（基于已审核知识图谱，无大模型）/ deterministic engine over the approved graph (no LLM)';
+const ENGINE_NOTE = '确定性引擎（已审核知识图谱 + 已审核典型病例，无大模型）/ deterministic engine over the approved graph and approved typical cases (no LLM)';
+
+/** How many of the most similar approved typical cases vote in the differential. */
+const VOTING_CASES = 5;
 
 /** The typical-case library and case matching (issue 18). */
 export class CasesService {
@@ -206,12 +215,24 @@ export class CasesService {
   }
 
   /** A ranked differential over the approved graph with supporting, contradicting and missing findings, cited. */
-  async differential(request: MatchRequest & { consider?: string[] }): Promise<DifferentialOutput> {
-    const { consider, ...rest } = request;
+  async differential(request: MatchRequest & { consider?: string[]; narrate?: boolean }): Promise<DifferentialOutput> {
+    const { consider, narrate = false, ...rest } = request;
     const req = parseMatch(rest);
     const query = this.query(req);
     const graph = await this.evidenceGraph();
-    const result = rankDifferential(graph, query.findings, { top: req.top });
+    // The most similar approved typical cases vote for their diagnoses (drafts never: they are not yet knowledge).
+    const caseVotes: CaseVote[] = [];
+    const similarCases: NarrativeCase[] = [];
+    if (req.caseWeight !== 0 || narrate) {
+      const { index, cases } = await this.caseIndex(false);
+      for (const h of index.search({ findings: query.findings, terms: this.terms(query.text), modality: req.modality, bodyPart: req.bodyPart, top: VOTING_CASES })) {
+        const c = cases.get(h.caseId) as Case;
+        similarCases.push({ caseId: c.id, title: c.title, diagnosis: c.finalDiagnosis.name, findingsText: c.findingsText });
+        if (c.finalDiagnosis.entityId && req.caseWeight !== 0) caseVotes.push({ caseId: c.id, title: c.title, entityId: c.finalDiagnosis.entityId, diagnosis: c.finalDiagnosis.name, similarity: h.score });
+      }
+    }
+    const result = rankDifferential(graph, query.findings, { top: req.top, caseVotes, caseWeight: req.caseWeight });
+    const narrative = narrate ? await narrateComparison(this.deps.llm?.() ?? null, query.text, narrativeEvidence(similarCases, result.ranked)) : undefined;
     const named = this.reader.read(query.text).findings.filter((f) => f.entityId && this.deps.lexicon.get(f.entityId)?.type === 'Disease' && f.certainty !== 'absent');
     const asked = (consider ?? []).map((name) => ({ name, entityId: this.deps.lexicon.lookup(name)?.id ?? null }));
     const noApprovedRelations = [...named.map((f) => ({ name: f.finding, entityId: f.entityId ?? null })), ...asked]
@@ -225,6 +246,7 @@ export class CasesService {
       })),
       noApprovedRelations, unlinkedFindings: result.unlinked,
       graph: { relations: graph.relationCount, diseases: graph.signsOf.size },
+      ...(narrative ? { narrative } : {}),
     };
   }
 

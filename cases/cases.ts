@@ -1,5 +1,6 @@
 import type { Keyring, Lexicon, Tokenizer } from '../core/index.ts';
 import type { Knowledge } from '../knowledge/index.ts';
+import type { LlmProvider } from '../llm/index.ts';
 import type { Database } from '../store/index.ts';
 import { CasesRepository } from './cases.repository.ts';
 import { CasesService } from './cases.service.ts';
@@ -11,6 +12,8 @@ export interface CasesCapabilityDeps {
   tokenizer: Tokenizer;
   knowledge: Knowledge;
   keyring: Keyring;
+  /** The active model, read at each use (null: none; the structured comparison stands alone). */
+  llm?: () => LlmProvider | null;
 }
 
 /** The case-matching capability wired together. */

@@ -24,12 +24,28 @@ export interface MissingFinding {
   relationIds: string[];
 }
 
+/** An approved typical case among the most similar to the query, voting for its final diagnosis. */
+export interface CaseVote {
+  caseId: string;
+  title: string;
+  /** The diagnosis' graph entity (cases whose diagnosis resolves to no entity do not vote) and its name. */
+  entityId: string;
+  diagnosis: string;
+  similarity: number;
+}
+
 export interface RankedDisease {
   entityId: string;
   name: string;
+  /** The graph evidence score (sum of the findings' contributions below). */
   score: number;
-  /** Share of the positive scores among the ranked diseases: a relative weight, not a probability. */
+  /**
+   * The ranking weight, relative among the ranked diseases (not a probability): the graph evidence share blended
+   * with the similar typical cases' vote share when cases were given (`caseSupport`).
+   */
   share: number;
+  /** Approved typical cases with this final diagnosis among the most similar cases, and their share of the vote. */
+  caseSupport: { share: number; cases: Array<Omit<CaseVote, 'entityId' | 'diagnosis'>> };
   supporting: CitedFinding[];
   contradicting: CitedFinding[];
   missing: MissingFinding[];
@@ -53,10 +69,18 @@ const W = { possible: 0.5, absentAgainst: 0.8, statedAbsentInGraph: 1, unexplain
  * − a finding stated absent that the disease has (×0.8);
  * − a stated finding the graph says the disease lacks;
  * − a little for each stated finding of other diseases that this one does not explain (×0.15).
- * Candidates are diseases with at least one supporting finding.
+ * Candidates are diseases with at least one supporting finding, and the diagnoses of the similar typical cases
+ * (`caseVotes`) when given. With votes the order blends the two evidence shares:
+ * (1 − caseWeight) · graph share + caseWeight · vote share. The vote carries what the sparse graph does not (a
+ * case's whole pattern of findings); the graph carries the cited, finding-by-finding explanation.
  */
-export function rankDifferential(graph: EvidenceGraph, findings: readonly StructuredFinding[], opts: { top?: number; missingPerDisease?: number } = {}): DifferentialResult {
+export function rankDifferential(
+  graph: EvidenceGraph,
+  findings: readonly StructuredFinding[],
+  opts: { top?: number; missingPerDisease?: number; caseVotes?: readonly CaseVote[]; caseWeight?: number } = {},
+): DifferentialResult {
   const top = opts.top ?? 10;
+  const votes = tallyVotes(opts.caseVotes ?? []);
   const stated = findings.filter((f): f is StructuredFinding & { entityId: string } => !!f.entityId);
   const candidates = new Set<string>();
   const unlinked: string[] = [];
@@ -65,9 +89,10 @@ export function rankDifferential(graph: EvidenceGraph, findings: readonly Struct
     if (ds && f.certainty !== 'absent') for (const d of ds) candidates.add(d);
     if (!ds && !graph.signsOf.has(f.entityId)) unlinked.push(f.finding);
   }
+  for (const d of votes.keys()) candidates.add(d);
   const ranked: RankedDisease[] = [];
   for (const d of candidates) {
-    const signs = graph.signsOf.get(d) as Map<string, Link>;
+    const signs = graph.signsOf.get(d) ?? new Map<string, Link>();
     const supporting: CitedFinding[] = [];
     const contradicting: CitedFinding[] = [];
     let score = 0;
@@ -96,13 +121,24 @@ export function rankDifferential(graph: EvidenceGraph, findings: readonly Struct
         score -= W.unexplained * w;
       }
     }
-    if (!supporting.length) continue;
-    ranked.push({ entityId: d, name: graph.name(d), score: round(score), share: 0, supporting, contradicting, missing: [] });
+    const vote = votes.get(d);
+    if (!supporting.length && !vote) continue;
+    const name = vote && !graph.hasRelations(d) ? vote.name : graph.name(d);
+    ranked.push({ entityId: d, name, score: round(score), share: 0, caseSupport: { share: 0, cases: vote?.cases ?? [] }, supporting, contradicting, missing: [] });
   }
-  ranked.sort((a, b) => b.score - a.score || b.supporting.length - a.supporting.length || a.entityId.localeCompare(b.entityId));
+  const weight = votes.size ? (opts.caseWeight ?? DEFAULT_CASE_WEIGHT) : 0;
+  const positive = ranked.reduce((s, r) => s + Math.max(0, r.score), 0);
+  const voted = [...votes.values()].reduce((s, v) => s + v.total, 0);
+  const blended = new Map<RankedDisease, number>();
+  for (const r of ranked) {
+    r.caseSupport.share = voted ? round((votes.get(r.entityId)?.total ?? 0) / voted) : 0;
+    blended.set(r, (1 - weight) * (positive ? Math.max(0, r.score) / positive : 0) + weight * r.caseSupport.share);
+  }
+  const by = (r: RankedDisease) => blended.get(r) ?? 0;
+  ranked.sort((a, b) => by(b) - by(a) || b.score - a.score || b.supporting.length - a.supporting.length || a.entityId.localeCompare(b.entityId));
   const shown = ranked.slice(0, top);
-  const positive = shown.reduce((s, r) => s + Math.max(0, r.score), 0);
-  for (const r of shown) r.share = positive ? round(Math.max(0, r.score) / positive) : 0;
+  const total = shown.reduce((s, r) => s + by(r), 0);
+  for (const r of shown) r.share = total ? round(by(r) / total) : 0;
   const suggestions = discriminators(graph, shown.slice(0, 3), new Set(stated.map((f) => f.entityId)));
   const perDisease = opts.missingPerDisease ?? 3;
   for (const r of shown) r.missing = suggestions.filter((s) => s.presentIn.includes(r.entityId)).slice(0, perDisease);
@@ -136,6 +172,22 @@ function discriminators(graph: EvidenceGraph, leaders: readonly RankedDisease[],
     }
   }
   return [...seen.values()].sort((a, b) => b.weight - a.weight || a.entityId.localeCompare(b.entityId));
+}
+
+/** How much the similar cases' vote weighs against the graph evidence (chosen on the dev split of evals/cases). */
+export const DEFAULT_CASE_WEIGHT = 0.75;
+
+/** Votes per diagnosis: the summed similarity of the cases with it, the cases best first. */
+function tallyVotes(caseVotes: readonly CaseVote[]): Map<string, { name: string; total: number; cases: Array<Omit<CaseVote, 'entityId' | 'diagnosis'>> }> {
+  const out = new Map<string, { name: string; total: number; cases: Array<Omit<CaseVote, 'entityId' | 'diagnosis'>> }>();
+  for (const { entityId, diagnosis, ...c } of caseVotes) {
+    if (!(c.similarity > 0)) continue;
+    const v = out.get(entityId) ?? { name: diagnosis, total: 0, cases: [] };
+    v.total += c.similarity;
+    v.cases.push({ ...c, similarity: round(c.similarity) });
+    out.set(entityId, v);
+  }
+  return out;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

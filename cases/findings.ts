@@ -1,10 +1,9 @@
 import type { EntityType, Lexicon, Tokenizer } from '../core/index.ts';
-import { StatedMentionReader } from '../knowledge/index.ts';
+import { ReportStructurer } from '../reporting/index.ts';
 import type { StructuredFinding } from './case.schemas.ts';
 
 /** What a finding can be: signs and findings, and diseases a report names as a finding (前置胎盘, 肠梗阻). */
 const FINDING_TYPES = new Set<EntityType>(['Sign', 'Finding', 'Disease']);
-const SIZE = /(\d+(?:\.\d+)?)\s*(?:[x×*]\s*\d+(?:\.\d+)?\s*)?(mm|cm|毫米|厘米)/i;
 
 export interface ParsedFindings {
   findings: StructuredFinding[];
@@ -13,37 +12,35 @@ export interface ParsedFindings {
 }
 
 /**
- * Pasted findings text → structured findings, deterministically: lexicon entities (Chinese, English, mixed)
- * with the certainty the rules extractor's negation and hedge cues give them, the anatomy named in the same
- * clause as location, and a size only when the clause states one in mm/cm (never estimated).
+ * Pasted findings text → one structured finding per graph entity, for case matching. The reading is the report
+ * structurer's (reporting/: negation and hedge cues with list scope, location, sizes as written); this keeps the
+ * findings the lexicon resolves, names the location by its graph name when it has one, gives the first stated
+ * size in mm (never estimated) and folds repeated statements of one entity.
  */
 export class FindingsReader {
-  private readonly reader: StatedMentionReader;
+  private readonly structurer: ReportStructurer;
 
-  constructor(lexicon: Lexicon, tokenizer: Tokenizer) {
-    this.reader = new StatedMentionReader(lexicon, tokenizer);
+  constructor(private readonly lexicon: Lexicon, tokenizer: Tokenizer) {
+    this.structurer = new ReportStructurer(lexicon, tokenizer);
   }
 
   read(text: string): ParsedFindings {
-    const all = this.reader.read(text);
     const byId = new Map<string, StructuredFinding>();
     const stated = new Map<string, Set<string>>();
-    for (const m of all) {
-      if (!FINDING_TYPES.has(m.entry.type)) continue;
-      const location = all.find((a) => a.entry.type === 'Anatomy' && a.clause.start === m.clause.start && a.certainty !== 'absent')?.entry.zh
-        ?? all.filter((a) => a.entry.type === 'Anatomy' && a.end <= m.start && m.start - a.end < 40).at(-1)?.entry.zh;
-      // The size stated in its clause, or right after it ("…磨玻璃结节，大小约8mm") before the next finding.
-      const next = all.find((a) => a.start >= m.end && FINDING_TYPES.has(a.entry.type))?.start ?? text.length;
-      const size = SIZE.exec(m.clause.text) ?? SIZE.exec(text.slice(m.end, Math.min(next, m.end + 24)).split(/[。；;\n]/)[0]);
-      const sizeMm = size && m.certainty !== 'absent' ? Number(size[1]) * (/c|厘/i.test(size[2]) ? 10 : 1) : null;
-      const prev = byId.get(m.entry.id);
+    for (const f of this.structurer.structure(text).findings) {
+      const id = f.entity.id;
+      if (!id || !FINDING_TYPES.has(this.lexicon.get(id)?.type ?? 'Anatomy')) continue;
+      const location = f.location ? (f.location.entityId ? (this.lexicon.get(f.location.entityId)?.zh ?? f.location.text) : f.location.text) : null;
+      const size = f.sizes[0];
+      const sizeMm = size ? size.values[0] * (/c|厘/i.test(size.unit) ? 10 : 1) : null;
+      const prev = byId.get(id);
       // A present statement is not overridden by a later hedge of the same finding ("实变，…不除外实变内空洞").
-      if (prev?.certainty !== 'present' || m.certainty === 'absent') {
-        byId.set(m.entry.id, { entityId: m.entry.id, finding: m.entry.zh, location: location ?? prev?.location ?? null, sizeMm: sizeMm ?? prev?.sizeMm ?? null, certainty: m.certainty });
+      if (prev?.certainty !== 'present' || f.certainty === 'absent') {
+        byId.set(id, { entityId: id, finding: f.entity.name, location: location ?? prev?.location ?? null, sizeMm: sizeMm ?? prev?.sizeMm ?? null, certainty: f.certainty });
       }
-      const s = stated.get(m.entry.id) ?? new Set<string>();
-      s.add(m.certainty);
-      stated.set(m.entry.id, s);
+      const s = stated.get(id) ?? new Set<string>();
+      s.add(f.certainty);
+      stated.set(id, s);
     }
     const contradictions = [...stated].filter(([, s]) => s.has('present') && s.has('absent'))
       .map(([id, s]) => ({ entityId: id, finding: byId.get(id)?.finding ?? id, statements: [...s] }));

@@ -6,18 +6,18 @@
  *
  * Storage: store/migrations/060_cases.sql. Disease-area fields: cases/disease-fields.yaml.
  */
-export {
-  type Case, type CaseFilter, CaseFilterSchema, type CaseInput, type CaseInputParsed, CaseInputSchema, CaseSchema, CASE_STATUSES, DISEASE_AREAS,
+export {CASE_STATUSES, 
+  type Case, type CaseFilter, CaseFilterSchema, type CaseInput, type CaseInputParsed, CaseInputSchema, CaseSchema, DISEASE_AREAS,
   type MatchRequest, MatchRequestSchema, MODALITIES, type StructuredFinding, StructuredFindingSchema, type Study,
 } from './case.schemas.ts';
-export { readCaseFile, type RowError } from './case-file.ts';
-export { Cases, type CasesCapabilityDeps } from './cases.ts';
+export { type RowError, readCaseFile } from './case-file.ts';
 export { type CaseRow, CasesRepository } from './cases.repository.ts';
 export { CasesService, type DifferentialOutput, type ImportResult, type SimilarResult } from './cases.service.ts';
-export { type CitedFinding, type DifferentialResult, type MissingFinding, rankDifferential, type RankedDisease } from './differential.ts';
+export { Cases, type CasesCapabilityDeps } from './cases.ts';
+export { type CitedFinding, type DifferentialResult, type MissingFinding, type RankedDisease, rankDifferential } from './differential.ts';
 export { checkFields, type DiseaseFields, loadDiseaseFields } from './disease-fields.ts';
 export { EvidenceGraph, type EvidenceRelation, type Link, type Passage } from './evidence-graph.ts';
 export { FindingsReader, type ParsedFindings } from './findings.ts';
+export { DifferentialResultSchema, ImportResultSchema, ParsedQuerySchema, SimilarResultSchema, TimelineSchema } from './match.schemas.ts';
 export { CaseIndex, type IndexedCase, MIX, type SimilarHit } from './similarity.ts';
 export { buildTimeline, type Interval, type LesionTimeline } from './timeline.ts';
-export { DifferentialResultSchema, ImportResultSchema, ParsedQuerySchema, SimilarResultSchema, TimelineSchema } from './match.schemas.ts';

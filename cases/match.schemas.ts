@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CheckedSentenceSchema } from '../agents/index.ts';
 import { CaseSchema, StructuredFindingSchema } from './case.schemas.ts';
 
 /** Response shapes of the matching use cases (API, CLI --json, UI). */
@@ -36,12 +37,21 @@ export const DifferentialResultSchema = z.object({
   query: ParsedQuerySchema,
   ranked: z.array(z.object({
     entityId: z.string(), name: z.string(), score: z.number(), share: z.number(),
+    caseSupport: z.object({ share: z.number(), cases: z.array(z.object({ caseId: z.string(), title: z.string(), similarity: z.number() })) }),
     supporting: z.array(CitedFindingSchema), contradicting: z.array(CitedFindingSchema), missing: z.array(MissingSchema),
   })),
   suggestions: z.array(z.object({ entityId: z.string(), finding: z.string(), advice: z.string(), relationIds: z.array(z.string()) })),
   noApprovedRelations: z.array(z.object({ name: z.string(), entityId: z.string().nullable() })),
   unlinkedFindings: z.array(z.string()),
   graph: z.object({ relations: z.number(), diseases: z.number() }),
+  narrative: z.discriminatedUnion('status', [
+    z.object({ status: z.literal('not_configured'), note: z.string() }),
+    z.object({ status: z.literal('failed'), note: z.string(), model: z.string(), prompt: z.string() }),
+    z.object({
+      status: z.literal('checked'), text: z.string(), sentences: z.array(CheckedSentenceSchema), dropped: z.number(), model: z.string(), prompt: z.string(), note: z.string(),
+      evidence: z.array(z.object({ n: z.number(), kind: z.enum(['case', 'relation']), ref: z.string(), text: z.string() })),
+    }),
+  ]).optional(),
 });
 
 export const TimelineSchema = z.object({

@@ -3,6 +3,12 @@ import { Command, InvalidArgumentError } from 'commander';
 // The command named on the command line: only its module is loaded (start-up stays under a second for `--help`).
 const invoked = process.argv.slice(2).find((a) => !a.startsWith('-'));
 
+// `yingzhi search … | head`: a reader that closes the pipe early ends the command quietly, not with an EPIPE trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const program = new Command('yingzhi')
   .description('影知 YingZhi — 放射科知识图谱与本地大模型助手 / radiology knowledge base and local LLM assistant')
   .showHelpAfterError();
@@ -129,6 +135,12 @@ report
   .option('--template <id>', 'check the required items of this template')
   .option('--json', 'machine-readable output: flags with spans')
   .action(async (file: string, opts) => (await import('./commands/report.ts')).reportQcCommand(file, opts));
+program
+  .command('structure')
+  .description('报告后结构化：所见、部位、侧别、大小、数目、有/无/可疑 / post-structure a free-text report file into findings with spans')
+  .argument('<report.txt>')
+  .option('--json', 'machine-readable output: findings with entity ids (null = unresolved) and character spans')
+  .action(async (file: string, opts) => (await import('./commands/report.ts')).structureCommand(file, opts));
 
 program
   .command('protocol-qc')

@@ -60,6 +60,8 @@ export type ErrorCode =
   | 'MODALITY_NOT_SUPPORTED'
   | 'NOT_CONFIGURED'
   | 'IMAGING_AI_UNAVAILABLE'
+  | 'PUSH_TARGET_UNAVAILABLE'
+  | 'PUSH_REJECTED'
   | 'IMAGING_AI_BAD_RESULT'
   | 'PACS_UNAVAILABLE'
   | 'MODEL_NOT_INSTALLED'
@@ -170,6 +172,8 @@ const STATUS: Record<ErrorCode, number> = {
   NOT_CONFIGURED: 409,
   /** The imaging-AI service is down or kept failing after retries. */
   IMAGING_AI_UNAVAILABLE: 503,
+  PUSH_TARGET_UNAVAILABLE: 503,
+  PUSH_REJECTED: 502,
   /** The imaging-AI service answered with something that is not a valid result. */
   IMAGING_AI_BAD_RESULT: 502,
   /** The PACS (DICOMweb) is unreachable, answered 5xx, or sent something that is not DICOMweb. */

@@ -41,9 +41,10 @@ function loadEvalCases(file: string, split: string): Array<CaseInputParsed & { i
  * evaluation cases (relevant = an approved typical case with the same final diagnosis), each beside a baseline
  * run on the same data in the same run: for the differential an unweighted count of the graph signs the text
  * names (no negation, no specificity) and a vote of the 5 most similar typical cases; for retrieval plain BM25
- * over the findings text.
+ * over the findings text. Ours is shown whole and with the graph alone (case weight 0); `caseWeights` adds rows for
+ * other weights (the dev split chose the default).
  */
-export async function evaluateCases(rt: Runtime, opts: { split: string; file?: string; progress?: (s: string) => void }): Promise<CasesEvalResult> {
+export async function evaluateCases(rt: Runtime, opts: { split: string; file?: string; caseWeights?: number[]; progress?: (s: string) => void }): Promise<CasesEvalResult> {
   const file = opts.file ?? CASES_EVAL_FILE;
   const cases = loadEvalCases(file, opts.split);
   const svc = rt.cases.service;
@@ -66,14 +67,20 @@ export async function evaluateCases(rt: Runtime, opts: { split: string; file?: s
   const hitsTarget = (t: ReturnType<typeof targets>, id: string | null | undefined, name: string) => t.names.has(name) || (!!id && t.ids.has(id));
   const noNegation = new FindingsReader(lexicon, rt.tokenizer);
 
-  const ranks: Record<string, Array<number | null>> = { 'differential (weighted evidence)': [], 'baseline: sign count': [], 'baseline: similar-case vote': [] };
+  const OURS = 'differential (graph + cases)';
+  const GRAPH_ONLY = 'differential, graph only';
+  const ranks: Record<string, Array<number | null>> = { [OURS]: [], [GRAPH_ONLY]: [], 'baseline: sign count': [], 'baseline: similar-case vote': [] };
+  const sweep = opts.caseWeights ?? [];
+  for (const w of sweep) ranks[`  case weight ${w}`] = [];
   const retrieval: Record<string, { p5: number[]; rr: number[] }> = { 'similar (findings + BM25)': { p5: [], rr: [] }, 'baseline: BM25 text only': { p5: [], rr: [] } };
   let withoutRelations = 0;
   for (const [i, c] of cases.entries()) {
     const t = targets(c);
     if (![...t.ids].some((id) => graph.hasRelations(id))) withoutRelations++;
-    const d = await svc.differential({ findings: c.findingsText, top: 10 });
-    ranks['differential (weighted evidence)'].push(rankOf(d.ranked.map((r) => hitsTarget(t, r.entityId, r.name))));
+    const rankBy = async (caseWeight?: number) => rankOf((await svc.differential({ findings: c.findingsText, top: 10, caseWeight })).ranked.map((r) => hitsTarget(t, r.entityId, r.name)));
+    ranks[OURS].push(await rankBy());
+    ranks[GRAPH_ONLY].push(await rankBy(0));
+    for (const w of sweep) ranks[`  case weight ${w}`].push(await rankBy(w));
     ranks['baseline: sign count'].push(rankOf(signCount(graph, noNegation, c.findingsText).map((id) => hitsTarget(t, id, graph.name(id)))));
     const s = await svc.similar({ findings: c.findingsText, top: 5 });
     const votes = new Map<string, number>();

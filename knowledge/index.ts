@@ -8,7 +8,7 @@ export { DEMO_REVIEWER } from './demo-approvals.ts';
 export { ENTITY_TYPES, type Entity, EntitySchema, toGraphEntity } from './entities.repository.ts';
 export { EXTRACT_JOB, type ExtractJobDeps, enqueueExtraction, enqueueExtractions, onExtractJobError, requireExtractor, runExtractJob } from './extract/extract.job.ts';
 export { LlmExtractor, type LlmExtractorOptions } from './extract/llm-extractor.ts';
-export { RulesExtractor, type StatedMention, StatedMentionReader } from './extract/rules/index.ts';
+export { type EntityMention, RulesExtractor, splitSentences, type StatedMention, StatedMentionReader } from './extract/rules/index.ts';
 export { Knowledge, type KnowledgeDeps } from './knowledge.ts';
 export { SourceRetirementRepository, type SourceKnowledgeImpact } from './source-retirement.repository.ts';
 export { type Merge, MergeSchema } from './merge.service.ts';

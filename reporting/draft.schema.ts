@@ -39,7 +39,7 @@ export const DraftSchema = z.object({
   templateId: z.string(),
   templateVersion: z.string(),
   /** Which engine wrote `findings` / `impression`: the template engine, or the model (its rewrite passed the guard). */
-  engine: z.enum(['template', 'llm']),
+  engine: z.enum(['template', 'llm', 'edited']),
   /** Why this engine (YZ_LLM=none, rewrite accepted, rejected with its reason, failed). */
   engineNote: z.string(),
   llm: z.object({
@@ -63,8 +63,14 @@ export const DraftSchema = z.object({
   notes: z.array(z.string()),
   /** Opens the draft with its inputs and versions (UI); the API twin is /api/reports/drafts/:id. */
   provenanceUrl: z.string(),
+  /** An edit by a radiologist: the draft it revises, and the guard's verdict on values not in the inputs (shown, not refused). */
+  revision: z.object({ of: z.string(), guard: z.object({ ok: z.boolean(), issues: z.array(GuardIssueSchema) }) }).nullable().default(null),
 });
 export type Draft = z.infer<typeof DraftSchema>;
+
+/** Body of POST /api/reports/drafts/:id/revisions. */
+export const DraftRevisionSchema = z.object({ findings: z.string().trim().min(1).max(10_000), impression: z.string().trim().min(1).max(10_000) }).strict();
+export type DraftRevision = z.infer<typeof DraftRevisionSchema>;
 
 export const DraftSummarySchema = DraftSchema.pick({ id: true, createdAt: true, createdBy: true, templateId: true, engine: true, impression: true }).extend({ measurementId: z.string().nullable() });
 export type DraftSummary = z.infer<typeof DraftSummarySchema>;

@@ -1,25 +1,36 @@
 import { AuditLog } from '../audit/index.ts';
-import { AppError, type Lexicon, newId } from '../core/index.ts';
+import { AppError, type Lexicon, type Logger, newId, type Tokenizer } from '../core/index.ts';
 import type { AiResultRow, MeasurementResult } from '../imaging/index.ts';
 import type { LlmProvider } from '../llm/index.ts';
-import type { Database } from '../store/index.ts';
-import type { Draft, DraftRequest, DraftSummary } from './draft.schema.ts';
+import type { Database, JobHandler, JobQueue } from '../store/index.ts';
+import type { Draft, DraftRequest, DraftRevision, DraftSummary } from './draft.schema.ts';
 import { DraftsRepository } from './drafts.repository.ts';
 import { draftText, renderDraft } from './engine.ts';
+import { guard } from './guard.ts';
 import { toFhir } from './export/fhir.ts';
 import { parseHl7, toHl7 } from './export/hl7.ts';
 import { type ResolvedValues, valuesFromAi, valuesFromMeasurement } from './inputs.ts';
-import { ReportQc, type QcResult } from './qc/qc.ts';
+import { assertReportText, ReportQc, type QcResult } from './qc/qc.ts';
+import { ReportOutbox, type PushTargets } from './push/outbox.ts';
 import { rewriteDraft } from './rewrite.ts';
+import { ReportStructurer, type StructuredReport } from './structure/structure.ts';
 import { parseReportValues } from './values.schema.ts';
 
 export interface ReportingDeps {
   db: Database;
   lexicon?: Lexicon;
+  /** With the lexicon: post-structuring, and QC of counts and sides finding by finding. */
+  tokenizer?: Tokenizer;
   /** The active model, or null (YZ_LLM=none): read at each draft, it can be switched. */
   llm: () => LlmProvider | null;
   measurement: (id: string) => Promise<MeasurementResult>;
   aiResult: (id: string) => Promise<AiResultRow>;
+  /** The outbox's queue and targets (RIS connectors in REST mode); without them pushing is unavailable. */
+  jobs?: JobQueue;
+  pushTargets?: PushTargets;
+  log?: Logger;
+  pushTimeoutMs?: number;
+  wake?: () => void;
 }
 
 export const EXPORT_FORMATS = ['text', 'fhir', 'hl7'] as const;
@@ -28,11 +39,28 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** Report drafting, storage with provenance, exports for RIS and report QC. */
 export class Reporting {
   readonly qc: ReportQc;
+  private readonly structurer: ReportStructurer | null;
+  /** Pushes to RIS / webhook targets, with retries and visible state (null without a job queue). */
+  readonly outbox: ReportOutbox | null;
   private readonly repo = new DraftsRepository();
   private readonly audit = new AuditLog();
 
   constructor(private readonly deps: ReportingDeps) {
-    this.qc = new ReportQc(deps.lexicon);
+    this.qc = new ReportQc(deps.lexicon, deps.tokenizer);
+    this.structurer = deps.lexicon && deps.tokenizer ? new ReportStructurer(deps.lexicon, deps.tokenizer) : null;
+    this.outbox = deps.jobs && deps.pushTargets && deps.log
+      ? new ReportOutbox({ db: deps.db, jobs: deps.jobs, log: deps.log, targets: deps.pushTargets, draft: (id) => this.get(id), timeoutMs: deps.pushTimeoutMs ?? 10_000, wake: deps.wake })
+      : null;
+  }
+
+  jobHandlers(): Record<string, JobHandler> {
+    return this.outbox?.jobHandlers() ?? {};
+  }
+
+  /** The outbox, or STATE_CONFLICT when this process has none (a CLI without the job queue). */
+  pushes(): ReportOutbox {
+    if (!this.outbox) throw new AppError('STATE_CONFLICT', '推送不可用（没有任务队列）/ pushing is unavailable here (no job queue)');
+    return this.outbox;
   }
 
   /** Resolve the inputs, render the template, let the model rewrite when asked and configured (guarded), store, audit. */
@@ -91,6 +119,7 @@ export class Reporting {
       renderedValues: t.values,
       notes: t.notes,
       provenanceUrl: `/reports/drafts/${id}`,
+      revision: null,
     };
     await this.deps.db.transaction(async (tx) => {
       await this.repo.insert(tx, draft);
@@ -100,6 +129,35 @@ export class Reporting {
         target: id,
         details: { template: `${t.templateId}@${t.templateVersion}`, engine, llm: llm.status, measurementId: draft.source.measurementId, aiResultId: draft.source.aiResultId },
       });
+    });
+    return draft;
+  }
+
+  /**
+   * A radiologist's edit, stored as a new draft that names the one it revises (same inputs, values and follow-up).
+   * The guard compares the edit with the template text: a value not in the inputs is reported, not refused —
+   * the radiologist is the author — and the Draft page shows it.
+   */
+  async revise(parentId: string, edit: DraftRevision, actor: string): Promise<Draft> {
+    const parent = await this.get(parentId);
+    const id = newId('rpt');
+    const text = draftText({ findings: edit.findings, impression: edit.impression, followUpText: parent.followUpText });
+    const draft: Draft = {
+      ...parent,
+      id,
+      createdAt: new Date().toISOString(),
+      createdBy: actor,
+      engine: 'edited',
+      engineNote: `${actor} 编辑（修订 ${parent.id}）/ edited by ${actor} (revises ${parent.id})`,
+      findings: edit.findings,
+      impression: edit.impression,
+      text,
+      provenanceUrl: `/reports/drafts/${id}`,
+      revision: { of: parent.id, guard: guard(`${edit.findings}\n${edit.impression}`, parent.templateText) },
+    };
+    await this.deps.db.transaction(async (tx) => {
+      await this.repo.insert(tx, draft);
+      await this.audit.append(tx, { actor, action: 'report.draft', target: id, details: { op: 'revise', of: parent.id, guardOk: draft.revision?.guard.ok ?? true } });
     });
     return draft;
   }
@@ -128,6 +186,13 @@ export class Reporting {
 
   check(text: string, templateId?: string): QcResult {
     return this.qc.check(text, templateId);
+  }
+
+  /** A free-text report → findings with spans (rules, no model); nothing is stored. */
+  structure(text: string): StructuredReport {
+    assertReportText(text);
+    if (!this.structurer) throw new AppError('STATE_CONFLICT', '未加载词表，无法结构化 / no lexicon loaded: post-structuring is unavailable');
+    return this.structurer.structure(text);
   }
 
   private async resolve(req: DraftRequest): Promise<ResolvedValues> {

@@ -1,4 +1,5 @@
 export { demoFiles, loadDemoCases, loadDemoCorpus, loadDemoLiterature } from './demo-loader.ts';
-export { createRuntime, loadLanguage, type Runtime } from './runtime.ts';
-export type { Services } from './services.ts';
 export type { Readiness } from './health.service.ts';
+export { createRuntime, loadLanguage, type Runtime } from './runtime.ts';
+export { createSearchRuntime, type SearchServices } from './search-runtime.ts';
+export type { Services } from './services.ts';

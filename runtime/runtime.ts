@@ -127,6 +127,26 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const literature = new Literature({ db, jobs, log, wake, config: config.pubmed, prepared: { sources, indexer, tables, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
     const extractDeps = knowledge.extractJobDeps();
     const imaging = new Imaging({ db, jobs, log, lexicon, config: config.imaging, connectors, timeZone: config.pubmed.timezone, wake });
+    const reporting = new Reporting({
+      db,
+      lexicon,
+      tokenizer,
+      llm: () => activeModel.current,
+      measurement: async (id) => (await imaging.measurements.get(id)).result,
+      aiResult: (id) => imaging.ai.get(id),
+      jobs,
+      log,
+      wake,
+      pushTimeoutMs: config.connectors.timeoutMs,
+      // Push targets are RIS connectors in REST mode (a webhook); endpointOf checks the allow-list at every use.
+      pushTargets: {
+        list: async () => (await connectors.list()).filter((c) => c.kind === 'ris' && c.enabled && (c.config as { mode?: string }).mode === 'rest').map((c) => ({ id: c.id, name: c.name })),
+        resolve: async (id) => {
+          const ep = await connectors.endpointOf('ris', id);
+          return ep && ep.config.mode === 'rest' && typeof ep.config.url === 'string' ? { id: ep.id, name: ep.name, url: ep.config.url } : null;
+        },
+      },
+    });
     const handlers: Record<string, JobHandler> = {
       [INGEST_JOB]: {
         run: (job) => runIngestJob(job, deps),
@@ -138,6 +158,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
       ...literature.jobHandlers(),
       ...connectors.jobHandlers(),
       ...imaging.jobHandlers(),
+      ...reporting.jobHandlers(),
     };
     const runner = new JobRunner(jobs, handlers, log, { fault: config.fault });
     runnerRef = runner;
@@ -152,18 +173,11 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const encrypted = await encryptStoredQuestions(db, keyring);
     if (encrypted) log.warn({ values: encrypted }, 'chat questions stored in clear were encrypted with the master key');
     const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, tables, cache: llmCache, keyring, log, imaging: imaging.toolPort() });
-    const reporting = new Reporting({
-      db,
-      lexicon,
-      llm: () => activeModel.current,
-      measurement: async (id) => (await imaging.measurements.get(id)).result,
-      aiResult: (id) => imaging.ai.get(id),
-    });
     const teaching = new Teaching({
       db, knowledge, llm: () => activeModel.current,
       retrieve: async (q, top) => (await search.search({ q, top, mode: 'bm25' })).results.map((h) => ({ sourceId: h.sourceId, title: h.title, version: h.version, year: h.year, page: h.pageStart, quote: h.text })),
     });
-    const cases = new Cases({ db, lexicon, tokenizer, knowledge, keyring });
+    const cases = new Cases({ db, lexicon, tokenizer, knowledge, keyring, llm: () => activeModel.current });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
     // A serving process wakes its projector after a change; a one-shot command waits for the graph to show it.
     // The change is committed either way: a graph store that is down leaves it pending for the projector.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { newId } from '../core/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
-import type { Question, QuestionDraft } from './question.schemas.ts';
+import type { FigureRef, Question, QuestionDraft } from './question.schemas.ts';
 import { QuestionStatusSchema, QuestionTypeSchema, LevelSchema } from './question.schemas.ts';
 import { signatureOf } from './similarity.ts';
 
@@ -22,7 +22,7 @@ interface QuestionRowDb {
   id: string; version: number; status: Question['status']; type: Question['type']; template: string; engine: Question['engine'];
   stem: string; options: Question['options']; answer_key: string[]; explanation: string; citations: Question['citations'];
   claim: Question['claim']; disease_id: string | null; tags: string[]; difficulty: number; level: Question['level']; fact_key: string | null;
-  created_by: string; created_at: Date; updated_by: string; updated_at: Date; flags: string[] | null;
+  created_by: string; created_at: Date; updated_by: string; updated_at: Date; flags: string[] | null; figure: FigureRef | null;
 }
 
 /** Flags computed from the graph and sources as they are now (never stored, so they cannot go stale). */
@@ -39,6 +39,7 @@ function toQuestion(r: QuestionRowDb): Question {
     explanation: r.explanation, citations: r.citations, claim: r.claim, diseaseId: r.disease_id, tags: r.tags, difficulty: Number(r.difficulty), level: r.level,
     factKey: r.fact_key, createdBy: r.created_by, createdAt: new Date(r.created_at).toISOString(), updatedBy: r.updated_by, updatedAt: new Date(r.updated_at).toISOString(),
     flags: r.flags ?? [],
+    figure: r.figure ?? null,
   };
 }
 
@@ -145,6 +146,12 @@ export class BankRepository {
          claim = $10::jsonb, version = version + 1, updated_by = $11, updated_at = now() WHERE id = $1`,
       [id, d.stem, JSON.stringify(d.options), d.key, d.explanation, d.tags, d.level, d.difficulty, signatureOf(d.stem, d.options), d.claim ? JSON.stringify(d.claim) : null, actor],
     );
+    await this.recordVersion(tx, id, 'edit', actor);
+  }
+
+  /** Attach, move or remove an item's figure: a new version. */
+  async setFigure(tx: Queryable, id: string, figure: FigureRef | null, actor: string): Promise<void> {
+    await tx.query('UPDATE teach_questions SET figure = $2::jsonb, version = version + 1, updated_by = $3, updated_at = now() WHERE id = $1', [id, figure ? JSON.stringify(figure) : null, actor]);
     await this.recordVersion(tx, id, 'edit', actor);
   }
 

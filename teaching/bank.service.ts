@@ -8,9 +8,12 @@ import { checkItem, DuplicateIndex } from './checks.ts';
 import { levelOf } from './difficulty.ts';
 import type { QuestionEngine } from './engine.ts';
 import { type Fact, type FactEntity, FactGraph } from './fact-graph.ts';
+import { GuidelineTablesRepository } from './guideline-tables.repository.ts';
+import { readFigure, type WindowLevel } from './figures.ts';
+import { type FigureMeta, FiguresRepository } from './figures.repository.ts';
 import { generateItems } from './generator.ts';
 import { LlmEngine, type PassageRetriever } from './llm.engine.ts';
-import { type GenerateRequest, GenerateRequestSchema, type Question, type QuestionDraft, type QuestionEdit, type Rejection } from './question.schemas.ts';
+import { type FigureRef, type GenerateRequest, GenerateRequestSchema, type Question, type QuestionDraft, type QuestionEdit, type Rejection } from './question.schemas.ts';
 import { TemplateEngine } from './templates.engine.ts';
 
 export interface GenerateResult {
@@ -40,7 +43,51 @@ export class QuestionBank {
   private readonly audit = new AuditLog();
   private readonly templates = new TemplateEngine();
 
-  constructor(private readonly deps: QuestionBankDeps) {}
+  private readonly tables: GuidelineTablesRepository;
+  private readonly figures: FiguresRepository;
+
+  constructor(private readonly deps: QuestionBankDeps) {
+    this.tables = new GuidelineTablesRepository(deps.db);
+    this.figures = new FiguresRepository(deps.db);
+  }
+
+  /** Store an uploaded figure after validating its bytes (readFigure); audited `question.figure_upload`. */
+  async uploadFigure(bytes: Buffer, fileName: string, opts: { window?: WindowLevel; synthetic?: boolean }, actor: string): Promise<FigureMeta & { created: boolean }> {
+    const figure = readFigure(bytes, fileName, { window: opts.window });
+    return this.deps.db.transaction(async (tx) => {
+      const r = await this.figures.insert(tx, figure, { fileName, synthetic: Boolean(opts.synthetic), actor });
+      if (r.created) await this.audit.append(tx, { actor, action: 'question.figure_upload', target: r.figure.id, details: { source: figure.source, mime: figure.mime, width: figure.width, height: figure.height, bytes: figure.bytes.length, synthetic: Boolean(opts.synthetic) } });
+      return { ...r.figure, created: r.created };
+    });
+  }
+
+  figureMeta(id: string): Promise<FigureMeta | null> {
+    return this.figures.meta(id);
+  }
+
+  async figureBytes(id: string): Promise<{ mime: string; bytes: Buffer }> {
+    const f = await this.figures.bytes(id);
+    if (!f) throw new AppError('NOT_FOUND', `图像不存在 / no figure ${id}`, { field: 'id' });
+    return f;
+  }
+
+  /** Show a figure with an item (an image-reading item), or remove it: a new version; an approved item goes back to draft. */
+  async setFigure(id: string, figure: FigureRef | null, actor: string): Promise<Question> {
+    const q = await this.require(id);
+    if (q.status === 'retired') throw new AppError('STATE_CONFLICT', '已停用的题目不能编辑 / a retired item cannot be edited', { field: 'id' });
+    if (figure && !(await this.figures.meta(figure.figureId))) throw new AppError('NOT_FOUND', `图像不存在 / no figure ${figure.figureId}`, { field: 'figureId' });
+    await this.deps.db.transaction(async (tx) => {
+      await this.deps.repo.setFigure(tx, id, figure, actor);
+      if (q.status === 'approved') await this.deps.repo.setStatus(tx, id, 'draft', actor);
+      await this.audit.append(tx, { actor, action: 'question.edit', target: id, details: { version: q.version + 1, figure } });
+    });
+    return this.require(id);
+  }
+
+  /** Guideline tables about an entity (the table-driven items' material). */
+  tablesAbout(subject: FactEntity) {
+    return this.tables.about([subject.nameZh, subject.nameEn]);
+  }
 
   /** The approved graph as generation sees it: every active relation. */
   async factGraph(): Promise<FactGraph> {
@@ -68,7 +115,11 @@ export class QuestionBank {
       const id = await this.deps.knowledge.entities.canonicalId(known.id);
       const e = graph.entity(id);
       if (e) return e;
-      throw new AppError('TOO_FEW_FACTS', `只能生成 0 道题目：“${known.nameZh}”在已审核知识图谱中还没有任何关系 / no approved relation about ${known.nameEn || known.nameZh} yet`, {
+      // No approved relation yet, but guideline tables about it: table-driven items can still be written.
+      const canonical = (await this.deps.knowledge.entities.get(id)) ?? known;
+      const bare: FactEntity = { id: canonical.id, type: canonical.type, nameZh: canonical.nameZh, nameEn: canonical.nameEn };
+      if ((await this.tablesAbout(bare)).length) return bare;
+      throw new AppError('TOO_FEW_FACTS', `只能生成 0 道题目：“${known.nameZh}”在已审核知识图谱中还没有任何关系，也没有相关的指南表格 / no approved relation nor guideline table about ${known.nameEn || known.nameZh} yet`, {
         field: 'entity', details: { entityId: known.id, possible: 0 },
       });
     }
@@ -81,7 +132,8 @@ export class QuestionBank {
     const graph = await this.factGraph();
     const subject = await this.resolveSubject(graph, req.entity);
     const { engine, note } = this.engine(req.engine);
-    const out = await generateItems(engine, { subject, graph, count: req.count, type: req.type, allowFewer: req.allowFewer, bank: await this.duplicateIndex(), signal });
+    const tables = await this.tablesAbout(subject);
+    const out = await generateItems(engine, { subject, graph, count: req.count, type: req.type, tables, allowFewer: req.allowFewer, bank: await this.duplicateIndex(), signal });
     const ids = await this.deps.db.transaction(async (tx) => {
       const ids = await this.deps.repo.insertDrafts(tx, out.items, actor);
       await this.audit.append(tx, { actor, action: 'question.generate', target: subject.id, details: { engine: engine.name, engineVersion: engine.version, items: ids.length, questionIds: ids } });

@@ -1,5 +1,7 @@
+import { checkKeyEvidence } from './evidence-checks.ts';
 import type { FactGraph } from './fact-graph.ts';
 import type { QuestionDraft, QuestionOption, Rejection } from './question.schemas.ts';
+import { numbersIn, partOf } from './table-items.ts';
 import { bigrams, dice, nested, signatureOf } from './similarity.ts';
 
 /** Options this similar (character-bigram Dice) are near-duplicates: a resident could not tell them apart. */
@@ -62,7 +64,9 @@ export function checkItem(d: QuestionDraft, graph: FactGraph, bank?: DuplicateIn
       }
     }
   }
-  const truth = checkAgainstGraph(d, graph);
+  const cited = checkNumbersAndTables(d);
+  if (cited) return cited;
+  const truth = checkAgainstGraph(d, graph) ?? checkKeyEvidence(d, graph);
   if (truth) return truth;
   const dup = bank?.find(d, exceptId);
   if (dup) return reject(d, 'DUPLICATE_OF_BANK', `与题库中的 ${dup} 重复或近似 / duplicates bank item ${dup}`);
@@ -100,6 +104,40 @@ function checkAgainstGraph(d: QuestionDraft, graph: FactGraph): Rejection | null
       if (id && graph.related(id, c.subjectId)) {
         return reject(d, 'DISTRACTOR_TRUE', `干扰项 ${o.label}「${o.text}」与题干主题是同一概念的不同层级 / distractor is the subject itself at another level`);
       }
+    }
+  }
+  return null;
+}
+
+const compact = (s: string) => s.normalize('NFKC').replace(/\s+/g, '');
+
+/**
+ * Numbers and table cells against the cited passages. An item built from a table (or written by a model) may
+ * state only numbers its cited passages state; a table item's key must be the cited cell, verbatim, and each
+ * distractor another row's cell of the same column — never the keyed cell again.
+ */
+function checkNumbersAndTables(d: QuestionDraft): Rejection | null {
+  const tables = d.citations.tables ?? [];
+  if (!tables.length && d.engine !== 'llm') return null;
+  const quotes = d.citations.passages.map((p) => p.quote).join('\n');
+  const known = new Set(numbersIn(quotes));
+  for (const [where, text] of [['题干 / stem', d.stem] as const, ...d.options.map((o) => [`选项 ${o.label}`, o.text] as const)]) {
+    const stray = numbersIn(text).filter((n) => !known.has(n));
+    if (stray.length) return reject(d, 'NUMBER_NOT_CITED', `${where}中的数字 ${[...new Set(stray)].join('、')} 不见于所引原文 / number(s) not stated in the cited passage`);
+  }
+  if (!tables.length) return null;
+  const t = tables[0];
+  const cell = t.rows[t.row]?.[t.column];
+  if (!cell || !compact(quotes).includes(compact(cell))) return reject(d, 'KEY_NOT_SUPPORTED', '所引表格中没有题目所问的单元格 / the cited table has no such cell');
+  if (!compact(d.stem).includes(compact(t.rows[t.row][0]))) return reject(d, 'KEY_NOT_SUPPORTED', `题干没有写明所问的行“${t.rows[t.row][0]}” / the stem does not name the cited row`);
+  const column = new Set(t.rows.map((r, i) => (i === t.row ? '' : compact(r[t.column] ?? ''))).filter(Boolean));
+  for (const o of d.options) {
+    if (d.key.includes(o.label)) {
+      if (compact(o.text) !== compact(cell)) return reject(d, 'KEY_NOT_SUPPORTED', `答案 ${o.label}「${o.text}」不是所引表格中该行该列的内容「${cell}」 / the key is not the cited cell`);
+    } else if (compact(o.text) === compact(cell) || partOf(o.text, cell)) {
+      return reject(d, 'DISTRACTOR_TRUE', `干扰项 ${o.label}「${o.text}」与表格中的正确内容相同 / a distractor is the cited cell itself`);
+    } else if (!column.has(compact(o.text))) {
+      return reject(d, 'OPTION_NOT_SUPPORTED', `干扰项 ${o.label}「${o.text}」不是所引表格同一列的内容 / a distractor is not a cell of the cited column`);
     }
   }
   return null;

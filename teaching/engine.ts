@@ -1,4 +1,5 @@
 import type { FactEntity, FactGraph } from './fact-graph.ts';
+import type { GuidelineTable } from './table-items.ts';
 import type { EngineName, QuestionDraft, QuestionType, Rejection } from './question.schemas.ts';
 
 export interface DraftRequest {
@@ -7,6 +8,8 @@ export interface DraftRequest {
   /** How many items the caller wants (engines may propose more; the generator selects). */
   count: number;
   type?: QuestionType;
+  /** Guideline tables about the subject (table-driven numeric items). */
+  tables?: readonly GuidelineTable[];
   signal?: AbortSignal;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LevelSchema, OptionSchema, QuestionTypeSchema } from './question.schemas.ts';
+import { FigureRefSchema, LevelSchema, OptionSchema, QuestionTypeSchema } from './question.schemas.ts';
 
 export const BlueprintCellSchema = z.object({
   /** Knowledge point: entity id (disease or any tagged entity). */
@@ -32,6 +32,7 @@ export const ExamItemSchema = z.object({
   key: z.array(z.string()),
   tags: z.array(z.string()),
   level: LevelSchema,
+  figure: FigureRefSchema.nullable().optional(),
 });
 export type ExamItem = z.infer<typeof ExamItemSchema>;
 
@@ -65,7 +66,7 @@ export const AttemptViewSchema = z.object({
   /** Seconds left by the server's clock (0 when time is up). */
   remainingSeconds: z.number().int(),
   submittedAt: z.string().nullable(),
-  items: z.array(z.object({ questionId: z.string(), type: QuestionTypeSchema, stem: z.string(), options: z.array(z.object({ label: z.string(), text: z.string() })) })),
+  items: z.array(z.object({ questionId: z.string(), type: QuestionTypeSchema, stem: z.string(), options: z.array(z.object({ label: z.string(), text: z.string() })), figure: FigureRefSchema.nullable().optional() })),
   answers: z.record(z.string(), z.array(z.string())),
   score: z.number().nullable(),
   maxScore: z.number().nullable(),

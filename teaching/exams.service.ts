@@ -57,7 +57,7 @@ export class ExamsService {
       }
       for (const q of shuffle(fits, seededRandom(`${req.title}:${cell.tag}:${cell.level}`)).slice(0, cell.count)) {
         used.add(q.id);
-        items.push({ questionId: q.id, version: q.version, type: q.type, stem: q.stem, options: q.options, key: q.key, tags: q.tags, level: q.level });
+        items.push({ questionId: q.id, version: q.version, type: q.type, stem: q.stem, options: q.options, key: q.key, tags: q.tags, level: q.level, figure: q.figure ?? null });
       }
     }
     if (short.length) {
@@ -137,7 +137,7 @@ export class ExamsService {
     return {
       id: a.id, examId: a.examId, title: exam.title, seq: a.seq, startedAt: a.startedAt, deadline: a.deadline, remainingSeconds: a.submittedAt ? 0 : a.remainingSeconds,
       submittedAt: a.submittedAt,
-      items: a.itemOrder.map((i) => exam.items[i]).map((it) => ({ questionId: it.questionId, type: it.type, stem: it.stem, options: it.options.map(({ label, text }) => ({ label, text })) })),
+      items: a.itemOrder.map((i) => exam.items[i]).map((it) => ({ questionId: it.questionId, type: it.type, stem: it.stem, options: it.options.map(({ label, text }) => ({ label, text })), figure: it.figure ?? null })),
       answers: a.answers, score: a.score, maxScore: a.maxScore,
     };
   }

@@ -39,6 +39,7 @@ export class FactGraph {
   /** Every approved evidence quote, once (for co-mention checks). */
   private readonly quotes = new Set<string>();
   private readonly quotesOf = new Map<string, string[]>();
+  private readonly byId = new Map<string, Fact>();
   readonly size: number;
 
   constructor(relations: readonly Fact[]) {
@@ -55,6 +56,7 @@ export class FactGraph {
   }
 
   private add(f: Fact): void {
+    if (!this.byId.has(f.id)) this.byId.set(f.id, f);
     for (const ev of f.evidence) this.quotes.add(ev.quote);
     for (const e of [f.subject, f.object]) {
       this.entities.set(e.id, e);
@@ -68,6 +70,11 @@ export class FactGraph {
     this.truth.set(k, list);
     push(this.bySubject, f.subject.id, f.predicate, f);
     push(this.byObject, f.object.id, f.predicate, f);
+  }
+
+  /** An approved relation by id, oriented as generation reads it (`suggests` as `has_sign`). */
+  fact(id: string): Fact | undefined {
+    return this.byId.get(id);
   }
 
   entity(id: string): FactEntity | undefined {

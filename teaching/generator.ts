@@ -3,6 +3,7 @@ import { PREDICATE_LABELS, type Predicate } from '../knowledge/index.ts';
 import { checkItem, type DuplicateIndex } from './checks.ts';
 import type { QuestionEngine } from './engine.ts';
 import type { FactEntity, FactGraph } from './fact-graph.ts';
+import type { GuidelineTable } from './table-items.ts';
 import type { QuestionDraft, QuestionType, Rejection } from './question.schemas.ts';
 
 export interface GenerateOptions {
@@ -10,6 +11,7 @@ export interface GenerateOptions {
   graph: FactGraph;
   count: number;
   type?: QuestionType;
+  tables?: readonly GuidelineTable[];
   allowFewer?: boolean;
   /** The bank (mutated: accepted items are added, so a run never repeats itself). */
   bank: DuplicateIndex;
@@ -30,7 +32,7 @@ export interface GenerateOutcome {
  * and why (facts per predicate, rejections by reason, the engine's notes), unless `allowFewer`.
  */
 export async function generateItems(engine: QuestionEngine, o: GenerateOptions): Promise<GenerateOutcome> {
-  const drafted = await engine.draft({ subject: o.subject, graph: o.graph, count: o.count, type: o.type, signal: o.signal });
+  const drafted = await engine.draft({ subject: o.subject, graph: o.graph, count: o.count, type: o.type, tables: o.tables, signal: o.signal });
   const rejected = [...drafted.rejected];
   const valid: QuestionDraft[] = [];
   for (const item of drafted.items) {

@@ -20,10 +20,13 @@ export {
   AnswersSchema, AttemptViewSchema, type AttemptView, BlueprintCellSchema, type Exam, type ExamCreate, ExamCreateSchema, ExamItemSchema, ExamSchema, ExamSummarySchema,
 } from './exam.schemas.ts';
 export {
-  type GenerateRequest, GenerateRequestSchema, LEVELS, type Question, type QuestionDraft, QuestionDraftSchema, type QuestionEdit, QuestionEditSchema, QuestionSchema,
+  type FigureRef, FigureRefSchema, type GenerateRequest, GenerateRequestSchema, LEVELS, type Question, type QuestionDraft, QuestionDraftSchema, type QuestionEdit, QuestionEditSchema, QuestionSchema,
   QUESTION_STATUSES, QUESTION_TYPES, RejectionSchema,
 } from './question.schemas.ts';
 export { Teaching, type TeachingDeps } from './teaching.ts';
 export { EXPORT_FORMATS, EXPORT_TYPES, type ExportFormat, IMPORT_FORMATS, type ImportFormat, type ImportReport, TransferService } from './transfer.service.ts';
-export { exportMoodleXml, exportQtiPackage, exportXlsx, type ItemRow, parseMoodleXml, parseXlsx, qtiItem, type RowError } from './transfer/index.ts';
+export { exportDocxPaper, exportMoodleXml, exportQtiPackage, exportXlsx, type ItemRow, parseMoodleXml, parseXlsx, qtiItem, type RowError } from './transfer/index.ts';
 export { TEMPLATE_VERSION, TemplateEngine } from './templates.engine.ts';
+export { type GuidelineTable, numbersIn, partOf, TABLE_TEMPLATE, tableItems, tableQuote } from './table-items.ts';
+export { FIGURE_LIMITS, type Figure, readFigure, type WindowLevel } from './figures.ts';
+export type { FigureMeta } from './figures.repository.ts';

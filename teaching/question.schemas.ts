@@ -32,11 +32,35 @@ export const PassageSchema = z.object({
 });
 export type Passage = z.infer<typeof PassageSchema>;
 
+/** The guideline table cell a table-driven item asks (the table as cited, so checks re-read the key from it). */
+export const TableCitationSchema = z.object({
+  sourceId: z.string(),
+  /** The table's number in its document (source_tables.ordinal). */
+  ordinal: z.number().int(),
+  caption: z.string().nullable(),
+  header: z.array(z.string()),
+  rows: z.array(z.array(z.string())),
+  /** The row and column of the keyed cell. */
+  row: z.number().int().min(0),
+  column: z.number().int().min(0),
+});
+export type TableCitation = z.infer<typeof TableCitationSchema>;
+
 export const CitationsSchema = z.object({
   /** Approved relation ids the item was built on. */
   relationIds: z.array(z.string()),
   passages: z.array(PassageSchema),
+  /** Table cells a table-driven item was built on (empty for graph items). */
+  tables: z.array(TableCitationSchema).optional(),
 });
+
+/** A figure an image-reading item (读片题) shows, with an optional circle marking the region asked about. */
+export const FigureRefSchema = z.object({
+  figureId: z.string().min(1).max(100),
+  /** Centre and radius as fractions of the figure's width and height (r of the width). */
+  region: z.object({ x: z.number().min(0).max(1), y: z.number().min(0).max(1), r: z.number().min(0.005).max(0.5) }).nullable().default(null),
+});
+export type FigureRef = z.infer<typeof FigureRefSchema>;
 
 /** What the keyed answer asserts about the subject, so checks can re-test every option against the graph. */
 export const ClaimSchema = z.object({
@@ -68,6 +92,8 @@ export const QuestionDraftSchema = z.object({
   level: LevelSchema,
   /** Same template, claim and keyed entities: the same question however its distractors vary. */
   factKey: z.string().nullable(),
+  /** The figure of an image-reading item, or none. */
+  figure: FigureRefSchema.nullable().optional(),
 });
 export type QuestionDraft = z.infer<typeof QuestionDraftSchema>;
 

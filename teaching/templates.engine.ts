@@ -3,6 +3,7 @@ import { estimateDifficulty } from './difficulty.ts';
 import type { DraftRequest, DraftResult, QuestionEngine } from './engine.ts';
 import type { Fact, FactEntity, FactGraph } from './fact-graph.ts';
 import type { Passage, QuestionDraft, QuestionOption } from './question.schemas.ts';
+import { tableItems } from './table-items.ts';
 import { nested, seededRandom, shuffle, textSimilarity } from './similarity.ts';
 
 type Kind = 'single' | 'multiple' | 'not';
@@ -27,7 +28,7 @@ const firstChoice = (f: Fact) => f.evidence.some((e) => /首选|first[- ]line|mo
 const modality = (f: Fact) => f.qualifiers.modality?.trim() || '影像';
 
 /** The template set. Version bumps when a stem or rule changes (recorded with every item). */
-export const TEMPLATE_VERSION = 'templates@1';
+export const TEMPLATE_VERSION = 'templates@2';
 const SPECS: readonly Spec[] = [
   {
     id: 'typical_sign', predicate: 'has_sign', about: 'subject', optionTypes: ['Sign', 'Finding'],
@@ -89,7 +90,7 @@ export class TemplateEngine implements QuestionEngine {
   }
 
   /** The same, synchronously (benchmarks and bulk runs). */
-  draftSync({ subject: x, graph, type }: DraftRequest): DraftResult {
+  draftSync({ subject: x, graph, type, tables }: DraftRequest): DraftResult {
     const items: QuestionDraft[] = [];
     const notes: string[] = [];
     for (const spec of SPECS) {
@@ -129,6 +130,11 @@ export class TemplateEngine implements QuestionEngine {
       }
     }
     if (type !== 'multiple' && x.type === 'Disease') items.push(...this.uniqueSignItems(x, graph));
+    if (type !== 'multiple' && tables?.length) {
+      const fromTables = tableItems(x, tables);
+      items.push(...fromTables.items);
+      notes.push(...fromTables.notes);
+    }
     return { items, rejected: [], notes: [...new Set(notes)] };
   }
 

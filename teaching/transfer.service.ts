@@ -6,9 +6,9 @@ import type { BankRepository, QuestionFilter } from './bank.repository.ts';
 import { checkItem } from './checks.ts';
 import type { QuestionBank } from './bank.service.ts';
 import type { QuestionDraft } from './question.schemas.ts';
-import { exportMoodleXml, exportQtiPackage, exportXlsx, type ItemRow, LABELS_FOR_IMPORT, parseMoodleXml, parseXlsx, type RowError, rowOf } from './transfer/index.ts';
+import { exportDocxPaper, exportMoodleXml, exportQtiPackage, exportXlsx, type ItemRow, LABELS_FOR_IMPORT, parseMoodleXml, parseXlsx, type RowError, rowOf } from './transfer/index.ts';
 
-export const EXPORT_FORMATS = ['xlsx', 'moodle', 'qti'] as const;
+export const EXPORT_FORMATS = ['xlsx', 'moodle', 'qti', 'docx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const IMPORT_FORMATS = ['xlsx', 'moodle'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -17,6 +17,7 @@ export const EXPORT_TYPES: Record<ExportFormat, { mime: string; ext: string }> =
   xlsx: { mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', ext: 'xlsx' },
   moodle: { mime: 'application/xml; charset=utf-8', ext: 'moodle.xml' },
   qti: { mime: 'application/zip', ext: 'qti21.zip' },
+  docx: { mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', ext: 'docx' },
 };
 
 export interface ImportReport {
@@ -52,7 +53,11 @@ export class TransferService {
     }
     const rows = items.map(rowOf);
     const names = new Map((await this.knowledge.entities.getMany([...new Set(rows.flatMap((r) => r.tags))])).map((e) => [e.id, e.nameZh || e.nameEn]));
-    const body = format === 'xlsx' ? await exportXlsx(rows) : format === 'moodle' ? exportMoodleXml(rows, (t) => names.get(t) ?? t) : await exportQtiPackage(rows);
+    const body =
+      format === 'xlsx' ? await exportXlsx(rows)
+      : format === 'moodle' ? exportMoodleXml(rows, (t) => names.get(t) ?? t)
+      : format === 'docx' ? await exportDocxPaper(rows, { subtitle: `共 ${rows.length} 题 · 导出于 ${new Date().toISOString().slice(0, 10)}` })
+      : await exportQtiPackage(rows);
     await this.audit.append(this.db, { actor, action: 'data.export', target: null, details: { what: 'questions', format, count: rows.length, filter } });
     return { body, count: rows.length };
   }

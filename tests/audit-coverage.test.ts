@@ -23,6 +23,7 @@ const EXEMPT: Record<string, string> = {
   'POST /api/kg/candidates/bulk/preview': 'computes what a bulk approval would do (a POST for its filter body); changes nothing',
   'POST /api/kg/vocabulary/imports/preview': 'parses the uploaded terminology and reports what an import would do; writes nothing',
   'POST /api/reports/qc': 'checks pasted report text and returns flags; stores nothing',
+  'POST /api/reports/structure': 'post-structures pasted report text and returns findings; stores nothing',
   'POST /api/cases/similar': 'matches pasted findings against typical cases (a POST for its body); stores nothing',
   'POST /api/cases/differential': 'ranks diseases for pasted findings (a POST for its body); stores nothing',
   'POST /api/cases/findings': 'reads structured findings from pasted text; stores nothing',
@@ -178,6 +179,23 @@ describe('every state-changing route leaves an audit row with its actor', () => 
       request: { method: 'POST', url: '/api/reports/drafts', ...json({ values: { findingType: 'lung_nodule', nodeType: 'solid', side: 'right', lobe: 'upper', longMm: 7 } }, admin) },
       action: 'report.draft',
     })];
+    const draftId = async () => (await q<{ id: string }>(`SELECT id FROM report_drafts ORDER BY created_at DESC LIMIT 1`))[0].id;
+    yield ['POST /api/reports/drafts/:id/revisions', async () => {
+      const id = await draftId();
+      return { request: { method: 'POST', url: `/api/reports/drafts/${id}/revisions`, ...json({ findings: '右肺上叶见一实性结节，大小约7mm。', impression: '右肺上叶实性结节。' }, admin) }, action: 'report.draft' };
+    }];
+    yield ['POST /api/reports/drafts/:id/push', async () => {
+      const ris = await rt.connectors.create({ name: 'walk RIS', kind: 'ris', config: { mode: 'rest', url: 'http://127.0.0.1:9/ris/reports' } }, 'admin');
+      const id = await draftId();
+      return { request: { method: 'POST', url: `/api/reports/drafts/${id}/push`, ...json({ connectorId: ris.id, format: 'hl7' }, admin) }, action: 'report.push', target: id };
+    }];
+    yield ['POST /api/reports/pushes/:id/retry', async () => {
+      const [p] = await q<{ id: string; job_id: string; draft_id: string }>(`SELECT id, job_id, draft_id FROM report_pushes ORDER BY created_at DESC LIMIT 1`);
+      // As if the target stayed down through every attempt.
+      await q(`UPDATE report_pushes SET status = 'failed' WHERE id = '${p.id}'`);
+      await q(`UPDATE jobs SET status = 'failed' WHERE id = '${p.job_id}'`);
+      return { request: { method: 'POST', url: `/api/reports/pushes/${p.id}/retry`, headers: admin }, action: 'report.push', target: p.draft_id };
+    }];
     yield ['POST /api/imaging/ai/results', async () => ({
       request: { method: 'POST', url: '/api/imaging/ai/results', ...json({ model: { name: 'walk', version: '1' }, task: 'segmentation', studyInstanceUid: '1.2.826.0.1.3680043.8.498.78', segments: [{ label: 'liver' }] }, admin) },
       action: 'imaging.ai_import',
@@ -276,6 +294,15 @@ describe('every state-changing route leaves an audit row with its actor', () => 
       const xml = '<quiz><question type="multichoice"><questiontext><text>审计导入：以下哪项是示例答案？</text></questiontext><single>true</single><answer fraction="100"><text>甲选项</text></answer><answer fraction="0"><text>乙选项</text></answer></question></quiz>';
       const m = multipart('walk.moodle.xml', xml, 'application/xml');
       return { request: { method: 'POST', url: '/api/teaching/questions/import', payload: m.payload, headers: { ...admin, ...m.headers } }, action: 'data.import', target: 'walk.moodle.xml' };
+    }];
+    yield ['POST /api/teaching/figures', async () => {
+      const m = multipart('walk-figure.png', readFileSync(path.join(ROOT, 'demo/figures/synthetic-chest-ct-lung-window.png')), 'image/png');
+      return { request: { method: 'POST', url: '/api/teaching/figures', payload: m.payload, headers: { ...admin, ...m.headers } }, action: 'question.figure_upload' };
+    }];
+    yield ['PUT /api/teaching/questions/:id/figure', async () => {
+      const [id] = await questions();
+      const [f] = await q<{ id: string }>('SELECT id FROM teach_figures LIMIT 1');
+      return { request: { method: 'PUT', url: `/api/teaching/questions/${id}/figure`, ...json({ figure: { figureId: f.id, region: { x: 0.3, y: 0.42, r: 0.06 } } }, admin) }, action: 'question.edit', target: id };
     }];
     yield ['POST /api/teaching/questions/:id/retire', async () => {
       const [id] = await questions();

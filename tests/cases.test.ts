@@ -155,6 +155,25 @@ describe('case library, similar cases and differential on the approved graph', (
     expect(r.ranked.map((d) => d.name)).not.toContain('烟雾病');
   });
 
+  it('lets the most similar approved typical cases vote: their diagnoses rank, each with the cases cited; weight 0 is the graph alone', async () => {
+    // This test corpus has no approved lung relations: the graph alone cannot rank 大叶性肺炎, its typical case can.
+    const q = '右肺下叶大片实变，其内见支气管充气征，未见空洞。';
+    const r = await rt.cases.service.differential({ findings: q });
+    const pneumonia = r.ranked.find((d) => d.name === '大叶性肺炎');
+    expect(pneumonia?.caseSupport.cases.map((c) => c.caseId)).toContain('fx-pneu-001');
+    expect(pneumonia?.caseSupport.share).toBeGreaterThan(0);
+    expect(pneumonia?.supporting).toEqual([]);
+    expect(r.ranked[0].name).toBe('大叶性肺炎');
+    expect(r.ranked.reduce((s, d) => s + d.share, 0)).toBeCloseTo(1, 2);
+    const graphOnly = await rt.cases.service.differential({ findings: q, caseWeight: 0 });
+    expect(graphOnly.ranked.map((d) => d.name)).not.toContain('大叶性肺炎');
+    expect(graphOnly.ranked.every((d) => d.supporting.length > 0 && d.caseSupport.cases.length === 0)).toBe(true);
+    // Drafts never vote: the draft perforation case is not cited.
+    const perf = await rt.cases.service.differential({ findings: '膈下游离气体' });
+    expect(perf.ranked.flatMap((d) => d.caseSupport.cases.map((c) => c.caseId))).not.toContain('csv-perf');
+    await expectError(rt.cases.service.differential({ findings: q, caseWeight: 2 }), 'VALIDATION_FAILED');
+  });
+
   it('refuses empty findings and reports contradictory ones', async () => {
     await expectError(rt.cases.service.differential({ findings: '   ' }), 'QUERY_EMPTY');
     await expectError(rt.cases.service.similar({ findings: '' }), 'QUERY_EMPTY');
@@ -208,7 +227,7 @@ describe('cases evaluation suite', () => {
       const r = await evaluateCases(rt, { split: 'dev', file: path.join(ROOT, 'tests/fixtures/cases/eval-cases.jsonl') });
       expect(r.cases).toBe(3);
       expect(r.typicalCases).toBe(8); // the fixture library, imported when no approved cases exist
-      expect(r.differential.map((a) => a.method)).toEqual(['differential (weighted evidence)', 'baseline: sign count', 'baseline: similar-case vote']);
+      expect(r.differential.map((a) => a.method)).toEqual(['differential (graph + cases)', 'differential, graph only', 'baseline: sign count', 'baseline: similar-case vote']);
       expect(r.differential[0].top1).toBe(1);
       const similar = r.similar.find((s) => s.method.startsWith('similar'));
       expect(similar?.hitAt5).toBe(1);

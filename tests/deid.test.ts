@@ -215,6 +215,17 @@ describe('deidentify: names in labelled fields', () => {
     );
   });
 
+  it('reads a name written straight after 患者/病人/受检者 when punctuation, a space, a sex or an age closes it', () => {
+    expect(run('患者张三，男，45岁。').text).toBe('患者[姓名]，男，45岁。');
+    expect(run('病人刘德华（男）').text).toBe('病人[姓名]（男）');
+    expect(run('受检者陈明 45岁').text).toBe('受检者[姓名] 45岁');
+    expect(run('患者欧阳娜娜，女').text).toBe('患者[姓名]，女');
+    // Prose after 患者 stays: clinical words, function words that are also surnames, no closing mark.
+    for (const prose of ['患者出现发热，咳嗽。', '患者张口困难，', '患者肺部感染，', '患者高热，', '患者于外院，行CT', '患者易感，', '患者曾行手术。', '患者女，65岁', '患者男性，']) {
+      expect(run(prose).text).toBe(prose);
+    }
+  });
+
   it('leaves prose after weak labels and unlabelled names alone (header-oriented policy)', () => {
     const text = '患者：男，65岁。患者：高热三天。联系人：家属。审核医师：（电子签名）由王技师完成扫描，张主任会诊。Exam Name: CT Chest';
     expect(run(text).text).toBe(text);

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { DEMO, ROOT } from './helpers/runtime.ts';
 
@@ -10,7 +11,7 @@ const exec = promisify(execFile);
 const CLI = path.join(ROOT, 'cli/bin.mjs');
 
 // Each command is a fresh process (tsx + PGlite start-up).
-describe('yingzhi questions CLI', { timeout: 240_000 }, () => {
+describe('yingzhi questions CLI', { timeout: 420_000 }, () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'yz-questions-'));
   const cli = (args: string[]) =>
     exec('node', [CLI, ...args], { cwd: ROOT, env: { ...process.env, YZ_DATA_DIR: dataDir, YZ_LOG_LEVEL: 'silent', YZ_LLM: 'none' } }).then(
@@ -44,6 +45,13 @@ describe('yingzhi questions CLI', { timeout: 240_000 }, () => {
     const text = await cli(['questions', 'list', '--status', 'approved']);
     expect(text.stdout).toContain(r.items[0].stem);
     expect(text.stdout).toContain('共 1 道');
+    // The approved item as a Word paper with its answer key.
+    const paper = path.join(dataDir, 'paper.docx');
+    const exported = await cli(['questions', 'export', '--format', 'docx', '--out', paper, '--json']);
+    expect(JSON.parse(exported.stdout)).toMatchObject({ format: 'docx', count: 1 });
+    const xml = (await (await JSZip.loadAsync(readFileSync(paper))).file('word/document.xml')?.async('string')) ?? '';
+    expect(xml).toContain(r.items[0].stem);
+    expect(xml).toContain(`1. 答案：${r.items[0].key.join('')}`);
     const unknown = await cli(['questions', 'generate', '--entity', '不存在的疾病', '--json']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stdout + unknown.stderr).toContain('NOT_FOUND');

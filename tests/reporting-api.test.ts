@@ -178,4 +178,41 @@ describe('report drafts API', () => {
     expect(empty.status).toBe(400);
     expect(empty.json.error.field).toBe('text');
   });
+
+  it('post-structuring over HTTP: findings with spans, QC counts through it; empty 400, technician 403 naming report.draft', async () => {
+    const h = await as(plain, 'physician');
+    const c = jsonClient(() => plain.url, () => h);
+    const text = '影像所见：左肺下叶见2个实性结节，较大者约5mm，未见胸腔积液及淋巴结肿大。\n印象：左肺下叶3个实性结节。';
+    const r = await c('POST', '/api/reports/structure', { text });
+    expect(r.status).toBe(200);
+    expect(r.json.findings.map((f: Json) => [f.entity.id, f.certainty, f.count?.value ?? null])).toEqual([
+      ['sign.solid_nodule', 'present', 2], ['find.pleural_effusion', 'absent', null], ['find.lymphadenopathy', 'absent', null], ['sign.solid_nodule', 'present', 3],
+    ]);
+    expect(r.json.findings[0].sizes[0]).toMatchObject({ text: '5mm', unit: 'mm' });
+    const qc = await c('POST', '/api/reports/qc', { text });
+    expect(qc.json.flags.filter((f: Json) => f.kind === 'count').map((f: Json) => f.text)).toEqual(['3个']);
+    const empty = await c('POST', '/api/reports/structure', { text: ' ' });
+    expect(empty.status).toBe(400);
+    expect(empty.json.error.field).toBe('text');
+    const denied = await api('POST', '/api/reports/structure', { text }, await as(srv, 'technician'));
+    expect(denied.status).toBe(403);
+    expect(denied.json.error.details.permission).toBe('report.draft');
+  });
+
+  it('a revision is a new draft naming its parent, with the guard verdict on invented values; bad revisions are refused by name', async () => {
+    const h = await as(plain, 'physician');
+    const c = jsonClient(() => plain.url, () => h);
+    const parent = (await draft(plain, { values: TYPED })).json;
+    const r = await c('POST', `/api/reports/drafts/${parent.id}/revisions`, { findings: parent.findings.replace('8.2mm', '12mm'), impression: parent.impression });
+    expect(r.status).toBe(201);
+    expect(r.json).toMatchObject({ engine: 'edited', revision: { of: parent.id, guard: { ok: false } }, values: parent.values, followUpText: parent.followUpText });
+    expect(r.json.revision.guard.issues.map((i: Json) => i.found)).toContain('12mm');
+    expect((await c('GET', `/api/reports/drafts/${parent.id}`)).json.findings).toBe(parent.findings);
+    const clean = await c('POST', `/api/reports/drafts/${parent.id}/revisions`, { findings: parent.findings, impression: '右肺上叶尖段磨玻璃结节，建议随访。' });
+    expect(clean.json.revision.guard).toEqual({ ok: true, issues: [] });
+    expect((await c('POST', '/api/reports/drafts/rpt_nope/revisions', { findings: 'x', impression: 'y' })).status).toBe(404);
+    const empty = await c('POST', `/api/reports/drafts/${parent.id}/revisions`, { findings: ' ', impression: 'y' });
+    expect(empty.status).toBe(400);
+    expect(empty.json.error.field).toBe('findings');
+  });
 });

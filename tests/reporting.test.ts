@@ -167,7 +167,7 @@ describe('RIS exports', () => {
     id: 'rpt_test1', createdAt: '2026-12-06T10:20:30.000Z', createdBy: 'dr', source: { kind: 'typed', measurementId: null, lesion: null, aiResultId: null, findingIndex: null },
     values: values(GGN), templateId: t.templateId, templateVersion: t.templateVersion, engine: 'template', engineNote: 'x',
     llm: { status: 'not_configured', model: null, prompt: null, reason: null, issues: [], candidate: null },
-    findings: `${t.findings} 注：A|B^C&D~E\\F`, impression: t.impression, followUpText: t.followUpText, followUp: t.followUp, templateText: draftText(t), text: draftText(t), renderedValues: t.values, notes: [], provenanceUrl: '/reports/drafts/rpt_test1',
+    findings: `${t.findings} 注：A|B^C&D~E\\F`, impression: t.impression, followUpText: t.followUpText, followUp: t.followUp, templateText: draftText(t), text: draftText(t), renderedValues: t.values, notes: [], provenanceUrl: '/reports/drafts/rpt_test1', revision: null,
   };
 
   it('HL7 v2 ORU^R01 parses back, HL7-special characters escaped and restored', () => {

@@ -22,7 +22,9 @@ const ent = {
   ct: E('m_ct', 'Modality', 'CT'), mr: E('m_mr', 'Modality', 'MRI'), us: E('m_us', 'Modality', '超声'), pet: E('m_pet', 'Modality', 'PET-CT'), dsa: E('m_dsa', 'Modality', 'DSA'),
 };
 let n = 0;
-const fact = (s: { id: string }, predicate: string, o: { id: string }, certainty: Fact['certainty'] = 'present', quote = '演示依据原文。'): Fact => ({
+const nameOf = (e: { id: string }) => Object.values(ent).find((x) => x.id === e.id)?.nameZh ?? e.id;
+// A passage that states the fact (the evidence checks want the subject or the object named in it).
+const fact = (s: { id: string }, predicate: string, o: { id: string }, certainty: Fact['certainty'] = 'present', quote = `${nameOf(s)}：${nameOf(o)}。`): Fact => ({
   id: `rel_${++n}`, subject: Object.values(ent).find((e) => e.id === s.id) as Fact['subject'], predicate, object: Object.values(ent).find((e) => e.id === o.id) as Fact['object'], certainty, qualifiers: {},
   evidence: [{ candidateId: `c${n}`, sourceId: 'src_1', sourceTitle: '合成教学指南（测试）', version: '2025版', year: 2025, superseded: false, retracted: false, page: 3, chunkId: null, quote, extractor: 'rules', extractorVersion: 't' }],
 });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { AppError } from '../../core/index.ts';
 import type { DifferentialOutput, SimilarResult } from '../../cases/index.ts';
+import { AppError } from '../../core/index.ts';
 import { cliActor } from '../actor.ts';
 import { printJson } from '../output.ts';
 import { withRuntime } from '../with-runtime.ts';
@@ -26,12 +26,23 @@ function differentialText(r: DifferentialOutput): string {
   const lines = [r.note, `查询所见 findings: ${r.query.findings.map((f) => `${f.finding}${f.certainty === 'present' ? '' : `(${f.certainty})`}`).join('、') || '（无）'}`, ''];
   if (!r.ranked.length) lines.push('已审核图谱中没有与这些所见相关的疾病 / no disease in the approved graph has these findings');
   r.ranked.forEach((d, i) => {
-    lines.push(`${i + 1}. ${d.name} (${d.entityId})  评分 score ${d.score}  占比 ${Math.round(d.share * 100)}%`);
+    lines.push(`${i + 1}. ${d.name} (${d.entityId})  权重 ${Math.round(d.share * 100)}%  图谱证据 graph score ${d.score}  相似病例 cases ${Math.round(d.caseSupport.share * 100)}%`);
+    for (const c of d.caseSupport.cases) lines.push(`    ◆ 典型病例 ${c.title} (${c.caseId}) 相似度 ${c.similarity}`);
     for (const s of d.supporting) lines.push(`    + ${s.finding} (+${s.contribution})  关系 ${s.relationIds.join(',')}${s.passages[0] ? `  ${cite(s.passages[0])}` : ''}`);
     for (const s of d.contradicting) lines.push(`    − ${s.finding} ${s.stated === 'absent' ? '未见' : '存在'} (${s.contribution})  关系 ${s.relationIds.join(',')}`);
   });
   for (const s of r.suggestions) lines.push(s.advice);
-  for (const d of r.noApprovedRelations) lines.push(`⚠ ${d.name}: 已审核图谱中无相关关系，无法排序 / no approved relations: not ranked`);
+  if (r.narrative) {
+    lines.push('', `比对说明 narrative — ${r.narrative.note}`);
+    if (r.narrative.status === 'checked') {
+      lines.push(r.narrative.text || '（无通过校验的句子 / no sentence passed the check）');
+      for (const e of r.narrative.evidence) lines.push(`  [${e.n}] ${e.kind === 'case' ? '病例' : '关系'} ${e.ref}`);
+    }
+  }
+  for (const d of r.noApprovedRelations) {
+    const byCases = r.ranked.some((x) => x.entityId === d.entityId);
+    lines.push(`⚠ ${d.name}: 已审核图谱中无相关关系，${byCases ? '仅由相似典型病例支持 / no approved relations: ranked by similar cases only' : '无法排序 / no approved relations: not ranked'}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -78,12 +89,13 @@ export function registerCasesCommands(program: Command): void {
     .description('基于已审核图谱的鉴别诊断排序（支持/反对/建议补充的所见，附关系与出处）/ ranked differential with cited evidence')
     .option('--consider <names>', 'diseases to check too, comma-separated')
     .option('--top <n>', 'how many', '10')
+    .option('--narrate', '由大模型写一段比对说明（逐句引用校验）/ a short model-written comparison, every sentence checked')
     .option('--json', 'machine-readable output')
     .action(async (findings: string, opts) => {
       const json = Boolean(opts.json);
       await withRuntime(json, async (rt) => {
         const consider = opts.consider ? String(opts.consider).split(/[,，]/).map((s) => s.trim()).filter(Boolean) : undefined;
-        const r = await rt.cases.service.differential({ findings, top: Number(opts.top), consider });
+        const r = await rt.cases.service.differential({ findings, top: Number(opts.top), consider, narrate: Boolean(opts.narrate) });
         if (json) return printJson(r);
         process.stdout.write(differentialText(r));
       });

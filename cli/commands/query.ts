@@ -5,6 +5,7 @@ import { JOB_STATUSES, type JobStatus } from '../../store/index.ts';
 import { cliActor } from '../actor.ts';
 import { printJson } from '../output.ts';
 import { withRuntime } from '../with-runtime.ts';
+import { withSearchRuntime } from '../with-search.ts';
 
 const BOLD = (s: string) => (process.stdout.isTTY ? `\x1b[1;33m${s}\x1b[0m` : `【${s}】`);
 
@@ -25,7 +26,7 @@ function highlighted(hit: SearchHit, maxChars = 220): string {
 
 export async function searchCommand(q: string, opts: { top: string; kind?: string; json?: boolean; mode?: string; yearFrom?: string; yearTo?: string }) {
   const json = Boolean(opts.json);
-  await withRuntime(json, async (rt) => {
+  await withSearchRuntime(json, async (rt) => {
     const kinds = opts.kind?.split(',').map((k) => k.trim()).filter((k): k is SourceKind => (SOURCE_KINDS as readonly string[]).includes(k));
     const res = await rt.search.search({
       q,

@@ -1,6 +1,8 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../core/index.ts';
-import { type Question, QuestionFilterSchema } from '../../teaching/index.ts';
+import { EXPORT_FORMATS, type ExportFormat, IMPORT_FORMATS, type ImportFormat, type Question, QuestionFilterSchema } from '../../teaching/index.ts';
 import { cliActor } from '../actor.ts';
 import { printJson } from '../output.ts';
 import { withRuntime } from '../with-runtime.ts';
@@ -17,7 +19,7 @@ function itemText(q: Question): string {
 
 /** `yingzhi questions generate|list|approve`: the teacher's question bank from the command line. */
 export function registerQuestionsCommands(program: Command): void {
-  const questions = program.command('questions').description('题库 / question bank (generate from the approved graph, list, approve)');
+  const questions = program.command('questions').description('题库 / question bank (generate from the approved graph, list, approve, export, import)');
   questions
     .command('generate')
     .description('按已审核知识图谱为实体出题（默认图谱模板引擎）/ draft checked questions about an entity')
@@ -72,6 +74,43 @@ export function registerQuestionsCommands(program: Command): void {
         for (const id of ids) done.push(await rt.teaching.bank.approve(id, cliActor()));
         if (json) return printJson({ approved: done });
         for (const q of done) process.stdout.write(`已通过 approved ${q.id} v${q.version}\n`);
+      });
+    });
+  questions
+    .command('export')
+    .description('导出题库（默认已审核）为 xlsx / Moodle XML / QTI 2.1 / Word 试卷（含答案）/ export bank items')
+    .requiredOption('--format <format>', EXPORT_FORMATS.join('|'))
+    .requiredOption('--out <file>', 'where to write')
+    .option('--status <status>', 'draft|approved|retired', 'approved')
+    .option('--entity <id>', 'disease or knowledge point (entity id)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const json = Boolean(opts.json);
+      await withRuntime(json, async (rt) => {
+        if (!(EXPORT_FORMATS as readonly string[]).includes(opts.format)) throw new AppError('VALIDATION_FAILED', `--format 只能是 ${EXPORT_FORMATS.join('|')} / unknown format ${opts.format}`, { field: 'format' });
+        const f = QuestionFilterSchema.safeParse({ status: opts.status, entityId: opts.entity });
+        if (!f.success) throw new AppError('VALIDATION_FAILED', `筛选条件无效 / invalid filter ${String(f.error.issues[0].path[0])}: ${f.error.issues[0].message}`, { field: String(f.error.issues[0].path[0]) });
+        const { body, count } = await rt.teaching.transfer.exportBank(opts.format as ExportFormat, f.data, cliActor());
+        writeFileSync(opts.out, body);
+        if (json) return printJson({ format: opts.format, out: path.resolve(opts.out), count });
+        process.stdout.write(`已导出 ${count} 道 exported → ${opts.out}\n`);
+      });
+    });
+  questions
+    .command('import')
+    .description('导入 xlsx 或 Moodle XML 为草稿（先校验全部行，有错则不写入）/ import items as drafts')
+    .argument('<file>')
+    .option('--format <format>', IMPORT_FORMATS.join('|'), '')
+    .option('--dry-run', 'validate only')
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, opts) => {
+      const json = Boolean(opts.json);
+      await withRuntime(json, async (rt) => {
+        const format = (opts.format || (/\.xlsx$/i.test(file) ? 'xlsx' : /\.xml$/i.test(file) ? 'moodle' : '')) as ImportFormat;
+        if (!(IMPORT_FORMATS as readonly string[]).includes(format)) throw new AppError('VALIDATION_FAILED', `无法判断格式，请用 --format ${IMPORT_FORMATS.join('|')} / unknown import format for ${file}`, { field: 'format' });
+        const r = await rt.teaching.transfer.importFile(format, readFileSync(file), cliActor(), { dryRun: Boolean(opts.dryRun), fileName: path.basename(file) });
+        if (json) return printJson(r);
+        process.stdout.write(`${opts.dryRun ? '校验通过 valid' : '已导入 imported'} ${r.rows} 道 rows${r.questionIds.length ? `: ${r.questionIds.join(', ')}` : ''}\n`);
       });
     });
 }

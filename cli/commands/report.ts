@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AppError, loadLanguage } from '../../core/index.ts';
-import { draftText, guard, parseReportValues, renderDraft, ReportQc } from '../../reporting/index.ts';
+import { assertReportText, draftText, guard, parseReportValues, renderDraft, ReportQc, ReportStructurer } from '../../reporting/index.ts';
 import { cliActor } from '../actor.ts';
 import { fail, printJson, readTextFile } from '../output.ts';
 import { withRuntime } from '../with-runtime.ts';
@@ -53,13 +53,40 @@ export async function reportQcCommand(file: string, opts: { template?: string; j
   const json = Boolean(opts.json);
   try {
     const text = readTextFile(file);
-    const r = new ReportQc(loadLanguage().lexicon).check(text, opts.template);
+    const { lexicon, tokenizer } = loadLanguage();
+    const r = new ReportQc(lexicon, tokenizer).check(text, opts.template);
     if (json) printJson(r);
     else {
       for (const f of r.flags) process.stdout.write(`${f.severity}\t${f.kind}\t${f.span ? `${f.span.start}-${f.span.end}` : '-'}\t${f.message}${f.suggestion ? ` → ${f.suggestion}` : ''}\n`);
       if (!r.flags.length) process.stdout.write('未发现问题 / no issues\n');
     }
     if (r.flags.length) process.exitCode = 1;
+  } catch (e) {
+    fail(e, json);
+  }
+}
+
+const CERTAINTY_ZH = { present: '有', absent: '无', possible: '可疑' } as const;
+const SIDE_ZH = { left: '左', right: '右', bilateral: '双' } as const;
+
+/** `yingzhi structure <report.txt>`: the report's findings (rules, no model), each with its spans. */
+export async function structureCommand(file: string, opts: { json?: boolean }): Promise<void> {
+  const json = Boolean(opts.json);
+  try {
+    const text = readTextFile(file);
+    assertReportText(text);
+    const { lexicon, tokenizer } = loadLanguage();
+    const r = new ReportStructurer(lexicon, tokenizer).structure(text);
+    if (json) return printJson(r);
+    for (const f of r.findings) {
+      const parts = [
+        `${CERTAINTY_ZH[f.certainty]}\t${f.entity.name}${f.entity.id ? ` (${f.entity.id})` : ' (未链接 / unresolved)'}`,
+        f.location ? `部位 ${f.location.text}` : '', f.segment ? `段 ${f.segment}` : '', f.laterality ? `侧 ${SIDE_ZH[f.laterality]}` : '',
+        f.sizes.length ? `大小 ${f.sizes.map((s) => s.text).join('、')}` : '', f.count ? `数目 ${f.count.text}` : '', `@${f.entity.span.start}-${f.entity.span.end}`,
+      ];
+      process.stdout.write(`${parts.filter(Boolean).join('\t')}\n`);
+    }
+    if (!r.findings.length) process.stdout.write('未找到所见 / no findings\n');
   } catch (e) {
     fail(e, json);
   }

@@ -351,7 +351,7 @@ function detectAges(text: string, ctx: Ctx, out: Candidate[]): void {
 // Labelled fields: "label<separator>value"
 // ---------------------------------------------------------------------------------------------
 
-type Sep = 'colon' | 'colonOrSpace' | 'optional' | 'numbered' | 'colonOrNumber';
+type Sep = 'colon' | 'colonOrSpace' | 'optional' | 'numbered' | 'colonOrNumber' | 'none';
 /** Parses a field value at `pos`; returns its end, or -1 when what follows is not such a value. */
 type ValueParser = (text: string, pos: number) => number;
 
@@ -364,6 +364,8 @@ interface FieldRule {
 
 const SEP_RE: Record<Sep, RegExp> = {
   colon: new RegExp(`${SP}*[:：]${SP}*`, 'y'),
+  // The value follows the label directly ("患者张三，男"): its parser alone decides.
+  none: /(?:)/y,
   // Table-style headers separate label and value with spaces only ("报告医师 王小明").
   colonOrSpace: new RegExp(`${SP}*[:：]${SP}*|${SP}+`, 'y'),
   // Number fields: "住院号：", "住院号 ", "住院号码", "MRN#", "Accession No.: ", or nothing at all.
@@ -465,6 +467,25 @@ const parseStrongName: ValueParser = (text, pos) => {
   const zh = parseChineseName(text, pos, false);
   return zh > 0 ? zh : parseEnglishName(text, pos);
 };
+/** What may close a name written straight after a weak label: punctuation, a space, a sex, an age. */
+const ADJACENT_NAME_END_RE = /[，,、；;。：:\s（(]|男|女|性别|年龄|\d/y;
+/** Surnames that are also common function words after 患者 ("患者于…", "患者曾…", "患者易…"): never read as a name here. */
+const ADJACENT_FUNCTION_CHARS = new Set('于曾易向从在将被对与及为因所经');
+/**
+ * "患者张三，男，45岁": a weak label written straight before a name, common in report headers and case summaries.
+ * Prose follows 患者 constantly ("患者出现发热"), so only a 2–3 character (compound surname: up to 4) plausible
+ * name closed by punctuation, a space, a sex or an age counts.
+ */
+const parseAdjacentName: ValueParser = (text, pos) => {
+  if (ADJACENT_FUNCTION_CHARS.has(text[pos] ?? '')) return -1;
+  for (const len of [2, 3, 4]) {
+    const core = text.slice(pos, pos + len);
+    if (core.length < len || !new RegExp(`^[${HAN}]+$`).test(core)) return -1;
+    ADJACENT_NAME_END_RE.lastIndex = pos + len;
+    if (ADJACENT_NAME_END_RE.test(text) && isPlausibleChineseName(core, true, false)) return pos + len;
+  }
+  return -1;
+};
 const parseWeakName: ValueParser = (text, pos) => {
   const zh = parseChineseName(text, pos, true);
   return zh > 0 ? zh : parseEnglishName(text, pos);
@@ -557,6 +578,7 @@ const RULES: readonly FieldRule[] = [
   },
   // Weak labels: also used in prose ("患者：男，65岁"), so the value must look like a name.
   { kind: 'name', sep: 'colon', parse: parseWeakName, labels: ['患者', '病人', '受检者', '被检者', '患儿', 'Patient'] },
+  { kind: 'name', sep: 'none', parse: parseAdjacentName, labels: ['患者', '病人', '受检者', '被检者', '患儿'] },
   {
     kind: 'id_card',
     sep: 'optional',

@@ -1,20 +1,22 @@
 import { fileURLToPath } from 'node:url';
-import { AppError, createLogger, loadConfig } from '../../core/index.ts';
+import { AppError, createLogger, loadConfig, loadLanguage } from '../../core/index.ts';
 import { createRuntime, loadDemoCorpus, type Runtime } from '../../runtime/index.ts';
 import { evaluateExtraction, type Prf } from '../extraction.ts';
 import { type CasesEvalResult, evaluateCases, printCases } from '../cases.ts';
+import { evaluateQuestions, printQuestions, type QuestionsEvalResult } from '../questions.ts';
 import { evaluateRetrieval, loadResidentQueries, loadRetrievalQueries, type RetrievalScore } from '../retrieval.ts';
 import { type AnswerRecord, runAnswerCases } from './answer-run.ts';
 import { ANSWERS_FILE, type AnswerCase, loadAnswerCases, RESIDENT_FILE, type Split } from './datasets.ts';
 import { type EngineChoice, evalEnvironment } from './engine.ts';
+import { evaluateStructure, printStructure, type StructureEvalResult } from '../structure.ts';
 import { runTextbookSuite, type TextbookSuiteResult } from './textbook-suite.ts';
 import { FaithfulnessJudge } from './faithfulness.ts';
 import { type AnswerCaseScore, type AnswerMetrics, type FaithfulnessCase, type FaithfulnessMetrics, scoreAnswers, scoreFaithfulness } from './metrics.ts';
 import { comparabilityNotes, compareSummaries, type Delta, printResult, readResult, writeResult } from './report.ts';
 
-export const SUITES = ['retrieval', 'textbook', 'answers', 'faithfulness', 'extraction', 'cases'] as const;
+export const SUITES = ['retrieval', 'textbook', 'answers', 'faithfulness', 'extraction', 'cases', 'questions', 'structure'] as const;
 export type SuiteName = (typeof SUITES)[number];
-/** What `all` runs: `extraction` (a model call per gold sentence) and `cases` are asked for by name. */
+/** What `all` runs: `extraction` (a model call per gold sentence), `cases`, `questions` and `structure` are asked for by name. */
 const ALL: readonly SuiteName[] = ['retrieval', 'textbook', 'answers', 'faithfulness'];
 
 /** `all`, one suite, or several joined by commas (`answers,faithfulness`); unknown names are an error. */
@@ -61,6 +63,8 @@ export interface EvalResult {
   };
   extraction?: { engine: string; version: string; sentences: number; strict: Prf; relaxed: Prf }[];
   cases?: CasesEvalResult;
+  questions?: QuestionsEvalResult;
+  structure?: StructureEvalResult;
   compare?: { file: string; deltas: Delta[]; notes: string[] };
 }
 
@@ -135,8 +139,8 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
   const wants = (s: SuiteName) => suites.includes(s);
   const previous = opts.compare ? readResult(opts.compare) : null;
   // The textbook suite ingests its own corpora into data directories of its own: no demo database needed.
-  const needsDemo = suites.some((s) => s !== 'textbook');
-  const { rt, database } = needsDemo ? await openEvalRuntime(opts, env, progress) : { rt: null, database: 'per-corpus data directories (textbook proxy)' };
+  const needsDemo = suites.some((s) => s !== 'textbook' && s !== 'questions' && s !== 'structure');
+  const { rt, database } = needsDemo ? await openEvalRuntime(opts, env, progress) : { rt: null, database: suites.includes('textbook') ? 'per-corpus data directories (textbook proxy)' : 'none (authored sentences only)' };
   try {
     const result: EvalResult = {
       schema: RESULT_SCHEMA,
@@ -259,6 +263,28 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
       }
       for (const s of result.cases.similar) result.summary[`cases.${split}.${s.method}.precisionAt5`] = s.precisionAt5;
       if (opts.print !== false) printCases(result.cases);
+    }
+    if (wants('questions')) {
+      progress('questions: the item checks on the authored check set…');
+      result.questions = evaluateQuestions();
+      result.summary['questions.rejectedShare'] = result.questions.rejectedShare;
+      result.summary['questions.agreement'] = result.questions.agreement;
+      result.summary['questions.correctnessAgreement'] = result.questions.correctnessAgreement;
+      result.summary['questions.wrongKeysPassed'] = result.questions.wrongKeysPassed.length;
+      if (opts.print !== false) printQuestions(result.questions);
+    }
+    if (wants('structure')) {
+      const split = opts.split && opts.split !== 'none' ? opts.split : 'dev';
+      const { lexicon, tokenizer } = rt ?? loadLanguage();
+      result.structure = evaluateStructure(lexicon, tokenizer, { split });
+      for (const m of result.structure.methods) {
+        const who = m.method.startsWith('baseline') ? 'baseline' : 'ours';
+        for (const f of m.fields) {
+          result.summary[`structure.${split}.${who}.${f.field}.precision`] = f.precision;
+          result.summary[`structure.${split}.${who}.${f.field}.recall`] = f.recall;
+        }
+      }
+      if (opts.print !== false) printStructure(result.structure);
     }
     result.durationMs = Date.now() - started;
     if (previous && opts.compare) {

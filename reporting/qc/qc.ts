@@ -2,20 +2,23 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { AppError, type Lexicon } from '../../core/index.ts';
+import { AppError, type Lexicon, type Tokenizer } from '../../core/index.ts';
+import { type ReportFinding, ReportStructurer } from '../structure/structure.ts';
 import { templates } from '../templates.ts';
 
 /**
  * Report QC without a model: left/right consistency between findings and impression, sizes in the impression
  * that the findings do not give, impossible anatomy (左肺中叶), non-standard terms (authored dictionary +
  * lexicon aliases of signs and findings → preferred term), common typos, and the items a template requires.
+ * With the language (lexicon + tokenizer) it also reads both sections with the report structurer and compares
+ * counts (见2个结节 vs 3个结节) and sides finding by finding; sizes without a unit or with two units are flagged.
  * Every flag carries the span it is about, so the page can mark it inline.
  */
 
 export const MAX_REPORT_CHARS = 20_000;
 
 export const QcFlagSchema = z.object({
-  kind: z.enum(['laterality', 'size', 'anatomy', 'term', 'typo', 'missing']),
+  kind: z.enum(['laterality', 'count', 'size', 'anatomy', 'term', 'typo', 'missing']),
   severity: z.enum(['error', 'warning', 'info']),
   message: z.string(),
   /** Character offsets into the submitted text ([start, end)), or null for something absent. */
@@ -33,6 +36,12 @@ export const QcResultSchema = z.object({
   flags: z.array(QcFlagSchema),
 });
 export type QcResult = z.infer<typeof QcResultSchema>;
+
+/** An empty report or one over MAX_REPORT_CHARS is refused by name (QC and post-structuring alike). */
+export function assertReportText(text: string): void {
+  if (!text.trim()) throw new AppError('VALIDATION_FAILED', '报告为空 / the report is empty', { field: 'text' });
+  if (text.length > MAX_REPORT_CHARS) throw new AppError('VALIDATION_FAILED', `报告超过 ${MAX_REPORT_CHARS} 字 / the report is longer than ${MAX_REPORT_CHARS} characters`, { field: 'text' });
+}
 
 const DictSchema = z.object({ version: z.string(), terms: z.record(z.string(), z.string()), typos: z.record(z.string(), z.string()) });
 
@@ -62,7 +71,7 @@ const FINDINGS_HEAD = /(影像所见|影像表现|检查所见|所见|表现)[:�
 const IMPRESSION_HEAD = /(印象|诊断意见|影像诊断|诊断|结论|意见)[:：]/;
 const ORGAN = '肺(?:上|中|下)叶|肺|肾上腺|肾|乳腺|卵巢|肝|侧胸腔|侧胸膜|侧';
 const SIDE_ORGAN = new RegExp(`(双|[左右])(${ORGAN})`, 'g');
-const SIZE = /(\d+(?:\.\d+)?)\s*(?:(?:mm|cm|毫米|厘米)?\s*[×xX*]\s*(\d+(?:\.\d+)?)\s*)?(mm|cm|毫米|厘米)(?![²³23])/g;
+const SIZE = /(\d+(?:\.\d+)?)\s*(?:(mm|cm|毫米|厘米)?\s*[×xX*]\s*(\d+(?:\.\d+)?)\s*)?(mm|cm|毫米|厘米)(?![²³23])/g;
 
 interface Span {
   start: number;
@@ -71,22 +80,31 @@ interface Span {
 
 export class ReportQc {
   private readonly dict: Dictionary;
+  private readonly structurer: ReportStructurer | null;
 
-  constructor(lexicon?: Lexicon) {
+  constructor(lexicon?: Lexicon, tokenizer?: Tokenizer) {
     this.dict = loadDictionary(lexicon);
+    this.structurer = lexicon && tokenizer ? new ReportStructurer(lexicon, tokenizer) : null;
   }
 
   check(text: string, templateId?: string): QcResult {
-    if (!text.trim()) throw new AppError('VALIDATION_FAILED', '报告为空 / the report is empty', { field: 'text' });
-    if (text.length > MAX_REPORT_CHARS) throw new AppError('VALIDATION_FAILED', `报告超过 ${MAX_REPORT_CHARS} 字 / the report is longer than ${MAX_REPORT_CHARS} characters`, { field: 'text' });
+    assertReportText(text);
     const sections = splitSections(text);
     const flags: QcFlag[] = [];
     if (!sections.impression) flags.push({ kind: 'missing', severity: 'warning', message: '缺少“印象/诊断”部分，未能核对所见与印象的一致性 / no impression section: findings and impression not compared', span: null, text: null, suggestion: '印象：' });
     else {
-      flags.push(...lateralityFlags(text, sections.findings ?? { start: 0, end: sections.impression.start }, sections.impression));
-      flags.push(...sizeFlags(text, sections.findings ?? { start: 0, end: sections.impression.start }, sections.impression));
+      const findings = sections.findings ?? { start: 0, end: sections.impression.start };
+      const sides = lateralityFlags(text, findings, sections.impression);
+      flags.push(...sides, ...sizeFlags(text, findings, sections.impression));
+      if (this.structurer) {
+        const read = this.structurer.structure(text).findings;
+        const inside = (s: Span) => read.filter((f) => f.entity.span.start >= s.start && f.entity.span.end <= s.end);
+        flags.push(...countFlags(inside(findings), inside(sections.impression)));
+        // A side already flagged by organ is not flagged again by finding.
+        flags.push(...findingSideFlags(text, inside(findings), inside(sections.impression)).filter((f) => !sides.some((x) => x.span && f.span && x.span.start < f.span.end && f.span.start < x.span.end)));
+      }
     }
-    flags.push(...anatomyFlags(text), ...this.termFlags(text));
+    flags.push(...unitFlags(text), ...anatomyFlags(text), ...this.termFlags(text));
     const t = templateId ? templates().find((x) => x.id === templateId) : guessTemplate(text);
     if (templateId && !t) throw new AppError('VALIDATION_FAILED', `没有模板 ${templateId} / no template ${templateId}`, { field: 'templateId' });
     if (t) {
@@ -164,7 +182,8 @@ const toMm = (v: number, unit: string) => (unit === 'cm' || unit === '厘米' ? 
 function sizesIn(text: string, s: Span): Array<{ mm: number[]; span: Span; raw: string }> {
   const part = text.slice(s.start, s.end);
   return [...part.matchAll(SIZE)].map((m) => ({
-    mm: [Number(m[1]), ...(m[2] ? [Number(m[2])] : [])].map((v) => toMm(v, m[3])),
+    // Each dimension in its own unit when it has one (5mm×0.4cm), else the unit after the last.
+    mm: [toMm(Number(m[1]), m[2] ?? m[4]), ...(m[3] ? [toMm(Number(m[3]), m[4])] : [])],
     span: { start: s.start + (m.index ?? 0), end: s.start + (m.index ?? 0) + m[0].length },
     raw: m[0],
   }));
@@ -197,6 +216,74 @@ function sizeFlags(text: string, findings: Span, impression: Span): QcFlag[] {
     if (nodule && /肺/.test(text.slice(Math.max(0, x.span.start - 30), x.span.start)) && Math.max(...x.mm) > 30) {
       out.push({ kind: 'size', severity: 'warning', message: `肺结节大小「${x.raw}」超过 30mm：应称“肿块”或核对单位 / a lung nodule over 30 mm is a mass — check the unit`, span: x.span, text: x.raw, suggestion: null });
     }
+  }
+  return out;
+}
+
+/** The same finding in both sections: same graph entity, or one name ending with the other (磨玻璃结节 / 结节). */
+function sameFinding(a: ReportFinding, b: ReportFinding): boolean {
+  if (a.entity.id && a.entity.id === b.entity.id) return true;
+  return a.entity.name.endsWith(b.entity.name) || b.entity.name.endsWith(a.entity.name);
+}
+
+const SIDE_ZH = { left: '左', right: '右', bilateral: '双' } as const;
+
+/** A number the impression gives for a finding that the findings count differently (见2个结节 / 印象：3个结节). */
+function countFlags(findings: readonly ReportFinding[], impression: readonly ReportFinding[]): QcFlag[] {
+  const out: QcFlag[] = [];
+  for (const i of impression) {
+    if (!i.count || typeof i.count.value !== 'number' || i.certainty === 'absent') continue;
+    const counted = findings.filter((f) => f.certainty !== 'absent' && f.count && sameFinding(f, i) && (!i.laterality || !f.laterality || f.laterality === i.laterality));
+    if (!counted.length || counted.some((f) => f.count?.value === i.count?.value || f.count?.value === 'multiple')) continue;
+    const f = counted[0];
+    out.push({
+      kind: 'count',
+      severity: 'error',
+      message: `印象写「${i.count.text}${i.entity.text}」，所见为「${f.count?.text}${f.entity.text}」：数目不一致 / count mismatch between findings and impression`,
+      span: i.count.span,
+      text: i.count.text,
+      suggestion: f.count?.text ?? null,
+    });
+  }
+  return out;
+}
+
+/** A finding whose side in the impression is not a side the findings give it (右侧胸腔积液 / 印象：左侧胸腔积液). */
+function findingSideFlags(text: string, findings: readonly ReportFinding[], impression: readonly ReportFinding[]): QcFlag[] {
+  const out: QcFlag[] = [];
+  for (const i of impression) {
+    if (!i.laterality || i.laterality === 'bilateral' || i.certainty === 'absent') continue;
+    const sided = findings.filter((f) => f.certainty !== 'absent' && f.laterality && sameFinding(f, i));
+    if (!sided.length || sided.some((f) => f.laterality === i.laterality || f.laterality === 'bilateral')) continue;
+    const span = i.location && /^[左右]/.test(i.location.text) ? i.location.span : i.entity.span;
+    out.push({
+      kind: 'laterality',
+      severity: 'error',
+      message: `印象中「${i.entity.text}」在${SIDE_ZH[i.laterality]}侧，所见为${SIDE_ZH[sided[0].laterality ?? 'bilateral']}侧：左右不一致 / left-right mismatch between findings and impression`,
+      span,
+      text: text.slice(span.start, span.end),
+      suggestion: span === i.entity.span ? null : text.slice(span.start, span.end).replace(/^[左右]/, SIDE_ZH[sided[0].laterality ?? 'bilateral']),
+    });
+  }
+  return out;
+}
+
+const NO_UNIT = /(?<![\d.])(\d+(?:\.\d+)?)\s*[×xX*]\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:mm|cm|毫米|厘米|[×xX*]))/g;
+const TWO_UNITS = /\d+(?:\.\d+)?\s*(mm|cm|毫米|厘米)\s*[×xX*]\s*\d+(?:\.\d+)?\s*(mm|cm|毫米|厘米)/g;
+
+/** A size without a unit (大小约8×6), or one size written in two units (8mm×0.6cm). */
+function unitFlags(text: string): QcFlag[] {
+  const out: QcFlag[] = [];
+  for (const m of text.matchAll(NO_UNIT)) {
+    const start = m.index ?? 0;
+    out.push({ kind: 'size', severity: 'warning', message: `大小「${m[0]}」缺少单位 / size without a unit`, span: { start, end: start + m[0].length }, text: m[0], suggestion: `${m[0]}mm` });
+  }
+  for (const m of text.matchAll(TWO_UNITS)) {
+    const a = m[1] === '毫米' ? 'mm' : m[1] === '厘米' ? 'cm' : m[1];
+    const b = m[2] === '毫米' ? 'mm' : m[2] === '厘米' ? 'cm' : m[2];
+    if (a === b) continue;
+    const start = m.index ?? 0;
+    out.push({ kind: 'size', severity: 'warning', message: `大小「${m[0]}」混用两种单位 / one size written in two units`, span: { start, end: start + m[0].length }, text: m[0], suggestion: null });
   }
   return out;
 }

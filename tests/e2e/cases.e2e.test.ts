@@ -67,6 +67,12 @@ describe.skipIf(!chromiumAvailable())('case matching UI (Chromium)', () => {
     expect(await top.locator('details').first().textContent()).toMatch(/关系 rel_/);
     expect(await top.locator('blockquote').first().textContent()).toContain('《');
     expect(await page.locator('[data-testid="differential"]').textContent()).toContain('确定性引擎');
+    // The similar approved typical cases that vote for the leading diagnosis are named under it.
+    expect(await top.locator('[data-testid="ddx-cases"]').textContent()).toContain('相似度');
+    // No model here: asking for the written comparison says the structured comparison stands alone.
+    await page.locator('[data-testid="narrate"]').click();
+    await page.locator('[data-testid="narrative-note"]').waitFor();
+    expect(await page.locator('[data-testid="narrative-note"]').textContent()).toContain('未配置大模型');
     await shot(page, 'cases-compare.png');
     await closePage(page, errors);
   }, 120_000);

@@ -94,6 +94,57 @@ describe.skipIf(!chromiumAvailable())('reporting UI (Chromium)', () => {
     await closePage(page, errors);
   });
 
+  it('报告草稿 from an imaging-AI result: pick the result and its finding; side, lobe, segment and sizes come from it, marked with the AI refs', async () => {
+    const h = await server.tokenFor('physician');
+    const imported = await fetch(`${server.url}/api/imaging/ai/results`, {
+      method: 'POST', headers: { ...h, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: { name: 'nodule-ai', version: '2.1' }, task: 'nodule_detection', studyInstanceUid: '1.2.826.0.1.3680043.8.498.5151',
+        findings: [{ type: 'nodule', label: 'solid_nodule', location: 'lung_lower_lobe_left', segment: 'S6', sizeMm: { long: 9, short: 7 }, meanHu: 35, probability: 0.88 }],
+      }),
+    });
+    const aiId = (await imported.json()).id as string;
+    const { page, errors } = await openPage(browser, `${server.url}/reports/draft`, { auth: h });
+    await page.locator('[data-mode="ai"]').click();
+    const form = page.getByTestId('draft-form');
+    await form.locator('select[name="aiResultId"]').selectOption(aiId);
+    await expect(form.locator('select[name="findingIndex"] option').first().textContent()).resolves.toContain('S6');
+    await page.getByTestId('draft-submit').click();
+    await page.getByTestId('draft-result').waitFor();
+    const findings = await page.getByTestId('draft-findings').textContent();
+    expect(findings).toContain('左肺下叶背段');
+    expect(findings).toContain('9.0mm×7.0mm');
+    await expect(page.locator('[data-testid="draft-findings"] mark[data-slot="long"]').getAttribute('data-source')).resolves.toBe(`${aiId}#findings/0/sizeMm.long`);
+    await shot(page, 'report-draft-ai.png');
+    await closePage(page, errors);
+  });
+
+  it('报告草稿 edit: QC re-runs as the text changes; saving stores a new version that names the draft it revises and shows values not in the inputs', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/reports/draft`, { auth: await server.tokenFor('physician') });
+    await page.getByTestId('draft-form').locator('input[name="longMm"]').fill('8.2');
+    await page.getByTestId('draft-form').locator('input[name="shortMm"]').fill('6.1');
+    await page.getByTestId('draft-submit').click();
+    await page.getByTestId('draft-result').waitFor();
+    const parent = page.url().split('/').at(-1) as string;
+    await page.getByTestId('edit-open').click();
+    const editor = page.getByTestId('draft-editor');
+    await editor.locator('textarea[name="editImpression"]').fill('左肺上叶尖段磨玻璃结节。');
+    await page.locator('[data-testid="edit-qc"] li[data-kind="laterality"]').waitFor();
+    await editor.locator('textarea[name="editImpression"]').fill('右肺上叶尖段磨玻璃结节。');
+    await page.locator('[data-testid="edit-qc"][data-flags="0"]').waitFor();
+    const findings = await editor.locator('textarea[name="editFindings"]').inputValue();
+    await editor.locator('textarea[name="editFindings"]').fill(findings.replace('8.2mm', '12mm'));
+    await page.getByTestId('edit-save').click();
+    await page.getByTestId('edit-guard').waitFor();
+    await expect(page.getByTestId('edit-guard').textContent()).resolves.toContain('12');
+    await expect(page.getByTestId('draft-result').getAttribute('data-engine')).resolves.toBe('edited');
+    await expect(page.getByTestId('revises').textContent()).resolves.toContain(parent);
+    expect(page.url()).not.toContain(parent);
+    await expect(page.getByTestId('draft-findings').textContent()).resolves.toContain('12mm');
+    await shot(page, 'report-draft-edited.png');
+    await closePage(page, errors);
+  });
+
   it('报告质控: paste a report, see the left/right and size mismatches and a typo marked inline, apply a fix', async () => {
     const { page, errors } = await openPage(browser, `${server.url}/reports/qc`, { auth: await server.tokenFor('physician') });
     await page.getByRole('heading', { name: '报告质控', level: 1 }).waitFor();

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import JSZip from 'jszip';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, closePage, launchBrowser, openPage, shot } from '../helpers/browser.ts';
@@ -9,6 +11,8 @@ import { DEMO, startTestServer, type TestServer } from '../helpers/runtime.ts';
  * (an impossible blueprint says what is short; publish), a resident taking the exam (autosave, resume after a
  * reload, submit), and the results page with its knowledge-point chart and item analysis.
  */
+const FIGURE = path.join(DEMO, '../figures/synthetic-chest-ct-lung-window.png');
+
 describe.skipIf(!chromiumAvailable())('teaching UI (Chromium)', () => {
   let server: TestServer;
   let browser: Browser;
@@ -42,10 +46,32 @@ describe.skipIf(!chromiumAvailable())('teaching UI (Chromium)', () => {
     // A Moodle file with a duplicate option: the row error is shown and nothing is imported.
     await page.locator('[data-testid="import-file"]').setInputFiles({ name: 'bad.xml', mimeType: 'application/xml', buffer: Buffer.from('<quiz><question type="multichoice"><questiontext><text>选项重复的导入题目？</text></questiontext><answer fraction="100"><text>同一项</text></answer><answer fraction="0"><text>同一项</text></answer></question></quiz>') });
     await page.locator('[data-testid="gen-messages"] li', { hasText: '未写入' }).waitFor();
+    // An image-reading item: upload the synthetic demo figure to a draft, then click the nodule to mark the region.
+    const figId = await page.locator('[data-testid="bank-item"]').nth(1).getAttribute('data-id');
+    const withFig = page.locator(`[data-testid="bank-item"][data-id="${figId}"]`);
+    await withFig.locator('[data-testid="figure-file"]').setInputFiles(FIGURE);
+    const img = withFig.locator('[data-testid="item-figure"] img');
+    await img.waitFor();
+    await page.waitForFunction((id) => (document.querySelector(`[data-id="${id}"] [data-testid="item-figure"] img`) as HTMLImageElement | null)?.naturalWidth === 480, figId);
+    const box = await img.boundingBox();
+    await img.click({ position: { x: (box?.width ?? 480) * 0.3, y: (box?.height ?? 384) * 0.42 } });
+    await withFig.locator('[data-testid="figure-region"]').waitFor();
+    const marked = await server.rt.teaching.bank.get(figId as string);
+    expect(marked?.figure?.region?.x).toBeCloseTo(0.3, 1);
+    expect(marked?.figure?.region?.y).toBeCloseTo(0.42, 1);
+    await withFig.scrollIntoViewIfNeeded();
     await shot(page, 'teaching-bank.png');
     await first.locator('[data-testid="approve"]').click();
     await page.waitForFunction((count) => document.querySelectorAll('[data-testid="bank-item"]').length === count - 1, n);
     expect(await page.locator('[data-testid="bank-counts"]').textContent()).toContain('已审核 1');
+    // The approved item as a Word paper: the button downloads a .docx whose answer key follows the questions.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="export-docx"]').click()]);
+    expect(download.suggestedFilename()).toBe('yingzhi-questions.docx');
+    const file = await download.path();
+    const xml = (await (await JSZip.loadAsync(readFileSync(file))).file('word/document.xml')?.async('string')) ?? '';
+    expect(xml).toContain('一、');
+    expect(xml).toContain('参考答案与解析');
+    expect(xml).toMatch(/1\. 答案：[A-H]+/);
     await closePage(page, errors);
   }, 120_000);
 
@@ -55,7 +81,11 @@ describe.skipIf(!chromiumAvailable())('teaching UI (Chromium)', () => {
     const bank = server.rt.teaching.bank;
     const drafts = (await bank.list({ status: 'draft' }, { limit: 100, offset: 0 })).items;
     const disease = drafts[0].diseaseId as string;
-    for (const q of drafts.filter((d) => d.diseaseId === disease).slice(0, 3)) await bank.approve(q.id, 'teacher.e2e');
+    const chosen = drafts.filter((d) => d.diseaseId === disease).slice(0, 3);
+    // One of them shows a figure with a region mark (a 读片题).
+    const fig = await bank.uploadFigure(readFileSync(FIGURE), 'synthetic-chest-ct-lung-window.png', { synthetic: true }, 'teacher.e2e');
+    await bank.setFigure(chosen[0].id, { figureId: fig.id, region: { x: 0.3, y: 0.42, r: 0.06 } }, 'teacher.e2e');
+    for (const q of chosen) await bank.approve(q.id, 'teacher.e2e');
     const approved = (await bank.list({ status: 'approved', entityId: disease }, { limit: 100, offset: 0 })).total;
 
     const { page, errors } = await openPage(browser, `${server.url}/teaching/exams`, { auth: teacher });
@@ -87,6 +117,11 @@ describe.skipIf(!chromiumAvailable())('teaching UI (Chromium)', () => {
     await r.page.reload();
     await r.page.locator('[data-testid="take-item"]').first().waitFor();
     expect(await r.page.locator('[data-testid="take-item"]').first().locator('input').first().isChecked()).toBe(true);
+    // The image-reading item shows its figure (fetched with the resident's rights) and the region mark.
+    expect(await r.page.locator('[data-testid="item-figure"]').count()).toBe(1);
+    await r.page.waitForFunction(() => (document.querySelector('[data-testid="item-figure"] img') as HTMLImageElement | null)?.naturalWidth === 480);
+    await r.page.locator('[data-testid="item-figure"] [data-testid="figure-region"]').waitFor();
+    await r.page.locator('[data-testid="item-figure"]').scrollIntoViewIfNeeded();
     await shot(r.page, 'teaching-take-exam.png');
     await r.page.locator('[data-testid="submit-exam"]').click();
     await r.page.locator('[data-testid="exam-timer"]', { hasText: '已提交' }).waitFor();

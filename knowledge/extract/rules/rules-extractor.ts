@@ -7,13 +7,13 @@ import type { OpenMentionTools } from './open-mentions.ts';
 import { applyRule, type PatternRule, type Proposal } from './pattern-rule.ts';
 import { EN_RULES } from './rules-en.ts';
 import { ZH_RULES } from './rules-zh.ts';
-import { type LocalMention, type SentenceView, viewSentence } from './sentence-view.ts';
+import { clauseIndex, type LocalMention, type SentenceView, viewSentence } from './sentence-view.ts';
 import { splitSentences } from './sentences.ts';
 import { findSynonyms } from './synonyms.ts';
 import { headingDefinedIn, headingTopic, sentenceTopic } from './topic.ts';
 
 /** Bump when rules, cues or mention finding change what is extracted: candidates record it. */
-export const RULES_VERSION = 'rules-v3';
+export const RULES_VERSION = 'rules-v4';
 
 /** Procedures that examine rather than treat: named as treatment only when the trigger says 治疗/treat. */
 const DIAGNOSTIC_PROCEDURE = /活检|检查|造影|镜|穿刺(?!引流)|诊断性|刮宫|biopsy|scopy|graphy/i;
@@ -100,20 +100,24 @@ export class RulesExtractor implements Extractor {
     const synonyms: SynonymProposal[] = [];
     /** Short names the text has defined ("流行性脑脊髓膜炎简称流脑"): later mentions of them are the full name. */
     const defined = new Map<string, LocalMention>();
+    /** Names written since the topic opened: a topic fact about one of them (Graves病多见于…) keeps the topic. */
+    const mentioned = new Set<string>();
     for (const sentence of splitSentences(text)) {
       const view = this.canonical(viewSentence(sentence, mentions, this.openVocabulary ? this.tools : undefined, topic, words), defined, topic);
       const stated = findSynonyms(view, topic);
       synonyms.push(...stated);
-      const next = sentenceTopic(this.lexicon, view, topic === null);
+      const next = sentenceTopic(this.lexicon, view, topic, { loose: !context.preceding, mentioned });
       // A heading line states nothing itself; a defining sentence states facts about the topic it sets.
       // A question (思考题, 为什么…？) asks; it states nothing to extract.
       if (!next?.headingLine && !QUESTION.test(view.text) && view.mentions.length + (topic ? 1 : 0) >= 2) {
-        for (const { triple, rule } of withoutAliasCopies(this.sentenceTriples(next ? { ...view, topic: next.topic } : view), stated)) {
+        for (const { triple, rule } of withoutAliasCopies(this.sentenceTriples(next ? openedBy(view, next.topic, next.end) : view), stated)) {
           triples.push(triple);
           rules.push(rule);
         }
       }
+      if (next && next.topic.text !== topic?.text) mentioned.clear();
       if (next) topic = next.topic;
+      for (const m of view.mentions) if (!m.pronoun && !m.implicit) mentioned.add(m.text);
       for (const y of stated) {
         const term = view.mentions.find((m) => m.text === y.term.text) ?? (topic?.text === y.term.text ? topic : undefined);
         if (term) defined.set(surfaceKey(y.alias), term);
@@ -130,7 +134,8 @@ export class RulesExtractor implements Extractor {
     let changed = false;
     const mentions = view.mentions.map((m) => {
       if (m.pronoun || m.implicit) return m;
-      const full = defined.get(surfaceKey(m.text)) ?? (topic && m.open && topic.text.startsWith(m.text) && /^(?:形成|症|病|综合征)$/.test(topic.text.slice(m.text.length)) ? topic : undefined);
+      // The topic written again (重症肌无力, whose head reads as a symptom) is the topic.
+      const full = defined.get(surfaceKey(m.text)) ?? (topic && m.open && (m.text === topic.text || (topic.text.startsWith(m.text) && /^(?:形成|症|病|综合征)$/.test(topic.text.slice(m.text.length)))) ? topic : undefined);
       if (!full) return m;
       changed = true;
       return { ...full, start: m.start, end: m.end, clause: m.clause, implicit: false };
@@ -154,7 +159,7 @@ export class RulesExtractor implements Extractor {
     let current = topic;
     for (const sentence of splitSentences(text)) {
       const view = viewSentence(sentence, mentions, this.tools, current);
-      current = sentenceTopic(this.lexicon, view, current === null)?.topic ?? current;
+      current = sentenceTopic(this.lexicon, view, current, { loose: false })?.topic ?? current;
     }
     return current;
   }
@@ -164,17 +169,19 @@ export class RulesExtractor implements Extractor {
     const cues = findCues(view);
     const breakers = findBreakers(view);
     const best = new Map<string, { p: Proposal; certainty: ExtractedTriple['certainty'] }>();
-    for (const rule of rules) {
-      for (const p of applyRule(rule, view)) {
-        if (!this.acceptable(p, view)) continue;
-        const s = this.subjectOf(p, view);
-        const o = this.resolve(p.object, view);
-        if (!s || !o || identity(s) === identity(o)) continue;
-        const key = `${p.rule.predicate}|${identity(s)}|${identity(o)}`;
-        const prev = best.get(key);
-        if (prev && prev.p.rule.confidence >= p.rule.confidence) continue;
-        best.set(key, { p, certainty: certaintyOf(view, cues, breakers, [p.subject, p.object], p.rule.predicate) });
-      }
+    const proposals = rules.flatMap((rule) => applyRule(rule, view));
+    for (const p of [...proposals, ...resultClauses(view, proposals)]) {
+      if (!this.acceptable(p, view)) continue;
+      const s = this.subjectOf(p, view);
+      const o = this.resolve(p.object, view);
+      if (!s || !o || identity(s) === identity(o)) continue;
+      const key = `${p.rule.predicate}|${identity(s)}|${identity(o)}`;
+      const prev = best.get(key);
+      if (prev && prev.p.rule.confidence >= p.rule.confidence) continue;
+      // Advice and evidence about a test or treatment (价值有限, 不推荐) judge that test or treatment: the
+      // disease it is for is no part of the judgement ("超声对本病价值有限，首选增强CT": CT stays present).
+      const judged = (p.rule.predicate === 'examined_by' || p.rule.predicate === 'treated_by') && !this.sameClause(p, view) ? [p.object] : [p.subject, p.object];
+      best.set(key, { p, certainty: certaintyOf(view, cues, breakers, judged, p.rule.predicate) });
     }
     // A phrase with no known head fits several arguments (他莫昔芬: a treatment or a test?): keep its best reading.
     const untyped = new Map<string, number>();
@@ -224,6 +231,13 @@ export class RulesExtractor implements Extractor {
     return s;
   }
 
+  /** Whether the subject is written in the clause of the trigger or of the object (not implied, not in another clause). */
+  private sameClause(p: Proposal, view: SentenceView): boolean {
+    if (p.subject.implicit || p.subject.start < 0) return false;
+    const trigger = clauseIndex(view.clauses, p.trigger.start);
+    return p.subject.clause === trigger || p.subject.clause === p.object.clause;
+  }
+
   /** A pronoun or an implicit subject stands for the section topic. */
   private resolve(m: LocalMention, view: SentenceView): LocalMention | null {
     return m.pronoun ? view.topic : m;
@@ -256,6 +270,40 @@ export class RulesExtractor implements Extractor {
   }
 }
 
+/** A laboratory result written as a finding (白细胞增高, 血沉增快, 抗体阳性). */
+const RESULT = /(?:升高|降低|增高|减低|减少|增多|增快|减慢|延长|缩短|阳性|缺如|消失|异常)$/;
+
+/** The rule `resultClauses` proposes under: it has no trigger wording of its own (its regex never matches). */
+const RESULT_RULE: PatternRule = {
+  id: 'has_sign.zh.result',
+  predicate: 'has_sign',
+  trigger: /$^/g,
+  subject: { side: 'inside', types: ['Disease'], topic: true },
+  object: { side: 'inside', types: ['Finding'] },
+  confidence: 0.6,
+};
+
+/**
+ * Laboratory sentences in a section list results with no verb ("急性期外周血白细胞增高，血沉增快"): a
+ * result that opens a clause naming no disease and that no rule related to anything is a finding of
+ * the section's disease.
+ */
+function resultClauses(view: SentenceView, found: readonly Proposal[]): Proposal[] {
+  if (!view.topic || view.lang !== 'zh') return [];
+  const used = new Set(found.flatMap((p) => [p.subject, p.object]));
+  const out: Proposal[] = [];
+  for (const m of view.mentions) {
+    if (!m.open || m.type !== 'Finding' || used.has(m) || !RESULT.test(m.text)) continue;
+    const clause = view.clauses[m.clause];
+    if (!clause || view.text.slice(clause.start, m.start).replace(/[\s，,]/g, '').length > 6) continue;
+    if (view.mentions.some((x) => x.clause === m.clause && x !== m && !x.pronoun && x.type === 'Disease')) continue;
+    // What a result is worth ("…阳性有助于诊断", "…升高提示…") is said by other rules; symptoms that go (症状消失) are no result.
+    if (/症状|表现/.test(m.text) || /有助于|诊断|价值|提示|意义/.test(view.text.slice(m.end, clause.end))) continue;
+    out.push({ rule: RESULT_RULE, subject: view.topic, object: m, subjectType: 'Disease', objectType: 'Finding', trigger: { start: m.start, end: m.end } });
+  }
+  return out;
+}
+
 /**
  * A name and the abbreviation the sentence gives it ("鼻胆管引流术（ENBD）") are one mention: the triple
  * stated of the abbreviation is dropped where the same triple is stated of the full name.
@@ -277,6 +325,16 @@ function withoutAliasCopies<T extends { triple: ExtractedTriple }>(found: T[], s
     }
     return true;
   });
+}
+
+/**
+ * A sentence that opens a topic states facts about it: the topic is its implicit subject, and the
+ * mention the finder cut short at its start (口病 of 手足口病) is the whole name.
+ */
+function openedBy(view: SentenceView, topic: LocalMention, end: number | undefined): SentenceView {
+  if (end === undefined) return { ...view, topic };
+  const mentions = view.mentions.filter((m) => !(m.end === end && !m.pronoun)).concat({ ...topic, start: 0, end, clause: 0, implicit: false });
+  return { ...view, topic, mentions: mentions.sort((a, b) => a.start - b.start) };
 }
 
 /**

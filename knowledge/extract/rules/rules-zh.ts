@@ -41,20 +41,22 @@ function rule(id: string, predicate: Predicate, trigger: string, subject: ArgSpe
   return { id: `${predicate}.zh.${id}`, predicate, trigger: new RegExp(trigger, 'g'), subject, object, confidence };
 }
 
-const QUAL = '(?:典型|主要|常见|特征性|特异性|直接|间接|基本|重要|最常见|最典型|最重要|较特异|特异|可靠|辅助|最可靠)';
+const QUAL = '(?:典型|主要|突出|最突出|常见|特征性|特异性|直接|间接|基本|重要|最常见|最典型|最重要|较特异|特异|可靠|辅助|最可靠)';
 
 /** Words for what a patient shows (clinical manifestations), as opposed to a sign that points to a disease. */
 const CLINICAL = '(?:临床表现|临床特点|临床特征|症状|体征|皮损|首发症状|主要症状|主要表现|常见表现|早期表现|临床主要表现|共同表现|共有表现)';
 
 const HAS_SIGN: PatternRule[] = [
-  rule('manifests', 'has_sign', `(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|典型|常常|还可)?表现为|${QUAL}?的?(?:影像学?|${M}+|临床)?(?:表现|征象|特征|特点|改变|标志|症状|体征|皮损)(?:主要)?(?:[^，。；]{0,6}[，,])?(?:为|是|包括|有)`, left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.9),
+  rule('manifests', 'has_sign', `(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|典型|常常|还可)?表现为|${QUAL}?的?(?:影像学?|${M}+|临床)?(?:表现|征象|特征|特点|改变|标志|症状|体征|皮损|三联征|三联症)(?:主要)?(?:[^，。；]{0,6}[，,])?(?:还|也|亦|可|可概括|通常|多|常)?(?:为|是|包括|有)`, left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.9),
   // "烧心和反流是本病最常见的典型症状": what a disease presents with, the symptoms as grammatical subject.
-  rule('is_symptom', 'has_sign', `(?:是|为)${gap(16)}的?${QUAL}?的?${CLINICAL}`, topicInside(DIS), left(SIGN, 'all'), 0.9),
+  rule('is_symptom', 'has_sign', `(?:是|为)${gap(16)}的?${QUAL}?的?${CLINICAL}`, topicInside(DIS), left(SIGN, 'all', { open: true }), 0.9),
   rule('seen', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以|还可|还)?(?:见到|可见(?!于)|常见(?![于的])|多见(?![于的])|出现|发生(?!于|在|率|部位|的)|伴有|伴|呈现|呈|显示|可有|常有|多有|均有|内有|但有|而有|则有|并有|尚有|可发现|能发现|突发|突然出现)', left(DIS), right(SIGN, 'all', { accept: ['Disease'], headed: true }), 0.8),
   { ...rule('causes_sign', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:引起|导致|形成)', left(DIS), right(SIGN, 'all', { headed: true }), 0.8), notInRelative: true },
   // "X未见Y", "X无Y": the relation is stated as absent (the negation cue sets the certainty).
+  // "起病急，寒战、高热，咳嗽": the clauses after the onset list what the disease presents with.
+  rule('onset', 'has_sign', '(?:急性|突然|隐匿|缓慢)?起病(?:急骤|急|较急|突然|缓慢|隐匿|隐袭|较缓)?[，,]', left(DIS), right(SIGN, 'all', { headed: true, span: 'sentence' }), 0.7),
   rule('lacks', 'has_sign', '(?:一般|通常|多|常|均)?(?:未见|未发现|没有|不伴有?|缺乏|无(?!法|论|需|须|关|创|效|菌|痛|数|限|禁忌))', left(DIS), right(SIGN), 0.8),
-  rule('mainly', 'has_sign', `以${gap(15)}为(?:主|特征|特点|主要表现)`, left(DIS), inside(SIGN, { accept: ['Disease'] }), 0.8),
+  rule('mainly', 'has_sign', `以${gap(15)}为(?:主|特征|特点|(?:首发|主要|突出|早期|典型)(?:表现|症状))`, left(DIS), inside(SIGN, { accept: ['Disease'] }), 0.8),
   rule('seen_in', 'has_sign', '(?:可|常|多|亦|也|主要|最常|较常|通常|尤其)?见于', right(DIS), left(SIGN), 0.85),
   rule('common_in', 'has_sign', '在[^。；]{0,30}?(?:中|内)?(?:较为|较|最|很|十分|更|也|亦)?(?:常见|多见)', inside(DIS), left(SIGN), 0.8),
   // "树芽征并非肺结核所特有": still a sign of it.
@@ -95,13 +97,16 @@ const DIFFERENTIAL: PatternRule[] = [
 ];
 
 const TREATED_BY: PatternRule[] = [
-  rule('treatment', 'treated_by', `治疗(?:上)?(?:首选|方法|方式|手段|原则|措施|药物)?(?:为|是|包括|主要包括|以|可采用|采用|可选择|选择|可选用|选用|首选|推荐)|(?:常用|首选|主要|一线)?(?:药物|药|方法|方式|手段|措施)(?:主要)?(?:包括|有|为)|(?:常用|首选|主要|一线)的?[${T.Dr}${T.Tr}]+(?:主要)?(?:包括|有)|(?:应|需|宜|须|必须)?(?:尽快|尽早|及时|立即)|首选|(?:可|应|需|宜|可以|进一步|需要)?(?:行|采用|选择(?!性)|选用|考虑)|采取|给予|予以|接受|推荐|开始|启动|(?:可|宜|应|需)?(?:使用|应用|加用|联用|联合|改用|辅以|合用|含服|口服|服用|补充)|可用(?!于)`, left(DIS), right(TX), 0.9),
+  rule('treatment', 'treated_by', `治疗(?:上)?(?:首选|方法|方式|手段|原则|措施|药物)?(?:为|是|包括|主要包括|以|可采用|采用|可选择|选择|可选用|选用|首选|推荐)|(?:常用|首选|主要|一线)?(?:药物|药|方法|方式|手段|措施)(?:主要)?(?:包括|有|为)|(?:常用|首选|主要|一线)的?[${T.Dr}${T.Tr}]+(?:主要)?(?:包括|有)|(?:应|需|宜|须|必须)?(?:尽快|尽早|及时|立即)|首选|(?:可|应|需|宜|可以|进一步|需要)?(?:行|采用|选择(?!性)|选用|考虑)|采取|给予|予以|接受|推荐|开始|启动|(?:可|宜|应|需)?(?:使用|应用|加用|联用|联合|改用|辅以|合用|含服|口服|服用|补充|静脉(?:滴注|输注|注射)|皮下注射|肌内注射|输注|雾化吸入|外用)|可用(?!于)|(?:治疗上?|药物)?(?:常用|多用)(?![于的])`, left(DIS), right(TX), 0.9),
   // "可用X治疗", "给予X控制": the treatment is inside the trigger.
   rule('use_to_treat', 'treated_by', `(?:可|宜|应|需)?(?:用|使用|应用|采用|给予|选用)${gap(20)}(?:治疗|控制|预防|纠正|缓解)`, left(DIS), inside(TX), 0.85),
   rule('mainly', 'treated_by', `以${gap(20)}为(?:主|基础|首选|主要)(?!要?的?(?:临床)?(?:表现|症状|特征|特点|体征|病理))`, left(DIS), inside(TX), 0.85),
-  rule('is_treatment', 'treated_by', `(?:是|为)(?![^，。；]{0,20}?(?:诊断|确诊|检查|筛查|评估|影像))${gap(20)}的?(?:首选|主要|标准|一线|有效|最有效|唯一有效|根治性?)?的?(?:治疗|疗法|治疗方法|治疗手段|治疗药物|药物|抗菌药物|药|方法)`, topicInside(['Disease', 'Finding']), left(TX, 'all', { open: true }), 0.9),
+  rule('is_treatment', 'treated_by', `(?:是|为)(?![^，。；]{0,20}?(?:诊断|确诊|检查|筛查|评估|影像))${gap(20)}的?(?:首选|主要|标准|一线|有效|最有效|唯一有效|根治性?)?的?(?:治疗|疗法|治疗方法|治疗手段|治疗药物|药物|抗菌药物|药|方法)(?![^，。；]{1,20}?的)`, topicInside(['Disease', 'Finding']), left(TX, 'all', { open: true }), 0.9),
+  // "奥司他韦应在发病48小时内尽早使用": the drug named before the verb, for the section's disease.
+  rule('use_named', 'treated_by', `(?:尽早|及时|长期|规律|足量|积极)(?:使用|应用|服用|口服|给予)(?=[，。；,;]|$)`, topicInside(DIS), left(TX, 'nearest', { open: true }), 0.75),
   rule('treats', 'treated_by', `(?:可|常|主要)?用于(?:治疗)?|治疗(?=[${T.D}])`, right(DIS), left(TX), 0.8),
-  rule('effect', 'treated_by', '(?:治疗)?(?:有效|无效)', left(DIS), left(TX, 'nearest', { topic: false }), 0.8),
+  // "药物治疗无效者可行手术": a condition for the next step, not a statement about the first.
+  rule('effect', 'treated_by', '(?:治疗)?(?:有效|无效)(?![者时后的])', left(DIS), left(TX, 'nearest', { topic: false }), 0.8),
   rule('cooccur', 'treated_by', `[${T.Tr}${T.Dr}${T.P}]+`, left(DIS, 'nearest', { topic: false }), inside(TX, { lexiconOnly: true }), 0.6),
   rule('contraindicated', 'treated_by', `是${gap(15)}的?(?:绝对|相对)?禁忌证?`, left(DIS), inside(TX), 0.85),
   // Advice against a treatment: the advice cue makes it absent.
@@ -125,10 +130,14 @@ const EXAMINED_BY: PatternRule[] = [
   // "肥达试验阳性仅有辅助诊断价值": the value of a test for the section's disease.
   rule('value', 'examined_by', `(?:对${gap(20)})?(?:仅)?(?:有|具有)${gap(8)}(?:诊断|辅助诊断|鉴别诊断)?(?:价值|意义)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.8),
   rule('is_method', 'examined_by', `(?:是|为|作为|用于)${gap(25)}(?:方法|手段|检查|技术|序列|工具|依据|标准|金标准|指标|标志物|辅助检查)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
+  // "粪便培养出志贺菌可确诊", "X检测可明确诊断": the test before it confirms the section's disease.
+  rule('confirms', 'examined_by', `(?:即可|可以|方可|才能|可|能)(?:明确|确定|快速)?(?:确诊|明确诊断|确定诊断|早期诊断|诊断)(?![为是])`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.8),
   rule('used_for_dx', 'examined_by', `(?:用于|适用于|适合|有助于)${gap(20)}的?(?:诊断|确诊|评估|评价|检出|筛查|随访|鉴别|分期|检查|定位|排除|明确)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
   // In a lone sentence the sign an exam shows is what it examines ("CTPA可见充盈缺损"); in a textbook
   // section "可见" describes the picture, and an exam that can find something examines the section's disease.
   { ...rule('detects', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可发现|能发现|可显示|能显示|可检出|能检出|可明确|能明确|可确诊|可评估|能评估|可测量|可判断|能判断)`, topicInside(DSF), left(MOD), 0.75), context: 'section' },
+  // "胸部X线片可见…", "高分辨率CT的典型表现为…": an exam that shows the picture of the section's disease examines it.
+  { ...rule('pictures', 'examined_by', `(?<=^[^，。；]{0,12}${M}[^，。；]{0,6})(?:可见|常见|多表现为|典型表现为|表现为|早期表现为|多呈|呈)`, topicInside(DIS), left(MOD, 'nearest'), 0.7), context: 'section' },
   { ...rule('shows', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可见|未见|可显示|能显示|可发现|能发现|可检出|能检出|显示)`, right(DSF), left(MOD), 0.75), context: 'sentence' },
   rule('sensitivity', 'examined_by', `对${gap(25)}的?(?:诊断|检出|显示|评估|评价)?(?:敏感|特异|价值|准确|能力|效能|作用)`, inside(DSF), clause(MOD), 0.85),
   rule('method', 'examined_by', '是(?:首选|最佳|常规|主要|基本|重要|最基本)的?(?:影像学?)?(?:检查)?(?:方法|手段|检查)', left(DSF), left(MOD), 0.85),
@@ -142,9 +151,12 @@ const COMPLICATION_OF: PatternRule[] = [
   rule('complications_are', 'complication_of', '并发症[^。；]{0,8}?(?:包括|有|为)', right(DIS, 'all', { span: 'sentence', ...COMPLICATIONS }), left(DIS), 0.9),
   // "由X引起的Y" describes Y; only the statement "X引起Y" makes Y a complication.
   { ...rule('leads_to', 'complication_of', '(?<!由[^，。；]{0,20})(?:可|常|易|容易|多|可以|进而|从而|最终)?(?:导致|引起|造成|诱发|发展为|进展为|形成|发生(?!于|在|率|部位))', right(DIS, 'all', { span: 'clause' }), left(DIS), 0.75), notInRelative: true },
-  rule('is_complication', 'complication_of', `(?:是|为|属于)${gap(15)}的?(?:常见|严重|主要|少见|罕见|最常见|最严重|重要|晚期|早期|特殊|致死性|最常见的致死性)?的?并发症`, left(DIS, 'all', COMPLICATIONS), topicInside(DIS), 0.9),
+  rule('is_complication', 'complication_of', `(?:是|为|属于)${gap(15)}的?(?:常见|严重|主要|少见|罕见|最常见|最严重|重要|晚期|早期|特殊|致死性|最常见的致死性)?的?(?:并发症|后遗症|机会性感染)`, left(DIS, 'all', COMPLICATIONS), topicInside(DIS), 0.9),
   // "X是Y最常见的病因": Y follows from X (a cause of death is not one: "是本病死亡的首要原因").
   rule('is_cause', 'complication_of', `(?:是|为)(?![^，。；]*死亡)${gap(15)}的?(?:最常见|常见|主要|最主要|首要|重要)?的?(?:病因|原因|诱因)`, topicInside(DIS), left(DIS, 'all'), 0.85),
+  // "可增加巨大儿、羊水过多和新生儿低血糖的风险", "代谢综合征的发生风险增加": what a disease makes likely follows from it.
+  rule('raises_risk', 'complication_of', `(?:可|会|将|并|还)?(?:增加|增高|升高|提高)${gap(40)}的?(?:发生)?(?:风险|危险|概率|机会)`, inside(DIS, COMPLICATIONS), left(DIS), 0.8),
+  rule('risk_raised', 'complication_of', `的?(?:发生)?(?:风险|危险)(?:明显|显著)?(?:增加|增高|升高)`, left(DIS, 'all', COMPLICATIONS), topicInside(DIS), 0.75),
   rule('secondary_to', 'complication_of', '(?:多|常|可)?(?:继发于|并发于)', left(DIS), right(DIS), 0.85),
   rule('caused_by', 'complication_of', `由${gap(20)}(?:引起|所致|导致|造成|发展而来|演变而来)`, left(DIS), inside(DIS), 0.85),
   rule('cause', 'complication_of', '(?:最常见|常见|主要|最主要)?的?(?:病因|原因)(?:依次)?(?:是|为|包括|有)', left(DIS), right(DIS), 0.8),

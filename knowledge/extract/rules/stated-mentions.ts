@@ -1,7 +1,7 @@
 import type { EntityType, Lexicon, LexiconEntry, Tokenizer } from '../../../core/index.ts';
 import type { Certainty } from '../../model.ts';
 import { certaintyOf, findBreakers, findCues } from './cues.ts';
-import { MentionFinder } from './mentions.ts';
+import { type EntityMention, MentionFinder } from './mentions.ts';
 import { type SentenceView, viewSentence } from './sentence-view.ts';
 import { splitSentences } from './sentences.ts';
 
@@ -29,8 +29,14 @@ export class StatedMentionReader {
     this.finder = new MentionFinder(lexicon, tokenizer);
   }
 
-  read(text: string, types?: ReadonlySet<EntityType>): StatedMention[] {
-    const mentions = this.finder.find(text);
+  /**
+   * `extra`: mentions of names outside the lexicon (a caller's unresolved finding words), given the lexicon
+   * mentions; those overlapping a lexicon mention are dropped, the rest get the same negation and hedge cues.
+   */
+  read(text: string, types?: ReadonlySet<EntityType>, extra?: (text: string, known: readonly EntityMention[]) => EntityMention[]): StatedMention[] {
+    const known = this.finder.find(text);
+    const added = extra ? extra(text, known).filter((x) => !known.some((k) => k.start < x.end && x.start < k.end)) : [];
+    const mentions = added.length ? [...known, ...added].sort((a, b) => a.start - b.start) : known;
     const out: StatedMention[] = [];
     for (const sentence of splitSentences(text)) {
       const view = viewSentence(sentence, mentions);

@@ -112,13 +112,19 @@ const SUFFIXES: Array<[TermKind, string[]]> = [
 const BY_LENGTH: Array<[string, TermKind]> = SUFFIXES.flatMap(([kind, xs]) => xs.map((s) => [s, kind] as [string, TermKind])).sort((a, b) => b[0].length - a[0].length);
 
 /** Whole words that are never entities, whatever their suffix says. */
-const NOT_TERMS = new Set(['影像学', '影像学方法', '炎症', '核素', '高度', '高危', '低危', '中危', '常规', '抗菌药物', '妊娠', '分期', '分级', '分型', '评分', '分类', '筛查', '随访', '复查', '诊断', '鉴别', '病变', '病灶', '肿瘤', '疾病', '病情', '病程', '本病', '检查', '检测', '试验', '治疗', '手术治疗', '药物', '改变', '病理', '症状', '形成', '表现', '早期', '晚期', '中晚期', '急性期', '慢性期', '恢复期', '活动期', '初期', '前驱期', '失代偿期', '代偿期', '发作期', '间歇期', '夜间', '局部', '全身', '双侧', '一侧', '单侧', '同时']);
+const NOT_TERMS = new Set(['综合征', '综合症', '影像学', '影像学方法', '炎症', '核素', '高度', '高危', '低危', '中危', '常规', '抗菌药物', '妊娠', '分期', '分级', '分型', '评分', '分类', '筛查', '随访', '复查', '诊断', '鉴别', '病变', '病灶', '肿瘤', '疾病', '病情', '病程', '本病', '检查', '检测', '试验', '治疗', '手术治疗', '药物', '改变', '病理', '症状', '形成', '表现', '早期', '晚期', '中晚期', '急性期', '慢性期', '恢复期', '活动期', '初期', '前驱期', '失代偿期', '代偿期', '发作期', '间歇期', '夜间', '局部', '全身', '双侧', '一侧', '单侧', '同时']);
 
 /** Modifiers that attach to the next list item rather than naming one (慢性、周期性、节律性上腹痛). */
 const MODIFIER_ONLY = /^(?:[\u4e00-\u9fff]{1,4}(?<![女男])性|急性|慢性|早期|晚期|原发|继发|典型|双侧|单侧|一侧|局部|弥漫|多发|单发|持续|反复|进行性|轻度|中度|重度|轻症|重症)$/;
 
 /** Words that qualify a generic noun without naming anything (主要病因, 常见原因, 典型表现). */
 const QUALIFIER = /^(?:其|本病|该病|的|病理|无创|有创|特有|共同|基础|常规|首选|基本|进一步|必要|特殊|辅助|一般|常用|有效|主要|常见|典型|重要|最常见|最主要|首要|特征性|特异性|临床|主要的|常见的|最常见的|首发|基本|直接|间接|可靠|一定|较高|较大|诊断|治疗|检查|筛查|检测|评估|监测|随访|影像学?)+$/;
+
+/** How an illness began (急性起病, 隐匿发病): 病 here is no disease head. */
+const ONSET = /(?:起病|发病|患病|得病|致病|病程|病后|病前)$/;
+
+/** A change or a relation alone (显著增多, 消失, 关系): what is said of something, never a name of its own. */
+const CHANGE_ONLY = /^(?:显著|明显|轻度|进行性|逐渐|急剧|持续)?(?:增多|减少|升高|降低|增高|减低|消失|增快|减慢|减弱|增强|异常|下降|上升|加重|减轻|缩小|增大|关系|压力|水平|程度)$|^(?:大小|形态|强弱)?不(?:等|一)$/;
 
 /** Kind of a phrase by its head, or null when no head is known. */
 export function guessKind(text: string): TermKind | null {
@@ -135,7 +141,7 @@ export function guessKind(text: string): TermKind | null {
 const MEMO = new Map<string, TermKind | null>();
 
 function kindOf(t: string): TermKind | null {
-  if (!t || NOT_TERMS.has(t) || MODIFIER_ONLY.test(t)) return 'Generic';
+  if (!t || NOT_TERMS.has(t) || MODIFIER_ONLY.test(t) || ONSET.test(t) || CHANGE_ONLY.test(t)) return 'Generic';
   // A generic noun under a qualifier is generic (主要病因, 基础检查) whatever else its head could be.
   for (const g of GENERIC_BY_LAST.get(t.at(-1) as string) ?? []) if (t.endsWith(g) && (t.length === g.length || QUALIFIER.test(t.slice(0, -g.length)))) return 'Generic';
   const upper = t.toUpperCase();

@@ -67,20 +67,122 @@ export function headingDefinedIn(headingPath: readonly string[], text: string): 
 const STATEMENT = /[是为有无见可及和与或的了呈伴示由即]|表现|出现|包括|引起|导致|[又也亦简俗]称|又名/;
 
 /**
- * The topic a sentence sets for the sentences after it: a bare heading line (「前列腺癌。」), or the
- * subject of a defining sentence at the start of a section ("X是…", "X又称…", "X（英文）是…").
- * `opensSection`: no topic is known yet, so a defining sentence may set one.
+ * A sentence that opens a new topic in text with no headings (one sentence a line, as books are often
+ * extracted): it defines its first name ("X是一种…", "X是由…引起的…病", "X（英文）是…", "X又称…", "X是指…",
+ * "X以…为特征"). See also TOPIC_FACT and defines().
  */
-export function sentenceTopic(lexicon: Lexicon, view: SentenceView, opensSection: boolean): { topic: LocalMention; headingLine: boolean } | null {
+const OPENS_TOPIC = new RegExp(
+  '^\\s*(?:[（(][^）)]{1,40}[）)])?\\s*(?:' +
+    [
+      '又称', '也称', '亦称', '简称', '俗称', '又名', '是指', '系指', '指的是', '即[^，。；,;]{2,30}[，,]',
+      '(?:是|为|系)(?:一种|一组|一类|由|以|指)',
+      '以[^，。；,;]{2,40}为(?:主要)?(?:特征|特点)',
+    ].join('|') +
+    ')',
+);
+
+/**
+ * What only a topic has (its cause, who it strikes): it opens a topic unless the name was already
+ * mentioned under the current one ("Graves病是甲亢最常见的病因。Graves病多见于…女性" stays under 甲亢).
+ */
+const TOPIC_FACT = /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:的(?:病因|病原体|病原|致病菌|发病机制|基本病理|主要病理|病理特点)|(?:多|好|常)(?:见|发)于|多发生于|常发生于)/;
+
+/** A copula that defines ("X是…", "X为…"): what follows says what X is, unless it relates X to another name. */
+const COPULA = /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系)/;
+/** Words by which a copula relates its subject to something else rather than defining it (X是Y的并发症/表现/原因). */
+const RELATING = /并发症|合并症|表现|症状|体征|征象|特征|特点|标志|原因|诱因|病因|病原|危险因素|方法|检查|试验|手段|标准|指标|治疗|药物?|抗生素|方案|措施|首选|依据|基础|结果|后果|前驱|类型|亚型|分型|一部分|组成|传播|途径|媒介|部位|诱发|继发|改变|适应证|禁忌/;
+
+/**
+ * The name a sentence opens with: all of its text before the copula, the bracket or 的病因…, when a
+ * disease mention ends there (手足口病 where the finder saw 口病, 营养性维生素D缺乏性佝偻病); else its
+ * first mention when that starts the sentence.
+ */
+function leadName(lexicon: Lexicon, view: SentenceView): { name: LocalMention; typed: boolean } | null {
+  const m = /^([\u3400-\u9fffA-Za-z0-9αβγ\-·]{2,24}?)(?=[（(]|又称|也称|亦称|简称|俗称|即|是|为|系|的病因|的病原|[多好常](?:见|发)于|多发生于|以)/.exec(view.text);
+  const ending = m ? view.mentions.find((x) => x.end === m[1].length && !x.pronoun && !x.implicit) : undefined;
+  if (m && ending && (!ending.type || CONDITION_KINDS.has(ending.type))) {
+    // A known name keeps its identity; what precedes it (成人肺结核) qualifies it.
+    if (ending.entry) return (ending.start === 0 || ending.type === 'Disease') && ending.type !== 'Sign' ? { name: ending, typed: ending.type === 'Disease' } : null;
+    // The mention is the whole name (or stands for one defined before: 乙脑 for 流行性乙型脑炎).
+    if (ending.start === 0) return ending.type === 'Sign' ? null : { name: ending, typed: ending.type === 'Disease' || guessKind(ending.text) === 'Disease' };
+    const entry = lexicon.lookup(m[1]);
+    if (entry && entry.type !== 'Disease' && entry.type !== 'Finding') return null;
+    const typed = entry?.type === 'Disease' || ending.type === 'Disease' || guessKind(m[1]) === 'Disease';
+    if (ending.type === 'Sign' && !typed) return null;
+    return { name: { start: 0, end: ending.end, text: m[1], type: entry?.type ?? 'Disease', open: !entry, ...(entry ? { entry } : {}), clause: ending.clause }, typed };
+  }
+  const lead = view.mentions[0];
+  return lead && lead.start <= 1 && !lead.pronoun && !lead.implicit && lead.type === 'Disease' ? { name: lead, typed: true } : null;
+}
+
+/** A definition that names its subject last ("妊娠28周后胎盘附着于子宫下段…称为前置胎盘。"). */
+function namedAtEnd(view: SentenceView): LocalMention | null {
+  const m = /(?:称为|称之为|统称为|叫做|被称为)\s*([^，。；,;：:]{2,24}?)\s*[。.]?\s*$/.exec(view.text);
+  if (!m) return null;
+  const end = view.text.length - (m[0].length - m[0].indexOf(m[1]) - m[1].length);
+  const name = view.mentions.find((x) => x.end === end && x.start === end - m[1].length && !x.pronoun);
+  return name && (name.type === 'Disease' || (!name.type && guessKind(name.text) !== 'Generic')) ? { ...name, type: 'Disease' } : null;
+}
+
+/**
+ * The topic a sentence sets for the sentences after it: a bare heading line (「前列腺癌。」), or the
+ * subject of a sentence that opens a topic. With no topic yet (`current` null) any sentence led by a
+ * disease name followed by 是/为/，… sets it; once there is a topic only a sentence that opens another
+ * replaces it (it defines its first name, or states its cause or who it strikes), so a sentence about a
+ * complication ("胆红素脑病早期表现为…") or a cause ("感染是…最常见的诱因") does not.
+ */
+export function sentenceTopic(
+  lexicon: Lexicon,
+  view: SentenceView,
+  current: LocalMention | null,
+  opts: {
+    /** With no topic, may a sentence led by a disease name and 是/，… set one (a section's start, not mid-section)? */
+    loose?: boolean;
+    /** Names written since the current topic opened. */
+    mentioned?: ReadonlySet<string>;
+  } = {},
+): { topic: LocalMention; headingLine: boolean; end?: number } | null {
   const bare = view.text.replace(/[。.！!？?：:\s]+$/, '').trim();
   if (bare.length <= 16 && !/[，,；;、]/.test(bare) && !STATEMENT.test(bare)) {
     const t = topicMention(lexicon, bare, true);
     if (t) return { topic: t, headingLine: true };
   }
-  if (!opensSection) return null;
-  const first = view.mentions[0];
-  if (!first || first.start > 1 || first.pronoun || first.type !== 'Disease') return null;
-  const after = view.masked.slice(first.end);
-  if (!/^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|又称|也称|亦称|简称|俗称|，|,)/.test(after)) return null;
-  return { topic: { ...first, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false };
+  const named = namedAtEnd(view);
+  if (named && !(current && sameName(named, current))) return { topic: { ...named, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false };
+  const lead = leadName(lexicon, view);
+  if (!lead) return null;
+  const first = lead.name;
+  const after = view.text.slice(first.end);
+  // A name whose head shows no disease (百日咳, 带状疱疹, 新生儿黄疸) opens a topic only by a definition.
+  const opens = OPENS_TOPIC.test(after) || defines(after, !lead.typed, current) || (TOPIC_FACT.test(after) && !opts.mentioned?.has(first.text));
+  if (current) {
+    if (sameName(first, current) || !opens) return null;
+  } else if (!opens && !((opts.loose ?? true) && lead.typed && /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|，|,)/.test(after))) return null;
+  return { topic: { ...first, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false, end: first.end };
+}
+
+/**
+ * "X是…" defines X unless the noun its clause ends in relates X to something else (X是Y的并发症/表现/
+ * 原因/标志物/首选方法): a definition names X's genus, which may itself be a disease (室间隔缺损是最常见的
+ * 先天性心脏病), and a name whose head shows no disease (百日咳, 新生儿黄疸) must be put in a disease genus.
+ */
+function defines(after: string, needsGenus: boolean, current: LocalMention | null): boolean {
+  const copula = COPULA.exec(after);
+  if (!copula) return false;
+  const rest = after.slice(copula[0].length);
+  const clause = rest.split(/[，。；,;]/)[0];
+  const genus = clause.slice(clause.lastIndexOf('的') + 1);
+  if (RELATING.test(genus)) return false;
+  // "狼疮肾炎是系统性红斑狼疮最常见的内脏损害": put in relation to the topic, not defined.
+  if (current && clause.includes(current.text)) return false;
+  // A definition may run over commas to its genus ("X是…侵入人体，…引起的急性特异性感染。").
+  return !needsGenus || GENUS.test(clause) || GENUS.test(rest.replace(/[。；;.\s]+$/, '').split(/[。；;]/)[0]);
+}
+
+/** Words a disease definition ends in (…的急性呼吸道传染病, …所致的皮肤病, …的临床现象). */
+const GENUS = /(?:病|症|炎|癌|瘤|综合征|综合症|感染|畸形|疾患|损伤|损害|障碍|失常|紊乱|衰竭|缺陷|现象|急症|阶段|中毒|出血|梗死|梗阻|破裂|疝|瘘|反应)(?:之一)?$/;
+
+function sameName(a: LocalMention, b: LocalMention): boolean {
+  if (a.entry && b.entry) return a.entry.id === b.entry.id;
+  return a.text === b.text || b.text.endsWith(a.text);
 }

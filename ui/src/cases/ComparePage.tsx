@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { request } from '../api.ts';
 import { useTitle } from '../components.tsx';
-import { AREA_ZH, CERTAINTY_ZH, cite, type CitedFinding, type DifferentialResult, type SimilarResult } from './types.ts';
+import { AREA_ZH, CERTAINTY_ZH, type CitedFinding, cite, type DifferentialResult, type Narrative, type SimilarResult } from './types.ts';
 import './cases.css';
 
 const EXAMPLE = '完全性前置胎盘，子宫前壁下段胎盘后低回声带消失，子宫肌层变薄，可见T2暗带，膀胱线中断。';
@@ -20,6 +20,8 @@ export function ComparePage() {
   const [error, setError] = useState<string | null>(null);
   const [similar, setSimilar] = useState<SimilarResult | null>(null);
   const [diff, setDiff] = useState<DifferentialResult | null>(null);
+  const [narrative, setNarrative] = useState<Narrative | null>(null);
+  const [narrating, setNarrating] = useState(false);
 
   async function run() {
     setBusy(true);
@@ -28,16 +30,30 @@ export function ComparePage() {
       const body = { findings: text, ...(modality ? { modality } : {}) };
       const [s, d] = await Promise.all([
         request<SimilarResult>('POST', '/api/cases/similar', undefined, { ...body, top: 5 }),
-        request<DifferentialResult>('POST', '/api/cases/differential', undefined, { findings: text, top: 8 }),
+        request<DifferentialResult>('POST', '/api/cases/differential', undefined, { ...body, top: 8 }),
       ]);
       setSimilar(s);
       setDiff(d);
+      setNarrative(null);
     } catch (e) {
       setError((e as Error).message);
       setSimilar(null);
       setDiff(null);
     } finally {
       setBusy(false);
+    }
+  }
+
+  // The model's comparison is asked for separately: on a CPU model it takes seconds, the structured result does not wait.
+  async function narrate() {
+    setNarrating(true);
+    try {
+      const d = await request<DifferentialResult>('POST', '/api/cases/differential', undefined, { findings: text, ...(modality ? { modality } : {}), top: 8, narrate: true });
+      setNarrative(d.narrative ?? null);
+    } catch (e) {
+      setNarrative({ status: 'failed', note: (e as Error).message });
+    } finally {
+      setNarrating(false);
     }
   }
 
@@ -100,15 +116,31 @@ export function ComparePage() {
           <ol className="ddx">
             {diff.ranked.map((d) => (
               <li key={d.entityId} data-testid="ddx-item" data-id={d.entityId}>
-                <div className="ddx-head"><b>{d.name}</b> <span className="muted small">评分 {d.score} · 相对权重 {Math.round(d.share * 100)}%</span></div>
+                <div className="ddx-head"><b>{d.name}</b> <span className="muted small">相对权重 {Math.round(d.share * 100)}% · 图谱证据 {d.score} · 相似典型病例 {Math.round(d.caseSupport.share * 100)}%</span></div>
                 <div className="bar"><i style={{ width: `${Math.round(d.share * 100)}%` }} /></div>
                 <Evidence title="支持" items={d.supporting} kind="support" />
+                {d.caseSupport.cases.length > 0 && (
+                  <div className="evidence cases" data-testid="ddx-cases">
+                    <span className="ev-title">相似典型病例：</span>
+                    {d.caseSupport.cases.map((c) => <span key={c.caseId} className="ev-case">{c.title} <span className="muted small">相似度 {c.similarity.toFixed(2)}</span></span>)}
+                  </div>
+                )}
                 <Evidence title="不支持" items={d.contradicting} kind="against" />
               </li>
             ))}
           </ol>
           {diff.suggestions.length > 0 && <ul className="suggestions" data-testid="ddx-suggestions">{diff.suggestions.map((s) => <li key={s.entityId}>{s.advice} <span className="muted small">关系 {s.relationIds.join(', ')}</span></li>)}</ul>}
-          {diff.noApprovedRelations.map((d) => <p key={d.name} className="warn-text" data-testid="no-relations">「{d.name}」在已审核知识图谱中没有征象关系，无法参与排序。</p>)}
+          <div className="narrative" data-testid="narrative">
+            <button type="button" className="secondary" data-testid="narrate" disabled={narrating} onClick={() => void narrate()}>{narrating ? '生成中…' : '生成比对说明（大模型，逐句引用校验）'}</button>
+            {narrative && <p className="muted small" data-testid="narrative-note">{narrative.note}</p>}
+            {narrative?.status === 'checked' && (
+              <>
+                <p data-testid="narrative-text">{narrative.text || '没有通过引用校验的句子。'}</p>
+                <ol className="small muted">{narrative.evidence.map((e) => <li key={e.n} value={e.n}>{e.text}</li>)}</ol>
+              </>
+            )}
+          </div>
+          {diff.noApprovedRelations.map((d) => <p key={d.name} className="warn-text" data-testid="no-relations">「{d.name}」在已审核知识图谱中没有征象关系{diff.ranked.some((r) => r.entityId === d.entityId) ? '，仅由相似典型病例支持' : '，无法参与排序'}。</p>)}
         </section>
       )}
     </div>

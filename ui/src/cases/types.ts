@@ -15,10 +15,17 @@ export interface SimilarHit {
   onlyQuery: string[]; onlyCase: string[]; conflicting: Array<{ finding: string; query: string; case: string }>; matchedTerms: string[]; case: CaseDto; flags: string[];
 }
 export interface SimilarResult { engine: string; query: ParsedQuery; indexed: number; hits: SimilarHit[] }
-export interface RankedDisease { entityId: string; name: string; score: number; share: number; supporting: CitedFinding[]; contradicting: CitedFinding[] }
+export interface RankedDisease {
+  entityId: string; name: string; score: number; share: number; caseSupport: { share: number; cases: Array<{ caseId: string; title: string; similarity: number }> };
+  supporting: CitedFinding[]; contradicting: CitedFinding[];
+}
+export type Narrative =
+  | { status: 'not_configured' | 'failed'; note: string }
+  | { status: 'checked'; note: string; text: string; dropped: number; model: string; evidence: Array<{ n: number; kind: 'case' | 'relation'; ref: string; text: string }> };
 export interface DifferentialResult {
   engine: string; note: string; query: ParsedQuery; ranked: RankedDisease[]; suggestions: Array<{ entityId: string; finding: string; advice: string; relationIds: string[] }>;
   noApprovedRelations: Array<{ name: string; entityId: string | null }>; unlinkedFindings: string[]; graph: { relations: number; diseases: number };
+  narrative?: Narrative;
 }
 export interface Interval { from: string; to: string; days: number; longAxisChangeMm: number | null; longAxisChangePct: number | null; vdtDays: number | null; vdtMethod: string | null; vdtNote: string | null }
 export interface LesionTimeline { lesion: string; points: Array<{ date: string; longAxisMm: number | null; shortAxisMm: number | null; volumeMm3: number | null }>; intervals: Interval[] }

@@ -1,12 +1,14 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { Badge, ErrorAlert, Loading, useTitle } from '../components.tsx';
-import { type Draft, type DraftBody, type DraftSummary, type MeasurementResult, type MeasurementSummary, type QcResult, reportsApi, type ReportValues } from './api.ts';
+import { type AiResultRow, type Draft, type DraftBody, type DraftSummary, type MeasurementResult, type MeasurementSummary, type QcResult, reportsApi, type ReportValues } from './api.ts';
 import { HighlightedValues } from './highlight.tsx';
 import { type ReportKey, useReportT } from './i18n.ts';
+import { DraftEditor } from './DraftEditor.tsx';
+import { PushPanel } from './PushPanel.tsx';
 import './reporting.css';
 
-type Mode = 'measurement' | 'values';
+type Mode = 'measurement' | 'ai' | 'values';
 type Form = Record<string, string>;
 
 const NUMERIC = ['longMm', 'shortMm', 'volumeCm3', 'meanHu', 'solidMm'] as const;
@@ -25,7 +27,7 @@ function valuesOf(form: Form, mode: Mode): Partial<ReportValues> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(form)) {
     if (!v.trim()) continue;
-    if (mode === 'measurement' && (NUMERIC as readonly string[]).includes(k)) continue;
+    if (mode !== 'values' && (NUMERIC as readonly string[]).includes(k)) continue;
     out[k] = (NUMERIC as readonly string[]).includes(k) ? Number(v) : v.trim();
   }
   return out as Partial<ReportValues>;
@@ -44,6 +46,10 @@ export function DraftPage() {
   const [measurementId, setMeasurementId] = useState('');
   const [measurement, setMeasurement] = useState<MeasurementResult | null>(null);
   const [lesion, setLesion] = useState('');
+  const [aiResults, setAiResults] = useState<AiResultRow[] | null>(null);
+  const [aiResultId, setAiResultId] = useState('');
+  const [findingIndex, setFindingIndex] = useState(0);
+  const aiResult = aiResults?.find((r) => r.id === aiResultId) ?? null;
   const [draft, setDraft] = useState<Draft | null>(null);
   const [qc, setQc] = useState<QcResult | null>(null);
   const [history, setHistory] = useState<DraftSummary[] | null>(null);
@@ -61,6 +67,7 @@ export function DraftPage() {
     const ctl = new AbortController();
     loadHistory(ctl.signal);
     reportsApi.measurements(ctl.signal).then((r) => setMeasurements(r.items), () => setMeasurements([]));
+    reportsApi.aiResults(ctl.signal).then((r) => setAiResults(r.items), () => setAiResults([]));
     return () => ctl.abort();
   }, [loadHistory]);
   // The provenance URL /reports/drafts/:id reopens a stored draft.
@@ -87,6 +94,10 @@ export function DraftPage() {
     if (mode === 'measurement') {
       body.measurementId = measurementId;
       body.lesion = lesion || undefined;
+    }
+    if (mode === 'ai') {
+      body.aiResultId = aiResultId;
+      body.findingIndex = findingIndex;
     }
     setBusy(true);
     setError(null);
@@ -161,6 +172,18 @@ export function DraftPage() {
               >
                 {t('draft.fromMeasurement')}
               </button>
+              <button
+                type="button"
+                className={mode === 'ai' ? 'active' : ''}
+                // Side, lobe, segment and density come from the AI finding unless the user picks them (a typed value wins).
+                onClick={() => {
+                  setMode('ai');
+                  setForm((f) => ({ findingType: f.findingType }));
+                }}
+                data-mode="ai"
+              >
+                {t('draft.fromAi')}
+              </button>
               <button type="button" className={mode === 'values' ? 'active' : ''} onClick={() => setMode('values')} data-mode="values">
                 {t('draft.fromValues')}
               </button>
@@ -186,6 +209,45 @@ export function DraftPage() {
                         <option key={l.ref} value={l.ref}>
                           {l.ref}
                           {l.labelName ? ` ${l.labelName}` : ''} · {l.axial.longAxis.lengthMm.toFixed(1)}mm · {l.volumeCm3.toFixed(2)}cm³
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                )}
+              </div>
+            )}
+            {mode === 'ai' && (
+              <div className="field-row">
+                <label className="field">
+                  <span className="field-label">{t('draft.aiResult')}</span>
+                  <select
+                    name="aiResultId"
+                    value={aiResultId}
+                    onChange={(e) => {
+                      setAiResultId(e.target.value);
+                      const first = aiResults?.find((r) => r.id === e.target.value)?.findings.findIndex((f) => f.kind === 'lesion') ?? 0;
+                      setFindingIndex(Math.max(0, first));
+                    }}
+                  >
+                    <option value="">{aiResults?.length === 0 ? t('draft.noAiResults') : t('draft.choose')}</option>
+                    {aiResults?.map((r) => (
+                      <option key={r.id} value={r.id}>
+                        {r.model ?? r.task} · {r.findings.length} · {dateTime(r.createdAt)} · {r.studyUid.slice(-10)}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                {aiResult && (
+                  <label className="field">
+                    <span className="field-label">{t('draft.aiFinding')}</span>
+                    <select name="findingIndex" value={findingIndex} onChange={(e) => setFindingIndex(Number(e.target.value))}>
+                      {aiResult.findings.map((f, i) => (
+                        // biome-ignore lint/suspicious/noArrayIndexKey: the finding's index is what the draft cites
+                        <option key={i} value={i}>
+                          #{i} {f.entity?.nameZh ?? f.label}
+                          {f.location ? ` · ${f.location.nameZh}` : ''}
+                          {f.segment ? ` ${f.segment.code}` : ''}
+                          {f.sizeMm ? ` · ${f.sizeMm.long}mm` : ''}
                         </option>
                       ))}
                     </select>
@@ -224,7 +286,7 @@ export function DraftPage() {
               <input type="checkbox" checked={rewrite} onChange={(e) => setRewrite(e.target.checked)} name="rewrite" /> {t('draft.rewrite')}
             </label>
             <div className="form-actions">
-              <button type="submit" className="btn btn-primary" disabled={busy || (mode === 'measurement' && !measurementId)} data-testid="draft-submit">
+              <button type="submit" className="btn btn-primary" disabled={busy || (mode === 'measurement' && !measurementId) || (mode === 'ai' && !aiResultId)} data-testid="draft-submit">
                 {busy ? t('draft.working') : t('draft.submit')}
               </button>
             </div>
@@ -244,15 +306,29 @@ export function DraftPage() {
         </div>
         <div>
           {error ? <ErrorAlert error={error} /> : null}
-          {draft && <DraftView draft={draft} qc={qc} copied={copied} onCopy={copy} />}
+          {draft && (
+            <DraftView
+              key={draft.id}
+              draft={draft}
+              qc={qc}
+              copied={copied}
+              onCopy={copy}
+              onRevised={async (d) => {
+                await show(d);
+                navigate(`/reports/drafts/${d.id}`);
+                loadHistory();
+              }}
+            />
+          )}
         </div>
       </div>
     </section>
   );
 }
 
-function DraftView({ draft, qc, copied, onCopy }: { draft: Draft; qc: QcResult | null; copied: 'ok' | 'failed' | null; onCopy: () => void }) {
+function DraftView({ draft, qc, copied, onCopy, onRevised }: { draft: Draft; qc: QcResult | null; copied: 'ok' | 'failed' | null; onCopy: () => void; onRevised: (d: Draft) => void }) {
   const { t } = useReportT();
+  const [editing, setEditing] = useState(false);
   return (
     <div className="card" data-testid="draft-result" data-engine={draft.engine}>
       <div className="card-head">
@@ -278,25 +354,46 @@ function DraftView({ draft, qc, copied, onCopy }: { draft: Draft; qc: QcResult |
           )}
         </div>
       )}
-      <div className="report-section">
-        <h3>{t('draft.findings')}</h3>
-        <p className="report-text" data-testid="draft-findings">
-          <HighlightedValues text={draft.findings} values={draft.renderedValues} />
+      {draft.revision && (
+        <p className="small muted" data-testid="revises">
+          {t('edit.revises')} <Link to={`/reports/drafts/${draft.revision.of}`}>{draft.revision.of}</Link>
         </p>
-      </div>
-      <div className="report-section">
-        <h3>{t('draft.impression')}</h3>
-        <p className="report-text" data-testid="draft-impression">
-          <HighlightedValues text={draft.impression} values={draft.renderedValues} />
-        </p>
-      </div>
-      {draft.followUpText && (
-        <div className="report-section">
-          <h3>{t('draft.followUp')}</h3>
-          <p className="report-text" data-testid="draft-followup">
-            {draft.followUpText}
-          </p>
+      )}
+      {draft.revision && !draft.revision.guard.ok && (
+        <div className="alert alert-warn" data-testid="edit-guard">
+          <div className="alert-title">{t('edit.guard')}</div>
+          <ul>
+            {draft.revision.guard.issues.map((i) => (
+              <li key={i.message}>{i.message}</li>
+            ))}
+          </ul>
         </div>
+      )}
+      {editing ? (
+        <DraftEditor draft={draft} onSaved={onRevised} onCancel={() => setEditing(false)} />
+      ) : (
+        <>
+          <div className="report-section">
+            <h3>{t('draft.findings')}</h3>
+            <p className="report-text" data-testid="draft-findings">
+              <HighlightedValues text={draft.findings} values={draft.renderedValues} />
+            </p>
+          </div>
+          <div className="report-section">
+            <h3>{t('draft.impression')}</h3>
+            <p className="report-text" data-testid="draft-impression">
+              <HighlightedValues text={draft.impression} values={draft.renderedValues} />
+            </p>
+          </div>
+          {draft.followUpText && (
+            <div className="report-section">
+              <h3>{t('draft.followUp')}</h3>
+              <p className="report-text" data-testid="draft-followup">
+                {draft.followUpText}
+              </p>
+            </div>
+          )}
+        </>
       )}
       <p className="small" data-testid="draft-qc">
         {qc && (qc.flags.length === 0 ? <Badge tone="green">{t('draft.qcClean')}</Badge> : <Badge tone="amber">{t('draft.qcFlags', { n: qc.flags.length })}</Badge>)}
@@ -305,6 +402,11 @@ function DraftView({ draft, qc, copied, onCopy }: { draft: Draft; qc: QcResult |
         <button type="button" className="btn btn-primary" onClick={onCopy} data-testid="copy">
           {t('draft.copy')}
         </button>
+        {!editing && (
+          <button type="button" className="btn btn-small" onClick={() => setEditing(true)} data-testid="edit-open">
+            {t('edit.open')}
+          </button>
+        )}
         {(['text', 'fhir', 'hl7'] as const).map((f) => (
           <a key={f} className="btn btn-small" href={reportsApi.exportUrl(draft.id, f)} download={`${draft.id}.${f === 'fhir' ? 'json' : f === 'hl7' ? 'hl7' : 'txt'}`} data-export={f}>
             {t('draft.export')} {f === 'text' ? 'TXT' : f === 'fhir' ? 'FHIR R4' : 'HL7 ORU'}
@@ -316,6 +418,7 @@ function DraftView({ draft, qc, copied, onCopy }: { draft: Draft; qc: QcResult |
           </span>
         )}
       </div>
+      <PushPanel key={draft.id} draftId={draft.id} />
       <div className="report-meta">
         <span>
           {t('draft.provenance')}: <Link to={draft.provenanceUrl} data-testid="provenance">{draft.id}</Link>

@@ -1,13 +1,15 @@
-import type { MeasurementResult } from '../../../imaging/index.ts';
+import type { AiResultRow, MeasurementResult } from '../../../imaging/index.ts';
 import type { MeasurementSummary } from '../../../imaging/measure-request.schema.ts';
-import type { Draft, DraftSummary, QcFlag, QcResult, RenderedValue, ReportValues } from '../../../reporting/index.ts';
+import type { Draft, DraftSummary, Push, PushFormat, PushTarget, QcFlag, QcResult, RenderedValue, ReportValues } from '../../../reporting/index.ts';
 import { qs, request } from '../api.ts';
 
-export type { Draft, DraftSummary, MeasurementResult, MeasurementSummary, QcFlag, QcResult, RenderedValue, ReportValues };
+export type { AiResultRow, Draft, DraftSummary, MeasurementResult, MeasurementSummary, Push, PushFormat, PushTarget, QcFlag, QcResult, RenderedValue, ReportValues };
 
 export interface DraftBody {
   measurementId?: string;
   lesion?: string;
+  aiResultId?: string;
+  findingIndex?: number;
   values?: Partial<ReportValues>;
   rewrite?: boolean;
 }
@@ -21,6 +23,12 @@ export const reportsApi = {
   list: (p: { measurementId?: string; limit?: number } = {}, signal?: AbortSignal) => request<{ items: DraftSummary[] }>('GET', `/api/reports/drafts${qs(p)}`, signal),
   exportUrl: (id: string, format: 'text' | 'fhir' | 'hl7') => `/api/reports/drafts/${enc(id)}/export?format=${format}`,
   qc: (text: string, templateId?: string) => request<QcResult>('POST', '/api/reports/qc', undefined, { text, templateId }),
+  revise: (id: string, body: { findings: string; impression: string }) => request<Draft>('POST', `/api/reports/drafts/${enc(id)}/revisions`, undefined, body),
+  pushTargets: (signal?: AbortSignal) => request<{ items: PushTarget[] }>('GET', '/api/reports/push-targets', signal),
+  push: (id: string, connectorId: string, format: PushFormat) => request<Push>('POST', `/api/reports/drafts/${enc(id)}/push`, undefined, { connectorId, format }),
+  pushes: (id: string, signal?: AbortSignal) => request<{ items: Push[] }>('GET', `/api/reports/drafts/${enc(id)}/pushes`, signal),
+  retryPush: (pushId: string) => request<Push>('POST', `/api/reports/pushes/${enc(pushId)}/retry`),
+  aiResults: (signal?: AbortSignal) => request<{ items: AiResultRow[] }>('GET', '/api/imaging/ai/results?status=succeeded&limit=50', signal),
   measurements: (signal?: AbortSignal) => request<{ items: MeasurementSummary[] }>('GET', '/api/measurements?limit=50', signal),
   measurement: (id: string, signal?: AbortSignal) => request<{ measurement: MeasurementResult }>('GET', `/api/measurements/${enc(id)}`, signal),
 };

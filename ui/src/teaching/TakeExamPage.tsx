@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { request } from '../api.ts';
+import { FigureView } from './FigureView.tsx';
 import './teaching.css';
 import type { AttemptView } from './types.ts';
 
@@ -67,6 +68,7 @@ export function TakeExamPage() {
         {a.items.map((it) => (
           <li key={it.questionId} className="question" data-testid="take-item" data-qid={it.questionId}>
             <p className="stem">{it.stem} <small>（{it.type === 'multiple' ? '多选' : '单选'}）</small></p>
+            {it.figure && <FigureView figure={it.figure} />}
             {it.options.map((o) => (
               <label key={o.label} className="option">
                 <input

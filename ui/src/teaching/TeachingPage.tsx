@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import { fetchJson, request } from '../api.ts';
+import { type FigureRef, FigureView, type Region } from './FigureView.tsx';
 import './teaching.css';
 
 interface Option { label: string; text: string }
 interface Question {
   id: string; version: number; status: string; type: 'single' | 'multiple'; template: string; stem: string; options: Option[]; key: string[];
-  explanation: string; level: 'easy' | 'medium' | 'hard'; difficulty: number; flags: string[]; citations: { relationIds: string[] };
+  explanation: string; level: 'easy' | 'medium' | 'hard'; difficulty: number; flags: string[]; citations: { relationIds: string[] }; figure?: FigureRef | null;
 }
 interface GenerateResult { engine: string; note: string | null; subject: { nameZh: string }; items: Question[]; possible: number }
 interface Counts { byStatus: Record<string, number>; flagged: number; byDisease: { id: string; name: string; total: number; approved: number }[] }
@@ -71,6 +72,29 @@ export function TeachingPage() {
     await load();
   }
 
+  /** Upload a figure (PNG, JPEG or DICOM; the server checks the bytes) and show it with the item. */
+  async function attachFigure(id: string, file: File) {
+    const form = new FormData();
+    form.append('file', file);
+    try {
+      const f = await fetchJson<{ id: string; source: string }>('/api/teaching/figures', { method: 'POST', body: form, headers: { accept: 'application/json' } });
+      await request('PUT', `/api/teaching/questions/${id}/figure`, undefined, { figure: { figureId: f.id, region: null } });
+      setMessages([`已添加附图（${f.source === 'dicom' ? 'DICOM 已按窗宽窗位渲染' : f.source.toUpperCase()}），点击图像标记区域`]);
+    } catch (e) {
+      setMessages([(e as Error).message]);
+    }
+    await load();
+  }
+
+  async function markRegion(id: string, figure: FigureRef, region: Region) {
+    try {
+      await request('PUT', `/api/teaching/questions/${id}/figure`, undefined, { figure: { figureId: figure.figureId, region } });
+    } catch (e) {
+      setMessages([(e as Error).message]);
+    }
+    await load();
+  }
+
   async function approve(id: string) {
     try {
       await request('POST', `/api/teaching/questions/${id}/approve`);
@@ -100,9 +124,10 @@ export function TeachingPage() {
       </section>
       <section className="card" data-testid="transfer-panel">
         <h2>导入 / 导出</h2>
-        <p className="muted">导出已审核题目；Excel 文件同时是导入模板（导入前逐行校验，有任何错误则不写入）。</p>
+        <p className="muted">导出已审核题目；Excel 文件同时是导入模板（导入前逐行校验，有任何错误则不写入）；Word 试卷按题型编号，答案与解析另起一页。</p>
         <a href="/api/teaching/questions/export?format=xlsx" data-testid="export-xlsx">导出 Excel</a> · <a href="/api/teaching/questions/export?format=moodle">导出 Moodle XML</a> ·{' '}
-        <a href="/api/teaching/questions/export?format=qti">导出 QTI 2.1</a>
+        <a href="/api/teaching/questions/export?format=qti">导出 QTI 2.1</a> ·{' '}
+        <a href="/api/teaching/questions/export?format=docx" data-testid="export-docx">导出 Word 试卷（含答案）</a>
         <label>导入（xlsx 或 Moodle XML）<input type="file" data-testid="import-file" accept=".xlsx,.xml" onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])} /></label>
       </section>
       {counts && (
@@ -122,6 +147,15 @@ export function TeachingPage() {
                 <span className="badge">{STATUS[q.status]} v{q.version}</span> {q.flags.length > 0 && <span className="badge warn">需复核：{q.flags.join('、')}</span>}
               </div>
               <p className="stem">{q.stem}</p>
+              {q.figure ? (
+                <FigureView figure={q.figure} onMark={q.status === 'retired' ? undefined : (r) => void markRegion(q.id, q.figure as FigureRef, r)} />
+              ) : (
+                q.status !== 'retired' && (
+                  <label className="figure-upload">添加附图（读片题：PNG / JPEG / DICOM）
+                    <input type="file" data-testid="figure-file" accept=".png,.jpg,.jpeg,.dcm,image/png,image/jpeg,application/dicom" onChange={(e) => e.target.files?.[0] && void attachFigure(q.id, e.target.files[0])} />
+                  </label>
+                )
+              )}
               <ul className="options">{q.options.map((o) => <li key={o.label} className={q.key.includes(o.label) ? 'key' : ''}>{o.label}. {o.text}{q.key.includes(o.label) ? ' ✓' : ''}</li>)}</ul>
               <details><summary>解析与出处</summary><pre className="explanation">{q.explanation}</pre></details>
               {q.status === 'draft' && <button type="button" data-testid="approve" onClick={() => void approve(q.id)}>审核通过</button>}

@@ -1,4 +1,6 @@
 /** Wire shapes of the teaching API as the pages read them (the server validates with teaching/*.schemas.ts). */
+import type { FigureRef } from './FigureView.tsx';
+
 export type Level = 'easy' | 'medium' | 'hard';
 export const LEVEL_ZH: Record<Level | 'any', string> = { easy: '易', medium: '中', hard: '难', any: '任意' };
 
@@ -10,7 +12,7 @@ export interface Exam {
 export interface ExamSummary { id: string; title: string; itemCount: number; attemptsUsed: number; maxAttempts: number; timeLimitMinutes: number }
 export interface AttemptView {
   id: string; examId: string; title: string; seq: number; deadline: string; remainingSeconds: number; submittedAt: string | null;
-  items: { questionId: string; type: 'single' | 'multiple'; stem: string; options: { label: string; text: string }[] }[];
+  items: { questionId: string; type: 'single' | 'multiple'; stem: string; options: { label: string; text: string }[]; figure?: FigureRef | null }[];
   answers: Record<string, string[]>; score: number | null; maxScore: number | null;
 }
 export interface ExamResults {
