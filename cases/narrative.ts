@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type CheckedSentence, checkAnswer } from '../agents/index.ts';
 import { isAppError } from '../core/index.ts';
-import { type LlmProvider, loadPrompt, parseModelJson, promptTag, renderPrompt } from '../llm/index.ts';
+import { type LlmProvider, loadPrompt, promptForJson, promptTag } from '../llm/index.ts';
 import type { RankedDisease } from './differential.ts';
 
 /** A typical case as the narrative may cite it. */
@@ -69,17 +69,7 @@ export async function narrateComparison(llm: LlmProvider | null, findings: strin
   const tag = promptTag(prompt);
   const values = { findings, evidence: evidence.map((e) => `[${e.n}] ${e.text}`).join('\n') };
   try {
-    const res = await llm.chat({
-      messages: [
-        { role: 'system', content: renderPrompt(prompt, 'system', values) },
-        { role: 'user', content: renderPrompt(prompt, 'user', values) },
-      ],
-      jsonSchema: NARRATIVE_JSON_SCHEMA,
-      temperature: 0,
-      maxTokens: 600,
-      purpose: tag,
-    });
-    const { narrative } = parseModelJson(res.text, NarrativeSchema);
+    const { narrative } = await promptForJson(llm, prompt, values, { schema: NarrativeSchema, jsonSchema: NARRATIVE_JSON_SCHEMA, maxTokens: 600 });
     const byNumber = new Map(evidence.map((e) => [e.n, e.text]));
     const checked = checkAnswer(narrative, (n) => byNumber.get(n));
     const dropped = checked.sentences.filter((s) => !s.supported).length;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isAppError } from '../core/index.ts';
-import { type LlmProvider, loadPrompt, parseModelJson, renderPrompt } from '../llm/index.ts';
+import { type LlmProvider, loadPrompt, promptForJson } from '../llm/index.ts';
 import { type GuardIssue, guard } from './guard.ts';
 
 /**
@@ -29,17 +29,7 @@ export async function rewriteDraft(llm: LlmProvider, draft: { findings: string; 
   const values = { style, findings: draft.findings, impression: draft.impression };
   let candidate: z.infer<typeof RewriteSchema>;
   try {
-    const res = await llm.chat({
-      messages: [
-        { role: 'system', content: renderPrompt(prompt, 'system', values) },
-        { role: 'user', content: renderPrompt(prompt, 'user', values) },
-      ],
-      jsonSchema: REWRITE_JSON_SCHEMA,
-      temperature: 0,
-      maxTokens: 1200,
-      purpose: tag,
-    });
-    candidate = parseModelJson(res.text, RewriteSchema);
+    candidate = await promptForJson(llm, prompt, values, { schema: RewriteSchema, jsonSchema: REWRITE_JSON_SCHEMA, maxTokens: 1200 });
   } catch (e) {
     const reason = isAppError(e) ? e.message : e instanceof Error ? e.message : String(e);
     return { status: 'failed', reason: `大模型改写失败，保留模板文本 / the model rewrite failed, the template text stays: ${reason}`, model: llm.model, prompt: tag };
