@@ -74,17 +74,26 @@ type Term = { lexeme: string; surface: string; expandsTo: string[] };
 
 const found = (text: string, t: Term) => [t.surface, ...t.expandsTo].some((s) => s && text.includes(s.toLowerCase()));
 
-/** Weighted share of query terms whose surface (or a synonym's) occurs in the passage. */
-export function coverage(hit: Pick<SearchHit, 'text'>, terms: Term[]): number {
+/**
+ * What a passage says, read in its place: the document title and the headings above it, then its text. Search
+ * indexes the title as a weak field, so a passage of 「非小细胞肺癌…指南」 that defines T2 without naming the disease
+ * answers 「非小细胞肺癌 T2 分期」, and its coverage must say so.
+ */
+function inPlace(hit: Pick<SearchHit, 'text' | 'title' | 'headingPath'>): string {
+  return `${hit.title}\n${hit.headingPath.join('\n')}\n${hit.text}`.toLowerCase();
+}
+
+/** Weighted share of query terms whose surface (or a synonym's) occurs in the passage, its headings or its document's title. */
+export function coverage(hit: Pick<SearchHit, 'text' | 'title' | 'headingPath'>, terms: Term[]): number {
   const total = terms.reduce((n, t) => n + termWeight(t), 0);
   if (!total) return 0;
-  const text = hit.text.toLowerCase();
+  const text = inPlace(hit);
   return terms.filter((t) => found(text, t)).reduce((n, t) => n + termWeight(t), 0) / total;
 }
 
-/** The query names at least one lexicon entity and the passage contains every one (by any of its names). */
-export function coversEntities(hit: Pick<SearchHit, 'text'>, terms: Term[]): boolean {
+/** The query names at least one lexicon entity and the passage (in its place) names every one (by any of its names). */
+export function coversEntities(hit: Pick<SearchHit, 'text' | 'title' | 'headingPath'>, terms: Term[]): boolean {
   const entities = terms.filter((t) => t.lexeme.startsWith(ENTITY_PREFIX));
-  const text = hit.text.toLowerCase();
+  const text = inPlace(hit);
   return entities.length > 0 && entities.every((t) => found(text, t));
 }
