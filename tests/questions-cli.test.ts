@@ -21,14 +21,15 @@ describe('yingzhi questions CLI', { timeout: 420_000 }, () => {
 
   it('generate --json prints drafted items with key and citations; --engine llm without a model says templates were used; list and approve; bad input', async () => {
     expect((await cli(['ingest', path.join(DEMO, 'placenta-accreta-guideline.md'), '--json'])).code).toBe(0);
-    // One guideline about one disease: other diseases' facts (the distractors) are missing, and the error says so.
-    const short = await cli(['questions', 'generate', '--entity', '胎盘植入谱系疾病', '--count', '3', '--type', 'single', '--json']);
+    // One guideline about one disease: other diseases' facts (the distractors) are missing, so fifty items cannot be
+    // made, and the error says how many can and why.
+    const short = await cli(['questions', 'generate', '--entity', '胎盘植入谱系疾病', '--count', '50', '--type', 'single', '--json']);
     expect(short.code).not.toBe(0);
     const err = JSON.parse(short.stdout).error;
     expect(err.code).toBe('TOO_FEW_FACTS');
-    expect(err.message).toMatch(/只能生成 \d+ 道合格题目，要求 3 道/);
+    expect(err.message).toMatch(/只能生成 \d+ 道合格题目，要求 50 道/);
     expect(err.message).toContain('可用干扰项只有');
-    const out = await cli(['questions', 'generate', '--entity', '胎盘植入谱系疾病', '--count', '3', '--type', 'single', '--engine', 'llm', '--allow-fewer', '--json']);
+    const out = await cli(['questions', 'generate', '--entity', '胎盘植入谱系疾病', '--count', '50', '--type', 'single', '--engine', 'llm', '--allow-fewer', '--json']);
     expect(out.code).toBe(0);
     const r = JSON.parse(out.stdout);
     expect(r).toMatchObject({ engine: 'templates', note: expect.stringContaining('YZ_LLM=none') });
