@@ -182,11 +182,15 @@ export class ReviewService {
     }
     const decide = action === 'approve' ? (tx: Queryable, id: string) => this.approveIn(tx, id, { ...opts, expectedVersion: undefined }) : (tx: Queryable, id: string) => this.rejectIn(tx, id, { ...opts, expectedVersion: undefined });
     let size = BULK_BATCH.min;
-    for (let at = 0; at < todo.length; at += size) {
+    // `at` advances by the batch just decided, never by the next batch's size (which adapts to the time taken:
+    // advancing by it skipped candidates silently whenever a batch was quick and the size grew).
+    for (let at = 0; at < todo.length; ) {
       const started = performance.now();
-      const batch = await this.db.transaction((tx) => decideEach(tx, todo.slice(at, at + size), decide));
+      const slice = todo.slice(at, at + size);
+      const batch = await this.db.transaction((tx) => decideEach(tx, slice, decide));
       result.done.push(...batch.done);
       result.failed.push(...batch.failed);
+      at += slice.length;
       size = nextBatchSize(size, performance.now() - started, BULK_BATCH);
       await yieldToEventLoop();
     }
