@@ -117,7 +117,7 @@ const CONTRACT = /^(\.\.\/)+(agents|api|audit|auth|cases|connectors|core|graph|i
  * - cli/commands/users.ts and keys.ts open the database alone, without the runtime, so an admin can reset a
  *   password or rotate keys while the server runs elsewhere; they use AuthService / the keys capability.
  * - cli/commands/eval.ts runs the evaluation harness (evals/), which builds its own corpus.
- * - cli/with-search.ts opens the small search root (runtime/search-runtime.ts) by its own module: importing
+ * - cli/with-runtime.ts opens the small search root (runtime/search-runtime.ts) by its own module: importing
  *   runtime/index.ts loads every capability, which is the start-up cost the search root exists to avoid.
  */
 const FACE_ALLOWED: Record<string, RegExp[]> = {
@@ -125,7 +125,7 @@ const FACE_ALLOWED: Record<string, RegExp[]> = {
   'cli/commands/users.ts': [/openAuditedDatabase/, /\bdb\b/],
   'cli/commands/keys.ts': [/openAuditedDatabase/, /\bdb\b/],
   'cli/commands/eval.ts': [/evals\/harness/],
-  'cli/with-search.ts': [/^\.\.\/runtime\/search-runtime\.ts$/],
+  'cli/with-runtime.ts': [/^\.\.\/runtime\/search-runtime\.ts$/],
 };
 
 function faceFindings(file: string, text = code(file)): string[] {

@@ -4,8 +4,7 @@ import type { SearchHit } from '../../search/index.ts';
 import { JOB_STATUSES, type JobStatus } from '../../store/index.ts';
 import { cliActor } from '../actor.ts';
 import { printJson } from '../output.ts';
-import { withRuntime } from '../with-runtime.ts';
-import { withSearchRuntime } from '../with-search.ts';
+import { withRuntime, withSearchRuntime } from '../with-runtime.ts';
 
 const BOLD = (s: string) => (process.stdout.isTTY ? `\x1b[1;33m${s}\x1b[0m` : `【${s}】`);
 

@@ -471,6 +471,7 @@ const parseStrongName: ValueParser = (text, pos) => {
 const ADJACENT_NAME_END_RE = /[，,、；;。：:\s（(]|男|女|性别|年龄|\d/y;
 /** Surnames that are also common function words after 患者 ("患者于…", "患者曾…", "患者易…"): never read as a name here. */
 const ADJACENT_FUNCTION_CHARS = new Set('于曾易向从在将被对与及为因所经');
+const HAN_ONLY_RE = new RegExp(`^[${HAN}]+$`);
 /**
  * "患者张三，男，45岁": a weak label written straight before a name, common in report headers and case summaries.
  * Prose follows 患者 constantly ("患者出现发热"), so only a 2–3 character (compound surname: up to 4) plausible
@@ -480,7 +481,7 @@ const parseAdjacentName: ValueParser = (text, pos) => {
   if (ADJACENT_FUNCTION_CHARS.has(text[pos] ?? '')) return -1;
   for (const len of [2, 3, 4]) {
     const core = text.slice(pos, pos + len);
-    if (core.length < len || !new RegExp(`^[${HAN}]+$`).test(core)) return -1;
+    if (core.length < len || !HAN_ONLY_RE.test(core)) return -1;
     ADJACENT_NAME_END_RE.lastIndex = pos + len;
     if (ADJACENT_NAME_END_RE.test(text) && isPlausibleChineseName(core, true, false)) return pos + len;
   }
