@@ -42,6 +42,8 @@ describe.skipIf(!chromiumAvailable())('report push UI (Chromium)', () => {
     await form.locator('input[name="shortMm"]').fill('6.1');
     await page.getByTestId('draft-submit').click();
     await page.getByTestId('draft-result').waitFor();
+    // The result renders just before the address changes to the draft's provenance URL.
+    await page.waitForURL(/\/reports\/drafts\/rpt_/);
     const draftId = page.url().split('/').at(-1) as string;
 
     await expect(page.locator('select[name="pushTarget"] option').allTextContents()).resolves.toEqual(['放射科 RIS']);

@@ -66,7 +66,7 @@ describe.skipIf(!chromiumAvailable())('reporting UI (Chromium)', () => {
     await shot(page, 'report-draft.png');
 
     // The provenance URL is the page's address; reloading it reopens the stored draft.
-    expect(page.url()).toMatch(/\/reports\/drafts\/rpt_/);
+    await page.waitForURL(/\/reports\/drafts\/rpt_/);
     await page.reload();
     await page.getByTestId('draft-result').waitFor();
     await expect(page.getByTestId('draft-findings').textContent()).resolves.toContain('8.2mm×6.1mm');
@@ -125,6 +125,8 @@ describe.skipIf(!chromiumAvailable())('reporting UI (Chromium)', () => {
     await page.getByTestId('draft-form').locator('input[name="shortMm"]').fill('6.1');
     await page.getByTestId('draft-submit').click();
     await page.getByTestId('draft-result').waitFor();
+    // The result renders just before the address changes to the draft's provenance URL.
+    await page.waitForURL(/\/reports\/drafts\/rpt_/);
     const parent = page.url().split('/').at(-1) as string;
     await page.getByTestId('edit-open').click();
     const editor = page.getByTestId('draft-editor');
@@ -139,7 +141,7 @@ describe.skipIf(!chromiumAvailable())('reporting UI (Chromium)', () => {
     await expect(page.getByTestId('edit-guard').textContent()).resolves.toContain('12');
     await expect(page.getByTestId('draft-result').getAttribute('data-engine')).resolves.toBe('edited');
     await expect(page.getByTestId('revises').textContent()).resolves.toContain(parent);
-    expect(page.url()).not.toContain(parent);
+    await page.waitForURL((url) => /\/reports\/drafts\/rpt_/.test(url.pathname) && !url.pathname.endsWith(parent));
     await expect(page.getByTestId('draft-findings').textContent()).resolves.toContain('12mm');
     await shot(page, 'report-draft-edited.png');
     await closePage(page, errors);
