@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Lexicon } from '../core/index.ts';
+import { guessEntityType, guessKind, Lexicon } from '../core/index.ts';
 import { RulesExtractor } from '../knowledge/extract/rules/index.ts';
-import { guessEntityType, guessKind } from '../knowledge/extract/rules/term-types.ts';
 import type { ExtractedTriple } from '../knowledge/model.ts';
 
 /**

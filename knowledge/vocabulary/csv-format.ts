@@ -1,6 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import type { EntityType } from '../../core/index.ts';
-import { guessEntityType } from '../extract/rules/term-types.ts';
+import { type EntityType, guessEntityType } from '../../core/index.ts';
 import { entityTypeOf, type ParsedTerminology, type ParseOptions, type RowIssue, splitSynonyms } from './terminology.ts';
 
 /** Header names accepted for each column (English and the Chinese a hospital's export uses). */

@@ -1,5 +1,4 @@
-import type { EntityType } from '../../core/index.ts';
-import { guessEntityType } from '../extract/rules/term-types.ts';
+import { type EntityType, guessEntityType } from '../../core/index.ts';
 import type { ParsedTerminology, RowIssue, TermRecord } from './terminology.ts';
 
 const HEADER = ['id', 'effectiveTime', 'active', 'moduleId', 'conceptId', 'languageCode', 'typeId', 'term', 'caseSignificanceId'];

@@ -1,7 +1,6 @@
 import { Parser as TurtleParser, type Quad } from 'n3';
 import { RdfXmlParser } from 'rdfxml-streaming-parser';
-import type { EntityType } from '../../core/index.ts';
-import { guessEntityType } from '../extract/rules/term-types.ts';
+import { type EntityType, guessEntityType } from '../../core/index.ts';
 import { entityTypeOf, type ParsedTerminology, type ParseOptions, type TermRecord } from './terminology.ts';
 
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';

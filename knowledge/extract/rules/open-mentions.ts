@@ -1,5 +1,4 @@
-import type { EntityType, LexiconEntry } from '../../../core/index.ts';
-import { guessEntityType, guessKind } from './term-types.ts';
+import { type EntityType, guessEntityType, guessKind, type LexiconEntry } from '../../../core/index.ts';
 
 /** A lexicon mention as the open-mention finder sees it (sentence offsets). */
 export interface KnownSpan {

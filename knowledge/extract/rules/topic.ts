@@ -1,6 +1,5 @@
-import type { EntityType, Lexicon } from '../../../core/index.ts';
+import { type EntityType, guessKind, type Lexicon, leadingName, type NameHead, nameGivenLast, nameHead, topicOpening } from '../../../core/index.ts';
 import type { LocalMention, SentenceView } from './sentence-view.ts';
-import { guessKind } from './term-types.ts';
 
 /**
  * The section topic: what a textbook section is about, and so the subject of the sentences that leave
@@ -67,60 +66,40 @@ export function headingDefinedIn(headingPath: readonly string[], text: string): 
 const STATEMENT = /[是为有无见可及和与或的了呈伴示由即]|表现|出现|包括|引起|导致|[又也亦简俗]称|又名/;
 
 /**
- * A sentence that opens a new topic in text with no headings (one sentence a line, as books are often
- * extracted): it defines its first name ("X是一种…", "X是由…引起的…病", "X（英文）是…", "X又称…", "X是指…",
- * "X以…为特征"). See also TOPIC_FACT and defines().
- */
-const OPENS_TOPIC = new RegExp(
-  '^\\s*(?:[（(][^）)]{1,40}[）)])?\\s*(?:' +
-    [
-      '又称', '也称', '亦称', '简称', '俗称', '又名', '是指', '系指', '指的是', '即[^，。；,;]{2,30}[，,]',
-      '(?:是|为|系)(?:一种|一组|一类|由|以|指)',
-      '以[^，。；,;]{2,40}为(?:主要)?(?:特征|特点)',
-    ].join('|') +
-    ')',
-);
-
-/**
- * What only a topic has (its cause, who it strikes): it opens a topic unless the name was already
- * mentioned under the current one ("Graves病是甲亢最常见的病因。Graves病多见于…女性" stays under 甲亢).
- */
-const TOPIC_FACT = /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:的(?:病因|病原体|病原|致病菌|发病机制|基本病理|主要病理|病理特点)|(?:多|好|常)(?:见|发)于|多发生于|常发生于)/;
-
-/** A copula that defines ("X是…", "X为…"): what follows says what X is, unless it relates X to another name. */
-const COPULA = /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系)/;
-/** Words by which a copula relates its subject to something else rather than defining it (X是Y的并发症/表现/原因). */
-const RELATING = /并发症|合并症|表现|症状|体征|征象|特征|特点|标志|原因|诱因|病因|病原|危险因素|方法|检查|试验|手段|标准|指标|治疗|药物?|抗生素|方案|措施|首选|依据|基础|结果|后果|前驱|类型|亚型|分型|一部分|组成|传播|途径|媒介|部位|诱发|继发|改变|适应证|禁忌/;
-
-/**
  * The name a sentence opens with: all of its text before the copula, the bracket or 的病因…, when a
  * disease mention ends there (手足口病 where the finder saw 口病, 营养性维生素D缺乏性佝偻病); else its
  * first mention when that starts the sentence.
  */
-function leadName(lexicon: Lexicon, view: SentenceView): { name: LocalMention; typed: boolean } | null {
-  const m = /^([\u3400-\u9fffA-Za-z0-9αβγ\-·]{2,24}?)(?=[（(]|又称|也称|亦称|简称|俗称|即|是|为|系|的病因|的病原|[多好常](?:见|发)于|多发生于|以)/.exec(view.text);
-  const ending = m ? view.mentions.find((x) => x.end === m[1].length && !x.pronoun && !x.implicit) : undefined;
-  if (m && ending && (!ending.type || CONDITION_KINDS.has(ending.type))) {
+function leadName(lexicon: Lexicon, view: SentenceView): { name: LocalMention; head: NameHead } | null {
+  const lead = leadingName(view.text);
+  const ending = lead ? view.mentions.find((x) => x.end === lead.end && x.start >= lead.start && !x.pronoun && !x.implicit) : undefined;
+  if (lead && ending && (!ending.type || CONDITION_KINDS.has(ending.type))) {
     // A known name keeps its identity; what precedes it (成人肺结核) qualifies it.
-    if (ending.entry) return (ending.start === 0 || ending.type === 'Disease') && ending.type !== 'Sign' ? { name: ending, typed: ending.type === 'Disease' } : null;
+    if (ending.entry) return (ending.start === lead.start || ending.type === 'Disease') && ending.type !== 'Sign' ? { name: ending, head: ending.type === 'Disease' ? 'disease' : 'condition' } : null;
     // The mention is the whole name (or stands for one defined before: 乙脑 for 流行性乙型脑炎).
-    if (ending.start === 0) return ending.type === 'Sign' ? null : { name: ending, typed: ending.type === 'Disease' || guessKind(ending.text) === 'Disease' };
-    const entry = lexicon.lookup(m[1]);
+    if (ending.start === lead.start) return ending.type === 'Sign' ? null : { name: ending, head: headOf(ending.text, ending.type) };
+    const entry = lexicon.lookup(lead.name);
     if (entry && entry.type !== 'Disease' && entry.type !== 'Finding') return null;
-    const typed = entry?.type === 'Disease' || ending.type === 'Disease' || guessKind(m[1]) === 'Disease';
-    if (ending.type === 'Sign' && !typed) return null;
-    return { name: { start: 0, end: ending.end, text: m[1], type: entry?.type ?? 'Disease', open: !entry, ...(entry ? { entry } : {}), clause: ending.clause }, typed };
+    const head = entry?.type === 'Disease' || ending.type === 'Disease' ? 'disease' : headOf(lead.name, entry?.type ?? ending.type);
+    if (ending.type === 'Sign' && head !== 'disease') return null;
+    return { name: { start: lead.start, end: ending.end, text: lead.name, type: entry?.type ?? 'Disease', open: !entry, ...(entry ? { entry } : {}), clause: ending.clause }, head };
   }
-  const lead = view.mentions[0];
-  return lead && lead.start <= 1 && !lead.pronoun && !lead.implicit && lead.type === 'Disease' ? { name: lead, typed: true } : null;
+  const first = view.mentions[0];
+  return first && first.start <= 1 && !first.pronoun && !first.implicit && first.type === 'Disease' ? { name: first, head: 'disease' } : null;
+}
+
+/** What a name may open (core/topic-opening.ts): a mention the finder vouches for is a name, so at least a condition. */
+function headOf(text: string, type: EntityType | null | undefined): NameHead {
+  if (type === 'Disease') return 'disease';
+  const head = nameHead(text);
+  return head === 'disease' ? 'disease' : 'condition';
 }
 
 /** A definition that names its subject last ("妊娠28周后胎盘附着于子宫下段…称为前置胎盘。"). */
 function namedAtEnd(view: SentenceView): LocalMention | null {
-  const m = /(?:称为|称之为|统称为|叫做|被称为)\s*([^，。；,;：:]{2,24}?)\s*[。.]?\s*$/.exec(view.text);
-  if (!m) return null;
-  const end = view.text.length - (m[0].length - m[0].indexOf(m[1]) - m[1].length);
-  const name = view.mentions.find((x) => x.end === end && x.start === end - m[1].length && !x.pronoun);
+  const last = nameGivenLast(view.text);
+  if (!last) return null;
+  const name = view.mentions.find((x) => x.end === last.end && x.start === last.end - last.name.length && !x.pronoun);
   return name && (name.type === 'Disease' || (!name.type && guessKind(name.text) !== 'Generic')) ? { ...name, type: 'Disease' } : null;
 }
 
@@ -154,33 +133,14 @@ export function sentenceTopic(
   const first = lead.name;
   const after = view.text.slice(first.end);
   // A name whose head shows no disease (百日咳, 带状疱疹, 新生儿黄疸) opens a topic only by a definition.
-  const opens = OPENS_TOPIC.test(after) || defines(after, !lead.typed, current) || (TOPIC_FACT.test(after) && !opts.mentioned?.has(first.text));
+  const opening = topicOpening(after, { name: lead.head, current: current?.text });
+  // A topic fact about a name already written under the topic (Graves病多见于… under 甲亢) keeps the topic.
+  const opens = opening !== null && !(opening === 'fact' && opts.mentioned?.has(first.text));
   if (current) {
     if (sameName(first, current) || !opens) return null;
-  } else if (!opens && !((opts.loose ?? true) && lead.typed && /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|，|,)/.test(after))) return null;
+  } else if (!opens && !((opts.loose ?? true) && lead.head === 'disease' && /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|，|,)/.test(after))) return null;
   return { topic: { ...first, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false, end: first.end };
 }
-
-/**
- * "X是…" defines X unless the noun its clause ends in relates X to something else (X是Y的并发症/表现/
- * 原因/标志物/首选方法): a definition names X's genus, which may itself be a disease (室间隔缺损是最常见的
- * 先天性心脏病), and a name whose head shows no disease (百日咳, 新生儿黄疸) must be put in a disease genus.
- */
-function defines(after: string, needsGenus: boolean, current: LocalMention | null): boolean {
-  const copula = COPULA.exec(after);
-  if (!copula) return false;
-  const rest = after.slice(copula[0].length);
-  const clause = rest.split(/[，。；,;]/)[0];
-  const genus = clause.slice(clause.lastIndexOf('的') + 1);
-  if (RELATING.test(genus)) return false;
-  // "狼疮肾炎是系统性红斑狼疮最常见的内脏损害": put in relation to the topic, not defined.
-  if (current && clause.includes(current.text)) return false;
-  // A definition may run over commas to its genus ("X是…侵入人体，…引起的急性特异性感染。").
-  return !needsGenus || GENUS.test(clause) || GENUS.test(rest.replace(/[。；;.\s]+$/, '').split(/[。；;]/)[0]);
-}
-
-/** Words a disease definition ends in (…的急性呼吸道传染病, …所致的皮肤病, …的临床现象). */
-const GENUS = /(?:病|症|炎|癌|瘤|综合征|综合症|感染|畸形|疾患|损伤|损害|障碍|失常|紊乱|衰竭|缺陷|现象|急症|阶段|中毒|出血|梗死|梗阻|破裂|疝|瘘|反应)(?:之一)?$/;
 
 function sameName(a: LocalMention, b: LocalMention): boolean {
   if (a.entry && b.entry) return a.entry.id === b.entry.id;

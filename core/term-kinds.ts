@@ -1,4 +1,4 @@
-import type { EntityType } from '../../../core/index.ts';
+import type { EntityType } from './lexicon.ts';
 
 /**
  * What a mention outside the lexicon probably names, from its head word. Chinese medical terms are
@@ -6,10 +6,10 @@ import type { EntityType } from '../../../core/index.ts';
  * entity types, a head can show that a phrase is no entity at all: a pathogen (伤寒沙门菌), a group of
  * people (育龄期女性), or a generic noun a trigger is built from (症状, 方法). `null`: no known head.
  */
-export type TermKind = EntityType | 'Pathogen' | 'Population' | 'Generic';
+export type NameKind = EntityType | 'Pathogen' | 'Population' | 'Generic';
 
 /** Suffix → kind. Order does not matter: the longest suffix that matches wins. */
-const SUFFIXES: Array<[TermKind, string[]]> = [
+const SUFFIXES: Array<[NameKind, string[]]> = [
   [
     'Disease',
     [
@@ -109,7 +109,7 @@ const SUFFIXES: Array<[TermKind, string[]]> = [
   ],
 ];
 
-const BY_LENGTH: Array<[string, TermKind]> = SUFFIXES.flatMap(([kind, xs]) => xs.map((s) => [s, kind] as [string, TermKind])).sort((a, b) => b[0].length - a[0].length);
+const BY_LENGTH: Array<[string, NameKind]> = SUFFIXES.flatMap(([kind, xs]) => xs.map((s) => [s, kind] as [string, NameKind])).sort((a, b) => b[0].length - a[0].length);
 
 /** Whole words that are never entities, whatever their suffix says. */
 const NOT_TERMS = new Set(['综合征', '综合症', '影像学', '影像学方法', '炎症', '核素', '高度', '高危', '低危', '中危', '常规', '抗菌药物', '妊娠', '分期', '分级', '分型', '评分', '分类', '筛查', '随访', '复查', '诊断', '鉴别', '病变', '病灶', '肿瘤', '疾病', '病情', '病程', '本病', '检查', '检测', '试验', '治疗', '手术治疗', '药物', '改变', '病理', '症状', '形成', '表现', '早期', '晚期', '中晚期', '急性期', '慢性期', '恢复期', '活动期', '初期', '前驱期', '失代偿期', '代偿期', '发作期', '间歇期', '夜间', '局部', '全身', '双侧', '一侧', '单侧', '同时']);
@@ -127,7 +127,7 @@ const ONSET = /(?:起病|发病|患病|得病|致病|病程|病后|病前)$/;
 const CHANGE_ONLY = /^(?:显著|明显|轻度|进行性|逐渐|急剧|持续)?(?:增多|减少|升高|降低|增高|减低|消失|增快|减慢|减弱|增强|异常|下降|上升|加重|减轻|缩小|增大|关系|压力|水平|程度)$|^(?:大小|形态|强弱)?不(?:等|一)$/;
 
 /** Kind of a phrase by its head, or null when no head is known. */
-export function guessKind(text: string): TermKind | null {
+export function guessKind(text: string): NameKind | null {
   const t = text.trim();
   const cached = MEMO.get(t);
   if (cached !== undefined) return cached;
@@ -138,9 +138,9 @@ export function guessKind(text: string): TermKind | null {
 }
 
 /** Phrases recur across a corpus: their kind is looked up once. */
-const MEMO = new Map<string, TermKind | null>();
+const MEMO = new Map<string, NameKind | null>();
 
-function kindOf(t: string): TermKind | null {
+function kindOf(t: string): NameKind | null {
   if (!t || NOT_TERMS.has(t) || MODIFIER_ONLY.test(t) || ONSET.test(t) || CHANGE_ONLY.test(t)) return 'Generic';
   // A generic noun under a qualifier is generic (主要病因, 基础检查) whatever else its head could be.
   for (const g of GENERIC_BY_LAST.get(t.at(-1) as string) ?? []) if (t.endsWith(g) && (t.length === g.length || QUALIFIER.test(t.slice(0, -g.length)))) return 'Generic';
@@ -150,7 +150,7 @@ function kindOf(t: string): TermKind | null {
 }
 
 /** Suffixes (upper-cased, generic ones left out) by their last character, longest first. */
-const BY_LAST = new Map<string, Array<[string, TermKind]>>();
+const BY_LAST = new Map<string, Array<[string, NameKind]>>();
 for (const [suffix, kind] of BY_LENGTH) {
   if (kind === 'Generic') continue;
   const u = suffix.toUpperCase();
@@ -168,10 +168,4 @@ for (const g of (SUFFIXES.find(([k]) => k === 'Generic')?.[1] ?? []).slice().sor
 export function guessEntityType(text: string): EntityType | null {
   const k = guessKind(text);
   return k === null || k === 'Pathogen' || k === 'Population' || k === 'Generic' ? null : k;
-}
-
-/** Whether a phrase can be a mention at all (its head is not a pathogen, a group of people or a generic word). */
-export function isEntityLike(text: string): boolean {
-  const k = guessKind(text);
-  return k !== 'Pathogen' && k !== 'Population' && k !== 'Generic';
 }
