@@ -22,17 +22,17 @@ const NOT_IN_NAME = /可[分以能]|[与和及或按]|根据|的关系/;
 /** Words that start a sentence without being part of its leading name. */
 const LEAD_IN = /^(?:而|但|另外|此外|其中|如|若|当|我国)/;
 
-/** A definition of the leading name: 「X又称…」「X是指…」「X是一种/由/以…」「X即…，」「X以…为特征」. */
+/** A definition of the leading name: 「X又称…」「X是指…」「X是一种/由/以…」「X即…，」「X以…为特征」「X起源于…」. */
 const DEFINITION = new RegExp(
   `^\\s*${ALIAS}\\s*(?:${[
     '又称', '也称', '亦称', '简称', '俗称', '又名', '是指', '系指', '指的是', '即(?!可|使|便)[^，。；,;]{2,30}[，,]',
-    '(?:是|为|系)(?:一种|一组|一类|由|以|指)',
+    '(?:是|为|系)(?:一种|一组|一类|由|以|指)', '起源于', '来源于',
     '以[^，。；,;]{2,40}为(?:主要)?(?:特征|特点)',
   ].join('|')})`,
 );
 
-/** What only a topic has (its cause, its origin, who it strikes): 「X的病因…」「X起源于…」「X多见于…」. */
-const TOPIC_FACT = new RegExp(`^\\s*${ALIAS}\\s*(?:的(?:病因|病原体|病原|致病菌|发病机制|基本病理|主要病理|病理特点)|(?:多|好|常)(?:见|发)于|多发生于|常发生于|起源于|来源于)`);
+/** What only a topic has (its cause, who it strikes): 「X的病因…」「X多见于…」. */
+const TOPIC_FACT = new RegExp(`^\\s*${ALIAS}\\s*(?:的(?:病因|病原体|病原|致病菌|发病机制|基本病理|主要病理|病理特点)|(?:多|好|常)(?:见|发)于|多发生于|常发生于)`);
 
 /** A copula ("X是…", "X为…"): what follows says what X is, unless it relates X to another name. */
 const COPULA = new RegExp(`^\\s*${ALIAS}\\s*(?:是|为|系)`);
@@ -73,6 +73,15 @@ export function topicOpening(after: string, opts: { name?: NameHead; current?: s
 
 /** Whether a statement's first clause, or its whole first sentence, ends in a disease genus. */
 const inGenus = (text: string) => GENUS.test(text.split(/[，。；,;]/)[0]) || GENUS.test(text.replace(/[。；;.\s]+$/, '').split(/[。；;]/)[0]);
+
+/**
+ * A name that begins with the topic in progress (重症肌无力危象 under 重症肌无力) is part of that topic:
+ * defining it opens no other.
+ */
+export function withinTopic(name: string, current: string): boolean {
+  const topic = current.replace(/[（(][^）)]*[）)]$/, '');
+  return name.length > topic.length && name.startsWith(topic);
+}
 
 /** The name a sentence leads with (all of its text before the alias bracket or the defining verb), and where it ends. */
 export function leadingName(sentence: string): { name: string; start: number; end: number } | null {

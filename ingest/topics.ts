@@ -1,4 +1,4 @@
-import { leadingName, nameGivenLast, nameHead, topicOpening } from '../core/index.ts';
+import { leadingName, nameGivenLast, nameHead, topicOpening, withinTopic } from '../core/index.ts';
 
 /**
  * Implicit topics of a text without headings. A textbook exported one sentence per line names a
@@ -65,17 +65,16 @@ const bare = (subject: string) => subject.replace(/[（(][^）)]*[）)]$/, '');
 export function sentenceTopics(sentences: string[]): SentenceTopic[] {
   const out: SentenceTopic[] = sentences.map(() => ({ opens: false, subject: null }));
   let current: string | null = null;
-  /** The text since the current topic opened: a topic fact about a name written there (Graves病多见于… under 甲亢) keeps the topic. */
-  let since = '';
   for (let i = 0; i < sentences.length; i++) {
     const s = sentences[i];
     const opening = openingSubject(s, current);
-    const candidate = opening && !(opening.fact && since.includes(bare(opening.subject))) ? opening.subject : undefined;
-    const isNew = candidate && (!current || (bare(candidate) !== bare(current) && (opening?.strong || (!subtopicOf(candidate, current) && !s.includes(bare(current))))));
-    since += s;
+    // A topic fact (「X多见于…」) starts a topic where none is in progress but never splits one: a textbook
+    // says it of subtypes too (「轮状病毒肠炎好发于秋冬季」 under 小儿腹泻病), and a chunk boundary costs search more
+    // than a subject costs extraction, which keeps it unless X was written under the topic.
+    const candidate: string | undefined = opening && !(opening.fact && current) ? opening.subject : undefined;
+    const isNew = candidate && (!current || (bare(candidate) !== bare(current) && !withinTopic(candidate, current) && (opening?.strong || (!subtopicOf(candidate, current) && !s.includes(bare(current))))));
     if (candidate && isNew) {
       current = candidate;
-      since = s;
       out[i] = { opens: true, subject: candidate };
       continue;
     }

@@ -148,7 +148,8 @@ const EXAMINED_BY: PatternRule[] = [
 const COMPLICATION_OF: PatternRule[] = [
   rule('complicated_by', 'complication_of', '(?:可|常|易|容易|多|可以)?(?:并发(?!现)|继发)(?!于|症|性)', right(DIS, 'all', COMPLICATIONS), left(DIS), 0.9),
   rule('combined_with', 'complication_of', '(?:可|常|易|同时|即使)?合并', right(DIS), left(DIS), 0.7),
-  rule('complications_are', 'complication_of', '并发症[^。；]{0,8}?(?:包括|有|为)', right(DIS, 'all', { span: 'sentence', ...COMPLICATIONS }), left(DIS), 0.9),
+  // 「Y是X的并发症，表现为…」 lists Y's signs, not X's complications.
+  rule('complications_are', 'complication_of', '并发症[^。；]{0,8}?(?:包括|有|(?<!表现)为)', right(DIS, 'all', { span: 'sentence', ...COMPLICATIONS }), left(DIS), 0.9),
   // "由X引起的Y" describes Y; only the statement "X引起Y" makes Y a complication.
   { ...rule('leads_to', 'complication_of', '(?<!由[^，。；]{0,20})(?:可|常|易|容易|多|可以|进而|从而|最终)?(?:导致|引起|造成|诱发|发展为|进展为|形成|发生(?!于|在|率|部位))', right(DIS, 'all', { span: 'clause' }), left(DIS), 0.75), notInRelative: true },
   rule('is_complication', 'complication_of', `(?:是|为|属于)${gap(15)}的?(?:常见|严重|主要|少见|罕见|最常见|最严重|重要|晚期|早期|特殊|致死性|最常见的致死性)?的?(?:并发症|后遗症|机会性感染)`, left(DIS, 'all', COMPLICATIONS), topicInside(DIS), 0.9),

@@ -1,4 +1,4 @@
-import { type EntityType, guessKind, type Lexicon, leadingName, type NameHead, nameGivenLast, nameHead, topicOpening } from '../../../core/index.ts';
+import { type EntityType, guessKind, type Lexicon, leadingName, type NameHead, nameGivenLast, nameHead, topicOpening, withinTopic } from '../../../core/index.ts';
 import type { LocalMention, SentenceView } from './sentence-view.ts';
 
 /**
@@ -137,7 +137,7 @@ export function sentenceTopic(
   // A topic fact about a name already written under the topic (Graves病多见于… under 甲亢) keeps the topic.
   const opens = opening !== null && !(opening === 'fact' && opts.mentioned?.has(first.text));
   if (current) {
-    if (sameName(first, current) || !opens) return null;
+    if (sameName(first, current) || !opens || withinTopic(first.text, current.text)) return null;
   } else if (!opens && !((opts.loose ?? true) && lead.head === 'disease' && /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|，|,)/.test(after))) return null;
   return { topic: { ...first, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false, end: first.end };
 }
