@@ -19,6 +19,10 @@ const SUFFIXES: Array<[NameKind, string[]]> = [
       '肉瘤', '白血病', '淋巴瘤', '腺瘤', '血管瘤', '病变', '坏死', '积水', '妊娠', '出血热', '疟', '肾损伤', '狭窄症', '转移', '心绞痛', '心肌梗死',
       '肥大症', '亢进症', '减退症', '不全', '关节炎', '偏头痛', '神经痛', '巨大儿', '异位', '梗', '毒血症', '败血症', '脓毒症', '菌痢', '流脑', '房颤',
       '痛风', '血症', '尿症', '瘫', '痿', '闭锁', '高压', '子痫前期', '甲亢', '甲减', '血管内凝血', '感冒', '流感', '危象',
+      // English heads (upper-cased when matched): -itis, -oma, -osis, …
+      'ITIS', 'OMA', 'OSIS', 'EMIA', 'AEMIA', 'PATHY', 'DISEASE', 'SYNDROME', 'CANCER', 'CARCINOMA', 'INFECTION', 'FRACTURE', 'FAILURE', 'STROKE',
+      'PNEUMONIA', 'EMBOLISM', 'THROMBOSIS', 'ANEURYSM', 'DISSECTION', 'ABSCESS', 'CYST', 'HERNIA', 'ULCER', 'INFARCTION', 'INFARCT', 'HEMORRHAGE',
+      'HAEMORRHAGE', 'OBSTRUCTION', 'DIABETES', 'HYPERTENSION', 'ASTHMA', 'SEPSIS', 'INJURY', 'MALFORMATION', 'DISORDER',
     ],
   ],
   [
@@ -41,6 +45,11 @@ const SUFFIXES: Array<[NameKind, string[]]> = [
       '疹', '斑', '疱', '苔',
       '怒张', '缺血', '突眼', '凸出', '突出', '僵硬', '板紧', '发紧', '麻痹', '萎缩', '挛缩', '变形', '溃烂', '糜烂', '渗血', '潮红', '发红', '红肿', '触痛',
       '肌紧张', '板状腹', '膨隆', '隆起', '凹陷', '变浅', '变窄', '增宽', '僵直',
+      'PAIN', 'FEVER', 'COUGH', 'DYSPNEA', 'DYSPNOEA', 'FATIGUE', 'SWELLING', 'RASH', 'BLEEDING', 'ALGIA', 'RRHEA', 'RRHOEA', 'NAUSEA', 'VOMITING',
+      'HEADACHE', 'WEIGHT LOSS', 'JAUNDICE', 'EDEMA', 'OEDEMA', 'TENDERNESS', 'MURMUR', 'URIA', 'TACHYCARDIA', 'BRADYCARDIA', 'HYPOTENSION',
+      'CONFUSION', 'SEIZURE', 'SEIZURES', 'WEAKNESS', 'CHILLS', 'SWEATS', 'SWEATING', 'WHEEZING', 'WHEEZE', 'HEMOPTYSIS', 'HAEMOPTYSIS',
+      'PALPITATIONS', 'SYNCOPE', 'PRURITUS', 'ITCHING', 'ERYTHEMA', 'MALAISE', 'ANOREXIA', 'CRACKLES', 'COMA', 'CONSTIPATION', 'ADENOPATHY',
+      'MEGALY', 'CYANOSIS', 'LEUKOCYTOSIS', 'STIFFNESS', 'PARALYSIS', 'VESICLES', 'PAPULES', 'ULCERATION', 'DYSPHAGIA', 'POLYURIA', 'LETHARGY',
     ],
   ],
   [
@@ -50,7 +59,9 @@ const SUFFIXES: Array<[NameKind, string[]]> = [
       '液平面', '平面', '三角', '骨针', '实变', '渗出', '血流信号', '廓清', '快进快出', '尾征', '晕征', '膜片', '内膜片', '真假腔', '改变', '骨质破坏',
       '骨膜反应', '瘤骨', '形成',
       // Lines and rings a picture or an examination shows (帕氏线, Kerley B线, 口周苍白圈).
-      '线', '圈',
+      '线', '圈',      '线', '圈',
+      'SIGN', 'OPACITY', 'OPACITIES', 'CONSOLIDATION', 'NODULE', 'NODULES', 'ENHANCEMENT', 'CALCIFICATION', 'CAVITATION', 'EFFUSION', 'INFILTRATE',
+      'INFILTRATES',
     ],
   ],
   [
@@ -60,17 +71,24 @@ const SUFFIXES: Array<[NameKind, string[]]> = [
       '钠', '钾', '镁', '剂', '制剂', '抑制剂', '阻滞剂', '拮抗剂', '激动剂', '药', '药物', '类药物', '球蛋白', '肝素', '华法林', '林', '喹', '松', '龙', '泮',
       '嗪', '坦', '的明', '酮', '胺', '多巴', '维甲酸', '砷剂', '铁剂', '钙剂', '锌剂', '补液盐', '硫酸亚铁', '秋水仙碱', '抗凝药', '抗生素', '激素', '胰岛素',
       '二甲双胍', '西平', '平', '甘油', '美沙拉秦', '环孢素', '阿昔洛韦', '韦', '双胍', '氯喹', '奥曲肽', '肽', '生成素', '活性物质', '维生素D',
+      'MAB', 'NIB', 'CILLIN', 'MYCIN', 'FLOXACIN', 'AZOLE', 'PRIL', 'SARTAN', 'OLOL', 'STATIN', 'PRAZOLE', 'PARIN', 'STEROIDS', 'ANTIBIOTICS',
+      'ANTIBIOTIC', 'INSULIN', 'METFORMIN', 'ASPIRIN', 'WARFARIN', 'VIR', 'CYCLINE', 'IMMUNOGLOBULIN', 'DRUGS', 'AGENTS',
     ],
   ],
   [
     'Procedure',
-    ['术', '刮宫', '切除', '切除术', '修补术', '成形术', '置换术', '移植', '引流', '引流术', '穿刺', '套扎', '介入', '取栓', '溶栓', '减压', '夹闭', '栓塞术', '造瘘', '止血', '插管'],
+    [
+      '术', '刮宫', '切除', '切除术', '修补术', '成形术', '置换术', '移植', '引流', '引流术', '穿刺', '套扎', '介入', '取栓', '溶栓', '减压', '夹闭', '栓塞术', '造瘘', '止血', '插管',
+      'ECTOMY', 'PLASTY', 'OTOMY', 'OSTOMY', 'SURGERY', 'RESECTION', 'TRANSPLANTATION', 'TRANSPLANT', 'REPAIR', 'DRAINAGE', 'ABLATION', 'EMBOLIZATION',
+      'EMBOLISATION', 'STENTING',
+    ],
   ],
   [
     'Treatment',
     [
       '治疗', '疗法', '化疗', '放疗', '放化疗', '透析', '输血', '补液', '禁食', '镇痛', '抗凝', '抗感染', '吸氧', '通气', '终止妊娠', '方案', '饮食控制',
-      '补钾', '置换', '减压', '手术', '随访', '观察', '支持治疗', '对症治疗', '内分泌治疗', '靶向治疗',
+      '补钾', '置换', '减压', '手术', '随访', '观察', '支持治疗', '对症治疗', '内分泌治疗', '靶向治疗','补钾', '置换', '减压', '手术', '随访', '观察', '支持治疗', '对症治疗', '内分泌治疗', '靶向治疗',
+      'THERAPY', 'CHEMOTHERAPY', 'RADIOTHERAPY', 'DIALYSIS', 'VENTILATION', 'REHYDRATION', 'ANTICOAGULATION', 'OXYGEN', 'FLUIDS', 'TRANSFUSION',
     ],
   ],
   [
@@ -79,7 +97,9 @@ const SUFFIXES: Array<[NameKind, string[]]> = [
       'CT', 'MRI', 'MR', 'CTA', 'MRA', 'MRCP', 'DSA', 'PET-CT', 'PET/CT', 'SPECT', 'DWI', 'X线', 'B超', '彩超', '超声', '钼靶', '平片', '胸片', '造影', '扫描',
       '平扫', '增强', '检查', '检测', '试验', '培养', '活检', '涂片', '测定', '监测', '测量', '筛查', '显像', '成像', '心电图', '脑电图', '肌电图', '超声心动图',
       '镜', '胃镜', '肠镜', '结肠镜', '腹腔镜', '内镜', '血常规', '尿常规', '肝功能', '动态血压', '骨扫描', '视诊', '指检', '触诊', '听诊', 'PCR', '骨髓象',
-      '血红蛋白', '血糖', '铁蛋白', '甲胎蛋白', '抗原', '标志物', '病理', '细胞学', '穿刺活检', '活检术', 'X线片', 'X线检查',
+      '血红蛋白', '血糖', '铁蛋白', '甲胎蛋白', '抗原', '标志物', '病理', '细胞学', '穿刺活检', '活检术', 'X线片', 'X线检查','血红蛋白', '血糖', '铁蛋白', '甲胎蛋白', '抗原', '标志物', '病理', '细胞学', '穿刺活检', '活检术', 'X线片', 'X线检查',
+      'ULTRASOUND', 'ULTRASONOGRAPHY', 'RADIOGRAPH', 'RADIOGRAPHY', 'X-RAY', 'BIOPSY', 'ASSAY', 'CULTURE', 'SCOPY', 'GRAPHY', 'ECG', 'EKG',
+      'ECHOCARDIOGRAM', 'SEROLOGY', 'SCAN', 'ANGIOGRAM', 'LEVEL', 'LEVELS', 'COUNT', 'SMEAR', 'PUNCTURE', 'TESTING', 'TEST',
     ],
   ],
   [

@@ -31,6 +31,9 @@ const DEFINITION = new RegExp(
   ].join('|')})`,
 );
 
+/** An English definition: 「X is a/an …」, 「X, also known as Y, …」, 「X refers to…」, 「X is characterised by…」. */
+const DEFINITION_EN = /^\s*(?:\([^)]{1,40}\))?\s*(?:,?\s*also (?:called|known as)\b|(?:is|are) (?:an?|the)\b|refers? to\b|is defined as\b|(?:is|are) characteri[sz]ed by\b|(?:typically |usually |often |commonly )?presents? (?:with|as)\b)/i;
+
 /** What only a topic has (its cause, who it strikes): 「X的病因…」「X多见于…」. */
 const TOPIC_FACT = new RegExp(`^\\s*${ALIAS}\\s*(?:的(?:病因|病原体|病原|致病菌|发病机制|基本病理|主要病理|病理特点)|(?:多|好|常)(?:见|发)于|多发生于|常发生于)`);
 
@@ -59,6 +62,7 @@ export type TopicOpening = 'definition' | 'genus' | 'fact';
  */
 export function topicOpening(after: string, opts: { name?: NameHead; current?: string | null } = {}): TopicOpening | null {
   const name = opts.name ?? 'disease';
+  if (DEFINITION_EN.test(after)) return name !== 'unknown' ? 'definition' : null;
   if (DEFINITION.test(after)) return name !== 'unknown' || inGenus(after.replace(/^\s*[（(][^）)]*[）)]/, '')) ? 'definition' : null;
   if (TOPIC_FACT.test(after)) return 'fact';
   const copula = COPULA.exec(after);

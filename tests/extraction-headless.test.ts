@@ -10,7 +10,7 @@ import type { ExtractedTriple } from '../knowledge/model.ts';
  * evidence about a test or treatment set its certainty and nothing else's. Sentences authored for these
  * tests (from neither textbook gold set nor the textbook proxy).
  */
-describe('rules extraction on headless one-sentence-per-line text (rules-v4)', () => {
+describe('rules extraction on headless one-sentence-per-line text (rules-v4 and later)', () => {
   let x: RulesExtractor;
   beforeAll(() => {
     x = new RulesExtractor(Lexicon.load());

@@ -73,6 +73,8 @@ const CUE_CLASSES: CueClass[] = [
     en: ['not recommended', 'not indicated', 'not suitable', 'cannot detect', 'cannot show', 'rather than', 'instead of', 'avoid'],
   },
   { kind: 'absent', dir: 'backward', advice: true, zh: ['的?(?:绝对|相对)?禁忌证?', '无效'], en: ['is contraindicated', 'is ineffective'] },
+  // "Routine CT is not recommended": in English the advice follows what it judges (the Chinese form, 不推荐CT, is forward above).
+  { kind: 'absent', dir: 'backward', advice: true, zh: ['(?!)'], en: ['(?:is|are) not (?:routinely )?(?:recommended|indicated|needed|required|useful)', '(?:is|are) unnecessary', 'has no role'] },
   { kind: 'absent', dir: 'backward', zh: ['阴性', '缺如'], en: ['negative', 'is absent', 'are absent'] },
   {
     kind: 'absent',

@@ -145,7 +145,7 @@ function mayApply(spec: ArgSpec, view: SentenceView, subject: boolean): boolean 
   if (view.hasUntyped && !spec.types.some((t) => t === 'Disease' || t === 'Anatomy' || t === 'Stage')) return true;
   if (spec.accept?.some((t) => view.types.has(t))) return true;
   if (!view.topic || !spec.types.includes('Disease')) return false;
-  return (subject && spec.side === 'left' && spec.topic !== false) || (spec.side === 'inside' && spec.topic === true);
+  return (subject && spec.side === 'left' && spec.topic !== false) || ((spec.side === 'inside' || spec.side === 'right') && spec.topic === true);
 }
 
 const CORE: readonly EntityType[] = ['Disease', 'Sign', 'Finding'];
@@ -159,6 +159,9 @@ const LISTED = /(?:表现为|为|是|可见|见|伴|出现|包括|有|呈)/;
 const RESULTS_IN = /(?:引起|导致|并发|发展为|进展为|演变为|继发)[^，。；]*$/;
 
 const TOPIC_SETTER = /^\s*(?:因此|所以|故|而|但)?(?:对于|针对|对)/;
+
+/** An English clause that is only a list item ("…presents with fever, headache and a dry cough"): no verb of its own. */
+const EN_LIST_ITEM = /^(?![^]*\b(?:is|are|was|were|be|been|may|can|should|will|has|have|had|presents?|shows?|requires?|occurs?|leads?|causes?)\b)\s*[A-Za-z0-9\-' ]{1,60}[.!]?\s*$/i;
 
 /** Clauses that carry a list on from the previous one. */
 const CONTINUES = /^\s*(?:以及|及|和|或|或者|如|例如|包括|尤其是|尤其|特别是|甚至|乃至|其次为|其次是|其次|还有|另有|而非|而不是)/;
@@ -196,7 +199,8 @@ function pickInSentence(view: SentenceView, spec: ArgSpec, trigger: { start: num
   let last = endClause;
   while (!view.clauses[last].strongEnd && last < view.clauses.length - 1) {
     const next = view.clauses[last + 1];
-    if (spec.span === 'clause' || (spec.span !== 'sentence' && !CONTINUES.test(view.text.slice(next.start, next.end)))) break;
+    const nextText = view.text.slice(next.start, next.end);
+    if (spec.span === 'clause' || (spec.span !== 'sentence' && !CONTINUES.test(nextText) && !(view.lang === 'en' && EN_LIST_ITEM.test(nextText)))) break;
     last++;
   }
   const after = heads(ms.filter((m) => m.start >= trigger.end && m.end <= view.clauses[last].end));

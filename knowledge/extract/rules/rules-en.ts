@@ -14,14 +14,14 @@ const MOD: EntityType[] = ['Modality', 'Exam'];
 const gap = (n: number) => `[^,;:.]{0,${n}}?`;
 
 const left = (types: EntityType[], take: ArgSpec['take'] = 'nearest'): ArgSpec => ({ side: 'left', types, take });
-const right = (types: EntityType[], take: ArgSpec['take'] = 'all'): ArgSpec => ({ side: 'right', types, take });
+const right = (types: EntityType[], take: ArgSpec['take'] = 'all', topic?: boolean): ArgSpec => ({ side: 'right', types, take, ...(topic ? { topic } : {}) });
 
 function rule(id: string, predicate: Predicate, trigger: string, subject: ArgSpec, object: ArgSpec, confidence: number): PatternRule {
   return { id: `${predicate}.en.${id}`, predicate, trigger: new RegExp(`\\b(?:${trigger})\\b`, 'gi'), subject, object, confidence };
 }
 
 export const EN_RULES: PatternRule[] = [
-  rule('presents', 'has_sign', '(?:typically |usually |often |commonly )?(?:presents?|appears?|manifests?) (?:as|with)|(?:is|are) characterized by|(?:shows?|demonstrates?|features?)|(?:typical |characteristic |common )?(?:imaging )?(?:findings?|signs?|features?) (?:include|includes|are|is)', left(DIS), right(SIGN), 0.9),
+  rule('presents', 'has_sign', '(?:typically |usually |often |commonly )?(?:presents?|appears?|manifests?) (?:as|with)|(?:is|are) characteri[sz]ed by|(?:shows?|demonstrates?|features?)|(?:typical |characteristic |common )?(?:imaging )?(?:findings?|signs?|features?) (?:include|includes|are|is)', left(DIS), right(SIGN), 0.9),
   rule('seen_in', 'has_sign', '(?:is |are )?(?:typically |commonly |often )?(?:seen|found|observed) in', right(DIS), left(SIGN), 0.8),
   rule('is_sign_of', 'has_sign', `(?:is|are) ${gap(30)}(?:sign|finding|feature|manifestation)s? of`, right(DIS, 'nearest'), left(SIGN, 'all'), 0.9),
   rule('suggests', 'suggests', '(?:strongly |highly )?(?:suggests?|(?:is|are) (?:highly )?suggestive of|indicates?|(?:is|are) (?:not |highly )?specific for|favou?rs?)', left(SIGN), right(DIS), 0.9),
@@ -30,8 +30,11 @@ export const EN_RULES: PatternRule[] = [
   rule('treated', 'treated_by', '(?:is |are )?(?:treated|managed) (?:with|by)|treatment of choice (?:is)?|(?:first-line |standard )?(?:treatment|therapy) (?:is|includes?|consists of)', left(['Disease', 'Finding']), right(TX), 0.9),
   rule('treats', 'treated_by', '(?:is |are )?(?:used to treat|used for|indicated for)', right(['Disease', 'Finding']), left(TX), 0.85),
   rule('staged', 'staged_by', '(?:is |are )?(?:staged|graded|classified) (?:by|using|with|as|according to)', left(DIS), right(['Stage']), 0.85),
-  rule('examined', 'examined_by', '(?:is |are )?(?:evaluated|assessed|diagnosed|detected|examined|imaged) (?:by|with|on|using)|modality of choice (?:is)?|(?:best|first-line) (?:imaging )?(?:test|modality|examination) (?:is)?', left(DSF), right(MOD), 0.85),
+  rule('examined', 'examined_by', '(?:is |are )?(?:evaluated|assessed|diagnosed|detected|examined|imaged|confirmed|established) (?:by|with|on|using)|modality of choice (?:is)?|(?:best|first-line) (?:imaging )?(?:test|modality|examination) (?:is)?', left(DSF), right(MOD), 0.85),
   rule('evaluates', 'examined_by', `(?:is|are) ${gap(30)}(?:modality|examination|test) (?:of choice )?for|(?:detects?|evaluates?|depicts?)`, right(DSF), left(MOD), 0.8),
+  // "Laparoscopic appendectomy is the treatment of choice", "Routine CT is not recommended": the disease is the one named after, else the topic.
+  rule('is_treatment', 'treated_by', '(?:is|are) (?:the )?(?:first-line |standard |definitive |initial |preferred )?(?:treatment|therapy|management)(?: of choice)?(?: for| of| in)?|(?:is|are) (?:not )?(?:recommended|indicated|preferred)(?= for| in|[.;,]|$)', right(['Disease', 'Finding'], 'nearest', true), left(TX, 'all'), 0.8),
+  rule('is_exam', 'examined_by', '(?:is|are) (?:the )?(?:best |first-line |initial |preferred )?(?:imaging )?(?:test|modality|examination|investigation|method)(?: of choice)?(?: for| in)?|(?:is|are) (?:not )?(?:routinely )?(?:recommended|indicated|preferred|required|needed)(?= for| in|[.;,]|$)', right(DSF, 'nearest', true), left(MOD, 'all'), 0.8),
   rule('complicated', 'complication_of', '(?:may be |can be |is |are )?complicated by|(?:may |can )?lead to', right(['Disease', 'Finding']), left(DIS), 0.85),
   rule('complication_of', 'complication_of', `(?:is|are) ${gap(30)}complications? of`, left(['Disease', 'Finding'], 'all'), right(DIS, 'nearest'), 0.9),
   rule('subtype', 'subtype_of', `(?:is|are) ${gap(25)}(?:type|subtype|form|variant|kind) of`, left(DIS), right(DIS, 'nearest'), 0.9),

@@ -1,6 +1,7 @@
 import type { EntityType, LexiconEntry } from '../../../core/index.ts';
 import type { EntityMention, PositionedWord } from './mentions.ts';
 import { distributeListHeads } from './list-heads.ts';
+import { findEnglishOpenSpans } from './open-mentions-en.ts';
 import { findOpenSpans, type OpenMentionTools } from './open-mentions.ts';
 import { type Clause, type Span, splitClauses } from './sentences.ts';
 
@@ -67,9 +68,12 @@ export interface SentenceView {
 
 const CJK = /[\u3400-\u9fff]/;
 
+/** English words that refer back to the topic in progress. */
+const EN_PRONOUN = /^(?:it|(?:this|the)(?: (?:severe|mild|advanced|early|acute|chronic))? (?:disease|condition|disorder|infection|entity)|(?:severe|mild|advanced|early|untreated) disease)\b|\b(?:this|the)(?: (?:severe|mild|advanced|early|acute|chronic))? (?:disease|condition|disorder|infection)\b/gi;
+
 /**
  * Build the view of `sentence` from the chunk's lexicon mentions that fall inside it, adding open
- * mentions (Chinese only) from the sentence's words.
+ * mentions from the sentence's words (Chinese) or noun phrases (English).
  */
 export function viewSentence(
   sentence: Span,
@@ -109,6 +113,18 @@ export function viewSentence(
       else merged.push({ start: o.start, end: o.end, text: o.text, type: o.type, open: !o.pronoun, pronoun: o.pronoun, clause });
     }
     mentions = distributeListHeads(sentence.text, merged.sort((a, b) => a.start - b.start), tools);
+  } else if (lang === 'en' && tools) {
+    const open = findEnglishOpenSpans(sentence.text, known).map((o): LocalMention => {
+      const clause = clauseIndex(clauses, o.start);
+      // The topic named again is the topic.
+      return topic && o.text.toLowerCase() === topic.text.toLowerCase() ? { ...topic, start: o.start, end: o.end, implicit: false, clause } : { ...o, open: true, clause };
+    });
+    // "It is treated with…", "The disease is diagnosed by…": the topic in progress.
+    const pronouns: LocalMention[] = topic
+      ? [...sentence.text.matchAll(EN_PRONOUN)].map((m) => ({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, text: m[0], type: 'Disease', open: false, pronoun: true, clause: clauseIndex(clauses, m.index ?? 0) }))
+      : [];
+    const free = (o: LocalMention) => !pronouns.some((p) => o.start < p.end && o.end > p.start);
+    mentions = [...known, ...open.filter(free), ...pronouns].sort((a, b) => a.start - b.start);
   }
   const types = new Set<EntityType>();
   let hasUntyped = false;

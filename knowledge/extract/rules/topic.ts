@@ -138,7 +138,7 @@ export function sentenceTopic(
   const opens = opening !== null && !(opening === 'fact' && opts.mentioned?.has(first.text));
   if (current) {
     if (sameName(first, current) || !opens || withinTopic(first.text, current.text)) return null;
-  } else if (!opens && !((opts.loose ?? true) && lead.head === 'disease' && /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|，|,)/.test(after))) return null;
+  } else if (!opens && !((opts.loose ?? true) && lead.head === 'disease' && /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|，|,|(?:is|are)\b)/.test(after))) return null;
   return { topic: { ...first, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false, end: first.end };
 }
 
