@@ -161,7 +161,7 @@ const RESULTS_IN = /(?:引起|导致|并发|发展为|进展为|演变为|继发
 const TOPIC_SETTER = /^\s*(?:因此|所以|故|而|但)?(?:对于|针对|对)/;
 
 /** An English clause that is only a list item ("…presents with fever, headache and a dry cough"): no verb of its own. */
-const EN_LIST_ITEM = /^(?![^]*\b(?:is|are|was|were|be|been|may|can|should|will|has|have|had|presents?|shows?|requires?|occurs?|leads?|causes?)\b)\s*[A-Za-z0-9\-' ]{1,60}[.!]?\s*$/i;
+const EN_LIST_ITEM = /^(?!.*\b(?:is|are|was|were|be|been|may|can|should|will|has|have|had|presents?|shows?|requires?|occurs?|leads?|causes?)\b)\s*[A-Za-z0-9\-' ]{1,60}[.!]?\s*$/i;
 
 /** Clauses that carry a list on from the previous one. */
 const CONTINUES = /^\s*(?:以及|及|和|或|或者|如|例如|包括|尤其是|尤其|特别是|甚至|乃至|其次为|其次是|其次|还有|另有|而非|而不是)/;
