@@ -54,6 +54,8 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
     bodyLimit: 1024 * 1024,
     // One line per request at debug (below), not Fastify's two at info: a start-up's log stays readable.
     logController: new LogController({ disableRequestLogging: true }),
+    // Swagger UI reads its static assets at registration; on a busy 2-core machine that outlasted Fastify's 10 s default.
+    pluginTimeout: 60_000,
     // X-Forwarded-For / -Proto / -Host only from the proxies named in YZ_TRUST_PROXY (none by default).
     trustProxy: rt.config.http.trustProxy.length ? rt.config.http.trustProxy : false,
   }).withTypeProvider<ZodTypeProvider>();
