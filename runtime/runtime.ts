@@ -2,7 +2,7 @@ import { createChatService, encryptStoredQuestions } from '../agents/index.ts';
 import { openAuditedDatabase } from '../audit/index.ts';
 import { AuthService } from '../auth/index.ts';
 import { Cases } from '../cases/index.ts';
-import { Connectors } from '../connectors/index.ts';
+import { Connectors, type Lookup } from '../connectors/index.ts';
 import { type Config, createLogger, type Keyring, type KeySource, type Lexicon, type Logger, loadLanguage, type Tokenizer } from '../core/index.ts';
 import { openGraphStore } from '../graph/index.ts';
 import { Imaging } from '../imaging/index.ts';
@@ -72,7 +72,7 @@ export { loadLanguage };
  * `command`: a one-shot CLI command, whose process ends when it returns: use cases wait until the graph shows
  * their changes instead of leaving them to the background projector.
  */
-export async function createRuntime(config: Config, opts: { inMemory?: boolean; log?: Logger; command?: boolean } = {}): Promise<Runtime> {
+export async function createRuntime(config: Config, opts: { inMemory?: boolean; log?: Logger; command?: boolean; lookup?: Lookup } = {}): Promise<Runtime> {
   const log = opts.log ?? createLogger(config.logLevel);
   // Configurations from before the backend registry still start; say which name to set.
   if (config.store.chosenBy === 'inferred') log.warn({ backend: 'postgres' }, 'YZ_STORE is not set: DATABASE_URL is, so the postgres store is used; set YZ_STORE=postgres');
@@ -94,7 +94,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const sourceAdmin = new SourceAdminService({ db, sources, jobs, parser, limits: ingestLimits, knowledge: new SourceRetirementRepository(), index: indexer });
     const llmUsage = new LlmUsageRepository(db);
     const llmCache = new LlmResponseCache(db, llmUsage);
-    const connectors = new Connectors({ db, jobs, keyring, log, checkSeconds: config.connectors.checkSeconds, timeoutMs: config.connectors.timeoutMs });
+    const connectors = new Connectors({ db, jobs, keyring, log, checkSeconds: config.connectors.checkSeconds, timeoutMs: config.connectors.timeoutMs, lookup: opts.lookup });
     const llmSettingsRepo = new LlmSettingsRepository(db);
     const activeModel = new ActiveModel({
       env: config.llm, settings: llmSettingsRepo, usage: llmUsage, capabilities: llmSettingsRepo, resolveConnector: (id) => connectors.llmEndpoint(id), log,
@@ -145,6 +145,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
           const ep = await connectors.endpointOf('ris', id);
           return ep && ep.config.mode === 'rest' && typeof ep.config.url === 'string' ? { id: ep.id, name: ep.name, url: ep.config.url } : null;
         },
+        http: connectors.http,
       },
     });
     const handlers: Record<string, JobHandler> = {
