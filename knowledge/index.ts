@@ -20,7 +20,7 @@ export { PREDICATE_LABELS, PREDICATE_TYPES, typesFit } from './predicates.ts';
 export { type ProjectionStatus, ProjectionStatusSchema } from './projector.ts';
 export { EvidenceSchema, type HistoryEntry, HistoryEntrySchema, type Relation, RelationFilterSchema, RelationSchema } from './relations.repository.ts';
 export { type ResolutionSuggestion, ResolutionSuggestionSchema } from './resolution.ts';
-export { type ApprovalEdit, ApprovalEditSchema, BULK_UNCONFIRMED_LIMIT, type BulkResult } from './review.service.ts';
+export { type ApprovalEdit, ApprovalEditSchema, type BatchSizing, BULK_UNCONFIRMED_LIMIT, type BulkResult, ReviewService } from './review.service.ts';
 export { BulkPreviewSchema } from './candidates.repository.ts';
 export { type TermProposal, TermProposalFilterSchema, TermProposalSchema } from './term-proposals.repository.ts';
 export { type TermDecision, TermDecisionSchema } from './term-proposals.service.ts';
