@@ -6,7 +6,7 @@
 export { type Candidate, type CandidateFilter, CandidateFilterSchema, CandidateSchema, CandidateStatusSchema } from './candidates.repository.ts';
 export { DEMO_REVIEWER } from './demo-approvals.ts';
 export { ENTITY_TYPES, type Entity, EntitySchema, toGraphEntity } from './entities.repository.ts';
-export { EXTRACT_JOB, type ExtractJobDeps, enqueueExtraction, enqueueExtractions, onExtractJobError, requireExtractor, runExtractJob } from './extract/extract.job.ts';
+export { EXTRACT_JOB, type ExtractionSources, type ExtractJobDeps, enqueueExtraction, enqueueExtractions, onExtractJobError, requireExtractor, runExtractJob } from './extract/extract.job.ts';
 export { LlmExtractor, type LlmExtractorOptions } from './extract/llm-extractor.ts';
 export { type EntityMention, RulesExtractor, splitSentences, type StatedMention, StatedMentionReader } from './extract/rules/index.ts';
 export { Knowledge, type KnowledgeDeps } from './knowledge.ts';

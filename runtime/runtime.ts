@@ -124,8 +124,14 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     // The runner is made below, once every handler is known; services that queue work wake it through this.
     let runnerRef: JobRunner | undefined;
     const wake = () => runnerRef?.wake();
+    // A serving process wakes its projector after a change; a one-shot command waits for the graph to show it.
+    // The change is committed either way: a graph store that is down leaves it pending for the projector.
+    const graphChanged = opts.command
+      ? () => knowledge.projector.catchUp().then(() => undefined, (e) => log.warn({ err: e }, 'graph projection failed; the change stays pending'))
+      : async () => knowledge.projector.wake();
+    const sourcesService = new SourcesService({ db, ingest, admin: sourceAdmin, sources, tables, wake, graphChanged });
     const literature = new Literature({ db, jobs, log, wake, config: config.pubmed, prepared: { sources, indexer, tables, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
-    const extractDeps = knowledge.extractJobDeps();
+    const extractDeps = knowledge.extractJobDeps(sourcesService);
     const imaging = new Imaging({ db, jobs, log, lexicon, config: config.imaging, connectors, timeZone: config.pubmed.timezone, wake });
     const reporting = new Reporting({
       db,
@@ -180,12 +186,6 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     });
     const cases = new Cases({ db, lexicon, tokenizer, knowledge, keyring, llm: () => activeModel.current });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
-    // A serving process wakes its projector after a change; a one-shot command waits for the graph to show it.
-    // The change is committed either way: a graph store that is down leaves it pending for the projector.
-    const graphChanged = opts.command
-      ? () => knowledge.projector.catchUp().then(() => undefined, (e) => log.warn({ err: e }, 'graph projection failed; the change stays pending'))
-      : async () => knowledge.projector.wake();
-    const sourcesService = new SourcesService({ db, ingest, admin: sourceAdmin, sources, tables, wake, graphChanged });
     const jobsService = new JobsService({ db, jobs, runner, catchUpGraph: () => knowledge.projector.catchUp().then(() => undefined) });
     const graphService = new GraphService({ db, knowledge, keyring });
     const services: Services = {
