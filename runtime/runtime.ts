@@ -71,6 +71,7 @@ export { loadLanguage };
 /**
  * `command`: a one-shot CLI command, whose process ends when it returns: use cases wait until the graph shows
  * their changes instead of leaving them to the background projector.
+ * `lookup`: how connector target names resolve (the system resolver by default; tests script their own).
  */
 export async function createRuntime(config: Config, opts: { inMemory?: boolean; log?: Logger; command?: boolean; lookup?: Lookup } = {}): Promise<Runtime> {
   const log = opts.log ?? createLogger(config.logLevel);
