@@ -3,6 +3,7 @@ import { writeNifti } from '../imaging/index.ts';
 import { chestPhantom } from '../imaging/synthetic/index.ts';
 import { parseHl7 } from '../reporting/index.ts';
 import { type FakeLlmServer, startFakeLlmServer } from './fakes/llm-server.ts';
+import { fhirR4Errors } from './helpers/fhir-schema.ts';
 import { jsonClient } from './helpers/http.ts';
 import { startTestServer, type TestServer } from './helpers/runtime.ts';
 
@@ -46,6 +47,29 @@ describe('report drafts API', () => {
     const b = await draft(plain, { values: TYPED });
     expect(b.json.text).toBe(a.json.text);
     expect(b.json.id).not.toBe(a.json.id);
+  });
+
+  it('templates: listed per finding type with the default first; a chosen template writes the draft and is recorded; an unknown or mismatched one is a 400 naming templateId', async () => {
+    const call = jsonClient(() => plain.url, () => ({}));
+    const h = await as(plain, 'physician');
+    const lung = await call('GET', '/api/reports/templates?findingType=lung_nodule', undefined, h);
+    expect(lung.status).toBe(200);
+    expect(lung.json.items.map((x: Json) => [x.id, x.default])).toEqual([['lung_nodule', true], ['lung_nodule_brief', false]]);
+    const all = await call('GET', '/api/reports/templates', undefined, h);
+    expect(new Set(all.json.items.map((x: Json) => x.findingType))).toEqual(new Set(['lung_nodule', 'liver_lesion', 'lesion_volume']));
+    const brief = await draft(plain, { values: TYPED, templateId: 'lung_nodule_brief' });
+    expect(brief.status).toBe(201);
+    expect(brief.json).toMatchObject({ templateId: 'lung_nodule_brief', templateVersion: '1.0.0', findings: '右肺上叶尖段磨玻璃结节，大小约8.2mm×6.1mm。' });
+    // The brief wording leaves the volume and CT value out; the full one (the default) keeps them.
+    expect(brief.json.findings).not.toContain('0.19');
+    expect((await draft(plain, { values: TYPED })).json.templateId).toBe('lung_nodule');
+    const unknown = await draft(plain, { values: TYPED, templateId: 'no_such_template' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error).toMatchObject({ field: 'templateId', message: expect.stringContaining('no_such_template') });
+    const mismatched = await draft(plain, { values: TYPED, templateId: 'liver_lesion' });
+    expect(mismatched.status).toBe(400);
+    expect(mismatched.json.error.field).toBe('templateId');
+    expect((await call('GET', '/api/reports/templates', undefined, await as(plain, 'technician'))).status).toBe(403);
   });
 
   it('a model rewrite that keeps every value is used, and the model saw the template text', async () => {
@@ -135,12 +159,23 @@ describe('report drafts API', () => {
     expect(fhir.headers.get('content-type')).toMatch(/application\/fhir\+json/);
     const bundle = await fhir.json();
     expect(bundle.entry[0].resource).toMatchObject({ resourceType: 'DiagnosticReport', status: 'preliminary', identifier: [{ value: d.id }] });
+    expect(bundle.entry.map((e: Json) => e.resource.resourceType)).toEqual(['DiagnosticReport', ...Array(bundle.entry.length - 1).fill('Observation')]);
+    expect(bundle.entry.length).toBeGreaterThan(2);
+    // HL7's official R4 JSON schema, not our own idea of the fields.
+    expect(fhirR4Errors(bundle)).toEqual([]);
+    // The validator is not a rubber stamp: a misspelt status and a string quantity are named.
+    const broken = structuredClone(bundle);
+    broken.entry[0].resource.status = 'draft-ish';
+    broken.entry[1].resource.valueQuantity.value = '8.2';
+    const errs = fhirR4Errors(broken);
+    expect(errs.some((e) => e.startsWith('entry/0/resource(DiagnosticReport)/status'))).toBe(true);
+    expect(errs.some((e) => e.startsWith('entry/1/resource(Observation)/valueQuantity/value'))).toBe(true);
     const hl7 = await fetch(`${plain.url}/api/reports/drafts/${d.id}/export?format=hl7`, { headers: h });
     const segs = parseHl7(await hl7.text());
     expect(segs[0].fields[9]).toBe('ORU^R01^ORU_R01');
     const bad = await fetch(`${plain.url}/api/reports/drafts/${d.id}/export?format=pdf`, { headers: h });
     expect(bad.status).toBe(400);
-  });
+  }, 60_000);
 
   it('bad input is named: unknown measurement 404, two sources, no findingType, a missing template value, an unknown draft', async () => {
     const cases: Array<[unknown, number, RegExp]> = [
