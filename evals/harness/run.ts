@@ -9,6 +9,7 @@ import { type AnswerRecord, runAnswerCases } from './answer-run.ts';
 import { ANSWERS_FILE, type AnswerCase, loadAnswerCases, RESIDENT_FILE, type Split } from './datasets.ts';
 import { type EngineChoice, evalEnvironment } from './engine.ts';
 import { evaluateStructure, printStructure, type StructureEvalResult } from '../structure.ts';
+import type { TextbookCorpusName } from '../textbook/build.ts';
 import { runTextbookSuite, type TextbookSuiteResult } from './textbook-suite.ts';
 import { FaithfulnessJudge } from './faithfulness.ts';
 import { type AnswerCaseScore, type AnswerMetrics, type FaithfulnessCase, type FaithfulnessMetrics, scoreAnswers, scoreFaithfulness } from './metrics.ts';
@@ -92,6 +93,8 @@ export interface EvalOptions {
   extractionLimit?: number;
   /** Where the result file goes (default evals/results); null: not written. */
   outDir?: string | null;
+  /** Which textbook proxy the textbook suite runs: `textbook` (proxy 1, default) or `textbook2` (proxy 2, written blind). */
+  textbookCorpus?: TextbookCorpusName;
   /** Also run the textbook ablation (each search stage switched off in turn). */
   ablation?: boolean;
   /** An earlier result file to compare with. */
@@ -196,9 +199,10 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
       }
     }
     if (wants('textbook')) {
-      result.textbook = await runTextbookSuite({ split: opts.split && opts.split !== 'none' ? opts.split : 'dev', ablation: opts.ablation, progress });
+      result.textbook = await runTextbookSuite({ split: opts.split && opts.split !== 'none' ? opts.split : 'dev', corpus: opts.textbookCorpus, ablation: opts.ablation, progress });
       for (const set of result.textbook.sets) {
-        const key = `textbook.${result.textbook.split}.${set.corpus === 'textbook order' ? 'ordered' : 'shuffled'}`;
+        // Proxy 1 keeps its historical keys (textbook.dev.ordered…) so earlier result files still compare.
+        const key = `${result.textbook.corpus}.${result.textbook.split}.${set.corpus === 'textbook order' ? 'ordered' : 'shuffled'}`;
         for (const [who, h] of [['ours', set.ours], ['baseline', set.baseline]] as const) {
           result.summary[`${key}.${who}.hit1`] = h.hit1;
           result.summary[`${key}.${who}.hit5`] = h.hit5;
