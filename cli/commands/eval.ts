@@ -1,6 +1,5 @@
 import { AppError } from '../../core/index.ts';
-import { parseSuites, runEval } from '../../evals/harness/run.ts';
-import { parseTextbookCorpusName, type TextbookCorpusName } from '../../evals/textbook/build.ts';
+import { parseSuites, parseTextbookCorpusName, runEval, type TextbookCorpusName } from '../../evals/harness/run.ts';
 import { fail, printJson } from '../output.ts';
 
 export interface EvalCommandOptions {

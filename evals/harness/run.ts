@@ -1,19 +1,22 @@
 import { fileURLToPath } from 'node:url';
 import { AppError, createLogger, loadConfig, loadLanguage } from '../../core/index.ts';
 import { createRuntime, loadDemoCorpus, type Runtime } from '../../runtime/index.ts';
-import { evaluateExtraction, type Prf } from '../extraction.ts';
 import { type CasesEvalResult, evaluateCases, printCases } from '../cases.ts';
+import { evaluateExtraction, type Prf } from '../extraction.ts';
 import { evaluateQuestions, printQuestions, type QuestionsEvalResult } from '../questions.ts';
 import { evaluateRetrieval, loadResidentQueries, loadRetrievalQueries, type RetrievalScore } from '../retrieval.ts';
+import { evaluateStructure, printStructure, type StructureEvalResult } from '../structure.ts';
+import type { TextbookCorpusName } from '../textbook/build.ts';
 import { type AnswerRecord, runAnswerCases } from './answer-run.ts';
 import { ANSWERS_FILE, type AnswerCase, loadAnswerCases, RESIDENT_FILE, type Split } from './datasets.ts';
 import { type EngineChoice, evalEnvironment } from './engine.ts';
-import { evaluateStructure, printStructure, type StructureEvalResult } from '../structure.ts';
-import type { TextbookCorpusName } from '../textbook/build.ts';
-import { runTextbookSuite, type TextbookSuiteResult } from './textbook-suite.ts';
 import { FaithfulnessJudge } from './faithfulness.ts';
 import { type AnswerCaseScore, type AnswerMetrics, type FaithfulnessCase, type FaithfulnessMetrics, scoreAnswers, scoreFaithfulness } from './metrics.ts';
 import { comparabilityNotes, compareSummaries, type Delta, printResult, readResult, writeResult } from './report.ts';
+import { runTextbookSuite, type TextbookSuiteResult } from './textbook-suite.ts';
+
+/** The proxy names the CLI's `--corpus` accepts (cli/ imports the harness contract only). */
+export { parseTextbookCorpusName, type TextbookCorpusName } from '../textbook/build.ts';
 
 export const SUITES = ['retrieval', 'textbook', 'answers', 'faithfulness', 'extraction', 'cases', 'questions', 'structure'] as const;
 export type SuiteName = (typeof SUITES)[number];
