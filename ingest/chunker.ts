@@ -19,6 +19,8 @@ interface Piece {
   block: number;
   /** The topic the block is about in a text without headings (see topics.ts). */
   subject: string | null;
+  /** The block opens a topic by its form (SentenceTopic.leads): a chunk cut by size never ends with it. */
+  leads: boolean;
 }
 
 const SENTENCE = /[^。！？；!?;]*(?:[。！？；!?;]+[”’」』）)]*|$)/g;
@@ -64,7 +66,17 @@ export function chunkDocument(blocks: Block[], targetChars: number): { pages: Pa
 
   const add = (piece: Piece) => {
     const len = visibleLength(piece.text);
-    if (currentSize > 0 && currentSize + len > targetChars && currentSize >= targetChars * 0.3) flush();
+    if (currentSize > 0 && currentSize + len > targetChars && currentSize >= targetChars * 0.3) {
+      // A sentence that opens a topic goes with what follows it, not with the end of the topic before.
+      const last = current.at(-1);
+      const carried = current.length > 1 && last?.leads && last.block !== piece.block ? current.pop() : undefined;
+      flush();
+      if (carried) {
+        currentPath = headings.filter(Boolean);
+        current.push(carried);
+        currentSize = visibleLength(carried.text);
+      }
+    }
     if (current.length === 0) currentPath = headings.filter(Boolean);
     current.push(piece);
     currentSize += len;
@@ -95,9 +107,9 @@ export function chunkDocument(blocks: Block[], targetChars: number): { pages: Pa
       return;
     }
     const topic = topics.get(blockIndex);
-    if (topic?.opens) flush();
+    if (topic?.opens || topic?.breaks) flush();
     for (const s of splitForChunks(block.text, targetChars)) {
-      add({ page: block.page, offset: start + s.offset, text: s.text, block: blockIndex, subject: topic?.subject ?? null });
+      add({ page: block.page, offset: start + s.offset, text: s.text, block: blockIndex, subject: topic?.subject ?? null, leads: topic?.leads === true });
     }
   });
   flush();

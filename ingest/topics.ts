@@ -14,10 +14,18 @@ const BACK_REFERENCE = /本病|该病|此病|本症|该症|上述/;
 const CONFIRM_WITHIN = 6;
 
 export interface SentenceTopic {
-  /** This sentence opens a topic (a soft section boundary in a text without headings). */
+  /** This sentence opens a topic the text goes on with (a soft section boundary in a text without headings). */
   opens: boolean;
   /** The subject the sentence is about, named or implicit; null when the text gives no evidence. */
   subject: string | null;
+  /**
+   * A passage ends before this sentence even though the text does not confirm the topic it opens: it defines a
+   * condition (「X又称…」「X是指…」「…称为X」). Most textbook sentences never name their disease, so confirmation
+   * is rare; a definition still says that what came before is another topic's. Set only when true.
+   */
+  breaks?: true;
+  /** The sentence opens a topic by its form (any opening, confirmed or not): no passage should end with it. Set only when true. */
+  leads?: true;
 }
 
 /**
@@ -60,14 +68,17 @@ const bare = (subject: string) => subject.replace(/[（(][^）)]*[）)]$/, '');
  * topic in progress (and does not mention it: 「冠状动脉瘤是川崎病最严重的并发症」 stays with 川崎病). The
  * subject is carried forward only while the text keeps confirming it — it is named again, or a sentence
  * refers back with 本病/该病 — within CONFIRM_WITHIN sentences; an unconfirmed opening (a list of unrelated
- * sentences, shuffled lines) carries nothing.
+ * sentences, shuffled lines) carries nothing, though an unconfirmed definition still breaks (see `breaks`):
+ * in real textbook text few sentences name their disease, so most openings are never confirmed.
  */
 export function sentenceTopics(sentences: string[]): SentenceTopic[] {
   const out: SentenceTopic[] = sentences.map(() => ({ opens: false, subject: null }));
   let current: string | null = null;
+  const strong: boolean[] = [];
   for (let i = 0; i < sentences.length; i++) {
     const s = sentences[i];
     const opening = openingSubject(s, current);
+    if (opening) out[i].leads = true;
     // A topic fact (「X多见于…」) starts a topic where none is in progress but never splits one: a textbook
     // says it of subtypes too (「轮状病毒肠炎好发于秋冬季」 under 小儿腹泻病), and a chunk boundary costs search more
     // than a subject costs extraction, which keeps it unless X was written under the topic.
@@ -75,10 +86,11 @@ export function sentenceTopics(sentences: string[]): SentenceTopic[] {
     const isNew = candidate && (!current || (bare(candidate) !== bare(current) && !withinTopic(candidate, current) && (opening?.strong || (!subtopicOf(candidate, current) && !s.includes(bare(current))))));
     if (candidate && isNew) {
       current = candidate;
-      out[i] = { opens: true, subject: candidate };
+      out[i] = { opens: true, subject: candidate, leads: true };
+      strong[i] = opening?.strong === true;
       continue;
     }
-    out[i] = { opens: false, subject: current && s.includes(bare(current)) ? current : null };
+    out[i] = { ...out[i], opens: false, subject: current && s.includes(bare(current)) ? current : null };
   }
   // Carry each subject over the sentences that follow its opening, as far as the text confirms it.
   let subject: string | null = null;
@@ -86,9 +98,10 @@ export function sentenceTopics(sentences: string[]): SentenceTopic[] {
   for (let i = 0; i < sentences.length; i++) {
     const t = out[i];
     if (t.opens) {
-      // An opening the text does not go on with (a list of unrelated sentences, shuffled lines) is no
-      // boundary and carries nothing.
+      // An opening the text does not go on with (a list of unrelated sentences, shuffled lines) carries
+      // nothing; only a definition still ends the passage before it (`breaks`).
       t.opens = confirmed(sentences, out, i);
+      if (!t.opens && strong[i]) t.breaks = true;
       subject = t.opens ? t.subject : null;
       if (!subject) t.subject = null;
       lastSeen = i;

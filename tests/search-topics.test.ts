@@ -118,3 +118,72 @@ describe('search over a sentence-per-line textbook (end to end, through ingest)'
     expect(rerank(plan, idf, [passing, own], rt.tokenizer, { ...DEFAULT_RERANK, topic: 0 }).map((r) => r.id)[0]).toBe('passing');
   });
 });
+
+/**
+ * Authored demo content (not clinical guidance): three diseases as a textbook exported one sentence per line
+ * writes them when it rarely names a disease twice — each opens with a definition (又称 / 旧称 / 指 / 是…的疾病)
+ * and the sentences after it say 患者 or nothing. No opening is confirmed, yet each still ends the passage before.
+ */
+const GANGLION = [
+  '腱鞘囊肿是发生于关节囊或腱鞘附近的囊性肿物，内含无色透明的胶冻样黏液。',
+  '多见于青年和中年女性，腕背侧最为常见。',
+  '肿物生长缓慢，呈圆形，表面光滑，与皮肤无粘连。',
+  '超声检查可见边界清楚的无回声囊性包块。',
+  '部分肿物可自行消退，症状明显者可穿刺抽液后加压包扎。',
+];
+const EPIGLOTTITIS = [
+  '急性会厌炎旧称急性声门上喉炎，是以会厌为中心的声门上区急性炎症。',
+  '成人和儿童均可发病，冬春季较多见。',
+  '起病急骤，剧烈咽痛和吞咽痛而口咽部检查常无明显异常。',
+  '严重者会厌高度肿胀可阻塞气道，引起吸气性呼吸困难甚至窒息。',
+  '应住院观察，及早静脉使用抗生素和糖皮质激素，必要时行气管切开。',
+];
+const CARPAL = [
+  '腕管综合征指正中神经在腕管内受到卡压所引起的一组症状和体征。',
+  '好发于长期从事手腕反复屈伸工作的中年女性。',
+  '表现为拇指、示指和中指麻木刺痛，夜间加重。',
+  '神经传导检查可见正中神经腕部传导速度减慢。',
+  '轻者佩戴支具制动，保守治疗无效者行腕横韧带切开减压。',
+];
+const THYROGLOSSAL = [
+  '胚胎期甲状舌管未完全退化，在颈前正中残留形成的囊肿称为甲状舌管囊肿。',
+  '多在儿童期发现，也可至成年才出现。',
+  '肿物位于颈前正中舌骨下方，可随吞咽及伸舌上下移动。',
+  '继发感染时局部红肿疼痛，破溃后可形成瘘管。',
+  '以手术切除为主，须连同舌骨中段一并切除以减少复发。',
+];
+const DISEASES = [GANGLION, EPIGLOTTITIS, CARPAL, THYROGLOSSAL];
+const openingsAt = DISEASES.map((_, k) => DISEASES.slice(0, k).flat().length);
+
+describe('a definition ends the passage before it even when the text never names the disease again', () => {
+  it('marks each unconfirmed defining sentence as a break, carrying no subject', () => {
+    const topics = sentenceTopics(DISEASES.flat());
+    const breaks = topics.flatMap((t, i) => (t.opens || t.breaks ? [i] : []));
+    expect(breaks).toEqual(expect.arrayContaining(openingsAt.slice(1)));
+    expect(breaks.every((i) => openingsAt.includes(i))).toBe(true);
+    // unconfirmed: nothing is carried to the sentences that do not name the disease (the shuffled-text safeguard)
+    expect(topics.every((t) => t.subject === null)).toBe(true);
+  });
+
+  it('chunks the text so that no passage holds two diseases and none ends with the next one\'s opening', async () => {
+    // 20 lines: enough for the reader to take the text as one sentence per line
+    const doc = await readDocument(Buffer.from(`${DISEASES.flat().join('\n')}\n`), 'four-diseases.txt');
+    const { chunks } = chunkDocument(doc.blocks, 600);
+    for (const c of chunks) {
+      const diseases = DISEASES.filter((d) => d.some((s) => c.text.includes(s)));
+      expect(diseases).toHaveLength(1);
+      expect(c.text.startsWith(diseases[0][0])).toBe(true);
+    }
+    expect(chunks).toHaveLength(DISEASES.length);
+  });
+
+  it('cut by size, a passage never ends with a sentence that opens a topic: it moves to the passage it opens', async () => {
+    // 「X多见于…」 opens a topic by a fact only where none is in progress; within one it is no break of its own.
+    const extra = ['胫骨结节骨软骨病多见于喜爱剧烈运动的青少年男性。', '胫骨结节处疼痛和肿胀，运动后加重。', '多数在骨骺闭合后自愈。'];
+    const lines = [...GANGLION, ...extra, ...EPIGLOTTITIS, ...CARPAL, ...THYROGLOSSAL];
+    const doc = await readDocument(Buffer.from(`${lines.join('\n')}\n`), 'size-cut.txt');
+    // the target fits 腱鞘囊肿's sentences and the next opening, not the sentence after it
+    const { chunks } = chunkDocument(doc.blocks, [...GANGLION, extra[0]].join('').length + 3);
+    expect(chunks.find((c) => c.text.includes(extra[0]))?.text.startsWith(extra[0])).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Lexicon } from '../core/index.ts';
-import { sentenceTopics } from '../ingest/topics.ts';
+import { openingSubject, sentenceTopics } from '../ingest/topics.ts';
 import { RulesExtractor } from '../knowledge/extract/rules/index.ts';
 import type { ExtractedTriple } from '../knowledge/model.ts';
 
@@ -47,6 +47,14 @@ describe('the sentence that opens a topic, for search and extraction alike', () 
     expect(found.some((f) => f.startsWith('高血压危象|has_sign|左心室肥厚'))).toBe(false);
     const lines = ['小儿肺炎是婴幼儿时期最常见的感染性疾病之一。', '小儿肺炎多由病毒或细菌感染引起。', '支原体肺炎多见于学龄儿童，以刺激性干咳为突出表现。', '小儿肺炎重症者可出现心力衰竭。'];
     expect(opens(lines)).toEqual(['0:小儿肺炎']);
+  });
+
+  it('defines by 指 and 旧称 as textbooks do, but 指标 / 指南 and 「多数…起源于」 define nothing', () => {
+    expect(openingSubject('颈动脉体瘤指起源于颈动脉分叉处化学感受器的副神经节瘤。')).toMatchObject({ subject: '颈动脉体瘤', strong: true });
+    expect(openingSubject('原发性醛固酮增多症旧称Conn综合征，是肾上腺皮质分泌过多醛固酮所致的疾病。')).toMatchObject({ subject: '原发性醛固酮增多症', strong: true });
+    expect(openingSubject('随访指标包括血压、血钾和肾功能。')).toBeNull();
+    expect(openingSubject('诊疗指南推荐首选腹腔镜手术。')).toBeNull();
+    expect(openingSubject('多数起源于黏膜下层，少数来自肌层。')).toBeNull();
   });
 });
 
