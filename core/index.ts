@@ -11,3 +11,4 @@ export { splitFrontMatter, MAX_FRONT_MATTER_CHARS, type FrontMatter } from './fr
 export { normalizeText, foldForSearch, surfaceKey, detectLanguage, visibleLength, isCjkChar } from './text.ts';
 export { Keyring, resolveKeyring, type ResolvedKeyring, type KeySource, encryptField, decryptField, isEncryptedField, reencryptField, fieldKeyId, sm3, hmacSm3 } from './crypto/index.ts';
 export { deidentify, type DeidPolicy, type DeidKind } from './deid/index.ts';
+export { type Viewer, type KnowledgeScope, type ScopeResolver, UNRESTRICTED } from './scope.ts';
