@@ -4,7 +4,7 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RouteOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Runtime } from '../runtime/index.ts';
 import { adminUsersRoutes } from './admin-users.routes.ts';
@@ -54,7 +54,9 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
     loggerInstance: (opts.logger ? rt.log : undefined) as FastifyBaseLogger | undefined,
     bodyLimit: 1024 * 1024,
     // One line per request at debug (below), not Fastify's two at info: a start-up's log stays readable.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
+    // Swagger UI reads its static assets at registration; on a busy 2-core machine that outlasted Fastify's 10 s default.
+    pluginTimeout: 60_000,
     // X-Forwarded-For / -Proto / -Host only from the proxies named in YZ_TRUST_PROXY (none by default).
     trustProxy: rt.config.http.trustProxy.length ? rt.config.http.trustProxy : false,
   }).withTypeProvider<ZodTypeProvider>();

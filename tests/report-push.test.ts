@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../auth/index.ts';
 import { parseHl7 } from '../reporting/index.ts';
+import { fhirR4Errors } from './helpers/fhir-schema.ts';
 import { startTestServer, type TestServer } from './helpers/runtime.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely; the routes validate their schemas
@@ -103,6 +104,7 @@ describe('report outbox (push to RIS / webhook)', () => {
     expect(sent).toMatchObject({ status: 'sent', responseStatus: 200 });
     const body = JSON.parse(ris.got.at(-1)?.body ?? '{}');
     expect(body).toMatchObject({ resourceType: 'Bundle' });
+    expect(fhirR4Errors(body)).toEqual([]);
     expect(JSON.stringify(body)).toContain(d.id);
     const twice = await call('POST', `/api/reports/pushes/${q.json.id}/retry`, 'physician');
     expect(twice.status).toBe(409);

@@ -3,6 +3,7 @@ import { writeNifti } from '../imaging/index.ts';
 import { chestPhantom } from '../imaging/synthetic/index.ts';
 import { parseHl7 } from '../reporting/index.ts';
 import { type FakeLlmServer, startFakeLlmServer } from './fakes/llm-server.ts';
+import { fhirR4Errors } from './helpers/fhir-schema.ts';
 import { jsonClient } from './helpers/http.ts';
 import { startTestServer, type TestServer } from './helpers/runtime.ts';
 
@@ -135,12 +136,23 @@ describe('report drafts API', () => {
     expect(fhir.headers.get('content-type')).toMatch(/application\/fhir\+json/);
     const bundle = await fhir.json();
     expect(bundle.entry[0].resource).toMatchObject({ resourceType: 'DiagnosticReport', status: 'preliminary', identifier: [{ value: d.id }] });
+    expect(bundle.entry.map((e: Json) => e.resource.resourceType)).toEqual(['DiagnosticReport', ...Array(bundle.entry.length - 1).fill('Observation')]);
+    expect(bundle.entry.length).toBeGreaterThan(2);
+    // HL7's official R4 JSON schema, not our own idea of the fields.
+    expect(fhirR4Errors(bundle)).toEqual([]);
+    // The validator is not a rubber stamp: a misspelt status and a string quantity are named.
+    const broken = structuredClone(bundle);
+    broken.entry[0].resource.status = 'draft-ish';
+    broken.entry[1].resource.valueQuantity.value = '8.2';
+    const errs = fhirR4Errors(broken);
+    expect(errs.some((e) => e.startsWith('entry/0/resource(DiagnosticReport)/status'))).toBe(true);
+    expect(errs.some((e) => e.startsWith('entry/1/resource(Observation)/valueQuantity/value'))).toBe(true);
     const hl7 = await fetch(`${plain.url}/api/reports/drafts/${d.id}/export?format=hl7`, { headers: h });
     const segs = parseHl7(await hl7.text());
     expect(segs[0].fields[9]).toBe('ORU^R01^ORU_R01');
     const bad = await fetch(`${plain.url}/api/reports/drafts/${d.id}/export?format=pdf`, { headers: h });
     expect(bad.status).toBe(400);
-  });
+  }, 60_000);
 
   it('bad input is named: unknown measurement 404, two sources, no findingType, a missing template value, an unknown draft', async () => {
     const cases: Array<[unknown, number, RegExp]> = [
