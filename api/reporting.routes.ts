@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DraftRequestSchema, DraftRevisionSchema, DraftSchema, DraftSummarySchema, EXPORT_FORMATS, MAX_REPORT_CHARS, PushRequestSchema, PushSchema, PushTargetSchema, QcResultSchema, StructuredReportSchema } from '../reporting/index.ts';
+import { DraftRequestSchema, DraftRevisionSchema, DraftSchema, DraftSummarySchema, EXPORT_FORMATS, FINDING_TYPES, MAX_REPORT_CHARS, PushRequestSchema, PushSchema, PushTargetSchema, QcResultSchema, StructuredReportSchema, TemplateSummarySchema } from '../reporting/index.ts';
 import type { Services } from '../runtime/index.ts';
 import { ErrorBodySchema } from './contract.ts';
 import { principalOf } from './permissions.ts';
@@ -19,6 +19,16 @@ export const reportingRoutes = (rt: Services): FastifyPluginAsyncZod => async (a
       response: { 201: DraftSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema },
     },
   }, async (req, reply) => reply.code(201).send(await svc.draft(req.body, principalOf(req).username)));
+
+  app.get('/api/reports/templates', {
+    config: { permission: 'report.draft' },
+    schema: {
+      tags: ['reports'],
+      summary: "The report templates a draft can be written with (versioned data files), optionally of one finding type; each finding type's default first",
+      querystring: z.object({ findingType: z.enum(FINDING_TYPES).optional() }),
+      response: { 200: z.object({ items: z.array(TemplateSummarySchema) }) },
+    },
+  }, async (req) => ({ items: svc.templateList(req.query.findingType) }));
 
   app.post('/api/reports/drafts/:id/revisions', {
     config: { permission: 'report.draft' },

@@ -5,6 +5,7 @@ import { ConnectorAllowlist } from './allowlist.service.ts';
 import { type Check, type Connector, type ConnectorInput, ConnectorInputSchema, type ConnectorKind, type HealthItem, parseInput, SECRET_FIELDS } from './connector.schema.ts';
 import { type ConnectorRow, ConnectorsRepository } from './connectors.repository.ts';
 import type { Lookup } from './network-policy.ts';
+import { type OutboundHttp, policyHttp } from './outbound-http.ts';
 import { type ProbeResult, probe, type ResolvedConnector } from './probes.ts';
 import { openSecret, sealSecret, targetKey, targetsOf } from './targets.ts';
 
@@ -46,11 +47,17 @@ export class Connectors {
   readonly repo: ConnectorsRepository;
   /** Where connectors may connect: the admin's allow-list and the policy built from it. */
   readonly allowlist: ConnectorAllowlist;
+  /**
+   * HTTP to connector targets for the capabilities that call them (report push, imaging AI, PACS): the
+   * allow-list as it stands at each request, resolved once, connected to the checked address only.
+   */
+  readonly http: OutboundHttp;
   private readonly audit = new AuditLog();
 
   constructor(private readonly deps: ConnectorsDeps) {
     this.repo = new ConnectorsRepository(deps.db);
     this.allowlist = new ConnectorAllowlist(deps);
+    this.http = policyHttp(() => this.allowlist.policy());
   }
 
   jobHandlers(): Record<string, JobHandler> {

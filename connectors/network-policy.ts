@@ -71,7 +71,8 @@ export type TargetDecision =
   | { ok: false; reason: 'denied' | 'not-allowed' | 'dns'; detail: string };
 
 /**
- * The connector network policy: a target host is resolved once, and its address must match the
+ * The connector network policy: a target host is resolved once, every address it resolves to is judged
+ * (one in the always-denied ranges refuses the target), and the address connected to must match the
  * allow-list (a network entry, or a host/domain entry naming the host as configured) and lie outside
  * the always-denied ranges unless an entry names an address or network inside them. Callers connect to
  * the returned address (with the host name kept for the HTTP Host header and TLS), so a DNS answer that
@@ -94,16 +95,18 @@ export class NetworkPolicy {
         return { ok: false, reason: 'dns', detail: 'host name not resolved' };
       }
     }
-    let denied = false;
+    // Every answer is judged: a name that resolves to a denied address among others is hostile (or broken),
+    // and is refused as a whole rather than connected through whichever address happens to pass.
+    let allowed: Address | null = null;
     for (const text of candidates) {
       if (!ipaddr.isValid(text)) continue;
       const addr = ipaddr.process(text); // IPv4-mapped IPv6 is judged as the IPv4 address it is
       const verdict = this.judge(addr, name);
-      if (verdict === 'allowed') return { ok: true, address: addr.toString(), family: addr.kind() === 'ipv4' ? 4 : 6 };
-      denied ||= verdict === 'denied';
+      if (verdict === 'denied') return { ok: false, reason: 'denied', detail: 'link-local or metadata address' };
+      if (verdict === 'allowed') allowed ??= addr;
     }
-    return denied
-      ? { ok: false, reason: 'denied', detail: 'link-local or metadata address' }
+    return allowed
+      ? { ok: true, address: allowed.toString(), family: allowed.kind() === 'ipv4' ? 4 : 6 }
       : { ok: false, reason: 'not-allowed', detail: 'not in the allow-list' };
   }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import type { OutboundHttp, OutboundResponse } from '../connectors/index.ts';
 import { AppError } from '../core/index.ts';
-import { readBounded } from './http-body.ts';
 import type { NamedBytes } from './load.ts';
 
 /** The PACS connector's config, secrets decrypted (connectors/ gives it). */
@@ -44,16 +44,19 @@ function headers(ep: PacsEndpoint, accept: string): Record<string, string> {
   return h;
 }
 
-async function get(url: string, h: Record<string, string>, timeoutMs: number): Promise<Response> {
-  let res: Response;
+/** A GET through the connector client (address checked at each call, no redirect followed), body read up to `maxBytes`. */
+async function get(http: OutboundHttp, url: string, h: Record<string, string>, timeoutMs: number, maxBytes: number, tooLarge: () => AppError): Promise<OutboundResponse> {
+  let res: OutboundResponse;
   try {
-    res = await fetch(url, { headers: h, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+    res = await http.request(url, { method: 'GET', headers: h, timeoutMs, maxBytes });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-    throw new AppError('PACS_UNAVAILABLE', `PACS 不可达 / the PACS is unreachable (${cause})`);
+    const { category, detail } = e as { category?: string; detail?: string | null };
+    if (category === 'RESPONSE_TOO_LARGE') throw tooLarge();
+    if (category === 'NOT_ALLOWED') throw new AppError('TARGET_NOT_ALLOWED', `PACS 的地址不被连接允许列表允许 / the PACS address is not allowed by the connector allow-list (${detail ?? 'refused'})`);
+    throw new AppError('PACS_UNAVAILABLE', `PACS 不可达 / the PACS is unreachable (${category ?? (e as Error).name})`);
   }
   if (res.status === 404) throw new AppError('NOT_FOUND', 'PACS 中没有该检查或序列 / the PACS has no such study or series', { field: 'studyUid' });
-  if (!res.ok) throw new AppError('PACS_UNAVAILABLE', `PACS 返回 ${res.status} / the PACS answered ${res.status}`);
+  if (res.status < 200 || res.status >= 300) throw new AppError('PACS_UNAVAILABLE', `PACS 返回 ${res.status} / the PACS answered ${res.status}`);
   return res;
 }
 
@@ -63,10 +66,9 @@ function first(item: Record<string, { Value?: unknown[] }>, tag: string): unknow
 }
 const str = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'object' ? (((v as { Alphabetic?: string }).Alphabetic ?? null) as string | null) : String(v));
 
-async function qido(ep: PacsEndpoint, path: string, timeoutMs: number): Promise<Array<Record<string, { Value?: unknown[] }>>> {
-  const res = await get(`${base(ep.qidoUrl)}${path}`, headers(ep, 'application/dicom+json'), timeoutMs);
-  const bytes = await readBounded(res, MAX_JSON_BYTES);
-  if (!bytes) throw new AppError('PACS_UNAVAILABLE', `PACS 的 QIDO-RS 应答超过 ${MAX_JSON_BYTES >> 20} MB / the QIDO-RS answer is larger than ${MAX_JSON_BYTES >> 20} MB`);
+async function qido(http: OutboundHttp, ep: PacsEndpoint, path: string, timeoutMs: number): Promise<Array<Record<string, { Value?: unknown[] }>>> {
+  const tooLarge = () => new AppError('PACS_UNAVAILABLE', `PACS 的 QIDO-RS 应答超过 ${MAX_JSON_BYTES >> 20} MB / the QIDO-RS answer is larger than ${MAX_JSON_BYTES >> 20} MB`);
+  const { body: bytes } = await get(http, `${base(ep.qidoUrl)}${path}`, headers(ep, 'application/dicom+json'), timeoutMs, MAX_JSON_BYTES, tooLarge);
   const text = bytes.toString('utf8');
   if (!text.trim()) return [];
   try {
@@ -79,12 +81,12 @@ async function qido(ep: PacsEndpoint, path: string, timeoutMs: number): Promise<
 }
 
 /** QIDO-RS study search (by date range YYYYMMDD[-YYYYMMDD] and/or accession number). */
-export async function searchStudies(ep: PacsEndpoint, q: { date?: string; accession?: string; modality?: string; limit: number }, timeoutMs: number): Promise<PacsStudy[]> {
+export async function searchStudies(http: OutboundHttp, ep: PacsEndpoint, q: { date?: string; accession?: string; modality?: string; limit: number }, timeoutMs: number): Promise<PacsStudy[]> {
   const params = new URLSearchParams({ limit: String(q.limit), includefield: '00081030,00080061,00201208,00080050,00080020' });
   if (q.date) params.set('StudyDate', q.date);
   if (q.accession) params.set('AccessionNumber', q.accession);
   if (q.modality) params.set('ModalitiesInStudy', q.modality);
-  const rows = await qido(ep, `/studies?${params}`, timeoutMs);
+  const rows = await qido(http, ep, `/studies?${params}`, timeoutMs);
   return rows
     .map((r) => ({
       studyInstanceUid: String(first(r, '0020000D') ?? ''),
@@ -98,9 +100,9 @@ export async function searchStudies(ep: PacsEndpoint, q: { date?: string; access
 }
 
 /** QIDO-RS series of a study. */
-export async function listSeries(ep: PacsEndpoint, studyUid: string, timeoutMs: number): Promise<PacsSeries[]> {
+export async function listSeries(http: OutboundHttp, ep: PacsEndpoint, studyUid: string, timeoutMs: number): Promise<PacsSeries[]> {
   if (!UID.test(studyUid)) throw new AppError('VALIDATION_FAILED', `无效的 StudyInstanceUID / invalid StudyInstanceUID ${studyUid}`, { field: 'studyUid' });
-  const rows = await qido(ep, `/studies/${studyUid}/series?includefield=0008103E,00200011,00201209`, timeoutMs);
+  const rows = await qido(http, ep, `/studies/${studyUid}/series?includefield=0008103E,00200011,00201209`, timeoutMs);
   return rows
     .map((r) => ({
       seriesInstanceUid: String(first(r, '0020000E') ?? ''),
@@ -116,16 +118,13 @@ export async function listSeries(ep: PacsEndpoint, studyUid: string, timeoutMs: 
  * WADO-RS retrieve of a whole series as Part-10 files (multipart/related; type="application/dicom"), the
  * parts split at the boundary the response declares. The files are hostile input like any upload.
  */
-export async function retrieveSeries(ep: PacsEndpoint, studyUid: string, seriesUid: string, opts: { timeoutMs: number; maxBytes: number }): Promise<NamedBytes[]> {
+export async function retrieveSeries(http: OutboundHttp, ep: PacsEndpoint, studyUid: string, seriesUid: string, opts: { timeoutMs: number; maxBytes: number }): Promise<NamedBytes[]> {
   if (!UID.test(studyUid) || !UID.test(seriesUid)) throw new AppError('VALIDATION_FAILED', '无效的 UID / invalid study or series UID', { field: 'seriesUid' });
-  const res = await get(`${base(ep.wadoUrl)}/studies/${studyUid}/series/${seriesUid}`, headers(ep, 'multipart/related; type="application/dicom"'), opts.timeoutMs);
-  const type = res.headers.get('content-type') ?? '';
+  const tooLarge = () => new AppError('FILE_TOO_LARGE', '序列超过影像上限 / the series exceeds YZ_IMAGING_MAX_MB', { field: 'seriesUid' });
+  const { headers: answered, body } = await get(http, `${base(ep.wadoUrl)}/studies/${studyUid}/series/${seriesUid}`, headers(ep, 'multipart/related; type="application/dicom"'), opts.timeoutMs, opts.maxBytes, tooLarge);
+  const type = answered['content-type'] ?? '';
   const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
   if (!/^multipart\/related/i.test(type) || !boundary) throw new AppError('PACS_UNAVAILABLE', `PACS 的 WADO-RS 应答不是 multipart/related / the WADO-RS answer is ${type || 'untyped'}, not multipart/related`);
-  const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > opts.maxBytes) throw new AppError('FILE_TOO_LARGE', '序列超过影像上限 / the series exceeds YZ_IMAGING_MAX_MB', { field: 'seriesUid' });
-  const body = await readBounded(res, opts.maxBytes);
-  if (!body) throw new AppError('FILE_TOO_LARGE', '序列超过影像上限 / the series exceeds YZ_IMAGING_MAX_MB', { field: 'seriesUid' });
   return splitMultipart(body, boundary).map((bytes, n) => ({ name: `wado-${String(n + 1).padStart(5, '0')}.dcm`, bytes }));
 }
 

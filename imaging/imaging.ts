@@ -36,8 +36,10 @@ export class Imaging {
   readonly measurements: MeasurementService;
   readonly qc: QcService;
   readonly ai: AiService;
+  private readonly connectors: ConnectorEndpoints;
 
   constructor(deps: ImagingDeps) {
+    this.connectors = deps.connectors;
     this.measurements = new MeasurementService({ db: deps.db, jobs: deps.jobs, log: deps.log, config: deps.config, connectors: deps.connectors, wake: deps.wake });
     this.qc = new QcService({ db: deps.db, log: deps.log, limits: { maxBytes: deps.config.maxBytes }, timeZone: deps.timeZone });
     this.ai = new AiService({ db: deps.db, jobs: deps.jobs, log: deps.log, lexicon: deps.lexicon, connectors: deps.connectors, client: deps.config.ai, wake: deps.wake });
@@ -45,11 +47,11 @@ export class Imaging {
 
   /** Studies on the PACS (QIDO-RS), for the Measure page's picker. */
   async pacsStudies(q: { date?: string; accession?: string; modality?: string; limit: number }): Promise<PacsStudy[]> {
-    return searchStudies(await this.measurements.pacsEndpoint(), q, PACS_QUERY_TIMEOUT_MS);
+    return searchStudies(this.connectors.http, await this.measurements.pacsEndpoint(), q, PACS_QUERY_TIMEOUT_MS);
   }
 
   async pacsSeries(studyUid: string): Promise<PacsSeries[]> {
-    return listSeries(await this.measurements.pacsEndpoint(), studyUid, PACS_QUERY_TIMEOUT_MS);
+    return listSeries(this.connectors.http, await this.measurements.pacsEndpoint(), studyUid, PACS_QUERY_TIMEOUT_MS);
   }
 
   jobHandlers(): Record<string, JobHandler> {

@@ -205,7 +205,7 @@ export class MeasurementService {
     let image = read('image');
     if (pacs) {
       await this.deps.jobs.progress(this.deps.db, job.id, 'retrieve', 0, 3);
-      image = scrubPatientFields(await retrieveSeries(await this.pacsEndpoint(pacs.connectorId), pacs.studyUid, pacs.seriesUid, { timeoutMs: PACS_TIMEOUT_MS, maxBytes: this.deps.config.maxBytes }));
+      image = scrubPatientFields(await retrieveSeries(this.deps.connectors.http, await this.pacsEndpoint(pacs.connectorId), pacs.studyUid, pacs.seriesUid, { timeoutMs: PACS_TIMEOUT_MS, maxBytes: this.deps.config.maxBytes }));
     }
     const { result } = await this.measureAndStore(
       { image, mask, pre: read('pre'), options: job.payload.options as MeasureRequestOptions, actor: String(job.payload.actor ?? 'system'), sourceId: (job.payload.sourceId as string | null) ?? null },

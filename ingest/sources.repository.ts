@@ -113,6 +113,16 @@ export type StoredPassage = Omit<PassageRow, 'disabledAt' | 'disabledBy' | 'disa
   disabled: { at: string; by: string; reason: string } | null;
 };
 
+/** A passage as extraction reads it: text, section and pages. */
+export interface SourceChunk {
+  id: string;
+  ordinal: number;
+  text: string;
+  headingPath: string[];
+  pageStart: number;
+  pageEnd: number;
+}
+
 export class SourcesRepository {
   constructor(private readonly db: Database) {}
 
@@ -374,6 +384,30 @@ export class SourcesRepository {
       [sourceId, from, to],
     );
     return rows.map((r) => ({ page: r.page_no, text: r.text }));
+  }
+
+  /** How many passages (chunks) a source has, searchable or not. */
+  async chunkCount(sourceId: string): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM chunks WHERE source_id = $1', [sourceId]);
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Up to `limit` passages of a source from ordinal `from` on, in reading order (what extraction walks). */
+  async chunksFrom(sourceId: string, from: number, limit: number): Promise<SourceChunk[]> {
+    const { rows } = await this.db.query<{ id: string; ordinal: number; text: string; heading_path: string[]; page_start: number; page_end: number }>(
+      'SELECT id, ordinal, text, heading_path, page_start, page_end FROM chunks WHERE source_id = $1 AND ordinal >= $2 ORDER BY ordinal LIMIT $3',
+      [sourceId, from, limit],
+    );
+    return rows.map((r) => ({ id: r.id, ordinal: r.ordinal, text: r.text, headingPath: r.heading_path, pageStart: r.page_start, pageEnd: r.page_end }));
+  }
+
+  /** The first page between `from` and `to` whose text contains `text`, or null. */
+  async pageContaining(sourceId: string, from: number, to: number, text: string): Promise<number | null> {
+    const { rows } = await this.db.query<{ page_no: number }>(
+      'SELECT page_no FROM pages WHERE source_id = $1 AND page_no BETWEEN $2 AND $3 AND strpos(text, $4) > 0 ORDER BY page_no LIMIT 1',
+      [sourceId, from, to, text],
+    );
+    return rows[0]?.page_no ?? null;
   }
 
   /** Delete a source with its pages, file and chunks (chunk statistics are the caller's job). */

@@ -4,7 +4,7 @@ import type { Database, Job } from '../store/index.ts';
 import type { IngestService, RegisterResult, VersionChoice } from './ingest.service.ts';
 import type { DeletionPlan, PassageRow, SourceAdminService, SourceMetaPatch } from './source-admin.service.ts';
 import type { Source } from './source.schema.ts';
-import type { SourceListQuery, SourcesRepository, StoredPassage } from './sources.repository.ts';
+import type { SourceChunk, SourceListQuery, SourcesRepository, StoredPassage } from './sources.repository.ts';
 import type { ChunkTable, PageTableView, TablesRepository } from './tables.repository.ts';
 import type { SourceMetaInput } from './document.ts';
 
@@ -140,6 +140,21 @@ export class SourcesService {
       source,
       pages: pages.map((p) => ({ ...p, tables: pageTables.filter((t) => t.page === p.page) })),
     };
+  }
+
+  /** How many passages a source has (what extraction walks, searchable or not). */
+  chunkCount(sourceId: string): Promise<number> {
+    return this.deps.sources.chunkCount(sourceId);
+  }
+
+  /** Up to `limit` passages of a source from ordinal `from` on, in reading order. */
+  chunksFrom(sourceId: string, from: number, limit: number): Promise<SourceChunk[]> {
+    return this.deps.sources.chunksFrom(sourceId, from, limit);
+  }
+
+  /** The first page between `from` and `to` whose text contains `text` (where a quote is), or null. */
+  pageContaining(sourceId: string, from: number, to: number, text: string): Promise<number | null> {
+    return this.deps.sources.pageContaining(sourceId, from, to, text);
   }
 
   deletionPlan(id: string): Promise<DeletionPlan> {

@@ -6,7 +6,7 @@
 export { type Candidate, type CandidateFilter, CandidateFilterSchema, CandidateSchema, CandidateStatusSchema } from './candidates.repository.ts';
 export { DEMO_REVIEWER } from './demo-approvals.ts';
 export { ENTITY_TYPES, type Entity, EntitySchema, toGraphEntity } from './entities.repository.ts';
-export { EXTRACT_JOB, type ExtractJobDeps, enqueueExtraction, enqueueExtractions, onExtractJobError, requireExtractor, runExtractJob } from './extract/extract.job.ts';
+export { EXTRACT_JOB, type ExtractionSources, type ExtractJobDeps, enqueueExtraction, enqueueExtractions, onExtractJobError, requireExtractor, runExtractJob } from './extract/extract.job.ts';
 export { LlmExtractor, type LlmExtractorOptions } from './extract/llm-extractor.ts';
 export { type EntityMention, RulesExtractor, splitSentences, type StatedMention, StatedMentionReader } from './extract/rules/index.ts';
 export { Knowledge, type KnowledgeDeps } from './knowledge.ts';
@@ -20,7 +20,7 @@ export { PREDICATE_LABELS, PREDICATE_TYPES, typesFit } from './predicates.ts';
 export { type ProjectionStatus, ProjectionStatusSchema } from './projector.ts';
 export { EvidenceSchema, type HistoryEntry, HistoryEntrySchema, type Relation, RelationFilterSchema, RelationSchema } from './relations.repository.ts';
 export { type ResolutionSuggestion, ResolutionSuggestionSchema } from './resolution.ts';
-export { type ApprovalEdit, ApprovalEditSchema, BULK_UNCONFIRMED_LIMIT, type BulkResult } from './review.service.ts';
+export { type ApprovalEdit, ApprovalEditSchema, type BatchSizing, BULK_UNCONFIRMED_LIMIT, type BulkResult, ReviewService } from './review.service.ts';
 export { BulkPreviewSchema } from './candidates.repository.ts';
 export { type TermProposal, TermProposalFilterSchema, TermProposalSchema } from './term-proposals.repository.ts';
 export { type TermDecision, TermDecisionSchema } from './term-proposals.service.ts';

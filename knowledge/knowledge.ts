@@ -6,7 +6,7 @@ import type { Database, Job, JobQueue, Queryable } from '../store/index.ts';
 import { CandidatesRepository } from './candidates.repository.ts';
 import { approveDemoStarterSet } from './demo-approvals.ts';
 import { EntitiesRepository } from './entities.repository.ts';
-import { type ExtractJobDeps, enqueueExtraction, enqueueExtractions } from './extract/extract.job.ts';
+import { type ExtractionSources, type ExtractJobDeps, enqueueExtraction, enqueueExtractions } from './extract/extract.job.ts';
 import { MergeService } from './merge.service.ts';
 import type { Extractor } from './model.ts';
 import { GraphProjector } from './projector.ts';
@@ -93,9 +93,10 @@ export class Knowledge {
   }
 
   /** Job dependencies for the extraction job; demo sources get a starter set approved by the demo reviewer. */
-  extractJobDeps(): ExtractJobDeps {
+  /** The extraction job's dependencies; `sources` is how it reads sources and passages (ingest's SourcesService). */
+  extractJobDeps(sources: ExtractionSources): ExtractJobDeps {
     return {
-      db: this.deps.db, jobs: this.deps.jobs, candidates: this.candidates, entities: this.entities, terms: this.termProposals, extractors: this.deps.extractors, log: this.deps.log,
+      db: this.deps.db, sources, jobs: this.deps.jobs, candidates: this.candidates, entities: this.entities, terms: this.termProposals, extractors: this.deps.extractors, log: this.deps.log,
       afterExtract: async (sourceId, demo) => {
         if (demo) await approveDemoStarterSet(this, sourceId);
       },

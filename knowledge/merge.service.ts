@@ -1,53 +1,15 @@
-import { z } from 'zod';
 import { AuditLog } from '../audit/index.ts';
 import { AppError, newId, surfaceKey } from '../core/index.ts';
 import type { GraphEvent } from '../graph/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
 import type { CandidatesRepository } from './candidates.repository.ts';
 import { type EntitiesRepository, toGraphEntity } from './entities.repository.ts';
+import { type Merge, type MergeChanges, MergesRepository } from './merges.repository.ts';
 import { appendOutbox, type RelationsRepository, recordHistory } from './relations.repository.ts';
 
-export const MergeSchema = z.object({
-  id: z.string(),
-  fromId: z.string().nullable(),
-  fromSurface: z.string().nullable(),
-  intoId: z.string(),
-  actor: z.string(),
-  comment: z.string().nullable(),
-  at: z.string(),
-  undoneAt: z.string().nullable(),
-  undoneBy: z.string().nullable(),
-  changes: z.object({
-    aliasKeys: z.array(z.string()),
-    relationsMoved: z.array(z.object({ id: z.string(), side: z.enum(['subject', 'object']) })),
-    relationsFolded: z.array(z.object({ id: z.string(), into: z.string(), side: z.enum(['subject', 'object']) })),
-    candidates: z.array(z.object({ id: z.string(), side: z.enum(['subject', 'object']) })),
-  }),
-});
-export type Merge = z.infer<typeof MergeSchema>;
-type Changes = Merge['changes'];
-const EMPTY_CHANGES: Changes = { aliasKeys: [], relationsMoved: [], relationsFolded: [], candidates: [] };
-
-interface MergeRowDb {
-  id: string;
-  from_id: string | null;
-  from_surface: string | null;
-  into_id: string;
-  actor: string;
-  comment: string | null;
-  changes: Changes;
-  at: Date;
-  undone_at: Date | null;
-  undone_by: string | null;
-}
-
-function toMerge(r: MergeRowDb): Merge {
-  return {
-    id: r.id, fromId: r.from_id, fromSurface: r.from_surface, intoId: r.into_id, actor: r.actor, comment: r.comment,
-    at: new Date(r.at).toISOString(), undoneAt: r.undone_at ? new Date(r.undone_at).toISOString() : null, undoneBy: r.undone_by,
-    changes: { ...EMPTY_CHANGES, ...(r.changes ?? {}) },
-  };
-}
+/** The merge record and its schema live with their statements; exported here for the service's callers. */
+export { type Merge, MergeSchema } from './merges.repository.ts';
+type Changes = MergeChanges;
 
 /**
  * Entity resolution decided by a reviewer: merge an entity into another (its aliases, relations and
@@ -56,6 +18,7 @@ function toMerge(r: MergeRowDb): Merge {
  */
 export class MergeService {
   private readonly audit = new AuditLog();
+  private readonly merges: MergesRepository;
 
   constructor(
     private readonly db: Database,
@@ -64,16 +27,16 @@ export class MergeService {
     private readonly relations: RelationsRepository,
     private readonly emitRelation: (tx: Queryable, relationId: string) => Promise<void>,
     private readonly onChange: () => void = () => {},
-  ) {}
-
-  async list(limit = 100): Promise<Merge[]> {
-    const { rows } = await this.db.query<MergeRowDb>('SELECT * FROM kg_merges ORDER BY at DESC, id DESC LIMIT $1', [limit]);
-    return rows.map(toMerge);
+  ) {
+    this.merges = new MergesRepository(db);
   }
 
-  async get(id: string): Promise<Merge | null> {
-    const { rows } = await this.db.query<MergeRowDb>('SELECT * FROM kg_merges WHERE id = $1', [id]);
-    return rows[0] ? toMerge(rows[0]) : null;
+  list(limit = 100): Promise<Merge[]> {
+    return this.merges.list(limit);
+  }
+
+  get(id: string): Promise<Merge | null> {
+    return this.merges.get(id);
   }
 
   async mergeEntity(fromId: string, intoId: string, opts: { actor: string; comment?: string }): Promise<Merge> {
@@ -97,41 +60,27 @@ export class MergeService {
       const events: GraphEvent[] = [{ type: 'entity.merge', fromId: from.id, intoId: into.id }];
       const touched = new Set<string>();
       for (const side of ['subject', 'object'] as const) {
-        const other = side === 'subject' ? 'object' : 'subject';
-        const { rows } = await tx.query<{ id: string; predicate: string; other_id: string }>(
-          `SELECT id, predicate, ${other}_id AS other_id FROM kg_relations WHERE status = 'active' AND ${side}_id = $1 ORDER BY id FOR UPDATE`,
-          [from.id],
-        );
-        for (const r of rows) {
-          const [s, o] = side === 'subject' ? [into.id, r.other_id] : [r.other_id, into.id];
+        for (const r of await this.merges.activeRelationsOn(tx, side, from.id)) {
+          const [s, o] = side === 'subject' ? [into.id, r.otherId] : [r.otherId, into.id];
           const dup = await this.relations.findActive(tx, s, r.predicate, o);
           if (dup) {
             // The target already states this: move the evidence there and retire the duplicate.
-            await tx.query('UPDATE kg_relations SET status = \'retired\', retired_reason = $2, version = version + 1, updated_at = now() WHERE id = $1', [r.id, `merged:${id}`]);
-            await tx.query(
-              `INSERT INTO kg_evidence (relation_id, candidate_id, source_id, chunk_id, page, quote, added_at)
-               SELECT $2, candidate_id, source_id, chunk_id, page, quote, added_at FROM kg_evidence WHERE relation_id = $1 ON CONFLICT DO NOTHING`,
-              [r.id, dup.id],
-            );
-            await tx.query('UPDATE kg_relations SET version = version + 1, updated_at = now() WHERE id = $1', [dup.id]);
+            await this.merges.foldRelation(tx, r.id, dup.id, `merged:${id}`);
             changes.relationsFolded.push({ id: r.id, into: dup.id, side });
             events.push({ type: 'relation.retire', relationId: r.id });
             touched.add(dup.id);
           } else {
-            await tx.query(`UPDATE kg_relations SET ${side}_id = $2, version = version + 1, updated_at = now() WHERE id = $1`, [r.id, into.id]);
+            await this.merges.moveRelationSide(tx, r.id, side, into.id);
             changes.relationsMoved.push({ id: r.id, side });
             touched.add(r.id);
           }
           await recordHistory(tx, { relationId: r.id, action: 'entity_merged', actor: opts.actor, comment: opts.comment, before: { [`${side}Id`]: from.id }, after: { [`${side}Id`]: into.id, mergeId: id } });
         }
-        const { rows: cands } = await tx.query<{ id: string }>(`UPDATE kg_candidates SET ${side}_id = $2, row_version = row_version + 1 WHERE ${side}_id = $1 AND status = 'pending' RETURNING id`, [from.id, into.id]);
-        changes.candidates.push(...cands.map((c) => ({ id: c.id, side })));
+        const cands = await this.merges.repointPendingCandidates(tx, side, from.id, into.id);
+        changes.candidates.push(...cands.map((c) => ({ id: c, side })));
       }
-      await tx.query('UPDATE kg_entities SET merged_into = $2, updated_at = now() WHERE id = $1', [from.id, into.id]);
-      await tx.query(
-        'INSERT INTO kg_merges (id, from_id, into_id, actor, comment, changes) VALUES ($1, $2, $3, $4, $5, $6::jsonb)',
-        [id, from.id, into.id, opts.actor, opts.comment ?? null, JSON.stringify(changes)],
-      );
+      await this.merges.setMergedInto(tx, from.id, into.id);
+      await this.merges.insert(tx, { id, fromId: from.id, intoId: into.id, actor: opts.actor, comment: opts.comment, changes });
       await recordHistory(tx, { entityId: from.id, action: 'merged', actor: opts.actor, comment: opts.comment, after: { intoId: into.id, mergeId: id } });
       await this.audit.append(tx, { actor: opts.actor, action: 'review.merge', target: from.id, details: { intoId: into.id, mergeId: id } });
       const updatedInto = await this.entities.require(into.id, 'intoId', tx);
@@ -166,10 +115,7 @@ export class MergeService {
     changes.aliasKeys = await this.entities.addAliases(tx, into.id, [surface], 'merged', id);
     const resolved = await this.candidates.resolveSurface(tx, key, into.id, surfaceKey);
     changes.candidates = [...resolved.subject.map((c) => ({ id: c, side: 'subject' as const })), ...resolved.object.map((c) => ({ id: c, side: 'object' as const }))];
-    await tx.query(
-      'INSERT INTO kg_merges (id, from_surface, into_id, actor, comment, changes) VALUES ($1, $2, $3, $4, $5, $6::jsonb)',
-      [id, surface, into.id, opts.actor, opts.comment ?? null, JSON.stringify(changes)],
-    );
+    await this.merges.insert(tx, { id, fromSurface: surface, intoId: into.id, actor: opts.actor, comment: opts.comment, changes });
     await recordHistory(tx, { entityId: into.id, action: 'alias_added', actor: opts.actor, comment: opts.comment, after: { surface, mergeId: id } });
     await this.audit.append(tx, { actor: opts.actor, action: 'review.merge', target: into.id, details: { surface, mergeId: id } });
     const updated = await this.entities.require(into.id, 'intoId', tx);
@@ -185,45 +131,34 @@ export class MergeService {
   /** Reverse a merge exactly: aliases, relations, evidence and candidates go back to where they were. */
   async undo(mergeId: string, opts: { actor: string }): Promise<Merge> {
     await this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<MergeRowDb>('SELECT * FROM kg_merges WHERE id = $1 FOR UPDATE', [mergeId]);
-      const m = rows[0] ? toMerge(rows[0]) : null;
+      const m = await this.merges.lock(tx, mergeId);
       if (!m) throw new AppError('NOT_FOUND', `合并记录不存在 / unknown merge ${mergeId}`, { field: 'id' });
       if (m.undoneAt) throw new AppError('STATE_CONFLICT', `合并 ${mergeId} 已撤销 / merge already undone`, { field: 'id' });
       const events: GraphEvent[] = [];
       const touched = new Set<string>();
-      await tx.query('DELETE FROM kg_aliases WHERE merge_id = $1', [mergeId]);
+      await this.merges.removeAliases(tx, mergeId);
       if (m.fromId) {
-        const { rows: later } = await tx.query<{ id: string }>(
-          `SELECT id FROM kg_merges WHERE undone_at IS NULL AND id <> $3 AND at >= (SELECT at FROM kg_merges WHERE id = $3)
-             AND (from_id = $1 OR into_id = $1 OR into_id = $2) LIMIT 1`,
-          [m.fromId, m.intoId, mergeId],
-        );
-        if (later[0]) {
-          throw new AppError('STATE_CONFLICT', `之后的合并 ${later[0].id} 依赖本次合并，请先撤销它 / undo the later merge ${later[0].id} first`, { field: 'id' });
+        const later = await this.merges.laterDependent(tx, mergeId, m.fromId, m.intoId);
+        if (later) {
+          throw new AppError('STATE_CONFLICT', `之后的合并 ${later} 依赖本次合并，请先撤销它 / undo the later merge ${later} first`, { field: 'id' });
         }
-        await tx.query('UPDATE kg_entities SET merged_into = NULL, updated_at = now() WHERE id = $1', [m.fromId]);
+        await this.merges.setMergedInto(tx, m.fromId, null);
         const from = await this.entities.require(m.fromId, 'fromId', tx);
         events.push({ type: 'entity.upsert', entity: toGraphEntity(from) });
         for (const r of m.changes.relationsMoved) {
-          await tx.query(`UPDATE kg_relations SET ${r.side}_id = $2, version = version + 1, updated_at = now() WHERE id = $1 AND status = 'active'`, [r.id, m.fromId]);
+          await this.merges.moveRelationSide(tx, r.id, r.side, m.fromId, { onlyActive: true });
           touched.add(r.id);
         }
         for (const r of m.changes.relationsFolded) {
-          await tx.query(`DELETE FROM kg_evidence WHERE relation_id = $1 AND candidate_id IN (SELECT candidate_id FROM kg_evidence WHERE relation_id = $2)`, [r.into, r.id]);
-          await tx.query(`UPDATE kg_relations SET status = 'active', retired_reason = NULL, version = version + 1, updated_at = now() WHERE id = $1`, [r.id]);
-          await tx.query('UPDATE kg_relations SET version = version + 1, updated_at = now() WHERE id = $1', [r.into]);
+          await this.merges.unfoldRelation(tx, r.id, r.into);
           touched.add(r.id);
           touched.add(r.into);
         }
-        for (const c of m.changes.candidates) {
-          await tx.query(`UPDATE kg_candidates SET ${c.side}_id = $2, row_version = row_version + 1 WHERE id = $1 AND status = 'pending'`, [c.id, m.fromId]);
-        }
+        for (const c of m.changes.candidates) await this.merges.setPendingCandidateSide(tx, c.id, c.side, m.fromId);
       } else {
-        for (const c of m.changes.candidates) {
-          await tx.query(`UPDATE kg_candidates SET ${c.side}_id = NULL, row_version = row_version + 1 WHERE id = $1 AND status = 'pending'`, [c.id]);
-        }
+        for (const c of m.changes.candidates) await this.merges.setPendingCandidateSide(tx, c.id, c.side, null);
       }
-      await tx.query('UPDATE kg_merges SET undone_at = now(), undone_by = $2 WHERE id = $1', [mergeId, opts.actor]);
+      await this.merges.markUndone(tx, mergeId, opts.actor);
       await recordHistory(tx, { entityId: m.fromId ?? m.intoId, action: 'merge_undone', actor: opts.actor, after: { mergeId } });
       await this.audit.append(tx, { actor: opts.actor, action: 'review.unmerge', target: mergeId, details: { fromId: m.fromId, fromSurface: m.fromSurface, intoId: m.intoId } });
       const into = await this.entities.require(m.intoId, 'intoId', tx);

@@ -54,6 +54,15 @@ const BULK_CAP = 5000;
  */
 const BULK_BATCH = { targetMs: 150, min: 10, max: 500 };
 
+/** How big each bulk batch is: the first size, then the next from the last size and the time it took. */
+export interface BatchSizing {
+  first: number;
+  next(size: number, tookMs: number): number;
+}
+
+/** The default: sized to take about BULK_BATCH.targetMs each (tests inject their own sequence). */
+export const ADAPTIVE_BATCHES: BatchSizing = { first: BULK_BATCH.min, next: (size, tookMs) => nextBatchSize(size, tookMs, BULK_BATCH) };
+
 /**
  * Approving by filter touches what the reviewer has not read: above this many, the reviewer must type
  * the number the preview showed, so a stray filter cannot approve thousands of triples with one click.
@@ -73,6 +82,7 @@ export class ReviewService {
     private readonly entities: EntitiesRepository,
     private readonly relations: RelationsRepository,
     private readonly onChange: () => void = () => {},
+    private readonly batching: BatchSizing = ADAPTIVE_BATCHES,
   ) {}
 
   async approve(candidateId: string, opts: ReviewOptions & { edit?: ApprovalEdit }): Promise<Candidate> {
@@ -181,7 +191,7 @@ export class ReviewService {
       else todo.push(id);
     }
     const decide = action === 'approve' ? (tx: Queryable, id: string) => this.approveIn(tx, id, { ...opts, expectedVersion: undefined }) : (tx: Queryable, id: string) => this.rejectIn(tx, id, { ...opts, expectedVersion: undefined });
-    let size = BULK_BATCH.min;
+    let size = this.batching.first;
     // `at` advances by the batch just decided, never by the next batch's size (which adapts to the time taken:
     // advancing by it skipped candidates silently whenever a batch was quick and the size grew).
     for (let at = 0; at < todo.length; ) {
@@ -191,7 +201,7 @@ export class ReviewService {
       result.done.push(...batch.done);
       result.failed.push(...batch.failed);
       at += slice.length;
-      size = nextBatchSize(size, performance.now() - started, BULK_BATCH);
+      size = this.batching.next(size, performance.now() - started);
       await yieldToEventLoop();
     }
     if (action === 'approve' && result.done.length) this.onChange();

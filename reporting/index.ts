@@ -10,17 +10,18 @@
  *    exported as plain text, FHIR R4 (DiagnosticReport + Observations) and HL7 v2.5.1 ORU^R01.
  *  - Report QC (rules, no model): left/right and size consistency, anatomy, non-standard terms, typos, required items.
  */
-export { FINDING_TYPES, type FindingType, NODE_TYPES, type NodeType, type RenderedValue, RenderedValueSchema, parseReportValues, type ReportValues, ReportValuesSchema, type ValueSource } from './values.schema.ts';
+
+export { type Draft, type DraftRequest, DraftRequestSchema, type DraftRevision, DraftRevisionSchema, DraftSchema, type DraftSummary, DraftSummarySchema } from './draft.schema.ts';
 export { draftText, renderDraft, type TemplateDraft } from './engine.ts';
-export { type Template, TemplateSchema, templates } from './templates.ts';
+export { toFhir } from './export/fhir.ts';
+export { components, hl7Escape, hl7Unescape, parseHl7, toHl7 } from './export/hl7.ts';
 export { citationText, type FollowUp, followUpFor, followUpRules } from './followup.ts';
 export { type GuardIssue, type GuardResult, guard, locationsOf, numbersOf, sidesOf } from './guard.ts';
-export { DEFAULT_STYLE, rewriteDraft, type RewriteOutcome } from './rewrite.ts';
-export { type Draft, type DraftRequest, DraftRequestSchema, type DraftRevision, DraftRevisionSchema, DraftSchema, type DraftSummary, DraftSummarySchema } from './draft.schema.ts';
-export { assertReportText, MAX_REPORT_CHARS, type QcFlag, QcFlagSchema, type QcResult, QcResultSchema, ReportQc } from './qc/qc.ts';
-export { components, hl7Escape, hl7Unescape, parseHl7, toHl7 } from './export/hl7.ts';
-export { toFhir } from './export/fhir.ts';
-export { EXPORT_FORMATS, type ExportFormat, Reporting, type ReportingDeps } from './reporting.service.ts';
-export { type ReportFinding, ReportFindingSchema, ReportStructurer, STRUCTURE_VERSION, type StructuredReport, StructuredReportSchema } from './structure/structure.ts';
+export { PUSH_JOB, type PushTargets, pushBody, ReportOutbox } from './push/outbox.ts';
 export { PUSH_FORMATS, type Push, type PushFormat, type PushRequest, PushRequestSchema, PushSchema, type PushTarget, PushTargetSchema } from './push/push.schema.ts';
-export { PUSH_JOB, pushBody, ReportOutbox, type PushTargets } from './push/outbox.ts';
+export { assertReportText, MAX_REPORT_CHARS, type QcFlag, QcFlagSchema, type QcResult, QcResultSchema, ReportQc } from './qc/qc.ts';
+export { EXPORT_FORMATS, type ExportFormat, Reporting, type ReportingDeps } from './reporting.service.ts';
+export { DEFAULT_STYLE, type RewriteOutcome, rewriteDraft } from './rewrite.ts';
+export { type ReportFinding, ReportFindingSchema, ReportStructurer, STRUCTURE_VERSION, type StructuredReport, StructuredReportSchema } from './structure/structure.ts';
+export { type Template, TemplateSchema, type TemplateSummary, TemplateSummarySchema, templates } from './templates.ts';
+export { FINDING_TYPES, type FindingType, NODE_TYPES, type NodeType, parseReportValues, type RenderedValue, RenderedValueSchema, type ReportValues, ReportValuesSchema, type ValueSource } from './values.schema.ts';

@@ -1,5 +1,5 @@
-import type { AiResultRow, MeasurementResult } from '../imaging/index.ts';
 import { AppError } from '../core/index.ts';
+import type { AiResultRow, MeasurementResult } from '../imaging/index.ts';
 import { lungLobeOf } from './anatomy.ts';
 import type { ValueSources } from './engine.ts';
 import { type NodeType, parseReportValues, type ReportValues, type ReportValuesInput } from './values.schema.ts';

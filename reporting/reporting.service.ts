@@ -6,15 +6,16 @@ import type { Database, JobHandler, JobQueue } from '../store/index.ts';
 import type { Draft, DraftRequest, DraftRevision, DraftSummary } from './draft.schema.ts';
 import { DraftsRepository } from './drafts.repository.ts';
 import { draftText, renderDraft } from './engine.ts';
-import { guard } from './guard.ts';
 import { toFhir } from './export/fhir.ts';
 import { parseHl7, toHl7 } from './export/hl7.ts';
+import { guard } from './guard.ts';
 import { type ResolvedValues, valuesFromAi, valuesFromMeasurement } from './inputs.ts';
-import { assertReportText, ReportQc, type QcResult } from './qc/qc.ts';
-import { ReportOutbox, type PushTargets } from './push/outbox.ts';
+import { type PushTargets, ReportOutbox } from './push/outbox.ts';
+import { assertReportText, type QcResult, ReportQc } from './qc/qc.ts';
 import { rewriteDraft } from './rewrite.ts';
 import { ReportStructurer, type StructuredReport } from './structure/structure.ts';
-import { parseReportValues } from './values.schema.ts';
+import { type TemplateSummary, templates } from './templates.ts';
+import { type FindingType, parseReportValues } from './values.schema.ts';
 
 export interface ReportingDeps {
   db: Database;
@@ -182,6 +183,14 @@ export class Reporting {
       return { contentType: 'application/hl7-v2; charset=utf-8', body: msg };
     }
     return { contentType: 'text/plain; charset=utf-8', body: `${d.text}\n\n来源 / provenance: ${baseUrl}${d.provenanceUrl}（${d.templateId}@${d.templateVersion}，${d.engine === 'llm' ? `大模型 ${d.llm.model}` : '模板引擎'}）` };
+  }
+
+  /** The templates a draft can be written with (default first within each finding type). */
+  templateList(findingType?: FindingType): TemplateSummary[] {
+    return templates()
+      .filter((t) => !findingType || t.findingType === findingType)
+      .sort((a, b) => a.findingType.localeCompare(b.findingType) || Number(b.default) - Number(a.default) || a.id.localeCompare(b.id))
+      .map(({ id, version, title, modality, bodyPart, findingType: type, default: isDefault, required }) => ({ id, version, title, modality, bodyPart, findingType: type, default: isDefault, required }));
   }
 
   check(text: string, templateId?: string): QcResult {

@@ -3,7 +3,7 @@ import { openAuditedDatabase } from '../audit/index.ts';
 import { AuthService } from '../auth/index.ts';
 import { Cases } from '../cases/index.ts';
 import { CollectionsService } from '../collections/index.ts';
-import { Connectors } from '../connectors/index.ts';
+import { Connectors, type Lookup } from '../connectors/index.ts';
 import { type Config, createLogger, type Keyring, type KeySource, type Lexicon, type Logger, loadLanguage, type Tokenizer } from '../core/index.ts';
 import { openGraphStore } from '../graph/index.ts';
 import { Imaging } from '../imaging/index.ts';
@@ -72,8 +72,9 @@ export { loadLanguage };
 /**
  * `command`: a one-shot CLI command, whose process ends when it returns: use cases wait until the graph shows
  * their changes instead of leaving them to the background projector.
+ * `lookup`: how connector target names resolve (the system resolver by default; tests script their own).
  */
-export async function createRuntime(config: Config, opts: { inMemory?: boolean; log?: Logger; command?: boolean } = {}): Promise<Runtime> {
+export async function createRuntime(config: Config, opts: { inMemory?: boolean; log?: Logger; command?: boolean; lookup?: Lookup } = {}): Promise<Runtime> {
   const log = opts.log ?? createLogger(config.logLevel);
   // Configurations from before the backend registry still start; say which name to set.
   if (config.store.chosenBy === 'inferred') log.warn({ backend: 'postgres' }, 'YZ_STORE is not set: DATABASE_URL is, so the postgres store is used; set YZ_STORE=postgres');
@@ -95,7 +96,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const sourceAdmin = new SourceAdminService({ db, sources, jobs, parser, limits: ingestLimits, knowledge: new SourceRetirementRepository(), index: indexer });
     const llmUsage = new LlmUsageRepository(db);
     const llmCache = new LlmResponseCache(db, llmUsage);
-    const connectors = new Connectors({ db, jobs, keyring, log, checkSeconds: config.connectors.checkSeconds, timeoutMs: config.connectors.timeoutMs });
+    const connectors = new Connectors({ db, jobs, keyring, log, checkSeconds: config.connectors.checkSeconds, timeoutMs: config.connectors.timeoutMs, lookup: opts.lookup });
     const llmSettingsRepo = new LlmSettingsRepository(db);
     const activeModel = new ActiveModel({
       env: config.llm, settings: llmSettingsRepo, usage: llmUsage, capabilities: llmSettingsRepo, resolveConnector: (id) => connectors.llmEndpoint(id), log,
@@ -125,8 +126,16 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     // The runner is made below, once every handler is known; services that queue work wake it through this.
     let runnerRef: JobRunner | undefined;
     const wake = () => runnerRef?.wake();
+    // A serving process wakes its projector after a change; a one-shot command waits for the graph to show it.
+    // The change is committed either way: a graph store that is down leaves it pending for the projector.
+    const graphChanged = opts.command
+      ? () => knowledge.projector.catchUp().then(() => undefined, (e) => log.warn({ err: e }, 'graph projection failed; the change stays pending'))
+      : async () => knowledge.projector.wake();
+    // Who may read which sources: search, chat and the source pages ask it (collections/).
+    const collections = new CollectionsService({ db });
+    const sourcesService = new SourcesService({ db, ingest, admin: sourceAdmin, sources, tables, wake, graphChanged, collections });
     const literature = new Literature({ db, jobs, log, wake, config: config.pubmed, prepared: { sources, indexer, tables, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
-    const extractDeps = knowledge.extractJobDeps();
+    const extractDeps = knowledge.extractJobDeps(sourcesService);
     const imaging = new Imaging({ db, jobs, log, lexicon, config: config.imaging, connectors, timeZone: config.pubmed.timezone, wake });
     const reporting = new Reporting({
       db,
@@ -146,6 +155,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
           const ep = await connectors.endpointOf('ris', id);
           return ep && ep.config.mode === 'rest' && typeof ep.config.url === 'string' ? { id: ep.id, name: ep.name, url: ep.config.url } : null;
         },
+        http: connectors.http,
       },
     });
     const handlers: Record<string, JobHandler> = {
@@ -169,7 +179,6 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     await queueMissingEmbeddings(deps);
     await literature.ensureScheduled();
     await connectors.ensureScheduled();
-    const collections = new CollectionsService({ db });
     const search = new SearchService(db, tokenizer, embedder, { reranker: config.reranker ? new HttpReranker(config.reranker) : null, scopes: collections });
     // Questions stored in clear by earlier versions are encrypted once (a no-op afterwards).
     const encrypted = await encryptStoredQuestions(db, keyring);
@@ -181,12 +190,6 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     });
     const cases = new Cases({ db, lexicon, tokenizer, knowledge, keyring, llm: () => activeModel.current });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
-    // A serving process wakes its projector after a change; a one-shot command waits for the graph to show it.
-    // The change is committed either way: a graph store that is down leaves it pending for the projector.
-    const graphChanged = opts.command
-      ? () => knowledge.projector.catchUp().then(() => undefined, (e) => log.warn({ err: e }, 'graph projection failed; the change stays pending'))
-      : async () => knowledge.projector.wake();
-    const sourcesService = new SourcesService({ db, ingest, admin: sourceAdmin, sources, tables, wake, graphChanged, collections });
     const jobsService = new JobsService({ db, jobs, runner, catchUpGraph: () => knowledge.projector.catchUp().then(() => undefined) });
     const graphService = new GraphService({ db, knowledge, keyring });
     const services: Services = {

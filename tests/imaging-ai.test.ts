@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToolRegistry } from '../agents/index.ts';
+import type { Lookup } from '../connectors/index.ts';
 import type { Role } from '../auth/index.ts';
 import { labelMap, writeNifti } from '../imaging/index.ts';
 import { SectionsRepository } from '../ingest/index.ts';
@@ -41,9 +42,17 @@ describe('imaging-AI connector', () => {
     });
   };
 
+  // `ai.hospital.test` resolves through this scripted resolver: each question takes the next answer (the last one repeats).
+  const dns = { answers: ['127.0.0.1'], asked: 0 };
+  const lookup: Lookup = async (host) => {
+    if (host !== 'ai.hospital.test') throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+    dns.asked++;
+    return [{ address: (dns.answers.length > 1 ? dns.answers.shift() : dns.answers[0]) as string }];
+  };
+
   beforeAll(async () => {
     [srv, fake] = await Promise.all([
-      startTestServer([], { YZ_MASTER_KEY: randomBytes(16).toString('hex'), YZ_IMAGING_DIR: tmp.dir, YZ_IMAGING_AI_POLL_MS: '20', YZ_IMAGING_AI_TIMEOUT_MS: '2000', YZ_CONNECTOR_CHECK_SECONDS: '3600' }),
+      startTestServer([], { YZ_MASTER_KEY: randomBytes(16).toString('hex'), YZ_IMAGING_DIR: tmp.dir, YZ_IMAGING_AI_POLL_MS: '20', YZ_IMAGING_AI_TIMEOUT_MS: '2000', YZ_CONNECTOR_CHECK_SECONDS: '3600' }, { lookup }),
       startFakeAiServer(),
     ]);
   }, 120_000);
@@ -165,6 +174,24 @@ describe('imaging-AI connector', () => {
     fake.mode = 'up';
     expect((await call('GET', '/api/imaging/ai/results?status=failed', 'physician')).json.items.map((i: Json) => i.id)).toContain(r.json.id);
     expect((await call('POST', '/api/imaging/ai/jobs', 'technician', { task: 'nodule_detection', studyUid: STUDY })).status).toBe(403);
+  });
+
+  it('a service named by host is called at the checked address; when the name re-resolves to the metadata address mid-job, the poll is refused unsent', async () => {
+    fake.mode = 'up';
+    const byName = await srv.rt.connectors.create({ name: 'AI by name', kind: 'imaging_ai', config: { url: fake.url.replace('127.0.0.1', 'ai.hospital.test') } }, 'admin');
+    dns.answers = ['127.0.0.1'];
+    const ok = await call('POST', '/api/imaging/ai/jobs', 'physician', { task: 'nodule_detection', studyUid: '1.2.3.555', connectorId: byName.id });
+    expect(await until(ok.json.id, ['succeeded', 'failed'])).toMatchObject({ status: 'succeeded' });
+
+    // Checks at queueing, at the job's start and for the POST see 127.0.0.1; the first poll's resolution is the metadata address.
+    dns.asked = 0;
+    dns.answers = ['127.0.0.1', '127.0.0.1', '127.0.0.1', '169.254.169.254'];
+    const seen = fake.requests.length;
+    const r = await call('POST', '/api/imaging/ai/jobs', 'physician', { task: 'nodule_detection', studyUid: '1.2.3.556', connectorId: byName.id });
+    const failed = await until(r.json.id, ['failed', 'succeeded']);
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringContaining('allow-list') });
+    expect(dns.asked).toBe(4);
+    expect(fake.requests.slice(seen).map((q) => q.method)).toEqual(['POST']); // no poll reached anything
   });
 
   it('the measurement tool reads stored measurements by id and by study, with refs', async () => {

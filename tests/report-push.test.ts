@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../auth/index.ts';
+import type { Lookup } from '../connectors/index.ts';
 import { parseHl7 } from '../reporting/index.ts';
 import { fhirR4Errors } from './helpers/fhir-schema.ts';
 import { startTestServer, type TestServer } from './helpers/runtime.ts';
@@ -50,8 +51,16 @@ describe('report outbox (push to RIS / webhook)', () => {
   };
   const newDraft = async () => (await call('POST', '/api/reports/drafts', 'physician', { values: TYPED })).json;
 
+  // Connector host names resolve through this scripted resolver: each question takes the next answer (the last one repeats).
+  const dns = { answers: ['127.0.0.1'], asked: [] as string[] };
+  const lookup: Lookup = async (host) => {
+    if (host !== 'ris.hospital.test') throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+    dns.asked.push(host);
+    return [{ address: (dns.answers.length > 1 ? dns.answers.shift() : dns.answers[0]) as string }];
+  };
+
   beforeAll(async () => {
-    [srv, ris] = await Promise.all([startTestServer([], { YZ_LLM: 'none', YZ_MASTER_KEY: randomBytes(16).toString('hex'), YZ_CONNECTOR_CHECK_SECONDS: '3600', YZ_CONNECTOR_TIMEOUT_MS: '3000' }), startRis()]);
+    [srv, ris] = await Promise.all([startTestServer([], { YZ_LLM: 'none', YZ_MASTER_KEY: randomBytes(16).toString('hex'), YZ_CONNECTOR_CHECK_SECONDS: '3600', YZ_CONNECTOR_TIMEOUT_MS: '3000' }, { lookup }), startRis()]);
     connectorId = (await srv.rt.connectors.create({ name: '放射科 RIS', kind: 'ris', config: { mode: 'rest', url: ris.url } }, 'admin')).id;
     await srv.rt.connectors.create({ name: 'RIS 数据库', kind: 'ris', config: { mode: 'database', host: '127.0.0.1', port: 5432, database: 'ris', user: 'ris' } }, 'admin');
   }, 120_000);
@@ -139,4 +148,24 @@ describe('report outbox (push to RIS / webhook)', () => {
       await srv.rt.connectors.allowlist.allow({ pattern: '127.0.0.0/8', note: 'test' }, 'admin');
     }
   });
+
+  it('a target named by host is reached at the address the policy checked, and a name re-resolving to the metadata address at delivery sends nothing', async () => {
+    const byName = (await srv.rt.connectors.create({ name: 'RIS by name', kind: 'ris', config: { mode: 'rest', url: ris.url.replace('127.0.0.1', 'ris.hospital.test') } }, 'admin')).id;
+    const d = await newDraft();
+    dns.answers = ['127.0.0.1'];
+    const q = await call('POST', `/api/reports/drafts/${d.id}/push`, 'physician', { connectorId: byName, format: 'json' });
+    expect(await until(d.id, q.json.id, ['sent', 'failed'])).toMatchObject({ status: 'sent', responseStatus: 200 });
+    expect(ris.got.at(-1)?.headers.host).toBe(new URL(ris.url).host.replace('127.0.0.1', 'ris.hospital.test'));
+
+    // Rebinding: the name passes the checks at queueing and at the job's start, then answers the metadata address
+    // when the connection is made — the connection's own resolution is checked, and nothing is sent.
+    const before = ris.got.length;
+    dns.asked.length = 0;
+    dns.answers = ['127.0.0.1', '127.0.0.1', '169.254.169.254'];
+    const r = await call('POST', `/api/reports/drafts/${d.id}/push`, 'physician', { connectorId: byName, format: 'json' });
+    const failed = await until(d.id, r.json.id, ['failed', 'sent']);
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringContaining('allow-list') });
+    expect(dns.asked.length).toBe(3);
+    expect(ris.got.length).toBe(before);
+  }, 40_000);
 });

@@ -49,6 +49,29 @@ describe('report drafts API', () => {
     expect(b.json.id).not.toBe(a.json.id);
   });
 
+  it('templates: listed per finding type with the default first; a chosen template writes the draft and is recorded; an unknown or mismatched one is a 400 naming templateId', async () => {
+    const call = jsonClient(() => plain.url, () => ({}));
+    const h = await as(plain, 'physician');
+    const lung = await call('GET', '/api/reports/templates?findingType=lung_nodule', undefined, h);
+    expect(lung.status).toBe(200);
+    expect(lung.json.items.map((x: Json) => [x.id, x.default])).toEqual([['lung_nodule', true], ['lung_nodule_brief', false]]);
+    const all = await call('GET', '/api/reports/templates', undefined, h);
+    expect(new Set(all.json.items.map((x: Json) => x.findingType))).toEqual(new Set(['lung_nodule', 'liver_lesion', 'lesion_volume']));
+    const brief = await draft(plain, { values: TYPED, templateId: 'lung_nodule_brief' });
+    expect(brief.status).toBe(201);
+    expect(brief.json).toMatchObject({ templateId: 'lung_nodule_brief', templateVersion: '1.0.0', findings: '右肺上叶尖段磨玻璃结节，大小约8.2mm×6.1mm。' });
+    // The brief wording leaves the volume and CT value out; the full one (the default) keeps them.
+    expect(brief.json.findings).not.toContain('0.19');
+    expect((await draft(plain, { values: TYPED })).json.templateId).toBe('lung_nodule');
+    const unknown = await draft(plain, { values: TYPED, templateId: 'no_such_template' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error).toMatchObject({ field: 'templateId', message: expect.stringContaining('no_such_template') });
+    const mismatched = await draft(plain, { values: TYPED, templateId: 'liver_lesion' });
+    expect(mismatched.status).toBe(400);
+    expect(mismatched.json.error.field).toBe('templateId');
+    expect((await call('GET', '/api/reports/templates', undefined, await as(plain, 'technician'))).status).toBe(403);
+  });
+
   it('a model rewrite that keeps every value is used, and the model saw the template text', async () => {
     fake.reply({ json: { findings: '右肺上叶尖段磨玻璃结节一枚，约8.2mm×6.1mm，体积约0.19cm³，平均CT值约-612HU，边界清楚，形态规则。', impression: '右肺上叶尖段磨玻璃结节，平均直径约7.2mm。' } });
     const r = await draft(srv, { values: TYPED });

@@ -1,4 +1,5 @@
 import { AuditLog } from '../../audit/index.ts';
+import type { OutboundHttp } from '../../connectors/index.ts';
 import { AppError, isAppError, type Lexicon, type Logger, newId, sha256Hex } from '../../core/index.ts';
 import type { Database, Job, JobHandler, JobQueue } from '../../store/index.ts';
 import { type AiClientOptions, runAiJob } from './ai-client.ts';
@@ -8,9 +9,13 @@ import type { AiJobRequestWire, AiRequest, AiResult, AiResultRow, AiTask } from 
 
 export const AI_JOB = 'imaging.ai';
 
-/** How imaging finds its connectors (connectors/ implements it): enabled connector of a kind, secrets decrypted. */
+/**
+ * How imaging finds and reaches its connectors (connectors/ implements it): enabled connector of a kind,
+ * secrets decrypted; and the connector HTTP client, which checks every connection against the network policy.
+ */
 export interface ConnectorEndpoints {
   endpointOf(kind: 'imaging_ai' | 'pacs', id?: string): Promise<{ id: string; name: string; config: Record<string, unknown> } | null>;
+  readonly http: OutboundHttp;
 }
 
 export interface AiServiceDeps {
@@ -107,7 +112,7 @@ export class AiService {
       ...(req.prompts ? { prompts: req.prompts } : {}),
       ...(req.labels ? { options: { labels: req.labels } } : {}),
     };
-    const result = await runAiJob({ url: String(ep.config.url), apiKey: typeof ep.config.apiKey === 'string' ? ep.config.apiKey : undefined }, wire, {
+    const result = await runAiJob(this.deps.connectors.http, { url: String(ep.config.url), apiKey: typeof ep.config.apiKey === 'string' ? ep.config.apiKey : undefined }, wire, {
       ...this.deps.client,
       onProgress: (status, p) => this.deps.jobs.progress(this.deps.db, job.id, `ai ${status}`, Math.round((p ?? 0) * 100), 100).then(() => undefined),
     });

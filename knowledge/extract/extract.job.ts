@@ -9,8 +9,20 @@ import type { TermProposalsRepository, TermSighting } from '../term-proposals.re
 export const EXTRACT_JOB = 'extract';
 const BATCH = 32;
 
+/**
+ * What extraction reads of a source: its status, its passages in reading order and the page a quote is on
+ * (ingest's SourcesService implements it; knowledge never reads ingest's tables).
+ */
+export interface ExtractionSources {
+  get(id: string): Promise<{ status: string } | null>;
+  chunkCount(sourceId: string): Promise<number>;
+  chunksFrom(sourceId: string, from: number, limit: number): Promise<ChunkRow[]>;
+  pageContaining(sourceId: string, from: number, to: number, text: string): Promise<number | null>;
+}
+
 export interface ExtractJobDeps {
   db: Database;
+  sources: ExtractionSources;
   jobs: JobQueue;
   candidates: CandidatesRepository;
   entities: EntitiesRepository;
@@ -50,13 +62,13 @@ export function requireExtractor(extractors: ExtractJobDeps['extractors'], engin
   return x;
 }
 
-interface ChunkRowDb {
+interface ChunkRow {
   id: string;
   ordinal: number;
   text: string;
-  heading_path: string[];
-  page_start: number;
-  page_end: number;
+  headingPath: string[];
+  pageStart: number;
+  pageEnd: number;
 }
 
 /**
@@ -70,11 +82,10 @@ export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<voi
   const tags = Array.isArray(job.payload.tags) ? job.payload.tags.map(String) : [];
   const demo = job.payload.demo === true;
   const extractor = requireExtractor(deps.extractors, engine);
-  const { rows: src } = await deps.db.query<{ status: string }>('SELECT status FROM sources WHERE id = $1', [sourceId]);
-  if (!src[0]) throw new AppError('NOT_FOUND', `source ${sourceId} no longer exists`, { field: 'sourceId' });
-  if (src[0].status !== 'ready') throw new AppError('STATE_CONFLICT', `source ${sourceId} is not indexed yet (${src[0].status})`, { field: 'sourceId' });
-  const { rows: cnt } = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM chunks WHERE source_id = $1', [sourceId]);
-  const total = cnt[0]?.n ?? 0;
+  const src = await deps.sources.get(sourceId);
+  if (!src) throw new AppError('NOT_FOUND', `source ${sourceId} no longer exists`, { field: 'sourceId' });
+  if (src.status !== 'ready') throw new AppError('STATE_CONFLICT', `source ${sourceId} is not indexed yet (${src.status})`, { field: 'sourceId' });
+  const total = await deps.sources.chunkCount(sourceId);
   let done = Math.min(job.progressDone, total);
   const stats = { proposed: 0, inserted: 0, termSightings: 0, llmCalls: Number(job.result?.llmCalls ?? 0), failedChunks: 0 };
   const resolveCache = new Map<string, { id: string; type: string } | null>();
@@ -84,10 +95,7 @@ export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<voi
   await deps.jobs.progress(deps.db, job.id, `extract:${engine}`, done, total);
   while (done < total) {
     // The chunk before the batch too: the first chunk's section may have begun in it.
-    const { rows: fetched } = await deps.db.query<ChunkRowDb>(
-      'SELECT id, ordinal, text, heading_path, page_start, page_end FROM chunks WHERE source_id = $1 AND ordinal >= $2 ORDER BY ordinal LIMIT $3',
-      [sourceId, Math.max(0, done - 1), BATCH + (done > 0 ? 1 : 0)],
-    );
+    const fetched = await deps.sources.chunksFrom(sourceId, Math.max(0, done - 1), BATCH + (done > 0 ? 1 : 0));
     const previous = done > 0 && fetched[0]?.ordinal === done - 1 ? fetched[0] : undefined;
     const rows = fetched.filter((r) => r.ordinal >= done);
     if (!rows.length) break;
@@ -99,7 +107,7 @@ export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<voi
       // statements never yield): give the API a turn between chunks.
       await yieldToEventLoop();
       const chunk: ChunkForExtraction = {
-        id: row.id, sourceId, text: row.text, headingPath: row.heading_path, pageStart: row.page_start, gleanBudget,
+        id: row.id, sourceId, text: row.text, headingPath: row.headingPath, pageStart: row.pageStart, gleanBudget,
         ...(before && sameSection(before, row) ? { preceding: before.text.slice(-PRECEDING_CHARS) } : {}),
       };
       before = row;
@@ -122,7 +130,7 @@ export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<voi
         const subject = await resolveMention(deps, t.subject, resolveCache);
         const object = await resolveMention(deps, t.object, resolveCache);
         const [s, o] = subject.entityId && object.entityId ? orientMentions(t.predicate, subject, object) : [subject, object];
-        const page = await pageOf(deps.db, sourceId, row, t.quote);
+        const page = await pageOf(deps.sources, sourceId, row, t.quote);
         drafts.push({ ...t, subject: s, object: o, sourceId, chunkId: row.id, page, extractor: extractor.engine, extractorVersion: extractor.version, tags, demo });
         for (const m of [s, o]) {
           if (!m.entityId) sightings.push({ kind: 'term', surface: m.text, guessedType: m.type, sourceId, chunkId: row.id, page, quote: t.quote, quoteStart: t.quoteStart });
@@ -130,7 +138,7 @@ export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<voi
       }
       for (const y of result.synonyms ?? []) {
         const term = await resolveMention(deps, y.term, resolveCache);
-        const page = await pageOf(deps.db, sourceId, row, y.quote);
+        const page = await pageOf(deps.sources, sourceId, row, y.quote);
         sightings.push({
           kind: 'synonym', surface: y.alias, guessedType: term.type, target: { surface: term.text, entityId: term.entityId }, cue: y.cue,
           sourceId, chunkId: row.id, page, quote: y.quote, quoteStart: y.quoteStart,
@@ -177,8 +185,8 @@ async function resolveMention(deps: ExtractJobDeps, m: Mention, cache: Map<strin
 }
 
 /** Two chunks of one section: the same heading path (a plain-text book has none, and is one section). */
-function sameSection(a: ChunkRowDb, b: ChunkRowDb): boolean {
-  return a.heading_path.length === b.heading_path.length && a.heading_path.every((h, i) => h === b.heading_path[i]);
+function sameSection(a: ChunkRow, b: ChunkRow): boolean {
+  return a.headingPath.length === b.headingPath.length && a.headingPath.every((h, i) => h === b.headingPath[i]);
 }
 
 function orientMentions(predicate: NewCandidate['predicate'], s: Mention, o: Mention): [Mention, Mention] {
@@ -187,12 +195,7 @@ function orientMentions(predicate: NewCandidate['predicate'], s: Mention, o: Men
 }
 
 /** The page a quote is on: the chunk's first page unless the chunk spans pages and the quote is found on a later one. */
-async function pageOf(db: Database, sourceId: string, row: ChunkRowDb, quote: string): Promise<number> {
-  if (row.page_start === row.page_end) return row.page_start;
-  const probe = quote.slice(0, 24);
-  const { rows } = await db.query<{ page_no: number }>(
-    'SELECT page_no FROM pages WHERE source_id = $1 AND page_no BETWEEN $2 AND $3 AND strpos(text, $4) > 0 ORDER BY page_no LIMIT 1',
-    [sourceId, row.page_start, row.page_end, probe],
-  );
-  return rows[0]?.page_no ?? row.page_start;
+async function pageOf(sources: ExtractionSources, sourceId: string, row: ChunkRow, quote: string): Promise<number> {
+  if (row.pageStart === row.pageEnd) return row.pageStart;
+  return (await sources.pageContaining(sourceId, row.pageStart, row.pageEnd, quote.slice(0, 24))) ?? row.pageStart;
 }

@@ -1,5 +1,6 @@
 import { AuditLog } from '../../audit/index.ts';
 import { AppError, isAppError, type Logger, newId } from '../../core/index.ts';
+import type { OutboundHttp } from '../../connectors/index.ts';
 import type { Database, Job, JobHandler, JobQueue } from '../../store/index.ts';
 import type { Draft } from '../draft.schema.ts';
 import { toFhir } from '../export/fhir.ts';
@@ -12,12 +13,15 @@ const MAX_ATTEMPTS = 6;
 
 /**
  * Where pushes go (runtime wires it to connectors/): an enabled RIS connector in REST mode, its URL checked
- * against the connector network policy (allow-list, no link-local or metadata addresses) at every use.
+ * against the connector network policy (allow-list, no link-local or metadata addresses) at every use, and
+ * again by the connector HTTP client for the connection itself.
  */
 export interface PushTargets {
   list(): Promise<PushTarget[]>;
   /** The target's URL, or null when the connector is missing, disabled or not a REST RIS; throws TARGET_NOT_ALLOWED. */
   resolve(connectorId: string): Promise<{ id: string; name: string; url: string } | null>;
+  /** How they are reached: the connector HTTP client (resolved once, every address checked, the checked one connected to). */
+  http: OutboundHttp;
 }
 
 export interface OutboxDeps {
@@ -127,12 +131,13 @@ export class ReportOutbox {
   }
 
   private async deliver(url: string, body: string, p: Push & { baseUrl: string }, d: Draft): Promise<number> {
-    let res: Response;
+    let status: number;
     try {
-      res = await fetch(url, {
+      // The answer is hostile: only its status is used (the body is not read), and a redirect is not followed.
+      ({ status } = await this.deps.targets.http.request(url, {
         method: 'POST',
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.deps.timeoutMs),
+        timeoutMs: this.deps.timeoutMs,
+        maxBytes: 0,
         headers: {
           'content-type': CONTENT_TYPE[p.format],
           'idempotency-key': p.id,
@@ -141,16 +146,15 @@ export class ReportOutbox {
           'user-agent': 'YingZhi-report-push',
         },
         body,
-      });
+      }));
     } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-      throw new AppError('PUSH_TARGET_UNAVAILABLE', `推送目标不可达 / the push target is unreachable (${cause})`);
+      const { category, detail } = e as { category?: string; detail?: string | null };
+      if (category === 'NOT_ALLOWED') throw new AppError('TARGET_NOT_ALLOWED', `推送目标地址不被连接允许列表允许 / the push target's address is not allowed by the connector allow-list (${detail ?? 'refused'})`);
+      throw new AppError('PUSH_TARGET_UNAVAILABLE', `推送目标不可达 / the push target is unreachable (${category ?? (e as Error).name})`);
     }
-    // The answer is hostile: only its status is used.
-    await res.body?.cancel().catch(() => undefined);
-    if (res.status >= 500 || res.status === 429 || res.status === 408) throw new AppError('PUSH_TARGET_UNAVAILABLE', `推送目标暂时不可用 / the push target answered HTTP ${res.status}`, { details: { status: res.status } });
-    if (res.status < 200 || res.status >= 300) throw new AppError('PUSH_REJECTED', `推送目标拒绝了报告 / the push target refused the report: HTTP ${res.status}`, { details: { status: res.status } });
-    return res.status;
+    if (status >= 500 || status === 429 || status === 408) throw new AppError('PUSH_TARGET_UNAVAILABLE', `推送目标暂时不可用 / the push target answered HTTP ${status}`, { details: { status } });
+    if (status < 200 || status >= 300) throw new AppError('PUSH_REJECTED', `推送目标拒绝了报告 / the push target refused the report: HTTP ${status}`, { details: { status } });
+    return status;
   }
 
   private async onError(job: Job, e: unknown): Promise<void> {

@@ -119,6 +119,27 @@ describe.skipIf(!chromiumAvailable())('reporting UI (Chromium)', () => {
     await closePage(page, errors);
   });
 
+  it('报告草稿 template choice: the brief follow-up wording is offered for lung nodules only, writes the draft and is named on it', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/reports/draft`, { auth: await server.tokenFor('physician') });
+    const form = page.getByTestId('draft-form');
+    const picker = form.locator('select[name="templateId"]');
+    await picker.waitFor();
+    await expect(picker.locator('option').allTextContents()).resolves.toEqual([expect.stringContaining('（默认）'), expect.stringContaining('肺结节（随访简明）')]);
+    await picker.selectOption({ label: '肺结节（随访简明） · v1.0.0' });
+    await form.locator('input[name="longMm"]').fill('8.2');
+    await form.locator('input[name="shortMm"]').fill('6.1');
+    await form.locator('input[name="volumeCm3"]').fill('0.19');
+    await shot(page, 'report-draft-template-choice.png');
+    await page.getByTestId('draft-submit').click();
+    await page.getByTestId('draft-result').waitFor();
+    await expect(page.getByTestId('draft-findings').textContent()).resolves.toBe('右肺上叶尖段磨玻璃结节，大小约8.2mm×6.1mm。');
+    await expect(page.getByTestId('draft-result').textContent()).resolves.toContain('lung_nodule_brief@1.0.0');
+    // Another finding type has one template: no choice is offered.
+    await form.locator('select[name="findingType"]').selectOption('liver_lesion');
+    await expect(picker.count()).resolves.toBe(0);
+    await closePage(page, errors);
+  });
+
   it('报告草稿 edit: QC re-runs as the text changes; saving stores a new version that names the draft it revises and shows values not in the inputs', async () => {
     const { page, errors } = await openPage(browser, `${server.url}/reports/draft`, { auth: await server.tokenFor('physician') });
     await page.getByTestId('draft-form').locator('input[name="longMm"]').fill('8.2');

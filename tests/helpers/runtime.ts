@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/index.ts';
 import type { Role } from '../../auth/index.ts';
+import type { Lookup } from '../../connectors/index.ts';
 import { createLogger, loadConfig } from '../../core/index.ts';
 import { loadSidecarMeta } from '../../ingest/index.ts';
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
@@ -12,9 +13,9 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const DEMO = path.join(ROOT, 'demo/corpus');
 
 /** A runtime on a fresh in-memory PGlite (or DATABASE_URL when `server` is given). */
-export async function testRuntime(env: Record<string, string> = {}, opts: { inMemory?: boolean } = { inMemory: true }): Promise<Runtime> {
+export async function testRuntime(env: Record<string, string> = {}, opts: { inMemory?: boolean; lookup?: Lookup } = { inMemory: true }): Promise<Runtime> {
   const config = loadConfig({ YZ_LOG_LEVEL: 'silent', ...checkpointsPerDatabase(env), ...env });
-  return createRuntime(config, { inMemory: opts.inMemory, log: createLogger('silent') });
+  return createRuntime(config, { inMemory: opts.inMemory ?? true, log: createLogger('silent'), lookup: opts.lookup });
 }
 
 /**
@@ -79,8 +80,8 @@ export async function testAuth(rt: Runtime): Promise<{ auth: Record<string, stri
 }
 
 /** The real HTTP server (API + built UI) on a random port, for HTTP and browser tests. */
-export async function startTestServer(files: string[] = [], env: Record<string, string> = {}): Promise<TestServer> {
-  const rt = await testRuntime(env);
+export async function startTestServer(files: string[] = [], env: Record<string, string> = {}, opts: { lookup?: Lookup } = {}): Promise<TestServer> {
+  const rt = await testRuntime(env, { inMemory: true, lookup: opts.lookup });
   await ingestFiles(rt, files, { demo: true });
   const app = await buildApp(rt, { serveUi: true });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

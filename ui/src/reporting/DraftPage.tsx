@@ -1,10 +1,10 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { Badge, ErrorAlert, Loading, useTitle } from '../components.tsx';
-import { type AiResultRow, type Draft, type DraftBody, type DraftSummary, type MeasurementResult, type MeasurementSummary, type QcResult, reportsApi, type ReportValues } from './api.ts';
+import { type AiResultRow, type Draft, type DraftBody, type DraftSummary, type MeasurementResult, type MeasurementSummary, type QcResult, type ReportValues, reportsApi, type TemplateSummary } from './api.ts';
+import { DraftEditor } from './DraftEditor.tsx';
 import { HighlightedValues } from './highlight.tsx';
 import { type ReportKey, useReportT } from './i18n.ts';
-import { DraftEditor } from './DraftEditor.tsx';
 import { PushPanel } from './PushPanel.tsx';
 import './reporting.css';
 
@@ -42,6 +42,10 @@ export function DraftPage() {
   const [mode, setMode] = useState<Mode>('values');
   const [form, setForm] = useState<Form>({ findingType: 'lung_nodule', nodeType: 'ground_glass', side: 'right', lobe: 'upper', segment: 'S1' });
   const [rewrite, setRewrite] = useState(true);
+  const [templateList, setTemplateList] = useState<TemplateSummary[]>([]);
+  // '' = the finding type's default template.
+  const [templateId, setTemplateId] = useState('');
+  const templateChoices = templateList.filter((x) => x.findingType === form.findingType);
   const [measurements, setMeasurements] = useState<MeasurementSummary[] | null>(null);
   const [measurementId, setMeasurementId] = useState('');
   const [measurement, setMeasurement] = useState<MeasurementResult | null>(null);
@@ -68,8 +72,13 @@ export function DraftPage() {
     loadHistory(ctl.signal);
     reportsApi.measurements(ctl.signal).then((r) => setMeasurements(r.items), () => setMeasurements([]));
     reportsApi.aiResults(ctl.signal).then((r) => setAiResults(r.items), () => setAiResults([]));
+    reportsApi.templates(ctl.signal).then((r) => setTemplateList(r.items), () => setTemplateList([]));
     return () => ctl.abort();
   }, [loadHistory]);
+  // A template chosen for another finding type does not carry over.
+  useEffect(() => {
+    if (templateId && !templateList.some((x) => x.id === templateId && x.findingType === form.findingType)) setTemplateId('');
+  }, [form.findingType, templateId, templateList]);
   // The provenance URL /reports/drafts/:id reopens a stored draft.
   useEffect(() => {
     if (!id) return;
@@ -91,6 +100,7 @@ export function DraftPage() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const body: DraftBody = { values: valuesOf(form, mode), rewrite };
+    if (templateId) body.templateId = templateId;
     if (mode === 'measurement') {
       body.measurementId = measurementId;
       body.lesion = lesion || undefined;
@@ -271,6 +281,21 @@ export function DraftPage() {
                 </label>
               )}
             </div>
+            {templateChoices.length > 1 && (
+              <div className="field-row">
+                <label className="field wide">
+                  <span className="field-label">{t('draft.templateChoice')}</span>
+                  <select name="templateId" value={templateId} onChange={(e) => setTemplateId(e.target.value)}>
+                    {templateChoices.map((x) => (
+                      <option key={x.id} value={x.default ? '' : x.id}>
+                        {x.title}
+                        {x.default ? t('draft.templateDefault') : ''} · v{x.version}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              </div>
+            )}
             {mode === 'values' && (
               <div className="field-row">
                 {num('longMm', 'draft.long')}

@@ -1,9 +1,9 @@
 import type { AiResultRow, MeasurementResult } from '../../../imaging/index.ts';
 import type { MeasurementSummary } from '../../../imaging/measure-request.schema.ts';
-import type { Draft, DraftSummary, Push, PushFormat, PushTarget, QcFlag, QcResult, RenderedValue, ReportValues } from '../../../reporting/index.ts';
+import type { Draft, DraftSummary, Push, PushFormat, PushTarget, QcFlag, QcResult, RenderedValue, ReportValues, TemplateSummary } from '../../../reporting/index.ts';
 import { qs, request } from '../api.ts';
 
-export type { AiResultRow, Draft, DraftSummary, MeasurementResult, MeasurementSummary, Push, PushFormat, PushTarget, QcFlag, QcResult, RenderedValue, ReportValues };
+export type { AiResultRow, Draft, DraftSummary, MeasurementResult, MeasurementSummary, Push, PushFormat, PushTarget, QcFlag, QcResult, RenderedValue, ReportValues, TemplateSummary };
 
 export interface DraftBody {
   measurementId?: string;
@@ -11,6 +11,7 @@ export interface DraftBody {
   aiResultId?: string;
   findingIndex?: number;
   values?: Partial<ReportValues>;
+  templateId?: string;
   rewrite?: boolean;
 }
 
@@ -18,6 +19,7 @@ const enc = encodeURIComponent;
 
 /** The reporting routes (api/reporting.routes.ts). */
 export const reportsApi = {
+  templates: (signal?: AbortSignal) => request<{ items: TemplateSummary[] }>('GET', '/api/reports/templates', signal),
   draft: (body: DraftBody) => request<Draft>('POST', '/api/reports/drafts', undefined, body),
   get: (id: string, signal?: AbortSignal) => request<Draft>('GET', `/api/reports/drafts/${enc(id)}`, signal),
   list: (p: { measurementId?: string; limit?: number } = {}, signal?: AbortSignal) => request<{ items: DraftSummary[] }>('GET', `/api/reports/drafts${qs(p)}`, signal),
