@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../api/index.ts';
-import type { Runtime } from '../runtime/index.ts';
+import { loadDemoCollections, type Runtime } from '../runtime/index.ts';
 import { DEMO, ingestFiles, testAuth, testRuntime } from './helpers/runtime.ts';
 
 type Headers = Record<string, string>;
@@ -211,5 +211,19 @@ describe('collections: per-role visibility, scoped search and chat', { timeout: 
     await ingestFiles(rt, [path.join(DEMO, 'cap-guideline.md')], { demo: true });
     const listed = (await inject({ method: 'GET', url: `/api/sources?collection=${defaultId}` }, resident)).json().items;
     expect(listed.some((s: Json) => s.fileName === 'cap-guideline.md')).toBe(true);
+  });
+
+  it('the demo corpus gets department collections once; an admin’s later edits stay', async () => {
+    const registered = (await rt.services.sources.list()).items.map((source) => ({ status: 'queued' as const, source, job: null }));
+    await loadDemoCollections(rt, registered);
+    const byName = new Map((await rt.services.collections.list(null)).map((c) => [c.name, c]));
+    expect([...byName.keys()]).toEqual(expect.arrayContaining(['全院知识库', '胸部组', '神经组', '腹盆组', '文献']));
+    const members = async (name: string) => (await rt.services.sources.list({ collection: name })).items.map((s) => s.fileName).sort();
+    expect(await members('胸部组')).toEqual(['cap-guideline.md', 'lung-nodule-guideline.md']);
+    expect(await members('神经组')).toEqual(['stroke-guideline.md']);
+    expect(byName.get('神经组')?.roles).toContain('resident');
+    await rt.services.collections.removeSources(byName.get('胸部组')?.id ?? '', [noduleId], 'test-admin');
+    await loadDemoCollections(rt, registered);
+    expect(await members('胸部组')).toEqual(['cap-guideline.md']);
   });
 });
