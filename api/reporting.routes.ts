@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DraftRequestSchema, DraftRevisionSchema, DraftSchema, DraftSummarySchema, EXPORT_FORMATS, FINDING_TYPES, MAX_REPORT_CHARS, PushRequestSchema, PushSchema, PushTargetSchema, QcResultSchema, StructuredReportSchema, TemplateSummarySchema } from '../reporting/index.ts';
+import { DraftRequestSchema, DraftRevisionSchema, DraftSchema, DraftSummarySchema, EXPORT_FORMATS, FINDING_TYPES, MAX_REPORT_CHARS, PushRequestSchema, PushSchema, PushTargetSchema, QcResultSchema, SecondOpinionSchema, StructuredReportSchema, TemplateSummarySchema } from '../reporting/index.ts';
 import type { Services } from '../runtime/index.ts';
 import { ErrorBodySchema } from './contract.ts';
 import { principalOf } from './permissions.ts';
@@ -82,6 +82,17 @@ export const reportingRoutes = (rt: Services): FastifyPluginAsyncZod => async (a
       response: { 200: QcResultSchema, 400: ErrorBodySchema },
     },
   }, async (req) => svc.check(req.body.text, req.body.templateId));
+
+  app.post('/api/reports/qc/second-opinion', {
+    config: { permission: 'report.draft' },
+    schema: {
+      tags: ['reports'],
+      summary: "The configured model's second opinion on a pasted report, labelled as such and never merged into the rules' verdict: each issue quotes the report verbatim (its span), issues that cannot be found in the text or that bring in numbers the report lacks are dropped with the reason; the report is de-identified before the model sees it. Without a model: status not_configured",
+      consumes: ['application/json'],
+      body: z.object({ text: z.string().max(MAX_REPORT_CHARS, `报告超过 ${MAX_REPORT_CHARS} 字 / at most ${MAX_REPORT_CHARS} characters`), templateId: z.string().regex(/^[a-z_]+$/).optional() }).strict(),
+      response: { 200: SecondOpinionSchema, 400: ErrorBodySchema },
+    },
+  }, async (req) => svc.secondOpinion(req.body.text, req.body.templateId));
 
   app.post('/api/reports/structure', {
     config: { permission: 'report.draft' },

@@ -12,6 +12,8 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const TEXTBOOK_GOLD_PATH = path.join(HERE, 'extraction', 'textbook-gold.jsonl');
 /** A second held-out set, written later with other diseases and wording; every section is `heldout`. */
 export const TEXTBOOK_FRESH_PATH = path.join(HERE, 'extraction', 'textbook-fresh.jsonl');
+/** A third set, every section `heldout`, written blind to the engines by another author (issue 13, item 8); mostly headless. */
+export const TEXTBOOK_FRESH2_PATH = path.join(HERE, 'extraction', 'textbook-fresh2.jsonl');
 
 /** One authored textbook-style section (see evals/extraction/TEXTBOOK-GOLD.md). Mentions are surface forms, `A|B` alternatives. */
 export const TextbookSectionSchema = z.object({

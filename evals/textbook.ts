@@ -114,8 +114,8 @@ export async function runTextbookCorpus(
 }
 
 /** The corpus with its lines in a seeded random order (a sentence-level corpus need not keep a book's order). */
-export function shuffledCorpus(seed = 7): string {
-  const lines = readFileSync(CORPUS_FILE, 'utf8').split('\n').filter((l) => l.trim());
+export function shuffledCorpus(seed = 7, source = CORPUS_FILE): string {
+  const lines = readFileSync(source, 'utf8').split('\n').filter((l) => l.trim());
   const random = rng(seed);
   for (let i = lines.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

@@ -20,6 +20,7 @@ export { type GuardIssue, type GuardResult, guard, locationsOf, numbersOf, sides
 export { PUSH_JOB, type PushTargets, pushBody, ReportOutbox } from './push/outbox.ts';
 export { PUSH_FORMATS, type Push, type PushFormat, type PushRequest, PushRequestSchema, PushSchema, type PushTarget, PushTargetSchema } from './push/push.schema.ts';
 export { assertReportText, MAX_REPORT_CHARS, type QcFlag, QcFlagSchema, type QcResult, QcResultSchema, ReportQc } from './qc/qc.ts';
+export { type SecondOpinion, type SecondOpinionFlag, SecondOpinionSchema } from './qc/second-opinion.ts';
 export { EXPORT_FORMATS, type ExportFormat, Reporting, type ReportingDeps } from './reporting.service.ts';
 export { DEFAULT_STYLE, type RewriteOutcome, rewriteDraft } from './rewrite.ts';
 export { type ReportFinding, ReportFindingSchema, ReportStructurer, STRUCTURE_VERSION, type StructuredReport, StructuredReportSchema } from './structure/structure.ts';

@@ -12,6 +12,7 @@ import { guard } from './guard.ts';
 import { type ResolvedValues, valuesFromAi, valuesFromMeasurement } from './inputs.ts';
 import { type PushTargets, ReportOutbox } from './push/outbox.ts';
 import { assertReportText, type QcResult, ReportQc } from './qc/qc.ts';
+import { type SecondOpinion, secondOpinion } from './qc/second-opinion.ts';
 import { rewriteDraft } from './rewrite.ts';
 import { ReportStructurer, type StructuredReport } from './structure/structure.ts';
 import { type TemplateSummary, templates } from './templates.ts';
@@ -195,6 +196,12 @@ export class Reporting {
 
   check(text: string, templateId?: string): QcResult {
     return this.qc.check(text, templateId);
+  }
+
+  /** The configured model's second opinion on a report, checked against the text and labelled; says so when there is no model. */
+  async secondOpinion(text: string, templateId?: string): Promise<SecondOpinion> {
+    const rules = this.qc.check(text, templateId);
+    return secondOpinion(this.deps.llm(), text, rules.flags);
   }
 
   /** A free-text report → findings with spans (rules, no model); nothing is stored. */

@@ -214,6 +214,41 @@ describe('report drafts API', () => {
     expect(empty.json.error.field).toBe('text');
   });
 
+  it('second opinion: the model sees the report de-identified; issues it cannot quote or that bring in numbers are dropped with the reason; labelled, rules untouched', async () => {
+    const call = jsonClient(() => srv.url, () => ({}));
+    const report = '姓名：王建国  住院号：ZY20240517  联系电话：13912345678\n影像所见：\n右肺上叶尖段见一毛玻璃结节，大小约8mm×6mm，边界清楚。\n\n印象：\n左肺上叶磨玻璃结节。';
+    fake.reset();
+    fake.reply({
+      json: {
+        issues: [
+          { kind: 'laterality', quote: '左肺上叶磨玻璃结节', message: '印象的侧别与所见（右肺）不一致', suggestion: '右肺上叶磨玻璃结节' },
+          { kind: 'term', quote: '毛玻璃结节', message: '建议使用规范术语', suggestion: '磨玻璃结节' },
+          { kind: 'other', quote: '右肺下叶见一肿块', message: '与所见不符', suggestion: null },
+          { kind: 'size', quote: '大小约8mm×6mm', message: '大小应为12mm', suggestion: '大小约12mm' },
+        ],
+      },
+    });
+    const r = await call('POST', '/api/reports/qc/second-opinion', { text: report }, await as(srv, 'physician'));
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ engine: 'llm', status: 'ok', model: 'fake-model', label: expect.stringContaining('仅供参考') });
+    expect(r.json.flags.map((f: Json) => [f.kind, report.slice(f.span.start, f.span.end), f.alsoFoundByRules])).toEqual([
+      ['laterality', '左肺上叶磨玻璃结节', true],
+      ['term', '毛玻璃结节', true],
+    ]);
+    expect(r.json.dropped.map((d: Json) => d.reason)).toEqual([expect.stringContaining('不在报告原文'), expect.stringContaining('12')]);
+    // The model never saw who the patient is.
+    const sent = fake.requests.at(-1)?.messages.map((m) => m.content).join('\n') ?? '';
+    expect(sent).toContain('毛玻璃结节');
+    for (const phi of ['王建国', 'ZY20240517', '13912345678']) expect(sent).not.toContain(phi);
+    // Garbage from the model: failed, said so; no model at all: not_configured, said so.
+    fake.reply({ text: '这不是JSON' });
+    const bad = await call('POST', '/api/reports/qc/second-opinion', { text: report }, await as(srv, 'physician'));
+    expect(bad.json).toMatchObject({ status: 'failed', flags: [] });
+    const none = await jsonClient(() => plain.url, () => ({}))('POST', '/api/reports/qc/second-opinion', { text: report }, await as(plain, 'physician'));
+    expect(none.json).toMatchObject({ status: 'not_configured', flags: [], note: expect.stringContaining('YZ_LLM=none') });
+    expect((await call('POST', '/api/reports/qc/second-opinion', { text: '' }, await as(srv, 'physician'))).json.error.field).toBe('text');
+  });
+
   it('post-structuring over HTTP: findings with spans, QC counts through it; empty 400, technician 403 naming report.draft', async () => {
     const h = await as(plain, 'physician');
     const c = jsonClient(() => plain.url, () => h);

@@ -1,5 +1,5 @@
 import { AppError } from '../../core/index.ts';
-import { parseSuites, runEval } from '../../evals/harness/run.ts';
+import { parseSuites, parseTextbookCorpusName, runEval, type TextbookCorpusName } from '../../evals/harness/run.ts';
 import { fail, printJson } from '../output.ts';
 
 export interface EvalCommandOptions {
@@ -9,6 +9,7 @@ export interface EvalCommandOptions {
   out?: string;
   currentDb?: boolean;
   split?: string;
+  corpus?: string;
   ablation?: boolean;
   json?: boolean;
   model?: string;
@@ -36,6 +37,7 @@ export async function evalCommand(suite: string, opts: EvalCommandOptions): Prom
       embedder: opts.embedder,
       extractionLimit: opts.extractionLimit ? Number(opts.extractionLimit) : undefined,
       split: parseSplit(opts.split),
+      textbookCorpus: parseCorpus(opts.corpus),
       ablation: Boolean(opts.ablation),
       print: !json,
       progress: (line) => process.stderr.write(`${line}\n`),
@@ -44,6 +46,14 @@ export async function evalCommand(suite: string, opts: EvalCommandOptions): Prom
     else process.stdout.write(`\nresults written to ${file}\n`);
   } catch (e) {
     fail(e, json);
+  }
+}
+
+function parseCorpus(corpus: string | undefined): TextbookCorpusName {
+  try {
+    return parseTextbookCorpusName(corpus);
+  } catch (e) {
+    throw new AppError('VALIDATION_FAILED', `--corpus: ${(e as Error).message}`, { field: 'corpus' });
   }
 }
 

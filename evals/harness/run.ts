@@ -1,18 +1,22 @@
 import { fileURLToPath } from 'node:url';
 import { AppError, createLogger, loadConfig, loadLanguage } from '../../core/index.ts';
 import { createRuntime, loadDemoCorpus, type Runtime } from '../../runtime/index.ts';
-import { evaluateExtraction, type Prf } from '../extraction.ts';
 import { type CasesEvalResult, evaluateCases, printCases } from '../cases.ts';
+import { evaluateExtraction, type Prf } from '../extraction.ts';
 import { evaluateQuestions, printQuestions, type QuestionsEvalResult } from '../questions.ts';
 import { evaluateRetrieval, loadResidentQueries, loadRetrievalQueries, type RetrievalScore } from '../retrieval.ts';
+import { evaluateStructure, printStructure, type StructureEvalResult } from '../structure.ts';
+import type { TextbookCorpusName } from '../textbook/build.ts';
 import { type AnswerRecord, runAnswerCases } from './answer-run.ts';
 import { ANSWERS_FILE, type AnswerCase, loadAnswerCases, RESIDENT_FILE, type Split } from './datasets.ts';
 import { type EngineChoice, evalEnvironment } from './engine.ts';
-import { evaluateStructure, printStructure, type StructureEvalResult } from '../structure.ts';
-import { runTextbookSuite, type TextbookSuiteResult } from './textbook-suite.ts';
 import { FaithfulnessJudge } from './faithfulness.ts';
 import { type AnswerCaseScore, type AnswerMetrics, type FaithfulnessCase, type FaithfulnessMetrics, scoreAnswers, scoreFaithfulness } from './metrics.ts';
 import { comparabilityNotes, compareSummaries, type Delta, printResult, readResult, writeResult } from './report.ts';
+import { runTextbookSuite, type TextbookSuiteResult } from './textbook-suite.ts';
+
+/** The proxy names the CLI's `--corpus` accepts (cli/ imports the harness contract only). */
+export { parseTextbookCorpusName, type TextbookCorpusName } from '../textbook/build.ts';
 
 export const SUITES = ['retrieval', 'textbook', 'answers', 'faithfulness', 'extraction', 'cases', 'questions', 'structure'] as const;
 export type SuiteName = (typeof SUITES)[number];
@@ -92,6 +96,8 @@ export interface EvalOptions {
   extractionLimit?: number;
   /** Where the result file goes (default evals/results); null: not written. */
   outDir?: string | null;
+  /** Which textbook proxy the textbook suite runs: `textbook` (proxy 1, default) or `textbook2` (proxy 2, written blind). */
+  textbookCorpus?: TextbookCorpusName;
   /** Also run the textbook ablation (each search stage switched off in turn). */
   ablation?: boolean;
   /** An earlier result file to compare with. */
@@ -196,9 +202,10 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
       }
     }
     if (wants('textbook')) {
-      result.textbook = await runTextbookSuite({ split: opts.split && opts.split !== 'none' ? opts.split : 'dev', ablation: opts.ablation, progress });
+      result.textbook = await runTextbookSuite({ split: opts.split && opts.split !== 'none' ? opts.split : 'dev', corpus: opts.textbookCorpus, ablation: opts.ablation, progress });
       for (const set of result.textbook.sets) {
-        const key = `textbook.${result.textbook.split}.${set.corpus === 'textbook order' ? 'ordered' : 'shuffled'}`;
+        // Proxy 1 keeps its historical keys (textbook.dev.ordered…) so earlier result files still compare.
+        const key = `${result.textbook.corpus}.${result.textbook.split}.${set.corpus === 'textbook order' ? 'ordered' : 'shuffled'}`;
         for (const [who, h] of [['ours', set.ours], ['baseline', set.baseline]] as const) {
           result.summary[`${key}.${who}.hit1`] = h.hit1;
           result.summary[`${key}.${who}.hit5`] = h.hit5;

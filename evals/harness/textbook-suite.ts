@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { SearchRequest, SearchTuning } from '../../search/index.ts';
 import { DEFAULT_RERANK } from '../../search/index.ts';
-import { CORPUS_FILE, goldRank, type HitScore, loadTextbookQuestions, runTextbookCorpus, scoreRanks, shuffledCorpus, summariseRun, type TextbookSetScore } from '../textbook.ts';
+import { goldRank, type HitScore, loadTextbookQuestions, runTextbookCorpus, scoreRanks, shuffledCorpus, summariseRun, type TextbookSetScore } from '../textbook.ts';
+import { type TextbookCorpusName, textbookCorpus } from '../textbook/build.ts';
 
 export type TextbookSplit = 'dev' | 'heldout' | 'all';
 
@@ -12,6 +14,10 @@ export interface AblationRow {
 }
 
 export interface TextbookSuiteResult {
+  /** Which authored proxy: `textbook` (proxy 1) or `textbook2` (proxy 2, written blind). */
+  corpus: TextbookCorpusName;
+  /** Sentences (= lines) of its TXT. */
+  sentences: number;
   split: TextbookSplit;
   questions: number;
   sets: TextbookSetScore[];
@@ -35,19 +41,22 @@ const VARIANTS: Array<{ variant: string; search: Partial<SearchRequest>; tuning?
 ];
 
 /**
- * The textbook proxy (evals/textbook/): the TXT ingested through the CLI in textbook order and shuffled,
- * ours beside the bigram-BM25 baseline on the same chunks, per question type; optionally the ablation.
+ * A textbook proxy (evals/textbook/ by default, evals/textbook2/ with `corpus: 'textbook2'`): the TXT ingested
+ * through the CLI in textbook order and shuffled, ours beside the bigram-BM25 baseline on the same chunks, per
+ * question type; optionally the ablation.
  */
-export async function runTextbookSuite(opts: { split: TextbookSplit; ablation?: boolean; progress?: (s: string) => void }): Promise<TextbookSuiteResult> {
-  const questions = loadTextbookQuestions().filter((q) => opts.split === 'all' || q.split === opts.split);
+export async function runTextbookSuite(opts: { split: TextbookSplit; corpus?: TextbookCorpusName; ablation?: boolean; progress?: (s: string) => void }): Promise<TextbookSuiteResult> {
+  const proxy = textbookCorpus(opts.corpus);
+  const questions = loadTextbookQuestions(proxy.questionsFile).filter((q) => opts.split === 'all' || q.split === opts.split);
+  const sentences = readFileSync(proxy.corpusFile, 'utf8').split('\n').filter((l) => l.trim()).length;
   const corpora = [
-    { name: 'textbook order', file: CORPUS_FILE },
-    { name: 'shuffled lines', file: shuffledCorpus() },
+    { name: 'textbook order', file: proxy.corpusFile },
+    { name: 'shuffled lines', file: shuffledCorpus(7, proxy.corpusFile) },
   ];
   const sets: TextbookSetScore[] = [];
   const ablation: AblationRow[] = [];
   for (const c of corpora) {
-    opts.progress?.(`textbook (${c.name}): ingesting through the CLI, ${questions.length} ${opts.split} questions…`);
+    opts.progress?.(`${proxy.name} (${c.name}): ingesting through the CLI, ${questions.length} ${opts.split} questions…`);
     const run = await runTextbookCorpus(c.file, questions, {
       keep: opts.ablation
         ? async (rt) => {
@@ -64,5 +73,5 @@ export async function runTextbookSuite(opts: { split: TextbookSplit; ablation?: 
     });
     sets.push({ ...summariseRun(run, opts.split), corpus: c.name });
   }
-  return { split: opts.split, questions: questions.length, sets, ...(opts.ablation ? { ablation } : {}) };
+  return { corpus: proxy.name, sentences, split: opts.split, questions: questions.length, sets, ...(opts.ablation ? { ablation } : {}) };
 }

@@ -1,8 +1,9 @@
 /**
- * Builds the textbook proxy from its authored source (`source/*.txt`):
+ * Builds a textbook proxy from its authored source (`<dir>/source/*.txt`):
  *   textbook-proxy.txt   one sentence per line, no headings, no markup, in textbook order
  *   questions.jsonl      「<疾病>的<属性>」 questions with their gold sentences and a dev / held-out split
- * Run `npx tsx evals/textbook/build.ts` after editing the source; a test checks the outputs are current.
+ * Run `npx tsx evals/textbook/build.ts [textbook|textbook2]` after editing a source (default: textbook, proxy 1);
+ * tests/textbook-corpora.test.ts checks the outputs are current.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,34 @@ import { fileURLToPath } from 'node:url';
 import { sha256Hex } from '../../core/index.ts';
 
 const DIR = fileURLToPath(new URL('./', import.meta.url));
+const EVALS = path.dirname(path.resolve(DIR));
+
+/** One authored textbook proxy: its folder under evals/, and the prefix of its question ids. */
+export interface TextbookCorpus {
+  name: TextbookCorpusName;
+  dir: string;
+  idPrefix: string;
+  corpusFile: string;
+  questionsFile: string;
+}
+
+/**
+ * The authored proxies: `textbook` (proxy 1, the set the search was tuned on) and `textbook2` (proxy 2, written
+ * blind to the engine by another author, other diseases and another style: the check that gains generalise).
+ */
+export const TEXTBOOK_CORPUS_NAMES = ['textbook', 'textbook2'] as const;
+export type TextbookCorpusName = (typeof TEXTBOOK_CORPUS_NAMES)[number];
+
+export function textbookCorpus(name: TextbookCorpusName = 'textbook'): TextbookCorpus {
+  const dir = path.join(EVALS, name);
+  return { name, dir, idPrefix: name === 'textbook' ? 'tb' : 't2-', corpusFile: path.join(dir, 'textbook-proxy.txt'), questionsFile: path.join(dir, 'questions.jsonl') };
+}
+
+export function parseTextbookCorpusName(name: string | undefined): TextbookCorpusName {
+  if (name === undefined) return 'textbook';
+  if ((TEXTBOOK_CORPUS_NAMES as readonly string[]).includes(name)) return name as TextbookCorpusName;
+  throw new Error(`unknown textbook corpus "${name}": expected ${TEXTBOOK_CORPUS_NAMES.join(' or ')}`);
+}
 
 /**
  * Attribute tags of the source and the attribute words a question uses for them. Where a tag has
@@ -84,14 +113,14 @@ export function readSource(dir = path.join(DIR, 'source')): SourceDisease[] {
 }
 
 /** One question per (disease, attribute tag); gold = every sentence of the disease with that tag. */
-export function buildQuestions(diseases: SourceDisease[]): TextbookQuestion[] {
+export function buildQuestions(diseases: SourceDisease[], idPrefix = 'tb'): TextbookQuestion[] {
   const out: TextbookQuestion[] = [];
   diseases.forEach((d, di) => {
     const tags = [...new Set(d.sentences.flatMap((s) => s.tags))].filter((t) => t !== '概');
     for (const tag of tags) {
       const words = ATTRIBUTES[tag];
       const attribute = words[di % words.length];
-      const id = `tb${String(di + 1).padStart(3, '0')}-${words[0]}`;
+      const id = `${idPrefix}${String(di + 1).padStart(3, '0')}-${words[0]}`;
       // The split is a hash of the id: stable when questions are added, about half each.
       const split = Number.parseInt(sha256Hex(Buffer.from(id)).slice(0, 8), 16) % 2 === 0 ? 'dev' : 'heldout';
       out.push({
@@ -112,16 +141,23 @@ export function renderCorpus(diseases: SourceDisease[]): string {
   return `${diseases.flatMap((d) => d.sentences.map((s) => s.text)).join('\n')}\n`;
 }
 
-export const CORPUS_FILE = path.join(DIR, 'textbook-proxy.txt');
-export const QUESTIONS_FILE = path.join(DIR, 'questions.jsonl');
+/** The generated files of a proxy, as `build` writes them. */
+export function buildCorpus(corpus: TextbookCorpus): { diseases: SourceDisease[]; questions: TextbookQuestion[]; corpusText: string; questionsText: string } {
+  const diseases = readSource(path.join(corpus.dir, 'source'));
+  const questions = buildQuestions(diseases, corpus.idPrefix);
+  return { diseases, questions, corpusText: renderCorpus(diseases), questionsText: `${questions.map((q) => JSON.stringify(q)).join('\n')}\n` };
+}
+
+export const CORPUS_FILE = textbookCorpus('textbook').corpusFile;
+export const QUESTIONS_FILE = textbookCorpus('textbook').questionsFile;
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const diseases = readSource();
-  const questions = buildQuestions(diseases);
-  writeFileSync(CORPUS_FILE, renderCorpus(diseases));
-  writeFileSync(QUESTIONS_FILE, `${questions.map((q) => JSON.stringify(q)).join('\n')}\n`);
+  const corpus = textbookCorpus(parseTextbookCorpusName(process.argv[2]));
+  const { diseases, questions, corpusText, questionsText } = buildCorpus(corpus);
+  writeFileSync(corpus.corpusFile, corpusText);
+  writeFileSync(corpus.questionsFile, questionsText);
   const dev = questions.filter((q) => q.split === 'dev').length;
   process.stdout.write(
-    `${diseases.length} diseases, ${diseases.reduce((n, d) => n + d.sentences.length, 0)} sentences, ${questions.length} questions (${dev} dev, ${questions.length - dev} held-out)\n`,
+    `${corpus.name}: ${diseases.length} diseases, ${diseases.reduce((n, d) => n + d.sentences.length, 0)} sentences, ${questions.length} questions (${dev} dev, ${questions.length - dev} held-out)\n`,
   );
 }

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadTextbookGold, TEXTBOOK_FRESH2_PATH } from '../evals/extraction-textbook.ts';
+import { loadTextbookQuestions } from '../evals/textbook.ts';
+import { buildCorpus, parseTextbookCorpusName, TEXTBOOK_CORPUS_NAMES, textbookCorpus } from '../evals/textbook/build.ts';
+
+/**
+ * The authored evaluation sets of issue 13: both textbook search proxies are generated from their source and must
+ * be current, proxy 2 must not share a disease with proxy 1 (it checks that tuning on proxy 1 generalises), and the
+ * blind extraction gold must be well-formed (every annotated mention is written in its section).
+ */
+describe('textbook proxies', () => {
+  for (const name of TEXTBOOK_CORPUS_NAMES) {
+    it(`${name}: textbook-proxy.txt and questions.jsonl are what build.ts makes of the source`, () => {
+      const corpus = textbookCorpus(name);
+      const built = buildCorpus(corpus);
+      expect(readFileSync(corpus.corpusFile, 'utf8')).toBe(built.corpusText);
+      expect(readFileSync(corpus.questionsFile, 'utf8')).toBe(built.questionsText);
+      expect(loadTextbookQuestions(corpus.questionsFile)).toHaveLength(built.questions.length);
+    });
+  }
+
+  it('proxy 2 has other diseases than proxy 1, enough of them, and sentences only', () => {
+    const one = buildCorpus(textbookCorpus('textbook'));
+    const two = buildCorpus(textbookCorpus('textbook2'));
+    const names = new Set(one.diseases.map((d) => d.name));
+    expect(two.diseases.filter((d) => names.has(d.name)).map((d) => d.name)).toEqual([]);
+    expect(two.diseases.length).toBeGreaterThanOrEqual(110);
+    const sentences = two.diseases.flatMap((d) => d.sentences.map((s) => s.text));
+    expect(sentences.length).toBeGreaterThanOrEqual(1500);
+    expect(new Set(sentences).size).toBe(sentences.length);
+    // The real set has sentences only: no bare name line, every line ends a sentence.
+    expect(sentences.filter((s) => !/[。；]$/.test(s) || two.diseases.some((d) => s === d.name || s === `${d.name}。`))).toEqual([]);
+    const dev = two.questions.filter((q) => q.split === 'dev').length;
+    expect(two.questions.length).toBeGreaterThanOrEqual(350);
+    expect(dev / two.questions.length).toBeGreaterThan(0.4);
+    expect(dev / two.questions.length).toBeLessThan(0.6);
+    expect(new Set(two.questions.map((q) => q.id)).size).toBe(two.questions.length);
+  });
+
+  it('an unknown proxy name is refused with the names that exist', () => {
+    expect(parseTextbookCorpusName(undefined)).toBe('textbook');
+    expect(parseTextbookCorpusName('textbook2')).toBe('textbook2');
+    expect(() => parseTextbookCorpusName('textbook3')).toThrow(/textbook or textbook2/);
+  });
+});
+
+describe('blind extraction gold (textbook-fresh2.jsonl)', () => {
+  const sections = loadTextbookGold(TEXTBOOK_FRESH2_PATH);
+
+  it('is a held-out set of the promised size, mostly headless', () => {
+    expect(sections.every((s) => s.split === 'heldout')).toBe(true);
+    expect(sections.length).toBeGreaterThanOrEqual(45);
+    expect(sections.reduce((n, s) => n + s.sentences.length, 0)).toBeGreaterThanOrEqual(280);
+    expect(sections.reduce((n, s) => n + s.triples.length, 0)).toBeGreaterThanOrEqual(550);
+    expect(sections.filter((s) => s.heading === null).length / sections.length).toBeGreaterThan(0.9);
+    expect(new Set(sections.map((s) => s.id)).size).toBe(sections.length);
+  });
+
+  it('names every annotated mention and synonym in its own section', () => {
+    const unwritten = sections.flatMap((s) => {
+      const text = `${s.heading ?? ''}${s.sentences.join('')}`;
+      const mentions = [...s.triples.flatMap((t) => [t.subject, t.object]), ...s.synonyms.flatMap((y) => [y.term, y.alias])];
+      return mentions.filter((m) => !m.split('|').some((form) => text.includes(form))).map((m) => `${s.id}: ${m}`);
+    });
+    expect(unwritten).toEqual([]);
+  });
+});
