@@ -48,6 +48,7 @@ program
   .option('--year-from <year>', 'earliest year', intArg('--year-from'))
   .option('--year-to <year>', 'latest year', intArg('--year-to'))
   .option('--mode <mode>', 'hybrid | bm25 | vector', 'hybrid')
+  .option('--collection <names>', '只在这些知识库中检索（名称或 id，逗号分隔）/ search only these collections (comma-separated names or ids)')
   .option('--json', 'machine-readable output')
   .action(async (q: string, opts) => (await import('./commands/query.ts')).searchCommand(q, opts));
 
@@ -90,6 +91,7 @@ program
   .option('--conversation <id>', 'continue a conversation (follow-up questions)')
   .option('--lang <lang>', 'zh | en (default: the question\'s language)')
   .option('--as <name>', 'who asks (conversations are per person; default $USER)')
+  .option('--collection <names>', '只用这些知识库回答（名称或 id，逗号分隔）/ answer from these collections only')
   .option('--json', 'machine-readable output: the final answer with citations')
   .action(async (q: string, opts) => (await import('./commands/ask.ts')).askCommand(q, opts));
 

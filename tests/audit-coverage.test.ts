@@ -362,6 +362,28 @@ describe('every state-changing route leaves an audit row with its actor', () => 
       const id = await demoSource();
       return { request: { method: 'POST', url: `/api/sources/${id}/reparse`, ...json({ chunkChars: 800 }, admin) }, action: 'source.reparse', target: id };
     }];
+    // Collections (issue 14 item 3): create, edit, assign and take out a source, delete.
+    const anySource = async () => (await q<{ id: string }>('SELECT id FROM sources ORDER BY created_at LIMIT 1'))[0].id;
+    const walkCollection = async () => (await q<{ id: string }>(`SELECT id FROM collections WHERE name = '审计步行组'`))[0].id;
+    yield ['POST /api/collections', async () => ({
+      request: { method: 'POST', url: '/api/collections', ...json({ name: '审计步行组', roles: ['expert'] }, admin) }, action: 'collection.create',
+    })];
+    yield ['PATCH /api/collections/:id', async () => {
+      const id = await walkCollection();
+      return { request: { method: 'PATCH', url: `/api/collections/${id}`, ...json({ roles: ['expert', 'resident'] }, admin) }, action: 'collection.edit', target: id };
+    }];
+    yield ['POST /api/collections/:id/sources', async () => {
+      const id = await walkCollection();
+      return { request: { method: 'POST', url: `/api/collections/${id}/sources`, ...json({ sourceIds: [await anySource()] }, admin) }, action: 'collection.add_sources', target: id };
+    }];
+    yield ['POST /api/collections/:id/sources/remove', async () => {
+      const id = await walkCollection();
+      return { request: { method: 'POST', url: `/api/collections/${id}/sources/remove`, ...json({ sourceIds: [await anySource()] }, admin) }, action: 'collection.remove_sources', target: id };
+    }];
+    yield ['DELETE /api/collections/:id', async () => {
+      const id = await walkCollection();
+      return { request: { method: 'DELETE', url: `/api/collections/${id}`, headers: admin }, action: 'collection.delete', target: id };
+    }];
     yield ['DELETE /api/sources/:id', async () => {
       const [s] = await q<{ id: string }>(`SELECT id FROM sources WHERE kind = 'literature' ORDER BY created_at LIMIT 1`);
       return { request: { method: 'DELETE', url: `/api/sources/${s.id}`, headers: admin }, action: 'source.delete', target: s.id };

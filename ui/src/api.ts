@@ -159,13 +159,15 @@ export interface SearchParams {
   mode?: SearchMode;
   /** Ask for `why` on each hit (retrieval test page). */
   explain?: boolean;
+  /** Collection ids to search within; none: every collection the user may see. */
+  collection?: readonly string[];
 }
 
 export const api = {
   search: (p: SearchParams, signal?: AbortSignal) =>
     request<SearchResponse>(
       'GET',
-      `/api/search${qs({ q: p.q, top: p.top, kind: p.kind, yearFrom: p.yearFrom, yearTo: p.yearTo, language: p.language, includeSuperseded: p.includeSuperseded ? 'true' : undefined, mode: p.mode, explain: p.explain ? 'true' : undefined })}`,
+      `/api/search${qs({ q: p.q, top: p.top, kind: p.kind, yearFrom: p.yearFrom, yearTo: p.yearTo, language: p.language, includeSuperseded: p.includeSuperseded ? 'true' : undefined, mode: p.mode, explain: p.explain ? 'true' : undefined, collection: p.collection })}`,
       signal,
     ),
   chunk: (id: string, signal?: AbortSignal) => request<ChunkViewDto>('GET', `/api/chunks/${enc(id)}`, signal),
