@@ -24,6 +24,7 @@ const EXEMPT: Record<string, string> = {
   'POST /api/kg/vocabulary/imports/preview': 'parses the uploaded terminology and reports what an import would do; writes nothing',
   'POST /api/reports/qc': 'checks pasted report text and returns flags; stores nothing',
   'POST /api/reports/structure': 'post-structures pasted report text and returns findings; stores nothing',
+  'POST /api/reports/qc/second-opinion': 'asks the configured model about pasted report text (de-identified first; the call is metered with the other model calls) and returns its checked issues; stores nothing',
   'POST /api/cases/similar': 'matches pasted findings against typical cases (a POST for its body); stores nothing',
   'POST /api/cases/differential': 'ranks diseases for pasted findings (a POST for its body); stores nothing',
   'POST /api/cases/findings': 'reads structured findings from pasted text; stores nothing',
