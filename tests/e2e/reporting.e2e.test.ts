@@ -183,6 +183,10 @@ describe.skipIf(!chromiumAvailable())('reporting UI (Chromium)', () => {
     await page.locator('[data-apply="laterality"]').click();
     await expect.poll(() => page.locator('[data-testid="qc-flags"] li').count()).toBe(before - 1);
     await expect(page.locator('textarea[name="report"]').inputValue()).resolves.toContain('印象：\n右肺上叶磨玻璃结节');
+    // Without a model the second opinion says so; the rules' flags stand alone.
+    await page.getByTestId('qc-second').click();
+    await expect(page.getByTestId('qc-second-result').getAttribute('data-status')).resolves.toBe('not_configured');
+    await expect(page.getByTestId('qc-second-note').textContent()).resolves.toContain('YZ_LLM=none');
     // An empty report is refused with the server's message.
     await page.locator('textarea[name="report"]').fill('');
     await page.getByTestId('qc-submit').click();
