@@ -178,6 +178,8 @@ describe.skipIf(!chromiumAvailable())('reporting UI (Chromium)', () => {
     expect(kinds).toEqual(expect.arrayContaining(['laterality', 'size', 'typo', 'term']));
     await expect(page.locator('[data-testid="qc-marked"] mark[data-kind="laterality"]').textContent()).resolves.toBe('左肺上叶');
     await expect(page.locator('[data-testid="qc-marked"] mark[data-kind="size"]').textContent()).resolves.toBe('80mm');
+    // One language per screen: the flags' English halves are not shown on the Chinese page.
+    await expect(page.locator('[data-testid="qc-flags"] li[data-kind="laterality"]').textContent()).resolves.not.toContain('left-right mismatch');
     await shot(page, 'report-qc.png');
     const before = kinds.length;
     await page.locator('[data-apply="laterality"]').click();

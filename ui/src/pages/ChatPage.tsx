@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import type { ChatCitation, ConversationSummary } from '../api.ts';
-import { chatApi } from '../chat/client.ts';
 import { Composer } from '../chat/Composer.tsx';
 import { ConversationList } from '../chat/ConversationList.tsx';
+import { chatApi } from '../chat/client.ts';
 import { RelationDialog } from '../chat/RelationDialog.tsx';
 import { TurnView } from '../chat/TurnView.tsx';
 import { useChat } from '../chat/useChat.ts';

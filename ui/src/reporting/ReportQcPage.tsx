@@ -9,7 +9,7 @@ const TONE = { error: 'red', warning: 'amber', info: 'blue' } as const;
 
 /** 报告质控: paste a report, see each flag marked in the text with its fix. */
 export function ReportQcPage() {
-  const { t } = useReportT();
+  const { t, say } = useReportT();
   useTitle(t('qc.title'));
   const [text, setText] = useState('');
   const [checked, setChecked] = useState<{ text: string; result: QcResult } | null>(null);
@@ -92,7 +92,7 @@ export function ReportQcPage() {
               {checked.result.flags.map((f) => (
                 <li key={`${f.kind}-${f.span?.start ?? 'x'}-${f.message}`} data-kind={f.kind}>
                   <Badge tone={TONE[f.severity]}>{t(`kind.${f.kind}` as ReportKey)}</Badge>
-                  <span className="flag-msg">{f.message}</span>
+                  <span className="flag-msg">{say(f.message)}</span>
                   {f.span && f.suggestion !== null && (
                     <button type="button" className="btn btn-small" onClick={() => apply(f)} data-apply={f.kind}>
                       {t('qc.apply')} → {f.suggestion}
