@@ -192,7 +192,10 @@ describe.skipIf(!chromiumAvailable())('reporting UI (Chromium)', () => {
     // An empty report is refused with the server's message.
     await page.locator('textarea[name="report"]').fill('');
     await page.getByTestId('qc-submit').click();
-    await page.getByText('报告为空').waitFor();
+    await page.locator('.alert-message', { hasText: '报告为空' }).waitFor();
+    // Error alerts: the screen's language on view, the whole server message behind 详情.
+    await expect(page.locator('.alert-message').textContent()).resolves.toBe('报告为空');
+    await expect(page.locator('.alert-detail').textContent()).resolves.toContain('the report is empty');
     await closePage(page, errors);
   });
 });

@@ -74,6 +74,7 @@ const zh = {
   'badge.unsignedImportHint': '来自未经本机签名的图谱导入文件：引文和出处是文件的说法，请核实后再批准',
   'common.loading': '加载中…',
   'common.retry': '重试',
+  'common.details': '详情',
   'common.none': '—',
   'common.errorTitle': '出错了',
   'common.back': '返回',
@@ -631,6 +632,7 @@ const en: Dict = {
   'badge.unsignedImportHint': 'From a graph import file not signed by this installation: its quote and source are the file\'s claims — verify before approving',
   'common.loading': 'Loading…',
   'common.retry': 'Retry',
+  'common.details': 'Details',
   'common.none': '—',
   'common.errorTitle': 'Something went wrong',
   'common.back': 'Back',
@@ -1205,8 +1207,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
 
 /**
  * Server messages are written 「中文 / English」 so the API and CLI serve both audiences; a screen shows one
- * language. Used where both halves carry the same detail (report QC flags, guard issues, engine notes); many
- * other messages put an interpolated detail only in the English half, so error alerts still show them whole. The split is at the last ' / ' after which no CJK character follows, so a message without an
+ * language. Used where both halves carry the same detail (report QC flags, guard issues, engine notes); error
+ * alerts show the screen's half and keep the whole message behind 详情 (many messages carry a detail only in their
+ * English half). The split is at the last ' / ' after which no CJK character follows, so a message without an
  * English half, or whose halves cannot be told apart, is shown whole.
  */
 const BILINGUAL = /^([\s\S]*?[\u3400-\u9fff][\s\S]*?)\s*\/\s+([^\u3400-\u9fff]*[A-Za-z][^\u3400-\u9fff]*)$/;
