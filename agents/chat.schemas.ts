@@ -39,6 +39,8 @@ export const ChatRequestBodySchema = z.object({
   message: z.string().max(100_000),
   conversationId: z.string().min(1).max(100).optional(),
   lang: ChatLangSchema.optional(),
+  /** Collections (names or ids) to answer from; none: every collection your role can see. */
+  collections: z.array(z.string().trim().min(1).max(100)).max(20).optional(),
 });
 
 export const ConversationSummarySchema = z.object({ id: z.string(), title: z.string(), updatedAt: z.string(), turns: z.number().int() });

@@ -4,6 +4,7 @@
  */
 
 import type { z } from 'zod';
+import type { Viewer } from '../core/index.ts';
 import type { CheckedSentenceSchema, CitationSchema, ConversationMessageSchema, ConversationSchema, ConversationSummarySchema } from './chat.schemas.ts';
 
 /** One numbered piece of evidence the answer may cite as `[n]`: a passage of a source, or an approved relation. */
@@ -48,6 +49,10 @@ export interface AskInput {
   actor: string;
   lang?: ChatLang;
   signal?: AbortSignal;
+  /** Who asks: retrieval reads only the collections their role can see (null: a local command, everything). */
+  viewer?: Viewer | null;
+  /** Collections (names or ids) to answer from; none: every collection the viewer may see. */
+  collections?: string[];
 }
 
 export type AskResult = DoneEvent & { conversationId: string; citations: Citation[]; engine: ChatEngine };

@@ -1,4 +1,4 @@
-import type { Keyring, Logger, Tokenizer } from '../core/index.ts';
+import type { Keyring, Logger, ScopeResolver, Tokenizer } from '../core/index.ts';
 import type { GraphStore } from '../graph/index.ts';
 import type { ImagingToolPort } from '../imaging/index.ts';
 import { SectionsRepository, type SourcesRepository, type TablesRepository } from '../ingest/index.ts';
@@ -30,6 +30,8 @@ export interface ChatDeps {
   log?: Logger;
   /** Stored measurements and imaging-AI results for the imaging tools. */
   imaging?: ImagingToolPort;
+  /** Which collections an asker may read (collections/). */
+  scopes?: ScopeResolver;
 }
 
 /** The chat service wired from the runtime's parts; loads and validates its prompts now (a bad prompt file fails start). */
@@ -58,5 +60,6 @@ export function createChatService(deps: ChatDeps): ChatService {
     rewriter,
     answerPrompt: loadPrompt('chat-answer'),
     log: deps.log,
+    scopes: deps.scopes,
   });
 }

@@ -12,6 +12,7 @@ import { auditRoutes } from './audit.routes.ts';
 import { authRoutes } from './auth.routes.ts';
 import { chatRoutes } from './chat.routes.ts';
 import { chunksRoutes } from './chunks.routes.ts';
+import { collectionsRoutes } from './collections.routes.ts';
 import { connectorsRoutes } from './connectors.routes.ts';
 import { installErrorHandler } from './errors.ts';
 import { rejectNulCharacters } from './nul-guard.ts';
@@ -89,6 +90,7 @@ export async function buildApp(rt: Runtime, opts: AppOptions = {}): Promise<Fast
   await app.register(sourcesRoutes(rt.services));
   await app.register(searchRoutes(rt.services));
   await app.register(chunksRoutes(rt.services));
+  await app.register(collectionsRoutes(rt.services));
   await app.register(jobsRoutes(rt.services));
   await app.register(knowledgeRoutes(rt.services));
   await app.register(vocabularyRoutes(rt.services));

@@ -4,6 +4,7 @@ import { type ChatEvent, ChatRequestBodySchema, ConversationSchema, Conversation
 import type { Services } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
 import { ErrorBodySchema } from './contract.ts';
+import { principalOf } from './permissions.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(100) });
 
@@ -40,7 +41,10 @@ export const chatRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) =
       if (!reply.raw.destroyed) reply.raw.write(sse(e));
     };
     try {
-      await rt.chat.ask({ message: req.body.message, conversationId: req.body.conversationId, lang: req.body.lang, actor: actorOf(req), signal: abort.signal }, send);
+      await rt.chat.ask({
+        message: req.body.message, conversationId: req.body.conversationId, lang: req.body.lang, actor: actorOf(req), signal: abort.signal,
+        viewer: principalOf(req), collections: req.body.collections,
+      }, send);
     } catch (e) {
       // Once streaming, the `error` event has been sent; a client that left needs no answer at all.
       if (!streaming && !abort.signal.aborted) throw e;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
+import { principalOf } from './permissions.ts';
 import { ChunkViewSchema, ErrorBodySchema } from './contract.ts';
 
 export const chunksRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) => {
@@ -13,7 +14,7 @@ export const chunksRoutes = (rt: Services): FastifyPluginAsyncZod => async (app)
       params: z.object({ id: z.string().max(200) }),
       response: { 200: ChunkViewSchema, 404: ErrorBodySchema },
     },
-  }, async (req) => rt.sources.passage(req.params.id));
+  }, async (req) => rt.sources.passage(req.params.id, principalOf(req)));
 
   app.post('/api/chunks/:id/disable', {
     config: { permission: 'sources.manage' },

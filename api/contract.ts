@@ -24,7 +24,8 @@ export const UploadResultSchema = z.object({
 });
 export type UploadResultDto = z.infer<typeof UploadResultSchema>;
 
-export const SourceListSchema = z.object({ items: z.array(SourceSchema), total: z.number().int(), byKind: z.record(z.string(), z.number().int()) });
+export const SourceListSchema = z.object({
+  items: z.array(SourceSchema.extend({ collections: z.array(z.object({ id: z.string(), name: z.string() })).optional() })), total: z.number().int(), byKind: z.record(z.string(), z.number().int()) });
 
 /** Metadata a manager may change after upload; `null` clears an optional field. At least one field. */
 export const SourcePatchSchema = z

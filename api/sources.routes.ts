@@ -4,6 +4,7 @@ import { AppError } from '../core/index.ts';
 import { CHUNK_CHARS_RANGE, SOURCE_SORTS, SourceKindSchema, type VersionChoice } from '../ingest/index.ts';
 import type { Services } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
+import { principalOf } from './permissions.ts';
 import { readFilePart } from './multipart.ts';
 import { DeletionPlanSchema, ErrorBodySchema, JobSchema, PageSchema, PassageSchema, SourceListSchema, SourcePatchSchema, SourceSchema, UploadResultSchema } from './contract.ts';
 
@@ -63,7 +64,7 @@ export const sourcesRoutes = (rt: Services): FastifyPluginAsyncZod => async (app
     schema: {
       tags: ['sources'],
       summary: 'List sources',
-      description: 'Filtered, searched, sorted and paged in the database. `shelf=literature` is the literature view (PubMed records); `shelf=documents` guidelines, textbooks, cases and other. `byKind` counts each kind under the other filters.',
+      description: 'Filtered, searched, sorted and paged in the database. `shelf=literature` is the literature view (PubMed records); `shelf=documents` guidelines, textbooks, cases and other. `byKind` counts each kind under the other filters. Only sources in collections your role can see are listed; `collection` (name or id) narrows to one collection, each item names the collections it belongs to.',
       querystring: z.object({
         kind: SourceKindSchema.optional(),
         status: z.enum(['pending', 'ready', 'failed']).optional(),
@@ -74,10 +75,11 @@ export const sourcesRoutes = (rt: Services): FastifyPluginAsyncZod => async (app
         order: z.enum(['asc', 'desc']).optional(),
         limit: z.coerce.number().int().min(1).max(500).default(100),
         offset: z.coerce.number().int().min(0).default(0),
+        collection: z.string().trim().min(1).max(100).optional(),
       }),
-      response: { 200: SourceListSchema },
+      response: { 200: SourceListSchema, 404: ErrorBodySchema },
     },
-  }, async (req) => rt.sources.list(req.query));
+  }, async (req) => rt.sources.list(req.query, principalOf(req)));
 
   app.get('/api/sources/:id/deletion', {
     config: { permission: 'sources.manage' },
@@ -139,7 +141,7 @@ export const sourcesRoutes = (rt: Services): FastifyPluginAsyncZod => async (app
       }),
       response: { 200: z.object({ items: z.array(PassageSchema), total: z.number().int() }), 404: ErrorBodySchema },
     },
-  }, async (req) => rt.sources.passages(req.params.id, req.query));
+  }, async (req) => rt.sources.passages(req.params.id, req.query, principalOf(req)));
 
   app.get('/api/sources/:id/file', {
     config: { permission: 'knowledge.read' },
@@ -149,7 +151,7 @@ export const sourcesRoutes = (rt: Services): FastifyPluginAsyncZod => async (app
       params: z.object({ id: SourceId }),
     },
   }, async (req, reply) => {
-    const { source: s, bytes } = await rt.sources.file(req.params.id);
+    const { source: s, bytes } = await rt.sources.file(req.params.id, principalOf(req));
     if (!bytes) throw new AppError('NOT_FOUND', `《${s.title}》的原始文件缺失`, { field: 'id' });
     // Served as an attachment with its declared type only; never rendered as a page of this origin.
     return reply
@@ -182,7 +184,7 @@ export const sourcesRoutes = (rt: Services): FastifyPluginAsyncZod => async (app
   app.get('/api/sources/:id', {
     config: { permission: 'knowledge.read' },
     schema: { tags: ['sources'], summary: 'One source', params: z.object({ id: z.string().max(100) }), response: { 200: SourceSchema, 404: ErrorBodySchema } },
-  }, async (req) => rt.sources.require(req.params.id));
+  }, async (req) => rt.sources.require(req.params.id, 'id', principalOf(req)));
 
   app.get('/api/sources/:id/pages/:page', {
     config: { permission: 'knowledge.read' },
@@ -192,7 +194,7 @@ export const sourcesRoutes = (rt: Services): FastifyPluginAsyncZod => async (app
       params: z.object({ id: z.string().max(100), page: z.coerce.number().int().min(1).max(100000) }),
       response: { 200: PageSchema.extend({ pageCount: z.number().int() }), 404: ErrorBodySchema },
     },
-  }, async (req) => rt.sources.page(req.params.id, req.params.page));
+  }, async (req) => rt.sources.page(req.params.id, req.params.page, principalOf(req)));
 };
 
 /** The versioning fields of an upload form: `supersedes` (a source id) or `separate` ("true"/"1"/"on"). */

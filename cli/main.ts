@@ -48,6 +48,7 @@ program
   .option('--year-from <year>', 'earliest year', intArg('--year-from'))
   .option('--year-to <year>', 'latest year', intArg('--year-to'))
   .option('--mode <mode>', 'hybrid | bm25 | vector', 'hybrid')
+  .option('--collection <names>', '只在这些知识库中检索（名称或 id，逗号分隔）/ search only these collections (comma-separated names or ids)')
   .option('--json', 'machine-readable output')
   .action(async (q: string, opts) => (await import('./commands/query.ts')).searchCommand(q, opts));
 
@@ -90,6 +91,7 @@ program
   .option('--conversation <id>', 'continue a conversation (follow-up questions)')
   .option('--lang <lang>', 'zh | en (default: the question\'s language)')
   .option('--as <name>', 'who asks (conversations are per person; default $USER)')
+  .option('--collection <names>', '只用这些知识库回答（名称或 id，逗号分隔）/ answer from these collections only')
   .option('--json', 'machine-readable output: the final answer with citations')
   .action(async (q: string, opts) => (await import('./commands/ask.ts')).askCommand(q, opts));
 
@@ -120,14 +122,15 @@ program
 
 const report = program.command('report').description('报告草稿与质控 / report drafts and report QC');
 report
-  .command('draft')
-  .description('从测量或数值生成报告草稿（模板引擎；--measurement 时存储并给出来源编号）/ draft findings text from a stored measurement or typed values')
+  .command('draft [file]')
+  .description('从测量结果或影像 AI 结果文件、已存储的测量或数值生成报告草稿（模板引擎；--measurement 时存储并给出来源编号）/ draft findings text from a measurement or AI-result JSON file, a stored measurement or typed values')
   .option('--measurement <id>', 'a stored measurement (msr_…): the draft is stored and audited, with its provenance id')
   .option('--lesion <ref>', 'the lesion of the measurement (L1, L2…; default the first)')
+  .option('--finding <n>', 'the finding of an AI-result file (default 0)')
   .option('--values <json>', 'values as JSON (inline or a file): findingType, nodeType, side, lobe, segment, longMm, shortMm, volumeCm3, meanHu…; with --measurement they complete it (side, segment)')
-  .option('--template <id>', 'template id (lung_nodule, liver_lesion, lesion_volume)')
+  .option('--template <id>', 'template id (lung_nodule, lung_nodule_brief, liver_lesion, lesion_volume; default per finding type)')
   .option('--json', 'machine-readable output: text, the values used with their sources, guard result')
-  .action(async (opts) => (await import('./commands/report.ts')).reportDraftCommand(opts));
+  .action(async (file: string | undefined, opts) => (await import('./commands/report.ts')).reportDraftCommand(file, opts));
 report
   .command('qc')
   .description('报告质控：左右/大小一致性、术语、错别字、必填项 / check a report text file; exit 1 when anything is flagged')

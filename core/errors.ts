@@ -33,6 +33,8 @@ export type ErrorCode =
   | 'RERANKER_UNAVAILABLE'
   | 'JOB_FAILED'
   | 'STATE_CONFLICT'
+  | 'COLLECTION_NOT_FOUND'
+  | 'COLLECTION_NAME_TAKEN'
   | 'BULK_CONFIRMATION_REQUIRED'
   | 'GRAPH_UNAVAILABLE'
   | 'IMPORT_INVALID'
@@ -123,6 +125,8 @@ const STATUS: Record<ErrorCode, number> = {
   RERANKER_UNAVAILABLE: 503,
   JOB_FAILED: 500,
   STATE_CONFLICT: 409,
+  COLLECTION_NOT_FOUND: 404,
+  COLLECTION_NAME_TAKEN: 409,
   /** A bulk approval over the unconfirmed limit without the reviewer's typed count of what it approves. */
   BULK_CONFIRMATION_REQUIRED: 428,
   GRAPH_UNAVAILABLE: 503,

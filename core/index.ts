@@ -13,3 +13,4 @@ export { topicOpening, leadingName, nameGivenLast, nameHead, type NameHead, type
 export { normalizeText, foldForSearch, surfaceKey, detectLanguage, visibleLength, isCjkChar } from './text.ts';
 export { Keyring, resolveKeyring, type ResolvedKeyring, type KeySource, encryptField, decryptField, isEncryptedField, reencryptField, fieldKeyId, sm3, hmacSm3 } from './crypto/index.ts';
 export { deidentify, type DeidPolicy, type DeidKind } from './deid/index.ts';
+export { type Viewer, type KnowledgeScope, type ScopeResolver, UNRESTRICTED } from './scope.ts';

@@ -6,7 +6,7 @@ export { DEFAULT_READ_LIMITS, MAX_PAGE_NUMBER, type ReadLimits } from './readers
 export { MAX_HTML_DEPTH } from './readers/html-depth.ts';
 export { runIngestJob, onIngestJobError, type IngestJobDeps } from './ingest.job.ts';
 export { SourcesRepository, type StoredPassage } from './sources.repository.ts';
-export { SourcesService, type SourcesServiceDeps, type PassageView } from './sources.service.ts';
+export { SourcesService, type SourcesServiceDeps, type PassageView, type SourceCollectionsPort, type ListedSource } from './sources.service.ts';
 export { SectionsRepository, type SectionChunk, type SectionTerm } from './sections.repository.ts';
 export { TablesRepository, type ChunkTable, type PageTableView, type TableRowChunk } from './tables.repository.ts';
 export { SourceSchema, type Source } from './source.schema.ts';

@@ -95,6 +95,8 @@ export interface SourceListQuery {
   order?: 'asc' | 'desc';
   limit?: number;
   offset?: number;
+  /** Only sources in one of these collections (the caller's scope, narrowed to a chosen collection); null: all. */
+  collectionIds?: string[] | null;
 }
 
 const SORT_SQL: Record<(typeof SOURCE_SORTS)[number], Record<'asc' | 'desc', string>> = {
@@ -142,14 +144,15 @@ export class SourcesRepository {
   async list(opts: SourceListQuery = {}): Promise<{ items: Source[]; total: number; byKind: Record<string, number> }> {
     const shelfKinds = opts.shelf === 'literature' ? ['literature'] : opts.shelf === 'documents' ? ['guideline', 'textbook', 'case', 'other'] : null;
     const q = opts.q?.trim() ? `%${opts.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-    const params = [opts.status ?? null, shelfKinds, q, opts.current ?? null];
+    const params = [opts.status ?? null, shelfKinds, q, opts.current ?? null, opts.collectionIds ?? null];
     const base = `($1::text IS NULL OR status = $1) AND ($2::text[] IS NULL OR kind = ANY($2::text[]))
       AND ($3::text IS NULL OR title ILIKE $3 OR coalesce(publisher, '') ILIKE $3 OR file_name ILIKE $3 OR coalesce(version, '') ILIKE $3)
-      AND ($4::boolean IS NULL OR (superseded_by IS NULL) = $4)`;
-    const where = `WHERE ${base} AND ($5::text IS NULL OR kind = $5)`;
+      AND ($4::boolean IS NULL OR (superseded_by IS NULL) = $4)
+      AND ($5::text[] IS NULL OR EXISTS (SELECT 1 FROM collection_sources cs WHERE cs.source_id = sources.id AND cs.collection_id = ANY($5::text[])))`;
+    const where = `WHERE ${base} AND ($6::text IS NULL OR kind = $6)`;
     const order = SORT_SQL[opts.sort ?? 'created'][opts.order ?? (opts.sort === 'title' ? 'asc' : 'desc')];
     const [{ rows }, count, kinds] = await Promise.all([
-      this.db.query<SourceRowDb>(`SELECT * FROM sources ${where} ORDER BY ${order}, id DESC LIMIT $6 OFFSET $7`, [...params, opts.kind ?? null, opts.limit ?? 100, opts.offset ?? 0]),
+      this.db.query<SourceRowDb>(`SELECT * FROM sources ${where} ORDER BY ${order}, id DESC LIMIT $7 OFFSET $8`, [...params, opts.kind ?? null, opts.limit ?? 100, opts.offset ?? 0]),
       this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sources ${where}`, [...params, opts.kind ?? null]),
       this.db.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM sources WHERE ${base} GROUP BY kind`, params),
     ]);

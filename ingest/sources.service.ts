@@ -1,4 +1,4 @@
-import { AppError } from '../core/index.ts';
+import { AppError, type KnowledgeScope, type Viewer } from '../core/index.ts';
 import { formatCitation } from '../search/index.ts';
 import type { Database, Job } from '../store/index.ts';
 import type { IngestService, RegisterResult, VersionChoice } from './ingest.service.ts';
@@ -18,7 +18,18 @@ export interface SourcesServiceDeps {
   wake: () => void;
   /** Wake the graph projector: deleting a source retires the relations backed only by it. */
   graphChanged: () => Promise<void>;
+  /** Collections with per-role visibility (collections/): what a reader may open; absent, everything. */
+  collections?: SourceCollectionsPort;
 }
+
+/** What the sources use cases need of the collections capability (implemented by CollectionsService). */
+export interface SourceCollectionsPort {
+  resolve(viewer: Viewer | null, requested?: readonly string[]): Promise<KnowledgeScope>;
+  membership(sourceIds: string[], viewer: Viewer | null): Promise<Map<string, Array<{ id: string; name: string }>>>;
+}
+
+/** A source in the list, with the collections (visible to the reader) it belongs to. */
+export type ListedSource = Source & { collections?: Array<{ id: string; name: string }> };
 
 /** A passage with its source, the pages it spans (with their tables) and its citation. */
 export interface PassageView {
@@ -50,8 +61,18 @@ export class SourcesService {
     return this.deps.ingest.unsupersede(id, actor);
   }
 
-  list(query: SourceListQuery = {}): ReturnType<SourcesRepository['list']> {
-    return this.deps.sources.list(query);
+  /**
+   * A page of sources `viewer` may see (null: everything), optionally only those of one `collection` (name or id;
+   * COLLECTION_NOT_FOUND when unknown or hidden), each with the visible collections it belongs to.
+   */
+  async list(query: SourceListQuery & { collection?: string } = {}, viewer: Viewer | null = null): Promise<{ items: ListedSource[]; total: number; byKind: Record<string, number> }> {
+    const { collection, ...rest } = query;
+    const port = this.deps.collections;
+    if (!port) return this.deps.sources.list(rest);
+    const scope = await port.resolve(viewer, collection ? [collection] : []);
+    const page = await this.deps.sources.list({ ...rest, collectionIds: scope.collectionIds });
+    const members = await port.membership(page.items.map((s) => s.id), viewer);
+    return { ...page, items: page.items.map((s) => ({ ...s, collections: members.get(s.id) ?? [] })) };
   }
 
   /** The current indexed sources (ready, not superseded): what extraction and evaluation work on. */
@@ -72,22 +93,31 @@ export class SourcesService {
     return this.deps.sources.get(id);
   }
 
-  /** A source, or NOT_FOUND naming `field`. */
-  async require(id: string, field = 'id'): Promise<Source> {
+  /**
+   * A source, or NOT_FOUND naming `field`. Given a `viewer`, a source in none of the collections their role can see
+   * is NOT_FOUND too (the same answer: a hidden source's existence is not confirmed).
+   */
+  async require(id: string, field = 'id', viewer?: Viewer | null): Promise<Source> {
     const s = await this.deps.sources.get(id);
-    if (!s) throw new AppError('NOT_FOUND', `来源不存在 / unknown source ${id}`, { field });
+    if (!s || (viewer !== undefined && !(await this.visibleTo(viewer, s.id)))) throw new AppError('NOT_FOUND', `来源不存在 / unknown source ${id}`, { field });
     return s;
   }
 
-  /** The stored original file of a source (NOT_FOUND when the source or its file is absent). */
-  async file(id: string): Promise<{ source: Source; bytes: Uint8Array | null }> {
-    const source = await this.require(id);
+  private async visibleTo(viewer: Viewer | null, sourceId: string): Promise<boolean> {
+    if (!this.deps.collections) return true;
+    const scope = await this.deps.collections.resolve(viewer);
+    return scope.collectionIds === null || (await scope.visible([sourceId])).has(sourceId);
+  }
+
+  /** The stored original file of a source (NOT_FOUND when the source or its file is absent, or hidden from `viewer`). */
+  async file(id: string, viewer?: Viewer | null): Promise<{ source: Source; bytes: Uint8Array | null }> {
+    const source = await this.require(id, 'id', viewer);
     return { source, bytes: await this.deps.sources.fileBytes(source.id) };
   }
 
   /** One page's text with its tables; NOT_FOUND for an unknown source or page. */
-  async page(id: string, pageNo: number): Promise<{ page: number; text: string; tables: PageTableView[]; pageCount: number }> {
-    const s = await this.require(id);
+  async page(id: string, pageNo: number, viewer?: Viewer | null): Promise<{ page: number; text: string; tables: PageTableView[]; pageCount: number }> {
+    const s = await this.require(id, 'id', viewer);
     const text = await this.deps.sources.page(s.id, pageNo);
     if (text === null) throw new AppError('NOT_FOUND', `第 ${pageNo} 页不存在 / no page ${pageNo}`, { field: 'page' });
     const tables = await this.deps.tables.forPages(this.deps.db, s.id, pageNo, pageNo);
@@ -95,9 +125,9 @@ export class SourcesService {
   }
 
   /** A passage with its source and pages; the citation is the one search prints (retraction warning included). */
-  async passage(chunkId: string): Promise<PassageView> {
+  async passage(chunkId: string, viewer?: Viewer | null): Promise<PassageView> {
     const c = await this.deps.sources.passage(chunkId);
-    if (!c) throw new AppError('NOT_FOUND', `段落不存在 / unknown chunk ${chunkId}`, { field: 'id' });
+    if (!c || (viewer !== undefined && !(await this.visibleTo(viewer, c.sourceId)))) throw new AppError('NOT_FOUND', `段落不存在 / unknown chunk ${chunkId}`, { field: 'id' });
     const source = await this.require(c.sourceId);
     const [pages, pageTables, chunkTables] = await Promise.all([
       this.deps.sources.pages(c.sourceId, c.pageStart, c.pageEnd),
@@ -149,7 +179,8 @@ export class SourcesService {
     return r;
   }
 
-  passages(id: string, opts: { limit: number; offset: number; disabled?: boolean }): Promise<{ items: PassageRow[]; total: number }> {
+  async passages(id: string, opts: { limit: number; offset: number; disabled?: boolean }, viewer?: Viewer | null): Promise<{ items: PassageRow[]; total: number }> {
+    if (viewer !== undefined) await this.require(id, 'id', viewer);
     return this.deps.admin.passages(id, opts);
   }
 

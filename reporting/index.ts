@@ -17,6 +17,7 @@ export { toFhir } from './export/fhir.ts';
 export { components, hl7Escape, hl7Unescape, parseHl7, toHl7 } from './export/hl7.ts';
 export { citationText, type FollowUp, followUpFor, followUpRules } from './followup.ts';
 export { type GuardIssue, type GuardResult, guard, locationsOf, numbersOf, sidesOf } from './guard.ts';
+export { type ResolvedValues, valuesFromAi, valuesFromMeasurement } from './inputs.ts';
 export { PUSH_JOB, type PushTargets, pushBody, ReportOutbox } from './push/outbox.ts';
 export { PUSH_FORMATS, type Push, type PushFormat, type PushRequest, PushRequestSchema, PushSchema, type PushTarget, PushTargetSchema } from './push/push.schema.ts';
 export { assertReportText, MAX_REPORT_CHARS, type QcFlag, QcFlagSchema, type QcResult, QcResultSchema, ReportQc } from './qc/qc.ts';

@@ -42,8 +42,30 @@ export async function loadDemoCorpus(rt: Runtime, onFile?: (file: string, r: Reg
   }
   await loadDemoLiterature(rt);
   await loadDemoCases(rt);
+  await loadDemoCollections(rt, results);
   rt.runner.wake();
   return results;
+}
+
+/** Which demo documents go to which department collection (by file name), besides the default 全院知识库. */
+const DEMO_COLLECTIONS: Array<{ name: string; description: string; files: RegExp | 'literature' }> = [
+  { name: '胸部组', description: '胸部影像：肺结节、肺癌 TNM 分期、社区获得性肺炎（演示内容）', files: /^(lung-|cap-|pneumonia-)/ },
+  { name: '神经组', description: '神经影像：急性缺血性脑卒中的指南与教材（演示内容）', files: /^stroke-/ },
+  { name: '腹盆组', description: '腹部与盆腔影像：急腹症、腹部教材、胎盘植入（演示内容）', files: /^(abdomen-|acute-abdomen-|placenta-)/ },
+  { name: '文献', description: 'PubMed 文献监测导入的摘要（演示内容）', files: 'literature' },
+];
+
+/** The demo collections, made once with their demo sources; every role may see them (authored demo content). */
+export async function loadDemoCollections(rt: Runtime, registered: RegisterResult[]): Promise<void> {
+  const literature = (await rt.services.sources.list({ shelf: 'literature', limit: 500 })).items.filter((s) => s.demo).map((s) => s.id);
+  await rt.services.collections.ensureDemo(
+    DEMO_COLLECTIONS.map((c) => ({
+      name: c.name,
+      description: c.description,
+      roles: ['admin', 'director', 'physician', 'technician', 'resident', 'teacher', 'expert'],
+      sourceIds: c.files === 'literature' ? literature : registered.filter((r) => (c.files as RegExp).test(r.source.fileName)).map((r) => r.source.id),
+    })),
+  );
 }
 
 /** Authored demo PubMed records (demo/pubmed/*.xml), imported as a manual literature import. */

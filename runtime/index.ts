@@ -1,4 +1,4 @@
-export { demoFiles, loadDemoCases, loadDemoCorpus, loadDemoLiterature } from './demo-loader.ts';
+export { demoFiles, loadDemoCases, loadDemoCollections, loadDemoCorpus, loadDemoLiterature } from './demo-loader.ts';
 export type { Readiness } from './health.service.ts';
 export { createRuntime, loadLanguage, type Runtime } from './runtime.ts';
 export { createSearchRuntime, type SearchServices } from './search-runtime.ts';

@@ -2,6 +2,7 @@ import { createChatService, encryptStoredQuestions } from '../agents/index.ts';
 import { openAuditedDatabase } from '../audit/index.ts';
 import { AuthService } from '../auth/index.ts';
 import { Cases } from '../cases/index.ts';
+import { CollectionsService } from '../collections/index.ts';
 import { Connectors, type Lookup } from '../connectors/index.ts';
 import { type Config, createLogger, type Keyring, type KeySource, type Lexicon, type Logger, loadLanguage, type Tokenizer } from '../core/index.ts';
 import { openGraphStore } from '../graph/index.ts';
@@ -130,7 +131,9 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const graphChanged = opts.command
       ? () => knowledge.projector.catchUp().then(() => undefined, (e) => log.warn({ err: e }, 'graph projection failed; the change stays pending'))
       : async () => knowledge.projector.wake();
-    const sourcesService = new SourcesService({ db, ingest, admin: sourceAdmin, sources, tables, wake, graphChanged });
+    // Who may read which sources: search, chat and the source pages ask it (collections/).
+    const collections = new CollectionsService({ db });
+    const sourcesService = new SourcesService({ db, ingest, admin: sourceAdmin, sources, tables, wake, graphChanged, collections });
     const literature = new Literature({ db, jobs, log, wake, config: config.pubmed, prepared: { sources, indexer, tables, jobs, chunkChars: config.chunkChars, onReady: (tx, many) => knowledge.onSourcesReady(tx, many) } });
     const extractDeps = knowledge.extractJobDeps(sourcesService);
     const imaging = new Imaging({ db, jobs, log, lexicon, config: config.imaging, connectors, timeZone: config.pubmed.timezone, wake });
@@ -176,11 +179,11 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     await queueMissingEmbeddings(deps);
     await literature.ensureScheduled();
     await connectors.ensureScheduled();
-    const search = new SearchService(db, tokenizer, embedder, { reranker: config.reranker ? new HttpReranker(config.reranker) : null });
+    const search = new SearchService(db, tokenizer, embedder, { reranker: config.reranker ? new HttpReranker(config.reranker) : null, scopes: collections });
     // Questions stored in clear by earlier versions are encrypted once (a no-op afterwards).
     const encrypted = await encryptStoredQuestions(db, keyring);
     if (encrypted) log.warn({ values: encrypted }, 'chat questions stored in clear were encrypted with the master key');
-    const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, tables, cache: llmCache, keyring, log, imaging: imaging.toolPort() });
+    const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, tables, cache: llmCache, keyring, log, imaging: imaging.toolPort(), scopes: collections });
     const teaching = new Teaching({
       db, knowledge, llm: () => activeModel.current,
       retrieve: async (q, top) => (await search.search({ q, top, mode: 'bm25' })).results.map((h) => ({ sourceId: h.sourceId, title: h.title, version: h.version, year: h.year, page: h.pageStart, quote: h.text })),
@@ -190,7 +193,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     const jobsService = new JobsService({ db, jobs, runner, catchUpGraph: () => knowledge.projector.catchUp().then(() => undefined) });
     const graphService = new GraphService({ db, knowledge, keyring });
     const services: Services = {
-      config, log, sources: sourcesService, search, chat, literature, auth, audit, connectors, imaging, reporting, teaching, cases, llm: llmSettings,
+      config, log, sources: sourcesService, search, collections, chat, literature, auth, audit, connectors, imaging, reporting, teaching, cases, llm: llmSettings,
       knowledge: new KnowledgeService({ knowledge, sources: sourcesService, wake, graphChanged }),
       graph: graphService,
       jobs: jobsService,

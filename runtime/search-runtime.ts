@@ -1,4 +1,5 @@
 import { openAuditedDatabase } from '../audit/index.ts';
+import { CollectionsService } from '../collections/index.ts';
 import { type Config, createLogger, type Logger, loadLanguage } from '../core/index.ts';
 import { ChunkIndexer, createEmbedder, HttpReranker, SearchService } from '../search/index.ts';
 import type { Services } from './services.ts';
@@ -26,7 +27,7 @@ export async function createSearchRuntime(config: Config, opts: { log?: Logger }
     await embedder.close?.();
     throw e;
   }
-  const search = new SearchService(db, tokenizer, embedder, { reranker: config.reranker ? new HttpReranker(config.reranker) : null });
+  const search = new SearchService(db, tokenizer, embedder, { reranker: config.reranker ? new HttpReranker(config.reranker) : null, scopes: new CollectionsService({ db }) });
   return {
     services: { config, log, search },
     async close() {

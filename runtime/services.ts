@@ -2,6 +2,7 @@ import type { ChatService } from '../agents/index.ts';
 import type { AuditTrail } from '../audit/index.ts';
 import type { AuthService } from '../auth/index.ts';
 import type { Cases } from '../cases/index.ts';
+import type { CollectionsService } from '../collections/index.ts';
 import type { Connectors } from '../connectors/index.ts';
 import type { Config, Logger } from '../core/index.ts';
 import type { Imaging } from '../imaging/index.ts';
@@ -28,6 +29,8 @@ export interface Services {
   sources: SourcesService;
   /** Hybrid search with citations (search/). */
   search: SearchService;
+  /** Collections (knowledge bases) with per-role visibility: who may read which sources (collections/). */
+  collections: CollectionsService;
   /** Review queue, relations, entities, merges, terminology, extraction (knowledge/). */
   knowledge: KnowledgeService;
   /** The approved graph: traversal, stats, rebuild, export / import (knowledge/ + graph/). */

@@ -7,6 +7,8 @@ export interface SearchFilters {
   yearTo?: number;
   language?: string;
   includeSuperseded: boolean;
+  /** Only sources in one of these collections; null or absent: every source. */
+  collectionIds?: string[] | null;
 }
 
 export interface ChunkDetail {
@@ -32,7 +34,7 @@ export interface ChunkDetail {
   file_name: string;
 }
 
-/** Source filters as SQL over alias `s` (and passages taken out of search, alias `c`), parameters starting at `$from`. */
+/** Source filters as SQL over alias `s` (and passages taken out of search, alias `c`), parameters starting at `$from`; the collections filter is the caller's scope. */
 function filterSql(f: SearchFilters, from: number): { sql: string; params: unknown[] } {
   return {
     sql: `s.status = 'ready' AND c.disabled_at IS NULL
@@ -40,8 +42,9 @@ function filterSql(f: SearchFilters, from: number): { sql: string; params: unkno
       AND ($${from + 1}::int IS NULL OR s.year >= $${from + 1})
       AND ($${from + 2}::int IS NULL OR s.year <= $${from + 2})
       AND ($${from + 3}::text IS NULL OR s.language = $${from + 3})
-      AND ($${from + 4}::boolean OR s.superseded_by IS NULL)`,
-    params: [f.kinds?.length ? f.kinds : null, f.yearFrom ?? null, f.yearTo ?? null, f.language ?? null, f.includeSuperseded],
+      AND ($${from + 4}::boolean OR s.superseded_by IS NULL)
+      AND ($${from + 5}::text[] IS NULL OR EXISTS (SELECT 1 FROM collection_sources cs WHERE cs.source_id = s.id AND cs.collection_id = ANY($${from + 5}::text[])))`,
+    params: [f.kinds?.length ? f.kinds : null, f.yearFrom ?? null, f.yearTo ?? null, f.language ?? null, f.includeSuperseded, f.collectionIds ?? null],
   };
 }
 

@@ -13,6 +13,8 @@ export const SearchRequestSchema = z.object({
   mode: z.enum(['hybrid', 'bm25', 'vector']).default('hybrid'),
   /** Add `why` to each hit: the first-stage score and the rerank features (the retrieval test page). */
   explain: z.boolean().default(false),
+  /** Collections (names or ids) to search within; none: every collection the caller may see. */
+  collections: z.array(z.string().trim().min(1).max(100)).max(20).optional(),
 });
 export type SearchRequest = z.input<typeof SearchRequestSchema>;
 

@@ -1,4 +1,4 @@
-import { AppError, type Tokenizer } from '../core/index.ts';
+import { AppError, type KnowledgeScope, type ScopeResolver, type Tokenizer, UNRESTRICTED, type Viewer } from '../core/index.ts';
 import type { Database } from '../store/index.ts';
 import { bm25 } from './bm25.ts';
 import { formatCitation } from './citation.ts';
@@ -42,12 +42,22 @@ export class SearchService {
     private readonly db: Database,
     private readonly tokenizer: Tokenizer,
     private readonly embedder: Embedder,
-    private readonly opts: { reranker?: Reranker | null; tuning?: SearchTuning } = {},
+    private readonly opts: { reranker?: Reranker | null; tuning?: SearchTuning; scopes?: ScopeResolver } = {},
   ) {
     this.repo = new SearchRepository(db);
   }
 
-  async search(input: SearchRequest, tuning: SearchTuning = this.opts.tuning ?? {}): Promise<SearchResponse> {
+  /**
+   * Search as `viewer` (null: a local command, which may read everything): only the collections the viewer's role
+   * can see, narrowed to `input.collections` when given (an unknown or hidden one is COLLECTION_NOT_FOUND).
+   */
+  async search(input: SearchRequest, tuning: SearchTuning = this.opts.tuning ?? {}, viewer: Viewer | null = null): Promise<SearchResponse> {
+    const scope = this.opts.scopes ? await this.opts.scopes.resolve(viewer, input.collections ?? []) : UNRESTRICTED;
+    return this.searchIn(scope, input, tuning);
+  }
+
+  /** Search within an already resolved scope (chat's tools hold the scope of the turn). */
+  async searchIn(scope: KnowledgeScope, input: SearchRequest, tuning: SearchTuning = this.opts.tuning ?? {}): Promise<SearchResponse> {
     const started = performance.now();
     const parsed = SearchRequestSchema.safeParse(input);
     if (!parsed.success) {
@@ -62,7 +72,7 @@ export class SearchService {
         field: 'q',
       });
     }
-    const filters: SearchFilters = { kinds: req.kind, yearFrom: req.yearFrom, yearTo: req.yearTo, language: req.language, includeSuperseded: req.includeSuperseded };
+    const filters: SearchFilters = { kinds: req.kind, yearFrom: req.yearFrom, yearTo: req.yearTo, language: req.language, includeSuperseded: req.includeSuperseded, collectionIds: scope.collectionIds };
     const plan = buildQueryPlan(q, this.tokenizer);
     const empty = { query: q, terms: plan.display, mode: req.mode, embeddingModel: this.embedder.model, results: [] };
     // Nothing searchable (only punctuation, emoji or function words): an empty answer, not an error.

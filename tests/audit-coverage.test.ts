@@ -24,6 +24,7 @@ const EXEMPT: Record<string, string> = {
   'POST /api/kg/vocabulary/imports/preview': 'parses the uploaded terminology and reports what an import would do; writes nothing',
   'POST /api/reports/qc': 'checks pasted report text and returns flags; stores nothing',
   'POST /api/reports/structure': 'post-structures pasted report text and returns findings; stores nothing',
+  'POST /api/reports/qc/second-opinion': 'asks the configured model about pasted report text (de-identified first; the call is metered with the other model calls) and returns its checked issues; stores nothing',
   'POST /api/cases/similar': 'matches pasted findings against typical cases (a POST for its body); stores nothing',
   'POST /api/cases/differential': 'ranks diseases for pasted findings (a POST for its body); stores nothing',
   'POST /api/cases/findings': 'reads structured findings from pasted text; stores nothing',
@@ -361,6 +362,28 @@ describe('every state-changing route leaves an audit row with its actor', () => 
     yield ['POST /api/sources/:id/reparse', async () => {
       const id = await demoSource();
       return { request: { method: 'POST', url: `/api/sources/${id}/reparse`, ...json({ chunkChars: 800 }, admin) }, action: 'source.reparse', target: id };
+    }];
+    // Collections (issue 14 item 3): create, edit, assign and take out a source, delete.
+    const anySource = async () => (await q<{ id: string }>('SELECT id FROM sources ORDER BY created_at LIMIT 1'))[0].id;
+    const walkCollection = async () => (await q<{ id: string }>(`SELECT id FROM collections WHERE name = '审计步行组'`))[0].id;
+    yield ['POST /api/collections', async () => ({
+      request: { method: 'POST', url: '/api/collections', ...json({ name: '审计步行组', roles: ['expert'] }, admin) }, action: 'collection.create',
+    })];
+    yield ['PATCH /api/collections/:id', async () => {
+      const id = await walkCollection();
+      return { request: { method: 'PATCH', url: `/api/collections/${id}`, ...json({ roles: ['expert', 'resident'] }, admin) }, action: 'collection.edit', target: id };
+    }];
+    yield ['POST /api/collections/:id/sources', async () => {
+      const id = await walkCollection();
+      return { request: { method: 'POST', url: `/api/collections/${id}/sources`, ...json({ sourceIds: [await anySource()] }, admin) }, action: 'collection.add_sources', target: id };
+    }];
+    yield ['POST /api/collections/:id/sources/remove', async () => {
+      const id = await walkCollection();
+      return { request: { method: 'POST', url: `/api/collections/${id}/sources/remove`, ...json({ sourceIds: [await anySource()] }, admin) }, action: 'collection.remove_sources', target: id };
+    }];
+    yield ['DELETE /api/collections/:id', async () => {
+      const id = await walkCollection();
+      return { request: { method: 'DELETE', url: `/api/collections/${id}`, headers: admin }, action: 'collection.delete', target: id };
     }];
     yield ['DELETE /api/sources/:id', async () => {
       const [s] = await q<{ id: string }>(`SELECT id FROM sources WHERE kind = 'literature' ORDER BY created_at LIMIT 1`);

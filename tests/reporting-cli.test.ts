@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeNifti } from '../imaging/index.ts';
+import { chestPhantom } from '../imaging/synthetic/index.ts';
 import { ROOT } from './helpers/runtime.ts';
 
 const exec = promisify(execFile);
@@ -30,6 +32,41 @@ describe('yingzhi report draft / qc', { timeout: 120_000 }, () => {
     expect(d.guard).toEqual({ ok: true, issues: [] });
     const b = await cli(['report', 'draft', '--values', values, '--json']);
     expect(JSON.parse(b.stdout).text).toBe(d.text);
+  });
+
+  it('drafts from a measurement file (`yingzhi measure --json`) and from an AI-result row file, each value citing where it came from; anything else is named', async () => {
+    const chest = chestPhantom({ dims: [96, 80, 32] });
+    writeFileSync(path.join(dir, 'ct.nii.gz'), writeNifti({ geometry: chest.geometry, data: chest.image, gzip: true }));
+    writeFileSync(path.join(dir, 'mask.nii.gz'), writeNifti({ geometry: chest.geometry, data: chest.mask, gzip: true }));
+    const measured = await cli(['measure', path.join(dir, 'ct.nii.gz'), path.join(dir, 'mask.nii.gz'), '--modality', 'CT', '--json']);
+    expect(measured.code).toBe(0);
+    const measurement = JSON.parse(measured.stdout);
+    writeFileSync(path.join(dir, 'measurement.json'), measured.stdout);
+    const lesion = measurement.lesions[0];
+    const fromMeasurement = await cli(['report', 'draft', path.join(dir, 'measurement.json'), '--values', '{"side":"right","lobe":"upper","segment":"S1"}', '--json']);
+    expect(fromMeasurement.code).toBe(0);
+    const d = JSON.parse(fromMeasurement.stdout);
+    const long = d.values.find((v: { slot: string }) => v.slot === 'long');
+    expect(long.source.ref).toBe(`${measurement.id}#${lesion.ref}/axial.long_axis`);
+    expect(d.findings).toContain(long.text);
+    expect(d.findings.startsWith('右肺上叶尖段')).toBe(true);
+
+    const row = {
+      id: 'air_cli0001', jobId: null, connectorId: null, task: 'nodule_detection', studyUid: '1.2.3', seriesUid: null, status: 'succeeded', attempts: 1, lastError: null, model: 'demo-ai',
+      findings: [{ kind: 'lesion', label: 'nodule', entity: null, laterality: 'left', location: { id: 'anat.left_lower_lobe', nameZh: '左肺下叶', nameEn: 'left lower lobe' }, segment: { code: 'S6', nameZh: '背段', nameEn: null }, sizeMm: { long: 9, short: 7 }, volumeMm3: null, meanHu: null, probability: 0.9, position: null }],
+      unknownLabels: [], createdBy: 'test', createdAt: '2026-12-07T00:00:00Z', updatedAt: '2026-12-07T00:00:00Z',
+    };
+    writeFileSync(path.join(dir, 'ai.json'), JSON.stringify(row));
+    const fromAi = await cli(['report', 'draft', path.join(dir, 'ai.json'), '--values', '{"nodeType":"solid"}', '--template', 'lung_nodule_brief', '--json']);
+    expect(fromAi.code).toBe(0);
+    const a = JSON.parse(fromAi.stdout);
+    expect(a).toMatchObject({ templateId: 'lung_nodule_brief', findings: '左肺下叶背段实性结节，大小约9.0mm×7.0mm。' });
+    expect(a.values.find((v: { slot: string }) => v.slot === 'long').source.ref).toBe('air_cli0001#findings/0/sizeMm.long');
+
+    writeFileSync(path.join(dir, 'other.json'), '{"hello":"world"}');
+    const other = await cli(['report', 'draft', path.join(dir, 'other.json')]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/既不是测量结果也不是影像 AI 结果/);
   });
 
   it('a template value missing → exit 2 naming it; bad JSON → exit 2', async () => {

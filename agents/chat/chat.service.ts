@@ -1,4 +1,4 @@
-import { AppError, detectLanguage, isAppError, type Logger, newId, type Tokenizer } from '../../core/index.ts';
+import { AppError, detectLanguage, isAppError, type KnowledgeScope, type Logger, newId, type ScopeResolver, type Tokenizer } from '../../core/index.ts';
 import { type LlmProvider, type Prompt, promptTag } from '../../llm/index.ts';
 import type { AskInput, AskResult, ChatEngine, ChatEvent, ChatLang, ChatService, CheckedSentence } from '../chat.types.ts';
 import type { ToolRegistry, ToolRun } from '../tools/registry.ts';
@@ -37,6 +37,8 @@ export interface ChatServiceDeps {
   rewriter: QueryRewriter;
   answerPrompt: Prompt;
   log?: Logger;
+  /** Which collections an asker may read (collections/); without it every tool reads everything. */
+  scopes?: ScopeResolver;
 }
 
 /** The chat flow: memory, follow-up rewriting, retrieval, a cited answer (model or extractive), citation check. */
@@ -63,6 +65,8 @@ export class DefaultChatService implements ChatService {
     if (input.conversationId && !(await conversations.exists(input.actor, input.conversationId))) {
       throw new AppError('NOT_FOUND', `对话不存在 / no such conversation ${input.conversationId.slice(0, 100)}`, { field: 'conversationId' });
     }
+    // An unknown or hidden collection is answered as a 404 before anything is stored or streamed.
+    const scope = this.deps.scopes ? await this.deps.scopes.resolve(input.viewer ?? null, input.collections ?? []) : undefined;
     const history = input.conversationId ? await conversations.recentTurns(input.actor, input.conversationId, HISTORY_TURNS) : [];
     const rewrite = await this.deps.rewriter.rewrite(question, history, input.signal);
     const conversationId = input.conversationId ?? (await conversations.create(input.actor, question));
@@ -78,7 +82,7 @@ export class DefaultChatService implements ChatService {
       onEvent(e);
     };
     try {
-      const turn = await this.turn({ question, query: rewrite.query, lang, history, input, emit });
+      const turn = await this.turn({ question, query: rewrite.query, lang, history, input, emit, scope });
       const usage = { promptTokens: rewrite.usage.promptTokens + turn.usage.promptTokens, completionTokens: rewrite.usage.completionTokens + turn.usage.completionTokens };
       const latencyMs = Math.round(performance.now() - started);
       const overheadMs = Math.max(0, Math.round(latencyMs - rewrite.modelMs - turn.modelMs));
@@ -102,9 +106,9 @@ export class DefaultChatService implements ChatService {
     }
   }
 
-  private async turn(t: { question: string; query: string; lang: ChatLang; history: { question: string; answer: string }[]; input: AskInput; emit: (e: ChatEvent) => void }) {
+  private async turn(t: { question: string; query: string; lang: ChatLang; history: { question: string; answer: string }[]; input: AskInput; emit: (e: ChatEvent) => void; scope?: KnowledgeScope }) {
     const { llm, tokenizer, tools } = this.deps;
-    const ctx: ToolContext = { actor: t.input.actor, lang: t.lang, signal: t.input.signal };
+    const ctx: ToolContext = { actor: t.input.actor, lang: t.lang, signal: t.input.signal, scope: t.scope };
     const emitRun = (r: { name: string; input: unknown; result: { status: 'ok' | 'error' | 'not_configured'; summary: string }; ms: number }) =>
       t.emit({ type: 'tool', name: r.name, input: r.input, status: r.result.status, summary: r.result.summary, ms: r.ms });
     const found = await retrieve(t.query, tools, tokenizer, ctx, emitRun, llm ? TOP_PASSAGES : EXTRACTIVE_PASSAGES);

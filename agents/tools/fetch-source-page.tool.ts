@@ -17,9 +17,10 @@ export function fetchSourcePageTool(sources: Pick<SourcesRepository, 'get' | 'pa
     name: 'fetch_source_page',
     description: '读取某个来源某一页的全文（用于查看检索段落的上下文）。Read the full text of one page of a source.',
     input: FetchSourcePageInput,
-    async run(input) {
+    async run(input, ctx) {
       const source = await sources.get(input.sourceId);
-      if (source?.status !== 'ready') return { status: 'error', summary: `unknown source ${input.sourceId}` };
+      const hidden = source && ctx.scope && !(await ctx.scope.visible([source.id])).has(source.id);
+      if (source?.status !== 'ready' || hidden) return { status: 'error', summary: `unknown source ${input.sourceId}` };
       const text = await sources.page(source.id, input.page);
       if (text === null) return { status: 'error', summary: `${source.title} has no page ${input.page} (pages: ${source.pageCount ?? '?'})` };
       const f = (await flags.flags([source.id])).get(source.id);

@@ -53,20 +53,24 @@ export function graphLookupTool(entities: EntityLookup, graph: GraphStore, flags
       const edges = [...(sub?.edges ?? [])]
         .sort((a, b) => touches(b, from.id) - touches(a, from.id) || b.confidence - a.confidence || a.id.localeCompare(b.id))
         .slice(0, input.limit);
-      const f = await flags.flags(edges.flatMap((e) => e.evidence.map((ev) => ev.sourceId)));
+      const cited = edges.flatMap((e) => e.evidence.map((ev) => ev.sourceId));
+      const [f, visible] = await Promise.all([flags.flags(cited), ctx.scope ? ctx.scope.visible(cited) : new Set(cited)]);
       const name = (id: string) => entityName(nodes.get(id), ctx.lang) ?? id;
       const facts: GraphFact[] = [];
       const evidence: ToolEvidence[] = [];
       for (const e of edges) {
         const fact = { relationId: e.id, subject: name(e.subjectId), predicate: PREDICATE_LABELS[e.predicate][ctx.lang], object: name(e.objectId), certainty: e.certainty };
         facts.push(fact);
-        const ev = e.evidence[0];
+        // Approved relations are department-wide knowledge; the passages they were approved on are shown only
+        // from sources the asker may see (a relation backed only by hidden sources is cited by its id alone).
+        const shown = e.evidence.filter((x) => visible.has(x.sourceId));
+        const ev = shown[0];
         const sourceFlags = e.evidence.map((x) => f.get(x.sourceId));
         evidence.push({
           kind: 'relation',
           relationId: e.id,
           triple: { subject: fact.subject, predicate: fact.predicate, object: fact.object },
-          quote: e.evidence.map((x) => x.quote).filter(Boolean).slice(0, 2).join(' '),
+          quote: shown.map((x) => x.quote).filter(Boolean).slice(0, 2).join(' '),
           sourceId: ev?.sourceId ?? null,
           title: ev?.sourceTitle ?? null,
           version: ev?.version ?? null,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { detectLanguage, ENTITY_PREFIX } from '../../core/index.ts';
+import { detectLanguage, ENTITY_PREFIX, UNRESTRICTED } from '../../core/index.ts';
 import type { SearchHit, SearchService } from '../../search/index.ts';
 import type { SourceFlagsRepository } from './source-flags.repository.ts';
 import type { TableRowsLookup } from './table-rows.tool.ts';
@@ -29,8 +29,8 @@ export function hybridSearchTool(search: SearchService, flags: SourceFlagsReposi
     name: 'hybrid_search',
     description: '在知识库（指南、教材、文献）中检索段落，返回带出处（标题、版本、年份、页码）的原文。Search the knowledge base for cited passages.',
     input: HybridSearchInput,
-    async run(input) {
-      const res = await search.search({ q: input.query, top: input.top });
+    async run(input, ctx) {
+      const res = await search.searchIn(ctx.scope ?? UNRESTRICTED, { q: input.query, top: input.top });
       const [f, rows] = await Promise.all([flags.flags(res.results.map((h) => h.sourceId)), tables.forChunks(res.results.map((h) => h.chunkId))]);
       const passages: SearchPassage[] = res.results.map((h) => ({
         chunkId: h.chunkId, citation: h.citation, coverage: coverage(h, res.terms), lexical: h.bm25Rank !== null,

@@ -1,4 +1,4 @@
-import { isAppError } from '../../core/index.ts';
+import { isAppError, type KnowledgeScope } from '../../core/index.ts';
 import type { GraphStore } from '../../graph/index.ts';
 import type { SourcesRepository } from '../../ingest/index.ts';
 import type { ToolSpec } from '../../llm/index.ts';
@@ -13,7 +13,7 @@ import { imagingAiReadTool, measurementReadTool } from './imaging-tools.ts';
 import { type SectionLookup, sectionLookupTool } from './section-lookup.tool.ts';
 import { pubmedSearchTool } from './stub-tools.ts';
 import { type TableRowsLookup, tableRowsTool } from './table-rows.tool.ts';
-import type { Tool, ToolContext, ToolResult } from './tool.ts';
+import type { Tool, ToolContext, ToolEvidence, ToolResult } from './tool.ts';
 import { toolSpec } from './tool.ts';
 
 /** One tool execution as reported to the UI (`tool` event) and fed back to the model. */
@@ -63,13 +63,33 @@ export class ToolRegistry {
       return done(rawInput, { status: 'error', summary: `invalid input ${issue?.path.join('.') || ''}: ${issue?.message}`.replace(/\s+/g, ' ') });
     }
     try {
-      return done(parsed.data, await tool.run(parsed.data, ctx));
+      return done(parsed.data, await confine(await tool.run(parsed.data, ctx), ctx.scope));
     } catch (e) {
       if (ctx.signal?.aborted) throw ctx.signal.reason;
       if (!isAppError(e)) throw e;
       return done(parsed.data, { status: 'error', summary: e.message });
     }
   }
+}
+
+/**
+ * The turn's scope over whatever a tool returns, whichever tool it is: passages of sources outside the asker's
+ * collections are dropped (with the tool's data, which may name them), and an approved relation keeps its triple
+ * and id — department-wide knowledge — but loses the quote, title and page of a source the asker cannot see.
+ */
+async function confine(result: ToolResult, scope: KnowledgeScope | undefined): Promise<ToolResult> {
+  if (!scope || scope.collectionIds === null || !result.evidence?.length) return result;
+  const visible = await scope.visible(result.evidence.flatMap((e) => (e.sourceId ? [e.sourceId] : [])));
+  let dropped = 0;
+  const evidence = result.evidence.flatMap((e): ToolEvidence[] => {
+    if (!e.sourceId || visible.has(e.sourceId)) return [e];
+    if (e.kind === 'chunk') {
+      dropped++;
+      return [];
+    }
+    return [{ ...e, quote: '', sourceId: null, title: null, version: null, year: null, page: null, chunkId: null }];
+  });
+  return dropped ? { status: result.status, summary: `${result.summary} (${dropped} outside the chosen collections left out)`, evidence } : { ...result, evidence };
 }
 
 export interface ToolDeps {

@@ -25,8 +25,10 @@ export function sectionLookupTool(sections: SectionLookup, tables: Pick<TableRow
     name: 'section_lookup',
     description: '按章节标题查找段落：在指定来源中找出标题包含这些词的章节。Find the sections of given sources whose headings contain these words.',
     input: SectionLookupInput,
-    async run(input) {
-      const found = await sections.lookup(input.sourceIds, input.terms, { limit: input.limit });
+    async run(input, ctx) {
+      const visible = ctx.scope ? await ctx.scope.visible(input.sourceIds) : new Set(input.sourceIds);
+      const sourceIds = input.sourceIds.filter((id) => visible.has(id));
+      const found = sourceIds.length ? await sections.lookup(sourceIds, input.terms, { limit: input.limit }) : [];
       if (!found.length) return { status: 'ok', summary: 'no section heading matches', data: { sections: [], matches: [] }, evidence: [] };
       const [f, rows] = await Promise.all([flags.flags(found.map((c) => c.sourceId)), tables.forChunks(found.map((c) => c.chunkId))]);
       const meta = new Map(await Promise.all([...new Set(found.map((c) => c.sourceId))].map(async (id) => [id, await sources.get(id)] as const)));

@@ -33,12 +33,13 @@ export function tableRowsTool(tables: TableRowsLookup, sources: Pick<SourcesRepo
     name: 'table_rows',
     description: '读取整张表格（含表头）：某个表格行段落所在的表格，或某来源中被引用的表格（如「表 10-1」）。Read a whole table: the one a passage was cut from, or one a passage cites.',
     input: TableRowsInput,
-    async run(input) {
+    async run(input, ctx) {
       const found = input.chunkId ? await tables.rowChunks(input.chunkId) : await tables.rowChunksByLabel(input.sourceId ?? '', input.table ?? '');
       const rows = found.slice(0, MAX_ROWS);
       if (!rows.length) return { status: 'error', summary: input.chunkId ? `${input.chunkId} is not a table row` : `no ${input.table} in ${input.sourceId}` };
       const source = await sources.get(rows[0].sourceId);
-      if (source?.status !== 'ready') return { status: 'error', summary: `unknown source ${rows[0].sourceId}` };
+      const hidden = source && ctx.scope && !(await ctx.scope.visible([source.id])).has(source.id);
+      if (source?.status !== 'ready' || hidden) return { status: 'error', summary: `unknown source ${rows[0].sourceId}` };
       const f = (await flags.flags([source.id])).get(source.id);
       const evidence: ToolEvidence[] = rows.map((r) => ({
         kind: 'chunk', chunkId: r.chunkId, sourceId: source.id, title: source.title, version: source.version, year: source.year, page: r.page, text: r.text,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ChunkTable } from '../../ingest/index.ts';
+import type { KnowledgeScope } from '../../core/index.ts';
 import type { ToolSpec } from '../../llm/index.ts';
 
 /**
@@ -68,6 +69,8 @@ export interface ToolContext {
   actor: string;
   lang: 'zh' | 'en';
   signal?: AbortSignal;
+  /** The collections this turn may read (the asker's role and choice); absent: everything. */
+  scope?: KnowledgeScope;
 }
 
 export interface Tool<S extends z.ZodType = z.ZodType, O = unknown> {

@@ -7,6 +7,7 @@ export interface AskOptions {
   conversation?: string;
   lang?: string;
   as?: string;
+  collection?: string;
 }
 
 function citationLine(c: Citation): string {
@@ -41,7 +42,8 @@ export async function askCommand(question: string, opts: AskOptions): Promise<vo
     };
     try {
       const res = await rt.chat.ask(
-        { message: question, conversationId: opts.conversation, lang: opts.lang === 'en' || opts.lang === 'zh' ? opts.lang : undefined, actor: opts.as?.trim() || process.env.USER || 'cli', signal: abort.signal },
+        { message: question, conversationId: opts.conversation, lang: opts.lang === 'en' || opts.lang === 'zh' ? opts.lang : undefined, actor: opts.as?.trim() || process.env.USER || 'cli', signal: abort.signal,
+          collections: opts.collection?.split(',').map((c) => c.trim()).filter(Boolean) },
         onEvent,
       );
       if (json) return printJson(res);

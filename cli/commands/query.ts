@@ -23,7 +23,7 @@ function highlighted(hit: SearchHit, maxChars = 220): string {
   return `${from > 0 ? '…' : ''}${out.replace(/\n/g, ' ')}${to < hit.text.length ? '…' : ''}`;
 }
 
-export async function searchCommand(q: string, opts: { top: string; kind?: string; json?: boolean; mode?: string; yearFrom?: string; yearTo?: string }) {
+export async function searchCommand(q: string, opts: { top: string; kind?: string; json?: boolean; mode?: string; yearFrom?: string; yearTo?: string; collection?: string }) {
   const json = Boolean(opts.json);
   await withSearchRuntime(json, async (rt) => {
     const kinds = opts.kind?.split(',').map((k) => k.trim()).filter((k): k is SourceKind => (SOURCE_KINDS as readonly string[]).includes(k));
@@ -34,6 +34,7 @@ export async function searchCommand(q: string, opts: { top: string; kind?: strin
       mode: (opts.mode ?? 'hybrid') as 'hybrid',
       yearFrom: opts.yearFrom ? Number(opts.yearFrom) : undefined,
       yearTo: opts.yearTo ? Number(opts.yearTo) : undefined,
+      collections: opts.collection?.split(',').map((c) => c.trim()).filter(Boolean),
     });
     if (json) return printJson(res);
     const expansions = res.terms.filter((t) => t.expandsTo.length).map((t) => `${t.surface} → ${t.expandsTo.slice(0, 4).join(' / ')}`);

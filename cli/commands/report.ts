@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AppError, loadLanguage } from '../../core/index.ts';
-import { assertReportText, draftText, guard, parseReportValues, renderDraft, ReportQc, ReportStructurer } from '../../reporting/index.ts';
+import { AiResultRowSchema, MeasurementResultSchema } from '../../imaging/index.ts';
+import { assertReportText, draftText, guard, parseReportValues, ReportQc, ReportStructurer, type ResolvedValues, renderDraft, valuesFromAi, valuesFromMeasurement } from '../../reporting/index.ts';
 import { cliActor } from '../actor.ts';
 import { fail, printJson, readTextFile } from '../output.ts';
 import { withRuntime } from '../with-runtime.ts';
@@ -23,13 +24,38 @@ function readValues(arg: string): unknown {
 }
 
 /**
- * `yingzhi report draft --values <json>`: the template engine in-process (no database, nothing stored), or
- * `--measurement <msr_id>`: a stored, audited draft with its provenance id (needs the data directory).
+ * A measurement result (`yingzhi measure --json`, `GET /api/measurements/:id`) or an imaging-AI result row
+ * (`GET /api/imaging/ai-results/:id`) saved as a file: whichever schema it satisfies, or an error naming both.
  */
-export async function reportDraftCommand(opts: { measurement?: string; lesion?: string; values?: string; template?: string; json?: boolean }): Promise<void> {
+function valuesFromFile(file: string, opts: { lesion?: string; finding?: string }, overrides: Record<string, unknown>): ResolvedValues {
+  const doc = readValues(file);
+  const inner = doc && typeof doc === 'object' && 'measurement' in doc ? (doc as { measurement: unknown }).measurement : doc;
+  const measurement = MeasurementResultSchema.safeParse(inner);
+  if (measurement.success) return valuesFromMeasurement(measurement.data, opts.lesion, overrides);
+  const ai = AiResultRowSchema.safeParse(doc);
+  if (ai.success) return valuesFromAi(ai.data, Number(opts.finding ?? 0), overrides);
+  throw new AppError('VALIDATION_FAILED', `${file} 既不是测量结果也不是影像 AI 结果 / ${file} is neither a measurement result nor an imaging-AI result row (${measurement.error.issues[0]?.path.join('.')}: ${measurement.error.issues[0]?.message})`, { field: 'file' });
+}
+
+/**
+ * `yingzhi report draft --values <json>` or `<measurement.json|ai-result.json>`: the template engine in-process
+ * (no database, nothing stored; every value keeps the ref it came from), or `--measurement <msr_id>`: a stored,
+ * audited draft with its provenance id (needs the data directory).
+ */
+export async function reportDraftCommand(file: string | undefined, opts: { measurement?: string; lesion?: string; finding?: string; values?: string; template?: string; json?: boolean }): Promise<void> {
   const json = Boolean(opts.json);
   try {
-    if (!opts.measurement && !opts.values) throw new AppError('VALIDATION_FAILED', '需要 --measurement <id> 或 --values <json> / give --measurement <id> or --values <json>', { field: 'measurement' });
+    if (file && opts.measurement) throw new AppError('VALIDATION_FAILED', '文件与 --measurement 只能选一个 / give a file or --measurement, not both', { field: 'measurement' });
+    if (file) {
+      const overrides = opts.values ? (readValues(opts.values) as Record<string, unknown>) : {};
+      const { values, sources } = valuesFromFile(file, opts, overrides);
+      const d = renderDraft(values, sources, opts.template);
+      const text = draftText(d);
+      if (json) return printJson({ engine: 'template', engineNote: 'CLI：模板引擎，未存储 / template engine, not stored', text, ...d, guard: guard(text, text) });
+      process.stdout.write(`${text}\n\n模板引擎（未存储）/ template engine (not stored): ${d.templateId}@${d.templateVersion}\n${d.values.map((v) => `  ${v.text}\t← ${v.source.ref}`).join('\n')}\n`);
+      return;
+    }
+    if (!opts.measurement && !opts.values) throw new AppError('VALIDATION_FAILED', '需要 <文件>、--measurement <id> 或 --values <json> / give a measurement or AI-result file, --measurement <id> or --values <json>', { field: 'measurement' });
     if (opts.measurement) {
       const overrides = opts.values ? (readValues(opts.values) as Record<string, unknown>) : undefined;
       return await withRuntime(json, async (rt) => {

@@ -178,15 +178,24 @@ describe.skipIf(!chromiumAvailable())('reporting UI (Chromium)', () => {
     expect(kinds).toEqual(expect.arrayContaining(['laterality', 'size', 'typo', 'term']));
     await expect(page.locator('[data-testid="qc-marked"] mark[data-kind="laterality"]').textContent()).resolves.toBe('左肺上叶');
     await expect(page.locator('[data-testid="qc-marked"] mark[data-kind="size"]').textContent()).resolves.toBe('80mm');
+    // One language per screen: the flags' English halves are not shown on the Chinese page.
+    await expect(page.locator('[data-testid="qc-flags"] li[data-kind="laterality"]').textContent()).resolves.not.toContain('left-right mismatch');
     await shot(page, 'report-qc.png');
     const before = kinds.length;
     await page.locator('[data-apply="laterality"]').click();
     await expect.poll(() => page.locator('[data-testid="qc-flags"] li').count()).toBe(before - 1);
     await expect(page.locator('textarea[name="report"]').inputValue()).resolves.toContain('印象：\n右肺上叶磨玻璃结节');
+    // Without a model the second opinion says so; the rules' flags stand alone.
+    await page.getByTestId('qc-second').click();
+    await expect(page.getByTestId('qc-second-result').getAttribute('data-status')).resolves.toBe('not_configured');
+    await expect(page.getByTestId('qc-second-note').textContent()).resolves.toContain('YZ_LLM=none');
     // An empty report is refused with the server's message.
     await page.locator('textarea[name="report"]').fill('');
     await page.getByTestId('qc-submit').click();
-    await page.getByText('报告为空').waitFor();
+    await page.locator('.alert-message', { hasText: '报告为空' }).waitFor();
+    // Error alerts: the screen's language on view, the whole server message behind 详情.
+    await expect(page.locator('.alert-message').textContent()).resolves.toBe('报告为空');
+    await expect(page.locator('.alert-detail').textContent()).resolves.toContain('the report is empty');
     await closePage(page, errors);
   });
 });

@@ -45,7 +45,8 @@ describe.skipIf(!chromiumAvailable())('knowledge-base management UI (Chromium)',
     await expect(page.getByTestId('pager-range').textContent()).resolves.toMatch(/^第 1–25 条，共 \d+ 条$/);
     await page.getByTestId('pager-next').click();
     await page.waitForURL(/offset=25/);
-    await expect(page.getByTestId('pager-range').textContent()).resolves.toMatch(/^第 26–/);
+    // The URL changes before the next page has arrived: wait for it, do not read the old range.
+    await page.getByTestId('pager-range').filter({ hasText: /^第 26–/ }).waitFor();
     const firstTitle = (await rows.first().locator('.source-link').textContent()) ?? '';
     await page.getByTestId('sources-search').fill(firstTitle.slice(0, 30));
     await page.getByTestId('sources-search').press('Enter');

@@ -4,7 +4,7 @@
  * Only TYPES come from the server contract; nothing of the server is bundled.
  */
 import type { z } from 'zod';
-import type { PageTable } from './tables.ts';
+import type { Citation as ChatCitation, ChatEvent, ChatLang, CheckedSentence, Conversation, ConversationMessage, ConversationSummary } from '../../agents/index.ts';
 import type { ChunkViewDto, JobDto, ReadySchema, SearchHit, SearchResponse, SourceDto, UploadResultDto } from '../../api/contract.ts';
 import type { Certainty, GraphEntity, GraphRelation, Predicate, Subgraph } from '../../graph/types.ts';
 import type { Candidate, CandidateFilter } from '../../knowledge/candidates.repository.ts';
@@ -14,11 +14,10 @@ import type { ProjectionStatus } from '../../knowledge/projector.ts';
 import type { HistoryEntry, Relation } from '../../knowledge/relations.repository.ts';
 import type { ResolutionSuggestion } from '../../knowledge/resolution.ts';
 import type { ApprovalEdit, BulkResult } from '../../knowledge/review.service.ts';
-import type { ChatEvent, ChatLang, CheckedSentence, Citation as ChatCitation, Conversation, ConversationMessage, ConversationSummary } from '../../agents/index.ts';
 import type { LlmStatus } from '../../llm/index.ts';
+import type { PageTable } from './tables.ts';
 
-export type { ApprovalEdit, BulkResult, Candidate, Certainty, ChunkViewDto, Entity, GraphEntity, GraphRelation, HistoryEntry, JobDto, Merge, Predicate, ProjectionStatus, Relation, ResolutionSuggestion, SearchHit, SearchResponse, SourceDto, UploadResultDto };
-export type { ChatCitation, ChatEvent, ChatLang, CheckedSentence, Conversation, ConversationMessage, ConversationSummary };
+export type { ApprovalEdit, BulkResult, Candidate, Certainty, ChatCitation, ChatEvent, ChatLang, CheckedSentence, ChunkViewDto, Conversation, ConversationMessage, ConversationSummary, Entity, GraphEntity, GraphRelation, HistoryEntry, JobDto, Merge, Predicate, ProjectionStatus, Relation, ResolutionSuggestion, SearchHit, SearchResponse, SourceDto, UploadResultDto };
 export type LlmStatusDto = LlmStatus;
 export type ReadyDto = z.infer<typeof ReadySchema>;
 export type SourceKind = SourceDto['kind'];
@@ -159,13 +158,15 @@ export interface SearchParams {
   mode?: SearchMode;
   /** Ask for `why` on each hit (retrieval test page). */
   explain?: boolean;
+  /** Collection ids to search within; none: every collection the user may see. */
+  collection?: readonly string[];
 }
 
 export const api = {
   search: (p: SearchParams, signal?: AbortSignal) =>
     request<SearchResponse>(
       'GET',
-      `/api/search${qs({ q: p.q, top: p.top, kind: p.kind, yearFrom: p.yearFrom, yearTo: p.yearTo, language: p.language, includeSuperseded: p.includeSuperseded ? 'true' : undefined, mode: p.mode, explain: p.explain ? 'true' : undefined })}`,
+      `/api/search${qs({ q: p.q, top: p.top, kind: p.kind, yearFrom: p.yearFrom, yearTo: p.yearTo, language: p.language, includeSuperseded: p.includeSuperseded ? 'true' : undefined, mode: p.mode, explain: p.explain ? 'true' : undefined, collection: p.collection })}`,
       signal,
     ),
   chunk: (id: string, signal?: AbortSignal) => request<ChunkViewDto>('GET', `/api/chunks/${enc(id)}`, signal),

@@ -1,18 +1,26 @@
 import { type ReactNode, type Ref, useEffect, useRef } from 'react';
 import { ApiError, type JobStatus, markBackground, type SourceStatus } from './api.ts';
 import { type Range, segmentsOf } from './highlight.ts';
-import { useI18n } from './i18n.ts';
+import { inLanguage, useI18n } from './i18n.ts';
 
 /** A readable error box: the server's message, with its code small underneath. */
 export function ErrorAlert({ error, onRetry, title }: { error: unknown; onRetry?: () => void; title?: string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const message = error instanceof Error ? error.message : String(error);
+  // One language on screen; the whole server message (its other half often carries a detail) stays one click away.
+  const shown = inLanguage(message, lang);
   const code = error instanceof ApiError ? error.code : undefined;
   return (
     <div className="alert alert-error" role="alert">
       <div className="alert-body">
         <strong className="alert-title">{title ?? t('common.errorTitle')}</strong>
-        <span className="alert-message">{message}</span>
+        <span className="alert-message">{shown}</span>
+        {shown !== message && (
+          <details className="alert-detail">
+            <summary>{t('common.details')}</summary>
+            {message}
+          </details>
+        )}
         {code && <code className="alert-code">{code}</code>}
       </div>
       {onRetry && (

@@ -74,6 +74,7 @@ const zh = {
   'badge.unsignedImportHint': '来自未经本机签名的图谱导入文件：引文和出处是文件的说法，请核实后再批准',
   'common.loading': '加载中…',
   'common.retry': '重试',
+  'common.details': '详情',
   'common.none': '—',
   'common.errorTitle': '出错了',
   'common.back': '返回',
@@ -631,6 +632,7 @@ const en: Dict = {
   'badge.unsignedImportHint': 'From a graph import file not signed by this installation: its quote and source are the file\'s claims — verify before approving',
   'common.loading': 'Loading…',
   'common.retry': 'Retry',
+  'common.details': 'Details',
   'common.none': '—',
   'common.errorTitle': 'Something went wrong',
   'common.back': 'Back',
@@ -1203,6 +1205,20 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   return createElement(I18nContext.Provider, { value }, children);
 }
 
+/**
+ * Server messages are written 「中文 / English」 so the API and CLI serve both audiences; a screen shows one
+ * language. Used where both halves carry the same detail (report QC flags, guard issues, engine notes); error
+ * alerts show the screen's half and keep the whole message behind 详情 (many messages carry a detail only in their
+ * English half). The split is at the last ' / ' after which no CJK character follows, so a message without an
+ * English half, or whose halves cannot be told apart, is shown whole.
+ */
+const BILINGUAL = /^([\s\S]*?[\u3400-\u9fff][\s\S]*?)\s*\/\s+([^\u3400-\u9fff]*[A-Za-z][^\u3400-\u9fff]*)$/;
+export function inLanguage(message: string, lang: Lang): string {
+  const m = BILINGUAL.exec(message);
+  if (!m) return message;
+  return lang === 'zh' ? m[1].trim() : m[2].trim();
+}
+
 export function useI18n(): I18nValue {
   const v = useContext(I18nContext);
   if (!v) throw new Error('useI18n outside I18nProvider');
@@ -1216,5 +1232,7 @@ export function useI18n(): I18nValue {
 export function useFeatureStrings<K extends string>(zhDict: Record<K, string>, enDict: Record<K, string>) {
   const { lang, dateTime, number } = useI18n();
   const t = useCallback((key: K, params?: Record<string, string | number>) => fillMessage((lang === 'en' ? enDict : zhDict)[key], params), [lang, zhDict, enDict]);
-  return { t, lang, dateTime, number };
+  /** A server message in the screen's language (see inLanguage). */
+  const say = useCallback((message: string) => inLanguage(message, lang), [lang]);
+  return { t, say, lang, dateTime, number };
 }

@@ -34,6 +34,8 @@ export interface AskBody {
   message: string;
   conversationId?: string;
   lang?: ChatLang;
+  /** Collection ids to answer from; none: every collection the user may see. */
+  collections?: string[];
 }
 
 /**

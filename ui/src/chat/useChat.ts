@@ -25,7 +25,7 @@ export interface ChatState {
  * The conversation on screen: its turns, the stream in progress and its AbortController.
  * `onConversation` hears the id the server gives a new conversation; `onSettled` runs after every turn.
  */
-export function useChat(opts: { onConversation?: (id: string) => void; onSettled?: () => void } = {}): ChatState {
+export function useChat(opts: { onConversation?: (id: string) => void; onSettled?: () => void; collections?: string[] } = {}): ChatState {
   const [conversationId, setConversationId] = useState<string | null>(null);
   const [turns, setTurns] = useState<Turn[]>([]);
   const [loading, setLoading] = useState(false);
@@ -57,7 +57,7 @@ export function useChat(opts: { onConversation?: (id: string) => void; onSettled
       stream.current = ctl;
       try {
         await streamChat(
-          { message: question, conversationId: conversation.current ?? undefined },
+          { message: question, conversationId: conversation.current ?? undefined, ...(callbacks.current.collections?.length ? { collections: callbacks.current.collections } : {}) },
           (e) => {
             if (e.type === 'meta' && e.conversationId !== conversation.current) {
               conversation.current = e.conversationId;

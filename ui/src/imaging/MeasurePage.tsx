@@ -1,12 +1,12 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { ErrorAlert, Loading, ProgressBar, useTitle } from '../components.tsx';
-import { imagingApi, type Lesion, type MeasurementResult, type MeasurementSummary, type StoredVolumeMeta } from './api.ts';
 import { AiResultsPanel } from './AiResultsPanel.tsx';
+import { imagingApi, type Lesion, type MeasurementResult, type MeasurementSummary, type StoredVolumeMeta } from './api.ts';
+import { directoryPicker } from './directory-picker.ts';
 import { useImagingT } from './i18n.ts';
 import { type PacsChoice, PacsPicker } from './PacsPicker.tsx';
 import { ResultsPanel } from './ResultsPanel.tsx';
 import { SliceViewer } from './SliceViewer.tsx';
-import { directoryPicker } from './directory-picker.ts';
 import './imaging.css';
 
 interface Loaded {

@@ -1,9 +1,9 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { Badge, ErrorAlert, Loading, useTitle } from '../components.tsx';
 import { type Dashboard, imagingApi, type QcRun } from './api.ts';
+import { directoryPicker } from './directory-picker.ts';
 import { type ImagingKey, useImagingT } from './i18n.ts';
 import { QcTrendChart } from './QcTrendChart.tsx';
-import { directoryPicker } from './directory-picker.ts';
 import './imaging.css';
 
 const TONE = { pass: 'green', warn: 'amber', fail: 'red', skipped: 'grey' } as const;

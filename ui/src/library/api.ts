@@ -17,10 +17,15 @@ export interface SourceQuery {
   order?: 'asc' | 'desc';
   limit?: number;
   offset?: number;
+  /** Only the sources of this collection (id or name). */
+  collection?: string;
 }
 
+/** A listed source with the collections (visible to the reader) it belongs to. */
+export type ListedSourceDto = SourceDto & { collections?: Array<{ id: string; name: string }> };
+
 export interface SourcePageDto {
-  items: SourceDto[];
+  items: ListedSourceDto[];
   total: number;
   byKind: Record<string, number>;
 }

@@ -1,15 +1,17 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import type { ChatCitation, ConversationSummary } from '../api.ts';
-import { chatApi } from '../chat/client.ts';
 import { Composer } from '../chat/Composer.tsx';
 import { ConversationList } from '../chat/ConversationList.tsx';
+import { chatApi } from '../chat/client.ts';
 import { RelationDialog } from '../chat/RelationDialog.tsx';
 import { TurnView } from '../chat/TurnView.tsx';
 import { useChat } from '../chat/useChat.ts';
 import { ErrorAlert, Loading, useTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import { Dialog } from '../kg/Dialog.tsx';
+import { CollectionPicker } from '../library/CollectionPicker.tsx';
+import { useCollectionChoice } from '../library/collections.ts';
 
 /** Height of the sticky top bar plus a margin: a turn scrolled to the top stays below it. */
 const TOP_BAR = 72;
@@ -32,9 +34,11 @@ export function ChatPage() {
   const threadEnd = useRef<HTMLDivElement>(null);
 
   const refreshList = useCallback(() => setListTick((n) => n + 1), []);
+  const { chosen, setChosen, collections } = useCollectionChoice();
   const chat = useChat({
     onConversation: (id) => navigate(`/chat?c=${encodeURIComponent(id)}`, { replace: true }),
     onSettled: refreshList,
+    collections: chosen,
   });
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: listTick is the reload trigger
@@ -155,6 +159,7 @@ export function ChatPage() {
             <div ref={threadEnd} />
           </div>
           <div className="composer-dock">
+            <CollectionPicker collections={collections} chosen={chosen} onChange={setChosen} testId="chat-collections" />
             <Composer value={draft} onChange={setDraft} onSend={send} onStop={chat.stop} streaming={chat.streaming} inputRef={inputRef} />
             <p className="chat-disclaimer">{t('chat.disclaimer')}</p>
           </div>

@@ -3,6 +3,8 @@ import { Link, useLocation, useNavigate, useSearchParams } from 'react-router-do
 import { api, type SearchHit, type SearchMode, type SearchResponse, SOURCE_KINDS } from '../api.ts';
 import { Badge, ErrorAlert, HeadingPath, KindBadge, Loading, MarkedText, useTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
+import { CollectionPicker } from '../library/CollectionPicker.tsx';
+import { useCollectionChoice } from '../library/collections.ts';
 
 const MODES: readonly SearchMode[] = ['hybrid', 'bm25', 'vector'];
 const EXAMPLES = ['磨玻璃结节 随访', 'GGO', 'DWI 急性脑梗死', '胎盘植入 MRI', '肺癌 TNM 分期'];
@@ -15,11 +17,15 @@ interface Filters {
   yearTo: string;
   mode: SearchMode;
   includeSuperseded: boolean;
+  /** Collection ids; none: every collection the user may see. */
+  collections: string[];
 }
 
-function filtersFrom(sp: URLSearchParams): Filters {
+/** The filters a search URL names; collections not in the URL are the user's remembered choice. */
+function filtersFrom(sp: URLSearchParams, remembered: string[] = []): Filters {
   const mode = sp.get('mode');
   return {
+    collections: sp.has('collection') ? (sp.get('collection') ?? '').split(',').filter(Boolean) : remembered,
     kinds: (sp.get('kind') ?? '').split(',').filter(Boolean),
     yearFrom: sp.get('yearFrom') ?? '',
     yearTo: sp.get('yearTo') ?? '',
@@ -36,6 +42,8 @@ function paramsFor(q: string, f: Filters, top?: number): URLSearchParams {
   if (f.yearTo.trim()) sp.set('yearTo', f.yearTo.trim());
   if (f.mode !== 'hybrid') sp.set('mode', f.mode);
   if (f.includeSuperseded) sp.set('includeSuperseded', 'true');
+  // Always in the URL once chosen (even 「全部」), so a shared link searches what its sender searched.
+  sp.set('collection', f.collections.join(','));
   if (top && top !== PAGE) sp.set('top', String(top));
   return sp;
 }
@@ -55,14 +63,17 @@ export function SearchPage() {
   const key = sp.toString();
   const top = Math.min(MAX_TOP, intOrUndefined(sp.get('top')) ?? PAGE);
 
+  const { chosen, setChosen, collections } = useCollectionChoice();
+  const remembered = useRef(chosen);
+  remembered.current = chosen;
   const [q, setQ] = useState(urlQ ?? '');
-  const [filters, setFilters] = useState<Filters>(() => filtersFrom(sp));
+  const [filters, setFilters] = useState<Filters>(() => filtersFrom(sp, chosen));
   const inputRef = useRef<HTMLInputElement>(null);
   // Keep the form in step with the URL (back/forward, example links); focus the box on a fresh page.
   useEffect(() => {
     const params = new URLSearchParams(key);
     setQ(params.get('q') ?? '');
-    setFilters(filtersFrom(params));
+    setFilters(filtersFrom(params, remembered.current));
     if (!params.has('q')) inputRef.current?.focus();
   }, [key]);
 
@@ -78,7 +89,7 @@ export function SearchPage() {
       setState({ loading: false, data: null, error: null });
       return;
     }
-    const f = filtersFrom(params);
+    const f = filtersFrom(params, remembered.current);
     const ctl = new AbortController();
     setState((s) => ({ loading: true, data: s.data, error: null }));
     api
@@ -91,6 +102,7 @@ export function SearchPage() {
           yearTo: intOrUndefined(f.yearTo),
           mode: f.mode,
           includeSuperseded: f.includeSuperseded,
+          collection: f.collections,
         },
         ctl.signal,
       )
@@ -121,7 +133,7 @@ export function SearchPage() {
     });
   };
   const applyYears = () => {
-    const current = filtersFrom(sp);
+    const current = filtersFrom(sp, remembered.current);
     if (urlQ !== null && (current.yearFrom !== filters.yearFrom.trim() || current.yearTo !== filters.yearTo.trim())) go(urlQ, filters);
   };
 
@@ -149,6 +161,14 @@ export function SearchPage() {
             </button>
           </div>
           {state.data && <Expansions data={state.data} />}
+          <CollectionPicker
+            collections={collections}
+            chosen={filters.collections}
+            onChange={(ids) => {
+              setChosen(ids);
+              applyFilters({ ...filters, collections: ids });
+            }}
+          />
           <fieldset className="filters">
             <legend className="sr-only">{t('search.filters')}</legend>
             <div className="filter-group">
@@ -226,7 +246,7 @@ export function SearchPage() {
           loading={state.loading}
           from={location.pathname + location.search}
           canMore={state.data.results.length >= top && top < MAX_TOP}
-          onMore={() => go(urlQ ?? '', filtersFrom(sp), Math.min(MAX_TOP, top + PAGE))}
+          onMore={() => go(urlQ ?? '', filtersFrom(sp, remembered.current), Math.min(MAX_TOP, top + PAGE))}
         />
       )}
     </section>
@@ -330,7 +350,7 @@ function Hit({ hit, rank, from }: { hit: SearchHit; rank: number; from: string }
   const { t } = useI18n();
   const none = t('common.none');
   return (
-    <li className="hit" data-chunk-id={hit.chunkId}>
+    <li className="hit" data-chunk-id={hit.chunkId} data-source-id={hit.sourceId}>
       <div className="hit-rank">
         <span className="sr-only">{t('search.rank', { n: rank })}</span>
         <span aria-hidden="true">{rank}</span>

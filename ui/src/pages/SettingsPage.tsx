@@ -3,9 +3,9 @@ import type { LlmStatusDto } from '../api.ts';
 import { chatApi } from '../chat/client.ts';
 import { ErrorAlert, Loading, useTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
+import { useAuth } from '../security/auth.tsx';
 import { LlmStatusCard } from '../settings/LlmStatusCard.tsx';
 import { ModelSwitchCard } from '../settings/ModelSwitchCard.tsx';
-import { useAuth } from '../security/auth.tsx';
 import { UsageCard } from '../settings/UsageCard.tsx';
 
 /** 设置: the language model (configuration, live check, usage statistics) and the prompt versions. */

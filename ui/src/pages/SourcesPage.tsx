@@ -1,7 +1,9 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
 import { ApiError, api, fileSha256, type JobDto, SOURCE_KINDS, type SourceDto, UPLOAD_ACCEPT, uploadSource } from '../api.ts';
-import { libraryApi, pmidOf, type Shelf, type SourcePageDto, type SourceSort } from '../library/api.ts';
+import { type ListedSourceDto, libraryApi, pmidOf, type Shelf, type SourcePageDto, type SourceSort } from '../library/api.ts';
+import { CollectionsCard } from '../library/CollectionsCard.tsx';
+import { type CollectionDto, collectionsApi, useCollections } from '../library/collections.ts';
 import { useLibT } from '../library/i18n.ts';
 import { Pager } from '../library/Pager.tsx';
 import { useAuth } from '../security/auth.tsx';
@@ -30,6 +32,12 @@ export function SourcesPage() {
   const status = sp.get('status') ?? '';
   const sort = (SORTS as readonly string[]).includes(sp.get('sort') ?? '') ? (sp.get('sort') as SourceSort) : 'created';
   const offset = Math.max(0, Math.trunc(Number(sp.get('offset') ?? '0')) || 0);
+  const collection = sp.get('collection') ?? '';
+  const manage = can('sources.manage');
+  const [tick, setTick] = useState(0);
+  const collections = useCollections(tick);
+  const [changeNotice, setChangeNotice] = useState<string | null>(null);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
   const [query, setQuery] = useState(q);
   const [list, setList] = useState<SourcePageDto | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -48,13 +56,14 @@ export function SourcesPage() {
   };
 
   /** (Re)loads the page of the list, cancelling any load in flight; polls while sources on it are pending. */
+  // biome-ignore lint/correctness/useExhaustiveDependencies: tick reloads the list after a collection change
   const refresh = useCallback(() => {
     ctlRef.current?.abort();
     const ctl = new AbortController();
     ctlRef.current = ctl;
     const run = () =>
       libraryApi
-        .list({ shelf, kind: kind || undefined, q: q || undefined, status: status || undefined, sort, limit: PAGE_SIZE, offset }, ctl.signal)
+        .list({ shelf, kind: kind || undefined, q: q || undefined, status: status || undefined, sort, limit: PAGE_SIZE, offset, collection: collection || undefined }, ctl.signal)
         .then((l) => {
           setList(l);
           setError(null);
@@ -67,11 +76,16 @@ export function SourcesPage() {
           if (!ctl.signal.aborted) setError(e);
         });
     void run();
-  }, [shelf, kind, q, status, sort, offset]);
+  }, [shelf, kind, q, status, sort, offset, collection, tick]);
   useEffect(() => {
     refresh();
     return () => ctlRef.current?.abort();
   }, [refresh]);
+  /** After a collection change: reload the collections and the list, say what happened. */
+  const changed = (notice: string) => {
+    setChangeNotice(notice);
+    setTick((n) => n + 1);
+  };
 
   const kinds = shelf === 'literature' ? [] : SOURCE_KINDS.filter((k) => k !== 'literature');
   return (
@@ -82,7 +96,21 @@ export function SourcesPage() {
           {notice}
         </div>
       )}
-      {can('sources.manage') && <UploadCard onChanged={refresh} />}
+      {changeNotice && (
+        <div className="alert alert-success" role="status" data-testid="collections-notice">
+          {changeNotice}
+        </div>
+      )}
+      {manage && <UploadCard onChanged={refresh} />}
+      {manage && (
+        <CollectionsCard
+          items={collections.items}
+          error={collections.error}
+          onChanged={changed}
+          active={collection}
+          onShow={(id) => update({ collection: id })}
+        />
+      )}
       <div className="card">
         <div className="tabs" role="tablist" aria-label={t('sources.list')}>
           {(['documents', 'literature'] as const).map((s) => (
@@ -116,6 +144,19 @@ export function SourcesPage() {
             onChange={(e) => setQuery(e.target.value)}
             data-testid="sources-search"
           />
+          {(collections.items?.length ?? 0) > 1 && (
+            <label className="inline-field">
+              <span className="muted small">{tl('collections.filter')}</span>
+              <select className="input" value={collection} onChange={(e) => update({ collection: e.target.value })} data-testid="sources-collection">
+                <option value="">{tl('collections.filterAll')}</option>
+                {collections.items?.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
           <label className="inline-field">
             <span className="muted small">{tl('status.label')}</span>
             <select className="input" value={status} onChange={(e) => update({ status: e.target.value })} data-testid="sources-status">
@@ -153,7 +194,13 @@ export function SourcesPage() {
         )}
         {error ? <ErrorAlert error={error} onRetry={refresh} /> : null}
         {!list && !error && <Loading />}
-        {list && <SourcesTable items={list.items} shelf={shelf} />}
+        {manage && selected.size > 0 && collections.items && (
+          <SelectionBar ids={[...selected]} collections={collections.items} onDone={(notice) => {
+            setSelected(new Set());
+            changed(notice);
+          }} onClear={() => setSelected(new Set())} />
+        )}
+        {list && <SourcesTable items={list.items} shelf={shelf} selected={manage ? selected : null} onSelect={setSelected} hide={collections.items?.find((c) => c.isDefault)?.id} />}
         {list && (
           <div className="list-foot">
             <span className="muted small">{t('sources.count', { n: list.total })}</span>
@@ -167,18 +214,91 @@ export function SourcesPage() {
 
 const SORTS: readonly SourceSort[] = ['created', 'title', 'year', 'updated'];
 
-function SourcesTable({ items, shelf }: { items: SourceDto[]; shelf: Shelf }) {
+/** Put the selected sources into a collection, or take them out of one. */
+function SelectionBar({ ids, collections, onDone, onClear }: { ids: string[]; collections: CollectionDto[]; onDone: (notice: string) => void; onClear: () => void }) {
+  const { t: tl } = useLibT();
+  const [target, setTarget] = useState(collections.find((c) => !c.isDefault)?.id ?? collections[0]?.id ?? '');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const act = async (add: boolean) => {
+    const c = collections.find((x) => x.id === target);
+    if (!c) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const r = add ? await collectionsApi.addSources(c.id, ids) : await collectionsApi.removeSources(c.id, ids);
+      onDone(tl(add ? 'collections.added' : 'collections.removed', { n: r.changed.length, name: c.name }));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="selection-bar" data-testid="selection-bar">
+      <b>{tl('collections.selected', { n: ids.length })}</b>
+      <label className="inline-field">
+        <span className="muted small">{tl('collections.target')}</span>
+        <select className="input" value={target} onChange={(e) => setTarget(e.target.value)} data-testid="selection-target">
+          {collections.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" className="btn btn-small btn-primary" disabled={busy} onClick={() => void act(true)} data-testid="selection-add">
+        {tl('collections.add')}
+      </button>
+      <button type="button" className="btn btn-small" disabled={busy} onClick={() => void act(false)} data-testid="selection-remove">
+        {tl('collections.removeFrom')}
+      </button>
+      <button type="button" className="btn btn-small btn-link" onClick={onClear}>
+        {tl('collections.clear')}
+      </button>
+      {error ? <ErrorAlert error={error} /> : null}
+    </div>
+  );
+}
+
+function SourcesTable({ items, shelf, selected, onSelect, hide }: {
+  items: ListedSourceDto[];
+  shelf: Shelf;
+  /** Selected source ids (managers), or null when sources cannot be selected. */
+  selected: Set<string> | null;
+  onSelect: (ids: Set<string>) => void;
+  /** A collection not worth a badge on every row (the default one). */
+  hide?: string;
+}) {
   const { t, dateTime } = useI18n();
   const { t: tl } = useLibT();
   const navigate = useNavigate();
   if (items.length === 0) return <p className="empty-row muted">{t('sources.emptyList')}</p>;
   const none = t('common.none');
   const literature = shelf === 'literature';
+  const allOnPage = selected !== null && items.every((s) => selected.has(s.id));
+  const toggle = (id: string, on: boolean) => {
+    const next = new Set(selected ?? []);
+    if (on) next.add(id);
+    else next.delete(id);
+    onSelect(next);
+  };
   return (
     <div className="table-wrap">
       <table className="table sources-table" data-shelf={shelf}>
         <thead>
           <tr>
+            {selected && (
+              <th className="cell-select">
+                <input
+                  type="checkbox"
+                  aria-label={tl('collections.selectAll')}
+                  checked={allOnPage}
+                  onChange={(e) => onSelect(new Set(e.target.checked ? [...selected, ...items.map((s) => s.id)] : [...selected].filter((id) => !items.some((s) => s.id === id))))}
+                  data-testid="select-page"
+                />
+              </th>
+            )}
             <th>{t('sources.col.title')}</th>
             {literature ? <th>{tl('col.journal')}</th> : <th>{t('sources.col.kind')}</th>}
             {literature ? <th>{tl('col.pmid')}</th> : <th>{tl('col.edition')}</th>}
@@ -195,6 +315,17 @@ function SourcesTable({ items, shelf }: { items: SourceDto[]; shelf: Shelf }) {
             const edition = [s.version, s.year].filter((v) => v !== null && v !== '').join(' · ');
             return (
               <tr key={s.id} className="clickable" onClick={() => navigate(href)} data-source-id={s.id}>
+                {selected && (
+                  <td className="cell-select" onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+                    <input
+                      type="checkbox"
+                      aria-label={tl('collections.selectOne', { title: s.title })}
+                      checked={selected.has(s.id)}
+                      onChange={(e) => toggle(s.id, e.target.checked)}
+                      data-testid="select-source"
+                    />
+                  </td>
+                )}
                 <td className="cell-title">
                   <Link to={href} onClick={(e) => e.stopPropagation()} className="source-link">
                     {s.title}
@@ -203,6 +334,11 @@ function SourcesTable({ items, shelf }: { items: SourceDto[]; shelf: Shelf }) {
                     {s.demo && <Badge tone="amber">{t('badge.demo')}</Badge>}
                     {s.supersededBy && <Badge tone="red">{t('badge.superseded')}</Badge>}
                     {s.retractedAt && <Badge tone="red">{t('badge.retracted')}</Badge>}
+                    {s.collections?.filter((c) => c.id !== hide).map((c) => (
+                      <Badge key={c.id} tone="neutral" title={tl('collections.filter')}>
+                        {c.name}
+                      </Badge>
+                    ))}
                   </div>
                 </td>
                 {literature ? <td className="cell-journal">{s.publisher ?? none}</td> : (

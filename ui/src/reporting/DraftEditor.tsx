@@ -10,7 +10,7 @@ const TONE = { error: 'red', warning: 'amber', info: 'blue' } as const;
  * draft that names the one it revises (the guard's verdict on values not in the inputs comes back with it).
  */
 export function DraftEditor({ draft, onSaved, onCancel }: { draft: Draft; onSaved: (d: Draft) => void; onCancel: () => void }) {
-  const { t } = useReportT();
+  const { t, say } = useReportT();
   const [findings, setFindings] = useState(draft.findings);
   const [impression, setImpression] = useState(draft.impression);
   const [qc, setQc] = useState<QcResult | null>(null);
@@ -54,7 +54,7 @@ export function DraftEditor({ draft, onSaved, onCancel }: { draft: Draft; onSave
             {qc.flags.map((f) => (
               <li key={`${f.kind}-${f.span?.start ?? 'x'}-${f.message}`} data-kind={f.kind}>
                 <Badge tone={TONE[f.severity]}>{t(`kind.${f.kind}` as ReportKey)}</Badge>
-                <span className="flag-msg">{f.message}</span>
+                <span className="flag-msg">{say(f.message)}</span>
                 {f.suggestion && <span className="mono small">→ {f.suggestion}</span>}
               </li>
             ))}

@@ -352,7 +352,7 @@ export function DraftPage() {
 }
 
 function DraftView({ draft, qc, copied, onCopy, onRevised }: { draft: Draft; qc: QcResult | null; copied: 'ok' | 'failed' | null; onCopy: () => void; onRevised: (d: Draft) => void }) {
-  const { t } = useReportT();
+  const { t, say } = useReportT();
   const [editing, setEditing] = useState(false);
   return (
     <div className="card" data-testid="draft-result" data-engine={draft.engine}>
@@ -361,7 +361,7 @@ function DraftView({ draft, qc, copied, onCopy, onRevised }: { draft: Draft; qc:
           <Badge tone={draft.engine === 'llm' ? 'purple' : 'blue'}>{t(`draft.engine.${draft.engine}` as ReportKey)}</Badge>
         </h2>
         <span className="card-head-right muted small" data-testid="engine-note">
-          {draft.engineNote}
+          {say(draft.engineNote)}
         </span>
       </div>
       {draft.llm.status === 'rejected' && (
@@ -369,7 +369,7 @@ function DraftView({ draft, qc, copied, onCopy, onRevised }: { draft: Draft; qc:
           <div className="alert-title">{t('draft.rejected')}</div>
           <ul>
             {draft.llm.issues.map((i) => (
-              <li key={i.message}>{i.message}</li>
+              <li key={i.message}>{say(i.message)}</li>
             ))}
           </ul>
           {draft.llm.candidate && (
@@ -389,7 +389,7 @@ function DraftView({ draft, qc, copied, onCopy, onRevised }: { draft: Draft; qc:
           <div className="alert-title">{t('edit.guard')}</div>
           <ul>
             {draft.revision.guard.issues.map((i) => (
-              <li key={i.message}>{i.message}</li>
+              <li key={i.message}>{say(i.message)}</li>
             ))}
           </ul>
         </div>

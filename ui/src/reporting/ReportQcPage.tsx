@@ -1,6 +1,6 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { Badge, ErrorAlert, useTitle } from '../components.tsx';
-import { type QcFlag, type QcResult, reportsApi } from './api.ts';
+import { type QcFlag, type QcResult, reportsApi, type SecondOpinion } from './api.ts';
 import { type ReportKey, useReportT } from './i18n.ts';
 import './reporting.css';
 
@@ -9,16 +9,19 @@ const TONE = { error: 'red', warning: 'amber', info: 'blue' } as const;
 
 /** 报告质控: paste a report, see each flag marked in the text with its fix. */
 export function ReportQcPage() {
-  const { t } = useReportT();
+  const { t, say } = useReportT();
   useTitle(t('qc.title'));
   const [text, setText] = useState('');
   const [checked, setChecked] = useState<{ text: string; result: QcResult } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [second, setSecond] = useState<{ text: string; result: SecondOpinion } | null>(null);
+  const [secondBusy, setSecondBusy] = useState(false);
 
   const run = async (value: string) => {
     setBusy(true);
     setError(null);
+    setSecond(null);
     try {
       setChecked({ text: value, result: await reportsApi.qc(value) });
     } catch (e) {
@@ -31,6 +34,19 @@ export function ReportQcPage() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     run(text);
+  };
+  /** The model's second opinion on the text the rules just checked, shown apart from the rules' flags. */
+  const askSecond = async () => {
+    if (!checked) return;
+    setSecondBusy(true);
+    setError(null);
+    try {
+      setSecond({ text: checked.text, result: await reportsApi.secondOpinion(checked.text) });
+    } catch (e) {
+      setError(e);
+    } finally {
+      setSecondBusy(false);
+    }
   };
   /** Replace the flagged span with the suggestion and check again. */
   const apply = (f: QcFlag) => {
@@ -76,7 +92,7 @@ export function ReportQcPage() {
               {checked.result.flags.map((f) => (
                 <li key={`${f.kind}-${f.span?.start ?? 'x'}-${f.message}`} data-kind={f.kind}>
                   <Badge tone={TONE[f.severity]}>{t(`kind.${f.kind}` as ReportKey)}</Badge>
-                  <span className="flag-msg">{f.message}</span>
+                  <span className="flag-msg">{say(f.message)}</span>
                   {f.span && f.suggestion !== null && (
                     <button type="button" className="btn btn-small" onClick={() => apply(f)} data-apply={f.kind}>
                       {t('qc.apply')} → {f.suggestion}
@@ -85,6 +101,40 @@ export function ReportQcPage() {
                 </li>
               ))}
             </ul>
+            <div className="form-actions">
+              <button type="button" className="btn" onClick={askSecond} disabled={secondBusy} data-testid="qc-second">
+                {secondBusy ? t('qc.secondBusy') : t('qc.second')}
+              </button>
+            </div>
+            {second && second.text === checked.text && (
+              <div className="second-opinion" data-testid="qc-second-result" data-status={second.result.status}>
+                <h3 className="card-title">
+                  {second.result.label}
+                  {second.result.model && (
+                    <span className="muted small">
+                      {' '}
+                      · {t('qc.secondModel')} {second.result.model}
+                    </span>
+                  )}
+                </h3>
+                <p className="muted small" data-testid="qc-second-note">
+                  {second.result.note}
+                </p>
+                <ul className="flag-list">
+                  {second.result.flags.map((f) => (
+                    <li key={`${f.kind}-${f.span?.start ?? 'x'}-${f.message}`} data-kind={f.kind}>
+                      <Badge tone="blue">{t(`kind.${f.kind}` as ReportKey)}</Badge>
+                      <span className="flag-msg">
+                        「{f.text}」 {f.message}
+                        {f.suggestion ? ` → ${f.suggestion}` : ''}
+                      </span>
+                      {f.alsoFoundByRules && <Badge tone="green">{t('qc.secondAgrees')}</Badge>}
+                    </li>
+                  ))}
+                </ul>
+                {second.result.dropped.length > 0 && <p className="muted small">{t('qc.secondDropped', { n: second.result.dropped.length })}</p>}
+              </div>
+            )}
           </div>
         </div>
       )}

@@ -1,9 +1,9 @@
 import type { AiResultRow, MeasurementResult } from '../../../imaging/index.ts';
 import type { MeasurementSummary } from '../../../imaging/measure-request.schema.ts';
-import type { Draft, DraftSummary, Push, PushFormat, PushTarget, QcFlag, QcResult, RenderedValue, ReportValues, TemplateSummary } from '../../../reporting/index.ts';
+import type { Draft, DraftSummary, Push, PushFormat, PushTarget, QcFlag, QcResult, RenderedValue, ReportValues, SecondOpinion, TemplateSummary } from '../../../reporting/index.ts';
 import { qs, request } from '../api.ts';
 
-export type { AiResultRow, Draft, DraftSummary, MeasurementResult, MeasurementSummary, Push, PushFormat, PushTarget, QcFlag, QcResult, RenderedValue, ReportValues, TemplateSummary };
+export type { AiResultRow, Draft, DraftSummary, MeasurementResult, MeasurementSummary, Push, PushFormat, PushTarget, QcFlag, QcResult, RenderedValue, ReportValues, SecondOpinion, TemplateSummary };
 
 export interface DraftBody {
   measurementId?: string;
@@ -25,6 +25,7 @@ export const reportsApi = {
   list: (p: { measurementId?: string; limit?: number } = {}, signal?: AbortSignal) => request<{ items: DraftSummary[] }>('GET', `/api/reports/drafts${qs(p)}`, signal),
   exportUrl: (id: string, format: 'text' | 'fhir' | 'hl7') => `/api/reports/drafts/${enc(id)}/export?format=${format}`,
   qc: (text: string, templateId?: string) => request<QcResult>('POST', '/api/reports/qc', undefined, { text, templateId }),
+  secondOpinion: (text: string) => request<SecondOpinion>('POST', '/api/reports/qc/second-opinion', undefined, { text }),
   revise: (id: string, body: { findings: string; impression: string }) => request<Draft>('POST', `/api/reports/drafts/${enc(id)}/revisions`, undefined, body),
   pushTargets: (signal?: AbortSignal) => request<{ items: PushTarget[] }>('GET', '/api/reports/push-targets', signal),
   push: (id: string, connectorId: string, format: PushFormat) => request<Push>('POST', `/api/reports/drafts/${enc(id)}/push`, undefined, { connectorId, format }),

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError } from '../api.ts';
 import { useTitle } from '../components.tsx';
+import { inLanguage } from '../i18n.ts';
 import { AuthShell } from './AuthShell.tsx';
 import type { Me } from './api.ts';
 import { secApi } from './api.ts';
@@ -8,7 +9,7 @@ import { useSecT } from './i18n.ts';
 
 /** The sign-in form, shown in place of the app whenever /api/auth/me answers 401. */
 export function LoginPage({ onSignedIn }: { onSignedIn: (user: Me) => void }) {
-  const { t } = useSecT();
+  const { t, lang } = useSecT();
   useTitle(t('login.title'));
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -30,7 +31,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: Me) => void }) {
     } catch (err) {
       setPassword('');
       const wait = err instanceof ApiError && err.code === 'RATE_LIMITED' ? Number(err.details?.retryAfterSeconds) : Number.NaN;
-      setError(Number.isFinite(wait) ? t('login.throttled', { s: wait }) : err instanceof Error ? err.message : String(err));
+      setError(Number.isFinite(wait) ? t('login.throttled', { s: wait }) : inLanguage(err instanceof Error ? err.message : String(err), lang));
     } finally {
       setBusy(false);
     }

@@ -2,7 +2,7 @@
  * Client of the accounts, tokens, user administration and audit routes (Security issue contract,
  * /work/notes/security-contract.md). List answers are accepted as `{ items }` or as a bare array.
  */
-import { GRANTABLE, type Permission as ServerPermission, ROLES, type Role } from '../../../auth/roles.ts';
+import { GRANTABLE, ROLES, type Role, type Permission as ServerPermission } from '../../../auth/roles.ts';
 import { qs, request } from '../api.ts';
 
 export type { Role };

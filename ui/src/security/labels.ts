@@ -37,6 +37,7 @@ const DOMAINS: Names = {
   report: { zh: '报告', en: 'Report' },
   source: { zh: '资料', en: 'Source' },
   passage: { zh: '段落', en: 'Passage' },
+  collection: { zh: '知识库', en: 'Collection' },
   literature: { zh: '文献', en: 'Literature' },
   watch: { zh: '文献订阅', en: 'Literature watch' },
   extract: { zh: '知识抽取', en: 'Extraction' },
@@ -100,6 +101,8 @@ const VERBS: Names = {
   ai_request: { zh: '请求 AI 分析', en: 'AI analysis requested' },
   ai_import: { zh: '导入 AI 结果', en: 'AI result imported' },
   draft: { zh: '起草', en: 'drafted' },
+  add_sources: { zh: '加入资料', en: 'sources added' },
+  remove_sources: { zh: '移出资料', en: 'sources removed' },
 };
 
 /** The permission in words; an unknown code is shown as it is. */

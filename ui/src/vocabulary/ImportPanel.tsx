@@ -2,8 +2,8 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { EntityType } from '../api.ts';
 import { Badge, ErrorAlert, Loading } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
-import { EntityTypeOptions } from './EntityTypeOptions.tsx';
 import { type ImportReport, VOCAB_FORMATS, type VocabFormat, type VocabImport, vocabularyApi } from './api.ts';
+import { EntityTypeOptions } from './EntityTypeOptions.tsx';
 import { useVocabularyStrings } from './i18n.ts';
 
 /**

@@ -3,8 +3,8 @@ import type { Entity, EntityType } from '../api.ts';
 import { ErrorAlert, Loading } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import { EntityPicker } from '../kg/EntityPicker.tsx';
-import { EntityTypeOptions } from './EntityTypeOptions.tsx';
 import { type TermProposal, vocabularyApi } from './api.ts';
+import { EntityTypeOptions } from './EntityTypeOptions.tsx';
 import { useVocabularyStrings } from './i18n.ts';
 
 /**
