@@ -1,7 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadLanguage } from '../core/index.ts';
-import { components, type Draft, draftText, followUpFor, guard, hl7Escape, parseHl7, renderDraft, ReportQc, ReportValuesSchema, templates, toFhir, toHl7 } from '../reporting/index.ts';
+import { components, type Draft, draftText, followUpFor, guard, hl7Escape, parseHl7, ReportQc, ReportValuesSchema, renderDraft, templates, toFhir, toHl7 } from '../reporting/index.ts';
+import { loadTemplates, TEMPLATES_DIR } from '../reporting/templates.ts';
 
 const values = (v: Record<string, unknown>) => ReportValuesSchema.parse(v);
 const GGN = { findingType: 'lung_nodule', nodeType: 'ground_glass', side: 'right', lobe: 'upper', segment: 'S1', longMm: 8.2, shortMm: 6.1, volumeCm3: 0.19, meanHu: -612, margin: 'clear', contour: 'regular' };
@@ -44,8 +48,24 @@ describe('template engine (no model)', () => {
     expect(() => renderDraft(values({ findingType: 'liver_lesion', side: 'left', segment: 'S7', longMm: 10 }))).toThrow(/肝右叶/);
   });
 
-  it('templates are versioned data files with the three finding types', () => {
-    expect(templates().map((t) => t.findingType).sort()).toEqual(['lesion_volume', 'liver_lesion', 'lung_nodule']);
+  it('templates are versioned data files covering the three finding types, each with exactly one default', () => {
+    expect([...new Set(templates().map((t) => t.findingType))].sort()).toEqual(['lesion_volume', 'liver_lesion', 'lung_nodule']);
+    for (const type of ['lesion_volume', 'liver_lesion', 'lung_nodule']) expect(templates().filter((t) => t.findingType === type && t.default)).toHaveLength(1);
+    expect(templates().find((t) => t.id === 'lung_nodule_brief')).toMatchObject({ findingType: 'lung_nodule', default: false });
+  });
+
+  it('a template folder with two defaults for a finding type, or one id twice, fails at load naming it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'yz-templates-'));
+    try {
+      const base = readFileSync(path.join(TEMPLATES_DIR, 'lung-nodule.yaml'), 'utf8');
+      writeFileSync(path.join(dir, 'a.yaml'), base);
+      writeFileSync(path.join(dir, 'b.yaml'), base.replace('id: lung_nodule', 'id: lung_nodule_other'));
+      expect(() => loadTemplates(dir)).toThrow(/exactly one default template \(has 2\)/);
+      writeFileSync(path.join(dir, 'b.yaml'), base);
+      expect(() => loadTemplates(dir)).toThrow(/lung_nodule is used twice/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
