@@ -15,6 +15,7 @@ export const UserSchema = z.object({
   mustChangePassword: z.boolean(),
   disabled: z.boolean(),
   createdAt: z.string(),
+  lastLoginAt: z.string().nullable(),
 });
 
 export const TokenInfoSchema = z.object({

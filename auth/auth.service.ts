@@ -35,6 +35,7 @@ export interface PublicUser {
   mustChangePassword: boolean;
   disabled: boolean;
   createdAt: string;
+  lastLoginAt: string | null;
 }
 
 export interface AuthOptions {
@@ -71,6 +72,7 @@ export function toPublicUser(u: UserRow): PublicUser {
     mustChangePassword: u.mustChangePassword,
     disabled: u.disabled,
     createdAt: u.createdAt,
+    lastLoginAt: u.lastLoginAt,
   };
 }
 
@@ -149,6 +151,7 @@ export class AuthService {
       await this.attempts.record(tx, { usernameKey: key, ip: input.ip, ok: true, device: attemptDevice });
       await this.sessions.insert(tx, { id: sha256(secret), userId: user.id, ttlMs: this.sessionTtlMs, ip: input.ip, userAgent: input.userAgent });
       await this.attempts.rememberDevice(tx, sha256(device), user.id);
+      await this.users.touchLogin(tx, user.id);
       for (const b of await this.attempts.closeBursts(tx, { usernameKey: key, ip: input.ip })) await this.auditBurst(tx, b, 'signed_in');
       await this.audit.append(tx, { actor: user.username, action: 'auth.login', target: `user:${user.id}`, details: { ip: input.ip, knownDevice: known } });
     });

@@ -9,7 +9,7 @@
  * Storage: store/migrations/009_auth.sql (users, auth_sessions, api_tokens, auth_login_attempts).
  * HTTP: api/auth.routes.ts, api/admin-users.routes.ts, enforcement in api/permissions.ts. CLI: cli/commands/users.ts.
  */
-export { AuthService, type AuthOptions, checkNewPassword, normaliseUsername, type Principal, type PublicUser, toPublicUser, USERNAME_RE } from './auth.service.ts';
+export { type AuthOptions, AuthService, checkNewPassword, normaliseUsername, type Principal, type PublicUser, toPublicUser, USERNAME_RE } from './auth.service.ts';
 export { generatePassword, hashPassword, verifyPassword } from './password.ts';
 export { allows, GRANTABLE, isRole, PERMISSIONS, type Permission, ROLE_LABELS, ROLE_PERMISSIONS, ROLES, type Role } from './roles.ts';
 export type { TokenRow } from './tokens.repository.ts';

@@ -11,6 +11,8 @@ export interface UserRow {
   disabled: boolean;
   createdAt: string;
   updatedAt: string;
+  /** Last successful sign-in, or null. */
+  lastLoginAt: string | null;
 }
 
 interface Db {
@@ -23,9 +25,10 @@ interface Db {
   disabled: boolean;
   created_at: Date | string;
   updated_at: Date | string;
+  last_login_at: Date | string | null;
 }
 
-const COLS = 'id, username, display_name, role, password_hash, must_change_password, disabled, created_at, updated_at';
+const COLS = 'id, username, display_name, role, password_hash, must_change_password, disabled, created_at, updated_at, last_login_at';
 const iso = (d: Date | string) => new Date(d).toISOString();
 const toUser = (r: Db): UserRow => ({
   id: r.id,
@@ -37,6 +40,7 @@ const toUser = (r: Db): UserRow => ({
   disabled: r.disabled,
   createdAt: iso(r.created_at),
   updatedAt: iso(r.updated_at),
+  lastLoginAt: r.last_login_at === null ? null : iso(r.last_login_at),
 });
 
 /** Local accounts (table users). Usernames are stored lower case; lookups take the normalised name. */
@@ -58,13 +62,18 @@ export class UsersRepository {
     return rows.map(toUser);
   }
 
+  /** A successful sign-in. */
+  async touchLogin(q: Queryable, id: string): Promise<void> {
+    await q.query('UPDATE users SET last_login_at = now() WHERE id = $1', [id]);
+  }
+
   async count(q: Queryable): Promise<number> {
     const { rows } = await q.query<{ n: number | string }>('SELECT count(*) AS n FROM users');
     return Number(rows[0]?.n ?? 0);
   }
 
   /** Insert; false when the username is taken. `onlyIfEmpty` inserts only into an empty table (first-start bootstrap). */
-  async insert(q: Queryable, u: Omit<UserRow, 'createdAt' | 'updatedAt' | 'disabled'>, opts: { onlyIfEmpty?: boolean } = {}): Promise<boolean> {
+  async insert(q: Queryable, u: Omit<UserRow, 'createdAt' | 'updatedAt' | 'disabled' | 'lastLoginAt'>, opts: { onlyIfEmpty?: boolean } = {}): Promise<boolean> {
     const { rowCount } = await q.query(
       `INSERT INTO users (id, username, display_name, role, password_hash, must_change_password)
        SELECT $1, $2, $3, $4, $5, $6 WHERE NOT $7::boolean OR NOT EXISTS (SELECT 1 FROM users)

@@ -360,9 +360,19 @@ describe('auth: login, lockout, sessions, tokens, RBAC', () => {
     expect(held.json().error.code).toBe('PASSWORD_CHANGE_REQUIRED');
     const r = await req('POST', '/api/admin/users', { username: 'dr.new', role: 'teacher', displayName: '李老师' }, admin);
     expect(r.statusCode).toBe(201);
+    // The user list says when each account last signed in: never, until the first sign-in.
+    const lastLogin = async (name: string) => (await req('GET', '/api/admin/users', undefined, admin)).json().items.find((u: { username: string }) => u.username === name).lastLoginAt;
+    expect(await lastLogin('dr.new')).toBeNull();
+    const before = Date.now() - 5_000;
+    expect(Date.parse(await lastLogin('dr.typed'))).toBeGreaterThan(before - 120_000);
     expect(r.json()).toMatchObject({ user: { username: 'dr.new', role: 'teacher', mustChangePassword: true }, initialPassword: expect.any(String) });
     const first = await login('dr.new', r.json().initialPassword);
     expect(first.json().user.mustChangePassword).toBe(true);
+    expect(Date.parse(await lastLogin('dr.new'))).toBeGreaterThanOrEqual(before);
+    // A wrong password is not a sign-in.
+    const stamped = await lastLogin('dr.new');
+    await login('dr.new', 'not-the-password-1');
+    expect(await lastLogin('dr.new')).toBe(stamped);
     const dup = await req('POST', '/api/admin/users', { username: 'DR.NEW', role: 'teacher' }, admin);
     expect(dup.statusCode).toBe(409);
     const bad = await req('POST', '/api/admin/users', { username: "x' OR 1=1", role: 'teacher' }, admin);

@@ -39,6 +39,9 @@ describe.skipIf(!chromiumAvailable())('users page: one-time passwords and typed 
     expect(await page.locator('[data-testid="one-time-password-value"]').count()).toBe(0); // dr.first's is gone
     await expect(page.locator('[data-testid="users-notice"]').textContent()).resolves.toMatch(/dr\.typed.*首次登录时须修改密码/);
     await expect(page.locator('tr[data-username="dr.typed"] [data-testid="user-must-change"]').textContent()).resolves.toContain('首次登录时须修改密码');
+    // When each account last signed in: never for the new ones, a time for the admin signed in now.
+    await expect(page.locator('tr[data-username="dr.typed"] [data-testid="user-last-login"]').textContent()).resolves.toBe('从未登录');
+    await expect(page.locator('tr[data-username="head.admin"] [data-testid="user-last-login"]').textContent()).resolves.toMatch(/\d{1,2}:\d{2}/);
 
     // A reset says what it ended.
     page.once('dialog', (d) => void d.accept());

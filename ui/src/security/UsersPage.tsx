@@ -76,13 +76,14 @@ export function UsersPage() {
                   <th>{t('users.role')}</th>
                   <th>{t('users.status')}</th>
                   <th>{t('users.createdAt')}</th>
+                  <th>{t('users.lastLogin')}</th>
                   <th>{t('users.actions')}</th>
                 </tr>
               </thead>
               <tbody>
                 {users.length === 0 && (
                   <tr>
-                    <td colSpan={6} className="empty-row">
+                    <td colSpan={7} className="empty-row">
                       {t('users.empty')}
                     </td>
                   </tr>
@@ -124,6 +125,9 @@ export function UsersPage() {
                         )}
                       </td>
                       <td className="nowrap small">{u.createdAt ? dateTime(u.createdAt) : ''}</td>
+                      <td className="nowrap small" data-testid="user-last-login">
+                        {u.lastLoginAt ? dateTime(u.lastLoginAt) : <span className="muted">{t('users.neverSignedIn')}</span>}
+                      </td>
                       <td className="nowrap">
                         <button
                           type="button"

@@ -28,6 +28,8 @@ export interface UserDto {
   disabled: boolean;
   mustChangePassword?: boolean;
   createdAt?: string;
+  /** Last successful sign-in; null when never. */
+  lastLoginAt?: string | null;
 }
 
 export interface TokenDto {
