@@ -15,7 +15,7 @@ import { assertReportText, type QcResult, ReportQc } from './qc/qc.ts';
 import { type SecondOpinion, secondOpinion } from './qc/second-opinion.ts';
 import { rewriteDraft } from './rewrite.ts';
 import { ReportStructurer, type StructuredReport } from './structure/structure.ts';
-import { type TemplateSummary, templates } from './templates.ts';
+import { type TemplateSummary, TemplateSummarySchema, templates } from './templates.ts';
 import { type FindingType, parseReportValues } from './values.schema.ts';
 
 export interface ReportingDeps {
@@ -191,7 +191,7 @@ export class Reporting {
     return templates()
       .filter((t) => !findingType || t.findingType === findingType)
       .sort((a, b) => a.findingType.localeCompare(b.findingType) || Number(b.default) - Number(a.default) || a.id.localeCompare(b.id))
-      .map(({ id, version, title, modality, bodyPart, findingType: type, default: isDefault, required }) => ({ id, version, title, modality, bodyPart, findingType: type, default: isDefault, required }));
+      .map((t) => TemplateSummarySchema.parse(t));
   }
 
   check(text: string, templateId?: string): QcResult {

@@ -46,16 +46,7 @@ export async function reportDraftCommand(file: string | undefined, opts: { measu
   const json = Boolean(opts.json);
   try {
     if (file && opts.measurement) throw new AppError('VALIDATION_FAILED', '文件与 --measurement 只能选一个 / give a file or --measurement, not both', { field: 'measurement' });
-    if (file) {
-      const overrides = opts.values ? (readValues(opts.values) as Record<string, unknown>) : {};
-      const { values, sources } = valuesFromFile(file, opts, overrides);
-      const d = renderDraft(values, sources, opts.template);
-      const text = draftText(d);
-      if (json) return printJson({ engine: 'template', engineNote: 'CLI：模板引擎，未存储 / template engine, not stored', text, ...d, guard: guard(text, text) });
-      process.stdout.write(`${text}\n\n模板引擎（未存储）/ template engine (not stored): ${d.templateId}@${d.templateVersion}\n${d.values.map((v) => `  ${v.text}\t← ${v.source.ref}`).join('\n')}\n`);
-      return;
-    }
-    if (!opts.measurement && !opts.values) throw new AppError('VALIDATION_FAILED', '需要 <文件>、--measurement <id> 或 --values <json> / give a measurement or AI-result file, --measurement <id> or --values <json>', { field: 'measurement' });
+    if (!file && !opts.measurement && !opts.values) throw new AppError('VALIDATION_FAILED', '需要 <文件>、--measurement <id> 或 --values <json> / give a measurement or AI-result file, --measurement <id> or --values <json>', { field: 'measurement' });
     if (opts.measurement) {
       const overrides = opts.values ? (readValues(opts.values) as Record<string, unknown>) : undefined;
       return await withRuntime(json, async (rt) => {
@@ -64,11 +55,15 @@ export async function reportDraftCommand(file: string | undefined, opts: { measu
         process.stdout.write(`${d.text}\n\n${d.engineNote}\n来源 provenance: ${d.provenanceUrl} (${d.templateId}@${d.templateVersion})\n`);
       });
     }
-    const values = parseReportValues(readValues(opts.values ?? ''), '--values');
-    const d = renderDraft(values, {}, opts.template);
+    // In-process, nothing stored: values from a measurement / AI-result file (each with its ref) or typed.
+    const { values, sources } = file
+      ? valuesFromFile(file, opts, opts.values ? (readValues(opts.values) as Record<string, unknown>) : {})
+      : { values: parseReportValues(readValues(opts.values ?? ''), '--values'), sources: {} };
+    const d = renderDraft(values, sources, opts.template);
     const text = draftText(d);
     if (json) return printJson({ engine: 'template', engineNote: 'CLI：模板引擎，未存储 / template engine, not stored', text, ...d, guard: guard(text, text) });
-    process.stdout.write(`${text}\n\n模板引擎（未存储）/ template engine (not stored): ${d.templateId}@${d.templateVersion}\n`);
+    const refs = file ? `${d.values.map((v) => `  ${v.text}\t← ${v.source.ref}`).join('\n')}\n` : '';
+    process.stdout.write(`${text}\n\n模板引擎（未存储）/ template engine (not stored): ${d.templateId}@${d.templateVersion}\n${refs}`);
   } catch (e) {
     fail(e, json);
   }

@@ -63,10 +63,10 @@ export type SecondOpinion = z.infer<typeof SecondOpinionSchema>;
 const LABEL = '大模型第二意见（仅供参考，未经规则核实）';
 
 export async function secondOpinion(llm: LlmProvider | null, text: string, rules: readonly QcFlag[]): Promise<SecondOpinion> {
-  const prompt = loadPrompt('report-qc-second-opinion');
   if (!llm) {
     return { engine: 'llm', status: 'not_configured', label: LABEL, model: null, prompt: null, flags: [], dropped: [], note: '未配置大模型（YZ_LLM=none）：只有规则质控的结果。' };
   }
+  const prompt = loadPrompt('report-qc-second-opinion');
   const tag = promptTag(prompt);
   let answer: z.infer<typeof ModelAnswerSchema>;
   try {
