@@ -113,9 +113,9 @@ export const teachingRoutes = (rt: Services): FastifyPluginAsyncZod => async (ap
     config: { permission: 'exam.manage' },
     bodyLimit: 40 * 1024 * 1024,
     schema: {
-      tags: ['teaching'], summary: 'Upload a figure for image-reading items (multipart: file PNG/JPEG/DICOM, windowCenter, windowWidth, synthetic): type by magic bytes, size limits, DICOM rendered to PNG with the window; audited',
+      tags: ['teaching'], summary: 'Upload a figure for image-reading items (multipart: file PNG/JPEG/DICOM, windowCenter, windowWidth, synthetic): type by magic bytes, size limits, metadata stripped (JPEG APP1–APP15/COM, PNG ancillary chunks), DICOM rendered to PNG with the window; audited',
       consumes: ['multipart/form-data'],
-      response: { 201: FigureMetaSchema.extend({ created: z.boolean() }), ...Errors, 413: ErrorBodySchema, 415: ErrorBodySchema },
+      response: { 201: FigureMetaSchema.extend({ created: z.boolean(), metadataRemoved: z.array(z.string()) }), ...Errors, 413: ErrorBodySchema, 415: ErrorBodySchema },
     },
   }, async (req, reply) => {
     const { file, fields } = await readUpload(req, ['windowCenter', 'windowWidth', 'synthetic']);

@@ -52,12 +52,12 @@ export class QuestionBank {
   }
 
   /** Store an uploaded figure after validating its bytes (readFigure); audited `question.figure_upload`. */
-  async uploadFigure(bytes: Buffer, fileName: string, opts: { window?: WindowLevel; synthetic?: boolean }, actor: string): Promise<FigureMeta & { created: boolean }> {
+  async uploadFigure(bytes: Buffer, fileName: string, opts: { window?: WindowLevel; synthetic?: boolean }, actor: string): Promise<FigureMeta & { created: boolean; metadataRemoved: string[] }> {
     const figure = readFigure(bytes, fileName, { window: opts.window });
     return this.deps.db.transaction(async (tx) => {
       const r = await this.figures.insert(tx, figure, { fileName, synthetic: Boolean(opts.synthetic), actor });
-      if (r.created) await this.audit.append(tx, { actor, action: 'question.figure_upload', target: r.figure.id, details: { source: figure.source, mime: figure.mime, width: figure.width, height: figure.height, bytes: figure.bytes.length, synthetic: Boolean(opts.synthetic) } });
-      return { ...r.figure, created: r.created };
+      if (r.created) await this.audit.append(tx, { actor, action: 'question.figure_upload', target: r.figure.id, details: { source: figure.source, mime: figure.mime, width: figure.width, height: figure.height, bytes: figure.bytes.length, synthetic: Boolean(opts.synthetic), metadataRemoved: figure.removed } });
+      return { ...r.figure, created: r.created, metadataRemoved: figure.removed };
     });
   }
 
@@ -68,7 +68,8 @@ export class QuestionBank {
   async figureBytes(id: string): Promise<{ mime: string; bytes: Buffer }> {
     const f = await this.figures.bytes(id);
     if (!f) throw new AppError('NOT_FOUND', `图像不存在 / no figure ${id}`, { field: 'id' });
-    return f;
+    // JPEGs stored before uploads were cleaned still hold their metadata: they are cleaned on the way out too.
+    return f.mime === 'image/jpeg' ? { mime: f.mime, bytes: readFigure(f.bytes, id).bytes } : f;
   }
 
   /** Show a figure with an item (an image-reading item), or remove it: a new version; an approved item goes back to draft. */

@@ -13,6 +13,8 @@ export interface Figure {
   height: number;
   source: 'png' | 'jpeg' | 'dicom';
   sha256: string;
+  /** Metadata taken out of the upload (JPEG segments; a PNG is re-encoded, so all its ancillary chunks). */
+  removed: string[];
 }
 
 export interface WindowLevel {
@@ -37,7 +39,7 @@ function checkSide(name: string, width: number, height: number): void {
 /**
  * A figure from uploaded bytes, its type decided by magic bytes (never the name or the declared type):
  * PNG is decoded (the declared size is checked before decoding) and re-encoded, dropping every ancillary
- * chunk; JPEG is walked marker by marker to its frame header and end; a DICOM file is read by the imaging
+ * chunk (tEXt/iTXt/zTXt/eXIf…); JPEG is rewritten without its metadata segments (cleanJpeg); a DICOM file is read by the imaging
  * capability and its slice rendered to PNG with the given window/level (or the header's, or a soft-tissue
  * window). Anything else is refused naming what it looks like.
  */
@@ -46,7 +48,7 @@ export function readFigure(bytes: Buffer, name: string, opts: { window?: WindowL
   if (bytes.length > limit) throw new AppError('FILE_TOO_LARGE', `图像“${name}”${(bytes.length / 1048576).toFixed(1)} MB，超过上限 ${limit / 1048576} MB / figure too large`, { field: 'file' });
   let out: Omit<Figure, 'sha256'>;
   if (isPng(bytes)) out = readPng(bytes, name);
-  else if (isJpeg(bytes)) out = { mime: 'image/jpeg', bytes, ...jpegSize(bytes, name), source: 'jpeg' };
+  else if (isJpeg(bytes)) out = { mime: 'image/jpeg', ...cleanJpeg(bytes, name), source: 'jpeg' };
   else if (isDicom(bytes)) out = renderDicom(bytes, name, opts.window);
   else {
     const head = bytes.subarray(0, 8).toString('hex');
@@ -65,30 +67,84 @@ function readPng(bytes: Buffer, name: string): Omit<Figure, 'sha256'> {
     throw unreadable(name, (e as Error).message);
   }
   const clean = PNG.sync.write(png, { colorType: 6 });
-  return { mime: 'image/png', bytes: clean, width: png.width, height: png.height, source: 'png' };
+  return { mime: 'image/png', bytes: clean, width: png.width, height: png.height, source: 'png', removed: ancillaryChunks(bytes) };
 }
 
-/** A JPEG's size from its SOF segment; the segments up to it must be well formed and the file must end with EOI. */
-function jpegSize(b: Buffer, name: string): { width: number; height: number } {
+/** Markers that carry no image data but free text or embedded files: EXIF/XMP/ICC/vendor blocks (APP1–APP15) and comments. */
+const isMetadataMarker = (m: number) => (m >= 0xe1 && m <= 0xef) || m === 0xfe;
+const SEGMENT_NAMES: Record<number, string> = { 0xe1: 'APP1 (EXIF/XMP)', 0xe2: 'APP2 (ICC/FlashPix)', 0xed: 'APP13 (IPTC)', 0xee: 'APP14', 0xfe: 'COM' };
+const segmentName = (m: number) => SEGMENT_NAMES[m] ?? (m === 0xe0 ? 'APP0' : `APP${m - 0xe0}`);
+
+/**
+ * A JPEG rewritten without its metadata, walked marker by marker: APP1–APP15 and COM segments (EXIF can carry a
+ * patient's name, dates, device serials; XMP and IPTC likewise) are dropped, a JFIF APP0 is kept without its
+ * thumbnail (a thumbnail can show the uncropped original), and anything after EOI is cut. Frame, tables and
+ * entropy-coded scan data are copied byte for byte, so the picture is unchanged. An Adobe APP14 record (12 fixed
+ * bytes of colour-transform flags, no text) is the one APPn kept: without it some decoders get the colours wrong.
+ * The size comes from the frame header (side limit) and the file must have a scan and end with EOI.
+ */
+function cleanJpeg(b: Buffer, name: string): { bytes: Buffer; width: number; height: number; removed: string[] } {
+  const out: Buffer[] = [b.subarray(0, 2)];
+  const removed: string[] = [];
+  let size: { width: number; height: number } | null = null;
+  let scans = 0;
   let i = 2;
-  while (i + 4 <= b.length) {
+  while (i + 2 <= b.length) {
     if (b[i] !== 0xff) throw unreadable(name, `JPEG 段标记错误（偏移 ${i}）`);
     const marker = b[i + 1];
     if (marker === 0xff) { i++; continue; }
+    if (marker === 0xd9) {
+      if (!size || !scans) throw unreadable(name, size ? 'JPEG 中没有图像数据（缺少 SOS）' : 'JPEG 中没有帧头');
+      if (i + 2 < b.length) removed.push(`${b.length - i - 2} bytes after EOI`);
+      out.push(b.subarray(i, i + 2));
+      return { bytes: Buffer.concat(out), ...size, removed };
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { out.push(b.subarray(i, i + 2)); i += 2; continue; }
+    if (i + 4 > b.length) break;
     const len = b.readUInt16BE(i + 2);
     if (len < 2 || i + 2 + len > b.length) throw unreadable(name, 'JPEG 段长度越界');
+    const segment = b.subarray(i, i + 2 + len);
+    const payload = segment.subarray(4);
+    if (marker === 0xe0) {
+      if (payload.length >= 14 && payload.toString('latin1', 0, 5) === 'JFIF\0') {
+        // Version, units and density kept; thumbnail width/height set to 0 and its pixels dropped.
+        const jfif = Buffer.from([0xff, 0xe0, 0x00, 0x10, ...payload.subarray(0, 12), 0x00, 0x00]);
+        if (len > 16) removed.push('APP0 thumbnail');
+        out.push(jfif);
+      } else removed.push(segmentName(marker));
+    } else if (isMetadataMarker(marker) && !(marker === 0xee && len === 14 && payload.toString('latin1', 0, 5) === 'Adobe')) {
+      removed.push(segmentName(marker));
+    } else out.push(segment);
     const sof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
     if (sof) {
       if (len < 7) throw unreadable(name, 'JPEG 帧头过短');
-      const height = b.readUInt16BE(i + 5);
-      const width = b.readUInt16BE(i + 7);
-      checkSide(name, width, height);
-      if (!(b[b.length - 2] === 0xff && b[b.length - 1] === 0xd9)) throw unreadable(name, 'JPEG 不完整（缺少结束标记）');
-      return { width, height };
+      size = { height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7) };
+      checkSide(name, size.width, size.height);
     }
     i += 2 + len;
+    if (marker === 0xda) {
+      if (!size) throw unreadable(name, 'JPEG 扫描数据在帧头之前');
+      scans++;
+      // Entropy-coded data runs to the next marker that is neither a stuffed 0xFF00 nor a restart marker.
+      let j = i;
+      while (j < b.length && !(b[j] === 0xff && j + 1 < b.length && b[j + 1] !== 0x00 && !(b[j + 1] >= 0xd0 && b[j + 1] <= 0xd7))) j++;
+      out.push(b.subarray(i, j));
+      i = j;
+    }
   }
-  throw unreadable(name, 'JPEG 中没有帧头');
+  throw unreadable(name, size ? 'JPEG 不完整（缺少结束标记）' : 'JPEG 中没有帧头');
+}
+
+/** The ancillary chunk types of a PNG (tEXt, iTXt, zTXt, eXIf, tIME…): re-encoding drops them all. */
+function ancillaryChunks(b: Buffer): string[] {
+  const out = new Set<string>();
+  for (let i = 8; i + 12 <= b.length; ) {
+    const len = b.readUInt32BE(i);
+    const type = b.toString('latin1', i + 4, i + 8);
+    if (type[0] >= 'a' && type[0] <= 'z') out.add(type);
+    i += 12 + len;
+  }
+  return [...out];
 }
 
 function renderDicom(bytes: Buffer, name: string, window?: WindowLevel): Omit<Figure, 'sha256'> {
@@ -111,5 +167,5 @@ function renderDicom(bytes: Buffer, name: string, window?: WindowLevel): Omit<Fi
       png.data[o + 3] = 255;
     }
   }
-  return { mime: 'image/png', bytes: PNG.sync.write(png), width: nx, height: ny, source: 'dicom' };
+  return { mime: 'image/png', bytes: PNG.sync.write(png), width: nx, height: ny, source: 'dicom', removed: [] };
 }

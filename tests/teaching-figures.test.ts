@@ -24,7 +24,24 @@ const code = (f: () => unknown) => {
     return isAppError(e) ? e.code : String(e);
   }
 };
-const jpeg = (w: number, h: number, end = true) => Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x00, 0x00, 0xff, 0xc0, 0x00, 0x0b, 0x08, h >> 8, h & 255, w >> 8, w & 255, 0x01, 0x01, 0x11, 0x00, ...(end ? [0xff, 0xd9] : [])]);
+/** Frame header + one scan (entropy-coded bytes with a stuffed 0xFF00 and a restart marker), as a JPEG walker sees it. */
+const FRAME = (w: number, h: number) => [0xff, 0xc0, 0x00, 0x0b, 0x08, h >> 8, h & 255, w >> 8, w & 255, 0x01, 0x01, 0x11, 0x00];
+const SCAN = [0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00, 0x12, 0xff, 0x00, 0x34, 0xff, 0xd0, 0x56];
+const jpeg = (w: number, h: number, end = true) => Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x00, 0x00, ...FRAME(w, h), ...SCAN, ...(end ? [0xff, 0xd9] : [])]);
+const segment = (marker: number, payload: Buffer) => {
+  const head = Buffer.from([0xff, marker, 0, 0]);
+  head.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([head, payload]);
+};
+const pngChunk = (type: string, data: Buffer) => {
+  const crc = (b: Buffer) => { let c = ~0; for (const x of b) { c ^= x; for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1)); } return ~c >>> 0; };
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const out = Buffer.alloc(body.length + 8);
+  out.writeUInt32BE(data.length, 0);
+  body.copy(out, 4);
+  out.writeUInt32BE(crc(body), out.length - 4);
+  return out;
+};
 
 describe('figures are validated by their bytes', () => {
   it('reads the synthetic demo PNG and re-encodes it without ancillary chunks (a tEXt chunk does not survive)', () => {
@@ -38,6 +55,57 @@ describe('figures are validated by their bytes', () => {
     expect(f).toMatchObject({ mime: 'image/png', width: 480, height: 384, source: 'png' });
     expect(f.bytes.includes(Buffer.from('<script>'))).toBe(false);
     expect(PNG.sync.read(f.bytes).width).toBe(480);
+  });
+
+  it('strips a JPEG\'s metadata (EXIF with a planted patient name, XMP, COM, JFIF thumbnail, bytes after EOI) and keeps its image data byte for byte', () => {
+    const NAME = 'ZHANG San 张三';
+    // A TIFF-structured EXIF block: Artist and DateTimeOriginal values in the clear, as cameras and PACS exports write them.
+    const exif = Buffer.concat([Buffer.from('Exif\0\0II*\0\x08\0\0\0', 'latin1'), Buffer.from(`Artist ${NAME} 2024:03:05 10:22:01`, 'utf8')]);
+    const xmp = Buffer.concat([Buffer.from('http://ns.adobe.com/xap/1.0/\0', 'latin1'), Buffer.from(`<x:xmpmeta><dc:creator>${NAME}</dc:creator></x:xmpmeta>`)]);
+    const jfifWithThumb = Buffer.concat([Buffer.from('JFIF\0\x01\x02\x00\x00\x48\x00\x48\x01\x01', 'latin1'), Buffer.from([0xaa, 0xbb, 0xcc])]);
+    const adobe = Buffer.from('Adobe\0\x64\0\0\0\0\x01', 'latin1');
+    const planted = Buffer.concat([
+      Buffer.from([0xff, 0xd8]), segment(0xe0, jfifWithThumb), segment(0xe1, exif), segment(0xe1, xmp), segment(0xed, Buffer.from(`Photoshop 3.0\0${NAME}`)),
+      segment(0xee, adobe), segment(0xfe, Buffer.from(`患者 ${NAME} 住院号 123456`)), Buffer.from([...FRAME(640, 480), ...SCAN, 0xff, 0xd9]), Buffer.from(`trailer ${NAME}`),
+    ]);
+    expect(planted.includes(Buffer.from(NAME))).toBe(true);
+    const f = readFigure(planted, 'exif.jpg');
+    expect(f).toMatchObject({ mime: 'image/jpeg', width: 640, height: 480, source: 'jpeg' });
+    expect(f.bytes.includes(Buffer.from('ZHANG'))).toBe(false);
+    expect(f.bytes.includes(Buffer.from('张三'))).toBe(false);
+    expect(f.bytes.includes(Buffer.from('2024:03:05'))).toBe(false);
+    expect(f.bytes.includes(Buffer.from('Exif'))).toBe(false);
+    expect(f.removed).toEqual(expect.arrayContaining(['APP1 (EXIF/XMP)', 'APP13 (IPTC)', 'COM', 'APP0 thumbnail']));
+    // Frame, scan (stuffed byte and restart marker included) and the Adobe colour record are kept as they were.
+    expect(f.bytes.includes(Buffer.from([...FRAME(640, 480), ...SCAN, 0xff, 0xd9]))).toBe(true);
+    expect(f.bytes.includes(segment(0xee, adobe))).toBe(true);
+    expect(f.bytes.subarray(0, 20)).toEqual(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, ...Buffer.from('JFIF\0\x01\x02\x00\x00\x48\x00\x48', 'latin1'), 0x00, 0x00]));
+    expect(f.bytes.at(-1)).toBe(0xd9);
+    // Cleaning is idempotent: a clean JPEG comes out unchanged.
+    expect(readFigure(f.bytes, 'clean.jpg').bytes.equals(f.bytes)).toBe(true);
+    expect(readFigure(f.bytes, 'clean.jpg').removed).toEqual([]);
+    // Metadata between the frame header and the scan is found too.
+    const late = Buffer.concat([Buffer.from([0xff, 0xd8, ...FRAME(8, 8)]), segment(0xe1, exif), Buffer.from([...SCAN, 0xff, 0xd9])]);
+    expect(readFigure(late, 'late.jpg').bytes.includes(Buffer.from('ZHANG'))).toBe(false);
+    // A frame header with no scan is not a picture.
+    expect(code(() => readFigure(Buffer.from([0xff, 0xd8, ...FRAME(8, 8), 0xff, 0xd9]), 'noscan.jpg'))).toBe('IMAGE_UNREADABLE');
+  });
+
+  it('drops a PNG\'s eXIf, iTXt and zTXt chunks (a planted patient name does not survive re-encoding)', () => {
+    const NAME = 'LI Si 李四';
+    const withMeta = Buffer.concat([
+      demoPng.subarray(0, 33),
+      pngChunk('eXIf', Buffer.from(`MM\0*\0\0\0\x08 Artist ${NAME}`, 'utf8')),
+      pngChunk('iTXt', Buffer.from(`Author\0\0\0\0\0${NAME}`, 'utf8')),
+      pngChunk('zTXt', Buffer.concat([Buffer.from('Comment\0\0', 'latin1'), deflateSync(Buffer.from(NAME))])),
+      demoPng.subarray(33),
+    ]);
+    expect(PNG.sync.read(withMeta).width).toBe(480);
+    const f = readFigure(withMeta, 'meta.png');
+    expect(f.bytes.includes(Buffer.from('李四'))).toBe(false);
+    expect(f.bytes.includes(Buffer.from('LI Si'))).toBe(false);
+    for (const t of ['eXIf', 'iTXt', 'zTXt', 'tEXt']) expect(f.bytes.includes(Buffer.from(t))).toBe(false);
+    expect(f.removed).toEqual(expect.arrayContaining(['eXIf', 'iTXt', 'zTXt']));
   });
 
   it('refuses what is not an image, whatever its name, and images too big to show', () => {
