@@ -133,6 +133,15 @@ export const teachingRoutes = (rt: Services): FastifyPluginAsyncZod => async (ap
     return reply.header('content-type', f.mime).header('x-content-type-options', 'nosniff').header('cache-control', 'private, max-age=3600').send(f.bytes);
   });
 
+  app.get('/api/teaching/figures/:id/meta', {
+    config: { permission: 'exam.take' },
+    schema: { tags: ['teaching'], summary: "A figure's description: size, where it came from (PNG/JPEG/DICOM) and whether it is a synthetic (drawn, not a patient's) image", params: Id, response: { 200: FigureMetaSchema, 404: ErrorBodySchema } },
+  }, async (req) => {
+    const meta = await bank.figureMeta(req.params.id);
+    if (!meta) throw new AppError('NOT_FOUND', `图像不存在 / no figure ${req.params.id}`, { field: 'id' });
+    return meta;
+  });
+
   app.put('/api/teaching/questions/:id/figure', {
     config: { permission: 'exam.manage' },
     schema: { tags: ['teaching'], summary: 'Show a figure (with an optional circle region mark) with an item, or remove it (figure: null): a new version', params: Id, body: z.object({ figure: FigureRefSchema.nullable() }).strict(), response: { 200: QuestionSchema, ...Errors } },

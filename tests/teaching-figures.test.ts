@@ -178,7 +178,26 @@ describe('figures through the API', () => {
     expect(img.headers.get('content-type')).toBe('image/png');
     expect(img.headers.get('x-content-type-options')).toBe('nosniff');
     expect(Buffer.from(await img.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    // Its description says it is synthetic (the UI's badge); the DICOM rendering is not.
+    const meta = async (id: unknown) => fetch(`${srv.url}/api/teaching/figures/${id}/meta`, { headers: resident });
+    expect(await (await meta(first.json.id)).json()).toMatchObject({ synthetic: true, source: 'png', width: 480 });
+    expect(await (await meta(dicom.json.id)).json()).toMatchObject({ synthetic: false, source: 'dicom' });
+    expect((await meta('fig_missing')).status).toBe(404);
     const { rows } = await srv.rt.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'question.figure_upload'`);
     expect(rows[0].n).toBe(2);
+  });
+
+  it('a JPEG with a patient name in its EXIF is stored and served without it; the response names what was removed', async () => {
+    const teacherHeaders = teacher;
+    const exif = segment(0xe1, Buffer.from('Exif\0\0II*\0 Artist WANG Wu 王五 2023:11:12', 'utf8'));
+    const planted = Buffer.concat([Buffer.from([0xff, 0xd8]), exif, segment(0xfe, Buffer.from('王五')), Buffer.from([...FRAME(320, 240), ...SCAN, 0xff, 0xd9])]);
+    const r = await upload('ct.jpg', planted, teacherHeaders);
+    expect(r.status).toBe(201);
+    expect(r.json).toMatchObject({ mime: 'image/jpeg', width: 320, metadataRemoved: ['APP1 (EXIF/XMP)', 'COM'] });
+    const img = Buffer.from(await (await fetch(`${srv.url}/api/teaching/figures/${r.json.id}`, { headers: teacherHeaders })).arrayBuffer());
+    expect(img.includes(Buffer.from('王五'))).toBe(false);
+    expect(img.includes(Buffer.from('WANG'))).toBe(false);
+    const [row] = (await srv.rt.db.query<{ bytes: Uint8Array }>('SELECT bytes FROM teach_figures WHERE id = $1', [r.json.id])).rows;
+    expect(Buffer.from(row.bytes).includes(Buffer.from('王五'))).toBe(false);
   });
 });

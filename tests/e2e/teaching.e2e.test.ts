@@ -49,6 +49,7 @@ describe.skipIf(!chromiumAvailable())('teaching UI (Chromium)', () => {
     // An image-reading item: upload the synthetic demo figure to a draft, then click the nodule to mark the region.
     const figId = await page.locator('[data-testid="bank-item"]').nth(1).getAttribute('data-id');
     const withFig = page.locator(`[data-testid="bank-item"][data-id="${figId}"]`);
+    await withFig.locator('[data-testid="figure-synthetic-input"]').check();
     await withFig.locator('[data-testid="figure-file"]').setInputFiles(FIGURE);
     const img = withFig.locator('[data-testid="item-figure"] img');
     await img.waitFor();
@@ -56,6 +57,9 @@ describe.skipIf(!chromiumAvailable())('teaching UI (Chromium)', () => {
     const box = await img.boundingBox();
     await img.click({ position: { x: (box?.width ?? 480) * 0.3, y: (box?.height ?? 384) * 0.42 } });
     await withFig.locator('[data-testid="figure-region"]').waitFor();
+    // The teacher marked it synthetic on upload: the bank shows it as a drawn image, not a patient's.
+    expect(await withFig.locator('[data-testid="figure-synthetic"]').textContent()).toContain('合成示意图');
+    expect(await withFig.locator('[data-testid="figure-source"]').textContent()).toContain('PNG 480×384');
     const marked = await server.rt.teaching.bank.get(figId as string);
     expect(marked?.figure?.region?.x).toBeCloseTo(0.3, 1);
     expect(marked?.figure?.region?.y).toBeCloseTo(0.42, 1);
@@ -121,6 +125,8 @@ describe.skipIf(!chromiumAvailable())('teaching UI (Chromium)', () => {
     expect(await r.page.locator('[data-testid="item-figure"]').count()).toBe(1);
     await r.page.waitForFunction(() => (document.querySelector('[data-testid="item-figure"] img') as HTMLImageElement | null)?.naturalWidth === 480);
     await r.page.locator('[data-testid="item-figure"] [data-testid="figure-region"]').waitFor();
+    // The resident sees that the figure is synthetic too (its description read with the resident's rights).
+    await r.page.locator('[data-testid="item-figure"] [data-testid="figure-synthetic"]').waitFor();
     await r.page.locator('[data-testid="item-figure"]').scrollIntoViewIfNeeded();
     await shot(r.page, 'teaching-take-exam.png');
     await r.page.locator('[data-testid="submit-exam"]').click();

@@ -1,13 +1,21 @@
-import type { KeyboardEvent, MouseEvent } from 'react';
+import { type KeyboardEvent, type MouseEvent, useEffect, useState } from 'react';
+import { request } from '../api.ts';
 
 export interface Region { x: number; y: number; r: number }
 export interface FigureRef { figureId: string; region: Region | null }
+interface FigureMeta { source: 'png' | 'jpeg' | 'dicom'; synthetic: boolean; width: number; height: number }
 
 /**
  * The figure of an image-reading item (读片题) with its region mark (a circle), positioned in fractions of the
  * image so it stays on the lesion at any displayed size. With `onMark`, a click on the image sets the region.
  */
 export function FigureView({ figure, onMark }: { figure: FigureRef; onMark?: (r: Region) => void }) {
+  const [meta, setMeta] = useState<FigureMeta | null>(null);
+  useEffect(() => {
+    const ctl = new AbortController();
+    request<FigureMeta>('GET', `/api/teaching/figures/${encodeURIComponent(figure.figureId)}/meta`, ctl.signal).then(setMeta, () => undefined);
+    return () => ctl.abort();
+  }, [figure.figureId]);
   const mark = (e: MouseEvent<HTMLImageElement>) => {
     if (!onMark) return;
     const box = e.currentTarget.getBoundingClientRect();
@@ -43,7 +51,11 @@ export function FigureView({ figure, onMark }: { figure: FigureRef; onMark?: (r:
           />
         )}
       </div>
-      {onMark && <figcaption className="muted">点击图像标记所问区域 / click the image to mark the region</figcaption>}
+      <figcaption>
+        {meta?.synthetic && <span className="badge synthetic" data-testid="figure-synthetic" title="演示用合成图像，不是患者的影像 / a drawn demo image, not a patient's">合成示意图 · 非真实患者影像</span>}
+        {meta && <span className="muted" data-testid="figure-source"> {meta.source === 'dicom' ? 'DICOM 渲染' : meta.source.toUpperCase()} {meta.width}×{meta.height}</span>}
+        {onMark && <span className="muted"> 点击图像标记所问区域 / click the image to mark the region</span>}
+      </figcaption>
     </figure>
   );
 }

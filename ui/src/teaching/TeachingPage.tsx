@@ -23,6 +23,7 @@ export function TeachingPage() {
   const [count, setCount] = useState(3);
   const [type, setType] = useState<'' | 'single' | 'multiple'>('');
   const [engine, setEngine] = useState<'templates' | 'llm'>('templates');
+  const [syntheticFigure, setSyntheticFigure] = useState(false);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [messages, setMessages] = useState<string[]>([]);
   const [items, setItems] = useState<Question[]>([]);
@@ -76,6 +77,7 @@ export function TeachingPage() {
   async function attachFigure(id: string, file: File) {
     const form = new FormData();
     form.append('file', file);
+    if (syntheticFigure) form.append('synthetic', 'true');
     try {
       const f = await fetchJson<{ id: string; source: string }>('/api/teaching/figures', { method: 'POST', body: form, headers: { accept: 'application/json' } });
       await request('PUT', `/api/teaching/questions/${id}/figure`, undefined, { figure: { figureId: f.id, region: null } });
@@ -151,9 +153,12 @@ export function TeachingPage() {
                 <FigureView figure={q.figure} onMark={q.status === 'retired' ? undefined : (r) => void markRegion(q.id, q.figure as FigureRef, r)} />
               ) : (
                 q.status !== 'retired' && (
-                  <label className="figure-upload">添加附图（读片题：PNG / JPEG / DICOM）
-                    <input type="file" data-testid="figure-file" accept=".png,.jpg,.jpeg,.dcm,image/png,image/jpeg,application/dicom" onChange={(e) => e.target.files?.[0] && void attachFigure(q.id, e.target.files[0])} />
-                  </label>
+                  <span className="figure-upload">
+                    <label>添加附图（读片题：PNG / JPEG / DICOM，上传时去除 EXIF 等元数据）
+                      <input type="file" data-testid="figure-file" accept=".png,.jpg,.jpeg,.dcm,image/png,image/jpeg,application/dicom" onChange={(e) => e.target.files?.[0] && void attachFigure(q.id, e.target.files[0])} />
+                    </label>{' '}
+                    <label><input type="checkbox" data-testid="figure-synthetic-input" checked={syntheticFigure} onChange={(e) => setSyntheticFigure(e.target.checked)} /> 合成示意图（非患者影像）</label>
+                  </span>
                 )
               )}
               <ul className="options">{q.options.map((o) => <li key={o.label} className={q.key.includes(o.label) ? 'key' : ''}>{o.label}. {o.text}{q.key.includes(o.label) ? ' ✓' : ''}</li>)}</ul>
