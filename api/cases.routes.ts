@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allows } from '../auth/index.ts';
 import {
-  CaseFilterSchema, CaseInputSchema, CaseSchema, DifferentialResultSchema, ImportResultSchema, MatchRequestSchema, ParsedQuerySchema, SimilarResultSchema, TimelineSchema,
+  CaseFilterSchema, CaseInputSchema, CaseSchema, CompareResultSchema, DifferentialResultSchema, ImportResultSchema, MatchRequestSchema, ParsedQuerySchema, SimilarResultSchema, TimelineSchema,
 } from '../cases/index.ts';
 import type { Services } from '../runtime/index.ts';
 import { actorOf } from './actor.ts';
@@ -55,6 +55,16 @@ export const casesRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) 
       response: { 200: DifferentialResultSchema, ...Errors },
     },
   }, async (req) => svc.differential(req.body));
+
+  app.post('/api/cases/compare', {
+    config: { permission: 'knowledge.read' },
+    schema: {
+      tags: ['cases'],
+      summary: 'Similar cases (similarTop, default 5) and the differential (top) for one pasted case in one pass: the findings are read once and the similar cases listed are the ones that vote; stores nothing',
+      body: MatchRequestSchema.extend({ similarTop: z.number().int().min(1).max(50).optional() }),
+      response: { 200: CompareResultSchema, ...Errors },
+    },
+  }, async (req) => svc.compare({ ...req.body, includeDrafts: false }));
 
   app.post('/api/cases/import', {
     config: { permission: 'knowledge.review' },

@@ -167,6 +167,15 @@ export const teachingRoutes = (rt: Services): FastifyPluginAsyncZod => async (ap
     schema: { tags: ['teaching'], summary: 'All exams (with keys)', response: { 200: z.object({ items: z.array(ExamSchema) }) } },
   }, async () => ({ items: await exams.list() }));
 
+  app.get('/api/teaching/exams/:id/paper', {
+    config: { permission: 'exam.manage' },
+    schema: { tags: ['teaching'], summary: 'The exam as a Word paper (.docx): items in exam order at their pinned versions, figures embedded, answer key after a page break; audited data.export', params: Id },
+  }, async (req, reply) => {
+    const exam = await exams.require(req.params.id);
+    const body = await rt.teaching.transfer.exportExamPaper(exam, actorOf(req));
+    return reply.header('content-type', EXPORT_TYPES.docx.mime).header('content-disposition', `attachment; filename="yingzhi-exam-${exam.id}.docx"`).send(body);
+  });
+
   app.post('/api/teaching/exams/:id/publish', {
     config: { permission: 'exam.manage' },
     schema: { tags: ['teaching'], summary: 'Publish an exam to residents', params: Id, response: { 200: ExamSchema, ...Errors } },

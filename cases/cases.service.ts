@@ -2,6 +2,7 @@ import { AuditLog } from '../audit/index.ts';
 import { AppError, deidentify, encryptField, type Keyring, type Lexicon, sha256Hex, type Tokenizer } from '../core/index.ts';
 import type { Knowledge } from '../knowledge/index.ts';
 import type { LlmProvider } from '../llm/index.ts';
+import type { Embedder } from '../search/index.ts';
 import type { Database } from '../store/index.ts';
 import { type Case, type CaseFilter, type CaseInputParsed, CaseInputSchema, type MatchRequest, MatchRequestSchema, type StructuredFinding } from './case.schemas.ts';
 import { type RowError, readCaseFile } from './case-file.ts';
@@ -11,7 +12,7 @@ import { checkFields, type DiseaseFields } from './disease-fields.ts';
 import { EvidenceGraph, type EvidenceRelation } from './evidence-graph.ts';
 import { FindingsReader, type ParsedFindings } from './findings.ts';
 import { type Narrative, type NarrativeCase, narrateComparison, narrativeEvidence } from './narrative.ts';
-import { CaseIndex, type SimilarHit } from './similarity.ts';
+import { CaseIndex, MIX, MIX_WITH_VECTORS, type Mix, type SimilarHit } from './similarity.ts';
 import { buildTimeline, type LesionTimeline } from './timeline.ts';
 
 export interface CasesDeps {
@@ -24,6 +25,17 @@ export interface CasesDeps {
   fields: DiseaseFields;
   /** The active model, read at each use (null or absent: none). */
   llm?: () => LlmProvider | null;
+  /** The search embedder (hash offline, e5 when configured): adds the vector part to similar-case scores. */
+  embedder?: Embedder;
+}
+
+/** Which vectors scored a match: the embedder's model, or why there were none. */
+export interface VectorsUsed {
+  model: string | null;
+  used: boolean;
+  /** Weights of the score's parts in this result. */
+  mix: Mix;
+  note?: string;
 }
 
 export interface ImportResult {
@@ -42,6 +54,7 @@ export interface SimilarResult {
   query: ParsedFindings & { text: string; phiReplaced: number };
   hits: Array<SimilarHit & { case: Case; flags: string[] }>;
   indexed: number;
+  vectors: VectorsUsed;
 }
 
 export interface DifferentialOutput {
@@ -68,7 +81,9 @@ export class CasesService {
   private readonly audit = new AuditLog();
   private readonly reader: FindingsReader;
   private evidence: { sig: string; graph: EvidenceGraph } | null = null;
-  private index = new Map<string, { sig: string; index: CaseIndex; cases: Map<string, Case> }>();
+  private index = new Map<string, { sig: string; index: CaseIndex; cases: Map<string, Case>; vectorNote?: string }>();
+  /** Case vectors by model and findings text: an index rebuild embeds only new or edited cases. */
+  private readonly vectorCache = new Map<string, Float32Array>();
 
   constructor(private readonly deps: CasesDeps) {
     this.reader = new FindingsReader(deps.lexicon, deps.tokenizer);
@@ -187,21 +202,44 @@ export class CasesService {
     return this.get(id);
   }
 
-  /** The most similar typical cases (approved only unless `includeDrafts`), each score explained. */
-  async similar(request: MatchRequest): Promise<SimilarResult> {
+  /**
+   * The most similar typical cases (approved only unless `includeDrafts`), each score explained part by part
+   * (findings, text, vector). `opts.mix` overrides the weights (the evaluation's sweep; not an API option).
+   */
+  async similar(request: MatchRequest, opts: { mix?: Mix } = {}): Promise<SimilarResult> {
     const req = parseMatch(request);
     const query = this.query(req);
-    const { index, cases } = await this.caseIndex(req.includeDrafts);
+    return this.similarFor(req, query, req.top, opts.mix);
+  }
+
+  private async similarFor(req: MatchParsed, query: ReturnType<CasesService['query']>, top: number, mix?: Mix): Promise<SimilarResult> {
+    const { index, cases, vectorNote } = await this.caseIndex(req.includeDrafts);
     const terms = this.terms(query.text);
-    const hits = index.search({ findings: query.findings, terms, modality: req.modality, bodyPart: req.bodyPart, top: req.top });
+    const embedded = index.hasVectors ? await this.queryVector(query.text) : { vector: undefined, note: vectorNote };
+    const hits = index.search({ findings: query.findings, terms, modality: req.modality, bodyPart: req.bodyPart, top, vector: embedded.vector, mix });
+    const used = Boolean(embedded.vector);
     return {
       engine: 'deterministic', query, indexed: index.size,
+      vectors: { model: this.deps.embedder?.model ?? null, used, mix: mix ?? (used ? MIX_WITH_VECTORS : MIX), ...(embedded.note ? { note: embedded.note } : {}) },
       hits: hits.map((h) => {
         const c = cases.get(h.caseId) as Case;
         const flags = c.retiredRelationIds.length ? [`支持该病例的已审核关系已停用 / supporting relation retired: ${c.retiredRelationIds.join(', ')}`] : [];
         return { ...h, case: c, flags };
       }),
     };
+  }
+
+  /**
+   * Similar cases and the differential for one pasted case in one pass (the Compare page): the findings are read
+   * once and the similar-case search that lists the cases is the one whose top hits vote in the differential.
+   */
+  async compare(request: MatchRequest & { similarTop?: number }): Promise<{ similar: SimilarResult; differential: DifferentialOutput }> {
+    const { similarTop = 5, ...rest } = request;
+    const req = parseMatch(rest);
+    const query = this.query(req);
+    const similar = await this.similarFor({ ...req, includeDrafts: false }, query, Math.max(similarTop, VOTING_CASES));
+    const differential = await this.differentialFor(req, query, { hits: similar.hits });
+    return { similar: { ...similar, hits: similar.hits.slice(0, similarTop) }, differential };
   }
 
   /**
@@ -214,19 +252,26 @@ export class CasesService {
     return hits.slice(0, top).map(([i]) => index.idAt(i));
   }
 
-  /** A ranked differential over the approved graph with supporting, contradicting and missing findings, cited. */
-  async differential(request: MatchRequest & { consider?: string[]; narrate?: boolean }): Promise<DifferentialOutput> {
+  /**
+   * A ranked differential over the approved graph with supporting, contradicting and missing findings, cited; the
+   * most similar typical cases vote. `opts.mix` sets the voters' similarity weights (the evaluation's before/after).
+   */
+  async differential(request: MatchRequest & { consider?: string[]; narrate?: boolean }, opts: { mix?: Mix } = {}): Promise<DifferentialOutput> {
     const { consider, narrate = false, ...rest } = request;
     const req = parseMatch(rest);
-    const query = this.query(req);
+    return this.differentialFor(req, this.query(req), { consider, narrate, mix: opts.mix });
+  }
+
+  private async differentialFor(req: MatchParsed, query: ReturnType<CasesService['query']>, o: { consider?: string[]; narrate?: boolean; hits?: SimilarResult['hits']; mix?: Mix }): Promise<DifferentialOutput> {
+    const { consider, narrate = false } = o;
     const graph = await this.evidenceGraph();
     // The most similar approved typical cases vote for their diagnoses (drafts never: they are not yet knowledge).
     const caseVotes: CaseVote[] = [];
     const similarCases: NarrativeCase[] = [];
     if (req.caseWeight !== 0 || narrate) {
-      const { index, cases } = await this.caseIndex(false);
-      for (const h of index.search({ findings: query.findings, terms: this.terms(query.text), modality: req.modality, bodyPart: req.bodyPart, top: VOTING_CASES })) {
-        const c = cases.get(h.caseId) as Case;
+      const hits = o.hits ?? (await this.similarFor({ ...req, includeDrafts: false }, query, VOTING_CASES, o.mix)).hits;
+      for (const h of hits.slice(0, VOTING_CASES)) {
+        const c = h.case;
         similarCases.push({ caseId: c.id, title: c.title, diagnosis: c.finalDiagnosis.name, findingsText: c.findingsText });
         if (c.finalDiagnosis.entityId && req.caseWeight !== 0) caseVotes.push({ caseId: c.id, title: c.title, entityId: c.finalDiagnosis.entityId, diagnosis: c.finalDiagnosis.name, similarity: h.score });
       }
@@ -290,13 +335,45 @@ export class CasesService {
     const known = this.index.get(key);
     if (known?.sig === sig) return known;
     const list = await this.deps.repo.all(includeDrafts ? ['approved', 'draft'] : ['approved']);
+    const { vectors, note } = await this.caseVectors(list.map((c) => c.findingsText));
     const index = new CaseIndex(
-      list.map((c) => ({ id: c.id, modality: c.modality, bodyPart: c.bodyPart, findings: c.structuredFindings, terms: this.terms(c.findingsText) })),
+      list.map((c, i) => ({ id: c.id, modality: c.modality, bodyPart: c.bodyPart, findings: c.structuredFindings, terms: this.terms(c.findingsText), vector: vectors?.[i] })),
       (id) => (graph.diseasesOf.has(id) ? graph.specificity(id) : undefined),
     );
-    const entry = { sig, index, cases: new Map(list.map((c) => [c.id, c])) };
+    const entry = { sig, index, cases: new Map(list.map((c) => [c.id, c])), vectorNote: note };
     this.index.set(key, entry);
     return entry;
+  }
+
+  /**
+   * The cases' findings texts embedded as documents (cached by model and text). An embedder that fails leaves the
+   * index without vectors and says so in every result (scores fall back to findings + text), never a half-filled index.
+   */
+  private async caseVectors(texts: string[]): Promise<{ vectors: Float32Array[] | null; note?: string }> {
+    const embedder = this.deps.embedder;
+    if (!embedder) return { vectors: null, note: '未配置向量模型 / no embedder' };
+    const keyOf = (t: string) => `${embedder.model}\u0000${t}`;
+    const missing = [...new Set(texts.filter((t) => !this.vectorCache.has(keyOf(t))))];
+    try {
+      for (let i = 0; i < missing.length; i += 64) {
+        const batch = missing.slice(i, i + 64);
+        const out = await embedder.embed(batch, 'document');
+        batch.forEach((t, k) => this.vectorCache.set(keyOf(t), out[k]));
+      }
+    } catch (e) {
+      return { vectors: null, note: `向量模型不可用，仅按所见与文本评分 / embedder ${embedder.model} failed: ${(e as Error).message}` };
+    }
+    return { vectors: texts.map((t) => this.vectorCache.get(keyOf(t)) as Float32Array) };
+  }
+
+  private async queryVector(text: string): Promise<{ vector?: Float32Array; note?: string }> {
+    const embedder = this.deps.embedder;
+    if (!embedder) return {};
+    try {
+      return { vector: (await embedder.embed([text], 'query'))[0] };
+    } catch (e) {
+      return { note: `向量模型不可用，仅按所见与文本评分 / embedder ${embedder.model} failed: ${(e as Error).message}` };
+    }
   }
 
   /** Validate, de-identify, derive findings and link the diagnosis: one stored row. */

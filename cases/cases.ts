@@ -1,6 +1,7 @@
 import type { Keyring, Lexicon, Tokenizer } from '../core/index.ts';
 import type { Knowledge } from '../knowledge/index.ts';
 import type { LlmProvider } from '../llm/index.ts';
+import type { Embedder } from '../search/index.ts';
 import type { Database } from '../store/index.ts';
 import { CasesRepository } from './cases.repository.ts';
 import { CasesService } from './cases.service.ts';
@@ -14,6 +15,8 @@ export interface CasesCapabilityDeps {
   keyring: Keyring;
   /** The active model, read at each use (null: none; the structured comparison stands alone). */
   llm?: () => LlmProvider | null;
+  /** The search embedder: similar-case scores get a vector part (absent: findings + text only). */
+  embedder?: Embedder;
 }
 
 /** The case-matching capability wired together. */

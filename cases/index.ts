@@ -12,12 +12,12 @@ export {CASE_STATUSES,
 } from './case.schemas.ts';
 export { type RowError, readCaseFile } from './case-file.ts';
 export { type CaseRow, CasesRepository } from './cases.repository.ts';
-export { CasesService, type DifferentialOutput, type ImportResult, type SimilarResult } from './cases.service.ts';
+export { CasesService, type DifferentialOutput, type ImportResult, type SimilarResult, type VectorsUsed } from './cases.service.ts';
 export { Cases, type CasesCapabilityDeps } from './cases.ts';
 export { type CitedFinding, type DifferentialResult, type MissingFinding, type RankedDisease, rankDifferential } from './differential.ts';
 export { checkFields, type DiseaseFields, loadDiseaseFields } from './disease-fields.ts';
 export { EvidenceGraph, type EvidenceRelation, type Link, type Passage } from './evidence-graph.ts';
 export { FindingsReader, type ParsedFindings } from './findings.ts';
-export { DifferentialResultSchema, ImportResultSchema, ParsedQuerySchema, SimilarResultSchema, TimelineSchema } from './match.schemas.ts';
-export { CaseIndex, type IndexedCase, MIX, type SimilarHit } from './similarity.ts';
+export { CompareResultSchema, DifferentialResultSchema, ImportResultSchema, ParsedQuerySchema, SimilarResultSchema, TimelineSchema } from './match.schemas.ts';
+export { CaseIndex, type IndexedCase, MIX, MIX_WITH_VECTORS, type Mix, type SimilarHit } from './similarity.ts';
 export { buildTimeline, type Interval, type LesionTimeline } from './timeline.ts';

@@ -16,8 +16,14 @@ export const SimilarResultSchema = z.object({
   engine: z.literal('deterministic'),
   query: ParsedQuerySchema,
   indexed: z.number(),
+  /** The embedder whose vectors scored the matches (null: none configured) and the weights of the parts. */
+  vectors: z.object({
+    model: z.string().nullable(), used: z.boolean(), note: z.string().optional(),
+    mix: z.object({ findings: z.number(), text: z.number(), vector: z.number() }),
+  }),
   hits: z.array(z.object({
-    caseId: z.string(), score: z.number(), findingScore: z.number(), textScore: z.number(),
+    caseId: z.string(), score: z.number(), findingScore: z.number(), textScore: z.number(), vectorScore: z.number().nullable(),
+    parts: z.object({ findings: z.number(), text: z.number(), vector: z.number() }),
     shared: z.array(z.object({ entityId: z.string(), finding: z.string(), certainty: z.string(), weight: z.number(), contribution: z.number() })),
     onlyQuery: z.array(z.string()), onlyCase: z.array(z.string()),
     conflicting: z.array(z.object({ finding: z.string(), query: z.string(), case: z.string() })),
@@ -69,3 +75,6 @@ export const TimelineSchema = z.object({
 export const ImportResultSchema = z.object({
   file: z.string(), records: z.number(), inserted: z.array(z.string()), updated: z.array(z.string()), unchanged: z.array(z.string()), phiReplaced: z.number(), warnings: z.array(z.string()),
 });
+
+/** The Compare page's one request: similar cases and the differential from one reading and one search. */
+export const CompareResultSchema = z.object({ similar: SimilarResultSchema, differential: DifferentialResultSchema });

@@ -8,6 +8,8 @@ export interface IndexedCase {
   findings: readonly StructuredFinding[];
   /** Search lexemes of the findings text (the search tokenizer's words and entity lexemes). */
   terms: readonly string[];
+  /** The findings text's embedding (L2-normalised, the search embedder's space), when the index has an embedder. */
+  vector?: Float32Array;
 }
 
 export interface SharedFinding {
@@ -25,6 +27,10 @@ export interface SimilarHit {
   findingScore: number;
   /** BM25 over the findings text, scaled by the best hit's (0–1). */
   textScore: number;
+  /** Cosine similarity of the findings texts' embeddings (clipped at 0), or null when the index has no vectors. */
+  vectorScore: number | null;
+  /** What each half adds to `score` (weight × component): the score is their sum. */
+  parts: { findings: number; text: number; vector: number };
   shared: SharedFinding[];
   /** Stated in the query only / in the case only / with opposite certainty. */
   onlyQuery: string[];
@@ -39,10 +45,20 @@ export interface SimilarQuery {
   modality?: string;
   bodyPart?: string;
   top: number;
+  /** The query text's embedding (same space as the cases'); without it the vector part is 0. */
+  vector?: Float32Array;
+  /** Weights of the parts; default MIX, or MIX_WITH_VECTORS when both query and index have vectors. */
+  mix?: Mix;
 }
 
-/** Weights of the two halves of the score; the text half alone is the baseline in evals/cases. */
-export const MIX = { findings: 0.65, text: 0.35 } as const;
+export interface Mix { findings: number; text: number; vector: number }
+/** Weights without vectors; the text part alone is the baseline in evals/cases. */
+export const MIX: Mix = { findings: 0.65, text: 0.35, vector: 0 };
+/**
+ * Weights with vectors, chosen on the dev split of evals/cases (`npm run eval -- cases --vector-weights …`), then
+ * run once on the held-out split: the vector part takes its share from the text part, which it overlaps most.
+ */
+export const MIX_WITH_VECTORS: Mix = { findings: 0.65, text: 0.1, vector: 0.25 };
 const BM25 = { k1: 1.2, b: 0.75 } as const;
 
 type Weight = (entityId: string) => number | undefined;
@@ -51,7 +67,9 @@ type Weight = (entityId: string) => number | undefined;
  * In-memory similar-case index: an inverted index over finding entities and text lexemes, so a query
  * scores only the cases sharing something with it. Findings overlap is a weighted Jaccard over
  * (entity, certainty) with each finding weighted by its graph specificity (`weight`; cases' own IDF
- * when the graph does not know the finding); text is BM25. Every score is explained.
+ * when the graph does not know the finding); text is BM25; with vectors (the search embedder's, one per case)
+ * the cosine of the findings texts is a third part, scanned over every allowed case (a dense dot product: no
+ * approximate index is needed at 50,000 cases). Every score is explained part by part.
  */
 export class CaseIndex {
   private readonly cases: IndexedCase[] = [];
@@ -62,6 +80,9 @@ export class CaseIndex {
   private readonly postings = new Map<string, Array<[number, number]>>();
   private readonly lengths: number[] = [];
   private avgLength = 0;
+  /** Case vectors row by row (one contiguous array: a query scans 50,000 × dims floats), or null without vectors. */
+  private vectors: Float32Array | null = null;
+  private dims = 0;
 
   constructor(cases: Iterable<IndexedCase>, private readonly weight: Weight = () => undefined) {
     let total = 0;
@@ -82,6 +103,12 @@ export class CaseIndex {
       total += c.terms.length;
     }
     this.avgLength = this.cases.length ? total / this.cases.length : 0;
+    const dims = this.cases[0]?.vector?.length ?? 0;
+    if (dims && this.cases.every((c) => c.vector?.length === dims)) {
+      this.dims = dims;
+      this.vectors = new Float32Array(this.cases.length * dims);
+      this.cases.forEach((c, i) => this.vectors?.set(c.vector as Float32Array, i * dims));
+    }
     // Weights need the finished entity index (the cases' own IDF), so they are summed in a second pass.
     for (const c of this.cases) {
       const seen = new Set<string>();
@@ -100,6 +127,26 @@ export class CaseIndex {
 
   get size(): number {
     return this.cases.length;
+  }
+
+  /** Whether every case has a vector (the vector part can score). */
+  get hasVectors(): boolean {
+    return this.vectors !== null;
+  }
+
+  /** Cosine of the query vector with every allowed case's (vectors are normalised: a dot product), clipped at 0. */
+  private cosines(v: Float32Array, allowed: (i: number) => boolean): Float32Array | null {
+    const m = this.vectors;
+    if (!m || v.length !== this.dims) return null;
+    const out = new Float32Array(this.cases.length);
+    const d = this.dims;
+    for (let i = 0; i < this.cases.length; i++) {
+      if (!allowed(i)) continue;
+      let s = 0;
+      for (let k = 0, o = i * d; k < d; k++, o++) s += m[o] * v[k];
+      out[i] = s > 0 ? s : 0;
+    }
+    return out;
   }
 
   /** Specificity of a finding: the graph's when it knows the finding, else IDF over the indexed cases. */
@@ -152,6 +199,14 @@ export class CaseIndex {
     const touched: number[] = [...text.touched];
     const seen = new Uint8Array(n);
     for (const i of touched) seen[i] = 1;
+    const cos = q.vector ? this.cosines(q.vector, allowed) : null;
+    const mix = q.mix ?? (cos ? MIX_WITH_VECTORS : MIX);
+    if (cos && mix.vector > 0) {
+      for (let i = 0; i < n; i++) if (!seen[i] && cos[i] > 0) {
+        seen[i] = 1;
+        touched.push(i);
+      }
+    }
     let queryWeight = 0;
     for (const [id, f] of queryFindings) {
       const w = this.findingWeight(id);
@@ -171,7 +226,7 @@ export class CaseIndex {
     for (const i of touched) {
       const union = queryWeight + this.caseWeight[i] - shared[i];
       const findingScore = union > 0 ? overlap[i] / union : 0;
-      const score = MIX.findings * findingScore + MIX.text * (best > 0 ? text.scores[i] / best : 0);
+      const score = mix.findings * findingScore + mix.text * (best > 0 ? text.scores[i] / best : 0) + (cos ? mix.vector * cos[i] : 0);
       if (score > 0) scored.push([i, score]);
     }
     // Phase 2: explain the top hits only.
@@ -179,11 +234,15 @@ export class CaseIndex {
     return topK(scored, q.top, (a, b) => b[1] - a[1] || this.cases[a[0]].id.localeCompare(this.cases[b[0]].id)).map(([i, score]) => {
       const c = this.cases[i];
       const matchedTerms = [...new Set(c.terms.filter((t) => queryTerms.has(t)))].slice(0, 20);
-      return { caseId: c.id, score: round(score), textScore: round(best > 0 ? text.scores[i] / best : 0), matchedTerms, ...this.explain(queryFindings, c) };
+      const textScore = best > 0 ? text.scores[i] / best : 0;
+      const vectorScore = cos ? cos[i] : null;
+      const explained = this.explain(queryFindings, c, mix);
+      const parts = { findings: round(mix.findings * explained.findingScore), text: round(mix.text * textScore), vector: round(cos ? mix.vector * cos[i] : 0) };
+      return { caseId: c.id, score: round(score), textScore: round(textScore), vectorScore: vectorScore === null ? null : round(vectorScore), parts, matchedTerms, ...explained };
     });
   }
 
-  private explain(query: ReadonlyMap<string, StructuredFinding>, c: IndexedCase): Omit<SimilarHit, 'caseId' | 'score' | 'textScore' | 'matchedTerms'> {
+  private explain(query: ReadonlyMap<string, StructuredFinding>, c: IndexedCase, mix: Mix): Omit<SimilarHit, 'caseId' | 'score' | 'textScore' | 'vectorScore' | 'parts' | 'matchedTerms'> {
     const caseFindings = new Map<string, StructuredFinding>();
     for (const f of c.findings) if (f.entityId) caseFindings.set(f.entityId, f);
     let union = 0;
@@ -209,7 +268,7 @@ export class CaseIndex {
       onlyCase.push(f.finding);
     }
     const findingScore = union ? overlap / union : 0;
-    for (const s of shared) s.contribution = round(union ? (MIX.findings * s.contribution) / union : 0);
+    for (const s of shared) s.contribution = round(union ? (mix.findings * s.contribution) / union : 0);
     shared.sort((a, b) => b.contribution - a.contribution);
     return { findingScore: round(findingScore), shared, onlyQuery, onlyCase, conflicting };
   }

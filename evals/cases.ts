@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CaseInputParsed, CaseInputSchema, type EvidenceGraph, FindingsReader } from '../cases/index.ts';
+import { type CaseInputParsed, CaseInputSchema, type EvidenceGraph, FindingsReader, MIX, MIX_WITH_VECTORS, type Mix } from '../cases/index.ts';
 import { AppError, deidentify } from '../core/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 
@@ -22,6 +22,8 @@ export interface CasesEvalResult {
   differential: Accuracy[];
   similar: Retrieval[];
   engine: string;
+  /** The embedder whose vectors the "+ vectors" rows used (null: none configured, those rows equal the others). */
+  embedder: string | null;
 }
 
 function loadEvalCases(file: string, split: string): Array<CaseInputParsed & { id: string }> {
@@ -44,7 +46,7 @@ function loadEvalCases(file: string, split: string): Array<CaseInputParsed & { i
  * over the findings text. Ours is shown whole and with the graph alone (case weight 0); `caseWeights` adds rows for
  * other weights (the dev split chose the default).
  */
-export async function evaluateCases(rt: Runtime, opts: { split: string; file?: string; caseWeights?: number[]; progress?: (s: string) => void }): Promise<CasesEvalResult> {
+export async function evaluateCases(rt: Runtime, opts: { split: string; file?: string; caseWeights?: number[]; vectorWeights?: number[]; progress?: (s: string) => void }): Promise<CasesEvalResult> {
   const file = opts.file ?? CASES_EVAL_FILE;
   const cases = loadEvalCases(file, opts.split);
   const svc = rt.cases.service;
@@ -68,11 +70,19 @@ export async function evaluateCases(rt: Runtime, opts: { split: string; file?: s
   const noNegation = new FindingsReader(lexicon, rt.tokenizer);
 
   const OURS = 'differential (graph + cases)';
+  const OURS_NO_VECTORS = '  same, voters without vectors';
   const GRAPH_ONLY = 'differential, graph only';
-  const ranks: Record<string, Array<number | null>> = { [OURS]: [], [GRAPH_ONLY]: [], 'baseline: sign count': [], 'baseline: similar-case vote': [] };
+  const ranks: Record<string, Array<number | null>> = { [OURS]: [], [OURS_NO_VECTORS]: [], [GRAPH_ONLY]: [], 'baseline: sign count': [], 'baseline: similar-case vote': [] };
   const sweep = opts.caseWeights ?? [];
   for (const w of sweep) ranks[`  case weight ${w}`] = [];
-  const retrieval: Record<string, { p5: number[]; rr: number[] }> = { 'similar (findings + BM25)': { p5: [], rr: [] }, 'baseline: BM25 text only': { p5: [], rr: [] } };
+  // "Before" is the index without its vector part (MIX); "after" is the default with vectors (MIX_WITH_VECTORS).
+  const SIM = 'similar (findings+BM25+vectors)';
+  const SIM_BEFORE = 'similar (findings + BM25)';
+  const retrieval: Record<string, { p5: number[]; rr: number[] }> = { [SIM]: { p5: [], rr: [] }, [SIM_BEFORE]: { p5: [], rr: [] }, 'vectors only': { p5: [], rr: [] }, 'baseline: BM25 text only': { p5: [], rr: [] } };
+  // The vector part's weight is chosen on the dev split (taken from the text part); held-out runs the default once.
+  const vectorSweep = opts.vectorWeights ?? (opts.split === 'dev' ? [0.05, 0.1, 0.15, 0.25, 0.35] : []);
+  const sweepMix = (w: number): Mix => ({ findings: MIX.findings, text: Math.max(0, MIX.text - w), vector: w });
+  for (const w of vectorSweep) retrieval[`  vector weight ${w}`] = { p5: [], rr: [] };
   let withoutRelations = 0;
   for (const [i, c] of cases.entries()) {
     const t = targets(c);
@@ -80,6 +90,7 @@ export async function evaluateCases(rt: Runtime, opts: { split: string; file?: s
     const rankBy = async (caseWeight?: number) => rankOf((await svc.differential({ findings: c.findingsText, top: 10, caseWeight })).ranked.map((r) => hitsTarget(t, r.entityId, r.name)));
     ranks[OURS].push(await rankBy());
     ranks[GRAPH_ONLY].push(await rankBy(0));
+    ranks[OURS_NO_VECTORS].push(rankOf((await svc.differential({ findings: c.findingsText, top: 10 }, { mix: MIX })).ranked.map((r) => hitsTarget(t, r.entityId, r.name))));
     for (const w of sweep) ranks[`  case weight ${w}`].push(await rankBy(w));
     ranks['baseline: sign count'].push(rankOf(signCount(graph, noNegation, c.findingsText).map((id) => hitsTarget(t, id, graph.name(id)))));
     const s = await svc.similar({ findings: c.findingsText, top: 5 });
@@ -93,7 +104,11 @@ export async function evaluateCases(rt: Runtime, opts: { split: string; file?: s
       const tc = library.get(id);
       return !!tc && (hitsTarget(t, tc.finalDiagnosis.entityId, tc.finalDiagnosis.name) || t.names.has(tc.finalDiagnosis.name));
     };
-    score(retrieval['similar (findings + BM25)'], s.hits.map((h) => relevant(h.caseId)));
+    score(retrieval[SIM], s.hits.map((h) => relevant(h.caseId)));
+    const similarWith = async (mix: Mix) => (await svc.similar({ findings: c.findingsText, top: 5 }, { mix })).hits.map((h) => relevant(h.caseId));
+    score(retrieval[SIM_BEFORE], await similarWith(MIX));
+    score(retrieval['vectors only'], await similarWith({ findings: 0, text: 0, vector: 1 }));
+    for (const w of vectorSweep) score(retrieval[`  vector weight ${w}`], await similarWith(sweepMix(w)));
     score(retrieval['baseline: BM25 text only'], (await svc.similarByTextOnly(c.findingsText, 5)).map(relevant));
     if ((i + 1) % 10 === 0) opts.progress?.(`  cases ${i + 1}/${cases.length}`);
   }
@@ -103,7 +118,7 @@ export async function evaluateCases(rt: Runtime, opts: { split: string; file?: s
   };
   return {
     file: path.relative(ROOT, file), split: opts.split, cases: cases.length, typicalCases: typical, graph: { relations: graph.relationCount, diseases: graph.signsOf.size },
-    diagnosesWithoutRelations: withoutRelations, engine: 'deterministic (YZ_LLM does not change the ranking)',
+    diagnosesWithoutRelations: withoutRelations, engine: 'deterministic (YZ_LLM does not change the ranking)', embedder: rt.embedder.model,
     differential: Object.keys(ranks).map(acc),
     similar: Object.entries(retrieval).map(([method, v]) => ({ method, n: v.p5.length, precisionAt5: mean(v.p5), hitAt5: mean(v.rr.map((x) => (x > 0 ? 1 : 0))), mrr: mean(v.rr) })),
   };
@@ -133,7 +148,7 @@ const mean = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + 
 
 export function printCases(r: CasesEvalResult): void {
   const lines = [
-    `\n== cases (${r.split}): ${r.cases} eval cases, ${r.typicalCases} approved typical cases, graph ${r.graph.diseases} diseases / ${r.graph.relations} sign relations; ${r.diagnosesWithoutRelations} diagnoses have no approved relations ==`,
+    `\n== cases (${r.split}): ${r.cases} eval cases, ${r.typicalCases} approved typical cases, graph ${r.graph.diseases} diseases / ${r.graph.relations} sign relations; ${r.diagnosesWithoutRelations} diagnoses have no approved relations; vectors: ${r.embedder ?? 'none'} (default weights ${MIX_WITH_VECTORS.findings}/${MIX_WITH_VECTORS.text}/${MIX_WITH_VECTORS.vector}) ==`,
     'differential                       n     top-1   top-3',
     ...r.differential.map((a) => `${a.method.padEnd(32)} ${String(a.n).padStart(4)}   ${a.top1.toFixed(3)}   ${a.top3.toFixed(3)}`),
     'similar cases                      n     P@5     hit@5   MRR',

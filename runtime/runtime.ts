@@ -188,7 +188,7 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
       db, knowledge, llm: () => activeModel.current,
       retrieve: async (q, top) => (await search.search({ q, top, mode: 'bm25' })).results.map((h) => ({ sourceId: h.sourceId, title: h.title, version: h.version, year: h.year, page: h.pageStart, quote: h.text })),
     });
-    const cases = new Cases({ db, lexicon, tokenizer, knowledge, keyring, llm: () => activeModel.current });
+    const cases = new Cases({ db, lexicon, tokenizer, knowledge, keyring, embedder, llm: () => activeModel.current });
     const auth = new AuthService(db, { sessionTtlMs: config.sessions.maxHours * 3600_000, sessionIdleMs: config.sessions.idleMinutes * 60_000 });
     const jobsService = new JobsService({ db, jobs, runner, catchUpGraph: () => knowledge.projector.catchUp().then(() => undefined) });
     const graphService = new GraphService({ db, knowledge, keyring });

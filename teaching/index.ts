@@ -25,7 +25,10 @@ export {
 } from './question.schemas.ts';
 export { Teaching, type TeachingDeps } from './teaching.ts';
 export { EXPORT_FORMATS, EXPORT_TYPES, type ExportFormat, IMPORT_FORMATS, type ImportFormat, type ImportReport, TransferService } from './transfer.service.ts';
-export { exportDocxPaper, exportMoodleXml, exportQtiPackage, exportXlsx, type ItemRow, parseMoodleXml, parseXlsx, qtiItem, type RowError } from './transfer/index.ts';
+export {
+  type ExportFigure, type ExportProblem, type ExportRow, exportDocxPaper, exportMoodleXml, exportQtiPackage, exportXlsx, type ItemRow, parseMoodleXml, parseXlsx, qtiItem, type RowError,
+  validateMoodleXml, validateQtiItem, validateQtiPackage,
+} from './transfer/index.ts';
 export { TEMPLATE_VERSION, TemplateEngine } from './templates.engine.ts';
 export { type GuidelineTable, numbersIn, partOf, TABLE_TEMPLATE, tableItems, tableQuote } from './table-items.ts';
 export { FIGURE_LIMITS, type Figure, readFigure, type WindowLevel } from './figures.ts';

@@ -5,8 +5,9 @@ import type { Database } from '../store/index.ts';
 import type { BankRepository, QuestionFilter } from './bank.repository.ts';
 import { checkItem } from './checks.ts';
 import type { QuestionBank } from './bank.service.ts';
-import type { QuestionDraft } from './question.schemas.ts';
-import { exportDocxPaper, exportMoodleXml, exportQtiPackage, exportXlsx, type ItemRow, LABELS_FOR_IMPORT, parseMoodleXml, parseXlsx, type RowError, rowOf } from './transfer/index.ts';
+import type { Exam } from './exam.schemas.ts';
+import type { FigureRef, QuestionDraft } from './question.schemas.ts';
+import { type ExportFigure, type ExportRow, exportDocxPaper, exportMoodleXml, exportQtiPackage, exportXlsx, type ExportProblem, type ItemRow, LABELS_FOR_IMPORT, parseMoodleXml, parseXlsx, type RowError, rowOf, validateMoodleXml, validateQtiPackage } from './transfer/index.ts';
 
 export const EXPORT_FORMATS = ['xlsx', 'moodle', 'qti', 'docx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -51,15 +52,50 @@ export class TransferService {
       items.push(...page.items);
       if (page.items.length < 200) break;
     }
-    const rows = items.map(rowOf);
+    const rows: ExportRow[] = [];
+    for (const q of items) rows.push({ ...rowOf(q), ...(await this.figureOf(q.figure)) });
     const names = new Map((await this.knowledge.entities.getMany([...new Set(rows.flatMap((r) => r.tags))])).map((e) => [e.id, e.nameZh || e.nameEn]));
     const body =
       format === 'xlsx' ? await exportXlsx(rows)
       : format === 'moodle' ? exportMoodleXml(rows, (t) => names.get(t) ?? t)
       : format === 'docx' ? await exportDocxPaper(rows, { subtitle: `共 ${rows.length} 题 · 导出于 ${new Date().toISOString().slice(0, 10)}` })
       : await exportQtiPackage(rows);
+    // What leaves for another system is checked against that format's rules first: a broken file is never handed out.
+    const problems = format === 'moodle' ? validateMoodleXml(body as string) : format === 'qti' ? await validateQtiPackage(body as Buffer) : [];
+    if (problems.length) throw exportInvalid(format, problems);
     await this.audit.append(this.db, { actor, action: 'data.export', target: null, details: { what: 'questions', format, count: rows.length, filter } });
     return { body, count: rows.length };
+  }
+
+  /**
+   * An exam as a Word paper: its items in the exam's order at the versions the exam pinned, figures embedded,
+   * the answer key after a page break (explanations from the bank where the item is still at the pinned version).
+   * Audited as data.export.
+   */
+  async exportExamPaper(exam: Exam, actor: string): Promise<Buffer> {
+    const rows: ExportRow[] = [];
+    for (const it of exam.items) {
+      const current = await this.repo.get(it.questionId);
+      rows.push({
+        type: it.type, stem: it.stem, options: it.options.map((o) => o.text), key: it.key, tags: it.tags, level: it.level,
+        explanation: current?.version === it.version ? current.explanation : '',
+        ...(await this.figureOf(it.figure)),
+      });
+    }
+    const minutes = `限时 ${exam.timeLimitMinutes} 分钟`;
+    const body = await exportDocxPaper(rows, { title: exam.title, subtitle: `共 ${rows.length} 题 · ${minutes} · 导出于 ${new Date().toISOString().slice(0, 10)}` });
+    await this.audit.append(this.db, { actor, action: 'data.export', target: exam.id, details: { what: 'exam_paper', format: 'docx', count: rows.length } });
+    return body;
+  }
+
+  /** The figure an item shows, with its bytes, for an export (none when the item has no figure). */
+  private async figureOf(ref: FigureRef | null | undefined): Promise<{ figure?: ExportFigure }> {
+    if (!ref) return {};
+    const meta = await this.bank.figureMeta(ref.figureId);
+    if (!meta) return {};
+    const { bytes } = await this.bank.figureBytes(ref.figureId);
+    const ext = meta.mime === 'image/png' ? 'png' : 'jpg';
+    return { figure: { name: `${meta.id}.${ext}`, mime: meta.mime, bytes, width: meta.width, height: meta.height, synthetic: meta.synthetic, region: ref.region } };
   }
 
   async importFile(format: ImportFormat, bytes: Buffer, actor: string, opts: { dryRun?: boolean; fileName?: string } = {}): Promise<ImportReport> {
@@ -107,4 +143,9 @@ export class TransferService {
     }
     return [...new Set(out)];
   }
+}
+
+function exportInvalid(format: string, problems: ExportProblem[]): AppError {
+  const first = problems.slice(0, 3).map((p) => `${p.file} ${p.element}: ${p.message}`).join('; ');
+  return new AppError('INTERNAL', `导出的 ${format} 文件未通过格式校验 / the ${format} export failed its format check: ${first}`, { details: { problems } });
 }

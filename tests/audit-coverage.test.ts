@@ -27,6 +27,7 @@ const EXEMPT: Record<string, string> = {
   'POST /api/reports/qc/second-opinion': 'asks the configured model about pasted report text (de-identified first; the call is metered with the other model calls) and returns its checked issues; stores nothing',
   'POST /api/cases/similar': 'matches pasted findings against typical cases (a POST for its body); stores nothing',
   'POST /api/cases/differential': 'ranks diseases for pasted findings (a POST for its body); stores nothing',
+  'POST /api/cases/compare': 'similar cases and differential for pasted findings in one pass (a POST for its body); stores nothing',
   'POST /api/cases/findings': 'reads structured findings from pasted text; stores nothing',
   'POST /api/chat':
     "stores only the caller's own conversation (owner and time on the row, the question SM4-encrypted); its deletion is audited. Auditing every question would copy clinical questions into a log kept ≥ 180 days",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildTimeline, CaseIndex, type EvidenceRelation, EvidenceGraph, FindingsReader, rankDifferential, type StructuredFinding } from '../cases/index.ts';
+import { buildTimeline, CaseIndex, type EvidenceRelation, EvidenceGraph, FindingsReader, MIX_WITH_VECTORS, rankDifferential, type StructuredFinding } from '../cases/index.ts';
 import { loadLanguage } from '../core/index.ts';
+import { HashEmbedder } from '../search/index.ts';
 
 /**
  * Case matching engines on their own (no database): findings from Chinese, English and mixed text with the
@@ -117,6 +118,26 @@ describe('similar cases, explained', () => {
 
   it('filters by modality', () => {
     expect(index.search({ findings: [f('s_x')], terms: [], modality: 'MR', top: 5 }).map((h) => h.caseId)).toEqual(['c3']);
+  });
+
+  it('adds a vector part (the search embedder\'s cosine), explained beside findings and text, and finds a case sharing neither', async () => {
+    const embedder = new HashEmbedder(tokenizer);
+    const texts = ['右肺上叶空洞，壁厚，内可见气液平面。', '左肺下叶实变，内见支气管充气征。', '子宫前壁下段肌层变薄，膀胱线中断。'];
+    const vectors = await embedder.embed(texts, 'document');
+    const cases = texts.map((t, i) => ({ id: `v${i}`, modality: 'CT', bodyPart: '胸部', findings: [], terms: [`t${i}`], vector: vectors[i] }));
+    const withVectors = new CaseIndex(cases);
+    expect(withVectors.hasVectors).toBe(true);
+    // No shared finding or term: only the vector part can find the case; the hit says so part by part.
+    const [query] = await embedder.embed(['右肺上叶厚壁空洞伴气液平'], 'query');
+    const hits = withVectors.search({ findings: [], terms: ['unshared'], top: 3, vector: query });
+    expect(hits[0].caseId).toBe('v0');
+    expect(hits[0]).toMatchObject({ findingScore: 0, textScore: 0, parts: { findings: 0, text: 0 } });
+    expect(hits[0].vectorScore).toBeGreaterThan(hits[1].vectorScore as number);
+    expect(hits[0].parts.vector).toBeCloseTo(MIX_WITH_VECTORS.vector * (hits[0].vectorScore as number), 2);
+    for (const h of hits) expect(h.score).toBeCloseTo(h.parts.findings + h.parts.text + h.parts.vector, 2);
+    // Without a query vector (or an index without vectors) the vector part is absent, not zero-weighted noise.
+    expect(withVectors.search({ findings: [], terms: ['t1'], top: 3 })[0]).toMatchObject({ caseId: 'v1', vectorScore: null, parts: { vector: 0 } });
+    expect(index.search({ findings: [f('s_x')], terms: [], top: 1, vector: query })[0].vectorScore).toBeNull();
   });
 });
 

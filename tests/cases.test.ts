@@ -197,6 +197,21 @@ describe('case library, similar cases and differential on the approved graph', (
     const sim = await app.inject({ method: 'POST', url: '/api/cases/similar', ...json({ findings: PAS_QUERY }, resident) });
     expect(sim.statusCode).toBe(200);
     expect(sim.json().hits[0].caseId).toBe('fx-pas-001');
+    // The search embedder (hash offline) scores a vector part, named with its model and weight, per hit.
+    expect(sim.json().vectors).toMatchObject({ model: rt.embedder.model, used: true, mix: { vector: expect.any(Number) } });
+    expect(sim.json().hits[0].vectorScore).toBeGreaterThan(0);
+    // The Compare page's one request: both results from one reading; the cases that vote are the similar cases listed.
+    const cmp = await app.inject({ method: 'POST', url: '/api/cases/compare', ...json({ findings: PAS_QUERY, top: 8, similarTop: 3 }, resident) });
+    expect(cmp.statusCode).toBe(200);
+    const both = cmp.json();
+    expect(both.similar.hits.length).toBeLessThanOrEqual(3);
+    expect(both.similar.hits[0].caseId).toBe('fx-pas-001');
+    expect(both.differential.query).toEqual(both.similar.query);
+    const voters = both.differential.ranked.flatMap((d: { caseSupport: { cases: Array<{ caseId: string; similarity: number }> } }) => d.caseSupport.cases);
+    const listed = new Map(both.similar.hits.map((h: { caseId: string; score: number }) => [h.caseId, h.score]));
+    for (const v of voters.filter((x: { caseId: string }) => listed.has(x.caseId))) expect(v.similarity).toBe(listed.get(v.caseId));
+    expect(voters.map((v: { caseId: string }) => v.caseId)).toContain('fx-pas-001');
+    expect((await app.inject({ method: 'POST', url: '/api/cases/compare', ...json({ findings: ' ' }, resident) })).json().error.code).toBe('QUERY_EMPTY');
     const diff = await app.inject({ method: 'POST', url: '/api/cases/differential', ...json({ findings: '' }, resident) });
     expect(diff.statusCode).toBe(400);
     expect(diff.json().error.code).toBe('QUERY_EMPTY');

@@ -11,9 +11,9 @@ const cite = (p: { title: string; version: string | null; year: number | null; p
   `《${p.title}》${p.version ? ` ${p.version}` : ''}${p.year ? ` (${p.year})` : ''}${p.page ? ` 第${p.page}页` : ''}`;
 
 function similarText(r: SimilarResult): string {
-  const lines = [`查询所见 findings: ${r.query.findings.map((f) => `${f.finding}${f.certainty === 'present' ? '' : `(${f.certainty})`}`).join('、') || '（无可识别所见）'}`, `已索引典型病例 indexed: ${r.indexed}`, ''];
+  const lines = [`查询所见 findings: ${r.query.findings.map((f) => `${f.finding}${f.certainty === 'present' ? '' : `(${f.certainty})`}`).join('、') || '（无可识别所见）'}`, `已索引典型病例 indexed: ${r.indexed}`, `得分 score = ${r.vectors.mix.findings}×所见 + ${r.vectors.mix.text}×文本${r.vectors.used ? ` + ${r.vectors.mix.vector}×向量 (${r.vectors.model})` : ''}${r.vectors.note ? `  (${r.vectors.note})` : ''}`, ''];
   for (const h of r.hits) {
-    lines.push(`${h.score.toFixed(3)}  ${h.case.id}  ${h.case.title}  → ${h.case.finalDiagnosis.name}  [所见 ${h.findingScore} · 文本 ${h.textScore}]`);
+    lines.push(`${h.score.toFixed(3)}  ${h.case.id}  ${h.case.title}  → ${h.case.finalDiagnosis.name}  [所见 ${h.findingScore} · 文本 ${h.textScore}${h.vectorScore === null ? '' : ` · 向量 ${h.vectorScore}`}]`);
     if (h.shared.length) lines.push(`    共有 shared: ${h.shared.map((s) => `${s.finding}(+${s.contribution})`).join('、')}`);
     if (h.onlyCase.length) lines.push(`    仅病例 case only: ${h.onlyCase.join('、')}`);
     if (h.conflicting.length) lines.push(`    矛盾 conflicting: ${h.conflicting.map((c) => `${c.finding} ${c.query}/${c.case}`).join('、')}`);

@@ -3,3 +3,5 @@ export { exportMoodleXml, parseMoodleXml } from './moodle.ts';
 export { exportQtiPackage, qtiItem } from './qti.ts';
 export { exportXlsx, parseXlsx } from './xlsx.ts';
 export { exportDocxPaper, type PaperOptions } from './docx.ts';
+export { type ExportFigure, type ExportRow, figureCaption, withRegionMark } from './figure.ts';
+export { type ExportProblem, validateMoodleXml, validateQtiItem, validateQtiPackage } from './validate.ts';

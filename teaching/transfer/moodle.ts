@@ -1,5 +1,6 @@
 import { SaxesParser } from 'saxes';
 import { AppError } from '../../core/index.ts';
+import { type ExportRow, figureCaption, withRegionMark } from './figure.ts';
 import { type ItemRow, LABELS, parseRow, type RowError } from './item-row.ts';
 
 const cdata = (s: string) => `<![CDATA[${s.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
@@ -7,16 +8,27 @@ const attr = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&g
 const html = (s: string) => s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] as string).replace(/\n/g, '<br/>');
 
 /** Moodle's fraction for one of `n` keyed options of a multiple-response item (its accepted percentages). */
-const fraction = (n: number) => (n === 1 ? '100' : n === 2 ? '50' : n === 3 ? '33.33333' : n === 4 ? '25' : '20');
+const FRACTIONS = ['100', '50', '33.33333', '25', '20', '16.66667', '14.28571', '12.5'];
+const fraction = (n: number) => FRACTIONS[n - 1];
 
-/** Moodle XML (quiz format): one `multichoice` question per item, feedback = explanation, tags = knowledge points. */
-export function exportMoodleXml(rows: ItemRow[], names: (tag: string) => string = (t) => t): string {
+/**
+ * Moodle XML (quiz format): one `multichoice` question per item, feedback = explanation, tags = knowledge points.
+ * An image-reading item's figure travels inside the question as Moodle stores files: a base64 `<file>` in the
+ * question text, shown by an `<img src="@@PLUGINFILE@@/name">` (region mark drawn in, caption under it).
+ */
+export function exportMoodleXml(rows: ExportRow[], names: (tag: string) => string = (t) => t): string {
   const out = ['<?xml version="1.0" encoding="UTF-8"?>', '<quiz>'];
   rows.forEach((r, i) => {
     const single = r.type === 'single';
     out.push(`  <question type="multichoice">`);
     out.push(`    <name><text>${cdata(`YZ-${String(i + 1).padStart(4, '0')} ${r.stem.slice(0, 40)}`)}</text></name>`);
-    out.push(`    <questiontext format="html"><text>${cdata(html(r.stem))}</text></questiontext>`);
+    if (r.figure) {
+      const f = withRegionMark(r.figure);
+      const img = `<p><img src="@@PLUGINFILE@@/${attr(f.name)}" alt="${attr(figureCaption(f))}" width="${f.width}" height="${f.height}"/></p><p>${html(figureCaption(f))}</p>`;
+      out.push(`    <questiontext format="html"><text>${cdata(`<p>${html(r.stem)}</p>${img}`)}</text>`);
+      out.push(`      <file name="${attr(f.name)}" path="/" encoding="base64">${f.bytes.toString('base64')}</file>`);
+      out.push('    </questiontext>');
+    } else out.push(`    <questiontext format="html"><text>${cdata(html(r.stem))}</text></questiontext>`);
     out.push(`    <generalfeedback format="html"><text>${cdata(html(r.explanation))}</text></generalfeedback>`);
     out.push('    <defaultgrade>1</defaultgrade>', '    <penalty>0</penalty>', '    <hidden>0</hidden>');
     out.push(`    <single>${single ? 'true' : 'false'}</single>`, '    <shuffleanswers>true</shuffleanswers>', '    <answernumbering>ABCD</answernumbering>');

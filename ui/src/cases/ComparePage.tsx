@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { request } from '../api.ts';
 import { useTitle } from '../components.tsx';
-import { AREA_ZH, CERTAINTY_ZH, type CitedFinding, cite, type DifferentialResult, type Narrative, type SimilarResult } from './types.ts';
+import { AREA_ZH, CERTAINTY_ZH, type CitedFinding, type CompareResult, cite, type DifferentialResult, type Narrative, type SimilarResult } from './types.ts';
 import './cases.css';
 
 const EXAMPLE = '完全性前置胎盘，子宫前壁下段胎盘后低回声带消失，子宫肌层变薄，可见T2暗带，膀胱线中断。';
@@ -12,6 +12,13 @@ const EXAMPLE = '完全性前置胎盘，子宫前壁下段胎盘后低回声带
  * and the ranked differential over the approved graph with supporting / contradicting findings, relation ids,
  * passages and 「建议补充」.
  */
+/** The score's formula as this result computed it (the vector part only when vectors scored it). */
+function mixText(v: SimilarResult['vectors']): string {
+  const parts = [`${v.mix.findings}×所见重合`, `${v.mix.text}×文本相似`];
+  if (v.used) parts.push(`${v.mix.vector}×向量相似（${v.model}）`);
+  return parts.join(' + ');
+}
+
 export function ComparePage() {
   useTitle('病例比对');
   const [text, setText] = useState('');
@@ -27,13 +34,10 @@ export function ComparePage() {
     setBusy(true);
     setError(null);
     try {
-      const body = { findings: text, ...(modality ? { modality } : {}) };
-      const [s, d] = await Promise.all([
-        request<SimilarResult>('POST', '/api/cases/similar', undefined, { ...body, top: 5 }),
-        request<DifferentialResult>('POST', '/api/cases/differential', undefined, { ...body, top: 8 }),
-      ]);
-      setSimilar(s);
-      setDiff(d);
+      // One request: the server reads the findings once and the cases listed are the ones that vote in the differential.
+      const r = await request<CompareResult>('POST', '/api/cases/compare', undefined, { findings: text, ...(modality ? { modality } : {}), top: 8, similarTop: 5 });
+      setSimilar(r.similar);
+      setDiff(r.differential);
       setNarrative(null);
     } catch (e) {
       setError((e as Error).message);
@@ -81,7 +85,8 @@ export function ComparePage() {
       )}
       {similar && (
         <section className="card" data-testid="similar-cases">
-          <h2>相似典型病例 <small className="muted">（已审核 {similar.indexed} 例；得分 = 0.65×所见重合 + 0.35×文本相似）</small></h2>
+          <h2>相似典型病例 <small className="muted" data-testid="similar-formula">（已审核 {similar.indexed} 例；得分 = {mixText(similar.vectors)}）</small></h2>
+          {similar.vectors.note && <p className="muted small" data-testid="vectors-note">{similar.vectors.note}</p>}
           {similar.hits.length === 0 && <p className="muted">没有相似的已审核典型病例。</p>}
           <div className="side-by-side">
             {similar.hits.map((h) => {
@@ -92,7 +97,10 @@ export function ComparePage() {
                   <header><b>{h.case.title}</b><span className="score">{h.score.toFixed(2)}</span></header>
                   <div className="muted small">{AREA_ZH[h.case.diseaseArea]} · {h.case.modality} {h.case.bodyPart} · 诊断：<b>{h.case.finalDiagnosis.name}</b></div>
                   <div className="bar"><i style={{ width: `${Math.round(h.score * 100)}%` }} /></div>
-                  <div className="small">所见重合 {h.findingScore} · 文本 {h.textScore}</div>
+                  <div className="small" data-testid="score-parts">
+                    所见重合 {h.findingScore} · 文本 {h.textScore}{h.vectorScore !== null && <> · 向量 {h.vectorScore}</>}
+                    <span className="muted"> （{h.parts.findings} + {h.parts.text}{h.vectorScore !== null ? ` + ${h.parts.vector}` : ''}）</span>
+                  </div>
                   <ul className="finding-list">
                     {h.case.structuredFindings.map((f) => (
                       <li key={f.finding} className={shared.has(f.finding) ? 'shared' : conflicting.has(f.finding) ? 'conflict' : 'case-only'} data-kind={shared.has(f.finding) ? 'shared' : conflicting.has(f.finding) ? 'conflict' : 'case-only'}>

@@ -11,10 +11,14 @@ export interface Passage { title: string; version: string | null; year: number |
 export interface CitedFinding { entityId: string; finding: string; stated: string; graph: string; weight: number; contribution: number; relationIds: string[]; passages: Passage[] }
 export interface ParsedQuery { text: string; phiReplaced: number; findings: Finding[]; contradictions: Array<{ finding: string; statements: string[] }> }
 export interface SimilarHit {
-  caseId: string; score: number; findingScore: number; textScore: number; shared: Array<{ entityId: string; finding: string; certainty: string; weight: number; contribution: number }>;
+  caseId: string; score: number; findingScore: number; textScore: number; vectorScore: number | null; parts: { findings: number; text: number; vector: number }; shared: Array<{ entityId: string; finding: string; certainty: string; weight: number; contribution: number }>;
   onlyQuery: string[]; onlyCase: string[]; conflicting: Array<{ finding: string; query: string; case: string }>; matchedTerms: string[]; case: CaseDto; flags: string[];
 }
-export interface SimilarResult { engine: string; query: ParsedQuery; indexed: number; hits: SimilarHit[] }
+export interface SimilarResult {
+  engine: string; query: ParsedQuery; indexed: number; hits: SimilarHit[];
+  vectors: { model: string | null; used: boolean; note?: string; mix: { findings: number; text: number; vector: number } };
+}
+export interface CompareResult { similar: SimilarResult; differential: DifferentialResult }
 export interface RankedDisease {
   entityId: string; name: string; score: number; share: number; caseSupport: { share: number; cases: Array<{ caseId: string; title: string; similarity: number }> };
   supporting: CitedFinding[]; contradicting: CitedFinding[];

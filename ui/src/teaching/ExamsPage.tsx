@@ -95,7 +95,8 @@ export function ExamsPage() {
               <tr key={e.id} data-testid="exam-row" data-id={e.id}>
                 <td>{e.title}</td><td>{e.items.length}</td><td>{e.timeLimitMinutes} 分钟</td><td>{{ draft: '草稿', published: '已发布', closed: '已结束' }[e.status]}</td>
                 <td>
-                  {e.status === 'draft' && <button type="button" data-testid="publish" onClick={() => void publish(e.id)}>发布</button>}
+                  {e.status === 'draft' && <button type="button" data-testid="publish" onClick={() => void publish(e.id)}>发布</button>}{' '}
+                  <a href={`/api/teaching/exams/${encodeURIComponent(e.id)}/paper`} data-testid="exam-paper">Word 试卷（含附图与答案）</a>{' '}
                   {e.status !== 'draft' && <Link data-testid="results-link" to={`/teaching/exams/${e.id}/results`}>成绩与试题分析</Link>}
                 </td>
               </tr>
