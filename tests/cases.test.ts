@@ -242,11 +242,13 @@ describe('cases evaluation suite', () => {
       const r = await evaluateCases(rt, { split: 'dev', file: path.join(ROOT, 'tests/fixtures/cases/eval-cases.jsonl') });
       expect(r.cases).toBe(3);
       expect(r.typicalCases).toBe(8); // the fixture library, imported when no approved cases exist
-      expect(r.differential.map((a) => a.method)).toEqual(['differential (graph + cases)', 'differential, graph only', 'baseline: sign count', 'baseline: similar-case vote']);
+      expect(r.differential.map((a) => a.method)).toEqual(['differential (graph + cases)', '  same, voters without vectors', 'differential, graph only', 'baseline: sign count', 'baseline: similar-case vote']);
       expect(r.differential[0].top1).toBe(1);
       const similar = r.similar.find((s) => s.method.startsWith('similar'));
       expect(similar?.hitAt5).toBe(1);
-      expect(r.similar.map((s) => s.method)).toContain('baseline: BM25 text only');
+      // Retrieval before (no vector part) and after (the search embedder's vectors) in the same run, with the dev sweep.
+      expect(r.embedder).toBe(rt.embedder.model);
+      expect(r.similar.map((s) => s.method)).toEqual(expect.arrayContaining(['similar (findings+BM25+vectors)', 'similar (findings + BM25)', 'vectors only', 'baseline: BM25 text only', '  vector weight 0.25']));
     } finally {
       await rt.close();
     }

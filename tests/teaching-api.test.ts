@@ -1,4 +1,5 @@
 import path from 'node:path';
+import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipart } from './helpers/multipart.ts';
 import { DEMO, startTestServer, type TestServer } from './helpers/runtime.ts';
@@ -12,6 +13,9 @@ type Json = any;
  * analysis follow. Bad input: unknown entity, too many asked, impossible blueprint, late and double
  * submits, another resident's attempt.
  */
+/** The stem as docx writes it in a run (XML-escaped). */
+const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 describe('teaching API', () => {
   let srv: TestServer;
   let teacher: Record<string, string>;
@@ -121,6 +125,19 @@ describe('teaching API', () => {
     expect(r.json.items).toHaveLength(approved);
     examId = r.json.id;
     expect((await api('POST', `/api/teaching/exams/${examId}/publish`)).json.status).toBe('published');
+    // The exam as a Word paper: teachers only; the stems in the exam's (pinned) order; audited as an export.
+    const paper = await fetch(`${srv.url}/api/teaching/exams/${examId}/paper`, { headers: teacher });
+    expect(paper.status).toBe(200);
+    expect(paper.headers.get('content-type')).toContain('wordprocessingml');
+    const doc = (await (await JSZip.loadAsync(Buffer.from(await paper.arrayBuffer()))).file('word/document.xml')?.async('string')) as string;
+    const at = r.json.items.map((i: Json) => doc.indexOf(xmlText(i.stem)));
+    expect(at.every((x: number) => x > 0)).toBe(true);
+    expect([...at].sort((x: number, y: number) => x - y)).toEqual(at);
+    expect(doc).toContain('肺结节阶段测验');
+    expect((await fetch(`${srv.url}/api/teaching/exams/${examId}/paper`, { headers: await srv.tokenFor('resident', 'resident.paper') })).status).toBe(403);
+    expect((await fetch(`${srv.url}/api/teaching/exams/exam_missing/paper`, { headers: teacher })).status).toBe(404);
+    const { rows } = await srv.rt.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'data.export' AND target = $1`, [examId]);
+    expect(rows[0].n).toBe(1);
   });
 
   it('residents take it: resume, per-resident order, no keys shown; late, double and foreign submits are refused; results and item analysis', async () => {
@@ -191,7 +208,7 @@ describe('teaching API', () => {
     const moodle = await download('moodle');
     expect(moodle.bytes.toString()).toContain('<question type="multichoice">');
     expect((await download('qti')).type).toBe('application/zip');
-    const { rows: audit } = await srv.rt.db.query<{ details: Json }>(`SELECT details FROM audit_log WHERE action = 'data.export' AND actor = 'teacher.li'`);
+    const { rows: audit } = await srv.rt.db.query<{ details: Json }>(`SELECT details FROM audit_log WHERE action = 'data.export' AND actor = 'teacher.li' AND details->>'what' = 'questions'`);
     expect(audit.map((a) => a.details.format).sort()).toEqual(['moodle', 'qti', 'xlsx']);
     const upload = async (name: string, bytes: Buffer, fields: Record<string, string> = {}) => {
       const m = multipart(fields, { name, bytes });

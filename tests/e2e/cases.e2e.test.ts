@@ -56,8 +56,15 @@ describe.skipIf(!chromiumAvailable())('case matching UI (Chromium)', () => {
     await page.locator('[data-testid="compare-submit"]').click();
     await page.locator('[data-testid="compare-error"]', { hasText: '影像所见' }).waitFor();
     await page.locator('[data-testid="compare-input"]').fill('完全性前置胎盘，胎盘后低回声带消失，子宫肌层变薄，可见T2暗带，膀胱线中断。');
+    // One request computes both results: the page neither asks for similar cases nor the differential apart.
+    const asked: string[] = [];
+    page.on('request', (r) => { if (r.url().includes('/api/cases/')) asked.push(new URL(r.url()).pathname); });
     await page.locator('[data-testid="compare-submit"]').click();
     await page.locator('[data-testid="similar-hit"]').first().waitFor();
+    expect(asked).toEqual(['/api/cases/compare']);
+    // Each score is explained part by part, the vector part (the search embedder's cosine) included.
+    expect(await page.locator('[data-testid="similar-formula"]').textContent()).toMatch(/向量相似（hash-ngram-v1-256）/);
+    expect(await page.locator('[data-testid="similar-hit"]').first().locator('[data-testid="score-parts"]').textContent()).toMatch(/所见重合 [\d.]+ · 文本 [\d.]+ · 向量 [\d.]+/);
     expect(await page.locator('[data-testid="similar-hit"]').first().getAttribute('data-id')).toBe('fx-pas-001');
     expect(await page.locator('[data-testid="similar-hit"]').first().locator('li[data-kind="shared"]').count()).toBeGreaterThanOrEqual(3);
     expect(await page.locator('[data-testid="similar-hit"][data-id="fx-pas-002"] li[data-kind="conflict"]').count()).toBe(1);

@@ -107,6 +107,14 @@ describe.skipIf(!chromiumAvailable())('teaching UI (Chromium)', () => {
     await shot(page, 'teaching-exams.png');
     await page.locator('[data-testid="publish"]').click();
     await page.locator('[data-testid="results-link"]').waitFor();
+    // The exam as a Word paper: its items in exam order, the image-reading item's figure embedded.
+    const [paper] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="exam-paper"]').click()]);
+    expect(paper.suggestedFilename()).toMatch(/^yingzhi-exam-.+\.docx$/);
+    const paperZip = await JSZip.loadAsync(readFileSync(await paper.path()));
+    expect(Object.keys(paperZip.files).filter((f) => f.startsWith('word/media/')).length).toBe(1);
+    const paperXml = (await paperZip.file('word/document.xml')?.async('string')) as string;
+    expect(paperXml).toContain('肺结节阶段测验');
+    expect(paperXml).toContain('合成示意图，非真实患者影像');
     await closePage(page, errors);
 
     const resident = await server.tokenFor('resident', 'resident.e2e');
