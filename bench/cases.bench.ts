@@ -1,5 +1,6 @@
 import { CaseIndex, type EvidenceRelation, EvidenceGraph, FindingsReader, type IndexedCase, rankDifferential, type StructuredFinding } from '../cases/index.ts';
 import { loadLanguage } from '../core/index.ts';
+import { HashEmbedder } from '../search/index.ts';
 import { rng } from './random.ts';
 import { ms, percentile, printTable } from './table.ts';
 
@@ -27,6 +28,7 @@ export async function runCasesBench() {
 
   // --- similar cases ---
   const texts: string[] = [];
+  const caseText: string[] = [];
   const t0 = performance.now();
   const cases: IndexedCase[] = [];
   for (let i = 0; i < CASES; i++) {
@@ -41,6 +43,7 @@ export async function runCasesBench() {
     }
     const text = `${parts.join('，')}。`;
     if (i < QUERIES) texts.push(text);
+    caseText.push(text);
     cases.push({ id: `c${i}`, modality: pick(['CT', 'MR', 'DR', 'US']), bodyPart: pick(['胸部', '腹部', '头颅', '盆腔']), findings, terms: tokenizer.indexStreams(text).words.map((t) => t.lexeme) });
   }
   const tokenizeSeconds = (performance.now() - t0) / 1000;
@@ -57,6 +60,17 @@ export async function runCasesBench() {
     });
   };
   const full = timeSimilar((q) => index.search({ findings: reader.read(q).findings, terms: tokenizer.indexStreams(q).words.map((t) => t.lexeme), top: 5 }));
+  // The same library with the offline embedder's vectors (256 dims): the query is embedded and scanned against every case.
+  const embedder = new HashEmbedder(tokenizer);
+  const tEmbed = performance.now();
+  const caseTexts = cases.map((_, i) => caseText[i]);
+  const vectors = await embedder.embed(caseTexts, 'document');
+  const embedSeconds = (performance.now() - tEmbed) / 1000;
+  const vectorIndex = new CaseIndex(cases.map((c, i) => ({ ...c, vector: vectors[i] })));
+  const withVectors = timeSimilar((q) => {
+    const vector = embedder.embedOne(q);
+    return vectorIndex.search({ findings: reader.read(q).findings, terms: tokenizer.indexStreams(q).words.map((t) => t.lexeme), top: 5, vector });
+  });
   const brute = timeSimilar((q) => {
     const f = reader.read(q).findings;
     const ids = new Map(f.map((x) => [x.entityId, x.certainty]));
@@ -115,13 +129,15 @@ export async function runCasesBench() {
 
   const row = (name: string, v: number[]) => [name, ms(percentile(v, 50)), ms(percentile(v, 95))];
   printTable(`Similar cases over ${CASES.toLocaleString()} cases (${QUERIES} queries; index build ${buildMs.toFixed(0)} ms, tokenising the library ${tokenizeSeconds.toFixed(1)} s)`, ['method', 'p50', 'p95'], [
-    row('ours: inverted index, findings + BM25 (incl. reading the text)', full), row('baseline: brute-force weighted overlap over every case', brute),
+    row('ours: inverted index, findings + BM25 (incl. reading the text)', full),
+    row(`ours + vectors (hash 256-d, query embedded; library embedded once in ${embedSeconds.toFixed(1)} s)`, withVectors),
+    row('baseline: brute-force weighted overlap over every case', brute),
   ]);
   printTable(`Differential over ${ENTITIES.toLocaleString()} entities / ${RELATIONS.toLocaleString()} relations (${QUERIES} queries of 6 findings; graph build ${graphMs.toFixed(0)} ms)`, ['method', 'p50', 'p95'], [
     row('ours: weighted evidence, citations, discriminators', ranked), row('baseline: scan every relation, count signs', naive),
   ]);
   return {
-    similar: { cases: CASES, p50Ms: percentile(full, 50), p95Ms: percentile(full, 95), baselineP95Ms: percentile(brute, 95), buildMs, tokenizeSeconds },
+    similar: { cases: CASES, p50Ms: percentile(full, 50), p95Ms: percentile(full, 95), vectorP50Ms: percentile(withVectors, 50), vectorP95Ms: percentile(withVectors, 95), baselineP95Ms: percentile(brute, 95), buildMs, tokenizeSeconds, embedSeconds },
     differential: { entities: ENTITIES, relations: RELATIONS, p50Ms: percentile(ranked, 50), p95Ms: percentile(ranked, 95), baselineP95Ms: percentile(naive, 95), graphMs },
   };
 }

@@ -75,6 +75,8 @@ const ENGINE_NOTE = '确定性引擎（已审核知识图谱 + 已审核典型�
 
 /** How many of the most similar approved typical cases vote in the differential. */
 const VOTING_CASES = 5;
+/** Below this similarity a case is listed (the scores say how little it shares) but does not vote. */
+const MIN_VOTER_SCORE = 0.01;
 
 /** The typical-case library and case matching (issue 18). */
 export class CasesService {
@@ -270,7 +272,8 @@ export class CasesService {
     const similarCases: NarrativeCase[] = [];
     if (req.caseWeight !== 0 || narrate) {
       const hits = o.hits ?? (await this.similarFor({ ...req, includeDrafts: false }, query, VOTING_CASES, o.mix)).hits;
-      for (const h of hits.slice(0, VOTING_CASES)) {
+      // A case that only the vector part reaches with a near-zero score is no evidence: it does not vote.
+      for (const h of hits.slice(0, VOTING_CASES).filter((x) => x.score >= MIN_VOTER_SCORE)) {
         const c = h.case;
         similarCases.push({ caseId: c.id, title: c.title, diagnosis: c.finalDiagnosis.name, findingsText: c.findingsText });
         if (c.finalDiagnosis.entityId && req.caseWeight !== 0) caseVotes.push({ caseId: c.id, title: c.title, entityId: c.finalDiagnosis.entityId, diagnosis: c.finalDiagnosis.name, similarity: h.score });
@@ -358,7 +361,7 @@ export class CasesService {
       for (let i = 0; i < missing.length; i += 64) {
         const batch = missing.slice(i, i + 64);
         const out = await embedder.embed(batch, 'document');
-        batch.forEach((t, k) => this.vectorCache.set(keyOf(t), out[k]));
+        for (const [k, t] of batch.entries()) this.vectorCache.set(keyOf(t), out[k]);
       }
     } catch (e) {
       return { vectors: null, note: `向量模型不可用，仅按所见与文本评分 / embedder ${embedder.model} failed: ${(e as Error).message}` };

@@ -107,7 +107,7 @@ export class CaseIndex {
     if (dims && this.cases.every((c) => c.vector?.length === dims)) {
       this.dims = dims;
       this.vectors = new Float32Array(this.cases.length * dims);
-      this.cases.forEach((c, i) => this.vectors?.set(c.vector as Float32Array, i * dims));
+      for (const [i, c] of this.cases.entries()) this.vectors.set(c.vector as Float32Array, i * dims);
     }
     // Weights need the finished entity index (the cases' own IDF), so they are summed in a second pass.
     for (const c of this.cases) {
@@ -144,7 +144,7 @@ export class CaseIndex {
       if (!allowed(i)) continue;
       let s = 0;
       for (let k = 0, o = i * d; k < d; k++, o++) s += m[o] * v[k];
-      out[i] = s > 0 ? s : 0;
+      out[i] = Math.max(0, s);
     }
     return out;
   }

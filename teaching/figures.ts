@@ -72,8 +72,8 @@ function readPng(bytes: Buffer, name: string): Omit<Figure, 'sha256'> {
 
 /** Markers that carry no image data but free text or embedded files: EXIF/XMP/ICC/vendor blocks (APP1–APP15) and comments. */
 const isMetadataMarker = (m: number) => (m >= 0xe1 && m <= 0xef) || m === 0xfe;
-const SEGMENT_NAMES: Record<number, string> = { 0xe1: 'APP1 (EXIF/XMP)', 0xe2: 'APP2 (ICC/FlashPix)', 0xed: 'APP13 (IPTC)', 0xee: 'APP14', 0xfe: 'COM' };
-const segmentName = (m: number) => SEGMENT_NAMES[m] ?? (m === 0xe0 ? 'APP0' : `APP${m - 0xe0}`);
+const SEGMENT_NAMES = new Map<number, string>([[0xe1, 'APP1 (EXIF/XMP)'], [0xe2, 'APP2 (ICC/FlashPix)'], [0xed, 'APP13 (IPTC)'], [0xee, 'APP14'], [0xfe, 'COM']]);
+const segmentName = (m: number) => SEGMENT_NAMES.get(m) ?? (m === 0xe0 ? 'APP0' : `APP${m - 0xe0}`);
 
 /**
  * A JPEG rewritten without its metadata, walked marker by marker: APP1–APP15 and COM segments (EXIF can carry a

@@ -124,7 +124,7 @@ describe('similar cases, explained', () => {
     const embedder = new HashEmbedder(tokenizer);
     const texts = ['右肺上叶空洞，壁厚，内可见气液平面。', '左肺下叶实变，内见支气管充气征。', '子宫前壁下段肌层变薄，膀胱线中断。'];
     const vectors = await embedder.embed(texts, 'document');
-    const cases = texts.map((t, i) => ({ id: `v${i}`, modality: 'CT', bodyPart: '胸部', findings: [], terms: [`t${i}`], vector: vectors[i] }));
+    const cases = texts.map((_, i) => ({ id: `v${i}`, modality: 'CT', bodyPart: '胸部', findings: [], terms: [`t${i}`], vector: vectors[i] }));
     const withVectors = new CaseIndex(cases);
     expect(withVectors.hasVectors).toBe(true);
     // No shared finding or term: only the vector part can find the case; the hit says so part by part.

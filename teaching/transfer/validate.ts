@@ -171,13 +171,21 @@ export function validateMoodleXml(xml: string): ExportProblem[] {
   if (quiz.name !== 'quiz') return [{ file, element: quiz.path, message: `root must be <quiz>, not <${quiz.name}>` }];
   kids(quiz, 'question').forEach((q, i) => {
     const at = (n: Node) => n.path.replace('/quiz/question', `/quiz/question[${i + 1}]`);
-    const where = (n: Node, message: string) => problems.push({ file, element: at(n), message });
+    const where = (n: Node, message: string) => {
+      problems.push({ file, element: at(n), message });
+    };
     if (q.attrs.type === 'category') return;
-    if (q.attrs.type !== 'multichoice') return where(q, `question type "${q.attrs.type}" is not multichoice`);
+    if (q.attrs.type !== 'multichoice') {
+      where(q, `question type "${q.attrs.type}" is not multichoice`);
+      return;
+    }
     const name = one(q, 'name');
     if (!name || !one(name, 'text')?.text.trim()) where(q, '<question> needs <name><text>');
     const qt = one(q, 'questiontext');
-    if (!qt) return where(q, '<question> needs <questiontext>');
+    if (!qt) {
+      where(q, '<question> needs <questiontext>');
+      return;
+    }
     if (!['html', 'moodle_auto_format', 'plain_text', 'markdown'].includes(qt.attrs.format ?? '')) where(qt, `questiontext format "${qt.attrs.format}" is not a Moodle text format`);
     const html = one(qt, 'text')?.text ?? '';
     if (!html.trim()) where(qt, '<questiontext> needs a non-empty <text>');

@@ -65,6 +65,8 @@ describe.skipIf(!chromiumAvailable())('case matching UI (Chromium)', () => {
     // Each score is explained part by part, the vector part (the search embedder's cosine) included.
     expect(await page.locator('[data-testid="similar-formula"]').textContent()).toMatch(/向量相似（hash-ngram-v1-256）/);
     expect(await page.locator('[data-testid="similar-hit"]').first().locator('[data-testid="score-parts"]').textContent()).toMatch(/所见重合 [\d.]+ · 文本 [\d.]+ · 向量 [\d.]+/);
+    await page.locator('[data-testid="similar-cases"]').scrollIntoViewIfNeeded();
+    await shot(page, 'cases-compare-similar.png');
     expect(await page.locator('[data-testid="similar-hit"]').first().getAttribute('data-id')).toBe('fx-pas-001');
     expect(await page.locator('[data-testid="similar-hit"]').first().locator('li[data-kind="shared"]').count()).toBeGreaterThanOrEqual(3);
     expect(await page.locator('[data-testid="similar-hit"][data-id="fx-pas-002"] li[data-kind="conflict"]').count()).toBe(1);
