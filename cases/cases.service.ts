@@ -75,8 +75,11 @@ const ENGINE_NOTE = '确定性引擎（已审核知识图谱 + 已审核典型�
 
 /** How many of the most similar approved typical cases vote in the differential. */
 const VOTING_CASES = 5;
-/** Below this similarity a case is listed (the scores say how little it shares) but does not vote. */
-const MIN_VOTER_SCORE = 0.01;
+/**
+ * Below this score a case is not a match: with vectors every case has some cosine, and a case reached only by a
+ * near-zero vector part is neither listed nor votes.
+ */
+const MIN_SIMILARITY = 0.01;
 
 /** The typical-case library and case matching (issue 18). */
 export class CasesService {
@@ -218,7 +221,7 @@ export class CasesService {
     const { index, cases, vectorNote } = await this.caseIndex(req.includeDrafts);
     const terms = this.terms(query.text);
     const embedded = index.hasVectors ? await this.queryVector(query.text) : { vector: undefined, note: vectorNote };
-    const hits = index.search({ findings: query.findings, terms, modality: req.modality, bodyPart: req.bodyPart, top, vector: embedded.vector, mix });
+    const hits = index.search({ findings: query.findings, terms, modality: req.modality, bodyPart: req.bodyPart, top, vector: embedded.vector, mix }).filter((h) => h.score >= MIN_SIMILARITY);
     const used = Boolean(embedded.vector);
     return {
       engine: 'deterministic', query, indexed: index.size,
@@ -272,8 +275,7 @@ export class CasesService {
     const similarCases: NarrativeCase[] = [];
     if (req.caseWeight !== 0 || narrate) {
       const hits = o.hits ?? (await this.similarFor({ ...req, includeDrafts: false }, query, VOTING_CASES, o.mix)).hits;
-      // A case that only the vector part reaches with a near-zero score is no evidence: it does not vote.
-      for (const h of hits.slice(0, VOTING_CASES).filter((x) => x.score >= MIN_VOTER_SCORE)) {
+      for (const h of hits.slice(0, VOTING_CASES)) {
         const c = h.case;
         similarCases.push({ caseId: c.id, title: c.title, diagnosis: c.finalDiagnosis.name, findingsText: c.findingsText });
         if (c.finalDiagnosis.entityId && req.caseWeight !== 0) caseVotes.push({ caseId: c.id, title: c.title, entityId: c.finalDiagnosis.entityId, diagnosis: c.finalDiagnosis.name, similarity: h.score });
