@@ -200,7 +200,9 @@ function pickInSentence(view: SentenceView, spec: ArgSpec, trigger: { start: num
   while (!view.clauses[last].strongEnd && last < view.clauses.length - 1) {
     const next = view.clauses[last + 1];
     const nextText = view.text.slice(next.start, next.end);
-    if (spec.span === 'clause' || (spec.span !== 'sentence' && !CONTINUES.test(nextText) && !(view.lang === 'en' && EN_LIST_ITEM.test(nextText)))) break;
+    // A colon opens the list it announces ("表现为Beck三联征：低血压、颈静脉怒张和心音遥远").
+    const announces = /[：:]/.test(view.text[view.clauses[last].end] ?? '');
+    if (spec.span === 'clause' || (spec.span !== 'sentence' && !announces && !CONTINUES.test(nextText) && !(view.lang === 'en' && EN_LIST_ITEM.test(nextText)))) break;
     last++;
   }
   const after = heads(ms.filter((m) => m.start >= trigger.end && m.end <= view.clauses[last].end));

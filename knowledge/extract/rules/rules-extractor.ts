@@ -333,7 +333,8 @@ function withoutAliasCopies<T extends { triple: ExtractedTriple }>(found: T[], s
  */
 function openedBy(view: SentenceView, topic: LocalMention, end: number | undefined): SentenceView {
   if (end === undefined) return { ...view, topic };
-  const mentions = view.mentions.filter((m) => !(m.end === end && !m.pronoun)).concat({ ...topic, start: 0, end, clause: 0, implicit: false });
+  // Mentions the finder saw inside the name (马蹄 + 肾 of 马蹄肾) are parts of it, not names of their own.
+  const mentions = view.mentions.filter((m) => m.pronoun || m.start >= end).concat({ ...topic, start: 0, end, clause: 0, implicit: false });
   return { ...view, topic, mentions: mentions.sort((a, b) => a.start - b.start) };
 }
 
