@@ -101,7 +101,7 @@ function leadName(lexicon: Lexicon, view: SentenceView): { name: LocalMention; h
 const QUALIFIER = /^(?:成人|成年人|老年人?|中老年人?|青少年|孕妇|双侧|单侧|左侧|右侧|原发性|继发性)+$/;
 
 /** Degree, frequency and reference words a phrase that is no name opens with (最常见的…, 其…, 临床上…). */
-const NO_NAME_START = /^(?:最|较|更|很|主要|典型|常见|多见|少见|其|本|该|此|这|临床|一般|通常|早期|晚期|目前|大多|多为|治疗|诊断|检查)/;
+const NO_NAME_START = /^(?:最|较|更|很|主要|典型|常见|多见|少见|其|本|该|此|这|临床|一般|通常|早期|晚期|目前|大多|多为|治疗|诊断|检查|患者|患儿|儿童|病人|成人|老年人|部分|多数|少数)|表现|出现|发生|引起|导致/;
 
 /** Types a name ending in them names no disease with (CT尿路成像, 西罗莫司). */
 const NOT_A_CONDITION = new Set(['Modality', 'Exam', 'Drug', 'Treatment', 'Procedure', 'Stage']);
@@ -116,6 +116,8 @@ function unalignedName(lexicon: Lexicon, view: SentenceView, lead: { name: strin
   if (!/[\u3400-\u9fff]{2}/.test(lead.name) || NO_NAME_START.test(lead.name)) return null;
   const inside = view.mentions.filter((m) => m.start < lead.end && m.end > lead.start);
   if (inside.some((m) => m.pronoun || m.implicit || (m.type && NOT_A_CONDITION.has(m.type)))) return null;
+  // A condition's name that runs on past the copula-like character (视神经脊髓炎谱系疾病: 谱系, not 系) is the name.
+  if (inside.some((m) => m.start <= lead.start && m.end > lead.end && (m.type === 'Disease' || m.type === 'Finding'))) return null;
   const entry = lexicon.lookup(lead.name);
   if (entry && entry.type !== 'Disease' && entry.type !== 'Finding') return null;
   const head = nameHead(lead.name);
