@@ -62,6 +62,9 @@ export function headingDefinedIn(headingPath: readonly string[], text: string): 
   return implicit(name, 'Disease');
 }
 
+/** A sentence about some of the topic's cases: what it names is a form of the topic, not a new topic. */
+const SOME_CASES = /^(?:其中|少数|部分|个别|多数|约[0-9０-９]|[^，。；]{0,12}者)|合并[^，。；]{1,20}者/;
+
 /** Words that make a short sentence a statement rather than a heading line. */
 const STATEMENT = /[是为有无见可及和与或的了呈伴示由即]|表现|出现|包括|引起|导致|[又也亦简俗]称|又名|合并|并发|继发|所致|累及|患者|患儿|病人|部分|多数|少数|^(?:常(?!染)|多(?!发|囊|形|系)|易|偶|亦|也|还|均|但|而)/;
 
@@ -118,9 +121,12 @@ function unalignedName(lexicon: Lexicon, view: SentenceView, lead: { name: strin
   if (inside.some((m) => m.pronoun || m.implicit || (m.type && NOT_A_CONDITION.has(m.type)))) return null;
   // A condition's name that runs on past the copula-like character (视神经脊髓炎谱系疾病: 谱系, not 系) is the name.
   if (inside.some((m) => m.start <= lead.start && m.end > lead.end && (m.type === 'Disease' || m.type === 'Finding'))) return null;
+  // A disease named at the start, then words (囊腔型肺癌 + 多为…): that disease leads, not the longer phrase.
+  if (inside.some((m) => m.start === lead.start && m.end < lead.end && m.type === 'Disease')) return null;
   const entry = lexicon.lookup(lead.name);
   if (entry && entry.type !== 'Disease' && entry.type !== 'Finding') return null;
-  const head = nameHead(lead.name);
+  // A name whose head is a site (马蹄肾, 海绵肾) shows no type: it opens a topic only into a disease genus.
+  const head = guessKind(lead.name) === 'Anatomy' ? 'unknown' : nameHead(lead.name);
   if (!head) return null;
   const clause = inside[0]?.clause ?? 0;
   return { name: { start: lead.start, end: lead.end, text: lead.name, type: entry?.type ?? 'Disease', open: !entry, ...(entry ? { entry } : {}), clause }, head };
@@ -165,7 +171,8 @@ export function sentenceTopic(
     if (t) return { topic: t, headingLine: true };
   }
   const named = namedAtEnd(view);
-  if (named && !(current && sameName(named, current))) return { topic: { ...named, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false };
+  // Under a topic, a name given to some of its cases (「少数患者合并腹水…，称为梅格斯综合征」) opens no other.
+  if (named && !(current && (sameName(named, current) || SOME_CASES.test(view.text)))) return { topic: { ...named, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false };
   const lead = leadName(lexicon, view);
   if (!lead) return null;
   const first = lead.name;
