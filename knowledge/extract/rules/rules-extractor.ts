@@ -257,6 +257,8 @@ export class RulesExtractor implements Extractor {
     // A procedure examines only when it is a diagnostic one (biopsy, endoscopy), not surgery.
     if (rule.predicate === 'examined_by' && (p.objectType === 'Procedure' || p.object.open) && (!DIAGNOSTIC_PROCEDURE.test(name) || THERAPEUTIC_PROCEDURE.test(name)) && p.objectType === 'Procedure') return false;
     if (rule.predicate === 'examined_by' && THERAPEUTIC_PROCEDURE.test(name) && /术$/.test(name)) return false;
+    // Where a sentence names its exam, a phrase with no known head is what the exam measures or shows (夹角, 内径), not another exam.
+    if (rule.predicate === 'examined_by' && p.object.open && !p.object.type && !/[（(]\s*$/.test(view.text.slice(0, p.object.start)) && view.mentions.some((m) => m !== p.object && (m.type === 'Modality' || m.type === 'Exam') && !/^\s*[（(]\s*$/.test(view.text.slice(p.object.end, m.start)))) return false;
     return true;
   }
 
