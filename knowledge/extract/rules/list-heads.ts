@@ -82,6 +82,9 @@ function itemsBefore(text: string, mentions: readonly LocalMention[], i: number)
  */
 const KIND_OF: Partial<Record<EntityType, string>> = { Finding: 'Finding', Sign: 'Finding', Drug: 'Drug', Treatment: 'Treatment', Procedure: 'Procedure', Exam: 'Exam', Modality: 'Exam' };
 
+/** Wording right before a list of what a patient shows. */
+const SHOWS = /(?:出现|表现为|伴有?|可有|常有|多有|均有|(?:症状|体征)(?:有|为|包括))\s*$/;
+
 /**
  * Items of one list are things of one kind ("出现奇脉、呼吸困难、心动过速", "嗜睡、惊厥"): a phrase with no
  * known head takes the type its typed neighbours in the list share. Lists of mixed kinds, and items the
@@ -100,6 +103,9 @@ export function coordinateTypes(text: string, mentions: LocalMention[]): LocalMe
       const typed = run.find((m) => m.type && !m.pronoun);
       if (kinds.size === 1 && typed && !kinds.has('other')) {
         for (let k = i; k <= j; k++) if (out[k].open && !out[k].type && !out[k].pronoun) out[k] = { ...out[k], type: typed.type === 'Modality' ? 'Exam' : typed.type };
+      } else if (!kinds.size && run.every((m) => m.open && !m.pronoun) && SHOWS.test(text.slice(Math.max(0, (out[i - 1]?.end ?? 0)), out[i].start))) {
+        // A list of headless phrases right after what a patient shows (出现嗜睡、惊厥) is a list of findings.
+        for (let k = i; k <= j; k++) out[k] = { ...out[k], type: 'Finding' };
       }
     }
     i = j + 1;

@@ -80,8 +80,8 @@ const PUNCT = /[\s，。；：、,.;:!?！？（）()「」『』“”"'‘’�
 /** Numbers with units and ranges (3倍, 72小时内, 2～7岁, 15%), except where they are part of a name (2型, A16型, CA19-9). */
 const NUMBER = /(?<![A-Za-z0-9.-])(?:第)?[0-9０-９]+(?:\.[0-9]+)?\s*(?:[～~\-–至到][0-9]+(?:\.[0-9]+)?)?\s*(?:%|％|倍|小时|天|日|周|个月|月|年|岁|分钟|秒|cm|mm|mg|g|kg|ml|mL|次|项|例|个)?(?:以上|以下|以内|内|左右|后|前)?(?![0-9A-Za-z\-型期级类度])/g;
 
-/** Leading and trailing words that are not part of the name a phrase gives. */
-const LEAD = /^(?:以|按|的有?|静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取|时|用(?!药)|行(?!为|走|军))(?=[\u4e00-\u9fffA-Za-z]{2})/;
+/** Leading and trailing words that are not part of the name a phrase gives (a count is no part of a name: 多个牛奶咖啡斑). */
+const LEAD = /^(?:以|按|的有?|静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取|时|用(?!药)|行(?!为|走|军)|[多数几单两一][个枚处条](?:以上)?的?)(?=[\u4e00-\u9fffA-Za-z]{2})/;
 
 /** Groups of people before a name: context, not part of it (人群筛查 is 筛查 of a group, 成人肥胖患者…). */
 const PEOPLE = /^(?:人群|患者|患儿|病人|儿童|成人|老年人|孕妇|女性|男性|青少年|婴幼儿)(?=[\u4e00-\u9fffA-Za-z]{2})/;
@@ -300,7 +300,9 @@ function nameIn(text: string, a: number, b: number, tools: OpenMentionTools & { 
   if (type === 'Stage' && !/[A-Za-z0-9ⅠⅡⅢⅣ]/.test(s)) return [];
   if (CJK.test(s)) {
     const tags = tools.tag(s);
-    if (!type && (tags.length === 1 ? NOT_NAME_WORD.test(tags[0].tag) : NON_NAME.test(s) || cjkLength(s) > 8 || tags.every((t) => PREDICATE_TAGS.test(t.tag)))) return [];
+    // A lone word tagged as a verb (嗜睡, 惊厥) is a name where it is an item of a list ("、" beside it).
+    const listItem = text[a - 1] === '、' || text[b] === '、';
+    if (!type && (tags.length === 1 ? NOT_NAME_WORD.test(tags[0].tag) && !(listItem && /^(?:v|vn|a|an|l)$/.test(tags[0].tag)) : NON_NAME.test(s) || cjkLength(s) > 8 || tags.every((t) => PREDICATE_TAGS.test(t.tag)))) return [];
     // A verb before a disease or a test is not part of its name (评估脑转移, 寻找胆总管结石); in symptoms,
     // signs and treatments it is (呼吸困难, 大便性状改变, 持续气道正压通气).
     if (type === 'Disease' || type === 'Exam') {
