@@ -109,6 +109,9 @@ const TRAIL = /(?:等症状|等表现|等体征|等并发症|(?<!不)等|水平|
 /** Names that contain a one-character cutting word (多饮, 不孕, 便后出血, 非甾体): never cut inside. */
 const PROTECT = /对症|大小不等|[痰涕便尿]中带血|他汀|经(?:皮|食管|胸|直肠|阴道|导管|内镜|腹|尿道|静脉|口|鼻)|多[饮食尿汗发囊]|[少无]尿|便后|有先兆|无先兆|不[孕育适齐全]|无[力痛]|非[甾典特霍小]|[对相]称|可复|易[激疲]|性[上下]|而来/g;
 
+/** An abbreviation in brackets right after a phrase: 「…（ICD）」. */
+const ABBREVIATED = /^\s*[（(][A-Z][A-Za-z0-9\-]{1,9}[）)]/;
+
 const CJK = /[\u3400-\u9fff]/;
 const LATIN_TERM = /^[A-Za-zαβγ][A-Za-z0-9αβγ\-+/.]{1,15}$/;
 
@@ -302,7 +305,9 @@ function nameIn(text: string, a: number, b: number, tools: OpenMentionTools & { 
     const tags = tools.tag(s);
     // A lone word tagged as a verb (嗜睡, 惊厥) is a name where it is an item of a list ("、" beside it).
     const listItem = text[a - 1] === '、' || text[b] === '、';
-    if (!type && (tags.length === 1 ? NOT_NAME_WORD.test(tags[0].tag) && !(listItem && /^(?:v|vn|a|an|l)$/.test(tags[0].tag)) : NON_NAME.test(s) || cjkLength(s) > 8 || tags.every((t) => PREDICATE_TAGS.test(t.tag)))) return [];
+    // A phrase the text gives an abbreviation (植入型心律转复除颤器（ICD）) is a name, however long.
+    const abbreviated = ABBREVIATED.test(text.slice(b));
+    if (!type && !abbreviated && (tags.length === 1 ? NOT_NAME_WORD.test(tags[0].tag) && !(listItem && /^(?:v|vn|a|an|l)$/.test(tags[0].tag)) : NON_NAME.test(s) || cjkLength(s) > 8 || tags.every((t) => PREDICATE_TAGS.test(t.tag)))) return [];
     // A verb before a disease or a test is not part of its name (评估脑转移, 寻找胆总管结石); in symptoms,
     // signs and treatments it is (呼吸困难, 大便性状改变, 持续气道正压通气).
     if (type === 'Disease' || type === 'Exam') {

@@ -104,13 +104,15 @@ export class RulesExtractor implements Extractor {
     const mentioned = new Set<string>();
     for (const sentence of splitSentences(text)) {
       const view = this.canonical(viewSentence(sentence, mentions, this.openVocabulary ? this.tools : undefined, topic, words), defined, topic);
-      const stated = findSynonyms(view, topic);
-      synonyms.push(...stated);
       const next = sentenceTopic(this.lexicon, view, topic, { loose: !context.preceding, mentioned });
+      // A sentence that opens a topic names it whole (腺淋巴瘤, not the 淋巴瘤 the finder saw): its synonyms are the topic's.
+      const opened = next ? openedBy(view, next.topic, next.end) : view;
+      const stated = findSynonyms(opened, next?.topic ?? topic);
+      synonyms.push(...stated);
       // A heading line states nothing itself; a defining sentence states facts about the topic it sets.
       // A question (思考题, 为什么…？) asks; it states nothing to extract.
       if (!next?.headingLine && !QUESTION.test(view.text) && view.mentions.length + (topic ? 1 : 0) >= 2) {
-        for (const { triple, rule } of withoutAliasCopies(this.sentenceTriples(next ? openedBy(view, next.topic, next.end) : view), stated)) {
+        for (const { triple, rule } of withoutAliasCopies(this.sentenceTriples(opened), stated)) {
           triples.push(triple);
           rules.push(rule);
         }
@@ -119,7 +121,7 @@ export class RulesExtractor implements Extractor {
       if (next) topic = next.topic;
       for (const m of view.mentions) if (!m.pronoun && !m.implicit) mentioned.add(m.text);
       for (const y of stated) {
-        const term = view.mentions.find((m) => m.text === y.term.text) ?? (topic?.text === y.term.text ? topic : undefined);
+        const term = opened.mentions.find((m) => m.text === y.term.text) ?? (topic?.text === y.term.text ? topic : undefined);
         if (term) defined.set(surfaceKey(y.alias), term);
       }
     }
