@@ -37,7 +37,7 @@ const PHRASES = [
   // trigger verbs and their usual adverbs
   '(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|常常|还可|还|亦可|也可|同时)?(?:表现为|表现|呈现为|呈现|显示|出现|发生|伴有|伴随|合并|并发(?!现)|继发|引起|导致|造成|诱发|所致|引发)(?!性)',
   // conjunctions, 伴, 是, 而 are never inside a name (伴行 is a verb of vessels)
-  '伴(?!行)|和|或|及|与|是|而(?!非|不是)|(?<=[\uE000-\uE00B])对(?![称比照应])|(?<=检查|镜)[加并](?=[^，。；]{0,6}?(?:活检|检查|造影|培养|细胞学))',
+  '伴(?!行)|和|或|及|与|是|(?<=[征症病炎癌瘤])系(?!统|列|膜)|而(?!非|不是)|(?<=[\uE000-\uE00B])对(?![称比照应])|(?<=检查|镜)[加并](?=[^，。；]{0,6}?(?:活检|检查|造影|培养|细胞学))',
   // a modal before a verb (需加用, 应行): jieba often glues the modal to the word before it (间日疟需)
   '(?:需|应|宜|可|须|必须|需要|应当)(?=[加用行做给采选进使服注补联改予作])|可用(?!于)|含服|舌下含服|改善|定位|查见|找到|检出|促进|补充|纠正|引导下|按照|按(?=[^，。；]{1,8}?分为)',
   // a procedure's verb before 经 (行经皮…): jieba reads 行经
@@ -81,7 +81,7 @@ const PUNCT = /[\s，。；：、,.;:!?！？（）()「」『』“”"'‘’�
 const NUMBER = /(?<![A-Za-z0-9.-])(?:第)?[0-9０-９]+(?:\.[0-9]+)?\s*(?:[～~\-–至到][0-9]+(?:\.[0-9]+)?)?\s*(?:%|％|倍|小时|天|日|周|个月|月|年|岁|分钟|秒|cm|mm|mg|g|kg|ml|mL|次|项|例|个)?(?:以上|以下|以内|内|左右|后|前)?(?![0-9A-Za-z\-型期级类度])/g;
 
 /** Leading and trailing words that are not part of the name a phrase gives (a count is no part of a name: 多个牛奶咖啡斑). */
-const LEAD = /^(?:以|按|的有?|静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取|时|用(?!药)|行(?!为|走|军)|[多数几单两一][个枚处条](?:以上)?的?)(?=[\u4e00-\u9fffA-Za-z]{2})/;
+const LEAD = /^(?:以|按|的有?|静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取|时|用(?!药)|行(?!为|走|军)|(?:植入|置入|放置|安置)(?![型性物])|[多数几单两一][个枚处条](?:以上)?的?)(?=[\u4e00-\u9fffA-Za-z]{2})/;
 
 /** Groups of people before a name: context, not part of it (人群筛查 is 筛查 of a group, 成人肥胖患者…). */
 const PEOPLE = /^(?:人群|患者|患儿|病人|儿童|成人|老年人|孕妇|女性|男性|青少年|婴幼儿)(?=[\u4e00-\u9fffA-Za-z]{2})/;
@@ -307,6 +307,11 @@ function nameIn(text: string, a: number, b: number, tools: OpenMentionTools & { 
     const listItem = text[a - 1] === '、' || text[b] === '、';
     // A phrase the text gives an abbreviation (植入型心律转复除颤器（ICD）) is a name, however long.
     const abbreviated = ABBREVIATED.test(text.slice(b));
+    // A verb glued before it (植入 + 心律转复除颤器) is no part of the name.
+    if (abbreviated && !type && tags.length > 1 && tags[0].word.length > 1 && /^v/.test(tags[0].tag) && cjkLength(s.slice(tags[0].word.length)) >= 4) {
+      a += tags[0].word.length;
+      s = s.slice(tags[0].word.length);
+    }
     if (!type && !abbreviated && (tags.length === 1 ? NOT_NAME_WORD.test(tags[0].tag) && !(listItem && /^(?:v|vn|a|an|l)$/.test(tags[0].tag)) : NON_NAME.test(s) || cjkLength(s) > 8 || tags.every((t) => PREDICATE_TAGS.test(t.tag)))) return [];
     // A verb before a disease or a test is not part of its name (评估脑转移, 寻找胆总管结石); in symptoms,
     // signs and treatments it is (呼吸困难, 大便性状改变, 持续气道正压通气).

@@ -14,7 +14,7 @@ const PLAIN_CALL = /^(?:称为|称之为|称作|称|叫做|名为)$/;
 
 /** The alias: a name up to the next punctuation or verb. */
 const ALIAS_ZH = /^[“"「]?([\u3400-\u9fffA-Za-z0-9αβγⅠ-Ⅻ\-·/]{1,30}?)[”"」]?(?=$|[，,。；;：:、（(）)]|是|为|的|，|多|常|可|主要|系)/;
-const ALIAS_EN = /^([A-Za-z][A-Za-z0-9\- ]{0,60}?[A-Za-z0-9])(?=\s*(?:$|[,.;:()]|is |are |was ))/;
+const ALIAS_EN = /^([A-Za-z][A-Za-z0-9\- ]{0,60}?[A-Za-z0-9])(?=\s*(?:$|[,.;:()])|\s+(?:is|are|was)\b)/;
 /** Bracket contents that read as an abbreviation or foreign name (SAP, GERD, Koplik斑, acute pancreatitis). */
 const BRACKET_NAME = /^(?:(?:又称|也称|亦称|简称|俗称|即)\s*)?([A-Za-z][A-Za-z0-9\-+ ']{0,40}[A-Za-z0-9]?[\u3400-\u9fff]{0,3}|[\u3400-\u9fff]{2,20})$/;
 /** Bracket contents that are not names: lists, numbers, references, examples. */

@@ -120,7 +120,7 @@ function unalignedName(lexicon: Lexicon, view: SentenceView, lead: { name: strin
   const inside = view.mentions.filter((m) => m.start < lead.end && m.end > lead.start);
   if (inside.some((m) => m.pronoun || m.implicit || (m.type && NOT_A_CONDITION.has(m.type)))) return null;
   // A condition's name that runs on past the copula-like character (视神经脊髓炎谱系疾病: 谱系, not 系) is the name.
-  if (inside.some((m) => m.start <= lead.start && m.end > lead.end && (m.type === 'Disease' || m.type === 'Finding'))) return null;
+  if (guessKind(lead.name) !== 'Disease' && inside.some((m) => m.start <= lead.start && m.end > lead.end && (m.type === 'Disease' || m.type === 'Finding'))) return null;
   // A disease named at the start, then words (囊腔型肺癌 + 多为…): that disease leads, not the longer phrase.
   if (inside.some((m) => m.start === lead.start && m.end < lead.end && m.type === 'Disease')) return null;
   const entry = lexicon.lookup(lead.name);
