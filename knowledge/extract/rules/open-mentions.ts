@@ -57,6 +57,8 @@ const PHRASES = [
   '本病|该病|此病|本症|该症|后者|前者|两者|二者|三者|其余',
   // when something appears first (破伤风最早出现的症状是…): no part of a name
   '最早|最先|最初',
+  // a cause (常因骨折就诊): no part of the name after it
+  '(?:常|多|均|主要|可)?因(?![子素])(?=[\u4e00-\u9fff\uE001-\uE00B])',
   // a copula after a frequency adverb (水肿常为最早出现的症状): jieba glues it to the name before it
   '(?:常|可|均|通常|往往|一般|多)为(?!主)',
   // how likely something is (发生风险增加): no part of its name
@@ -223,6 +225,10 @@ function phraseSpans(text: string, known: readonly KnownSpan[], inKnown: Int32Ar
     if ((head.entry.type === 'Finding' || head.entry.type === 'Sign') && others.length && others.every((k) => k.entry.type === 'Anatomy') && !hasVerb(tools, prefix)) {
       return [{ start: a, end: b, text: text.slice(a, b), type: head.entry.type, head: head.entry, known: true, site: text.slice(others[0].start, others.at(-1)?.end) }];
     }
+    // A site the lexicon does not know, then a known finding (腹部 + 包块, 乳晕区 + 肿块): one finding, at that site.
+    if ((head.entry.type === 'Finding' || head.entry.type === 'Sign') && !others.length && guessKind(prefix.trim()) === 'Anatomy' && !hasVerb(tools, prefix)) {
+      return [{ start: a, end: b, text: text.slice(a, b), type: head.entry.type, head: head.entry, known: true, site: prefix.trim() }];
+    }
     // Sites together name one site (下叶 + 背段).
     if (head.entry.type === 'Anatomy' && others.every((k) => k.entry.type === 'Anatomy') && (others.length || SITE_MODIFIER.test(prefix))) {
       return [{ start: a, end: b, text: text.slice(a, b), type: 'Anatomy', head: head.entry }];
@@ -287,6 +293,9 @@ function nameIn(text: string, a: number, b: number, tools: OpenMentionTools & { 
   }
   // A generic noun for the disease in hand refers to the topic ("肿瘤增大后可出现…").
   if (REFERRING.test(s)) return [{ start: a, end: b, text: s, type: 'Disease', pronoun: true }];
+  // The topic's lesions at a site (长骨病变, 脊柱病变) are the topic there.
+  const lesionSite = /^(.{1,4})(?:病变|病灶)$/.exec(s)?.[1];
+  if (lesionSite && guessKind(lesionSite) === 'Anatomy') return [{ start: a, end: b, text: s, type: 'Disease', pronoun: true }];
   const entry = tools.lookup(s);
   if (entry) return [{ start: a, end: b, text: s, type: entry.type, head: entry, known: true }];
   if (GENERIC_QUALIFIED.test(s)) return [];
