@@ -79,6 +79,11 @@ describe('rules extraction on textbook-style text (rules-v6)', () => {
     expect(keys(triples).some((k) => k.startsWith('Pulmonary alveolar proteinosis has_sign haematuria'))).toBe(false);
   });
 
+  it('a finding the lexicon knows can be a complication (并发肾积水)', () => {
+    const { triples } = run('海绵肾是以肾髓质集合管囊状扩张为特征的先天性肾脏病。本病易并发肾积水、肾结石和尿路感染。');
+    expect(keys(triples)).toContain('肾积水 complication_of 海绵肾 present');
+  });
+
   it('a phrase the text abbreviates is a name however long, and the abbreviation is its synonym', () => {
     const { triples, synonyms } = run('肥厚型心肌病是以心室肌肥厚为特征的遗传性心肌病。治疗包括β受体阻滞剂和植入型心律转复除颤器（ICD）。');
     expect(synonyms.map((s) => `${s.term.text}=${s.alias}`)).toContain('植入型心律转复除颤器=ICD');

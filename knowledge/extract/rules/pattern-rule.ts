@@ -34,6 +34,8 @@ export interface ArgSpec {
   notBefore?: RegExp;
   /** Guessed types an open mention may have and still fill this argument (it takes the argument's type). */
   accept?: readonly EntityType[];
+  /** Lexicon names of an `accept` type fill it too, keeping their own type (肾积水, a finding, as a complication). */
+  acceptKnown?: boolean;
   /** A phrase with no known head may fill this argument though it is on the trigger's left (the subject of "…是治疗X的首选药物"). */
   open?: boolean;
   /** Only lexicon names fill this argument (wording too loose to trust with a guessed name). */
@@ -95,7 +97,7 @@ export function typeIn(spec: ArgSpec, m: LocalMention): EntityType | null {
   if (m.pronoun || m.implicit) return spec.types.includes('Disease') ? 'Disease' : null;
   if (spec.headed && m.open && !m.type) return null;
   if (m.type && spec.types.includes(m.type)) return m.type;
-  if (!m.open) return null;
+  if (!m.open) return spec.acceptKnown && m.type && spec.accept?.includes(m.type) ? m.type : null;
   if (m.type) return spec.accept?.includes(m.type) ? fallbackType(spec) : null;
   // Diseases, sites and stages have recognisable heads; a phrase without one is at most a symptom, drug or
   // test, and only where a trigger points at it (after or inside it), not as a subject found to its left.

@@ -34,7 +34,7 @@ const clause = (types: EntityType[]): ArgSpec => ({ side: 'clause', types });
 /** An argument the section topic fills when the trigger names none ("…是确诊的首选方法"). */
 const topicInside = (types: EntityType[]): ArgSpec => inside(types, { topic: true });
 /** Findings named among a disease's complications (休克, 出血) are complications too. */
-const COMPLICATIONS = { accept: ['Finding', 'Sign'] as EntityType[] };
+const COMPLICATIONS = { accept: ['Finding', 'Sign'] as EntityType[], acceptKnown: true };
 const site = (spec: ArgSpec): ArgSpec => ({ ...spec, notBefore: NOT_A_SITE });
 
 function rule(id: string, predicate: Predicate, trigger: string, subject: ArgSpec, object: ArgSpec, confidence: number): PatternRule {
