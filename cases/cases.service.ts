@@ -76,6 +76,11 @@ const ENGINE_NOTE = '确定性引擎（已审核知识图谱 + 已审核典型�
 /** How many of the most similar approved typical cases vote in the differential. */
 const VOTING_CASES = 5;
 /**
+ * The voters' similarity: findings + text, no vector part. On the dev split of evals/cases the hash vectors in the
+ * vote cost one top-1 case (0.822 → 0.800) while they improved the similar-case MRR, so only the listing uses them.
+ */
+const VOTER_MIX: Mix = MIX;
+/**
  * Below this score a case is not a match: with vectors every case has some cosine, and a case reached only by a
  * near-zero vector part is neither listed nor votes.
  */
@@ -235,16 +240,17 @@ export class CasesService {
   }
 
   /**
-   * Similar cases and the differential for one pasted case in one pass (the Compare page): the findings are read
-   * once and the similar-case search that lists the cases is the one whose top hits vote in the differential.
+   * Similar cases and the differential for one pasted case in one request (the Compare page): the findings are
+   * read and de-identified once and both come from the same cached index. The voters are searched without the
+   * vector part (VOTER_MIX), so they can differ from the cases listed when vectors reorder them.
    */
   async compare(request: MatchRequest & { similarTop?: number }): Promise<{ similar: SimilarResult; differential: DifferentialOutput }> {
     const { similarTop = 5, ...rest } = request;
     const req = parseMatch(rest);
     const query = this.query(req);
-    const similar = await this.similarFor({ ...req, includeDrafts: false }, query, Math.max(similarTop, VOTING_CASES));
-    const differential = await this.differentialFor(req, query, { hits: similar.hits });
-    return { similar: { ...similar, hits: similar.hits.slice(0, similarTop) }, differential };
+    const similar = await this.similarFor({ ...req, includeDrafts: false }, query, similarTop);
+    const differential = await this.differentialFor(req, query, {});
+    return { similar, differential };
   }
 
   /**
@@ -267,14 +273,14 @@ export class CasesService {
     return this.differentialFor(req, this.query(req), { consider, narrate, mix: opts.mix });
   }
 
-  private async differentialFor(req: MatchParsed, query: ReturnType<CasesService['query']>, o: { consider?: string[]; narrate?: boolean; hits?: SimilarResult['hits']; mix?: Mix }): Promise<DifferentialOutput> {
+  private async differentialFor(req: MatchParsed, query: ReturnType<CasesService['query']>, o: { consider?: string[]; narrate?: boolean; mix?: Mix }): Promise<DifferentialOutput> {
     const { consider, narrate = false } = o;
     const graph = await this.evidenceGraph();
     // The most similar approved typical cases vote for their diagnoses (drafts never: they are not yet knowledge).
     const caseVotes: CaseVote[] = [];
     const similarCases: NarrativeCase[] = [];
     if (req.caseWeight !== 0 || narrate) {
-      const hits = o.hits ?? (await this.similarFor({ ...req, includeDrafts: false }, query, VOTING_CASES, o.mix)).hits;
+      const { hits } = await this.similarFor({ ...req, includeDrafts: false }, query, VOTING_CASES, o.mix ?? VOTER_MIX);
       for (const h of hits.slice(0, VOTING_CASES)) {
         const c = h.case;
         similarCases.push({ caseId: c.id, title: c.title, diagnosis: c.finalDiagnosis.name, findingsText: c.findingsText });

@@ -70,7 +70,7 @@ export async function evaluateCases(rt: Runtime, opts: { split: string; file?: s
   const noNegation = new FindingsReader(lexicon, rt.tokenizer);
 
   const OURS = 'differential (graph + cases)';
-  const OURS_NO_VECTORS = '  same, voters without vectors';
+  const OURS_NO_VECTORS = '  same, voters with vectors';
   const GRAPH_ONLY = 'differential, graph only';
   const ranks: Record<string, Array<number | null>> = { [OURS]: [], [OURS_NO_VECTORS]: [], [GRAPH_ONLY]: [], 'baseline: sign count': [], 'baseline: similar-case vote': [] };
   const sweep = opts.caseWeights ?? [];
@@ -90,7 +90,7 @@ export async function evaluateCases(rt: Runtime, opts: { split: string; file?: s
     const rankBy = async (caseWeight?: number) => rankOf((await svc.differential({ findings: c.findingsText, top: 10, caseWeight })).ranked.map((r) => hitsTarget(t, r.entityId, r.name)));
     ranks[OURS].push(await rankBy());
     ranks[GRAPH_ONLY].push(await rankBy(0));
-    ranks[OURS_NO_VECTORS].push(rankOf((await svc.differential({ findings: c.findingsText, top: 10 }, { mix: MIX })).ranked.map((r) => hitsTarget(t, r.entityId, r.name))));
+    ranks[OURS_NO_VECTORS].push(rankOf((await svc.differential({ findings: c.findingsText, top: 10 }, { mix: MIX_WITH_VECTORS })).ranked.map((r) => hitsTarget(t, r.entityId, r.name))));
     for (const w of sweep) ranks[`  case weight ${w}`].push(await rankBy(w));
     ranks['baseline: sign count'].push(rankOf(signCount(graph, noNegation, c.findingsText).map((id) => hitsTarget(t, id, graph.name(id)))));
     const s = await svc.similar({ findings: c.findingsText, top: 5 });
