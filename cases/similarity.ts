@@ -60,6 +60,8 @@ export const MIX: Mix = { findings: 0.65, text: 0.35, vector: 0 };
  */
 export const MIX_WITH_VECTORS: Mix = { findings: 0.65, text: 0.1, vector: 0.25 };
 const BM25 = { k1: 1.2, b: 0.75 } as const;
+/** How many nearest cases by cosine join the candidates beyond those sharing a finding or term. */
+const VECTOR_CANDIDATES = 100;
 
 type Weight = (entityId: string) => number | undefined;
 
@@ -202,7 +204,11 @@ export class CaseIndex {
     const cos = q.vector ? this.cosines(q.vector, allowed) : null;
     const mix = q.mix ?? (cos ? MIX_WITH_VECTORS : MIX);
     if (cos && mix.vector > 0) {
-      for (let i = 0; i < n; i++) if (!seen[i] && cos[i] > 0) {
+      // Vector recall: the nearest cases by cosine join the candidates (every candidate's score has its vector part);
+      // bounded, so a 50,000-case library does not make every case a candidate.
+      const near: number[] = [];
+      for (let i = 0; i < n; i++) if (!seen[i] && cos[i] > 0) near.push(i);
+      for (const i of topK(near, Math.max(VECTOR_CANDIDATES, q.top * 10), (a, b) => cos[b] - cos[a] || a - b)) {
         seen[i] = 1;
         touched.push(i);
       }
