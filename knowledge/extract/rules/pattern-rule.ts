@@ -241,7 +241,7 @@ function fallback(view: SentenceView, spec: ArgSpec, ms: LocalMention[], trigger
   // In a section, only what the clause before is about, not what it lists ("特征性体征为焦痂和溃疡，常伴发热…":
   // 溃疡 is no subject; the section's disease is).
   const listed = (m: LocalMention) => !!view.topic && LISTED.test(view.masked.slice(view.clauses[ci - 1].start, m.start));
-  const before = ci > 0 && !view.clauses[ci - 1].strongEnd ? heads(ms.filter((m) => m.clause === ci - 1 && !listed(m))) : [];
+  const before = ci > 0 && !view.clauses[ci - 1].strongEnd && !causeClause(view, ci - 1) ? heads(ms.filter((m) => m.clause === ci - 1 && !listed(m))) : [];
   const prev = before.length ? (spec.take === 'all' ? before : coordinated(view, before, before.length - 1, -1)) : [];
   // "对于X，推荐…": a clause that opens with 对于 sets the topic of the next one.
   if (prev.length && TOPIC_SETTER.test(view.text.slice(view.clauses[ci - 1].start))) return prev;
@@ -263,7 +263,7 @@ function topic(view: SentenceView, spec: ArgSpec, trigger: { start: number }, ci
   let first = ci;
   while (first > 0 && !view.clauses[first - 1].strongEnd) first--;
   const from = view.clauses[first].start;
-  const candidates = view.mentions.filter((m) => m.start >= from && m.end <= trigger.start);
+  const candidates = view.mentions.filter((m) => m.start >= from && m.end <= trigger.start && !causeClause(view, m.clause));
   // A segment that opens with a drug or a test ("硫酸镁是治疗子痫的首选药物，降压可选用…") has no disease topic of its own.
   if (candidates[0] && !(candidates[0].type && CORE.includes(candidates[0].type)) && !candidates[0].pronoun) return [];
   const same = candidates.filter((m) => typeIn(spec, m) !== null);
@@ -273,6 +273,15 @@ function topic(view: SentenceView, spec: ArgSpec, trigger: { start: number }, ci
   const head = disease ?? (core ? candidates.find((m) => m.type !== null && CORE.includes(m.type)) : same[0]);
   if (!head || typeIn(spec, head) === null) return [];
   return coordinated(view, same, same.indexOf(head), 1);
+}
+
+/**
+ * A clause that gives the cause of what follows ("由于反常栓塞，可发生脑脓肿和脑梗死") names a mechanism, not
+ * what the next clause is said of: the subject there is the section's disease.
+ */
+function causeClause(view: SentenceView, ci: number): boolean {
+  const c = view.clauses[ci];
+  return !!c && /^\s*(?:由于|因为)/.test(view.text.slice(c.start, c.end));
 }
 
 const COORDINATOR = /^\s*(?:、|和|与|及|以及|或|或者|伴有?|加|并|\/|and|or|,)?\s*$/i;
