@@ -89,4 +89,28 @@ describe('rules extraction on textbook-style text (rules-v6)', () => {
     expect(synonyms.map((s) => `${s.term.text}=${s.alias}`)).toContain('植入型心律转复除颤器=ICD');
     expect(triples.some((t) => t.predicate === 'treated_by' && (t.object.text === '植入型心律转复除颤器' || t.object.text === 'ICD'))).toBe(true);
   });
+
+  const subtypes = (triples: ExtractedTriple[]) => triples.filter((t) => t.predicate === 'subtype_of').map((t) => `${t.subject.text}<${t.object.text}`).sort();
+
+  it('a definition by genus (X是一种…的Y, X是…的Y) files X under no subtype; membership (属于) still does', () => {
+    expect(subtypes(run('亨廷顿病是一种常染色体显性遗传的神经系统变性病。').triples)).toEqual([]);
+    expect(subtypes(run('皮肌炎是以皮肤和横纹肌炎症为特征的特发性炎性肌病，可伴发恶性肿瘤。').triples)).toEqual([]);
+    expect(subtypes(run('结节性多动脉炎属于系统性血管炎，好发于中年男性。').triples)).toEqual(['结节性多动脉炎<系统性血管炎']);
+  });
+
+  it('the kinds a division names by their differentia alone (分为透明血管型和浆细胞型两类) are subtypes of what is divided', () => {
+    const { triples } = run('卡斯尔曼病是一种少见的淋巴组织增生性疾病，可分为透明血管型和浆细胞型两类。');
+    expect(subtypes(triples)).toEqual(['浆细胞型<卡斯尔曼病', '透明血管型<卡斯尔曼病']);
+  });
+
+  it('a clause giving a cause (由于血栓栓塞，…) is no subject: what follows is said of the section topic', () => {
+    const { triples } = run('颈动脉夹层是颈动脉壁内膜撕裂形成的壁内血肿。由于血栓栓塞，可发生脑梗死和视网膜动脉阻塞。');
+    expect(keys(triples)).toContain('脑梗死 complication_of 颈动脉夹层 present');
+    expect(triples.some((t) => t.object.text === '血栓栓塞')).toBe(false);
+  });
+
+  it('尤以 is no part of the site it introduces (尤以胫骨多见)', () => {
+    const { triples } = run('软骨黏液样纤维瘤是一种少见的良性软骨源性肿瘤，好发于下肢长骨干骺端，尤以胫骨多见。');
+    expect(objectsOf(triples, '软骨黏液样纤维瘤', 'located_at')).toContain('胫骨');
+  });
 });
