@@ -113,4 +113,11 @@ describe('rules extraction on textbook-style text (rules-v6)', () => {
     const { triples } = run('软骨黏液样纤维瘤是一种少见的良性软骨源性肿瘤，好发于下肢长骨干骺端，尤以胫骨多见。');
     expect(objectsOf(triples, '软骨黏液样纤维瘤', 'located_at')).toContain('胫骨');
   });
+
+  it('常见诱因包括… lists causes (the disease follows from them), not signs seen or treatments given', () => {
+    const { triples } = run('短暂性全面遗忘症是以突发顺行性遗忘为特征的临床综合征。常见诱因包括偏头痛、高血压及使用免疫抑制剂如环孢素。');
+    expect(keys(triples)).toEqual(expect.arrayContaining(['短暂性全面遗忘症 complication_of 偏头痛 present', '短暂性全面遗忘症 complication_of 高血压 present']));
+    expect(objectsOf(triples, '短暂性全面遗忘症', 'has_sign')).not.toContain('偏头痛');
+    expect(triples.some((t) => t.predicate === 'treated_by')).toBe(false);
+  });
 });
