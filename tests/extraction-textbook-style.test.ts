@@ -120,4 +120,11 @@ describe('rules extraction on textbook-style text (rules-v6)', () => {
     expect(objectsOf(triples, '短暂性全面遗忘症', 'has_sign')).not.toContain('偏头痛');
     expect(triples.some((t) => t.predicate === 'treated_by')).toBe(false);
   });
+
+  it('a short clause that says what brings an attack on (常由…诱发) ends the list of signs before it', () => {
+    const { triples } = run('周期性呕吐综合征是以反复发作的剧烈呕吐为特征的功能性胃肠病。发作时表现为恶心、呕吐和腹痛，常由情绪激动、劳累诱发。');
+    const signs = objectsOf(triples, '周期性呕吐综合征', 'has_sign');
+    expect(signs).toEqual(expect.arrayContaining(['恶心', '腹痛']));
+    expect(signs.some((s) => /情绪|劳累/.test(s))).toBe(false);
+  });
 });

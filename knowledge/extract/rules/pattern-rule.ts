@@ -224,7 +224,7 @@ function bareItem(view: SentenceView, ci: number): boolean {
   if (!c || view.lang !== 'zh' || !view.mentions.some((m) => m.clause === ci && !m.pronoun && !m.implicit)) return false;
   const rest = view.masked.slice(c.start, c.end).replace(/[\uE001-\uE00B“”"'\s]/g, '');
   // Verbs and copulas anywhere in it, names included (可向近端扩展, 简称内异症, 症状消失), make it a statement.
-  return rest.length <= 4 && !/[是为有可见呈伴无需应行致使于称即]|消失|缓解|减轻|好转/.test(view.text.slice(c.start, c.end));
+  return rest.length <= 4 && !/[是为有可见呈伴无需应行致使于称即由]|消失|缓解|减轻|好转|诱发|加重/.test(view.text.slice(c.start, c.end));
 }
 
 /** Of two fitting names written together ("肺癌脑转移"), the first modifies the second: keep the head. */
