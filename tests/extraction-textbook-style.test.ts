@@ -127,4 +127,12 @@ describe('rules extraction on textbook-style text (rules-v6)', () => {
     expect(signs).toEqual(expect.arrayContaining(['恶心', '腹痛']));
     expect(signs.some((s) => /情绪|劳累/.test(s))).toBe(false);
   });
+
+  it('a condition (继发感染时) ends what its trigger names: the signs of the main clause are no complications', () => {
+    const { triples } = run('腱鞘囊肿是关节囊或腱鞘附近的囊性肿物。囊肿继发感染时可有局部红肿、疼痛。');
+    const complications = triples.filter((t) => t.predicate === 'complication_of').map((t) => t.subject.text);
+    expect(complications).toContain('感染');
+    expect(complications).not.toContain('疼痛');
+    expect(complications).not.toContain('局部红肿');
+  });
 });

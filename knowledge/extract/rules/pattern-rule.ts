@@ -165,6 +165,9 @@ const TOPIC_SETTER = /^\s*(?:因此|所以|故|而|但)?(?:对于|针对|对)/;
 /** An English clause that is only a list item ("…presents with fever, headache and a dry cough"): no verb of its own. */
 const EN_LIST_ITEM = /^(?!.*\b(?:is|are|was|were|be|been|may|can|should|will|has|have|had|presents?|shows?|requires?|occurs?|leads?|causes?)\b)\s*[A-Za-z0-9\-' ]{1,60}[.!]?\s*$/i;
 
+/** The end of a condition clause inside a clause ("…感染时可有…"): 时 before the main clause's modal or verb. */
+const CONDITION_END = /时(?=[，,]?\s*(?:可|常|多|则|应|需|易|会|即|出现|有|表现|伴))/;
+
 /** Clauses that carry a list on from the previous one. */
 const CONTINUES = /^\s*(?:以及|及|和|或|或者|如|例如|包括|尤其是|尤其|特别是|甚至|乃至|其次为|其次是|其次|还有|另有|而非|而不是)/;
 
@@ -207,7 +210,10 @@ function pickInSentence(view: SentenceView, spec: ArgSpec, trigger: { start: num
     if (spec.span === 'clause' || (spec.span !== 'sentence' && !announces && !(spec.types.includes('Finding') && bareItem(view, last + 1)) && !CONTINUES.test(nextText) && !(view.lang === 'en' && EN_LIST_ITEM.test(nextText)))) break;
     last++;
   }
-  const after = heads(ms.filter((m) => m.start >= trigger.end && m.end <= view.clauses[last].end));
+  // "继发感染时可有发热、咳嗽": the condition (…时) ends what the trigger names; the main clause says something else.
+  const condition = CONDITION_END.exec(view.text.slice(trigger.end, view.clauses[endClause].end));
+  const until = condition ? trigger.end + condition.index + 1 : view.clauses[last].end;
+  const after = heads(ms.filter((m) => m.start >= trigger.end && m.end <= until));
   if (spec.take === 'last') {
     const tail = after.at(-1);
     return tail && /^[\s”"」』）)]*$/.test(view.text.slice(tail.end, view.clauses[endClause].end)) ? [tail] : [];
