@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../core/index.ts';
 import { demoFiles } from '../runtime/index.ts';
-import { JobQueue, JobRunner } from '../store/index.ts';
+import { JobRunner } from '../store/index.ts';
 import { createServerDatabase } from '../tests/helpers/databases.ts';
 import { buildPdf, syntheticPages } from '../tests/helpers/pdf-builder.ts';
 import { testRuntime } from '../tests/helpers/runtime.ts';
@@ -48,17 +48,24 @@ function trackStalls(): { stop(): number } {
  */
 async function measure(label: string, files: BenchFile[], server?: { url: string; workers: number }): Promise<Measure> {
   const rt = server ? await testRuntime({ DATABASE_URL: server.url }, { inMemory: false }) : await testRuntime();
+  // Each worker is a runtime of its own (as a worker process is): a job's handler reports progress and
+  // completes through the queue that claimed it, which holds the lease (a foreign queue's claim reads as lost).
+  const extra = await Promise.all(Array.from({ length: (server?.workers ?? 1) - 1 }, () => testRuntime({ DATABASE_URL: server?.url ?? '' }, { inMemory: false })));
   try {
-    const runners = Array.from({ length: server?.workers ?? 1 }, (_, i) => new JobRunner(new JobQueue(rt.db, `bench-${i}`), { ingest: rt.handlers.ingest }, createLogger('silent')));
+    const runners = [rt, ...extra].map((w) => new JobRunner(w.jobs, { ingest: w.handlers.ingest }, createLogger('silent')));
     const stalls = trackStalls();
     const t0 = performance.now();
     for (const f of files) await rt.ingest.register(f.bytes, f.name, f.meta);
     await Promise.all(runners.map((r) => r.drain()));
     const t1 = performance.now();
-    await new JobRunner(new JobQueue(rt.db, 'bench-embed'), { embed: rt.handlers.embed }, createLogger('silent')).drain();
+    await new JobRunner(rt.jobs, { embed: rt.handlers.embed }, createLogger('silent')).drain();
     const t2 = performance.now();
     const maxStallMs = stalls.stop();
-    const { rows } = await rt.db.query<{ pages: number; chunks: number }>('SELECT sum(page_count)::int AS pages, sum(chunk_count)::int AS chunks FROM sources');
+    const { rows } = await rt.db.query<{ pages: number; chunks: number; unfinished: number }>(
+      `SELECT sum(page_count)::int AS pages, sum(chunk_count)::int AS chunks, count(*) FILTER (WHERE status <> 'ready')::int AS unfinished FROM sources`,
+    );
+    // A run that did not index everything measures nothing: refuse it rather than print its time.
+    if (rows[0].unfinished) throw new Error(`${label}: ${rows[0].unfinished} source(s) not ready after the jobs ran`);
     return {
       label,
       files: files.length,
@@ -70,6 +77,7 @@ async function measure(label: string, files: BenchFile[], server?: { url: string
       maxStallMs,
     };
   } finally {
+    for (const w of extra) await w.close();
     await rt.close();
   }
 }
