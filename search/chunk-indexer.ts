@@ -165,6 +165,11 @@ export class ChunkIndexer {
     return n;
   }
 
+  /** A source's chunks, and how many have a vector for the configured embedder. */
+  embeddingProgress(db: Queryable, sourceId: string): Promise<{ total: number; done: number }> {
+    return this.repo.embeddingProgress(db, sourceId, this.embedder.model);
+  }
+
   /** Sources with chunks that lack a vector for the configured embedder (after a model change, or a crash). */
   sourcesMissingEmbeddings(db: Database): Promise<string[]> {
     return this.repo.sourcesMissingEmbeddings(db, this.embedder.model);
