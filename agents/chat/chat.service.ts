@@ -156,7 +156,8 @@ export class DefaultChatService implements ChatService {
       { question: t.question, lang: t.lang, history: t.history, evidence, ctx, emit: t.emit },
     );
     const refused = /^\s*(知识库中未找到|No relevant knowledge found)/i.test(answer.text);
-    let checked = this.check(answer.text, evidence);
+    // The model's uncited sentences may be given the passage that supports them; the extractive fallback never needs it.
+    let checked = this.check(answer.text, evidence, evidence.numbers());
     let shown = evidence;
     if (!refused && !checked.sentences.some((s) => s.supported && s.citations.length)) {
       // Nothing the model said survived the check: show the passages themselves rather than nothing. They replace
@@ -243,7 +244,7 @@ export class DefaultChatService implements ChatService {
     return { passages: [...full, ...input.passages, ...found.filter((e) => !full.includes(e))], sectionMatch };
   }
 
-  private check(text: string, evidence: EvidenceSet): { answer: string; sentences: CheckedSentence[] } {
-    return checkAnswer(text, (n) => evidence.supportText(n));
+  private check(text: string, evidence: EvidenceSet, attributable?: number[]): { answer: string; sentences: CheckedSentence[] } {
+    return checkAnswer(text, (n) => evidence.supportText(n), { attributable });
   }
 }
