@@ -70,4 +70,16 @@ describe('rerank: the sentences after an opening are the opened disease\'s own, 
     expect(out[0].id).toBe('own');
     expect(out[0].features.topic).toBe(1);
   });
+
+  it('reads a subject of regular-expression characters, emoji or full-width forms as text (no error, no false opening)', () => {
+    const own = passage('own', [PARONYCHIA_OPENING, PARONYCHIA_TREATMENT]);
+    for (const q of ['(甲沟炎)*[?]的治疗', '😀甲沟炎的治疗', '甲溝炎的治療', '.*的治疗']) {
+      const out = ranked(q, [own]);
+      expect(out, q).toHaveLength(1);
+      expect(Number.isFinite(out[0].score), q).toBe(true);
+    }
+    // the traditional form folds to the simplified one: the same subject, the same sentences
+    expect(ranked('甲溝炎的治療', [own])[0].features.topic).toBe(1);
+    expect(ranked('.*的治疗', [own])[0].features.topic).toBe(0);
+  });
 });
