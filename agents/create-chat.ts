@@ -18,6 +18,10 @@ export interface ChatDeps {
   llm: () => LlmProvider | null;
   /** YZ_LLM_NUM_CTX. */
   numCtx: number;
+  /** YZ_LLM_FIRST_TOKEN_MS: the evidence is cut to what the model reads in this time (0 or absent: no limit). */
+  firstTokenTargetMs?: number;
+  /** The measured prompt-reading speed (tokens/s) of a model, null before it has answered once. */
+  promptSpeed?: (llm: LlmProvider) => Promise<number | null>;
   tokenizer: Tokenizer;
   search: SearchService;
   entities: EntityLookup;
@@ -54,6 +58,8 @@ export function createChatService(deps: ChatDeps): ChatService {
       return deps.llm();
     },
     numCtx: deps.numCtx,
+    firstTokenTargetMs: deps.firstTokenTargetMs,
+    promptSpeed: deps.promptSpeed,
     tokenizer: deps.tokenizer,
     tools,
     conversations: new ConversationsRepository(deps.db, deps.keyring),

@@ -47,6 +47,7 @@ const EnvSchema = z.object({
   /** Installed local models (npm run models -- install …). */
   YZ_MODELS_DIR: z.string().default('./models'),
   YZ_LLM_NUM_CTX: z.coerce.number().int().min(512).max(1_048_576).default(8192),
+  YZ_LLM_FIRST_TOKEN_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Triple extraction queued automatically when a source finishes indexing. */
   YZ_AUTO_EXTRACT: z.enum(['rules', 'llm', 'off']).default('rules'),
   /** The graph read model by name (core/backends.ts): `postgres` (tables in the product database, default) or `neo4j` (needs NEO4J_URL). */
@@ -122,6 +123,11 @@ export interface LlmConfig {
   timeoutMs: number;
   concurrency: number;
   numCtx: number;
+  /**
+   * Chat answers: the time to the first token to aim for. The evidence sent is cut to what the model's measured
+   * prompt speed reads in that time (0: no limit but the context window).
+   */
+  firstTokenTargetMs?: number;
 }
 
 export interface PubmedConfig {
@@ -288,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.YZ_LLM_TIMEOUT_MS ?? (e.YZ_LLM === 'embedded' ? 600_000 : 120_000),
       concurrency: e.YZ_LLM_CONCURRENCY ?? (e.YZ_LLM === 'embedded' ? 1 : 2),
       numCtx: e.YZ_LLM_NUM_CTX,
+      firstTokenTargetMs: e.YZ_LLM_FIRST_TOKEN_MS,
     },
     autoExtract: e.YZ_AUTO_EXTRACT,
     pubmed: {

@@ -20,7 +20,7 @@ const SUFFIXES: Array<[NameKind, string[]]> = [
       '肥大症', '亢进症', '减退症', '不全', '关节炎', '偏头痛', '神经痛', '巨大儿', '异位', '梗', '毒血症', '败血症', '脓毒症', '菌痢', '流脑', '房颤',
       '痛风', '血症', '尿症', '瘫', '痿', '闭锁', '高压', '子痫前期', '甲亢', '甲减', '血管内凝血', '感冒', '流感', '危象',
       // English heads (upper-cased when matched): -itis, -oma, -osis, …
-      'ITIS', 'OMA', 'OSIS', 'EMIA', 'AEMIA', 'PATHY', 'DISEASE', 'SYNDROME', 'CANCER', 'CARCINOMA', 'INFECTION', 'FRACTURE', 'FAILURE', 'STROKE',
+      'ITIS', 'OMA', 'OSIS', 'IASIS', 'EMIA', 'AEMIA', 'PATHY', 'DISEASE', 'SYNDROME', 'CANCER', 'CARCINOMA', 'INFECTION', 'FRACTURE', 'FAILURE', 'STROKE',
       'PNEUMONIA', 'EMBOLISM', 'THROMBOSIS', 'ANEURYSM', 'DISSECTION', 'ABSCESS', 'CYST', 'HERNIA', 'ULCER', 'INFARCTION', 'INFARCT', 'HEMORRHAGE',
       'HAEMORRHAGE', 'OBSTRUCTION', 'DIABETES', 'HYPERTENSION', 'ASTHMA', 'SEPSIS', 'INJURY', 'MALFORMATION', 'DISORDER',
     ],

@@ -14,6 +14,8 @@ export const TEXTBOOK_GOLD_PATH = path.join(HERE, 'extraction', 'textbook-gold.j
 export const TEXTBOOK_FRESH_PATH = path.join(HERE, 'extraction', 'textbook-fresh.jsonl');
 /** A third set, every section `heldout`, written blind to the engines by another author (issue 13, item 8); mostly headless. */
 export const TEXTBOOK_FRESH2_PATH = path.join(HERE, 'extraction', 'textbook-fresh2.jsonl');
+/** A dev set in fresh2's headless style, written before the engine ran on it (issue 13); every section `dev`, for tuning. */
+export const TEXTBOOK_DEV3_PATH = path.join(HERE, 'extraction', 'textbook-dev3.jsonl');
 
 /** One authored textbook-style section (see evals/extraction/TEXTBOOK-GOLD.md). Mentions are surface forms, `A|B` alternatives. */
 export const TextbookSectionSchema = z.object({

@@ -183,7 +183,10 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
     // Questions stored in clear by earlier versions are encrypted once (a no-op afterwards).
     const encrypted = await encryptStoredQuestions(db, keyring);
     if (encrypted) log.warn({ values: encrypted }, 'chat questions stored in clear were encrypted with the master key');
-    const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx, tokenizer, search, entities: knowledge.entities, graph, sources, tables, cache: llmCache, keyring, log, imaging: imaging.toolPort(), scopes: collections });
+    const chat = createChatService({ db, llm: () => activeModel.current, numCtx: config.llm.numCtx,
+      firstTokenTargetMs: config.llm.firstTokenTargetMs,
+      promptSpeed: async (llm) => (await llmUsage.speed(llm.kind, llm.model)).promptTokensPerSec,
+      tokenizer, search, entities: knowledge.entities, graph, sources, tables, cache: llmCache, keyring, log, imaging: imaging.toolPort(), scopes: collections });
     const teaching = new Teaching({
       db, knowledge, llm: () => activeModel.current,
       retrieve: async (q, top) => (await search.search({ q, top, mode: 'bm25' })).results.map((h) => ({ sourceId: h.sourceId, title: h.title, version: h.version, year: h.year, page: h.pageStart, quote: h.text })),

@@ -2,12 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ChatEvent, type ChatService, checkAnswer, createChatService, EXTRACTIVE_LABEL, splitSentences } from '../agents/index.ts';
+import { type ChatEvent, type ChatService, checkAnswer, createChatService, EXTRACTIVE_LABEL, estimateTokens, splitSentences } from '../agents/index.ts';
 import { loadConfig } from '../core/index.ts';
 import { buildLlmStack, createProvider, LlmResponseCache } from '../llm/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { citedSentence, citingModel, evidenceOf, isStructured } from './fakes/citing-model.ts';
-import { type FakeLlmServer, startFakeLlmServer } from './fakes/llm-server.ts';
+import { type FakeLlmRequest, type FakeLlmServer, startFakeLlmServer } from './fakes/llm-server.ts';
 import { DEMO, ingestFiles, testRuntime } from './helpers/runtime.ts';
 
 const FILES = ['lung-nodule-guideline.md', 'lung-cancer-tnm-guideline.md'].map((f) => path.join(DEMO, f));
@@ -20,13 +20,15 @@ let fake: FakeLlmServer;
 let rt: Runtime;
 
 /** A chat service over the test runtime's data with the model named by `env` (real HTTP to the fake server). */
-function chatWith(env: Record<string, string>): ChatService {
+function chatWith(env: Record<string, string>, opts: { timed?: boolean } = {}): ChatService {
   const cfg = loadConfig({ YZ_LOG_LEVEL: 'silent', ...env }).llm;
   const provider = createProvider(cfg, { backoffMs: 5 });
   const llm = provider && buildLlmStack(provider, { usage: rt.llmUsage });
+  // `timed`: the first-token budget wired as the runtime wires it (measured speed from llm_usage).
+  const timed = opts.timed ? { firstTokenTargetMs: cfg.firstTokenTargetMs, promptSpeed: async (l: { kind: string; model: string }) => (await rt.llmUsage.speed(l.kind, l.model)).promptTokensPerSec } : {};
   return createChatService({
     db: rt.db, llm: () => llm, numCtx: cfg.numCtx, tokenizer: rt.tokenizer, search: rt.search, entities: rt.knowledge.entities, graph: rt.knowledge.graph,
-    sources: rt.sources, tables: rt.tables, cache: new LlmResponseCache(rt.db, rt.llmUsage), keyring: rt.keyring,
+    sources: rt.sources, tables: rt.tables, cache: new LlmResponseCache(rt.db, rt.llmUsage), keyring: rt.keyring, ...timed,
   });
 }
 const ollama = (extra: Record<string, string> = {}) => chatWith({ YZ_LLM: 'ollama', YZ_LLM_URL: fake.url, YZ_LLM_MODEL: 'fake-model', YZ_LLM_TIMEOUT_MS: '5000', ...extra });
@@ -45,7 +47,7 @@ async function askFailing(chat: ChatService, message: string) {
 }
 
 beforeAll(async () => {
-  fake = await startFakeLlmServer();
+  fake = await startFakeLlmServer({ models: ['fake-model', 'slow-cpu-model'] });
   rt = await testRuntime();
   const dir = mkdtempSync(path.join(tmpdir(), 'yz-chat-'));
   const injected = path.join(dir, 'nodule-addendum.md');
@@ -239,6 +241,38 @@ describe('chat with a model (Ollama wire format)', () => {
     expect(after.rows[0].n).toBe(before.rows[0].n);
     const errors = await rt.db.query<{ code: string }>('SELECT DISTINCT error_code AS code FROM llm_usage WHERE error_code IS NOT NULL');
     expect(errors.rows.map((r) => r.code)).toEqual(expect.arrayContaining(['LLM_UNAVAILABLE', 'LLM_TIMEOUT']));
+  });
+});
+
+describe('time to the first token on a slow model', () => {
+  it('sends a slow model only the passages it reads within YZ_LLM_FIRST_TOKEN_MS, the best-ranked first', async () => {
+    const env = { YZ_LLM: 'ollama', YZ_LLM_URL: fake.url, YZ_LLM_MODEL: 'slow-cpu-model', YZ_LLM_TIMEOUT_MS: '5000', YZ_LLM_FIRST_TOKEN_MS: '4000' };
+    const passagesSent = () => evidenceOf(fake.requests.at(-1) as FakeLlmRequest).length;
+    // First turn: no speed measured yet, so the whole context window is used. The model reports 600 prompt
+    // tokens read in 1.5 s: 400 tokens/s, so 4 s reads 1,600.
+    const cite = citingModel({ cite: 1 });
+    fake.script((req) => ({ ...cite(req), delayMs: 1500, usage: { promptTokens: 600, completionTokens: 20 } }));
+    const first = await ask(chatWith(env, { timed: true }), '肺结节多大需要随访？');
+    const unbounded = passagesSent();
+    const full = fake.requests.at(-1)?.messages.at(-1)?.content.length ?? 0;
+    expect(first.res.refused).toBe(false);
+    expect(unbounded).toBeGreaterThan(3);
+
+    fake.script((req) => ({ ...cite(req), usage: { promptTokens: 600, completionTokens: 20 } }));
+    const second = await ask(chatWith(env, { timed: true }), '肺结节多大需要随访？');
+    const bounded = fake.requests.at(-1)?.messages ?? [];
+    expect(passagesSent()).toBeLessThan(unbounded);
+    expect(passagesSent()).toBeGreaterThanOrEqual(1);
+    expect(bounded.reduce((n, m) => n + estimateTokens(m.content), 0)).toBeLessThanOrEqual(1600);
+    expect((bounded.at(-1)?.content.length ?? 0) < full).toBe(true);
+    // The passages kept are the first ones of the unbounded prompt, and the answer still cites them.
+    expect(second.res.citations[0]).toMatchObject({ n: 1, kind: 'chunk' });
+    expect(second.res.sentences.every((s) => s.supported)).toBe(true);
+
+    // Without a target (0) the window alone bounds the prompt again.
+    fake.script((req) => ({ ...cite(req), usage: { promptTokens: 600, completionTokens: 20 } }));
+    await ask(chatWith({ ...env, YZ_LLM_FIRST_TOKEN_MS: '0' }, { timed: true }), '肺结节多大需要随访？');
+    expect(passagesSent()).toBe(unbounded);
   });
 });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadTextbookGold, TEXTBOOK_FRESH2_PATH } from '../evals/extraction-textbook.ts';
+import { loadTextbookGold, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH2_PATH } from '../evals/extraction-textbook.ts';
 import { loadTextbookQuestions } from '../evals/textbook.ts';
 import { buildCorpus, parseTextbookCorpusName, TEXTBOOK_CORPUS_NAMES, textbookCorpus } from '../evals/textbook/build.ts';
 
@@ -54,6 +54,27 @@ describe('blind extraction gold (textbook-fresh2.jsonl)', () => {
     expect(sections.reduce((n, s) => n + s.sentences.length, 0)).toBeGreaterThanOrEqual(280);
     expect(sections.reduce((n, s) => n + s.triples.length, 0)).toBeGreaterThanOrEqual(550);
     expect(sections.filter((s) => s.heading === null).length / sections.length).toBeGreaterThan(0.9);
+    expect(new Set(sections.map((s) => s.id)).size).toBe(sections.length);
+  });
+
+  it('names every annotated mention and synonym in its own section', () => {
+    const unwritten = sections.flatMap((s) => {
+      const text = `${s.heading ?? ''}${s.sentences.join('')}`;
+      const mentions = [...s.triples.flatMap((t) => [t.subject, t.object]), ...s.synonyms.flatMap((y) => [y.term, y.alias])];
+      return mentions.filter((m) => !m.split('|').some((form) => text.includes(form))).map((m) => `${s.id}: ${m}`);
+    });
+    expect(unwritten).toEqual([]);
+  });
+});
+
+describe('dev extraction gold in the blind set\'s style (textbook-dev3.jsonl)', () => {
+  const sections = loadTextbookGold(TEXTBOOK_DEV3_PATH);
+
+  it('is a dev set of the promised size, mostly headless, with synonyms to propose', () => {
+    expect(sections.every((s) => s.split === 'dev')).toBe(true);
+    expect(sections.reduce((n, s) => n + s.triples.length, 0)).toBeGreaterThanOrEqual(300);
+    expect(sections.filter((s) => s.heading === null).length / sections.length).toBeGreaterThan(0.9);
+    expect(sections.reduce((n, s) => n + s.synonyms.length, 0)).toBeGreaterThanOrEqual(20);
     expect(new Set(sections.map((s) => s.id)).size).toBe(sections.length);
   });
 

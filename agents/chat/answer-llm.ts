@@ -16,6 +16,8 @@ export interface LlmAnswerDeps {
   prompt: Prompt;
   tools: ToolRegistry;
   numCtx: number;
+  /** Upper bound on the prompt's tokens below the context window (the first-token budget); absent: the window. */
+  maxPromptTokens?: number;
 }
 
 export interface LlmAnswerInput {
@@ -58,6 +60,7 @@ export async function answerWithLlm(deps: LlmAnswerDeps, input: LlmAnswerInput):
     },
     numCtx,
     reserve,
+    deps.maxPromptTokens,
   );
   evidence.keepOnly(fitted.included);
   emit({ type: 'citations', citations: evidence.citations() });

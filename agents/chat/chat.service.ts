@@ -5,6 +5,7 @@ import type { ToolRegistry, ToolRun } from '../tools/registry.ts';
 import type { ToolContext } from '../tools/tool.ts';
 import { codeFound, type ExtractiveInput, planExtractive, rareCodes } from './answer-extractive.ts';
 import { answerWithLlm } from './answer-llm.ts';
+import { promptTokensWithin } from './context-budget.ts';
 import { EXTRACTIVE_LABEL, renderAnswer } from './answer-render.ts';
 import { isQuestionWord, topicWeight } from './answer-units-score.ts';
 import { checkAnswer } from './citation-checker.ts';
@@ -31,6 +32,9 @@ export interface ChatServiceDeps {
   llm: LlmProvider | null;
   /** Configured context window (YZ_LLM_NUM_CTX); prompts are fitted into it. */
   numCtx: number;
+  /** Time to the first token to aim for (YZ_LLM_FIRST_TOKEN_MS); with `promptSpeed` it bounds the prompt. */
+  firstTokenTargetMs?: number;
+  promptSpeed?: (llm: LlmProvider) => Promise<number | null>;
   tokenizer: Tokenizer;
   tools: ToolRegistry;
   conversations: ConversationsRepository;
@@ -148,7 +152,7 @@ export class DefaultChatService implements ChatService {
     evidence.add(found.evidence);
     if (evidence.size === 0) return refuse();
     const answer = await answerWithLlm(
-      { llm, prompt: this.deps.answerPrompt, tools, numCtx: this.deps.numCtx },
+      { llm, prompt: this.deps.answerPrompt, tools, numCtx: this.deps.numCtx, maxPromptTokens: await this.promptBudget(llm) },
       { question: t.question, lang: t.lang, history: t.history, evidence, ctx, emit: t.emit },
     );
     const refused = /^\s*(知识库中未找到|No relevant knowledge found)/i.test(answer.text);
@@ -170,6 +174,18 @@ export class DefaultChatService implements ChatService {
       }
     }
     return { ...checked, refused, evidence: shown, usage: answer.usage, modelMs: answer.modelMs };
+  }
+
+  /**
+   * The prompt a model reads within the first-token target at its measured speed. A CPU model reads 50–150
+   * tokens/s, so a full 8k window would keep a resident waiting a minute before the first word; fewer passages
+   * (the best-ranked stay) answer in seconds. Unknown before the model's first streamed answer: no limit then.
+   */
+  private async promptBudget(llm: LlmProvider): Promise<number | undefined> {
+    const { firstTokenTargetMs: target, promptSpeed } = this.deps;
+    if (!target || !promptSpeed) return undefined;
+    const tokensPerSec = await promptSpeed(llm).catch(() => null);
+    return tokensPerSec ? promptTokensWithin(target, tokensPerSec) : undefined;
   }
 
   /**

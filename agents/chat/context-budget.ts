@@ -46,13 +46,24 @@ export interface FittedPrompt {
 }
 
 /**
- * Fit a prompt into `numCtx − reserve` tokens (reserve: room for the answer). Long inputs are trimmed
- * in this order, never failing: oldest turns (their questions kept as a one-line note), the tool
- * definitions, evidence clipped to 400 characters, the least relevant evidence (one item always stays),
- * and finally the question itself (head and tail kept).
+ * Below this a prompt holds the system rules and little else; a time budget never cuts deeper (one
+ * clipped passage and the question still fit).
  */
-export function fitPrompt(p: PromptParts, numCtx: number, reserve: number): FittedPrompt {
-  const budget = numCtx - reserve;
+export const MIN_PROMPT_TOKENS = 1000;
+
+/** The prompt tokens a model reading `tokensPerSec` gets through in `targetMs` (never below MIN_PROMPT_TOKENS). */
+export function promptTokensWithin(targetMs: number, tokensPerSec: number): number {
+  return Math.max(MIN_PROMPT_TOKENS, Math.floor((tokensPerSec * targetMs) / 1000));
+}
+
+/**
+ * Fit a prompt into `numCtx − reserve` tokens (reserve: room for the answer), or into `maxTokens` when that
+ * is smaller. Long inputs are trimmed in this order, never failing: oldest turns (their questions kept as a
+ * one-line note), the tool definitions, evidence clipped to 400 characters, the least relevant evidence (one
+ * item always stays), and finally the question itself (head and tail kept).
+ */
+export function fitPrompt(p: PromptParts, numCtx: number, reserve: number, maxTokens = Number.POSITIVE_INFINITY): FittedPrompt {
+  const budget = Math.min(numCtx - reserve, maxTokens);
   let turns = p.history.length;
   let tools = p.toolTokens > 0;
   let clipChars = 1200;

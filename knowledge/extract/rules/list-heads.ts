@@ -75,3 +75,40 @@ function itemsBefore(text: string, mentions: readonly LocalMention[], i: number)
   }
   return items;
 }
+
+/**
+ * Types that name the same kind of thing for coordination: a sign and a finding both describe how a disease
+ * shows. Not diseases: a list of causes mixes diseases with habits and exposures (胆石症、大量饮酒).
+ */
+const KIND_OF: Partial<Record<EntityType, string>> = { Finding: 'Finding', Sign: 'Finding', Drug: 'Drug', Treatment: 'Treatment', Procedure: 'Procedure', Exam: 'Exam', Modality: 'Exam' };
+
+/** Wording right before a list of what a patient shows. */
+const SHOWS = /(?:出现|表现为|伴有?|可有|常有|多有|均有|(?:症状|体征)(?:有|为|包括))\s*$/;
+
+/**
+ * Items of one list are things of one kind ("出现奇脉、呼吸困难、心动过速", "嗜睡、惊厥"): a phrase with no
+ * known head takes the type its typed neighbours in the list share. Lists of mixed kinds, and items the
+ * lexicon or a head word already types, are left alone.
+ */
+export function coordinateTypes(text: string, mentions: LocalMention[]): LocalMention[] {
+  if (!mentions.some((m) => m.open && !m.type && !m.pronoun)) return mentions;
+  const out = [...mentions];
+  let i = 0;
+  while (i < out.length) {
+    let j = i;
+    while (j + 1 < out.length && !out[j].implicit && !out[j + 1].implicit && out[j + 1].clause === out[j].clause && JOIN.test(text.slice(out[j].end, out[j + 1].start).trim())) j++;
+    if (j > i) {
+      const run = out.slice(i, j + 1);
+      const kinds = new Set(run.filter((m) => m.type && !m.pronoun).map((m) => KIND_OF[m.type as EntityType] ?? 'other'));
+      const typed = run.find((m) => m.type && !m.pronoun);
+      if (kinds.size === 1 && typed && !kinds.has('other')) {
+        for (let k = i; k <= j; k++) if (out[k].open && !out[k].type && !out[k].pronoun) out[k] = { ...out[k], type: typed.type === 'Modality' ? 'Exam' : typed.type };
+      } else if (!kinds.size && run.every((m) => m.open && !m.pronoun) && SHOWS.test(text.slice(Math.max(0, (out[i - 1]?.end ?? 0)), out[i].start))) {
+        // A list of headless phrases right after what a patient shows (出现嗜睡、惊厥) is a list of findings.
+        for (let k = i; k <= j; k++) out[k] = { ...out[k], type: 'Finding' };
+      }
+    }
+    i = j + 1;
+  }
+  return out;
+}

@@ -37,11 +37,11 @@ const PHRASES = [
   // trigger verbs and their usual adverbs
   '(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|常常|还可|还|亦可|也可|同时)?(?:表现为|表现|呈现为|呈现|显示|出现|发生|伴有|伴随|合并|并发(?!现)|继发|引起|导致|造成|诱发|所致|引发)(?!性)',
   // conjunctions, 伴, 是, 而 are never inside a name (伴行 is a verb of vessels)
-  '伴(?!行)|和|或|及|与|是|而(?!非|不是)|(?<=[\uE000-\uE00B])对(?![称比照应])|(?<=检查|镜)[加并](?=[^，。；]{0,6}?(?:活检|检查|造影|培养|细胞学))',
+  '伴(?!行)|和|或|及|与|是|(?<=[征症病炎癌瘤])系(?!统|列|膜)|而(?!非|不是)|(?<=[\uE000-\uE00B])对(?![称比照应])|(?<=检查|镜)[加并](?=[^，。；]{0,6}?(?:活检|检查|造影|培养|细胞学))',
   // a modal before a verb (需加用, 应行): jieba often glues the modal to the word before it (间日疟需)
   '(?:需|应|宜|可|须|必须|需要|应当)(?=[加用行做给采选进使服注补联改予作])|可用(?!于)|含服|舌下含服|改善|定位|查见|找到|检出|促进|补充|纠正|引导下|按照|按(?=[^，。；]{1,8}?分为)',
   // a procedure's verb before 经 (行经皮…): jieba reads 行经
-  '行(?=经(?:皮|食管|胸|直肠|阴道|导管|内镜|腹|尿道|静脉|口|鼻))|(?<=^|[，,；;需应可宜再先即则均并])行(?=[\u4e00-\u9fffA-Za-z])',
+  '行(?=经(?:皮|食管|胸|直肠|阴道|导管|内镜|腹|尿道|静脉|口|鼻))|(?<=^|[，,；;需应可宜再先即则均并者疗])行(?=[\u4e00-\u9fffA-Za-z\uE001-\uE00B])',
   '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:见到|可见|常见|多见|少见|罕见|见于|可有|常有|多有|均有|亦有|也有|还有|可伴|常伴|多伴|易伴)',
   '(?:应|需|要|须|可|首先|应首先|应高度|需高度|高度)?(?:考虑|怀疑|警惕)|(?:可|能|均可|常可|多可|仅能|仅可)?(?:发现|检出|明确)|仅能|仅可|仅有|仅作|仅在|仅见|仅用于|进展为|演变为|转变为|发展成|称为|称之为|统称为|归为|列为|视为|作为|成为|分为|分成|同属|属于|是指|系指|即为|即',
   '具有|有助于|用于|可用于|适用于|依靠|依赖|依据|根据|结合|借助|通过|采用|可选用|宜选用|可选择|选用|选择(?!性)|应用|使用|服用|给予|予以|加用|联用|联合|辅以|配合|合用|进行(?!性)|施行|实施|接受|需行|应行|可行|再行|先行|宜行|尽早|及时|立即|尽快|紧急|应尽早|一经确诊|确诊后',
@@ -51,12 +51,14 @@ const PHRASES = [
   '包括|包含|例如|比如|如下|诸如|又称|也称|亦称|简称|俗称|又名|英文缩写为|英文简称|缩写为|简写为|通常简称为|即所谓|所谓',
   '常用的|常用|方法|手段|依据|措施|原则|方式|途径|意义|价值|作用|临床表现|体征|征象(?!学)|(?<=典型|主要|首发|常见|临床|突出|其他|相关|早期|晚期|全身|局部|伴随)症状|症状(?=为|是|包括|有|多|常|可|以)|主要|典型|常见的|最常见的|最常见|最主要|重要|严重|特征性|首发|首要|临床上|临床|一般|通常|往往|常常|多为|多呈|大多|多数|大多数|绝大多数|大部分|部分(?!性)|少数|个别|一些|其他|其次为|其次是|其次|其中|依次为|依次|以及|或者|并且|而且|但是|然而|同时|此外|另外|因此|所以|如果|一旦|随着|尤其是|尤其|特别是|甚至|以上|以下|以内|左右|之一',
   '治疗(?=首选|方法|原则|方案|上|以|可|包括|主要|关键|药物|措施|手段|宜|应|需|为|是|时|后|中|期间|效果|无效|有效|的)|(?<=^|[，,；;：:。的是为])治疗',
-  '(?<=[\uE005\uE006A-Za-z]\\s?)上(?=[\u3400-\u9fff])|诊断(?!性)|确诊|检查示|检查显示|查体|体检|实验室检查|辅助检查|影像学检查|病理上|镜下|内镜下|显微镜下',
+  '(?<=典型|主要|临床)(?:三联征|三联症|四联征|五联征)(?=包括|为|是|有)|(?<=[\uE005\uE006A-Za-z]\\s?)上(?=[\u3400-\u9fff])|诊断(?!性)|确诊|检查示|检查显示|查体|体检|实验室检查|辅助检查|影像学检查|病理上|镜下|内镜下|显微镜下',
   '未见明显|未见|未发现|未出现|没有|不伴有|不伴|缺乏|并无|而无|而非|而不是|并非|不是|阴性|无效|禁忌证|禁忌|不敏感|作用最小|价值有限|意义不大|价值不大|不确切|较低|不高',
   '患者|病人|病例|病因|原因|诱因|存在|除非|防止|预防|以外|我国|国内|国外|目前|近年|近年来|早期常|晚期常|发病|病前|病后|术后|术前|产后|产前|分别|之间|之后|之前|期间|以后|以前',
   '本病|该病|此病|本症|该症|后者|前者|两者|二者|三者|其余',
   // when something appears first (破伤风最早出现的症状是…): no part of a name
   '最早|最先|最初',
+  // a cause (常因骨折就诊): no part of the name after it
+  '(?:常|多|均|主要|可)?因(?![子素])(?=[\u4e00-\u9fff\uE001-\uE00B])',
   // a copula after a frequency adverb (水肿常为最早出现的症状): jieba glues it to the name before it
   '(?:常|可|均|通常|往往|一般|多)为(?!主)',
   // how likely something is (发生风险增加): no part of its name
@@ -80,8 +82,8 @@ const PUNCT = /[\s，。；：、,.;:!?！？（）()「」『』“”"'‘’�
 /** Numbers with units and ranges (3倍, 72小时内, 2～7岁, 15%), except where they are part of a name (2型, A16型, CA19-9). */
 const NUMBER = /(?<![A-Za-z0-9.-])(?:第)?[0-9０-９]+(?:\.[0-9]+)?\s*(?:[～~\-–至到][0-9]+(?:\.[0-9]+)?)?\s*(?:%|％|倍|小时|天|日|周|个月|月|年|岁|分钟|秒|cm|mm|mg|g|kg|ml|mL|次|项|例|个)?(?:以上|以下|以内|内|左右|后|前)?(?![0-9A-Za-z\-型期级类度])/g;
 
-/** Leading and trailing words that are not part of the name a phrase gives. */
-const LEAD = /^(?:以|按|的有?|静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取|时)(?=[\u4e00-\u9fffA-Za-z]{2})/;
+/** Leading and trailing words that are not part of the name a phrase gives (a count is no part of a name: 多个牛奶咖啡斑). */
+const LEAD = /^(?:以|按|的有?|静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取|时|用(?!药)|行(?!为|走|军)|(?:植入|置入|放置|安置)(?![型性物])|[多数几单两一][个枚处条](?:以上)?的?)(?=[\u4e00-\u9fffA-Za-z]{2})/;
 
 /** Groups of people before a name: context, not part of it (人群筛查 is 筛查 of a group, 成人肥胖患者…). */
 const PEOPLE = /^(?:人群|患者|患儿|病人|儿童|成人|老年人|孕妇|女性|男性|青少年|婴幼儿)(?=[\u4e00-\u9fffA-Za-z]{2})/;
@@ -108,6 +110,9 @@ const TRAIL = /(?:等症状|等表现|等体征|等并发症|(?<!不)等|水平|
 
 /** Names that contain a one-character cutting word (多饮, 不孕, 便后出血, 非甾体): never cut inside. */
 const PROTECT = /对症|大小不等|[痰涕便尿]中带血|他汀|经(?:皮|食管|胸|直肠|阴道|导管|内镜|腹|尿道|静脉|口|鼻)|多[饮食尿汗发囊]|[少无]尿|便后|有先兆|无先兆|不[孕育适齐全]|无[力痛]|非[甾典特霍小]|[对相]称|可复|易[激疲]|性[上下]|而来/g;
+
+/** An abbreviation in brackets right after a phrase: 「…（ICD）」. */
+const ABBREVIATED = /^\s*[（(][A-Z][A-Za-z0-9\-]{1,9}[）)]/;
 
 const CJK = /[\u3400-\u9fff]/;
 const LATIN_TERM = /^[A-Za-zαβγ][A-Za-z0-9αβγ\-+/.]{1,15}$/;
@@ -220,6 +225,10 @@ function phraseSpans(text: string, known: readonly KnownSpan[], inKnown: Int32Ar
     if ((head.entry.type === 'Finding' || head.entry.type === 'Sign') && others.length && others.every((k) => k.entry.type === 'Anatomy') && !hasVerb(tools, prefix)) {
       return [{ start: a, end: b, text: text.slice(a, b), type: head.entry.type, head: head.entry, known: true, site: text.slice(others[0].start, others.at(-1)?.end) }];
     }
+    // A site the lexicon does not know, then a known finding (腹部 + 包块, 乳晕区 + 肿块): one finding, at that site.
+    if ((head.entry.type === 'Finding' || head.entry.type === 'Sign') && !others.length && guessKind(prefix.trim()) === 'Anatomy' && !hasVerb(tools, prefix)) {
+      return [{ start: a, end: b, text: text.slice(a, b), type: head.entry.type, head: head.entry, known: true, site: prefix.trim() }];
+    }
     // Sites together name one site (下叶 + 背段).
     if (head.entry.type === 'Anatomy' && others.every((k) => k.entry.type === 'Anatomy') && (others.length || SITE_MODIFIER.test(prefix))) {
       return [{ start: a, end: b, text: text.slice(a, b), type: 'Anatomy', head: head.entry }];
@@ -284,6 +293,9 @@ function nameIn(text: string, a: number, b: number, tools: OpenMentionTools & { 
   }
   // A generic noun for the disease in hand refers to the topic ("肿瘤增大后可出现…").
   if (REFERRING.test(s)) return [{ start: a, end: b, text: s, type: 'Disease', pronoun: true }];
+  // The topic's lesions at a site (长骨病变, 脊柱病变) are the topic there.
+  const lesionSite = /^(.{1,4})(?:病变|病灶)$/.exec(s)?.[1];
+  if (lesionSite && guessKind(lesionSite) === 'Anatomy') return [{ start: a, end: b, text: s, type: 'Disease', pronoun: true }];
   const entry = tools.lookup(s);
   if (entry) return [{ start: a, end: b, text: s, type: entry.type, head: entry, known: true }];
   if (GENERIC_QUALIFIED.test(s)) return [];
@@ -300,7 +312,16 @@ function nameIn(text: string, a: number, b: number, tools: OpenMentionTools & { 
   if (type === 'Stage' && !/[A-Za-z0-9ⅠⅡⅢⅣ]/.test(s)) return [];
   if (CJK.test(s)) {
     const tags = tools.tag(s);
-    if (!type && (tags.length === 1 ? NOT_NAME_WORD.test(tags[0].tag) : NON_NAME.test(s) || cjkLength(s) > 8 || tags.every((t) => PREDICATE_TAGS.test(t.tag)))) return [];
+    // A lone word tagged as a verb (嗜睡, 惊厥) is a name where it is an item of a list ("、" beside it).
+    const listItem = text[a - 1] === '、' || text[b] === '、';
+    // A phrase the text gives an abbreviation (植入型心律转复除颤器（ICD）) is a name, however long.
+    const abbreviated = ABBREVIATED.test(text.slice(b));
+    // A verb glued before it (植入 + 心律转复除颤器) is no part of the name.
+    if (abbreviated && !type && tags.length > 1 && tags[0].word.length > 1 && /^v/.test(tags[0].tag) && cjkLength(s.slice(tags[0].word.length)) >= 4) {
+      a += tags[0].word.length;
+      s = s.slice(tags[0].word.length);
+    }
+    if (!type && !abbreviated && (tags.length === 1 ? NOT_NAME_WORD.test(tags[0].tag) && !(listItem && /^(?:v|vn|a|an|l)$/.test(tags[0].tag)) : NON_NAME.test(s) || cjkLength(s) > 8 || tags.every((t) => PREDICATE_TAGS.test(t.tag)))) return [];
     // A verb before a disease or a test is not part of its name (评估脑转移, 寻找胆总管结石); in symptoms,
     // signs and treatments it is (呼吸困难, 大便性状改变, 持续气道正压通气).
     if (type === 'Disease' || type === 'Exam') {

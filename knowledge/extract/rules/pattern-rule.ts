@@ -34,6 +34,8 @@ export interface ArgSpec {
   notBefore?: RegExp;
   /** Guessed types an open mention may have and still fill this argument (it takes the argument's type). */
   accept?: readonly EntityType[];
+  /** Lexicon names of an `accept` type fill it too, keeping their own type (肾积水, a finding, as a complication). */
+  acceptKnown?: boolean;
   /** A phrase with no known head may fill this argument though it is on the trigger's left (the subject of "…是治疗X的首选药物"). */
   open?: boolean;
   /** Only lexicon names fill this argument (wording too loose to trust with a guessed name). */
@@ -95,7 +97,7 @@ export function typeIn(spec: ArgSpec, m: LocalMention): EntityType | null {
   if (m.pronoun || m.implicit) return spec.types.includes('Disease') ? 'Disease' : null;
   if (spec.headed && m.open && !m.type) return null;
   if (m.type && spec.types.includes(m.type)) return m.type;
-  if (!m.open) return null;
+  if (!m.open) return spec.acceptKnown && m.type && spec.accept?.includes(m.type) ? m.type : null;
   if (m.type) return spec.accept?.includes(m.type) ? fallbackType(spec) : null;
   // Diseases, sites and stages have recognisable heads; a phrase without one is at most a symptom, drug or
   // test, and only where a trigger points at it (after or inside it), not as a subject found to its left.
@@ -200,7 +202,9 @@ function pickInSentence(view: SentenceView, spec: ArgSpec, trigger: { start: num
   while (!view.clauses[last].strongEnd && last < view.clauses.length - 1) {
     const next = view.clauses[last + 1];
     const nextText = view.text.slice(next.start, next.end);
-    if (spec.span === 'clause' || (spec.span !== 'sentence' && !CONTINUES.test(nextText) && !(view.lang === 'en' && EN_LIST_ITEM.test(nextText)))) break;
+    // A colon opens the list it announces ("表现为Beck三联征：低血压、颈静脉怒张和心音遥远").
+    const announces = /[：:]/.test(view.text[view.clauses[last].end] ?? '');
+    if (spec.span === 'clause' || (spec.span !== 'sentence' && !announces && !(spec.types.includes('Finding') && bareItem(view, last + 1)) && !CONTINUES.test(nextText) && !(view.lang === 'en' && EN_LIST_ITEM.test(nextText)))) break;
     last++;
   }
   const after = heads(ms.filter((m) => m.start >= trigger.end && m.end <= view.clauses[last].end));
@@ -209,6 +213,18 @@ function pickInSentence(view: SentenceView, spec: ArgSpec, trigger: { start: num
     return tail && /^[\s”"」』）)]*$/.test(view.text.slice(tail.end, view.clauses[endClause].end)) ? [tail] : [];
   }
   return spec.take === 'nearest' ? after.slice(0, 1) : after;
+}
+
+/**
+ * A clause that is only a list item — names and a few words of place or number, no verb of its own
+ * ("可见胆囊壁增厚，壁内多个低密度结节，黏膜线连续") — carries on the list of the clause before.
+ */
+function bareItem(view: SentenceView, ci: number): boolean {
+  const c = view.clauses[ci];
+  if (!c || view.lang !== 'zh' || !view.mentions.some((m) => m.clause === ci && !m.pronoun && !m.implicit)) return false;
+  const rest = view.masked.slice(c.start, c.end).replace(/[\uE001-\uE00B“”"'\s]/g, '');
+  // Verbs and copulas anywhere in it, names included (可向近端扩展, 简称内异症, 症状消失), make it a statement.
+  return rest.length <= 4 && !/[是为有可见呈伴无需应行致使于称即]|消失|缓解|减轻|好转/.test(view.text.slice(c.start, c.end));
 }
 
 /** Of two fitting names written together ("肺癌脑转移"), the first modifies the second: keep the head. */

@@ -13,7 +13,7 @@ import { findSynonyms } from './synonyms.ts';
 import { headingDefinedIn, headingTopic, sentenceTopic } from './topic.ts';
 
 /** Bump when rules, cues or mention finding change what is extracted: candidates record it. */
-export const RULES_VERSION = 'rules-v5';
+export const RULES_VERSION = 'rules-v6';
 
 /** Procedures that examine rather than treat: named as treatment only when the trigger says 治疗/treat. */
 const DIAGNOSTIC_PROCEDURE = /活检|检查|造影|镜|穿刺(?!引流)|诊断性|刮宫|biopsy|scopy|graphy/i;
@@ -104,13 +104,15 @@ export class RulesExtractor implements Extractor {
     const mentioned = new Set<string>();
     for (const sentence of splitSentences(text)) {
       const view = this.canonical(viewSentence(sentence, mentions, this.openVocabulary ? this.tools : undefined, topic, words), defined, topic);
-      const stated = findSynonyms(view, topic);
-      synonyms.push(...stated);
       const next = sentenceTopic(this.lexicon, view, topic, { loose: !context.preceding, mentioned });
+      // A sentence that opens a topic names it whole (腺淋巴瘤, not the 淋巴瘤 the finder saw): its synonyms are the topic's.
+      const opened = next ? openedBy(view, next.topic, next.end) : view;
+      const stated = findSynonyms(opened, next?.topic ?? topic);
+      synonyms.push(...stated);
       // A heading line states nothing itself; a defining sentence states facts about the topic it sets.
       // A question (思考题, 为什么…？) asks; it states nothing to extract.
       if (!next?.headingLine && !QUESTION.test(view.text) && view.mentions.length + (topic ? 1 : 0) >= 2) {
-        for (const { triple, rule } of withoutAliasCopies(this.sentenceTriples(next ? openedBy(view, next.topic, next.end) : view), stated)) {
+        for (const { triple, rule } of withoutAliasCopies(this.sentenceTriples(opened), stated)) {
           triples.push(triple);
           rules.push(rule);
         }
@@ -119,7 +121,7 @@ export class RulesExtractor implements Extractor {
       if (next) topic = next.topic;
       for (const m of view.mentions) if (!m.pronoun && !m.implicit) mentioned.add(m.text);
       for (const y of stated) {
-        const term = view.mentions.find((m) => m.text === y.term.text) ?? (topic?.text === y.term.text ? topic : undefined);
+        const term = opened.mentions.find((m) => m.text === y.term.text) ?? (topic?.text === y.term.text ? topic : undefined);
         if (term) defined.set(surfaceKey(y.alias), term);
       }
     }
@@ -257,6 +259,8 @@ export class RulesExtractor implements Extractor {
     // A procedure examines only when it is a diagnostic one (biopsy, endoscopy), not surgery.
     if (rule.predicate === 'examined_by' && (p.objectType === 'Procedure' || p.object.open) && (!DIAGNOSTIC_PROCEDURE.test(name) || THERAPEUTIC_PROCEDURE.test(name)) && p.objectType === 'Procedure') return false;
     if (rule.predicate === 'examined_by' && THERAPEUTIC_PROCEDURE.test(name) && /术$/.test(name)) return false;
+    // Where a sentence names its exam, a phrase with no known head is what the exam measures or shows (夹角, 内径), not another exam.
+    if (rule.predicate === 'examined_by' && p.object.open && !p.object.type && !/[（(]\s*$/.test(view.text.slice(0, p.object.start)) && view.mentions.some((m) => m !== p.object && (m.type === 'Modality' || m.type === 'Exam') && !/^\s*[（(]\s*$/.test(view.text.slice(p.object.end, m.start)))) return false;
     return true;
   }
 
@@ -333,7 +337,8 @@ function withoutAliasCopies<T extends { triple: ExtractedTriple }>(found: T[], s
  */
 function openedBy(view: SentenceView, topic: LocalMention, end: number | undefined): SentenceView {
   if (end === undefined) return { ...view, topic };
-  const mentions = view.mentions.filter((m) => !(m.end === end && !m.pronoun)).concat({ ...topic, start: 0, end, clause: 0, implicit: false });
+  // Mentions the finder saw inside the name (马蹄 + 肾 of 马蹄肾) are parts of it, not names of their own.
+  const mentions = view.mentions.filter((m) => m.pronoun || m.start >= end).concat({ ...topic, start: 0, end, clause: 0, implicit: false });
   return { ...view, topic, mentions: mentions.sort((a, b) => a.start - b.start) };
 }
 

@@ -7,14 +7,14 @@ import type { LocalMention, SentenceView } from './sentence-view.ts';
  * brackets. When the cue follows a comma, X is the sentence's subject ("…溃疡，也称胃十二指肠溃疡").
  */
 
-const CUE = /(?:通常|亦|也|又|或)?(?:称为|称之为|称作|称|叫做|名为)|(?:简称|俗称|又名|别名|英文缩写为|英文简称|缩写为|简写为)(?:为)?|即(?!所谓|可|是|为|使|刻)/g;
+const CUE = /(?:通常|亦|也|又|或)?(?:称为|称之为|称作|称|叫做|名为)|(?:简称|俗称|又名|别名|英文缩写为|英文简称|缩写为|简写为)(?:为)?|即(?!所谓|可|是|为|使|刻|出现|发生|有|行|应|需|予|给|开始)/g;
 const CUE_EN = /,?\s*(?:also (?:known|called|referred to) as|abbreviated (?:as|to)|or simply)\s+/gi;
 /** A cue of the bare 称 family only names a synonym with 也/又/亦 before it; "称为X" alone defines a term. */
 const PLAIN_CALL = /^(?:称为|称之为|称作|称|叫做|名为)$/;
 
 /** The alias: a name up to the next punctuation or verb. */
 const ALIAS_ZH = /^[“"「]?([\u3400-\u9fffA-Za-z0-9αβγⅠ-Ⅻ\-·/]{1,30}?)[”"」]?(?=$|[，,。；;：:、（(）)]|是|为|的|，|多|常|可|主要|系)/;
-const ALIAS_EN = /^([A-Za-z][A-Za-z0-9\- ]{0,40}?[A-Za-z0-9])(?=\s*(?:$|[,.;:()]|is |are |was ))/;
+const ALIAS_EN = /^([A-Za-z][A-Za-z0-9\- ]{0,60}?[A-Za-z0-9])(?=\s*(?:$|[,.;:()])|\s+(?:is|are|was)\b)/;
 /** Bracket contents that read as an abbreviation or foreign name (SAP, GERD, Koplik斑, acute pancreatitis). */
 const BRACKET_NAME = /^(?:(?:又称|也称|亦称|简称|俗称|即)\s*)?([A-Za-z][A-Za-z0-9\-+ ']{0,40}[A-Za-z0-9]?[\u3400-\u9fff]{0,3}|[\u3400-\u9fff]{2,20})$/;
 /** Bracket contents that are not names: lists, numbers, references, examples. */
@@ -40,14 +40,17 @@ export function findSynonyms(view: SentenceView, topic: LocalMention | null): Sy
     });
   };
   const cueRe = view.lang === 'zh' ? CUE : CUE_EN;
-  for (const m of view.masked.matchAll(cueRe)) {
+  // English cue words may sit inside a noun phrase the finder read ("known"): match them on the text.
+  for (const m of (view.lang === 'zh' ? view.masked : view.text).matchAll(cueRe)) {
     const at = m.index ?? 0;
     const cue = m[0].replace(/^[,\s]+|\s+$/g, '');
     if (view.lang === 'zh' && PLAIN_CALL.test(cue)) continue;
     const rest = view.text.slice(at + m[0].length);
     const alias = (view.lang === 'zh' ? ALIAS_ZH : ALIAS_EN).exec(rest)?.[1];
     if (!alias) continue;
-    add(termBefore(view, at, cue.startsWith('即')), alias, cue.replace(/为$/, '').slice(0, 10));
+    // "also known as A or B": each is an alias.
+    const aliases = view.lang === 'zh' ? [alias] : alias.split(/\s+or\s+/);
+    for (const a of aliases) add(termBefore(view, at, cue.startsWith('即')), a, cue.replace(/为$/, '').slice(0, 10));
   }
   for (const m of view.text.matchAll(/[（(]([^（）()]{1,44})[）)]/g)) {
     const inner = m[1].trim();

@@ -62,8 +62,11 @@ export function headingDefinedIn(headingPath: readonly string[], text: string): 
   return implicit(name, 'Disease');
 }
 
+/** A sentence about some of the topic's cases: what it names is a form of the topic, not a new topic. */
+const SOME_CASES = /^(?:其中|少数|部分|个别|多数|约[0-9０-９]|[^，。；]{0,12}者)|合并[^，。；]{1,20}者/;
+
 /** Words that make a short sentence a statement rather than a heading line. */
-const STATEMENT = /[是为有无见可及和与或的了呈伴示由即]|表现|出现|包括|引起|导致|[又也亦简俗]称|又名/;
+const STATEMENT = /[是为有无见可及和与或的了呈伴示由即]|表现|出现|包括|引起|导致|[又也亦简俗]称|又名|合并|并发|继发|所致|累及|患者|患儿|病人|部分|多数|少数|^(?:常(?!染)|多(?!发|囊|形|系)|易|偶|亦|也|还|均|但|而)/;
 
 /**
  * The name a sentence opens with: all of its text before the copula, the bracket or 的病因…, when a
@@ -74,8 +77,13 @@ function leadName(lexicon: Lexicon, view: SentenceView): { name: LocalMention; h
   const lead = leadingName(view.text);
   const ending = lead ? view.mentions.find((x) => x.end === lead.end && x.start >= lead.start && !x.pronoun && !x.implicit) : undefined;
   if (lead && ending && (!ending.type || CONDITION_KINDS.has(ending.type))) {
-    // A known name keeps its identity; what precedes it (成人肺结核) qualifies it.
-    if (ending.entry) return (ending.start === lead.start || ending.type === 'Disease') && ending.type !== 'Sign' ? { name: ending, head: ending.type === 'Disease' ? 'disease' : 'condition' } : null;
+    // A known name keeps its identity where what precedes it only qualifies it (成人肺结核); a name that
+    // only ends in a known one (腺淋巴瘤, 胆囊腺肌症) is a name of its own.
+    if (ending.entry) {
+      if (ending.type === 'Sign' || (ending.start !== lead.start && ending.type !== 'Disease')) return null;
+      if (ending.start === lead.start || QUALIFIER.test(lead.name.slice(0, ending.start - lead.start))) return { name: ending, head: ending.type === 'Disease' ? 'disease' : 'condition' };
+      return { name: { start: lead.start, end: ending.end, text: lead.name, type: 'Disease', open: true, clause: ending.clause }, head: 'disease' };
+    }
     // The mention is the whole name (or stands for one defined before: 乙脑 for 流行性乙型脑炎).
     if (ending.start === lead.start) return ending.type === 'Sign' ? null : { name: ending, head: headOf(ending.text, ending.type) };
     const entry = lexicon.lookup(lead.name);
@@ -84,8 +92,44 @@ function leadName(lexicon: Lexicon, view: SentenceView): { name: LocalMention; h
     if (ending.type === 'Sign' && head !== 'disease') return null;
     return { name: { start: lead.start, end: ending.end, text: lead.name, type: entry?.type ?? 'Disease', open: !entry, ...(entry ? { entry } : {}), clause: ending.clause }, head };
   }
+  if (lead && (!ending || ending.type === 'Anatomy')) {
+    const unaligned = unalignedName(lexicon, view, lead);
+    if (unaligned) return unaligned;
+  }
   const first = view.mentions[0];
   return first && first.start <= 1 && !first.pronoun && !first.implicit && first.type === 'Disease' ? { name: first, head: 'disease' } : null;
+}
+
+/** Words before a known disease that place or qualify it without naming another disease (成人, 双侧). */
+const QUALIFIER = /^(?:成人|成年人|老年人?|中老年人?|青少年|孕妇|双侧|单侧|左侧|右侧|原发性|继发性)+$/;
+
+/** Degree, frequency and reference words a phrase that is no name opens with (最常见的…, 其…, 临床上…). */
+const NO_NAME_START = /^(?:最|较|更|很|主要|典型|常见|多见|少见|其|本|该|此|这|临床|一般|通常|早期|晚期|目前|大多|多为|治疗|诊断|检查|患者|患儿|儿童|病人|成人|老年人|部分|多数|少数)|表现|出现|发生|引起|导致/;
+
+/** Types a name ending in them names no disease with (CT尿路成像, 西罗莫司). */
+const NOT_A_CONDITION = new Set(['Modality', 'Exam', 'Drug', 'Treatment', 'Procedure', 'Stage']);
+
+/**
+ * A leading name the mention finder did not see whole, because the lexicon knows a site at its end
+ * (马蹄肾) or glued it to the copula (…综合征系…): the name as the sentence writes it, when its head
+ * does not say it is something other than a condition. Without a disease head it opens a topic only by
+ * putting it in a disease genus (topicOpening), so phrases that are no names do not.
+ */
+function unalignedName(lexicon: Lexicon, view: SentenceView, lead: { name: string; start: number; end: number }): { name: LocalMention; head: NameHead } | null {
+  if (!/[\u3400-\u9fff]{2}/.test(lead.name) || NO_NAME_START.test(lead.name)) return null;
+  const inside = view.mentions.filter((m) => m.start < lead.end && m.end > lead.start);
+  if (inside.some((m) => m.pronoun || m.implicit || (m.type && NOT_A_CONDITION.has(m.type)))) return null;
+  // A condition's name that runs on past the copula-like character (视神经脊髓炎谱系疾病: 谱系, not 系) is the name.
+  if (guessKind(lead.name) !== 'Disease' && inside.some((m) => m.start <= lead.start && m.end > lead.end && (m.type === 'Disease' || m.type === 'Finding'))) return null;
+  // A disease named at the start, then words (囊腔型肺癌 + 多为…): that disease leads, not the longer phrase.
+  if (inside.some((m) => m.start === lead.start && m.end < lead.end && m.type === 'Disease')) return null;
+  const entry = lexicon.lookup(lead.name);
+  if (entry && entry.type !== 'Disease' && entry.type !== 'Finding') return null;
+  // A name whose head is a site (马蹄肾, 海绵肾) shows no type: it opens a topic only into a disease genus.
+  const head = guessKind(lead.name) === 'Anatomy' ? 'unknown' : nameHead(lead.name);
+  if (!head) return null;
+  const clause = inside[0]?.clause ?? 0;
+  return { name: { start: lead.start, end: lead.end, text: lead.name, type: entry?.type ?? 'Disease', open: !entry, ...(entry ? { entry } : {}), clause }, head };
 }
 
 /** What a name may open (core/topic-opening.ts): a mention the finder vouches for is a name, so at least a condition. */
@@ -127,7 +171,8 @@ export function sentenceTopic(
     if (t) return { topic: t, headingLine: true };
   }
   const named = namedAtEnd(view);
-  if (named && !(current && sameName(named, current))) return { topic: { ...named, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false };
+  // Under a topic, a name given to some of its cases (「少数患者合并腹水…，称为梅格斯综合征」) opens no other.
+  if (named && !(current && (sameName(named, current) || SOME_CASES.test(view.text)))) return { topic: { ...named, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false };
   const lead = leadName(lexicon, view);
   if (!lead) return null;
   const first = lead.name;
