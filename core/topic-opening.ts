@@ -20,7 +20,7 @@ const LEAD = /^([\u3400-\u9fffA-Za-z0-9αβγ\-·]{2,24}?)(?=[（(]|又称|也�
 const NOT_IN_NAME = /可[分以能]|[与和及或按]|根据|的关系|^(?:绝大多数|大多数|多数|少数|部分|患者|患儿|病人)/;
 
 /** Words that start a sentence without being part of its leading name. */
-const LEAD_IN = /^(?:而|但|另外|此外|其中|如|若|当|我国)/;
+export const LEAD_IN = /^(?:而|但|另外|此外|其中|如|若|当|我国)/;
 
 /** A definition of the leading name: 「X又称…」「X是指…」「X是一种/由/以…」「X即…，」「X以…为特征」「X起源于…」. */
 const DEFINITION = new RegExp(

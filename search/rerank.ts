@@ -1,4 +1,4 @@
-import { bareName, ENTITY_PREFIX, foldForSearch, gramTokens, leadingName, nameHead, openingSubject, type Tokenizer } from '../core/index.ts';
+import { bareName, ENTITY_PREFIX, foldForSearch, gramTokens, LEAD_IN, leadingName, nameHead, openingSubject, type Tokenizer } from '../core/index.ts';
 import { expansionLexemes, type QueryPlan } from './query-plan.ts';
 
 /** A fused candidate with what the rerank reads. */
@@ -31,7 +31,8 @@ export interface RerankFeatures {
   /**
    * Whose passage it is: the topic carried to it in a text without headings is the question's subject — 1;
    * another subject — 0, and its sentences that mention the question's subject in passing
-   * (「多囊卵巢综合征主要表现为…痤疮」) count as context, not as the subject's own.
+   * (「多囊卵巢综合征主要表现为…痤疮」) count as context, not as the subject's own. Without a carried subject: the share
+   * of its sentences that follow an opening of the subject's topic in it or in the passage before (subjectSentences).
    */
   topic: number;
   /** The innermost heading names the attribute asked (「…的CT早期征象」 → 「平扫CT早期缺血征象」) and the subject is in the passage, headings or title. */
@@ -176,7 +177,7 @@ function subjectSentences(sentences: string[], carried: string | null, forms: Ar
   let name = carried;
   let own = carried !== null && isSubject(carried, carried);
   return sentences.map((s) => {
-    const rest = s.replace(LEAD_IN, '');
+    const rest = s.trim().replace(LEAD_IN, '');
     const leading = names.some((n) => rest.startsWith(n));
     const opening = openingSubject(s, name);
     if (opening) {
@@ -202,8 +203,6 @@ function lastTopic(text: string | null | undefined): string | null {
   for (const s of foldForSearch(text).split(SENTENCE_END)) if (s.trim()) name = openingSubject(s, name)?.subject ?? name;
   return name;
 }
-
-const LEAD_IN = /^\s*(?:而|但|另外|此外|其中|如|若|当|我国)?/;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
