@@ -30,6 +30,8 @@ export const CheckedSentenceSchema = z.object({
   citations: z.array(z.number().int()),
   /** False: states a fact without a valid citation, or a number not in the cited evidence (dropped from the answer). */
   supported: z.boolean(),
+  /** The model wrote no citation; the checker cited the one item that supports the sentence on its own. */
+  attributed: z.boolean().optional(),
 });
 
 export const ChatLangSchema = z.enum(['zh', 'en']);

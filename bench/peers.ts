@@ -28,16 +28,17 @@ async function timed(name: string, build: () => (q: string, top: number) => stri
  * The peers the search bench runs beside ours on the same chunks: FlexSearch and MiniSearch with the
  * CJK-bigram tokenizer of the baseline, and the exact bigram BM25 baseline itself.
  */
-export async function buildPeers(docs: Array<{ id: string; text: string }>): Promise<LexicalPeer[]> {
+export async function buildPeers(docs: Array<{ id: string; text: string }>, only?: string[]): Promise<LexicalPeer[]> {
   const peers: LexicalPeer[] = [];
-  peers.push(
+  const wanted = (name: string) => !only || only.some((o) => name.startsWith(o));
+  if (wanted('FlexSearch')) peers.push(
     await timed('FlexSearch 0.8 (CJK bigrams)', () => {
       const index = new FlexSearch.Index({ encode: (t: string) => bigramTokens(t), tokenize: 'strict', resolution: 9 } as never);
       for (const [i, d] of docs.entries()) index.add(i, d.text);
       return (q, top) => (index.search(q, top) as number[]).map((i) => docs[i].id);
     }),
   );
-  peers.push(
+  if (wanted('MiniSearch')) peers.push(
     await timed('MiniSearch 7 (CJK bigrams, BM25+)', () => {
       const tokenize = (t: string) => bigramTokens(t);
       const ms = new MiniSearch({ fields: ['text'], tokenize, processTerm: (t: string) => t, searchOptions: { tokenize, processTerm: (t: string) => t, combineWith: 'OR' } });
@@ -45,7 +46,7 @@ export async function buildPeers(docs: Array<{ id: string; text: string }>): Pro
       return (q, top) => ms.search(q).slice(0, top).map((r) => docs[r.id as number].id);
     }),
   );
-  peers.push(
+  if (wanted('bigram BM25')) peers.push(
     await timed('bigram BM25 baseline (exact, in-process)', () => {
       const index = new BigramBm25(docs);
       return (q, top) => index.search(q, top).map((h) => h.id);

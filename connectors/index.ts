@@ -6,7 +6,9 @@
  * `SELECT 1`) to the checked address only, with categorised errors, recorded in a history table by the
  * durable, self-re-queuing job `connectors.health` (every YZ_CONNECTOR_CHECK_SECONDS) or on demand.
  * `Connectors.http` is the one outbound HTTP client for every capability that calls a connector target
- * (report push, imaging AI, PACS): resolved once, every address checked, the checked one connected to.
+ * (report push, imaging AI, PACS): resolved once, every address checked, the checked one connected to;
+ * `outboundFetch` / `configuredTargetFetch` are the same client as a streaming `fetch` for the model clients
+ * (LLM providers, embedders, reranker).
  * Routes: api/connectors.routes.ts.
  */
 export {
@@ -17,5 +19,6 @@ export { ConnectorAllowlist } from './allowlist.service.ts';
 export { type ConnectorRow, ConnectorsRepository } from './connectors.repository.ts';
 export { CONNECTOR_ENCRYPTED_COLUMNS, CONNECTORS_HEALTH_JOB, Connectors, type ConnectorsDeps } from './connectors.ts';
 export { type Lookup, NetworkPolicy, parseAllowPattern, systemLookup, type TargetDecision } from './network-policy.ts';
-export { categorise, type OutboundHttp, OutboundFailure, type OutboundRequest, type OutboundResponse, outboundRequest } from './outbound-http.ts';
+export { configuredTargetFetch, configuredTargetPolicy, type FetchLike, outboundFetch } from './outbound-fetch.ts';
+export { categorise, OutboundFailure, type OutboundHttp, type OutboundRequest, type OutboundResponse, outboundRequest } from './outbound-http.ts';
 export { llmProbeUrl, type ProbeContext, type ProbeResult, probe, probeHttp, probePostgres, probeTcp } from './probes.ts';

@@ -1,6 +1,6 @@
-import type { LookupFunction } from 'node:net';
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import net from 'node:net';
 import type { ProbeError } from './connector.schema.ts';
 import type { NetworkPolicy } from './network-policy.ts';
@@ -111,7 +111,7 @@ export async function outboundRequest(url: string, req: OutboundRequest, policy:
     let method = req.method ?? 'GET';
     let body = req.body;
     for (let hop = 0; ; hop++) {
-      const res = await send(current, pinned, method, req.headers ?? {}, body, signal);
+      const res = await sendPinned(current, pinned, method, req.headers ?? {}, body, signal);
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
       if (REDIRECT.has(status) && location && (req.maxRedirects ?? 0) > 0) {
@@ -135,7 +135,15 @@ export async function outboundRequest(url: string, req: OutboundRequest, policy:
   }
 }
 
-function send(u: URL, pinned: { address: string; family: 4 | 6 }, method: string, headers: Record<string, string>, body: string | Buffer | undefined, signal: AbortSignal): Promise<http.IncomingMessage> {
+/** One request to `u` connected to the checked address `pinned` (no redirect handling, no body limit: the caller's). */
+export function sendPinned(
+  u: URL,
+  pinned: { address: string; family: 4 | 6 },
+  method: string,
+  headers: Record<string, string>,
+  body: string | Buffer | undefined,
+  signal: AbortSignal,
+): Promise<http.IncomingMessage> {
   const secure = u.protocol === 'https:';
   const hostname = u.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve, reject) => {

@@ -26,6 +26,9 @@ const QUESTION_PHRASES = /有哪些|是什么|有什么|是哪些|哪些|什么|
 /** Particles that end a query bigram: 「X的Y」 asks about X and Y, never about 「X的」 or 「的Y」. */
 const PARTICLE = /[的了吗呢吧么啊]/;
 
+/** Distinct words remembered by a tokenizer's index memo before it starts over (a few MB). */
+const WORD_MEMO_LIMIT = 200_000;
+
 const PUNCT_OR_SPACE = /^[\s\p{P}\p{S}]+$/u;
 const ASCII_WORD = /^[a-z0-9][a-z0-9.+]*$/;
 const CODE_COMPOUND = /[a-z0-9]+(?:-[a-z0-9]+)+/g;
@@ -57,6 +60,12 @@ export interface QueryTerm extends Token {
  */
 export class Tokenizer {
   private readonly jieba: Jieba;
+  /**
+   * What one jieba word of CJK text becomes in the index stream (entity lexeme, the word, both or
+   * neither): a pure function of the word, and a corpus repeats its words thousands of times, so it is
+   * worked out once per distinct word. Bounded: cleared when full (a parser thread lives for hours).
+   */
+  private readonly indexWordMemo = new Map<string, readonly Token[]>();
 
   constructor(readonly lexicon: Lexicon) {
     this.jieba = Jieba.withDict(dict);
@@ -109,10 +118,19 @@ export class Tokenizer {
     const out: Token[] = [];
     const asciiRun: string[] = [];
     const flushAscii = () => {
-      if (asciiRun.length) this.matchAsciiRun(asciiRun, out, forIndex);
+      if (!asciiRun.length) return;
+      this.matchAsciiRun(asciiRun, out, forIndex);
       asciiRun.length = 0;
     };
     for (const w of this.jieba.cut(folded, true)) {
+      if (forIndex) {
+        const known = this.indexWordMemo.get(w);
+        if (known) {
+          flushAscii();
+          for (const t of known) out.push(t);
+          continue;
+        }
+      }
       if (PUNCT_OR_SPACE.test(w)) {
         // Spaces and hyphens join English words into one phrase ("ground-glass opacity"); other punctuation ends it.
         if (!/^[\s-]+$/.test(w)) flushAscii();
@@ -123,13 +141,28 @@ export class Tokenizer {
         continue;
       }
       flushAscii();
+      if (forIndex) {
+        for (const t of this.indexWord(w)) out.push(t);
+        continue;
+      }
       const entity = this.lexicon.lookupForSearch(w);
       if (entity) out.push({ lexeme: ENTITY_PREFIX + entity.id, surface: w });
       if (STOPWORDS.has(w)) continue;
-      if (!(forIndex && isCjkPair(w))) out.push({ lexeme: w, surface: w });
+      out.push({ lexeme: w, surface: w });
     }
     flushAscii();
     return out;
+  }
+
+  /** The index tokens of one jieba word that is neither punctuation nor ASCII (see wordTokens), remembered; callers must not mutate them. */
+  private indexWord(w: string): readonly Token[] {
+    const tokens: Token[] = [];
+    const entity = this.lexicon.lookupForSearch(w);
+    if (entity) tokens.push({ lexeme: ENTITY_PREFIX + entity.id, surface: w });
+    if (!STOPWORDS.has(w) && !isCjkPair(w)) tokens.push({ lexeme: w, surface: w });
+    if (this.indexWordMemo.size >= WORD_MEMO_LIMIT) this.indexWordMemo.clear();
+    this.indexWordMemo.set(w, tokens);
+    return tokens;
   }
 
   /** Greedy longest match of lexicon names over a run of ASCII words; every word is kept too. */

@@ -47,11 +47,7 @@ export async function runIngestJob(job: Job, deps: IngestJobDeps): Promise<void>
     return;
   }
   const pages = await storedPages(source, deps);
-  const { rows } = await deps.db.query<{ next: number }>(
-    'SELECT coalesce(max(ordinal) + 1, 0)::int AS next FROM chunks WHERE source_id = $1',
-    [sourceId],
-  );
-  let done = rows[0]?.next ?? 0;
+  let done = await deps.sources.nextChunkOrdinal(sourceId);
   const faultAfter = parseFault(deps.fault);
   let batches = 0;
   let batchSize = 32;
@@ -90,11 +86,11 @@ export async function runIngestJob(job: Job, deps: IngestJobDeps): Promise<void>
     pending?.catch(() => undefined); // abandoned after a cancel or an error: its outcome no longer matters
   }
   await deps.db.transaction(async (tx) => {
-    const { rows: c } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM chunks WHERE source_id = $1', [sourceId]);
-    await deps.sources.markReady(tx, sourceId, c[0]?.n ?? 0);
+    const chunks = await deps.sources.chunkCount(sourceId, tx);
+    await deps.sources.markReady(tx, sourceId, chunks);
     await enqueueEmbedding(tx, deps.jobs, deps.indexer, sourceId);
     await deps.onReady?.(tx, { id: sourceId, demo: source.demo });
-    await deps.jobs.succeed(tx, job.id, { sourceId, chunks: c[0]?.n ?? 0, pages: source.pageCount });
+    await deps.jobs.succeed(tx, job.id, { sourceId, chunks, pages: source.pageCount });
   });
   // Fold the job's posting-list segments (one per batch) into larger ones; another process may be doing it.
   await deps.indexer.compact(deps.db);

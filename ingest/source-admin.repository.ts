@@ -49,6 +49,15 @@ export class SourceAdminRepository {
   }
 
   /** Ids of the source's ingest jobs still queued or running. */
+  /** The newest version that `sourceId` superseded (what deleting it makes current again), or null. */
+  async newestSupersededBy(q: Queryable, sourceId: string): Promise<{ id: string; title: string; versionNo: number } | null> {
+    const { rows } = await q.query<{ id: string; title: string; version_no: number }>(
+      'SELECT id, title, version_no FROM sources WHERE superseded_by = $1 ORDER BY version_no DESC LIMIT 1',
+      [sourceId],
+    );
+    return rows[0] ? { id: rows[0].id, title: rows[0].title, versionNo: rows[0].version_no } : null;
+  }
+
   async activeIngestJobs(q: Queryable, sourceId: string, kind: string): Promise<string[]> {
     const { rows } = await q.query<{ id: string }>(
       `SELECT id FROM jobs WHERE kind = $1 AND status IN ('queued', 'running') AND payload @> $2::jsonb`,

@@ -72,14 +72,13 @@ export class SourceAdminService {
       this.repo.holdings(q, id),
       this.deps.knowledge.impact(q, id),
       this.repo.activeIngestJobs(q, id, INGEST_JOB),
-      q.query<{ id: string; title: string; version_no: number }>('SELECT id, title, version_no FROM sources WHERE superseded_by = $1 ORDER BY version_no DESC LIMIT 1', [id]),
+      this.repo.newestSupersededBy(q, id),
     ]);
-    const r = older.rows[0];
     return {
       source,
       ...holdings,
       ...knowledge,
-      restores: r && !source.supersededBy ? { id: r.id, title: r.title, versionNo: r.version_no } : null,
+      restores: older && !source.supersededBy ? older : null,
       jobsCancelled: jobs.length,
     };
   }

@@ -387,9 +387,15 @@ export class SourcesRepository {
   }
 
   /** How many passages (chunks) a source has, searchable or not. */
-  async chunkCount(sourceId: string): Promise<number> {
-    const { rows } = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM chunks WHERE source_id = $1', [sourceId]);
+  async chunkCount(sourceId: string, q: Queryable = this.db): Promise<number> {
+    const { rows } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM chunks WHERE source_id = $1', [sourceId]);
     return rows[0]?.n ?? 0;
+  }
+
+  /** The ordinal after a source's last stored passage (0 when none): where an interrupted ingest resumes. */
+  async nextChunkOrdinal(sourceId: string): Promise<number> {
+    const { rows } = await this.db.query<{ next: number }>('SELECT coalesce(max(ordinal) + 1, 0)::int AS next FROM chunks WHERE source_id = $1', [sourceId]);
+    return rows[0]?.next ?? 0;
   }
 
   /** Up to `limit` passages of a source from ordinal `from` on, in reading order (what extraction walks). */

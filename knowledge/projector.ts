@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError, type Logger } from '../core/index.ts';
 import { type GraphEvent, GraphEventSchema, type GraphStore } from '../graph/index.ts';
 import type { Database } from '../store/index.ts';
+import { OutboxRepository } from './outbox.repository.ts';
 
 const BATCH = 2000;
 
@@ -35,12 +36,15 @@ export class GraphProjector {
   private stopped = true;
   private failures = 0;
   private storeReady = false;
+  private readonly outbox: OutboxRepository;
 
   constructor(
     private readonly db: Database,
     readonly store: GraphStore,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.outbox = new OutboxRepository(db);
+  }
 
   /** Apply every pending event; throws GRAPH_UNAVAILABLE (cursor unchanged) when the store fails. */
   async catchUp(): Promise<{ applied: number; lastSeq: number }> {
@@ -65,10 +69,10 @@ export class GraphProjector {
     let lastSeq = await this.cursor();
     let applied = 0;
     for (;;) {
-      const { rows } = await this.db.query<{ seq: string; event: unknown }>('SELECT seq, event FROM kg_outbox WHERE seq > $1 ORDER BY seq LIMIT $2', [lastSeq, BATCH]);
+      const rows = await this.outbox.eventsAfter(lastSeq, BATCH);
       if (!rows.length) break;
       const events: GraphEvent[] = rows.map((r) => GraphEventSchema.parse(r.event));
-      const upto = Number(rows[rows.length - 1].seq);
+      const upto = rows[rows.length - 1].seq;
       try {
         if (!this.storeReady) {
           await this.store.init();
@@ -77,27 +81,18 @@ export class GraphProjector {
         await this.store.apply(events);
       } catch (e) {
         const message = (e as Error)?.message ?? String(e);
-        await this.db.query(
-          `INSERT INTO kg_projection (store, last_seq, last_error, error_at) VALUES ($1, $2, $3, now())
-           ON CONFLICT (store) DO UPDATE SET last_error = EXCLUDED.last_error, error_at = now()`,
-          [this.store.kind, lastSeq, message],
-        );
+        await this.outbox.recordError(this.store.kind, lastSeq, message);
         throw new AppError('GRAPH_UNAVAILABLE', `图数据库 ${this.store.kind} 暂不可用，事件已保留待重试 / graph store unavailable: ${message}`);
       }
-      await this.db.query(
-        `INSERT INTO kg_projection (store, last_seq, updated_at) VALUES ($1, $2, now())
-         ON CONFLICT (store) DO UPDATE SET last_seq = GREATEST(kg_projection.last_seq, EXCLUDED.last_seq), last_error = NULL, error_at = NULL, updated_at = now()`,
-        [this.store.kind, upto],
-      );
+      await this.outbox.advance(this.store.kind, upto);
       lastSeq = upto;
       applied += events.length;
     }
     return { applied, lastSeq };
   }
 
-  private async cursor(): Promise<number> {
-    const { rows } = await this.db.query<{ last_seq: string }>('SELECT last_seq FROM kg_projection WHERE store = $1', [this.store.kind]);
-    return Number(rows[0]?.last_seq ?? 0);
+  private cursor(): Promise<number> {
+    return this.outbox.cursor(this.store.kind);
   }
 
   /** Replay the whole outbox into an emptied store (`yingzhi graph rebuild`), holding the projector lock throughout. */
@@ -111,28 +106,17 @@ export class GraphProjector {
         throw new AppError('GRAPH_UNAVAILABLE', `图数据库 ${this.store.kind} 暂不可用 / graph store unavailable: ${(e as Error).message}`);
       }
       // The one place the cursor goes back: an emptied store starts from the first event.
-      await this.db.query(
-        `INSERT INTO kg_projection (store, last_seq) VALUES ($1, 0) ON CONFLICT (store) DO UPDATE SET last_seq = 0, last_error = NULL, error_at = NULL, updated_at = now()`,
-        [this.store.kind],
-      );
+      await this.outbox.rewind(this.store.kind);
       return this.applyPending();
     }, true);
     return r ?? { applied: 0, lastSeq: await this.cursor() };
   }
 
   async status(): Promise<ProjectionStatus> {
-    const { rows } = await this.db.query<{ last_seq: string | null; last_error: string | null; error_at: Date | null; head: string | null }>(
-      `SELECT p.last_seq, p.last_error, p.error_at, (SELECT max(seq) FROM kg_outbox) AS head
-       FROM (SELECT 1) one LEFT JOIN kg_projection p ON p.store = $1`,
-      [this.store.kind],
-    );
-    const r = rows[0];
-    const lastSeq = Number(r?.last_seq ?? 0);
-    const headSeq = Number(r?.head ?? 0);
-    const { rows: pend } = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM kg_outbox WHERE seq > $1', [lastSeq]);
+    const s = await this.outbox.status(this.store.kind);
     return {
-      store: this.store.kind, lastSeq, headSeq, pending: pend[0]?.n ?? 0, lastError: r?.last_error ?? null,
-      errorAt: r?.error_at ? new Date(r.error_at).toISOString() : null,
+      store: this.store.kind, lastSeq: s.lastSeq, headSeq: s.headSeq, pending: s.pending, lastError: s.lastError,
+      errorAt: s.errorAt ? new Date(s.errorAt).toISOString() : null,
     };
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { configuredTargetFetch, type FetchLike } from '../connectors/index.ts';
 import { AppError } from '../core/index.ts';
 import type { ChatRequest, ChatResponse, ChatStreamEvent, LlmProvider, TokenUsage, ToolCall } from './provider.ts';
 import { stripThink, ThinkStreamFilter } from './think.ts';
@@ -24,7 +25,7 @@ type ChatPiece = z.infer<typeof ChatPiece>;
 const Tags = z.object({ models: z.array(z.object({ name: z.string(), model: z.string().optional() })) });
 
 /**
- * Ollama's native API over fetch: `POST /api/chat` (JSON, or NDJSON when streaming) with `format` set
+ * Ollama's native API over the outbound client's fetch (connectors: resolved once, the checked address connected to): `POST /api/chat` (JSON, or NDJSON when streaming) with `format` set
  * to the JSON schema, `tools` and `options.num_ctx`, `GET /api/tags` to check the model is pulled.
  * Tool calls arrive whole in `message.tool_calls` (arguments as an object), streamed or not.
  */
@@ -33,11 +34,13 @@ export class OllamaProvider implements LlmProvider {
   readonly model: string;
   readonly url: string;
   private readonly errors: LlmErrors;
+  private readonly fetch: FetchLike;
 
   constructor(private readonly opts: ProviderOptions) {
     this.model = opts.model;
     this.url = opts.url;
     this.errors = new LlmErrors('ollama', opts.url, opts.model);
+    this.fetch = opts.fetch ?? configuredTargetFetch(opts.url);
   }
 
   async init(signal?: AbortSignal): Promise<void> {
@@ -165,7 +168,7 @@ export class OllamaProvider implements LlmProvider {
 
   /** One HTTP request; an error status becomes an AppError or TransientFailure. */
   private async send(guard: AttemptGuard, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
-    const res = await fetch(joinUrl(this.url, path), {
+    const res = await this.fetch(joinUrl(this.url, path), {
       method,
       headers: { 'content-type': 'application/json', ...(this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),

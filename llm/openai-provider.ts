@@ -1,5 +1,6 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
+import { configuredTargetFetch } from '../connectors/index.ts';
 import { AppError } from '../core/index.ts';
 import type { ChatRequest, ChatResponse, ChatStreamEvent, FinishReason, LlmProvider, TokenUsage } from './provider.ts';
 import { stripThink, ThinkStreamFilter } from './think.ts';
@@ -35,6 +36,8 @@ export class OpenAiProvider implements LlmProvider {
       organization: null,
       project: null,
       maxRetries: 0,
+      // The outbound client (connectors): resolved once, the checked address connected to, SSE streamed as it arrives.
+      fetch: opts.fetch ?? configuredTargetFetch(opts.url),
       timeout: opts.timeoutMs,
       logLevel: 'off',
     });

@@ -1,5 +1,6 @@
 import { sha256Hex } from '../core/index.ts';
 import type { Queryable } from '../store/index.ts';
+import { LlmCacheRepository } from './llm-cache.repository.ts';
 import type { UsageSink } from './metered-provider.ts';
 import type { TokenUsage } from './provider.ts';
 
@@ -22,47 +23,38 @@ export interface CachedResponse {
  * validated should be stored: a cached answer is reused as is.
  */
 export class LlmResponseCache {
+  private readonly repo: LlmCacheRepository;
+
   /** `usage`: hits are recorded there (cache_hit = true), so the status page can count them. */
   constructor(
-    private readonly db: Queryable,
+    db: Queryable,
     private readonly usage?: UsageSink,
-  ) {}
+  ) {
+    this.repo = new LlmCacheRepository(db);
+  }
 
   /** The stored answer for `key`, or null when absent. */
   async get(key: CacheKey): Promise<CachedResponse | null> {
     const started = performance.now();
-    const { rows } = await this.db.query<{ response: string; prompt_tokens: number; completion_tokens: number }>(
-      `SELECT response, prompt_tokens, completion_tokens FROM llm_cache
-        WHERE model = $1 AND prompt_id = $2 AND prompt_version = $3 AND input_sha256 = $4`,
-      [key.model, key.promptId, key.promptVersion, key.inputSha256],
-    );
-    const r = rows[0];
-    if (!r) return null;
+    const hit = await this.repo.find(key);
+    if (!hit) return null;
     if (this.usage) {
       const [provider, ...model] = key.model.split(':');
       await this.usage
         .record({ provider, model: model.join(':') || provider, purpose: `${key.promptId}@v${key.promptVersion}`, cacheHit: true, promptTokens: 0, completionTokens: 0, latencyMs: performance.now() - started })
         .catch(() => undefined);
     }
-    return { text: r.response, usage: { promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens } };
+    return hit;
   }
 
   /** Store (or replace) the answer for `key`. Idempotent. */
-  async put(key: CacheKey, value: CachedResponse): Promise<void> {
-    await this.db.query(
-      `INSERT INTO llm_cache (model, prompt_id, prompt_version, input_sha256, response, prompt_tokens, completion_tokens)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (model, prompt_id, prompt_version, input_sha256)
-       DO UPDATE SET response = EXCLUDED.response, prompt_tokens = EXCLUDED.prompt_tokens,
-                     completion_tokens = EXCLUDED.completion_tokens, created_at = now()`,
-      [key.model, key.promptId, key.promptVersion, key.inputSha256, value.text, value.usage.promptTokens, value.usage.completionTokens],
-    );
+  put(key: CacheKey, value: CachedResponse): Promise<void> {
+    return this.repo.upsert(key, value);
   }
 
   /** Delete answers of prompt versions other than `keepVersion`; returns how many rows went. */
-  async prune(promptId: string, keepVersion: number): Promise<number> {
-    const { rowCount } = await this.db.query('DELETE FROM llm_cache WHERE prompt_id = $1 AND prompt_version <> $2', [promptId, keepVersion]);
-    return rowCount;
+  prune(promptId: string, keepVersion: number): Promise<number> {
+    return this.repo.deleteOtherVersions(promptId, keepVersion);
   }
 }
 

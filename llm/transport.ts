@@ -1,3 +1,4 @@
+import type { FetchLike } from '../connectors/index.ts';
 import { AppError } from '../core/index.ts';
 import type { FinishReason } from './provider.ts';
 
@@ -14,6 +15,8 @@ export interface ProviderOptions {
   retries?: number;
   /** First backoff delay; doubles per retry, with jitter. Default 500 ms. */
   backoffMs?: number;
+  /** The HTTP client; default: the outbound client allowing exactly the host of `url` (connectors' configuredTargetFetch). */
+  fetch?: FetchLike;
 }
 
 /** A failure worth another attempt: the error to report if none is left, and the server's Retry-After. */

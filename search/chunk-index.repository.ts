@@ -59,6 +59,17 @@ export class ChunkIndexRepository {
     return fresh.length;
   }
 
+  /** A source's chunks, and how many of them have a vector for `model` (the embedding job's progress). */
+  async embeddingProgress(db: Queryable, sourceId: string, model: string): Promise<{ total: number; done: number }> {
+    const { rows } = await db.query<{ total: number; done: number }>(
+      `SELECT count(*)::int AS total,
+              count(*) FILTER (WHERE EXISTS (SELECT 1 FROM chunk_embeddings e WHERE e.chunk_id = c.id AND e.model = $2))::int AS done
+       FROM chunks c WHERE c.source_id = $1`,
+      [sourceId, model],
+    );
+    return { total: rows[0]?.total ?? 0, done: rows[0]?.done ?? 0 };
+  }
+
   async chunksWithoutEmbedding(
     db: Queryable,
     sourceId: string,

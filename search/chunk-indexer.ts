@@ -28,19 +28,40 @@ export function indexText(headingPath: string[], text: string): string {
  * names the disease, and 「麻疹的并发症」 a passage that says only 「本病…」. Once is weak: a passage that
  * names the words itself still counts them more.
  */
-export function analyseChunk(tokenizer: Tokenizer, headingPath: string[], text: string, weak: Array<string | null | undefined> = []): { lexemes: string[]; tokens: string; tokenCount: number } {
-  const heading = tokenizer.indexTokens(headingPath.at(-1) ?? '');
+export function analyseChunk(
+  tokenizer: Tokenizer,
+  headingPath: string[],
+  text: string,
+  weak: Array<string | null | undefined> = [],
+  memo: FieldMemo = new Map(),
+): { lexemes: string[]; tokens: string; tokenCount: number } {
+  const heading = fieldLexemes(tokenizer, memo, headingPath.at(-1) ?? '');
   const body = tokenizer.indexStreams(indexText(headingPath, text));
   const fields = weak.filter((w): w is string => Boolean(w?.trim()));
-  const extra = fields.length ? tokenizer.indexStreams(fields.join('\n')) : null;
-  const tokens: Token[] = [
-    ...Array.from({ length: HEADING_WEIGHT - 1 }, () => heading).flat(),
-    ...body.words,
-    ...body.grams,
-    ...body.codes,
-    ...(extra ? [...extra.words, ...extra.grams, ...extra.codes] : []),
-  ];
-  return { lexemes: tokens.map((t) => t.lexeme), tokens: body.words.map((t) => t.lexeme).join(' '), tokenCount: tokens.length };
+  const extra = fields.length ? fieldLexemes(tokenizer, memo, fields.join('\n')) : [];
+  const lexemes: string[] = [];
+  for (let i = 1; i < HEADING_WEIGHT; i++) for (const l of heading) lexemes.push(l);
+  const words = body.words.map((t) => t.lexeme);
+  for (const l of words) lexemes.push(l);
+  for (const t of body.grams) lexemes.push(t.lexeme);
+  for (const t of body.codes) lexemes.push(t.lexeme);
+  for (const l of extra) lexemes.push(l);
+  return { lexemes, tokens: words.join(' '), tokenCount: lexemes.length };
+}
+
+/**
+ * Lexemes of a short field (a section title, the document's title and a passage subject) by its text:
+ * the chunks of one section or one document share them, so a batch tokenises each distinct field once.
+ */
+export type FieldMemo = Map<string, readonly string[]>;
+
+function fieldLexemes(tokenizer: Tokenizer, memo: FieldMemo, field: string): readonly string[] {
+  let lexemes = memo.get(field);
+  if (!lexemes) {
+    lexemes = tokenizer.indexTokens(field).map((t: Token) => t.lexeme);
+    memo.set(field, lexemes);
+  }
+  return lexemes;
 }
 
 /**
@@ -48,6 +69,7 @@ export function analyseChunk(tokenizer: Tokenizer, headingPath: string[], text: 
  * Pure (needs only a tokenizer), so the ingest parser threads run it off the event loop.
  */
 export function prepareChunkRows(tokenizer: Tokenizer, sourceId: string, chunks: ChunkInput[], title?: string): ChunkRow[] {
+  const memo: FieldMemo = new Map();
   return chunks.map((c) => ({
     id: `${sourceId}:${c.ordinal}`,
     sourceId,
@@ -58,7 +80,7 @@ export function prepareChunkRows(tokenizer: Tokenizer, sourceId: string, chunks:
     charStart: c.charStart,
     text: normalizeText(c.text),
     ...(c.subject ? { subject: c.subject } : {}),
-    ...analyseChunk(tokenizer, c.headingPath, c.text, [title, c.subject]),
+    ...analyseChunk(tokenizer, c.headingPath, c.text, [title, c.subject], memo),
   }));
 }
 
@@ -141,6 +163,11 @@ export class ChunkIndexer {
     const n = await db.transaction((tx) => this.repo.insertEmbeddings(tx, pending.map((c, i) => ({ chunkId: c.id, embedding: vectors[i] })), this.embedder.model));
     if (timing) timing.writeMs = performance.now() - started;
     return n;
+  }
+
+  /** A source's chunks, and how many have a vector for the configured embedder. */
+  embeddingProgress(db: Queryable, sourceId: string): Promise<{ total: number; done: number }> {
+    return this.repo.embeddingProgress(db, sourceId, this.embedder.model);
   }
 
   /** Sources with chunks that lack a vector for the configured embedder (after a model change, or a crash). */

@@ -36,14 +36,9 @@ export function enqueueEmbeddings(tx: Queryable, jobs: JobQueue, indexer: ChunkI
 /** Embed a source's chunks in batches until none is missing; each batch commits on its own, the event loop runs between them. */
 export async function runEmbedJob(job: Job, deps: EmbedJobDeps): Promise<void> {
   const sourceId = String(job.payload.sourceId);
-  const { rows } = await deps.db.query<{ total: number; done: number }>(
-    `SELECT count(*)::int AS total,
-            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM chunk_embeddings e WHERE e.chunk_id = c.id AND e.model = $2))::int AS done
-     FROM chunks c WHERE c.source_id = $1`,
-    [sourceId, deps.indexer.embedder.model],
-  );
-  const total = rows[0]?.total ?? 0;
-  let done = rows[0]?.done ?? 0;
+  const progress = await deps.indexer.embeddingProgress(deps.db, sourceId);
+  const total = progress.total;
+  let done = progress.done;
   await deps.jobs.progress(deps.db, job.id, 'embed', done, total);
   let batch = 32;
   for (;;) {

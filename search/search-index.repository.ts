@@ -76,6 +76,7 @@ export class SearchIndexRepository {
 
   /** Drop every segment and set the version: the start of a rebuild (in the caller's transaction). */
   async reset(tx: Queryable, version: string): Promise<void> {
+    await tx.query('DELETE FROM search_postings');
     await tx.query('DELETE FROM search_segments');
     await tx.query('DELETE FROM search_deleted');
     await tx.query('UPDATE corpus_stats SET n_chunks = 0, total_tokens = 0 WHERE id = 1');
@@ -152,6 +153,8 @@ export class SearchIndexRepository {
       after = page[page.length - 1].term;
       if (rows.length < MERGE_PAGE) break;
     }
+    // No foreign key (migration 082): a segment's rows go with it, in this transaction.
+    await tx.query('DELETE FROM search_postings WHERE segment_id = ANY($1::bigint[])', [segmentIds]);
     await tx.query('DELETE FROM search_segments WHERE id = ANY($1::bigint[])', [segmentIds]);
   }
 }

@@ -7,4 +7,4 @@ export { openDatabase } from './open-database.ts';
 export { JobQueue, type JobListFilter } from './job-queue.ts';
 export { JobSchema, JOB_STATUSES, type Job, type JobStatus } from './job.schema.ts';
 export { JobRunner, type JobHandler } from './job-runner.ts';
-export { withSavepoint } from './savepoint.ts';
+export { inReadSnapshot, withSavepoint } from './savepoint.ts';

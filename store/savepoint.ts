@@ -15,3 +15,14 @@ export async function withSavepoint<T>(tx: Queryable, fn: () => Promise<T>): Pro
     throw e;
   }
 }
+
+/**
+ * Run `fn` in a read-only transaction that sees one snapshot (REPEATABLE READ): reads spread over several
+ * statements agree with each other (an export's header counts match its lines).
+ */
+export function inReadSnapshot<T>(db: { transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R> }, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    return fn(tx);
+  });
+}

@@ -424,4 +424,20 @@ describe('citation checker', () => {
     expect(check('实性结节随访间隔为6～12个月[1][7]。').answer).toBe('实性结节随访间隔为6～12个月[1]。');
     expect(check('实性结节随访间隔为6～12个月[7]。').sentences[0]).toMatchObject({ supported: false, citations: [] });
   });
+
+  it('cites for an uncited sentence the one passage that supports it on its own, under a stricter test; never invents support', () => {
+    const attributed = (t: string) => checkAnswer(t, (n) => evidence[n], { attributable: [1, 2] });
+    // A small model answered from passage 1 without writing [1]: the sentence is kept, cited, flagged.
+    const r = attributed('吸烟者的实性结节直径超过8 mm，应考虑进一步评估。\n随访间隔为6～12个月。');
+    expect(r.answer).toBe('吸烟者的实性结节直径超过8 mm，应考虑进一步评估。[1]\n随访间隔为6～12个月。[1]');
+    expect(r.sentences.map((s) => [s.supported, s.citations, s.attributed])).toEqual([[true, [1], true], [true, [1], true]]);
+    // A number no passage holds, wording no passage shares, or a marker the model did write: no attribution.
+    expect(attributed('实性结节直径超过5 mm应进一步评估。').sentences[0]).toMatchObject({ supported: false, citations: [] });
+    expect(attributed('患者常伴有咯血和胸痛等症状。').sentences[0]).toMatchObject({ supported: false, citations: [] });
+    expect(attributed('随访间隔为6～12个月[2]。').sentences[0]).toMatchObject({ supported: false, citations: [2] });
+    expect(attributed('随访间隔为6～12个月[2]。').sentences[0].attributed).toBeUndefined();
+    expect(attributed('随访间隔为6～12个月[9]。').sentences[0]).toMatchObject({ supported: false, citations: [] });
+    // Without the list (the extractive engine, older callers) nothing changes.
+    expect(check('随访间隔为6～12个月。').sentences[0]).toMatchObject({ supported: false, citations: [] });
+  });
 });

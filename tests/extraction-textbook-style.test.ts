@@ -89,4 +89,50 @@ describe('rules extraction on textbook-style text (rules-v6)', () => {
     expect(synonyms.map((s) => `${s.term.text}=${s.alias}`)).toContain('植入型心律转复除颤器=ICD');
     expect(triples.some((t) => t.predicate === 'treated_by' && (t.object.text === '植入型心律转复除颤器' || t.object.text === 'ICD'))).toBe(true);
   });
+
+  const subtypes = (triples: ExtractedTriple[]) => triples.filter((t) => t.predicate === 'subtype_of').map((t) => `${t.subject.text}<${t.object.text}`).sort();
+
+  it('a definition by genus (X是一种…的Y, X是…的Y) files X under no subtype; membership (属于) still does', () => {
+    expect(subtypes(run('亨廷顿病是一种常染色体显性遗传的神经系统变性病。').triples)).toEqual([]);
+    expect(subtypes(run('皮肌炎是以皮肤和横纹肌炎症为特征的特发性炎性肌病，可伴发恶性肿瘤。').triples)).toEqual([]);
+    expect(subtypes(run('结节性多动脉炎属于系统性血管炎，好发于中年男性。').triples)).toEqual(['结节性多动脉炎<系统性血管炎']);
+  });
+
+  it('the kinds a division names by their differentia alone (分为透明血管型和浆细胞型两类) are subtypes of what is divided', () => {
+    const { triples } = run('卡斯尔曼病是一种少见的淋巴组织增生性疾病，可分为透明血管型和浆细胞型两类。');
+    expect(subtypes(triples)).toEqual(['浆细胞型<卡斯尔曼病', '透明血管型<卡斯尔曼病']);
+  });
+
+  it('a clause giving a cause (由于血栓栓塞，…) is no subject: what follows is said of the section topic', () => {
+    const { triples } = run('颈动脉夹层是颈动脉壁内膜撕裂形成的壁内血肿。由于血栓栓塞，可发生脑梗死和视网膜动脉阻塞。');
+    expect(keys(triples)).toContain('脑梗死 complication_of 颈动脉夹层 present');
+    expect(triples.some((t) => t.object.text === '血栓栓塞')).toBe(false);
+  });
+
+  it('尤以 is no part of the site it introduces (尤以胫骨多见)', () => {
+    const { triples } = run('软骨黏液样纤维瘤是一种少见的良性软骨源性肿瘤，好发于下肢长骨干骺端，尤以胫骨多见。');
+    expect(objectsOf(triples, '软骨黏液样纤维瘤', 'located_at')).toContain('胫骨');
+  });
+
+  it('常见诱因包括… lists causes (the disease follows from them), not signs seen or treatments given', () => {
+    const { triples } = run('短暂性全面遗忘症是以突发顺行性遗忘为特征的临床综合征。常见诱因包括偏头痛、高血压及使用免疫抑制剂如环孢素。');
+    expect(keys(triples)).toEqual(expect.arrayContaining(['短暂性全面遗忘症 complication_of 偏头痛 present', '短暂性全面遗忘症 complication_of 高血压 present']));
+    expect(objectsOf(triples, '短暂性全面遗忘症', 'has_sign')).not.toContain('偏头痛');
+    expect(triples.some((t) => t.predicate === 'treated_by')).toBe(false);
+  });
+
+  it('a short clause that says what brings an attack on (常由…诱发) ends the list of signs before it', () => {
+    const { triples } = run('周期性呕吐综合征是以反复发作的剧烈呕吐为特征的功能性胃肠病。发作时表现为恶心、呕吐和腹痛，常由情绪激动、劳累诱发。');
+    const signs = objectsOf(triples, '周期性呕吐综合征', 'has_sign');
+    expect(signs).toEqual(expect.arrayContaining(['恶心', '腹痛']));
+    expect(signs.some((s) => /情绪|劳累/.test(s))).toBe(false);
+  });
+
+  it('a condition (继发感染时) ends what its trigger names: the signs of the main clause are no complications', () => {
+    const { triples } = run('腱鞘囊肿是关节囊或腱鞘附近的囊性肿物。囊肿继发感染时可有局部红肿、疼痛。');
+    const complications = triples.filter((t) => t.predicate === 'complication_of').map((t) => t.subject.text);
+    expect(complications).toContain('感染');
+    expect(complications).not.toContain('疼痛');
+    expect(complications).not.toContain('局部红肿');
+  });
 });

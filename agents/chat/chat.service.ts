@@ -28,6 +28,9 @@ const CHECK_FAILED: Record<ChatLang, string> = {
   en: 'The model’s answer did not pass the citation check; the relevant passages follow:',
 };
 
+/** Prompt tokens/s assumed for an in-process model not yet measured (a 1.5B Q4 model on 1–2 CPU threads reads 50–150). */
+const ASSUMED_CPU_PROMPT_TOKENS_PER_SEC = 100;
+
 export interface ChatServiceDeps {
   llm: LlmProvider | null;
   /** Configured context window (YZ_LLM_NUM_CTX); prompts are fitted into it. */
@@ -156,7 +159,8 @@ export class DefaultChatService implements ChatService {
       { question: t.question, lang: t.lang, history: t.history, evidence, ctx, emit: t.emit },
     );
     const refused = /^\s*(知识库中未找到|No relevant knowledge found)/i.test(answer.text);
-    let checked = this.check(answer.text, evidence);
+    // The model's uncited sentences may be given the passage that supports them; the extractive fallback never needs it.
+    let checked = this.check(answer.text, evidence, evidence.numbers());
     let shown = evidence;
     if (!refused && !checked.sentences.some((s) => s.supported && s.citations.length)) {
       // Nothing the model said survived the check: show the passages themselves rather than nothing. They replace
@@ -179,12 +183,13 @@ export class DefaultChatService implements ChatService {
   /**
    * The prompt a model reads within the first-token target at its measured speed. A CPU model reads 50–150
    * tokens/s, so a full 8k window would keep a resident waiting a minute before the first word; fewer passages
-   * (the best-ranked stay) answer in seconds. Unknown before the model's first streamed answer: no limit then.
+   * (the best-ranked stay) answer in seconds. Before a model's first streamed answer its speed is unknown: an
+   * in-process model is then assumed to run on CPU, a server (perhaps on a GPU) is not limited.
    */
   private async promptBudget(llm: LlmProvider): Promise<number | undefined> {
     const { firstTokenTargetMs: target, promptSpeed } = this.deps;
     if (!target || !promptSpeed) return undefined;
-    const tokensPerSec = await promptSpeed(llm).catch(() => null);
+    const tokensPerSec = (await promptSpeed(llm).catch(() => null)) ?? (llm.kind === 'embedded' ? ASSUMED_CPU_PROMPT_TOKENS_PER_SEC : null);
     return tokensPerSec ? promptTokensWithin(target, tokensPerSec) : undefined;
   }
 
@@ -243,7 +248,7 @@ export class DefaultChatService implements ChatService {
     return { passages: [...full, ...input.passages, ...found.filter((e) => !full.includes(e))], sectionMatch };
   }
 
-  private check(text: string, evidence: EvidenceSet): { answer: string; sentences: CheckedSentence[] } {
-    return checkAnswer(text, (n) => evidence.supportText(n));
+  private check(text: string, evidence: EvidenceSet, attributable?: number[]): { answer: string; sentences: CheckedSentence[] } {
+    return checkAnswer(text, (n) => evidence.supportText(n), { attributable });
   }
 }

@@ -124,15 +124,64 @@ export function overlap(sentence: string, evidence: string): number | null {
 }
 
 /**
+ * Wording share an uncited sentence must find in one evidence item before the checker cites that item for it:
+ * twice what a cited sentence needs, because here no one claimed the item supports it.
+ */
+export const ATTRIBUTION_OVERLAP = 2 * MIN_OVERLAP;
+
+/**
+ * The evidence item that alone supports an uncited sentence: every number it states is in the item and (same
+ * script) at least ATTRIBUTION_OVERLAP of its wording; the best-overlapping one, null when none qualifies.
+ * Small local models often answer from the evidence without writing [n]; this recovers those sentences instead
+ * of dropping them, under a stricter test than a cited sentence passes.
+ */
+export function attribute(sentence: string, candidates: number[], supportText: (n: number) => string | undefined): number | null {
+  const stated = numbersOf(sentence);
+  let best: { n: number; ov: number } | null = null;
+  for (const n of candidates) {
+    const support = supportText(n);
+    if (support === undefined) continue;
+    const known = new Set(numbersOf(support));
+    if (!stated.every((x) => known.has(x))) continue;
+    const ov = overlap(sentence, support);
+    if (ov === null || ov < ATTRIBUTION_OVERLAP) continue;
+    if (!best || ov > best.ov) best = { n, ov };
+  }
+  return best?.n ?? null;
+}
+
+/** The sentence with `[n]` written after its full stop (before the whitespace that follows it). */
+function withMarker(sentence: string, n: number): string {
+  const tail = /\s*$/.exec(sentence)?.[0] ?? '';
+  return `${sentence.slice(0, sentence.length - tail.length)}[${n}]${tail}`;
+}
+
+/**
  * Check an answer against its evidence. A sentence that needs a citation is supported when it cites at
  * least one existing item, every number it states appears in the items it cites, and (same script) enough
- * of its wording is found there. Unsupported sentences are dropped from `answer` and kept, flagged, in
- * `sentences`; markers pointing at nothing are removed from kept sentences.
+ * of its wording is found there. With `attributable`, a sentence with no marker at all is given the one item of
+ * that list that supports it under the stricter test of `attribute` (flagged `attributed`); a sentence citing
+ * an item that does not exist is not rescued. Unsupported
+ * sentences are dropped from `answer` and kept, flagged, in `sentences`; markers pointing at nothing are
+ * removed from kept sentences.
  */
-export function checkAnswer(text: string, supportText: (n: number) => string | undefined): { answer: string; sentences: CheckedSentence[] } {
+export function checkAnswer(
+  text: string,
+  supportText: (n: number) => string | undefined,
+  opts: { attributable?: number[] } = {},
+): { answer: string; sentences: CheckedSentence[] } {
   const sentences: CheckedSentence[] = [];
   let answer = '';
-  for (const raw of splitSentences(text)) {
+  for (const original of splitSentences(text)) {
+    let raw = original;
+    let attributed = false;
+    if (opts.attributable?.length && needsCitation(raw) && markersOf(raw).length === 0) {
+      const n = attribute(raw, opts.attributable, supportText);
+      if (n !== null) {
+        raw = withMarker(raw, n);
+        attributed = true;
+      }
+    }
     const cited = markersOf(raw);
     const valid = cited.filter((n) => supportText(n) !== undefined);
     let supported = true;
@@ -143,7 +192,7 @@ export function checkAnswer(text: string, supportText: (n: number) => string | u
       supported = valid.length > 0 && numbersOf(raw).every((x) => known.has(x)) && (ov === null || ov >= MIN_OVERLAP);
     }
     const cleaned = valid.length === cited.length ? raw : raw.replace(MARKER, (m, ds: string) => (ds.split(/[,，、]/).every((d) => supportText(Number(d.trim())) !== undefined) ? m : ''));
-    sentences.push({ text: cleaned.trim(), citations: valid, supported });
+    sentences.push({ text: cleaned.trim(), citations: valid, supported, ...(attributed ? { attributed } : {}) });
     if (supported) answer += cleaned;
     else if (/\n\s*$/.test(raw) && answer && !answer.endsWith('\n')) answer += '\n';
   }

@@ -1,7 +1,7 @@
 import { AuditLog } from '../../audit/index.ts';
 import { AppError, type Keyring } from '../../core/index.ts';
 import { GRAPH_ENTITY_TYPES, type GraphEvidence, PREDICATES } from '../../graph/index.ts';
-import type { Database } from '../../store/index.ts';
+import { type Database, inReadSnapshot } from '../../store/index.ts';
 import { csvDocument, cypherString, cypherValue } from './escape.ts';
 import {
   compareText, type EntityLine, type EvidenceItem, type HeaderLine, provenanceOf, type RelationLine, TRANSFER_FORMAT, TRANSFER_VERSION,
@@ -75,8 +75,7 @@ export async function exportGraph(db: Database, format: ExportFormat, opts: { ac
 
 /** One consistent read (REPEATABLE READ): the counts in the header match the lines below it. */
 async function readSnapshot(db: Database): Promise<KnowledgeSnapshot> {
-  return db.transaction(async (tx) => {
-    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+  return inReadSnapshot(db, async (tx) => {
     const raw = await readKnowledge(tx);
     const mergedInto = new Map(raw.entities.map((e) => [e.id, e.merged_into]));
     const canonical = (id: string): string => {

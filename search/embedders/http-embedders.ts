@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { configuredTargetFetch, type FetchLike } from '../../connectors/index.ts';
 import { AppError, deidentify } from '../../core/index.ts';
 import { type Embedder, l2normalize } from './embedder.ts';
 
@@ -11,6 +12,8 @@ export interface HttpEmbedderOptions {
   dims?: number;
   timeoutMs?: number;
   batchSize?: number;
+  /** The HTTP client; default: the outbound client allowing exactly the host of `url` (connectors' configuredTargetFetch). */
+  fetch?: FetchLike;
 }
 
 const OllamaEmbedResponse = z.object({ embeddings: z.array(z.array(z.number())) });
@@ -28,6 +31,7 @@ abstract class HttpEmbedder implements Embedder {
   readonly model: string;
   readonly lexical = false;
   dims: number;
+  private readonly fetch: FetchLike;
 
   constructor(
     provider: 'ollama' | 'openai' | 'e5',
@@ -35,6 +39,7 @@ abstract class HttpEmbedder implements Embedder {
   ) {
     this.model = `${provider}:${opts.model}`;
     this.dims = opts.dims ?? 0;
+    this.fetch = opts.fetch ?? configuredTargetFetch(opts.url);
   }
 
   protected abstract request(texts: string[], purpose: 'document' | 'query'): Promise<number[][]>;
@@ -61,7 +66,7 @@ abstract class HttpEmbedder implements Embedder {
 
   protected async post(path: string, body: unknown): Promise<unknown> {
     const send = () =>
-      fetch(new URL(path, this.opts.url.endsWith('/') ? this.opts.url : `${this.opts.url}/`), {
+      this.fetch(new URL(path, this.opts.url.endsWith('/') ? this.opts.url : `${this.opts.url}/`), {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {}) },
         body: JSON.stringify(body),

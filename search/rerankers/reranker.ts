@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { configuredTargetFetch, type FetchLike } from '../../connectors/index.ts';
 import { AppError, deidentify } from '../../core/index.ts';
 
 /** A model that scores how well each passage answers a query (a cross-encoder). */
@@ -17,7 +18,12 @@ const RerankResponse = z.object({ results: z.array(z.object({ index: z.number().
  * and passages are de-identified before they leave (as every model request is: llm/deid-provider.ts).
  */
 export class HttpReranker implements Reranker {
-  constructor(private readonly opts: { url: string; model: string; apiKey?: string; timeoutMs?: number }) {}
+  private readonly fetch: FetchLike;
+
+  /** `fetch`: the HTTP client; default: the outbound client allowing exactly the host of `url` (connectors' configuredTargetFetch). */
+  constructor(private readonly opts: { url: string; model: string; apiKey?: string; timeoutMs?: number; fetch?: FetchLike }) {
+    this.fetch = opts.fetch ?? configuredTargetFetch(opts.url);
+  }
 
   get model(): string {
     return this.opts.model;
@@ -27,7 +33,7 @@ export class HttpReranker implements Reranker {
     if (passages.length === 0) return [];
     let res: Response;
     try {
-      res = await fetch(new URL('rerank', this.opts.url.endsWith('/') ? this.opts.url : `${this.opts.url}/`), {
+      res = await this.fetch(new URL('rerank', this.opts.url.endsWith('/') ? this.opts.url : `${this.opts.url}/`), {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {}) },
         body: JSON.stringify({ model: this.opts.model, query: scrub(query), documents: passages.map(scrub) }),

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Citation as ChatCitation, ChatEvent } from '../../agents/index.ts';
-import { citingModel } from '../fakes/citing-model.ts';
+import { citedSentence, citingModel, evidenceOf } from '../fakes/citing-model.ts';
 import { type FakeLlmServer, startFakeLlmServer } from '../fakes/llm-server.ts';
 import { chromiumAvailable, closePage, launchBrowser, openPage, shot } from '../helpers/browser.ts';
 import { DEMO, startTestServer, type TestServer } from '../helpers/runtime.ts';
@@ -306,7 +306,7 @@ describe.skipIf(!chromiumAvailable())('chat UI with a model (Chromium, fake LLM 
   let server: TestServer;
   let browser: Browser;
   let llm: FakeLlmServer;
-  let mode: 'answer' | 'tool' | 'slow' | 'fail' = 'answer';
+  let mode: 'answer' | 'tool' | 'slow' | 'fail' | 'uncited' = 'answer';
 
   beforeAll(async () => {
     llm = await startFakeLlmServer({
@@ -314,6 +314,8 @@ describe.skipIf(!chromiumAvailable())('chat UI with a model (Chromium, fake LLM 
         if (!req.stream) return answering(req);
         if (mode === 'fail') return { status: 400, error: 'model refused the request (scripted)' };
         if (mode === 'slow') return { text: '肺结节的随访取决于结节大小和密度。'.repeat(40), pieceChars: 2, pieceDelayMs: 120 };
+        // A small local model's habit: it answers from the first passage but writes no [n].
+        if (mode === 'uncited') return { text: citedSentence(evidenceOf(req)[0]).replace(/\[\d+\]/g, ''), ...STREAMING };
         const toolDone = req.messages.some((m) => m.role === 'tool');
         if (mode === 'tool' && !toolDone && req.tools?.some((t) => t.function.name === 'pubmed_search')) {
           return { toolCalls: [{ name: 'pubmed_search', arguments: { query: 'pulmonary nodule follow-up' } }] };
@@ -379,6 +381,21 @@ describe.skipIf(!chromiumAvailable())('chat UI with a model (Chromium, fake LLM 
     expect(await page.locator('#chat-input').isDisabled()).toBe(false);
     await tools.locator('.tools-summary').click();
     await shot(page, 'chat-llm.png');
+    await closePage(page, errors);
+  });
+
+  it('an answer the model left uncited is shown cited to the passage that supports it, with a note saying so', async () => {
+    mode = 'uncited';
+    const { page, errors } = await open('/chat');
+    await page.locator('#chat-input').fill('实性结节怎么随访？');
+    await page.locator('[data-testid="chat-send"]').click();
+    const turn = turns(page).first();
+    await page.waitForFunction(() => document.querySelector('[data-testid="turn"]')?.getAttribute('data-status') === 'done', null, { timeout: 30_000 });
+    expect(await turn.locator('[data-testid="answer-text"] [data-testid="cite-chip"][data-n="1"]').count()).toBe(1);
+    expect(await turn.locator('[data-testid="unsupported-sentence"]').count()).toBe(0);
+    expect(await turn.locator('[data-testid="attributed-note"]').textContent()).toContain('模型有 1 句未标注出处');
+    expect(await turn.locator('[data-testid="citation-item"][data-n="1"]').count()).toBe(1);
+    await shot(page, 'chat-attributed.png');
     await closePage(page, errors);
   });
 

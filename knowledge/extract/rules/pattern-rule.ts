@@ -165,6 +165,9 @@ const TOPIC_SETTER = /^\s*(?:因此|所以|故|而|但)?(?:对于|针对|对)/;
 /** An English clause that is only a list item ("…presents with fever, headache and a dry cough"): no verb of its own. */
 const EN_LIST_ITEM = /^(?!.*\b(?:is|are|was|were|be|been|may|can|should|will|has|have|had|presents?|shows?|requires?|occurs?|leads?|causes?)\b)\s*[A-Za-z0-9\-' ]{1,60}[.!]?\s*$/i;
 
+/** The end of a condition clause inside a clause ("…感染时可有…"): 时 before the main clause's modal or verb. */
+const CONDITION_END = /时(?=[，,]?\s*(?:可|常|多|则|应|需|易|会|即|出现|有|表现|伴))/;
+
 /** Clauses that carry a list on from the previous one. */
 const CONTINUES = /^\s*(?:以及|及|和|或|或者|如|例如|包括|尤其是|尤其|特别是|甚至|乃至|其次为|其次是|其次|还有|另有|而非|而不是)/;
 
@@ -207,7 +210,10 @@ function pickInSentence(view: SentenceView, spec: ArgSpec, trigger: { start: num
     if (spec.span === 'clause' || (spec.span !== 'sentence' && !announces && !(spec.types.includes('Finding') && bareItem(view, last + 1)) && !CONTINUES.test(nextText) && !(view.lang === 'en' && EN_LIST_ITEM.test(nextText)))) break;
     last++;
   }
-  const after = heads(ms.filter((m) => m.start >= trigger.end && m.end <= view.clauses[last].end));
+  // "继发感染时可有发热、咳嗽": the condition (…时) ends what the trigger names; the main clause says something else.
+  const condition = CONDITION_END.exec(view.text.slice(trigger.end, view.clauses[endClause].end));
+  const until = condition ? trigger.end + condition.index + 1 : view.clauses[last].end;
+  const after = heads(ms.filter((m) => m.start >= trigger.end && m.end <= until));
   if (spec.take === 'last') {
     const tail = after.at(-1);
     return tail && /^[\s”"」』）)]*$/.test(view.text.slice(tail.end, view.clauses[endClause].end)) ? [tail] : [];
@@ -224,7 +230,7 @@ function bareItem(view: SentenceView, ci: number): boolean {
   if (!c || view.lang !== 'zh' || !view.mentions.some((m) => m.clause === ci && !m.pronoun && !m.implicit)) return false;
   const rest = view.masked.slice(c.start, c.end).replace(/[\uE001-\uE00B“”"'\s]/g, '');
   // Verbs and copulas anywhere in it, names included (可向近端扩展, 简称内异症, 症状消失), make it a statement.
-  return rest.length <= 4 && !/[是为有可见呈伴无需应行致使于称即]|消失|缓解|减轻|好转/.test(view.text.slice(c.start, c.end));
+  return rest.length <= 4 && !/[是为有可见呈伴无需应行致使于称即由]|消失|缓解|减轻|好转|诱发|加重/.test(view.text.slice(c.start, c.end));
 }
 
 /** Of two fitting names written together ("肺癌脑转移"), the first modifies the second: keep the head. */
@@ -241,7 +247,7 @@ function fallback(view: SentenceView, spec: ArgSpec, ms: LocalMention[], trigger
   // In a section, only what the clause before is about, not what it lists ("特征性体征为焦痂和溃疡，常伴发热…":
   // 溃疡 is no subject; the section's disease is).
   const listed = (m: LocalMention) => !!view.topic && LISTED.test(view.masked.slice(view.clauses[ci - 1].start, m.start));
-  const before = ci > 0 && !view.clauses[ci - 1].strongEnd ? heads(ms.filter((m) => m.clause === ci - 1 && !listed(m))) : [];
+  const before = ci > 0 && !view.clauses[ci - 1].strongEnd && !causeClause(view, ci - 1) ? heads(ms.filter((m) => m.clause === ci - 1 && !listed(m))) : [];
   const prev = before.length ? (spec.take === 'all' ? before : coordinated(view, before, before.length - 1, -1)) : [];
   // "对于X，推荐…": a clause that opens with 对于 sets the topic of the next one.
   if (prev.length && TOPIC_SETTER.test(view.text.slice(view.clauses[ci - 1].start))) return prev;
@@ -263,7 +269,7 @@ function topic(view: SentenceView, spec: ArgSpec, trigger: { start: number }, ci
   let first = ci;
   while (first > 0 && !view.clauses[first - 1].strongEnd) first--;
   const from = view.clauses[first].start;
-  const candidates = view.mentions.filter((m) => m.start >= from && m.end <= trigger.start);
+  const candidates = view.mentions.filter((m) => m.start >= from && m.end <= trigger.start && !causeClause(view, m.clause));
   // A segment that opens with a drug or a test ("硫酸镁是治疗子痫的首选药物，降压可选用…") has no disease topic of its own.
   if (candidates[0] && !(candidates[0].type && CORE.includes(candidates[0].type)) && !candidates[0].pronoun) return [];
   const same = candidates.filter((m) => typeIn(spec, m) !== null);
@@ -273,6 +279,15 @@ function topic(view: SentenceView, spec: ArgSpec, trigger: { start: number }, ci
   const head = disease ?? (core ? candidates.find((m) => m.type !== null && CORE.includes(m.type)) : same[0]);
   if (!head || typeIn(spec, head) === null) return [];
   return coordinated(view, same, same.indexOf(head), 1);
+}
+
+/**
+ * A clause that gives the cause of what follows ("由于反常栓塞，可发生脑脓肿和脑梗死") names a mechanism, not
+ * what the next clause is said of: the subject there is the section's disease.
+ */
+function causeClause(view: SentenceView, ci: number): boolean {
+  const c = view.clauses[ci];
+  return !!c && /^\s*(?:由于|因为)/.test(view.text.slice(c.start, c.end));
 }
 
 const COORDINATOR = /^\s*(?:、|和|与|及|以及|或|或者|伴有?|加|并|\/|and|or|,)?\s*$/i;

@@ -252,6 +252,8 @@ export class RulesExtractor implements Extractor {
     if (rule.predicate === 'has_sign' && p.object.start >= p.trigger.start && p.object.end <= p.trigger.end && /治疗|疗法|手术/.test(view.masked.slice(p.trigger.start, p.trigger.end))) return false;
     // A class of diseases (恶性肿瘤, 肛肠疾病) is no sign of one, and a copula onto one states no subtype worth a triple.
     if ((rule.predicate === 'has_sign' && p.object.open && CATEGORY.test(p.object.text)) || (rule.id.endsWith('.copula') && CATEGORY.test(p.object.text))) return false;
+    // "常见诱因包括…及使用免疫抑制剂": drugs in a list of causes are no treatment.
+    if (rule.predicate === 'treated_by' && CAUSE_LIST.test(view.text.slice(view.clauses[clauseIndex(view.clauses, p.trigger.start)].start, p.trigger.start))) return false;
     const name = p.object.entry ? p.object.entry.zh + p.object.entry.en : p.object.text;
     if (rule.predicate === 'treated_by' && (p.objectType === 'Procedure' || p.object.open) && DIAGNOSTIC_PROCEDURE.test(name) && !THERAPEUTIC_PROCEDURE.test(name)) {
       return /治疗|treat/i.test(view.masked.slice(p.trigger.start, p.trigger.end));
@@ -273,6 +275,9 @@ export class RulesExtractor implements Extractor {
     return mods.size === 1 ? { modality: [...mods][0].slice(0, 40) } : {};
   }
 }
+
+/** A clause that lists causes (诱因包括, 病因有): what it names is no treatment. */
+const CAUSE_LIST = /(?:诱因|病因|原因|危险因素|致病因素)[^，。；]{0,4}?(?:包括|有|为|是)/;
 
 /** A laboratory result written as a finding (白细胞增高, 血沉增快, 抗体阳性). */
 const RESULT = /(?:升高|降低|增高|减低|减少|增多|增快|减慢|延长|缩短|阳性|缺如|消失|异常)$/;

@@ -1,5 +1,6 @@
 import type { EntityType, LexiconEntry } from '../../../core/index.ts';
 import type { EntityMention, PositionedWord } from './mentions.ts';
+import { divisionKinds } from './division-kinds.ts';
 import { coordinateTypes, distributeListHeads } from './list-heads.ts';
 import { findEnglishOpenSpans } from './open-mentions-en.ts';
 import { findOpenSpans, type OpenMentionTools } from './open-mentions.ts';
@@ -112,7 +113,7 @@ export function viewSentence(
       else if ((!o.type || o.type === 'Finding' || o.type === 'Sign') && !o.pronoun && !o.head && /^的/.test(sentence.text.slice(o.end)) && [...known, ...open].some((x) => x !== o && x.start === o.end + 1 && (!o.type || x.type === 'Sign' || x.type === 'Finding'))) continue;
       else merged.push({ start: o.start, end: o.end, text: o.text, type: o.type, open: !o.pronoun, pronoun: o.pronoun, clause });
     }
-    mentions = coordinateTypes(sentence.text, distributeListHeads(sentence.text, merged.sort((a, b) => a.start - b.start), tools));
+    mentions = divisionKinds(sentence.text, coordinateTypes(sentence.text, distributeListHeads(sentence.text, merged.sort((a, b) => a.start - b.start), tools)), (at) => clauseIndex(clauses, at));
   } else if (lang === 'en' && tools) {
     const open = findEnglishOpenSpans(sentence.text, known).map((o): LocalMention => {
       const clause = clauseIndex(clauses, o.start);

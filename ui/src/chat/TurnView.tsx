@@ -17,6 +17,8 @@ export function TurnView({ turn, onRetry, onRelation }: { turn: Turn; onRetry: (
   // A refusal is no extractive answer: nothing was quoted.
   const extractive = turn.engine === 'extractive' && !refused;
   const { text, spans, flagged } = answerSpans(turn);
+  // Sentences the model wrote without [n], cited by the checker to the one passage that supports them.
+  const attributed = turn.done?.sentences?.filter((x) => x.attributed).length ?? 0;
   const byNumber = new Map(turn.evidence.map((c) => [c.n, c]));
   // While streaming, the citations event lists all evidence: show only what the text cites so far.
   const used = new Set(citedNumbers(text));
@@ -67,6 +69,11 @@ export function TurnView({ turn, onRetry, onRelation }: { turn: Turn; onRetry: (
               <AnswerBody text={text} spans={spans} sentences={flagged ? turn.done?.sentences : undefined} byNumber={byNumber} numberOf={numberOf} onRelation={onRelation} />
               {turn.status === 'streaming' && <span className="caret" aria-hidden="true" />}
             </div>
+          )}
+          {attributed > 0 && (
+            <p className="answer-note" data-testid="attributed-note">
+              {t('chat.attributedNote', { n: attributed })}
+            </p>
           )}
           {flagged > 0 && (
             <p className="answer-note answer-note-flag" data-testid="unsupported-note">
