@@ -9,7 +9,7 @@ export { loadLanguage } from './language.ts';
 export { nextBatchSize, yieldToEventLoop } from './event-loop.ts';
 export { splitFrontMatter, MAX_FRONT_MATTER_CHARS, type FrontMatter } from './front-matter.ts';
 export { guessKind, guessEntityType, type NameKind } from './term-kinds.ts';
-export { topicOpening, leadingName, nameGivenLast, nameHead, type NameHead, type TopicOpening, withinTopic } from './topic-opening.ts';
+export { topicOpening, openingSubject, BACK_REFERENCE, bareName, LEAD_IN, leadingName, nameGivenLast, nameHead, type NameHead, type TopicOpening, withinTopic } from './topic-opening.ts';
 export { normalizeText, foldForSearch, surfaceKey, detectLanguage, visibleLength, isCjkChar } from './text.ts';
 export { Keyring, resolveKeyring, type ResolvedKeyring, type KeySource, encryptField, decryptField, isEncryptedField, reencryptField, fieldKeyId, sm3, hmacSm3 } from './crypto/index.ts';
 export { deidentify, type DeidPolicy, type DeidKind } from './deid/index.ts';

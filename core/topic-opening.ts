@@ -20,7 +20,7 @@ const LEAD = /^([\u3400-\u9fffA-Za-z0-9αβγ\-·]{2,24}?)(?=[（(]|又称|也�
 const NOT_IN_NAME = /可[分以能]|[与和及或按]|根据|的关系|^(?:绝大多数|大多数|多数|少数|部分|患者|患儿|病人)/;
 
 /** Words that start a sentence without being part of its leading name. */
-const LEAD_IN = /^(?:而|但|另外|此外|其中|如|若|当|我国)/;
+export const LEAD_IN = /^(?:而|但|另外|此外|其中|如|若|当|我国)/;
 
 /** A definition of the leading name: 「X又称…」「X是指…」「X是一种/由/以…」「X即…，」「X以…为特征」「X起源于…」. */
 const DEFINITION = new RegExp(
@@ -117,3 +117,33 @@ export function nameHead(name: string): NameHead | null {
   if (kind === 'Finding' || kind === 'Sign') return 'condition';
   return kind === null ? 'unknown' : null;
 }
+
+/** Sentences that refer back to the topic in progress (「本病」「该病」): never the start of another. */
+export const BACK_REFERENCE = /本病|该病|此病|本症|该症|上述/;
+
+/** The name without a bracketed alias or abbreviation (「新型冠状病毒感染（COVID-19）」 → 新型冠状病毒感染). */
+export const bareName = (subject: string) => subject.replace(/[（(][^）)]*[）)]$/, '');
+
+/**
+ * The condition a sentence opens the topic of, and whether by a definition (strong) rather than a copula
+ * or a topic fact; null when it opens none. `current` is the topic in progress (a copula that names it
+ * relates to it rather than defines).
+ */
+export function openingSubject(sentence: string, current: string | null = null): { subject: string; strong: boolean; fact?: true } | null {
+  const s = sentence.trim();
+  if (BACK_REFERENCE.test(s)) return null;
+  const last = nameGivenLast(s);
+  // 「…称为X」 puts no genus in X's place: X's own head must show a condition (not 「…称为B型」).
+  const lastHead = last && nameHead(last.name);
+  if (last && lastHead && lastHead !== 'unknown') return { subject: last.name, strong: true };
+  const lead = leadingName(s);
+  const head = lead && nameHead(lead.name);
+  if (!lead || !head) return null;
+  const after = s.slice(lead.end);
+  const opening = topicOpening(after, { name: head, current: current && bareName(current) });
+  if (!opening) return null;
+  // The name keeps its bracketed alias or abbreviation (「新型冠状病毒感染（COVID-19）」): search indexes it.
+  const alias = /^[（(][^）)]{1,30}[）)]/.exec(after)?.[0] ?? '';
+  return { subject: lead.name + alias, strong: opening === 'definition', ...(opening === 'fact' ? { fact: true as const } : {}) };
+}
+

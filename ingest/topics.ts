@@ -1,4 +1,6 @@
-import { leadingName, nameGivenLast, nameHead, topicOpening, withinTopic } from '../core/index.ts';
+import { BACK_REFERENCE, bareName as bare, openingSubject, withinTopic } from '../core/index.ts';
+
+export { openingSubject };
 
 /**
  * Implicit topics of a text without headings. A textbook exported one sentence per line names a
@@ -8,8 +10,6 @@ import { leadingName, nameGivenLast, nameHead, topicOpening, withinTopic } from 
  * a subject is carried to the sentences after it while the text stays on that topic.
  */
 
-/** Sentences that refer back to the topic in progress (「本病」「该病」): never the start of another. */
-const BACK_REFERENCE = /本病|该病|此病|本症|该症|上述/;
 /** How many following sentences may carry a subject before the text must name it again (or say 本病). */
 const CONFIRM_WITHIN = 6;
 
@@ -29,29 +29,6 @@ export interface SentenceTopic {
 }
 
 /**
- * The condition a sentence opens the topic of, and whether by a definition (strong) rather than a copula
- * or a topic fact; null when it opens none. `current` is the topic in progress (a copula that names it
- * relates to it rather than defines).
- */
-export function openingSubject(sentence: string, current: string | null = null): { subject: string; strong: boolean; fact?: true } | null {
-  const s = sentence.trim();
-  if (BACK_REFERENCE.test(s)) return null;
-  const last = nameGivenLast(s);
-  // 「…称为X」 puts no genus in X's place: X's own head must show a condition (not 「…称为B型」).
-  const lastHead = last && nameHead(last.name);
-  if (last && lastHead && lastHead !== 'unknown') return { subject: last.name, strong: true };
-  const lead = leadingName(s);
-  const head = lead && nameHead(lead.name);
-  if (!lead || !head) return null;
-  const after = s.slice(lead.end);
-  const opening = topicOpening(after, { name: head, current: current && bare(current) });
-  if (!opening) return null;
-  // The name keeps its bracketed alias or abbreviation (「新型冠状病毒感染（COVID-19）」): search indexes it.
-  const alias = /^[（(][^）)]{1,30}[）)]/.exec(after)?.[0] ?? '';
-  return { subject: lead.name + alias, strong: opening === 'definition', ...(opening === 'fact' ? { fact: true as const } : {}) };
-}
-
-/**
  * A subtype of the topic in progress: its head noun — last two characters — occurs in the topic's name
  * (左心衰竭 under 心力衰竭), or it is the topic's name with a modifier before its head (腹股沟斜疝 under 腹股沟疝).
  */
@@ -60,8 +37,6 @@ function subtopicOf(candidate: string, current: string): boolean {
   return t.includes(c.slice(-2)) || (c.startsWith(t.slice(0, -1)) && c.at(-1) === t.at(-1));
 }
 
-/** The name without a bracketed alias or abbreviation (「新型冠状病毒感染（COVID-19）」 → 新型冠状病毒感染). */
-const bare = (subject: string) => subject.replace(/[（(][^）)]*[）)]$/, '');
 
 /**
  * Topics of consecutive sentences. A sentence opens a topic when it defines a condition that is not the

@@ -1,4 +1,4 @@
-import { ENTITY_PREFIX, foldForSearch, gramTokens, type Tokenizer } from '../core/index.ts';
+import { bareName, ENTITY_PREFIX, foldForSearch, gramTokens, LEAD_IN, leadingName, nameHead, openingSubject, type Tokenizer } from '../core/index.ts';
 import { expansionLexemes, type QueryPlan } from './query-plan.ts';
 
 /** A fused candidate with what the rerank reads. */
@@ -10,6 +10,8 @@ export interface RerankCandidate {
   title: string;
   /** The topic carried to the passage in a text without headings (ingest/topics.ts), if any. */
   subject?: string | null;
+  /** The passage before it in the same section: a topic opened there and not closed runs on into this one. */
+  previousText?: string | null;
   /** Fused first-stage score (0–1, see search.service fuse()). */
   first: number;
   evidenceLevel: string | null;
@@ -29,7 +31,8 @@ export interface RerankFeatures {
   /**
    * Whose passage it is: the topic carried to it in a text without headings is the question's subject — 1;
    * another subject — 0, and its sentences that mention the question's subject in passing
-   * (「多囊卵巢综合征主要表现为…痤疮」) count as context, not as the subject's own.
+   * (「多囊卵巢综合征主要表现为…痤疮」) count as context, not as the subject's own. Without a carried subject: the share
+   * of its sentences that follow an opening of the subject's topic in it or in the passage before (subjectSentences).
    */
   topic: number;
   /** The innermost heading names the attribute asked (「…的CT早期征象」 → 「平扫CT早期缺血征象」) and the subject is in the passage, headings or title. */
@@ -87,7 +90,8 @@ export function rerank(
 
   const scored = candidates.map((c) => {
     // Folded once per passage (the costly part), then cut into sentences.
-    const sets = foldForSearch(c.text).split(SENTENCE_END).filter((s) => s.trim()).map((s) => termsIn(s, entityNames));
+    const sentences = foldForSearch(c.text).split(SENTENCE_END).filter((s) => s.trim());
+    const sets = sentences.map((s) => termsIn(s, entityNames));
     const passage: Terms = { set: new Set(sets.flatMap((s) => [...s.set])), folded: sets.map((s) => s.folded).join('\n') };
     const heading = termsIn(foldForSearch(c.headingPath.join(' ')), entityNames);
     /** Share of the literal term mass in `t`; subject terms count as present at `subjectCredit` when the subject is named otherwise. */
@@ -99,6 +103,10 @@ export function rerank(
           || subjectEntities.some((e) => t.set.has(e))
         : [...entityNames.keys()].some((e) => t.set.has(e));
     const hasCue = (t: Terms) => [...cueTerms].some((l) => has(t, l));
+    // Which sentences are the subject's own: after an opening that names it, up to the next topic (see subjectSentences).
+    const owned = subjectForms.length
+      ? subjectSentences(sentences, c.subject ? foldForSearch(c.subject) : lastTopic(c.previousText), subjectForms, plan.subjectForms)
+      : sentences.map(() => false);
     let sentence = 0;
     let intent = 0;
     const subjectInPassage = namesSubject(passage) || namesSubject(heading);
@@ -114,21 +122,23 @@ export function rerank(
     const carriedMatch = c.subject ? sameName(subjectForms, c.subject) : 0;
     const ownTopic = subjectForms.length > 0 && carriedMatch >= 0.8;
     const otherTopic = !ownTopic && Boolean(c.subject) && subjectForms.length > 0;
+    const ownSentences = owned.filter(Boolean).length;
     const subjectInContext = subjectInPassage || namesSubject(title) || Boolean(ownTopic);
     // Whose section: the innermost heading or the document's title naming the subject is strong; a passage that merely mentions it, weaker.
     const sectionSubject = namesSubject(inner) || namesSubject(title) ? 1 : subjectInPassage ? 0.5 : 0.25;
     const contextCredit = subjectInContext ? 1 : 0;
     // In the subject's own topic every sentence is about it (「本病…」, or no subject at all); in another's, a
     // sentence naming the subject mentions it in passing.
-    const own = (set: Terms) => (ownTopic || (namesSubject(set) && !otherTopic) ? 1 : namesSubject(set) || subjectInContext ? 0.5 : 0);
-    for (const set of sets) {
-      sentence = Math.max(sentence, share(set, ownTopic || namesSubject(set) ? 1 : contextCredit * 0.5));
-      if (cueTerms.size && hasCue(set)) intent = Math.max(intent, own(set));
-    }
+    const own = (set: Terms, i: number) => (owned[i] || ownTopic || (namesSubject(set) && !otherTopic) ? 1 : namesSubject(set) || subjectInContext ? 0.5 : 0);
+    sets.forEach((set, i) => {
+      sentence = Math.max(sentence, share(set, ownTopic || owned[i] || namesSubject(set) ? 1 : contextCredit * 0.5));
+      if (cueTerms.size && hasCue(set)) intent = Math.max(intent, own(set, i));
+    });
     const features: RerankFeatures = {
       sentence,
       intent,
-      topic: ownTopic ? carriedMatch : carriedMatch * 0.5,
+      // The carried subject's match, or the share of the passage's sentences that are the subject's own.
+      topic: Math.max(ownTopic ? carriedMatch : carriedMatch * 0.5, ownSentences / Math.max(1, sets.length)),
       coverage: share(passage, contextCredit),
       heading: share(heading, namesSubject(heading) ? 1 : 0),
       section: attributeTerms.length >= 2 && attributeInPath >= 0.5 ? attributeInPath * sectionSubject : 0,
@@ -149,6 +159,52 @@ export function rerank(
   });
   return scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
 }
+
+/**
+ * Which sentences of a passage are the question subject's own, read from the topic openings in it (core/topic-opening.ts,
+ * the rules the chunker cuts by). From a sentence that opens the subject's topic (「胰腺癌主要指胰腺导管腺癌…」, or one
+ * whose first clause gives the subject as another name: 「原发性支气管肺癌简称肺癌，…」) the sentences are the subject's,
+ * though few of them name it, until another condition's opening or a sentence that leads with another condition's name
+ * (lines out of order, a list of diseases). The passage starts in `carried`: its carried subject, or the topic the passage
+ * before it ended in. A sentence that leads with the subject's name is its own anywhere (「大动脉炎好发于…」).
+ */
+function subjectSentences(sentences: string[], carried: string | null, forms: Array<Set<string>>, names: string[]): boolean[] {
+  const isSubject = (name: string, sentence: string) => {
+    if (sameName(forms, bareName(name)) >= 0.8) return true;
+    const clause = sentence.split(/[，。；,;]/)[0];
+    return names.some((n) => new RegExp(`(?:又称|也称|亦称|简称|俗称|旧称|曾称|习称|又名|即|[（(])${escapeRegExp(n)}(?![\u3400-\u9fff])`).test(clause));
+  };
+  let name = carried;
+  let own = carried !== null && isSubject(carried, carried);
+  return sentences.map((s) => {
+    const rest = s.trim().replace(LEAD_IN, '');
+    const leading = names.some((n) => rest.startsWith(n));
+    const opening = openingSubject(s, name);
+    if (opening) {
+      name = opening.subject;
+      // 「胰腺癌主要指…」 opens 「胰腺癌主要」 by form: leading with the subject's name makes it the subject's.
+      own = leading || isSubject(opening.subject, s);
+    } else if (name !== null && !leading) {
+      const lead = leadingName(s);
+      const head = lead && nameHead(lead.name);
+      if (head && head !== 'unknown' && !isSubject(lead.name, s)) {
+        name = null;
+        own = false;
+      }
+    }
+    return own || leading;
+  });
+}
+
+/** The topic a passage ends in: the name its last opening sentence opens (null when none opens one). */
+function lastTopic(text: string | null | undefined): string | null {
+  if (!text) return null;
+  let name: string | null = null;
+  for (const s of foldForSearch(text).split(SENTENCE_END)) if (s.trim()) name = openingSubject(s, name)?.subject ?? name;
+  return name;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** How much two names are one (Jaccard of their character bigrams, best over the question subject's forms). */
 function sameName(forms: Array<Set<string>>, name: string): number {

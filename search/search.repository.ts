@@ -22,6 +22,8 @@ export interface ChunkDetail {
   text: string;
   /** The topic carried to the passage in a text without headings (ingest/topics.ts). */
   subject: string | null;
+  /** The passage before it in the same section (null for a section's first), whose last topic may run on into this one. */
+  previous_text: string | null;
   title: string;
   kind: string;
   publisher: string | null;
@@ -89,6 +91,7 @@ export class SearchRepository {
     if (ids.length === 0) return [];
     const { rows } = await this.db.query<ChunkDetail>(
       `SELECT c.id, c.source_id, c.ordinal, c.heading_path, c.page_start, c.page_end, c.char_start, c.text, c.subject,
+              (SELECT p.text FROM chunks p WHERE p.source_id = c.source_id AND p.ordinal = c.ordinal - 1 AND p.heading_path = c.heading_path) AS previous_text,
               s.title, s.kind, s.publisher, s.version, s.year, s.language, s.superseded_by, s.retracted_at, s.evidence_level, s.file_name
        FROM chunks c JOIN sources s ON s.id = c.source_id WHERE c.id = ANY($1::text[])`,
       [ids],

@@ -99,7 +99,7 @@ export class SearchService {
         lexical?.idf ?? new Map(),
         order.map((f) => {
           const d = details.get(f.id);
-          return { id: f.id, text: d?.text ?? '', headingPath: d?.heading_path ?? [], title: d?.title ?? '', subject: d?.subject ?? null, first: f.score, evidenceLevel: d?.evidence_level ?? null, year: d?.year ?? null };
+          return { id: f.id, text: d?.text ?? '', headingPath: d?.heading_path ?? [], title: d?.title ?? '', subject: d?.subject ?? null, previousText: d?.previous_text ?? null, first: f.score, evidenceLevel: d?.evidence_level ?? null, year: d?.year ?? null };
         }),
         this.tokenizer,
         tuning.rerank ?? DEFAULT_RERANK,
