@@ -65,6 +65,14 @@ export async function closePage(page: Page, errors: string[]): Promise<void> {
 export async function clickNav(page: Page, nav: string): Promise<void> {
   const link = page.locator(`nav [data-nav="${nav}"]`);
   const group = page.locator('nav [data-nav-group]', { has: page.locator(`[data-nav="${nav}"]`) });
-  if ((await group.count()) > 0) await group.locator('.nav-group-label').hover();
+  if ((await group.count()) > 0) {
+    // The menu opens on mouseenter and closes when the route changes; a redirect landing just after the hover
+    // closes it under a mouse that never left, so leave and hover again until the link shows.
+    for (let attempt = 0; attempt < 5 && !(await link.isVisible()); attempt++) {
+      await page.mouse.move(0, 0);
+      await group.locator('.nav-group-label').hover();
+      await link.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
+    }
+  }
   await link.click();
 }
