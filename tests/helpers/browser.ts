@@ -65,6 +65,8 @@ export async function closePage(page: Page, errors: string[]): Promise<void> {
 export async function clickNav(page: Page, nav: string): Promise<void> {
   const link = page.locator(`nav [data-nav="${nav}"]`);
   const group = page.locator('nav [data-nav-group]', { has: page.locator(`[data-nav="${nav}"]`) });
+  // The navigation is drawn for the signed-in user's role once the session is read: wait for the link itself.
+  await link.waitFor({ state: 'attached' });
   if ((await group.count()) > 0) {
     // The menu opens on mouseenter and closes when the route changes; a redirect landing just after the hover
     // closes it under a mouse that never left, so leave and hover again until the link shows.
