@@ -78,6 +78,8 @@ export function rerank(
     .map((t) => ({ lexeme: t.lexeme, mass: t.weight * (idf.get(t.lexeme) ?? 0), subject: subjectLexemes.has(t.lexeme) }));
   const total = literal.reduce((s, t) => s + t.mass, 0) || 1;
   const subjectForms = plan.subjectForms.map((f) => new Set(gramTokens(f).map((t) => t.lexeme))).filter((g) => g.size > 0);
+  // Compiled once per query, not per sentence of every candidate: a clause giving the subject as another name (「…简称肺癌」).
+  const aliasOf = plan.subjectForms.map((n) => new RegExp(`(?:又称|也称|亦称|简称|俗称|旧称|曾称|习称|又名|即|[（(])${escapeRegExp(n)}(?![\u3400-\u9fff])`));
   const attributeTerms = plan.attribute ? [...new Set(gramTokens(plan.attribute).map((t) => t.lexeme))] : [];
   // An entity is present when any of its names is: the rerank reads text, not segmented lexemes.
   const entityNames = new Map(
@@ -105,7 +107,7 @@ export function rerank(
     const hasCue = (t: Terms) => [...cueTerms].some((l) => has(t, l));
     // Which sentences are the subject's own: after an opening that names it, up to the next topic (see subjectSentences).
     const owned = subjectForms.length
-      ? subjectSentences(sentences, c.subject ? foldForSearch(c.subject) : lastTopic(c.previousText), subjectForms, plan.subjectForms)
+      ? subjectSentences(sentences, c.subject ? foldForSearch(c.subject) : lastTopic(c.previousText), subjectForms, plan.subjectForms, aliasOf)
       : sentences.map(() => false);
     let sentence = 0;
     let intent = 0;
@@ -168,11 +170,11 @@ export function rerank(
  * (lines out of order, a list of diseases). The passage starts in `carried`: its carried subject, or the topic the passage
  * before it ended in. A sentence that leads with the subject's name is its own anywhere (「大动脉炎好发于…」).
  */
-function subjectSentences(sentences: string[], carried: string | null, forms: Array<Set<string>>, names: string[]): boolean[] {
+function subjectSentences(sentences: string[], carried: string | null, forms: Array<Set<string>>, names: string[], aliasOf: RegExp[]): boolean[] {
   const isSubject = (name: string, sentence: string) => {
     if (sameName(forms, bareName(name)) >= 0.8) return true;
     const clause = sentence.split(/[，。；,;]/)[0];
-    return names.some((n) => new RegExp(`(?:又称|也称|亦称|简称|俗称|旧称|曾称|习称|又名|即|[（(])${escapeRegExp(n)}(?![\u3400-\u9fff])`).test(clause));
+    return aliasOf.some((re) => re.test(clause));
   };
   let name = carried;
   let own = carried !== null && isSubject(carried, carried);
