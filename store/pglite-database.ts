@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import type { Logger } from '../core/index.ts';
+import { byteaParsers, byteaSerializers } from './pglite-bytea.ts';
 import { DataDirLock } from './data-dir-lock.ts';
 import { makeDataDirPrivate, narrowPermissions } from './data-dir-permissions.ts';
 import { type Database, type Queryable, resultOf } from './database.ts';
@@ -50,6 +51,8 @@ export class PgliteDatabase implements Database {
         extensions: { vector },
         // Durability is kept: ingestion must survive a kill -9 (see tests/ingest-crash.test.ts).
         relaxedDurability: false,
+        serializers: byteaSerializers,
+        parsers: byteaParsers,
       });
       if (dataDir) narrowPermissions(dataDir); // PGlite's own files (see narrowPermissions)
       return new PgliteDatabase(pg, lock, wrap(pg), dataDir);
