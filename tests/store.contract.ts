@@ -38,6 +38,24 @@ export function storeContract(name: string, open: () => Promise<Database>, teard
       expect(rows.map((r) => Number(r.seq))).toEqual([900001]);
     });
 
+    it('passes bytea and bytea[] parameters and results byte for byte (posting lists, uploaded files)', async () => {
+      const every = Uint8Array.from({ length: 512 }, (_, i) => i % 256);
+      const large = Uint8Array.from({ length: 1 << 20 }, (_, i) => (i * 7919) % 251);
+      // A view into a larger buffer: only the viewed bytes may be sent.
+      const view = new Uint8Array(every.buffer, 3, 5);
+      const { rows } = await db.query<{ i: number; data: Uint8Array; n: number }>(
+        'SELECT r.i, r.data, length(r.data) AS n FROM unnest($1::bytea[]) WITH ORDINALITY AS r(data, i) ORDER BY r.i',
+        [[every, new Uint8Array(0), view, large]],
+      );
+      expect(rows.map((r) => r.n)).toEqual([512, 0, 5, 1 << 20]);
+      for (const [i, want] of [every, new Uint8Array(0), view, large].entries()) {
+        expect(rows[i].data).toBeInstanceOf(Uint8Array);
+        expect(Buffer.from(rows[i].data).equals(Buffer.from(want))).toBe(true);
+      }
+      const { rows: one } = await db.query<{ data: Uint8Array }>('SELECT $1::bytea AS data', [view]);
+      expect([...one[0].data]).toEqual([3, 4, 5, 6, 7]);
+    });
+
     it('round-trips text[], jsonb, bytea and counts as numbers', async () => {
       const { rows } = await db.query<{ a: string[]; j: { x: number }; b: Uint8Array; n: number }>(
         'SELECT $1::text[] AS a, $2::jsonb AS j, $3::bytea AS b, count(*)::int AS n FROM (VALUES (1), (2)) v(x)',
