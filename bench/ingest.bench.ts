@@ -96,7 +96,7 @@ async function measure(label: string, files: BenchFile[], server?: { url: string
 }
 
 /** Generated Markdown books: `n` files of `pages` pages each, with page markers and chapter headings (distinct text in each). */
-function markdownBooks(n: number, pages: number): BenchFile[] {
+export function markdownBooks(n: number, pages: number): BenchFile[] {
   return Array.from({ length: n }, (_, i) => {
     const body = syntheticPages(pages, 900, 1000 + i)
       .map((lines, p) => `<!-- page: ${p + 1} -->\n${lines.map((l) => (l.startsWith('第') && l.includes('章') ? `## ${l}` : l)).join('\n')}\n`)

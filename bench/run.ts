@@ -18,7 +18,7 @@
  *   structure — post-structuring throughput (reports/s) beside the lexicon-only baseline; QC with the structurer
  *   cli      — one-shot CLI wall time: --help and a search (small search root) beside the full runtime and an empty Node process
  *   cases    — similar cases over 50,000 synthetic cases and the differential over a 20k-entity / 100k-relation graph, p50/p95 beside naive baselines
- * Select sections with `npm run bench -- ingest search`. The 100k corpus is built once and cached in
+ * Select sections with `npm run bench -- ingest search`; `--chunks=N` sizes the search corpus (default 100,000). The corpus is built once and cached in
  * bench/.cache (delete it to rebuild).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

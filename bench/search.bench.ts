@@ -3,17 +3,31 @@ import path from 'node:path';
 import pg from 'pg';
 import { loadRetrievalQueries } from '../evals/retrieval.ts';
 import { demoFiles, type Runtime } from '../runtime/index.ts';
-import { ChunkIndexer, indexText } from '../search/index.ts';
+import { ChunkIndexer, indexText, type SearchTuning } from '../search/index.ts';
+import { toVectorLiteral } from '../store/index.ts';
 import { buildPeers } from './peers.ts';
+import { exactTopK, hnswPeer } from './vector-peers.ts';
 import { ingestFiles, testRuntime } from '../tests/helpers/runtime.ts';
 import { demoSentences, rng, syntheticChunk, topicSubstitution } from './synthetic-corpus.ts';
 import { ms, percentile, printTable } from './table.ts';
 
-export const TARGET_CHUNKS = 100_000;
+/**
+ * Corpus size: 100,000 chunks (the targets' scale), or `--chunks=N` for a quicker run (e.g.
+ * `npm run bench -- search --chunks=20000`); each size has its own cached database.
+ */
+export const TARGET_CHUNKS = chunksOption(process.argv);
 /** Bump when the synthetic corpus changes: the cached databases are rebuilt under the new name. */
 const CORPUS_VERSION = 'v3';
-export const PGLITE_CACHE = path.resolve(import.meta.dirname, `.cache/pglite-100k-${CORPUS_VERSION}`);
-const SERVER_DB = `yz_bench_100k_${CORPUS_VERSION}`;
+const SIZE = TARGET_CHUNKS === 100_000 ? '100k' : `${TARGET_CHUNKS}`;
+export const PGLITE_CACHE = path.resolve(import.meta.dirname, `.cache/pglite-${SIZE}-${CORPUS_VERSION}`);
+const SERVER_DB = `yz_bench_${SIZE}_${CORPUS_VERSION}`;
+
+function chunksOption(argv: string[]): number {
+  const arg = argv.find((a) => a.startsWith('--chunks='));
+  const n = arg ? Number(arg.slice('--chunks='.length)) : 100_000;
+  if (!Number.isInteger(n) || n < 1_000) throw new Error(`--chunks must be an integer ≥ 1000, got ${arg}`);
+  return n;
+}
 const CHUNKS_PER_SOURCE = 100;
 
 async function chunkCount(rt: Runtime): Promise<number> {
@@ -28,10 +42,46 @@ async function chunkCount(rt: Runtime): Promise<number> {
  * HNSW index rebuilt afterwards (faster than incremental inserts for a one-off load).
  */
 export async function build100k(rt: Runtime, log: (s: string) => void): Promise<void> {
-  if ((await chunkCount(rt)) >= TARGET_CHUNKS) return;
   const t0 = performance.now();
-  await ingestFiles(rt, demoFiles(), { demo: true });
   const indexer = new ChunkIndexer(rt.tokenizer, rt.embedder);
+  // Each phase resumes where an interrupted build stopped: chunks, then vectors, then compaction and HNSW.
+  if ((await chunkCount(rt)) < TARGET_CHUNKS) await indexChunks(rt, indexer, log, t0);
+  if ((await embeddedCount(rt)) < (await chunkCount(rt))) {
+    const index = `chunk_emb_hnsw_${rt.embedder.model.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 40)}_${rt.embedder.dims}`;
+    await rt.db.exec(`DROP INDEX IF EXISTS ${index}`);
+    const { rows: srcs } = await rt.db.query<{ id: string }>('SELECT id FROM sources ORDER BY id');
+    let embedded = await embeddedCount(rt);
+    let logged = embedded;
+    for (const { id } of srcs) {
+      for (;;) {
+        const n = await indexer.embedPending(rt.db, id, 500);
+        embedded += n;
+        if (n === 0) break;
+      }
+      if (embedded - logged >= 10_000) {
+        logged = embedded;
+        log(`  embedded ${embedded} chunks (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      }
+    }
+  }
+  const { rows: segs } = await rt.db.query<{ n: number }>('SELECT count(*)::int AS n FROM search_segments');
+  if (segs[0].n > 1) {
+    await indexer.compact(rt.db, { all: true });
+    log(`  compacted ${segs[0].n} segments (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  const tIdx = performance.now();
+  await indexer.init(rt.db); // (re)creates the HNSW index over all vectors when it is missing
+  await rt.db.exec('ANALYZE');
+  log(`  ready in ${((performance.now() - t0) / 1000).toFixed(0)} s (HNSW ${((performance.now() - tIdx) / 1000).toFixed(0)} s)`);
+}
+
+async function embeddedCount(rt: Runtime): Promise<number> {
+  const { rows } = await rt.db.query<{ n: number }>('SELECT count(*)::int AS n FROM chunk_embeddings WHERE model = $1', [rt.embedder.model]);
+  return rows[0].n;
+}
+
+async function indexChunks(rt: Runtime, indexer: ChunkIndexer, log: (s: string) => void, t0: number): Promise<void> {
+  await ingestFiles(rt, demoFiles(), { demo: true });
   const { sentences, headings } = await demoSentences();
   const random = rng(42);
   const kinds = ['guideline', 'textbook', 'literature', 'case', 'other'];
@@ -63,45 +113,26 @@ export async function build100k(rt: Runtime, log: (s: string) => void): Promise<
     s++;
     if (s % 100 === 0) log(`  indexed ${have} chunks (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }
-  const index = `chunk_emb_hnsw_${rt.embedder.model.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 40)}_${rt.embedder.dims}`;
-  await rt.db.exec(`DROP INDEX IF EXISTS ${index}`);
-  const { rows: srcs } = await rt.db.query<{ id: string }>('SELECT id FROM sources ORDER BY id');
-  let embedded = 0;
-  let logged = 0;
-  for (const { id } of srcs) {
-    for (;;) {
-      const n = await indexer.embedPending(rt.db, id, 500);
-      embedded += n;
-      if (n === 0) break;
-    }
-    if (embedded - logged >= 10_000) {
-      logged = embedded;
-      log(`  embedded ${embedded} chunks (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-    }
-  }
-  await indexer.compact(rt.db, { all: true });
-  const tIdx = performance.now();
-  await indexer.init(rt.db); // recreates the HNSW index over all vectors
-  await rt.db.exec('ANALYZE');
-  log(`  built in ${((performance.now() - t0) / 1000).toFixed(0)} s (HNSW build ${((performance.now() - tIdx) / 1000).toFixed(0)} s)`);
 }
 
-function stats(times: number[]) {
-  return { n: times.length, p50: percentile(times, 50), p95: percentile(times, 95), max: Math.max(...times) };
+/** Latency percentiles, and CPU per query (all threads; on a shared machine the comparable figure). */
+function stats(times: number[], cpu: NodeJS.CpuUsage) {
+  return { n: times.length, p50: percentile(times, 50), p95: percentile(times, 95), max: Math.max(...times), cpuMs: (cpu.user + cpu.system) / 1000 / times.length };
 }
 
-async function latency(rt: Runtime, mode: 'hybrid' | 'bm25' | 'vector') {
+async function latency(rt: Runtime, mode: 'hybrid' | 'bm25' | 'vector', label: string = mode, tuning?: SearchTuning) {
   const queries = loadRetrievalQueries().map((q) => q.query);
-  for (const q of queries.slice(0, 20)) await rt.search.search({ q, mode }); // warm caches
+  for (const q of queries.slice(0, 20)) await rt.search.search({ q, mode }, tuning); // warm caches
   const times: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let pass = 0; pass < 2; pass++) {
     for (const q of queries) {
       const t = performance.now();
-      await rt.search.search({ q, mode, top: 10 });
+      await rt.search.search({ q, mode, top: 10 }, tuning);
       times.push(performance.now() - t);
     }
   }
-  return { mode, ...stats(times) };
+  return { mode: label, ...stats(times, process.cpuUsage(cpu0)) };
 }
 
 /** Sizes of what search stores, in MB: chunk rows, posting lists, vectors and their indexes. */
@@ -114,6 +145,61 @@ async function storageMb(rt: Runtime) {
             (SELECT count(DISTINCT term)::int FROM search_postings) AS terms`,
   );
   return rows[0];
+}
+
+/** `hnsw.ef_search` of our vector query (search.repository.ts: twice the 30 neighbours fused). */
+const OUR_EF_SEARCH = 60;
+
+/**
+ * Vector top-10 beside hnswlib-node: both HNSW indexes over the same vectors (the stored hash-embedder
+ * vectors, recomputed here by the same embedder), same queries, recall@10 against an exact scan.
+ */
+async function vectorRows(rt: Runtime, label: string) {
+  const { rows } = await rt.db.query<{ id: string; heading_path: string[]; text: string; tokens: string }>(
+    'SELECT c.id, c.heading_path, c.text, c.tokens FROM chunks c JOIN chunk_embeddings e ON e.chunk_id = c.id AND e.model = $1 ORDER BY c.seq',
+    [rt.embedder.model],
+  );
+  const vectors: Float32Array[] = [];
+  for (let i = 0; i < rows.length; i += 2000) {
+    const part = rows.slice(i, i + 2000);
+    vectors.push(...(await rt.embedder.embed(part.map((c) => indexText(c.heading_path, c.text)), 'document', part.map((c) => c.tokens.split(' ')))));
+  }
+  const queries = loadRetrievalQueries().map((q) => q.query);
+  const qv = await rt.embedder.embed(queries, 'query');
+  const truth = qv.map((q) => new Set(exactTopK(vectors, q, 10)));
+  const idOf = new Map(rows.map((r, i) => [r.id, i]));
+  const dims = rt.embedder.dims;
+  const ours = async (q: Float32Array) =>
+    rt.db.transaction(async (tx) => {
+      await tx.query(`SET LOCAL hnsw.ef_search = ${OUR_EF_SEARCH}`);
+      const { rows: nn } = await tx.query<{ chunk_id: string }>(
+        `SELECT chunk_id FROM chunk_embeddings WHERE model = $2 ORDER BY embedding::vector(${dims}) <=> $1::vector(${dims}) LIMIT 10`,
+        [toVectorLiteral(q), rt.embedder.model],
+      );
+      return nn.map((r) => idOf.get(r.chunk_id) ?? -1);
+    });
+  const peer = hnswPeer(vectors, dims, OUR_EF_SEARCH);
+  const engines: Array<{ name: string; buildS: number | null; search: (q: Float32Array) => Promise<number[]> | number[] }> = [
+    { name: `pgvector HNSW in PGlite (SQL top-10, ef_search=${OUR_EF_SEARCH})`, buildS: null, search: ours },
+    { name: peer.name, buildS: peer.buildMs / 1000, search: (q) => peer.search(q, 10) },
+  ];
+  const out = [];
+  for (const e of engines) {
+    for (const q of qv.slice(0, 20)) await e.search(q);
+    const times: number[] = [];
+    let hits = 0;
+    const cpu0 = process.cpuUsage();
+    for (let pass = 0; pass < 2; pass++) {
+      for (const [i, q] of qv.entries()) {
+        const t = performance.now();
+        const got = await e.search(q);
+        times.push(performance.now() - t);
+        if (pass === 0) hits += got.filter((g) => truth[i].has(g)).length;
+      }
+    }
+    out.push({ store: label, engine: e.name, vectors: vectors.length, ...stats(times, process.cpuUsage(cpu0)), recallVsExact: hits / (10 * qv.length), buildS: e.buildS });
+  }
+  return out;
 }
 
 /**
@@ -136,6 +222,7 @@ async function peerRows(rt: Runtime, label: string) {
     for (const q of queries.slice(0, 20)) p.search(q.query, 10);
     const times: number[] = [];
     let found = 0;
+    const cpu0 = process.cpuUsage();
     for (let pass = 0; pass < 2; pass++) {
       for (const q of queries) {
         const t = performance.now();
@@ -144,32 +231,37 @@ async function peerRows(rt: Runtime, label: string) {
         if (pass === 0 && ids.some((id) => relevant(id, q))) found++;
       }
     }
-    out.push({ store: label, mode: p.name, chunks: rows.length, ...stats(times), recallAt10: found / queries.length, buildS: p.buildMs / 1000, heapMb: p.heapMb });
+    out.push({ store: label, mode: p.name, chunks: rows.length, ...stats(times, process.cpuUsage(cpu0)), recallAt10: found / queries.length, buildS: p.buildMs / 1000, heapMb: p.heapMb });
   }
   return out;
 }
 
-async function measureStore(label: string, rt: Runtime, withPeers: boolean) {
+export async function measureStore(label: string, rt: Runtime, withPeers: boolean) {
   const log = (s: string) => process.stdout.write(`${s}\n`);
   log(`[${label}] preparing ${TARGET_CHUNKS} chunks…`);
   await build100k(rt, log);
   const chunks = await chunkCount(rt);
   const out: Array<Record<string, unknown> & { store: string; mode: string; n: number; p50: number; p95: number; max: number }> = [];
   for (const mode of ['hybrid', 'bm25', 'vector'] as const) out.push({ store: label, chunks, ...(await latency(rt, mode)) });
+  // The same fused search without the rerank stage: the difference is what the rerank costs per query.
+  out.push({ store: label, chunks, ...(await latency(rt, 'hybrid', 'hybrid, rerank off', { rerank: null })) });
   const size = await storageMb(rt);
   log(`[${label}] storage: chunks ${size.chunks.toFixed(0)} MB, posting lists ${size.postings.toFixed(0)} MB (${size.terms} terms, ${size.segments} segments), vectors ${size.vectors.toFixed(0)} MB`);
   if (withPeers) out.push(...(await peerRows(rt, label)));
-  return { rows: out, size };
+  const vectors = withPeers ? await vectorRows(rt, label) : [];
+  return { rows: out, size, vectors };
 }
 
 export async function runSearchBench() {
   const rows: Array<Record<string, unknown> & { store: string; mode: string; n: number; p50: number; p95: number; max: number }> = [];
   const sizes: Array<Record<string, unknown>> = [];
+  const vectorOut: Array<Awaited<ReturnType<typeof vectorRows>>[number]> = [];
   mkdirSync(PGLITE_CACHE, { recursive: true });
   const embedded = await testRuntime({ YZ_DATA_DIR: PGLITE_CACHE }, { inMemory: false });
   try {
     const m = await measureStore('PGlite (embedded)', embedded, true);
     rows.push(...m.rows);
+    vectorOut.push(...m.vectors);
     sizes.push({ store: 'PGlite (embedded)', ...m.size });
   } finally {
     await embedded.close();
@@ -194,9 +286,9 @@ export async function runSearchBench() {
   }
   printTable(
     `Search latency, ${TARGET_CHUNKS.toLocaleString()} chunks, ${loadRetrievalQueries().length} authored queries × 2 passes (no LLM); peers in-process on the same chunks and queries`,
-    ['store', 'engine / mode', 'chunks', 'queries', 'p50', 'p95', 'max', 'recall@10', 'build', 'heap'],
+    ['store', 'engine / mode', 'chunks', 'queries', 'p50', 'p95', 'max', 'CPU / query', 'recall@10', 'build', 'heap'],
     rows.map((r) => [
-      r.store, r.mode, String(r.chunks), r.n, ms(r.p50), ms(r.p95), ms(r.max),
+      r.store, r.mode, String(r.chunks), r.n, ms(r.p50), ms(r.p95), ms(r.max), ms(Number(r.cpuMs)),
       typeof r.recallAt10 === 'number' ? r.recallAt10.toFixed(3) : '(quality bench)',
       typeof r.buildS === 'number' ? `${r.buildS.toFixed(1)} s` : '—', typeof r.heapMb === 'number' ? `${r.heapMb.toFixed(0)} MB` : '—',
     ]),
@@ -206,5 +298,10 @@ export async function runSearchBench() {
     ['store', 'chunks', 'posting lists', 'terms', 'segments', 'vectors'],
     sizes.map((s) => [String(s.store), Number(s.chunks).toFixed(0), Number(s.postings).toFixed(0), String(s.terms), String(s.segments), Number(s.vectors).toFixed(0)]),
   );
-  return { rows, sizes };
+  printTable(
+    `Vector top-10, ${loadRetrievalQueries().length} authored queries × 2 passes, the same vectors in both indexes; recall@10 against an exact scan`,
+    ['store', 'engine', 'vectors', 'p50', 'p95', 'max', 'CPU / query', 'recall@10 vs exact', 'build'],
+    vectorOut.map((r) => [r.store, r.engine, String(r.vectors), ms(r.p50), ms(r.p95), ms(r.max), ms(r.cpuMs), r.recallVsExact.toFixed(3), r.buildS === null ? '(cached)' : `${r.buildS.toFixed(1)} s`]),
+  );
+  return { rows, sizes, vectors: vectorOut };
 }
