@@ -237,6 +237,9 @@ function phraseSpans(text: string, known: readonly KnownSpan[], inKnown: Int32Ar
     // A modality inside an exam's name (钼靶X线检查, 胸部X线检查): the modality, with the rest as its site.
     const mod = parts.filter((k) => k.entry.type !== 'Anatomy').at(-1) as KnownSpan;
     return [{ start: a, end: b, text: text.slice(a, b), type: mod.entry.type, head: mod.entry, known: true, site: text.slice(a, mod.start).trim() || undefined }];
+  } else if (/^(?:症|病|综合征)$/.test(text.slice(head.end, b)) && guessEntityType(text.slice(a, b)) === 'Disease' && !hasVerb(tools, text.slice(a, head.start))) {
+    // A known sign or finding, then a disease suffix (脊髓 + 空洞 + 症): the name of a disease, not the sign.
+    return [{ start: a, end: b, text: text.slice(a, b), type: 'Disease' }];
   } else if (parts.every((k) => k.entry.type === 'Anatomy' || k.entry.type === 'Disease')) {
     // Sites (or a disease), then a name with a head of its own: one name (甲状腺功能亢进症, 肾性贫血, 心包摩擦音,
     // 冠状动脉造影, 卵巢囊肿蒂扭转).

@@ -248,6 +248,8 @@ export class RulesExtractor implements Extractor {
   private acceptable(p: Proposal, view: SentenceView): boolean {
     const { rule } = p;
     if (!typesFit(rule.predicate, p.subjectType, p.objectType)) return false;
+    // "可出现起源于右心室的室性心动过速": the site describes the noun after 的, not what came before the verb.
+    if (rule.predicate === 'located_at' && p.object.start >= p.trigger.end && view.masked[p.object.end] === '的' && SITE_IN_RELATIVE.test(view.masked.slice(view.clauses[clauseIndex(view.clauses, p.trigger.start)].start, p.trigger.start))) return false;
     // "以休息和对症治疗为主" is about treatment: nothing in it is a sign.
     if (rule.predicate === 'has_sign' && p.object.start >= p.trigger.start && p.object.end <= p.trigger.end && /治疗|疗法|手术/.test(view.masked.slice(p.trigger.start, p.trigger.end))) return false;
     // A class of diseases (恶性肿瘤, 肛肠疾病) is no sign of one, and a copula onto one states no subtype worth a triple.
@@ -275,6 +277,9 @@ export class RulesExtractor implements Extractor {
     return mods.size === 1 ? { modality: [...mods][0].slice(0, 40) } : {};
   }
 }
+
+/** A verb that takes the phrase a site clause modifies as its object (出现…起源于X的Y). */
+const SITE_IN_RELATIVE = /(?:出现|可见|见到|有|伴有?|表现为|发生|引起|导致|形成|并发|合并)[^，。；]{0,4}$/;
 
 /** A clause that lists causes (诱因包括, 病因有): what it names is no treatment. */
 const CAUSE_LIST = /(?:诱因|病因|原因|危险因素|致病因素)[^，。；]{0,4}?(?:包括|有|为|是)/;
