@@ -250,6 +250,9 @@ export class RulesExtractor implements Extractor {
     if (!typesFit(rule.predicate, p.subjectType, p.objectType)) return false;
     // "可出现起源于右心室的室性心动过速": the site describes the noun after 的, not what came before the verb.
     if (rule.predicate === 'located_at' && p.object.start >= p.trigger.end && view.masked[p.object.end] === '的' && SITE_IN_RELATIVE.test(view.masked.slice(view.clauses[clauseIndex(view.clauses, p.trigger.start)].start, p.trigger.start))) return false;
+    // A named disease is a manifestation only inside the list its trigger opens (表现为短暂性脑缺血发作和脑梗死), not
+    // in a later clause (表现为肺叶实变，与大叶性肺炎相似).
+    if (rule.predicate === 'has_sign' && p.objectType === 'Disease' && (p.object.clause !== clauseIndex(view.clauses, p.trigger.start) || LIKENESS.test(view.masked.slice(p.object.end)))) return false;
     // "以休息和对症治疗为主" is about treatment: nothing in it is a sign.
     if (rule.predicate === 'has_sign' && p.object.start >= p.trigger.start && p.object.end <= p.trigger.end && /治疗|疗法|手术/.test(view.masked.slice(p.trigger.start, p.trigger.end))) return false;
     // A class of diseases (恶性肿瘤, 肛肠疾病) is no sign of one, and a copula onto one states no subtype worth a triple.
@@ -277,6 +280,9 @@ export class RulesExtractor implements Extractor {
     return mods.size === 1 ? { modality: [...mods][0].slice(0, 40) } : {};
   }
 }
+
+/** Wording of likeness after a name (与大叶性肺炎相似): the name is compared with, not shown. */
+const LIKENESS = /^[^，。；]{0,6}?(?:相似|类似|相仿|鉴别|混淆)/;
 
 /** A verb that takes the phrase a site clause modifies as its object (出现…起源于X的Y). */
 const SITE_IN_RELATIVE = /(?:出现|可见|见到|有|伴有?|表现为|发生|引起|导致|形成|并发|合并)[^，。；]{0,4}$/;
