@@ -19,7 +19,8 @@ const SUFFIXES: Array<[NameKind, string[]]> = [
       '肉瘤', '白血病', '淋巴瘤', '腺瘤', '血管瘤', '病变', '坏死', '积水', '妊娠', '出血热', '疟', '肾损伤', '狭窄症', '转移', '心绞痛', '心肌梗死',
       '肥大症', '亢进症', '减退症', '不全', '关节炎', '偏头痛', '神经痛', '巨大儿', '异位', '梗', '毒血症', '败血症', '脓毒症', '菌痢', '流脑', '房颤',
       '痛风', '血症', '尿症', '瘫', '痿', '闭锁', '高压', '子痫前期', '甲亢', '甲减', '血管内凝血', '感冒', '流感', '危象',
-      '憩室', '静脉曲张', '曲张', '纤维化', '肌营养不良', '结构不良', '淀粉样变', '淀粉样变性',
+      // Conditions named after the chest they fill (胸 alone is no head: 桶状胸 and 鸡胸 are signs).
+      '气胸', '血胸', '脓胸', '乳糜胸', '液气胸', '血气胸', '憩室', '静脉曲张', '曲张', '纤维化', '肌营养不良', '结构不良', '淀粉样变', '淀粉样变性',
       // English heads (upper-cased when matched): -itis, -oma, -osis, …
       'ITIS', 'OMA', 'OSIS', 'IASIS', 'EMIA', 'AEMIA', 'PATHY', 'DISEASE', 'SYNDROME', 'CANCER', 'CARCINOMA', 'INFECTION', 'FRACTURE', 'FAILURE', 'STROKE',
       'PNEUMONIA', 'EMBOLISM', 'THROMBOSIS', 'ANEURYSM', 'DISSECTION', 'ABSCESS', 'CYST', 'HERNIA', 'ULCER', 'INFARCTION', 'INFARCT', 'HEMORRHAGE',
@@ -45,7 +46,7 @@ const SUFFIXES: Array<[NameKind, string[]]> = [
       // Heads of visible findings (Koplik斑, 斑丘疹, 水疱): generic morphology, not a list of terms.
       '疹', '斑', '疱', '苔',
       '怒张', '缺血', '突眼', '凸出', '突出', '僵硬', '板紧', '发紧', '麻痹', '萎缩', '挛缩', '变形', '溃烂', '糜烂', '渗血', '潮红', '发红', '红肿', '触痛',
-      '肌紧张', '板状腹', '膨隆', '隆起', '凹陷', '变浅', '变窄', '增宽', '僵直', '扩大',
+      '肌紧张', '板状腹', '膨隆', '隆起', '凹陷', '变浅', '变窄', '增宽', '僵直', '扩大', '桶状胸', '漏斗胸',
       'PAIN', 'FEVER', 'COUGH', 'DYSPNEA', 'DYSPNOEA', 'FATIGUE', 'SWELLING', 'RASH', 'BLEEDING', 'ALGIA', 'RRHEA', 'RRHOEA', 'NAUSEA', 'VOMITING',
       'HEADACHE', 'WEIGHT LOSS', 'JAUNDICE', 'EDEMA', 'OEDEMA', 'TENDERNESS', 'MURMUR', 'URIA', 'TACHYCARDIA', 'BRADYCARDIA', 'HYPOTENSION',
       'CONFUSION', 'SEIZURE', 'SEIZURES', 'WEAKNESS', 'CHILLS', 'SWEATS', 'SWEATING', 'WHEEZING', 'WHEEZE', 'HEMOPTYSIS', 'HAEMOPTYSIS',
@@ -58,7 +59,7 @@ const SUFFIXES: Array<[NameKind, string[]]> = [
     [
       '征', '影', '灶', '强化', '信号', '高信号', '低信号', '密度', '高密度影', '低密度影', '回声', '强回声', '低回声', '声影', '结节', '钙化', '空洞', '气液平面',
       '液平面', '平面', '三角', '骨针', '实变', '渗出', '血流信号', '廓清', '快进快出', '尾征', '晕征', '膜片', '内膜片', '真假腔', '改变', '骨质破坏',
-      '骨膜反应', '瘤骨', '形成',
+      '骨膜反应', '瘤骨', '形成', '回声团', '暗区',
       // Lines and rings a picture or an examination shows (帕氏线, Kerley B线, 口周苍白圈).
       '线', '圈',      '线', '圈',
       'SIGN', 'OPACITY', 'OPACITIES', 'CONSOLIDATION', 'NODULE', 'NODULES', 'ENHANCEMENT', 'CALCIFICATION', 'CAVITATION', 'EFFUSION', 'INFILTRATE',

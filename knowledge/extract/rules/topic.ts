@@ -66,7 +66,7 @@ export function headingDefinedIn(headingPath: readonly string[], text: string): 
 const SOME_CASES = /^(?:其中|少数|部分|个别|多数|约[0-9０-９]|[^，。；]{0,12}者)|合并[^，。；]{1,20}者/;
 
 /** Words that make a short sentence a statement rather than a heading line. */
-const STATEMENT = /[是为有无见可及和与或的了呈伴示由即]|表现|出现|包括|引起|导致|[又也亦简俗]称|又名|合并|并发|继发|所致|累及|患者|患儿|病人|部分|多数|少数|^(?:常(?!染)|多(?!发|囊|形|系)|易|偶|亦|也|还|均|但|而)/;
+const STATEMENT = /[是为有无见可及和与或的了呈伴示由即需应须宜者]|排除|受累|表现|出现|包括|引起|导致|[又也亦简俗]称|又名|合并|并发|继发|所致|累及|患者|患儿|病人|部分|多数|少数|^(?:常(?!染)|多(?!发|囊|形|系)|易|偶|亦|也|还|均|但|而)/;
 
 /**
  * The name a sentence opens with: all of its text before the copula, the bracket or 的病因…, when a
@@ -193,7 +193,7 @@ export function sentenceTopic(
  * comma, or what textbooks open a disease with besides a definition — its cause (「X多由…所致」「X主要由…引起」),
  * its usual company or site (「X常伴…」「X好发于…」), its character or kinds (「X以…为主」「X分为…」).
  */
-const SECTION_OPENER = /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|泛指|，|,|(?:is|are)\b|(?:多|常|主要|大多|绝大多数|均|一般)?(?:由|因)|(?:常|多)(?:伴|合并|并发|继发)|(?:好|多|常)(?:发|见)|多为|常为|以|(?:可|常)?分为|(?:主要|多|常)?表现为)/;
+const SECTION_OPENER = /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|泛指|，|,|(?:is|are)\b|(?:绝大多数|大多数|大多|多数)(?:为|是|系)|(?:多|常|主要|大多|绝大多数|均|一般)?(?:由|因)|(?:常|多)(?:伴|合并|并发|继发)|(?:好|多|常)(?:发|见)|多为|常为|以|(?:可|常)?分为|(?:主要|多|常)?表现为)/;
 
 function sameName(a: LocalMention, b: LocalMention): boolean {
   if (a.entry && b.entry) return a.entry.id === b.entry.id;
