@@ -140,7 +140,7 @@ const EXAMINED_BY: PatternRule[] = [
   rule('used_for_dx', 'examined_by', `(?:用于|适用于|适合|有助于)${gap(20)}的?(?:诊断|确诊|评估|评价|检出|筛查|随访|鉴别|分期|检查|定位|排除|明确)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
   // In a lone sentence the sign an exam shows is what it examines ("CTPA可见充盈缺损"); in a textbook
   // section "可见" describes the picture, and an exam that can find something examines the section's disease.
-  { ...rule('detects', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可发现|能发现|可显示|能显示|可检出|能检出|可明确|能明确|可确诊|可评估|能评估|可测量|可判断|能判断)`, topicInside(DSF), left(MOD), 0.75), context: 'section' },
+  { ...rule('detects', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可发现|能发现|可显示|能显示|可检出|能检出|可明确|能明确|可确诊|可(?:进一步)?评估|能评估|可测量|可判断|能判断|可(?:动态|直接)?观察|可定量|可定位|可区分)`, topicInside(DSF), left(MOD), 0.75), context: 'section' },
   // No rule reads "胸部X线片可见…" / "CT表现为…" in a section as "the section's disease is examined by it": the
   // sentence states a picture, not a method of examining, and none of three independently written gold sets counts
   // it as one (on dev3 it made about half the wrong examined_by guesses). The signs it names are extracted.
