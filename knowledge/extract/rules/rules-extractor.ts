@@ -230,6 +230,9 @@ export class RulesExtractor implements Extractor {
   private subjectOf(p: Proposal, view: SentenceView): LocalMention | null {
     const s = this.resolve(p.subject, view);
     if (p.rule.predicate === 'examined_by' && view.topic && s && (s.type === 'Sign' || s.type === 'Finding') && p.subjectType !== 'Disease') return view.topic;
+    // "阵发性高血压是最具特征性的表现，发作时常伴头痛、心悸": a name stated to be the topic's manifestation is no
+    // subject of the signs listed after it; they are the topic's too.
+    if (p.rule.predicate === 'has_sign' && view.topic && s && s !== view.topic && !s.implicit && s.start >= 0 && s.end <= p.trigger.start && STATED_MANIFESTATION.test(view.masked.slice(s.end, p.trigger.start))) return view.topic;
     return s;
   }
 
@@ -280,6 +283,9 @@ export class RulesExtractor implements Extractor {
     return mods.size === 1 ? { modality: [...mods][0].slice(0, 40) } : {};
   }
 }
+
+/** A name's own clause saying it is a manifestation (是本病最常见的临床表现，): what follows is the topic's. */
+const STATED_MANIFESTATION = /^(?:发作)?(?:是|为)[^，。；]{0,16}(?:表现|症状|体征|征象)[，,]/;
 
 /** Wording of likeness after a name (与大叶性肺炎相似): the name is compared with, not shown. */
 const LIKENESS = /^[^，。；]{0,6}?(?:相似|类似|相仿|鉴别|混淆)/;

@@ -52,7 +52,7 @@ const CAUSE = '(?:的)?(?:诱因|病因|原因|危险因素|致病因素)';
 const HAS_SIGN: PatternRule[] = [
   rule('manifests', 'has_sign', `(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|典型|常常|还可)?表现为|${QUAL}?的?(?:影像学?|${M}+|临床)?(?:表现|征象|特征|特点|改变|标志|症状|体征|皮损|三联征|三联症)(?:主要)?(?:[^，。；]{0,6}[，,])?(?:还|也|亦|可|可概括|通常|多|常)?(?:为|是|包括|有)`, left(DIS), right(SIGN, 'all', { accept: ['Disease'], acceptKnown: true }), 0.9),
   // "烧心和反流是本病最常见的典型症状": what a disease presents with, the symptoms as grammatical subject.
-  rule('is_symptom', 'has_sign', `(?:是|为)${gap(16)}的?${QUAL}?的?${CLINICAL}`, topicInside(DIS), left(SIGN, 'all', { open: true }), 0.9),
+  rule('is_symptom', 'has_sign', `(?:是|为)${gap(16)}的?${QUAL}?的?${CLINICAL}`, topicInside(DIS), left(SIGN, 'all', { open: true, accept: ['Disease'], acceptKnown: true }), 0.9),
   rule('seen', 'has_sign', `(?:可|常|多|亦|也|均|通常|往往|常常|可以|还可|还)?(?:见到|可见(?!于)|常见(?![于的]|${CAUSE})|多见(?![于的]|${CAUSE})|出现|发生(?!于|在|率|部位|的)|伴有|伴|呈现|呈|显示|可有|常有|多有|均有|内有|但有|而有|则有|并有|尚有|可发现|能发现|突发|突然出现|(?:可|常|多)?(?:触及|闻及|扪及|听到)|(?<=少数|部分|多数|个别|患者|患儿|病人)(?:可|仅|也|亦)?有(?![助关效时些无]))`, left(DIS), right(SIGN, 'all', { accept: ['Disease'], headed: true }), 0.8),
   { ...rule('causes_sign', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:引起|导致|形成)', left(DIS), right(SIGN, 'all', { headed: true }), 0.8), notInRelative: true },
   // "X未见Y", "X无Y": the relation is stated as absent (the negation cue sets the certainty).
