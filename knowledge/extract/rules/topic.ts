@@ -63,7 +63,7 @@ export function headingDefinedIn(headingPath: readonly string[], text: string): 
 }
 
 /** A sentence about some of the topic's cases: what it names is a form of the topic, not a new topic. */
-const SOME_CASES = /^(?:其中|少数|部分|个别|多数|约[0-9０-９]|[^，。；]{0,12}者)|合并[^，。；]{1,20}者/;
+const SOME_CASES = /^(?:其中|少数|部分|个别|多数|约[0-9０-９]|[^，。；]{0,12}者)|合并[^，。；]{1,20}者|者(?:称为|称之为|被称为)/;
 
 /** Words that make a short sentence a statement rather than a heading line. */
 const STATEMENT = /[是为有无见可及和与或的了呈伴示由即需应须宜者]|排除|受累|表现|出现|包括|引起|导致|[又也亦简俗]称|又名|合并|并发|继发|所致|累及|患者|患儿|病人|部分|多数|少数|^(?:常(?!染)|多(?!发|囊|形|系)|易|偶|亦|也|还|均|但|而)/;
