@@ -13,7 +13,7 @@ import { findSynonyms } from './synonyms.ts';
 import { headingDefinedIn, headingTopic, sentenceTopic } from './topic.ts';
 
 /** Bump when rules, cues or mention finding change what is extracted: candidates record it. */
-export const RULES_VERSION = 'rules-v6';
+export const RULES_VERSION = 'rules-v7';
 
 /** Procedures that examine rather than treat: named as treatment only when the trigger says 治疗/treat. */
 const DIAGNOSTIC_PROCEDURE = /活检|检查|造影|镜|穿刺(?!引流)|诊断性|刮宫|biopsy|scopy|graphy/i;
@@ -233,6 +233,8 @@ export class RulesExtractor implements Extractor {
     // "阵发性高血压是最具特征性的表现，发作时常伴头痛、心悸": a name stated to be the topic's manifestation is no
     // subject of the signs listed after it; they are the topic's too.
     if (p.rule.predicate === 'has_sign' && view.topic && s && s !== view.topic && !s.implicit && s.start >= 0 && s.end <= p.trigger.start && STATED_MANIFESTATION.test(view.masked.slice(s.end, p.trigger.start))) return view.topic;
+    // "约半数为功能性肿瘤，可表现为库欣综合征": a share of the topic's cases; what they show, the topic shows.
+    if (p.rule.predicate === 'has_sign' && view.topic && s && s !== view.topic && !s.implicit && s.start >= 0 && SHARE_OF_CASES.test(view.masked.slice(view.clauses[s.clause]?.start ?? 0, s.start))) return view.topic;
     return s;
   }
 
@@ -286,6 +288,9 @@ export class RulesExtractor implements Extractor {
 
 /** A name's own clause saying it is a manifestation (是本病最常见的临床表现，): what follows is the topic's. */
 const STATED_MANIFESTATION = /^(?:发作)?(?:是|为)[^，。；]{0,16}(?:表现|症状|体征|征象)[，,]/;
+
+/** Words that make the name after them a share of the topic's cases (约半数为…, 少数为…, 30%为…). */
+const SHARE_OF_CASES = /^(?:其中)?(?:约|近)?(?:半数|少数|多数|部分|大多数|绝大多数|[0-9０-９]+(?:\.[0-9]+)?[%％]|[一二三四五六七八九十]+分之[一二三四五六七八九十]+)(?:以上|左右)?(?:病例|患者)?(?:为|是)$/;
 
 /** Wording of likeness after a name (与大叶性肺炎相似): the name is compared with, not shown. */
 const LIKENESS = /^[^，。；]{0,6}?(?:相似|类似|相仿|鉴别|混淆)/;
