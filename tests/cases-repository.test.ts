@@ -7,7 +7,7 @@ import { type DatabaseSuite, onEveryDatabase } from './helpers/databases.ts';
 const row = (id: string, over: Partial<CaseRow> = {}): CaseRow => ({
   id, status: 'draft', demo: false, diseaseArea: 'acute_abdomen', modality: 'CT', bodyPart: '腹部', title: `病例 ${id}`, findingsText: '膈下游离气体。',
   impression: '', diagnosis: { name: '消化道穿孔', entityId: 'dis.gi_perforation' }, acceptable: [], findings: [{ entityId: 'find.pneumoperitoneum', finding: '膈下游离气体', certainty: 'present' }],
-  fields: { freeAir: true }, teachingPoints: [], keyImages: [], studies: [], sourceRefs: [], patientRef: null, relationIds: [], fingerprint: `fp-${id}`, ...over,
+  fields: { freeAir: true }, teachingPoints: [], keyImages: [], studies: [], sourceRefs: [], patientRef: null, patientKey: null, relationIds: [], fingerprint: `fp-${id}`, ...over,
 });
 
 const suite: DatabaseSuite = (name, open, teardown) => {
