@@ -7,6 +7,7 @@ import type { Embedder } from '../search/index.ts';
 import type { Database } from '../store/index.ts';
 import { type Case, type CaseFilter, type CaseInputParsed, CaseInputSchema, type MatchRequest, MatchRequestSchema, type StructuredFinding } from './case.schemas.ts';
 import { type RowError, readCaseFile } from './case-file.ts';
+import type { CaseVectorsRepository } from './case-vectors.repository.ts';
 import type { CaseImageMeta, CaseRow, CasesRepository } from './cases.repository.ts';
 import { type CaseVote, type RankedDisease, rankDifferential } from './differential.ts';
 import { checkFields, type DiseaseFields } from './disease-fields.ts';
@@ -36,6 +37,8 @@ export interface CasesDeps {
   llm?: () => LlmProvider | null;
   /** The search embedder (hash offline, e5 when configured): adds the vector part to similar-case scores. */
   embedder?: Embedder;
+  /** Where case vectors are kept between processes (absent: embedded once per process). */
+  vectors?: CaseVectorsRepository;
 }
 
 /** Which vectors scored a match: the embedder's model, or why there were none. */
@@ -450,19 +453,31 @@ export class CasesService {
   }
 
   /**
-   * The cases' findings texts embedded as documents (cached by model and text). An embedder that fails leaves the
+   * The cases' findings texts embedded as documents (cached by model and text in memory and in case_vectors, so a
+   * restart reads the library's vectors back instead of embedding it again). An embedder that fails leaves the
    * index without vectors and says so in every result (scores fall back to findings + text), never a half-filled index.
    */
   private async caseVectors(texts: string[]): Promise<{ vectors: Float32Array[] | null; note?: string }> {
     const embedder = this.deps.embedder;
     if (!embedder) return { vectors: null, note: '未配置向量模型 / no embedder' };
     const keyOf = (t: string) => `${embedder.model}\u0000${t}`;
-    const missing = [...new Set(texts.filter((t) => !this.vectorCache.has(keyOf(t))))];
+    let missing = [...new Set(texts.filter((t) => !this.vectorCache.has(keyOf(t))))];
     try {
+      // Vectors kept by an earlier process (case_vectors) are read back; only texts never embedded are embedded.
+      if (this.deps.vectors && missing.length) {
+        const hashOf = new Map(missing.map((t) => [t, sha256Hex(t)]));
+        const stored = await this.deps.vectors.get(embedder.model, [...hashOf.values()]);
+        for (const t of missing) {
+          const v = stored.get(hashOf.get(t) as string);
+          if (v && v.length === embedder.dims) this.vectorCache.set(keyOf(t), v);
+        }
+        missing = missing.filter((t) => !this.vectorCache.has(keyOf(t)));
+      }
       for (let i = 0; i < missing.length; i += 64) {
         const batch = missing.slice(i, i + 64);
         const out = await embedder.embed(batch, 'document');
         for (const [k, t] of batch.entries()) this.vectorCache.set(keyOf(t), out[k]);
+        await this.deps.vectors?.put(embedder.model, batch.map((t, k) => [sha256Hex(t), out[k]] as const));
       }
     } catch (e) {
       return { vectors: null, note: `向量模型不可用，仅按所见与文本评分 / embedder ${embedder.model} failed: ${(e as Error).message}` };

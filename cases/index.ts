@@ -11,6 +11,7 @@ export {CASE_STATUSES,
   type MatchRequest, MatchRequestSchema, MODALITIES, type StructuredFinding, StructuredFindingSchema, type Study,
 } from './case.schemas.ts';
 export { type RowError, readCaseFile } from './case-file.ts';
+export { CaseVectorsRepository } from './case-vectors.repository.ts';
 export { type CaseImageMeta, type CaseRow, CasesRepository } from './cases.repository.ts';
 export { CasesService, type DifferentialOutput, type ImportResult, type PatientTimeline, type SimilarResult, type VectorsUsed } from './cases.service.ts';
 export { Cases, type CasesCapabilityDeps } from './cases.ts';
