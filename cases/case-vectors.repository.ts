@@ -14,10 +14,13 @@ export class CaseVectorsRepository {
   async get(model: string, hashes: readonly string[]): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();
     for (let i = 0; i < hashes.length; i += BATCH) {
-      const { rows } = await this.db.query<{ text_hash: string; dim: number; vector: Uint8Array }>(
+      const { rows } = await this.db.query<{ text_hash: string; dim: number; vector: string }>(
         'SELECT text_hash, dim, vector FROM case_vectors WHERE model = $1 AND text_hash = ANY($2)', [model, hashes.slice(i, i + BATCH)],
       );
-      for (const r of rows) if (r.vector.byteLength === r.dim * 4) out.set(r.text_hash, fromBytes(r.vector, r.dim));
+      for (const r of rows) {
+        const bytes = Buffer.from(r.vector, 'base64');
+        if (bytes.byteLength === r.dim * 4) out.set(r.text_hash, fromBytes(bytes, r.dim));
+      }
     }
     return out;
   }
@@ -28,14 +31,14 @@ export class CaseVectorsRepository {
       const batch = vectors.slice(i, i + BATCH);
       await q.query(
         `INSERT INTO case_vectors (model, text_hash, dim, vector)
-         SELECT $1, h, d, v FROM unnest($2::text[], $3::int[], $4::bytea[]) AS t(h, d, v) ON CONFLICT (model, text_hash) DO NOTHING`,
-        [model, batch.map(([h]) => h), batch.map(([, v]) => v.length), batch.map(([, v]) => toBytes(v))],
+         SELECT $1, h, d, v FROM unnest($2::text[], $3::int[], $4::text[]) AS t(h, d, v) ON CONFLICT (model, text_hash) DO NOTHING`,
+        [model, batch.map(([h]) => h), batch.map(([, v]) => v.length), batch.map(([, v]) => toBytes(v).toString('base64'))],
       );
     }
   }
 }
 
-/** A Float32Array's bytes (the platform's byte order, little-endian on every machine the product runs on). */
+/** A Float32Array's bytes (the platform's byte order, little-endian on every machine the product runs on); stored as base64. */
 const toBytes = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
 function fromBytes(b: Uint8Array, dim: number): Float32Array {
