@@ -100,7 +100,7 @@ describe.skipIf(!chromiumAvailable())('case matching UI (Chromium)', () => {
   it('key images: an expert attaches one in the library; it is shown beside that typical case on the Compare page', async () => {
     const expert = await openPage(browser, `${server.url}/cases`, { auth: await server.tokenFor('expert', 'expert.e2e') });
     await expert.page.locator('[data-testid="case-row"][data-id="fx-pas-001"] .linkish').click();
-    await expert.page.locator('[data-testid="key-image-caption"]').fill('T2WI 矢状位：胎盘内暗带（合成示意图）');
+    await expert.page.locator('[data-testid="key-image-caption"]').fill('合成示意图：胸部 CT 肺窗（演示用，非患者影像）');
     await expert.page.locator('[data-testid="key-image-file"]').setInputFiles({ name: 'key.png', mimeType: 'image/png', buffer: readFileSync(path.join(ROOT, 'demo/figures/synthetic-chest-ct-lung-window.png')) });
     await expert.page.locator('[data-testid="key-image-message"]', { hasText: '已添加关键图像' }).waitFor();
     await expert.page.locator('[data-testid="key-image"] img').waitFor();

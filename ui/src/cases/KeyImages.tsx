@@ -10,7 +10,7 @@ const SOURCE_ZH: Record<CaseImage['source'], string> = { png: 'PNG', jpeg: 'JPEG
  */
 export function KeyImages({ caseId, images, onChanged, compact = false }: { caseId: string; images: CaseImage[]; onChanged?: () => void; compact?: boolean }) {
   const [caption, setCaption] = useState('');
-  const [message, setMessage] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
   async function upload(file: File) {
     const form = new FormData();
@@ -19,11 +19,11 @@ export function KeyImages({ caseId, images, onChanged, compact = false }: { case
     setBusy(true);
     try {
       const r = await fetchJson<{ created: boolean; metadataRemoved: string[] }>(`/api/cases/${encodeURIComponent(caseId)}/images`, { method: 'POST', body: form, headers: { accept: 'application/json' } });
-      setMessage(r.created ? `已添加关键图像${r.metadataRemoved.length ? `；已去除元数据：${r.metadataRemoved.join('、')}` : ''}` : '该图像已在此病例中');
+      setMessage({ text: r.created ? `已添加关键图像${r.metadataRemoved.length ? `；已去除元数据：${r.metadataRemoved.join('、')}` : ''}` : '该图像已在此病例中', error: false });
       setCaption('');
       onChanged?.();
     } catch (e) {
-      setMessage((e as Error).message);
+      setMessage({ text: (e as Error).message, error: true });
     } finally {
       setBusy(false);
     }
@@ -42,7 +42,7 @@ export function KeyImages({ caseId, images, onChanged, compact = false }: { case
           <label>说明 <input data-testid="key-image-caption" value={caption} maxLength={300} onChange={(e) => setCaption(e.target.value)} placeholder="如：肺窗示分叶征" /></label>
           <label>添加关键图像（PNG / JPEG / DICOM）<input type="file" data-testid="key-image-file" disabled={busy} accept=".png,.jpg,.jpeg,.dcm,image/png,image/jpeg,application/dicom" onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} /></label>
           <span className="muted small">图像元数据（EXIF 等）将被去除</span>
-          {message && <p className="notice small" data-testid="key-image-message">{message}</p>}
+          {message && <p className={`small ${message.error ? 'warn-text' : 'notice'}`} role={message.error ? 'alert' : undefined} data-testid="key-image-message">{message.text}</p>}
         </div>
       )}
     </div>
