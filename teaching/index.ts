@@ -31,5 +31,5 @@ export {
 } from './transfer/index.ts';
 export { TEMPLATE_VERSION, TemplateEngine } from './templates.engine.ts';
 export { type GuidelineTable, numbersIn, partOf, TABLE_TEMPLATE, tableItems, tableQuote } from './table-items.ts';
-export { FIGURE_LIMITS, type Figure, readFigure, type WindowLevel } from './figures.ts';
+export { FIGURE_LIMITS, type Figure, readFigure, type WindowLevel } from '../imaging/index.ts';
 export type { FigureMeta } from './figures.repository.ts';
