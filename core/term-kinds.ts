@@ -19,6 +19,8 @@ const SUFFIXES: Array<[NameKind, string[]]> = [
       '肉瘤', '白血病', '淋巴瘤', '腺瘤', '血管瘤', '病变', '坏死', '积水', '妊娠', '出血热', '疟', '肾损伤', '狭窄症', '转移', '心绞痛', '心肌梗死',
       '肥大症', '亢进症', '减退症', '不全', '关节炎', '偏头痛', '神经痛', '巨大儿', '异位', '梗', '毒血症', '败血症', '脓毒症', '菌痢', '流脑', '房颤',
       '痛风', '血症', '尿症', '瘫', '痿', '闭锁', '高压', '子痫前期', '甲亢', '甲减', '血管内凝血', '感冒', '流感', '危象',
+      // Conditions named after the chest they fill (胸 alone is no head: 桶状胸 and 鸡胸 are signs).
+      '气胸', '血胸', '脓胸', '乳糜胸', '液气胸', '血气胸', '憩室', '静脉曲张', '曲张', '纤维化', '肌营养不良', '结构不良', '淀粉样变', '淀粉样变性',
       // English heads (upper-cased when matched): -itis, -oma, -osis, …
       'ITIS', 'OMA', 'OSIS', 'IASIS', 'EMIA', 'AEMIA', 'PATHY', 'DISEASE', 'SYNDROME', 'CANCER', 'CARCINOMA', 'INFECTION', 'FRACTURE', 'FAILURE', 'STROKE',
       'PNEUMONIA', 'EMBOLISM', 'THROMBOSIS', 'ANEURYSM', 'DISSECTION', 'ABSCESS', 'CYST', 'HERNIA', 'ULCER', 'INFARCTION', 'INFARCT', 'HEMORRHAGE',
@@ -44,7 +46,7 @@ const SUFFIXES: Array<[NameKind, string[]]> = [
       // Heads of visible findings (Koplik斑, 斑丘疹, 水疱): generic morphology, not a list of terms.
       '疹', '斑', '疱', '苔',
       '怒张', '缺血', '突眼', '凸出', '突出', '僵硬', '板紧', '发紧', '麻痹', '萎缩', '挛缩', '变形', '溃烂', '糜烂', '渗血', '潮红', '发红', '红肿', '触痛',
-      '肌紧张', '板状腹', '膨隆', '隆起', '凹陷', '变浅', '变窄', '增宽', '僵直',
+      '肌紧张', '板状腹', '膨隆', '隆起', '凹陷', '变浅', '变窄', '增宽', '僵直', '扩大', '桶状胸', '漏斗胸',
       'PAIN', 'FEVER', 'COUGH', 'DYSPNEA', 'DYSPNOEA', 'FATIGUE', 'SWELLING', 'RASH', 'BLEEDING', 'ALGIA', 'RRHEA', 'RRHOEA', 'NAUSEA', 'VOMITING',
       'HEADACHE', 'WEIGHT LOSS', 'JAUNDICE', 'EDEMA', 'OEDEMA', 'TENDERNESS', 'MURMUR', 'URIA', 'TACHYCARDIA', 'BRADYCARDIA', 'HYPOTENSION',
       'CONFUSION', 'SEIZURE', 'SEIZURES', 'WEAKNESS', 'CHILLS', 'SWEATS', 'SWEATING', 'WHEEZING', 'WHEEZE', 'HEMOPTYSIS', 'HAEMOPTYSIS',
@@ -57,7 +59,7 @@ const SUFFIXES: Array<[NameKind, string[]]> = [
     [
       '征', '影', '灶', '强化', '信号', '高信号', '低信号', '密度', '高密度影', '低密度影', '回声', '强回声', '低回声', '声影', '结节', '钙化', '空洞', '气液平面',
       '液平面', '平面', '三角', '骨针', '实变', '渗出', '血流信号', '廓清', '快进快出', '尾征', '晕征', '膜片', '内膜片', '真假腔', '改变', '骨质破坏',
-      '骨膜反应', '瘤骨', '形成',
+      '骨膜反应', '瘤骨', '形成', '回声团', '暗区',
       // Lines and rings a picture or an examination shows (帕氏线, Kerley B线, 口周苍白圈).
       '线', '圈',      '线', '圈',
       'SIGN', 'OPACITY', 'OPACITIES', 'CONSOLIDATION', 'NODULE', 'NODULES', 'ENHANCEMENT', 'CALCIFICATION', 'CAVITATION', 'EFFUSION', 'INFILTRATE',
@@ -107,6 +109,13 @@ const SUFFIXES: Array<[NameKind, string[]]> = [
     [
       '部', '叶', '段', '腺', '骨', '关节', '韧带', '胸膜', '腹膜', '脑膜', '管', '脏', '腔', '窦', '嵴', '陷凹', '象限', '干骺端', '端', '凸面', '窦旁', '结肠',
       '直肠', '胃', '十二指肠', '卵巢', '子宫', '阴囊', '肾', '肝', '脾', '肺', '心', '脑', '颞叶', '额叶', '枕叶', '顶叶', '眶面', '内侧', '外侧',
+      // Compartments, spaces, borders and regions: the heads anatomical names are built on (中纵隔, 翼腭窝, 胸锁乳突肌前缘,
+      // 心膈角区, 颈总动脉分叉处, 四肢, 股骨内髁, 脊髓后索, 蔓状静脉丛, 鼻咽侧壁, 前列腺移行带).
+      '纵隔', '窝', '隐窝', '缘', '前缘', '后缘', '区', '分叉', '分叉处', '肢', '四肢', '髁', '后索', '侧索', '前索', '丛', '静脉丛', '神经丛', '壁', '侧壁',
+      '移行带', '外周带', '中央带', '膈角', '肌', '神经', '脊髓', '脊柱', '椎', '椎体', '椎间盘', '髓质', '皮质', '鞍上', '鞍旁', '心房', '心室', '脑室', '房间隔',
+      '室间隔', '间隔', '小肠', '回肠', '空肠', '盲肠', '肺门', '肝门', '颅底', '眼眶', '软组织', '会厌', '鼻腔', '鼻咽', '口咽', '喉咽', '咽', '喉',
+      // Compartments named by a preposition-like suffix (肌锥内 is intraconal); only whole words, 内 alone is no head.
+      '肌锥内', '肌锥外', '眶内', '颅内', '髓内', '髓外', '椎管内', '硬膜外', '硬膜下', '腹膜后', '腹膜外', '胸膜下',
     ],
   ],
   ['Stage', ['分期', '分级', '分型', '评分', '分类', '分度', '分级标准']],

@@ -16,6 +16,8 @@ export const TEXTBOOK_FRESH_PATH = path.join(HERE, 'extraction', 'textbook-fresh
 export const TEXTBOOK_FRESH2_PATH = path.join(HERE, 'extraction', 'textbook-fresh2.jsonl');
 /** A dev set in fresh2's headless style, written before the engine ran on it (issue 13); every section `dev`, for tuning. */
 export const TEXTBOOK_DEV3_PATH = path.join(HERE, 'extraction', 'textbook-dev3.jsonl');
+/** A fourth held-out set, written blind before the rules-v7 work (issue 13); every section `heldout`, run once per engine. */
+export const TEXTBOOK_FRESH3_PATH = path.join(HERE, 'extraction', 'textbook-fresh3.jsonl');
 
 /** One authored textbook-style section (see evals/extraction/TEXTBOOK-GOLD.md). Mentions are surface forms, `A|B` alternatives. */
 export const TextbookSectionSchema = z.object({

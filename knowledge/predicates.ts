@@ -7,7 +7,9 @@ import type { Predicate } from './model.ts';
  * Finding nodes, never a drug).
  */
 export const PREDICATE_TYPES: Record<Predicate, { subject: readonly string[]; object: readonly string[]; symmetric?: boolean }> = {
-  has_sign: { subject: ['Disease'], object: ['Sign', 'Finding'] },
+  // A disease may present as another named disease (烟雾病 in children 表现为短暂性脑缺血发作和脑梗死): the
+  // presentation is a has_sign object; what one disease causes later is complication_of.
+  has_sign: { subject: ['Disease'], object: ['Sign', 'Finding', 'Disease'] },
   suggests: { subject: ['Sign', 'Finding'], object: ['Disease'] },
   located_at: { subject: ['Disease', 'Sign', 'Finding'], object: ['Anatomy'] },
   differential_of: { subject: ['Disease', 'Sign', 'Finding'], object: ['Disease', 'Sign', 'Finding'], symmetric: true },

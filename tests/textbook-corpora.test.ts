@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadTextbookGold, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH2_PATH } from '../evals/extraction-textbook.ts';
+import { loadTextbookGold, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH } from '../evals/extraction-textbook.ts';
 import { loadTextbookQuestions } from '../evals/textbook.ts';
 import { buildCorpus, parseTextbookCorpusName, TEXTBOOK_CORPUS_NAMES, textbookCorpus } from '../evals/textbook/build.ts';
 
@@ -70,6 +70,21 @@ describe('dev extraction gold in the blind set\'s style (textbook-dev3.jsonl)', 
     expect(sections.reduce((n, s) => n + s.triples.length, 0)).toBeGreaterThanOrEqual(300);
     expect(sections.filter((s) => s.heading === null).length / sections.length).toBeGreaterThan(0.9);
     expect(sections.reduce((n, s) => n + s.synonyms.length, 0)).toBeGreaterThanOrEqual(20);
+    expect(new Set(sections.map((s) => s.id)).size).toBe(sections.length);
+  });
+
+  it('names every annotated mention and synonym in its own section', () => {
+    expect(unwrittenMentions(sections)).toEqual([]);
+  });
+});
+
+describe('fourth held-out extraction gold, written blind (textbook-fresh3.jsonl)', () => {
+  const sections = loadTextbookGold(TEXTBOOK_FRESH3_PATH);
+
+  it('is a held-out set of at least 60 sentences, mostly headless', () => {
+    expect(sections.every((s) => s.split === 'heldout')).toBe(true);
+    expect(sections.reduce((n, s) => n + s.sentences.length, 0)).toBeGreaterThanOrEqual(60);
+    expect(sections.filter((s) => s.heading === null).length / sections.length).toBeGreaterThan(0.8);
     expect(new Set(sections.map((s) => s.id)).size).toBe(sections.length);
   });
 

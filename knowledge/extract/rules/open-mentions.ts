@@ -83,7 +83,7 @@ const PUNCT = /[\s，。；：、,.;:!?！？（）()「」『』“”"'‘’�
 const NUMBER = /(?<![A-Za-z0-9.-])(?:第)?[0-9０-９]+(?:\.[0-9]+)?\s*(?:[～~\-–至到][0-9]+(?:\.[0-9]+)?)?\s*(?:%|％|倍|小时|天|日|周|个月|月|年|岁|分钟|秒|cm|mm|mg|g|kg|ml|mL|次|项|例|个)?(?:以上|以下|以内|内|左右|后|前)?(?![0-9A-Za-z\-型期级类度])/g;
 
 /** Leading and trailing words that are not part of the name a phrase gives (a count is no part of a name: 多个牛奶咖啡斑). */
-const LEAD = /^(?:(?:尤其|尤|而|并|均)?以|按|的有?|静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取|时|用(?!药)|行(?!为|走|军)|(?:植入|置入|放置|安置)(?![型性物])|[多数几单两一][个枚处条](?:以上)?的?)(?=[\u4e00-\u9fffA-Za-z]{2})/;
+const LEAD = /^(?:(?:尤其|尤|而|并|均)?以|(?:动态|直接|进一步|准确|无创)?(?:评估|观察|测量|判断|定量|定位|区分|鉴别|检出|发现|显示)|按|的有?|静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取|时|用(?!药)|行(?!为|走|军)|(?:植入|置入|放置|安置)(?![型性物])|[多数几单两一][个枚处条](?:以上)?的?)(?=[\u4e00-\u9fffA-Za-z]{2})/;
 
 /** Groups of people before a name: context, not part of it (人群筛查 is 筛查 of a group, 成人肥胖患者…). */
 const PEOPLE = /^(?:人群|患者|患儿|病人|儿童|成人|老年人|孕妇|女性|男性|青少年|婴幼儿)(?=[\u4e00-\u9fffA-Za-z]{2})/;
@@ -237,6 +237,9 @@ function phraseSpans(text: string, known: readonly KnownSpan[], inKnown: Int32Ar
     // A modality inside an exam's name (钼靶X线检查, 胸部X线检查): the modality, with the rest as its site.
     const mod = parts.filter((k) => k.entry.type !== 'Anatomy').at(-1) as KnownSpan;
     return [{ start: a, end: b, text: text.slice(a, b), type: mod.entry.type, head: mod.entry, known: true, site: text.slice(a, mod.start).trim() || undefined }];
+  } else if (/^(?:症|病|综合征)$/.test(text.slice(head.end, b)) && guessEntityType(text.slice(a, b)) === 'Disease' && !hasVerb(tools, text.slice(a, head.start))) {
+    // A known sign or finding, then a disease suffix (脊髓 + 空洞 + 症): the name of a disease, not the sign.
+    return [{ start: a, end: b, text: text.slice(a, b), type: 'Disease' }];
   } else if (parts.every((k) => k.entry.type === 'Anatomy' || k.entry.type === 'Disease')) {
     // Sites (or a disease), then a name with a head of its own: one name (甲状腺功能亢进症, 肾性贫血, 心包摩擦音,
     // 冠状动脉造影, 卵巢囊肿蒂扭转).

@@ -13,7 +13,7 @@ import { findSynonyms } from './synonyms.ts';
 import { headingDefinedIn, headingTopic, sentenceTopic } from './topic.ts';
 
 /** Bump when rules, cues or mention finding change what is extracted: candidates record it. */
-export const RULES_VERSION = 'rules-v6';
+export const RULES_VERSION = 'rules-v7';
 
 /** Procedures that examine rather than treat: named as treatment only when the trigger says 治疗/treat. */
 const DIAGNOSTIC_PROCEDURE = /活检|检查|造影|镜|穿刺(?!引流)|诊断性|刮宫|biopsy|scopy|graphy/i;
@@ -230,6 +230,11 @@ export class RulesExtractor implements Extractor {
   private subjectOf(p: Proposal, view: SentenceView): LocalMention | null {
     const s = this.resolve(p.subject, view);
     if (p.rule.predicate === 'examined_by' && view.topic && s && (s.type === 'Sign' || s.type === 'Finding') && p.subjectType !== 'Disease') return view.topic;
+    // "阵发性高血压是最具特征性的表现，发作时常伴头痛、心悸": a name stated to be the topic's manifestation is no
+    // subject of the signs listed after it; they are the topic's too.
+    if (p.rule.predicate === 'has_sign' && view.topic && s && s !== view.topic && !s.implicit && s.start >= 0 && s.end <= p.trigger.start && STATED_MANIFESTATION.test(view.masked.slice(s.end, p.trigger.start))) return view.topic;
+    // "约半数为功能性肿瘤，可表现为库欣综合征": a share of the topic's cases; what they show, the topic shows.
+    if (p.rule.predicate === 'has_sign' && view.topic && s && s !== view.topic && !s.implicit && s.start >= 0 && SHARE_OF_CASES.test(view.masked.slice(view.clauses[s.clause]?.start ?? 0, s.start))) return view.topic;
     return s;
   }
 
@@ -248,6 +253,11 @@ export class RulesExtractor implements Extractor {
   private acceptable(p: Proposal, view: SentenceView): boolean {
     const { rule } = p;
     if (!typesFit(rule.predicate, p.subjectType, p.objectType)) return false;
+    // "可出现起源于右心室的室性心动过速": the site describes the noun after 的, not what came before the verb.
+    if (rule.predicate === 'located_at' && p.object.start >= p.trigger.end && view.masked[p.object.end] === '的' && SITE_IN_RELATIVE.test(view.masked.slice(view.clauses[clauseIndex(view.clauses, p.trigger.start)].start, p.trigger.start))) return false;
+    // A named disease is a manifestation only inside the list its trigger opens (表现为短暂性脑缺血发作和脑梗死), not
+    // in a later clause (表现为肺叶实变，与大叶性肺炎相似).
+    if (rule.predicate === 'has_sign' && p.objectType === 'Disease' && (p.object.clause !== clauseIndex(view.clauses, p.trigger.start) || LIKENESS.test(view.masked.slice(p.object.end)))) return false;
     // "以休息和对症治疗为主" is about treatment: nothing in it is a sign.
     if (rule.predicate === 'has_sign' && p.object.start >= p.trigger.start && p.object.end <= p.trigger.end && /治疗|疗法|手术/.test(view.masked.slice(p.trigger.start, p.trigger.end))) return false;
     // A class of diseases (恶性肿瘤, 肛肠疾病) is no sign of one, and a copula onto one states no subtype worth a triple.
@@ -275,6 +285,18 @@ export class RulesExtractor implements Extractor {
     return mods.size === 1 ? { modality: [...mods][0].slice(0, 40) } : {};
   }
 }
+
+/** A name's own clause saying it is a manifestation (是本病最常见的临床表现，): what follows is the topic's. */
+const STATED_MANIFESTATION = /^(?:发作)?(?:是|为)[^，。；]{0,16}(?:表现|症状|体征|征象)[，,]/;
+
+/** Words that make the name after them a share of the topic's cases (约半数为…, 少数为…, 30%为…). */
+const SHARE_OF_CASES = /^(?:其中)?(?:约|近)?(?:半数|少数|多数|部分|大多数|绝大多数|[0-9０-９]+(?:\.[0-9]+)?[%％]|[一二三四五六七八九十]+分之[一二三四五六七八九十]+)(?:以上|左右)?(?:病例|患者)?(?:为|是)$/;
+
+/** Wording of likeness after a name (与大叶性肺炎相似): the name is compared with, not shown. */
+const LIKENESS = /^[^，。；]{0,6}?(?:相似|类似|相仿|鉴别|混淆)/;
+
+/** A verb that takes the phrase a site clause modifies as its object (出现…起源于X的Y). */
+const SITE_IN_RELATIVE = /(?:出现|可见|见到|有|伴有?|表现为|发生|引起|导致|形成|并发|合并)[^，。；]{0,4}$/;
 
 /** A clause that lists causes (诱因包括, 病因有): what it names is no treatment. */
 const CAUSE_LIST = /(?:诱因|病因|原因|危险因素|致病因素)[^，。；]{0,4}?(?:包括|有|为|是)/;

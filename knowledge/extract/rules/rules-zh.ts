@@ -50,9 +50,9 @@ const CLINICAL = '(?:临床表现|临床特点|临床特征|症状|体征|皮损
 const CAUSE = '(?:的)?(?:诱因|病因|原因|危险因素|致病因素)';
 
 const HAS_SIGN: PatternRule[] = [
-  rule('manifests', 'has_sign', `(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|典型|常常|还可)?表现为|${QUAL}?的?(?:影像学?|${M}+|临床)?(?:表现|征象|特征|特点|改变|标志|症状|体征|皮损|三联征|三联症)(?:主要)?(?:[^，。；]{0,6}[，,])?(?:还|也|亦|可|可概括|通常|多|常)?(?:为|是|包括|有)`, left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.9),
+  rule('manifests', 'has_sign', `(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|典型|常常|还可)?表现为|${QUAL}?的?(?:影像学?|${M}+|临床)?(?:表现|征象|特征|特点|改变|标志|症状|体征|皮损|三联征|三联症)(?:主要)?(?:[^，。；]{0,6}[，,])?(?:还|也|亦|可|可概括|通常|多|常)?(?:为|是|包括|有)`, left(DIS), right(SIGN, 'all', { accept: ['Disease'], acceptKnown: true }), 0.9),
   // "烧心和反流是本病最常见的典型症状": what a disease presents with, the symptoms as grammatical subject.
-  rule('is_symptom', 'has_sign', `(?:是|为)${gap(16)}的?${QUAL}?的?${CLINICAL}`, topicInside(DIS), left(SIGN, 'all', { open: true }), 0.9),
+  rule('is_symptom', 'has_sign', `(?:是|为)${gap(16)}的?${QUAL}?的?${CLINICAL}`, topicInside(DIS), left(SIGN, 'all', { open: true, accept: ['Disease'], acceptKnown: true }), 0.9),
   rule('seen', 'has_sign', `(?:可|常|多|亦|也|均|通常|往往|常常|可以|还可|还)?(?:见到|可见(?!于)|常见(?![于的]|${CAUSE})|多见(?![于的]|${CAUSE})|出现|发生(?!于|在|率|部位|的)|伴有|伴|呈现|呈|显示|可有|常有|多有|均有|内有|但有|而有|则有|并有|尚有|可发现|能发现|突发|突然出现|(?:可|常|多)?(?:触及|闻及|扪及|听到)|(?<=少数|部分|多数|个别|患者|患儿|病人)(?:可|仅|也|亦)?有(?![助关效时些无]))`, left(DIS), right(SIGN, 'all', { accept: ['Disease'], headed: true }), 0.8),
   { ...rule('causes_sign', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:引起|导致|形成)', left(DIS), right(SIGN, 'all', { headed: true }), 0.8), notInRelative: true },
   // "X未见Y", "X无Y": the relation is stated as absent (the negation cue sets the certainty).
@@ -101,6 +101,8 @@ const DIFFERENTIAL: PatternRule[] = [
 
 const TREATED_BY: PatternRule[] = [
   rule('treatment', 'treated_by', `治疗(?:上)?(?:首选|方法|方式|手段|原则|措施|药物)?(?:为|是|包括|主要包括|以|可采用|采用|可选择|选择|可选用|选用|首选|推荐)|(?:常用|首选|主要|一线)?(?:药物|药|方法|方式|手段|措施)(?:主要)?(?:包括|有|为)|(?:常用|首选|主要|一线)的?[${T.Dr}${T.Tr}]+(?:主要)?(?:包括|有)|(?:应|需|宜|须|必须)?(?:尽快|尽早|及时|立即)|首选|(?:可|应|需|宜|可以|进一步|需要)?(?:行|采用|选择(?!性)|选用|考虑)|采取|给予|予以|接受|推荐|开始|启动|(?:可|宜|应|需)?(?:使用|应用|加用|联用|联合|改用|辅以|合用|含服|口服|服用|补充|静脉(?:滴注|输注|注射)|皮下注射|肌内注射|输注|雾化吸入|外用)|可用(?!于)|(?:治疗上?|药物)?(?:常用|多用)(?![于的])`, left(DIS), right(TX), 0.9),
+  // "有症状者应手术切除", "出血少者可保守治疗", "严重者需截肢": a modal verb directly before a treatment.
+  rule('modal', 'treated_by', `(?:可|应|需|宜|须|必须|多需|常需|均需|需要|则需|方可|必要时)(?=[${T.Tr}${T.P}${T.Dr}])`, left(DIS), right(TX, 'nearest'), 0.75),
   // "可用X治疗", "给予X控制": the treatment is inside the trigger.
   rule('use_to_treat', 'treated_by', `(?:可|宜|应|需)?(?:用|使用|应用|采用|给予|选用)${gap(20)}(?:治疗|控制|预防|纠正|缓解)`, left(DIS), inside(TX), 0.85),
   rule('mainly', 'treated_by', `以${gap(20)}为(?:主|基础|首选|主要)(?!要?的?(?:临床)?(?:表现|症状|特征|特点|体征|病理))`, left(DIS), inside(TX), 0.85),
@@ -138,7 +140,7 @@ const EXAMINED_BY: PatternRule[] = [
   rule('used_for_dx', 'examined_by', `(?:用于|适用于|适合|有助于)${gap(20)}的?(?:诊断|确诊|评估|评价|检出|筛查|随访|鉴别|分期|检查|定位|排除|明确)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
   // In a lone sentence the sign an exam shows is what it examines ("CTPA可见充盈缺损"); in a textbook
   // section "可见" describes the picture, and an exam that can find something examines the section's disease.
-  { ...rule('detects', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可发现|能发现|可显示|能显示|可检出|能检出|可明确|能明确|可确诊|可评估|能评估|可测量|可判断|能判断)`, topicInside(DSF), left(MOD), 0.75), context: 'section' },
+  { ...rule('detects', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可发现|能发现|可显示|能显示|可检出|能检出|可明确|能明确|可确诊|可(?:进一步)?评估|能评估|可测量|可判断|能判断|可(?:动态|直接)?观察|可定量|可定位|可区分)`, topicInside(DSF), left(MOD), 0.75), context: 'section' },
   // No rule reads "胸部X线片可见…" / "CT表现为…" in a section as "the section's disease is examined by it": the
   // sentence states a picture, not a method of examining, and none of three independently written gold sets counts
   // it as one (on dev3 it made about half the wrong examined_by guesses). The signs it names are extracted.

@@ -63,10 +63,10 @@ export function headingDefinedIn(headingPath: readonly string[], text: string): 
 }
 
 /** A sentence about some of the topic's cases: what it names is a form of the topic, not a new topic. */
-const SOME_CASES = /^(?:其中|少数|部分|个别|多数|约[0-9０-９]|[^，。；]{0,12}者)|合并[^，。；]{1,20}者/;
+const SOME_CASES = /^(?:其中|少数|部分|个别|多数|约[0-9０-９]|[^，。；]{0,12}者)|合并[^，。；]{1,20}者|者(?:称为|称之为|被称为)/;
 
 /** Words that make a short sentence a statement rather than a heading line. */
-const STATEMENT = /[是为有无见可及和与或的了呈伴示由即]|表现|出现|包括|引起|导致|[又也亦简俗]称|又名|合并|并发|继发|所致|累及|患者|患儿|病人|部分|多数|少数|^(?:常(?!染)|多(?!发|囊|形|系)|易|偶|亦|也|还|均|但|而)/;
+const STATEMENT = /[是为有无见可及和与或的了呈伴示由即需应须宜者]|排除|受累|表现|出现|包括|引起|导致|[又也亦简俗]称|又名|合并|并发|继发|所致|累及|患者|患儿|病人|部分|多数|少数|^(?:常(?!染)|多(?!发|囊|形|系)|易|偶|亦|也|还|均|但|而)/;
 
 /**
  * The name a sentence opens with: all of its text before the copula, the bracket or 的病因…, when a
@@ -104,7 +104,7 @@ function leadName(lexicon: Lexicon, view: SentenceView): { name: LocalMention; h
 const QUALIFIER = /^(?:成人|成年人|老年人?|中老年人?|青少年|孕妇|双侧|单侧|左侧|右侧|原发性|继发性)+$/;
 
 /** Degree, frequency and reference words a phrase that is no name opens with (最常见的…, 其…, 临床上…). */
-const NO_NAME_START = /^(?:最|较|更|很|主要|典型|常见|多见|少见|其|本|该|此|这|临床|一般|通常|早期|晚期|目前|大多|多为|治疗|诊断|检查|患者|患儿|儿童|病人|成人|老年人|部分|多数|少数)|表现|出现|发生|引起|导致/;
+const NO_NAME_START = /^(?:最|较|更|很|主要|典型|常见|多见|少见|其|本|该|此|这|临床|一般|通常|早期|晚期|目前|大多|多为|治疗|诊断|检查|患者|患儿|儿童|病人|成人|老年人|部分|多数|少数|约|半数|近半数)|表现|出现|发生|引起|导致/;
 
 /** Types a name ending in them names no disease with (CT尿路成像, 西罗莫司). */
 const NOT_A_CONDITION = new Set(['Modality', 'Exam', 'Drug', 'Treatment', 'Procedure', 'Stage']);
@@ -121,8 +121,9 @@ function unalignedName(lexicon: Lexicon, view: SentenceView, lead: { name: strin
   if (inside.some((m) => m.pronoun || m.implicit || (m.type && NOT_A_CONDITION.has(m.type)))) return null;
   // A condition's name that runs on past the copula-like character (视神经脊髓炎谱系疾病: 谱系, not 系) is the name.
   if (guessKind(lead.name) !== 'Disease' && inside.some((m) => m.start <= lead.start && m.end > lead.end && (m.type === 'Disease' || m.type === 'Finding'))) return null;
-  // A disease named at the start, then words (囊腔型肺癌 + 多为…): that disease leads, not the longer phrase.
-  if (inside.some((m) => m.start === lead.start && m.end < lead.end && m.type === 'Disease')) return null;
+  // A disease named at the start, then words (囊腔型肺癌 + 多为…): that disease leads, not the longer phrase —
+  // unless the known name is an adjective of a longer one with a disease head (肉芽肿 + 性多血管炎: 肉芽肿性多血管炎).
+  if (inside.some((m) => m.start === lead.start && m.end < lead.end && m.type === 'Disease' && !(/^[性型样状]/.test(view.text.slice(m.end, lead.end)) && guessKind(lead.name) === 'Disease'))) return null;
   const entry = lexicon.lookup(lead.name);
   if (entry && entry.type !== 'Disease' && entry.type !== 'Finding') return null;
   // A name whose head is a site (马蹄肾, 海绵肾) shows no type: it opens a topic only into a disease genus.
@@ -183,9 +184,16 @@ export function sentenceTopic(
   const opens = opening !== null && !(opening === 'fact' && opts.mentioned?.has(first.text));
   if (current) {
     if (sameName(first, current) || !opens || withinTopic(first.text, current.text)) return null;
-  } else if (!opens && !((opts.loose ?? true) && lead.head === 'disease' && /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|，|,|(?:is|are)\b)/.test(after))) return null;
+  } else if (!opens && !((opts.loose ?? true) && lead.head === 'disease' && SECTION_OPENER.test(after))) return null;
   return { topic: { ...first, start: -1, end: -1, clause: -1, implicit: true }, headingLine: false, end: first.end };
 }
+
+/**
+ * What may follow a disease name that starts a section's first sentence for it to set the topic: a copula or a
+ * comma, or what textbooks open a disease with besides a definition — its cause (「X多由…所致」「X主要由…引起」),
+ * its usual company or site (「X常伴…」「X好发于…」), its character or kinds (「X以…为主」「X分为…」).
+ */
+const SECTION_OPENER = /^\s*(?:[（(][^）)]{1,40}[）)])?\s*(?:是|为|系|即|指|泛指|，|,|(?:is|are)\b|(?:绝大多数|大多数|大多|多数)(?:为|是|系)|(?:多|常|主要|大多|绝大多数|均|一般)?(?:由|因)|(?:常|多)(?:伴|合并|并发|继发)|(?:好|多|常)(?:发|见)|多为|常为|以|(?:可|常)?分为|(?:主要|多|常)?表现为)/;
 
 function sameName(a: LocalMention, b: LocalMention): boolean {
   if (a.entry && b.entry) return a.entry.id === b.entry.id;
