@@ -1,4 +1,3 @@
-import hnswlib from 'hnswlib-node';
 
 /** pgvector's HNSW defaults (m = 16, ef_construction = 64), so both graphs are built alike. */
 const M = 16;
@@ -15,7 +14,10 @@ export interface VectorPeer {
  * hnswlib-node (the C++ hnswlib, the reference HNSW implementation) over the same unit vectors, cosine
  * space, pgvector's build parameters, and `ef` as our query sets `hnsw.ef_search`.
  */
-export function hnswPeer(vectors: Float32Array[], dims: number, ef: number): VectorPeer {
+export async function hnswPeer(vectors: Float32Array[], dims: number, ef: number): Promise<VectorPeer | null> {
+  // An optional dependency compiled by node-gyp at install: a machine without a C++ toolchain has none.
+  const hnswlib = await import('hnswlib-node').then((m) => m.default, () => null);
+  if (!hnswlib) return null;
   const t0 = performance.now();
   const index = new hnswlib.HierarchicalNSW('cosine', dims);
   index.initIndex({ maxElements: vectors.length, m: M, efConstruction: EF_CONSTRUCTION, randomSeed: 42 });
