@@ -14,7 +14,7 @@ export interface AblationRow {
 }
 
 export interface TextbookSuiteResult {
-  /** Which authored proxy: `textbook` (proxy 1) or `textbook2` (proxy 2, written blind). */
+  /** Which authored proxy: `textbook` (proxy 1) , `textbook2` (proxy 2, written blind) or `textbook3` (proxy 3, held out only). */
   corpus: TextbookCorpusName;
   /** Sentences (= lines) of its TXT. */
   sentences: number;
