@@ -19,6 +19,12 @@ export interface Bm25Result {
   matched: number;
   /** IDF of every query term found in the corpus (the rerank weighs terms with it). */
   idf: Map<string, number>;
+  /**
+   * The plain bigram BM25 (see plainBigrams): every chunk containing one of the query's plain bigrams with its score,
+   * and the best of them first (at most `limit`). The baseline every evaluation compares against, computed from the
+   * same posting lists; the rerank reads it as a feature and a guard.
+   */
+  plain: { scores: Map<number, number>; ranked: ScoredSeq[] };
 }
 
 /**
@@ -28,10 +34,12 @@ export interface Bm25Result {
  * per-candidate SQL and no candidate cap, so a chunk naming a rare disease is never dropped for an
  * arbitrary subset of the chunks containing a common word.
  */
-export async function bm25(db: Queryable, index: SearchIndexRepository, terms: WeightedTerm[], limit: number): Promise<Bm25Result> {
-  const [lists, stats] = await Promise.all([index.postings(db, terms.map((t) => t.lexeme)), index.corpusStats(db)]);
+export async function bm25(db: Queryable, index: SearchIndexRepository, terms: WeightedTerm[], limit: number, plain: string[] = []): Promise<Bm25Result> {
+  const plainTerms = [...new Set(plain)];
+  const [lists, stats] = await Promise.all([index.postings(db, [...new Set([...terms.map((t) => t.lexeme), ...plainTerms])]), index.corpusStats(db)]);
   const idf = new Map<string, number>();
-  if (stats.n === 0 || lists.size === 0) return { ranked: [], matched: 0, idf };
+  const plainScores = new Map<number, number>();
+  if (stats.n === 0 || lists.size === 0) return { ranked: [], matched: 0, idf, plain: { scores: plainScores, ranked: [] } };
   const scores = new Map<number, number>();
   // Length normalisation depends only on the norm byte: one table per query.
   const lengthFactor = new Float64Array(256);
@@ -49,7 +57,29 @@ export async function bm25(db: Queryable, index: SearchIndexRepository, terms: W
       });
     }
   }
-  return { ranked: topK(scores, limit), matched: scores.size, idf };
+  // The same sum with every distinct plain bigram at weight 1: no dictionary words, entities, synonyms or stopwords.
+  for (const term of plainTerms) {
+    const p = lists.get(term);
+    if (!p) continue;
+    const df = Math.min(p.df, stats.n);
+    const scale = Math.log(1 + (stats.n - df + 0.5) / (df + 0.5)) * (K1 + 1);
+    for (const data of p.lists) decodePostings(data, (seq, tf, norm) => plainScores.set(seq, (plainScores.get(seq) ?? 0) + (scale * tf) / (tf + lengthFactor[norm])));
+  }
+  return { ranked: topK(scores, limit), matched: scores.size, idf, plain: { scores: plainScores, ranked: topK(plainScores, limit) } };
+}
+
+/**
+ * The query's terms as the plain bigram-BM25 baseline cuts them (evals/baseline/bigram-bm25.ts): the character bigrams
+ * of each CJK run (a lone CJK character stays a unigram) and ASCII words, of the folded query. No dictionary, no stopwords.
+ */
+export function plainBigrams(folded: string): string[] {
+  const out: string[] = [];
+  for (const run of folded.match(/[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+/g) ?? []) {
+    const chars = [...run];
+    if (/^[a-z0-9]/.test(run) || chars.length === 1) out.push(run);
+    else for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
+  }
+  return out;
 }
 
 /** The k highest scores (ties: lower seq first), via a bounded min-heap. */

@@ -1,6 +1,7 @@
 import { AppError, type KnowledgeScope, type ScopeResolver, type Tokenizer, UNRESTRICTED, type Viewer } from '../core/index.ts';
 import type { Database } from '../store/index.ts';
-import { bm25 } from './bm25.ts';
+import { bm25, plainBigrams } from './bm25.ts';
+import { DEFAULT_GUARD, guardPlainTop, type PlainGuard } from './bm25-guard.ts';
 import { formatCitation } from './citation.ts';
 import type { Embedder } from './embedders/embedder.ts';
 import { fuse, fusionWeightsFor, type FusionWeights } from './fusion.ts';
@@ -18,12 +19,16 @@ const LEXICAL_CANDIDATES = 100;
 const VECTOR_CANDIDATES = 30;
 /** Fused candidates the rerank reads. */
 const RERANK_CANDIDATES = 50;
+/** The plain bigram-BM25 baseline's best hits, always among the candidates the rerank reads. */
+const PLAIN_CANDIDATES = 10;
 
 export interface SearchTuning {
   /** First-stage fusion weights; default per embedder (fusionWeightsFor). */
   fusion?: FusionWeights;
   /** Rerank feature weights; `null` switches the rerank off. */
   rerank?: RerankWeights | null;
+  /** Protection of the plain bigram-BM25 baseline's best hits after the rerank (bm25-guard.ts); `null` switches it off. */
+  guard?: PlainGuard | null;
 }
 
 /**
@@ -89,6 +94,13 @@ export class SearchService {
     const fused = fuse(lexical?.ranked ?? [], vector, tuning.fusion ?? fusionWeightsFor(this.embedder));
     const reranking = req.mode === 'hybrid' && tuning.rerank !== null;
     const head = fused.slice(0, reranking ? RERANK_CANDIDATES : req.top);
+    const plain = lexical?.plain ?? { score: new Map<string, number>(), ranked: [] };
+    if (reranking) {
+      // The baseline's best hits are always read by the rerank, even where the fusion ranked them lower.
+      const inHead = new Set(head.map((f) => f.id));
+      for (const id of plain.ranked) if (!inHead.has(id)) head.push(fused.find((f) => f.id === id) ?? { id, score: 0, lexicalRank: null, vectorRank: null });
+    }
+    const plainTop = plain.score.get(plain.ranked[0] ?? '') || 1;
     const details = new Map((await this.repo.chunkDetails(head.map((f) => f.id))).map((d) => [d.id, d]));
     let order: Array<(typeof head)[number] & { final: number; features?: RerankFeatures; model?: number }> = head
       .filter((f) => details.has(f.id))
@@ -99,7 +111,7 @@ export class SearchService {
         lexical?.idf ?? new Map(),
         order.map((f) => {
           const d = details.get(f.id);
-          return { id: f.id, text: d?.text ?? '', headingPath: d?.heading_path ?? [], title: d?.title ?? '', subject: d?.subject ?? null, previousText: d?.previous_text ?? null, first: f.score, evidenceLevel: d?.evidence_level ?? null, year: d?.year ?? null };
+          return { id: f.id, text: d?.text ?? '', headingPath: d?.heading_path ?? [], title: d?.title ?? '', subject: d?.subject ?? null, previousText: d?.previous_text ?? null, first: f.score, plain: (plain.score.get(f.id) ?? 0) / plainTop, evidenceLevel: d?.evidence_level ?? null, year: d?.year ?? null };
         }),
         this.tokenizer,
         tuning.rerank ?? DEFAULT_RERANK,
@@ -107,6 +119,8 @@ export class SearchService {
       const byId = new Map(order.map((f) => [f.id, f]));
       order = reranked.map((r) => ({ ...(byId.get(r.id) as (typeof order)[number]), final: r.score, features: r.features }));
       if (this.opts.reranker) order = await this.modelRerank(q, order, details);
+      const guard = tuning.guard === undefined ? DEFAULT_GUARD : tuning.guard;
+      if (guard) order = guardPlainTop(order, plain.ranked, guard);
     }
     const surfaces = plan.display.flatMap((t) => [t.surface, ...t.expandsTo]);
     const results: SearchHit[] = order.slice(0, req.top).map((f) => {
@@ -137,16 +151,29 @@ export class SearchService {
     return { ...empty, results, tookMs: elapsed(started) };
   }
 
-  /** BM25 over every chunk containing a query term, then the source filters, keeping rank order. */
+  /**
+   * BM25 over every chunk containing a query term, then the source filters, keeping rank order; beside it the plain
+   * bigram BM25 of the same chunks (its best PLAIN_CANDIDATES hits passing the filters, and the score of every candidate).
+   */
   private async lexical(plan: QueryPlan, filters: SearchFilters) {
     let want = LEXICAL_CANDIDATES;
+    const plainTerms = plainBigrams(plan.folded);
     for (;;) {
-      const res = await bm25(this.db, this.index, plan.terms, want);
-      const passing = await this.repo.passing(res.ranked.map((r) => r.seq), filters);
+      const res = await bm25(this.db, this.index, plan.terms, want, plainTerms);
+      const passing = await this.repo.passing([...new Set([...res.ranked, ...res.plain.ranked].map((r) => r.seq))], filters);
       const ranked = res.ranked.filter((r) => passing.has(r.seq)).map((r) => ({ id: passing.get(r.seq) as string, score: r.score }));
       // Restrictive filters can empty the head of the ranking: look deeper until enough pass or nothing is left.
       if (ranked.length >= Math.min(LEXICAL_CANDIDATES, 10) || res.ranked.length >= res.matched || want >= 12_800) {
-        return { ranked: ranked.slice(0, LEXICAL_CANDIDATES), idf: res.idf };
+        const score = new Map<string, number>();
+        const plainRanked: string[] = [];
+        for (const r of res.plain.ranked) {
+          const id = passing.get(r.seq);
+          if (id === undefined) continue;
+          score.set(id, r.score);
+          if (plainRanked.length < PLAIN_CANDIDATES) plainRanked.push(id);
+        }
+        for (const [seq, id] of passing) if (!score.has(id)) score.set(id, res.plain.scores.get(seq) ?? 0);
+        return { ranked: ranked.slice(0, LEXICAL_CANDIDATES), idf: res.idf, plain: { score, ranked: plainRanked } };
       }
       want *= 4;
     }
