@@ -20,11 +20,11 @@ export interface Bm25Result {
   /** IDF of every query term found in the corpus (the rerank weighs terms with it). */
   idf: Map<string, number>;
   /**
-   * The plain bigram BM25 (see plainBigrams): every chunk containing one of the query's plain bigrams with its score,
-   * and the best of them first (at most `limit`). The baseline every evaluation compares against, computed from the
-   * same posting lists; the rerank reads it as a feature and a guard.
+   * The plain bigram BM25 (see plainBigrams) by posting lists: its best chunks (at most `limit`) and the IDF of the
+   * query's plain bigrams. Our index adds heading weight, titles and carried subjects to a chunk's lists, so this only
+   * chooses which chunks to read; plainScores() orders them as the baseline does.
    */
-  plain: { scores: Map<number, number>; ranked: ScoredSeq[] };
+  plain: { ranked: ScoredSeq[]; idf: Map<string, number> };
 }
 
 /**
@@ -39,7 +39,8 @@ export async function bm25(db: Queryable, index: SearchIndexRepository, terms: W
   const [lists, stats] = await Promise.all([index.postings(db, [...new Set([...terms.map((t) => t.lexeme), ...plainTerms])]), index.corpusStats(db)]);
   const idf = new Map<string, number>();
   const plainScores = new Map<number, number>();
-  if (stats.n === 0 || lists.size === 0) return { ranked: [], matched: 0, idf, plain: { scores: plainScores, ranked: [] } };
+  const plainIdf = new Map<string, number>();
+  if (stats.n === 0 || lists.size === 0) return { ranked: [], matched: 0, idf, plain: { ranked: [], idf: plainIdf } };
   const scores = new Map<number, number>();
   // Length normalisation depends only on the norm byte: one table per query.
   const lengthFactor = new Float64Array(256);
@@ -62,10 +63,35 @@ export async function bm25(db: Queryable, index: SearchIndexRepository, terms: W
     const p = lists.get(term);
     if (!p) continue;
     const df = Math.min(p.df, stats.n);
-    const scale = Math.log(1 + (stats.n - df + 0.5) / (df + 0.5)) * (K1 + 1);
+    plainIdf.set(term, Math.log(1 + (stats.n - df + 0.5) / (df + 0.5)));
+    const scale = (plainIdf.get(term) as number) * (K1 + 1);
     for (const data of p.lists) decodePostings(data, (seq, tf, norm) => plainScores.set(seq, (plainScores.get(seq) ?? 0) + (scale * tf) / (tf + lengthFactor[norm])));
   }
-  return { ranked: topK(scores, limit), matched: scores.size, idf, plain: { scores: plainScores, ranked: topK(plainScores, limit) } };
+  return { ranked: topK(scores, limit), matched: scores.size, idf, plain: { ranked: topK(plainScores, limit), idf: plainIdf } };
+}
+
+/**
+ * The plain bigram BM25 of a few passages, read from their text: term frequencies and lengths exactly as the baseline
+ * counts them (bigrams of heading path + text, not our index's heading weight, title or carried subject), IDF from the
+ * corpus posting lists, lengths normalised against the passages' mean. Posting-list scores (bm25() `plain`) only
+ * choose which passages to read; this decides the baseline's order among them.
+ */
+export function plainScores(terms: string[], idf: ReadonlyMap<string, number>, passages: Array<{ id: string; text: string }>): Map<string, number> {
+  const wanted = new Set(terms.filter((t) => idf.has(t)));
+  const docs = passages.map((p) => {
+    const tokens = plainBigrams(p.text);
+    const tf = new Map<string, number>();
+    for (const t of tokens) if (wanted.has(t)) tf.set(t, (tf.get(t) ?? 0) + 1);
+    return { id: p.id, length: tokens.length, tf };
+  });
+  const avgdl = Math.max(1, docs.reduce((s, d) => s + d.length, 0) / Math.max(1, docs.length));
+  const out = new Map<string, number>();
+  for (const d of docs) {
+    let score = 0;
+    for (const [t, n] of d.tf) score += ((idf.get(t) as number) * n * (K1 + 1)) / (n + K1 * (1 - B + (B * d.length) / avgdl));
+    out.set(d.id, score);
+  }
+  return out;
 }
 
 /**

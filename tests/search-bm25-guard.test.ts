@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BigramBm25 } from '../evals/baseline/bigram-bm25.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { DEFAULT_RERANK, indexText } from '../search/index.ts';
-import { plainBigrams } from '../search/bm25.ts';
+import { plainBigrams, plainScores } from '../search/bm25.ts';
 import { evidenceTier, guardPlainTop } from '../search/bm25-guard.ts';
 import type { RerankFeatures } from '../search/rerank.ts';
 import { testRuntime } from './helpers/runtime.ts';
@@ -35,6 +35,16 @@ describe('guardPlainTop: the plain bigram-BM25 baseline\'s first hit is buried o
     expect(evidenceTier({ intent: 0.5, topic: 0, section: 0 })).toBe(1);
     expect(evidenceTier({ intent: 0, topic: 0.2, section: 0 })).toBe(1);
     expect(evidenceTier({ intent: 0, topic: 0, section: 0 })).toBe(0);
+  });
+
+  it('scores passages exactly as the baseline does when they are the whole corpus', () => {
+    const docs = [...OTHERS, ANSWER, '全肺灌洗。'].map((text, i) => ({ id: `d${i}`, text: text.normalize('NFKC').toLowerCase() }));
+    const q = '肺灌洗的全身麻醉';
+    const terms = plainBigrams(q);
+    const n = docs.length;
+    const idf = new Map(terms.map((t) => [t, docs.filter((d) => plainBigrams(d.text).includes(t)).length] as const).filter(([, df]) => df > 0).map(([t, df]) => [t, Math.log(1 + (n - df + 0.5) / (df + 0.5))]));
+    const ours = plainScores(terms, idf, docs);
+    for (const hit of new BigramBm25(docs).search(q, n)) expect(ours.get(hit.id)).toBeCloseTo(hit.score, 10);
   });
 
   it('cuts the query as the baseline does: bigrams of CJK runs, a lone character alone, ASCII words whole', () => {
