@@ -35,10 +35,16 @@ export interface Bm25Result {
  * arbitrary subset of the chunks containing a common word.
  */
 export async function bm25(db: Queryable, index: SearchIndexRepository, terms: WeightedTerm[], limit: number, plain: string[] = []): Promise<Bm25Result> {
+  const planTerms = new Set(terms.map((t) => t.lexeme));
+  // The plain bigrams the plan lacks (「症的」「的影」) need only their document frequency, never their (long) lists.
   const plainTerms = [...new Set(plain)];
-  const [lists, stats] = await Promise.all([index.postings(db, [...new Set([...terms.map((t) => t.lexeme), ...plainTerms])]), index.corpusStats(db)]);
+  const [lists, stats, extraDf] = await Promise.all([
+    index.postings(db, [...planTerms]),
+    index.corpusStats(db),
+    index.documentFrequencies(db, plainTerms.filter((t) => !planTerms.has(t))),
+  ]);
   const idf = new Map<string, number>();
-  const plainScores = new Map<number, number>();
+  const plainByChunk = new Map<number, number>();
   const plainIdf = new Map<string, number>();
   if (stats.n === 0 || lists.size === 0) return { ranked: [], matched: 0, idf, plain: { ranked: [], idf: plainIdf } };
   const scores = new Map<number, number>();
@@ -58,16 +64,17 @@ export async function bm25(db: Queryable, index: SearchIndexRepository, terms: W
       });
     }
   }
-  // The same sum with every distinct plain bigram at weight 1: no dictionary words, entities, synonyms or stopwords.
+  // The same sum with every distinct plain bigram at weight 1 (no dictionary words, entities, synonyms or stopwords),
+  // over the lists already read: it picks which chunks plainScores() reads; every plain bigram gets its IDF.
   for (const term of plainTerms) {
     const p = lists.get(term);
-    if (!p) continue;
-    const df = Math.min(p.df, stats.n);
+    const df = Math.min(p?.df ?? extraDf.get(term) ?? 0, stats.n);
+    if (df === 0) continue;
     plainIdf.set(term, Math.log(1 + (stats.n - df + 0.5) / (df + 0.5)));
     const scale = (plainIdf.get(term) as number) * (K1 + 1);
-    for (const data of p.lists) decodePostings(data, (seq, tf, norm) => plainScores.set(seq, (plainScores.get(seq) ?? 0) + (scale * tf) / (tf + lengthFactor[norm])));
+    for (const data of p?.lists ?? []) decodePostings(data, (seq, tf, norm) => plainByChunk.set(seq, (plainByChunk.get(seq) ?? 0) + (scale * tf) / (tf + lengthFactor[norm])));
   }
-  return { ranked: topK(scores, limit), matched: scores.size, idf, plain: { ranked: topK(plainScores, limit), idf: plainIdf } };
+  return { ranked: topK(scores, limit), matched: scores.size, idf, plain: { ranked: topK(plainByChunk, limit), idf: plainIdf } };
 }
 
 /**
@@ -76,6 +83,9 @@ export async function bm25(db: Queryable, index: SearchIndexRepository, terms: W
  * corpus posting lists, lengths normalised against the passages' mean. Posting-list scores (bm25() `plain`) only
  * choose which passages to read; this decides the baseline's order among them.
  */
+/** The baseline's normalisation (NFKC, lower case): cheaper than foldForSearch, and the baseline's own definition. */
+export const plainText = (text: string): string => text.normalize('NFKC').toLowerCase();
+
 export function plainScores(terms: string[], idf: ReadonlyMap<string, number>, passages: Array<{ id: string; text: string }>): Map<string, number> {
   const wanted = new Set(terms.filter((t) => idf.has(t)));
   const docs = passages.map((p) => {
@@ -95,8 +105,9 @@ export function plainScores(terms: string[], idf: ReadonlyMap<string, number>, p
 }
 
 /**
- * The query's terms as the plain bigram-BM25 baseline cuts them (evals/baseline/bigram-bm25.ts): the character bigrams
- * of each CJK run (a lone CJK character stays a unigram) and ASCII words, of the folded query. No dictionary, no stopwords.
+ * A text's terms as the plain bigram-BM25 baseline cuts them (evals/baseline/bigram-bm25.ts): the character bigrams of
+ * each CJK run (a lone CJK character stays a unigram) and ASCII words. No dictionary, no stopwords. Give it normalised
+ * text (plainText).
  */
 export function plainBigrams(folded: string): string[] {
   const out: string[] = [];

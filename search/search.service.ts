@@ -1,6 +1,6 @@
-import { AppError, foldForSearch, type KnowledgeScope, type ScopeResolver, type Tokenizer, UNRESTRICTED, type Viewer } from '../core/index.ts';
+import { AppError, type KnowledgeScope, type ScopeResolver, type Tokenizer, UNRESTRICTED, type Viewer } from '../core/index.ts';
 import type { Database } from '../store/index.ts';
-import { bm25, plainBigrams, plainScores } from './bm25.ts';
+import { bm25, plainBigrams, plainScores, plainText } from './bm25.ts';
 import { DEFAULT_GUARD, guardPlainTop, type PlainGuard } from './bm25-guard.ts';
 import { formatCitation } from './citation.ts';
 import type { Embedder } from './embedders/embedder.ts';
@@ -102,7 +102,7 @@ export class SearchService {
     }
     const details = new Map((await this.repo.chunkDetails(head.map((f) => f.id))).map((d) => [d.id, d]));
     // The baseline's own scores of what the rerank reads, from their text: its order among them and its first hit.
-    const plain = plainScores(plainBigrams(plan.folded), lexical?.plainIdf ?? new Map(), [...details.values()].map((d) => ({ id: d.id, text: foldForSearch(indexText(d.heading_path, d.text)) })));
+    const plain = plainScores(plainBigrams(plan.folded), lexical?.plainIdf ?? new Map(), [...details.values()].map((d) => ({ id: d.id, text: plainText(indexText(d.heading_path, d.text)) })));
     const plainRanked = [...plain.entries()].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([id]) => id);
     const plainTop = plain.get(plainRanked[0] ?? '') || 1;
     let order: Array<(typeof head)[number] & { final: number; features?: RerankFeatures; model?: number }> = head
