@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { AppError } from '../core/index.ts';
 import { allows } from '../auth/index.ts';
 import {
   CaseFilterSchema, CaseInputSchema, CaseSchema, CompareResultSchema, DifferentialResultSchema, ImportResultSchema, MatchRequestSchema, ParsedQuerySchema, SimilarResultSchema, TimelineSchema,
@@ -12,6 +13,8 @@ import { readUpload } from './multipart.ts';
 import { principalOf } from './permissions.ts';
 
 const Id = z.object({ id: z.string().min(1).max(100) });
+const ImageId = Id.extend({ imageId: z.string().min(1).max(100) });
+const ImageMetaSchema = CaseSchema.shape.images.element;
 const Paging = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).max(1_000_000).default(0) });
 const curator = (req: FastifyRequest) => allows(principalOf(req).permissions, 'knowledge.review');
 const Errors = { 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema, 422: ErrorBodySchema };
@@ -105,6 +108,41 @@ export const casesRoutes = (rt: Services): FastifyPluginAsyncZod => async (app) 
 
   app.get('/api/cases/:id/timeline', {
     config: { permission: 'knowledge.read' },
-    schema: { tags: ['cases'], summary: "Measurements over time, growth and volume doubling time (only from the case's measurements)", params: Id, response: { 200: TimelineSchema, 404: ErrorBodySchema } },
+    schema: {
+      tags: ['cases'], params: Id, response: { 200: TimelineSchema, 404: ErrorBodySchema },
+      summary: "The patient's timeline: the studies of every case filed under the case's (encrypted) patient identifier, measurements over time per lesion, growth and volume doubling time (only from given measurements)",
+    },
   }, async (req) => svc.timeline(req.params.id, curator(req)));
+
+  app.post('/api/cases/:id/images', {
+    config: { permission: 'knowledge.review' },
+    bodyLimit: 40 * 1024 * 1024,
+    schema: {
+      tags: ['cases'], params: Id, consumes: ['multipart/form-data'],
+      summary: 'Attach a key image (multipart: file PNG/JPEG/DICOM, caption, windowCenter, windowWidth): type by magic bytes, size limits, metadata stripped (JPEG APP1–APP15/COM/thumbnail, PNG re-encoded), DICOM rendered to PNG; caption de-identified; audited',
+      response: { 201: ImageMetaSchema.extend({ created: z.boolean(), metadataRemoved: z.array(z.string()) }), ...Errors, 413: ErrorBodySchema, 415: ErrorBodySchema },
+    },
+  }, async (req, reply) => {
+    const { file, fields } = await readUpload(req, ['caption', 'windowCenter', 'windowWidth']);
+    const wl = z.object({ center: z.coerce.number().finite().min(-5000).max(5000), width: z.coerce.number().finite().positive().max(10000) }).safeParse({ center: fields.windowCenter, width: fields.windowWidth });
+    if ((fields.windowCenter || fields.windowWidth) && !wl.success) throw new AppError('VALIDATION_FAILED', '窗位/窗宽无效 / invalid window center or width', { field: 'windowWidth' });
+    const r = await svc.addImage(req.params.id, file.bytes, file.name.slice(0, 200), { caption: fields.caption, window: wl.success ? wl.data : undefined }, actorOf(req));
+    return reply.code(201).send(r);
+  });
+
+  app.get('/api/cases/:id/images/:imageId', {
+    config: { permission: 'knowledge.read' },
+    schema: { tags: ['cases'], summary: "A key image's bytes (PNG or JPEG, metadata stripped); readers only of approved cases", params: ImageId },
+  }, async (req, reply) => {
+    const img = await svc.imageBytes(req.params.id, req.params.imageId, curator(req));
+    return reply.header('content-type', img.mime).header('x-content-type-options', 'nosniff').header('cache-control', 'private, max-age=3600').send(img.bytes);
+  });
+
+  app.delete('/api/cases/:id/images/:imageId', {
+    config: { permission: 'knowledge.review' },
+    schema: { tags: ['cases'], summary: 'Remove a key image from a case; audited', params: ImageId, response: { 204: z.null(), 404: ErrorBodySchema } },
+  }, async (req, reply) => {
+    await svc.removeImage(req.params.id, req.params.imageId, actorOf(req));
+    return reply.code(204).send(null);
+  });
 };

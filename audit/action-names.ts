@@ -78,4 +78,6 @@ export const AUDIT_ACTIONS = [
   'case.edit',
   'case.approve',
   'case.retire',
+  'case.image_upload',
+  'case.image_delete',
 ] as const;

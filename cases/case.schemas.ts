@@ -91,6 +91,8 @@ export const CaseSchema = z.object({
   relationIds: z.array(z.string()),
   /** Supporting relations retired since approval: the case needs a curator's look. */
   retiredRelationIds: z.array(z.string()),
+  /** Key images uploaded to the case (metadata stripped); bytes at /api/cases/:id/images/:imageId. */
+  images: z.array(z.object({ id: z.string(), mime: z.string(), width: z.number(), height: z.number(), source: z.enum(['png', 'jpeg', 'dicom']), caption: z.string(), bytes: z.number() })),
   createdBy: z.string(),
   updatedAt: z.string(),
   approvedBy: z.string().nullable(),

@@ -1,12 +1,14 @@
 import { AuditLog } from '../audit/index.ts';
-import { AppError, deidentify, encryptField, type Keyring, type Lexicon, sha256Hex, type Tokenizer } from '../core/index.ts';
+import { AppError, decryptField, deidentify, encryptField, hmacSm3, type Keyring, type Lexicon, newId, sha256Hex, type Tokenizer } from '../core/index.ts';
+import { readFigure, type WindowLevel } from '../imaging/index.ts';
 import type { Knowledge } from '../knowledge/index.ts';
 import type { LlmProvider } from '../llm/index.ts';
 import type { Embedder } from '../search/index.ts';
 import type { Database } from '../store/index.ts';
 import { type Case, type CaseFilter, type CaseInputParsed, CaseInputSchema, type MatchRequest, MatchRequestSchema, type StructuredFinding } from './case.schemas.ts';
 import { type RowError, readCaseFile } from './case-file.ts';
-import type { CaseRow, CasesRepository } from './cases.repository.ts';
+import type { CaseVectorsRepository } from './case-vectors.repository.ts';
+import type { CaseImageMeta, CaseRow, CasesRepository } from './cases.repository.ts';
 import { type CaseVote, type RankedDisease, rankDifferential } from './differential.ts';
 import { checkFields, type DiseaseFields } from './disease-fields.ts';
 import { EvidenceGraph, type EvidenceRelation } from './evidence-graph.ts';
@@ -14,6 +16,14 @@ import { FindingsReader, type ParsedFindings } from './findings.ts';
 import { type Narrative, type NarrativeCase, narrateComparison, narrativeEvidence } from './narrative.ts';
 import { CaseIndex, MIX, MIX_WITH_VECTORS, type Mix, type SimilarHit } from './similarity.ts';
 import { buildTimeline, type LesionTimeline } from './timeline.ts';
+
+/** A patient's timeline: every study of the cases filed under one (encrypted) patient identifier. */
+export interface PatientTimeline {
+  caseId: string;
+  /** The cases whose studies are on the timeline (the case asked for alone when it has no patient identifier). */
+  patient: { grouped: boolean; cases: Array<{ id: string; title: string; status: string; diagnosis: string; studies: Array<{ date: string; modality?: string; note?: string }> }>; note: string };
+  lesions: LesionTimeline[];
+}
 
 export interface CasesDeps {
   db: Database;
@@ -27,6 +37,8 @@ export interface CasesDeps {
   llm?: () => LlmProvider | null;
   /** The search embedder (hash offline, e5 when configured): adds the vector part to similar-case scores. */
   embedder?: Embedder;
+  /** Where case vectors are kept between processes (absent: embedded once per process). */
+  vectors?: CaseVectorsRepository;
 }
 
 /** Which vectors scored a match: the embedder's model, or why there were none. */
@@ -72,6 +84,10 @@ export interface DifferentialOutput {
 }
 
 const ENGINE_NOTE = '确定性引擎（已审核知识图谱 + 已审核典型病例，无大模型）/ deterministic engine over the approved graph and approved typical cases (no LLM)';
+
+/** Domain of the patient identifier's blind index (HMAC-SM3): never the same MAC as any other use of the key. */
+const PATIENT_KEY_DOMAIN = 'yingzhi/cases/patient/v1\u0000';
+const MAX_IMAGES_PER_CASE = 20;
 
 /** How many of the most similar approved typical cases vote in the differential. */
 const VOTING_CASES = 5;
@@ -306,9 +322,89 @@ export class CasesService {
     };
   }
 
-  async timeline(id: string, curator = true): Promise<{ caseId: string; lesions: LesionTimeline[] }> {
+  /**
+   * The timeline of the case's patient: when the case carries a patient identifier, every case filed under the
+   * same identifier (approved ones for readers, drafts too for curators) joins it, found by the identifier's blind
+   * index (never decrypted into the answer); lesions are matched across the cases by name. Growth and volume
+   * doubling time come only from the measurements given (buildTimeline).
+   */
+  async timeline(id: string, curator = true): Promise<PatientTimeline> {
     const c = await this.getVisible(id, curator);
-    return { caseId: c.id, lesions: buildTimeline(c.studies) };
+    const group = await this.patientCases(c, curator);
+    const cases = group.length ? group : [c];
+    const studies = cases.flatMap((x) => x.studies.map((s) => ({ ...s, caseId: x.id })));
+    const grouped = group.length > 1;
+    const note = !c.hasPatientRef ? '该病例未登记患者标识，仅显示本病例的检查 / no patient identifier: this case\'s studies only'
+      : grouped ? `同一患者（标识已加密）的 ${cases.length} 个病例按检查日期合并 / ${cases.length} cases of one patient (identifier encrypted), merged by study date`
+        : '该患者仅有本病例 / the only case of this patient';
+    return {
+      caseId: c.id, lesions: buildTimeline(studies),
+      patient: {
+        grouped, note,
+        cases: cases.map((x) => ({ id: x.id, title: x.title, status: x.status, diagnosis: x.finalDiagnosis.name, studies: x.studies.map((s) => ({ date: s.date, modality: s.modality, note: s.note })) })),
+      },
+    };
+  }
+
+  private async patientCases(c: Case, curator: boolean): Promise<Case[]> {
+    if (!c.hasPatientRef) return [];
+    const patient = await this.deps.repo.patientOf(c.id);
+    if (!patient) return [];
+    await this.keyUnkeyedPatients();
+    const keys = this.patientKeys(decryptField(patient.ref, this.deps.keyring, 'cases.patient_ref'));
+    return this.deps.repo.byPatient(keys, curator ? ['approved', 'draft'] : ['approved']);
+  }
+
+  /** Cases stored with a patient identifier before the blind index (migration 088) get their key once. */
+  private async keyUnkeyedPatients(): Promise<void> {
+    for (const row of await this.deps.repo.unkeyedPatients()) {
+      await this.deps.repo.setPatientKey(row.id, this.patientKeys(decryptField(row.ref, this.deps.keyring, 'cases.patient_ref'))[0]);
+    }
+  }
+
+  /**
+   * The blind index of a patient identifier: HMAC-SM3 under each loaded master key's MAC key (active first, which
+   * is the one stored), so cases stored before a key rotation still join their patient's group.
+   */
+  private patientKeys(patientId: string): string[] {
+    const kr = this.deps.keyring;
+    return kr.keyIds.map((k) => hmacSm3(kr.keysFor(k)!.mac, `${PATIENT_KEY_DOMAIN}${patientId.trim()}`).toString('hex'));
+  }
+
+  /**
+   * Attach a key image to a case: the bytes are hostile, so the type is decided by magic bytes and the picture is
+   * size-limited, PNG re-encoded, JPEG rewritten without metadata (EXIF, XMP, IPTC, comments, thumbnail), a DICOM
+   * slice rendered to PNG (imaging readFigure, shared with teaching figures). The caption is de-identified. Audited.
+   */
+  async addImage(caseId: string, bytes: Buffer, fileName: string, opts: { caption?: string; window?: WindowLevel }, actor: string): Promise<CaseImageMeta & { created: boolean; metadataRemoved: string[] }> {
+    const c = await this.get(caseId);
+    if (c.status === 'retired') throw new AppError('STATE_CONFLICT', '病例已停用，不能添加关键图像 / the case is retired', { field: 'status' });
+    if (c.images.length >= MAX_IMAGES_PER_CASE) throw new AppError('VALIDATION_FAILED', `每个病例最多 ${MAX_IMAGES_PER_CASE} 张关键图像 / at most ${MAX_IMAGES_PER_CASE} key images per case`, { field: 'file' });
+    const image = readFigure(bytes, fileName, { window: opts.window });
+    const caption = deidentify(opts.caption ?? '').text.slice(0, 300);
+    return this.deps.db.transaction(async (tx) => {
+      const r = await this.deps.repo.addImage(tx, caseId, { id: newId('cimg'), ...image, caption }, actor);
+      if (r.created) {
+        await this.audit.append(tx, { actor, action: 'case.image_upload', target: caseId, details: { imageId: r.id, source: image.source, mime: image.mime, width: image.width, height: image.height, bytes: image.bytes.length, metadataRemoved: image.removed } });
+      }
+      return { id: r.id, mime: image.mime, width: image.width, height: image.height, source: image.source, caption, bytes: image.bytes.length, created: r.created, metadataRemoved: image.removed };
+    });
+  }
+
+  /** A key image's bytes, for whoever may see the case (readers: approved cases only). */
+  async imageBytes(caseId: string, imageId: string, curator: boolean): Promise<{ mime: string; bytes: Buffer }> {
+    await this.getVisible(caseId, curator);
+    const img = await this.deps.repo.imageBytes(caseId, imageId);
+    if (!img) throw new AppError('NOT_FOUND', `关键图像不存在 / no key image ${imageId}`, { field: 'imageId' });
+    return img;
+  }
+
+  async removeImage(caseId: string, imageId: string, actor: string): Promise<void> {
+    await this.get(caseId);
+    await this.deps.db.transaction(async (tx) => {
+      if (!(await this.deps.repo.deleteImage(tx, caseId, imageId))) throw new AppError('NOT_FOUND', `关键图像不存在 / no key image ${imageId}`, { field: 'imageId' });
+      await this.audit.append(tx, { actor, action: 'case.image_delete', target: caseId, details: { imageId } });
+    });
   }
 
   private query(req: MatchParsed) {
@@ -357,19 +453,31 @@ export class CasesService {
   }
 
   /**
-   * The cases' findings texts embedded as documents (cached by model and text). An embedder that fails leaves the
+   * The cases' findings texts embedded as documents (cached by model and text in memory and in case_vectors, so a
+   * restart reads the library's vectors back instead of embedding it again). An embedder that fails leaves the
    * index without vectors and says so in every result (scores fall back to findings + text), never a half-filled index.
    */
   private async caseVectors(texts: string[]): Promise<{ vectors: Float32Array[] | null; note?: string }> {
     const embedder = this.deps.embedder;
     if (!embedder) return { vectors: null, note: '未配置向量模型 / no embedder' };
     const keyOf = (t: string) => `${embedder.model}\u0000${t}`;
-    const missing = [...new Set(texts.filter((t) => !this.vectorCache.has(keyOf(t))))];
+    let missing = [...new Set(texts.filter((t) => !this.vectorCache.has(keyOf(t))))];
     try {
+      // Vectors kept by an earlier process (case_vectors) are read back; only texts never embedded are embedded.
+      if (this.deps.vectors && missing.length) {
+        const hashOf = new Map(missing.map((t) => [t, sha256Hex(t)]));
+        const stored = await this.deps.vectors.get(embedder.model, [...hashOf.values()]);
+        for (const t of missing) {
+          const v = stored.get(hashOf.get(t) as string);
+          if (v && v.length === embedder.dims) this.vectorCache.set(keyOf(t), v);
+        }
+        missing = missing.filter((t) => !this.vectorCache.has(keyOf(t)));
+      }
       for (let i = 0; i < missing.length; i += 64) {
         const batch = missing.slice(i, i + 64);
         const out = await embedder.embed(batch, 'document');
         for (const [k, t] of batch.entries()) this.vectorCache.set(keyOf(t), out[k]);
+        await this.deps.vectors?.put(embedder.model, batch.map((t, k) => [sha256Hex(t), out[k]] as const));
       }
     } catch (e) {
       return { vectors: null, note: `向量模型不可用，仅按所见与文本评分 / embedder ${embedder.model} failed: ${(e as Error).message}` };
@@ -414,7 +522,8 @@ export class CasesService {
     const fingerprint = sha256Hex(JSON.stringify({ ...body, status: undefined, patient: input.patientId ?? null }));
     const relationIds = status === 'approved' ? supportingRelations(graph, diagnosis.entityId ?? null, findings) : [];
     const patientRef = input.patientId ? encryptField(input.patientId, this.deps.keyring, 'cases.patient_ref') : null;
-    return { row: { id, ...body, patientRef, relationIds, fingerprint }, phi, warnings };
+    const patientKey = input.patientId ? this.patientKeys(input.patientId)[0] : null;
+    return { row: { id, ...body, patientRef, patientKey, relationIds, fingerprint }, phi, warnings };
   }
 
   private async linkFindings(findings: StructuredFinding[]): Promise<StructuredFinding[]> {

@@ -3,6 +3,7 @@ import type { Knowledge } from '../knowledge/index.ts';
 import type { LlmProvider } from '../llm/index.ts';
 import type { Embedder } from '../search/index.ts';
 import type { Database } from '../store/index.ts';
+import { CaseVectorsRepository } from './case-vectors.repository.ts';
 import { CasesRepository } from './cases.repository.ts';
 import { CasesService } from './cases.service.ts';
 import { type DiseaseFields, loadDiseaseFields } from './disease-fields.ts';
@@ -26,6 +27,6 @@ export class Cases {
 
   constructor(deps: CasesCapabilityDeps) {
     this.fields = loadDiseaseFields();
-    this.service = new CasesService({ ...deps, repo: new CasesRepository(deps.db), fields: this.fields });
+    this.service = new CasesService({ ...deps, repo: new CasesRepository(deps.db), vectors: new CaseVectorsRepository(deps.db), fields: this.fields });
   }
 }

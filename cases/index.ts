@@ -11,8 +11,9 @@ export {CASE_STATUSES,
   type MatchRequest, MatchRequestSchema, MODALITIES, type StructuredFinding, StructuredFindingSchema, type Study,
 } from './case.schemas.ts';
 export { type RowError, readCaseFile } from './case-file.ts';
-export { type CaseRow, CasesRepository } from './cases.repository.ts';
-export { CasesService, type DifferentialOutput, type ImportResult, type SimilarResult, type VectorsUsed } from './cases.service.ts';
+export { CaseVectorsRepository } from './case-vectors.repository.ts';
+export { type CaseImageMeta, type CaseRow, CasesRepository } from './cases.repository.ts';
+export { CasesService, type DifferentialOutput, type ImportResult, type PatientTimeline, type SimilarResult, type VectorsUsed } from './cases.service.ts';
 export { Cases, type CasesCapabilityDeps } from './cases.ts';
 export { type CitedFinding, type DifferentialResult, type MissingFinding, type RankedDisease, rankDifferential } from './differential.ts';
 export { checkFields, type DiseaseFields, loadDiseaseFields } from './disease-fields.ts';
@@ -20,4 +21,4 @@ export { EvidenceGraph, type EvidenceRelation, type Link, type Passage } from '.
 export { FindingsReader, type ParsedFindings } from './findings.ts';
 export { CompareResultSchema, DifferentialResultSchema, ImportResultSchema, ParsedQuerySchema, SimilarResultSchema, TimelineSchema } from './match.schemas.ts';
 export { CaseIndex, type IndexedCase, MIX, MIX_WITH_VECTORS, type Mix, type SimilarHit } from './similarity.ts';
-export { buildTimeline, type Interval, type LesionTimeline } from './timeline.ts';
+export { buildTimeline, type Interval, type LesionTimeline, type TimelineStudy } from './timeline.ts';

@@ -60,15 +60,24 @@ export const DifferentialResultSchema = z.object({
   ]).optional(),
 });
 
+const IntervalSchema = z.object({
+  from: z.string(), to: z.string(), days: z.number(), longAxisChangeMm: z.number().nullable(), longAxisChangePct: z.number().nullable(),
+  vdtDays: z.number().nullable(), vdtMethod: z.enum(['volume', 'diameter']).nullable(), vdtNote: z.string().nullable(),
+});
+
 export const TimelineSchema = z.object({
   caseId: z.string(),
+  patient: z.object({
+    grouped: z.boolean(),
+    note: z.string(),
+    cases: z.array(z.object({ id: z.string(), title: z.string(), status: z.string(), diagnosis: z.string(), studies: z.array(z.object({ date: z.string(), modality: z.string().optional(), note: z.string().optional() })) })),
+  }),
   lesions: z.array(z.object({
     lesion: z.string(),
-    points: z.array(z.object({ date: z.string(), modality: z.string().optional(), longAxisMm: z.number().nullable(), shortAxisMm: z.number().nullable(), volumeMm3: z.number().nullable() })),
-    intervals: z.array(z.object({
-      from: z.string(), to: z.string(), days: z.number(), longAxisChangeMm: z.number().nullable(), longAxisChangePct: z.number().nullable(),
-      vdtDays: z.number().nullable(), vdtMethod: z.enum(['volume', 'diameter']).nullable(), vdtNote: z.string().nullable(),
-    })),
+    points: z.array(z.object({ date: z.string(), modality: z.string().optional(), caseId: z.string().optional(), longAxisMm: z.number().nullable(), shortAxisMm: z.number().nullable(), volumeMm3: z.number().nullable() })),
+    intervals: z.array(IntervalSchema),
+    overall: IntervalSchema.nullable(),
+    note: z.string().nullable(),
   })),
 });
 

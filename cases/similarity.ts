@@ -82,7 +82,11 @@ export class CaseIndex {
   private readonly postings = new Map<string, Array<[number, number]>>();
   private readonly lengths: number[] = [];
   private avgLength = 0;
-  /** Case vectors row by row (one contiguous array: a query scans 50,000 × dims floats), or null without vectors. */
+  /**
+   * Case vectors dimension by dimension (column-major: dims × cases in one array), or null without vectors. A query
+   * adds one contiguous column per non-zero query dimension, so a sparse query (the hash embedder's: about a quarter
+   * of its dimensions) reads a quarter of the matrix, and a dense one (e5) runs a simple a·x + y loop per dimension.
+   */
   private vectors: Float32Array | null = null;
   private dims = 0;
 
@@ -108,8 +112,12 @@ export class CaseIndex {
     const dims = this.cases[0]?.vector?.length ?? 0;
     if (dims && this.cases.every((c) => c.vector?.length === dims)) {
       this.dims = dims;
-      this.vectors = new Float32Array(this.cases.length * dims);
-      for (const [i, c] of this.cases.entries()) this.vectors.set(c.vector as Float32Array, i * dims);
+      const n = this.cases.length;
+      this.vectors = new Float32Array(n * dims);
+      for (const [i, c] of this.cases.entries()) {
+        const v = c.vector as Float32Array;
+        for (let k = 0; k < dims; k++) this.vectors[k * n + i] = v[k];
+      }
     }
     // Weights need the finished entity index (the cases' own IDF), so they are summed in a second pass.
     for (const c of this.cases) {
@@ -137,17 +145,18 @@ export class CaseIndex {
   }
 
   /** Cosine of the query vector with every allowed case's (vectors are normalised: a dot product), clipped at 0. */
-  private cosines(v: Float32Array, allowed: (i: number) => boolean): Float32Array | null {
+  private cosines(v: Float32Array, allowed: ((i: number) => boolean) | null): Float64Array | null {
     const m = this.vectors;
     if (!m || v.length !== this.dims) return null;
-    const out = new Float32Array(this.cases.length);
-    const d = this.dims;
-    for (let i = 0; i < this.cases.length; i++) {
-      if (!allowed(i)) continue;
-      let s = 0;
-      for (let k = 0, o = i * d; k < d; k++, o++) s += m[o] * v[k];
-      out[i] = Math.max(0, s);
+    const n = this.cases.length;
+    const out = new Float64Array(n);
+    for (let k = 0; k < this.dims; k++) {
+      const w = v[k];
+      if (w === 0) continue;
+      const col = m.subarray(k * n, (k + 1) * n);
+      for (let i = 0; i < n; i++) out[i] += col[i] * w;
     }
+    for (let i = 0; i < n; i++) if (out[i] < 0 || (allowed && !allowed(i))) out[i] = 0;
     return out;
   }
 
@@ -201,14 +210,12 @@ export class CaseIndex {
     const touched: number[] = [...text.touched];
     const seen = new Uint8Array(n);
     for (const i of touched) seen[i] = 1;
-    const cos = q.vector ? this.cosines(q.vector, allowed) : null;
+    const cos = q.vector ? this.cosines(q.vector, q.modality || q.bodyPart ? allowed : null) : null;
     const mix = q.mix ?? (cos ? MIX_WITH_VECTORS : MIX);
     if (cos && mix.vector > 0) {
       // Vector recall: the nearest cases by cosine join the candidates (every candidate's score has its vector part);
       // bounded, so a 50,000-case library does not make every case a candidate.
-      const near: number[] = [];
-      for (let i = 0; i < n; i++) if (!seen[i] && cos[i] > 0) near.push(i);
-      for (const i of topK(near, Math.max(VECTOR_CANDIDATES, q.top * 10), (a, b) => cos[b] - cos[a] || a - b)) {
+      for (const i of nearest(cos, seen, Math.max(VECTOR_CANDIDATES, q.top * 10))) {
         seen[i] = 1;
         touched.push(i);
       }
@@ -291,6 +298,44 @@ function topK<T>(items: readonly T[], k: number, cmp: (a: T, b: T) => number): T
     if (out.length > k) out.pop();
   }
   return out;
+}
+
+/**
+ * The k cases with the highest cosine (> 0) not yet candidates, by a bounded min-heap: one comparison for most of a
+ * 50,000-case library. Ties go to the lower index, as a full sort by (cosine desc, index asc) would.
+ */
+function nearest(cos: Float64Array, seen: Uint8Array, k: number): number[] {
+  const heap: number[] = [];
+  // The heap's root is the weakest kept case: lowest cosine, and among equal cosines the highest index.
+  const weaker = (a: number, b: number) => cos[a] < cos[b] || (cos[a] === cos[b] && a > b);
+  const down = (at: number) => {
+    for (;;) {
+      const l = 2 * at + 1;
+      const r = l + 1;
+      let m = at;
+      if (l < heap.length && weaker(heap[l], heap[m])) m = l;
+      if (r < heap.length && weaker(heap[r], heap[m])) m = r;
+      if (m === at) return;
+      [heap[at], heap[m]] = [heap[m], heap[at]];
+      at = m;
+    }
+  };
+  for (let i = 0; i < cos.length; i++) {
+    if (seen[i] || !(cos[i] > 0)) continue;
+    if (heap.length < k) {
+      heap.push(i);
+      for (let at = heap.length - 1; at > 0; ) {
+        const up = (at - 1) >> 1;
+        if (!weaker(heap[at], heap[up])) break;
+        [heap[at], heap[up]] = [heap[up], heap[at]];
+        at = up;
+      }
+    } else if (cos[i] > cos[heap[0]]) {
+      heap[0] = i;
+      down(0);
+    }
+  }
+  return heap;
 }
 
 /** Present and possible agree partly; absent agrees only with absent. */

@@ -248,6 +248,7 @@ program
   .option('--current-db', 'evaluate the configured database instead of a fresh one with the demo corpus')
   .option('--model <id>', 'an installed local model (npm run models -- list), run in-process: e.g. qwen-1.5b')
   .option('--embedder <kind>', 'hash | e5: the embedder of the evaluation corpus')
+  .option('--case-embedder <kind>', 'cases: also score case vectors from this embedder (e5) beside the corpus embedder, in the same run')
   .option('--extraction-limit <n>', 'extraction suite: only the first n gold test sentences', intArg('--extraction-limit'))
   .option('--split <split>', 'held-out-capable sets (resident set answers and retrieval, textbook questions): dev (default), heldout (run once, at the end of a piece of work), all, or none (no resident answers)')
   .option('--corpus <name>', 'textbook: which authored proxy, textbook (proxy 1, default), textbook2 (proxy 2, written blind to the engine) or textbook3 (proxy 3, held out only)')

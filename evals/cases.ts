@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CaseInputParsed, CaseInputSchema, type EvidenceGraph, FindingsReader, MIX, MIX_WITH_VECTORS, type Mix } from '../cases/index.ts';
+import { type CaseInputParsed, CaseInputSchema, Cases, type EvidenceGraph, FindingsReader, MIX, MIX_WITH_VECTORS, type Mix } from '../cases/index.ts';
 import { AppError, deidentify } from '../core/index.ts';
 import type { Runtime } from '../runtime/index.ts';
+import type { Embedder } from '../search/index.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CASES_EVAL_FILE = path.join(ROOT, 'evals/cases/cases.jsonl');
@@ -46,7 +47,7 @@ function loadEvalCases(file: string, split: string): Array<CaseInputParsed & { i
  * over the findings text. Ours is shown whole and with the graph alone (case weight 0); `caseWeights` adds rows for
  * other weights (the dev split chose the default).
  */
-export async function evaluateCases(rt: Runtime, opts: { split: string; file?: string; caseWeights?: number[]; vectorWeights?: number[]; progress?: (s: string) => void }): Promise<CasesEvalResult> {
+export async function evaluateCases(rt: Runtime, opts: { split: string; file?: string; caseWeights?: number[]; vectorWeights?: number[]; caseEmbedders?: Embedder[]; progress?: (s: string) => void }): Promise<CasesEvalResult> {
   const file = opts.file ?? CASES_EVAL_FILE;
   const cases = loadEvalCases(file, opts.split);
   const svc = rt.cases.service;
@@ -83,6 +84,17 @@ export async function evaluateCases(rt: Runtime, opts: { split: string; file?: s
   const vectorSweep = opts.vectorWeights ?? (opts.split === 'dev' ? [0.05, 0.1, 0.15, 0.25, 0.35] : []);
   const sweepMix = (w: number): Mix => ({ findings: MIX.findings, text: Math.max(0, MIX.text - w), vector: w });
   for (const w of vectorSweep) retrieval[`  vector weight ${w}`] = { p5: [], rr: [] };
+  // Other embedders (`--case-embedder e5`) score the same cases in the same run: a second case service over the same
+  // database whose vectors come from that embedder (the corpus, graph and typical cases are the same).
+  const others = (opts.caseEmbedders ?? []).map((embedder) => ({
+    label: embedder.model, svc: new Cases({ db: rt.db, lexicon: rt.lexicon, tokenizer: rt.tokenizer, knowledge: rt.knowledge, keyring: rt.keyring, embedder }).service,
+  }));
+  for (const o of others) {
+    retrieval[`${SIM} [${o.label}]`] = { p5: [], rr: [] };
+    retrieval[`vectors only [${o.label}]`] = { p5: [], rr: [] };
+    ranks[`${OURS} [${o.label}]`] = [];
+    ranks[`${OURS_NO_VECTORS} [${o.label}]`] = [];
+  }
   let withoutRelations = 0;
   for (const [i, c] of cases.entries()) {
     const t = targets(c);
@@ -110,6 +122,14 @@ export async function evaluateCases(rt: Runtime, opts: { split: string; file?: s
     score(retrieval['vectors only'], await similarWith({ findings: 0, text: 0, vector: 1 }));
     for (const w of vectorSweep) score(retrieval[`  vector weight ${w}`], await similarWith(sweepMix(w)));
     score(retrieval['baseline: BM25 text only'], (await svc.similarByTextOnly(c.findingsText, 5)).map(relevant));
+    for (const o of others) {
+      const sx = await o.svc.similar({ findings: c.findingsText, top: 5 });
+      if (!sx.vectors.used) throw new AppError('EMBEDDER_UNAVAILABLE', `${o.label}: ${sx.vectors.note ?? 'no vectors'}`);
+      score(retrieval[`${SIM} [${o.label}]`], sx.hits.map((h) => relevant(h.caseId)));
+      score(retrieval[`vectors only [${o.label}]`], (await o.svc.similar({ findings: c.findingsText, top: 5 }, { mix: { findings: 0, text: 0, vector: 1 } })).hits.map((h) => relevant(h.caseId)));
+      ranks[`${OURS} [${o.label}]`].push(rankOf((await o.svc.differential({ findings: c.findingsText, top: 10 })).ranked.map((r) => hitsTarget(t, r.entityId, r.name))));
+      ranks[`${OURS_NO_VECTORS} [${o.label}]`].push(rankOf((await o.svc.differential({ findings: c.findingsText, top: 10 }, { mix: MIX_WITH_VECTORS })).ranked.map((r) => hitsTarget(t, r.entityId, r.name))));
+    }
     if ((i + 1) % 10 === 0) opts.progress?.(`  cases ${i + 1}/${cases.length}`);
   }
   const acc = (method: string): Accuracy => {
@@ -118,7 +138,7 @@ export async function evaluateCases(rt: Runtime, opts: { split: string; file?: s
   };
   return {
     file: path.relative(ROOT, file), split: opts.split, cases: cases.length, typicalCases: typical, graph: { relations: graph.relationCount, diseases: graph.signsOf.size },
-    diagnosesWithoutRelations: withoutRelations, engine: 'deterministic (YZ_LLM does not change the ranking)', embedder: rt.embedder.model,
+    diagnosesWithoutRelations: withoutRelations, engine: 'deterministic (YZ_LLM does not change the ranking)', embedder: [rt.embedder.model, ...others.map((o) => o.label)].join(' + '),
     differential: Object.keys(ranks).map(acc),
     similar: Object.entries(retrieval).map(([method, v]) => ({ method, n: v.p5.length, precisionAt5: mean(v.p5), hitAt5: mean(v.rr.map((x) => (x > 0 ? 1 : 0))), mrr: mean(v.rr) })),
   };

@@ -29,3 +29,4 @@ export {
   AI_TASKS, AiImportSchema, type AiRequest, AiRequestSchema, type AiResult, type AiResultRow, AiResultRowSchema, AiResultSchema, type AiTask, type MappedFinding, MappedFindingSchema,
 } from './ai/ai.schemas.ts';
 export { labelMap, mapAiResult } from './ai/ai-mapping.ts';
+export { FIGURE_LIMITS, type Figure, readFigure, type WindowLevel } from './still-image.ts';

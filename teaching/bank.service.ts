@@ -9,7 +9,7 @@ import { levelOf } from './difficulty.ts';
 import type { QuestionEngine } from './engine.ts';
 import { type Fact, type FactEntity, FactGraph } from './fact-graph.ts';
 import { GuidelineTablesRepository } from './guideline-tables.repository.ts';
-import { readFigure, type WindowLevel } from './figures.ts';
+import { readFigure, type WindowLevel } from '../imaging/index.ts';
 import { type FigureMeta, FiguresRepository } from './figures.repository.ts';
 import { generateItems } from './generator.ts';
 import { LlmEngine, type PassageRetriever } from './llm.engine.ts';

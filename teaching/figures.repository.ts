@@ -1,6 +1,6 @@
 import { newId } from '../core/index.ts';
 import type { Queryable } from '../store/index.ts';
-import type { Figure } from './figures.ts';
+import type { Figure } from '../imaging/index.ts';
 
 export interface FigureMeta {
   id: string;

@@ -21,7 +21,7 @@ export {
 } from './exam.schemas.ts';
 export {
   type FigureRef, FigureRefSchema, type GenerateRequest, GenerateRequestSchema, LEVELS, type Question, type QuestionDraft, QuestionDraftSchema, type QuestionEdit, QuestionEditSchema, QuestionSchema,
-  QUESTION_STATUSES, QUESTION_TYPES, RejectionSchema,
+  QUESTION_STATUSES, QUESTION_TYPES, type Rejection, RejectionSchema,
 } from './question.schemas.ts';
 export { Teaching, type TeachingDeps } from './teaching.ts';
 export { EXPORT_FORMATS, EXPORT_TYPES, type ExportFormat, IMPORT_FORMATS, type ImportFormat, type ImportReport, TransferService } from './transfer.service.ts';
@@ -31,5 +31,5 @@ export {
 } from './transfer/index.ts';
 export { TEMPLATE_VERSION, TemplateEngine } from './templates.engine.ts';
 export { type GuidelineTable, numbersIn, partOf, TABLE_TEMPLATE, tableItems, tableQuote } from './table-items.ts';
-export { FIGURE_LIMITS, type Figure, readFigure, type WindowLevel } from './figures.ts';
+export { FIGURE_LIMITS, type Figure, readFigure, type WindowLevel } from '../imaging/index.ts';
 export type { FigureMeta } from './figures.repository.ts';

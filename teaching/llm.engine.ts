@@ -3,9 +3,9 @@ import { PREDICATE_LABELS, type Predicate } from '../knowledge/index.ts';
 import { badOutputError, type ChatMessage, type LlmProvider, loadPrompt, ModelOutputError, type Prompt, parseModelJson, promptTag, renderPrompt } from '../llm/index.ts';
 import { estimateDifficulty } from './difficulty.ts';
 import type { DraftRequest, DraftResult, QuestionEngine } from './engine.ts';
-import type { Fact, FactGraph } from './fact-graph.ts';
+import type { Fact, FactEntity, FactGraph } from './fact-graph.ts';
 import type { Passage, QuestionDraft, Rejection } from './question.schemas.ts';
-import { passageOf } from './templates.engine.ts';
+import { distractorCandidates, passageOf } from './templates.engine.ts';
 
 /** One item as the model must write it (validated with zod; anything else is rejected with its reason). */
 const ModelItemSchema = z.object({
@@ -73,42 +73,64 @@ export class LlmEngine implements QuestionEngine {
     this.version = `${opts.provider.kind}:${opts.provider.model}/${promptTag(this.prompt)}`;
   }
 
+  /**
+   * One model call per item, each about one target: the fact (or, for multiple choice, two or three facts of one
+   * predicate) the key must state, its evidence, retrieved passages, and distractor candidates the graph has
+   * already cleared. A small local model given the whole topic at once wrote one unusable item out of four
+   * (nine options, all keyed); given one target it writes the item around it. A call whose output stays
+   * unusable after the repair request is recorded as a rejection; only when every call fails does the request fail.
+   */
   async draft({ subject: x, graph, count, type, signal }: DraftRequest): Promise<DraftResult> {
-    const facts = [...graph.objects(x.id, 'has_sign'), ...['examined_by', 'differential_of', 'located_at', 'treated_by', 'staged_by'].flatMap((p) => graph.objects(x.id, p)), ...graph.subjects(x.id, 'complication_of')]
-      .filter((f) => passageOf(f))
-      .slice(0, this.opts.maxFacts ?? 40);
     const topic = x.nameZh || x.nameEn;
-    const passages = await this.opts.retrieve(`${topic} 影像表现 诊断`, this.opts.maxPassages ?? 6);
-    if (!facts.length) return { items: [], rejected: [], notes: [`“${topic}”在已审核图谱中没有可用于出题的关系`] };
-    const factIds = new Map(facts.map((f, i) => [`R${i + 1}`, f]));
-    const passageIds = new Map(passages.map((p, i) => [`P${i + 1}`, p]));
-    const messages: ChatMessage[] = [
-      { role: 'system', content: renderPrompt(this.prompt, 'system', {}) },
-      {
-        role: 'user',
-        content: renderPrompt(this.prompt, 'user', {
-          topic,
-          count: String(count),
-          type: type === 'multiple' ? '多选题' : type === 'single' ? '单选题' : '单选题或多选题',
-          facts: [...factIds].map(([id, f]) => `${id}：${f.subject.nameZh}—${PREDICATE_LABELS[f.predicate as Predicate]?.zh ?? f.predicate}—${f.object.nameZh}`).join('\n'),
-          passages: [...passageIds].map(([id, p]) => `${id}：${p.quote}（${p.title}${p.page ? ` 第${p.page}页` : ''}）`).join('\n') || '（无）',
-        }),
-      },
-    ];
-    const raw = await this.ask(messages, signal);
+    const targets = itemTargets(x, graph, count, type, this.opts.maxFacts ?? 40);
+    if (!targets.length) return { items: [], rejected: [], notes: [`“${topic}”在已审核图谱中没有可用于出题的关系`] };
+    const retrieved = await this.opts.retrieve(`${topic} 影像表现 诊断`, this.opts.maxPassages ?? 6);
     const items: QuestionDraft[] = [];
     const rejected: Rejection[] = [];
-    for (const value of raw) {
-      const parsed = ModelItemSchema.safeParse(value);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        rejected.push({ stem: String((value as { stem?: unknown })?.stem ?? '(无题干)').slice(0, 200), code: 'MODEL_ITEM_INVALID', message: `${issue.path.join('.')}: ${issue.message}` });
+    let failure: unknown = null;
+    for (const target of targets) {
+      signal?.throwIfAborted();
+      const factIds = new Map(target.facts.map((f, i) => [`R${i + 1}`, f]));
+      const own = target.facts.map(passageOf).filter((p): p is Passage => !!p);
+      const passages = [...own, ...around(retrieved, target.facts.map((f) => f.object.nameZh)).filter((p) => !own.some((o) => o.quote === p.quote))].slice(0, 4);
+      const passageIds = new Map(passages.map((p, i) => [`P${i + 1}`, p]));
+      const predicate = target.facts[0].predicate as Predicate;
+      const messages: ChatMessage[] = [
+        { role: 'system', content: renderPrompt(this.prompt, 'system', {}) },
+        {
+          role: 'user',
+          content: renderPrompt(this.prompt, 'user', {
+            topic,
+            type: target.type === 'multiple' ? `多选题（${target.facts.length} 个正确答案）` : '单选题',
+            aspect: PREDICATE_LABELS[predicate]?.zh ?? predicate,
+            facts: [...factIds].map(([id, f]) => `${id}：${f.subject.nameZh}—${PREDICATE_LABELS[f.predicate as Predicate]?.zh ?? f.predicate}—${f.object.nameZh}`).join('\n'),
+            candidates: target.candidates.map((e) => e.nameZh || e.nameEn).join('、') || '（无，请自拟同类概念）',
+            passages: [...passageIds].map(([id, p]) => `${id}：${p.quote}（${p.title}${p.page ? ` 第${p.page}页` : ''}）`).join('\n') || '（无）',
+          }),
+        },
+      ];
+      let raw: unknown[];
+      try {
+        raw = await this.ask(messages, signal);
+      } catch (e) {
+        if (signal?.aborted || !(e instanceof Error && 'code' in e && (e.code === 'LLM_BAD_OUTPUT' || e.code === 'LLM_REJECTED'))) throw e;
+        failure = e;
+        rejected.push({ stem: `（${topic}：${target.facts.map((f) => f.object.nameZh).join('、')}）`, code: 'MODEL_OUTPUT_INVALID', message: e.message });
         continue;
       }
-      const r = this.toDraft(parsed.data, x.id, graph, factIds, passageIds);
-      if ('code' in r) rejected.push(r);
-      else items.push(r);
+      for (const value of raw) {
+        const parsed = ModelItemSchema.safeParse(value);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          rejected.push({ stem: String((value as { stem?: unknown })?.stem ?? '(无题干)').slice(0, 200), code: 'MODEL_ITEM_INVALID', message: `${issue.path.join('.')}: ${issue.message}` });
+          continue;
+        }
+        const r = this.toDraft(parsed.data, x.id, graph, factIds, passageIds);
+        if ('code' in r) rejected.push(r);
+        else items.push(r);
+      }
     }
+    if (failure && !items.length && rejected.every((r) => r.code === 'MODEL_OUTPUT_INVALID')) throw failure;
     return { items, rejected, notes: [] };
   }
 
@@ -125,7 +147,9 @@ export class LlmEngine implements QuestionEngine {
     const cited = m.relationIds.map((id) => factIds.get(id)).filter((f): f is Fact => !!f);
     const predicate = cited[0]?.predicate ?? 'has_sign';
     const options = m.options.map((text, i) => ({ label: labels[i], text: text.trim(), entityId: graph.resolve(text)?.id ?? null }));
-    const passages = [...cited.map(passageOf).filter((p): p is Passage => !!p), ...m.passageIds.map((id) => passageIds.get(id)).filter((p): p is Passage => !!p)];
+    const passages = [...new Map([...cited.map(passageOf), ...m.passageIds.map((id) => passageIds.get(id))]
+      .filter((p): p is Passage => !!p)
+      .map((p) => [`${p.sourceId}:${p.page}:${p.quote}`, p])).values()];
     const keyed = options.filter((o) => key.includes(o.label));
     const { difficulty, level } = estimateDifficulty({ nearShare: 0.5, keySimilarity: 0.2, hops: 1, rarity: 0.5, multiple: m.type === 'multiple', negative: /不是|不属于|错误/.test(m.stem) });
     return {
@@ -165,4 +189,47 @@ export class LlmEngine implements QuestionEngine {
       }
     }
   }
+}
+
+interface ItemTarget {
+  type: 'single' | 'multiple';
+  facts: Fact[];
+  candidates: FactEntity[];
+}
+
+const TARGET_PREDICATES = ['has_sign', 'examined_by', 'differential_of', 'located_at', 'treated_by', 'staged_by'] as const;
+
+/**
+ * What each model call is about: approved facts with current evidence, taken round-robin over predicates so a
+ * small request still covers signs, examinations, differentials…; multiple choice takes two or three facts of one
+ * predicate. Each target carries the graph's distractor candidates for it.
+ */
+function itemTargets(x: FactEntity, graph: FactGraph, count: number, type: DraftRequest['type'], maxFacts: number): ItemTarget[] {
+  const byPredicate = TARGET_PREDICATES.map((p) => graph.objects(x.id, p).filter((f) => passageOf(f)).slice(0, maxFacts)).filter((fs) => fs.length);
+  const out: ItemTarget[] = [];
+  for (let round = 0; out.length < count && byPredicate.some((fs) => fs.length > round); round++) {
+    for (const fs of byPredicate) {
+      if (out.length >= count) break;
+      const multiple = type === 'multiple' || (type === undefined && out.length % 3 === 2 && fs.length >= 2 * (round + 1));
+      const facts = multiple ? fs.slice(round * 2, round * 2 + Math.min(3, fs.length - round * 2)) : fs.slice(round, round + 1);
+      if (!facts.length || (multiple && facts.length < 2)) continue;
+      const candidates = distractorCandidates(x, facts, graph, 5);
+      if (candidates.length < (multiple ? 2 : 3)) continue;
+      out.push({ type: multiple ? 'multiple' : 'single', facts, candidates });
+    }
+  }
+  return out;
+}
+
+/** Retrieved passages that name one of the keys, cut to the sentences around the mention (small models read slowly). */
+function around(passages: readonly Passage[], keys: readonly string[], limit = 2, chars = 160): Passage[] {
+  const out: Passage[] = [];
+  for (const p of passages) {
+    const at = keys.filter((k) => k.length >= 2).map((k) => p.quote.indexOf(k)).find((i) => i >= 0);
+    if (at === undefined) continue;
+    const from = Math.max(0, p.quote.lastIndexOf('。', Math.max(0, at - chars / 2)) + 1);
+    out.push({ ...p, quote: p.quote.slice(from, from + chars) });
+    if (out.length >= limit) break;
+  }
+  return out;
 }

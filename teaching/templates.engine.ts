@@ -213,6 +213,18 @@ function explain(spec: Spec, kind: Kind, x: FactEntity, b: Built, key: string[],
   return lines.join('\n');
 }
 
+/**
+ * Graph-vetted distractor candidates for an item keyed on `trues` (facts about `x` under one predicate, `x` as
+ * subject): the same kind of entity, nearest first, never true or possibly true for `x` — what the template items
+ * use, offered to the llm engine so a small model writes the item around options the graph has already cleared.
+ */
+export function distractorCandidates(x: FactEntity, trues: Fact[], graph: FactGraph, n: number): FactEntity[] {
+  const predicate = trues[0]?.predicate;
+  const spec = SPECS.find((s) => s.predicate === predicate && s.about === 'subject' && (s.accepts?.(trues[0]) ?? true));
+  if (!spec) return [];
+  return pick(distractorPool(spec, x, trues, graph), n, 0).map((d) => d.entity);
+}
+
 /** The option-side entity of a fact. */
 function other(spec: Spec, f: Fact): FactEntity {
   return spec.about === 'subject' ? f.object : f.subject;

@@ -314,6 +314,14 @@ describe('every state-changing route leaves an audit row with its actor', () => 
     yield ['POST /api/cases', async () => ({ request: { method: 'POST', url: '/api/cases', ...json(walkCase, admin) }, action: 'case.create', target: 'walk-case' })];
     yield ['PUT /api/cases/:id', async () => ({ request: { method: 'PUT', url: '/api/cases/walk-case', ...json({ ...walkCase, impression: '穿孔' }, admin) }, action: 'case.edit', target: 'walk-case' })];
     yield ['POST /api/cases/:id/approve', async () => ({ request: { method: 'POST', url: '/api/cases/walk-case/approve', headers: admin }, action: 'case.approve', target: 'walk-case' })];
+    yield ['POST /api/cases/:id/images', async () => {
+      const m = multipart('walk-key.png', readFileSync(path.join(ROOT, 'demo/figures/synthetic-chest-ct-lung-window.png')), 'image/png');
+      return { request: { method: 'POST', url: '/api/cases/walk-case/images', payload: m.payload, headers: { ...admin, ...m.headers } }, action: 'case.image_upload', target: 'walk-case' };
+    }];
+    yield ['DELETE /api/cases/:id/images/:imageId', async () => {
+      const [img] = await q<{ id: string }>(`SELECT id FROM case_images WHERE case_id = 'walk-case' LIMIT 1`);
+      return { request: { method: 'DELETE', url: `/api/cases/walk-case/images/${img.id}`, headers: admin }, action: 'case.image_delete', target: 'walk-case' };
+    }];
     yield ['POST /api/cases/:id/retire', async () => ({ request: { method: 'POST', url: '/api/cases/walk-case/retire', headers: admin }, action: 'case.retire', target: 'walk-case' })];
     yield ['POST /api/cases/import', async () => {
       const m = multipart('walk-cases.json', JSON.stringify([{ ...walkCase, id: 'walk-case-2' }]), 'application/json');

@@ -142,6 +142,41 @@ describe('llm engine (protocol-level fake model server)', () => {
     expect(req?.messages[1].content).toContain('甲型结节病—影像表现—分叶征');
   });
 
+  it('asks for one item per target fact with distractor candidates the graph has cleared; one unusable answer does not sink the others', async () => {
+    // A model that follows the prompt: the key is the target fact's object, the distractors the first candidates.
+    let call = 0;
+    fake.script((req) => {
+      call++;
+      if (call === 2 || call === 3) return { json: 'not json' }; // the second target's call and its repair
+      const user = req.messages[1].content;
+      const key = /R1：[^—\n]+—[^—\n]+—([^\n]+)/.exec(user)?.[1] ?? '';
+      const candidates = (/候选干扰项[^\n]*\n([^\n]+)/.exec(user)?.[1] ?? '').split('、').slice(0, 3);
+      const aspect = /考查：([^\n]+)/.exec(user)?.[1] ?? '';
+      return { json: { questions: [{ type: 'single', stem: `下列哪项属于甲型结节病的${aspect}？`, options: [key, ...candidates], answer: [key], explanation: '见R1、P1。', relationIds: ['R1'], passageIds: ['P1'] }] } };
+    });
+    try {
+      fake.requests.length = 0;
+      const out = await generateItems(llm(), { subject: ent.a, graph, count: 3, type: 'single', allowFewer: true, bank: new DuplicateIndex() });
+      expect(fake.requests).toHaveLength(4);
+      const firstCalls = [fake.requests[0], fake.requests[1], fake.requests[3]].map((r) => r.messages[1].content);
+      const trueSigns = ['分叶征', '毛刺征', '胸膜凹陷', '空泡征', '晕征'];
+      for (const u of firstCalls) {
+        expect(u).toContain('R1：甲型结节病—');
+        expect(u).not.toContain('R2：');
+        const candidates = /候选干扰项[^\n]*\n([^\n]+)/.exec(u)?.[1] ?? '';
+        for (const s of trueSigns) expect(candidates.split('、')).not.toContain(s);
+      }
+      // Three different aspects: a sign, the first-choice examination, a differential.
+      expect(firstCalls[0]).toContain('甲型结节病—影像表现—分叶征');
+      expect(firstCalls.some((u) => u.includes('—CT'))).toBe(true);
+      expect(out.items).toHaveLength(2);
+      expect(new Set(out.items.map((d) => d.citations.relationIds[0])).size).toBe(2);
+      expect(out.rejected.map((r) => r.code)).toEqual(['MODEL_OUTPUT_INVALID']);
+    } finally {
+      fake.script(() => ({ json: reply }));
+    }
+  });
+
   it('malformed JSON twice: LLM_BAD_OUTPUT naming the model', async () => {
     reply = 'not json at all';
     const err = await generateItems(llm(), { subject: ent.a, graph, count: 1, bank: new DuplicateIndex() }).catch((e) => e);

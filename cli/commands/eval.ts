@@ -14,6 +14,7 @@ export interface EvalCommandOptions {
   json?: boolean;
   model?: string;
   embedder?: string;
+  caseEmbedder?: string;
   extractionLimit?: string;
 }
 
@@ -35,6 +36,7 @@ export async function evalCommand(suite: string, opts: EvalCommandOptions): Prom
       currentDb: Boolean(opts.currentDb),
       model: opts.model,
       embedder: opts.embedder,
+      caseEmbedder: opts.caseEmbedder,
       extractionLimit: opts.extractionLimit ? Number(opts.extractionLimit) : undefined,
       split: parseSplit(opts.split),
       textbookCorpus: parseCorpus(opts.corpus),

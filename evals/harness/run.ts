@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { AppError, createLogger, loadConfig, loadLanguage } from '../../core/index.ts';
 import { createRuntime, loadDemoCorpus, type Runtime } from '../../runtime/index.ts';
+import { createEmbedder, type Embedder } from '../../search/index.ts';
 import { type CasesEvalResult, evaluateCases, printCases } from '../cases.ts';
 import { evaluateExtraction, type Prf } from '../extraction.ts';
 import { evaluateQuestions, printQuestions, type QuestionsEvalResult } from '../questions.ts';
@@ -92,6 +93,8 @@ export interface EvalOptions {
   model?: string;
   /** `hash` or `e5` (`--embedder`), to compare retrieval. */
   embedder?: string;
+  /** Cases suite: another embedder (`--case-embedder e5`) whose case vectors are scored beside the corpus embedder's in the same run. */
+  caseEmbedder?: string;
   /** Only the first n gold test sentences in the extraction suite. */
   extractionLimit?: number;
   /** Where the result file goes (default evals/results); null: not written. */
@@ -262,7 +265,17 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
     if (wants('cases') && rt) {
       const split = opts.split && opts.split !== 'none' ? opts.split : 'dev';
       progress(`cases: differential and similar cases on the ${split} split…`);
-      result.cases = await evaluateCases(rt, { split, progress });
+      const caseEmbedders: Embedder[] = [];
+      if (opts.caseEmbedder) {
+        if (!['hash', 'e5'].includes(opts.caseEmbedder)) throw new AppError('VALIDATION_FAILED', `--case-embedder: hash 或 e5 / hash or e5 (got ${opts.caseEmbedder})`, { field: 'caseEmbedder' });
+        progress(`cases: starting the ${opts.caseEmbedder} embedder for the case vectors…`);
+        caseEmbedders.push(await createEmbedder({ embedder: { ...loadConfig({ ...env, YZ_LOG_LEVEL: 'silent' }).embedder, kind: opts.caseEmbedder as 'hash' | 'e5' } }, rt.tokenizer));
+      }
+      try {
+        result.cases = await evaluateCases(rt, { split, progress, caseEmbedders });
+      } finally {
+        for (const e of caseEmbedders) await (e as Embedder & { close?: () => Promise<void> }).close?.();
+      }
       result.datasets.cases = { file: result.cases.file, split, cases: result.cases.cases };
       for (const a of result.cases.differential) {
         result.summary[`cases.${split}.${a.method}.top1`] = a.top1;

@@ -96,4 +96,53 @@ describe.skipIf(!chromiumAvailable())('case matching UI (Chromium)', () => {
     await shot(page, 'cases-timeline.png');
     await closePage(page, errors);
   }, 120_000);
+
+  it('key images: an expert attaches one in the library; it is shown beside that typical case on the Compare page', async () => {
+    const expert = await openPage(browser, `${server.url}/cases`, { auth: await server.tokenFor('expert', 'expert.e2e') });
+    await expert.page.locator('[data-testid="case-row"][data-id="fx-pas-001"] .linkish').click();
+    await expert.page.locator('[data-testid="key-image-caption"]').fill('合成示意图：胸部 CT 肺窗（演示用，非患者影像）');
+    await expert.page.locator('[data-testid="key-image-file"]').setInputFiles({ name: 'key.png', mimeType: 'image/png', buffer: readFileSync(path.join(ROOT, 'demo/figures/synthetic-chest-ct-lung-window.png')) });
+    await expert.page.locator('[data-testid="key-image-message"]', { hasText: '已添加关键图像' }).waitFor();
+    await expert.page.locator('[data-testid="key-image"] img').waitFor();
+    // A file that is not an image is refused by its bytes, whatever its name says.
+    await expert.page.locator('[data-testid="key-image-file"]').setInputFiles({ name: 'evil.png', mimeType: 'image/png', buffer: Buffer.from('<svg onload="alert(1)"/>') });
+    await expert.page.locator('[data-testid="key-image-message"]', { hasText: '不是 PNG、JPEG 或 DICOM' }).waitFor();
+    expect(await expert.page.locator('[data-testid="key-image"]').count()).toBe(1);
+    await expert.page.locator('[data-testid="key-image-message"]').scrollIntoViewIfNeeded();
+    await shot(expert.page, 'cases-library-key-image.png');
+    await closePage(expert.page, expert.errors);
+
+    const { page, errors } = await openPage(browser, `${server.url}/cases/compare`, { auth: await server.tokenFor('resident', 'resident.e2e') });
+    await page.locator('[data-testid="compare-input"]').fill('完全性前置胎盘，胎盘后低回声带消失，子宫肌层变薄，可见T2暗带，膀胱线中断。');
+    await page.locator('[data-testid="compare-submit"]').click();
+    const img = page.locator('[data-testid="similar-hit"][data-id="fx-pas-001"] [data-testid="key-image"] img');
+    await img.waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('[data-testid="key-image"] img')].every((i) => i.complete && i.naturalWidth > 0));
+    expect(await img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(480);
+    await img.scrollIntoViewIfNeeded();
+    await shot(page, 'cases-compare-key-image.png');
+    await closePage(page, errors);
+  }, 120_000);
+
+  it('patient timeline: two cases of one patient on one time axis, growth over the whole follow-up, a lesion measured once said plainly', async () => {
+    const nodule = (id: string, studies: unknown[]) => ({
+      id, title: `右上肺结节随访 ${id}`, diseaseArea: 'lung_nodule', modality: 'CT', bodyPart: '胸部', findingsText: '右肺上叶实性结节，边缘分叶。', finalDiagnosis: { name: '肺结节' }, patientId: 'E2E-PATIENT-42', studies,
+    });
+    await server.rt.cases.service.importFile(Buffer.from(JSON.stringify([
+      nodule('e2e-pt-1', [{ date: '2023-03-01', modality: 'CT', measurements: [{ lesion: '右上肺结节', longAxisMm: 8, volumeMm3: 268 }] }, { date: '2023-09-01', modality: 'CT', measurements: [{ lesion: '右上肺结节', longAxisMm: 9.5, volumeMm3: 449 }] }]),
+      nodule('e2e-pt-2', [{ date: '2024-03-04', modality: 'CT', note: '复查', measurements: [{ lesion: '右上肺结节', longAxisMm: 12, volumeMm3: 905 }, { lesion: '左下肺结节', longAxisMm: 5 }] }]),
+    ])), 'patient.json', 'expert.e2e', { status: 'approved' });
+    const { page, errors } = await openPage(browser, `${server.url}/cases/e2e-pt-2/timeline`, { auth: await server.tokenFor('physician', 'physician.e2e') });
+    await page.locator('[data-testid="timeline-chart"]').waitFor();
+    expect(await page.locator('[data-testid="patient-study"]').count()).toBe(3);
+    expect(await page.locator('[data-testid="patient-note"]').textContent()).toContain('同一患者');
+    expect(await page.locator('[data-testid="timeline-point"][data-case="e2e-pt-1"]').count()).toBe(2);
+    expect(await page.locator('[data-testid="timeline-point"][data-case="e2e-pt-2"]').count()).toBe(2);
+    const rul = page.locator('[data-testid="timeline-lesion"][data-lesion="右上肺结节"]');
+    expect(await rul.locator('[data-testid="timeline-overall"]').textContent()).toContain(`${Math.round((369 * Math.LN2) / Math.log(905 / 268))} 天`);
+    expect(await page.locator('[data-testid="timeline-lesion"][data-lesion="左下肺结节"] [data-testid="timeline-note"]').textContent()).toContain('仅有 1 次测量');
+    expect(await page.content()).not.toContain('E2E-PATIENT-42');
+    await shot(page, 'cases-patient-timeline.png');
+    await closePage(page, errors);
+  }, 120_000);
 });

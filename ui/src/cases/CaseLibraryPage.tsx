@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom';
 import { fetchJson, request } from '../api.ts';
 import { useTitle } from '../components.tsx';
 import { useAuth } from '../security/auth.tsx';
+import { KeyImages } from './KeyImages.tsx';
 import { AREA_ZH, type CaseDto, CERTAINTY_ZH, STATUS_ZH } from './types.ts';
 import './cases.css';
 
@@ -93,6 +94,8 @@ export function CaseLibraryPage() {
                   <p><b>结构化所见：</b>{c.structuredFindings.map((f) => `${f.finding}${f.location ? `（${f.location}）` : ''}${f.sizeMm ? ` ${f.sizeMm}mm` : ''}：${CERTAINTY_ZH[f.certainty]}`).join('；') || '—'}</p>
                   {Object.keys(c.fields).length > 0 && <p><b>病种字段：</b>{Object.entries(c.fields).map(([k, v]) => `${k}=${String(v)}`).join('，')}</p>}
                   {c.teachingPoints.length > 0 && <ul>{c.teachingPoints.map((t) => <li key={t}>{t}</li>)}</ul>}
+                  {((c.images?.length ?? 0) > 0 || (curator && c.status !== 'retired')) && <b>关键图像：</b>}
+                  <KeyImages caseId={c.id} images={c.images ?? []} onChanged={curator && c.status !== 'retired' ? () => void load() : undefined} />
                   <p className="muted small">支持关系 {c.relationIds.join(', ') || '—'}{c.approvedBy ? ` · 审核 ${c.approvedBy}` : ''}</p>
                 </td></tr>
               )}

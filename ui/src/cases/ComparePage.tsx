@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { request } from '../api.ts';
 import { useTitle } from '../components.tsx';
 import { AREA_ZH, CERTAINTY_ZH, type CitedFinding, type CompareResult, cite, type DifferentialResult, type Narrative, type SimilarResult } from './types.ts';
+import { KeyImages } from './KeyImages.tsx';
 import './cases.css';
 
 const EXAMPLE = '完全性前置胎盘，子宫前壁下段胎盘后低回声带消失，子宫肌层变薄，可见T2暗带，膀胱线中断。';
@@ -109,6 +110,7 @@ export function ComparePage() {
                     ))}
                     {h.onlyQuery.map((f) => <li key={`q-${f}`} className="query-only" data-kind="query-only">{f} · 本例有，典型病例未述</li>)}
                   </ul>
+                  <KeyImages caseId={h.caseId} images={h.case.images ?? []} compact />
                   {h.flags.map((f) => <p key={f} className="warn-text small">{f}</p>)}
                 </article>
               );

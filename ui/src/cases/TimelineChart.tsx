@@ -35,7 +35,7 @@ export function TimelineChart({ lesions }: { lesions: LesionTimeline[] }) {
               {pts.length > 1 && <polyline points={pts.map((p) => `${x(p.date)},${y(p.longAxisMm as number)}`).join(' ')} fill="none" stroke={COLOURS[i % COLOURS.length]} strokeWidth={2} />}
               {pts.map((p) => (
                 <g key={p.date}>
-                  <circle cx={x(p.date)} cy={y(p.longAxisMm as number)} r={4} fill={COLOURS[i % COLOURS.length]} data-testid="timeline-point"><title>{`${l.lesion} ${p.date} 长径 ${p.longAxisMm}mm${p.volumeMm3 ? ` 体积 ${p.volumeMm3}mm³` : ''}`}</title></circle>
+                  <circle cx={x(p.date)} cy={y(p.longAxisMm as number)} r={4} fill={COLOURS[i % COLOURS.length]} data-testid="timeline-point" data-case={p.caseId}><title>{`${l.lesion} ${p.date} 长径 ${p.longAxisMm}mm${p.volumeMm3 ? ` 体积 ${p.volumeMm3}mm³` : ''}${p.caseId ? ` · 病例 ${p.caseId}` : ''}`}</title></circle>
                   <text x={x(p.date)} y={y(p.longAxisMm as number) - 8} textAnchor="middle" className="bars-label">{p.longAxisMm}</text>
                 </g>
               ))}

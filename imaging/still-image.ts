@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { PNG } from 'pngjs';
 import { AppError } from '../core/index.ts';
-import { loadImage } from '../imaging/index.ts';
+import { loadImage } from './load.ts';
 
-/** What a teaching figure may be: small enough to show in an exam, never a decompression bomb. */
+/** What an uploaded still image (teaching figure, case key image) may be: small enough to show, never a decompression bomb. */
 export const FIGURE_LIMITS = { maxBytes: 8 * 1024 * 1024, maxDicomBytes: 32 * 1024 * 1024, maxSide: 4096 } as const;
 
 export interface Figure {
