@@ -14,6 +14,8 @@ export interface RerankCandidate {
   previousText?: string | null;
   /** Fused first-stage score (0–1, see search.service fuse()). */
   first: number;
+  /** The plain bigram-BM25 baseline's score of the passage, divided by its best score for the query (0–1). */
+  plain?: number;
   evidenceLevel: string | null;
   year: number | null;
 }
@@ -41,6 +43,8 @@ export interface RerankFeatures {
   proximity: number;
   /** Evidence level and recency (a small prior: guidelines, recent editions). */
   prior: number;
+  /** The plain bigram-BM25 baseline's score, relative to its best hit for the query. */
+  bigram: number;
 }
 
 /** A weight per feature plus the first-stage (fused BM25 + vector) score; 0 switches a stage off (the ablation). */
@@ -48,7 +52,7 @@ export interface RerankWeights extends RerankFeatures {
   first: number;
 }
 
-export const DEFAULT_RERANK: RerankWeights = { first: 1, sentence: 0.6, intent: 0.5, topic: 0.4, coverage: 0.2, heading: 0.15, section: 1.2, proximity: 0.1, prior: 0.05 };
+export const DEFAULT_RERANK: RerankWeights = { first: 1, sentence: 0.6, intent: 0.5, topic: 0.4, coverage: 0.2, heading: 0.15, section: 1.2, proximity: 0.1, prior: 0.05, bigram: 0 };
 
 const SENTENCE_END = /(?<=[。！？；!?;\n])/;
 /** Evidence levels (ingest/evidence-level.ts) as a 0–1 prior. */
@@ -146,6 +150,7 @@ export function rerank(
       section: attributeTerms.length >= 2 && attributeInPath >= 0.5 ? attributeInPath * sectionSubject : 0,
       proximity: proximity(c.text, literal.map((t) => t.lexeme)),
       prior: (LEVEL_PRIOR[c.evidenceLevel ?? ''] ?? 0.5) * 0.5 + (newest && c.year ? 0.5 * Math.max(0, 1 - (newest - c.year) / 10) : 0),
+      bigram: c.plain ?? 0,
     };
     const score =
       weights.first * c.first +
@@ -156,7 +161,8 @@ export function rerank(
       weights.heading * features.heading +
       weights.section * features.section +
       weights.proximity * features.proximity +
-      weights.prior * features.prior;
+      weights.prior * features.prior +
+      weights.bigram * features.bigram;
     return { ...c, score, features };
   });
   return scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));

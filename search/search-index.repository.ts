@@ -55,6 +55,13 @@ export class SearchIndexRepository {
     return out;
   }
 
+  /** How many chunks hold each term (summed over segments), without reading the posting lists. */
+  async documentFrequencies(db: Queryable, terms: string[]): Promise<Map<string, number>> {
+    if (terms.length === 0) return new Map();
+    const { rows } = await db.query<{ term: string; df: number }>('SELECT term, SUM(df)::int AS df FROM search_postings WHERE term = ANY($1::text[]) GROUP BY term', [terms]);
+    return new Map(rows.map((r) => [r.term, r.df]));
+  }
+
   async corpusStats(db: Queryable): Promise<{ n: number; avgdl: number }> {
     const { rows } = await db.query<{ n: number; total: number }>('SELECT n_chunks::int AS n, total_tokens::float8 AS total FROM corpus_stats WHERE id = 1');
     const n = rows[0]?.n ?? 0;

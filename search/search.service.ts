@@ -1,8 +1,10 @@
 import { AppError, type KnowledgeScope, type ScopeResolver, type Tokenizer, UNRESTRICTED, type Viewer } from '../core/index.ts';
 import type { Database } from '../store/index.ts';
-import { bm25 } from './bm25.ts';
+import { bm25, plainBigrams, plainScores, plainText } from './bm25.ts';
+import { DEFAULT_GUARD, guardPlainTop, type PlainGuard } from './bm25-guard.ts';
 import { formatCitation } from './citation.ts';
 import type { Embedder } from './embedders/embedder.ts';
+import { indexText } from './chunk-indexer.ts';
 import { fuse, fusionWeightsFor, type FusionWeights } from './fusion.ts';
 import { highlightRanges } from './highlight.ts';
 import { buildQueryPlan, type QueryPlan } from './query-plan.ts';
@@ -18,12 +20,16 @@ const LEXICAL_CANDIDATES = 100;
 const VECTOR_CANDIDATES = 30;
 /** Fused candidates the rerank reads. */
 const RERANK_CANDIDATES = 50;
+/** The plain bigram-BM25 baseline's best hits, always among the candidates the rerank reads. */
+const PLAIN_CANDIDATES = 10;
 
 export interface SearchTuning {
   /** First-stage fusion weights; default per embedder (fusionWeightsFor). */
   fusion?: FusionWeights;
   /** Rerank feature weights; `null` switches the rerank off. */
   rerank?: RerankWeights | null;
+  /** Protection of the plain bigram-BM25 baseline's best hits after the rerank (bm25-guard.ts); `null` switches it off. */
+  guard?: PlainGuard | null;
 }
 
 /**
@@ -89,7 +95,16 @@ export class SearchService {
     const fused = fuse(lexical?.ranked ?? [], vector, tuning.fusion ?? fusionWeightsFor(this.embedder));
     const reranking = req.mode === 'hybrid' && tuning.rerank !== null;
     const head = fused.slice(0, reranking ? RERANK_CANDIDATES : req.top);
+    if (reranking) {
+      // The baseline's best hits (by posting lists) are always read by the rerank, even where the fusion ranked them lower.
+      const inHead = new Set(head.map((f) => f.id));
+      for (const id of lexical?.plainHits ?? []) if (!inHead.has(id)) head.push(fused.find((f) => f.id === id) ?? { id, score: 0, lexicalRank: null, vectorRank: null });
+    }
     const details = new Map((await this.repo.chunkDetails(head.map((f) => f.id))).map((d) => [d.id, d]));
+    // The baseline's own scores of what the rerank reads, from their text: its order among them and its first hit.
+    const plain = plainScores(plainBigrams(plan.folded), lexical?.plainIdf ?? new Map(), [...details.values()].map((d) => ({ id: d.id, text: plainText(indexText(d.heading_path, d.text)) })));
+    const plainRanked = [...plain.entries()].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([id]) => id);
+    const plainTop = plain.get(plainRanked[0] ?? '') || 1;
     let order: Array<(typeof head)[number] & { final: number; features?: RerankFeatures; model?: number }> = head
       .filter((f) => details.has(f.id))
       .map((f) => ({ ...f, final: f.score }));
@@ -99,7 +114,7 @@ export class SearchService {
         lexical?.idf ?? new Map(),
         order.map((f) => {
           const d = details.get(f.id);
-          return { id: f.id, text: d?.text ?? '', headingPath: d?.heading_path ?? [], title: d?.title ?? '', subject: d?.subject ?? null, previousText: d?.previous_text ?? null, first: f.score, evidenceLevel: d?.evidence_level ?? null, year: d?.year ?? null };
+          return { id: f.id, text: d?.text ?? '', headingPath: d?.heading_path ?? [], title: d?.title ?? '', subject: d?.subject ?? null, previousText: d?.previous_text ?? null, first: f.score, plain: (plain.get(f.id) ?? 0) / plainTop, evidenceLevel: d?.evidence_level ?? null, year: d?.year ?? null };
         }),
         this.tokenizer,
         tuning.rerank ?? DEFAULT_RERANK,
@@ -107,6 +122,8 @@ export class SearchService {
       const byId = new Map(order.map((f) => [f.id, f]));
       order = reranked.map((r) => ({ ...(byId.get(r.id) as (typeof order)[number]), final: r.score, features: r.features }));
       if (this.opts.reranker) order = await this.modelRerank(q, order, details);
+      const guard = tuning.guard === undefined ? DEFAULT_GUARD : tuning.guard;
+      if (guard) order = guardPlainTop(order, plainRanked, guard);
     }
     const surfaces = plan.display.flatMap((t) => [t.surface, ...t.expandsTo]);
     const results: SearchHit[] = order.slice(0, req.top).map((f) => {
@@ -137,16 +154,21 @@ export class SearchService {
     return { ...empty, results, tookMs: elapsed(started) };
   }
 
-  /** BM25 over every chunk containing a query term, then the source filters, keeping rank order. */
+  /**
+   * BM25 over every chunk containing a query term, then the source filters, keeping rank order; beside it the plain
+   * bigram BM25's best PLAIN_CANDIDATES hits by posting lists that pass the filters, and the IDF of its bigrams.
+   */
   private async lexical(plan: QueryPlan, filters: SearchFilters) {
     let want = LEXICAL_CANDIDATES;
+    const plainTerms = plainBigrams(plan.folded);
     for (;;) {
-      const res = await bm25(this.db, this.index, plan.terms, want);
-      const passing = await this.repo.passing(res.ranked.map((r) => r.seq), filters);
+      const res = await bm25(this.db, this.index, plan.terms, want, plainTerms);
+      const passing = await this.repo.passing([...new Set([...res.ranked, ...res.plain.ranked].map((r) => r.seq))], filters);
       const ranked = res.ranked.filter((r) => passing.has(r.seq)).map((r) => ({ id: passing.get(r.seq) as string, score: r.score }));
       // Restrictive filters can empty the head of the ranking: look deeper until enough pass or nothing is left.
       if (ranked.length >= Math.min(LEXICAL_CANDIDATES, 10) || res.ranked.length >= res.matched || want >= 12_800) {
-        return { ranked: ranked.slice(0, LEXICAL_CANDIDATES), idf: res.idf };
+        const plainHits = res.plain.ranked.flatMap((r) => passing.get(r.seq) ?? []).slice(0, PLAIN_CANDIDATES);
+        return { ranked: ranked.slice(0, LEXICAL_CANDIDATES), idf: res.idf, plainHits, plainIdf: res.plain.idf };
       }
       want *= 4;
     }

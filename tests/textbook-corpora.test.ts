@@ -38,10 +38,28 @@ describe('textbook proxies', () => {
     expect(new Set(two.questions.map((q) => q.id)).size).toBe(two.questions.length);
   });
 
+  it('proxy 3 is held out only, has other diseases than proxies 1 and 2, and asks every attribute type that matters', () => {
+    const earlier = new Set([...buildCorpus(textbookCorpus('textbook')).diseases, ...buildCorpus(textbookCorpus('textbook2')).diseases].map((d) => d.name));
+    const three = buildCorpus(textbookCorpus('textbook3'));
+    expect(three.diseases.filter((d) => earlier.has(d.name)).map((d) => d.name)).toEqual([]);
+    expect(three.diseases.length).toBeGreaterThanOrEqual(25);
+    expect(three.questions.length).toBeGreaterThanOrEqual(150);
+    expect(three.questions.every((q) => q.split === 'heldout')).toBe(true);
+    const types = new Set(three.questions.map((q) => q.type));
+    for (const t of ['转移部位', '鉴别诊断', '并发症', '实验室检查', '治疗', '预后']) expect(types).toContain(t);
+    const sentences = three.diseases.flatMap((d) => d.sentences.map((s) => s.text));
+    expect(new Set(sentences).size).toBe(sentences.length);
+    // Like a book's text: most sentences do not name their disease, and page numbers / running headers sit among them.
+    const naming = three.diseases.flatMap((d) => d.sentences.filter((s) => s.text.includes(d.name))).length;
+    expect(naming / sentences.length).toBeLessThan(0.25);
+    expect(sentences.filter((s) => /^·\s*\d+\s*·$/.test(s)).length).toBeGreaterThanOrEqual(3);
+  });
+
   it('an unknown proxy name is refused with the names that exist', () => {
     expect(parseTextbookCorpusName(undefined)).toBe('textbook');
     expect(parseTextbookCorpusName('textbook2')).toBe('textbook2');
-    expect(() => parseTextbookCorpusName('textbook3')).toThrow(/textbook or textbook2/);
+    expect(parseTextbookCorpusName('textbook3')).toBe('textbook3');
+    expect(() => parseTextbookCorpusName('textbook4')).toThrow(/textbook, textbook2, textbook3/);
   });
 });
 

@@ -14,7 +14,7 @@ export interface AblationRow {
 }
 
 export interface TextbookSuiteResult {
-  /** Which authored proxy: `textbook` (proxy 1) or `textbook2` (proxy 2, written blind). */
+  /** Which authored proxy: `textbook` (proxy 1) , `textbook2` (proxy 2, written blind) or `textbook3` (proxy 3, held out only). */
   corpus: TextbookCorpusName;
   /** Sentences (= lines) of its TXT. */
   sentences: number;
@@ -37,6 +37,7 @@ const VARIANTS: Array<{ variant: string; search: Partial<SearchRequest>; tuning?
   { variant: 'full − heading', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, heading: 0 } } },
   { variant: 'full − section names the attribute', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, section: 0 } } },
   { variant: 'full − evidence/recency prior', search: { mode: 'hybrid' }, tuning: { rerank: { ...DEFAULT_RERANK, prior: 0 } } },
+  { variant: 'full − guard of the bigram-BM25 first hit', search: { mode: 'hybrid' }, tuning: { guard: null } },
   { variant: 'full (default)', search: { mode: 'hybrid' } },
 ];
 

@@ -2,7 +2,7 @@
  * Builds a textbook proxy from its authored source (`<dir>/source/*.txt`):
  *   textbook-proxy.txt   one sentence per line, no headings, no markup, in textbook order
  *   questions.jsonl      「<疾病>的<属性>」 questions with their gold sentences and a dev / held-out split
- * Run `npx tsx evals/textbook/build.ts [textbook|textbook2]` after editing a source (default: textbook, proxy 1);
+ * Run `npx tsx evals/textbook/build.ts [textbook|textbook2|textbook3]` after editing a source (default: textbook, proxy 1);
  * tests/textbook-corpora.test.ts checks the outputs are current.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,26 +18,30 @@ export interface TextbookCorpus {
   name: TextbookCorpusName;
   dir: string;
   idPrefix: string;
+  /** Every question is held out (a set run once to check a change, never tuned on). */
+  heldoutOnly: boolean;
   corpusFile: string;
   questionsFile: string;
 }
 
 /**
  * The authored proxies: `textbook` (proxy 1, the set the search was tuned on) and `textbook2` (proxy 2, written
- * blind to the engine by another author, other diseases and another style: the check that gains generalise).
+ * blind to the engine by another author, other diseases and another style: the check that gains generalise) and
+ * `textbook3` (proxy 3: written before a ranking change, run once at its end; every question is held out, none is dev).
  */
-export const TEXTBOOK_CORPUS_NAMES = ['textbook', 'textbook2'] as const;
+export const TEXTBOOK_CORPUS_NAMES = ['textbook', 'textbook2', 'textbook3'] as const;
 export type TextbookCorpusName = (typeof TEXTBOOK_CORPUS_NAMES)[number];
 
 export function textbookCorpus(name: TextbookCorpusName = 'textbook'): TextbookCorpus {
   const dir = path.join(EVALS, name);
-  return { name, dir, idPrefix: name === 'textbook' ? 'tb' : 't2-', corpusFile: path.join(dir, 'textbook-proxy.txt'), questionsFile: path.join(dir, 'questions.jsonl') };
+  const idPrefix = name === 'textbook' ? 'tb' : name === 'textbook2' ? 't2-' : 't3-';
+  return { name, dir, idPrefix, heldoutOnly: name === 'textbook3', corpusFile: path.join(dir, 'textbook-proxy.txt'), questionsFile: path.join(dir, 'questions.jsonl') };
 }
 
 export function parseTextbookCorpusName(name: string | undefined): TextbookCorpusName {
   if (name === undefined) return 'textbook';
   if ((TEXTBOOK_CORPUS_NAMES as readonly string[]).includes(name)) return name as TextbookCorpusName;
-  throw new Error(`unknown textbook corpus "${name}": expected ${TEXTBOOK_CORPUS_NAMES.join(' or ')}`);
+  throw new Error(`unknown textbook corpus "${name}": expected ${TEXTBOOK_CORPUS_NAMES.join(', ')}`);
 }
 
 /**
@@ -113,7 +117,7 @@ export function readSource(dir = path.join(DIR, 'source')): SourceDisease[] {
 }
 
 /** One question per (disease, attribute tag); gold = every sentence of the disease with that tag. */
-export function buildQuestions(diseases: SourceDisease[], idPrefix = 'tb'): TextbookQuestion[] {
+export function buildQuestions(diseases: SourceDisease[], idPrefix = 'tb', heldoutOnly = false): TextbookQuestion[] {
   const out: TextbookQuestion[] = [];
   diseases.forEach((d, di) => {
     const tags = [...new Set(d.sentences.flatMap((s) => s.tags))].filter((t) => t !== '概');
@@ -122,7 +126,7 @@ export function buildQuestions(diseases: SourceDisease[], idPrefix = 'tb'): Text
       const attribute = words[di % words.length];
       const id = `${idPrefix}${String(di + 1).padStart(3, '0')}-${words[0]}`;
       // The split is a hash of the id: stable when questions are added, about half each.
-      const split = Number.parseInt(sha256Hex(Buffer.from(id)).slice(0, 8), 16) % 2 === 0 ? 'dev' : 'heldout';
+      const split = !heldoutOnly && Number.parseInt(sha256Hex(Buffer.from(id)).slice(0, 8), 16) % 2 === 0 ? 'dev' : 'heldout';
       out.push({
         id,
         question: `${d.name}的${attribute}`,
@@ -144,7 +148,7 @@ export function renderCorpus(diseases: SourceDisease[]): string {
 /** The generated files of a proxy, as `build` writes them. */
 export function buildCorpus(corpus: TextbookCorpus): { diseases: SourceDisease[]; questions: TextbookQuestion[]; corpusText: string; questionsText: string } {
   const diseases = readSource(path.join(corpus.dir, 'source'));
-  const questions = buildQuestions(diseases, corpus.idPrefix);
+  const questions = buildQuestions(diseases, corpus.idPrefix, corpus.heldoutOnly);
   return { diseases, questions, corpusText: renderCorpus(diseases), questionsText: `${questions.map((q) => JSON.stringify(q)).join('\n')}\n` };
 }
 
