@@ -7,6 +7,9 @@ import { checkItem, type Fact, FactGraph, QuestionDraftSchema } from '../teachin
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const QUESTION_CHECKSET = path.join(ROOT, 'evals/questions/checkset.json');
 export const QUESTION_LABELS = path.join(ROOT, 'evals/questions/labels.json');
+/** Items a real local model drafted with the `llm` engine (scripts/make-llm-question-checkset.ts), judged by hand. */
+export const LLM_QUESTION_CHECKSET = path.join(ROOT, 'evals/questions/checkset-llm.json');
+export const LLM_QUESTION_LABELS = path.join(ROOT, 'evals/questions/labels-llm.json');
 
 export const JUDGEMENTS = ['valid', 'flawed_key', 'true_distractor', 'trivial'] as const;
 type Judgement = (typeof JUDGEMENTS)[number];
@@ -16,6 +19,8 @@ const CheckSetSchema = z.object({
   engine: z.string(),
   graph: z.array(z.custom<Fact>((v) => typeof v === 'object' && v !== null && 'predicate' in v)),
   items: z.array(z.object({ id: z.string(), item: QuestionDraftSchema })),
+  /** Model items the engine itself refused while reading them (answer not among the options, invalid item). */
+  refused: z.array(z.object({ id: z.string(), raw: z.unknown(), rejection: z.object({ code: z.string() }) })).default([]),
 });
 const LabelsSchema = z.object({
   authored: z.literal(true),
@@ -55,11 +60,15 @@ export function evaluateQuestions(file = QUESTION_CHECKSET, labelsFile = QUESTIO
   const set = CheckSetSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
   const { labels } = LabelsSchema.parse(JSON.parse(readFileSync(labelsFile, 'utf8')));
   const graph = new FactGraph(set.graph);
-  const rows: QuestionCheckRow[] = set.items.map(({ id, item }) => {
+  const labelOf = (id: string) => {
     const label = labels[id]?.label;
     if (!label) throw new Error(`${labelsFile}: no label for ${id}`);
-    return { id, template: item.template, label, rejectedBy: checkItem(item, graph)?.code ?? null };
-  });
+    return label;
+  };
+  const rows: QuestionCheckRow[] = [
+    ...set.items.map(({ id, item }) => ({ id, template: item.template, label: labelOf(id), rejectedBy: checkItem(item, graph)?.code ?? null })),
+    ...set.refused.map(({ id, rejection }) => ({ id, template: 'llm', label: labelOf(id), rejectedBy: rejection.code })),
+  ].sort((a, b) => a.id.localeCompare(b.id));
   const n = rows.length;
   const agree = rows.filter((r) => (r.label === 'valid') === (r.rejectedBy === null)).length;
   const acceptable = (l: Judgement) => l === 'valid' || l === 'trivial';

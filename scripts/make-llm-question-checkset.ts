@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LlmProvider } from '../llm/index.ts';
 import { demoFiles } from '../runtime/index.ts';
-import { type Fact, LlmEngine, type QuestionDraft, type Rejection } from '../teaching/index.ts';
+import { approvedFacts } from './approved-facts.ts';
+import { LlmEngine, type QuestionDraft, type Rejection } from '../teaching/index.ts';
 import { ingestFiles, testRuntime } from '../tests/helpers/runtime.ts';
 
 /**
@@ -23,7 +24,6 @@ const MODEL = arg('model', 'qwen-1.5b');
 const DISEASES = Number(arg('diseases', '10'));
 const COUNT = Number(arg('count', '4'));
 const OUT = path.resolve(import.meta.dirname, '../evals/questions/checkset-llm.json');
-const pick = (e: { id: string; type: string; nameZh: string; nameEn: string }) => ({ id: e.id, type: e.type, nameZh: e.nameZh, nameEn: e.nameEn });
 
 /** Keeps every raw model answer, so items the engine refuses can still be judged from what the model wrote. */
 function recording(provider: LlmProvider, answers: string[]): LlmProvider {
@@ -50,15 +50,7 @@ const rt = await testRuntime({
 }, { inMemory: !dataDir });
 try {
   if (!(await rt.knowledge.relations.list({ status: 'active' }, { limit: 1, offset: 0 })).items.length) await ingestFiles(rt, demoFiles(), { demo: true });
-  const facts: Fact[] = [];
-  for (let offset = 0; ; offset += 2000) {
-    const page = await rt.knowledge.relations.list({ status: 'active' }, { limit: 2000, offset });
-    facts.push(...page.items.map((r): Fact => ({
-      id: r.id, subject: pick(r.subject), predicate: r.predicate, object: pick(r.object), certainty: r.certainty, qualifiers: r.qualifiers,
-      evidence: r.evidence.map((e) => ({ ...e, chunkId: null })),
-    })));
-    if (page.items.length < 2000) break;
-  }
+  const facts = await approvedFacts(rt);
   const graph = await rt.teaching.bank.factGraph();
   const provider = rt.llm;
   if (!provider) throw new Error('no model: set YZ_MODELS_DIR to where `npm run models -- install` put the models');
@@ -75,6 +67,8 @@ try {
     .slice(0, DISEASES);
   const items: { id: string; item: QuestionDraft }[] = [];
   const refused: { id: string; subjectId: string; raw: unknown; rejection: Rejection }[] = [];
+  /** Calls that produced no item at all (unusable output after the repair request): nothing to judge. */
+  const failures: { subjectId: string; rejection: Rejection }[] = [];
   const calls: { subjectId: string; ms: number; items: number; refused: number }[] = [];
   const write = () => {
     mkdirSync(path.dirname(OUT), { recursive: true });
@@ -87,6 +81,7 @@ try {
       graph: facts,
       items,
       refused,
+      failures,
     }, null, 1)}\n`);
   };
   let n = 0;
@@ -111,6 +106,10 @@ try {
     });
     for (const item of out.items) items.push({ id: `L${String(++n).padStart(2, '0')}`, item });
     for (const rejection of out.rejected) {
+      if (rejection.code === 'MODEL_OUTPUT_INVALID') {
+        failures.push({ subjectId: e.id, rejection });
+        continue;
+      }
       const r = raw.find((x) => String((x as { stem?: unknown })?.stem ?? '').trim() === rejection.stem.trim()) ?? null;
       refused.push({ id: `L${String(++n).padStart(2, '0')}`, subjectId: e.id, raw: r, rejection });
     }

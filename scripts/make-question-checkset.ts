@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { demoFiles } from '../runtime/index.ts';
-import { type Fact, type QuestionDraft, TEMPLATE_VERSION, TemplateEngine } from '../teaching/index.ts';
+import { approvedFacts } from './approved-facts.ts';
+import { type QuestionDraft, TEMPLATE_VERSION, TemplateEngine } from '../teaching/index.ts';
 import { ingestFiles, testRuntime } from '../tests/helpers/runtime.ts';
 
 /**
@@ -10,20 +11,11 @@ import { ingestFiles, testRuntime } from '../tests/helpers/runtime.ts';
  * (so the checks can be re-run on exactly that graph). Labels are judged by hand in evals/questions/labels.json;
  * re-running this script replaces the items, so the labels would have to be judged again.
  */
-const pick = (e: { id: string; type: string; nameZh: string; nameEn: string }) => ({ id: e.id, type: e.type, nameZh: e.nameZh, nameEn: e.nameEn });
 const OUT = path.resolve(import.meta.dirname, '../evals/questions/checkset.json');
 const rt = await testRuntime();
 try {
   await ingestFiles(rt, demoFiles(), { demo: true });
-  const facts: Fact[] = [];
-  for (let offset = 0; ; offset += 2000) {
-    const page = await rt.knowledge.relations.list({ status: 'active' }, { limit: 2000, offset });
-    facts.push(...page.items.map((r): Fact => ({
-      id: r.id, subject: pick(r.subject), predicate: r.predicate, object: pick(r.object), certainty: r.certainty, qualifiers: r.qualifiers,
-      evidence: r.evidence.map((e) => ({ ...e, chunkId: null })),
-    })));
-    if (page.items.length < 2000) break;
-  }
+  const facts = await approvedFacts(rt);
   const graph = await rt.teaching.bank.factGraph();
   const engine = new TemplateEngine();
   const graphItems: QuestionDraft[] = [];

@@ -39,7 +39,8 @@ const reject = (d: { stem: string }, code: string, message: string): Rejection =
 
 /**
  * The automatic checks every item passes before it reaches the bank, whichever engine wrote it:
- * the key is among the options (one for single choice, two or more for multiple choice), options are
+ * the key is among the options (one for single choice, two or more for multiple choice) and not written in
+ * the stem (「…首选计划性剖宫产子宫切除术。」 asking for 剖宫产子宫切除术 — seen from a real 1.5B model), options are
  * distinct (no duplicates or near-duplicates), every keyed option is an approved fact about the subject
  * (or, for a "which is NOT" item, the keyed option is not and every other one is), no distractor is
  * true or possibly true for the subject per the approved graph (nor a subtype/supertype of a true
@@ -64,6 +65,9 @@ export function checkItem(d: QuestionDraft, graph: FactGraph, bank?: DuplicateIn
       }
     }
   }
+  const stem = compact(d.stem);
+  const given = d.options.find((o) => d.key.includes(o.label) && compact(o.text).length >= 2 && stem.includes(compact(o.text)));
+  if (given) return reject(d, 'KEY_IN_STEM', `题干已写出答案 ${given.label}「${given.text}」 / the stem states the keyed answer`);
   const cited = checkNumbersAndTables(d);
   if (cited) return cited;
   const truth = checkAgainstGraph(d, graph) ?? checkKeyEvidence(d, graph);

@@ -18,6 +18,8 @@ const ModelItemSchema = z.object({
   passageIds: z.array(z.string()).default([]),
 });
 const EnvelopeSchema = z.object({ questions: z.array(z.unknown()) });
+/** One item is a few hundred tokens; a small model that starts repeating itself is cut here, not at the context's end. */
+const ITEM_MAX_TOKENS = 1024;
 
 const QUESTIONS_JSON_SCHEMA = {
   type: 'object',
@@ -174,7 +176,7 @@ export class LlmEngine implements QuestionEngine {
   /** The model's items: one call, and one repair request when the answer is not the JSON asked for. */
   private async ask(messages: ChatMessage[], signal?: AbortSignal): Promise<unknown[]> {
     const call = (msgs: ChatMessage[]) =>
-      this.opts.provider.chat({ messages: msgs, jsonSchema: { name: 'teaching_questions', schema: QUESTIONS_JSON_SCHEMA as unknown as Record<string, unknown> }, temperature: 0.2, purpose: `${this.prompt.id}@v${this.prompt.version}`, signal });
+      this.opts.provider.chat({ messages: msgs, jsonSchema: { name: 'teaching_questions', schema: QUESTIONS_JSON_SCHEMA as unknown as Record<string, unknown> }, temperature: 0.2, maxTokens: ITEM_MAX_TOKENS, purpose: `${this.prompt.id}@v${this.prompt.version}`, signal });
     const first = await call(messages);
     try {
       return parseModelJson(first.text, EnvelopeSchema).questions;

@@ -109,4 +109,13 @@ describe('the authored check set (evals/questions)', () => {
     const valid = r.byLabel.find((b) => b.label === 'valid');
     expect((valid?.n ?? 0) - (valid?.rejected ?? 0)).toBeGreaterThan((valid?.n ?? 0) / 2);
   });
+
+  it('≥ 30 items a real local model wrote (llm engine), hand-judged: no item with a wrong key passes the checks', async () => {
+    const { evaluateQuestions, LLM_QUESTION_CHECKSET, LLM_QUESTION_LABELS } = await import('../evals/questions.ts');
+    const r = evaluateQuestions(LLM_QUESTION_CHECKSET, LLM_QUESTION_LABELS);
+    expect(r.items).toBeGreaterThanOrEqual(30);
+    expect(r.engine).toMatch(/^embedded:qwen-1\.5b\/teaching-questions@v2$/);
+    expect(r.byLabel.find((b) => b.label === 'flawed_key')?.n).toBeGreaterThan(0);
+    expect(r.wrongKeysPassed).toEqual([]);
+  });
 });

@@ -91,6 +91,8 @@ describe('template engine on any approved graph', () => {
     const dup = { ...base, options: opts.map((o, i) => (i === 1 ? { ...o, text: `${opts[0].text} `, entityId: null } : o)) };
     expect(checkItem(dup, graph)?.code).toBe('DUPLICATE_OPTIONS');
     expect(checkItem({ ...base, key: ['H'] }, graph)?.code).toBe('KEY_NOT_IN_OPTIONS');
+    const keyText = opts.find((o) => base.key.includes(o.label))?.text as string;
+    expect(checkItem({ ...base, stem: `甲型结节病常见${keyText}。以下哪项是甲型结节病的征象？` }, graph)?.code).toBe('KEY_IN_STEM');
     const wrongKey = { ...base, key: [opts.find((o) => !base.key.includes(o.label))?.label as string] };
     expect(['KEY_NOT_SUPPORTED', 'DISTRACTOR_TRUE']).toContain(checkItem(wrongKey, graph)?.code);
     const trueDistractor = { ...base, options: opts.map((o) => (base.key.includes(o.label) ? o : o === opts.find((x) => !base.key.includes(x.label)) ? { ...o, text: '晕征', entityId: 's9' } : o)) };

@@ -4,7 +4,7 @@ import { createRuntime, loadDemoCorpus, type Runtime } from '../../runtime/index
 import { createEmbedder, type Embedder } from '../../search/index.ts';
 import { type CasesEvalResult, evaluateCases, printCases } from '../cases.ts';
 import { evaluateExtraction, type Prf } from '../extraction.ts';
-import { evaluateQuestions, printQuestions, type QuestionsEvalResult } from '../questions.ts';
+import { evaluateQuestions, LLM_QUESTION_CHECKSET, LLM_QUESTION_LABELS, printQuestions, type QuestionsEvalResult } from '../questions.ts';
 import { evaluateRetrieval, loadResidentQueries, loadRetrievalQueries, type RetrievalScore } from '../retrieval.ts';
 import { evaluateStructure, printStructure, type StructureEvalResult } from '../structure.ts';
 import type { TextbookCorpusName } from '../textbook/build.ts';
@@ -69,6 +69,8 @@ export interface EvalResult {
   extraction?: { engine: string; version: string; sentences: number; strict: Prf; relaxed: Prf }[];
   cases?: CasesEvalResult;
   questions?: QuestionsEvalResult;
+  /** The same checks on items a real local model drafted (the `llm` engine), judged by hand. */
+  questionsLlm?: QuestionsEvalResult;
   structure?: StructureEvalResult;
   compare?: { file: string; deltas: Delta[]; notes: string[] };
 }
@@ -292,6 +294,11 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
       result.summary['questions.correctnessAgreement'] = result.questions.correctnessAgreement;
       result.summary['questions.wrongKeysPassed'] = result.questions.wrongKeysPassed.length;
       if (opts.print !== false) printQuestions(result.questions);
+      result.questionsLlm = evaluateQuestions(LLM_QUESTION_CHECKSET, LLM_QUESTION_LABELS);
+      result.summary['questions.llm.rejectedShare'] = result.questionsLlm.rejectedShare;
+      result.summary['questions.llm.agreement'] = result.questionsLlm.agreement;
+      result.summary['questions.llm.wrongKeysPassed'] = result.questionsLlm.wrongKeysPassed.length;
+      if (opts.print !== false) printQuestions(result.questionsLlm);
     }
     if (wants('structure')) {
       const split = opts.split && opts.split !== 'none' ? opts.split : 'dev';
