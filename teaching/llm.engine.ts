@@ -229,7 +229,8 @@ function around(passages: readonly Passage[], keys: readonly string[], limit = 2
   for (const p of passages) {
     const at = keys.filter((k) => k.length >= 2).map((k) => p.quote.indexOf(k)).find((i) => i >= 0);
     if (at === undefined) continue;
-    const from = Math.max(0, p.quote.lastIndexOf('。', Math.max(0, at - chars / 2)) + 1);
+    // From the start of the mention's sentence, unless that is more than half the window before it.
+    const from = Math.max(p.quote.lastIndexOf('。', at - 1) + 1, at - chars / 2, 0);
     out.push({ ...p, quote: p.quote.slice(from, from + chars) });
     if (out.length >= limit) break;
   }
