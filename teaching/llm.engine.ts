@@ -90,6 +90,8 @@ export class LlmEngine implements QuestionEngine {
     const items: QuestionDraft[] = [];
     const rejected: Rejection[] = [];
     let failure: unknown = null;
+    /** Calls the model answered (whatever it wrote); the request fails only when none did. */
+    let answered = 0;
     for (const target of targets) {
       signal?.throwIfAborted();
       const factIds = new Map(target.facts.map((f, i) => [`R${i + 1}`, f]));
@@ -114,6 +116,7 @@ export class LlmEngine implements QuestionEngine {
       let raw: unknown[];
       try {
         raw = await this.ask(messages, signal);
+        answered++;
       } catch (e) {
         if (signal?.aborted || !(e instanceof Error && 'code' in e && (e.code === 'LLM_BAD_OUTPUT' || e.code === 'LLM_REJECTED'))) throw e;
         failure = e;
@@ -132,7 +135,7 @@ export class LlmEngine implements QuestionEngine {
         else items.push(r);
       }
     }
-    if (failure && !items.length && rejected.every((r) => r.code === 'MODEL_OUTPUT_INVALID')) throw failure;
+    if (failure && answered === 0) throw failure;
     return { items, rejected, notes: [] };
   }
 
