@@ -108,6 +108,8 @@ const TREATED_BY: PatternRule[] = [
   rule('mainly', 'treated_by', `以${gap(20)}为(?:主|基础|首选|主要)(?!要?的?(?:临床)?(?:表现|症状|特征|特点|体征|病理))`, left(DIS), inside(TX), 0.85),
   rule('is_treatment', 'treated_by', `(?:是|为)(?![^，。；]{0,20}?(?:诊断|确诊|检查|筛查|评估|影像))${gap(20)}的?(?:首选|主要|标准|一线|有效|最有效|唯一有效|根治性?)?的?(?:治疗|疗法|治疗方法|治疗手段|治疗药物|药物|抗菌药物|药|方法)(?![^，。；]{1,20}?的)`, topicInside(['Disease', 'Finding']), left(TX, 'all', { open: true }), 0.9),
   // "奥司他韦应在发病48小时内尽早使用": the drug named before the verb, for the section's disease.
+  // "双膦酸盐可缓解骨痛", "卧床休息可减轻疼痛": a treatment said to relieve or slow something treats the section's disease.
+  rule('relieves', 'treated_by', '(?:可|能|可以|能够|有助于)(?:有效|明显|显著)?(?:缓解|延缓|减轻|改善|控制|降低|减少|预防|纠正|逆转|抑制|消除)', topicInside(DIS), left(TX, 'nearest', { open: true, topic: false }), 0.75),
   rule('use_named', 'treated_by', `(?:尽早|及时|长期|规律|足量|积极)(?:使用|应用|服用|口服|给予)(?=[，。；,;]|$)`, topicInside(DIS), left(TX, 'nearest', { open: true }), 0.75),
   rule('treats', 'treated_by', `(?:可|常|主要)?用于(?:治疗)?|治疗(?=[${T.D}])`, right(DIS), left(TX), 0.8),
   // "药物治疗无效者可行手术": a condition for the next step, not a statement about the first.
@@ -157,7 +159,7 @@ const COMPLICATION_OF: PatternRule[] = [
   // 「Y是X的并发症，表现为…」 lists Y's signs, not X's complications.
   rule('complications_are', 'complication_of', '并发症[^。；]{0,8}?(?:包括|有|(?<!表现)为)', right(DIS, 'all', { span: 'sentence', ...COMPLICATIONS }), left(DIS), 0.9),
   // "由X引起的Y" describes Y; only the statement "X引起Y" makes Y a complication.
-  { ...rule('leads_to', 'complication_of', '(?<!由[^，。；]{0,20})(?:可|常|易|容易|多|可以|进而|从而|最终)?(?:导致|引起|造成|诱发|发展为|进展为|形成|发生(?!于|在|率|部位))', right(DIS, 'all', { span: 'clause' }), left(DIS), 0.75), notInRelative: true },
+  { ...rule('leads_to', 'complication_of', '(?<!由[^，。；]{0,20})(?:可|常|易|容易|多|可以|进而|从而|最终)?(?:导致|引起|造成|诱发|发展为|进展为|恶变为|转化为|形成|发生(?!于|在|率|部位))|(?<=可|易|常|多|均|亦)致(?![病密死命])', right(DIS, 'all', { span: 'clause' }), left(DIS), 0.75), notInRelative: true },
   rule('is_complication', 'complication_of', `(?:是|为|属于)${gap(15)}的?(?:常见|严重|主要|少见|罕见|最常见|最严重|重要|晚期|早期|特殊|致死性|最常见的致死性)?的?(?:并发症|后遗症|机会性感染)`, left(DIS, 'all', COMPLICATIONS), topicInside(DIS), 0.9),
   // "X是Y最常见的病因": Y follows from X (a cause of death is not one: "是本病死亡的首要原因").
   rule('is_cause', 'complication_of', `(?:是|为)(?![^，。；]*死亡)${gap(15)}的?(?:最常见|常见|主要|最主要|首要|重要)?的?(?:病因|原因|诱因)`, topicInside(DIS), left(DIS, 'all'), 0.85),
