@@ -59,4 +59,10 @@ describe('rules extraction on textbook-style text (rules-v8)', () => {
     expect(objectsOf(t, '结节性多动脉炎', 'treated_by').some((o) => o.startsWith('性') || o.startsWith('重者'))).toBe(false);
     expect(objectsOf(t, '结节性多动脉炎', 'has_sign')).toContain('体重减轻');
   });
+
+  it('what an exam shows in a section is a finding of the topic, though its head names no type; a phrase that goes on is not', () => {
+    const t = run('骨软骨瘤是最常见的良性骨肿瘤之一。X线片可见背离关节生长的骨性突起，MRI可见软骨帽和滑囊。超声可见腘窝下方有一肿块。');
+    expect(objectsOf(t, '骨软骨瘤', 'has_sign')).toEqual(expect.arrayContaining(['骨性突起', '软骨帽']));
+    expect(objectsOf(t, '骨软骨瘤', 'has_sign').some((o) => o.startsWith('腘窝'))).toBe(false);
+  });
 });

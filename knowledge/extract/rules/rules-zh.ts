@@ -54,6 +54,9 @@ const HAS_SIGN: PatternRule[] = [
   // "烧心和反流是本病最常见的典型症状": what a disease presents with, the symptoms as grammatical subject.
   rule('is_symptom', 'has_sign', `(?:是|为)${gap(16)}的?${QUAL}?的?${CLINICAL}`, topicInside(DIS), left(SIGN, 'all', { open: true, accept: ['Disease'], acceptKnown: true }), 0.9),
   rule('seen', 'has_sign', `(?:可|常|多|亦|也|均|通常|往往|常常|可以|还可|还)?(?:见到|可见(?!于)|常见(?![于的]|${CAUSE})|多见(?![于的]|${CAUSE})|出现|发生(?!于|在|率|部位|的)|伴有|伴|呈现|呈|显示|可有|常有|多有|均有|内有|但有|而有|则有|并有|尚有|可发现|能发现|突发|突然出现|(?:可|常|多)?(?:触及|闻及|扪及|听到)|(?<=少数|部分|多数|个别|患者|患儿|病人)(?:可|仅|也|亦)?有(?![助关效时些无]))`, left(DIS), right(SIGN, 'all', { accept: ['Disease'], headed: true }), 0.8),
+  // "心电图可见低电压和电交替", "胃镜下可见纵行沟、白色渗出物": what an exam shows, in a section, is the topic's finding,
+  // though its head names no type (the exam vouches that it is a finding, where loose 可见 alone does not).
+  { ...rule('exam_shows', 'has_sign', `(?<=[${T.M}${T.E}](?:上|下|中|检查|显像)?(?:常|多|可|亦|还|则)?)(?:可见|可显示|显示|示|见|发现)`, left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.75), context: 'section' },
   { ...rule('causes_sign', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:引起|导致|形成)', left(DIS), right(SIGN, 'all', { headed: true }), 0.8), notInRelative: true },
   // "X未见Y", "X无Y": the relation is stated as absent (the negation cue sets the certainty).
   // "起病急，寒战、高热，咳嗽": the clauses after the onset list what the disease presents with.
