@@ -65,4 +65,13 @@ describe('rules extraction on textbook-style text (rules-v8)', () => {
     expect(objectsOf(t, '骨软骨瘤', 'has_sign')).toEqual(expect.arrayContaining(['骨性突起', '软骨帽']));
     expect(objectsOf(t, '骨软骨瘤', 'has_sign').some((o) => o.startsWith('腘窝'))).toBe(false);
   });
+
+  it('a treatment named first and then judged treats the topic, with the judgement as its certainty', () => {
+    const t = x.extractSection('腱鞘囊肿是关节或腱鞘附近的囊性肿物。非甾体抗炎药疗效不确切，理疗效果有限，激素注射应避免使用，手术切除可作为备选。').triples;
+    const cert = (o: string) => t.find((y) => y.subject.text === '腱鞘囊肿' && y.predicate === 'treated_by' && y.object.text === o)?.certainty;
+    expect(cert('非甾体抗炎药')).toBe('possible');
+    expect(cert('理疗')).toBe('possible');
+    expect(cert('激素注射')).toBe('absent');
+    expect(cert('手术切除')).toBe('present');
+  });
 });

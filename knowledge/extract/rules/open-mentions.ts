@@ -39,6 +39,8 @@ const PHRASES = [
   // what a disease leads to (可致胃扭转, 可恶变为肝细胞癌) and what a treatment does (可缓解骨痛): no part of a name
   // a frequency or degree adverb before a result word (降钙素原常升高): the finding is the test and its result
   '(?:常|多|可|均|明显|显著|轻度)(?=(?:升高|降低|增高|减低|增多|减少|增快|减慢|延长|缩短|阳性)(?![\u4e00-\u9fff]{0,1}[性型]))',
+  // how well a treatment works (熊去氧胆酸疗效不确切, 化疗效果有限): no part of its name
+  '(?:疗效|效果)(?:有限|不确切|不肯定|欠佳|不佳|较差|甚微|良好|较好|显著|明显)?(?=有限|不确切|不肯定|欠佳|不佳|较差|甚微|良好|较好|显著|明显|[，。；,;]|$)',
   '并发症|(?:可|易|常|多|均|亦)致(?![病密死命])|恶变为|转化为|(?:可|能)?(?:缓解|延缓|(?<!体重)减轻)(?!期|率)',
   // conjunctions, 伴, 是, 而 are never inside a name (伴行 is a verb of vessels)
   '伴(?!行)|和|或|及|与|是|(?<=[征症病炎癌瘤])系(?!统|列|膜)|而(?!非|不是)|(?<=[\uE000-\uE00B])对(?![称比照应])|(?<=检查|镜)[加并](?=[^，。；]{0,6}?(?:活检|检查|造影|培养|细胞学))',

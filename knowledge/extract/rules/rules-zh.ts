@@ -112,7 +112,10 @@ const TREATED_BY: PatternRule[] = [
   rule('is_treatment', 'treated_by', `(?:是|为)(?![^，。；]{0,20}?(?:诊断|确诊|检查|筛查|评估|影像))${gap(20)}的?(?:首选|主要|标准|一线|有效|最有效|唯一有效|根治性?)?的?(?:治疗|疗法|治疗方法|治疗手段|治疗药物|药物|抗菌药物|药|方法)(?![^，。；]{1,20}?的)`, topicInside(['Disease', 'Finding']), left(TX, 'all', { open: true }), 0.9),
   // "奥司他韦应在发病48小时内尽早使用": the drug named before the verb, for the section's disease.
   // "双膦酸盐可缓解骨痛", "卧床休息可减轻疼痛": a treatment said to relieve or slow something treats the section's disease.
-  rule('relieves', 'treated_by', '(?:可|能|可以|能够|有助于)(?:有效|明显|显著)?(?:缓解|延缓|减轻|改善|控制|降低|减少|预防|纠正|逆转|抑制|消除)', topicInside(DIS), left(TX, 'nearest', { open: true, topic: false }), 0.75),
+  rule('relieves', 'treated_by', '(?:可|能|可以|能够|有助于)(?:有效|明显|显著)?(?:缓解|延缓|减轻|改善|控制|降低|减少|预防|纠正|逆转|抑制|消除|稳定)', topicInside(DIS), left(TX, 'nearest', { open: true, topic: false }), 0.75),
+  // "熊去氧胆酸疗效不确切", "化疗效果有限", "利尿剂应避免使用", "甲氨蝶呤可作为辅助": a treatment named first and then
+  // judged is a treatment of the section's disease; the judgement (a cue) sets the certainty.
+  rule('judged', 'treated_by', '(?:治疗)?(?:疗效|效果|作用)(?:有限|不确切|不肯定|欠佳|不佳|较差|甚微)|(?:应|需|宜)?避免使用(?=[，。；,;]|$)|(?:已)?不再推荐(?=[，。；,;]|$)|不主张(?:使用)?(?=[，。；,;]|$)|仅用于|可作为(?:辅助|补充|二线|替代|备选)', topicInside(DIS), left(TX, 'all', { open: true, topic: false }), 0.75),
   rule('use_named', 'treated_by', `(?:尽早|及时|长期|规律|足量|积极)(?:使用|应用|服用|口服|给予)(?=[，。；,;]|$)`, topicInside(DIS), left(TX, 'nearest', { open: true }), 0.75),
   rule('treats', 'treated_by', `(?:可|常|主要)?用于(?:治疗)?|治疗(?=[${T.D}])`, right(DIS), left(TX), 0.8),
   // "药物治疗无效者可行手术": a condition for the next step, not a statement about the first.
