@@ -74,4 +74,10 @@ describe('rules extraction on textbook-style text (rules-v8)', () => {
     expect(cert('激素注射')).toBe('absent');
     expect(cert('手术切除')).toBe('present');
   });
+
+  it('a name given to some of the topic\'s cases (多发者称为…) is a subtype of it; 合并X者 is a group, not a complication', () => {
+    const t = run('骨软骨瘤是最常见的良性骨肿瘤之一。多发者称为遗传性多发性骨软骨瘤，合并软骨肉瘤者称为继发性软骨肉瘤。');
+    expect(subjectsOf(t, '骨软骨瘤', 'subtype_of')).toContain('遗传性多发性骨软骨瘤');
+    expect(t.filter((y) => y.predicate === 'complication_of' && y.subject.text === '软骨肉瘤')).toEqual([]);
+  });
 });

@@ -161,7 +161,8 @@ const EXAMINED_BY: PatternRule[] = [
 
 const COMPLICATION_OF: PatternRule[] = [
   rule('complicated_by', 'complication_of', '(?:可|常|易|容易|多|可以)?(?:并发(?!现)|继发)(?!于|症|性)', right(DIS, 'all', COMPLICATIONS), left(DIS), 0.9),
-  rule('combined_with', 'complication_of', '(?:可|常|易|同时|即使)?合并', right(DIS), left(DIS), 0.7),
+  // "合并软组织血管瘤者称为…": a group of patients, not a statement that the topic is complicated by it.
+  rule('combined_with', 'complication_of', '(?:可|常|易|同时|即使)?合并(?![^，。；]{0,20}者)', right(DIS), left(DIS), 0.7),
   // 「Y是X的并发症，表现为…」 lists Y's signs, not X's complications.
   rule('complications_are', 'complication_of', '并发症[^。；]{0,8}?(?:包括|有|(?<!表现)为)', right(DIS, 'all', { span: 'sentence', ...COMPLICATIONS }), left(DIS), 0.9),
   // "由X引起的Y" describes Y; only the statement "X引起Y" makes Y a complication.
@@ -188,6 +189,9 @@ const SUBTYPE_OF: PatternRule[] = [
   rule('divided', 'subtype_of', '(?:可|主要|大致|通常|一般)?(?:分为|分成)|的(?:病理|组织学)?(?:类型|亚型|分型)(?:主要)?(?:包括|有|为)', right(DIS), left(DIS), 0.85),
   rule('includes', 'subtype_of', '(?<!(?:并发症|病因|诱因|原因|因素|表现|症状|体征|三联征|特点)[^，。；]{0,8}[，：:]?)包括', right(DIS), left(DIS), 0.75),
   rule('share', 'subtype_of', `(?:约|大约|仅)?占${gap(15)}的`, left(DIS), inside(DIS), 0.85),
+  // "多发者称为内生软骨瘤病", "部分患者…交替出现，称为慢-快综合征": the name given to some of the topic's cases is a
+  // form of it.
+  rule('some_called', 'subtype_of', `(?<=(?:^|[，,])(?:其中)?(?:部分|少数|多数|个别|[^，。；]{0,12}者)[^。；]{0,40}?)(?:者)?(?:则|即)?(?:称为|称之为|被称为)(?=[${T.D}])`, right(DIS, 'nearest'), topicInside(DIS), 0.75),
   rule('among', 'subtype_of', '其中', right(DIS, 'nearest'), left(DIS), 0.7),
 ];
 
