@@ -80,4 +80,11 @@ describe('rules extraction on textbook-style text (rules-v8)', () => {
     expect(subjectsOf(t, '骨软骨瘤', 'subtype_of')).toContain('遗传性多发性骨软骨瘤');
     expect(t.filter((y) => y.predicate === 'complication_of' && y.subject.text === '软骨肉瘤')).toEqual([]);
   });
+
+  it('English: sites named by bone and organ heads, what relieves a complaint, a relative clause ends a list, "is now the treatment of choice"', () => {
+    const t = run('Chondroblastoma is a benign cartilage tumour, most common in the humerus and femur of adolescents. It presents with joint pain that is relieved by ibuprofen. Curettage is now the treatment of choice.');
+    expect(objectsOf(t, 'Chondroblastoma', 'located_at')).toEqual(expect.arrayContaining(['humerus', 'femur']));
+    expect(objectsOf(t, 'Chondroblastoma', 'treated_by')).toEqual(expect.arrayContaining(['ibuprofen', 'Curettage']));
+    expect(objectsOf(t, 'Chondroblastoma', 'has_sign')).not.toContain('ibuprofen');
+  });
 });

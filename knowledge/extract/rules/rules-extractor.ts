@@ -269,6 +269,8 @@ export class RulesExtractor implements Extractor {
     // What an exam shows is a finding when it is a whole list item; a phrase that goes on (乳晕 + 下…, 筛板 + 受累) is
     // the subject or site of some other statement.
     if (rule.id === 'has_sign.zh.exam_shows' && p.object.open && !p.object.type && !/^(?:[、，。；,;：:]|和|及|与|或|等|$)/.test(view.text.slice(p.object.end))) return false;
+    // "…are not recommended in patients with outflow tract obstruction": a group of patients, not the disease treated.
+    if (view.lang === 'en' && p.subject.start > 0 && /\b(?:patients?|those|people|children|adults) with\s*$/i.test(view.text.slice(0, p.subject.start))) return false;
     // "胸腔镜下囊肿切除": the scope is the way in; the procedure after 镜下 is what treats or examines.
     if ((rule.predicate === 'treated_by' || rule.predicate === 'examined_by') && p.object.start >= 0 && /镜$/.test(p.object.text) && view.text[p.object.end] === '下') return false;
     // "常见诱因包括…及使用免疫抑制剂": drugs in a list of causes are no treatment.
