@@ -87,4 +87,10 @@ describe('rules extraction on textbook-style text (rules-v8)', () => {
     expect(objectsOf(t, 'Chondroblastoma', 'treated_by')).toEqual(expect.arrayContaining(['ibuprofen', 'Curettage']));
     expect(objectsOf(t, 'Chondroblastoma', 'has_sign')).not.toContain('ibuprofen');
   });
+
+  it('后者 is the disease named last before it, and what it shows is that disease\'s sign', () => {
+    const t = run('腱鞘囊肿是关节或腱鞘附近的囊性肿物。需与滑膜肉瘤鉴别，后者MRI呈不均匀强化。');
+    expect(objectsOf(t, '滑膜肉瘤', 'has_sign')).toContain('不均匀强化');
+    expect(objectsOf(t, '腱鞘囊肿', 'has_sign')).not.toContain('不均匀强化');
+  });
 });

@@ -7,7 +7,7 @@ import type { OpenMentionTools } from './open-mentions.ts';
 import { applyRule, type PatternRule, type Proposal } from './pattern-rule.ts';
 import { EN_RULES } from './rules-en.ts';
 import { ZH_RULES } from './rules-zh.ts';
-import { clauseIndex, type LocalMention, type SentenceView, viewSentence } from './sentence-view.ts';
+import { clauseIndex, type LocalMention, MASK, type SentenceView, viewSentence } from './sentence-view.ts';
 import { splitSentences } from './sentences.ts';
 import { findSynonyms } from './synonyms.ts';
 import { headingDefinedIn, headingTopic, sentenceTopic } from './topic.ts';
@@ -103,7 +103,7 @@ export class RulesExtractor implements Extractor {
     /** Names written since the topic opened: a topic fact about one of them (Graves病多见于…) keeps the topic. */
     const mentioned = new Set<string>();
     for (const sentence of splitSentences(text)) {
-      const view = this.canonical(viewSentence(sentence, mentions, this.openVocabulary ? this.tools : undefined, topic, words), defined, topic);
+      const view = withLatter(this.canonical(viewSentence(sentence, mentions, this.openVocabulary ? this.tools : undefined, topic, words), defined, topic));
       const next = sentenceTopic(this.lexicon, view, topic, { loose: !context.preceding, mentioned });
       // A sentence that opens a topic names it whole (腺淋巴瘤, not the 淋巴瘤 the finder saw): its synonyms are the topic's.
       const opened = next ? openedBy(view, next.topic, next.end) : view;
@@ -422,6 +422,29 @@ function withoutAliasCopies<T extends { triple: ExtractedTriple }>(found: T[], s
     }
     return true;
   });
+}
+
+/**
+ * "需与吉兰-巴雷综合征鉴别，后者脑脊液有蛋白-细胞分离": 后者 is the disease named last before it in the sentence
+ * (not the section topic, which 本病/其 stand for). It becomes a mention of that disease where it is written.
+ */
+function withLatter(view: SentenceView): SentenceView {
+  if (view.lang !== 'zh' || !view.text.includes('后者')) return view;
+  const added: LocalMention[] = [];
+  for (const m of view.text.matchAll(/后者/g)) {
+    const at = m.index ?? 0;
+    if (view.mentions.some((x) => x.start <= at && x.end > at)) continue;
+    const before = view.mentions.filter((x) => x.end <= at && !x.pronoun && !x.implicit && x.type === 'Disease');
+    const last = before.at(-1);
+    // Only where two diseases were named before it (the topic and the one compared), else 后者 of a list of signs.
+    if (!last || before.length + (view.topic ? 1 : 0) < 2) continue;
+    added.push({ ...last, start: at, end: at + 2, clause: clauseIndex(view.clauses, at) });
+  }
+  if (!added.length) return view;
+  const mentions = [...view.mentions, ...added].sort((a, b) => a.start - b.start);
+  let masked = view.masked;
+  for (const a of added) masked = masked.slice(0, a.start) + MASK.Disease.repeat(2) + masked.slice(a.end);
+  return { ...view, mentions, masked };
 }
 
 /**

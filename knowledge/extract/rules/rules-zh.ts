@@ -57,7 +57,7 @@ const HAS_SIGN: PatternRule[] = [
   // "心电图可见低电压和电交替", "胃镜下可见纵行沟、白色渗出物": what an exam shows, in a section, is the topic's finding,
   // though its head names no type (the exam vouches that it is a finding, where loose 可见 alone does not).
   { ...rule('exam_shows', 'has_sign', `(?<=[${T.M}${T.E}](?:上|下|中|检查|显像)?(?:常|多|可|亦|还|则)?)(?:可见|可显示|显示|示|见|发现)`, left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.75), context: 'section' },
-  { ...rule('causes_sign', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:引起|导致|形成)', left(DIS), right(SIGN, 'all', { headed: true }), 0.8), notInRelative: true },
+  { ...rule('causes_sign', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:引起|导致|形成)|(?<=可|易|常|多|均|亦)致(?![病密死命])|(?<=患者|患儿|病人|儿|者)(?:可|常|多)?(?:诉|主诉)', left(DIS), right(SIGN, 'all', { headed: true }), 0.8), notInRelative: true },
   // "X未见Y", "X无Y": the relation is stated as absent (the negation cue sets the certainty).
   // "起病急，寒战、高热，咳嗽": the clauses after the onset list what the disease presents with.
   rule('onset', 'has_sign', '(?:急性|突然|隐匿|缓慢)?起病(?:急骤|急|较急|突然|缓慢|隐匿|隐袭|较缓)?[，,]', left(DIS), right(SIGN, 'all', { headed: true, span: 'sentence' }), 0.7),
