@@ -18,6 +18,8 @@ export const TEXTBOOK_FRESH2_PATH = path.join(HERE, 'extraction', 'textbook-fres
 export const TEXTBOOK_DEV3_PATH = path.join(HERE, 'extraction', 'textbook-dev3.jsonl');
 /** A fourth held-out set, written blind before the rules-v7 work (issue 13); every section `heldout`, run once per engine. */
 export const TEXTBOOK_FRESH3_PATH = path.join(HERE, 'extraction', 'textbook-fresh3.jsonl');
+/** A fifth held-out set, written blind before the rules-v8 work (issue 13); every section `heldout`, run once per engine. */
+export const TEXTBOOK_FRESH4_PATH = path.join(HERE, 'extraction', 'textbook-fresh4.jsonl');
 
 /** One authored textbook-style section (see evals/extraction/TEXTBOOK-GOLD.md). Mentions are surface forms, `A|B` alternatives. */
 export const TextbookSectionSchema = z.object({

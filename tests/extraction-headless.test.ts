@@ -126,14 +126,16 @@ describe('rules extraction on headless one-sentence-per-line text (rules-v4 and 
     expect(objectsOf(t, '脓胸', 'treated_by')).toEqual([]);
   });
 
-  it('laboratory results listed with no verb are findings of the topic; what a result is worth is not', () => {
+  it('laboratory results listed with no verb are findings of the topic, also where the sentence says they help diagnosis (rules-v8)', () => {
+    // dev3 and fresh2 annotate 「血清VEGF-D升高有助于诊断」 as has_sign; a result that points elsewhere (提示) is not the topic's.
     const t = run([
       '钩端螺旋体病是由致病性钩端螺旋体引起的急性动物源性传染病。',
       '外周血中性粒细胞增多，肌酸激酶明显升高。',
       '显凝试验阳性有助于诊断。',
+      '尿蛋白阳性提示肾损害。',
     ]);
-    expect(objectsOf(t, '钩端螺旋体病', 'has_sign')).toEqual(expect.arrayContaining(['外周血中性粒细胞增多', '肌酸激酶明显升高']));
-    expect(objectsOf(t, '钩端螺旋体病', 'has_sign')).not.toContain('显凝试验阳性');
+    expect(objectsOf(t, '钩端螺旋体病', 'has_sign')).toEqual(expect.arrayContaining(['外周血中性粒细胞增多', '肌酸激酶升高', '显凝试验阳性']));
+    expect(objectsOf(t, '钩端螺旋体病', 'has_sign')).not.toContain('尿蛋白阳性');
   });
 
   it('a name put in relation to the topic, or a topic fact about a name already mentioned under it, keeps the topic', () => {

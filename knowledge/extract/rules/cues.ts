@@ -62,10 +62,18 @@ const CUE_CLASSES: CueClass[] = [
     dir: 'both',
     advice: true,
     zh: [
-      '诊断价值有限', '价值有限', '价值不大', '意义不大', '作用有限', '敏感性较低', '敏感性低', '敏感性不高', '特异性不高', '特异性较低', '无特异性', '疗效不确切',
+      '诊断价值有限', '价值有限', '效果有限', '疗效有限', '效果欠佳', '疗效欠佳', '价值不大', '意义不大', '作用有限', '敏感性较低', '敏感性低', '敏感性不高', '特异性不高', '特异性较低', '无特异性', '疗效不确切',
       '不确切', '仅有辅助诊断价值', '仅有辅助', '检出率低', '阳性率低', '不如', '仅用于',
     ],
     en: ['of limited value', 'limited role', 'low sensitivity', 'low specificity', 'not specific'],
+  },
+  {
+    // Advice that closes its clause ("利尿剂应避免使用", "…已不再推荐"): it judges what the clause named before it.
+    kind: 'absent',
+    dir: 'both',
+    advice: true,
+    zh: ['(?:应|需|宜)?避免使用(?=[，。；,;]|$)', '(?:已)?不再推荐(?=[，。；,;]|$)', '不主张(?:使用)?(?=[，。；,;]|$)'],
+    en: ['(?!)'],
   },
   {
     kind: 'absent',

@@ -31,7 +31,7 @@ const BREAK_WORDS = new Set(
     'suggest suggests indicate indicates favour favours favor favors occur occurs arise arises involve involves affect affects ' +
     'first-line second-line choice standard initial best most more less very such other some any all both either each ' +
     'patient patients case cases people adults children infants women men disease-specific type types form forms ' +
-    'then there here however although because due if unless until after before during since'
+    'then there here however although because due if unless until after before during since common commonly commonest frequent relieved now'
   ).split(/\s+/),
 );
 
@@ -39,6 +39,9 @@ const WORD = /[A-Za-z][A-Za-z0-9\-']*|\d+(?:\.\d+)?/g;
 
 /** Heads too generic to name anything (signs, findings, treatment, diagnosis…). */
 const GENERIC = /^(?:signs?|symptoms?|findings?|features?|manifestations?|treatment|therapy|management|diagnosis|diagnoses|imaging|modality|test|tests|examination|complications?|sequelae|cause|causes|risk|factor|factors|value|role|use|setting|stage|course|onset|history|hallmark|presentation|picture|one|ones)$/i;
+
+/** Head words of English names of sites (the femur, the pelvis, the distal radius): no -itis/-oma head says so. */
+const ANATOMY_HEAD = /^(?:femur|tibia|fibula|humerus|radius|ulna|pelvis|spine|vertebrae?|skull|ribs?|sacrum|coccyx|clavicle|scapula|mandible|maxilla|patella|calcaneus|diaphysis|diaphyses|metaphysis|metaphyses|epiphysis|epiphyses|bones?|liver|kidneys?|lungs?|brain|heart|spleen|pancreas|stomach|colon|bowel|lobes?|mediastinum|thorax|abdomen|neck|knee|hip|shoulder|wrist|ankle|elbow|breast|uterus|ovary|ovaries|testis|testes|prostate|bladder|thyroid|orbit|sinus|sinuses|artery|arteries|aorta|vein|veins|cortex|pleura|pericardium|retroperitoneum|mesentery|duodenum|ileum|jejunum|oesophagus|esophagus)$/i;
 
 /** Noun phrases of an English sentence outside the spans already known (lexicon names). */
 export function findEnglishOpenSpans(text: string, known: ReadonlyArray<{ start: number; end: number }>): EnglishOpenSpan[] {
@@ -53,7 +56,7 @@ export function findEnglishOpenSpans(text: string, known: ReadonlyArray<{ start:
       const head = run[run.length - 1].w;
       // A lone adjective (regional, bilateral, chronic) modifies a name the lexicon knows; it names nothing itself.
       const adjective = run.length === 1 && /(?:al|ic|ive|ous|ary|ar|ed)$/i.test(head);
-      if (!GENERIC.test(head) && !/^\d/.test(head) && !(adjective && !guessEntityType(phrase))) out.push({ start, end, text: phrase, type: guessEntityType(phrase) });
+      if (!GENERIC.test(head) && !/^\d/.test(head) && !(adjective && !guessEntityType(phrase))) out.push({ start, end, text: phrase, type: guessEntityType(phrase) ?? (ANATOMY_HEAD.test(head) ? 'Anatomy' : null) });
     }
     run = [];
   };

@@ -36,6 +36,12 @@ export interface OpenSpan {
 const PHRASES = [
   // trigger verbs and their usual adverbs
   '(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|常常|还可|还|亦可|也可|同时)?(?:表现为|表现|呈现为|呈现|显示|出现|发生|伴有|伴随|合并|并发(?!现)|继发|引起|导致|造成|诱发|所致|引发)(?!性)',
+  // what a disease leads to (可致胃扭转, 可恶变为肝细胞癌) and what a treatment does (可缓解骨痛): no part of a name
+  // a frequency or degree adverb before a result word (降钙素原常升高): the finding is the test and its result
+  '(?:常|多|可|均|明显|显著|轻度)(?=(?:升高|降低|增高|减低|增多|减少|增快|减慢|延长|缩短|阳性)(?![\u4e00-\u9fff]{0,1}[性型]))',
+  // how well a treatment works (熊去氧胆酸疗效不确切, 化疗效果有限): no part of its name
+  '(?:疗效|效果)(?:有限|不确切|不肯定|欠佳|不佳|较差|甚微|良好|较好|显著|明显)?(?=有限|不确切|不肯定|欠佳|不佳|较差|甚微|良好|较好|显著|明显|[，。；,;]|$)',
+  '并发症|(?:可|易|常|多|均|亦)致(?![病密死命])|恶变为|转化为|(?:可|能)?(?:缓解|延缓|(?<!体重)减轻)(?!期|率)',
   // conjunctions, 伴, 是, 而 are never inside a name (伴行 is a verb of vessels)
   '伴(?!行)|和|或|及|与|是|(?<=[征症病炎癌瘤])系(?!统|列|膜)|而(?!非|不是)|(?<=[\uE000-\uE00B])对(?![称比照应])|(?<=检查|镜)[加并](?=[^，。；]{0,6}?(?:活检|检查|造影|培养|细胞学))',
   // a modal before a verb (需加用, 应行): jieba often glues the modal to the word before it (间日疟需)
@@ -83,7 +89,7 @@ const PUNCT = /[\s，。；：、,.;:!?！？（）()「」『』“”"'‘’�
 const NUMBER = /(?<![A-Za-z0-9.-])(?:第)?[0-9０-９]+(?:\.[0-9]+)?\s*(?:[～~\-–至到][0-9]+(?:\.[0-9]+)?)?\s*(?:%|％|倍|小时|天|日|周|个月|月|年|岁|分钟|秒|cm|mm|mg|g|kg|ml|mL|次|项|例|个)?(?:以上|以下|以内|内|左右|后|前)?(?![0-9A-Za-z\-型期级类度])/g;
 
 /** Leading and trailing words that are not part of the name a phrase gives (a count is no part of a name: 多个牛奶咖啡斑). */
-const LEAD = /^(?:(?:尤其|尤|而|并|均)?以|(?:动态|直接|进一步|准确|无创)?(?:评估|观察|测量|判断|定量|定位|区分|鉴别|检出|发现|显示)|按|的有?|静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取|时|用(?!药)|行(?!为|走|军)|(?:植入|置入|放置|安置)(?![型性物])|[多数几单两一][个枚处条](?:以上)?的?)(?=[\u4e00-\u9fffA-Za-z]{2})/;
+const LEAD = /^(?:(?:尤其|尤|而|并|均)?以|免疫组化|免疫组织化学|口服(?!避孕)|先(?!天)|(?:重|轻|较重|较轻|严重|重症|轻症)者|(?:动态|直接|进一步|准确|无创)?(?:评估|观察|测量|判断|定量|定位|区分|鉴别|检出|发现|显示)|按|的有?|静脉注射|静脉滴注|静脉使用|肌内注射|皮下注射|同时|及时|早期常|伴有|伴|并|及|和|或|如|常规|取|时|用(?!药)|行(?!为|走|军)|(?:植入|置入|放置|安置)(?![型性物])|[多数几单两一][个枚处条](?:以上)?的?)(?=[\u4e00-\u9fffA-Za-z]{2})/;
 
 /** Groups of people before a name: context, not part of it (人群筛查 is 筛查 of a group, 成人肥胖患者…). */
 const PEOPLE = /^(?:人群|患者|患儿|病人|儿童|成人|老年人|孕妇|女性|男性|青少年|婴幼儿)(?=[\u4e00-\u9fffA-Za-z]{2})/;
@@ -102,14 +108,14 @@ const CONTEXT_MODIFIERS = /^(?:双侧|两侧|单侧|一侧|左侧|右侧|多发�
 const REFERRING = /^(?:早期|晚期|原发)?(?:肿瘤|病变|疾病|本病|该病|此病|病灶|该肿瘤|本症)(?:增大|进展|扩大|加重|进展后)?$/;
 
 /** A generic noun under a determiner is no name (明显症状, 任何症状, 其他疾病). */
-const GENERIC_QUALIFIED = /^(?:(?:明显|任何|其他|相关|各种|多种|一些|某些|这些|上述|下列|特异性|无|有)(?:的)?(?:症状|表现|体征|疾病|病变|异常|改变|并发症|治疗|检查|药物)|(?:病理|临床|影像学?|组织学)(?:分级|分期|分型|诊断|检查|表现|改变))$/;
+const GENERIC_QUALIFIED = /^(?:(?:一线|二线|三线|首选|标准|常规|最有效|有效|根治性)的?(?:治疗|疗法|药物|方法|手段)|(?:明显|任何|其他|相关|各种|多种|一些|某些|这些|上述|下列|特异性|无|有)(?:的)?(?:症状|表现|体征|疾病|病变|异常|改变|并发症|治疗|检查|药物)|(?:病理|临床|影像学?|组织学)(?:分级|分期|分型|诊断|检查|表现|改变))$/;
 
 /** Wording in a phrase with no known head that shows it is a predicate or a quantity, not a name. */
 const NON_NAME = /[随沿向]|引导|低危|高危|中危|成熟|除非|存在|证实|证明|发现|显示|进食|食物|突发|防止|预防|以外|移动|分布|放射(?!性|状)|发作|发展|进展|加重|减轻|缓解|率|最高|最低|较高|较低|成$|史$|人中|中应|(?<!反)应$|时$|之一|左右/;
 const TRAIL = /(?:等症状|等表现|等体征|等并发症|(?<!不)等|水平|发作时?|发病时?|时|(?:两|三|四|几)大?(?:类|型|种))$/;
 
 /** Names that contain a one-character cutting word (多饮, 不孕, 便后出血, 非甾体): never cut inside. */
-const PROTECT = /对症|大小不等|[痰涕便尿]中带血|他汀|经(?:皮|食管|胸|直肠|阴道|导管|内镜|腹|尿道|静脉|口|鼻)|多[饮食尿汗发囊]|[少无]尿|便后|有先兆|无先兆|不[孕育适齐全]|无[力痛]|非[甾典特霍小]|[对相]称|可复|易[激疲]|性[上下]|而来/g;
+const PROTECT = /对症|饱和|大小不等|[痰涕便尿]中带血|他汀|经(?:皮|食管|胸|直肠|阴道|导管|内镜|腹|尿道|静脉|口|鼻)|多[饮食尿汗发囊]|[少无]尿|便后|有先兆|无先兆|不[孕育适齐全]|不均匀|不规则|不清晰?|不光整|不整齐|不连续|不对称|无[力痛]|非[甾典特霍小]|[对相]称|可复|易[激疲]|性[上下]|而来/g;
 
 /** An abbreviation in brackets right after a phrase: 「…（ICD）」. */
 const ABBREVIATED = /^\s*[（(][A-Z][A-Za-z0-9\-]{1,9}[）)]/;
@@ -161,7 +167,13 @@ export function findOpenSpans(text: string, masked: string, known: readonly Know
   for (const m of text.matchAll(PROTECT)) protect.fill(1, m.index ?? 0, (m.index ?? 0) + m[0].length);
   // Spaces cut only between words of the same script: typeset text spaces Latin inside Chinese ("胸部 CT").
   for (let p = 0; p < n; p++) if (PUNCT.test(text[p]) && inKnown[p] < 0 && !(text[p] === ' ' && scriptChange(text, p))) cut[p] = 1;
-  for (const m of masked.matchAll(PHRASE_RE)) if (m[0]) mark(m.index ?? 0, (m.index ?? 0) + m[0].length);
+  for (const m of masked.matchAll(PHRASE_RE)) {
+    const at = m.index ?? 0;
+    if (!m[0] || protect.subarray(at, at + m[0].length).every((x) => x === 1)) continue;
+    // A word that makes an adjective with 性 (预防性, 诊断性, 进行性) is part of the name it opens.
+    if (text[at + m[0].length] === '性' && /^[\u4e00-\u9fff]{2,}$/.test(m[0]) && at + m[0].length + 1 < n && /[\u4e00-\u9fff]/.test(text[at + m[0].length + 1])) continue;
+    mark(at, at + m[0].length);
+  }
   for (const m of text.matchAll(NUMBER)) if (m[0].trim()) mark(m.index ?? 0, (m.index ?? 0) + m[0].length);
   const pronouns: Array<[number, number]> = [];
   let cursor = 0;
@@ -267,6 +279,8 @@ function phraseSpans(text: string, known: readonly KnownSpan[], inKnown: Int32Ar
 function trim(text: string, inKnown: Int32Array, from: number, to: number): [number, number] {
   let a = from;
   let b = to;
+  // "胸腔镜下囊肿切除": the procedure done through a scope begins after 镜下.
+  if (text[a] === '下' && text[a - 1] === '镜' && b - a > 2) a++;
   for (let guard = 0; guard < 3; guard++) {
     const lead = LEAD.exec(text.slice(a, b));
     if (!lead || inKnown[a] >= 0) break;

@@ -212,7 +212,10 @@ function pickInSentence(view: SentenceView, spec: ArgSpec, trigger: { start: num
   }
   // "继发感染时可有发热、咳嗽": the condition (…时) ends what the trigger names; the main clause says something else.
   const condition = CONDITION_END.exec(view.text.slice(trigger.end, view.clauses[endClause].end));
-  const until = condition ? trigger.end + condition.index + 1 : view.clauses[last].end;
+  let until = condition ? trigger.end + condition.index + 1 : view.clauses[last].end;
+  // "presents with night pain that is relieved by aspirin": a relative clause says something of the item before it.
+  const relative = view.lang === 'en' ? /\b(?:that|which|who|whose)\b/i.exec(view.text.slice(trigger.end, until)) : null;
+  if (relative) until = trigger.end + relative.index;
   const after = heads(ms.filter((m) => m.start >= trigger.end && m.end <= until));
   if (spec.take === 'last') {
     const tail = after.at(-1);

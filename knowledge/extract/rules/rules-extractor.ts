@@ -7,13 +7,13 @@ import type { OpenMentionTools } from './open-mentions.ts';
 import { applyRule, type PatternRule, type Proposal } from './pattern-rule.ts';
 import { EN_RULES } from './rules-en.ts';
 import { ZH_RULES } from './rules-zh.ts';
-import { clauseIndex, type LocalMention, type SentenceView, viewSentence } from './sentence-view.ts';
+import { clauseIndex, type LocalMention, MASK, type SentenceView, viewSentence } from './sentence-view.ts';
 import { splitSentences } from './sentences.ts';
 import { findSynonyms } from './synonyms.ts';
 import { headingDefinedIn, headingTopic, sentenceTopic } from './topic.ts';
 
 /** Bump when rules, cues or mention finding change what is extracted: candidates record it. */
-export const RULES_VERSION = 'rules-v7';
+export const RULES_VERSION = 'rules-v8';
 
 /** Procedures that examine rather than treat: named as treatment only when the trigger says 治疗/treat. */
 const DIAGNOSTIC_PROCEDURE = /活检|检查|造影|镜|穿刺(?!引流)|诊断性|刮宫|biopsy|scopy|graphy/i;
@@ -103,7 +103,7 @@ export class RulesExtractor implements Extractor {
     /** Names written since the topic opened: a topic fact about one of them (Graves病多见于…) keeps the topic. */
     const mentioned = new Set<string>();
     for (const sentence of splitSentences(text)) {
-      const view = this.canonical(viewSentence(sentence, mentions, this.openVocabulary ? this.tools : undefined, topic, words), defined, topic);
+      const view = withLatter(this.canonical(viewSentence(sentence, mentions, this.openVocabulary ? this.tools : undefined, topic, words), defined, topic));
       const next = sentenceTopic(this.lexicon, view, topic, { loose: !context.preceding, mentioned });
       // A sentence that opens a topic names it whole (腺淋巴瘤, not the 淋巴瘤 the finder saw): its synonyms are the topic's.
       const opened = next ? openedBy(view, next.topic, next.end) : view;
@@ -262,6 +262,17 @@ export class RulesExtractor implements Extractor {
     if (rule.predicate === 'has_sign' && p.object.start >= p.trigger.start && p.object.end <= p.trigger.end && /治疗|疗法|手术/.test(view.masked.slice(p.trigger.start, p.trigger.end))) return false;
     // A class of diseases (恶性肿瘤, 肛肠疾病) is no sign of one, and a copula onto one states no subtype worth a triple.
     if ((rule.predicate === 'has_sign' && p.object.open && CATEGORY.test(p.object.text)) || (rule.id.endsWith('.copula') && CATEGORY.test(p.object.text))) return false;
+    // "表现为血钾明显降低": the sign is the test with its result (a result proposal), not the test.
+    if (rule.predicate === 'has_sign' && p.object.start >= 0 && !RESULT.test(p.object.text) && startsResult(view, p.object.end)) return false;
+    // "颅内压显著增高者不宜…": a phrase followed by its result is a finding, not the test advised on or the treatment.
+    if ((rule.predicate === 'examined_by' || rule.predicate === 'treated_by') && p.object.open && p.object.start >= 0 && startsResult(view, p.object.end) && /者|时/.test(view.text.slice(p.object.end, p.object.end + 8))) return false;
+    // What an exam shows is a finding when it is a whole list item; a phrase that goes on (乳晕 + 下…, 筛板 + 受累) is
+    // the subject or site of some other statement.
+    if (rule.id === 'has_sign.zh.exam_shows' && p.object.open && !p.object.type && !/^(?:[、，。；,;：:]|和|及|与|或|等|$)/.test(view.text.slice(p.object.end))) return false;
+    // "…are not recommended in patients with outflow tract obstruction": a group of patients, not the disease treated.
+    if (view.lang === 'en' && p.subject.start > 0 && /\b(?:patients?|those|people|children|adults) with\s*$/i.test(view.text.slice(0, p.subject.start))) return false;
+    // "胸腔镜下囊肿切除": the scope is the way in; the procedure after 镜下 is what treats or examines.
+    if ((rule.predicate === 'treated_by' || rule.predicate === 'examined_by') && p.object.start >= 0 && /镜$/.test(p.object.text) && view.text[p.object.end] === '下') return false;
     // "常见诱因包括…及使用免疫抑制剂": drugs in a list of causes are no treatment.
     if (rule.predicate === 'treated_by' && CAUSE_LIST.test(view.text.slice(view.clauses[clauseIndex(view.clauses, p.trigger.start)].start, p.trigger.start))) return false;
     const name = p.object.entry ? p.object.entry.zh + p.object.entry.en : p.object.text;
@@ -324,13 +335,68 @@ function resultClauses(view: SentenceView, found: readonly Proposal[]): Proposal
   const used = new Set(found.flatMap((p) => [p.subject, p.object]));
   const out: Proposal[] = [];
   for (const m of view.mentions) {
-    if (!m.open || m.type !== 'Finding' || used.has(m) || !RESULT.test(m.text)) continue;
+    // A result the head-word guess does not type (血沉增快, 尿培养阳性) is still a finding.
+    if (!m.open || (m.type !== 'Finding' && m.type !== null) || m.pronoun || used.has(m) || !RESULT.test(m.text)) continue;
     const clause = view.clauses[m.clause];
     if (!clause || view.text.slice(clause.start, m.start).replace(/[\s，,]/g, '').length > 6) continue;
     if (view.mentions.some((x) => x.clause === m.clause && x !== m && !x.pronoun && x.type === 'Disease')) continue;
     // What a result is worth ("…阳性有助于诊断", "…升高提示…") is said by other rules; symptoms that go (症状消失) are no result.
-    if (/症状|表现/.test(m.text) || /有助于|诊断|价值|提示|意义/.test(view.text.slice(m.end, clause.end))) continue;
+    if (/症状|表现/.test(m.text) || /提示/.test(view.text.slice(m.end, clause.end))) continue;
     out.push({ rule: RESULT_RULE, subject: view.topic, object: m, subjectType: 'Disease', objectType: 'Finding', trigger: { start: m.start, end: m.end } });
+  }
+  return [...out, ...sharedResults(view)];
+}
+
+/** A result word written once after the tests it is said of, with a frequency adverb or a bracket between. */
+const SHARED_RESULT = /(?:[（(][^（）()，。；]{1,24}[）)])?\s*(?:常|多|可|均|亦|也|明显|显著|轻度|中度|不同程度)*(升高|降低|增高|减低|增多|减少|增快|减慢|延长|缩短|阳性)/y;
+/** Heads of what a laboratory or bedside test measures (白细胞计数, 血钾水平, 抗体, Romberg征). */
+const MEASURED = /(?:信号|密度|回声|计数|水平|比例|浓度|含量|值|率|素|酶|蛋白|抗体|抗原|因子|细胞|培养|染色|试验|征|检测)$/;
+/** Whether a result word (with its adverb or bracket) follows at `at`. */
+function startsResult(view: SentenceView, at: number): boolean {
+  SHARED_RESULT.lastIndex = at;
+  return SHARED_RESULT.test(view.text);
+}
+const RESULT_COORD = /^\s*(?:、|和|及|与|以及|或)\s*$/;
+
+/**
+ * "红细胞沉降率和C反应蛋白常升高", "腺苷脱氨酶（ADA）明显升高", "尿培养常阳性": the tests named before a result word
+ * that is not glued to them (an adverb, a bracket or a list between) each show that result. Each becomes a finding of
+ * the section's disease named as test + result ("C反应蛋白升高"), unresolved for review. Only where the clause
+ * names no disease and does not say the result points elsewhere (提示).
+ */
+function sharedResults(view: SentenceView): Proposal[] {
+  const topic = view.topic;
+  if (!topic) return [];
+  const out: Proposal[] = [];
+  for (const m of view.mentions) {
+    if (m.pronoun || m.implicit || m.type === 'Disease' || m.type === 'Anatomy' || m.type === 'Stage') continue;
+    // The result is glued to the last test ("白细胞计数及中性粒细胞比例增高"): the tests before it share it.
+    const glued = RESULT.exec(m.text);
+    SHARED_RESULT.lastIndex = m.end;
+    const r = glued ? Object.assign([glued[0], glued[0]], { index: m.end - glued[0].length }) : SHARED_RESULT.exec(view.text);
+    if (!r || (!glued && r[0].length === r[1].length)) continue;
+    const clause = view.clauses[m.clause];
+    if (!clause || r.index + r[0].length > clause.end) continue;
+    if (view.mentions.some((x) => x.clause === m.clause && !x.pronoun && x.type === 'Disease') || /提示/.test(view.text.slice(r.index + r[0].length, clause.end))) continue;
+    // The list of tests that share the result: walk back over coordinated mentions of the clause.
+    const list = [m];
+    for (let i = view.mentions.indexOf(m) - 1; i >= 0; i--) {
+      const prev = view.mentions[i];
+      if (prev.clause !== m.clause || prev.pronoun || prev.type === 'Disease' || !RESULT_COORD.test(view.text.slice(prev.end, list[0].start))) break;
+      list.unshift(prev);
+    }
+    // The list opens its clause (after a short lead such as 实验室检查示, 血清): otherwise it is an object of some verb.
+    // An exam named in the lead ("彩色多普勒超声可见…") does not count: it says where the result is seen.
+    const lead = view.masked.slice(clause.start, list[0].start).replace(/[\s，,\uE005\uE006]/g, '');
+    if (lead.length > 8 && !/(?:可见|示|显示|表现为|出现|伴有?)$/.test(lead)) continue;
+    for (const t of glued ? list.slice(0, -1) : list) {
+      // Tests and measurements take a result; a symptom in the list (发绀、杵状指、红细胞增多) does not.
+      if (!(t.type === null || t.type === 'Exam' || t.type === 'Modality' || t.type === 'Drug' || MEASURED.test(t.text))) continue;
+      // Named as the finding, not the specimen (肌酸激酶升高 for 血清肌酸激酶…升高); 血 alone stays (血钾降低).
+      const text = `${t.text.replace(/^(?:血清|血浆)(?=.{2})/, '')}${r[1]}`;
+      const object: LocalMention = { start: t.start, end: t.end, text, type: 'Finding', open: true, clause: t.clause };
+      out.push({ rule: RESULT_RULE, subject: topic, object, subjectType: 'Disease', objectType: 'Finding', trigger: { start: t.start, end: t.end } });
+    }
   }
   return out;
 }
@@ -356,6 +422,29 @@ function withoutAliasCopies<T extends { triple: ExtractedTriple }>(found: T[], s
     }
     return true;
   });
+}
+
+/**
+ * "需与吉兰-巴雷综合征鉴别，后者脑脊液有蛋白-细胞分离": 后者 is the disease named last before it in the sentence
+ * (not the section topic, which 本病/其 stand for). It becomes a mention of that disease where it is written.
+ */
+function withLatter(view: SentenceView): SentenceView {
+  if (view.lang !== 'zh' || !view.text.includes('后者')) return view;
+  const added: LocalMention[] = [];
+  for (const m of view.text.matchAll(/后者/g)) {
+    const at = m.index ?? 0;
+    if (view.mentions.some((x) => x.start <= at && x.end > at)) continue;
+    const before = view.mentions.filter((x) => x.end <= at && !x.pronoun && !x.implicit && x.type === 'Disease');
+    const last = before.at(-1);
+    // Only where two diseases were named before it (the topic and the one compared), else 后者 of a list of signs.
+    if (!last || before.length + (view.topic ? 1 : 0) < 2) continue;
+    added.push({ ...last, start: at, end: at + 2, clause: clauseIndex(view.clauses, at) });
+  }
+  if (!added.length) return view;
+  const mentions = [...view.mentions, ...added].sort((a, b) => a.start - b.start);
+  let masked = view.masked;
+  for (const a of added) masked = masked.slice(0, a.start) + MASK.Disease.repeat(2) + masked.slice(a.end);
+  return { ...view, mentions, masked };
 }
 
 /**

@@ -54,7 +54,10 @@ const HAS_SIGN: PatternRule[] = [
   // "烧心和反流是本病最常见的典型症状": what a disease presents with, the symptoms as grammatical subject.
   rule('is_symptom', 'has_sign', `(?:是|为)${gap(16)}的?${QUAL}?的?${CLINICAL}`, topicInside(DIS), left(SIGN, 'all', { open: true, accept: ['Disease'], acceptKnown: true }), 0.9),
   rule('seen', 'has_sign', `(?:可|常|多|亦|也|均|通常|往往|常常|可以|还可|还)?(?:见到|可见(?!于)|常见(?![于的]|${CAUSE})|多见(?![于的]|${CAUSE})|出现|发生(?!于|在|率|部位|的)|伴有|伴|呈现|呈|显示|可有|常有|多有|均有|内有|但有|而有|则有|并有|尚有|可发现|能发现|突发|突然出现|(?:可|常|多)?(?:触及|闻及|扪及|听到)|(?<=少数|部分|多数|个别|患者|患儿|病人)(?:可|仅|也|亦)?有(?![助关效时些无]))`, left(DIS), right(SIGN, 'all', { accept: ['Disease'], headed: true }), 0.8),
-  { ...rule('causes_sign', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:引起|导致|形成)', left(DIS), right(SIGN, 'all', { headed: true }), 0.8), notInRelative: true },
+  // "心电图可见低电压和电交替", "胃镜下可见纵行沟、白色渗出物": what an exam shows, in a section, is the topic's finding,
+  // though its head names no type (the exam vouches that it is a finding, where loose 可见 alone does not).
+  { ...rule('exam_shows', 'has_sign', `(?<=[${T.M}${T.E}](?:上|下|中|检查|显像)?(?:常|多|可|亦|还|则)?)(?:可见|可显示|显示|示|见|发现)`, left(DIS), right(SIGN, 'all', { accept: ['Disease'] }), 0.75), context: 'section' },
+  { ...rule('causes_sign', 'has_sign', '(?:可|常|多|亦|也|均|通常|往往|常常|可以)?(?:引起|导致|形成)|(?<=可|易|常|多|均|亦)致(?![病密死命])|(?<=患者|患儿|病人|儿|者)(?:可|常|多)?(?:诉|主诉)', left(DIS), right(SIGN, 'all', { headed: true }), 0.8), notInRelative: true },
   // "X未见Y", "X无Y": the relation is stated as absent (the negation cue sets the certainty).
   // "起病急，寒战、高热，咳嗽": the clauses after the onset list what the disease presents with.
   rule('onset', 'has_sign', '(?:急性|突然|隐匿|缓慢)?起病(?:急骤|急|较急|突然|缓慢|隐匿|隐袭|较缓)?[，,]', left(DIS), right(SIGN, 'all', { headed: true, span: 'sentence' }), 0.7),
@@ -108,6 +111,11 @@ const TREATED_BY: PatternRule[] = [
   rule('mainly', 'treated_by', `以${gap(20)}为(?:主|基础|首选|主要)(?!要?的?(?:临床)?(?:表现|症状|特征|特点|体征|病理))`, left(DIS), inside(TX), 0.85),
   rule('is_treatment', 'treated_by', `(?:是|为)(?![^，。；]{0,20}?(?:诊断|确诊|检查|筛查|评估|影像))${gap(20)}的?(?:首选|主要|标准|一线|有效|最有效|唯一有效|根治性?)?的?(?:治疗|疗法|治疗方法|治疗手段|治疗药物|药物|抗菌药物|药|方法)(?![^，。；]{1,20}?的)`, topicInside(['Disease', 'Finding']), left(TX, 'all', { open: true }), 0.9),
   // "奥司他韦应在发病48小时内尽早使用": the drug named before the verb, for the section's disease.
+  // "双膦酸盐可缓解骨痛", "卧床休息可减轻疼痛": a treatment said to relieve or slow something treats the section's disease.
+  rule('relieves', 'treated_by', '(?:可|能|可以|能够|有助于)(?:有效|明显|显著)?(?:缓解|延缓|减轻|改善|控制|降低|减少|预防|纠正|逆转|抑制|消除|稳定)', topicInside(DIS), left(TX, 'nearest', { open: true, topic: false }), 0.75),
+  // "熊去氧胆酸疗效不确切", "化疗效果有限", "利尿剂应避免使用", "甲氨蝶呤可作为辅助": a treatment named first and then
+  // judged is a treatment of the section's disease; the judgement (a cue) sets the certainty.
+  rule('judged', 'treated_by', '(?:治疗)?(?:疗效|效果|作用)(?:有限|不确切|不肯定|欠佳|不佳|较差|甚微)|(?:应|需|宜)?避免使用(?=[，。；,;]|$)|(?:已)?不再推荐(?=[，。；,;]|$)|不主张(?:使用)?(?=[，。；,;]|$)|仅用于|可作为(?:辅助|补充|二线|替代|备选)', topicInside(DIS), left(TX, 'all', { open: true, topic: false }), 0.75),
   rule('use_named', 'treated_by', `(?:尽早|及时|长期|规律|足量|积极)(?:使用|应用|服用|口服|给予)(?=[，。；,;]|$)`, topicInside(DIS), left(TX, 'nearest', { open: true }), 0.75),
   rule('treats', 'treated_by', `(?:可|常|主要)?用于(?:治疗)?|治疗(?=[${T.D}])`, right(DIS), left(TX), 0.8),
   // "药物治疗无效者可行手术": a condition for the next step, not a statement about the first.
@@ -153,11 +161,12 @@ const EXAMINED_BY: PatternRule[] = [
 
 const COMPLICATION_OF: PatternRule[] = [
   rule('complicated_by', 'complication_of', '(?:可|常|易|容易|多|可以)?(?:并发(?!现)|继发)(?!于|症|性)', right(DIS, 'all', COMPLICATIONS), left(DIS), 0.9),
-  rule('combined_with', 'complication_of', '(?:可|常|易|同时|即使)?合并', right(DIS), left(DIS), 0.7),
+  // "合并软组织血管瘤者称为…": a group of patients, not a statement that the topic is complicated by it.
+  rule('combined_with', 'complication_of', '(?:可|常|易|同时|即使)?合并(?![^，。；]{0,20}者)', right(DIS), left(DIS), 0.7),
   // 「Y是X的并发症，表现为…」 lists Y's signs, not X's complications.
   rule('complications_are', 'complication_of', '并发症[^。；]{0,8}?(?:包括|有|(?<!表现)为)', right(DIS, 'all', { span: 'sentence', ...COMPLICATIONS }), left(DIS), 0.9),
   // "由X引起的Y" describes Y; only the statement "X引起Y" makes Y a complication.
-  { ...rule('leads_to', 'complication_of', '(?<!由[^，。；]{0,20})(?:可|常|易|容易|多|可以|进而|从而|最终)?(?:导致|引起|造成|诱发|发展为|进展为|形成|发生(?!于|在|率|部位))', right(DIS, 'all', { span: 'clause' }), left(DIS), 0.75), notInRelative: true },
+  { ...rule('leads_to', 'complication_of', '(?<!由[^，。；]{0,20})(?:可|常|易|容易|多|可以|进而|从而|最终)?(?:导致|引起|造成|诱发|发展为|进展为|恶变为|转化为|形成|发生(?!于|在|率|部位))|(?<=可|易|常|多|均|亦)致(?![病密死命])', right(DIS, 'all', { span: 'clause' }), left(DIS), 0.75), notInRelative: true },
   rule('is_complication', 'complication_of', `(?:是|为|属于)${gap(15)}的?(?:常见|严重|主要|少见|罕见|最常见|最严重|重要|晚期|早期|特殊|致死性|最常见的致死性)?的?(?:并发症|后遗症|机会性感染)`, left(DIS, 'all', COMPLICATIONS), topicInside(DIS), 0.9),
   // "X是Y最常见的病因": Y follows from X (a cause of death is not one: "是本病死亡的首要原因").
   rule('is_cause', 'complication_of', `(?:是|为)(?![^，。；]*死亡)${gap(15)}的?(?:最常见|常见|主要|最主要|首要|重要)?的?(?:病因|原因|诱因)`, topicInside(DIS), left(DIS, 'all'), 0.85),
@@ -180,6 +189,9 @@ const SUBTYPE_OF: PatternRule[] = [
   rule('divided', 'subtype_of', '(?:可|主要|大致|通常|一般)?(?:分为|分成)|的(?:病理|组织学)?(?:类型|亚型|分型)(?:主要)?(?:包括|有|为)', right(DIS), left(DIS), 0.85),
   rule('includes', 'subtype_of', '(?<!(?:并发症|病因|诱因|原因|因素|表现|症状|体征|三联征|特点)[^，。；]{0,8}[，：:]?)包括', right(DIS), left(DIS), 0.75),
   rule('share', 'subtype_of', `(?:约|大约|仅)?占${gap(15)}的`, left(DIS), inside(DIS), 0.85),
+  // "多发者称为内生软骨瘤病", "部分患者…交替出现，称为慢-快综合征": the name given to some of the topic's cases is a
+  // form of it.
+  rule('some_called', 'subtype_of', `(?<=(?:^|[，,])(?:其中)?(?:部分|少数|多数|个别|[^，。；]{0,12}者)[^。；]{0,40}?)(?:者)?(?:则|即)?(?:称为|称之为|被称为)(?=[${T.D}])`, right(DIS, 'nearest'), topicInside(DIS), 0.75),
   rule('among', 'subtype_of', '其中', right(DIS, 'nearest'), left(DIS), 0.7),
 ];
 
