@@ -20,6 +20,8 @@ export const TEXTBOOK_DEV3_PATH = path.join(HERE, 'extraction', 'textbook-dev3.j
 export const TEXTBOOK_FRESH3_PATH = path.join(HERE, 'extraction', 'textbook-fresh3.jsonl');
 /** A fifth held-out set, written blind before the rules-v8 work (issue 13); every section `heldout`, run once per engine. */
 export const TEXTBOOK_FRESH4_PATH = path.join(HERE, 'extraction', 'textbook-fresh4.jsonl');
+/** A sixth held-out set, written blind before the rules-v9 work (issue 13); every section `heldout`, run once per engine. */
+export const TEXTBOOK_FRESH5_PATH = path.join(HERE, 'extraction', 'textbook-fresh5.jsonl');
 
 /** One authored textbook-style section (see evals/extraction/TEXTBOOK-GOLD.md). Mentions are surface forms, `A|B` alternatives. */
 export const TextbookSectionSchema = z.object({

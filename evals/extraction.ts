@@ -205,8 +205,8 @@ export async function measureExtractionSpeed(opts: { extractor?: RulesExtractor;
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const arg = process.argv[2] ?? 'dev';
-  if (arg !== 'dev' && arg !== 'test' && arg !== 'all' && arg !== 'textbook' && arg !== 'heldout' && arg !== 'fresh' && arg !== 'fresh2' && arg !== 'fresh3' && arg !== 'fresh4' && arg !== 'dev3') {
-    console.error('usage: npx tsx evals/extraction.ts [dev|test|all|textbook|dev3|heldout|fresh|fresh2|fresh3|fresh4] [--errors] [--speed] [--baseline]');
+  if (arg !== 'dev' && arg !== 'test' && arg !== 'all' && arg !== 'textbook' && arg !== 'heldout' && arg !== 'fresh' && arg !== 'fresh2' && arg !== 'fresh3' && arg !== 'fresh4' && arg !== 'fresh5' && arg !== 'dev3') {
+    console.error('usage: npx tsx evals/extraction.ts [dev|test|all|textbook|dev3|heldout|fresh|fresh2|fresh3|fresh4|fresh5] [--errors] [--speed] [--baseline]');
     console.error('  dev|test|all  the demo-corpus gold set (gold.jsonl)');
     console.error('  textbook      the textbook gold set, dev split (tuning); heldout: its held-out split, run once at the end');
     console.error('  dev3          a dev set in the blind set\'s headless style (textbook-dev3.jsonl), for tuning');
@@ -214,14 +214,15 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error('  fresh2        the third held-out textbook set, written blind, mostly headless (textbook-fresh2.jsonl), run once');
     console.error('  fresh3        the fourth held-out textbook set, written blind before rules-v7 (textbook-fresh3.jsonl), run once');
     console.error('  fresh4        the fifth held-out textbook set, written blind before rules-v8 (textbook-fresh4.jsonl), run once');
+    console.error('  fresh5        the sixth held-out textbook set, written blind before rules-v9 (textbook-fresh5.jsonl), run once');
     console.error('  --baseline    also score the lexicon-only engine on the same sections in the same run');
     process.exit(2);
   }
-  if (arg === 'textbook' || arg === 'dev3' || arg === 'heldout' || arg === 'fresh' || arg === 'fresh2' || arg === 'fresh3' || arg === 'fresh4') {
+  if (arg === 'textbook' || arg === 'dev3' || arg === 'heldout' || arg === 'fresh' || arg === 'fresh2' || arg === 'fresh3' || arg === 'fresh4' || arg === 'fresh5') {
     const lexicon = Lexicon.load();
     const extractor = new RulesExtractor(lexicon);
     const split = arg === 'textbook' || arg === 'dev3' ? 'dev' : 'heldout';
-    const files: Record<string, string> = { fresh: TEXTBOOK_FRESH_PATH, fresh2: TEXTBOOK_FRESH2_PATH, fresh3: TEXTBOOK_FRESH3_PATH, fresh4: TEXTBOOK_FRESH4_PATH, dev3: TEXTBOOK_DEV3_PATH };
+    const files: Record<string, string> = { fresh: TEXTBOOK_FRESH_PATH, fresh2: TEXTBOOK_FRESH2_PATH, fresh3: TEXTBOOK_FRESH3_PATH, fresh4: TEXTBOOK_FRESH4_PATH, fresh5: TEXTBOOK_FRESH5_PATH, dev3: TEXTBOOK_DEV3_PATH };
     const file = files[arg];
     const sections = loadTextbookGold(file).filter((s) => s.split === split);
     if (process.argv.includes('--baseline')) {

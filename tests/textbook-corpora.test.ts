@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadTextbookGold, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_GOLD_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH, TEXTBOOK_FRESH4_PATH } from '../evals/extraction-textbook.ts';
+import { loadTextbookGold, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_GOLD_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH, TEXTBOOK_FRESH4_PATH, TEXTBOOK_FRESH5_PATH } from '../evals/extraction-textbook.ts';
 import { loadTextbookQuestions } from '../evals/textbook.ts';
 import { buildCorpus, parseTextbookCorpusName, TEXTBOOK_CORPUS_NAMES, textbookCorpus } from '../evals/textbook/build.ts';
 
@@ -130,6 +130,32 @@ describe('fifth held-out extraction gold, written blind before rules-v8 (textboo
   it('shares no topic with an earlier extraction gold set', () => {
     const earlier = [TEXTBOOK_GOLD_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH].flatMap((p) => loadTextbookGold(p)).map((s) => `${s.heading ?? ''}${s.sentences.join('')}`).join('');
     const topics = sections.map((s) => s.triples[0].subject.split('|')[0]);
+    expect(topics.filter((t) => earlier.includes(t))).toEqual([]);
+  });
+});
+
+describe('sixth held-out extraction gold, written blind before rules-v9 (textbook-fresh5.jsonl)', () => {
+  const sections = loadTextbookGold(TEXTBOOK_FRESH5_PATH);
+
+  it('is a held-out set of at least 50 sentences, mostly headless, with one English section and sub-group treatments', () => {
+    expect(sections.every((s) => s.split === 'heldout')).toBe(true);
+    expect(sections.reduce((n, s) => n + s.sentences.length, 0)).toBeGreaterThanOrEqual(50);
+    expect(sections.reduce((n, s) => n + s.triples.length, 0)).toBeGreaterThanOrEqual(120);
+    expect(sections.filter((s) => s.heading === null).length / sections.length).toBeGreaterThan(0.8);
+    expect(sections.filter((s) => /^[A-Za-z]/.test(s.sentences[0])).length).toBe(1);
+    expect(new Set(sections.map((s) => s.id)).size).toBe(sections.length);
+    // The weak spot it measures: treatments whose subject is a complication or sub-type, not the section's topic.
+    const offTopic = sections.flatMap((s) => s.triples.filter((t) => t.predicate === 'treated_by' && t.subject !== s.triples[0].subject && t.subject !== s.triples.find((u) => u.predicate !== 'subtype_of')?.subject));
+    expect(offTopic.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('names every annotated mention and synonym in its own section', () => {
+    expect(unwrittenMentions(sections)).toEqual([]);
+  });
+
+  it('shares no topic with an earlier extraction gold set', () => {
+    const earlier = [TEXTBOOK_GOLD_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH, TEXTBOOK_FRESH4_PATH].flatMap((p) => loadTextbookGold(p)).map((s) => `${s.heading ?? ''}${s.sentences.join('')}`).join('');
+    const topics = sections.map((s) => s.triples.find((t) => t.predicate !== 'subtype_of')?.subject.split('|')[0] ?? '');
     expect(topics.filter((t) => earlier.includes(t))).toEqual([]);
   });
 });
