@@ -8,7 +8,7 @@ import { RulesExtractor } from '../knowledge/extract/rules/index.ts';
 import { CertaintySchema, type Extractor, PREDICATES, type Predicate, PredicateSchema } from '../knowledge/model.ts';
 import { orient } from '../knowledge/predicates.ts';
 import { type Prf, prf } from './extraction-metrics.ts';
-import { formatTextbookScore, loadTextbookGold, scoreTextbook, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH, TEXTBOOK_FRESH4_PATH } from './extraction-textbook.ts';
+import { formatTextbookScore, loadTextbookGold, scoreTextbook, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH, TEXTBOOK_FRESH4_PATH, TEXTBOOK_FRESH5_PATH } from './extraction-textbook.ts';
 
 export type { Prf } from './extraction-metrics.ts';
 
