@@ -13,7 +13,7 @@ import { findSynonyms } from './synonyms.ts';
 import { headingDefinedIn, headingTopic, sentenceTopic } from './topic.ts';
 
 /** Bump when rules, cues or mention finding change what is extracted: candidates record it. */
-export const RULES_VERSION = 'rules-v8';
+export const RULES_VERSION = 'rules-v9';
 
 /** Procedures that examine rather than treat: named as treatment only when the trigger says 治疗/treat. */
 const DIAGNOSTIC_PROCEDURE = /活检|检查|造影|镜|穿刺(?!引流)|诊断性|刮宫|biopsy|scopy|graphy/i;
@@ -235,6 +235,32 @@ export class RulesExtractor implements Extractor {
     if (p.rule.predicate === 'has_sign' && view.topic && s && s !== view.topic && !s.implicit && s.start >= 0 && s.end <= p.trigger.start && STATED_MANIFESTATION.test(view.masked.slice(s.end, p.trigger.start))) return view.topic;
     // "约半数为功能性肿瘤，可表现为库欣综合征": a share of the topic's cases; what they show, the topic shows.
     if (p.rule.predicate === 'has_sign' && view.topic && s && s !== view.topic && !s.implicit && s.start >= 0 && SHARE_OF_CASES.test(view.masked.slice(view.clauses[s.clause]?.start ?? 0, s.start))) return view.topic;
+    if (p.rule.predicate === 'treated_by' && view.topic && s) return this.treatedSubject(p, view, s, view.topic);
+    return s;
+  }
+
+  /**
+   * Who a treatment is for, where a clause narrows it. A complication named in a condition ("形成骨膜下脓肿时行钻孔引流",
+   * "出现脊髓受压者需手术减压") is the subject itself. A group of the topic's patients ("累及升主动脉者", "转移者",
+   * "长骨畸形者") and the topic's own lesion qualified ("局限性肿瘤", "无移位骨折", "少量血肿") stand for the topic.
+   */
+  private treatedSubject(p: Proposal, view: SentenceView, s: LocalMention, topic: LocalMention): LocalMention {
+    const ci = clauseIndex(view.clauses, p.object.start >= 0 ? p.object.start : p.trigger.start);
+    const from = view.clauses[ci].start;
+    const upTo = p.object.start >= 0 ? Math.min(p.object.start, p.trigger.start) : p.trigger.start;
+    const condition = CONDITION_SUBJECT.exec(view.text.slice(from, upTo));
+    if (condition) {
+      const start = from + condition.index + condition[0].length - condition[2].length - condition[1].length;
+      const end = start + condition[1].length;
+      const inside = view.mentions.filter((m) => m.start >= start && m.end <= end && !m.pronoun && m.type !== 'Anatomy' && m.type !== 'Treatment' && m.type !== 'Drug' && m.type !== 'Procedure' && m.type !== 'Exam');
+      const named = inside.at(-1);
+      if (named) return { ...named, type: named.type ?? 'Disease' };
+      if (/^[\u4e00-\u9fff]{2,10}$/.test(condition[1])) return { start, end, text: condition[1], type: 'Disease', open: true, clause: ci };
+      return s;
+    }
+    if (s === topic || s.implicit || s.pronoun || s.start < 0 || s.text.includes(topic.text)) return s;
+    if (s.clause <= ci && view.text[s.end] === "者") return topic;
+    if (s.open && s.clause <= ci && (QUALIFIED_LESION.test(s.text) || (s.text.length > 2 && s.text.slice(-2) === topic.text.slice(-2)))) return topic;
     return s;
   }
 
@@ -301,6 +327,12 @@ export class RulesExtractor implements Extractor {
 const STATED_MANIFESTATION = /^(?:发作)?(?:是|为)[^，。；]{0,16}(?:表现|症状|体征|征象)[，,]/;
 
 /** Words that make the name after them a share of the topic's cases (约半数为…, 少数为…, 30%为…). */
+/** A condition naming a complication before the advice for it: 形成X时, 出现X者, 并发X时. Group 1 is X. */
+const CONDITION_SUBJECT = /(?:出现|形成|并发|发生|继发|伴发)([^，。；、]{2,14}?)(时|者)(?=[^，。；]*$)/;
+
+/** The topic's own lesion, qualified ("局限性肿瘤", "稳定病变", "残余肿瘤"): a group of the topic's cases. */
+const QUALIFIED_LESION = /^[^，。；]{1,8}(?:肿瘤|病变|病灶|损伤|肿块)$/;
+
 const SHARE_OF_CASES = /^(?:其中)?(?:约|近)?(?:半数|少数|多数|部分|大多数|绝大多数|[0-9０-９]+(?:\.[0-9]+)?[%％]|[一二三四五六七八九十]+分之[一二三四五六七八九十]+)(?:以上|左右)?(?:病例|患者)?(?:为|是)$/;
 
 /** Wording of likeness after a name (与大叶性肺炎相似): the name is compared with, not shown. */
