@@ -86,6 +86,8 @@ function leadName(lexicon: Lexicon, view: SentenceView): { name: LocalMention; h
     }
     // The mention is the whole name (or stands for one defined before: 乙脑 for 流行性乙型脑炎).
     if (ending.start === lead.start) return ending.type === 'Sign' ? null : { name: ending, head: headOf(ending.text, ending.type) };
+    // "以膝痛为主诉者…": a group of patients described by what they present with, not a name.
+    if (/^以|者/.test(lead.name)) return null;
     const entry = lexicon.lookup(lead.name);
     if (entry && entry.type !== 'Disease' && entry.type !== 'Finding') return null;
     const head = entry?.type === 'Disease' || ending.type === 'Disease' ? 'disease' : headOf(lead.name, entry?.type ?? ending.type);
@@ -103,8 +105,9 @@ function leadName(lexicon: Lexicon, view: SentenceView): { name: LocalMention; h
 /** Words before a known disease that place or qualify it without naming another disease (成人, 双侧). */
 const QUALIFIER = /^(?:成人|成年人|老年人?|中老年人?|青少年|孕妇|双侧|单侧|左侧|右侧|原发性|继发性)+$/;
 
-/** Degree, frequency and reference words a phrase that is no name opens with (最常见的…, 其…, 临床上…). */
-const NO_NAME_START = /^(?:最|较|更|很|主要|典型|常见|多见|少见|其|本|该|此|这|临床|一般|通常|早期|晚期|目前|大多|多为|治疗|诊断|检查|患者|患儿|儿童|病人|成人|老年人|部分|多数|少数|约|半数|近半数)|表现|出现|发生|引起|导致/;
+/** Degree, frequency and reference words a phrase that is no name opens with (最常见的…, 其…, 临床上…), and groups of
+ * patients (严重者可发展为…, 以膝痛为主诉者…): a description of some cases, not a name. */
+const NO_NAME_START = /^(?:最|较|更|很|主要|典型|常见|多见|少见|其|本|该|此|这|临床|一般|通常|早期|晚期|目前|大多|多为|治疗|诊断|检查|患者|患儿|儿童|病人|成人|老年人|部分|多数|少数|约|半数|近半数|以)|表现|出现|发生|引起|导致|者/;
 
 /** Types a name ending in them names no disease with (CT尿路成像, 西罗莫司). */
 const NOT_A_CONDITION = new Set(['Modality', 'Exam', 'Drug', 'Treatment', 'Procedure', 'Stage']);
