@@ -220,6 +220,15 @@ export class RulesExtractor implements Extractor {
         confidence: p.subject.open || p.object.open ? Math.round(p.rule.confidence * 80) / 100 : p.rule.confidence,
       } });
     }
+    // "形成脓肿时需切开引流": the complication a treatment is advised for is the topic's complication.
+    for (const { p } of best.values()) {
+      const c = p.rule.predicate === 'treated_by' && view.topic ? this.conditionSubject(p, view) : null;
+      if (!c || !view.topic || identity(c) === identity(view.topic)) continue;
+      const s = mention(c, 'Disease');
+      const o = mention(view.topic, 'Disease');
+      if (triples.some(({ triple: t }) => t.predicate === 'complication_of' && identity(t.subject) === identity(s) && identity(t.object) === identity(o))) continue;
+      triples.push({ rule: 'complication_of.zh.condition', triple: { subject: s, predicate: 'complication_of', object: o, certainty: 'present', qualifiers: {}, quote: view.text, quoteStart: view.offset, quoteEnd: view.offset + view.text.length, confidence: 0.6 } });
+    }
     return triples.sort(({ triple: a }, { triple: b }) => a.predicate.localeCompare(b.predicate) || identity(a.subject).localeCompare(identity(b.subject)) || identity(a.object).localeCompare(identity(b.object)));
   }
 
@@ -246,22 +255,27 @@ export class RulesExtractor implements Extractor {
    */
   private treatedSubject(p: Proposal, view: SentenceView, s: LocalMention, topic: LocalMention): LocalMention {
     const ci = clauseIndex(view.clauses, p.object.start >= 0 ? p.object.start : p.trigger.start);
-    const from = view.clauses[ci].start;
-    const upTo = p.object.start >= 0 ? Math.min(p.object.start, p.trigger.start) : p.trigger.start;
-    const condition = CONDITION_SUBJECT.exec(view.text.slice(from, upTo));
-    if (condition) {
-      const start = from + condition.index + condition[0].length - condition[2].length - condition[1].length;
-      const end = start + condition[1].length;
-      const inside = view.mentions.filter((m) => m.start >= start && m.end <= end && !m.pronoun && m.type !== 'Anatomy' && m.type !== 'Treatment' && m.type !== 'Drug' && m.type !== 'Procedure' && m.type !== 'Exam');
-      const named = inside.at(-1);
-      if (named) return { ...named, type: named.type ?? 'Disease' };
-      if (/^[\u4e00-\u9fff]{2,10}$/.test(condition[1])) return { start, end, text: condition[1], type: 'Disease', open: true, clause: ci };
-      return s;
-    }
+    const condition = this.conditionSubject(p, view);
+    if (condition) return condition;
     if (s === topic || s.implicit || s.pronoun || s.start < 0 || s.text.includes(topic.text)) return s;
     if (s.clause <= ci && view.text[s.end] === "者") return topic;
     if (s.open && s.clause <= ci && (QUALIFIED_LESION.test(s.text) || (s.text.length > 2 && s.text.slice(-2) === topic.text.slice(-2)))) return topic;
     return s;
+  }
+
+  /** The complication named in the condition of the treatment's clause (形成X时, 出现X者), if any. */
+  private conditionSubject(p: Proposal, view: SentenceView): LocalMention | null {
+    const ci = clauseIndex(view.clauses, p.object.start >= 0 ? p.object.start : p.trigger.start);
+    const from = view.clauses[ci].start;
+    const upTo = p.object.start >= 0 ? Math.min(p.object.start, p.trigger.start) : p.trigger.start;
+    const condition = CONDITION_SUBJECT.exec(view.text.slice(from, upTo));
+    if (!condition) return null;
+    const start = from + condition.index + condition[0].length - condition[2].length - condition[1].length;
+    const end = start + condition[1].length;
+    const inside = view.mentions.filter((m) => m.start >= start && m.end <= end && !m.pronoun && !(m.type && NOT_A_COMPLICATION.has(m.type)));
+    const named = inside.at(-1);
+    if (named) return { ...named, type: named.type ?? 'Disease' };
+    return /^[\u4e00-\u9fff]{2,10}$/.test(condition[1]) ? { start, end, text: condition[1], type: 'Disease', open: true, clause: ci } : null;
   }
 
   /** Whether the subject is written in the clause of the trigger or of the object (not implied, not in another clause). */
@@ -329,6 +343,8 @@ const STATED_MANIFESTATION = /^(?:发作)?(?:是|为)[^，。；]{0,16}(?:表现
 /** Words that make the name after them a share of the topic's cases (约半数为…, 少数为…, 30%为…). */
 /** A condition naming a complication before the advice for it: 形成X时, 出现X者, 并发X时. Group 1 is X. */
 const CONDITION_SUBJECT = /(?:出现|形成|并发|发生|继发|伴发)([^，。；、]{2,14}?)(时|者)(?=[^，。；]*$)/;
+
+const NOT_A_COMPLICATION = new Set(['Anatomy', 'Treatment', 'Drug', 'Procedure', 'Exam', 'Modality']);
 
 /** The topic's own lesion, qualified ("局限性肿瘤", "稳定病变", "残余肿瘤"): a group of the topic's cases. */
 const QUALIFIED_LESION = /^[^，。；]{1,8}(?:肿瘤|病变|病灶|损伤|肿块)$/;
