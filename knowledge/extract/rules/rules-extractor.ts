@@ -257,8 +257,10 @@ export class RulesExtractor implements Extractor {
     const ci = clauseIndex(view.clauses, p.object.start >= 0 ? p.object.start : p.trigger.start);
     const condition = this.conditionSubject(p, view);
     if (condition) return condition;
-    if (s === topic || s.implicit || s.pronoun || s.start < 0 || s.text.includes(topic.text)) return s;
-    if (s.clause <= ci && view.text[s.end] === "者") return topic;
+    // A named sub-type (A型夹层, 主胰管型) is its own subject.
+    if (s === topic || s.implicit || s.pronoun || s.start < 0 || s.text.includes(topic.text) || s.text.includes('型')) return s;
+    // "伴胸腺瘤者", "肝静脉血栓者": patients of the topic; a known complication on its own ("阑尾周围脓肿者") stays.
+    if (s.clause <= ci && view.text[s.end] === '者' && (s.open || /(?:伴有?|合并|有)$/.test(view.text.slice(view.clauses[s.clause].start, s.start)))) return topic;
     if (s.open && s.clause <= ci && (QUALIFIED_LESION.test(s.text) || (s.text.length > 2 && s.text.slice(-2) === topic.text.slice(-2)))) return topic;
     return s;
   }
