@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTextbookGold, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_GOLD_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH, TEXTBOOK_FRESH4_PATH, TEXTBOOK_FRESH5_PATH } from '../evals/extraction-textbook.ts';
 import { loadTextbookQuestions } from '../evals/textbook.ts';
 import { buildCorpus, parseTextbookCorpusName, TEXTBOOK_CORPUS_NAMES, textbookCorpus } from '../evals/textbook/build.ts';
+
+const DEMO_CORPUS = path.join(import.meta.dirname, '../demo/corpus');
 
 /**
  * The authored evaluation sets of issue 13: both textbook search proxies are generated from their source and must
@@ -55,11 +58,30 @@ describe('textbook proxies', () => {
     expect(sentences.filter((s) => /^·\s*\d+\s*·$/.test(s)).length).toBeGreaterThanOrEqual(3);
   });
 
+  it('proxy 4 is held out only, has other diseases than proxies 1-3 and the demo corpus, and reads like a book', () => {
+    const earlier = new Set((['textbook', 'textbook2', 'textbook3'] as const).flatMap((n) => buildCorpus(textbookCorpus(n)).diseases.map((d) => d.name)));
+    const four = buildCorpus(textbookCorpus('textbook4'));
+    expect(four.diseases.filter((d) => earlier.has(d.name)).map((d) => d.name)).toEqual([]);
+    const demo = readdirSync(DEMO_CORPUS).map((f) => readFileSync(path.join(DEMO_CORPUS, f), 'utf8')).join('\n');
+    expect(four.diseases.filter((d) => demo.includes(d.name)).map((d) => d.name)).toEqual([]);
+    expect(four.diseases.length).toBeGreaterThanOrEqual(20);
+    expect(four.questions.length).toBeGreaterThanOrEqual(200);
+    expect(four.questions.every((q) => q.split === 'heldout' && q.id.startsWith('t4-'))).toBe(true);
+    const types = new Set(four.questions.map((q) => q.type));
+    for (const t of ['临床表现', '影像学检查', '鉴别诊断', '并发症', '实验室检查', '治疗', '手术治疗', '药物治疗', '诊断', '预后', '病因', '转移部位']) expect(types).toContain(t);
+    const sentences = four.diseases.flatMap((d) => d.sentences.map((s) => s.text));
+    expect(new Set(sentences).size).toBe(sentences.length);
+    const naming = four.diseases.flatMap((d) => d.sentences.filter((s) => s.text.includes(d.name))).length;
+    expect(naming / sentences.length).toBeLessThan(0.25);
+    expect(sentences.filter((s) => /·\s*\d+\s*·/.test(s)).length).toBeGreaterThanOrEqual(3);
+  });
+
   it('an unknown proxy name is refused with the names that exist', () => {
     expect(parseTextbookCorpusName(undefined)).toBe('textbook');
     expect(parseTextbookCorpusName('textbook2')).toBe('textbook2');
     expect(parseTextbookCorpusName('textbook3')).toBe('textbook3');
-    expect(() => parseTextbookCorpusName('textbook4')).toThrow(/textbook, textbook2, textbook3/);
+    expect(parseTextbookCorpusName('textbook4')).toBe('textbook4');
+    expect(() => parseTextbookCorpusName('textbook5')).toThrow(/textbook, textbook2, textbook3, textbook4/);
   });
 });
 
