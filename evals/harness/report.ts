@@ -90,7 +90,7 @@ export function printResult(r: EvalResult): void {
     const t = r.textbook;
     const f = (h: { hit1: number; hit5: number; hit10: number; mrr: number }) => [h.hit1, h.hit5, h.hit10, h.mrr].map((v) => v.toFixed(3));
     printTable(
-      `Textbook proxy ${t.corpus === 'textbook' ? '1' : t.corpus === 'textbook2' ? '2 (written blind)' : '3 (held out only)'} (${t.questions} ${t.split} questions 「疾病的属性」 over ${t.sentences.toLocaleString('en-US')} authored sentences ingested as one TXT through the CLI; hit = a top-k chunk holds a gold sentence)`,
+      `Textbook proxy ${t.corpus === 'textbook' ? '1' : t.corpus === 'textbook2' ? '2 (written blind)' : `${t.corpus.slice('textbook'.length)} (held out only)`} (${t.questions} ${t.split} questions 「疾病的属性」 over ${t.sentences.toLocaleString('en-US')} authored sentences ingested as one TXT through the CLI; hit = a top-k chunk holds a gold sentence)`,
       ['corpus', 'chunks', 'ranker', 'hit@1', 'hit@5', 'hit@10', 'MRR@10'],
       t.sets.flatMap((s) => [
         [s.corpus, s.chunks, 'ours (hybrid)', ...f(s.ours)],
