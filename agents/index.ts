@@ -14,7 +14,7 @@ export { type ChatDeps, createChatService } from './create-chat.ts';
 export { CHAT_ENCRYPTED_COLUMNS, encryptStoredQuestions } from './chat/conversations.repository.ts';
 export { EXTRACTIVE_LABEL } from './chat/answer-render.ts';
 export { REFUSAL } from './chat/chat.service.ts';
-export { checkAnswer, MIN_OVERLAP, splitSentences } from './chat/citation-checker.ts';
+export { checkAnswer, MIN_OVERLAP, numbersOf, splitSentences } from './chat/citation-checker.ts';
 export { estimateTokens } from './chat/context-budget.ts';
 export { deterministicRewrite, type PastTurn, QueryRewriter, type Rewrite } from './chat/query-rewrite.ts';
 export { MAX_QUESTION_CHARS, validateQuestion } from './chat/question.ts';

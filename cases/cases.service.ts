@@ -1,5 +1,5 @@
 import { AuditLog } from '../audit/index.ts';
-import { AppError, decryptField, deidentify, encryptField, hmacSm3, type Keyring, type Lexicon, newId, sha256Hex, type Tokenizer } from '../core/index.ts';
+import { AppError, decryptField, deidentify, encryptField, type Keyring, type Lexicon, newId, sha256Hex, type Tokenizer } from '../core/index.ts';
 import { readFigure, type WindowLevel } from '../imaging/index.ts';
 import type { Knowledge } from '../knowledge/index.ts';
 import type { LlmProvider } from '../llm/index.ts';
@@ -13,6 +13,7 @@ import { type CaseVote, type RankedDisease, rankDifferential } from './different
 import { checkFields, type DiseaseFields } from './disease-fields.ts';
 import { EvidenceGraph, type EvidenceRelation } from './evidence-graph.ts';
 import { FindingsReader, type ParsedFindings } from './findings.ts';
+import { patientBlindIndex } from './patient-key.ts';
 import { type Narrative, type NarrativeCase, narrateComparison, narrativeEvidence } from './narrative.ts';
 import { CaseIndex, MIX, MIX_WITH_VECTORS, type Mix, type SimilarHit } from './similarity.ts';
 import { buildTimeline, type LesionTimeline } from './timeline.ts';
@@ -85,8 +86,6 @@ export interface DifferentialOutput {
 
 const ENGINE_NOTE = '确定性引擎（已审核知识图谱 + 已审核典型病例，无大模型）/ deterministic engine over the approved graph and approved typical cases (no LLM)';
 
-/** Domain of the patient identifier's blind index (HMAC-SM3): never the same MAC as any other use of the key. */
-const PATIENT_KEY_DOMAIN = 'yingzhi/cases/patient/v1\u0000';
 const MAX_IMAGES_PER_CASE = 20;
 
 /** How many of the most similar approved typical cases vote in the differential. */
@@ -368,7 +367,7 @@ export class CasesService {
    */
   private patientKeys(patientId: string): string[] {
     const kr = this.deps.keyring;
-    return kr.keyIds.map((k) => hmacSm3(kr.keysFor(k)!.mac, `${PATIENT_KEY_DOMAIN}${patientId.trim()}`).toString('hex'));
+    return kr.keyIds.map((k) => patientBlindIndex(kr, patientId, k));
   }
 
   /**

@@ -19,6 +19,7 @@ export { type CitedFinding, type DifferentialResult, type MissingFinding, type R
 export { checkFields, type DiseaseFields, loadDiseaseFields } from './disease-fields.ts';
 export { EvidenceGraph, type EvidenceRelation, type Link, type Passage } from './evidence-graph.ts';
 export { FindingsReader, type ParsedFindings } from './findings.ts';
+export { CASE_ENCRYPTED_COLUMNS, patientBlindIndex } from './patient-key.ts';
 export { CompareResultSchema, DifferentialResultSchema, ImportResultSchema, ParsedQuerySchema, SimilarResultSchema, TimelineSchema } from './match.schemas.ts';
 export { CaseIndex, type IndexedCase, MIX, MIX_WITH_VECTORS, type Mix, type SimilarHit } from './similarity.ts';
 export { buildTimeline, type Interval, type LesionTimeline, type TimelineStudy } from './timeline.ts';

@@ -1,3 +1,4 @@
+import { TopK } from '../core/index.ts';
 import type { StructuredFinding } from './case.schemas.ts';
 
 /** What the index needs of a case. */
@@ -301,41 +302,13 @@ function topK<T>(items: readonly T[], k: number, cmp: (a: T, b: T) => number): T
 }
 
 /**
- * The k cases with the highest cosine (> 0) not yet candidates, by a bounded min-heap: one comparison for most of a
- * 50,000-case library. Ties go to the lower index, as a full sort by (cosine desc, index asc) would.
+ * The k cases with the highest cosine (> 0) not yet candidates, by core's bounded min-heap: one comparison for most
+ * of a 50,000-case library. Ties go to the lower index, as a full sort by (cosine desc, index asc) would.
  */
 function nearest(cos: Float64Array, seen: Uint8Array, k: number): number[] {
-  const heap: number[] = [];
-  // The heap's root is the weakest kept case: lowest cosine, and among equal cosines the highest index.
-  const weaker = (a: number, b: number) => cos[a] < cos[b] || (cos[a] === cos[b] && a > b);
-  const down = (at: number) => {
-    for (;;) {
-      const l = 2 * at + 1;
-      const r = l + 1;
-      let m = at;
-      if (l < heap.length && weaker(heap[l], heap[m])) m = l;
-      if (r < heap.length && weaker(heap[r], heap[m])) m = r;
-      if (m === at) return;
-      [heap[at], heap[m]] = [heap[m], heap[at]];
-      at = m;
-    }
-  };
-  for (let i = 0; i < cos.length; i++) {
-    if (seen[i] || !(cos[i] > 0)) continue;
-    if (heap.length < k) {
-      heap.push(i);
-      for (let at = heap.length - 1; at > 0; ) {
-        const up = (at - 1) >> 1;
-        if (!weaker(heap[at], heap[up])) break;
-        [heap[at], heap[up]] = [heap[up], heap[at]];
-        at = up;
-      }
-    } else if (cos[i] > cos[heap[0]]) {
-      heap[0] = i;
-      down(0);
-    }
-  }
-  return heap;
+  const top = new TopK<number>(k, (a, b) => cos[a] > cos[b] || (cos[a] === cos[b] && a < b));
+  for (let i = 0; i < cos.length; i++) if (!seen[i] && cos[i] > 0) top.push(i);
+  return top.sorted();
 }
 
 /** Present and possible agree partly; absent agrees only with absent. */

@@ -242,7 +242,7 @@ program
   .description('运行评测集（检索、教材代理集、回答、引用忠实度、抽取）/ run the evaluation sets: retrieval, textbook, answers, faithfulness, extraction, all')
   .argument('[suite]', 'retrieval | textbook | answers | faithfulness | extraction | all, or a list: retrieval,textbook', 'all')
   .option('--answers <file>', 'answers set (default evals/answers/answers.jsonl)')
-  .option('--limit <n>', 'only the first n answers questions', intArg('--limit'))
+  .option('--limit <n>', 'only the first n answers questions / cases eval cases', intArg('--limit'))
   .option('--compare <file>', 'an earlier result file: show the change of every metric')
   .option('--out <dir>', 'where the result JSON goes (default evals/results)')
   .option('--current-db', 'evaluate the configured database instead of a fresh one with the demo corpus')

@@ -14,3 +14,4 @@ export { normalizeText, foldForSearch, surfaceKey, detectLanguage, visibleLength
 export { Keyring, resolveKeyring, type ResolvedKeyring, type KeySource, encryptField, decryptField, isEncryptedField, reencryptField, fieldKeyId, sm3, hmacSm3 } from './crypto/index.ts';
 export { deidentify, type DeidPolicy, type DeidKind } from './deid/index.ts';
 export { type Viewer, type KnowledgeScope, type ScopeResolver, UNRESTRICTED } from './scope.ts';
+export { TopK, topK } from './top-k.ts';

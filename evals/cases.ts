@@ -5,6 +5,7 @@ import { type CaseInputParsed, CaseInputSchema, Cases, type EvidenceGraph, Findi
 import { AppError, deidentify } from '../core/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import type { Embedder } from '../search/index.ts';
+import { type NarrativeRecord, type NarrativeSummary, narrativeRecord, printNarratives, summariseNarratives } from './cases-narrative.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CASES_EVAL_FILE = path.join(ROOT, 'evals/cases/cases.jsonl');
@@ -25,6 +26,8 @@ export interface CasesEvalResult {
   engine: string;
   /** The embedder whose vectors the "+ vectors" rows used (null: none configured, those rows equal the others). */
   embedder: string | null;
+  /** With a model (`--model`): the comparison narrative of every eval case, beside the same requests to a service without one. */
+  narratives?: NarrativeSummary;
 }
 
 function loadEvalCases(file: string, split: string): Array<CaseInputParsed & { id: string }> {
@@ -47,9 +50,10 @@ function loadEvalCases(file: string, split: string): Array<CaseInputParsed & { i
  * over the findings text. Ours is shown whole and with the graph alone (case weight 0); `caseWeights` adds rows for
  * other weights (the dev split chose the default).
  */
-export async function evaluateCases(rt: Runtime, opts: { split: string; file?: string; caseWeights?: number[]; vectorWeights?: number[]; caseEmbedders?: Embedder[]; progress?: (s: string) => void }): Promise<CasesEvalResult> {
+export async function evaluateCases(rt: Runtime, opts: { split: string; file?: string; caseWeights?: number[]; vectorWeights?: number[]; caseEmbedders?: Embedder[]; limit?: number; narrate?: boolean; progress?: (s: string) => void }): Promise<CasesEvalResult> {
   const file = opts.file ?? CASES_EVAL_FILE;
-  const cases = loadEvalCases(file, opts.split);
+  const all = loadEvalCases(file, opts.split);
+  const cases = opts.limit !== undefined ? all.slice(0, opts.limit) : all;
   const svc = rt.cases.service;
   let typical = (await svc.list({ status: 'approved' }, { limit: 1, offset: 0 })).total;
   if (!typical && existsSync(FIXTURE_TYPICAL)) {
@@ -95,6 +99,19 @@ export async function evaluateCases(rt: Runtime, opts: { split: string; file?: s
     ranks[`${OURS} [${o.label}]`] = [];
     ranks[`${OURS_NO_VECTORS} [${o.label}]`] = [];
   }
+  // With a model: each case's differential is asked for its narrative, and the same request goes to a case service
+  // over the same database with no model (the structured comparison alone), so both rankings come from one run.
+  const model = opts.narrate ? (rt.llm?.model ?? null) : null;
+  const WITH_MODEL = `differential + narrative [${model}]`;
+  const WITHOUT_MODEL = 'differential + narrative [no model]';
+  const SIM_NO_MODEL = 'similar [no model service]';
+  const bare = opts.narrate ? new Cases({ db: rt.db, lexicon: rt.lexicon, tokenizer: rt.tokenizer, knowledge: rt.knowledge, keyring: rt.keyring, embedder: rt.embedder, llm: () => null }).service : null;
+  const narratives: NarrativeRecord[] = [];
+  if (bare) {
+    ranks[WITH_MODEL] = [];
+    ranks[WITHOUT_MODEL] = [];
+    retrieval[SIM_NO_MODEL] = { p5: [], rr: [] };
+  }
   let withoutRelations = 0;
   for (const [i, c] of cases.entries()) {
     const t = targets(c);
@@ -130,6 +147,22 @@ export async function evaluateCases(rt: Runtime, opts: { split: string; file?: s
       ranks[`${OURS} [${o.label}]`].push(rankOf((await o.svc.differential({ findings: c.findingsText, top: 10 })).ranked.map((r) => hitsTarget(t, r.entityId, r.name))));
       ranks[`${OURS_NO_VECTORS} [${o.label}]`].push(rankOf((await o.svc.differential({ findings: c.findingsText, top: 10 }, { mix: MIX_WITH_VECTORS })).ranked.map((r) => hitsTarget(t, r.entityId, r.name))));
     }
+    if (bare) {
+      const request = { findings: c.findingsText, top: 10, narrate: true };
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const withModel = await svc.differential(request);
+      const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      const withoutModel = await bare.differential(request);
+      ranks[WITH_MODEL].push(rankOf(withModel.ranked.map((r) => hitsTarget(t, r.entityId, r.name))));
+      ranks[WITHOUT_MODEL].push(rankOf(withoutModel.ranked.map((r) => hitsTarget(t, r.entityId, r.name))));
+      score(retrieval[SIM_NO_MODEL], (await bare.similar({ findings: c.findingsText, top: 5 })).hits.map((h) => relevant(h.caseId)));
+      const rec = narrativeRecord(c.id, c.findingsText, withModel, withoutModel, ms, (cpu.user + cpu.system) / 1000);
+      narratives.push(rec);
+      // One line per narrative, complete enough to summarise a run stopped before its end.
+      opts.progress?.(`  narrative ${i + 1}/${cases.length} ${c.id}: ${rec.status}, ${rec.kept}/${rec.sentences} sentences kept, invented numbers ${rec.inventedNumbers.length} (kept ${rec.inventedKept.length}), ${(rec.ms / 1000).toFixed(1)} s wall / ${(rec.cpuMs / 1000).toFixed(1)} s CPU, ranking ${rec.sameRanking ? 'same' : 'DIFFERS'}${rec.status === 'failed' ? `: ${rec.note}` : ''}`);
+    }
     if ((i + 1) % 10 === 0) opts.progress?.(`  cases ${i + 1}/${cases.length}`);
   }
   const acc = (method: string): Accuracy => {
@@ -141,6 +174,7 @@ export async function evaluateCases(rt: Runtime, opts: { split: string; file?: s
     diagnosesWithoutRelations: withoutRelations, engine: 'deterministic (YZ_LLM does not change the ranking)', embedder: [rt.embedder.model, ...others.map((o) => o.label)].join(' + '),
     differential: Object.keys(ranks).map(acc),
     similar: Object.entries(retrieval).map(([method, v]) => ({ method, n: v.p5.length, precisionAt5: mean(v.p5), hitAt5: mean(v.rr.map((x) => (x > 0 ? 1 : 0))), mrr: mean(v.rr) })),
+    ...(bare ? { narratives: summariseNarratives(model, narratives) } : {}),
   };
 }
 
@@ -175,4 +209,5 @@ export function printCases(r: CasesEvalResult): void {
     ...r.similar.map((s) => `${s.method.padEnd(32)} ${String(s.n).padStart(4)}   ${s.precisionAt5.toFixed(3)}   ${s.hitAt5.toFixed(3)}   ${s.mrr.toFixed(3)}`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  if (r.narratives) printNarratives(r.narratives);
 }

@@ -1,6 +1,7 @@
 import { CHAT_ENCRYPTED_COLUMNS } from '../agents/index.ts';
+import { CASE_ENCRYPTED_COLUMNS } from '../cases/index.ts';
 import { CONNECTOR_ENCRYPTED_COLUMNS } from '../connectors/index.ts';
-import { AppError } from '../core/index.ts';
+import { AppError, type Keyring } from '../core/index.ts';
 
 /**
  * A database column holding values encrypted with `encryptField` (core/crypto). Key rotation walks
@@ -20,6 +21,12 @@ export interface EncryptedColumn {
   kind: 'text' | 'json' | 'mixed';
   /** Who owns it, for messages: e.g. `connectors`. */
   owner: string;
+  /**
+   * `text` columns only: a column of the same row holding a keyed blind index of the plaintext (an HMAC under the
+   * active key's MAC key, e.g. `cases.patient_key`). Rotation recomputes it under the new key in the same UPDATE as
+   * the token, so after the old key is retired lookups by the index still match; `of` gets the decrypted value.
+   */
+  blindIndex?: { column: string; of: (plaintext: string, keyring: Keyring) => string };
 }
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -34,13 +41,14 @@ export class EncryptedColumns {
   /** Declare a column; throws CONFIG_INVALID for an identifier that is not a plain lower-case name, or a duplicate. */
   register(...cols: EncryptedColumn[]): this {
     for (const c of cols) {
-      for (const name of [c.table, c.key, c.column]) {
+      if (c.blindIndex && c.kind !== 'text') throw new AppError('CONFIG_INVALID', `盲索引只用于 text 列 / a blind index needs a text column: ${c.table}.${c.column}`);
+      for (const name of [c.table, c.key, c.column, ...(c.blindIndex ? [c.blindIndex.column] : [])]) {
         if (!IDENT.test(name)) throw new AppError('CONFIG_INVALID', `加密列名无效 / invalid encrypted column identifier: ${name}`);
       }
       if (this.#columns.some((x) => x.table === c.table && x.column === c.column)) {
         throw new AppError('CONFIG_INVALID', `加密列重复登记 / encrypted column registered twice: ${c.table}.${c.column}`);
       }
-      this.#columns.push({ ...c });
+      this.#columns.push({ ...c, ...(c.blindIndex ? { blindIndex: { ...c.blindIndex } } : {}) });
     }
     return this;
   }
@@ -53,8 +61,8 @@ export class EncryptedColumns {
 /**
  * Every encrypted column of the product. A capability that stores `encryptField` tokens adds its
  * declaration here with one line, e.g. `.register(...CONNECTOR_ENCRYPTED_COLUMNS)` exported by
- * connectors/. (API token secrets are SHA-256 hashes, not encrypted: nothing to rotate there.)
+ * connectors/. Case patient identifiers carry their blind index (cases/patient-key.ts). (API token secrets are SHA-256 hashes, not encrypted: nothing to rotate there.)
  */
 export function productEncryptedColumns(): EncryptedColumns {
-  return new EncryptedColumns().register(...CONNECTOR_ENCRYPTED_COLUMNS, ...CHAT_ENCRYPTED_COLUMNS);
+  return new EncryptedColumns().register(...CONNECTOR_ENCRYPTED_COLUMNS, ...CHAT_ENCRYPTED_COLUMNS, ...CASE_ENCRYPTED_COLUMNS);
 }

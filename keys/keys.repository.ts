@@ -6,6 +6,8 @@ export interface StoredValue {
   id: string;
   /** The column as text: a token, or a JSON document for `json` columns. */
   value: string;
+  /** The row's blind index, when the column declares one (null: not yet computed). */
+  index?: string | null;
 }
 
 /**
@@ -22,8 +24,9 @@ export class KeysRepository {
     const k = `"${c.key}"`;
     const col = `"${c.column}"`;
     const where = after === null ? '' : `AND ${k}::text > $2`;
+    const index = c.blindIndex ? `, "${c.blindIndex.column}"::text AS index` : '';
     const { rows } = await q.query<StoredValue>(
-      `SELECT ${k}::text AS id, ${col}::text AS value FROM ${t}
+      `SELECT ${k}::text AS id, ${col}::text AS value${index} FROM ${t}
        WHERE ${col} IS NOT NULL ${where}
        ORDER BY ${k}::text LIMIT $1${lock ? ' FOR UPDATE' : ''}`,
       after === null ? [limit] : [limit, after],
@@ -31,9 +34,13 @@ export class KeysRepository {
     return rows;
   }
 
-  /** Replace one row's value (a token, or a JSON document for `json` columns). */
-  async write(q: Queryable, c: EncryptedColumn, id: string, value: string): Promise<void> {
+  /** Replace one row's value (a token, or a JSON document for `json` columns) and, when given, its blind index, in one statement. */
+  async write(q: Queryable, c: EncryptedColumn, id: string, value: string, index?: string): Promise<void> {
     const cast = c.kind === 'json' ? '::jsonb' : '';
+    if (c.blindIndex && index !== undefined) {
+      await q.query(`UPDATE "${c.table}" SET "${c.column}" = $1, "${c.blindIndex.column}" = $3 WHERE "${c.key}"::text = $2`, [value, id, index]);
+      return;
+    }
     await q.query(`UPDATE "${c.table}" SET "${c.column}" = $1${cast} WHERE "${c.key}"::text = $2`, [value, id]);
   }
 }

@@ -1,5 +1,5 @@
 import { AuditLog } from '../audit/index.ts';
-import { AppError, fieldKeyId, isEncryptedField, type Keyring, reencryptField } from '../core/index.ts';
+import { AppError, decryptField, fieldKeyId, isEncryptedField, type Keyring, reencryptField } from '../core/index.ts';
 import type { Database, Queryable } from '../store/index.ts';
 import type { EncryptedColumn } from './columns.ts';
 import { KeysRepository, type StoredValue } from './keys.repository.ts';
@@ -13,7 +13,8 @@ export interface ColumnKeyCount {
 
 export interface RotateReport {
   activeKeyId: string;
-  columns: Array<ColumnKeyCount & { values: number; rewritten: number }>;
+  /** `reindexed`: blind-index values recomputed under the active key (columns that declare one). */
+  columns: Array<ColumnKeyCount & { values: number; rewritten: number; reindexed?: number }>;
   /** Tokens rewritten under the active key, over all columns. */
   rewritten: number;
   elapsedMs: number;
@@ -103,8 +104,10 @@ export async function countByKey(db: Queryable, columns: readonly EncryptedColum
  * with CONFIG_INVALID before anything is written, and a value that is not a token at all stops it
  * with VALIDATION_FAILED — never is a value taken as plaintext. Then rows are rewritten in
  * transactions of `batchSize` rows (locked while rewritten); each token is verified (HMAC-SM3)
- * before it is re-encrypted. Tokens carry their key id, so a rotation interrupted between batches
- * leaves every row readable and is finished by running it again.
+ * before it is re-encrypted. A column's blind index (e.g. `cases.patient_key`) is recomputed under the
+ * active key in the same UPDATE as its token. Tokens carry their key id, so a rotation interrupted
+ * between batches leaves every row readable and is finished by running it again (the service looks a
+ * blind index up under every loaded key, so a half-rotated table still finds every row).
  */
 export async function rotateKeys(db: Database, keyring: Keyring, columns: readonly EncryptedColumn[], opts: RotateOptions): Promise<RotateReport> {
   const t0 = performance.now();
@@ -124,26 +127,34 @@ export async function rotateKeys(db: Database, keyring: Keyring, columns: readon
   for (const [i, c] of columns.entries()) {
     let values = 0;
     let rewritten = 0;
+    let reindexed = 0;
     let after: string | null = null;
     for (let more = true; more; ) {
       const res = await db.transaction(async (tx) => {
         const rows = await repo.batch(tx, c, after, batchSize, true);
         let changed = 0;
+        let reindexed = 0;
         for (const row of rows) {
           const next = rotateValue(c, row, keyring);
-          if (next !== row.value) {
-            await repo.write(tx, c, row.id, next);
+          // A blind index follows its token: recomputed under the active key (also when the token already was on
+          // it but the index is missing or stale, e.g. rotated before the column declared its index).
+          const index = c.blindIndex ? c.blindIndex.of(decryptField(next, keyring, `${c.table}.${c.column}`), keyring) : undefined;
+          const indexChanged = index !== undefined && index !== row.index;
+          if (next !== row.value || indexChanged) {
+            await repo.write(tx, c, row.id, next, index);
             changed += tokensOf(c, row).filter((tk) => fieldKeyId(tk) !== keyring.activeKeyId).length;
+            if (indexChanged) reindexed++;
           }
         }
-        return { rows, changed };
+        return { rows, changed, reindexed };
       });
       values += res.rows.length;
       rewritten += res.changed;
+      reindexed += res.reindexed;
       more = res.rows.length === batchSize;
       if (more) after = res.rows[res.rows.length - 1]!.id;
     }
-    report.columns.push({ ...counts[i]!, values, rewritten });
+    report.columns.push({ ...counts[i]!, values, rewritten, ...(c.blindIndex ? { reindexed } : {}) });
     report.rewritten += rewritten;
   }
   report.elapsedMs = Math.round(performance.now() - t0);
@@ -155,7 +166,7 @@ export async function rotateKeys(db: Database, keyring: Keyring, columns: readon
       activeKeyId: keyring.activeKeyId,
       loadedKeyIds: keyring.keyIds,
       rewritten: report.rewritten,
-      columns: report.columns.map((c) => ({ table: c.table, column: c.column, values: c.values, rewritten: c.rewritten, before: c.byKey })),
+      columns: report.columns.map((c) => ({ table: c.table, column: c.column, values: c.values, rewritten: c.rewritten, ...(c.reindexed !== undefined ? { reindexed: c.reindexed } : {}), before: c.byKey })),
     },
   });
   return report;

@@ -1,3 +1,4 @@
+import { TopK } from '../core/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { decodePostings, NORM_LENGTH } from './postings.ts';
 import type { WeightedTerm } from './query-plan.ts';
@@ -119,36 +120,9 @@ export function plainBigrams(folded: string): string[] {
   return out;
 }
 
-/** The k highest scores (ties: lower seq first), via a bounded min-heap. */
+/** The k highest scores (ties: lower seq first), via core's bounded min-heap. */
 export function topK(scores: Map<number, number>, k: number): ScoredSeq[] {
-  const heap: ScoredSeq[] = [];
-  const worse = (a: ScoredSeq, b: ScoredSeq) => a.score < b.score || (a.score === b.score && a.seq > b.seq);
-  const siftDown = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && worse(heap[l], heap[m])) m = l;
-      if (r < heap.length && worse(heap[r], heap[m])) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m], heap[i]];
-      i = m;
-    }
-  };
-  for (const [seq, score] of scores) {
-    const item = { seq, score };
-    if (heap.length < k) {
-      heap.push(item);
-      for (let i = heap.length - 1; i > 0; ) {
-        const parent = (i - 1) >> 1;
-        if (!worse(heap[i], heap[parent])) break;
-        [heap[i], heap[parent]] = [heap[parent], heap[i]];
-        i = parent;
-      }
-    } else if (worse(heap[0], item)) {
-      heap[0] = item;
-      siftDown(0);
-    }
-  }
-  return heap.sort((a, b) => b.score - a.score || a.seq - b.seq);
+  const top = new TopK<ScoredSeq>(k, (a, b) => a.score > b.score || (a.score === b.score && a.seq < b.seq));
+  for (const [seq, score] of scores) top.push({ seq, score });
+  return top.sorted();
 }

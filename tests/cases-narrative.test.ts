@@ -87,4 +87,23 @@ describe('case comparison narrative', () => {
     expect(r.json.narrative).toEqual({ status: 'not_configured', note: expect.stringContaining('未配置大模型') });
     expect(r.json.ranked[0].entityId).toBe('dis.placenta_accreta_spectrum');
   });
+
+  it('the cases evaluation with a model: narratives checked and counted, the ranking identical to a service without a model', async () => {
+    const { evaluateCases } = await import('../evals/cases.ts');
+    fake.reply(
+      { json: { narrative: '本例与典型病例「前置胎盘合并胎盘植入（MR）」均见胎盘后低回声带消失、子宫肌层变薄和膀胱线中断 [1]。本例胎盘植入深度约37mm [1]。' } },
+      { raw: 'not json at all' }, { raw: 'still not json' }, { raw: 'nope' },
+    );
+    const r = await evaluateCases(srv.rt, { split: 'all', file: path.join(ROOT, 'tests/fixtures/cases/eval-cases.jsonl'), limit: 2, narrate: true });
+    expect(r.cases).toBe(2);
+    const n = r.narratives!;
+    expect(n.model).toBe('fake-model');
+    expect(n.records.map((x) => [x.id, x.status, x.kept, x.dropped])).toEqual([['ev-pas-1', 'checked', 1, 1], ['ev-pas-2', 'failed', 0, 0]]);
+    expect(n).toMatchObject({ requested: 2, produced: 1, passedWhole: 0, sentences: 2, dropped: 1, fallbacks: 1, inventedNumbers: 1, inventedKept: 0, sameRanking: 2 });
+    expect(n.records[0].inventedNumbers).toEqual(['37']);
+    const row = (m: string) => r.differential.find((a) => a.method === m)!;
+    expect(row('differential + narrative [fake-model]')).toEqual({ ...row('differential + narrative [no model]'), method: 'differential + narrative [fake-model]' });
+    expect(row('differential + narrative [fake-model]')).toMatchObject({ n: 2, top1: row('differential (graph + cases)').top1 });
+    expect(r.similar.find((s) => s.method === 'similar [no model service]')?.precisionAt5).toBe(r.similar.find((s) => s.method === 'similar (findings+BM25+vectors)')?.precisionAt5);
+  });
 });

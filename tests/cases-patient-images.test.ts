@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTimeline } from '../cases/index.ts';
+import { buildTimeline, Cases } from '../cases/index.ts';
+import { fieldKeyId, Keyring } from '../core/index.ts';
+import { productEncryptedColumns, rotateKeys } from '../keys/index.ts';
 import { multipart } from './helpers/multipart.ts';
 import { startTestServer, type TestServer } from './helpers/runtime.ts';
 
@@ -46,12 +49,15 @@ describe('timeline arithmetic', () => {
   });
 });
 
+const keyA = randomBytes(16);
+const keyB = randomBytes(16);
+
 describe('patient timeline and key images through the API', () => {
   let srv: TestServer;
   let expert: Record<string, string>;
   let resident: Record<string, string>;
   beforeAll(async () => {
-    srv = await startTestServer([], { YZ_LLM: 'none' });
+    srv = await startTestServer([], { YZ_LLM: 'none', YZ_MASTER_KEY: keyA.toString('hex') });
     expert = await srv.tokenFor('expert', 'expert.cases');
     resident = await srv.tokenFor('resident', 'resident.cases');
     const file = JSON.stringify([
@@ -156,5 +162,44 @@ describe('patient timeline and key images through the API', () => {
     expect((await del(resident)).status).toBe(403);
     expect((await del(expert)).status).toBe(204);
     expect((await del(expert)).status).toBe(404);
+  });
+
+  it('after key rotation and retiring the old key the timeline still finds the patient\'s cases; a failed batch leaves nothing half-written', async () => {
+    const { db } = srv.rt;
+    const ringBA = new Keyring(keyB, [keyA]); // rotation day: B encrypts, A still decrypts
+    const ringB = new Keyring(keyB); // A retired
+    const casesUnder = (keyring: Keyring) => new Cases({ db, lexicon: srv.rt.lexicon, tokenizer: srv.rt.tokenizer, knowledge: srv.rt.knowledge, keyring }).service;
+    const snapshot = async () => (await db.query<{ id: string; patient_ref: string; patient_key: string }>('SELECT id, patient_ref, patient_key FROM cases WHERE patient_ref IS NOT NULL ORDER BY id')).rows;
+    const before = await snapshot();
+    // The patient's group before rotation (pt-draft joins it when the earlier test ran).
+    const group = before.filter((r) => r.patient_key === before.find((x) => x.id === 'pt-a')!.patient_key).map((r) => r.id);
+    expect(group).toEqual(expect.arrayContaining(['pt-a', 'pt-b']));
+    expect(group).not.toContain('pt-other');
+
+    // A tampered token in the batch: the rotation stops and no row has a new token or a new blind index.
+    const good = before.find((r) => r.id === 'pt-other')!.patient_ref;
+    const parts = good.split(':');
+    parts[parts.length - 1] = `${parts[parts.length - 1]!.slice(0, -2)}${parts[parts.length - 1]!.endsWith('00') ? '11' : '00'}`;
+    await db.query(`UPDATE cases SET patient_ref = $1 WHERE id = 'pt-other'`, [parts.join(':')]);
+    await expect(rotateKeys(db, ringBA, productEncryptedColumns().list(), { actor: 'test', batchSize: 100 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await db.query(`UPDATE cases SET patient_ref = $1 WHERE id = 'pt-other'`, [good]);
+    expect(await snapshot()).toEqual(before);
+
+    const report = await rotateKeys(db, ringBA, productEncryptedColumns().list(), { actor: 'test', batchSize: 2 });
+    expect(report.columns.find((c) => c.table === 'cases')).toMatchObject({ column: 'patient_ref', values: before.length, rewritten: before.length, reindexed: before.length });
+    const after = await snapshot();
+    expect(after.every((r) => fieldKeyId(r.patient_ref) === ringB.activeKeyId)).toBe(true);
+    expect(after.find((r) => r.id === 'pt-a')!.patient_key).toBe(after.find((r) => r.id === 'pt-b')!.patient_key);
+    expect(after.find((r) => r.id === 'pt-a')!.patient_key).not.toBe(before.find((r) => r.id === 'pt-a')!.patient_key);
+
+    // The old key retired: only B is loaded. The timeline groups the patient; a new study of the patient joins it.
+    const svc = casesUnder(ringB);
+    expect((await svc.timeline('pt-b', true)).patient.cases.map((c) => c.id).sort()).toEqual(group);
+    expect((await svc.timeline('pt-other', true)).patient.grouped).toBe(false);
+    await svc.save(nodule('pt-c', 'MRN-778899', [{ date: '2025-06-01', measurements: [{ lesion: '右上肺结节', longAxisMm: 15 }] }]), 'expert.cases');
+    expect((await svc.timeline('pt-a', true)).patient.cases.map((c) => c.id).sort()).toEqual([...group, 'pt-c'].sort());
+    // A second run has nothing left to do.
+    const again = await rotateKeys(db, ringB, productEncryptedColumns().list(), { actor: 'test' });
+    expect(again.columns.find((c) => c.table === 'cases')).toMatchObject({ rewritten: 0, reindexed: 0 });
   });
 });

@@ -164,8 +164,14 @@ describe('yingzhi keys (CLI)', () => {
     expect(r.stderr).toMatch(/CONFIG_INVALID.*YZ_MASTER_KEY/);
   });
 
-  it('the product registry holds the connector secrets', () => {
-    expect(productEncryptedColumns().list()).toEqual(expect.arrayContaining([expect.objectContaining({ table: 'connectors', column: 'secrets', kind: 'json' })]));
+  it('the product registry holds the connector secrets and the case patient identifiers with their blind index', () => {
+    expect(productEncryptedColumns().list()).toEqual(expect.arrayContaining([
+      expect.objectContaining({ table: 'connectors', column: 'secrets', kind: 'json' }),
+      expect.objectContaining({ table: 'cases', column: 'patient_ref', kind: 'text', blindIndex: expect.objectContaining({ column: 'patient_key' }) }),
+    ]));
+    const of = () => '';
+    expect(() => new EncryptedColumns().register({ table: 't', key: 'id', column: 'c', kind: 'json', owner: 'x', blindIndex: { column: 'k', of } })).toThrow(/text/);
+    expect(() => new EncryptedColumns().register({ table: 't', key: 'id', column: 'c', kind: 'text', owner: 'x', blindIndex: { column: 'k; DROP', of } })).toThrow(/identifier/);
   });
 
   it('rotates connector secrets; a wrong master key is refused; key.rotate is audited as the OS user', async () => {

@@ -39,7 +39,7 @@ export async function keysRotateCommand(opts: { json?: boolean; batchSize?: stri
     });
     if (json) return printJson(report);
     for (const c of report.columns) {
-      process.stdout.write(`${c.table}.${c.column}: ${c.values} 行 rows, 重新加密 re-encrypted ${c.rewritten}\n`);
+      process.stdout.write(`${c.table}.${c.column}: ${c.values} 行 rows, 重新加密 re-encrypted ${c.rewritten}${c.reindexed !== undefined ? `, 盲索引重算 blind index recomputed ${c.reindexed}` : ''}\n`);
     }
     process.stdout.write(
       `已轮换 rotated: ${report.rewritten} 个值 values now under key ${report.activeKeyId} (${report.columns.length} columns, ${report.elapsedMs} ms)\n` +

@@ -274,7 +274,8 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
         caseEmbedders.push(await createEmbedder({ embedder: { ...loadConfig({ ...env, YZ_LOG_LEVEL: 'silent' }).embedder, kind: opts.caseEmbedder as 'hash' | 'e5' } }, rt.tokenizer));
       }
       try {
-        result.cases = await evaluateCases(rt, { split, progress, caseEmbedders });
+        // With a model (`--model`, YZ_EVAL_LLM_URL) every case also asks for its comparison narrative; --limit keeps that run short.
+        result.cases = await evaluateCases(rt, { split, progress, caseEmbedders, limit: opts.limit, narrate: engine.kind !== 'none' });
       } finally {
         for (const e of caseEmbedders) await (e as Embedder & { close?: () => Promise<void> }).close?.();
       }
@@ -284,6 +285,14 @@ export async function runEval(opts: EvalOptions): Promise<{ result: EvalResult; 
         result.summary[`cases.${split}.${a.method}.top3`] = a.top3;
       }
       for (const s of result.cases.similar) result.summary[`cases.${split}.${s.method}.precisionAt5`] = s.precisionAt5;
+      const n = result.cases.narratives;
+      if (n) {
+        result.summary[`cases.${split}.narrative.produced`] = n.produced;
+        result.summary[`cases.${split}.narrative.passedWhole`] = n.passedWhole;
+        result.summary[`cases.${split}.narrative.dropped`] = n.dropped;
+        result.summary[`cases.${split}.narrative.fallbacks`] = n.fallbacks;
+        result.summary[`cases.${split}.narrative.msMedian`] = n.msMedian;
+      }
       if (opts.print !== false) printCases(result.cases);
     }
     if (wants('questions')) {
