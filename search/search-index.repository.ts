@@ -123,6 +123,8 @@ export class SearchIndexRepository {
       });
       if (!merged) break;
       merges++;
+      // A long compaction (a bulk load's hundreds of segments) lets later merges reuse the space of earlier ones.
+      if (merges % MERGE_FANOUT === 0) await this.reclaim(db, false);
     }
     if (merges > 0 || folded) await this.reclaim(db, folded);
     return merges;
