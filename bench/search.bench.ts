@@ -66,14 +66,17 @@ export async function build100k(rt: Runtime, log: (s: string) => void): Promise<
   }
   const { rows: segs } = await rt.db.query<{ n: number }>('SELECT count(*)::int AS n FROM search_segments');
   if (segs[0].n > 1) {
+    const before = await indexer.indexSizeBytes(rt.db);
     await indexer.compact(rt.db, { all: true });
-    log(`  compacted ${segs[0].n} segments (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    log(`  compacted ${segs[0].n} segments (${((performance.now() - t0) / 1000).toFixed(0)} s): posting index ${mb(before)} MB → ${mb(await indexer.indexSizeBytes(rt.db))} MB`);
   }
   const tIdx = performance.now();
   await indexer.init(rt.db); // (re)creates the HNSW index over all vectors when it is missing
   await rt.db.exec('ANALYZE');
   log(`  ready in ${((performance.now() - t0) / 1000).toFixed(0)} s (HNSW ${((performance.now() - tIdx) / 1000).toFixed(0)} s)`);
 }
+
+const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
 
 async function embeddedCount(rt: Runtime): Promise<number> {
   const { rows } = await rt.db.query<{ n: number }>('SELECT count(*)::int AS n FROM chunk_embeddings WHERE model = $1', [rt.embedder.model]);
@@ -111,7 +114,7 @@ async function indexChunks(rt: Runtime, indexer: ChunkIndexer, log: (s: string) 
     });
     have += rows.length;
     s++;
-    if (s % 100 === 0) log(`  indexed ${have} chunks (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    if (s % 100 === 0) log(`  indexed ${have} chunks (${((performance.now() - t0) / 1000).toFixed(0)} s), posting index ${mb(await indexer.indexSizeBytes(rt.db))} MB`);
   }
 }
 

@@ -133,6 +133,11 @@ export class ChunkIndexer {
     return this.repo.index.compact(db, opts);
   }
 
+  /** Bytes of the posting-list index on disk (see SearchIndexRepository.sizeBytes). */
+  indexSizeBytes(db: Queryable): Promise<number> {
+    return this.repo.index.sizeBytes(db);
+  }
+
   analyse(headingPath: string[], text: string, weak: Array<string | null> = []): { lexemes: string[]; tokens: string; tokenCount: number } {
     return analyseChunk(this.tokenizer, headingPath, text, weak);
   }

@@ -221,6 +221,33 @@ export function storeContract(name: string, open: () => Promise<Database>, teard
       expect(await version()).toBe(v0 + 2);
     });
 
+    it('gives back the space of merged posting lists: the index is no larger after compaction than before it', async () => {
+      const { tokenizer } = loadLanguage();
+      const indexer = new ChunkIndexer(tokenizer, new HashEmbedder(tokenizer, 64));
+      await indexer.init(db);
+      await db.query(
+        `INSERT INTO sources (id, lineage_key, version_no, content_hash, kind, title, language, file_name, mime, byte_size)
+         VALUES ('src_v', 'v', 1, 'hash-v', 'guideline', 'V', 'zh', 'v.md', 'text/markdown', 1)`,
+      );
+      const words = ['磨玻璃结节', '随访', '阑尾炎', '脑梗死', '岛带征', '肺癌', '分期', '增强扫描', '钙化', '淋巴结'];
+      // Sixteen segments (one per inserted batch), each with lists long enough to be stored out of line.
+      for (let b = 0; b < 16; b++) {
+        const drafts = Array.from({ length: 40 }, (_, i) => ({
+          ordinal: b * 40 + i, headingPath: [`${b} 节`], pageStart: 1, pageEnd: 1, charStart: 0,
+          text: Array.from({ length: 12 }, (_, k) => words[(b + i * 3 + k * 7) % words.length]).join('，') + `。第${b * 40 + i}例。`,
+        }));
+        await db.transaction((tx) => indexer.insert(tx, indexer.prepare('src_v', drafts)));
+      }
+      await indexer.compact(db);
+      const before = await indexer.indexSizeBytes(db);
+      await indexer.compact(db, { all: true });
+      const after = await indexer.indexSizeBytes(db);
+      // Without reclaiming, the rewritten lists are added to the dead ones (PGlite never vacuums by itself).
+      expect(after).toBeLessThanOrEqual(before);
+      await db.transaction((tx) => indexer.deleteBySource(tx, 'src_v'));
+      await indexer.compact(db, { all: true });
+    });
+
     it('indexes chunks idempotently into posting lists, keeps BM25 statistics exact and finds them by vector', async () => {
       const { tokenizer } = loadLanguage();
       const indexer = new ChunkIndexer(tokenizer, new HashEmbedder(tokenizer, 64));
