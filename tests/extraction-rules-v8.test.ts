@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Lexicon } from '../core/index.ts';
-import { RulesExtractor } from '../knowledge/extract/rules/index.ts';
 import type { ExtractedTriple } from '../knowledge/model.ts';
+import { objectsOf, rulesSection, subjectsOf } from './helpers/rules-triples.ts';
 
 /**
  * rules-v8 (issue 13, item 5): laboratory results written once for a list of tests, treatments named by what they
@@ -9,16 +8,11 @@ import type { ExtractedTriple } from '../knowledge/model.ts';
  * Sentences authored for these tests; no disease here is a topic of an extraction gold set.
  */
 describe('rules extraction on textbook-style text (rules-v8)', () => {
-  let x: RulesExtractor;
+  let run: (text: string) => ExtractedTriple[];
   beforeAll(() => {
-    x = new RulesExtractor(Lexicon.load());
+    run = rulesSection();
   });
 
-  const run = (text: string) => x.extractSection(text).triples;
-  const objectsOf = (triples: ExtractedTriple[], subject: string, predicate: string) =>
-    triples.filter((t) => t.subject.text === subject && t.predicate === predicate).map((t) => t.object.text);
-  const subjectsOf = (triples: ExtractedTriple[], object: string, predicate: string) =>
-    triples.filter((t) => t.object.text === object && t.predicate === predicate).map((t) => t.subject.text);
 
   it('a result word written once after a list of tests is a finding of the topic for each test', () => {
     const t = run('布鲁菌病是布鲁菌引起的人畜共患传染病。血清C反应蛋白和降钙素原常升高。腺苷脱氨酶（ADA）明显升高。表现为血钾明显降低。');
@@ -49,8 +43,8 @@ describe('rules extraction on textbook-style text (rules-v8)', () => {
 
   it('complications after 并发症为, 可致 and 恶变为 are named whole', () => {
     const t = run('骨软骨瘤是最常见的良性骨肿瘤之一。最常见的并发症为病理性骨折。肿瘤压迫可致血管损伤，少数可恶变为软骨肉瘤。');
-    expect(subjectsOf(t, '骨软骨瘤', 'complication_of')).toEqual(expect.arrayContaining(['病理性骨折', '软骨肉瘤']));
-    expect(subjectsOf(t, '骨软骨瘤', 'complication_of').some((s) => s.startsWith('症'))).toBe(false);
+    expect(subjectsOf(t, 'complication_of', '骨软骨瘤')).toEqual(expect.arrayContaining(['病理性骨折', '软骨肉瘤']));
+    expect(subjectsOf(t, 'complication_of', '骨软骨瘤').some((s) => s.startsWith('症'))).toBe(false);
   });
 
   it('name boundaries: 预防性 opens a name, 口服 and 重者 do not', () => {
@@ -67,7 +61,7 @@ describe('rules extraction on textbook-style text (rules-v8)', () => {
   });
 
   it('a treatment named first and then judged treats the topic, with the judgement as its certainty', () => {
-    const t = x.extractSection('腱鞘囊肿是关节或腱鞘附近的囊性肿物。非甾体抗炎药疗效不确切，理疗效果有限，激素注射应避免使用，手术切除可作为备选。').triples;
+    const t = run('腱鞘囊肿是关节或腱鞘附近的囊性肿物。非甾体抗炎药疗效不确切，理疗效果有限，激素注射应避免使用，手术切除可作为备选。');
     const cert = (o: string) => t.find((y) => y.subject.text === '腱鞘囊肿' && y.predicate === 'treated_by' && y.object.text === o)?.certainty;
     expect(cert('非甾体抗炎药')).toBe('possible');
     expect(cert('理疗')).toBe('possible');
@@ -77,7 +71,7 @@ describe('rules extraction on textbook-style text (rules-v8)', () => {
 
   it('a name given to some of the topic\'s cases (多发者称为…) is a subtype of it; 合并X者 is a group, not a complication', () => {
     const t = run('骨软骨瘤是最常见的良性骨肿瘤之一。多发者称为遗传性多发性骨软骨瘤，合并软骨肉瘤者称为继发性软骨肉瘤。');
-    expect(subjectsOf(t, '骨软骨瘤', 'subtype_of')).toContain('遗传性多发性骨软骨瘤');
+    expect(subjectsOf(t, 'subtype_of', '骨软骨瘤')).toContain('遗传性多发性骨软骨瘤');
     expect(t.filter((y) => y.predicate === 'complication_of' && y.subject.text === '软骨肉瘤')).toEqual([]);
   });
 

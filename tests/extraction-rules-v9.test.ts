@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Lexicon } from '../core/index.ts';
-import { RulesExtractor } from '../knowledge/extract/rules/index.ts';
 import type { ExtractedTriple } from '../knowledge/model.ts';
+import { objectsOf, rulesSection, subjectsOf } from './helpers/rules-triples.ts';
 
 /**
  * rules-v9 (issue 13, item 5): who a treatment is for. A complication named in a condition clause (形成X时, 出现X者)
@@ -10,15 +9,11 @@ import type { ExtractedTriple } from '../knowledge/model.ts';
  * Sentences authored for these tests; no disease here is a topic of an extraction gold set.
  */
 describe('rules extraction on textbook-style text (rules-v9)', () => {
-  let x: RulesExtractor;
+  let run: (text: string) => ExtractedTriple[];
   beforeAll(() => {
-    x = new RulesExtractor(Lexicon.load());
+    run = rulesSection();
   });
 
-  const run = (text: string) => x.extractSection(text).triples;
-  const objectsOf = (triples: ExtractedTriple[], subject: string, predicate: string) =>
-    triples.filter((t) => t.subject.text === subject && t.predicate === predicate).map((t) => t.object.text);
-  const subjectsOf = (triples: ExtractedTriple[], predicate: string) => [...new Set(triples.filter((t) => t.predicate === predicate).map((t) => t.subject.text))];
 
   it('a complication named in a condition clause is the subject of its treatment and a complication of the topic', () => {
     const t = run('急性乳突炎是乳突气房的急性化脓性炎症。治疗以静脉抗生素为主，形成骨膜下脓肿时需切开引流。');

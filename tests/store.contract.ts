@@ -222,13 +222,7 @@ export function storeContract(name: string, open: () => Promise<Database>, teard
     });
 
     it('gives back the space of merged posting lists: the index is no larger after compaction than before it', async () => {
-      const { tokenizer } = loadLanguage();
-      const indexer = new ChunkIndexer(tokenizer, new HashEmbedder(tokenizer, 64));
-      await indexer.init(db);
-      await db.query(
-        `INSERT INTO sources (id, lineage_key, version_no, content_hash, kind, title, language, file_name, mime, byte_size)
-         VALUES ('src_v', 'v', 1, 'hash-v', 'guideline', 'V', 'zh', 'v.md', 'text/markdown', 1)`,
-      );
+      const indexer = await chunkIndexerWithSource(db, 'v');
       const words = ['磨玻璃结节', '随访', '阑尾炎', '脑梗死', '岛带征', '肺癌', '分期', '增强扫描', '钙化', '淋巴结'];
       // Sixteen segments (one per inserted batch), each with lists long enough to be stored out of line.
       for (let b = 0; b < 16; b++) {
@@ -249,13 +243,7 @@ export function storeContract(name: string, open: () => Promise<Database>, teard
     });
 
     it('indexes chunks idempotently into posting lists, keeps BM25 statistics exact and finds them by vector', async () => {
-      const { tokenizer } = loadLanguage();
-      const indexer = new ChunkIndexer(tokenizer, new HashEmbedder(tokenizer, 64));
-      await indexer.init(db);
-      await db.query(
-        `INSERT INTO sources (id, lineage_key, version_no, content_hash, kind, title, language, file_name, mime, byte_size)
-         VALUES ('src_c', 'c', 1, 'hash-c', 'guideline', 'C', 'zh', 'c.md', 'text/markdown', 1)`,
-      );
+      const indexer = await chunkIndexerWithSource(db, 'c');
       const drafts = ['磨玻璃结节需要随访。', '急性阑尾炎表现为阑尾增粗。', '脑梗死早期可见岛带征。'].map((text, i) => ({
         ordinal: i, headingPath: ['1 测试'], pageStart: 1, pageEnd: 1, charStart: 0, text,
       }));
@@ -267,7 +255,7 @@ export function storeContract(name: string, open: () => Promise<Database>, teard
       expect([await nChunks(), await dfOf('随访'), await dfOf('测试')]).toEqual([3, 1, 3]); // 随访 is a bigram; the heading counts too
       expect(await indexer.embedPending(db, 'src_c')).toBe(3);
       expect(await indexer.embedPending(db, 'src_c')).toBe(0); // complete: nothing left to embed
-      const [q] = await new HashEmbedder(tokenizer, 64).embed(['阑尾炎'], 'query');
+      const [q] = await new HashEmbedder(loadLanguage().tokenizer, 64).embed(['阑尾炎'], 'query');
       const { rows: nn } = await db.transaction(async (tx) => {
         await tx.query('SET LOCAL hnsw.ef_search = 40');
         return tx.query<{ chunk_id: string }>(
@@ -282,4 +270,17 @@ export function storeContract(name: string, open: () => Promise<Database>, teard
       expect(await dfOf('随访')).toBe(0);
     });
   });
+}
+
+/** A chunk indexer on `db` (hash vectors, 64 dims) and an empty guideline source `src_<key>` to index chunks under. */
+async function chunkIndexerWithSource(db: Database, key: string): Promise<ChunkIndexer> {
+  const { tokenizer } = loadLanguage();
+  const indexer = new ChunkIndexer(tokenizer, new HashEmbedder(tokenizer, 64));
+  await indexer.init(db);
+  await db.query(
+    `INSERT INTO sources (id, lineage_key, version_no, content_hash, kind, title, language, file_name, mime, byte_size)
+     VALUES ($1, $2, 1, $3, 'guideline', $4, 'zh', $5, 'text/markdown', 1)`,
+    [`src_${key}`, key, `hash-${key}`, key.toUpperCase(), `${key}.md`],
+  );
+  return indexer;
 }
