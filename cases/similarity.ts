@@ -1,4 +1,4 @@
-import { TopK } from '../core/index.ts';
+import { TopK, topK } from '../core/index.ts';
 import type { StructuredFinding } from './case.schemas.ts';
 
 /** What the index needs of a case. */
@@ -245,7 +245,7 @@ export class CaseIndex {
     }
     // Phase 2: explain the top hits only.
     const queryTerms = new Set(q.terms);
-    return topK(scored, q.top, (a, b) => b[1] - a[1] || this.cases[a[0]].id.localeCompare(this.cases[b[0]].id)).map(([i, score]) => {
+    return topK(scored, q.top, (a, b) => a[1] > b[1] || (a[1] === b[1] && this.cases[a[0]].id.localeCompare(this.cases[b[0]].id) < 0)).map(([i, score]) => {
       const c = this.cases[i];
       const matchedTerms = [...new Set(c.terms.filter((t) => queryTerms.has(t)))].slice(0, 20);
       const textScore = best > 0 ? text.scores[i] / best : 0;
@@ -286,19 +286,6 @@ export class CaseIndex {
     shared.sort((a, b) => b.contribution - a.contribution);
     return { findingScore: round(findingScore), shared, onlyQuery, onlyCase, conflicting };
   }
-}
-
-/** The k best items under `cmp` without sorting them all (a bounded insertion list: k is small). */
-function topK<T>(items: readonly T[], k: number, cmp: (a: T, b: T) => number): T[] {
-  const out: T[] = [];
-  for (const x of items) {
-    if (out.length === k && cmp(x, out[k - 1]) >= 0) continue;
-    let at = out.length;
-    while (at > 0 && cmp(x, out[at - 1]) < 0) at--;
-    out.splice(at, 0, x);
-    if (out.length > k) out.pop();
-  }
-  return out;
 }
 
 /**
