@@ -133,7 +133,7 @@ export async function rotateKeys(db: Database, keyring: Keyring, columns: readon
       const res = await db.transaction(async (tx) => {
         const rows = await repo.batch(tx, c, after, batchSize, true);
         let changed = 0;
-        let reindexed = 0;
+        let indexed = 0;
         for (const row of rows) {
           const next = rotateValue(c, row, keyring);
           // A blind index follows its token: recomputed under the active key (also when the token already was on
@@ -143,10 +143,10 @@ export async function rotateKeys(db: Database, keyring: Keyring, columns: readon
           if (next !== row.value || indexChanged) {
             await repo.write(tx, c, row.id, next, index);
             changed += tokensOf(c, row).filter((tk) => fieldKeyId(tk) !== keyring.activeKeyId).length;
-            if (indexChanged) reindexed++;
+            if (indexChanged) indexed++;
           }
         }
-        return { rows, changed, reindexed };
+        return { rows, changed, reindexed: indexed };
       });
       values += res.rows.length;
       rewritten += res.changed;
