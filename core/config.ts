@@ -12,6 +12,11 @@ const EnvSchema = z.object({
   /** The system of record by name (core/backends.ts): `pglite` (embedded, default) or `postgres` (needs DATABASE_URL). */
   YZ_STORE: z.string().optional(),
   DATABASE_URL: z.string().url().optional(),
+  /**
+   * Development and tests: a tar of a freshly initialised PGlite cluster (writePgliteTemplate; tests/global-setup.ts) that new embedded
+   * databases are unpacked from instead of running initdb (in memory 3.7 s → 0.7 s). Existing databases ignore it.
+   */
+  YZ_PGLITE_TEMPLATE: z.string().optional(),
   YZ_MAX_UPLOAD_MB: z.coerce.number().positive().default(100),
   YZ_CHUNK_CHARS: z.coerce.number().int().min(100).max(4000).default(600),
   /** Per-document bounds on parsing (ingest/parse-pool.ts): pages, parse time, parser memory, PDF inflation. */
@@ -159,6 +164,8 @@ export interface Config {
   /** The database backend (YZ_STORE) and how it was chosen; `databaseUrl` is set exactly when it is `postgres`. */
   store: BackendChoice<StoreBackend>;
   databaseUrl?: string;
+  /** YZ_PGLITE_TEMPLATE, resolved: new embedded databases start from this initialised cluster. */
+  pgliteTemplate?: string;
   /** The graph backend (YZ_GRAPH); `neo4j` below is set exactly when it is `neo4j`. */
   graph: BackendChoice<GraphBackend>;
   maxUploadBytes: number;
@@ -267,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.YZ_DATA_DIR),
     store,
     databaseUrl: store.name === 'postgres' ? e.DATABASE_URL : undefined,
+    pgliteTemplate: e.YZ_PGLITE_TEMPLATE ? path.resolve(e.YZ_PGLITE_TEMPLATE) : undefined,
     graph,
     maxUploadBytes: Math.round(e.YZ_MAX_UPLOAD_MB * 1024 * 1024),
     chunkChars: e.YZ_CHUNK_CHARS,

@@ -1,6 +1,7 @@
 export type { Database, Queryable } from './database.ts';
 export { toVectorLiteral } from './database.ts';
 export { PgliteDatabase } from './pglite-database.ts';
+export { writePgliteTemplate } from './pglite-template.ts';
 export { PostgresDatabase } from './postgres-database.ts';
 export { migrate, loadMigrations } from './migrate.ts';
 export { openDatabase } from './open-database.ts';

@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import type { Logger } from '../core/index.ts';
+import { AppError, type Logger } from '../core/index.ts';
 import { byteaParsers, byteaSerializers } from './pglite-bytea.ts';
 import { DataDirLock } from './data-dir-lock.ts';
 import { makeDataDirPrivate, narrowPermissions } from './data-dir-permissions.ts';
@@ -17,6 +17,15 @@ function wrap(q: PGlite | Transaction): Queryable {
       await q.exec(sql);
     },
   };
+}
+
+/** An initialised cluster to unpack instead of running initdb (YZ_PGLITE_TEMPLATE); a missing file is an error naming the setting. */
+function readTemplate(file: string): Blob {
+  try {
+    return new Blob([readFileSync(file)]);
+  } catch (e) {
+    throw new AppError('CONFIG_INVALID', `YZ_PGLITE_TEMPLATE: cannot read ${file} (${(e as Error).message})`, { field: 'YZ_PGLITE_TEMPLATE' });
+  }
 }
 
 /** Embedded Postgres (WASM). `dataDir` undefined means in-memory (tests). */
@@ -36,7 +45,7 @@ export class PgliteDatabase implements Database {
    * is locked against a second process and made private (0700 / 0600, see makeDataDirPrivate); what had
    * to be narrowed is logged as a warning.
    */
-  static async open(dataDir?: string, opts: { log?: Logger } = {}): Promise<PgliteDatabase> {
+  static async open(dataDir?: string, opts: { log?: Logger; template?: string } = {}): Promise<PgliteDatabase> {
     let lock: DataDirLock | undefined;
     if (dataDir) {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -47,8 +56,10 @@ export class PgliteDatabase implements Database {
       if (opened.length) {
         opts.log?.warn({ dataDir, count: opened.length, examples: opened.slice(0, 5) }, 'data directory was readable by group or others: narrowed to 0700/0600');
       }
-      const pg = await PGlite.create(dataDir ? path.join(dataDir, 'pgdata') : undefined, {
+      const pgdata = dataDir ? path.join(dataDir, 'pgdata') : undefined;
+      const pg = await PGlite.create(pgdata, {
         extensions: { vector },
+        ...(opts.template && !(pgdata && existsSync(path.join(pgdata, 'PG_VERSION'))) ? { loadDataDir: readTemplate(opts.template) } : {}),
         // Durability is kept: ingestion must survive a kill -9 (see tests/ingest-crash.test.ts).
         relaxedDurability: false,
         serializers: byteaSerializers,

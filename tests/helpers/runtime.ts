@@ -14,8 +14,13 @@ export const DEMO = path.join(ROOT, 'demo/corpus');
 
 /** A runtime on a fresh in-memory PGlite (or DATABASE_URL when `server` is given). */
 export async function testRuntime(env: Record<string, string> = {}, opts: { inMemory?: boolean; lookup?: Lookup } = { inMemory: true }): Promise<Runtime> {
-  const config = loadConfig({ YZ_LOG_LEVEL: 'silent', ...checkpointsPerDatabase(env), ...env });
+  const config = loadConfig({ YZ_LOG_LEVEL: 'silent', ...pgliteTemplate(), ...checkpointsPerDatabase(env), ...env });
   return createRuntime(config, { inMemory: opts.inMemory ?? true, log: createLogger('silent'), lookup: opts.lookup });
+}
+
+/** The initialised cluster tests/global-setup.ts made: new embedded databases skip initdb. */
+function pgliteTemplate(): Record<string, string> {
+  return process.env.YZ_PGLITE_TEMPLATE ? { YZ_PGLITE_TEMPLATE: process.env.YZ_PGLITE_TEMPLATE } : {};
 }
 
 /**
