@@ -22,6 +22,8 @@ export const TEXTBOOK_FRESH3_PATH = path.join(HERE, 'extraction', 'textbook-fres
 export const TEXTBOOK_FRESH4_PATH = path.join(HERE, 'extraction', 'textbook-fresh4.jsonl');
 /** A sixth held-out set, written blind before the rules-v9 work (issue 13); every section `heldout`, run once per engine. */
 export const TEXTBOOK_FRESH5_PATH = path.join(HERE, 'extraction', 'textbook-fresh5.jsonl');
+/** A seventh held-out set, written blind before the rules-v10 work (issue 13); every section `heldout`, run once per engine. */
+export const TEXTBOOK_FRESH6_PATH = path.join(HERE, 'extraction', 'textbook-fresh6.jsonl');
 
 /** One authored textbook-style section (see evals/extraction/TEXTBOOK-GOLD.md). Mentions are surface forms, `A|B` alternatives. */
 export const TextbookSectionSchema = z.object({

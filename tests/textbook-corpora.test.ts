@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTextbookGold, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_GOLD_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH, TEXTBOOK_FRESH4_PATH, TEXTBOOK_FRESH5_PATH } from '../evals/extraction-textbook.ts';
+import { loadTextbookGold, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_GOLD_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH, TEXTBOOK_FRESH4_PATH, TEXTBOOK_FRESH5_PATH, TEXTBOOK_FRESH6_PATH } from '../evals/extraction-textbook.ts';
 import { loadTextbookQuestions } from '../evals/textbook.ts';
 import { buildCorpus, parseTextbookCorpusName, TEXTBOOK_CORPUS_NAMES, textbookCorpus } from '../evals/textbook/build.ts';
 
@@ -177,6 +177,32 @@ describe('sixth held-out extraction gold, written blind before rules-v9 (textboo
 
   it('shares no topic with an earlier extraction gold set', () => {
     const earlier = [TEXTBOOK_GOLD_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH, TEXTBOOK_FRESH4_PATH].flatMap((p) => loadTextbookGold(p)).map((s) => `${s.heading ?? ''}${s.sentences.join('')}`).join('');
+    const topics = sections.map((s) => s.triples.find((t) => t.predicate !== 'subtype_of')?.subject.split('|')[0] ?? '');
+    expect(topics.filter((t) => earlier.includes(t))).toEqual([]);
+  });
+});
+
+describe('seventh held-out extraction gold, written blind before rules-v10 (textbook-fresh6.jsonl)', () => {
+  const sections = loadTextbookGold(TEXTBOOK_FRESH6_PATH);
+
+  it('is a held-out set of at least 50 sentences with one English section, weighted to exams and certainty', () => {
+    expect(sections.every((s) => s.split === 'heldout')).toBe(true);
+    expect(sections.reduce((n, s) => n + s.sentences.length, 0)).toBeGreaterThanOrEqual(50);
+    expect(sections.reduce((n, s) => n + s.triples.length, 0)).toBeGreaterThanOrEqual(130);
+    expect(sections.filter((s) => /^[A-Za-z]/.test(s.sentences[0])).length).toBe(1);
+    expect(new Set(sections.map((s) => s.id)).size).toBe(sections.length);
+    // The weak spot it measures: examined_by (rules-v9 P 50 / R 35 on fresh5), with negated or limited exams.
+    const exams = sections.flatMap((s) => s.triples.filter((t) => t.predicate === 'examined_by'));
+    expect(exams.length).toBeGreaterThanOrEqual(20);
+    expect(exams.filter((t) => t.certainty !== 'present').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('names every annotated mention and synonym in its own section', () => {
+    expect(unwrittenMentions(sections)).toEqual([]);
+  });
+
+  it('shares no topic with an earlier extraction gold set', () => {
+    const earlier = [TEXTBOOK_GOLD_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH, TEXTBOOK_FRESH4_PATH, TEXTBOOK_FRESH5_PATH].flatMap((p) => loadTextbookGold(p)).map((s) => `${s.heading ?? ''}${s.sentences.join('')}`).join('');
     const topics = sections.map((s) => s.triples.find((t) => t.predicate !== 'subtype_of')?.subject.split('|')[0] ?? '');
     expect(topics.filter((t) => earlier.includes(t))).toEqual([]);
   });
