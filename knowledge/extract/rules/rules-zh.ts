@@ -142,13 +142,18 @@ const EXAMINED_BY: PatternRule[] = [
   rule('advised', 'examined_by', '(?:一般|通常)?(?:无需|无须|不需要?|不必|不推荐|不宜|禁止)(?:常规|再)?(?:进行|行|做|使用)?', topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.75),
   // "肥达试验阳性仅有辅助诊断价值": the value of a test for the section's disease.
   rule('value', 'examined_by', `(?:对${gap(20)})?(?:仅)?(?:有|具有)${gap(8)}(?:诊断|辅助诊断|鉴别诊断)?(?:价值|意义)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.8),
-  rule('is_method', 'examined_by', `(?:是|为|作为|用于)${gap(25)}(?:方法|手段|检查|技术|序列|工具|依据|标准|金标准|指标|标志物|辅助检查)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
+  rule('is_method', 'examined_by', `(?:是|为|作为|用于)${gap(25)}(?:方法|手段|检查|技术|序列|工具|依据|标准|金标准|指标|标志物|辅助检查|关键)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
+  // "深部多点活检对确诊至关重要", "对诊断很有帮助": the test named before it matters to diagnosing the section's disease.
+  rule('matters', 'examined_by', `对${gap(6)}(?:诊断|确诊|鉴别|鉴别诊断|早期诊断)${gap(4)}(?:至关重要|十分重要|非常重要|很有帮助|有帮助|帮助较大|很有价值)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.8),
+  // "X线早期多无特异性异常", "常规腹部超声检出率低", "等密度血肿在CT上易漏诊": an exam judged of little use for the section's
+  // disease still names an exam for it; the judgement (a cue) sets the certainty.
+  { ...rule('judged', 'examined_by', `(?<=${M}[^，。；]{0,10}?)(?:(?:常|多|可|可能|一般)?无(?:特异性|明显|明确)?(?:异常|改变|阳性发现)|(?:常|多)?无特异性|不敏感|易漏诊|(?:检出率|阳性率|敏感性)(?:较|很)?低|价值有限|作用有限|(?:已)?较少需要)`, topicInside(DSF), left(MOD, 'nearest'), 0.75), context: 'section' },
   // "粪便培养出志贺菌可确诊", "X检测可明确诊断": the test before it confirms the section's disease.
   rule('confirms', 'examined_by', `(?:即可|可以|方可|才能|可|能)(?:明确|确定|快速)?(?:确诊|明确诊断|确定诊断|早期诊断|诊断)(?![为是])`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.8),
   rule('used_for_dx', 'examined_by', `(?:用于|适用于|适合|有助于)${gap(20)}的?(?:诊断|确诊|评估|评价|检出|筛查|随访|鉴别|分期|检查|定位|排除|明确)`, topicInside(DSF), left(MOD, 'nearest', { open: true }), 0.85),
   // In a lone sentence the sign an exam shows is what it examines ("CTPA可见充盈缺损"); in a textbook
   // section "可见" describes the picture, and an exam that can find something examines the section's disease.
-  { ...rule('detects', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:可发现|能发现|可显示|能显示|可检出|能检出|可明确|能明确|可确诊|可(?:进一步)?评估|能评估|可测量|可判断|能判断|可(?:动态|直接)?观察|可定量|可定位|可区分)`, topicInside(DSF), left(MOD), 0.75), context: 'section' },
+  { ...rule('detects', 'examined_by', `(?<=${M}[^，。；上中]{0,8})(?:(?:可|能)(?:清楚|清晰|准确|早期|直接|动态|敏感地?|无创|进一步|同时|快速)?(?:地)?(?:发现|显示|检出|明确|确诊|评估|测量|判断|观察|定量|定位|区分))`, topicInside(DSF), left(MOD), 0.75), context: 'section' },
   // No rule reads "胸部X线片可见…" / "CT表现为…" in a section as "the section's disease is examined by it": the
   // sentence states a picture, not a method of examining, and none of three independently written gold sets counts
   // it as one (on dev3 it made about half the wrong examined_by guesses). The signs it names are extracted.
