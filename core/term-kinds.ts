@@ -60,6 +60,8 @@ const SUFFIXES: Array<[NameKind, string[]]> = [
       '征', '影', '灶', '强化', '信号', '高信号', '低信号', '密度', '高密度影', '低密度影', '回声', '强回声', '低回声', '声影', '结节', '钙化', '空洞', '气液平面',
       '液平面', '平面', '三角', '骨针', '实变', '渗出', '血流信号', '廓清', '快进快出', '尾征', '晕征', '膜片', '内膜片', '真假腔', '改变', '骨质破坏',
       '骨膜反应', '瘤骨', '形成', '回声团', '暗区',
+      // Notches and impressions on a structure (肋骨下缘切迹, 食管压迹).
+      '切迹', '压迹',
       // Lines and rings a picture or an examination shows (帕氏线, Kerley B线, 口周苍白圈).
       '线', '圈',      '线', '圈',
       'SIGN', 'OPACITY', 'OPACITIES', 'CONSOLIDATION', 'NODULE', 'NODULES', 'ENHANCEMENT', 'CALCIFICATION', 'CAVITATION', 'EFFUSION', 'INFILTRATE',
@@ -81,6 +83,8 @@ const SUFFIXES: Array<[NameKind, string[]]> = [
     'Procedure',
     [
       '术', '刮宫', '切除', '切除术', '修补术', '成形术', '置换术', '移植', '引流', '引流术', '穿刺', '套扎', '介入', '取栓', '溶栓', '减压', '夹闭', '栓塞术', '造瘘', '止血', '插管',
+      // Cutting, removing or grafting (气管切开, 手术摘除, 刮除植骨): procedures, though 骨 alone heads a site.
+      '切开', '摘除', '刮除', '植骨', '缝合',
       'ECTOMY', 'PLASTY', 'OTOMY', 'OSTOMY', 'SURGERY', 'RESECTION', 'TRANSPLANTATION', 'TRANSPLANT', 'REPAIR', 'DRAINAGE', 'ABLATION', 'EMBOLIZATION',
       'EMBOLISATION', 'STENTING',
     ],

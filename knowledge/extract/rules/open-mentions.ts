@@ -34,6 +34,9 @@ export interface OpenSpan {
  * ("治疗首选…"), so it is listed only in those positions.
  */
 const PHRASES = [
+  // resectability describes the patients (不可切除或转移者), and what a drug is given to control is no part of its name
+  // (西那卡塞控制血钙); 控制血压 after a modal or 治疗 is the treatment itself
+  '(?:不可|可|无法|不能)切除(?=[的者或和及、，,]|$)|(?<=[\u4e00-\u9fffA-Za-z])(?<!积极|严格|有效|治疗|以|需|应|可)控制(?!性|不佳|欠佳|良好|不良|不满意|血压)(?:血[钙糖脂磷钾]|症状|病情|感染|疼痛|炎症|心率|心室率|出血)?',
   // trigger verbs and their usual adverbs
   '(?:可|常|多|主要|通常|一般|均|亦|也|则|往往|大多|常常|还可|还|亦可|也可|同时)?(?:表现为|表现|呈现为|呈现|显示|出现|发生|伴有|伴随|合并|并发(?!现)|继发|引起|导致|造成|诱发|所致|引发)(?!性)',
   // what a disease leads to (可致胃扭转, 可恶变为肝细胞癌) and what a treatment does (可缓解骨痛): no part of a name
@@ -118,7 +121,7 @@ const NON_NAME = /[随沿向]|引导|低危|高危|中危|成熟|除非|存在|�
 const TRAIL = /(?:等症状|等表现|等体征|等并发症|(?<!不)等|水平|发作时?|发病时?|时|(?:两|三|四|几)大?(?:类|型|种))$/;
 
 /** Names that contain a one-character cutting word (多饮, 不孕, 便后出血, 非甾体): never cut inside. */
-const PROTECT = /对症|饱和|大小不等|[痰涕便尿]中带血|他汀|经(?:皮|食管|胸|直肠|阴道|导管|内镜|腹|尿道|静脉|口|鼻)|多[饮食尿汗发囊]|[少无]尿|便后|有先兆|无先兆|不[孕育适齐全]|不均匀|不规则|不清晰?|不光整|不整齐|不连续|不对称|无[力痛]|非[甾典特霍小]|[对相]称|可复|易[激疲]|性[上下]|而来/g;
+const PROTECT = /[\u4e00-\u9fff]{1,2}(?:霉素|沙星|西林|培南|替尼|单抗|他韦|昔洛韦)|[0-9]+(?:,[0-9]+)+-[A-Za-zαβγ]|对症|饱和|大小不等|[痰涕便尿]中带血|他汀|经(?:皮|食管|胸|直肠|阴道|导管|内镜|腹|尿道|静脉|口|鼻)|多[饮食尿汗发囊]|[少无]尿|便后|有先兆|无先兆|不[孕育适齐全]|不均匀|不规则|不清晰?|不光整|不整齐|不连续|不对称|无[力痛]|非[甾典特霍小]|[对相]称|可复|易[激疲]|性[上下]|而来/g;
 
 /** An abbreviation in brackets right after a phrase: 「…（ICD）」. */
 const ABBREVIATED = /^\s*[（(][A-Z][A-Za-z0-9\-]{1,9}[）)]/;
@@ -169,7 +172,7 @@ export function findOpenSpans(text: string, masked: string, known: readonly Know
   const protect = new Uint8Array(n);
   for (const m of text.matchAll(PROTECT)) protect.fill(1, m.index ?? 0, (m.index ?? 0) + m[0].length);
   // Spaces cut only between words of the same script: typeset text spaces Latin inside Chinese ("胸部 CT").
-  for (let p = 0; p < n; p++) if (PUNCT.test(text[p]) && inKnown[p] < 0 && !(text[p] === ' ' && scriptChange(text, p))) cut[p] = 1;
+  for (let p = 0; p < n; p++) if (PUNCT.test(text[p]) && inKnown[p] < 0 && !protect[p] && !(text[p] === ' ' && scriptChange(text, p))) cut[p] = 1;
   for (const m of masked.matchAll(PHRASE_RE)) {
     const at = m.index ?? 0;
     if (!m[0] || protect.subarray(at, at + m[0].length).every((x) => x === 1)) continue;
@@ -177,7 +180,7 @@ export function findOpenSpans(text: string, masked: string, known: readonly Know
     if (text[at + m[0].length] === '性' && /^[\u4e00-\u9fff]{2,}$/.test(m[0]) && at + m[0].length + 1 < n && /[\u4e00-\u9fff]/.test(text[at + m[0].length + 1])) continue;
     mark(at, at + m[0].length);
   }
-  for (const m of text.matchAll(NUMBER)) if (m[0].trim()) mark(m.index ?? 0, (m.index ?? 0) + m[0].length);
+  for (const m of text.matchAll(NUMBER)) if (m[0].trim() && !protect[m.index ?? 0]) mark(m.index ?? 0, (m.index ?? 0) + m[0].length);
   const pronouns: Array<[number, number]> = [];
   let cursor = 0;
   for (const w of words) {

@@ -241,8 +241,9 @@ export class RulesExtractor implements Extractor {
     if (p.rule.predicate === 'examined_by' && view.topic && s && (s.type === 'Sign' || s.type === 'Finding') && p.subjectType !== 'Disease') return view.topic;
     // "超声可发现肾积水、膀胱增大", "MRI有助于与左心房血栓鉴别", "CT用于评估淋巴结转移": in a section, what an exam named
     // first goes on to find, tell apart or stage is the topic's picture, a rival or its spread; the exam examines the
-    // topic (none of the headless gold sets gives such a name the exam, and they gave most of the wrong guesses).
-    if (p.rule.predicate === 'examined_by' && view.topic && s && s !== view.topic && !s.implicit && !s.pronoun && s.start >= 0 && p.object.start >= 0 && p.object.end <= s.start) return view.topic;
+    // topic (none of the headless gold sets gives such a name the exam, and they gave most of the wrong guesses). A
+    // narrower form of the topic ("DWI对超急性期脑梗死最敏感" under 急性脑梗死) keeps the exam.
+    if (p.rule.predicate === 'examined_by' && view.topic && s && s !== view.topic && !s.implicit && !s.pronoun && s.start >= 0 && p.object.start >= 0 && p.object.end <= s.start && !narrowerOf(s, view.topic)) return view.topic;
     // "阵发性高血压是最具特征性的表现，发作时常伴头痛、心悸": a name stated to be the topic's manifestation is no
     // subject of the signs listed after it; they are the topic's too.
     if (p.rule.predicate === 'has_sign' && view.topic && s && s !== view.topic && !s.implicit && s.start >= 0 && s.end <= p.trigger.start && STATED_MANIFESTATION.test(view.masked.slice(s.end, p.trigger.start))) return view.topic;
@@ -356,6 +357,11 @@ const NOT_A_COMPLICATION = new Set(['Anatomy', 'Treatment', 'Drug', 'Procedure',
 const QUALIFIED_LESION = /^[^，。；]{1,8}(?:肿瘤|病变|病灶|损伤|肿块)$/;
 
 const SHARE_OF_CASES = /^(?:其中)?(?:约|近)?(?:半数|少数|多数|部分|大多数|绝大多数|[0-9０-９]+(?:\.[0-9]+)?[%％]|[一二三四五六七八九十]+分之[一二三四五六七八九十]+)(?:以上|左右)?(?:病例|患者)?(?:为|是)$/;
+
+/** A stage or form of the topic (超急性期脑梗死 of 急性脑梗死): the same disease head, at least three characters. */
+function narrowerOf(m: LocalMention, topic: LocalMention): boolean {
+  return (!!m.narrower && !!m.entry && m.entry === topic.entry) || m.text.includes(topic.text) || (topic.text.length >= 3 && m.text.length > 3 && m.text.endsWith(topic.text.slice(-3)));
+}
 
 /** Wording of likeness after a name (与大叶性肺炎相似): the name is compared with, not shown. */
 const LIKENESS = /^[^，。；]{0,6}?(?:相似|类似|相仿|鉴别|混淆)/;
