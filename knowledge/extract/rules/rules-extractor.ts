@@ -358,9 +358,9 @@ const QUALIFIED_LESION = /^[^，。；]{1,8}(?:肿瘤|病变|病灶|损伤|肿�
 
 const SHARE_OF_CASES = /^(?:其中)?(?:约|近)?(?:半数|少数|多数|部分|大多数|绝大多数|[0-9０-９]+(?:\.[0-9]+)?[%％]|[一二三四五六七八九十]+分之[一二三四五六七八九十]+)(?:以上|左右)?(?:病例|患者)?(?:为|是)$/;
 
-/** A stage or form of the topic (超急性期脑梗死 of 急性脑梗死): the same disease head, at least three characters. */
+/** A stage or form of the topic (超急性期脑梗死 under 急性脑梗死): a modifier before the topic's own known head. */
 function narrowerOf(m: LocalMention, topic: LocalMention): boolean {
-  return (!!m.narrower && !!m.entry && m.entry === topic.entry) || m.text.includes(topic.text) || (topic.text.length >= 3 && m.text.length > 3 && m.text.endsWith(topic.text.slice(-3)));
+  return m.text.includes(topic.text) || (!!m.narrower && !!m.entry && (m.entry === topic.entry || topic.text.endsWith(m.entry.zh)));
 }
 
 /** Wording of likeness after a name (与大叶性肺炎相似): the name is compared with, not shown. */
