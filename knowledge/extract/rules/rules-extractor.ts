@@ -242,8 +242,9 @@ export class RulesExtractor implements Extractor {
     // "超声可发现肾积水、膀胱增大", "MRI有助于与左心房血栓鉴别", "CT用于评估淋巴结转移": in a section, what an exam named
     // first goes on to find, tell apart or stage is the topic's picture, a rival or its spread; the exam examines the
     // topic (none of the headless gold sets gives such a name the exam, and they gave most of the wrong guesses). A
-    // narrower form of the topic ("DWI对超急性期脑梗死最敏感" under 急性脑梗死) keeps the exam.
-    if (p.rule.predicate === 'examined_by' && view.topic && s && s !== view.topic && !s.implicit && !s.pronoun && s.start >= 0 && p.object.start >= 0 && p.object.end <= s.start && !narrowerOf(s, view.topic)) return view.topic;
+    // narrower form of the topic ("DWI对超急性期脑梗死最敏感" under 急性脑梗死) keeps the exam, and so does a known disease
+    // it assesses ("冠状动脉造影是诊断冠心病的金标准" under 稳定型心绞痛) unless it is only told apart from the topic.
+    if (p.rule.predicate === 'examined_by' && view.topic && s && s !== view.topic && !s.implicit && !s.pronoun && s.start >= 0 && p.object.start >= 0 && p.object.end <= s.start && !narrowerOf(s, view.topic) && !assessedDisease(s, view.masked.slice(p.object.end, s.end + 6))) return view.topic;
     // "阵发性高血压是最具特征性的表现，发作时常伴头痛、心悸": a name stated to be the topic's manifestation is no
     // subject of the signs listed after it; they are the topic's too.
     if (p.rule.predicate === 'has_sign' && view.topic && s && s !== view.topic && !s.implicit && s.start >= 0 && s.end <= p.trigger.start && STATED_MANIFESTATION.test(view.masked.slice(s.end, p.trigger.start))) return view.topic;
@@ -361,6 +362,14 @@ const SHARE_OF_CASES = /^(?:其中)?(?:约|近)?(?:半数|少数|多数|部分|�
 /** A stage or form of the topic (超急性期脑梗死 under 急性脑梗死): a modifier before the topic's own known head. */
 function narrowerOf(m: LocalMention, topic: LocalMention): boolean {
   return m.text.includes(topic.text) || (!!m.narrower && !!m.entry && (m.entry === topic.entry || topic.text.endsWith(m.entry.zh)));
+}
+
+/** Wording that tells a disease apart from the topic: the exam still examines the topic (a disease it rules out keeps it). */
+const TOLD_APART = /鉴别|区分|区别|难以|误诊/;
+
+/** A known disease (not a phrase, not a modified known head) that an exam is said to assess, not to tell apart. */
+function assessedDisease(m: LocalMention, between: string): boolean {
+  return !!m.entry && !m.open && !m.narrower && m.type === 'Disease' && !TOLD_APART.test(between);
 }
 
 /** Wording of likeness after a name (与大叶性肺炎相似): the name is compared with, not shown. */
