@@ -158,47 +158,17 @@ export class SearchIndexRepository {
     const { rows: dead } = await tx.query<{ seq: string }>('SELECT seq FROM search_deleted');
     const deadSet = new Set(dead.map((d) => Number(d.seq)));
     const { rows: seg } = await tx.query<{ id: string }>('INSERT INTO search_segments (level, docs) VALUES ($1, $2) RETURNING id', [level, docs]);
-    // Pages end at a term of the largest segment, chosen so a page holds about MERGE_PAGE rows of all segments: each
-    // page is then an index range per segment (key (segment_id, term), migration 095) instead of a scan and sort of
-    // every row of the merge, which made a merge quadratic in its size. The tail past that segment's last term is
-    // read with LIMIT pages.
-    const { rows: sizes } = await tx.query<{ id: string; n: number }>(
-      'SELECT segment_id AS id, count(*)::int AS n FROM search_postings WHERE segment_id = ANY($1::bigint[]) GROUP BY segment_id',
-      [segmentIds],
-    );
-    const largest = sizes.reduce((a, b) => (b.n > a.n ? b : a), { id: '0', n: 0 });
-    const total = sizes.reduce((n, s) => n + s.n, 0);
-    const step = Math.max(1, Math.floor((MERGE_PAGE * largest.n) / Math.max(1, total)));
     let after = '';
-    let bounded = largest.n > 0;
     for (;;) {
-      let upTo: string | null = null;
-      if (bounded) {
-        const { rows: cut } = await tx.query<{ term: string }>(
-          'SELECT term FROM search_postings WHERE segment_id = $1 AND term > $2 ORDER BY term OFFSET $3 LIMIT 1',
-          [largest.id, after, step - 1],
-        );
-        upTo = cut[0]?.term ?? null;
-        bounded = upTo !== null;
-      }
-      const { rows } = upTo !== null
-        ? await tx.query<{ term: string; data: Uint8Array }>(
-            'SELECT term, data FROM search_postings WHERE segment_id = ANY($1::bigint[]) AND term > $2 AND term <= $3 ORDER BY term, segment_id',
-            [segmentIds, after, upTo],
-          )
-        : await tx.query<{ term: string; data: Uint8Array }>(
-            `SELECT term, data FROM search_postings WHERE segment_id = ANY($1::bigint[]) AND term > $2 ORDER BY term, segment_id LIMIT ${MERGE_PAGE}`,
-            [segmentIds, after],
-          );
-      if (rows.length === 0) {
-        if (upTo === null) break;
-        after = upTo;
-        continue;
-      }
+      const { rows } = await tx.query<{ term: string; data: Uint8Array }>(
+        `SELECT term, data FROM search_postings WHERE segment_id = ANY($1::bigint[]) AND term > $2 ORDER BY term, segment_id LIMIT ${MERGE_PAGE}`,
+        [segmentIds, after],
+      );
+      if (rows.length === 0) break;
       // The API answers between the read and the write (the transaction only holds the database, not the loop).
       await yieldToEventLoop();
-      // A full LIMIT page may end inside a term's rows: that term is read again with the next page.
-      const last = upTo === null && rows.length === MERGE_PAGE ? rows[rows.length - 1].term : null;
+      // A full page may end inside a term's rows: that term is read again with the next page.
+      const last = rows.length === MERGE_PAGE ? rows[rows.length - 1].term : null;
       const page = last !== null && rows[0].term !== last ? rows.filter((r) => r.term !== last) : rows;
       const byTerm = new Map<string, Uint8Array[]>();
       for (const r of page) {
@@ -218,8 +188,8 @@ export class SearchIndexRepository {
           [seg[0].id, merged.map((r) => r.term), merged.map((r) => r.df), merged.map((r) => r.data)],
         );
       }
-      after = upTo ?? page[page.length - 1].term;
-      if (upTo === null && rows.length < MERGE_PAGE) break;
+      after = page[page.length - 1].term;
+      if (rows.length < MERGE_PAGE) break;
       await yieldToEventLoop();
     }
     // No foreign key (migration 082): a segment's rows go with it, in this transaction.
