@@ -47,6 +47,12 @@ export type TermKind = 'word' | 'gram' | 'code' | 'entity';
 
 export interface QueryTerm extends Token {
   kind: TermKind;
+  /**
+   * For a CJK bigram: it straddles a boundary between two words of the query (节多 of 肺结节|多大), and `function` when
+   * one of those words is a function or question word (大需 of 多大|需要). Such a pair is an artefact of how the question
+   * was phrased, not a word the answer shares with it: the query plan weighs it below the pairs inside a word.
+   */
+  straddles?: 'content' | 'function';
 }
 
 /**
@@ -95,9 +101,41 @@ export class Tokenizer {
     const words = this.wordTokens(folded, false)
       .filter((t) => !isCjkPair(t.lexeme))
       .map((t): QueryTerm => ({ ...t, kind: t.lexeme.startsWith(ENTITY_PREFIX) ? 'entity' : ASCII_WORD.test(t.lexeme) ? 'code' : 'word' }));
-    const grams = gramTokens(folded.replace(QUESTION_PHRASES, ' ')).filter((t) => !PARTICLE.test(t.lexeme));
+    const stripped = folded.replace(QUESTION_PHRASES, ' ');
+    const grams = gramTokens(stripped).filter((t) => !PARTICLE.test(t.lexeme));
     const codes = codeTokens(folded).map((t): QueryTerm => ({ ...t, kind: 'code' }));
-    return [...words, ...codes, ...grams.map((t): QueryTerm => ({ ...t, kind: 'gram' }))];
+    const straddling = this.straddlingPairs(stripped);
+    return [
+      ...words,
+      ...codes,
+      ...grams.map((t): QueryTerm => {
+        const straddles = straddling.get(t.lexeme);
+        return straddles ? { ...t, kind: 'gram', straddles } : { ...t, kind: 'gram' };
+      }),
+    ];
+  }
+
+  /**
+   * The CJK character pairs of a text that only occur across a jieba word boundary (never inside one of its words),
+   * each marked `function` when a word beside the boundary is a function or question word (STOPWORDS).
+   */
+  private straddlingPairs(folded: string): Map<string, 'content' | 'function'> {
+    const words = this.jieba.cut(folded, true);
+    const inside = new Set<string>();
+    const across = new Map<string, 'content' | 'function'>();
+    words.forEach((w, i) => {
+      const chars = [...w];
+      for (let k = 1; k < chars.length; k++) inside.add(chars[k - 1] + chars[k]);
+      const next = words[i + 1];
+      if (!next) return;
+      const a = chars.at(-1) ?? '';
+      const b = [...next][0] ?? '';
+      if (!CJK_CHAR.test(a) || !CJK_CHAR.test(b)) return;
+      const kind = STOPWORDS.has(w) || STOPWORDS.has(next) ? 'function' : 'content';
+      if (across.get(a + b) !== 'function') across.set(a + b, kind);
+    });
+    for (const pair of inside) across.delete(pair);
+    return across;
   }
 
   /** Plain words (no entity lexemes), for callers that need readable segmentation. */

@@ -13,6 +13,13 @@ export interface WeightedTerm {
 /** Weights by where a term comes from (see buildQueryPlan). */
 export const TERM_WEIGHTS = {
   gram: 1,
+  /**
+   * A bigram across two words of the question (节多 of 肺结节|多大): half a bigram inside a word; across a function or
+   * question word (大需 of 多大|需要, 要随 of 需要|随访) a fifth. Such pairs are rare, so at full weight their IDF made
+   * any passage repeating the question's phrasing (「…需要随访」) outrank the one holding the answer.
+   */
+  straddlingGram: 0.5,
+  functionGram: 0.2,
   code: 1,
   /** Whole words of three or more characters: on top of their bigrams, a little. */
   word: 0.5,
@@ -122,6 +129,7 @@ function translationsOf(word: string, translations: Translation[]): string[] {
 }
 
 function weightOf(t: QueryTerm): number {
+  if (t.kind === 'gram' && t.straddles) return t.straddles === 'function' ? TERM_WEIGHTS.functionGram : TERM_WEIGHTS.straddlingGram;
   if (t.kind === 'word') return [...t.lexeme].length >= 3 ? TERM_WEIGHTS.word : TERM_WEIGHTS.gram;
   return TERM_WEIGHTS[t.kind];
 }

@@ -1,4 +1,5 @@
 import { bareName, ENTITY_PREFIX, foldForSearch as foldUncached, gramTokens, LEAD_IN, leadingName, nameHead, openingSubject, type Tokenizer } from '../core/index.ts';
+import { measureGrade, measureIntents } from './measure-cues.ts';
 import { expansionLexemes, type QueryPlan } from './query-plan.ts';
 
 /** A fused candidate with what the rerank reads. */
@@ -24,7 +25,7 @@ export interface RerankCandidate {
 export interface RerankFeatures {
   /** Best sentence: the share of the query's literal term weight (IDF-weighted) one sentence holds. */
   sentence: number;
-  /** One sentence names the subject of 「X的Y」 (or the query's entity) and states the asked attribute's cue. */
+  /** One sentence names the subject of 「X的Y」 (or the query's entity) and states the asked attribute's cue; for threshold / interval questions scaled by how many sizes and intervals the passage states (measure-cues.ts). */
   intent: number;
   /** Share of the query's literal term weight anywhere in the passage. */
   coverage: number;
@@ -110,6 +111,7 @@ export function rerank(
   );
   const subjectEntities = plan.subject ? tokenizer.queryTokens(plan.subject).map((t) => t.lexeme).filter((l) => entityNames.has(l)) : [];
   const cueTerms = new Set(plan.cues.flatMap((c) => expansionLexemes(tokenizer, c)));
+  const measures = measureIntents(plan.intents, tokenizer);
   const years = candidates.map((c) => c.year ?? 0).filter((y) => y > 0);
   const newest = years.length ? Math.max(...years) : 0;
 
@@ -159,6 +161,8 @@ export function rerank(
       sentence = Math.max(sentence, share(set, ownTopic || owned[i] || namesSubject(set) ? 1 : contextCredit * 0.5));
       if (cueTerms.size && hasCue(set)) intent = Math.max(intent, own(set, i));
     });
+    // A threshold / interval question: the cue evidence is graded by how many sizes and intervals the passage states.
+    if (measures.length) intent *= measureGrade(measures, passage.folded, (l) => has(passage, l));
     const features: RerankFeatures = {
       sentence,
       intent,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoFiles, type Runtime } from '../runtime/index.ts';
-import { fuse, fusionWeightsFor } from '../search/index.ts';
+import { demoFiles, loadLanguage, type Runtime } from '../runtime/index.ts';
+import { buildQueryPlan, fuse, fusionWeightsFor } from '../search/index.ts';
 import { evaluateRetrieval, loadRetrievalQueries } from '../evals/retrieval.ts';
 import { createServerDatabase, serverAvailable } from './helpers/databases.ts';
 import { ingestFiles, testRuntime } from './helpers/runtime.ts';
@@ -40,6 +40,14 @@ function searchBehaviour(name: string, open: () => Promise<{ rt: Runtime; done?:
       expect(hit).toBeDefined();
       expect(hit?.pageStart).toBeGreaterThanOrEqual(1);
       expect(hit?.pageEnd).toBeLessThanOrEqual(18);
+    });
+
+    it('answers the chat page example 「肺结节多大需要随访？」 with a follow-up table passage (表 10-1/10-2: sizes and intervals) in the top 3', async () => {
+      // The question's cross-word bigrams (节多, 大需, 要随) used to carry full weight, so passages repeating
+      // 「需要随访」 outranked the size/interval tables; and one cue word (「直径」) counted as much as a table of them.
+      const res = await rt.search.search({ q: '肺结节多大需要随访？', top: 3 });
+      const table = res.results.find((h) => titleOf.get(h.sourceId) === 'lung-nodule-guideline' && h.headingPath.join(' ').includes('随访间隔') && /\d\s*mm/.test(h.text) && /\d\s*个月/.test(h.text));
+      expect(table, res.results.map((h) => `${titleOf.get(h.sourceId)} p${h.pageStart} ${h.headingPath.at(-1)}`).join(' | ')).toBeDefined();
     });
 
     it('expands synonyms: GGO finds passages that only say 磨玻璃', async () => {
@@ -92,6 +100,21 @@ if (serverAvailable()) {
     return { rt: await testRuntime({ DATABASE_URL: db.url }, { inMemory: false }), done: db.drop };
   });
 }
+
+describe('query plan: bigrams across word boundaries', () => {
+  it('weighs a bigram straddling two words of the question below one inside a word, and lowest beside a question word', () => {
+    const { tokenizer } = loadLanguage();
+    const weight = (q: string, lexeme: string) => buildQueryPlan(q, tokenizer).terms.find((t) => t.lexeme === lexeme)?.weight;
+    // 肺结节 | 多大 | 需要 | 随访: 结节 and 随访 are inside words; 节多, 大需 and 要随 only exist across a boundary.
+    expect(weight('肺结节多大需要随访？', '结节')).toBe(1);
+    expect(weight('肺结节多大需要随访？', '随访')).toBe(1);
+    for (const across of ['节多', '大需', '要随']) expect(weight('肺结节多大需要随访？', across)).toBeLessThan(0.5);
+    // Across two content words (支气管 | 闭锁): less than inside a word, more than beside a question word.
+    const content = weight('支气管闭锁的发病机制', '管闭') ?? 1;
+    expect(content).toBeLessThan(1);
+    expect(content).toBeGreaterThan(weight('肺结节多大需要随访？', '大需') ?? 1);
+  });
+});
 
 describe('score-aware fusion', () => {
   it("never lets the hash embedder's neighbours push BM25's clear first hit down", () => {

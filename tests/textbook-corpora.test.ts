@@ -76,12 +76,30 @@ describe('textbook proxies', () => {
     expect(sentences.filter((s) => /·\s*\d+\s*·/.test(s)).length).toBeGreaterThanOrEqual(3);
   });
 
+  it('proxy 5 is held out only, has other diseases than proxies 1-4 and the demo corpus, and reads like a book', () => {
+    const earlier = new Set((['textbook', 'textbook2', 'textbook3', 'textbook4'] as const).flatMap((n) => buildCorpus(textbookCorpus(n)).diseases.map((d) => d.name)));
+    const five = buildCorpus(textbookCorpus('textbook5'));
+    expect(five.diseases.filter((d) => earlier.has(d.name)).map((d) => d.name)).toEqual([]);
+    const demo = readdirSync(DEMO_CORPUS).map((f) => readFileSync(path.join(DEMO_CORPUS, f), 'utf8')).join('\n');
+    expect(five.diseases.filter((d) => demo.includes(d.name)).map((d) => d.name)).toEqual([]);
+    expect(five.questions.length).toBeGreaterThanOrEqual(120);
+    expect(five.questions.every((q) => q.split === 'heldout' && q.id.startsWith('t5-'))).toBe(true);
+    const types = new Set(five.questions.map((q) => q.type));
+    for (const t of ['临床表现', '影像学检查', '鉴别诊断', '并发症', '实验室检查', '治疗', '手术治疗', '药物治疗', '诊断', '预后', '病因', '转移部位']) expect(types).toContain(t);
+    const sentences = five.diseases.flatMap((d) => d.sentences.map((s) => s.text));
+    expect(new Set(sentences).size).toBe(sentences.length);
+    const naming = five.diseases.flatMap((d) => d.sentences.filter((s) => s.text.includes(d.name))).length;
+    expect(naming / sentences.length).toBeLessThan(0.25);
+    expect(sentences.filter((s) => /·\s*\d+\s*·/.test(s)).length).toBeGreaterThanOrEqual(3);
+  });
+
   it('an unknown proxy name is refused with the names that exist', () => {
     expect(parseTextbookCorpusName(undefined)).toBe('textbook');
     expect(parseTextbookCorpusName('textbook2')).toBe('textbook2');
     expect(parseTextbookCorpusName('textbook3')).toBe('textbook3');
     expect(parseTextbookCorpusName('textbook4')).toBe('textbook4');
-    expect(() => parseTextbookCorpusName('textbook5')).toThrow(/textbook, textbook2, textbook3, textbook4/);
+    expect(parseTextbookCorpusName('textbook5')).toBe('textbook5');
+    expect(() => parseTextbookCorpusName('textbook6')).toThrow(/textbook, textbook2, textbook3, textbook4, textbook5/);
   });
 });
 
