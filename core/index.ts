@@ -15,3 +15,4 @@ export { Keyring, resolveKeyring, type ResolvedKeyring, type KeySource, encryptF
 export { deidentify, type DeidPolicy, type DeidKind } from './deid/index.ts';
 export { type Viewer, type KnowledgeScope, type ScopeResolver, UNRESTRICTED } from './scope.ts';
 export { TopK, topK } from './top-k.ts';
+export { boundedMemo } from './memo.ts';

@@ -1,4 +1,5 @@
 import type { EntityType } from './lexicon.ts';
+import { boundedMemo } from './memo.ts';
 
 /**
  * What a mention outside the lexicon probably names, from its head word. Chinese medical terms are
@@ -165,17 +166,11 @@ const CHANGE_ONLY = /^(?:显著|明显|轻度|进行性|逐渐|急剧|持续)?(?
 
 /** Kind of a phrase by its head, or null when no head is known. */
 export function guessKind(text: string): NameKind | null {
-  const t = text.trim();
-  const cached = MEMO.get(t);
-  if (cached !== undefined) return cached;
-  const kind = kindOf(t);
-  if (MEMO.size > 50_000) MEMO.clear();
-  MEMO.set(t, kind);
-  return kind;
+  return kindOfMemo(text.trim());
 }
 
 /** Phrases recur across a corpus: their kind is looked up once. */
-const MEMO = new Map<string, NameKind | null>();
+const kindOfMemo = boundedMemo(50_000, (t: string) => kindOf(t));
 
 function kindOf(t: string): NameKind | null {
   if (!t || NOT_TERMS.has(t) || MODIFIER_ONLY.test(t) || ONSET.test(t) || CHANGE_ONLY.test(t)) return 'Generic';

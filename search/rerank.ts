@@ -1,4 +1,4 @@
-import { bareName, ENTITY_PREFIX, foldForSearch as foldUncached, gramTokens, LEAD_IN, leadingName, nameHead, openingSubject, type Tokenizer } from '../core/index.ts';
+import { bareName, boundedMemo, ENTITY_PREFIX, foldForSearch as foldUncached, gramTokens, LEAD_IN, leadingName, nameHead, openingSubject, type Tokenizer } from '../core/index.ts';
 import { measureGrade, measureIntents } from './measure-cues.ts';
 import { expansionLexemes, type QueryPlan } from './query-plan.ts';
 
@@ -63,18 +63,7 @@ const SENTENCE_END = /(?<=[。！？；!?;\n])/;
  * ~60 % of the rerank's CPU here (OpenCC's t→cn folding alone ~20 %). Results are the functions' own, so rankings do not
  * change; each memo is emptied when it reaches its bound (memory stays a few MB).
  */
-function memo<T>(limit: number, fn: (key: string) => T): (key: string) => T {
-  const cache = new Map<string, T>();
-  return (key) => {
-    const hit = cache.get(key);
-    if (hit !== undefined || cache.has(key)) return hit as T;
-    if (cache.size >= limit) cache.clear();
-    const value = fn(key);
-    cache.set(key, value);
-    return value;
-  };
-}
-const foldForSearch = memo(4096, foldUncached);
+const foldForSearch = boundedMemo(4096, foldUncached);
 /** Evidence levels (ingest/evidence-level.ts) as a 0–1 prior. */
 const LEVEL_PRIOR: Record<string, number> = {
   guideline: 1, systematic_review: 0.9, meta_analysis: 0.9, rct: 0.8, textbook: 0.75, cohort: 0.6, case_control: 0.55, case_series: 0.45,
@@ -231,7 +220,7 @@ function subjectSentences(sentences: string[], carried: string | null, forms: Ar
 function lastTopic(text: string | null | undefined): string | null {
   return text ? lastTopicOf(text) : null;
 }
-const lastTopicOf = memo(2048, (text: string) => {
+const lastTopicOf = boundedMemo(2048, (text: string) => {
   let name: string | null = null;
   for (const s of foldForSearch(text).split(SENTENCE_END)) if (s.trim()) name = openingSubject(s, name)?.subject ?? name;
   return name;
@@ -264,7 +253,7 @@ function termsIn(folded: string, entityNames: ReadonlyMap<string, string[]>): Te
 }
 
 /** A text's bigrams and ASCII words (memoised: read-only, see termsIn). */
-const textTerms = memo(8192, (folded: string): ReadonlySet<string> => {
+const textTerms = boundedMemo(8192, (folded: string): ReadonlySet<string> => {
   const set = new Set(gramTokens(folded).map((t) => t.lexeme));
   for (const w of folded.match(/[a-z0-9]+(?:-[a-z0-9]+)*/g) ?? []) set.add(w);
   return set;
