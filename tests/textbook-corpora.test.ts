@@ -58,39 +58,31 @@ describe('textbook proxies', () => {
     expect(sentences.filter((s) => /^·\s*\d+\s*·$/.test(s)).length).toBeGreaterThanOrEqual(3);
   });
 
-  it('proxy 4 is held out only, has other diseases than proxies 1-3 and the demo corpus, and reads like a book', () => {
-    const earlier = new Set((['textbook', 'textbook2', 'textbook3'] as const).flatMap((n) => buildCorpus(textbookCorpus(n)).diseases.map((d) => d.name)));
-    const four = buildCorpus(textbookCorpus('textbook4'));
-    expect(four.diseases.filter((d) => earlier.has(d.name)).map((d) => d.name)).toEqual([]);
+  /** A later proxy: held out only, diseases in no earlier proxy nor the demo corpus, and text that reads like a book. */
+  function expectNewHeldOutProxy(name: 'textbook4' | 'textbook5', earlierNames: readonly ('textbook' | 'textbook2' | 'textbook3' | 'textbook4')[], min: { diseases: number; questions: number }, idPrefix: string) {
+    const earlier = new Set(earlierNames.flatMap((n) => buildCorpus(textbookCorpus(n)).diseases.map((d) => d.name)));
+    const proxy = buildCorpus(textbookCorpus(name));
+    expect(proxy.diseases.filter((d) => earlier.has(d.name)).map((d) => d.name)).toEqual([]);
     const demo = readdirSync(DEMO_CORPUS).map((f) => readFileSync(path.join(DEMO_CORPUS, f), 'utf8')).join('\n');
-    expect(four.diseases.filter((d) => demo.includes(d.name)).map((d) => d.name)).toEqual([]);
-    expect(four.diseases.length).toBeGreaterThanOrEqual(20);
-    expect(four.questions.length).toBeGreaterThanOrEqual(200);
-    expect(four.questions.every((q) => q.split === 'heldout' && q.id.startsWith('t4-'))).toBe(true);
-    const types = new Set(four.questions.map((q) => q.type));
+    expect(proxy.diseases.filter((d) => demo.includes(d.name)).map((d) => d.name)).toEqual([]);
+    expect(proxy.diseases.length).toBeGreaterThanOrEqual(min.diseases);
+    expect(proxy.questions.length).toBeGreaterThanOrEqual(min.questions);
+    expect(proxy.questions.every((q) => q.split === 'heldout' && q.id.startsWith(idPrefix))).toBe(true);
+    const types = new Set(proxy.questions.map((q) => q.type));
     for (const t of ['临床表现', '影像学检查', '鉴别诊断', '并发症', '实验室检查', '治疗', '手术治疗', '药物治疗', '诊断', '预后', '病因', '转移部位']) expect(types).toContain(t);
-    const sentences = four.diseases.flatMap((d) => d.sentences.map((s) => s.text));
+    const sentences = proxy.diseases.flatMap((d) => d.sentences.map((s) => s.text));
     expect(new Set(sentences).size).toBe(sentences.length);
-    const naming = four.diseases.flatMap((d) => d.sentences.filter((s) => s.text.includes(d.name))).length;
+    const naming = proxy.diseases.flatMap((d) => d.sentences.filter((s) => s.text.includes(d.name))).length;
     expect(naming / sentences.length).toBeLessThan(0.25);
     expect(sentences.filter((s) => /·\s*\d+\s*·/.test(s)).length).toBeGreaterThanOrEqual(3);
+  }
+
+  it('proxy 4 is held out only, has other diseases than proxies 1-3 and the demo corpus, and reads like a book', () => {
+    expectNewHeldOutProxy('textbook4', ['textbook', 'textbook2', 'textbook3'], { diseases: 20, questions: 200 }, 't4-');
   });
 
   it('proxy 5 is held out only, has other diseases than proxies 1-4 and the demo corpus, and reads like a book', () => {
-    const earlier = new Set((['textbook', 'textbook2', 'textbook3', 'textbook4'] as const).flatMap((n) => buildCorpus(textbookCorpus(n)).diseases.map((d) => d.name)));
-    const five = buildCorpus(textbookCorpus('textbook5'));
-    expect(five.diseases.filter((d) => earlier.has(d.name)).map((d) => d.name)).toEqual([]);
-    const demo = readdirSync(DEMO_CORPUS).map((f) => readFileSync(path.join(DEMO_CORPUS, f), 'utf8')).join('\n');
-    expect(five.diseases.filter((d) => demo.includes(d.name)).map((d) => d.name)).toEqual([]);
-    expect(five.questions.length).toBeGreaterThanOrEqual(120);
-    expect(five.questions.every((q) => q.split === 'heldout' && q.id.startsWith('t5-'))).toBe(true);
-    const types = new Set(five.questions.map((q) => q.type));
-    for (const t of ['临床表现', '影像学检查', '鉴别诊断', '并发症', '实验室检查', '治疗', '手术治疗', '药物治疗', '诊断', '预后', '病因', '转移部位']) expect(types).toContain(t);
-    const sentences = five.diseases.flatMap((d) => d.sentences.map((s) => s.text));
-    expect(new Set(sentences).size).toBe(sentences.length);
-    const naming = five.diseases.flatMap((d) => d.sentences.filter((s) => s.text.includes(d.name))).length;
-    expect(naming / sentences.length).toBeLessThan(0.25);
-    expect(sentences.filter((s) => /·\s*\d+\s*·/.test(s)).length).toBeGreaterThanOrEqual(3);
+    expectNewHeldOutProxy('textbook5', ['textbook', 'textbook2', 'textbook3', 'textbook4'], { diseases: 0, questions: 120 }, 't5-');
   });
 
   it('an unknown proxy name is refused with the names that exist', () => {
