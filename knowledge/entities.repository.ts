@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError, type Lexicon, sha256Hex, surfaceKey } from '../core/index.ts';
 import type { GraphEntity } from '../graph/index.ts';
-import type { Database, Queryable } from '../store/index.ts';
+import { type Database, type Queryable, analyzeTables } from '../store/index.ts';
 
 export const ENTITY_TYPES = ['Disease', 'Sign', 'Finding', 'Anatomy', 'Modality', 'Exam', 'Treatment', 'Drug', 'Procedure', 'Stage'] as const;
 export const EntityTypeEnum = z.enum(ENTITY_TYPES);
@@ -101,6 +101,8 @@ export class EntitiesRepository {
         [hash],
       );
     });
+    // Extraction resolves mentions against these tables once per chunk: without statistics each lookup scanned every entity.
+    await analyzeTables(this.db, ['kg_entities', 'kg_aliases']);
     return { seeded: true, entities: entities.length };
   }
 
@@ -131,6 +133,48 @@ export class EntitiesRepository {
       current = next;
     }
     throw new AppError('STATE_CONFLICT', `实体合并链过长或成环 / merge chain too long at ${id}`, { field: 'id' });
+  }
+
+  /**
+   * `canonicalId` for many ids at once: one statement per merge hop instead of one per id and hop. An id with no row
+   * stands for itself (as in `canonicalId`); one on a chain longer than 16 hops or a cycle is left out of the map.
+   */
+  async canonicalIds(ids: readonly string[], q: Queryable = this.db): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    let pending = new Map([...new Set(ids)].map((id) => [id, id])); // original → current
+    for (let hops = 0; hops < 16 && pending.size; hops++) {
+      const { rows } = await q.query<{ id: string; merged_into: string | null }>('SELECT id, merged_into FROM kg_entities WHERE id = ANY($1::text[])', [
+        [...new Set(pending.values())],
+      ]);
+      const next = new Map(rows.map((r) => [r.id, r.merged_into]));
+      const moved = new Map<string, string>();
+      for (const [original, current] of pending) {
+        const to = next.get(current);
+        if (to) moved.set(original, to);
+        else out.set(original, current);
+      }
+      pending = moved;
+    }
+    return out;
+  }
+
+  /**
+   * The active entities (id and type, ordered by id) behind each surface's key, for many surfaces in one statement:
+   * what `byExactSurface` answers one surface at a time. Every surface given is in the map (no match: an empty list).
+   */
+  async activeBySurfaces(surfaces: readonly string[], q: Queryable = this.db): Promise<Map<string, { id: string; type: string }[]>> {
+    const keyOf = new Map(surfaces.map((s) => [s, surfaceKey(s)]));
+    const keys = [...new Set([...keyOf.values()].filter(Boolean))];
+    const byKey = new Map<string, { id: string; type: string }[]>();
+    if (keys.length) {
+      const { rows } = await q.query<{ key: string; id: string; type: string }>(
+        `SELECT DISTINCT a.key, e.id, e.type FROM kg_aliases a JOIN kg_entities e ON e.id = a.entity_id
+         WHERE a.key = ANY($1::text[]) AND e.merged_into IS NULL ORDER BY a.key, e.id`,
+        [keys],
+      );
+      for (const r of rows) byKey.set(r.key, [...(byKey.get(r.key) ?? []), { id: r.id, type: r.type }]);
+    }
+    return new Map(surfaces.map((s) => [s, byKey.get(keyOf.get(s) ?? '') ?? []]));
   }
 
   /** Active entities whose key (normalised surface) is exactly `surface`. */

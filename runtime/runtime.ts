@@ -13,7 +13,7 @@ import { Literature } from '../literature/index.ts';
 import { ActiveModel, type LlmProvider, LlmResponseCache, LlmSettingsRepository, LlmSettingsService, LlmUsageRepository } from '../llm/index.ts';
 import { Reporting } from '../reporting/index.ts';
 import { ChunkIndexer, createEmbedder, EMBED_JOB, type Embedder, HttpReranker, onEmbedJobError, queueMissingEmbeddings, runEmbedJob, SearchService } from '../search/index.ts';
-import { type Database, type JobHandler, JobQueue, JobRunner, type Queryable } from '../store/index.ts';
+import { analyzeChangedTables, type Database, type JobHandler, JobQueue, JobRunner, type Queryable } from '../store/index.ts';
 import { Teaching } from '../teaching/index.ts';
 import { HealthService } from './health.service.ts';
 import { JobsService } from './jobs.service.ts';
@@ -171,7 +171,9 @@ export async function createRuntime(config: Config, opts: { inMemory?: boolean; 
       ...imaging.jobHandlers(),
       ...reporting.jobHandlers(),
     };
-    const runner = new JobRunner(jobs, handlers, log, { fault: config.fault });
+    // PGlite has no autovacuum: without a refresh after bulk writes the planner keeps the empty database's guesses.
+    const afterJob = db.kind === 'pglite' ? () => analyzeChangedTables(db) : undefined;
+    const runner = new JobRunner(jobs, handlers, log, { fault: config.fault, afterJob });
     runnerRef = runner;
     // Embedded mode holds the data-directory lock: every job found running at start is a dead process's.
     if (db.kind === 'pglite') await runner.handleReaped(await jobs.releaseOrphans());

@@ -9,3 +9,4 @@ export { JobQueue, type JobListFilter } from './job-queue.ts';
 export { JobSchema, JOB_STATUSES, type Job, type JobStatus } from './job.schema.ts';
 export { JobRunner, type JobHandler } from './job-runner.ts';
 export { inReadSnapshot, withSavepoint } from './savepoint.ts';
+export { analyzeChangedTables, analyzeTables } from './planner-statistics.ts';

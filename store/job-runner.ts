@@ -17,6 +17,8 @@ export interface JobRunnerOptions {
    * right after it claims a job of that kind, as a document that crashes the parser would.
    */
   fault?: string;
+  /** Runs after every job, whatever its outcome (embedded mode: the analyze half of autovacuum); a failure is logged. */
+  afterJob?: () => Promise<unknown>;
 }
 
 /**
@@ -34,6 +36,7 @@ export class JobRunner {
 
   private readonly pollMs: number;
   private readonly killKind: string | null;
+  private readonly afterJob: (() => Promise<unknown>) | undefined;
 
   constructor(
     private readonly queue: JobQueue,
@@ -43,6 +46,7 @@ export class JobRunner {
   ) {
     this.pollMs = opts.pollMs ?? 1000;
     this.killKind = /^job\.sigkill:(.+)$/.exec(opts.fault ?? '')?.[1] ?? null;
+    this.afterJob = opts.afterJob;
   }
 
   start(): void {
@@ -145,6 +149,7 @@ export class JobRunner {
       clearInterval(beat);
       this.queue.release(job.id);
     }
+    await this.afterJob?.().catch((e) => this.log.warn({ jobId: job.id, err: e }, 'after-job maintenance failed'));
     const final = await this.queue.get(job.id);
     if (final) for (const fn of this.listeners) fn(final);
     return true;

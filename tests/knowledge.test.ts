@@ -72,6 +72,9 @@ export function knowledgeSuite(name: string, env: () => Promise<{ env: Record<st
     it('seeds the lexicon as canonical entities once', async () => {
       expect(await rt.knowledge.entities.count()).toBe(rt.lexicon.entries.length);
       expect((await rt.knowledge.entities.seedFromLexicon(rt.lexicon)).seeded).toBe(false);
+      // Seeding leaves planner statistics (an embedded database never gets them by itself): pg_class knows the rows.
+      const { rows } = await rt.db.query<{ n: number }>("SELECT reltuples AS n FROM pg_class WHERE relname = 'kg_entities'");
+      expect(Number(rows[0].n)).toBeGreaterThan(0);
       const ggo = await rt.knowledge.entities.byExactSurface('ＧＧＯ');
       expect(ggo.map((e) => e.id)).toEqual([GGO.id]);
     });
@@ -167,6 +170,14 @@ export function knowledgeSuite(name: string, env: () => Promise<{ env: Record<st
       expect((await rt.knowledge.relations.get(relId))?.subject.id).toBe(TB.id);
       expect((await rt.knowledge.candidates.get(pending.id))?.subject.entityId).toBe(TB.id);
       expect((await rt.knowledge.entities.byExactSurface('继发性肺痨')).map((e) => e.id)).toEqual([TB.id]);
+      // Extraction resolves a chunk's mentions in one go: the batch answers equal the one-at-a-time ones.
+      expect(Object.fromEntries(await rt.knowledge.entities.canonicalIds([dupId, TB.id as string, 'dis.no_such_entity']))).toEqual({
+        [dupId]: TB.id, [TB.id as string]: TB.id, 'dis.no_such_entity': 'dis.no_such_entity',
+      });
+      const surfaces = ['继发性肺痨', 'ＧＧＯ', '磨玻璃结节', '未知术语甲'];
+      const batch = await rt.knowledge.entities.activeBySurfaces(surfaces);
+      for (const s of surfaces) expect(batch.get(s)?.map((e) => e.id), s).toEqual((await rt.knowledge.entities.byExactSurface(s)).map((e) => e.id));
+      expect(batch.get('继发性肺痨')).toEqual([{ id: TB.id, type: 'Disease' }]);
       await expect(rt.knowledge.merges.mergeEntity(TB.id as string, dupId, { actor: 'dr.li' })).rejects.toMatchObject({ code: 'STATE_CONFLICT', field: 'intoId' });
       await rt.knowledge.projector.catchUp();
       expect(await rt.knowledge.graph.getEntity(dupId)).toBeNull();

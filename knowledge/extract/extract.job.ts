@@ -4,6 +4,7 @@ import type { CandidatesRepository, NewCandidate } from '../candidates.repositor
 import type { EntitiesRepository } from '../entities.repository.ts';
 import type { ChunkForExtraction, Extractor, GleanBudget, Mention } from '../model.ts';
 import { orient } from '../predicates.ts';
+import { MentionResolver } from './mention-resolver.ts';
 import type { TermProposalsRepository, TermSighting } from '../term-proposals.repository.ts';
 
 export const EXTRACT_JOB = 'extract';
@@ -94,7 +95,7 @@ export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<voi
   const total = await deps.sources.chunkCount(sourceId);
   let done = Math.min(job.progressDone, total);
   const stats = { proposed: 0, inserted: 0, termSightings: 0, llmCalls: Number(job.result?.llmCalls ?? 0), failedChunks: 0 };
-  const resolveCache = new Map<string, { id: string; type: string } | null>();
+  const resolver = new MentionResolver(deps.entities);
   // The glean budget resumes from the checkpoint written with the last committed batch (by whichever worker).
   const checkpoint = job.result?.checkpoint as { done?: number; glean?: GleanBudget } | undefined;
   const gleanBudget: GleanBudget = checkpoint?.done === done && checkpoint.glean ? { ...checkpoint.glean } : { chunks: 0, gleans: 0 };
@@ -135,9 +136,10 @@ export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<voi
         stats.failedChunks++;
         deps.log.warn({ jobId: job.id, chunkId: row.id, code: result.failure.code }, result.failure.message);
       }
+      await resolver.prepare([...result.triples.flatMap((t) => [t.subject, t.object]), ...(result.synonyms ?? []).map((y) => y.term)]);
       for (const t of result.triples) {
-        const subject = await resolveMention(deps, t.subject, resolveCache);
-        const object = await resolveMention(deps, t.object, resolveCache);
+        const subject = resolver.resolve(t.subject);
+        const object = resolver.resolve(t.object);
         const [s, o] = subject.entityId && object.entityId ? orientMentions(t.predicate, subject, object) : [subject, object];
         const page = await pageOf(deps.sources, sourceId, row, t.quote);
         drafts.push({ ...t, subject: s, object: o, sourceId, chunkId: row.id, page, extractor: extractor.engine, extractorVersion: extractor.version, tags, demo });
@@ -146,7 +148,7 @@ export async function runExtractJob(job: Job, deps: ExtractJobDeps): Promise<voi
         }
       }
       for (const y of result.synonyms ?? []) {
-        const term = await resolveMention(deps, y.term, resolveCache);
+        const term = resolver.resolve(y.term);
         const page = await pageOf(deps.sources, sourceId, row, y.quote);
         sightings.push({
           kind: 'synonym', surface: y.alias, guessedType: term.type, target: { surface: term.text, entityId: term.entityId }, cue: y.cue,
@@ -175,21 +177,6 @@ export async function onExtractJobError(job: Job, error: unknown, deps: ExtractJ
   const info = isAppError(error) ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: String((error as Error)?.message ?? error) };
   await deps.jobs.fail(job.id, info, permanent);
   deps.log.warn({ jobId: job.id, sourceId: job.payload.sourceId, code: info.code }, 'extraction failed');
-}
-
-/** Lexicon ids from the extractor are kept; other surfaces are linked only on an exact alias match (reviewer-added aliases included). */
-async function resolveMention(deps: ExtractJobDeps, m: Mention, cache: Map<string, { id: string; type: string } | null>): Promise<Mention> {
-  if (m.entityId) {
-    const canonical = await deps.entities.canonicalId(m.entityId).catch(() => m.entityId as string);
-    return canonical === m.entityId ? m : { ...m, entityId: canonical };
-  }
-  if (!cache.has(m.text)) {
-    const hits = await deps.entities.byExactSurface(m.text);
-    // Ambiguous surfaces (one alias naming two entities) stay unresolved for the reviewer.
-    cache.set(m.text, hits.length === 1 ? { id: hits[0].id, type: hits[0].type } : null);
-  }
-  const hit = cache.get(m.text);
-  return hit ? { ...m, entityId: hit.id, type: hit.type } : m;
 }
 
 /** Two chunks of one section: the same heading path (a plain-text book has none, and is one section). */
