@@ -69,6 +69,10 @@ const PHRASES = [
   '本病|该病|此病|本症|该症|后者|前者|两者|二者|三者|其余',
   // when something appears first (破伤风最早出现的症状是…): no part of a name
   '最早|最先|最初',
+  // how often a site is affected (以胃最多见, 以膝关节较为常见): jieba glues 最/较 to the site before it
+  '(?:最为|较为|最|较)(?:多见|常见)',
+  // 以 opening a clause (以胃最多见, 以额叶为主) is never part of the name after it
+  '(?<=^|[，,；;：:])以(?=[\u4e00-\u9fff])',
   // a cause (常因骨折就诊): no part of the name after it
   '(?:常|多|均|主要|可)?因(?![子素])(?=[\u4e00-\u9fff\uE001-\uE00B])',
   // a copula after a frequency adverb (水肿常为最早出现的症状): jieba glues it to the name before it
