@@ -7,7 +7,7 @@ import type { OpenMentionTools } from './open-mentions.ts';
 import { applyRule, type PatternRule, type Proposal } from './pattern-rule.ts';
 import { EN_RULES } from './rules-en.ts';
 import { ZH_RULES } from './rules-zh.ts';
-import { clauseIndex, type LocalMention, MASK, type SentenceView, viewSentence } from './sentence-view.ts';
+import { clauseIndex, type LocalMention, MASK, MASK_OPEN, type SentenceView, viewSentence } from './sentence-view.ts';
 import { splitSentences } from './sentences.ts';
 import { findSynonyms } from './synonyms.ts';
 import { headingDefinedIn, headingTopic, sentenceTopic } from './topic.ts';
@@ -303,9 +303,15 @@ export class RulesExtractor implements Extractor {
     if (!typesFit(rule.predicate, p.subjectType, p.objectType)) return false;
     // "可出现起源于右心室的室性心动过速": the site describes the noun after 的, not what came before the verb.
     if (rule.predicate === 'located_at' && p.object.start >= p.trigger.end && view.masked[p.object.end] === '的' && SITE_IN_RELATIVE.test(view.masked.slice(view.clauses[clauseIndex(view.clauses, p.trigger.start)].start, p.trigger.start))) return false;
+    // "无移位骨折可用石膏固定", "无功能者多因…": 无 opening a group of patients names no absent sign. And only the list
+    // right after the negation is negated ("而镜检无红细胞提示肌红蛋白尿": not 肌红蛋白尿).
+    if (rule.id === 'has_sign.zh.lacks' && p.object.start >= p.trigger.end && (/^[^，。；,;]{0,8}?者/.test(view.text.slice(p.trigger.end)) || !LACKED_LIST.test(view.masked.slice(p.trigger.end, p.object.start)))) return false;
+    // "发生肠坏死或穿孔者需急诊手术", "后期出现关节强直者可…": what arises in the condition of advice (者, 时 before a modal)
+    // is a complication the advice is for (see conditionSubject), not a manifestation stated of the disease.
+    if (rule.id === 'has_sign.zh.seen' && p.object.start >= p.trigger.end && /出现|发生/.test(view.text.slice(p.trigger.start, p.trigger.end)) && CONDITION_AFTER.test(view.text.slice(p.object.end))) return false;
     // "附件区实性低回声肿块", "甲状腺后方椭圆形低回声结节": an open phrase after a site is a finding described there,
-    // named with its site (the gold keeps the site in the finding); only a known name after a site is placed there.
-    if (rule.id === 'located_at.zh.adjacent' && p.subject.open) return false;
+    // named with its site (the gold keeps the site in the finding); only a known disease after a site is placed there.
+    if (rule.id === 'located_at.zh.adjacent' && (p.subject.open || p.subjectType !== 'Disease')) return false;
     // "累及升主动脉者应积极手术": a group of patients named by what their disease involves, not where the disease is.
     if (rule.id === 'located_at.zh.involves' && p.object.end > p.trigger.end && view.text[p.object.end] === '者') return false;
     // A named disease is a manifestation only inside the list its trigger opens (表现为短暂性脑缺血发作和脑梗死), not
@@ -404,6 +410,12 @@ const RESULT_RULE: PatternRule = {
  * result that opens a clause naming no disease and that no rule related to anything is a finding of
  * the section's disease.
  */
+/** The rest of a clause that makes what came before it a condition of advice (…者需, …时应). */
+const CONDITION_AFTER = /^(?:[、和或及与]?[^，。；,;、和或及与]{0,10}?)*?(?:者|时(?:应|需|须|宜|可|则|要)(?!警惕|考虑|怀疑|提示))/;
+
+/** What may stand between a negation (无, 未见, 不伴) and a sign it negates: degree words and the list before it. */
+const LACKED_LIST = new RegExp(`^(?:明显|明确|典型|特异性?|显著|的|[、和及与或]|\\s|[${Object.values(MASK).join('')}${MASK_OPEN}])*$`);
+
 /** "以腰椎多见，其次为胸椎": the ranking goes on after the first site; the sites after 其次 are the same subject's. */
 const THEN_SITES = /^[^。；;]{0,8}?[，,]?\s*(?:其次(?:为|是|见于|多见于)?|次之(?:为|是)?|次为)/;
 
