@@ -31,6 +31,14 @@ describe('rules extraction on textbook-style text (rules-v11)', () => {
     expect(objectsOf(t, 'Hepatoblastoma', 'has_sign')).toEqual(['painless abdominal mass']);
   });
 
+  it('English work-up and judged exams, signs that occur in some patients, and treatments a treatment "combines"', () => {
+    const t = run('Hepatoblastoma is the most common primary liver malignancy of early childhood.Jaundice and weight loss occur in some.CT or MRI is used for staging.Ultrasound has limited value.Angiography is insensitive.Treatment combines resection and chemotherapy.');
+    const exam = (o: string) => t.find((x) => x.subject.text === 'Hepatoblastoma' && x.predicate === 'examined_by' && x.object.text === o)?.certainty;
+    expect([exam('CT'), exam('MRI'), exam('Ultrasound'), exam('Angiography')]).toEqual(['present', 'present', 'possible', 'absent']);
+    expect(objectsOf(t, 'Hepatoblastoma', 'has_sign')).toEqual(expect.arrayContaining(['weight loss']));
+    expect(objectsOf(t, 'Hepatoblastoma', 'treated_by')).toEqual(expect.arrayContaining(['resection', 'chemotherapy']));
+  });
+
   it('无…者 and …者需 clauses name groups of patients and the complications treated, not the disease’s signs', () => {
     const fracture = run('锁骨骨折是常见的上肢骨折。无移位骨折可用三角巾悬吊，无症状者无需复查。');
     expect(objectsOf(fracture, '锁骨骨折', 'has_sign')).toEqual([]);
