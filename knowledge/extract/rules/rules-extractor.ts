@@ -411,7 +411,7 @@ const RESULT_RULE: PatternRule = {
  * the section's disease.
  */
 /** The rest of a clause that makes what came before it a condition of advice (…者需, …时应). */
-const CONDITION_AFTER = /^(?:[、和或及与]?[^，。；,;、和或及与]{0,10}?)*?(?:者|时(?:应|需|须|宜|可|则|要)(?!警惕|考虑|怀疑|提示))/;
+const CONDITION_AFTER = /^[^，。；,;]{0,30}?(?:者|时(?:应|需|须|宜|可|则|要)(?!警惕|考虑|怀疑|提示))/;
 
 /** What may stand between a negation (无, 未见, 不伴) and a sign it negates: degree words and the list before it. */
 const LACKED_LIST = new RegExp(`^(?:明显|明确|典型|特异性?|显著|的|[、和及与或]|\\s|[${Object.values(MASK).join('')}${MASK_OPEN}])*$`);
