@@ -26,6 +26,9 @@ const SUFFIXES: Array<[NameKind, string[]]> = [
       'ITIS', 'OMA', 'OSIS', 'IASIS', 'EMIA', 'AEMIA', 'PATHY', 'DISEASE', 'SYNDROME', 'CANCER', 'CARCINOMA', 'INFECTION', 'FRACTURE', 'FAILURE', 'STROKE',
       'PNEUMONIA', 'EMBOLISM', 'THROMBOSIS', 'ANEURYSM', 'DISSECTION', 'ABSCESS', 'CYST', 'HERNIA', 'ULCER', 'INFARCTION', 'INFARCT', 'HEMORRHAGE',
       'HAEMORRHAGE', 'OBSTRUCTION', 'DIABETES', 'HYPERTENSION', 'ASTHMA', 'SEPSIS', 'INJURY', 'MALFORMATION', 'DISORDER',
+      // Heads English textbooks open a section with (Wilms tumour, Meckel's diverticulum, renal malignancy).
+      'TUMOUR', 'TUMOR', 'MALIGNANCY', 'NEOPLASM', 'DIVERTICULUM', 'ANOMALY', 'FISTULA', 'ATRESIA', 'TORSION', 'INTUSSUSCEPTION', 'VOLVULUS',
+      'DYSPLASIA', 'HYPERPLASIA',
     ],
   ],
   [

@@ -24,6 +24,8 @@ export const TEXTBOOK_FRESH4_PATH = path.join(HERE, 'extraction', 'textbook-fres
 export const TEXTBOOK_FRESH5_PATH = path.join(HERE, 'extraction', 'textbook-fresh5.jsonl');
 /** A seventh held-out set, written blind before the rules-v10 work (issue 13); every section `heldout`, run once per engine. */
 export const TEXTBOOK_FRESH6_PATH = path.join(HERE, 'extraction', 'textbook-fresh6.jsonl');
+/** An eighth held-out set, written blind before the rules-v11 work (issue 13); every section `heldout`, run once per engine. */
+export const TEXTBOOK_FRESH7_PATH = path.join(HERE, 'extraction', 'textbook-fresh7.jsonl');
 
 /** One authored textbook-style section (see evals/extraction/TEXTBOOK-GOLD.md). Mentions are surface forms, `A|B` alternatives. */
 export const TextbookSectionSchema = z.object({

@@ -8,7 +8,7 @@ import { RulesExtractor } from '../knowledge/extract/rules/index.ts';
 import { CertaintySchema, type Extractor, PREDICATES, type Predicate, PredicateSchema } from '../knowledge/model.ts';
 import { orient } from '../knowledge/predicates.ts';
 import { type Prf, prf } from './extraction-metrics.ts';
-import { formatTextbookScore, loadTextbookGold, scoreTextbook, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH, TEXTBOOK_FRESH4_PATH, TEXTBOOK_FRESH5_PATH, TEXTBOOK_FRESH6_PATH } from './extraction-textbook.ts';
+import { formatTextbookScore, loadTextbookGold, scoreTextbook, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH, TEXTBOOK_FRESH4_PATH, TEXTBOOK_FRESH5_PATH, TEXTBOOK_FRESH6_PATH, TEXTBOOK_FRESH7_PATH } from './extraction-textbook.ts';
 
 export type { Prf } from './extraction-metrics.ts';
 
@@ -205,8 +205,8 @@ export async function measureExtractionSpeed(opts: { extractor?: RulesExtractor;
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const arg = process.argv[2] ?? 'dev';
-  if (arg !== 'dev' && arg !== 'test' && arg !== 'all' && arg !== 'textbook' && arg !== 'heldout' && arg !== 'fresh' && arg !== 'fresh2' && arg !== 'fresh3' && arg !== 'fresh4' && arg !== 'fresh5' && arg !== 'fresh6' && arg !== 'dev3') {
-    console.error('usage: npx tsx evals/extraction.ts [dev|test|all|textbook|dev3|heldout|fresh|fresh2|fresh3|fresh4|fresh5|fresh6] [--errors] [--speed] [--baseline]');
+  if (arg !== 'dev' && arg !== 'test' && arg !== 'all' && arg !== 'textbook' && arg !== 'heldout' && arg !== 'fresh' && arg !== 'fresh2' && arg !== 'fresh3' && arg !== 'fresh4' && arg !== 'fresh5' && arg !== 'fresh6' && arg !== 'fresh7' && arg !== 'dev3') {
+    console.error('usage: npx tsx evals/extraction.ts [dev|test|all|textbook|dev3|heldout|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7] [--errors] [--speed] [--baseline]');
     console.error('  dev|test|all  the demo-corpus gold set (gold.jsonl)');
     console.error('  textbook      the textbook gold set, dev split (tuning); heldout: its held-out split, run once at the end');
     console.error('  dev3          a dev set in the blind set\'s headless style (textbook-dev3.jsonl), for tuning');
@@ -216,14 +216,15 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error('  fresh4        the fifth held-out textbook set, written blind before rules-v8 (textbook-fresh4.jsonl), run once');
     console.error('  fresh5        the sixth held-out textbook set, written blind before rules-v9 (textbook-fresh5.jsonl), run once');
     console.error('  fresh6        the seventh held-out textbook set, written blind before rules-v10 (textbook-fresh6.jsonl), run once');
+    console.error('  fresh7        the eighth held-out textbook set, written blind before rules-v11 (textbook-fresh7.jsonl), run once');
     console.error('  --baseline    also score the lexicon-only engine on the same sections in the same run');
     process.exit(2);
   }
-  if (arg === 'textbook' || arg === 'dev3' || arg === 'heldout' || arg === 'fresh' || arg === 'fresh2' || arg === 'fresh3' || arg === 'fresh4' || arg === 'fresh5' || arg === 'fresh6') {
+  if (arg === 'textbook' || arg === 'dev3' || arg === 'heldout' || arg === 'fresh' || arg === 'fresh2' || arg === 'fresh3' || arg === 'fresh4' || arg === 'fresh5' || arg === 'fresh6' || arg === 'fresh7') {
     const lexicon = Lexicon.load();
     const extractor = new RulesExtractor(lexicon);
     const split = arg === 'textbook' || arg === 'dev3' ? 'dev' : 'heldout';
-    const files: Record<string, string> = { fresh: TEXTBOOK_FRESH_PATH, fresh2: TEXTBOOK_FRESH2_PATH, fresh3: TEXTBOOK_FRESH3_PATH, fresh4: TEXTBOOK_FRESH4_PATH, fresh5: TEXTBOOK_FRESH5_PATH, fresh6: TEXTBOOK_FRESH6_PATH, dev3: TEXTBOOK_DEV3_PATH };
+    const files: Record<string, string> = { fresh: TEXTBOOK_FRESH_PATH, fresh2: TEXTBOOK_FRESH2_PATH, fresh3: TEXTBOOK_FRESH3_PATH, fresh4: TEXTBOOK_FRESH4_PATH, fresh5: TEXTBOOK_FRESH5_PATH, fresh6: TEXTBOOK_FRESH6_PATH, fresh7: TEXTBOOK_FRESH7_PATH, dev3: TEXTBOOK_DEV3_PATH };
     const file = files[arg];
     const sections = loadTextbookGold(file).filter((s) => s.split === split);
     if (process.argv.includes('--baseline')) {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTextbookGold, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_GOLD_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH, TEXTBOOK_FRESH4_PATH, TEXTBOOK_FRESH5_PATH, TEXTBOOK_FRESH6_PATH } from '../evals/extraction-textbook.ts';
+import { loadTextbookGold, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_GOLD_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH, TEXTBOOK_FRESH4_PATH, TEXTBOOK_FRESH5_PATH, TEXTBOOK_FRESH6_PATH, TEXTBOOK_FRESH7_PATH } from '../evals/extraction-textbook.ts';
 import { loadTextbookQuestions } from '../evals/textbook.ts';
 import { buildCorpus, parseTextbookCorpusName, TEXTBOOK_CORPUS_NAMES, textbookCorpus } from '../evals/textbook/build.ts';
 
@@ -215,6 +215,33 @@ describe('seventh held-out extraction gold, written blind before rules-v10 (text
     const earlier = [TEXTBOOK_GOLD_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH, TEXTBOOK_FRESH4_PATH, TEXTBOOK_FRESH5_PATH].flatMap((p) => loadTextbookGold(p)).map((s) => `${s.heading ?? ''}${s.sentences.join('')}`).join('');
     const topics = sections.map((s) => s.triples.find((t) => t.predicate !== 'subtype_of')?.subject.split('|')[0] ?? '');
     expect(topics.filter((t) => earlier.includes(t))).toEqual([]);
+  });
+});
+
+describe('eighth held-out extraction gold, written blind before rules-v11 (textbook-fresh7.jsonl)', () => {
+  const sections = loadTextbookGold(TEXTBOOK_FRESH7_PATH);
+
+  it('is a held-out set of at least 60 sentences with two English sections, weighted to sites, signs and treatments', () => {
+    expect(sections.every((s) => s.split === 'heldout')).toBe(true);
+    expect(sections.reduce((n, s) => n + s.sentences.length, 0)).toBeGreaterThanOrEqual(60);
+    expect(sections.reduce((n, s) => n + s.triples.length, 0)).toBeGreaterThanOrEqual(140);
+    expect(sections.filter((s) => /^[A-Za-z]/.test(s.sentences[0])).length).toBe(2);
+    expect(new Set(sections.map((s) => s.id)).size).toBe(sections.length);
+    // The weak spots it measures: located_at (rules-v10 1/10 on fresh6) and negated or hedged signs.
+    const triples = sections.flatMap((s) => s.triples);
+    expect(triples.filter((t) => t.predicate === 'located_at').length).toBeGreaterThanOrEqual(20);
+    expect(triples.filter((t) => t.predicate === 'has_sign' && t.certainty !== 'present').length).toBeGreaterThanOrEqual(8);
+    expect(triples.filter((t) => t.predicate === 'treated_by').length).toBeGreaterThanOrEqual(15);
+  });
+
+  it('names every annotated mention and synonym in its own section', () => {
+    expect(unwrittenMentions(sections)).toEqual([]);
+  });
+
+  it('shares no topic with an earlier extraction gold set', () => {
+    const earlier = [TEXTBOOK_GOLD_PATH, TEXTBOOK_FRESH_PATH, TEXTBOOK_DEV3_PATH, TEXTBOOK_FRESH2_PATH, TEXTBOOK_FRESH3_PATH, TEXTBOOK_FRESH4_PATH, TEXTBOOK_FRESH5_PATH, TEXTBOOK_FRESH6_PATH].flatMap((p) => loadTextbookGold(p)).map((s) => `${s.heading ?? ''}${s.sentences.join('')}`).join('');
+    const topics = sections.map((s) => s.triples.find((t) => t.predicate !== 'subtype_of')?.subject.split('|')[0] ?? '');
+    expect(topics.filter((t) => earlier.toLowerCase().includes(t.toLowerCase()))).toEqual([]);
   });
 });
 

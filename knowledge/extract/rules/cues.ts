@@ -65,7 +65,7 @@ const CUE_CLASSES: CueClass[] = [
       '诊断价值有限', '价值有限', '效果有限', '疗效有限', '效果欠佳', '疗效欠佳', '价值不大', '意义不大', '作用有限', '敏感性较低', '敏感性低', '敏感性不高', '特异性不高', '特异性较低', '疗效不确切',
       '不确切', '仅有辅助诊断价值', '仅有辅助', '(?:检出率|阳性率)(?:较|很)?低', '不如', '仅用于', '易漏诊', '(?:常|多|可|可能|一般)?无特异性(?:异常|改变)?', '(?:已)?较少需要',
     ],
-    en: ['of limited value', 'limited role', 'low sensitivity', 'low specificity', 'not specific'],
+    en: ['of limited value', 'limited role', 'low sensitivity', 'low specificity', 'not specific', '(?:has|have) (?:only )?(?:limited|little) value'],
   },
   {
     // Advice that closes its clause ("利尿剂应避免使用", "…已不再推荐"): it judges what the clause named before it.

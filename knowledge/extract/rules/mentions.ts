@@ -1,5 +1,8 @@
 import { type Lexicon, type LexiconEntry, surfaceKey, type Tokenizer } from '../../../core/index.ts';
 
+/** A preposition jieba may join to the short name after it. */
+const GLUED_PREPOSITION = /^[以于在从经向至自][\u4e00-\u9fff]{1,2}$/;
+
 /** A word of the tokenizer's segmentation and where it starts in the text. */
 export interface PositionedWord {
   word: string;
@@ -92,6 +95,8 @@ export class MentionFinder {
       for (let k = at + 1; k < at + w.length; k++) {
         bound[k] = ASCII_ALNUM.test(text[k]) && DIGIT.test(text[k - 1]) && !DIGIT.test(text[k]) ? 1 : 0;
       }
+      // Jieba glues a preposition to a one- or two-character organ (以胃, 于肝, 在肺): the name after it still starts a word.
+      if (GLUED_PREPOSITION.test(w) && this.lexicon.lookup(w.slice(1))) bound[at + 1] = 1;
     }
     return bound;
   }

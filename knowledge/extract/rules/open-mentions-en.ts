@@ -31,14 +31,16 @@ const BREAK_WORDS = new Set(
     'suggest suggests indicate indicates favour favours favor favors occur occurs arise arises involve involves affect affects ' +
     'first-line second-line choice standard initial best most more less very such other some any all both either each ' +
     'patient patients case cases people adults children infants women men disease-specific type types form forms ' +
-    'then there here however although because due if unless until after before during since common commonly commonest frequent relieved now'
+    'then there here however although because due if unless until after before during since common commonly commonest frequent relieved now ' +
+    'combine combines combined contain contains containing produce produces producing extend extends extending added reserved given stretch stretches ' +
+    'occur occurred remain remains need needs useful helpful valuable'
   ).split(/\s+/),
 );
 
 const WORD = /[A-Za-z][A-Za-z0-9\-']*|\d+(?:\.\d+)?/g;
 
 /** Heads too generic to name anything (signs, findings, treatment, diagnosis…). */
-const GENERIC = /^(?:signs?|symptoms?|findings?|features?|manifestations?|treatment|therapy|management|diagnosis|diagnoses|imaging|modality|test|tests|examination|complications?|sequelae|cause|causes|risk|factor|factors|value|role|use|setting|stage|course|onset|history|hallmark|presentation|picture|one|ones)$/i;
+const GENERIC = /^(?:signs?|symptoms?|findings?|features?|manifestations?|treatment|therapy|management|diagnosis|diagnoses|imaging|modality|test|tests|examination|complications?|sequelae|cause|causes|risk|factor|factors|value|role|use|setting|stage|course|onset|history|hallmark|presentation|picture|one|ones|investigation|investigations|sequence|sequences|staging|method|methods)$/i;
 
 /** Head words of English names of sites (the femur, the pelvis, the distal radius): no -itis/-oma head says so. */
 const ANATOMY_HEAD = /^(?:femur|tibia|fibula|humerus|radius|ulna|pelvis|spine|vertebrae?|skull|ribs?|sacrum|coccyx|clavicle|scapula|mandible|maxilla|patella|calcaneus|diaphysis|diaphyses|metaphysis|metaphyses|epiphysis|epiphyses|bones?|liver|kidneys?|lungs?|brain|heart|spleen|pancreas|stomach|colon|bowel|lobes?|mediastinum|thorax|abdomen|neck|knee|hip|shoulder|wrist|ankle|elbow|breast|uterus|ovary|ovaries|testis|testes|prostate|bladder|thyroid|orbit|sinus|sinuses|artery|arteries|aorta|vein|veins|cortex|pleura|pericardium|retroperitoneum|mesentery|duodenum|ileum|jejunum|oesophagus|esophagus)$/i;

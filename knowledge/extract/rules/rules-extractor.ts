@@ -7,13 +7,13 @@ import type { OpenMentionTools } from './open-mentions.ts';
 import { applyRule, type PatternRule, type Proposal } from './pattern-rule.ts';
 import { EN_RULES } from './rules-en.ts';
 import { ZH_RULES } from './rules-zh.ts';
-import { clauseIndex, type LocalMention, MASK, type SentenceView, viewSentence } from './sentence-view.ts';
+import { clauseIndex, type LocalMention, MASK, MASK_OPEN, type SentenceView, viewSentence } from './sentence-view.ts';
 import { splitSentences } from './sentences.ts';
 import { findSynonyms } from './synonyms.ts';
 import { headingDefinedIn, headingTopic, sentenceTopic } from './topic.ts';
 
 /** Bump when rules, cues or mention finding change what is extracted: candidates record it. */
-export const RULES_VERSION = 'rules-v10';
+export const RULES_VERSION = 'rules-v11';
 
 /** Procedures that examine rather than treat: named as treatment only when the trigger says 治疗/treat. */
 const DIAGNOSTIC_PROCEDURE = /活检|检查|造影|镜|穿刺(?!引流)|诊断性|刮宫|biopsy|scopy|graphy/i;
@@ -172,7 +172,7 @@ export class RulesExtractor implements Extractor {
     const breakers = findBreakers(view);
     const best = new Map<string, { p: Proposal; certainty: ExtractedTriple['certainty'] }>();
     const proposals = rules.flatMap((rule) => applyRule(rule, view));
-    for (const p of [...proposals, ...resultClauses(view, proposals)]) {
+    for (const p of [...proposals, ...resultClauses(view, proposals), ...nextSites(view, proposals)]) {
       if (!this.acceptable(p, view)) continue;
       const s = this.subjectOf(p, view);
       const o = this.resolve(p.object, view);
@@ -303,6 +303,17 @@ export class RulesExtractor implements Extractor {
     if (!typesFit(rule.predicate, p.subjectType, p.objectType)) return false;
     // "可出现起源于右心室的室性心动过速": the site describes the noun after 的, not what came before the verb.
     if (rule.predicate === 'located_at' && p.object.start >= p.trigger.end && view.masked[p.object.end] === '的' && SITE_IN_RELATIVE.test(view.masked.slice(view.clauses[clauseIndex(view.clauses, p.trigger.start)].start, p.trigger.start))) return false;
+    // "无移位骨折可用石膏固定", "无功能者多因…": 无 opening a group of patients names no absent sign. And only the list
+    // right after the negation is negated ("而镜检无红细胞提示肌红蛋白尿": not 肌红蛋白尿).
+    if (rule.id === 'has_sign.zh.lacks' && p.object.start >= p.trigger.end && (/^[^，。；,;]{0,8}?者/.test(view.text.slice(p.trigger.end)) || !LACKED_LIST.test(view.masked.slice(p.trigger.end, p.object.start)))) return false;
+    // "发生肠坏死或穿孔者需急诊手术", "后期出现关节强直者可…": what arises in the condition of advice (者, 时 before a modal)
+    // is a complication the advice is for (see conditionSubject), not a manifestation stated of the disease.
+    if (rule.id === 'has_sign.zh.seen' && p.object.start >= p.trigger.end && /出现|发生/.test(view.text.slice(p.trigger.start, p.trigger.end)) && CONDITION_AFTER.test(view.text.slice(p.object.end))) return false;
+    // "附件区实性低回声肿块", "甲状腺后方椭圆形低回声结节": an open phrase after a site is a finding described there,
+    // named with its site (the gold keeps the site in the finding); only a known disease after a site is placed there.
+    if (rule.id === 'located_at.zh.adjacent' && (p.subject.open || p.subjectType !== 'Disease')) return false;
+    // "累及升主动脉者应积极手术": a group of patients named by what their disease involves, not where the disease is.
+    if (rule.id === 'located_at.zh.involves' && p.object.end > p.trigger.end && view.text[p.object.end] === '者') return false;
     // A named disease is a manifestation only inside the list its trigger opens (表现为短暂性脑缺血发作和脑梗死), not
     // in a later clause (表现为肺叶实变，与大叶性肺炎相似).
     if (rule.predicate === 'has_sign' && p.objectType === 'Disease' && (p.object.clause !== clauseIndex(view.clauses, p.trigger.start) || LIKENESS.test(view.masked.slice(p.object.end)))) return false;
@@ -399,6 +410,35 @@ const RESULT_RULE: PatternRule = {
  * result that opens a clause naming no disease and that no rule related to anything is a finding of
  * the section's disease.
  */
+/** The rest of a clause that makes what came before it a condition of advice (…者需, …时应). */
+const CONDITION_AFTER = /^[^，。；,;]{0,30}?(?:者|时(?:应|需|须|宜|可|则|要)(?!警惕|考虑|怀疑|提示))/;
+
+/** What may stand between a negation (无, 未见, 不伴) and a sign it negates: degree words and the list before it. */
+const LACKED_LIST = new RegExp(`^(?:明显|明确|典型|特异性?|显著|的|[、和及与或]|\\s|[${Object.values(MASK).join('')}${MASK_OPEN}])*$`);
+
+/** "以腰椎多见，其次为胸椎": the ranking goes on after the first site; the sites after 其次 are the same subject's. */
+const THEN_SITES = /^[^。；;]{0,8}?[，,]?\s*(?:其次(?:为|是|见于|多见于)?|次之(?:为|是)?|次为)/;
+
+/** Sites ranked after a located_at statement (其次为A和B) take its subject. */
+function nextSites(view: SentenceView, found: readonly Proposal[]): Proposal[] {
+  if (view.lang !== 'zh') return [];
+  const out: Proposal[] = [];
+  for (const p of found) {
+    if (p.rule.predicate !== 'located_at' || p.object.start < 0) continue;
+    const then = THEN_SITES.exec(view.text.slice(p.object.end));
+    if (!then) continue;
+    const from = p.object.end + then[0].length;
+    const clause = view.clauses[clauseIndex(view.clauses, from)];
+    for (const m of view.mentions) {
+      if (m.start < from || m.end > clause.end || m.type !== 'Anatomy') continue;
+      // Only the list right after 其次为 (胸椎, 颞叶和顶叶), not a site in a later phrase of the clause.
+      if (!/^(?:\s|[、和及与或]|以及)*$/.test(view.masked.slice(from, m.start).replace(new RegExp(`[${MASK.Anatomy}]`, 'g'), ''))) break;
+      out.push({ ...p, object: m, trigger: { start: from - then[0].length, end: from } });
+    }
+  }
+  return out;
+}
+
 function resultClauses(view: SentenceView, found: readonly Proposal[]): Proposal[] {
   if (!view.topic || view.lang !== 'zh') return [];
   const used = new Set(found.flatMap((p) => [p.subject, p.object]));

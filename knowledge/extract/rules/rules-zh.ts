@@ -87,6 +87,9 @@ const LOCATED_AT: PatternRule[] = [
   rule('site', 'located_at', '好发于|多发于|(?:最)?好发部位(?:为|是|在)|(?:常|多|可|主要|通常|一般|最常)?(?:发生|位|分布|局限|起源|来源|(?<![继并])发|停留|嵌顿)(?:于|在)|起自|(?:最|多|常|可|较)?(?:常见|多见)于|多位于|多在|位于', left(DSF), site(right(ANAT)), 0.9),
   rule('mainly_at', 'located_at', `以${gap(12)}(?:多见|最多见|为多|最常见|常见|为主)`, left(DSF), site(inside(ANAT)), 0.75),
   rule('is_site_of', 'located_at', `(?:是|为)${gap(15)}的?(?:最)?(?:好发|常见|多见|主要)(?:发生)?的?部位`, inside(DSF), site(left(ANAT, 'all')), 0.9),
+  // "肾血管平滑肌脂肪瘤是肾脏最常见的良性肿瘤", "眼眶蜂窝织炎是眶内软组织的急性化脓性炎症": a definition that places the
+  // disease's kind in a site names where the disease is.
+  rule('defined_at', 'located_at', `(?<=^[${T.D}]+[（(]?[^，。；（）()]{0,20}[）)]?)(?:是|系|为)(?:一种|一组|指)?(?=[${T.A}]+(?:内|区|部)?(?:最常见|最多见|常见|多见|少见|罕见|较少见)?的)`, left(DIS), site(right(ANAT, 'nearest')), 0.75),
   rule('involves', 'located_at', '累及|侵犯|侵及|侵入|穿透', left(DSF), site(right(ANAT)), 0.75),
   // Report wording: a site directly before what is found there ("右肺上叶中央型肺癌").
   rule('bracket', 'located_at', `[${T.D}${T.S}${T.F}]+[（(](?:[${T.A}、和或及与\\s]|段|部|区|侧)+[）)]`, inside(DSF), site(inside(ANAT)), 0.7),
@@ -178,6 +181,9 @@ const COMPLICATION_OF: PatternRule[] = [
   // "可增加巨大儿、羊水过多和新生儿低血糖的风险", "代谢综合征的发生风险增加": what a disease makes likely follows from it.
   rule('raises_risk', 'complication_of', `(?:可|会|将|并|还)?(?:增加|增高|升高|提高)${gap(40)}的?(?:发生)?(?:风险|危险|概率|机会)`, inside(DIS, COMPLICATIONS), left(DIS), 0.8),
   rule('risk_raised', 'complication_of', `的?(?:发生)?(?:风险|危险)(?:明显|显著)?(?:增加|增高|升高)`, left(DIS, 'all', COMPLICATIONS), topicInside(DIS), 0.75),
+  // "若未及时治疗，可遗留科尔萨科夫综合征", "约半数可伴发膀胱肿瘤", "可演变为慢性骨髓炎": what remains after, comes with or
+  // turns out of a disease follows from it.
+  rule('sequela', 'complication_of', '(?:可|常|易|多|均|亦|也|还可)(?:遗留|留下|伴发|演变为|演变成|发展成|转为|转变为|恶变成)', right(DIS, 'all', { span: 'clause', ...COMPLICATIONS }), left(DIS), 0.8),
   rule('secondary_to', 'complication_of', '(?:多|常|可)?(?:继发于|并发于)', left(DIS), right(DIS), 0.85),
   rule('caused_by', 'complication_of', `由${gap(20)}(?:引起|所致|导致|造成|发展而来|演变而来)`, left(DIS), inside(DIS), 0.85),
   rule('cause', 'complication_of', '(?:最常见|常见|主要|最主要)?的?(?:病因|原因|诱因)(?:依次)?(?:是|为|包括|有)', left(DIS), right(DIS), 0.8),

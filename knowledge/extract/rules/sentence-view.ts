@@ -125,7 +125,15 @@ export function viewSentence(
       ? [...sentence.text.matchAll(EN_PRONOUN)].map((m) => ({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, text: m[0], type: 'Disease', open: false, pronoun: true, clause: clauseIndex(clauses, m.index ?? 0) }))
       : [];
     const free = (o: LocalMention) => !pronouns.some((p) => o.start < p.end && o.end > p.start);
-    mentions = [...known, ...open.filter(free), ...pronouns].sort((a, b) => a.start - b.start);
+    // "an asymptomatic abdominal mass": untyped modifiers right before a known name make one phrase with it, typed by it.
+    const glued = new Set<LocalMention>();
+    const phrases = open.map((o) => {
+      const k = o.type || o.pronoun ? undefined : known.find((x) => x.start === o.end + 1 && sentence.text[o.end] === ' ' && x.type && x.type !== 'Anatomy' && !glued.has(x));
+      if (!k) return o;
+      glued.add(k);
+      return { start: o.start, end: k.end, text: sentence.text.slice(o.start, k.end), type: k.type, open: true, clause: o.clause };
+    });
+    mentions = [...known.filter((k) => !glued.has(k)), ...phrases.filter(free), ...pronouns].sort((a, b) => a.start - b.start);
   }
   const types = new Set<EntityType>();
   let hasUntyped = false;

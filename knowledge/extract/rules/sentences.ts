@@ -8,10 +8,10 @@ export interface Span {
 /**
  * Sentence ends: Chinese and ASCII terminal punctuation (with closing quotes/brackets that follow),
  * and line breaks, since the chunker joins blocks (paragraphs, list items) with '\n'. An ASCII full
- * stop ends a sentence only before white space, the end, or a capitalised word glued to it (text extracted
- * without its spaces: "…the alveoli.It presents…"), so 2.5 cm and e.g. stay whole.
+ * stop ends a sentence only before white space, the end, or a capitalised word or abbreviation glued to it (text
+ * extracted without its spaces: "…the alveoli.It presents…", "…limited value.CT is…"), so 2.5 cm and e.g. stay whole.
  */
-const SENTENCE_END = /[。！？!?]+[”’」』）)]*|\.(?=\s|$|[A-Z][a-z])|\n+/g;
+const SENTENCE_END = /[。！？!?]+[”’」』）)]*|\.(?=\s|$|[A-Z][a-z]|[A-Z]{2,6}\b)|\n+/g;
 
 /** Leading list markers and white space a sentence should not quote ("- ", "• ", "1. ", "1、", "（1）", "①"). */
 const LEAD = /^(?:\s|[-*•·]\s|\d{1,2}[.)）]\s|\d{1,2}、|[（(]\d{1,2}[）)]\s?|[①-⑳]\s?)+/;
