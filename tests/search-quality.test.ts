@@ -15,7 +15,8 @@ describe('search over the demo corpus: bad input and the failures residents repo
   let rt: Runtime;
   const stemOf = new Map<string, string>();
   beforeAll(async () => {
-    rt = await testRuntime();
+    // Search reads chunks and the lexicon, never extracted triples: the fixture skips extraction.
+    rt = await testRuntime({ YZ_AUTO_EXTRACT: 'off' });
     await ingestFiles(rt, demoFiles(), { demo: true });
     for (const s of (await rt.sources.list()).items) stemOf.set(s.id, stem(s.fileName));
   }, 300_000);

@@ -92,12 +92,15 @@ function searchBehaviour(name: string, open: () => Promise<{ rt: Runtime; done?:
   });
 }
 
-searchBehaviour('PGlite', async () => ({ rt: await testRuntime() }));
+// Search reads chunks and the lexicon, never extracted triples: the fixture skips extraction, most of a demo ingest.
+const NO_EXTRACTION = { YZ_AUTO_EXTRACT: 'off' };
+
+searchBehaviour('PGlite', async () => ({ rt: await testRuntime(NO_EXTRACTION) }));
 
 if (serverAvailable()) {
   searchBehaviour('PostgreSQL server', async () => {
     const db = await createServerDatabase();
-    return { rt: await testRuntime({ DATABASE_URL: db.url }, { inMemory: false }), done: db.drop };
+    return { rt: await testRuntime({ ...NO_EXTRACTION, DATABASE_URL: db.url }, { inMemory: false }), done: db.drop };
   });
 }
 
