@@ -31,9 +31,13 @@ export class ScoreSums {
   /** Add scale·tf/(tf + lengthFactor[norm]) to the sum of every chunk of an encoded list (search/postings.ts). */
   addList(data: Uint8Array, scale: number, lengthFactor: Float64Array): void {
     const n = data.length;
+    const base = this.base;
+    const touched = this.#touched;
+    let dense = this.#dense;
+    let seen = this.#seen;
     let at = 0;
     let seq = 0;
-    // The decoder of decodePostings, inline: a callback per posting costs as much as the sum.
+    // The decoder of decodePostings, inline with the sum on local arrays: a call per posting costs as much as the sum.
     while (at < n) {
       let delta = 0;
       let mul = 1;
@@ -45,8 +49,24 @@ export class ScoreSums {
       }
       seq += delta + b * mul;
       const tf = data[at];
-      this.add(seq, (scale * tf) / (tf + lengthFactor[data[at + 1]]));
+      const value = (scale * tf) / (tf + lengthFactor[data[at + 1]]);
       at += 2;
+      const i = seq - base;
+      if (i >= dense.length) {
+        const grown = this.#sparse === null && this.#grow(i);
+        // After the switch to the Map the arrays are empty: every later posting of the list takes this branch.
+        dense = this.#dense;
+        seen = this.#seen;
+        if (!grown) {
+          this.add(seq, value);
+          continue;
+        }
+      }
+      if (seen[i] === 0) {
+        seen[i] = 1;
+        touched.push(seq);
+      }
+      dense[i] += value;
     }
   }
 
