@@ -30,6 +30,16 @@ export class TopK<T> {
     }
   }
 
+  /** How many items are held (at most k). */
+  get size(): number {
+    return this.#heap.length;
+  }
+
+  /** The weakest item held (the next push must rank ahead of it once k are held), or undefined when empty. */
+  get weakest(): T | undefined {
+    return this.#heap[0];
+  }
+
   /** The items kept, best first. */
   sorted(): T[] {
     return [...this.#heap].sort((a, b) => (this.before(a, b) ? -1 : this.before(b, a) ? 1 : 0));

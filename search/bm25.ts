@@ -1,17 +1,16 @@
 import { TopK } from '../core/index.ts';
 import type { Queryable } from '../store/index.ts';
-import { decodePostings, NORM_LENGTH } from './postings.ts';
+import { firstSeq, NORM_LENGTH } from './postings.ts';
 import type { WeightedTerm } from './query-plan.ts';
+import { type ScoredSeq, ScoreSums } from './score-sums.ts';
 import type { SearchIndexRepository } from './search-index.repository.ts';
+
+export type { ScoredSeq };
 
 // Okapi BM25 constants (Robertson & Sparck Jones): k1 saturates term frequency, b normalises for length.
 export const K1 = 1.2;
 export const B = 0.75;
 
-export interface ScoredSeq {
-  seq: number;
-  score: number;
-}
 
 export interface Bm25Result {
   /** Chunks containing any query term, best first (at most `limit`). */
@@ -45,13 +44,16 @@ export async function bm25(db: Queryable, index: SearchIndexRepository, terms: W
     index.documentFrequencies(db, plainTerms.filter((t) => !planTerms.has(t))),
   ]);
   const idf = new Map<string, number>();
-  const plainByChunk = new Map<number, number>();
   const plainIdf = new Map<string, number>();
   if (stats.n === 0 || lists.size === 0) return { ranked: [], matched: 0, idf, plain: { ranked: [], idf: plainIdf } };
-  const scores = new Map<number, number>();
   // Length normalisation depends only on the norm byte: one table per query.
   const lengthFactor = new Float64Array(256);
   for (let b = 0; b < 256; b++) lengthFactor[b] = K1 * (1 - B + (B * NORM_LENGTH[b]) / stats.avgdl);
+  // Seqs beyond a few times the live chunks mean a corpus reindexed many times: ScoreSums falls back to a Map there.
+  let base = Number.POSITIVE_INFINITY;
+  for (const p of lists.values()) for (const data of p.lists) if (data.length) base = Math.min(base, firstSeq(data));
+  const maxSpan = 4 * stats.n + 65_536;
+  const scores = new ScoreSums(base, maxSpan);
   for (const t of terms) {
     const p = lists.get(t.lexeme);
     if (!p) continue;
@@ -59,23 +61,20 @@ export async function bm25(db: Queryable, index: SearchIndexRepository, terms: W
     const w = Math.log(1 + (stats.n - df + 0.5) / (df + 0.5));
     idf.set(t.lexeme, w);
     const scale = t.weight * w * (K1 + 1);
-    for (const data of p.lists) {
-      decodePostings(data, (seq, tf, norm) => {
-        scores.set(seq, (scores.get(seq) ?? 0) + (scale * tf) / (tf + lengthFactor[norm]));
-      });
-    }
+    for (const data of p.lists) scores.addList(data, scale, lengthFactor);
   }
   // The same sum with every distinct plain bigram at weight 1 (no dictionary words, entities, synonyms or stopwords),
   // over the lists already read: it picks which chunks plainScores() reads; every plain bigram gets its IDF.
+  const plainByChunk = new ScoreSums(base, maxSpan);
   for (const term of plainTerms) {
     const p = lists.get(term);
     const df = Math.min(p?.df ?? extraDf.get(term) ?? 0, stats.n);
     if (df === 0) continue;
     plainIdf.set(term, Math.log(1 + (stats.n - df + 0.5) / (df + 0.5)));
     const scale = (plainIdf.get(term) as number) * (K1 + 1);
-    for (const data of p?.lists ?? []) decodePostings(data, (seq, tf, norm) => plainByChunk.set(seq, (plainByChunk.get(seq) ?? 0) + (scale * tf) / (tf + lengthFactor[norm])));
+    for (const data of p?.lists ?? []) plainByChunk.addList(data, scale, lengthFactor);
   }
-  return { ranked: topK(scores, limit), matched: scores.size, idf, plain: { ranked: topK(plainByChunk, limit), idf: plainIdf } };
+  return { ranked: scores.topK(limit), matched: scores.matched, idf, plain: { ranked: plainByChunk.topK(limit), idf: plainIdf } };
 }
 
 /**

@@ -58,6 +58,19 @@ export function decodePostings(data: Uint8Array, visit: (seq: number, tf: number
   }
 }
 
+/** The first (smallest) seq of a non-empty encoded list, without decoding the rest. */
+export function firstSeq(data: Uint8Array): number {
+  let seq = 0;
+  let mul = 1;
+  for (let at = 0; at < data.length; at++) {
+    const b = data[at];
+    seq += (b & 0x7f) * mul;
+    if (!(b & 0x80)) return seq;
+    mul *= 128;
+  }
+  return seq;
+}
+
 /** Merge several encoded lists of one term (segments) into one, dropping `dead` seqs. */
 export function mergePostings(lists: Uint8Array[], dead: ReadonlySet<number>): { data: Uint8Array; df: number } {
   const seqs: number[] = [];
