@@ -120,12 +120,8 @@ export function rerank(
         : [...entityNames.keys()].some((e) => t.set.has(e));
     const hasCue = (t: Terms) => [...cueTerms].some((l) => has(t, l));
     // Which sentences are the subject's own: after an opening that names it, up to the next topic (see subjectSentences).
-    // The topic the passage before ended in, and whether its opening led with the subject's name (「胰腺癌主要指…」 opens
-    // 「胰腺癌主要」 by form; the topic carried on from it is still 胰腺癌's).
-    const before = subjectForms.length && c.previousText ? lastTopicOf(c.previousText) : null;
-    const openedBySubject = before !== null && leadsWith(before.sentence, plan.subjectForms);
     const owned = subjectForms.length
-      ? subjectSentences(sentences, c.subject ? foldForSearch(c.subject) : (before?.name ?? null), subjectForms, plan.subjectForms, aliasOf, openedBySubject && (!c.subject || bareName(foldForSearch(c.subject)) === bareName(before.name)))
+      ? subjectSentences(sentences, c.subject ? foldForSearch(c.subject) : lastTopic(c.previousText), subjectForms, plan.subjectForms, aliasOf)
       : sentences.map(() => false);
     let sentence = 0;
     let intent = 0;
@@ -139,7 +135,7 @@ export function rerank(
     // The passage's own topic: how closely its carried subject is the question's (儿童缺铁性贫血 is not 缺铁性贫血); a
     // carried subject that is another's marks it as theirs. (Headings and the title weigh in through `section`:
     // crediting every passage of a document whose title names the subject would flatten its ranking — measured.)
-    const carriedMatch = openedBySubject && (!c.subject || bareName(foldForSearch(c.subject)) === bareName(before.name)) ? 1 : c.subject ? sameName(subjectForms, c.subject) : 0;
+    const carriedMatch = c.subject ? sameName(subjectForms, c.subject) : 0;
     const ownTopic = subjectForms.length > 0 && carriedMatch >= 0.8;
     const otherTopic = !ownTopic && Boolean(c.subject) && subjectForms.length > 0;
     const ownSentences = owned.filter(Boolean).length;
@@ -148,11 +144,8 @@ export function rerank(
     const sectionSubject = namesSubject(inner) || namesSubject(title) ? 1 : subjectInPassage ? 0.5 : 0.25;
     const contextCredit = subjectInContext ? 1 : 0;
     // In the subject's own topic every sentence is about it (「本病…」, or no subject at all); in another's, a
-    // sentence naming the subject mentions it in passing. A sentence that names nothing gets half credit from the
-    // subject's presence in the passage only when the passage does not show whose sentences are whose: where some are
-    // the subject's own (after its opening), the others are another topic's (lines before the opening, or out of order).
-    const own = (set: Terms, i: number) =>
-      owned[i] || ownTopic || (namesSubject(set) && !otherTopic) ? 1 : namesSubject(set) || (subjectInContext && ownSentences === 0) ? 0.5 : 0;
+    // sentence naming the subject mentions it in passing.
+    const own = (set: Terms, i: number) => (owned[i] || ownTopic || (namesSubject(set) && !otherTopic) ? 1 : namesSubject(set) || subjectInContext ? 0.5 : 0);
     sets.forEach((set, i) => {
       sentence = Math.max(sentence, share(set, ownTopic || owned[i] || namesSubject(set) ? 1 : contextCredit * 0.5));
       if (cueTerms.size && hasCue(set)) intent = Math.max(intent, own(set, i));
@@ -193,16 +186,16 @@ export function rerank(
  * whose first clause gives the subject as another name: 「原发性支气管肺癌简称肺癌，…」) the sentences are the subject's,
  * though few of them name it, until another condition's opening or a sentence that leads with another condition's name
  * (lines out of order, a list of diseases). The passage starts in `carried`: its carried subject, or the topic the passage
- * before it ended in — the subject's when `carriedIsSubject` (that topic's opening led with the subject's name). A sentence that leads with the subject's name is its own anywhere (「大动脉炎好发于…」).
+ * before it ended in. A sentence that leads with the subject's name is its own anywhere (「大动脉炎好发于…」).
  */
-function subjectSentences(sentences: string[], carried: string | null, forms: Array<Set<string>>, names: string[], aliasOf: RegExp[], carriedIsSubject = false): boolean[] {
+function subjectSentences(sentences: string[], carried: string | null, forms: Array<Set<string>>, names: string[], aliasOf: RegExp[]): boolean[] {
   const isSubject = (name: string, sentence: string) => {
     if (sameName(forms, bareName(name)) >= 0.8) return true;
     const clause = sentence.split(/[，。；,;]/)[0];
     return aliasOf.some((re) => re.test(clause));
   };
   let name = carried;
-  let own = carriedIsSubject || (carried !== null && isSubject(carried, carried));
+  let own = carried !== null && isSubject(carried, carried);
   return sentences.map((s) => {
     const rest = s.trim().replace(LEAD_IN, '');
     const leading = names.some((n) => rest.startsWith(n));
@@ -224,22 +217,14 @@ function subjectSentences(sentences: string[], carried: string | null, forms: Ar
 }
 
 /** The topic a passage ends in: the name its last opening sentence opens (null when none opens one). */
-/** The last topic opening of a passage: the name it opens and the sentence that opens it (null when none opens one). */
-const lastTopicOf = boundedMemo(2048, (text: string): { name: string; sentence: string } | null => {
-  let last: { name: string; sentence: string } | null = null;
-  for (const s of foldForSearch(text).split(SENTENCE_END)) {
-    if (!s.trim()) continue;
-    const opened = openingSubject(s, last?.name ?? null);
-    if (opened) last = { name: opened.subject, sentence: s };
-  }
-  return last;
+function lastTopic(text: string | null | undefined): string | null {
+  return text ? lastTopicOf(text) : null;
+}
+const lastTopicOf = boundedMemo(2048, (text: string) => {
+  let name: string | null = null;
+  for (const s of foldForSearch(text).split(SENTENCE_END)) if (s.trim()) name = openingSubject(s, name)?.subject ?? name;
+  return name;
 });
-
-/** A sentence leads with one of the subject's names (after a lead-in such as 而, 此外). */
-const leadsWith = (sentence: string, names: string[]) => {
-  const rest = sentence.trim().replace(LEAD_IN, '');
-  return names.some((n) => rest.startsWith(n));
-};
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -62,22 +62,6 @@ describe('rerank: the sentences after an opening are the opened disease\'s own, 
     expect(out[0].features.topic).toBeCloseTo(1 / 3, 5);
   });
 
-  it('gives no subject credit to another topic\'s cue sentence in a passage that opens the subject later', () => {
-    // 化脓性指头炎's treatment sentence sits before 甲沟炎's opening: it is not 甲沟炎's, though the passage names 甲沟炎.
-    const mixed = passage('mixed', [FELON_OPENING, '早期给予抗菌药物治疗，已成脓者应及早切开减压。', PARONYCHIA_OPENING, '患指红肿、疼痛，可形成甲下脓肿。']);
-    const out = ranked('甲沟炎的治疗', [mixed]);
-    expect(out[0].features.topic).toBeCloseTo(2 / 4, 5);
-    expect(out[0].features.intent).toBe(0);
-  });
-
-  it('continues a topic the passage before opened with the subject\'s name, though the opening reads another name (「X主要指…」)', () => {
-    // 「胰腺癌主要指…」 opens 「胰腺癌主要」 by form; the passage after it carries that name, and it is still 胰腺癌's topic.
-    const continued = passage('continued', ['约三分之二发生于胰头部。', '易早期侵犯门静脉并发生肝转移和腹膜播散。'], { previousText: '局部复发常见。胰腺癌主要指胰腺导管腺癌，起病隐匿、进展迅速。' });
-    const out = ranked('胰腺癌的转移部位', [continued]);
-    expect(out[0].features.topic).toBe(1);
-    expect(out[0].features.intent).toBe(1);
-  });
-
   it('takes 「X主要指…」 as the opening of X: a name read by form as 「X主要」 still leads with the subject', () => {
     const own = passage('own', ['胰腺癌主要指胰腺导管腺癌，起病隐匿、进展迅速。', '约三分之二发生于胰头部。', '易早期侵犯门静脉并发生肝转移和腹膜播散。'], { first: 0.9 });
     // another disease's topic that lists 胰腺癌 among the sources of its metastases, with the cue 转移 and a higher first score
