@@ -251,7 +251,7 @@ program
   .option('--case-embedder <kind>', 'cases: also score case vectors from this embedder (e5) beside the corpus embedder, in the same run')
   .option('--extraction-limit <n>', 'extraction suite: only the first n gold test sentences', intArg('--extraction-limit'))
   .option('--split <split>', 'held-out-capable sets (resident set answers and retrieval, textbook questions): dev (default), heldout (run once, at the end of a piece of work), all, or none (no resident answers)')
-  .option('--corpus <name>', 'textbook: which authored proxy, textbook (proxy 1, default), textbook2 (proxy 2, written blind to the engine) textbook3 (proxy 3, held out only), textbook4 (proxy 4, held out only) or textbook5 (proxy 5, held out only)')
+  .option('--corpus <name>', 'textbook: which authored proxy, textbook (proxy 1, default), textbook2 (proxy 2, written blind to the engine) textbook3 (proxy 3, held out only), textbook4 (proxy 4, held out only) textbook5 (proxy 5, held out only) or textbook6 (proxy 6, held out only)')
   .option('--ablation', 'textbook: also score each search stage switched off in turn')
   .option('--json', 'machine-readable output: the whole result')
   .action(async (suite: string, opts) => (await import('./commands/eval.ts')).evalCommand(suite, opts));

@@ -59,7 +59,7 @@ describe('textbook proxies', () => {
   });
 
   /** A later proxy: held out only, diseases in no earlier proxy nor the demo corpus, and text that reads like a book. */
-  function expectNewHeldOutProxy(name: 'textbook4' | 'textbook5', earlierNames: readonly ('textbook' | 'textbook2' | 'textbook3' | 'textbook4')[], min: { diseases: number; questions: number }, idPrefix: string) {
+  function expectNewHeldOutProxy(name: 'textbook4' | 'textbook5' | 'textbook6', earlierNames: readonly ('textbook' | 'textbook2' | 'textbook3' | 'textbook4' | 'textbook5')[], min: { diseases: number; questions: number }, idPrefix: string) {
     const earlier = new Set(earlierNames.flatMap((n) => buildCorpus(textbookCorpus(n)).diseases.map((d) => d.name)));
     const proxy = buildCorpus(textbookCorpus(name));
     expect(proxy.diseases.filter((d) => earlier.has(d.name)).map((d) => d.name)).toEqual([]);
@@ -85,13 +85,18 @@ describe('textbook proxies', () => {
     expectNewHeldOutProxy('textbook5', ['textbook', 'textbook2', 'textbook3', 'textbook4'], { diseases: 0, questions: 120 }, 't5-');
   });
 
+  it('proxy 6 is held out only, has other diseases than proxies 1-5 and the demo corpus, and reads like a book', () => {
+    expectNewHeldOutProxy('textbook6', ['textbook', 'textbook2', 'textbook3', 'textbook4', 'textbook5'], { diseases: 10, questions: 120 }, 't6-');
+  });
+
   it('an unknown proxy name is refused with the names that exist', () => {
     expect(parseTextbookCorpusName(undefined)).toBe('textbook');
     expect(parseTextbookCorpusName('textbook2')).toBe('textbook2');
     expect(parseTextbookCorpusName('textbook3')).toBe('textbook3');
     expect(parseTextbookCorpusName('textbook4')).toBe('textbook4');
     expect(parseTextbookCorpusName('textbook5')).toBe('textbook5');
-    expect(() => parseTextbookCorpusName('textbook6')).toThrow(/textbook, textbook2, textbook3, textbook4, textbook5/);
+    expect(parseTextbookCorpusName('textbook6')).toBe('textbook6');
+    expect(() => parseTextbookCorpusName('textbook7')).toThrow(/textbook, textbook2, textbook3, textbook4, textbook5, textbook6/);
   });
 });
 

@@ -101,7 +101,7 @@ export interface EvalOptions {
   extractionLimit?: number;
   /** Where the result file goes (default evals/results); null: not written. */
   outDir?: string | null;
-  /** Which textbook proxy the textbook suite runs: `textbook` (proxy 1, default) , `textbook2` (proxy 2, written blind) `textbook3` (proxy 3, held out only), `textbook4` (proxy 4, held out only) or `textbook5` (proxy 5, held out only). */
+  /** Which textbook proxy the textbook suite runs: `textbook` (proxy 1, default) , `textbook2` (proxy 2, written blind) `textbook3` (proxy 3, held out only), `textbook4` (proxy 4, held out only) `textbook5` (proxy 5, held out only) or `textbook6` (proxy 6, held out only). */
   textbookCorpus?: TextbookCorpusName;
   /** Also run the textbook ablation (each search stage switched off in turn). */
   ablation?: boolean;

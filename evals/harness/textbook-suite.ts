@@ -14,7 +14,7 @@ export interface AblationRow {
 }
 
 export interface TextbookSuiteResult {
-  /** Which authored proxy: `textbook` (proxy 1) , `textbook2` (proxy 2, written blind) `textbook3` (proxy 3, held out only), `textbook4` (proxy 4, held out only) or `textbook5` (proxy 5, held out only). */
+  /** Which authored proxy: `textbook` (proxy 1) , `textbook2` (proxy 2, written blind) `textbook3` (proxy 3, held out only), `textbook4` (proxy 4, held out only) `textbook5` (proxy 5, held out only) or `textbook6` (proxy 6, held out only). */
   corpus: TextbookCorpusName;
   /** Sentences (= lines) of its TXT. */
   sentences: number;

@@ -2,7 +2,7 @@
  * Builds a textbook proxy from its authored source (`<dir>/source/*.txt`):
  *   textbook-proxy.txt   one sentence per line, no headings, no markup, in textbook order
  *   questions.jsonl      「<疾病>的<属性>」 questions with their gold sentences and a dev / held-out split
- * Run `npx tsx evals/textbook/build.ts [textbook|textbook2|textbook3|textbook4|textbook5]` after editing a source (default: textbook, proxy 1);
+ * Run `npx tsx evals/textbook/build.ts [textbook|textbook2|textbook3|textbook4|textbook5|textbook6]` after editing a source (default: textbook, proxy 1);
  * tests/textbook-corpora.test.ts checks the outputs are current.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,15 +29,16 @@ export interface TextbookCorpus {
  * blind to the engine by another author, other diseases and another style: the check that gains generalise) and
  * `textbook3` (proxy 3: written before a ranking change, run once at its end; every question is held out, none is dev)
  * and `textbook4` (proxy 4: the same, written by helper search7 before its ranking changes) and `textbook5` (proxy 5:
- * the same, written by helper search8 before its ranking changes).
+ * the same, written by helper search8 before its ranking changes) and `textbook6` (proxy 6: the same, written by helper
+ * search9 before its ranking changes).
  */
-export const TEXTBOOK_CORPUS_NAMES = ['textbook', 'textbook2', 'textbook3', 'textbook4', 'textbook5'] as const;
+export const TEXTBOOK_CORPUS_NAMES = ['textbook', 'textbook2', 'textbook3', 'textbook4', 'textbook5', 'textbook6'] as const;
 export type TextbookCorpusName = (typeof TEXTBOOK_CORPUS_NAMES)[number];
 
 export function textbookCorpus(name: TextbookCorpusName = 'textbook'): TextbookCorpus {
   const dir = path.join(EVALS, name);
   const idPrefix = name === 'textbook' ? 'tb' : `t${name.slice('textbook'.length)}-`;
-  return { name, dir, idPrefix, heldoutOnly: name === 'textbook3' || name === 'textbook4' || name === 'textbook5', corpusFile: path.join(dir, 'textbook-proxy.txt'), questionsFile: path.join(dir, 'questions.jsonl') };
+  return { name, dir, idPrefix, heldoutOnly: name !== 'textbook' && name !== 'textbook2', corpusFile: path.join(dir, 'textbook-proxy.txt'), questionsFile: path.join(dir, 'questions.jsonl') };
 }
 
 export function parseTextbookCorpusName(name: string | undefined): TextbookCorpusName {
