@@ -92,7 +92,7 @@ function searchBehaviour(name: string, open: () => Promise<{ rt: Runtime; done?:
   });
 }
 
-// Search reads chunks and the lexicon, never extracted triples: the fixture skips extraction, most of a demo ingest.
+// Search reads chunks and the lexicon, never extracted triples: the fixture skips extraction, half of a demo ingest.
 const NO_EXTRACTION = { YZ_AUTO_EXTRACT: 'off' };
 
 searchBehaviour('PGlite', async () => ({ rt: await testRuntime(NO_EXTRACTION) }));
