@@ -11,7 +11,6 @@ export type { ScoredSeq };
 export const K1 = 1.2;
 export const B = 0.75;
 
-
 export interface Bm25Result {
   /** Chunks containing any query term, best first (at most `limit`). */
   ranked: ScoredSeq[];
