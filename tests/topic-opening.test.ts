@@ -84,5 +84,7 @@ describe('rules-v5 objects and subjects on real textbook wording', () => {
       ]),
     );
     expect(found.find((f) => /^Psittacosis\|examined_by\|MRI/.test(f))).toMatch(/\|absent$/);
+    // "Routine" says how MRI is used: neither part of the exam's name nor a mention of its own.
+    expect(found.filter((f) => f.includes('Routine'))).toEqual([]);
   });
 });

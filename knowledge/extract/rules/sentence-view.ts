@@ -69,6 +69,9 @@ export interface SentenceView {
 
 const CJK = /[\u3400-\u9fff]/;
 
+/** Known names that take English modifiers into the phrase (a finding described, a disease qualified). */
+const GLUES_MODIFIERS: ReadonlySet<EntityType> = new Set(['Sign', 'Finding', 'Disease']);
+
 /** English words that refer back to the topic in progress. */
 const EN_PRONOUN = /^(?:it|(?:this|the)(?: (?:severe|mild|advanced|early|acute|chronic))? (?:disease|condition|disorder|infection|entity)|(?:severe|mild|advanced|early|untreated) disease)\b|\b(?:this|the)(?: (?:severe|mild|advanced|early|acute|chronic))? (?:disease|condition|disorder|infection)\b/gi;
 
@@ -125,13 +128,15 @@ export function viewSentence(
       ? [...sentence.text.matchAll(EN_PRONOUN)].map((m) => ({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, text: m[0], type: 'Disease', open: false, pronoun: true, clause: clauseIndex(clauses, m.index ?? 0) }))
       : [];
     const free = (o: LocalMention) => !pronouns.some((p) => o.start < p.end && o.end > p.start);
-    // "an asymptomatic abdominal mass": untyped modifiers right before a known name make one phrase with it, typed by it.
+    // "an asymptomatic abdominal mass": untyped modifiers right before a known finding or disease make one phrase with it,
+    // typed by it. Before an exam, drug or treatment they are no mention at all: "routine MRI" is MRI, done routinely.
     const glued = new Set<LocalMention>();
-    const phrases = open.map((o) => {
+    const phrases = open.flatMap((o) => {
       const k = o.type || o.pronoun ? undefined : known.find((x) => x.start === o.end + 1 && sentence.text[o.end] === ' ' && x.type && x.type !== 'Anatomy' && !glued.has(x));
-      if (!k) return o;
+      if (!k) return [o];
+      if (!GLUES_MODIFIERS.has(k.type as EntityType)) return [];
       glued.add(k);
-      return { start: o.start, end: k.end, text: sentence.text.slice(o.start, k.end), type: k.type, open: true, clause: o.clause };
+      return [{ start: o.start, end: k.end, text: sentence.text.slice(o.start, k.end), type: k.type, open: true, clause: o.clause }];
     });
     mentions = [...known.filter((k) => !glued.has(k)), ...phrases.filter(free), ...pronouns].sort((a, b) => a.start - b.start);
   }
