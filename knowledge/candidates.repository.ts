@@ -160,6 +160,12 @@ const SELECT_CANDIDATE = `
   LEFT JOIN kg_entities se ON se.id = c.subject_id
   LEFT JOIN kg_entities oe ON oe.id = c.object_id`;
 
+/**
+ * Review order: most confident first, then by place in the source. Ties are broken by content before the (random) id,
+ * so the same documents give the same order on every installation — the demo reviewer's starter approvals walk it.
+ */
+const LIST_ORDER = 'c.confidence DESC, c.source_id, c.page NULLS LAST, c.quote_start NULLS LAST, c.quote, c.predicate, c.subject_text, c.object_text, c.id';
+
 function toCandidate(r: CandidateRowDb): Candidate {
   return {
     id: r.id,
@@ -352,7 +358,7 @@ export class CandidatesRepository {
     const [{ rows: count }, { rows }] = await Promise.all([
       this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM kg_candidates c ${where}`, params),
       this.db.query<CandidateRowDb>(
-        `${SELECT_CANDIDATE} ${where} ORDER BY c.confidence DESC, c.source_id, c.page NULLS LAST, c.id LIMIT ${page.limit} OFFSET ${page.offset}`,
+        `${SELECT_CANDIDATE} ${where} ORDER BY ${LIST_ORDER} LIMIT ${page.limit} OFFSET ${page.offset}`,
         params,
       ),
     ]);
