@@ -1,4 +1,3 @@
-import { TopK } from '../core/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { firstSeq, NORM_LENGTH } from './postings.ts';
 import type { WeightedTerm } from './query-plan.ts';
@@ -116,11 +115,4 @@ export function plainBigrams(folded: string): string[] {
     else for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
   }
   return out;
-}
-
-/** The k highest scores (ties: lower seq first), via core's bounded min-heap. */
-export function topK(scores: Map<number, number>, k: number): ScoredSeq[] {
-  const top = new TopK<ScoredSeq>(k, (a, b) => a.score > b.score || (a.score === b.score && a.seq < b.seq));
-  for (const [seq, score] of scores) top.push({ seq, score });
-  return top.sorted();
 }

@@ -5,6 +5,20 @@ export interface ScoredSeq {
   score: number;
 }
 
+/** The ranking order of sums: the higher score first; equal scores, the lower seq. */
+function ahead(score: number, seq: number, other: ScoredSeq): boolean {
+  return score > other.score || (score === other.score && seq < other.seq);
+}
+
+const ranksBefore = (a: ScoredSeq, b: ScoredSeq) => ahead(a.score, a.seq, b);
+
+/** The k highest of a seq → score map, best first, in ScoreSums' order. */
+export function topKOfMap(scores: ReadonlyMap<number, number>, k: number): ScoredSeq[] {
+  const top = new TopK<ScoredSeq>(k, ranksBefore);
+  for (const [seq, score] of scores) top.push({ seq, score });
+  return top.sorted();
+}
+
 /**
  * Per-chunk BM25 sums of one query, added posting by posting. A query over common CJK bigrams touches a large share
  * of the corpus (患者 or 治疗 are in a third of the chunks): the sums live in an array indexed by seq − the smallest
@@ -70,7 +84,7 @@ export class ScoreSums {
     }
   }
 
-  add(seq: number, value: number): void {
+  private add(seq: number, value: number): void {
     const i = seq - this.base;
     if (this.#sparse === null && (i < this.#dense.length || this.#grow(i))) {
       if (this.#seen[i] === 0) {
@@ -91,16 +105,13 @@ export class ScoreSums {
 
   /** The k highest sums, best first; ties go to the lower seq. */
   topK(k: number): ScoredSeq[] {
-    const top = new TopK<ScoredSeq>(k, (a, b) => a.score > b.score || (a.score === b.score && a.seq < b.seq));
-    if (this.#sparse) {
-      for (const [seq, score] of this.#sparse) top.push({ seq, score });
-      return top.sorted();
-    }
+    if (this.#sparse) return topKOfMap(this.#sparse, k);
+    const top = new TopK<ScoredSeq>(k, ranksBefore);
     for (const seq of this.#touched) {
       const score = this.#dense[seq - this.base];
       // Most chunks of a long list rank below the k-th kept: skip them before allocating a candidate.
       const weakest = top.size === k ? top.weakest : undefined;
-      if (weakest && (score < weakest.score || (score === weakest.score && seq > weakest.seq))) continue;
+      if (weakest && !ahead(score, seq, weakest)) continue;
       top.push({ seq, score });
     }
     return top.sorted();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TopK, topK } from '../core/index.ts';
-import { B, bm25, topK as bm25TopK, K1 } from '../search/bm25.ts';
+import { B, bm25, K1 } from '../search/bm25.ts';
+import { topKOfMap as bm25TopK } from '../search/score-sums.ts';
 import { buildSegment, decodePostings, NORM_LENGTH } from '../search/postings.ts';
 import type { SearchIndexRepository, TermPostings } from '../search/search-index.repository.ts';
 import type { Queryable } from '../store/index.ts';
