@@ -125,19 +125,14 @@ export class EntitiesRepository {
 
   /** Follow merges to the entity that stands for `id` now. */
   async canonicalId(id: string, q: Queryable = this.db): Promise<string> {
-    let current = id;
-    for (let hops = 0; hops < 16; hops++) {
-      const { rows } = await q.query<{ merged_into: string | null }>('SELECT merged_into FROM kg_entities WHERE id = $1', [current]);
-      const next = rows[0]?.merged_into;
-      if (!next) return current;
-      current = next;
-    }
-    throw new AppError('STATE_CONFLICT', `实体合并链过长或成环 / merge chain too long at ${id}`, { field: 'id' });
+    const canonical = (await this.canonicalIds([id], q)).get(id);
+    if (canonical === undefined) throw new AppError('STATE_CONFLICT', `实体合并链过长或成环 / merge chain too long at ${id}`, { field: 'id' });
+    return canonical;
   }
 
   /**
-   * `canonicalId` for many ids at once: one statement per merge hop instead of one per id and hop. An id with no row
-   * stands for itself (as in `canonicalId`); one on a chain longer than 16 hops or a cycle is left out of the map.
+   * Follow merges for many ids at once, one statement per merge hop. An id with no row stands for itself; one on a
+   * chain longer than 16 hops or in a cycle is left out of the map (`canonicalId` refuses it).
    */
   async canonicalIds(ids: readonly string[], q: Queryable = this.db): Promise<Map<string, string>> {
     const out = new Map<string, string>();
